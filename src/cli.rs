@@ -1,0 +1,223 @@
+//! The command line: options, subcommands, and which database they open.
+
+use crate::config::Config;
+use crate::domain::ChartStatus;
+use crate::interchange::{self, ImportError};
+use crate::store::{Store, StoreOptions};
+use crate::{demo, tui};
+use anyhow::{Context, anyhow};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "chartcoder",
+    version,
+    about = "A terminal workstation for medical coders: chart queue, code assignment, edits and physician queries.",
+    after_help = "With no command, opens the coding workstation (the chart queue).\n\
+                  Without --db, the database lives in your data directory and starts with a demo queue."
+)]
+pub struct Cli {
+    /// The chart database (default: $XDG_DATA_HOME/chartcoder/chartcoder.db, seeded with the demo queue)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// A config file (see config.example.toml for every key)
+    #[arg(long, global = true, value_name = "PATH", env = "CHARTCODER_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Seed the demo charts into a --db that does not exist yet (or holds no chart)
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Your coder name for claims and the audit trail (default: config coder.name, else $USER)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub user: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import charts from a JSON file (all or nothing; every problem is named)
+    Import {
+        /// The JSON chart file (format in README.md)
+        file: PathBuf,
+    },
+    /// Export charts as JSON (re-importable) or CSV (one row per code)
+    Export {
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+        /// Only charts with this status (ready, in_progress, on_hold, coded, reviewed, final)
+        #[arg(long, value_name = "STATUS", value_parser = parse_status)]
+        status: Option<ChartStatus>,
+        /// Write to this file (created owner-only) instead of standard output
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Demo data: add synthetic charts to try the queue at scale
+    Demo {
+        /// How many synthetic charts to add
+        #[arg(long, value_name = "N")]
+        generate: u64,
+        /// Seed of the generator (the same seed gives the same charts)
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+}
+
+fn parse_status(s: &str) -> Result<ChartStatus, String> {
+    s.parse()
+        .map_err(|e: crate::domain::UnknownValue| e.to_string())
+}
+
+/// Exit status for a refused input (bad file, bad arguments).
+const BAD_INPUT: u8 = 2;
+
+/// Parses the arguments, runs, and turns every error into a message and an exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("chartcoder: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The default database: `$XDG_DATA_HOME/chartcoder/chartcoder.db`.
+pub fn default_db_path() -> anyhow::Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "chartcoder").ok_or_else(|| {
+        anyhow!("cannot find your home directory for the default database; give --db PATH")
+    })?;
+    Ok(dirs.data_dir().join("chartcoder.db"))
+}
+
+/// The coder's name: --user, else the config, else $USER.
+fn coder_name(cli: &Cli, config: &Config) -> String {
+    cli.user
+        .clone()
+        .filter(|u| !u.trim().is_empty())
+        .or_else(|| Some(config.coder.name.clone()).filter(|u| !u.trim().is_empty()))
+        .or_else(|| std::env::var("USER").ok().filter(|u| !u.trim().is_empty()))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// Opens the database the options name, creating and (for the default database or
+/// with --demo) seeding it with the demo queue on first use.
+pub fn open_store(cli: &Cli, config: &Config) -> anyhow::Result<Store> {
+    let explicit = cli.db.clone().or_else(|| config.database_path());
+    let is_default = explicit.is_none();
+    let path = match explicit {
+        Some(p) => p,
+        None => default_db_path()?,
+    };
+    let options = StoreOptions {
+        busy_timeout: config.busy_timeout(),
+    };
+    let mut store = Store::open(&path, &options)?;
+    let seed = (is_default || cli.demo) && store.is_empty()?;
+    if seed {
+        let n =
+            demo::seed(&mut store).map_err(|e| anyhow!("seeding the demo charts failed: {e}"))?;
+        eprintln!(
+            "chartcoder: created {} with {n} demo charts",
+            path.display()
+        );
+    }
+    Ok(store)
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = match &cli.config {
+        Some(path) => Config::load(path)?,
+        None => Config::defaults(),
+    };
+    let user = coder_name(&cli, &config);
+    match &cli.command {
+        None => {
+            let store = open_store(&cli, &config)?;
+            tui::run(store, &config, &user)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Import { file }) => {
+            let bytes =
+                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let mut store = open_store(&cli, &config)?;
+            match interchange::import_json(&mut store, &bytes, &user) {
+                Ok(n) => {
+                    println!("imported {n} chart(s) from {}", file.display());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e @ ImportError::Invalid(_))
+                | Err(e @ ImportError::Store(crate::store::StoreError::Rejected(_))) => {
+                    eprint!("chartcoder: {}: {e}", file.display());
+                    Ok(ExitCode::from(BAD_INPUT))
+                }
+                Err(e) => Err(anyhow!("{e}")),
+            }
+        }
+        Some(Command::Export {
+            format,
+            status,
+            output,
+        }) => {
+            let store = open_store(&cli, &config)?;
+            let charts = interchange::load_charts(&store, *status)?;
+            let mut sink: Box<dyn Write> = match output {
+                Some(path) => Box::new(std::io::BufWriter::new(create_owner_only(path)?)),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            match format {
+                ExportFormat::Json => interchange::json::write_charts(&charts, &mut sink)?,
+                ExportFormat::Csv => interchange::csv::write_codes(&charts, &mut sink)?,
+            }
+            sink.flush()?;
+            if let Some(path) = output {
+                eprintln!(
+                    "chartcoder: exported {} chart(s) to {}",
+                    charts.len(),
+                    path.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Demo { generate, seed }) => {
+            let mut store = open_store(&cli, &config)?;
+            let today = chrono::Local::now().date_naive();
+            let n = demo::generate(&mut store, *generate, *seed, today)?;
+            println!("added {n} synthetic chart(s)");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Creates (or truncates) an export file readable by its owner only: exports hold PHI.
+fn create_owner_only(path: &Path) -> anyhow::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let file = options
+            .open(path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        // An existing file keeps its mode on open: tighten it.
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("cannot make {} owner-only", path.display()))?;
+        Ok(file)
+    }
+    #[cfg(not(unix))]
+    {
+        options
+            .open(path)
+            .with_context(|| format!("cannot create {}", path.display()))
+    }
+}

@@ -1,0 +1,164 @@
+//! Configuration: a TOML file merged over the embedded defaults.
+//!
+//! The defaults are `config.example.toml` itself, compiled in, so the documented
+//! defaults and the real ones cannot drift. A user file names only what it changes;
+//! an unknown key is an error (a typo must not be silently ignored).
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The embedded defaults (and documentation) of every key.
+pub const DEFAULTS: &str = include_str!("../config.example.toml");
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub database: DatabaseConfig,
+    pub coder: CoderConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    pub path: String,
+    pub busy_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoderConfig {
+    pub name: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+impl Config {
+    /// The built-in defaults.
+    pub fn defaults() -> Config {
+        // The embedded defaults are checked by a unit test; should they ever fail to
+        // parse, the error is reported like any config error rather than panicking.
+        Self::from_toml_over_defaults("", "(built-in defaults)").unwrap_or(Config {
+            database: DatabaseConfig {
+                path: String::new(),
+                busy_timeout_ms: 5000,
+            },
+            coder: CoderConfig {
+                name: String::new(),
+            },
+        })
+    }
+
+    /// Loads a config file over the defaults.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_toml_over_defaults(&text, &path.display().to_string())
+    }
+
+    /// Parses `text` and merges it over the defaults; `origin` names it in errors.
+    pub fn from_toml_over_defaults(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: origin.to_string(),
+            message,
+        };
+        let mut merged: toml::Table = DEFAULTS
+            .parse()
+            .map_err(|e: toml::de::Error| invalid(format!("built-in defaults: {e}")))?;
+        let user: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| invalid(e.to_string()))?;
+        merge(&mut merged, user);
+        let config: Config = toml::Value::Table(merged)
+            .try_into()
+            .map_err(|e: toml::de::Error| invalid(e.to_string()))?;
+        if config.database.busy_timeout_ms == 0 {
+            return Err(invalid(
+                "database.busy_timeout_ms must be at least 1".into(),
+            ));
+        }
+        Ok(config)
+    }
+
+    pub fn busy_timeout(&self) -> Duration {
+        Duration::from_millis(self.database.busy_timeout_ms)
+    }
+
+    /// The database path the config names, if any.
+    pub fn database_path(&self) -> Option<PathBuf> {
+        let p = self.database.path.trim();
+        (!p.is_empty()).then(|| PathBuf::from(p))
+    }
+}
+
+/// Overlays `over` on `base`, table by table.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_file_is_the_defaults() {
+        let c = Config::from_toml_over_defaults("", "test").unwrap();
+        assert_eq!(c, Config::defaults());
+        assert_eq!(c.database.busy_timeout_ms, 5000);
+        assert_eq!(c.database_path(), None);
+        assert_eq!(c.coder.name, "");
+    }
+
+    #[test]
+    fn a_user_file_changes_only_what_it_names() {
+        let c =
+            Config::from_toml_over_defaults("[database]\nbusy_timeout_ms = 250\n", "test").unwrap();
+        assert_eq!(c.database.busy_timeout_ms, 250);
+        assert_eq!(c.database.path, "");
+    }
+
+    #[test]
+    fn an_unknown_key_is_an_error_naming_it() {
+        let err =
+            Config::from_toml_over_defaults("[database]\nbusy_timout_ms = 250\n", "site.toml")
+                .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("site.toml") && text.contains("busy_timout_ms"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_wrong_type_is_an_error() {
+        let err =
+            Config::from_toml_over_defaults("[database]\nbusy_timeout_ms = \"soon\"\n", "x.toml")
+                .unwrap_err();
+        assert!(err.to_string().contains("busy_timeout_ms"), "{err}");
+    }
+
+    #[test]
+    fn broken_toml_names_the_line() {
+        let err = Config::from_toml_over_defaults("[coder]\nname = \n", "x.toml").unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
+    }
+}

@@ -1,0 +1,286 @@
+//! The coders' vocabulary: charts, encounters, documents and code assignments.
+//!
+//! Plain data with no database or terminal types, so every layer can use it and
+//! every rule can be tested on it directly.
+
+mod codes;
+
+use chrono::{Datelike, NaiveDate};
+use std::fmt;
+use std::str::FromStr;
+
+pub use codes::{
+    CodeFormatError, normalize_diagnosis_code, normalize_modifier, normalize_procedure_code,
+};
+
+/// A value that is not one of an enumeration's spellings.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{value:?} is not a valid {what} (expected one of: {expected})")]
+pub struct UnknownValue {
+    pub what: &'static str,
+    pub value: String,
+    pub expected: String,
+}
+
+/// Declares a closed set of values with one canonical spelling each, used in the
+/// database, the interchange formats and the command line alike.
+macro_rules! spelled_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => $text:literal, $label:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The canonical spelling (database, JSON, CLI).
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// A short label for screens.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(UnknownValue {
+                        what: $what,
+                        value: s.to_string(),
+                        expected: [$($text),+].join(", "),
+                    }),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+spelled_enum!(
+    /// Administrative sex as recorded on the claim.
+    Sex, "sex" {
+        Female => "F", "F";
+        Male => "M", "M";
+        Unknown => "U", "U";
+    }
+);
+
+spelled_enum!(
+    /// The kind of encounter, which decides the code sets and edits that apply.
+    EncounterType, "encounter type" {
+        Inpatient => "inpatient", "Inpatient";
+        OutpatientSurgery => "outpatient_surgery", "OP surg";
+        Emergency => "emergency", "ED";
+        Clinic => "clinic", "Clinic";
+        Professional => "professional", "Prof";
+    }
+);
+
+spelled_enum!(
+    /// Where a chart is in the coding workflow (see shared/domain/WORKFLOW.md).
+    ChartStatus, "chart status" {
+        Ready => "ready", "ready";
+        InProgress => "in_progress", "in progress";
+        OnHold => "on_hold", "on hold";
+        Coded => "coded", "coded";
+        Reviewed => "reviewed", "reviewed";
+        Final => "final", "final";
+    }
+);
+
+spelled_enum!(
+    /// Present-on-admission indicator (UB-04 / HL7 POA value set).
+    Poa, "POA indicator" {
+        Yes => "Y", "Y";
+        No => "N", "N";
+        Unknown => "U", "U";
+        Undetermined => "W", "W";
+        Exempt => "1", "1";
+    }
+);
+
+spelled_enum!(
+    /// The code system an assignment is drawn from.
+    CodeSystem, "code system" {
+        Icd10Cm => "icd10cm", "ICD-10-CM";
+        Icd10Pcs => "icd10pcs", "ICD-10-PCS";
+        Cpt => "cpt", "CPT";
+        Hcpcs => "hcpcs", "HCPCS";
+    }
+);
+
+spelled_enum!(
+    /// The kind of a clinical document in the chart.
+    DocumentKind, "document kind" {
+        DischargeSummary => "discharge_summary", "Discharge summary";
+        HistoryAndPhysical => "history_physical", "H&P";
+        ProgressNote => "progress_note", "Progress note";
+        OperativeReport => "operative_report", "Operative report";
+        ProcedureNote => "procedure_note", "Procedure note";
+        EdNote => "ed_note", "ED note";
+        Consultation => "consultation", "Consultation";
+        ClinicNote => "clinic_note", "Clinic note";
+        Pathology => "pathology", "Pathology";
+        Imaging => "imaging", "Imaging";
+        Laboratory => "laboratory", "Laboratory";
+        Nursing => "nursing", "Nursing";
+        Other => "other", "Other";
+    }
+);
+
+/// The patient, identified in the store by the chart's MRN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Patient {
+    pub name: String,
+    pub birth_date: NaiveDate,
+    pub sex: Sex,
+}
+
+/// The encounter a chart documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encounter {
+    pub encounter_type: EncounterType,
+    pub admit_date: NaiveDate,
+    /// Discharge date for inpatients; the date of service otherwise.
+    pub discharge_date: NaiveDate,
+    /// UB-04 patient discharge status code, e.g. "01" home.
+    pub disposition: Option<String>,
+    pub attending: Option<String>,
+    /// Consultants, surgeons and other providers named on the encounter.
+    pub other_providers: Vec<String>,
+    pub payer: Option<String>,
+}
+
+/// One document of the chart, as the coder reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    pub kind: DocumentKind,
+    pub author: String,
+    pub signed: bool,
+    pub date: NaiveDate,
+    pub title: Option<String>,
+    pub text: String,
+}
+
+/// One ICD-10-CM diagnosis on the chart; its place in `Chart::diagnoses` is its
+/// sequence (the first is the principal or first-listed diagnosis).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiagnosisAssignment {
+    pub code: String,
+    pub system: CodeSystem,
+    /// The code-set edition the code was assigned from, e.g. "FY2026".
+    pub edition: String,
+    pub poa: Option<Poa>,
+}
+
+/// One procedure or service line on the chart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcedureAssignment {
+    pub code: String,
+    pub system: CodeSystem,
+    pub date: Option<NaiveDate>,
+    pub provider: Option<String>,
+    /// CPT/HCPCS modifiers, in claim order.
+    pub modifiers: Vec<String>,
+    pub units: u32,
+    /// Diagnosis pointers, 1-based positions in `Chart::diagnoses` (A = 1 ... L = 12).
+    pub pointers: Vec<u8>,
+}
+
+/// A chart: one encounter of one patient, with its documents and codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chart {
+    pub account: String,
+    pub mrn: String,
+    pub status: ChartStatus,
+    pub patient: Patient,
+    pub encounter: Encounter,
+    pub documents: Vec<Document>,
+    pub diagnoses: Vec<DiagnosisAssignment>,
+    pub procedures: Vec<ProcedureAssignment>,
+}
+
+/// The ICD-10-CM/PCS fiscal-year edition in force on a date: the code sets change
+/// every October 1, so 2026-10-01 falls in FY2027.
+pub fn fiscal_year_edition(date: NaiveDate) -> String {
+    let fy = if date.month() >= 10 {
+        date.year() + 1
+    } else {
+        date.year()
+    };
+    format!("FY{fy}")
+}
+
+/// Age in whole years on `date`, the way MCE age edits count it (age at admission).
+pub fn age_on(birth_date: NaiveDate, date: NaiveDate) -> i32 {
+    let mut age = date.year() - birth_date.year();
+    if (date.month(), date.day()) < (birth_date.month(), birth_date.day()) {
+        age -= 1;
+    }
+    age
+}
+
+/// The claim letter of a 1-based diagnosis pointer (1 -> 'A' ... 12 -> 'L').
+pub fn pointer_letter(pointer: u8) -> Option<char> {
+    (1..=12)
+        .contains(&pointer)
+        .then(|| char::from(b'A' + pointer - 1))
+}
+
+/// The 1-based diagnosis pointer of a claim letter ('A'..='L').
+pub fn pointer_from_letter(letter: char) -> Option<u8> {
+    let upper = letter.to_ascii_uppercase();
+    ('A'..='L').contains(&upper).then(|| upper as u8 - b'A' + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn edition_changes_on_october_first() {
+        assert_eq!(fiscal_year_edition(date("2026-09-30")), "FY2026");
+        assert_eq!(fiscal_year_edition(date("2026-10-01")), "FY2027");
+    }
+
+    #[test]
+    fn age_counts_whole_years_at_the_birthday() {
+        assert_eq!(age_on(date("2008-10-02"), date("2026-10-01")), 17);
+        assert_eq!(age_on(date("2008-10-01"), date("2026-10-01")), 18);
+        assert_eq!(age_on(date("2000-02-29"), date("2026-02-28")), 25);
+    }
+
+    #[test]
+    fn spellings_round_trip_and_reject_unknowns() {
+        for t in EncounterType::ALL {
+            assert_eq!(t.as_str().parse::<EncounterType>().unwrap(), *t);
+        }
+        let err = "inpt".parse::<EncounterType>().unwrap_err();
+        assert!(err.to_string().contains("outpatient_surgery"), "{err}");
+    }
+
+    #[test]
+    fn pointers_are_letters_a_to_l() {
+        assert_eq!(pointer_letter(1), Some('A'));
+        assert_eq!(pointer_letter(12), Some('L'));
+        assert_eq!(pointer_letter(13), None);
+        assert_eq!(pointer_letter(0), None);
+        assert_eq!(pointer_from_letter('c'), Some(3));
+        assert_eq!(pointer_from_letter('M'), None);
+    }
+}

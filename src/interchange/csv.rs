@@ -1,0 +1,90 @@
+//! The CSV export: one row per assigned code, the shape a billing system or a
+//! spreadsheet takes. Charts with no code yet get one row with empty code columns.
+
+use crate::domain::{Chart, pointer_letter};
+
+const HEADER: [&str; 16] = [
+    "account",
+    "mrn",
+    "encounter_type",
+    "admit_date",
+    "discharge_date",
+    "disposition",
+    "status",
+    "kind",
+    "seq",
+    "code",
+    "system",
+    "poa",
+    "date",
+    "modifiers",
+    "units",
+    "pointers",
+];
+
+/// Writes the charts' codes as CSV (RFC 4180 quoting).
+pub fn write_codes(charts: &[Chart], out: &mut dyn std::io::Write) -> Result<(), csv::Error> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(HEADER)?;
+    for c in charts {
+        let e = &c.encounter;
+        let admit = e.admit_date.to_string();
+        let discharge = e.discharge_date.to_string();
+        let head = [
+            c.account.as_str(),
+            c.mrn.as_str(),
+            e.encounter_type.as_str(),
+            admit.as_str(),
+            discharge.as_str(),
+            e.disposition.as_deref().unwrap_or(""),
+            c.status.as_str(),
+        ];
+        if c.diagnoses.is_empty() && c.procedures.is_empty() {
+            w.write_record(
+                head.iter()
+                    .copied()
+                    .chain(["", "", "", "", "", "", "", "", ""]),
+            )?;
+        }
+        for (i, d) in c.diagnoses.iter().enumerate() {
+            let seq = (i + 1).to_string();
+            let tail = [
+                "dx",
+                &seq,
+                &d.code,
+                d.system.as_str(),
+                d.poa.map_or("", |p| p.as_str()),
+                "",
+                "",
+                "",
+                "",
+            ];
+            w.write_record(head.iter().copied().chain(tail))?;
+        }
+        for (i, p) in c.procedures.iter().enumerate() {
+            let seq = (i + 1).to_string();
+            let date = p.date.map(|d| d.to_string()).unwrap_or_default();
+            let modifiers = p.modifiers.join(" ");
+            let units = p.units.to_string();
+            let pointers: String = p
+                .pointers
+                .iter()
+                .filter_map(|&n| pointer_letter(n))
+                .collect();
+            let tail = [
+                "px",
+                &seq,
+                &p.code,
+                p.system.as_str(),
+                "",
+                &date,
+                &modifiers,
+                &units,
+                &pointers,
+            ];
+            w.write_record(head.iter().copied().chain(tail))?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}

@@ -1,0 +1,564 @@
+//! The JSON chart format (documented in README.md): import with every problem
+//! named by its position, and an export that imports back to the same charts.
+
+use crate::domain::{
+    Chart, ChartStatus, CodeSystem, DiagnosisAssignment, Document, Encounter, EncounterType,
+    Patient, ProcedureAssignment, fiscal_year_edition, normalize_diagnosis_code,
+    normalize_modifier, normalize_procedure_code, pointer_from_letter, pointer_letter,
+};
+use crate::store::ImportProblem;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use std::collections::HashMap;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileIn<'a> {
+    #[serde(borrow)]
+    charts: Vec<&'a RawValue>,
+}
+
+#[derive(Serialize)]
+struct FileOut<'a> {
+    charts: &'a [ChartJson],
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChartJson {
+    account: String,
+    mrn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
+    patient: PatientJson,
+    encounter: EncounterJson,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    documents: Vec<DocumentJson>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    diagnoses: Vec<DiagnosisJson>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    procedures: Vec<ProcedureJson>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatientJson {
+    name: String,
+    birth_date: String,
+    sex: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EncounterJson {
+    #[serde(rename = "type")]
+    encounter_type: String,
+    admit_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    discharge_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    disposition: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    attending: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    other_providers: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    payer: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocumentJson {
+    kind: String,
+    author: String,
+    #[serde(default = "yes")]
+    signed: bool,
+    date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+    text: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiagnosisJson {
+    code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    system: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    edition: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    poa: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProcedureJson {
+    code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    system: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    provider: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    modifiers: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    units: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pointers: Vec<String>,
+}
+
+/// The 1-based line of a byte offset in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// serde's messages end in "at line L column C" (relative to the part parsed) and may
+/// quote the offending value, which can be PHI: keep the message, drop both.
+fn serde_message(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    let text = text.split(" at line ").next().unwrap_or(&text);
+    let mut out = String::with_capacity(text.len());
+    let mut in_quotes = false;
+    for c in text.chars() {
+        if c == '"' {
+            if !in_quotes {
+                out.push_str("\"…\"");
+            }
+            in_quotes = !in_quotes;
+        } else if !in_quotes {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Parses an import file: every chart, or the list of every problem found.
+pub fn parse_charts(bytes: &[u8]) -> Result<Vec<(String, Chart)>, Vec<ImportProblem>> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = &bytes[..e.valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            return Err(vec![ImportProblem {
+                position: format!("line {line}"),
+                field: None,
+                message: "the file is not valid UTF-8 text".into(),
+            }]);
+        }
+    };
+    let file: FileIn<'_> = serde_json::from_str(text).map_err(|e| {
+        vec![ImportProblem {
+            position: format!("line {} column {}", e.line(), e.column()),
+            field: None,
+            message: format!(
+                "{} (expected a JSON object {{\"charts\": [...]}})",
+                serde_message(&e)
+            ),
+        }]
+    })?;
+    let mut problems = Vec::new();
+    let mut charts = Vec::with_capacity(file.charts.len());
+    let mut first_seen: HashMap<String, String> = HashMap::new();
+    for (i, raw) in file.charts.iter().enumerate() {
+        let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+        let line = line_of(text, offset);
+        let position = format!("charts[{i}] (line {line})");
+        let parsed: ChartJson = match serde_json::from_str(raw.get()) {
+            Ok(c) => c,
+            Err(e) => {
+                problems.push(ImportProblem {
+                    position: format!("charts[{i}] (line {})", line + e.line() - 1),
+                    field: None,
+                    message: serde_message(&e),
+                });
+                continue;
+            }
+        };
+        let before = problems.len();
+        let chart = to_domain(parsed, &position, &mut problems);
+        if let Some(chart) = chart.filter(|_| problems.len() == before) {
+            if let Some(first) = first_seen.get(&chart.account) {
+                problems.push(ImportProblem {
+                    position: position.clone(),
+                    field: Some("account".into()),
+                    message: format!("the same account as {first}"),
+                });
+            } else {
+                first_seen.insert(chart.account.clone(), position.clone());
+            }
+            charts.push((position, chart));
+        }
+    }
+    if problems.is_empty() {
+        Ok(charts)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Collects the problems of one chart while converting it.
+struct Checker<'a> {
+    position: &'a str,
+    problems: &'a mut Vec<ImportProblem>,
+}
+
+impl Checker<'_> {
+    fn problem(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(ImportProblem {
+            position: self.position.to_string(),
+            field: Some(field.into()),
+            message: message.into(),
+        });
+    }
+
+    fn required(&mut self, field: &str, value: &str) -> Option<String> {
+        let v = value.trim();
+        if v.is_empty() {
+            self.problem(field, "is empty");
+            None
+        } else if v.chars().any(char::is_control) {
+            self.problem(field, "contains control characters");
+            None
+        } else {
+            Some(v.to_string())
+        }
+    }
+
+    fn optional(&mut self, field: &str, value: Option<&str>) -> Option<Option<String>> {
+        match value.map(str::trim) {
+            None | Some("") => Some(None),
+            Some(v) => self.required(field, v).map(Some),
+        }
+    }
+
+    fn date(&mut self, field: &str, value: &str) -> Option<NaiveDate> {
+        match NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.problem(field, "is not a date (YYYY-MM-DD)");
+                None
+            }
+        }
+    }
+
+    fn parsed<T: std::str::FromStr<Err = crate::domain::UnknownValue>>(
+        &mut self,
+        field: &str,
+        value: &str,
+    ) -> Option<T> {
+        match value.trim().parse() {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.problem(field, e.to_string());
+                None
+            }
+        }
+    }
+}
+
+fn to_domain(c: ChartJson, position: &str, problems: &mut Vec<ImportProblem>) -> Option<Chart> {
+    let mut ck = Checker { position, problems };
+    let account = ck.required("account", &c.account);
+    let mrn = ck.required("mrn", &c.mrn);
+    let status = match c.status.as_deref() {
+        None => Some(ChartStatus::Ready),
+        Some(s) => ck.parsed("status", s),
+    };
+    let name = ck.required("patient.name", &c.patient.name);
+    let birth_date = ck.date("patient.birth_date", &c.patient.birth_date);
+    let sex = ck.parsed("patient.sex", &c.patient.sex);
+
+    let e = &c.encounter;
+    let encounter_type: Option<EncounterType> = ck.parsed("encounter.type", &e.encounter_type);
+    let admit_date = ck.date("encounter.admit_date", &e.admit_date);
+    let discharge_date = match (e.discharge_date.as_deref(), encounter_type, admit_date) {
+        (Some(d), _, _) => ck.date("encounter.discharge_date", d),
+        (None, Some(EncounterType::Inpatient), _) => {
+            ck.problem(
+                "encounter.discharge_date",
+                "is required for an inpatient stay",
+            );
+            None
+        }
+        (None, _, admit) => admit,
+    };
+    if let (Some(a), Some(d)) = (admit_date, discharge_date)
+        && d < a
+    {
+        ck.problem("encounter.discharge_date", "is before the admit date");
+    }
+    if let (Some(b), Some(a)) = (birth_date, admit_date)
+        && b > a
+    {
+        ck.problem("patient.birth_date", "is after the admit date");
+    }
+    let disposition = ck.optional("encounter.disposition", e.disposition.as_deref());
+    if let Some(Some(d)) = &disposition
+        && !(d.len() == 2 && d.bytes().all(|b| b.is_ascii_digit()))
+    {
+        ck.problem(
+            "encounter.disposition",
+            "is not a two-digit discharge status code (e.g. 01)",
+        );
+    }
+    let attending = ck.optional("encounter.attending", e.attending.as_deref());
+    let payer = ck.optional("encounter.payer", e.payer.as_deref());
+    let mut other_providers = Vec::new();
+    for (i, p) in e.other_providers.iter().enumerate() {
+        if let Some(p) = ck.required(&format!("encounter.other_providers[{i}]"), p) {
+            other_providers.push(p);
+        }
+    }
+
+    let mut documents = Vec::new();
+    for (i, d) in c.documents.iter().enumerate() {
+        let f = |name: &str| format!("documents[{i}].{name}");
+        let kind = ck.parsed(&f("kind"), &d.kind);
+        let author = ck.required(&f("author"), &d.author);
+        let date = ck.date(&f("date"), &d.date);
+        let title = ck.optional(&f("title"), d.title.as_deref());
+        if d.text.trim().is_empty() {
+            ck.problem(f("text"), "is empty");
+        }
+        if let (Some(kind), Some(author), Some(date), Some(title)) = (kind, author, date, title) {
+            documents.push(Document {
+                kind,
+                author,
+                signed: d.signed,
+                date,
+                title,
+                text: d.text.clone(),
+            });
+        }
+    }
+
+    let default_edition = discharge_date.map(fiscal_year_edition);
+    let mut diagnoses: Vec<DiagnosisAssignment> = Vec::new();
+    for (i, d) in c.diagnoses.iter().enumerate() {
+        let f = |name: &str| format!("diagnoses[{i}].{name}");
+        let code = match normalize_diagnosis_code(&d.code) {
+            Ok(code) => Some(code),
+            Err(e) => {
+                ck.problem(f("code"), e.to_string());
+                None
+            }
+        };
+        if let Some(system) = d.system.as_deref()
+            && system.trim() != CodeSystem::Icd10Cm.as_str()
+        {
+            ck.problem(
+                f("system"),
+                "diagnoses are ICD-10-CM: the system is icd10cm or left out",
+            );
+        }
+        let edition = match d.edition.as_deref().map(str::trim) {
+            Some(ed) if is_edition(ed) => Some(ed.to_string()),
+            Some(_) => {
+                ck.problem(f("edition"), "is not a fiscal-year edition like FY2026");
+                None
+            }
+            None => default_edition.clone(),
+        };
+        let poa = match d.poa.as_deref().map(str::trim) {
+            None | Some("") => Some(None),
+            Some(p) => ck.parsed(&f("poa"), p).map(Some),
+        };
+        if let Some(code) = &code
+            && diagnoses.iter().any(|x| &x.code == code)
+        {
+            ck.problem(f("code"), format!("{code} is listed twice"));
+        }
+        if let (Some(code), Some(edition), Some(poa)) = (code, edition, poa) {
+            diagnoses.push(DiagnosisAssignment {
+                code,
+                system: CodeSystem::Icd10Cm,
+                edition,
+                poa,
+            });
+        }
+    }
+
+    let mut procedures = Vec::new();
+    for (i, p) in c.procedures.iter().enumerate() {
+        let f = |name: &str| format!("procedures[{i}].{name}");
+        let declared = match p.system.as_deref() {
+            None => Some(None),
+            Some(s) => ck.parsed::<CodeSystem>(&f("system"), s).map(Some),
+        };
+        let Some(declared) = declared else { continue };
+        let (code, system) = match normalize_procedure_code(&p.code, declared) {
+            Ok(cs) => cs,
+            Err(e) => {
+                ck.problem(f("code"), e.to_string());
+                continue;
+            }
+        };
+        let date = match p.date.as_deref() {
+            None => Some(None),
+            Some(d) => ck.date(&f("date"), d).map(Some),
+        };
+        let provider = ck.optional(&f("provider"), p.provider.as_deref());
+        let units = p.units.unwrap_or(1);
+        if units == 0 {
+            ck.problem(f("units"), "must be at least 1");
+        }
+        let is_pcs = system == CodeSystem::Icd10Pcs;
+        if is_pcs && (!p.modifiers.is_empty() || !p.pointers.is_empty() || units != 1) {
+            ck.problem(
+                f("code"),
+                "ICD-10-PCS procedures take no modifiers, units or diagnosis pointers",
+            );
+        }
+        let mut modifiers = Vec::new();
+        if p.modifiers.len() > 4 {
+            ck.problem(f("modifiers"), "a line takes at most 4 modifiers");
+        }
+        for (j, m) in p.modifiers.iter().enumerate() {
+            match normalize_modifier(m) {
+                Ok(m) => modifiers.push(m),
+                Err(e) => ck.problem(format!("procedures[{i}].modifiers[{j}]"), e.to_string()),
+            }
+        }
+        let mut pointers = Vec::new();
+        if p.pointers.len() > 4 {
+            ck.problem(f("pointers"), "a line points to at most 4 diagnoses");
+        }
+        for (j, letter) in p.pointers.iter().enumerate() {
+            let mut chars = letter.trim().chars();
+            let pointer = match (chars.next(), chars.next()) {
+                (Some(c), None) => pointer_from_letter(c),
+                _ => None,
+            };
+            match pointer {
+                Some(n) if usize::from(n) <= c.diagnoses.len() => pointers.push(n),
+                Some(_) => ck.problem(
+                    format!("procedures[{i}].pointers[{j}]"),
+                    format!("points past the chart's {} diagnoses", c.diagnoses.len()),
+                ),
+                None => ck.problem(
+                    format!("procedures[{i}].pointers[{j}]"),
+                    "is not a diagnosis letter A-L",
+                ),
+            }
+        }
+        if let (Some(date), Some(provider)) = (date, provider) {
+            procedures.push(ProcedureAssignment {
+                code,
+                system,
+                date,
+                provider,
+                modifiers,
+                units: units.max(1),
+                pointers,
+            });
+        }
+    }
+
+    Some(Chart {
+        account: account?,
+        mrn: mrn?,
+        status: status?,
+        patient: Patient {
+            name: name?,
+            birth_date: birth_date?,
+            sex: sex?,
+        },
+        encounter: Encounter {
+            encounter_type: encounter_type?,
+            admit_date: admit_date?,
+            discharge_date: discharge_date?,
+            disposition: disposition?,
+            attending: attending?,
+            other_providers,
+            payer: payer?,
+        },
+        documents,
+        diagnoses,
+        procedures,
+    })
+}
+
+fn is_edition(s: &str) -> bool {
+    s.len() == 6 && s.starts_with("FY") && s[2..].bytes().all(|b| b.is_ascii_digit())
+}
+
+fn from_domain(c: &Chart) -> ChartJson {
+    let e = &c.encounter;
+    ChartJson {
+        account: c.account.clone(),
+        mrn: c.mrn.clone(),
+        status: Some(c.status.as_str().to_string()),
+        patient: PatientJson {
+            name: c.patient.name.clone(),
+            birth_date: c.patient.birth_date.to_string(),
+            sex: c.patient.sex.as_str().to_string(),
+        },
+        encounter: EncounterJson {
+            encounter_type: e.encounter_type.as_str().to_string(),
+            admit_date: e.admit_date.to_string(),
+            discharge_date: Some(e.discharge_date.to_string()),
+            disposition: e.disposition.clone(),
+            attending: e.attending.clone(),
+            other_providers: e.other_providers.clone(),
+            payer: e.payer.clone(),
+        },
+        documents: c
+            .documents
+            .iter()
+            .map(|d| DocumentJson {
+                kind: d.kind.as_str().to_string(),
+                author: d.author.clone(),
+                signed: d.signed,
+                date: d.date.to_string(),
+                title: d.title.clone(),
+                text: d.text.clone(),
+            })
+            .collect(),
+        diagnoses: c
+            .diagnoses
+            .iter()
+            .map(|d| DiagnosisJson {
+                code: d.code.clone(),
+                system: Some(d.system.as_str().to_string()),
+                edition: Some(d.edition.clone()),
+                poa: d.poa.map(|p| p.as_str().to_string()),
+            })
+            .collect(),
+        procedures: c
+            .procedures
+            .iter()
+            .map(|p| ProcedureJson {
+                code: p.code.clone(),
+                system: Some(p.system.as_str().to_string()),
+                date: p.date.map(|d| d.to_string()),
+                provider: p.provider.clone(),
+                modifiers: p.modifiers.clone(),
+                units: (p.system != CodeSystem::Icd10Pcs).then_some(p.units),
+                pointers: p
+                    .pointers
+                    .iter()
+                    .filter_map(|&n| pointer_letter(n))
+                    .map(String::from)
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Writes charts in the import format, pretty-printed.
+pub fn write_charts(charts: &[Chart], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let json: Vec<ChartJson> = charts.iter().map(from_domain).collect();
+    serde_json::to_writer_pretty(&mut *out, &FileOut { charts: &json })?;
+    writeln!(out)
+}

@@ -1,0 +1,13 @@
+//! chartcoder: a terminal workstation for medical coders.
+//!
+//! Layers (dependencies point one way): `tui` -> (`store`, `interchange`) ->
+//! `domain`. Everything here is testable without a terminal; `main.rs` only parses
+//! arguments and calls [`cli::run`].
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod interchange;
+pub mod store;
+pub mod tui;

@@ -1,0 +1,179 @@
+//! Schema migrations, append-only. The database's `user_version` is the number of
+//! migrations applied; a database with a higher number than this binary knows is
+//! refused rather than guessed at.
+
+/// Migration `i` (0-based) takes a database from `user_version = i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the base schema.
+    r#"
+CREATE TABLE patients (
+    patient_id  INTEGER PRIMARY KEY,
+    mrn         TEXT NOT NULL UNIQUE,
+    name        TEXT NOT NULL,
+    birth_date  TEXT NOT NULL,
+    sex         TEXT NOT NULL CHECK (sex IN ('F', 'M', 'U'))
+) STRICT;
+
+CREATE TABLE charts (
+    chart_id        INTEGER PRIMARY KEY,
+    account         TEXT NOT NULL UNIQUE,
+    patient_id      INTEGER NOT NULL REFERENCES patients (patient_id),
+    encounter_type  TEXT NOT NULL CHECK (encounter_type IN
+                        ('inpatient', 'outpatient_surgery', 'emergency', 'clinic', 'professional')),
+    admit_date      TEXT NOT NULL,
+    discharge_date  TEXT NOT NULL,
+    disposition     TEXT,
+    attending       TEXT,
+    payer           TEXT,
+    status          TEXT NOT NULL CHECK (status IN
+                        ('ready', 'in_progress', 'on_hold', 'coded', 'reviewed', 'final')),
+    claimed_by      TEXT,
+    claimed_at      TEXT,
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+) STRICT;
+CREATE INDEX charts_patient_id_idx ON charts (patient_id);
+CREATE INDEX charts_discharge_date_chart_id_idx ON charts (discharge_date, chart_id);
+
+CREATE TABLE chart_providers (
+    chart_id  INTEGER NOT NULL REFERENCES charts (chart_id),
+    seq       INTEGER NOT NULL,
+    name      TEXT NOT NULL,
+    PRIMARY KEY (chart_id, seq)
+) STRICT;
+
+CREATE TABLE documents (
+    document_id  INTEGER PRIMARY KEY,
+    chart_id     INTEGER NOT NULL REFERENCES charts (chart_id),
+    seq          INTEGER NOT NULL,
+    kind         TEXT NOT NULL,
+    title        TEXT,
+    author       TEXT NOT NULL,
+    signed       INTEGER NOT NULL CHECK (signed IN (0, 1)),
+    doc_date     TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    UNIQUE (chart_id, seq)
+) STRICT;
+
+CREATE TABLE diagnoses (
+    diagnosis_id  INTEGER PRIMARY KEY,
+    chart_id      INTEGER NOT NULL REFERENCES charts (chart_id),
+    seq           INTEGER NOT NULL,
+    code          TEXT NOT NULL,
+    code_system   TEXT NOT NULL CHECK (code_system = 'icd10cm'),
+    edition       TEXT NOT NULL,
+    poa           TEXT CHECK (poa IN ('Y', 'N', 'U', 'W', '1')),
+    UNIQUE (chart_id, seq)
+) STRICT;
+
+CREATE TABLE procedures (
+    procedure_id  INTEGER PRIMARY KEY,
+    chart_id      INTEGER NOT NULL REFERENCES charts (chart_id),
+    seq           INTEGER NOT NULL,
+    code          TEXT NOT NULL,
+    code_system   TEXT NOT NULL CHECK (code_system IN ('icd10pcs', 'cpt', 'hcpcs')),
+    proc_date     TEXT,
+    provider      TEXT,
+    modifiers     TEXT NOT NULL DEFAULT '',
+    units         INTEGER NOT NULL DEFAULT 1 CHECK (units >= 1),
+    pointers      TEXT NOT NULL DEFAULT '',
+    UNIQUE (chart_id, seq)
+) STRICT;
+
+CREATE TABLE physician_queries (
+    physician_query_id  INTEGER PRIMARY KEY,
+    chart_id            INTEGER NOT NULL REFERENCES charts (chart_id),
+    status              TEXT NOT NULL CHECK (status IN
+                            ('draft', 'open', 'answered', 'closed', 'canceled')),
+    physician           TEXT NOT NULL,
+    format              TEXT NOT NULL CHECK (format IN
+                            ('open_ended', 'multiple_choice', 'yes_no')),
+    template            TEXT,
+    question            TEXT NOT NULL,
+    indicators          TEXT NOT NULL DEFAULT '[]',
+    options             TEXT NOT NULL DEFAULT '[]',
+    created_by          TEXT NOT NULL,
+    created_at          TEXT NOT NULL,
+    sent_at             TEXT,
+    answer              TEXT,
+    answered_at         TEXT,
+    outcome             TEXT,
+    closed_at           TEXT,
+    cancel_reason       TEXT
+) STRICT;
+CREATE INDEX physician_queries_chart_id_idx ON physician_queries (chart_id);
+
+CREATE TABLE holds (
+    hold_id             INTEGER PRIMARY KEY,
+    chart_id            INTEGER NOT NULL REFERENCES charts (chart_id),
+    reason              TEXT NOT NULL,
+    physician_query_id  INTEGER REFERENCES physician_queries (physician_query_id),
+    created_by          TEXT NOT NULL,
+    created_at          TEXT NOT NULL,
+    released_by         TEXT,
+    released_at         TEXT
+) STRICT;
+CREATE INDEX holds_chart_id_idx ON holds (chart_id);
+
+CREATE TABLE audit (
+    audit_id  INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    chart_id  INTEGER REFERENCES charts (chart_id),
+    action    TEXT NOT NULL,
+    detail    TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX audit_chart_id_idx ON audit (chart_id, audit_id);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+"#,
+    // 2: the queue at scale. Filter indexes that keep keyset pages on an index, and
+    // per-(status, type) counts kept by triggers so the queue never counts a million
+    // rows to show its total.
+    r#"
+CREATE INDEX charts_status_discharge_date_idx
+    ON charts (status, discharge_date, chart_id);
+CREATE INDEX charts_encounter_type_discharge_date_idx
+    ON charts (encounter_type, discharge_date, chart_id);
+CREATE INDEX charts_status_encounter_type_discharge_date_idx
+    ON charts (status, encounter_type, discharge_date, chart_id);
+CREATE INDEX charts_claimed_by_discharge_date_idx
+    ON charts (claimed_by, discharge_date, chart_id);
+
+CREATE TABLE queue_counts (
+    status          TEXT NOT NULL,
+    encounter_type  TEXT NOT NULL,
+    charts          INTEGER NOT NULL,
+    PRIMARY KEY (status, encounter_type)
+) STRICT, WITHOUT ROWID;
+INSERT INTO queue_counts (status, encounter_type, charts)
+SELECT s.value, t.value,
+       (SELECT count(*) FROM charts c WHERE c.status = s.value AND c.encounter_type = t.value)
+FROM json_each('["ready","in_progress","on_hold","coded","reviewed","final"]') s,
+     json_each('["inpatient","outpatient_surgery","emergency","clinic","professional"]') t;
+
+CREATE TRIGGER charts_counted_on_insert AFTER INSERT ON charts
+BEGIN
+    UPDATE queue_counts SET charts = charts + 1
+    WHERE status = NEW.status AND encounter_type = NEW.encounter_type;
+END;
+CREATE TRIGGER charts_counted_on_delete AFTER DELETE ON charts
+BEGIN
+    UPDATE queue_counts SET charts = charts - 1
+    WHERE status = OLD.status AND encounter_type = OLD.encounter_type;
+END;
+CREATE TRIGGER charts_counted_on_update AFTER UPDATE OF status, encounter_type ON charts
+WHEN OLD.status IS NOT NEW.status OR OLD.encounter_type IS NOT NEW.encounter_type
+BEGIN
+    UPDATE queue_counts SET charts = charts - 1
+    WHERE status = OLD.status AND encounter_type = OLD.encounter_type;
+    UPDATE queue_counts SET charts = charts + 1
+    WHERE status = NEW.status AND encounter_type = NEW.encounter_type;
+END;
+"#,
+];
+
+/// The schema version this binary writes.
+pub const LATEST: u32 = MIGRATIONS.len() as u32;

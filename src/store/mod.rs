@@ -1,0 +1,356 @@
+//! The chart store: one SQLite file. All SQL of the product lives in this module.
+//!
+//! Opening sets WAL, `synchronous=FULL`, a busy timeout and foreign keys, then
+//! applies the migrations the file lacks. Every user action is one
+//! `BEGIN IMMEDIATE` transaction ([`Store::write`]) that carries its audit row.
+
+pub mod audit;
+pub mod charts;
+pub mod migrations;
+pub mod queue;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use audit::AuditEntry;
+pub use charts::ImportProblem;
+pub use queue::{QueueFilter, QueueKey, QueuePage, QueueRow, QueueSummary};
+
+/// What can go wrong in the store, in words a coder or an administrator can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "the database {path} has schema version {found}, newer than this chartcoder understands ({supported}); \
+         use a newer chartcoder, or another --db"
+    )]
+    NewerSchema {
+        path: String,
+        found: u32,
+        supported: u32,
+    },
+    #[error("{path} is not a chartcoder database (or is damaged): {source}")]
+    NotADatabase {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error(
+        "the database is busy (another chartcoder holds a lock for longer than the busy timeout); nothing was changed, try again"
+    )]
+    Busy,
+    #[error("cannot create the database folder {path}: {source}")]
+    CreateFolder {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot create the database file {path}: {source}")]
+    CreateFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+    #[error("the charts were not imported:\n{}", problems_text(.0))]
+    Rejected(Vec<ImportProblem>),
+    #[error("database error: {0}")]
+    Sql(rusqlite::Error),
+}
+
+fn problems_text(problems: &[ImportProblem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("  {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                StoreError::Busy
+            }
+            _ => StoreError::Sql(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// How to open the store.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// How long a writer waits for another process's lock before reporting busy.
+    pub busy_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            busy_timeout: Duration::from_millis(5000),
+        }
+    }
+}
+
+/// An open chart database.
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl Store {
+    /// Opens (creating if needed, owner-only) and migrates the database at `path`.
+    pub fn open(path: &Path, options: &StoreOptions) -> Result<Store> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateFolder {
+                path: parent.display().to_string(),
+                source,
+            })?;
+        }
+        create_owner_only(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| {
+            StoreError::NotADatabase {
+                path: path.display().to_string(),
+                source,
+            }
+        })?;
+        let mut store = Store {
+            conn,
+            path: Some(path.to_path_buf()),
+        };
+        store.configure(options)?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// A private in-memory database, for tests and dry runs.
+    pub fn open_in_memory() -> Result<Store> {
+        let mut store = Store {
+            conn: Connection::open_in_memory()?,
+            path: None,
+        };
+        store.configure(&StoreOptions::default())?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn display_path(&self) -> String {
+        self.path
+            .as_ref()
+            .map_or_else(|| ":memory:".to_string(), |p| p.display().to_string())
+    }
+
+    fn configure(&mut self, options: &StoreOptions) -> Result<()> {
+        let path = self.display_path();
+        self.conn.busy_timeout(options.busy_timeout)?;
+        // The first statement that reads the file tells a foreign file from a database.
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|source| match source.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::NotADatabase) => {
+                    StoreError::NotADatabase { path, source }
+                }
+                _ => StoreError::from(source),
+            })?;
+        if self.path.is_some() && !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Corrupt(format!(
+                "could not switch to WAL (journal mode is {mode})"
+            )));
+        }
+        self.conn.execute_batch(
+            "PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;",
+        )?;
+        Ok(())
+    }
+
+    /// The schema version recorded in the file.
+    pub fn schema_version(&self) -> Result<u32> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > migrations::LATEST {
+            return Err(StoreError::NewerSchema {
+                path: self
+                    .path
+                    .as_ref()
+                    .map_or_else(String::new, |p| p.display().to_string()),
+                found,
+                supported: migrations::LATEST,
+            });
+        }
+        for (i, sql) in migrations::MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(found as usize)
+        {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i as u32 + 1)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Read access for queries.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs one user action as one `BEGIN IMMEDIATE` transaction: either all of it
+    /// (codes, status and audit row) is saved, or none of it is.
+    pub fn write<T>(&mut self, action: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = action(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Whether the store holds no chart at all.
+    pub fn is_empty(&self) -> Result<bool> {
+        let any: bool = self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM charts)", [], |r| r.get(0))?;
+        Ok(!any)
+    }
+}
+
+/// Creates `path` readable and writable by its owner only, if it does not exist.
+/// SQLite gives its -wal and -shm files the same permissions.
+fn create_owner_only(path: &Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(StoreError::CreateFile {
+            path: path.display().to_string(),
+            source,
+        }),
+    }
+}
+
+/// The current time as stored: RFC 3339 in UTC, to the second.
+pub fn now_utc() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_database_is_at_the_latest_schema_with_wal_and_full_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/charts.db");
+        let store = Store::open(&path, &StoreOptions::default()).unwrap();
+        assert_eq!(store.schema_version().unwrap(), migrations::LATEST);
+        let mode: String = store
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let sync: i64 = store
+            .conn()
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 2, "synchronous=FULL");
+        let fk: i64 = store
+            .conn()
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+        assert!(store.is_empty().unwrap());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_database_file_is_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("charts.db");
+        drop(Store::open(&path, &StoreOptions::default()).unwrap());
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_and_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("future.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE from_the_future (x INTEGER); PRAGMA user_version = 99;",
+            )
+            .unwrap();
+        }
+        let err = Store::open(&path, &StoreOptions::default()).err().unwrap();
+        let text = err.to_string();
+        assert!(
+            matches!(err, StoreError::NewerSchema { found: 99, .. }),
+            "{text}"
+        );
+        assert!(text.contains("newer"), "{text}");
+        let conn = Connection::open(&path).unwrap();
+        let v: u32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 99);
+        let tables: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'charts'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 0, "nothing of ours was written into it");
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_database_is_named_in_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.txt");
+        std::fs::write(
+            &path,
+            "this is a shopping list, not a database ".repeat(100),
+        )
+        .unwrap();
+        let err = Store::open(&path, &StoreOptions::default()).err().unwrap();
+        assert!(matches!(err, StoreError::NotADatabase { .. }), "{err}");
+        assert!(err.to_string().contains("notes.txt"), "{err}");
+    }
+
+    #[test]
+    fn the_audit_trail_rejects_update_and_delete() {
+        let store = Store::open_in_memory().unwrap();
+        let c = store.conn();
+        c.execute(
+            "INSERT INTO audit (at, actor, action) VALUES ('2026-01-01T00:00:00Z', 'amy', 'test')",
+            [],
+        )
+        .unwrap();
+        let upd = c.execute("UPDATE audit SET actor = 'eve'", []).unwrap_err();
+        assert!(upd.to_string().contains("append-only"), "{upd}");
+        let del = c.execute("DELETE FROM audit", []).unwrap_err();
+        assert!(del.to_string().contains("append-only"), "{del}");
+    }
+}

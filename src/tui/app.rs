@@ -1,0 +1,431 @@
+//! The workstation's state and how input changes it. Rendering reads this state and
+//! never changes it (see `screens`).
+
+use super::keymap::{Action, Keymap};
+use crate::domain::{ChartStatus, EncounterType};
+use crate::store::{QueueFilter, QueuePage, QueueRow, QueueSummary, Store, queue};
+use chrono::NaiveDate;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+/// Rows of the screen that are not queue rows: title, filter line, table border
+/// and header, footer.
+const CHROME_ROWS: u16 = 6;
+/// The smallest terminal the workstation draws in.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// What the keyboard is doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    /// Typing the text filter; `before` is restored by Esc.
+    FilterInput {
+        before: Option<String>,
+    },
+    Help,
+}
+
+/// The queue as shown: one window of rows in queue order.
+#[derive(Debug, Clone, Default)]
+pub struct QueueView {
+    pub filter: QueueFilter,
+    pub rows: Vec<QueueRow>,
+    pub selected: usize,
+    pub summary: Option<QueueSummary>,
+}
+
+pub struct App {
+    store: Store,
+    pub user: String,
+    /// The date "days since discharge" counts to.
+    pub today: NaiveDate,
+    pub keymap: Keymap,
+    pub queue: QueueView,
+    pub mode: Mode,
+    pub width: u16,
+    pub height: u16,
+    /// A one-line message (errors, notices) shown above the footer.
+    pub message: Option<String>,
+    pub should_quit: bool,
+    pub no_color: bool,
+}
+
+impl App {
+    pub fn new(store: Store, user: &str, today: NaiveDate, width: u16, height: u16) -> App {
+        let mut app = App {
+            store,
+            user: user.to_string(),
+            today,
+            keymap: Keymap::default(),
+            queue: QueueView::default(),
+            mode: Mode::Normal,
+            width,
+            height,
+            message: None,
+            should_quit: false,
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        };
+        app.reload(QueuePage::First);
+        app
+    }
+
+    /// Whether the terminal is big enough to draw the workstation.
+    pub fn fits(&self) -> bool {
+        self.width >= MIN_WIDTH && self.height >= MIN_HEIGHT
+    }
+
+    /// How many queue rows the screen shows.
+    pub fn page_rows(&self) -> usize {
+        usize::from(self.height.saturating_sub(CHROME_ROWS).max(1))
+    }
+
+    /// Handles one terminal event; returns whether the screen needs redrawing.
+    pub fn handle_event(&mut self, event: &Event) -> bool {
+        match event {
+            Event::Key(key) if key.kind != KeyEventKind::Release => {
+                self.handle_key(key);
+                true
+            }
+            Event::Resize(w, h) => {
+                self.resize(*w, *h);
+                true
+            }
+            Event::Paste(text) => {
+                if matches!(self.mode, Mode::FilterInput { .. }) {
+                    let clean: String =
+                        text.chars().filter(|c| !c.is_control()).take(200).collect();
+                    let mut current = self.queue.filter.text.clone().unwrap_or_default();
+                    current.push_str(&clean);
+                    self.set_text_filter(current);
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.width = width;
+        self.height = height;
+        let page = match self.queue.rows.first() {
+            Some(first) => QueuePage::From(first.key()),
+            None => QueuePage::First,
+        };
+        let selected = self.queue.selected;
+        self.reload(page);
+        self.queue.selected = selected.min(self.queue.rows.len().saturating_sub(1));
+    }
+
+    fn handle_key(&mut self, key: &KeyEvent) {
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+            self.should_quit = true;
+            return;
+        }
+        match self.mode.clone() {
+            Mode::Help => self.mode = Mode::Normal,
+            Mode::FilterInput { before } => self.filter_key(key, before),
+            Mode::Normal => {
+                if let Some(action) = self.keymap.action_for(key) {
+                    self.apply(action);
+                }
+            }
+        }
+    }
+
+    fn filter_key(&mut self, key: &KeyEvent, before: Option<String>) {
+        let mut text = self.queue.filter.text.clone().unwrap_or_default();
+        match key.code {
+            KeyCode::Enter => self.mode = Mode::Normal,
+            KeyCode::Esc => {
+                self.mode = Mode::Normal;
+                self.set_text_filter(before.unwrap_or_default());
+            }
+            KeyCode::Backspace => {
+                text.pop();
+                self.set_text_filter(text);
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.set_text_filter(String::new())
+            }
+            KeyCode::Char(c) if !c.is_control() && text.chars().count() < 200 => {
+                text.push(c);
+                self.set_text_filter(text);
+            }
+            _ => {}
+        }
+    }
+
+    fn set_text_filter(&mut self, text: String) {
+        self.queue.filter.text = (!text.is_empty()).then_some(text);
+        self.reload(QueuePage::First);
+    }
+
+    /// Carries out one queue action.
+    pub fn apply(&mut self, action: Action) {
+        self.message = None;
+        let n = self.page_rows();
+        match action {
+            Action::MoveDown => self.move_down(),
+            Action::MoveUp => self.move_up(),
+            Action::PageDown => self.page_down(n),
+            Action::PageUp => self.page_up(n),
+            Action::First => self.reload(QueuePage::First),
+            Action::Last => {
+                self.reload(QueuePage::Last);
+                self.queue.selected = self.queue.rows.len().saturating_sub(1);
+            }
+            Action::FilterText => {
+                self.mode = Mode::FilterInput {
+                    before: self.queue.filter.text.clone(),
+                }
+            }
+            Action::CycleStatus => {
+                self.queue.filter.status = cycle(ChartStatus::ALL, self.queue.filter.status);
+                self.reload(QueuePage::First);
+            }
+            Action::CycleType => {
+                self.queue.filter.encounter_type =
+                    cycle(EncounterType::ALL, self.queue.filter.encounter_type);
+                self.reload(QueuePage::First);
+            }
+            Action::ClearFilters => {
+                self.queue.filter = QueueFilter::default();
+                self.reload(QueuePage::First);
+            }
+            Action::Help => self.mode = Mode::Help,
+            Action::Quit => self.should_quit = true,
+        }
+    }
+
+    fn fetch(&mut self, page: &QueuePage, limit: usize) -> Option<Vec<QueueRow>> {
+        match queue::page(self.store.conn(), &self.queue.filter, page, limit) {
+            Ok(rows) => Some(rows),
+            Err(e) => {
+                self.message = Some(format!("could not read the queue: {e}"));
+                None
+            }
+        }
+    }
+
+    /// Replaces the window with a page and refreshes the summary.
+    fn reload(&mut self, page: QueuePage) {
+        let n = self.page_rows();
+        if let Some(rows) = self.fetch(&page, n) {
+            self.queue.rows = rows;
+            self.queue.selected = 0;
+        }
+        match queue::summary(self.store.conn(), &self.queue.filter) {
+            Ok(s) => self.queue.summary = Some(s),
+            Err(e) => self.message = Some(format!("could not count the queue: {e}")),
+        }
+    }
+
+    fn move_down(&mut self) {
+        if self.queue.selected + 1 < self.queue.rows.len() {
+            self.queue.selected += 1;
+        } else if let Some(last) = self.queue.rows.last().map(QueueRow::key)
+            && let Some(next) = self.fetch(&QueuePage::After(last), 1)
+            && let Some(row) = next.into_iter().next()
+        {
+            self.queue.rows.remove(0);
+            self.queue.rows.push(row);
+        }
+    }
+
+    fn move_up(&mut self) {
+        if self.queue.selected > 0 {
+            self.queue.selected -= 1;
+        } else if let Some(first) = self.queue.rows.first().map(QueueRow::key)
+            && let Some(prev) = self.fetch(&QueuePage::Before(first), 1)
+            && let Some(row) = prev.into_iter().next()
+        {
+            if self.queue.rows.len() >= self.page_rows() {
+                self.queue.rows.pop();
+            }
+            self.queue.rows.insert(0, row);
+        }
+    }
+
+    fn page_down(&mut self, n: usize) {
+        let Some(last) = self.queue.rows.last().map(QueueRow::key) else {
+            return;
+        };
+        let Some(next) = self.fetch(&QueuePage::After(last), n) else {
+            return;
+        };
+        if next.is_empty() {
+            self.queue.selected = self.queue.rows.len().saturating_sub(1);
+        } else if next.len() == n {
+            self.queue.rows = next;
+        } else {
+            // Fewer than a page left: show the last full page, ending at the newest.
+            let mut all = std::mem::take(&mut self.queue.rows);
+            all.extend(next);
+            let skip = all.len().saturating_sub(n);
+            self.queue.rows = all.split_off(skip);
+            self.queue.selected = self.queue.rows.len().saturating_sub(1);
+        }
+    }
+
+    fn page_up(&mut self, n: usize) {
+        let Some(first) = self.queue.rows.first().map(QueueRow::key) else {
+            return;
+        };
+        let Some(prev) = self.fetch(&QueuePage::Before(first), n) else {
+            return;
+        };
+        if prev.is_empty() {
+            self.queue.selected = 0;
+        } else if prev.len() == n {
+            self.queue.rows = prev;
+        } else {
+            let mut all = prev;
+            all.append(&mut self.queue.rows);
+            all.truncate(n);
+            self.queue.rows = all;
+            self.queue.selected = 0;
+        }
+    }
+
+    /// The chart under the cursor.
+    pub fn selected_row(&self) -> Option<&QueueRow> {
+        self.queue.rows.get(self.queue.selected)
+    }
+}
+
+/// The next value of a filter that cycles through "all" and each value in turn.
+fn cycle<T: Copy + PartialEq>(all: &[T], current: Option<T>) -> Option<T> {
+    match current {
+        None => all.first().copied(),
+        Some(c) => all
+            .iter()
+            .position(|v| *v == c)
+            .and_then(|i| all.get(i + 1))
+            .copied(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo;
+
+    fn app_with(charts: u64, height: u16) -> App {
+        let mut store = Store::open_in_memory().unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        demo::generate(&mut store, charts, 3, today).unwrap();
+        App::new(store, "tester", today, 100, height)
+    }
+
+    fn all_in_order(app: &App) -> Vec<i64> {
+        queue::page(
+            app.store.conn(),
+            &app.queue.filter,
+            &QueuePage::First,
+            10_000,
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.chart_id)
+        .collect()
+    }
+
+    #[test]
+    fn moving_down_walks_every_chart_in_queue_order_across_pages() {
+        let mut app = app_with(57, 30);
+        let expected = all_in_order(&app);
+        let mut seen = vec![app.selected_row().unwrap().chart_id];
+        for _ in 0..70 {
+            app.apply(Action::MoveDown);
+            let id = app.selected_row().unwrap().chart_id;
+            if seen.last() != Some(&id) {
+                seen.push(id);
+            }
+        }
+        assert_eq!(seen, expected);
+        for _ in 0..70 {
+            app.apply(Action::MoveUp);
+        }
+        assert_eq!(app.selected_row().unwrap().chart_id, expected[0]);
+    }
+
+    #[test]
+    fn paging_shows_consecutive_windows_and_stops_at_the_ends() {
+        let mut app = app_with(57, 30);
+        let expected = all_in_order(&app);
+        let n = app.page_rows();
+        assert_eq!(n, 24);
+        app.apply(Action::PageDown);
+        assert_eq!(app.queue.rows[0].chart_id, expected[n]);
+        app.apply(Action::PageDown); // 9 left: the last full page
+        let ids: Vec<i64> = app.queue.rows.iter().map(|r| r.chart_id).collect();
+        assert_eq!(ids, expected[expected.len() - n..]);
+        assert_eq!(
+            app.selected_row().unwrap().chart_id,
+            *expected.last().unwrap()
+        );
+        app.apply(Action::PageUp);
+        app.apply(Action::PageUp);
+        app.apply(Action::PageUp);
+        assert_eq!(app.queue.rows[0].chart_id, expected[0]);
+        assert_eq!(app.queue.selected, 0);
+    }
+
+    #[test]
+    fn filters_cycle_and_the_summary_follows() {
+        let mut app = app_with(200, 30);
+        let total = app.queue.summary.clone().unwrap().charts;
+        assert_eq!(total, 200);
+        app.apply(Action::CycleStatus);
+        assert_eq!(app.queue.filter.status, Some(ChartStatus::Ready));
+        assert!(
+            app.queue
+                .rows
+                .iter()
+                .all(|r| r.status == ChartStatus::Ready)
+        );
+        let ready = app.queue.summary.clone().unwrap().charts;
+        assert!(ready > 0 && ready < total);
+        app.apply(Action::CycleType);
+        assert!(app.queue.rows.iter().all(
+            |r| r.status == ChartStatus::Ready && r.encounter_type == EncounterType::Inpatient
+        ));
+        app.apply(Action::ClearFilters);
+        assert_eq!(app.queue.summary.clone().unwrap().charts, total);
+        for _ in 0..ChartStatus::ALL.len() {
+            app.apply(Action::CycleStatus);
+        }
+        assert_eq!(app.queue.filter.status, Some(ChartStatus::Final));
+        app.apply(Action::CycleStatus);
+        assert_eq!(app.queue.filter.status, None, "cycles back to all");
+    }
+
+    #[test]
+    fn typing_a_filter_narrows_and_esc_restores() {
+        let mut app = app_with(50, 30);
+        let key = |c| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        app.handle_event(&key('/'));
+        for c in "G000000004".chars() {
+            app.handle_event(&key(c));
+        }
+        let accounts: Vec<&str> = app.queue.rows.iter().map(|r| r.account.as_str()).collect();
+        assert_eq!(accounts, ["G000000004"], "account prefix match");
+        app.handle_event(&Event::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+        assert_eq!(app.queue.filter.text, None);
+        assert_eq!(app.queue.rows.len(), app.page_rows());
+        assert_eq!(app.mode, Mode::Normal);
+    }
+
+    #[test]
+    fn a_resize_keeps_the_top_row_and_refills_the_window() {
+        let mut app = app_with(80, 30);
+        app.apply(Action::PageDown);
+        let top = app.queue.rows[0].chart_id;
+        app.resize(100, 40);
+        assert_eq!(app.queue.rows[0].chart_id, top);
+        assert_eq!(app.queue.rows.len(), 34);
+        app.resize(1, 1);
+        assert!(!app.fits());
+        assert_eq!(app.queue.rows.len(), 1);
+    }
+}

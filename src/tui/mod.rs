@@ -1,0 +1,54 @@
+//! The coding workstation in the terminal.
+//!
+//! The loop draws only when something changed, coalesces a burst of keys into one
+//! frame, and restores the terminal on every way out: normal quit, error, panic
+//! (ratatui's hook), and SIGTERM / SIGHUP (an SSH connection dropping).
+
+pub mod app;
+pub mod keymap;
+pub mod screens;
+pub mod theme;
+
+use crate::config::Config;
+use crate::store::Store;
+use app::App;
+use crossterm::event;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// How often the loop wakes without input, to notice a termination signal.
+const TICK: Duration = Duration::from_millis(200);
+
+/// Runs the workstation until the coder quits or the session ends.
+pub fn run(store: Store, _config: &Config, user: &str) -> anyhow::Result<()> {
+    let terminate = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        signal_hook::flag::register(signal, Arc::clone(&terminate))?;
+    }
+    let mut terminal = ratatui::try_init()?;
+    let result = (|| -> anyhow::Result<()> {
+        let size = terminal.size()?;
+        let today = chrono::Local::now().date_naive();
+        let mut app = App::new(store, user, today, size.width, size.height);
+        let mut dirty = true;
+        while !app.should_quit && !terminate.load(Ordering::Relaxed) {
+            if dirty {
+                terminal.draw(|frame| screens::render(&app, frame))?;
+                dirty = false;
+            }
+            if event::poll(TICK)? {
+                // Drain everything already typed before drawing again.
+                loop {
+                    dirty |= app.handle_event(&event::read()?);
+                    if app.should_quit || !event::poll(Duration::ZERO)? {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    })();
+    ratatui::try_restore()?;
+    result
+}

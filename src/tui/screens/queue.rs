@@ -1,0 +1,178 @@
+//! The chart queue: oldest discharge first, one screenful fetched at a time.
+
+use crate::tui::app::{App, Mode};
+use crate::tui::keymap::Action;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+
+const FOOTER_ACTIONS: &[Action] = &[
+    Action::MoveDown,
+    Action::PageDown,
+    Action::FilterText,
+    Action::CycleStatus,
+    Action::CycleType,
+    Action::ClearFilters,
+    Action::Help,
+    Action::Quit,
+];
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let [title, filters, table, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+
+    render_title(app, theme, frame, title);
+    render_filters(app, theme, frame, filters);
+    render_table(app, theme, frame, table);
+    render_footer(app, theme, frame, footer);
+}
+
+fn render_title(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let right = format!("coder: {} ", app.user);
+    let [left_area, right_area] = Layout::horizontal([
+        Constraint::Min(0),
+        Constraint::Length(right.chars().count() as u16),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(Span::styled(" chartcoder · chart queue", theme.title)),
+        left_area,
+    );
+    frame.render_widget(Paragraph::new(Span::styled(right, theme.dim)), right_area);
+}
+
+fn render_filters(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let f = &app.queue.filter;
+    let status = f.status.map_or("all", |s| s.label());
+    let etype = f.encounter_type.map_or("all", |t| t.label());
+    let text = f.text.as_deref().unwrap_or("");
+    let typing = matches!(app.mode, Mode::FilterInput { .. });
+    let find_label = " find: ";
+    let mut spans = vec![
+        Span::styled(" status: ", theme.dim),
+        Span::raw(status),
+        Span::styled("  type: ", theme.dim),
+        Span::raw(etype),
+        Span::styled(format!("  {}", find_label.trim_start()), theme.dim),
+        Span::styled(
+            text.to_string(),
+            if typing { theme.key } else { theme.header },
+        ),
+    ];
+    if !typing && text.is_empty() {
+        spans.push(Span::styled("-", theme.dim));
+    }
+    let summary = match &app.queue.summary {
+        Some(s) => match s.oldest_discharge {
+            Some(oldest) => format!(
+                "{} charts · oldest {} ({} d) ",
+                s.charts,
+                oldest,
+                (app.today - oldest).num_days()
+            ),
+            None => format!("{} charts ", s.charts),
+        },
+        None => String::new(),
+    };
+    let [left_area, right_area] = Layout::horizontal([
+        Constraint::Min(0),
+        Constraint::Length(summary.chars().count() as u16),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(Line::from(spans)), left_area);
+    frame.render_widget(
+        Paragraph::new(Span::styled(summary, theme.header)),
+        right_area,
+    );
+    if typing {
+        let prefix = format!(" status: {status}  type: {etype}  find: ");
+        let x = left_area.x + (prefix.chars().count() + text.chars().count()) as u16;
+        if x < left_area.right() {
+            frame.set_cursor_position(Position::new(x, left_area.y));
+        }
+    }
+}
+
+fn render_table(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let header = Row::new([
+        "Account",
+        "Patient",
+        "Type",
+        "Discharged",
+        "Days",
+        "Status",
+        "Coder",
+        "Holds",
+    ])
+    .style(theme.header);
+    let rows = app.queue.rows.iter().map(|r| {
+        let days = (app.today - r.discharge_date).num_days();
+        Row::new(vec![
+            Cell::from(r.account.as_str()),
+            Cell::from(r.patient_name.as_str()),
+            Cell::from(r.encounter_type.label()),
+            Cell::from(r.discharge_date.to_string()),
+            Cell::from(Line::from(days.to_string()).right_aligned()),
+            Cell::from(r.status.label()),
+            Cell::from(r.claimed_by.as_deref().unwrap_or("")),
+            Cell::from(if r.open_holds > 0 {
+                Span::styled(r.open_holds.to_string(), theme.alert)
+            } else {
+                Span::raw("")
+            }),
+        ])
+    });
+    let widths = [
+        Constraint::Length(10),
+        Constraint::Min(12),
+        Constraint::Length(7),
+        Constraint::Length(10),
+        Constraint::Length(4),
+        Constraint::Length(11),
+        Constraint::Length(8),
+        Constraint::Length(5),
+    ];
+    let empty = app.queue.rows.is_empty();
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(Block::default().borders(Borders::ALL))
+        .row_highlight_style(theme.selected)
+        .highlight_symbol("> ");
+    let mut state = TableState::default().with_selected((!empty).then_some(app.queue.selected));
+    frame.render_stateful_widget(table, area, &mut state);
+    if empty && area.height > 3 && area.width > 4 {
+        let inner = Rect::new(area.x + 2, area.y + 2, area.width - 4, 1);
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                "No chart matches. c clears the filters; chartcoder import FILE adds charts.",
+                theme.dim,
+            )),
+            inner,
+        );
+    }
+}
+
+fn render_footer(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    if let Some(message) = &app.message {
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!(" {message}"), theme.alert)),
+            area,
+        );
+        return;
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for action in FOOTER_ACTIONS {
+        if let Some(key) = app.keymap.first_key(*action) {
+            spans.push(Span::styled(key.to_string(), theme.key));
+            spans.push(Span::styled(format!(" {}  ", action.short()), theme.dim));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
