@@ -128,6 +128,19 @@ fn line_of(text: &str, offset: usize) -> usize {
 fn serde_message(err: &serde_json::Error) -> String {
     let text = err.to_string();
     let text = text.split(" at line ").next().unwrap_or(&text);
+    // "invalid type: integer `19500101`, expected ...": the value, not a field name.
+    let redacted;
+    let text = match (
+        text.starts_with("invalid "),
+        text.find('`'),
+        text.find(", expected"),
+    ) {
+        (true, Some(open), Some(expected)) if open < expected => {
+            redacted = format!("{}{}", &text[..open].trim_end(), &text[expected..]);
+            redacted.as_str()
+        }
+        _ => text,
+    };
     let mut out = String::with_capacity(text.len());
     let mut in_quotes = false;
     for c in text.chars() {

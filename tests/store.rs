@@ -1,0 +1,287 @@
+//! The store: migrations from the first schema and keyset pagination of the queue.
+
+use chartcoder::domain::{
+    Chart, ChartStatus, Document, DocumentKind, Encounter, EncounterType, Patient, Sex,
+};
+use chartcoder::store::migrations::{LATEST, MIGRATIONS};
+use chartcoder::store::{QueueFilter, QueueKey, QueuePage, Store, StoreOptions, charts, queue};
+use chrono::{Days, NaiveDate};
+use rusqlite::Connection;
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+#[test]
+fn a_database_at_the_first_schema_migrates_and_keeps_its_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute_batch(
+            "PRAGMA user_version = 1;
+             INSERT INTO patients (mrn, name, birth_date, sex) VALUES ('M1', 'Old Timer', '1940-01-01', 'F');
+             INSERT INTO charts (account, patient_id, encounter_type, admit_date, discharge_date, status,
+                                 created_at, updated_at)
+             VALUES ('V1-A', 1, 'inpatient', '2026-01-02', '2026-01-05', 'ready', 'x', 'x'),
+                    ('V1-B', 1, 'clinic', '2026-02-01', '2026-02-01', 'final', 'x', 'x'),
+                    ('V1-C', 1, 'inpatient', '2026-03-01', '2026-03-04', 'ready', 'x', 'x');
+             INSERT INTO diagnoses (chart_id, seq, code, code_system, edition, poa)
+             VALUES (1, 1, 'J18.9', 'icd10cm', 'FY2026', 'Y');
+             INSERT INTO audit (at, actor, chart_id, action) VALUES ('x', 'amy', 1, 'chart_imported');",
+        )
+        .unwrap();
+    }
+    let mut store = Store::open(&path, &StoreOptions::default()).unwrap();
+    assert_eq!(store.schema_version().unwrap(), LATEST);
+
+    // The charts of version 1 are all there, and the counts added later know them.
+    let chart = charts::load_chart(store.conn(), 1).unwrap();
+    assert_eq!(chart.account, "V1-A");
+    assert_eq!(chart.diagnoses[0].code, "J18.9");
+    let all = queue::summary(store.conn(), &QueueFilter::default()).unwrap();
+    assert_eq!(all.charts, 3);
+    assert_eq!(all.oldest_discharge, Some(date("2026-01-05")));
+    let ready_ip = QueueFilter {
+        status: Some(ChartStatus::Ready),
+        encounter_type: Some(EncounterType::Inpatient),
+        ..QueueFilter::default()
+    };
+    assert_eq!(queue::summary(store.conn(), &ready_ip).unwrap().charts, 2);
+
+    // Counts follow status changes made after the migration.
+    store
+        .write(|tx| {
+            tx.execute(
+                "UPDATE charts SET status = 'coded' WHERE account = 'V1-A'",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(queue::summary(store.conn(), &ready_ip).unwrap().charts, 1);
+    let coded = QueueFilter {
+        status: Some(ChartStatus::Coded),
+        ..QueueFilter::default()
+    };
+    assert_eq!(queue::summary(store.conn(), &coded).unwrap().charts, 1);
+
+    // Reopening does not migrate again.
+    drop(store);
+    let store = Store::open(&path, &StoreOptions::default()).unwrap();
+    assert_eq!(
+        queue::summary(store.conn(), &QueueFilter::default())
+            .unwrap()
+            .charts,
+        3
+    );
+}
+
+/// 103 charts on only 7 discharge dates, so most page boundaries fall inside a
+/// run of equal dates: the case OFFSET-free paging gets wrong when it keys on the
+/// date alone.
+fn store_with_ties() -> Store {
+    let mut store = Store::open_in_memory().unwrap();
+    store
+        .write(|tx| {
+            for i in 0..103u64 {
+                let discharge = date("2026-10-01") + Days::new((i * 5) % 7);
+                let chart = Chart {
+                    account: format!("T{i:04}"),
+                    mrn: format!("TM{i:04}"),
+                    status: ChartStatus::ALL[(i % 3) as usize],
+                    patient: Patient {
+                        name: format!("Tie Patient {i}"),
+                        birth_date: date("1960-01-01"),
+                        sex: Sex::Unknown,
+                    },
+                    encounter: Encounter {
+                        encounter_type: EncounterType::ALL[(i % 5) as usize],
+                        admit_date: discharge,
+                        discharge_date: discharge,
+                        disposition: None,
+                        attending: None,
+                        other_providers: vec![],
+                        payer: None,
+                    },
+                    documents: vec![Document {
+                        kind: DocumentKind::Other,
+                        author: "x".into(),
+                        signed: true,
+                        date: discharge,
+                        title: None,
+                        text: "x".into(),
+                    }],
+                    diagnoses: vec![],
+                    procedures: vec![],
+                };
+                charts::insert_chart(tx, &chart, "2026-11-01T00:00:00Z")?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    store
+}
+
+fn keys(rows: &[chartcoder::store::QueueRow]) -> Vec<(NaiveDate, i64)> {
+    rows.iter()
+        .map(|r| (r.discharge_date, r.chart_id))
+        .collect()
+}
+
+fn filters() -> Vec<QueueFilter> {
+    vec![
+        QueueFilter::default(),
+        QueueFilter {
+            status: Some(ChartStatus::InProgress),
+            ..QueueFilter::default()
+        },
+        QueueFilter {
+            encounter_type: Some(EncounterType::Emergency),
+            ..QueueFilter::default()
+        },
+        QueueFilter {
+            status: Some(ChartStatus::Ready),
+            encounter_type: Some(EncounterType::Clinic),
+            ..QueueFilter::default()
+        },
+        QueueFilter {
+            text: Some("Patient 1".into()),
+            ..QueueFilter::default()
+        },
+    ]
+}
+
+#[test]
+fn keyset_pages_forward_match_offset_pages_across_every_boundary() {
+    let store = store_with_ties();
+    for filter in filters() {
+        for size in [1usize, 7, 10, 33] {
+            let mut walked = Vec::new();
+            let mut page = queue::page(store.conn(), &filter, &QueuePage::First, size).unwrap();
+            let mut n = 0u64;
+            while !page.is_empty() {
+                let by_offset =
+                    queue::page_by_offset(store.conn(), &filter, n * size as u64, size).unwrap();
+                assert_eq!(
+                    keys(&page),
+                    keys(&by_offset),
+                    "page {n} of {size} with {filter:?}"
+                );
+                walked.extend(keys(&page));
+                let last = page.last().unwrap().key();
+                page = queue::page(store.conn(), &filter, &QueuePage::After(last), size).unwrap();
+                n += 1;
+            }
+            let mut sorted = walked.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(
+                walked, sorted,
+                "strictly ascending, no repeats ({filter:?}, {size})"
+            );
+            let total = queue::summary(store.conn(), &filter).unwrap().charts;
+            assert_eq!(
+                walked.len() as u64,
+                total,
+                "every chart once ({filter:?}, {size})"
+            );
+        }
+    }
+}
+
+#[test]
+fn keyset_pages_backward_from_the_end_visit_the_same_rows() {
+    let store = store_with_ties();
+    for filter in filters() {
+        let all = keys(&queue::page(store.conn(), &filter, &QueuePage::First, 1000).unwrap());
+        let mut walked = Vec::new();
+        let mut page = queue::page(store.conn(), &filter, &QueuePage::Last, 9).unwrap();
+        while !page.is_empty() {
+            let mut k = keys(&page);
+            k.extend(walked);
+            walked = k;
+            let first = page[0].key();
+            page = queue::page(store.conn(), &filter, &QueuePage::Before(first), 9).unwrap();
+        }
+        assert_eq!(walked, all, "{filter:?}");
+    }
+}
+
+#[test]
+fn a_page_from_a_key_includes_it() {
+    let store = store_with_ties();
+    let filter = QueueFilter::default();
+    let all = queue::page(store.conn(), &filter, &QueuePage::First, 1000).unwrap();
+    let key: QueueKey = all[40].key();
+    let from = queue::page(store.conn(), &filter, &QueuePage::From(key), 5).unwrap();
+    assert_eq!(keys(&from), keys(&all[40..45]));
+}
+
+#[test]
+fn the_queue_is_oldest_discharge_first() {
+    let store = store_with_ties();
+    // 15 of the 103 charts (i = 0, 7, ..., 98) were discharged on the first day.
+    let page = queue::page(store.conn(), &QueueFilter::default(), &QueuePage::First, 16).unwrap();
+    assert!(
+        page[..15]
+            .iter()
+            .all(|r| r.discharge_date == date("2026-10-01"))
+    );
+    assert_eq!(page[15].discharge_date, date("2026-10-02"));
+    let last = queue::page(store.conn(), &QueueFilter::default(), &QueuePage::Last, 1).unwrap();
+    assert_eq!(last[0].discharge_date, date("2026-10-07"));
+}
+
+#[test]
+fn a_text_filter_with_sql_wildcards_matches_them_literally() {
+    let store = store_with_ties();
+    let filter = QueueFilter {
+        text: Some("%".into()),
+        ..QueueFilter::default()
+    };
+    assert!(
+        queue::page(store.conn(), &filter, &QueuePage::First, 10)
+            .unwrap()
+            .is_empty()
+    );
+    let filter = QueueFilter {
+        text: Some("T00_".into()),
+        ..QueueFilter::default()
+    };
+    assert!(
+        queue::page(store.conn(), &filter, &QueuePage::First, 10)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn the_queue_counts_open_holds() {
+    let mut store = store_with_ties();
+    store
+        .write(|tx| {
+            tx.execute(
+                "INSERT INTO holds (chart_id, reason, created_by, created_at) VALUES (1, 'missing op note', 'amy', 'x'),
+                        (1, 'query', 'amy', 'x')",
+                [],
+            )?;
+            tx.execute(
+                "INSERT INTO holds (chart_id, reason, created_by, created_at, released_by, released_at)
+                 VALUES (1, 'old', 'amy', 'x', 'amy', 'y')",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let all = queue::page(
+        store.conn(),
+        &QueueFilter::default(),
+        &QueuePage::First,
+        1000,
+    )
+    .unwrap();
+    let row = all.iter().find(|r| r.chart_id == 1).unwrap();
+    assert_eq!(row.open_holds, 2);
+}
