@@ -4,7 +4,9 @@ use chartcoder::domain::{
     Chart, ChartStatus, Document, DocumentKind, Encounter, EncounterType, Patient, Sex,
 };
 use chartcoder::store::migrations::{LATEST, MIGRATIONS};
-use chartcoder::store::{QueueFilter, QueueKey, QueuePage, Store, StoreOptions, charts, queue};
+use chartcoder::store::{
+    QueueFilter, QueueKey, QueuePage, StatusFilter, Store, StoreOptions, charts, queue,
+};
 use chrono::{Days, NaiveDate};
 use rusqlite::Connection;
 
@@ -42,9 +44,9 @@ fn a_database_at_the_first_schema_migrates_and_keeps_its_charts() {
     assert_eq!(chart.diagnoses[0].code, "J18.9");
     let all = queue::summary(store.conn(), &QueueFilter::default()).unwrap();
     assert_eq!(all.charts, 3);
-    assert_eq!(all.oldest_discharge, Some(date("2026-01-05")));
+    assert_eq!(all.oldest_uncoded, Some(date("2026-01-05")));
     let ready_ip = QueueFilter {
-        status: Some(ChartStatus::Ready),
+        status: StatusFilter::Only(ChartStatus::Ready),
         encounter_type: Some(EncounterType::Inpatient),
         ..QueueFilter::default()
     };
@@ -62,7 +64,7 @@ fn a_database_at_the_first_schema_migrates_and_keeps_its_charts() {
         .unwrap();
     assert_eq!(queue::summary(store.conn(), &ready_ip).unwrap().charts, 1);
     let coded = QueueFilter {
-        status: Some(ChartStatus::Coded),
+        status: StatusFilter::Only(ChartStatus::Coded),
         ..QueueFilter::default()
     };
     assert_eq!(queue::summary(store.conn(), &coded).unwrap().charts, 1);
@@ -134,7 +136,7 @@ fn filters() -> Vec<QueueFilter> {
     vec![
         QueueFilter::default(),
         QueueFilter {
-            status: Some(ChartStatus::InProgress),
+            status: StatusFilter::Only(ChartStatus::InProgress),
             ..QueueFilter::default()
         },
         QueueFilter {
@@ -142,12 +144,21 @@ fn filters() -> Vec<QueueFilter> {
             ..QueueFilter::default()
         },
         QueueFilter {
-            status: Some(ChartStatus::Ready),
+            status: StatusFilter::Only(ChartStatus::Ready),
             encounter_type: Some(EncounterType::Clinic),
             ..QueueFilter::default()
         },
         QueueFilter {
             text: Some("Patient 1".into()),
+            ..QueueFilter::default()
+        },
+        QueueFilter {
+            status: StatusFilter::Uncoded,
+            ..QueueFilter::default()
+        },
+        QueueFilter {
+            status: StatusFilter::Uncoded,
+            encounter_type: Some(EncounterType::Inpatient),
             ..QueueFilter::default()
         },
     ]

@@ -79,7 +79,7 @@ spelled_enum!(
 spelled_enum!(
     /// The kind of encounter, which decides the code sets and edits that apply.
     EncounterType, "encounter type" {
-        Inpatient => "inpatient", "Inpatient";
+        Inpatient => "inpatient", "Inpt";
         OutpatientSurgery => "outpatient_surgery", "OP surg";
         Emergency => "emergency", "ED";
         Clinic => "clinic", "Clinic";
@@ -138,6 +138,19 @@ spelled_enum!(
         Other => "other", "Other";
     }
 );
+
+impl ChartStatus {
+    /// The statuses of charts not yet coded: what DNFC counts and coders work.
+    pub const UNCODED: &'static [ChartStatus] = &[
+        ChartStatus::Ready,
+        ChartStatus::InProgress,
+        ChartStatus::OnHold,
+    ];
+
+    pub fn is_uncoded(self) -> bool {
+        Self::UNCODED.contains(&self)
+    }
+}
 
 /// The patient, identified in the store by the chart's MRN.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 pub use audit::AuditEntry;
 pub use charts::ImportProblem;
-pub use queue::{QueueFilter, QueueKey, QueuePage, QueueRow, QueueSummary};
+pub use queue::{QueueFilter, QueueKey, QueuePage, QueueRow, QueueSummary, StatusFilter};
 
 /// What can go wrong in the store, in words a coder or an administrator can act on.
 #[derive(Debug, thiserror::Error)]

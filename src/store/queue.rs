@@ -11,10 +11,62 @@ use crate::domain::{ChartStatus, EncounterType};
 use chrono::NaiveDate;
 use rusqlite::{Connection, ToSql};
 
+/// Which statuses the queue shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StatusFilter {
+    #[default]
+    All,
+    /// Not yet coded (ready, in progress, on hold): the coders' work, and what DNFC counts.
+    Uncoded,
+    Only(ChartStatus),
+}
+
+impl StatusFilter {
+    /// The statuses selected, or `None` for every status.
+    pub fn statuses(self) -> Option<Vec<ChartStatus>> {
+        match self {
+            StatusFilter::All => None,
+            StatusFilter::Uncoded => Some(ChartStatus::UNCODED.to_vec()),
+            StatusFilter::Only(s) => Some(vec![s]),
+        }
+    }
+
+    /// The uncoded part of this selection (for the DNFC age), if any.
+    pub fn uncoded_part(self) -> Option<StatusFilter> {
+        match self {
+            StatusFilter::All | StatusFilter::Uncoded => Some(StatusFilter::Uncoded),
+            StatusFilter::Only(s) if s.is_uncoded() => Some(self),
+            StatusFilter::Only(_) => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StatusFilter::All => "all",
+            StatusFilter::Uncoded => "uncoded",
+            StatusFilter::Only(s) => s.label(),
+        }
+    }
+
+    /// The next filter in the cycle: uncoded, all, then each status in turn.
+    pub fn next(self) -> StatusFilter {
+        match self {
+            StatusFilter::Uncoded => StatusFilter::All,
+            StatusFilter::All => StatusFilter::Only(ChartStatus::ALL[0]),
+            StatusFilter::Only(s) => match ChartStatus::ALL.iter().position(|x| *x == s) {
+                Some(i) if i + 1 < ChartStatus::ALL.len() => {
+                    StatusFilter::Only(ChartStatus::ALL[i + 1])
+                }
+                _ => StatusFilter::Uncoded,
+            },
+        }
+    }
+}
+
 /// What the queue shows. Empty fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueueFilter {
-    pub status: Option<ChartStatus>,
+    pub status: StatusFilter,
     pub encounter_type: Option<EncounterType>,
     /// Charts claimed by this coder.
     pub coder: Option<String>,
@@ -71,7 +123,8 @@ impl QueueRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueSummary {
     pub charts: u64,
-    pub oldest_discharge: Option<NaiveDate>,
+    /// The oldest discharge among the selected charts not yet coded: the DNFC age.
+    pub oldest_uncoded: Option<NaiveDate>,
 }
 
 const SELECT_ROWS: &str =
@@ -80,14 +133,22 @@ const SELECT_ROWS: &str =
         (SELECT count(*) FROM holds h WHERE h.chart_id = c.chart_id AND h.released_at IS NULL)
      FROM charts c JOIN patients p ON p.patient_id = c.patient_id";
 
-/// Builds the WHERE conditions of a filter. Only present filters become SQL, so the
-/// planner can pick the matching (status, type, discharge_date, chart_id) index.
-fn conditions(filter: &QueueFilter) -> (Vec<String>, Vec<Box<dyn ToSql>>) {
+/// Builds the WHERE conditions of a filter, for the given statuses (`None`: any).
+/// Only present filters become SQL, so the planner can pick the matching
+/// (status, type, discharge_date, chart_id) index.
+fn conditions(
+    filter: &QueueFilter,
+    statuses: Option<&[ChartStatus]>,
+) -> (Vec<String>, Vec<Box<dyn ToSql>>) {
     let mut sql = Vec::new();
     let mut args: Vec<Box<dyn ToSql>> = Vec::new();
-    if let Some(status) = filter.status {
-        args.push(Box::new(status.as_str()));
-        sql.push(format!("c.status = ?{}", args.len()));
+    if let Some(statuses) = statuses {
+        let mut marks = Vec::with_capacity(statuses.len());
+        for status in statuses {
+            args.push(Box::new(status.as_str()));
+            marks.push(format!("?{}", args.len()));
+        }
+        sql.push(format!("c.status IN ({})", marks.join(", ")));
     }
     if let Some(t) = filter.encounter_type {
         args.push(Box::new(t.as_str()));
@@ -128,13 +189,45 @@ fn where_clause(conds: &[String]) -> String {
 }
 
 /// One page of the queue, oldest discharge first.
+///
+/// A filter on several statuses reads one index range per status and merges them,
+/// so each read stays an index seek however many charts of other statuses (years
+/// of final charts) lie in between.
 pub fn page(
     conn: &Connection,
     filter: &QueueFilter,
     page: &QueuePage,
     limit: usize,
 ) -> Result<Vec<QueueRow>> {
-    let (mut conds, mut args) = conditions(filter);
+    let statuses = match filter.status.statuses() {
+        None => return page_of(conn, filter, None, page, limit),
+        Some(statuses) if statuses.len() == 1 => {
+            return page_of(conn, filter, Some(&statuses), page, limit);
+        }
+        Some(statuses) => statuses,
+    };
+    let mut rows = Vec::new();
+    for status in statuses {
+        rows.extend(page_of(conn, filter, Some(&[status]), page, limit)?);
+    }
+    rows.sort_by_key(|r| (r.discharge_date, r.chart_id));
+    let keep = match page {
+        // Pages that end at a key keep the rows nearest to it: the last ones.
+        QueuePage::Last | QueuePage::Before(_) => rows.len().saturating_sub(limit)..rows.len(),
+        _ => 0..rows.len().min(limit),
+    };
+    Ok(rows.drain(keep).collect())
+}
+
+/// One page of the charts with one of `statuses` (any status for `None`).
+fn page_of(
+    conn: &Connection,
+    filter: &QueueFilter,
+    statuses: Option<&[ChartStatus]>,
+    page: &QueuePage,
+    limit: usize,
+) -> Result<Vec<QueueRow>> {
+    let (mut conds, mut args) = conditions(filter, statuses);
     let mut seek = |op: &str, key: &QueueKey, conds: &mut Vec<String>| {
         args.push(Box::new(key.discharge_date.to_string()));
         args.push(Box::new(key.chart_id));
@@ -182,7 +275,7 @@ pub fn page_by_offset(
     offset: u64,
     limit: usize,
 ) -> Result<Vec<QueueRow>> {
-    let (conds, mut args) = conditions(filter);
+    let (conds, mut args) = conditions(filter, filter.status.statuses().as_deref());
     args.push(Box::new(limit as i64));
     args.push(Box::new(offset as i64));
     let n = args.len();
@@ -224,10 +317,11 @@ fn fetch(conn: &Connection, sql: &str, args: &[Box<dyn ToSql>]) -> Result<Vec<Qu
     Ok(out)
 }
 
-/// How many charts a filter selects and the oldest discharge among them. Status and
-/// type filters read the trigger-maintained counts; coder and text filters count.
+/// How many charts a filter selects, and the oldest uncoded discharge among them.
+/// Status and type filters read the trigger-maintained counts; coder and text
+/// filters count rows.
 pub fn summary(conn: &Connection, filter: &QueueFilter) -> Result<QueueSummary> {
-    let (conds, args) = conditions(filter);
+    let (conds, args) = conditions(filter, filter.status.statuses().as_deref());
     let params: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref()).collect();
     let counted_by_triggers = filter.coder.as_deref().is_none_or(str::is_empty)
         && filter.text.as_deref().is_none_or(|t| t.trim().is_empty());
@@ -244,11 +338,20 @@ pub fn summary(conn: &Connection, filter: &QueueFilter) -> Result<QueueSummary> 
         conn.prepare_cached(&sql)?
             .query_row(params.as_slice(), |r| r.get(0))?
     };
-    let oldest = page(conn, filter, &QueuePage::First, 1)?
-        .first()
-        .map(|r| r.discharge_date);
+    let oldest_uncoded = match filter.status.uncoded_part() {
+        Some(status) => {
+            let uncoded = QueueFilter {
+                status,
+                ..filter.clone()
+            };
+            page(conn, &uncoded, &QueuePage::First, 1)?
+                .first()
+                .map(|r| r.discharge_date)
+        }
+        None => None,
+    };
     Ok(QueueSummary {
         charts: charts.max(0) as u64,
-        oldest_discharge: oldest,
+        oldest_uncoded,
     })
 }

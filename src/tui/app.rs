@@ -2,8 +2,8 @@
 //! never changes it (see `screens`).
 
 use super::keymap::{Action, Keymap};
-use crate::domain::{ChartStatus, EncounterType};
-use crate::store::{QueueFilter, QueuePage, QueueRow, QueueSummary, Store, queue};
+use crate::domain::EncounterType;
+use crate::store::{QueueFilter, QueuePage, QueueRow, QueueSummary, StatusFilter, Store, queue};
 use chrono::NaiveDate;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -34,6 +34,16 @@ pub struct QueueView {
     pub summary: Option<QueueSummary>,
 }
 
+impl QueueView {
+    /// What the queue opens on: every chart not yet coded, oldest discharge first.
+    pub fn default_filter() -> QueueFilter {
+        QueueFilter {
+            status: StatusFilter::Uncoded,
+            ..QueueFilter::default()
+        }
+    }
+}
+
 pub struct App {
     store: Store,
     pub user: String,
@@ -57,7 +67,10 @@ impl App {
             user: user.to_string(),
             today,
             keymap: Keymap::default(),
-            queue: QueueView::default(),
+            queue: QueueView {
+                filter: QueueView::default_filter(),
+                ..QueueView::default()
+            },
             mode: Mode::Normal,
             width,
             height,
@@ -180,7 +193,7 @@ impl App {
                 }
             }
             Action::CycleStatus => {
-                self.queue.filter.status = cycle(ChartStatus::ALL, self.queue.filter.status);
+                self.queue.filter.status = self.queue.filter.status.next();
                 self.reload(QueuePage::First);
             }
             Action::CycleType => {
@@ -189,7 +202,7 @@ impl App {
                 self.reload(QueuePage::First);
             }
             Action::ClearFilters => {
-                self.queue.filter = QueueFilter::default();
+                self.queue.filter = QueueView::default_filter();
                 self.reload(QueuePage::First);
             }
             Action::Help => self.mode = Mode::Help,
@@ -317,6 +330,8 @@ mod tests {
         App::new(store, "tester", today, 100, height)
     }
 
+    use crate::domain::ChartStatus;
+
     fn all_in_order(app: &App) -> Vec<i64> {
         queue::page(
             app.store.conn(),
@@ -352,6 +367,8 @@ mod tests {
     #[test]
     fn paging_shows_consecutive_windows_and_stops_at_the_ends() {
         let mut app = app_with(57, 30);
+        app.queue.filter.status = StatusFilter::All;
+        app.apply(Action::First);
         let expected = all_in_order(&app);
         let n = app.page_rows();
         assert_eq!(n, 24);
@@ -374,10 +391,23 @@ mod tests {
     #[test]
     fn filters_cycle_and_the_summary_follows() {
         let mut app = app_with(200, 30);
+        assert_eq!(
+            app.queue.filter.status,
+            StatusFilter::Uncoded,
+            "the queue opens on uncoded charts"
+        );
+        assert!(app.queue.rows.iter().all(|r| r.status.is_uncoded()));
+        let uncoded = app.queue.summary.clone().unwrap().charts;
+        app.apply(Action::CycleStatus);
+        assert_eq!(app.queue.filter.status, StatusFilter::All);
         let total = app.queue.summary.clone().unwrap().charts;
         assert_eq!(total, 200);
+        assert!(uncoded > 0 && uncoded < total);
         app.apply(Action::CycleStatus);
-        assert_eq!(app.queue.filter.status, Some(ChartStatus::Ready));
+        assert_eq!(
+            app.queue.filter.status,
+            StatusFilter::Only(ChartStatus::Ready)
+        );
         assert!(
             app.queue
                 .rows
@@ -385,25 +415,35 @@ mod tests {
                 .all(|r| r.status == ChartStatus::Ready)
         );
         let ready = app.queue.summary.clone().unwrap().charts;
-        assert!(ready > 0 && ready < total);
+        assert!(ready > 0 && ready < uncoded);
         app.apply(Action::CycleType);
         assert!(app.queue.rows.iter().all(
             |r| r.status == ChartStatus::Ready && r.encounter_type == EncounterType::Inpatient
         ));
         app.apply(Action::ClearFilters);
-        assert_eq!(app.queue.summary.clone().unwrap().charts, total);
-        for _ in 0..ChartStatus::ALL.len() {
+        assert_eq!(app.queue.filter, QueueView::default_filter());
+        assert_eq!(app.queue.summary.clone().unwrap().charts, uncoded);
+        // uncoded -> all -> each of the six statuses -> uncoded again
+        for _ in 0..=ChartStatus::ALL.len() {
             app.apply(Action::CycleStatus);
         }
-        assert_eq!(app.queue.filter.status, Some(ChartStatus::Final));
+        assert_eq!(
+            app.queue.filter.status,
+            StatusFilter::Only(ChartStatus::Final)
+        );
         app.apply(Action::CycleStatus);
-        assert_eq!(app.queue.filter.status, None, "cycles back to all");
+        assert_eq!(
+            app.queue.filter.status,
+            StatusFilter::Uncoded,
+            "cycles back"
+        );
     }
 
     #[test]
     fn typing_a_filter_narrows_and_esc_restores() {
         let mut app = app_with(50, 30);
         let key = |c| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        app.queue.filter.status = StatusFilter::All;
         app.handle_event(&key('/'));
         for c in "G000000004".chars() {
             app.handle_event(&key(c));

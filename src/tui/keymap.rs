@@ -32,9 +32,9 @@ impl Action {
             Action::First => "first (oldest) chart",
             Action::Last => "last (newest) chart",
             Action::FilterText => "filter by account, MRN or patient name",
-            Action::CycleStatus => "filter by status (cycles)",
-            Action::CycleType => "filter by encounter type (cycles)",
-            Action::ClearFilters => "clear all filters",
+            Action::CycleStatus => "status: uncoded, all, then each status",
+            Action::CycleType => "encounter type: all, then each type",
+            Action::ClearFilters => "reset filters (uncoded charts of every type)",
             Action::Help => "show or hide this help",
             Action::Quit => "quit",
         }
@@ -43,8 +43,8 @@ impl Action {
     /// The short word the footer uses.
     pub fn short(self) -> &'static str {
         match self {
-            Action::MoveDown => "down",
-            Action::MoveUp => "up",
+            Action::MoveDown => "next",
+            Action::MoveUp => "previous",
             Action::PageDown => "page",
             Action::PageUp => "page up",
             Action::First => "first",
@@ -52,7 +52,7 @@ impl Action {
             Action::FilterText => "filter",
             Action::CycleStatus => "status",
             Action::CycleType => "type",
-            Action::ClearFilters => "clear",
+            Action::ClearFilters => "reset",
             Action::Help => "help",
             Action::Quit => "quit",
         }

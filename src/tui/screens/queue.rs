@@ -6,7 +6,7 @@ use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Cell, HighlightSpacing, Paragraph, Row, Table, TableState};
 
 const FOOTER_ACTIONS: &[Action] = &[
     Action::MoveDown,
@@ -50,7 +50,7 @@ fn render_title(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
 
 fn render_filters(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let f = &app.queue.filter;
-    let status = f.status.map_or("all", |s| s.label());
+    let status = f.status.label();
     let etype = f.encounter_type.map_or("all", |t| t.label());
     let text = f.text.as_deref().unwrap_or("");
     let typing = matches!(app.mode, Mode::FilterInput { .. });
@@ -70,14 +70,13 @@ fn render_filters(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         spans.push(Span::styled("-", theme.dim));
     }
     let summary = match &app.queue.summary {
-        Some(s) => match s.oldest_discharge {
+        Some(s) => match s.oldest_uncoded {
             Some(oldest) => format!(
-                "{} charts · oldest {} ({} d) ",
-                s.charts,
-                oldest,
+                "{} · oldest uncoded {} d ",
+                charts_text(s.charts),
                 (app.today - oldest).num_days()
             ),
-            None => format!("{} charts ", s.charts),
+            None => format!("{} ", charts_text(s.charts)),
         },
         None => String::new(),
     };
@@ -144,14 +143,15 @@ fn render_table(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         .header(header)
         .block(Block::default().borders(Borders::ALL))
         .row_highlight_style(theme.selected)
-        .highlight_symbol("> ");
+        .highlight_symbol("> ")
+        .highlight_spacing(HighlightSpacing::Always);
     let mut state = TableState::default().with_selected((!empty).then_some(app.queue.selected));
     frame.render_stateful_widget(table, area, &mut state);
     if empty && area.height > 3 && area.width > 4 {
         let inner = Rect::new(area.x + 2, area.y + 2, area.width - 4, 1);
         frame.render_widget(
             Paragraph::new(Span::styled(
-                "No chart matches. c clears the filters; chartcoder import FILE adds charts.",
+                "No chart matches. c resets the filters; chartcoder import FILE adds charts.",
                 theme.dim,
             )),
             inner,
@@ -175,4 +175,12 @@ fn render_footer(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn charts_text(n: u64) -> String {
+    if n == 1 {
+        "1 chart".to_string()
+    } else {
+        format!("{n} charts")
+    }
 }

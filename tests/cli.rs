@@ -1,0 +1,257 @@
+//! The real binary: first-run seeding, --db / --demo, import, export, config.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_chartcoder");
+
+/// Runs chartcoder with a private home and data directory, and no config in the environment.
+fn run(home: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("USER", "cli-tester")
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn chart_count(json: &[u8]) -> usize {
+    let v: serde_json::Value = serde_json::from_slice(json).unwrap();
+    v["charts"].as_array().unwrap().len()
+}
+
+#[test]
+fn first_run_creates_and_seeds_the_default_database_once() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(home.path(), &["export"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let db = home.path().join("data/chartcoder/chartcoder.db");
+    assert!(db.exists(), "default database under XDG_DATA_HOME");
+    assert!(
+        text(&out.stderr).contains("46 demo charts"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(chart_count(&out.stdout), 46);
+
+    let again = run(home.path(), &["export"]);
+    assert!(again.status.success());
+    assert!(
+        !text(&again.stderr).contains("demo charts"),
+        "seeded only once"
+    );
+    assert_eq!(chart_count(&again.stdout), 46);
+}
+
+#[test]
+fn an_explicit_db_starts_empty_unless_demo_is_given() {
+    let home = tempfile::tempdir().unwrap();
+    let site = home.path().join("site.db");
+    let out = run(home.path(), &["--db", site.to_str().unwrap(), "export"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(chart_count(&out.stdout), 0);
+    assert!(
+        !home.path().join("data").exists(),
+        "the default database was not touched"
+    );
+
+    let demo = home.path().join("demo.db");
+    let out = run(
+        home.path(),
+        &[
+            "--demo",
+            "--db",
+            demo.to_str().unwrap(),
+            "export",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    assert!(csv.starts_with("account,mrn,encounter_type"), "{csv}");
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("A26030417,") && l.contains(",dx,2,I50.23,icd10cm,Y,")),
+        "{csv}"
+    );
+}
+
+#[test]
+fn import_stores_a_good_file_and_refuses_a_bad_one_whole() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("site.db");
+    let db = db.to_str().unwrap();
+    let good = home.path().join("good.json");
+    std::fs::write(
+        &good,
+        r#"{"charts":[{"account":"S1","mrn":"SM1","patient":{"name":"Ann Example","birth_date":"1970-05-05","sex":"F"},
+            "encounter":{"type":"clinic","admit_date":"2026-11-02","attending":"Dr. A"},
+            "diagnoses":[{"code":"j069"}],"procedures":[{"code":"99213","pointers":["A"]}]}]}"#,
+    )
+    .unwrap();
+    let out = run(home.path(), &["--db", db, "import", good.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("imported 1 chart"));
+
+    let bad = home.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"charts":[{"account":"S2","mrn":"SM2","patient":{"name":"Bea Example","birth_date":"1970-05-05","sex":"F"},
+            "encounter":{"type":"clinic","admit_date":"2026-11-02"}},
+          {"account":"S1","mrn":"SM9","patient":{"name":"Cy Example","birth_date":"1970-05-05","sex":"X"},
+            "encounter":{"type":"clinic","admit_date":"2026-11-02"}}]}"#,
+    )
+    .unwrap();
+    let out = run(home.path(), &["--db", db, "import", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "bad input exits 2");
+    let err = text(&out.stderr);
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert!(err.contains("charts[1] (line 3) patient.sex"), "{err}");
+    assert!(
+        !err.contains("Cy Example") && !err.contains("SM9"),
+        "no PHI in errors: {err}"
+    );
+
+    let out = run(home.path(), &["--db", db, "export"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let charts = v["charts"].as_array().unwrap();
+    assert_eq!(
+        charts.len(),
+        1,
+        "the good half of the bad file was not imported"
+    );
+    assert_eq!(
+        charts[0]["diagnoses"][0]["code"], "J06.9",
+        "codes are normalized"
+    );
+    assert_eq!(charts[0]["diagnoses"][0]["edition"], "FY2027");
+}
+
+#[test]
+fn a_duplicate_account_already_stored_is_reported() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("demo.db");
+    let db = db.to_str().unwrap();
+    let export = run(
+        home.path(),
+        &["--demo", "--db", db, "export", "--status", "final"],
+    );
+    assert!(export.status.success());
+    let file = home.path().join("final.json");
+    std::fs::write(&file, &export.stdout).unwrap();
+    let out = run(home.path(), &["--db", db, "import", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert_eq!(
+        err.matches("already in the database").count(),
+        chart_count(&export.stdout),
+        "{err}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn exports_to_a_file_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("demo.db");
+    let file = home.path().join("out.csv");
+    std::fs::write(&file, "old").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = run(
+        home.path(),
+        &[
+            "--demo",
+            "--db",
+            db.to_str().unwrap(),
+            "export",
+            "--format",
+            "csv",
+            "-o",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .starts_with("account,")
+    );
+    let db_mode = std::fs::metadata(&db).unwrap().permissions().mode();
+    assert_eq!(db_mode & 0o777, 0o600);
+}
+
+#[test]
+fn a_database_from_a_newer_chartcoder_is_refused_clearly() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("new.db");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 42;")
+        .unwrap();
+    let out = run(home.path(), &["--db", db.to_str().unwrap(), "export"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("schema version 42") && err.contains("newer"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_config_file_sets_the_database_and_a_typo_is_an_error() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("from-config.db");
+    let config = home.path().join("site.toml");
+    std::fs::write(
+        &config,
+        format!("[database]\npath = {:?}\n", db.to_str().unwrap()),
+    )
+    .unwrap();
+    let out = run(
+        home.path(),
+        &["--config", config.to_str().unwrap(), "--demo", "export"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(db.exists());
+    assert_eq!(chart_count(&out.stdout), 46);
+
+    std::fs::write(&config, "[databse]\npath = \"x.db\"\n").unwrap();
+    let out = Command::new(BIN)
+        .arg("export")
+        .env_clear()
+        .env("HOME", home.path())
+        .env("CHARTCODER_CONFIG", &config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("site.toml") && err.contains("databse"),
+        "{err}"
+    );
+}
+
+#[test]
+fn demo_generate_adds_synthetic_charts() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("big.db");
+    let db = db.to_str().unwrap();
+    let out = run(home.path(), &["--db", db, "demo", "--generate", "250"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("added 250"));
+    let out = run(home.path(), &["--db", db, "demo", "--generate", "50"]);
+    assert!(out.status.success());
+    let out = run(home.path(), &["--db", db, "export"]);
+    assert_eq!(chart_count(&out.stdout), 300);
+}
