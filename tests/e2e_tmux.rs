@@ -1,0 +1,279 @@
+//! End to end: the real binary in a real terminal (tmux), driven by keys, read
+//! back from the screen, then checked in the database.
+//!
+//! tmux is required (`.ci/run` installs it); without it these tests fail with a
+//! message saying so, rather than passing without running.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_chartcoder");
+const DEADLINE: Duration = Duration::from_secs(20);
+
+/// A private tmux server running one program.
+struct Tmux {
+    socket: String,
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+impl Tmux {
+    fn start(name: &str, shell_command: &str, width: u16, height: u16) -> Tmux {
+        let socket = format!("chartcoder-e2e-{name}-{}", std::process::id());
+        let tmux = Tmux { socket };
+        let out = tmux.run(&[
+            "new-session",
+            "-d",
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+            shell_command,
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux new-session: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("tmux is required for the end-to-end tests (apt-get install tmux): {e}")
+            })
+    }
+
+    /// Types text literally.
+    fn type_text(&self, text: &str) {
+        assert!(self.run(&["send-keys", "-l", text]).status.success());
+    }
+
+    /// Presses named keys (Enter, Escape, Down, ...).
+    fn press(&self, key: &str) {
+        assert!(self.run(&["send-keys", key]).status.success());
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p"]).stdout).into_owned()
+    }
+
+    /// Waits until the screen satisfies `ready`, or fails showing the screen.
+    fn wait_for(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if ready(&screen) {
+                return screen;
+            }
+            if start.elapsed() > DEADLINE {
+                panic!("timed out waiting for {what}; the screen was:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    fn wait_text(&self, text: &str) -> String {
+        self.wait_for(text, |s| s.contains(text))
+    }
+
+    fn alive(&self) -> bool {
+        self.run(&["has-session"]).status.success()
+    }
+
+    fn wait_exit(&self) {
+        let start = Instant::now();
+        while self.alive() {
+            assert!(
+                start.elapsed() < DEADLINE,
+                "chartcoder did not exit; screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    fn pane_pid(&self) -> u32 {
+        let out = self.run(&["display-message", "-p", "#{pane_pid}"]);
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+/// The shell command that runs chartcoder with a private home.
+fn chartcoder(home: &Path, args: &str) -> String {
+    format!(
+        "env -i HOME={home} XDG_DATA_HOME={data} USER=e2e-coder TERM=xterm-256color PATH=/usr/bin:/bin {bin} {args}",
+        home = quote(home.to_str().unwrap()),
+        data = quote(home.join("data").to_str().unwrap()),
+        bin = quote(BIN),
+    )
+}
+
+/// The first process whose parent is `parent` (from /proc, needing no procps).
+fn child_of(parent: u32) -> Option<u32> {
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            // pid (comm) state ppid ...: comm may hold spaces, so read after the last ')'.
+            let ppid: u32 = stat
+                .rsplit(')')
+                .next()?
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()?;
+            (ppid == parent).then_some(pid)
+        })
+}
+
+/// The line of the screen with the `>` selection marker.
+fn selected_line(screen: &str) -> &str {
+    screen.lines().find(|l| l.contains("│> ")).unwrap_or("")
+}
+
+#[test]
+fn first_run_opens_the_demo_queue_and_the_keys_work() {
+    let home = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start("firstrun", &chartcoder(home.path(), ""), 100, 30);
+    let screen = tmux.wait_text("38 charts");
+    assert!(
+        screen.contains("chart queue") && screen.contains("coder: e2e-coder"),
+        "{screen}"
+    );
+    assert!(
+        selected_line(&screen).contains("A26101408"),
+        "oldest uncoded first:\n{screen}"
+    );
+
+    tmux.type_text("jj");
+    tmux.wait_for("the third chart selected", |s| {
+        selected_line(s).contains("A26102114")
+    });
+    tmux.press("Up");
+    tmux.wait_for("the second chart selected", |s| {
+        selected_line(s).contains("A26102005")
+    });
+    tmux.type_text("G");
+    tmux.wait_for("the newest chart selected", |s| {
+        selected_line(s).contains("E26112007")
+    });
+    tmux.type_text("g");
+    tmux.wait_for("the oldest chart again", |s| {
+        selected_line(s).contains("A26101408")
+    });
+
+    // Filter by part of a name, then by status and type.
+    tmux.type_text("/achebe");
+    let screen = tmux.wait_text("1 chart ·");
+    assert!(selected_line(&screen).contains("A26110877"), "{screen}");
+    tmux.press("Enter");
+    tmux.type_text("c");
+    tmux.wait_text("38 charts");
+    tmux.type_text("ss");
+    tmux.wait_text("status: ready");
+    tmux.type_text("t");
+    tmux.wait_text("20 charts");
+
+    // Help is drawn from the key map, and any key closes it.
+    tmux.type_text("?");
+    tmux.wait_text("Help: queue");
+    tmux.type_text("x");
+    tmux.wait_for("help closed", |s| !s.contains("Help: queue"));
+
+    tmux.type_text("q");
+    tmux.wait_exit();
+
+    let db = home.path().join("data/chartcoder/chartcoder.db");
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let charts: i64 = conn
+        .query_row("SELECT count(*) FROM charts", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(charts, 46, "the demo queue was seeded on first run");
+}
+
+#[test]
+fn a_small_terminal_shows_the_too_small_screen_until_it_grows() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("demo.db");
+    let args = format!("--demo --db {}", quote(db.to_str().unwrap()));
+    let tmux = Tmux::start("resize", &chartcoder(home.path(), &args), 100, 30);
+    tmux.wait_text("38 charts");
+    assert!(
+        tmux.run(&["resize-window", "-x", "60", "-y", "20"])
+            .status
+            .success()
+    );
+    tmux.wait_text("Terminal too small: 60x20");
+    assert!(
+        tmux.run(&["resize-window", "-x", "100", "-y", "30"])
+            .status
+            .success()
+    );
+    tmux.wait_text("38 charts");
+    assert!(tmux.alive());
+}
+
+fn assert_signal_restores_the_terminal(signal: &str) {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("demo.db");
+    // After chartcoder exits, the shell reports its status and whether the
+    // terminal is back in cooked mode (raw mode turns icanon off).
+    let script = format!(
+        "{}; echo \"EXIT=$?\"; stty -a | grep -q -- ' icanon' && echo COOKED; sleep 30",
+        chartcoder(
+            home.path(),
+            &format!("--demo --db {}", quote(db.to_str().unwrap()))
+        )
+    );
+    let tmux = Tmux::start(
+        &format!("sig{signal}"),
+        &format!("sh -c {}", quote(&script)),
+        100,
+        30,
+    );
+    tmux.wait_text("38 charts");
+    let pid = child_of(tmux.pane_pid()).expect("chartcoder runs under the shell");
+    let kill = format!("kill -{signal} {pid}");
+    assert!(
+        Command::new("sh")
+            .args(["-c", &kill])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let screen = tmux.wait_text("COOKED");
+    assert!(
+        screen.contains("EXIT=0"),
+        "a clean exit on {signal}:\n{screen}"
+    );
+    assert!(
+        !screen.contains("chart queue"),
+        "the alternate screen was left:\n{screen}"
+    );
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    assert_signal_restores_the_terminal("TERM");
+}
+
+#[test]
+fn sighup_as_from_a_dropped_ssh_connection_restores_the_terminal() {
+    assert_signal_restores_the_terminal("HUP");
+}
