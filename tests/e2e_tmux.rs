@@ -277,3 +277,44 @@ fn sigterm_restores_the_terminal() {
 fn sighup_as_from_a_dropped_ssh_connection_restores_the_terminal() {
     assert_signal_restores_the_terminal("HUP");
 }
+
+/// Whether a process has ended (gone, or a zombie waiting to be reaped).
+fn ended(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => {
+            stat.rsplit(')')
+                .next()
+                .and_then(|s| s.split_whitespace().next())
+                == Some("Z")
+        }
+    }
+}
+
+#[test]
+fn a_terminal_that_vanishes_ends_the_process_instead_of_spinning() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("demo.db");
+    let args = format!("--demo --db {}", quote(db.to_str().unwrap()));
+    let tmux = Tmux::start("vanish", &chartcoder(home.path(), &args), 100, 30);
+    tmux.wait_text("38 charts");
+    let pid = tmux.pane_pid(); // env execs chartcoder: the pane's process is chartcoder
+    assert!(!ended(pid));
+    // Closing the server closes the terminal's master side, as sshd does when a
+    // connection drops.
+    assert!(tmux.run(&["kill-server"]).status.success());
+    let start = Instant::now();
+    while !ended(pid) {
+        if start.elapsed() > DEADLINE {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            panic!("chartcoder outlived its terminal by {DEADLINE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Everything it had written is intact.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+}

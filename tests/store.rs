@@ -3,7 +3,7 @@
 use chartcoder::domain::{
     Chart, ChartStatus, Document, DocumentKind, Encounter, EncounterType, Patient, Sex,
 };
-use chartcoder::store::migrations::{LATEST, MIGRATIONS};
+use chartcoder::store::migrations::{LATEST, MIGRATIONS, Migration};
 use chartcoder::store::{
     QueueFilter, QueueKey, QueuePage, StatusFilter, Store, StoreOptions, charts, queue,
 };
@@ -20,7 +20,10 @@ fn a_database_at_the_first_schema_migrates_and_keeps_its_charts() {
     let path = dir.path().join("v1.db");
     {
         let conn = Connection::open(&path).unwrap();
-        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        let Migration::Sql(first) = MIGRATIONS[0] else {
+            panic!("the first schema is SQL")
+        };
+        conn.execute_batch(first).unwrap();
         conn.execute_batch(
             "PRAGMA user_version = 1;
              INSERT INTO patients (mrn, name, birth_date, sex) VALUES ('M1', 'Old Timer', '1940-01-01', 'F');
@@ -68,6 +71,13 @@ fn a_database_at_the_first_schema_migrates_and_keeps_its_charts() {
         ..QueueFilter::default()
     };
     assert_eq!(queue::summary(store.conn(), &coded).unwrap().charts, 1);
+
+    // Names stored before the word index existed are found by the queue filter.
+    let by_name = QueueFilter {
+        text: Some("timer".into()),
+        ..QueueFilter::default()
+    };
+    assert_eq!(queue::summary(store.conn(), &by_name).unwrap().charts, 3);
 
     // Reopening does not migrate again.
     drop(store);
@@ -266,6 +276,41 @@ fn a_text_filter_with_sql_wildcards_matches_them_literally() {
             .unwrap()
             .is_empty()
     );
+}
+
+#[test]
+fn typed_text_finds_account_and_mrn_prefixes_and_name_word_prefixes() {
+    let store = store_with_ties();
+    let find = |text: &str| -> Vec<String> {
+        let filter = QueueFilter {
+            text: Some(text.into()),
+            ..QueueFilter::default()
+        };
+        let rows = queue::page(store.conn(), &filter, &QueuePage::First, 1000).unwrap();
+        assert_eq!(
+            rows.len() as u64,
+            queue::summary(store.conn(), &filter).unwrap().charts
+        );
+        let mut accounts: Vec<String> = rows.into_iter().map(|r| r.account).collect();
+        accounts.sort();
+        accounts
+    };
+    assert_eq!(find("T010"), ["T0100", "T0101", "T0102"], "account prefix");
+    assert_eq!(
+        find("t010"),
+        ["T0100", "T0101", "T0102"],
+        "typed in lower case"
+    );
+    assert_eq!(find("TM0099"), ["T0099"], "MRN prefix");
+    // "Tie Patient 57": every typed word must begin a word of the name, in any order.
+    assert_eq!(find("57 pat"), ["T0057"]);
+    assert_eq!(find("patient tie 57"), ["T0057"]);
+    assert_eq!(find("tie 10").len(), 4, "10, 100, 101, 102");
+    assert!(
+        find("patient 57 x").is_empty(),
+        "a word that begins no word of the name"
+    );
+    assert!(find("atient").is_empty(), "word prefixes, not substrings");
 }
 
 #[test]

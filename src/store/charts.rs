@@ -111,7 +111,9 @@ pub fn insert_chart(tx: &Transaction<'_>, chart: &Chart, now: &str) -> Result<i6
                 chart.patient.birth_date.to_string(),
                 chart.patient.sex.as_str()
             ])?;
-            tx.last_insert_rowid()
+            let id = tx.last_insert_rowid();
+            index_name_words(tx, id, &chart.patient.name)?;
+            id
         }
     };
     let e = &chart.encounter;
@@ -199,6 +201,31 @@ pub fn insert_chart(tx: &Transaction<'_>, chart: &Chart, now: &str) -> Result<i6
         }
     }
     Ok(chart_id)
+}
+
+/// The words of a name as the queue filter matches them: lower case, split at
+/// anything that is not a letter or digit ("Vasquez-Lindqvist" -> vasquez, lindqvist).
+pub fn name_words(name: &str) -> Vec<String> {
+    let mut words: Vec<String> = name
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// Records the words of a patient's name for the queue's name filter.
+pub fn index_name_words(conn: &Connection, patient_id: i64, name: &str) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO patient_name_words (word, patient_id) VALUES (?1, ?2)",
+    )?;
+    for word in name_words(name) {
+        stmt.execute(params![word, patient_id])?;
+    }
+    Ok(())
 }
 
 /// The chart stored under an account number.

@@ -2,10 +2,30 @@
 //! migrations applied; a database with a higher number than this binary knows is
 //! refused rather than guessed at.
 
+use rusqlite::Transaction;
+
+/// One schema step: SQL, or Rust where data must be transformed in ways SQL does
+/// not express well (splitting names into words).
+#[derive(Clone, Copy)]
+pub enum Migration {
+    Sql(&'static str),
+    Rust(fn(&Transaction<'_>) -> rusqlite::Result<()>),
+}
+
+impl Migration {
+    pub fn apply(&self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
+        match self {
+            Migration::Sql(sql) => tx.execute_batch(sql),
+            Migration::Rust(step) => step(tx),
+        }
+    }
+}
+
 /// Migration `i` (0-based) takes a database from `user_version = i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[
+pub const MIGRATIONS: &[Migration] = &[
     // 1: the base schema.
-    r#"
+    Migration::Sql(
+        r#"
 CREATE TABLE patients (
     patient_id  INTEGER PRIMARY KEY,
     mrn         TEXT NOT NULL UNIQUE,
@@ -129,10 +149,12 @@ BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 "#,
+    ),
     // 2: the queue at scale. Filter indexes that keep keyset pages on an index, and
     // per-(status, type) counts kept by triggers so the queue never counts a million
     // rows to show its total.
-    r#"
+    Migration::Sql(
+        r#"
 CREATE INDEX charts_status_discharge_date_idx
     ON charts (status, discharge_date, chart_id);
 CREATE INDEX charts_encounter_type_discharge_date_idx
@@ -173,7 +195,27 @@ BEGIN
     WHERE status = NEW.status AND encounter_type = NEW.encounter_type;
 END;
 "#,
+    ),
+    // 3: the words of patients' names, indexed, so typing part of a name in the
+    // queue filter seeks an index instead of reading every chart.
+    Migration::Rust(name_words),
 ];
+
+fn name_words(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "CREATE TABLE patient_name_words (
+             word        TEXT NOT NULL,
+             patient_id  INTEGER NOT NULL REFERENCES patients (patient_id),
+             PRIMARY KEY (word, patient_id)
+         ) STRICT, WITHOUT ROWID;",
+    )?;
+    let mut patients = tx.prepare("SELECT patient_id, name FROM patients")?;
+    let mut rows = patients.query([])?;
+    while let Some(row) = rows.next()? {
+        super::charts::index_name_words(tx, row.get(0)?, &row.get::<_, String>(1)?)?;
+    }
+    Ok(())
+}
 
 /// The schema version this binary writes.
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

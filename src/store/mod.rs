@@ -191,12 +191,12 @@ impl Store {
                 supported: migrations::LATEST,
             });
         }
-        for (i, sql) in migrations::MIGRATIONS
+        for (i, migration) in migrations::MIGRATIONS
             .iter()
             .enumerate()
             .skip(found as usize)
         {
-            tx.execute_batch(sql)?;
+            migration.apply(&tx)?;
             tx.pragma_update(None, "user_version", i as u32 + 1)?;
         }
         tx.commit()?;

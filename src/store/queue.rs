@@ -164,20 +164,71 @@ fn conditions(
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        let escaped = text
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        args.push(Box::new(format!("{escaped}%")));
-        let prefix = args.len();
-        args.push(Box::new(format!("%{escaped}%")));
-        let anywhere = args.len();
         sql.push(format!(
-            "(c.account LIKE ?{prefix} ESCAPE '\\' OR p.mrn LIKE ?{prefix} ESCAPE '\\' \
-              OR p.name LIKE ?{anywhere} ESCAPE '\\')"
+            "c.chart_id IN ({})",
+            text_candidates(text, &mut args)
         ));
     }
     (sql, args)
+}
+
+/// The upper bound of the strings that start with `prefix` (byte order, as SQLite
+/// compares TEXT): `x >= prefix AND x < bound` is an index range.
+fn prefix_bound(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+/// A subquery for the charts a typed text finds: account or MRN starting with it
+/// (as typed or upper-cased), or a patient each of whose typed words begins a word
+/// of the name. Every branch is an index range, so the result is a small set of
+/// chart ids found without reading the charts table.
+fn text_candidates(text: &str, args: &mut Vec<Box<dyn ToSql>>) -> String {
+    let range = |column: &str, prefix: &str, args: &mut Vec<Box<dyn ToSql>>| {
+        args.push(Box::new(prefix.to_string()));
+        args.push(Box::new(prefix_bound(prefix)));
+        format!(
+            "{column} >= ?{} AND {column} < ?{}",
+            args.len() - 1,
+            args.len()
+        )
+    };
+    let mut ids = Vec::new();
+    let mut patients = Vec::new();
+    let mut spellings = vec![text.to_string()];
+    if text.to_uppercase() != text {
+        spellings.push(text.to_uppercase());
+    }
+    for spelling in &spellings {
+        ids.push(format!(
+            "SELECT chart_id FROM charts WHERE {}",
+            range("account", spelling, args)
+        ));
+        patients.push(format!(
+            "SELECT patient_id FROM patients WHERE {}",
+            range("mrn", spelling, args)
+        ));
+    }
+    let words = super::charts::name_words(text);
+    if !words.is_empty() {
+        let each: Vec<String> = words
+            .iter()
+            .map(|w| {
+                format!(
+                    "SELECT patient_id FROM patient_name_words WHERE {}",
+                    range("word", w, args)
+                )
+            })
+            .collect();
+        patients.push(format!(
+            "SELECT patient_id FROM ({})",
+            each.join(" INTERSECT ")
+        ));
+    }
+    ids.push(format!(
+        "SELECT chart_id FROM charts WHERE patient_id IN ({})",
+        patients.join(" UNION ")
+    ));
+    ids.join(" UNION ")
 }
 
 fn where_clause(conds: &[String]) -> String {

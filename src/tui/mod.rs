@@ -2,9 +2,11 @@
 //!
 //! The loop draws only when something changed, coalesces a burst of keys into one
 //! frame, and restores the terminal on every way out: normal quit, error, panic
-//! (ratatui's hook), and SIGTERM / SIGHUP (an SSH connection dropping).
+//! (ratatui's hook), and SIGTERM / SIGHUP (an SSH connection dropping; see
+//! `hangup` for a terminal that vanishes under crossterm).
 
 pub mod app;
+mod hangup;
 pub mod keymap;
 pub mod screens;
 pub mod theme;
@@ -26,6 +28,7 @@ pub fn run(store: Store, _config: &Config, user: &str) -> anyhow::Result<()> {
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         signal_hook::flag::register(signal, Arc::clone(&terminate))?;
     }
+    let watchdog = hangup::spawn(Arc::clone(&terminate))?;
     let mut terminal = ratatui::try_init()?;
     let result = (|| -> anyhow::Result<()> {
         let size = terminal.size()?;
@@ -50,5 +53,6 @@ pub fn run(store: Store, _config: &Config, user: &str) -> anyhow::Result<()> {
         Ok(())
     })();
     ratatui::try_restore()?;
+    drop(watchdog);
     result
 }
