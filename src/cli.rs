@@ -143,7 +143,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         None => {
             let store = open_store(&cli, &config)?;
-            tui::run(store, &config, &user)?;
+            tui::run(store, &user)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Import { file }) => {

@@ -123,120 +123,173 @@ impl QueueRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueSummary {
     pub charts: u64,
+    /// `charts` is a lower bound: typed text matched more than [`TEXT_COUNT_CAP`]
+    /// charts, and counting them all would stall the keystroke.
+    pub at_least: bool,
     /// The oldest discharge among the selected charts not yet coded: the DNFC age.
     pub oldest_uncoded: Option<NaiveDate>,
 }
 
-const SELECT_ROWS: &str =
+/// Above this many charts matching a typed text, the queue says "N+" rather than
+/// counting every match.
+pub const TEXT_COUNT_CAP: u64 = 20_000;
+
+const COLUMNS: &str =
     "SELECT c.chart_id, c.account, p.mrn, p.name, c.encounter_type, c.discharge_date,
         c.status, c.claimed_by,
-        (SELECT count(*) FROM holds h WHERE h.chart_id = c.chart_id AND h.released_at IS NULL)
-     FROM charts c JOIN patients p ON p.patient_id = c.patient_id";
+        (SELECT count(*) FROM holds h WHERE h.chart_id = c.chart_id AND h.released_at IS NULL)";
 
-/// Builds the WHERE conditions of a filter, for the given statuses (`None`: any).
-/// Only present filters become SQL, so the planner can pick the matching
-/// (status, type, discharge_date, chart_id) index.
-fn conditions(
-    filter: &QueueFilter,
-    statuses: Option<&[ChartStatus]>,
-) -> (Vec<String>, Vec<Box<dyn ToSql>>) {
-    let mut sql = Vec::new();
-    let mut args: Vec<Box<dyn ToSql>> = Vec::new();
-    if let Some(statuses) = statuses {
-        let mut marks = Vec::with_capacity(statuses.len());
-        for status in statuses {
-            args.push(Box::new(status.as_str()));
-            marks.push(format!("?{}", args.len()));
+/// How a typed text is matched, decided by how many charts it can find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TextPlan {
+    None,
+    /// Few candidates: read them and filter (forced outer loop).
+    FromCandidates,
+    /// Very many: walk the queue index and keep the rows among the candidates,
+    /// which finds a page quickly precisely because matches are dense.
+    ScanQueue,
+}
+
+/// One queue query being built: FROM, WHERE and its numbered parameters.
+struct Query {
+    from: String,
+    conds: Vec<String>,
+    args: Vec<Box<dyn ToSql>>,
+}
+
+impl Query {
+    /// The FROM and WHERE of a filter for the given statuses (`None`: any). Only
+    /// present filters become SQL, so the planner can pick the matching
+    /// (status, type, discharge_date, chart_id) index.
+    fn new(filter: &QueueFilter, statuses: Option<&[ChartStatus]>, plan: TextPlan) -> Query {
+        let mut q = Query {
+            from: "charts c JOIN patients p ON p.patient_id = c.patient_id".into(),
+            conds: Vec::new(),
+            args: Vec::new(),
+        };
+        if let Some(statuses) = statuses {
+            let marks: Vec<String> = statuses.iter().map(|s| q.arg(s.as_str())).collect();
+            q.conds.push(format!("c.status IN ({})", marks.join(", ")));
         }
-        sql.push(format!("c.status IN ({})", marks.join(", ")));
+        if let Some(t) = filter.encounter_type {
+            let mark = q.arg(t.as_str());
+            q.conds.push(format!("c.encounter_type = {mark}"));
+        }
+        if let Some(coder) = filter.coder.as_deref().filter(|c| !c.is_empty()) {
+            let mark = q.arg(coder.to_string());
+            q.conds.push(format!("c.claimed_by = {mark}"));
+        }
+        if let Some(text) = typed_text(filter) {
+            let candidates = q.text_candidates(text);
+            match plan {
+                TextPlan::FromCandidates => {
+                    // CROSS JOIN keeps the candidates as the outer loop in SQLite.
+                    q.from = format!(
+                        "({candidates}) t CROSS JOIN charts c ON c.chart_id = t.chart_id \
+                         JOIN patients p ON p.patient_id = c.patient_id"
+                    );
+                }
+                TextPlan::ScanQueue | TextPlan::None => {
+                    q.conds.push(format!("c.chart_id IN ({candidates})"));
+                }
+            }
+        }
+        q
     }
-    if let Some(t) = filter.encounter_type {
-        args.push(Box::new(t.as_str()));
-        sql.push(format!("c.encounter_type = ?{}", args.len()));
+
+    /// Adds a parameter and returns its placeholder.
+    fn arg(&mut self, value: impl ToSql + 'static) -> String {
+        self.args.push(Box::new(value));
+        format!("?{}", self.args.len())
     }
-    if let Some(coder) = filter.coder.as_deref().filter(|c| !c.is_empty()) {
-        args.push(Box::new(coder.to_string()));
-        sql.push(format!("c.claimed_by = ?{}", args.len()));
+
+    fn where_clause(&self) -> String {
+        if self.conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.conds.join(" AND "))
+        }
     }
-    if let Some(text) = filter
+
+    fn params(&self) -> Vec<&dyn ToSql> {
+        self.args.iter().map(|a| a.as_ref()).collect()
+    }
+
+    /// A subquery for the charts a typed text finds: account or MRN starting with
+    /// it (as typed or upper-cased), or a patient each of whose typed words begins a
+    /// word of the name. Every branch is an index range.
+    fn text_candidates(&mut self, text: &str) -> String {
+        let mut ids = Vec::new();
+        let mut patients = Vec::new();
+        let mut spellings = vec![text.to_string()];
+        if text.to_uppercase() != text {
+            spellings.push(text.to_uppercase());
+        }
+        for spelling in &spellings {
+            let range = self.prefix_range("account", spelling);
+            ids.push(format!("SELECT chart_id FROM charts WHERE {range}"));
+            let range = self.prefix_range("mrn", spelling);
+            patients.push(format!("SELECT patient_id FROM patients WHERE {range}"));
+        }
+        let words = super::charts::name_words(text);
+        if !words.is_empty() {
+            let each: Vec<String> = words
+                .iter()
+                .map(|w| {
+                    let range = self.prefix_range("word", w);
+                    format!("SELECT patient_id FROM patient_name_words WHERE {range}")
+                })
+                .collect();
+            patients.push(format!(
+                "SELECT patient_id FROM ({})",
+                each.join(" INTERSECT ")
+            ));
+        }
+        ids.push(format!(
+            "SELECT chart_id FROM charts WHERE patient_id IN ({})",
+            patients.join(" UNION ")
+        ));
+        ids.join(" UNION ")
+    }
+
+    /// `column` starts with `prefix`, as an index range (SQLite compares TEXT
+    /// bytewise, and no UTF-8 string sorts above prefix + U+10FFFF).
+    fn prefix_range(&mut self, column: &str, prefix: &str) -> String {
+        let low = self.arg(prefix.to_string());
+        let high = self.arg(format!("{prefix}\u{10FFFF}"));
+        format!("{column} >= {low} AND {column} < {high}")
+    }
+}
+
+fn typed_text(filter: &QueueFilter) -> Option<&str> {
+    filter
         .text
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty())
-    {
-        sql.push(format!(
-            "c.chart_id IN ({})",
-            text_candidates(text, &mut args)
-        ));
-    }
-    (sql, args)
 }
 
-/// The upper bound of the strings that start with `prefix` (byte order, as SQLite
-/// compares TEXT): `x >= prefix AND x < bound` is an index range.
-fn prefix_bound(prefix: &str) -> String {
-    format!("{prefix}\u{10FFFF}")
-}
-
-/// A subquery for the charts a typed text finds: account or MRN starting with it
-/// (as typed or upper-cased), or a patient each of whose typed words begins a word
-/// of the name. Every branch is an index range, so the result is a small set of
-/// chart ids found without reading the charts table.
-fn text_candidates(text: &str, args: &mut Vec<Box<dyn ToSql>>) -> String {
-    let range = |column: &str, prefix: &str, args: &mut Vec<Box<dyn ToSql>>| {
-        args.push(Box::new(prefix.to_string()));
-        args.push(Box::new(prefix_bound(prefix)));
-        format!(
-            "{column} >= ?{} AND {column} < ?{}",
-            args.len() - 1,
-            args.len()
-        )
+/// Picks the plan for a filter's typed text by counting its candidates, up to the cap.
+fn text_plan(conn: &Connection, filter: &QueueFilter) -> Result<TextPlan> {
+    let Some(text) = typed_text(filter) else {
+        return Ok(TextPlan::None);
     };
-    let mut ids = Vec::new();
-    let mut patients = Vec::new();
-    let mut spellings = vec![text.to_string()];
-    if text.to_uppercase() != text {
-        spellings.push(text.to_uppercase());
-    }
-    for spelling in &spellings {
-        ids.push(format!(
-            "SELECT chart_id FROM charts WHERE {}",
-            range("account", spelling, args)
-        ));
-        patients.push(format!(
-            "SELECT patient_id FROM patients WHERE {}",
-            range("mrn", spelling, args)
-        ));
-    }
-    let words = super::charts::name_words(text);
-    if !words.is_empty() {
-        let each: Vec<String> = words
-            .iter()
-            .map(|w| {
-                format!(
-                    "SELECT patient_id FROM patient_name_words WHERE {}",
-                    range("word", w, args)
-                )
-            })
-            .collect();
-        patients.push(format!(
-            "SELECT patient_id FROM ({})",
-            each.join(" INTERSECT ")
-        ));
-    }
-    ids.push(format!(
-        "SELECT chart_id FROM charts WHERE patient_id IN ({})",
-        patients.join(" UNION ")
-    ));
-    ids.join(" UNION ")
-}
-
-fn where_clause(conds: &[String]) -> String {
-    if conds.is_empty() {
-        String::new()
+    let mut q = Query {
+        from: String::new(),
+        conds: Vec::new(),
+        args: Vec::new(),
+    };
+    let candidates = q.text_candidates(text);
+    let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
+    let sql = format!("SELECT count(*) FROM ({candidates} LIMIT {cap})");
+    let n: i64 = conn
+        .prepare_cached(&sql)?
+        .query_row(q.params().as_slice(), |r| r.get(0))?;
+    Ok(if n as u64 > TEXT_COUNT_CAP {
+        TextPlan::ScanQueue
     } else {
-        format!(" WHERE {}", conds.join(" AND "))
-    }
+        TextPlan::FromCandidates
+    })
 }
 
 /// One page of the queue, oldest discharge first.
@@ -250,16 +303,15 @@ pub fn page(
     page: &QueuePage,
     limit: usize,
 ) -> Result<Vec<QueueRow>> {
+    let plan = text_plan(conn, filter)?;
     let statuses = match filter.status.statuses() {
-        None => return page_of(conn, filter, None, page, limit),
-        Some(statuses) if statuses.len() == 1 => {
-            return page_of(conn, filter, Some(&statuses), page, limit);
-        }
-        Some(statuses) => statuses,
+        Some(statuses) if statuses.len() > 1 && plan != TextPlan::FromCandidates => statuses,
+        // One status, any status, or a small candidate set: one query.
+        statuses => return page_of(conn, filter, statuses.as_deref(), plan, page, limit),
     };
     let mut rows = Vec::new();
     for status in statuses {
-        rows.extend(page_of(conn, filter, Some(&[status]), page, limit)?);
+        rows.extend(page_of(conn, filter, Some(&[status]), plan, page, limit)?);
     }
     rows.sort_by_key(|r| (r.discharge_date, r.chart_id));
     let keep = match page {
@@ -275,44 +327,42 @@ fn page_of(
     conn: &Connection,
     filter: &QueueFilter,
     statuses: Option<&[ChartStatus]>,
+    plan: TextPlan,
     page: &QueuePage,
     limit: usize,
 ) -> Result<Vec<QueueRow>> {
-    let (mut conds, mut args) = conditions(filter, statuses);
-    let mut seek = |op: &str, key: &QueueKey, conds: &mut Vec<String>| {
-        args.push(Box::new(key.discharge_date.to_string()));
-        args.push(Box::new(key.chart_id));
-        let n = args.len();
-        conds.push(format!(
-            "(c.discharge_date, c.chart_id) {op} (?{}, ?{})",
-            n - 1,
-            n
+    let mut q = Query::new(filter, statuses, plan);
+    let seek = |op: &str, key: &QueueKey, q: &mut Query| {
+        let date = q.arg(key.discharge_date.to_string());
+        let id = q.arg(key.chart_id);
+        q.conds.push(format!(
+            "(c.discharge_date, c.chart_id) {op} ({date}, {id})"
         ));
     };
     let descending = match page {
         QueuePage::First => false,
         QueuePage::Last => true,
         QueuePage::After(k) => {
-            seek(">", k, &mut conds);
+            seek(">", k, &mut q);
             false
         }
         QueuePage::From(k) => {
-            seek(">=", k, &mut conds);
+            seek(">=", k, &mut q);
             false
         }
         QueuePage::Before(k) => {
-            seek("<", k, &mut conds);
+            seek("<", k, &mut q);
             true
         }
     };
     let order = if descending { "DESC" } else { "ASC" };
-    args.push(Box::new(limit as i64));
+    let limit = q.arg(limit as i64);
     let sql = format!(
-        "{SELECT_ROWS}{} ORDER BY c.discharge_date {order}, c.chart_id {order} LIMIT ?{}",
-        where_clause(&conds),
-        args.len()
+        "{COLUMNS} FROM {}{} ORDER BY c.discharge_date {order}, c.chart_id {order} LIMIT {limit}",
+        q.from,
+        q.where_clause()
     );
-    let mut rows = fetch(conn, &sql, &args)?;
+    let mut rows = fetch(conn, &sql, &q.params())?;
     if descending {
         rows.reverse();
     }
@@ -326,23 +376,24 @@ pub fn page_by_offset(
     offset: u64,
     limit: usize,
 ) -> Result<Vec<QueueRow>> {
-    let (conds, mut args) = conditions(filter, filter.status.statuses().as_deref());
-    args.push(Box::new(limit as i64));
-    args.push(Box::new(offset as i64));
-    let n = args.len();
-    let sql = format!(
-        "{SELECT_ROWS}{} ORDER BY c.discharge_date, c.chart_id LIMIT ?{} OFFSET ?{}",
-        where_clause(&conds),
-        n - 1,
-        n
+    let mut q = Query::new(
+        filter,
+        filter.status.statuses().as_deref(),
+        TextPlan::ScanQueue,
     );
-    fetch(conn, &sql, &args)
+    let limit = q.arg(limit as i64);
+    let offset = q.arg(offset as i64);
+    let sql = format!(
+        "{COLUMNS} FROM {}{} ORDER BY c.discharge_date, c.chart_id LIMIT {limit} OFFSET {offset}",
+        q.from,
+        q.where_clause()
+    );
+    fetch(conn, &sql, &q.params())
 }
 
-fn fetch(conn: &Connection, sql: &str, args: &[Box<dyn ToSql>]) -> Result<Vec<QueueRow>> {
+fn fetch(conn: &Connection, sql: &str, params: &[&dyn ToSql]) -> Result<Vec<QueueRow>> {
     let mut stmt = conn.prepare_cached(sql)?;
-    let params: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref()).collect();
-    let mut rows = stmt.query(params.as_slice())?;
+    let mut rows = stmt.query(params)?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let etype: String = r.get(4)?;
@@ -369,25 +420,38 @@ fn fetch(conn: &Connection, sql: &str, args: &[Box<dyn ToSql>]) -> Result<Vec<Qu
 }
 
 /// How many charts a filter selects, and the oldest uncoded discharge among them.
-/// Status and type filters read the trigger-maintained counts; coder and text
-/// filters count rows.
+/// Status and type filters read the trigger-maintained counts; a coder filter
+/// counts its index range; typed text counts its candidates, up to the cap.
 pub fn summary(conn: &Connection, filter: &QueueFilter) -> Result<QueueSummary> {
-    let (conds, args) = conditions(filter, filter.status.statuses().as_deref());
-    let params: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref()).collect();
-    let counted_by_triggers = filter.coder.as_deref().is_none_or(str::is_empty)
-        && filter.text.as_deref().is_none_or(|t| t.trim().is_empty());
-    let charts: i64 = if counted_by_triggers {
-        let mut sql = "SELECT coalesce(sum(charts), 0) FROM queue_counts c".to_string();
-        sql.push_str(&where_clause(&conds));
-        conn.prepare_cached(&sql)?
-            .query_row(params.as_slice(), |r| r.get(0))?
-    } else {
+    let plan = text_plan(conn, filter)?;
+    let statuses = filter.status.statuses();
+    let no_coder = filter.coder.as_deref().is_none_or(str::is_empty);
+    let (charts, at_least) = if plan == TextPlan::None && no_coder {
+        let q = Query::new(filter, statuses.as_deref(), plan);
         let sql = format!(
-            "SELECT count(*) FROM charts c JOIN patients p ON p.patient_id = c.patient_id{}",
-            where_clause(&conds)
+            "SELECT coalesce(sum(charts), 0) FROM queue_counts c{}",
+            q.where_clause()
         );
-        conn.prepare_cached(&sql)?
-            .query_row(params.as_slice(), |r| r.get(0))?
+        let n: i64 = conn
+            .prepare_cached(&sql)?
+            .query_row(q.params().as_slice(), |r| r.get(0))?;
+        (n, false)
+    } else {
+        let mut q = Query::new(filter, statuses.as_deref(), plan);
+        let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
+        let sql = format!(
+            "SELECT count(*) FROM (SELECT 1 FROM {}{} LIMIT {cap})",
+            q.from,
+            q.where_clause()
+        );
+        let n: i64 = conn
+            .prepare_cached(&sql)?
+            .query_row(q.params().as_slice(), |r| r.get(0))?;
+        if n as u64 > TEXT_COUNT_CAP {
+            (TEXT_COUNT_CAP as i64, true)
+        } else {
+            (n, false)
+        }
     };
     let oldest_uncoded = match filter.status.uncoded_part() {
         Some(status) => {
@@ -403,6 +467,95 @@ pub fn summary(conn: &Connection, filter: &QueueFilter) -> Result<QueueSummary> 
     };
     Ok(QueueSummary {
         charts: charts.max(0) as u64,
+        at_least,
         oldest_uncoded,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn store(charts: u64) -> Store {
+        let mut store = Store::open_in_memory().unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        crate::demo::generate(&mut store, charts, 9, today).unwrap();
+        store
+    }
+
+    #[test]
+    fn both_text_plans_give_the_same_pages() {
+        let store = store(600);
+        let conn = store.conn();
+        for text in ["G00000", "gm0000012", "zelda", "yarrow z", "a", "nobody"] {
+            for status in [
+                StatusFilter::All,
+                StatusFilter::Uncoded,
+                StatusFilter::Only(ChartStatus::Ready),
+            ] {
+                let filter = QueueFilter {
+                    status,
+                    text: Some(text.into()),
+                    ..QueueFilter::default()
+                };
+                let statuses = status.statuses();
+                let mut key = None;
+                for _ in 0..4 {
+                    let page = key.clone().map_or(QueuePage::First, QueuePage::After);
+                    let a = page_of(
+                        conn,
+                        &filter,
+                        statuses.as_deref(),
+                        TextPlan::FromCandidates,
+                        &page,
+                        7,
+                    )
+                    .unwrap();
+                    let b = page_of(
+                        conn,
+                        &filter,
+                        statuses.as_deref(),
+                        TextPlan::ScanQueue,
+                        &page,
+                        7,
+                    )
+                    .unwrap();
+                    assert_eq!(a, b, "{text:?} {status:?} after {key:?}");
+                    key = a.last().map(QueueRow::key);
+                    if key.is_none() {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_text_matching_more_than_the_cap_is_counted_as_at_least() {
+        let store = store(TEXT_COUNT_CAP + 10);
+        let conn = store.conn();
+        let every = QueueFilter {
+            text: Some("g".into()),
+            ..QueueFilter::default()
+        };
+        assert_eq!(text_plan(conn, &every).unwrap(), TextPlan::ScanQueue);
+        let s = summary(conn, &every).unwrap();
+        assert_eq!((s.charts, s.at_least), (TEXT_COUNT_CAP, true));
+        let first = page(conn, &every, &QueuePage::First, 5).unwrap();
+        let unfiltered = page(conn, &QueueFilter::default(), &QueuePage::First, 5).unwrap();
+        assert_eq!(first, unfiltered, "every account starts with G");
+
+        let few = QueueFilter {
+            text: Some("G00000120".into()),
+            ..QueueFilter::default()
+        };
+        assert_eq!(text_plan(conn, &few).unwrap(), TextPlan::FromCandidates);
+        let s = summary(conn, &few).unwrap();
+        assert_eq!(
+            (s.charts, s.at_least),
+            (10, false),
+            "G000001200..G000001209"
+        );
+    }
 }

@@ -11,7 +11,6 @@ pub mod keymap;
 pub mod screens;
 pub mod theme;
 
-use crate::config::Config;
 use crate::store::Store;
 use app::App;
 use crossterm::event;
@@ -23,7 +22,7 @@ use std::time::Duration;
 const TICK: Duration = Duration::from_millis(200);
 
 /// Runs the workstation until the coder quits or the session ends.
-pub fn run(store: Store, _config: &Config, user: &str) -> anyhow::Result<()> {
+pub fn run(store: Store, user: &str) -> anyhow::Result<()> {
     let terminate = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         signal_hook::flag::register(signal, Arc::clone(&terminate))?;

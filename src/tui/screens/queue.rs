@@ -70,14 +70,16 @@ fn render_filters(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         spans.push(Span::styled("-", theme.dim));
     }
     let summary = match &app.queue.summary {
-        Some(s) => match s.oldest_uncoded {
-            Some(oldest) => format!(
-                "{} · oldest uncoded {} d ",
-                charts_text(s.charts),
-                (app.today - oldest).num_days()
-            ),
-            None => format!("{} ", charts_text(s.charts)),
-        },
+        Some(s) => {
+            let count = charts_text(s.charts, s.at_least);
+            match s.oldest_uncoded {
+                Some(oldest) => format!(
+                    "{count} · oldest uncoded {} d ",
+                    (app.today - oldest).num_days()
+                ),
+                None => format!("{count} "),
+            }
+        }
         None => String::new(),
     };
     let [left_area, right_area] = Layout::horizontal([
@@ -177,10 +179,10 @@ fn render_footer(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn charts_text(n: u64) -> String {
-    if n == 1 {
-        "1 chart".to_string()
-    } else {
-        format!("{n} charts")
+fn charts_text(n: u64, at_least: bool) -> String {
+    match (n, at_least) {
+        (n, true) => format!("{n}+ charts"),
+        (1, false) => "1 chart".to_string(),
+        (n, false) => format!("{n} charts"),
     }
 }
