@@ -207,7 +207,9 @@ fn name_words(tx: &Transaction<'_>) -> rusqlite::Result<()> {
              word        TEXT NOT NULL,
              patient_id  INTEGER NOT NULL REFERENCES patients (patient_id),
              PRIMARY KEY (word, patient_id)
-         ) STRICT, WITHOUT ROWID;",
+         ) STRICT, WITHOUT ROWID;
+         CREATE INDEX patient_name_words_patient_id_word_idx
+             ON patient_name_words (patient_id, word);",
     )?;
     let mut patients = tx.prepare("SELECT patient_id, name FROM patients")?;
     let mut rows = patients.query([])?;

@@ -9,7 +9,7 @@
 use super::{Result, StoreError};
 use crate::domain::{ChartStatus, EncounterType};
 use chrono::NaiveDate;
-use rusqlite::{Connection, ToSql};
+use rusqlite::{Connection, OptionalExtension, ToSql};
 
 /// Which statuses the queue shows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -143,10 +143,11 @@ const COLUMNS: &str =
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TextPlan {
     None,
-    /// Few candidates: read them and filter (forced outer loop).
+    /// Few candidates: read them from `temp.queue_text_candidates` (see
+    /// [`prepare_text`]) and filter (forced outer loop).
     FromCandidates,
-    /// Very many: walk the queue index and keep the rows among the candidates,
-    /// which finds a page quickly precisely because matches are dense.
+    /// Very many: walk the queue index and test each row where it stands, which
+    /// finds a page quickly precisely because matches are dense.
     ScanQueue,
 }
 
@@ -180,17 +181,16 @@ impl Query {
             q.conds.push(format!("c.claimed_by = {mark}"));
         }
         if let Some(text) = typed_text(filter) {
-            let candidates = q.text_candidates(text);
             match plan {
                 TextPlan::FromCandidates => {
                     // CROSS JOIN keeps the candidates as the outer loop in SQLite.
-                    q.from = format!(
-                        "({candidates}) t CROSS JOIN charts c ON c.chart_id = t.chart_id \
-                         JOIN patients p ON p.patient_id = c.patient_id"
-                    );
+                    q.from = "temp.queue_text_candidates t CROSS JOIN charts c ON c.chart_id = t.chart_id \
+                              JOIN patients p ON p.patient_id = c.patient_id"
+                        .into();
                 }
                 TextPlan::ScanQueue | TextPlan::None => {
-                    q.conds.push(format!("c.chart_id IN ({candidates})"));
+                    let test = q.text_test(text);
+                    q.conds.push(test);
                 }
             }
         }
@@ -215,41 +215,75 @@ impl Query {
         self.args.iter().map(|a| a.as_ref()).collect()
     }
 
-    /// A subquery for the charts a typed text finds: account or MRN starting with
-    /// it (as typed or upper-cased), or a patient each of whose typed words begins a
-    /// word of the name. Every branch is an index range.
-    fn text_candidates(&mut self, text: &str) -> String {
-        let mut ids = Vec::new();
-        let mut patients = Vec::new();
+    /// The spellings an account or MRN prefix is tried in: as typed, and upper-cased.
+    fn spellings(text: &str) -> Vec<String> {
         let mut spellings = vec![text.to_string()];
         if text.to_uppercase() != text {
             spellings.push(text.to_uppercase());
         }
-        for spelling in &spellings {
-            let range = self.prefix_range("account", spelling);
+        spellings
+    }
+
+    /// `alias`'s patient has a name word beginning with each typed word: the
+    /// longest word seeks the word index, the others are checked per patient.
+    fn name_test(&mut self, patient_id: &str, words: &[String]) -> String {
+        let tests: Vec<String> = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let range = self.prefix_range(&format!("w{i}.word"), w);
+                format!(
+                    "EXISTS (SELECT 1 FROM patient_name_words w{i} WHERE w{i}.patient_id = {patient_id} AND {range})"
+                )
+            })
+            .collect();
+        tests.join(" AND ")
+    }
+
+    /// A subquery for the charts a typed text finds: account or MRN starting with
+    /// it (as typed or upper-cased), or a patient each of whose typed words begins a
+    /// word of the name. Every branch starts from an index range.
+    fn text_candidates(&mut self, text: &str) -> String {
+        let mut ids = Vec::new();
+        let mut patients = Vec::new();
+        for spelling in Self::spellings(text) {
+            let range = self.prefix_range("account", &spelling);
             ids.push(format!("SELECT chart_id FROM charts WHERE {range}"));
-            let range = self.prefix_range("mrn", spelling);
+            let range = self.prefix_range("mrn", &spelling);
             patients.push(format!("SELECT patient_id FROM patients WHERE {range}"));
         }
-        let words = super::charts::name_words(text);
-        if !words.is_empty() {
-            let each: Vec<String> = words
-                .iter()
-                .map(|w| {
-                    let range = self.prefix_range("word", w);
-                    format!("SELECT patient_id FROM patient_name_words WHERE {range}")
-                })
-                .collect();
-            patients.push(format!(
-                "SELECT patient_id FROM ({})",
-                each.join(" INTERSECT ")
-            ));
+        let mut words = super::charts::name_words(text);
+        if let Some(longest) = words.iter().map(String::len).max() {
+            let at = words.iter().position(|w| w.len() == longest).unwrap_or(0);
+            let driver = words.remove(at);
+            let range = self.prefix_range("d.word", &driver);
+            let mut sql = format!("SELECT d.patient_id FROM patient_name_words d WHERE {range}");
+            if !words.is_empty() {
+                let rest = self.name_test("d.patient_id", &words);
+                sql.push_str(&format!(" AND {rest}"));
+            }
+            patients.push(sql);
         }
         ids.push(format!(
             "SELECT chart_id FROM charts WHERE patient_id IN ({})",
             patients.join(" UNION ")
         ));
         ids.join(" UNION ")
+    }
+
+    /// The same match as [`Self::text_candidates`], tested on the row at hand
+    /// (`c`, `p`) instead of searched for.
+    fn text_test(&mut self, text: &str) -> String {
+        let mut tests = Vec::new();
+        for spelling in Self::spellings(text) {
+            tests.push(self.prefix_range("c.account", &spelling));
+            tests.push(self.prefix_range("p.mrn", &spelling));
+        }
+        let words = super::charts::name_words(text);
+        if !words.is_empty() {
+            tests.push(self.name_test("c.patient_id", &words));
+        }
+        format!("(({}))", tests.join(") OR ("))
     }
 
     /// `column` starts with `prefix`, as an index range (SQLite compares TEXT
@@ -269,23 +303,53 @@ fn typed_text(filter: &QueueFilter) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// Picks the plan for a filter's typed text by counting its candidates, up to the cap.
-fn text_plan(conn: &Connection, filter: &QueueFilter) -> Result<TextPlan> {
+/// Finds the charts a typed text matches, once per text and store generation (the
+/// newest chart id), into `temp.queue_text_candidates` (at most one more than the
+/// cap), and picks the plan: the page, the count and the DNFC age of a keystroke
+/// then share one search. TEMP tables belong to this connection and take no lock
+/// on the database.
+fn prepare_text(conn: &Connection, filter: &QueueFilter) -> Result<TextPlan> {
     let Some(text) = typed_text(filter) else {
         return Ok(TextPlan::None);
     };
-    let mut q = Query {
-        from: String::new(),
-        conds: Vec::new(),
-        args: Vec::new(),
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS queue_text_candidates (chart_id INTEGER PRIMARY KEY) STRICT;
+         CREATE TEMP TABLE IF NOT EXISTS queue_text_key
+             (text TEXT NOT NULL, generation INTEGER NOT NULL, found INTEGER NOT NULL) STRICT;",
+    )?;
+    let generation: i64 = conn
+        .prepare_cached("SELECT coalesce(max(chart_id), 0) FROM charts")?
+        .query_row([], |r| r.get(0))?;
+    let cached: Option<i64> = conn
+        .prepare_cached(
+            "SELECT found FROM temp.queue_text_key WHERE text = ?1 AND generation = ?2",
+        )?
+        .query_row(rusqlite::params![text, generation], |r| r.get(0))
+        .optional()?;
+    let found = match cached {
+        Some(found) => found,
+        None => {
+            let mut q = Query {
+                from: String::new(),
+                conds: Vec::new(),
+                args: Vec::new(),
+            };
+            let candidates = q.text_candidates(text);
+            let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
+            conn.execute("DELETE FROM temp.queue_text_candidates", [])?;
+            conn.execute("DELETE FROM temp.queue_text_key", [])?;
+            let sql = format!(
+                "INSERT INTO temp.queue_text_candidates SELECT chart_id FROM ({candidates}) LIMIT {cap}"
+            );
+            let found = conn.prepare_cached(&sql)?.execute(q.params().as_slice())? as i64;
+            conn.prepare_cached(
+                "INSERT INTO temp.queue_text_key (text, generation, found) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(rusqlite::params![text, generation, found])?;
+            found
+        }
     };
-    let candidates = q.text_candidates(text);
-    let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
-    let sql = format!("SELECT count(*) FROM ({candidates} LIMIT {cap})");
-    let n: i64 = conn
-        .prepare_cached(&sql)?
-        .query_row(q.params().as_slice(), |r| r.get(0))?;
-    Ok(if n as u64 > TEXT_COUNT_CAP {
+    Ok(if found as u64 > TEXT_COUNT_CAP {
         TextPlan::ScanQueue
     } else {
         TextPlan::FromCandidates
@@ -303,7 +367,7 @@ pub fn page(
     page: &QueuePage,
     limit: usize,
 ) -> Result<Vec<QueueRow>> {
-    let plan = text_plan(conn, filter)?;
+    let plan = prepare_text(conn, filter)?;
     let statuses = match filter.status.statuses() {
         Some(statuses) if statuses.len() > 1 && plan != TextPlan::FromCandidates => statuses,
         // One status, any status, or a small candidate set: one query.
@@ -423,7 +487,7 @@ fn fetch(conn: &Connection, sql: &str, params: &[&dyn ToSql]) -> Result<Vec<Queu
 /// Status and type filters read the trigger-maintained counts; a coder filter
 /// counts its index range; typed text counts its candidates, up to the cap.
 pub fn summary(conn: &Connection, filter: &QueueFilter) -> Result<QueueSummary> {
-    let plan = text_plan(conn, filter)?;
+    let plan = prepare_text(conn, filter)?;
     let statuses = filter.status.statuses();
     let no_coder = filter.coder.as_deref().is_none_or(str::is_empty);
     let (charts, at_least) = if plan == TextPlan::None && no_coder {
@@ -499,6 +563,7 @@ mod tests {
                     text: Some(text.into()),
                     ..QueueFilter::default()
                 };
+                prepare_text(conn, &filter).unwrap();
                 let statuses = status.statuses();
                 let mut key = None;
                 for _ in 0..4 {
@@ -539,7 +604,7 @@ mod tests {
             text: Some("g".into()),
             ..QueueFilter::default()
         };
-        assert_eq!(text_plan(conn, &every).unwrap(), TextPlan::ScanQueue);
+        assert_eq!(prepare_text(conn, &every).unwrap(), TextPlan::ScanQueue);
         let s = summary(conn, &every).unwrap();
         assert_eq!((s.charts, s.at_least), (TEXT_COUNT_CAP, true));
         let first = page(conn, &every, &QueuePage::First, 5).unwrap();
@@ -550,7 +615,7 @@ mod tests {
             text: Some("G00000120".into()),
             ..QueueFilter::default()
         };
-        assert_eq!(text_plan(conn, &few).unwrap(), TextPlan::FromCandidates);
+        assert_eq!(prepare_text(conn, &few).unwrap(), TextPlan::FromCandidates);
         let s = summary(conn, &few).unwrap();
         assert_eq!(
             (s.charts, s.at_least),
