@@ -31,7 +31,7 @@ impl Action {
             Action::PageUp => "previous page",
             Action::First => "first (oldest) chart",
             Action::Last => "last (newest) chart",
-            Action::FilterText => "filter by account, MRN or patient name",
+            Action::FilterText => "filter: account or MRN prefix, or name words",
             Action::CycleStatus => "status: uncoded, all, then each status",
             Action::CycleType => "encounter type: all, then each type",
             Action::ClearFilters => "reset filters (uncoded charts of every type)",
