@@ -80,6 +80,11 @@ impl Tmux {
         }
     }
 
+    /// Waits until the `>` marker is on the row of `account`.
+    fn wait_selected(&self, account: &str, what: &str) -> String {
+        self.wait_for(what, |s| selected_line(s).contains(account))
+    }
+
     fn wait_text(&self, text: &str) -> String {
         self.wait_for(text, |s| s.contains(text))
     }
@@ -162,21 +167,13 @@ fn first_run_opens_the_demo_queue_and_the_keys_work() {
     );
 
     tmux.type_text("jj");
-    tmux.wait_for("the third chart selected", |s| {
-        selected_line(s).contains("A26102114")
-    });
+    tmux.wait_selected("A26102114", "the third chart selected");
     tmux.press("Up");
-    tmux.wait_for("the second chart selected", |s| {
-        selected_line(s).contains("A26102005")
-    });
+    tmux.wait_selected("A26102005", "the second chart selected");
     tmux.type_text("G");
-    tmux.wait_for("the newest chart selected", |s| {
-        selected_line(s).contains("E26112007")
-    });
+    tmux.wait_selected("E26112007", "the newest chart selected");
     tmux.type_text("g");
-    tmux.wait_for("the oldest chart again", |s| {
-        selected_line(s).contains("A26101408")
-    });
+    tmux.wait_selected("A26101408", "the oldest chart again");
 
     // Filter by part of a name, then by status and type.
     tmux.type_text("/achebe");

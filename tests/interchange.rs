@@ -76,6 +76,17 @@ fn every_import_writes_an_audit_row_per_chart() {
         )
         .unwrap();
     assert_eq!(rows, n);
+    let id = chartcoder::store::charts::chart_id_for_account(store.conn(), "A26110203")
+        .unwrap()
+        .unwrap();
+    let trail = chartcoder::store::audit::for_chart(store.conn(), id).unwrap();
+    assert_eq!(trail.len(), 1);
+    assert_eq!(
+        (trail[0].actor.as_str(), trail[0].action.as_str()),
+        ("chartcoder", "chart_imported")
+    );
+    assert_eq!(trail[0].chart_id, Some(id));
+    assert!(trail[0].at.ends_with('Z'), "UTC time: {}", trail[0].at);
 }
 
 const BAD_FILE: &str = r#"{"charts": [
@@ -249,6 +260,16 @@ fn csv_export_has_one_row_per_code() {
 
 // ---- the answer key
 
+/// The codes of one list ("diagnoses" or "procedures") of an answer-key entry.
+fn key_codes<'a>(entry: &'a Value, list: &str) -> Vec<&'a str> {
+    entry[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect()
+}
+
 fn answer_key() -> Vec<Value> {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -297,20 +318,10 @@ fn coding_the_demo_with_its_answer_key_round_trips_through_the_store() {
     assert_eq!(stored.len(), key.len());
     for (c, k) in stored.iter().zip(&key) {
         let codes: Vec<&str> = c.diagnoses.iter().map(|d| d.code.as_str()).collect();
-        let expected: Vec<&str> = k["diagnoses"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["code"].as_str().unwrap())
-            .collect();
+        let expected = key_codes(k, "diagnoses");
         assert_eq!(codes, expected, "{}", c.account);
         let px: Vec<&str> = c.procedures.iter().map(|p| p.code.as_str()).collect();
-        let expected: Vec<&str> = k["procedures"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["code"].as_str().unwrap())
-            .collect();
+        let expected = key_codes(k, "procedures");
         assert_eq!(px, expected, "{}", c.account);
         let edition = if c.encounter.discharge_date
             >= chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()
@@ -344,12 +355,7 @@ fn charts_already_coded_in_the_demo_match_their_answer_key() {
             continue;
         }
         let codes: Vec<&str> = c.diagnoses.iter().map(|d| d.code.as_str()).collect();
-        let expected: Vec<&str> = k["diagnoses"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["code"].as_str().unwrap())
-            .collect();
+        let expected = key_codes(k, "diagnoses");
         assert_eq!(codes, expected, "{}", c.account);
         checked += 1;
     }

@@ -20,14 +20,7 @@ pub enum ImportError {
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ImportError::Invalid(problems) => {
-                writeln!(f, "nothing was imported; {} problem(s):", problems.len())?;
-                for p in problems {
-                    writeln!(f, "  {p}")?;
-                }
-                Ok(())
-            }
-            ImportError::Store(StoreError::Rejected(problems)) => {
+            ImportError::Invalid(problems) | ImportError::Store(StoreError::Rejected(problems)) => {
                 writeln!(f, "nothing was imported; {} problem(s):", problems.len())?;
                 for p in problems {
                     writeln!(f, "  {p}")?;

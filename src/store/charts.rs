@@ -7,7 +7,6 @@ use crate::domain::{
 };
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
-use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -395,20 +394,6 @@ fn load_rows<T>(
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         out.push(convert(row)?);
-    }
-    Ok(out)
-}
-
-/// How many charts of each status the store holds (from the maintained counts).
-pub fn status_counts(conn: &Connection) -> Result<HashMap<ChartStatus, u64>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT status, sum(charts) FROM queue_counts GROUP BY status")?;
-    let mut rows = stmt.query([])?;
-    let mut out = HashMap::new();
-    while let Some(r) = rows.next()? {
-        let status: String = r.get(0)?;
-        let n: i64 = r.get(1)?;
-        out.insert(parse_enum(&status)?, n.max(0) as u64);
     }
     Ok(out)
 }

@@ -7,6 +7,11 @@ use crate::store::{QueueFilter, QueuePage, QueueRow, QueueSummary, StatusFilter,
 use chrono::NaiveDate;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+/// Whether a terminal of this size is big enough to draw the workstation.
+pub fn fits(width: u16, height: u16) -> bool {
+    width >= MIN_WIDTH && height >= MIN_HEIGHT
+}
+
 /// Rows of the screen that are not queue rows: title, filter line, table border
 /// and header, footer.
 const CHROME_ROWS: u16 = 6;
@@ -84,7 +89,7 @@ impl App {
 
     /// Whether the terminal is big enough to draw the workstation.
     pub fn fits(&self) -> bool {
-        self.width >= MIN_WIDTH && self.height >= MIN_HEIGHT
+        fits(self.width, self.height)
     }
 
     /// How many queue rows the screen shows.

@@ -11,7 +11,7 @@ use ratatui::Frame;
 /// Draws the whole screen for the current state.
 pub fn render(app: &App, frame: &mut Frame<'_>) {
     let area = frame.area();
-    if area.width < super::app::MIN_WIDTH || area.height < super::app::MIN_HEIGHT {
+    if !super::app::fits(area.width, area.height) {
         too_small::render(frame, area);
         return;
     }
