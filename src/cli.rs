@@ -54,6 +54,15 @@ pub enum Command {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Show an ICD-10-CM code: title, billable or header, validity, every note that
+    /// applies (from the code up to its chapter), 7th characters and children
+    Code {
+        /// The code, with or without the dot (E11.621, e11621)
+        code: String,
+        /// The date of service or discharge that picks the edition (default: today)
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        date: Option<chrono::NaiveDate>,
+    },
     /// Demo data: add synthetic charts to try the queue at scale
     Demo {
         /// How many synthetic charts to add
@@ -69,6 +78,11 @@ pub enum Command {
 pub enum ExportFormat {
     Json,
     Csv,
+}
+
+fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD)"))
 }
 
 fn parse_status(s: &str) -> Result<ChartStatus, String> {
@@ -187,6 +201,30 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Code { code, date }) => {
+            let cm = crate::codeset::IcdCm::load_bundled()?;
+            let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let edition = crate::codeset::Edition::for_date(date);
+            match cm.lookup(code, edition) {
+                Some(detail) => {
+                    print!("{}", crate::codeset::describe(&cm, &detail, date));
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => {
+                    eprint!(
+                        "chartcoder: {code:?} is not an ICD-10-CM code in {}",
+                        edition.label()
+                    );
+                    match cm.placeholder_hint(code, edition) {
+                        Some(hint) => eprintln!(
+                            "; did you mean {hint} (placeholder X before the 7th character)?"
+                        ),
+                        None => eprintln!(),
+                    }
+                    Ok(ExitCode::from(BAD_INPUT))
+                }
+            }
         }
         Some(Command::Demo { generate, seed }) => {
             let mut store = open_store(&cli, &config)?;

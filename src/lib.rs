@@ -5,6 +5,7 @@
 //! arguments and calls [`cli::run`].
 
 pub mod cli;
+pub mod codeset;
 pub mod config;
 pub mod demo;
 pub mod domain;

@@ -255,3 +255,53 @@ fn demo_generate_adds_synthetic_charts() {
     let out = run(home.path(), &["--db", db, "export"]);
     assert_eq!(chart_count(&out.stdout), 300);
 }
+
+#[test]
+fn code_prints_the_detail_and_hints_the_placeholder() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(home.path(), &["code", "e11621", "--date", "2026-11-01"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let detail = text(&out.stdout);
+    assert!(
+        detail.starts_with(
+            "E11.621\tICD-10-CM FY2027\tbillable\nType 2 diabetes mellitus with foot ulcer\n"
+        ),
+        "{detail}"
+    );
+    assert!(
+        detail.contains(
+            "Use additional code (at E11.621): code to identify site of ulcer (L97.4-, L97.5-)"
+        ),
+        "{detail}"
+    );
+    let out = run(home.path(), &["code", "T45.01A", "--date", "2026-11-01"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did you mean T45.0X1A"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Z68.1 is billable in FY2026; FY2027 splits it into Z68.18 and Z68.19.
+    let out = run(home.path(), &["code", "Z68.1", "--date", "2026-09-30"]);
+    let fy2026 = text(&out.stdout);
+    assert!(
+        fy2026.starts_with("Z68.1\tICD-10-CM FY2026\tbillable\n"),
+        "{fy2026}"
+    );
+    let out = run(home.path(), &["code", "Z68.1", "--date", "2026-10-01"]);
+    let fy2027 = text(&out.stdout);
+    assert!(
+        fy2027.starts_with("Z68.1\tICD-10-CM FY2027\theader"),
+        "{fy2027}"
+    );
+    assert!(
+        fy2027.contains("Valid 2015-10-01 to 2026-09-30 (MCE v44)"),
+        "{fy2027}"
+    );
+    assert!(
+        fy2027.ends_with(
+            "Children:\n  Z68.18  Body mass index [BMI] 18.4 or less, adult\n  Z68.19  Body mass index [BMI] 18.5-19.9, adult\n"
+        ),
+        "{fy2027}"
+    );
+}

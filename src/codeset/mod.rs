@@ -1,0 +1,657 @@
+//! The official code sets, loaded from the files in `codesets/` (compiled into
+//! the binary, official layouts kept so next year's CMS/CDC files drop in).
+//!
+//! ICD-10-CM: the April 2026 tabular (FY2026) with every note, plus the FY2027
+//! added / deleted / revised codes, so both editions exist; dated validity of every
+//! CM and PCS code from the Medicare Code Editor v44 masters.
+
+pub mod tabular;
+
+use chrono::NaiveDate;
+use std::collections::HashMap;
+use std::fmt;
+use std::io::Read;
+
+pub use tabular::{NodeKind, Note, NoteKind, SeventhCharacter, TabularNode};
+
+/// A code-set file that could not be read, naming the file, line and problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeSetError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl CodeSetError {
+    pub fn at(file: &str, line: usize, message: String) -> CodeSetError {
+        CodeSetError {
+            file: file.to_string(),
+            line,
+            message,
+        }
+    }
+}
+
+impl fmt::Display for CodeSetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "code set file {} line {}: {}",
+            self.file, self.line, self.message
+        )
+    }
+}
+
+impl std::error::Error for CodeSetError {}
+
+/// The 1-based line of a byte offset.
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// One bundled file: its path under `codesets/` and its bytes (gzip when the
+/// name ends in .gz).
+pub struct SourceFile {
+    pub path: &'static str,
+    pub bytes: &'static [u8],
+}
+
+macro_rules! bundled {
+    ($path:literal) => {
+        SourceFile {
+            path: $path,
+            bytes: include_bytes!(concat!("../../codesets/", $path)),
+        }
+    };
+}
+
+pub const TABULAR: SourceFile = bundled!("icd10cm_2026/icd10c-tabular-April-1-2026.xml.gz");
+pub const FY2027_ADDED: SourceFile = bundled!("icd10cm_fy2027_changes/added.csv");
+pub const FY2027_DELETED: SourceFile = bundled!("icd10cm_fy2027_changes/deleted.csv");
+pub const FY2027_REVISED: SourceFile = bundled!("icd10cm_fy2027_changes/revised.csv");
+pub const MCE_DX: SourceFile = bundled!("cms_mce_v44_fy2027/mce_icd10cm_dx_master.csv.gz");
+pub const MCE_PX: SourceFile = bundled!("cms_mce_v44_fy2027/mce_icd10pcs_sg_master.csv.gz");
+
+/// The text of a file, gunzipped when its name says so; errors name the file.
+pub fn text_of(path: &str, bytes: &[u8]) -> Result<String, CodeSetError> {
+    let raw = if path.ends_with(".gz") {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(bytes)
+            .read_to_end(&mut out)
+            .map_err(|e| CodeSetError::at(path, 0, format!("not a readable gzip file: {e}")))?;
+        out
+    } else {
+        bytes.to_vec()
+    };
+    let mut text = String::from_utf8(raw).map_err(|e| {
+        let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        CodeSetError::at(path, line, "not valid UTF-8 text".into())
+    })?;
+    if text.starts_with('\u{feff}') {
+        text.remove(0);
+    }
+    Ok(text)
+}
+
+/// The ICD-10-CM editions bundled, by fiscal year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Edition {
+    /// FY2026 (October 1, 2025), April 1, 2026 update.
+    Fy2026,
+    /// FY2027 (October 1, 2026).
+    Fy2027,
+}
+
+impl Edition {
+    /// The edition in force on a date (the discharge date for inpatients, the date
+    /// of service otherwise). Dates before FY2026 use FY2026, the oldest bundled;
+    /// validity on such dates still comes from the MCE's dated lists.
+    pub fn for_date(date: NaiveDate) -> Edition {
+        if date >= NaiveDate::from_ymd_opt(2026, 10, 1).unwrap_or(NaiveDate::MAX) {
+            Edition::Fy2027
+        } else {
+            Edition::Fy2026
+        }
+    }
+
+    /// The dates the edition is in force: October 1 to September 30 (the newest
+    /// bundled edition stays in force until a newer one is added).
+    pub fn period(self) -> ValidPeriod {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap_or(NaiveDate::MIN);
+        match self {
+            Edition::Fy2026 => ValidPeriod {
+                start: d(2025, 10, 1),
+                end: Some(d(2026, 9, 30)),
+            },
+            Edition::Fy2027 => ValidPeriod {
+                start: d(2026, 10, 1),
+                end: None,
+            },
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Edition::Fy2026 => "FY2026",
+            Edition::Fy2027 => "FY2027",
+        }
+    }
+}
+
+/// Dated validity: the periods in which a code was valid (MCE masters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValidPeriod {
+    pub start: NaiveDate,
+    /// `None`: still valid.
+    pub end: Option<NaiveDate>,
+}
+
+impl ValidPeriod {
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.start <= date && self.end.is_none_or(|end| date <= end)
+    }
+
+    /// Whether two periods share a day.
+    pub fn overlaps(&self, other: &ValidPeriod) -> bool {
+        self.start <= other.end.unwrap_or(NaiveDate::MAX)
+            && other.start <= self.end.unwrap_or(NaiveDate::MAX)
+    }
+}
+
+/// One MCE master row: validity and edit flags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MceEntry {
+    pub periods: Vec<ValidPeriod>,
+    pub flags: Vec<String>,
+}
+
+fn parse_yyyymmdd(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y%m%d").ok()
+}
+
+/// Parses an MCE master (`code,start_date,end_date,flags`), codes without dots.
+pub fn parse_mce(file: &str, text: &str) -> Result<HashMap<String, MceEntry>, CodeSetError> {
+    let mut out: HashMap<String, MceEntry> = HashMap::new();
+    let mut lines = text.lines().enumerate();
+    match lines.next() {
+        Some((_, header)) if header.trim() == "code,start_date,end_date,flags" => {}
+        _ => {
+            return Err(CodeSetError::at(
+                file,
+                1,
+                "expected the header code,start_date,end_date,flags".into(),
+            ));
+        }
+    }
+    for (i, line) in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let bad = |m: &str| CodeSetError::at(file, i + 1, m.to_string());
+        let cols: Vec<&str> = line.split(',').collect();
+        if cols.len() != 4 {
+            return Err(bad("expected 4 columns: code,start_date,end_date,flags"));
+        }
+        let code = cols[0].trim();
+        if code.is_empty() || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(bad("the code is empty or not letters and digits"));
+        }
+        let start =
+            parse_yyyymmdd(cols[1].trim()).ok_or_else(|| bad("start_date is not YYYYMMDD"))?;
+        let end = match cols[2].trim() {
+            "" => None,
+            s => Some(parse_yyyymmdd(s).ok_or_else(|| bad("end_date is not YYYYMMDD"))?),
+        };
+        if end.is_some_and(|e| e < start) {
+            return Err(bad("end_date is before start_date"));
+        }
+        let entry = out.entry(code.to_string()).or_insert_with(|| MceEntry {
+            periods: Vec::new(),
+            flags: Vec::new(),
+        });
+        entry.periods.push(ValidPeriod { start, end });
+        for flag in cols[3].split('|').map(str::trim).filter(|f| !f.is_empty()) {
+            if !entry.flags.iter().any(|f| f == flag) {
+                entry.flags.push(flag.to_string());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One row of a change list: its line and its fields by column name.
+struct ChangeRow {
+    line: usize,
+    fields: HashMap<String, String>,
+}
+
+impl ChangeRow {
+    fn get(&self, column: &str) -> &str {
+        self.fields.get(column).map_or("", String::as_str)
+    }
+}
+
+/// Reads a change list (CSV with a header naming at least `required`).
+fn parse_change_csv(
+    file: &str,
+    text: &str,
+    required: &[&str],
+) -> Result<Vec<ChangeRow>, CodeSetError> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let at = |e: csv::Error| {
+        let line = e.position().map_or(1, |p| p.line() as usize);
+        CodeSetError::at(file, line, format!("not a valid CSV row: {e}"))
+    };
+    let header = reader.headers().map_err(at)?.clone();
+    for col in required {
+        if !header.iter().any(|h| h == *col) {
+            return Err(CodeSetError::at(
+                file,
+                1,
+                format!("the header lacks the column {col}"),
+            ));
+        }
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(at)?;
+        rows.push(ChangeRow {
+            line: record.position().map_or(0, |p| p.line() as usize),
+            fields: header
+                .iter()
+                .map(str::to_string)
+                .zip(record.iter().map(str::to_string))
+                .collect(),
+        });
+    }
+    Ok(rows)
+}
+
+/// ICD-10-CM in both bundled editions.
+pub struct IcdCm {
+    pub nodes: Vec<TabularNode>,
+    /// Code without dot -> node.
+    by_code: HashMap<String, usize>,
+    /// Nodes that exist only in FY2027 (added) or only in FY2026 (deleted).
+    only_in: HashMap<usize, Edition>,
+    /// FY2027 titles of revised codes.
+    fy2027_titles: HashMap<usize, String>,
+    /// Dated validity and MCE flags of every billable code, without dots.
+    pub mce: HashMap<String, MceEntry>,
+}
+
+/// Removes the dot and upper-cases: the key codes are stored under.
+pub fn code_key(code: &str) -> String {
+    code.trim()
+        .chars()
+        .filter(|c| *c != '.')
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Writes a dotless ICD-10-CM code the way coders do.
+pub fn dotted(key: &str) -> String {
+    if key.len() > 3 && key.is_char_boundary(3) {
+        format!("{}.{}", &key[..3], &key[3..])
+    } else {
+        key.to_string()
+    }
+}
+
+/// What the code sets know about one code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeDetail {
+    /// As the coder writes it ("T45.0X1A").
+    pub code: String,
+    pub title: String,
+    pub edition: Edition,
+    /// Reportable on a claim (valid per the MCE on some date, and not a header).
+    pub billable: bool,
+    /// Has children: not reportable, pick one of them.
+    pub header: bool,
+    /// The node of the tabular this code is (or, for a 7th-character code, extends).
+    pub node: usize,
+    /// For a 7th-character code: the character and its meaning.
+    pub seventh: Option<SeventhCharacter>,
+    /// MCE periods of validity (empty for headers).
+    pub valid: Vec<ValidPeriod>,
+    /// MCE edit flags (e.g. manifestation, unacceptable, adult).
+    pub mce_flags: Vec<String>,
+}
+
+impl IcdCm {
+    /// Loads the bundled files.
+    pub fn load_bundled() -> Result<IcdCm, CodeSetError> {
+        let tabular = text_of(TABULAR.path, TABULAR.bytes)?;
+        let nodes = tabular::parse(TABULAR.path, &tabular)?;
+        let mce = parse_mce(MCE_DX.path, &text_of(MCE_DX.path, MCE_DX.bytes)?)?;
+        let mut cm = IcdCm::from_nodes(nodes, mce);
+        cm.apply_fy2027(
+            &text_of(FY2027_ADDED.path, FY2027_ADDED.bytes)?,
+            &text_of(FY2027_DELETED.path, FY2027_DELETED.bytes)?,
+            &text_of(FY2027_REVISED.path, FY2027_REVISED.bytes)?,
+        )?;
+        Ok(cm)
+    }
+
+    pub fn from_nodes(nodes: Vec<TabularNode>, mce: HashMap<String, MceEntry>) -> IcdCm {
+        let by_code = nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.kind == NodeKind::Code)
+            .map(|(i, n)| (code_key(&n.code), i))
+            .collect();
+        IcdCm {
+            nodes,
+            by_code,
+            only_in: HashMap::new(),
+            fy2027_titles: HashMap::new(),
+            mce,
+        }
+    }
+
+    /// Applies the FY2027 added / deleted / revised lists on top of the FY2026 tree.
+    pub fn apply_fy2027(
+        &mut self,
+        added: &str,
+        deleted: &str,
+        revised: &str,
+    ) -> Result<(), CodeSetError> {
+        let mut added_rows = parse_change_csv(FY2027_ADDED.path, added, &["code", "longTitle"])?;
+        // Parents before children: shorter codes first.
+        added_rows.sort_by_key(|r| r.get("code").len());
+        for row in added_rows {
+            let line = row.line;
+            let key = code_key(row.get("code"));
+            if key.len() < 3 {
+                return Err(CodeSetError::at(
+                    FY2027_ADDED.path,
+                    line,
+                    "a code shorter than a category".into(),
+                ));
+            }
+            if self.by_code.contains_key(&key) {
+                continue;
+            }
+            let parent = (3..key.len())
+                .rev()
+                .find_map(|n| self.by_code.get(&key[..n]).copied())
+                .or_else(|| self.section_for(&key));
+            let index = self.nodes.len();
+            self.nodes.push(TabularNode {
+                kind: NodeKind::Code,
+                code: dotted(&key),
+                title: row.get("longTitle").to_string(),
+                parent,
+                children: Vec::new(),
+                notes: Vec::new(),
+                seventh: Vec::new(),
+                placeholder: false,
+                line,
+            });
+            if let Some(p) = parent {
+                self.nodes[p].children.push(index);
+            }
+            self.by_code.insert(key, index);
+            self.only_in.insert(index, Edition::Fy2027);
+        }
+        for row in parse_change_csv(FY2027_DELETED.path, deleted, &["code"])? {
+            let line = row.line;
+            let key = code_key(row.get("code"));
+            // A deleted 7th-character code has no node of its own: MCE dates end it.
+            if let Some(&i) = self.by_code.get(&key) {
+                self.only_in.insert(i, Edition::Fy2026);
+            } else if key.len() != 7 {
+                return Err(CodeSetError::at(
+                    FY2027_DELETED.path,
+                    line,
+                    format!("{} is not in the tabular", dotted(&key)),
+                ));
+            }
+        }
+        for row in parse_change_csv(FY2027_REVISED.path, revised, &["code", "newLongTitle"])? {
+            let line = row.line;
+            let key = code_key(row.get("code"));
+            let i = *self.by_code.get(&key).ok_or_else(|| {
+                CodeSetError::at(
+                    FY2027_REVISED.path,
+                    line,
+                    format!("{} is not in the tabular", dotted(&key)),
+                )
+            })?;
+            self.fy2027_titles
+                .insert(i, row.get("newLongTitle").to_string());
+        }
+        Ok(())
+    }
+
+    /// The section whose range holds a new category (e.g. K6A in K55-K64).
+    fn section_for(&self, key: &str) -> Option<usize> {
+        let category = key.get(..3)?;
+        self.nodes.iter().position(|n| {
+            n.kind == NodeKind::Section
+                && n.code
+                    .split_once('-')
+                    .is_some_and(|(lo, hi)| lo <= category && category <= hi)
+        })
+    }
+
+    /// Whether a tabular code (with or without dot) exists in an edition.
+    pub fn in_edition_code(&self, code: &str, edition: Edition) -> bool {
+        self.by_code
+            .get(&code_key(code))
+            .is_some_and(|&n| self.in_edition(n, edition))
+    }
+
+    /// Whether a node exists in an edition.
+    pub fn in_edition(&self, node: usize, edition: Edition) -> bool {
+        self.only_in.get(&node).is_none_or(|e| *e == edition)
+    }
+
+    /// A node's title in an edition.
+    pub fn title_in(&self, node: usize, edition: Edition) -> &str {
+        match (edition, self.fy2027_titles.get(&node)) {
+            (Edition::Fy2027, Some(t)) => t,
+            _ => &self.nodes[node].title,
+        }
+    }
+
+    /// The node's children that exist in an edition.
+    pub fn children_in(&self, node: usize, edition: Edition) -> Vec<usize> {
+        self.nodes[node]
+            .children
+            .iter()
+            .copied()
+            .filter(|&c| self.in_edition(c, edition))
+            .collect()
+    }
+
+    /// The node and its ancestors, nearest first.
+    pub fn lineage(&self, node: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(Some(node), |&n| self.nodes[n].parent)
+    }
+
+    /// The 7th characters that apply to a node: its own definition, else the
+    /// nearest ancestor's.
+    pub fn seventh_characters(&self, node: usize) -> &[SeventhCharacter] {
+        self.lineage(node)
+            .map(|n| self.nodes[n].seventh.as_slice())
+            .find(|s| !s.is_empty())
+            .unwrap_or(&[])
+    }
+
+    /// Every note that applies to a node, from the node up to its chapter, with the
+    /// code of the level each comes from.
+    pub fn notes(&self, node: usize) -> Vec<(&str, &Note)> {
+        self.lineage(node)
+            .flat_map(|n| {
+                self.nodes[n]
+                    .notes
+                    .iter()
+                    .map(move |note| (self.nodes[n].code.as_str(), note))
+            })
+            .collect()
+    }
+
+    /// Looks a code up in an edition: a tabular node, or a 7th-character code built
+    /// on one (with its X placeholders in place).
+    pub fn lookup(&self, code: &str, edition: Edition) -> Option<CodeDetail> {
+        let key = code_key(code);
+        let mce = self.mce.get(&key);
+        let (node, seventh) = match self.by_code.get(&key) {
+            Some(&n) => (n, None),
+            None => {
+                if key.len() != 7 {
+                    return None;
+                }
+                let ch = key.chars().last()?;
+                let base = key[..6].trim_end_matches('X');
+                let node = *self.by_code.get(base)?;
+                // The 7th character goes after position 6, X filling the gap. Some
+                // combinations are excluded only in the prose of a note (S06 with 6th
+                // character 7 or 8 takes A only): the MCE's dated list is the authority
+                // that a built code exists in this edition.
+                let in_force = edition.period();
+                if format!("{base:X<6}{ch}") != key
+                    || !self.children_in(node, edition).is_empty()
+                    || !mce.is_some_and(|m| m.periods.iter().any(|p| p.overlaps(&in_force)))
+                {
+                    return None;
+                }
+                let seventh = self
+                    .seventh_characters(node)
+                    .iter()
+                    .find(|s| s.character == ch)?
+                    .clone();
+                (node, Some(seventh))
+            }
+        };
+        if !self.in_edition(node, edition) {
+            return None;
+        }
+        let needs_seventh = seventh.is_none() && !self.seventh_characters(node).is_empty();
+        let header = !self.children_in(node, edition).is_empty() || needs_seventh;
+        let mut title = self.title_in(node, edition).to_string();
+        if let Some(s) = &seventh {
+            title = format!("{title}, {}", s.meaning);
+        }
+        Some(CodeDetail {
+            code: dotted(&key),
+            title,
+            edition,
+            billable: !header && self.nodes[node].kind == NodeKind::Code,
+            header,
+            node,
+            seventh,
+            valid: mce.map(|m| m.periods.clone()).unwrap_or_default(),
+            mce_flags: mce.map(|m| m.flags.clone()).unwrap_or_default(),
+        })
+    }
+
+    /// For a 7th-character code written without its X placeholders (T45.01A), the
+    /// code as it should be written (T45.0X1A), if exactly one placement of the
+    /// missing X's (after the category) makes a code of this edition.
+    pub fn placeholder_hint(&self, code: &str, edition: Edition) -> Option<String> {
+        let key = code_key(code);
+        if !(4..7).contains(&key.len()) {
+            return None;
+        }
+        let (base, ch) = key.split_at(key.len() - 1);
+        let mut candidates = vec![base.to_string()];
+        while candidates[0].len() < 6 {
+            candidates = candidates
+                .iter()
+                .flat_map(|c| (3..=c.len()).map(move |at| format!("{}X{}", &c[..at], &c[at..])))
+                .collect();
+            candidates.sort();
+            candidates.dedup();
+        }
+        let found: Vec<String> = candidates
+            .iter()
+            .filter_map(|c| self.lookup(&format!("{c}{ch}"), edition))
+            .map(|d| d.code)
+            .collect();
+        match found.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        }
+    }
+
+    /// Whether a code is valid for reporting on a date (MCE dated lists).
+    pub fn valid_on(&self, code: &str, date: NaiveDate) -> bool {
+        self.mce
+            .get(&code_key(code))
+            .is_some_and(|m| m.periods.iter().any(|p| p.contains(date)))
+    }
+}
+
+/// A code's full detail as text, the way `chartcoder code` prints it.
+pub fn describe(cm: &IcdCm, d: &CodeDetail, date: NaiveDate) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let status = if d.header {
+        "header: not reportable, choose a code below"
+    } else if cm.valid_on(&d.code, date) {
+        "billable"
+    } else {
+        "billable code, but NOT VALID on this date"
+    };
+    let _ = writeln!(out, "{}\tICD-10-CM {}\t{status}", d.code, d.edition.label());
+    let _ = writeln!(out, "{}", d.title);
+    for p in &d.valid {
+        match p.end {
+            Some(end) => {
+                let _ = writeln!(out, "Valid {} to {} (MCE v44)", p.start, end);
+            }
+            None => {
+                let _ = writeln!(out, "Valid from {} (MCE v44)", p.start);
+            }
+        }
+    }
+    if !d.mce_flags.is_empty() {
+        let _ = writeln!(out, "MCE flags: {}", d.mce_flags.join(", "));
+    }
+    let ancestors: Vec<String> = cm
+        .lineage(d.node)
+        .skip(usize::from(d.seventh.is_none()))
+        .map(|n| format!("{} {}", cm.nodes[n].code, cm.title_in(n, d.edition)))
+        .collect();
+    if !ancestors.is_empty() {
+        let _ = writeln!(out, "In:");
+        for a in ancestors {
+            let _ = writeln!(out, "  {a}");
+        }
+    }
+    let notes = cm.notes(d.node);
+    if !notes.is_empty() {
+        let _ = writeln!(out, "Notes:");
+        for (from, note) in notes {
+            let _ = writeln!(out, "  {} (at {from}): {}", note.kind.heading(), note.text);
+        }
+    }
+    if d.seventh.is_none() {
+        let seventh = cm.seventh_characters(d.node);
+        if !seventh.is_empty() {
+            let _ = writeln!(out, "7th characters (placeholder X fills positions 4-6):");
+            for s in seventh {
+                let _ = writeln!(out, "  {}  {}", s.character, s.meaning);
+            }
+        }
+    }
+    let children = cm.children_in(d.node, d.edition);
+    if !children.is_empty() {
+        let _ = writeln!(out, "Children:");
+        for c in children {
+            let _ = writeln!(out, "  {}  {}", cm.nodes[c].code, cm.title_in(c, d.edition));
+        }
+    }
+    out
+}

@@ -1,0 +1,305 @@
+//! The ICD-10-CM loaders, checked against the official examples.
+
+use chartcoder::codeset::{self, CodeSetError, Edition, IcdCm, NoteKind, tabular};
+use chrono::NaiveDate;
+use std::sync::OnceLock;
+
+fn cm() -> &'static IcdCm {
+    static CM: OnceLock<IcdCm> = OnceLock::new();
+    CM.get_or_init(|| IcdCm::load_bundled().unwrap_or_else(|e| panic!("{e}")))
+}
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+const FY26: Edition = Edition::Fy2026;
+const FY27: Edition = Edition::Fy2027;
+
+#[test]
+fn the_tabular_has_every_node_of_the_april_2026_release() {
+    let codes = cm()
+        .nodes
+        .iter()
+        .filter(|n| n.kind == codeset::NodeKind::Code && cm().in_edition_code(&n.code, FY26))
+        .count();
+    // 46,881 diag nodes in the CDC file (README of the sources).
+    assert_eq!(codes, 46_881);
+    let chapters = cm()
+        .nodes
+        .iter()
+        .filter(|n| n.kind == codeset::NodeKind::Chapter)
+        .count();
+    assert_eq!(chapters, 22);
+}
+
+#[test]
+fn leaves_and_their_7th_characters_make_every_billable_code_of_fy2026() {
+    // The CDC release has 74,719 billable codes (README of the sources): every leaf,
+    // or every leaf times its 7th characters where a definition applies.
+    let billable: usize = cm()
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(i, n)| n.kind == codeset::NodeKind::Code && cm().in_edition(*i, FY26))
+        .filter(|(i, _)| cm().children_in(*i, FY26).is_empty())
+        .map(|(i, n)| match cm().seventh_characters(i) {
+            [] => 1,
+            sevenths => sevenths
+                .iter()
+                .filter(|s| {
+                    let code = format!("{:X<6}{}", n.code.replace('.', ""), s.character);
+                    cm().lookup(&code, FY26).is_some()
+                })
+                .count(),
+        })
+        .sum();
+    assert_eq!(billable, 74_719);
+    // The 76 built codes the MCE does not list are S06 with 6th character 7 or 8,
+    // which takes 7th character A only (note at S06).
+    assert!(cm().lookup("S06.1X7A", FY26).is_some());
+    assert!(cm().lookup("S06.1X7D", FY26).is_none());
+    assert!(cm().lookup("S06.1X7S", FY26).is_none());
+    assert!(cm().lookup("S06.1X6D", FY26).is_some());
+}
+
+#[test]
+fn t45_0x1a_takes_its_placeholder_and_its_7th_character_from_t45() {
+    let d = cm().lookup("T45.0X1A", FY27).unwrap();
+    assert!(d.billable && !d.header);
+    assert_eq!(
+        d.title,
+        "Poisoning by antiallergic and antiemetic drugs, accidental (unintentional), initial encounter"
+    );
+    assert_eq!(d.seventh.as_ref().map(|s| s.character), Some('A'));
+    assert!(
+        cm().lookup("t450x1a", FY27).is_some(),
+        "case and dot do not matter"
+    );
+    // Without the placeholder it is not a code, and the coder is told the right one.
+    assert!(cm().lookup("T45.01A", FY27).is_none());
+    assert_eq!(
+        cm().placeholder_hint("T45.01A", FY27).as_deref(),
+        Some("T45.0X1A")
+    );
+    // The 6-character code itself needs its 7th character.
+    let base = cm().lookup("T45.0X1", FY27).unwrap();
+    assert!(base.header && !base.billable);
+    let sevenths: Vec<char> = cm()
+        .seventh_characters(base.node)
+        .iter()
+        .map(|s| s.character)
+        .collect();
+    assert_eq!(sevenths, ['A', 'D', 'S']);
+}
+
+#[test]
+fn w19_pads_with_three_placeholders() {
+    assert_eq!(
+        cm().lookup("W19.XXXA", FY27).unwrap().title,
+        "Unspecified fall, initial encounter"
+    );
+    assert!(cm().lookup("W19.XXA", FY27).is_none());
+    assert!(cm().lookup("W19A", FY27).is_none());
+    assert_eq!(
+        cm().placeholder_hint("W19A", FY27).as_deref(),
+        Some("W19.XXXA")
+    );
+}
+
+#[test]
+fn s72_defines_sixteen_7th_characters_for_every_femur_fracture_code() {
+    let s72 = cm().lookup("S72", FY27).unwrap();
+    let defs = cm().seventh_characters(s72.node);
+    let chars: String = defs.iter().map(|s| s.character).collect();
+    assert_eq!(chars, "ABCDEFGHJKMNPQRS");
+    // The stray note in the definition qualifies B ("initial encounter for open fracture NOS").
+    assert!(
+        defs[1].meaning.contains("open fracture NOS"),
+        "{:?}",
+        defs[1]
+    );
+    let a = cm().lookup("S72.001A", FY27).unwrap();
+    assert_eq!(
+        a.title,
+        "Fracture of unspecified part of neck of right femur, initial encounter for closed fracture"
+    );
+    assert!(a.billable);
+    assert!(
+        cm().lookup("S72.001Z", FY27).is_none(),
+        "Z is not an S72 7th character"
+    );
+    assert!(
+        cm().lookup("S72.00A", FY27).is_none(),
+        "S72.00 has children: no 7th character on it"
+    );
+    let header = cm().lookup("S72.00", FY27).unwrap();
+    assert!(header.header);
+    // The S72 category notes reach every code below it.
+    let notes = cm().notes(a.node);
+    assert!(notes.iter().any(|(from, n)| *from == "S72"
+        && n.kind == NoteKind::Note
+        && n.text == "A fracture not indicated as displaced or nondisplaced should be coded to displaced"));
+}
+
+#[test]
+fn e11_621_asks_for_an_additional_code_for_the_ulcer_site() {
+    let d = cm().lookup("E11.621", FY27).unwrap();
+    assert!(d.billable);
+    let notes = cm().notes(d.node);
+    let own: Vec<&str> = notes
+        .iter()
+        .filter(|(from, n)| *from == "E11.621" && n.kind == NoteKind::UseAdditionalCode)
+        .map(|(_, n)| n.text.as_str())
+        .collect();
+    assert_eq!(own, ["code to identify site of ulcer (L97.4-, L97.5-)"]);
+    // ...and inherits E11's own use-additional-code note (insulin, oral drugs).
+    assert!(
+        notes.iter().any(|(from, n)| *from == "E11"
+            && n.kind == NoteKind::UseAdditionalCode
+            && n.text.contains("Z79.4")),
+        "{notes:#?}"
+    );
+}
+
+#[test]
+fn chapter_notes_reach_the_codes_of_the_chapter() {
+    let d = cm().lookup("A01.00", FY27).unwrap();
+    assert!(cm().notes(d.node).iter().any(|(from, n)| *from == "1"
+        && n.kind == NoteKind::UseAdditionalCode
+        && n.text.contains("(Z16.-)")));
+}
+
+#[test]
+fn fy2027_adds_deletes_and_retitles_codes() {
+    // Added: C78.31 exists from FY2027 on, and the MCE starts it on 2026-10-01.
+    assert!(cm().lookup("C78.31", FY26).is_none());
+    let added = cm().lookup("C78.31", FY27).unwrap();
+    assert_eq!(added.title, "Secondary malignant neoplasm of larynx");
+    assert!(cm().valid_on("C78.31", date("2026-10-01")));
+    assert!(!cm().valid_on("C78.31", date("2026-09-30")));
+    // Its parent gained a child.
+    let parent = cm().lookup("C78.3", FY27).unwrap();
+    assert!(cm().children_in(parent.node, FY27).contains(&added.node));
+    assert!(!cm().children_in(parent.node, FY26).contains(&added.node));
+    // A new header with children of its own (E89.83 -> E89.830 ...).
+    let header = cm().lookup("E89.83", FY27).unwrap();
+    assert!(header.header && !cm().children_in(header.node, FY27).is_empty());
+    // Deleted: S23.420 and its 7th-character codes end with FY2026.
+    assert!(cm().lookup("S23.420A", FY26).is_some());
+    assert!(cm().lookup("S23.420A", FY27).is_none());
+    // Revised title.
+    assert_eq!(
+        cm().lookup("L02.232", FY26).unwrap().title,
+        "Carbuncle of back [any part, except buttock]"
+    );
+    assert_eq!(
+        cm().lookup("L02.232", FY27).unwrap().title,
+        "Carbuncle of back [any part, except buttock and flank]"
+    );
+}
+
+#[test]
+fn the_edition_and_validity_follow_the_date_of_service() {
+    assert_eq!(Edition::for_date(date("2026-09-30")), FY26);
+    assert_eq!(Edition::for_date(date("2026-10-01")), FY27);
+    // Z68.1 was valid through 2026-09-30 and not from 2026-10-01 (MCE v44).
+    assert!(cm().valid_on("Z68.1", date("2026-09-30")));
+    assert!(!cm().valid_on("Z68.1", date("2026-10-01")));
+    assert!(cm().valid_on("I10", date("2026-11-22")));
+    assert!(
+        !cm().valid_on("I50", date("2026-11-22")),
+        "headers are never valid on a claim"
+    );
+    assert_eq!(cm().lookup("I10", FY27).unwrap().mce_flags, ["qadm"]);
+}
+
+#[test]
+fn every_answer_key_diagnosis_is_a_billable_code_valid_on_its_discharge_date() {
+    let key: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/demo_answer_key.json")).unwrap();
+    let charts =
+        chartcoder::interchange::json::parse_charts(chartcoder::demo::DEMO_CHARTS_JSON.as_bytes())
+            .unwrap();
+    for (entry, (_, chart)) in key["charts"].as_array().unwrap().iter().zip(&charts) {
+        let when = chart.encounter.discharge_date;
+        for dx in entry["diagnoses"].as_array().unwrap() {
+            let code = dx["code"].as_str().unwrap();
+            let d = cm()
+                .lookup(code, Edition::for_date(when))
+                .unwrap_or_else(|| panic!("{code} ({})", chart.account));
+            assert!(d.billable, "{code} is a header ({})", chart.account);
+            assert!(
+                cm().valid_on(code, when),
+                "{code} not valid on {when} ({})",
+                chart.account
+            );
+        }
+    }
+}
+
+// ---- corrupt files: an error naming the file, the line and the problem
+
+#[test]
+fn a_truncated_tabular_names_its_file_and_line() {
+    let xml = "<ICD10CM.tabular>\n<chapter><name>1</name>\n<desc>x</desc>\n<section id=\"A00-A09\">\n<diag><name>A00</name>";
+    let err = tabular::parse("tabular.xml", xml).unwrap_err();
+    assert_eq!(err.file, "tabular.xml");
+    assert!(err.message.contains("truncated"), "{err}");
+    let xml = "<ICD10CM.tabular>\n<chapter><name>1</name>\n<diag>\n<desc>no name</desc>\n</diag></chapter></ICD10CM.tabular>";
+    let err = tabular::parse("tabular.xml", xml).unwrap_err();
+    assert_eq!(
+        (err.line, err.message.as_str()),
+        (3, "a tabular entry without a name (code)")
+    );
+    let err = tabular::parse("tabular.xml", "<a>\n<b></c>\n</a>").unwrap_err();
+    assert_eq!(err.line, 2, "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("code set file tabular.xml line 2: "),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_bad_mce_row_names_its_line() {
+    let text = "code,start_date,end_date,flags\nA000,20151001,,\nA001,2015-10-01,,\n";
+    let err: CodeSetError = codeset::parse_mce("mce.csv", text).unwrap_err();
+    assert_eq!(
+        (err.line, err.message.as_str()),
+        (3, "start_date is not YYYYMMDD")
+    );
+    let err = codeset::parse_mce("mce.csv", "code,start,end\n").unwrap_err();
+    assert_eq!(err.line, 1);
+    let err = codeset::parse_mce(
+        "mce.csv",
+        "code,start_date,end_date,flags\nA000,20151001,20101001,\n",
+    )
+    .unwrap_err();
+    assert!(err.message.contains("before"), "{err}");
+}
+
+#[test]
+fn a_corrupt_gzip_file_is_named() {
+    let err = codeset::text_of("codesets/x.xml.gz", b"\x1f\x8b\x08\x00garbage").unwrap_err();
+    assert_eq!(err.file, "codesets/x.xml.gz");
+    assert!(err.message.contains("gzip"), "{err}");
+}
+
+#[test]
+fn a_bad_change_list_row_names_its_line() {
+    let mut cm = IcdCm::from_nodes(Vec::new(), Default::default());
+    let added = "code,codeDotted,billable,category,shortTitle,longTitle\nC7831,C78.31,true\n";
+    let err = cm
+        .apply_fy2027(added, "code\n", "code,newLongTitle\n")
+        .unwrap_err();
+    assert_eq!(
+        (err.file.as_str(), err.line),
+        ("icd10cm_fy2027_changes/added.csv", 2),
+        "{err}"
+    );
+    let err = cm
+        .apply_fy2027("code,shortTitle\n", "code\n", "code,newLongTitle\n")
+        .unwrap_err();
+    assert!(err.message.contains("longTitle"), "{err}");
+}
