@@ -54,8 +54,9 @@ pub enum Command {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
-    /// Show an ICD-10-CM code: title, billable or header, validity, every note that
-    /// applies (from the code up to its chapter), 7th characters and children
+    /// Show a code: ICD-10-CM (title, billable or header, validity, every note that
+    /// applies from the code up to its chapter, 7th characters, children) or
+    /// ICD-10-PCS (title from the table's axes, validity)
     Code {
         /// The code, with or without the dot (E11.621, e11621)
         code: String,
@@ -212,14 +213,24 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 None => {
+                    let looks_pcs = code.trim().len() == 7 && !code.contains('.');
+                    let hint = cm.placeholder_hint(code, edition);
+                    if hint.is_none() && looks_pcs {
+                        let pcs = crate::codeset::IcdPcs::load_bundled()?;
+                        if let Some(text) = pcs.describe(code, date) {
+                            print!("{text}");
+                            return Ok(ExitCode::SUCCESS);
+                        }
+                    }
                     eprint!(
                         "chartcoder: {code:?} is not an ICD-10-CM code in {}",
                         edition.label()
                     );
-                    match cm.placeholder_hint(code, edition) {
+                    match hint {
                         Some(hint) => eprintln!(
                             "; did you mean {hint} (placeholder X before the 7th character)?"
                         ),
+                        None if looks_pcs => eprintln!(", nor an ICD-10-PCS code"),
                         None => eprintln!(),
                     }
                     Ok(ExitCode::from(BAD_INPUT))

@@ -304,4 +304,20 @@ fn code_prints_the_detail_and_hints_the_placeholder() {
         ),
         "{fy2027}"
     );
+    // ICD-10-PCS: titled from the table; a combination no row allows is refused.
+    let out = run(home.path(), &["code", "0DTJ4ZZ", "--date", "2026-11-01"]);
+    assert!(
+        text(&out.stdout).starts_with(
+            "0DTJ4ZZ\tICD-10-PCS\tvalid\nResection of Appendix, Percutaneous Endoscopic Approach\n"
+        ),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run(home.path(), &["code", "00160Z0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("nor an ICD-10-PCS code"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -303,3 +303,106 @@ fn a_bad_change_list_row_names_its_line() {
         .unwrap_err();
     assert!(err.message.contains("longTitle"), "{err}");
 }
+
+// ---- ICD-10-PCS
+
+fn pcs() -> &'static codeset::IcdPcs {
+    static PCS: OnceLock<codeset::IcdPcs> = OnceLock::new();
+    PCS.get_or_init(|| codeset::IcdPcs::load_bundled().unwrap_or_else(|e| panic!("{e}")))
+}
+
+#[test]
+fn the_pcs_tables_expand_to_every_code_of_the_release() {
+    // 914 tables, 2,733 rows, 79,115 codes (README of the sources).
+    assert_eq!(pcs().tables.tables.len(), 914);
+    assert_eq!(
+        pcs()
+            .tables
+            .tables
+            .iter()
+            .map(|t| t.rows.len())
+            .sum::<usize>(),
+        2_733
+    );
+    assert_eq!(pcs().tables.count(), 79_115);
+}
+
+#[test]
+fn pcs_codes_are_valid_only_as_a_row_allows_and_titled_from_the_axes() {
+    let appendectomy = pcs().tables.lookup("0dtj4zz").unwrap();
+    assert_eq!(
+        appendectomy.title,
+        "Resection of Appendix, Percutaneous Endoscopic Approach"
+    );
+    assert_eq!(
+        appendectomy.axes[4],
+        (
+            "Approach".to_string(),
+            "Percutaneous Endoscopic".to_string()
+        )
+    );
+    assert!(
+        appendectomy
+            .definition
+            .unwrap()
+            .starts_with("Cutting out or off, without replacement, all of a body part")
+    );
+    // Table 001, body part 6: qualifier 0 comes only with devices 7, J, K (row 1);
+    // no device (Z) only with qualifier B (row 2). Z with 0 is in no row.
+    assert!(pcs().tables.lookup("0016070").is_some());
+    assert!(pcs().tables.lookup("00160ZB").is_some());
+    assert!(pcs().tables.lookup("00160Z0").is_none());
+    assert!(
+        pcs().tables.lookup("0DTJ4ZO").is_none(),
+        "O is never a PCS character"
+    );
+    assert!(pcs().tables.lookup("0DTJ4Z").is_none());
+    assert!(pcs().valid_on("0DTJ4ZZ", date("2026-11-22")));
+}
+
+#[test]
+fn every_answer_key_pcs_code_is_in_the_tables_and_valid_on_its_date() {
+    let key: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/demo_answer_key.json")).unwrap();
+    let charts =
+        chartcoder::interchange::json::parse_charts(chartcoder::demo::DEMO_CHARTS_JSON.as_bytes())
+            .unwrap();
+    let mut checked = 0;
+    for (entry, (_, chart)) in key["charts"].as_array().unwrap().iter().zip(&charts) {
+        for px in entry["procedures"].as_array().unwrap() {
+            let code = px["code"].as_str().unwrap();
+            if code.len() != 7 {
+                continue; // CPT/HCPCS
+            }
+            assert!(
+                pcs().tables.lookup(code).is_some(),
+                "{code} ({})",
+                chart.account
+            );
+            assert!(
+                pcs().valid_on(code, chart.encounter.discharge_date),
+                "{code} ({})",
+                chart.account
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 18, "every PCS code of the answer key was checked");
+}
+
+#[test]
+fn a_bad_pcs_table_names_its_line() {
+    let xml = "<ICD10PCS.tabular>\n<pcsTable>\n<axis pos=\"1\"><title>Section</title><label code=\"0\">M</label></axis>\n<pcsRow codes=\"1\">\n<axis pos=\"4\"><title>Body Part</title><label code=\"6\">X</label></axis>\n</pcsRow>\n</pcsTable>\n</ICD10PCS.tabular>";
+    let err = codeset::pcs::parse("tables.xml", xml).unwrap_err();
+    assert_eq!(
+        (err.line, err.message.as_str()),
+        (6, "a row with 1 axes instead of 4"),
+        "{err}"
+    );
+    let err =
+        codeset::pcs::parse("tables.xml", "<ICD10PCS.tabular>\n</ICD10PCS.tabular>").unwrap_err();
+    assert!(
+        err.message.contains("not an ICD-10-PCS tables file"),
+        "{err}"
+    );
+}

@@ -5,6 +5,7 @@
 //! added / deleted / revised codes, so both editions exist; dated validity of every
 //! CM and PCS code from the Medicare Code Editor v44 masters.
 
+pub mod pcs;
 pub mod tabular;
 
 use chrono::NaiveDate;
@@ -75,6 +76,86 @@ pub const FY2027_DELETED: SourceFile = bundled!("icd10cm_fy2027_changes/deleted.
 pub const FY2027_REVISED: SourceFile = bundled!("icd10cm_fy2027_changes/revised.csv");
 pub const MCE_DX: SourceFile = bundled!("cms_mce_v44_fy2027/mce_icd10cm_dx_master.csv.gz");
 pub const MCE_PX: SourceFile = bundled!("cms_mce_v44_fy2027/mce_icd10pcs_sg_master.csv.gz");
+pub const PCS_TABLES: SourceFile = bundled!("icd10pcs_2026/icd10pcs_tables_2026.xml.gz");
+
+/// ICD-10-PCS: the FY2026 tables and the MCE's dated validity of every code.
+pub struct IcdPcs {
+    pub tables: pcs::Pcs,
+    pub mce: HashMap<String, MceEntry>,
+}
+
+impl IcdPcs {
+    pub fn load_bundled() -> Result<IcdPcs, CodeSetError> {
+        let tables = pcs::parse(
+            PCS_TABLES.path,
+            &text_of(PCS_TABLES.path, PCS_TABLES.bytes)?,
+        )?;
+        let mce = parse_mce(MCE_PX.path, &text_of(MCE_PX.path, MCE_PX.bytes)?)?;
+        Ok(IcdPcs {
+            tables: pcs::Pcs::new(tables),
+            mce,
+        })
+    }
+
+    pub fn valid_on(&self, code: &str, date: NaiveDate) -> bool {
+        self.mce
+            .get(&code.trim().to_ascii_uppercase())
+            .is_some_and(|m| m.periods.iter().any(|p| p.contains(date)))
+    }
+
+    /// A code's detail as text, the way `chartcoder code` prints it; `None` when
+    /// neither the tables nor the MCE know the code.
+    pub fn describe(&self, code: &str, date: NaiveDate) -> Option<String> {
+        use std::fmt::Write;
+        let key = code.trim().to_ascii_uppercase();
+        let found = self.tables.lookup(&key);
+        let mce = self.mce.get(&key);
+        if found.is_none() && mce.is_none() {
+            return None;
+        }
+        let mut out = String::new();
+        let status = if self.valid_on(&key, date) {
+            "valid"
+        } else {
+            "NOT VALID on this date"
+        };
+        let _ = writeln!(out, "{key}\tICD-10-PCS\t{status}");
+        match &found {
+            Some(p) => {
+                let _ = writeln!(out, "{}", p.title);
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "(valid per MCE v44, but not in the bundled FY2026 tables: no title)"
+                );
+            }
+        }
+        for period in mce.map(|m| m.periods.as_slice()).unwrap_or(&[]) {
+            match period.end {
+                Some(end) => {
+                    let _ = writeln!(out, "Valid {} to {} (MCE v44)", period.start, end);
+                }
+                None => {
+                    let _ = writeln!(out, "Valid from {} (MCE v44)", period.start);
+                }
+            }
+        }
+        if let Some(flags) = mce.filter(|m| !m.flags.is_empty()) {
+            let _ = writeln!(out, "MCE flags: {}", flags.flags.join(", "));
+        }
+        if let Some(p) = found {
+            for (i, (axis, label)) in p.axes.iter().enumerate() {
+                let c = key.chars().nth(i).unwrap_or(' ');
+                let _ = writeln!(out, "  {} {c}  {axis}: {label}", i + 1);
+            }
+            if let Some(d) = p.definition {
+                let _ = writeln!(out, "Root operation: {d}");
+            }
+        }
+        Some(out)
+    }
+}
 
 /// The text of a file, gunzipped when its name says so; errors name the file.
 pub fn text_of(path: &str, bytes: &[u8]) -> Result<String, CodeSetError> {

@@ -1,0 +1,295 @@
+//! The CMS ICD-10-PCS Tables XML (`icd10pcs_tables_*.xml`): each table fixes
+//! characters 1-3 (section, body system, root operation); each row lists the
+//! values allowed for characters 4-7. A code is valid only as a combination one
+//! row allows, and its title is built from the axis labels.
+
+use super::{CodeSetError, line_of};
+use quick_xml::Reader;
+use quick_xml::events::Event;
+use std::collections::HashMap;
+
+/// One axis value: its character and label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AxisValue {
+    pub character: char,
+    pub label: String,
+}
+
+/// One axis of a table or row: its title (e.g. "Approach") and its values.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Axis {
+    pub title: String,
+    pub values: Vec<AxisValue>,
+    /// The definition of the value (root operations carry one).
+    pub definition: Option<String>,
+}
+
+impl Axis {
+    fn label_of(&self, c: char) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|v| v.character == c)
+            .map(|v| v.label.as_str())
+    }
+}
+
+/// One table: characters 1-3, and rows for characters 4-7.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PcsTable {
+    /// Axes for characters 1, 2, 3 (one value each).
+    pub head: Vec<Axis>,
+    /// Each row's axes for characters 4, 5, 6, 7.
+    pub rows: Vec<Vec<Axis>>,
+    pub line: usize,
+}
+
+impl PcsTable {
+    /// The three leading characters of the table's codes.
+    pub fn prefix(&self) -> String {
+        self.head
+            .iter()
+            .filter_map(|a| a.values.first().map(|v| v.character))
+            .collect()
+    }
+}
+
+/// A PCS code found in a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PcsCode {
+    pub code: String,
+    pub title: String,
+    /// (axis title, value label) for each of the 7 characters.
+    pub axes: Vec<(String, String)>,
+    /// The root operation's definition, when the table gives one.
+    pub definition: Option<String>,
+}
+
+/// Every table, found by its first three characters.
+pub struct Pcs {
+    pub tables: Vec<PcsTable>,
+    by_prefix: HashMap<String, usize>,
+}
+
+impl Pcs {
+    pub fn new(tables: Vec<PcsTable>) -> Pcs {
+        let by_prefix = tables
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.prefix(), i))
+            .collect();
+        Pcs { tables, by_prefix }
+    }
+
+    /// Looks a 7-character code up: valid only if one row of its table allows it.
+    pub fn lookup(&self, code: &str) -> Option<PcsCode> {
+        let code: String = code.trim().to_ascii_uppercase();
+        let chars: Vec<char> = code.chars().collect();
+        if chars.len() != 7 {
+            return None;
+        }
+        let table = &self.tables[*self.by_prefix.get(&code[..3])?];
+        let row = table.rows.iter().find(|row| {
+            row.iter()
+                .zip(&chars[3..])
+                .all(|(axis, c)| axis.label_of(*c).is_some())
+        })?;
+        let axes: Vec<(String, String)> = table
+            .head
+            .iter()
+            .chain(row.iter())
+            .zip(&chars)
+            .map(|(axis, c)| {
+                (
+                    axis.title.clone(),
+                    axis.label_of(*c).unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        Some(PcsCode {
+            title: title(&axes),
+            definition: table.head.get(2).and_then(|a| a.definition.clone()),
+            code,
+            axes,
+        })
+    }
+
+    /// How many codes the tables allow.
+    pub fn count(&self) -> usize {
+        self.tables
+            .iter()
+            .flat_map(|t| &t.rows)
+            .map(|row| row.iter().map(|a| a.values.len()).product::<usize>())
+            .sum()
+    }
+}
+
+/// A title from the axis labels, in the order CMS titles read:
+/// "Resection of Appendix, Percutaneous Endoscopic Approach". Values that say
+/// there is none ("No Device", "No Qualifier") are left out.
+fn title(axes: &[(String, String)]) -> String {
+    let label = |i: usize| axes.get(i).map_or("", |(_, l)| l.as_str());
+    let mut title = format!("{} of {}", label(2), label(3));
+    for i in [5, 6] {
+        let l = label(i);
+        if !l.is_empty() && !l.starts_with("No ") {
+            title.push_str(", ");
+            title.push_str(l);
+        }
+    }
+    let fifth = axes.get(4);
+    if let Some((axis_title, l)) = fifth
+        && !l.is_empty()
+        && !l.starts_with("No ")
+    {
+        title.push_str(", ");
+        title.push_str(l);
+        if axis_title == "Approach" {
+            title.push_str(" Approach");
+        }
+    }
+    title
+}
+
+/// Parses the tables XML.
+pub fn parse(file: &str, text: &str) -> Result<Vec<PcsTable>, CodeSetError> {
+    let err =
+        |offset: usize, message: String| CodeSetError::at(file, line_of(text, offset), message);
+    let mut reader = Reader::from_str(text);
+    let mut tables: Vec<PcsTable> = Vec::new();
+    let mut table: Option<PcsTable> = None;
+    let mut row: Option<Vec<Axis>> = None;
+    let mut axis: Option<Axis> = None;
+    let mut value_char: Option<char> = None;
+    let mut text_buf = String::new();
+    let mut depth = 0usize;
+    loop {
+        let offset = reader.buffer_position() as usize;
+        let event = reader.read_event().map_err(|e| {
+            err(
+                reader.error_position() as usize,
+                format!("malformed XML: {e}"),
+            )
+        })?;
+        match event {
+            Event::Start(e) => {
+                depth += 1;
+                text_buf.clear();
+                match e.local_name().as_ref() {
+                    "pcsTable" => {
+                        table = Some(PcsTable {
+                            head: Vec::new(),
+                            rows: Vec::new(),
+                            line: line_of(text, offset),
+                        })
+                    }
+                    "pcsRow" => row = Some(Vec::new()),
+                    "axis" => axis = Some(Axis::default()),
+                    "label" => {
+                        value_char = e
+                            .try_get_attribute("code")
+                            .ok()
+                            .flatten()
+                            .and_then(|a| a.value.chars().next());
+                        if value_char.is_none() {
+                            return Err(err(offset, "a label without a code character".into()));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::End(e) => {
+                depth = depth.saturating_sub(1);
+                let value = text_buf.trim().to_string();
+                match e.local_name().as_ref() {
+                    "title" => {
+                        if let Some(a) = axis.as_mut() {
+                            a.title = value;
+                        }
+                    }
+                    "definition" => {
+                        if let Some(a) = axis.as_mut() {
+                            a.definition = Some(value);
+                        }
+                    }
+                    "label" => {
+                        if let (Some(a), Some(character)) = (axis.as_mut(), value_char.take()) {
+                            a.values.push(AxisValue {
+                                character,
+                                label: value,
+                            });
+                        }
+                    }
+                    "axis" => {
+                        let done = axis
+                            .take()
+                            .ok_or_else(|| err(offset, "an axis closed twice".into()))?;
+                        if done.values.is_empty() {
+                            return Err(err(offset, "an axis without values".into()));
+                        }
+                        match (row.as_mut(), table.as_mut()) {
+                            (Some(r), _) => r.push(done),
+                            (None, Some(t)) => t.head.push(done),
+                            (None, None) => {
+                                return Err(err(offset, "an axis outside any table".into()));
+                            }
+                        }
+                    }
+                    "pcsRow" => {
+                        let done = row.take().unwrap_or_default();
+                        if done.len() != 4 {
+                            return Err(err(
+                                offset,
+                                format!("a row with {} axes instead of 4", done.len()),
+                            ));
+                        }
+                        match table.as_mut() {
+                            Some(t) => t.rows.push(done),
+                            None => return Err(err(offset, "a row outside any table".into())),
+                        }
+                    }
+                    "pcsTable" => {
+                        let done = table
+                            .take()
+                            .ok_or_else(|| err(offset, "a table closed twice".into()))?;
+                        if done.head.len() != 3 || done.head.iter().any(|a| a.values.len() != 1) {
+                            return Err(CodeSetError::at(
+                                file,
+                                done.line,
+                                "a table without one value for each of characters 1-3".into(),
+                            ));
+                        }
+                        tables.push(done);
+                    }
+                    _ => {}
+                }
+                text_buf.clear();
+            }
+            Event::Text(t) => text_buf.push_str(&t.xml10_content()),
+            Event::GeneralRef(r) => match r.xml10_content().as_ref() {
+                "amp" => text_buf.push('&'),
+                "lt" => text_buf.push('<'),
+                "gt" => text_buf.push('>'),
+                "quot" => text_buf.push('"'),
+                "apos" => text_buf.push('\''),
+                _ => return Err(err(offset, "an unknown entity reference".into())),
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if depth != 0 {
+        return Err(CodeSetError::at(
+            file,
+            line_of(text, text.len()),
+            "the file ends inside an element (truncated?)".into(),
+        ));
+    }
+    if tables.is_empty() {
+        return Err(CodeSetError::at(
+            file,
+            1,
+            "no pcsTable: this is not an ICD-10-PCS tables file".into(),
+        ));
+    }
+    Ok(tables)
+}
