@@ -406,3 +406,17 @@ fn a_bad_pcs_table_names_its_line() {
         "{err}"
     );
 }
+
+#[test]
+fn entity_and_character_references_are_resolved_in_titles() {
+    let xml = "<ICD10CM.tabular><chapter><name>1</name><desc>c</desc><diag><name>A00</name>\
+               <desc>Crohn&apos;s &amp; colitis, caf&#233; &lt;test&gt;</desc></diag></chapter></ICD10CM.tabular>";
+    let nodes = tabular::parse("t.xml", xml).unwrap();
+    assert_eq!(nodes[1].title, "Crohn's & colitis, café <test>");
+    let err = tabular::parse(
+        "t.xml",
+        "<a><diag><name>A00</name><desc>&nbsp;</desc></diag></a>",
+    )
+    .unwrap_err();
+    assert!(err.message.contains("unknown entity"), "{err}");
+}

@@ -45,6 +45,22 @@ impl fmt::Display for CodeSetError {
 
 impl std::error::Error for CodeSetError {}
 
+/// The character an XML entity or character reference stands for (`&amp;`,
+/// `&#233;`), as quick-xml reports references apart from the text around them.
+pub(crate) fn resolve_reference(r: &quick_xml::events::BytesRef<'_>) -> Option<char> {
+    if r.is_char_ref() {
+        return r.resolve_char_ref().ok().flatten();
+    }
+    match r.xml10_content().as_ref() {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        _ => None,
+    }
+}
+
 /// The 1-based line of a byte offset.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())]
@@ -132,14 +148,7 @@ impl IcdPcs {
             }
         }
         for period in mce.map(|m| m.periods.as_slice()).unwrap_or(&[]) {
-            match period.end {
-                Some(end) => {
-                    let _ = writeln!(out, "Valid {} to {} (MCE v44)", period.start, end);
-                }
-                None => {
-                    let _ = writeln!(out, "Valid from {} (MCE v44)", period.start);
-                }
-            }
+            let _ = writeln!(out, "{period}");
         }
         if let Some(flags) = mce.filter(|m| !m.flags.is_empty()) {
             let _ = writeln!(out, "MCE flags: {}", flags.flags.join(", "));
@@ -233,6 +242,15 @@ pub struct ValidPeriod {
     pub start: NaiveDate,
     /// `None`: still valid.
     pub end: Option<NaiveDate>,
+}
+
+impl fmt::Display for ValidPeriod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.end {
+            Some(end) => write!(f, "Valid {} to {end} (MCE v44)", self.start),
+            None => write!(f, "Valid from {} (MCE v44)", self.start),
+        }
+    }
 }
 
 impl ValidPeriod {
@@ -688,14 +706,7 @@ pub fn describe(cm: &IcdCm, d: &CodeDetail, date: NaiveDate) -> String {
     let _ = writeln!(out, "{}\tICD-10-CM {}\t{status}", d.code, d.edition.label());
     let _ = writeln!(out, "{}", d.title);
     for p in &d.valid {
-        match p.end {
-            Some(end) => {
-                let _ = writeln!(out, "Valid {} to {} (MCE v44)", p.start, end);
-            }
-            None => {
-                let _ = writeln!(out, "Valid from {} (MCE v44)", p.start);
-            }
-        }
+        let _ = writeln!(out, "{p}");
     }
     if !d.mce_flags.is_empty() {
         let _ = writeln!(out, "MCE flags: {}", d.mce_flags.join(", "));

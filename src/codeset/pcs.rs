@@ -3,7 +3,7 @@
 //! values allowed for characters 4-7. A code is valid only as a combination one
 //! row allows, and its title is built from the axis labels.
 
-use super::{CodeSetError, line_of};
+use super::{CodeSetError, line_of, resolve_reference};
 use quick_xml::Reader;
 use quick_xml::events::Event;
 use std::collections::HashMap;
@@ -265,14 +265,11 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<PcsTable>, CodeSetError> {
                 text_buf.clear();
             }
             Event::Text(t) => text_buf.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) => match r.xml10_content().as_ref() {
-                "amp" => text_buf.push('&'),
-                "lt" => text_buf.push('<'),
-                "gt" => text_buf.push('>'),
-                "quot" => text_buf.push('"'),
-                "apos" => text_buf.push('\''),
-                _ => return Err(err(offset, "an unknown entity reference".into())),
-            },
+            Event::GeneralRef(r) => {
+                let c = resolve_reference(&r)
+                    .ok_or_else(|| err(offset, "an unknown entity reference".into()))?;
+                text_buf.push(c);
+            }
             Event::Eof => break,
             _ => {}
         }

@@ -2,7 +2,7 @@
 //! sections and every `diag` node with its instructional notes and
 //! 7th-character definitions, kept in the official nesting.
 
-use super::{CodeSetError, line_of};
+use super::{CodeSetError, line_of, resolve_reference};
 
 /// Line numbers for increasing byte offsets, counted once through the text.
 struct Lines<'a> {
@@ -257,20 +257,8 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<TabularNode>, CodeSetError> {
             }
             Event::Text(t) => text_buf.push_str(&t.xml10_content()),
             Event::GeneralRef(r) => {
-                let resolved = if r.is_char_ref() {
-                    r.resolve_char_ref().ok().flatten()
-                } else {
-                    match r.xml10_content().as_ref() {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        _ => None,
-                    }
-                };
-                let c =
-                    resolved.ok_or_else(|| err(offset, "an unknown entity reference".into()))?;
+                let c = resolve_reference(&r)
+                    .ok_or_else(|| err(offset, "an unknown entity reference".into()))?;
                 text_buf.push(c);
             }
             Event::Eof => break,
