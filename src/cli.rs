@@ -55,8 +55,8 @@ pub enum Command {
         output: Option<PathBuf>,
     },
     /// Show a code: ICD-10-CM (title, billable or header, validity, every note that
-    /// applies from the code up to its chapter, 7th characters, children) or
-    /// ICD-10-PCS (title from the table's axes, validity)
+    /// applies from the code up to its chapter, 7th characters, children),
+    /// ICD-10-PCS (title from the table's axes, validity) or HCPCS Level II
     Code {
         /// The code, with or without the dot (E11.621, e11621)
         code: String,
@@ -204,38 +204,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Code { code, date }) => {
-            let cm = crate::codeset::IcdCm::load_bundled()?;
             let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
-            let edition = crate::codeset::Edition::for_date(date);
-            match cm.lookup(code, edition) {
-                Some(detail) => {
-                    print!("{}", crate::codeset::describe(&cm, &detail, date));
-                    Ok(ExitCode::SUCCESS)
-                }
-                None => {
-                    let looks_pcs = code.trim().len() == 7 && !code.contains('.');
-                    let hint = cm.placeholder_hint(code, edition);
-                    if hint.is_none() && looks_pcs {
-                        let pcs = crate::codeset::IcdPcs::load_bundled()?;
-                        if let Some(text) = pcs.describe(code, date) {
-                            print!("{text}");
-                            return Ok(ExitCode::SUCCESS);
-                        }
-                    }
-                    eprint!(
-                        "chartcoder: {code:?} is not an ICD-10-CM code in {}",
-                        edition.label()
-                    );
-                    match hint {
-                        Some(hint) => eprintln!(
-                            "; did you mean {hint} (placeholder X before the 7th character)?"
-                        ),
-                        None if looks_pcs => eprintln!(", nor an ICD-10-PCS code"),
-                        None => eprintln!(),
-                    }
-                    Ok(ExitCode::from(BAD_INPUT))
-                }
-            }
+            print_code(code, date)
         }
         Some(Command::Demo { generate, seed }) => {
             let mut store = open_store(&cli, &config)?;
@@ -245,6 +215,50 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `chartcoder code`: every code system that knows the code, each in its own block
+/// (without a dot, G0439 is HCPCS G0439 and ICD-10-CM G04.39).
+fn print_code(code: &str, date: chrono::NaiveDate) -> anyhow::Result<ExitCode> {
+    use crate::codeset;
+    let cm = codeset::IcdCm::load_bundled()?;
+    let edition = codeset::Edition::for_date(date);
+    let key = codeset::code_key(code);
+    let mut found = Vec::new();
+    if let Some(detail) = cm.lookup(code, edition) {
+        found.push(codeset::describe(&cm, &detail, date));
+    }
+    let dotless = !code.contains('.');
+    if dotless
+        && key.len() == 7
+        && let Some(text) = codeset::IcdPcs::load_bundled()?.describe(&key, date)
+    {
+        found.push(text);
+    }
+    if dotless
+        && key.len() == 5
+        && let Some(entry) = codeset::load_hcpcs()?.lookup(&key)
+    {
+        found.push(format!(
+            "{}\t{}\n{}\n",
+            entry.code,
+            codeset::hcpcs::BUNDLED_EDITION,
+            entry.long_description
+        ));
+    }
+    if !found.is_empty() {
+        print!("{}", found.join("\n"));
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprint!(
+        "chartcoder: {code:?} is not a code in ICD-10-CM {}, ICD-10-PCS or HCPCS Level II",
+        edition.label()
+    );
+    match cm.placeholder_hint(code, edition) {
+        Some(hint) => eprintln!("; did you mean {hint} (placeholder X before the 7th character)?"),
+        None => eprintln!(),
+    }
+    Ok(ExitCode::from(BAD_INPUT))
 }
 
 /// Creates (or truncates) an export file readable by its owner only: exports hold PHI.

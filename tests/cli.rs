@@ -316,8 +316,20 @@ fn code_prints_the_detail_and_hints_the_placeholder() {
     let out = run(home.path(), &["code", "00160Z0"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("nor an ICD-10-PCS code"),
+        text(&out.stderr)
+            .contains("is not a code in ICD-10-CM FY2027, ICD-10-PCS or HCPCS Level II"),
         "{}",
         text(&out.stderr)
+    );
+    // Without a dot, G0439 is both HCPCS G0439 and ICD-10-CM G04.39: both are shown.
+    let out = run(home.path(), &["code", "G0439", "--date", "2026-11-01"]);
+    let both = text(&out.stdout);
+    assert!(
+        both.starts_with("G04.39\tICD-10-CM FY2027\tbillable\n"),
+        "{both}"
+    );
+    assert!(
+        both.contains("\nG0439\tHCPCS Level II 2023 Q2 (stale edition)\nAnnual wellness visit, includes a personalized prevention plan of service (pps), subsequent visit\n"),
+        "{both}"
     );
 }

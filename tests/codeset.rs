@@ -420,3 +420,62 @@ fn entity_and_character_references_are_resolved_in_titles() {
     .unwrap_err();
     assert!(err.message.contains("unknown entity"), "{err}");
 }
+
+// ---- HCPCS Level II
+
+#[test]
+fn hcpcs_codes_modifiers_and_continued_descriptions_load() {
+    let h = codeset::load_hcpcs().unwrap();
+    assert_eq!((h.codes(), h.modifiers()), (7_125, 375));
+    let awv = h.lookup("g0439").unwrap();
+    assert_eq!(awv.short_description, "Ppps, subseq visit");
+    // G0503's long description continues on a record 4 line.
+    let g0503 = h.lookup("G0503").unwrap();
+    assert!(
+        g0503
+            .long_description
+            .starts_with("Subsequent psychiatric collaborative care management")
+    );
+    assert!(
+        g0503.long_description.ends_with(
+            "other treatment goals and are prepared for discharge from active treatment"
+        ),
+        "{}",
+        g0503.long_description
+    );
+    let lt = h.lookup("LT").unwrap();
+    assert!(lt.modifier);
+    assert_eq!(
+        lt.long_description,
+        "Left side (used to identify procedures performed on the left side of the body)"
+    );
+    assert!(h.lookup("99213").is_none(), "no CPT is bundled");
+}
+
+#[test]
+fn a_bad_hcpcs_row_names_its_line() {
+    let header = "hcpcs,seqnum,recid,long_description,short_description\n";
+    let err = codeset::hcpcs::parse(
+        "h.csv",
+        &format!("{header}A0001,0010,3,x,x\nA0002,0020,4,y,\n"),
+    )
+    .err()
+    .unwrap();
+    assert_eq!(
+        (err.line, err.message.as_str()),
+        (3, "a continuation of A0002 that does not follow it")
+    );
+    let err = codeset::hcpcs::parse("h.csv", &format!("{header}A0001,0010,9,x,x\n"))
+        .err()
+        .unwrap();
+    assert!(err.message.contains("unknown record id"), "{err}");
+    let err = codeset::hcpcs::parse("h.csv", &format!("{header}A001,0010,3,x,x\n"))
+        .err()
+        .unwrap();
+    assert!(
+        err.message.contains("is not a HCPCS Level II code"),
+        "{err}"
+    );
+    let err = codeset::hcpcs::parse("h.csv", "code,desc\n").err().unwrap();
+    assert!(err.message.contains("lacks the column hcpcs"), "{err}");
+}

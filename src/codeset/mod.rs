@@ -5,6 +5,7 @@
 //! added / deleted / revised codes, so both editions exist; dated validity of every
 //! CM and PCS code from the Medicare Code Editor v44 masters.
 
+pub mod hcpcs;
 pub mod pcs;
 pub mod tabular;
 
@@ -93,6 +94,12 @@ pub const FY2027_REVISED: SourceFile = bundled!("icd10cm_fy2027_changes/revised.
 pub const MCE_DX: SourceFile = bundled!("cms_mce_v44_fy2027/mce_icd10cm_dx_master.csv.gz");
 pub const MCE_PX: SourceFile = bundled!("cms_mce_v44_fy2027/mce_icd10pcs_sg_master.csv.gz");
 pub const PCS_TABLES: SourceFile = bundled!("icd10pcs_2026/icd10pcs_tables_2026.xml.gz");
+pub const HCPCS: SourceFile = bundled!("hcpcs_level2_2023/terminology__hcpcs_level_2.csv");
+
+/// The bundled HCPCS Level II file.
+pub fn load_hcpcs() -> Result<hcpcs::Hcpcs, CodeSetError> {
+    hcpcs::parse(HCPCS.path, &text_of(HCPCS.path, HCPCS.bytes)?)
+}
 
 /// ICD-10-PCS: the FY2026 tables and the MCE's dated validity of every code.
 pub struct IcdPcs {
