@@ -3,7 +3,7 @@
 //! 7 a modifier). The bundled edition is 2023 Q2 and is labelled so: newer CMS
 //! files drop in.
 
-use super::CodeSetError;
+use super::{CodeSetError, csv_error};
 use std::collections::HashMap;
 
 /// The edition of the bundled file, shown wherever its codes are.
@@ -39,10 +39,7 @@ impl Hcpcs {
 /// Parses the file; errors name the line.
 pub fn parse(file: &str, text: &str) -> Result<Hcpcs, CodeSetError> {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let at = |e: csv::Error| {
-        let line = e.position().map_or(1, |p| p.line() as usize);
-        CodeSetError::at(file, line, format!("not a valid CSV row: {e}"))
-    };
+    let at = |e: csv::Error| csv_error(file, &e);
     let header = reader.headers().map_err(at)?.clone();
     let column = |name: &str| {
         header

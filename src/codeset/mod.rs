@@ -333,6 +333,12 @@ pub fn parse_mce(file: &str, text: &str) -> Result<HashMap<String, MceEntry>, Co
     Ok(out)
 }
 
+/// A CSV reader's error as a code-set error on its line.
+pub(crate) fn csv_error(file: &str, e: &csv::Error) -> CodeSetError {
+    let line = e.position().map_or(1, |p| p.line() as usize);
+    CodeSetError::at(file, line, format!("not a valid CSV row: {e}"))
+}
+
 /// One row of a change list: its line and its fields by column name.
 struct ChangeRow {
     line: usize,
@@ -352,10 +358,7 @@ fn parse_change_csv(
     required: &[&str],
 ) -> Result<Vec<ChangeRow>, CodeSetError> {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let at = |e: csv::Error| {
-        let line = e.position().map_or(1, |p| p.line() as usize);
-        CodeSetError::at(file, line, format!("not a valid CSV row: {e}"))
-    };
+    let at = |e: csv::Error| csv_error(file, &e);
     let header = reader.headers().map_err(at)?.clone();
     for col in required {
         if !header.iter().any(|h| h == *col) {
