@@ -62,6 +62,61 @@ pub(crate) fn resolve_reference(r: &quick_xml::events::BytesRef<'_>) -> Option<c
     }
 }
 
+/// The next XML event and the byte offset where it starts; a malformed document
+/// becomes an error naming the file and line.
+pub(crate) fn next_event<'a>(
+    reader: &mut quick_xml::Reader<&'a [u8]>,
+    file: &str,
+    text: &str,
+) -> Result<(usize, quick_xml::events::Event<'a>), CodeSetError> {
+    let offset = reader.buffer_position() as usize;
+    let event = reader.read_event().map_err(|e| {
+        let at = reader.error_position() as usize;
+        CodeSetError::at(file, line_of(text, at), format!("malformed XML: {e}"))
+    })?;
+    Ok((offset, event))
+}
+
+/// The error for a file that ends inside an element.
+pub(crate) fn truncated(file: &str, text: &str) -> CodeSetError {
+    CodeSetError::at(
+        file,
+        line_of(text, text.len()),
+        "the file ends inside an element (truncated?)".into(),
+    )
+}
+
+/// Line numbers for increasing byte offsets, counted once through the text
+/// (`line_of` from the start for each of thousands of nodes would be quadratic).
+pub(crate) struct Lines<'a> {
+    text: &'a str,
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    pub(crate) fn new(text: &'a str) -> Lines<'a> {
+        Lines {
+            text,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    pub(crate) fn at(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            return line_of(self.text, offset);
+        }
+        self.line += self.text.as_bytes()[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = offset;
+        self.line
+    }
+}
+
 /// The 1-based line of a byte offset.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())]

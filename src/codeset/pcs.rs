@@ -3,7 +3,7 @@
 //! values allowed for characters 4-7. A code is valid only as a combination one
 //! row allows, and its title is built from the axis labels.
 
-use super::{CodeSetError, line_of, resolve_reference};
+use super::{CodeSetError, Lines, line_of, next_event, resolve_reference, truncated};
 use quick_xml::Reader;
 use quick_xml::events::Event;
 use std::collections::HashMap;
@@ -154,6 +154,7 @@ fn title(axes: &[(String, String)]) -> String {
 pub fn parse(file: &str, text: &str) -> Result<Vec<PcsTable>, CodeSetError> {
     let err =
         |offset: usize, message: String| CodeSetError::at(file, line_of(text, offset), message);
+    let mut lines = Lines::new(text);
     let mut reader = Reader::from_str(text);
     let mut tables: Vec<PcsTable> = Vec::new();
     let mut table: Option<PcsTable> = None;
@@ -163,13 +164,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<PcsTable>, CodeSetError> {
     let mut text_buf = String::new();
     let mut depth = 0usize;
     loop {
-        let offset = reader.buffer_position() as usize;
-        let event = reader.read_event().map_err(|e| {
-            err(
-                reader.error_position() as usize,
-                format!("malformed XML: {e}"),
-            )
-        })?;
+        let (offset, event) = next_event(&mut reader, file, text)?;
         match event {
             Event::Start(e) => {
                 depth += 1;
@@ -179,7 +174,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<PcsTable>, CodeSetError> {
                         table = Some(PcsTable {
                             head: Vec::new(),
                             rows: Vec::new(),
-                            line: line_of(text, offset),
+                            line: lines.at(offset),
                         })
                     }
                     "pcsRow" => row = Some(Vec::new()),
@@ -275,11 +270,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<PcsTable>, CodeSetError> {
         }
     }
     if depth != 0 {
-        return Err(CodeSetError::at(
-            file,
-            line_of(text, text.len()),
-            "the file ends inside an element (truncated?)".into(),
-        ));
+        return Err(truncated(file, text));
     }
     if tables.is_empty() {
         return Err(CodeSetError::at(

@@ -2,29 +2,8 @@
 //! sections and every `diag` node with its instructional notes and
 //! 7th-character definitions, kept in the official nesting.
 
-use super::{CodeSetError, line_of, resolve_reference};
+use super::{CodeSetError, Lines, line_of, next_event, resolve_reference, truncated};
 
-/// Line numbers for increasing byte offsets, counted once through the text.
-struct Lines<'a> {
-    text: &'a [u8],
-    offset: usize,
-    line: usize,
-}
-
-impl Lines<'_> {
-    fn at(&mut self, offset: usize) -> usize {
-        let offset = offset.min(self.text.len());
-        if offset < self.offset {
-            return line_of(std::str::from_utf8(self.text).unwrap_or(""), offset);
-        }
-        self.line += self.text[self.offset..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        self.offset = offset;
-        self.line
-    }
-}
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
@@ -120,11 +99,7 @@ pub struct TabularNode {
 pub fn parse(file: &str, text: &str) -> Result<Vec<TabularNode>, CodeSetError> {
     let err =
         |offset: usize, message: String| CodeSetError::at(file, line_of(text, offset), message);
-    let mut lines = Lines {
-        text: text.as_bytes(),
-        offset: 0,
-        line: 1,
-    };
+    let mut lines = Lines::new(text);
     let mut reader = Reader::from_str(text);
     let mut nodes: Vec<TabularNode> = Vec::new();
     // The open chapter/section/diag nodes, innermost last.
@@ -135,13 +110,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<TabularNode>, CodeSetError> {
     let mut text_buf = String::new();
     let mut seventh_char: Option<char> = None;
     loop {
-        let offset = reader.buffer_position() as usize;
-        let event = reader.read_event().map_err(|e| {
-            err(
-                reader.error_position() as usize,
-                format!("malformed XML: {e}"),
-            )
-        })?;
+        let (offset, event) = next_event(&mut reader, file, text)?;
         match event {
             Event::Start(e) => {
                 let name = e.local_name().as_ref().as_bytes().to_vec();
@@ -266,11 +235,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<TabularNode>, CodeSetError> {
         }
     }
     if !path.is_empty() {
-        return Err(CodeSetError::at(
-            file,
-            line_of(text, text.len()),
-            "the file ends inside an element (truncated?)".into(),
-        ));
+        return Err(truncated(file, text));
     }
     if nodes.iter().filter(|n| n.kind == NodeKind::Code).count() == 0 {
         return Err(CodeSetError::at(
