@@ -479,3 +479,120 @@ fn a_bad_hcpcs_row_names_its_line() {
     let err = codeset::hcpcs::parse("h.csv", "code,desc\n").err().unwrap();
     assert!(err.message.contains("lacks the column hcpcs"), "{err}");
 }
+
+fn index() -> &'static [codeset::index::IndexFile] {
+    static INDEX: OnceLock<Vec<codeset::index::IndexFile>> = OnceLock::new();
+    INDEX.get_or_init(|| codeset::load_index().unwrap_or_else(|e| panic!("{e}")))
+}
+
+#[test]
+fn the_alphabetic_index_and_its_tables_load_whole() {
+    use codeset::index::IndexSource;
+    let files = index();
+    let count = |s: IndexSource| files.iter().find(|f| f.source == s).unwrap().terms.len();
+    // Row counts of the FY2025 release (README of the sources).
+    assert_eq!(count(IndexSource::Diseases), 81_024);
+    let drugs = files
+        .iter()
+        .find(|f| f.source == IndexSource::Drugs)
+        .unwrap();
+    assert_eq!(drugs.terms.iter().filter(|t| t.level == 0).count(), 5_177);
+    assert_eq!(drugs.heading(6), Some("Adverse effect"));
+    let neo = files
+        .iter()
+        .find(|f| f.source == IndexSource::Neoplasms)
+        .unwrap();
+    assert_eq!(neo.terms.len(), 1_939);
+    assert!(count(IndexSource::ExternalCauses) > 8_000);
+}
+
+#[test]
+fn pneumonia_main_term_points_at_j18_9_and_its_subterms_at_their_codes() {
+    let diseases = &index()[0];
+    let main = diseases
+        .terms
+        .iter()
+        .position(|t| t.level == 0 && t.title == "Pneumonia")
+        .unwrap();
+    assert_eq!(diseases.terms[main].code.as_deref(), Some("J18.9"));
+    assert!(diseases.terms[main].modifiers.contains("(acute)"));
+    let aspiration = diseases
+        .terms
+        .iter()
+        .enumerate()
+        .find(|(i, t)| t.parent == Some(main as u32) && t.title == "aspiration" && *i > main)
+        .map(|(i, _)| i)
+        .unwrap();
+    assert_eq!(diseases.path(aspiration), vec!["Pneumonia", "aspiration"]);
+    assert_eq!(diseases.terms[aspiration].code.as_deref(), Some("J69.0"));
+}
+
+#[test]
+fn the_drug_table_gives_one_code_per_intent_column() {
+    let drugs = &index()[1];
+    let acetaminophen = drugs
+        .terms
+        .iter()
+        .find(|t| t.level == 0 && t.title == "Acetaminophen")
+        .unwrap();
+    let cell = |c: u8| {
+        acetaminophen
+            .cells
+            .iter()
+            .find(|(col, _)| *col == c)
+            .map(|(_, code)| code.as_str())
+    };
+    assert_eq!(cell(2), Some("T39.1X1"));
+    assert_eq!(cell(3), Some("T39.1X2"));
+    assert_eq!(cell(6), Some("T39.1X5"));
+    assert_eq!(cell(7), Some("T39.1X6"));
+}
+
+#[test]
+fn index_codes_missing_from_the_edition_are_known_as_such() {
+    // The FY2025 index points at some codes that FY2026/FY2027 subdivided: complete
+    // then, headers now. Search must show these as incomplete, not offer them.
+    let subdivided: Vec<&str> = index()[0]
+        .terms
+        .iter()
+        .filter_map(|t| t.code.as_deref())
+        .filter(|c| !c.ends_with('-'))
+        .filter(|c| {
+            let d = cm()
+                .lookup(c, FY27)
+                .unwrap_or_else(|| panic!("{c} not in FY2027"));
+            !d.billable && !cm().children_in(d.node, FY27).is_empty()
+        })
+        .collect();
+    assert!(!subdivided.is_empty());
+}
+
+#[test]
+fn a_bad_index_file_names_its_line() {
+    use codeset::index::{IndexSource, parse_xml};
+    let text = "<?xml version=\"1.0\"?>\n<ICD10CM.index>\n<letter><title>A</title>\n<mainTerm><title>Fall</title>\n<code>W19 X</code></mainTerm></letter></ICD10CM.index>\n";
+    let e = parse_xml("eindex.xml", text, IndexSource::ExternalCauses).unwrap_err();
+    assert_eq!((e.file.as_str(), e.line), ("eindex.xml", 5));
+    let cut = "<?xml version=\"1.0\"?>\n<ICD10CM.index>\n<letter><title>A</title>\n<mainTerm><title>Fall</title>\n";
+    let e = parse_xml("eindex.xml", cut, IndexSource::ExternalCauses).unwrap_err();
+    assert!(e.message.contains("truncated"), "{e}");
+}
+
+#[test]
+fn pcs_definitions_explain_the_values_of_a_code() {
+    let text = pcs().describe("0DTJ4ZZ", date("2026-03-01")).unwrap();
+    assert!(text.contains("Resection"), "{text}");
+    // The root operation's definition and the approach's, from the Definitions file.
+    assert!(
+        text.contains("Cutting out or off, without replacement, all of a body part"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Entry, by puncture or minor incision"),
+        "{text}"
+    );
+    // The body part key: the appendix includes the vermiform appendix.
+    assert!(text.contains("Vermiform appendix"), "{text}");
+    let toe = pcs().definitions.get('0', 4, "1st Toe, Left").unwrap();
+    assert_eq!(toe.includes, vec!["Hallux".to_string()]);
+}

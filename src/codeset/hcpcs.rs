@@ -27,6 +27,13 @@ impl Hcpcs {
         self.entries.get(&code.trim().to_ascii_uppercase())
     }
 
+    /// Every code and modifier, in code order.
+    pub fn iter(&self) -> impl Iterator<Item = &HcpcsEntry> {
+        let mut all: Vec<&HcpcsEntry> = self.entries.values().collect();
+        all.sort_by(|a, b| a.code.cmp(&b.code));
+        all.into_iter()
+    }
+
     pub fn codes(&self) -> usize {
         self.entries.values().filter(|e| !e.modifier).count()
     }

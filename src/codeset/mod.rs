@@ -6,8 +6,10 @@
 //! CM and PCS code from the Medicare Code Editor v44 masters.
 
 pub mod hcpcs;
+pub mod index;
 pub mod pcs;
 pub mod tabular;
+pub mod user_table;
 
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -149,7 +151,55 @@ pub const FY2027_REVISED: SourceFile = bundled!("icd10cm_fy2027_changes/revised.
 pub const MCE_DX: SourceFile = bundled!("cms_mce_v44_fy2027/mce_icd10cm_dx_master.csv.gz");
 pub const MCE_PX: SourceFile = bundled!("cms_mce_v44_fy2027/mce_icd10pcs_sg_master.csv.gz");
 pub const PCS_TABLES: SourceFile = bundled!("icd10pcs_2026/icd10pcs_tables_2026.xml.gz");
+pub const PCS_DEFINITIONS: SourceFile = bundled!("icd10pcs_2026/icd10pcs_definitions_2026.xml.gz");
 pub const HCPCS: SourceFile = bundled!("hcpcs_level2_2023/terminology__hcpcs_level_2.csv");
+pub const INDEX_DISEASES: SourceFile =
+    bundled!("icd10cm_2025_index/ICD10CM_2025_Index_flattened.csv.gz");
+pub const INDEX_DRUGS: SourceFile = bundled!("icd10cm_2025_index/icd-10-cm-drug-2025.xml.gz");
+pub const INDEX_NEOPLASMS: SourceFile =
+    bundled!("icd10cm_2025_index/icd-10-cm-neoplasm-2025.xml.gz");
+pub const INDEX_EXTERNAL: SourceFile = bundled!("icd10cm_2025_index/icd-10-cm-eindex-2025.xml.gz");
+
+/// Every bundled file, for fingerprints and provenance.
+pub const ALL_BUNDLED: [&SourceFile; 13] = [
+    &TABULAR,
+    &FY2027_ADDED,
+    &FY2027_DELETED,
+    &FY2027_REVISED,
+    &MCE_DX,
+    &MCE_PX,
+    &PCS_TABLES,
+    &PCS_DEFINITIONS,
+    &HCPCS,
+    &INDEX_DISEASES,
+    &INDEX_DRUGS,
+    &INDEX_NEOPLASMS,
+    &INDEX_EXTERNAL,
+];
+
+/// The edition of the bundled Alphabetic Index and its tables, shown with index hits.
+pub const INDEX_EDITION: &str = "ICD-10-CM Index FY2025";
+
+/// The bundled Alphabetic Index, Drug and Neoplasm tables and External Cause Index.
+pub fn load_index() -> Result<Vec<index::IndexFile>, CodeSetError> {
+    let diseases = index::parse_flattened(
+        INDEX_DISEASES.path,
+        &text_of(INDEX_DISEASES.path, INDEX_DISEASES.bytes)?,
+    )?;
+    let mut files = vec![diseases];
+    for (file, source) in [
+        (&INDEX_DRUGS, index::IndexSource::Drugs),
+        (&INDEX_NEOPLASMS, index::IndexSource::Neoplasms),
+        (&INDEX_EXTERNAL, index::IndexSource::ExternalCauses),
+    ] {
+        files.push(index::parse_xml(
+            file.path,
+            &text_of(file.path, file.bytes)?,
+            source,
+        )?);
+    }
+    Ok(files)
+}
 
 /// The bundled HCPCS Level II file.
 pub fn load_hcpcs() -> Result<hcpcs::Hcpcs, CodeSetError> {
@@ -160,6 +210,7 @@ pub fn load_hcpcs() -> Result<hcpcs::Hcpcs, CodeSetError> {
 pub struct IcdPcs {
     pub tables: pcs::Pcs,
     pub mce: HashMap<String, MceEntry>,
+    pub definitions: pcs::PcsDefinitions,
 }
 
 impl IcdPcs {
@@ -169,9 +220,14 @@ impl IcdPcs {
             &text_of(PCS_TABLES.path, PCS_TABLES.bytes)?,
         )?;
         let mce = parse_mce(MCE_PX.path, &text_of(MCE_PX.path, MCE_PX.bytes)?)?;
+        let definitions = pcs::parse_definitions(
+            PCS_DEFINITIONS.path,
+            &text_of(PCS_DEFINITIONS.path, PCS_DEFINITIONS.bytes)?,
+        )?;
         Ok(IcdPcs {
             tables: pcs::Pcs::new(tables),
             mce,
+            definitions,
         })
     }
 
@@ -216,11 +272,27 @@ impl IcdPcs {
             let _ = writeln!(out, "MCE flags: {}", flags.flags.join(", "));
         }
         if let Some(p) = found {
+            let section = key.chars().next().unwrap_or('0');
             for (i, (axis, label)) in p.axes.iter().enumerate() {
                 let c = key.chars().nth(i).unwrap_or(' ');
                 let _ = writeln!(out, "  {} {c}  {axis}: {label}", i + 1);
+                let position = (i + 1) as u8;
+                let Some(def) = self.definitions.get(section, position, label) else {
+                    continue;
+                };
+                if let Some(d) = &def.definition {
+                    let _ = writeln!(out, "        Definition: {d}");
+                }
+                if let Some(x) = &def.explanation {
+                    let _ = writeln!(out, "        Explanation: {x}");
+                }
+                if !def.includes.is_empty() {
+                    let _ = writeln!(out, "        Includes: {}", def.includes.join("; "));
+                }
             }
-            if let Some(d) = p.definition {
+            if let Some(d) = p.definition
+                && self.definitions.get(section, 3, &p.axes[2].1).is_none()
+            {
                 let _ = writeln!(out, "Root operation: {d}");
             }
         }

@@ -281,3 +281,183 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<PcsTable>, CodeSetError> {
     }
     Ok(tables)
 }
+
+impl Pcs {
+    /// Calls `f(code, title)` for every code the tables allow, table by table.
+    pub fn for_each_code(&self, mut f: impl FnMut(&str, &str)) {
+        let mut code = String::with_capacity(7);
+        for table in &self.tables {
+            let head: Vec<(String, String)> = table
+                .head
+                .iter()
+                .map(|a| {
+                    let v = a.values.first();
+                    (
+                        a.title.clone(),
+                        v.map_or(String::new(), |v| v.label.clone()),
+                    )
+                })
+                .collect();
+            let prefix = table.prefix();
+            for row in &table.rows {
+                let mut choice = vec![0usize; row.len()];
+                if row.iter().any(|a| a.values.is_empty()) {
+                    continue;
+                }
+                'combinations: loop {
+                    code.clear();
+                    code.push_str(&prefix);
+                    let mut axes = head.clone();
+                    for (axis, &i) in row.iter().zip(&choice) {
+                        let v = &axis.values[i];
+                        code.push(v.character);
+                        axes.push((axis.title.clone(), v.label.clone()));
+                    }
+                    f(&code, &title(&axes));
+                    // The next combination, the last axis fastest.
+                    let mut k = row.len();
+                    loop {
+                        if k == 0 {
+                            break 'combinations;
+                        }
+                        k -= 1;
+                        choice[k] += 1;
+                        if choice[k] < row[k].values.len() {
+                            break;
+                        }
+                        choice[k] = 0;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One term of the PCS Definitions: a root operation, approach, body part key
+/// entry, device or qualifier value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PcsDefinition {
+    pub definition: Option<String>,
+    pub explanation: Option<String>,
+    /// "Includes" examples; for the body part key, the anatomical terms coded to it.
+    pub includes: Vec<String>,
+}
+
+/// The ICD-10-PCS Definitions file, keyed by (section character, character
+/// position, value title) as the tables label the value ("1st Toe, Left").
+#[derive(Debug, Clone, Default)]
+pub struct PcsDefinitions {
+    terms: HashMap<(char, u8, String), usize>,
+    pub definitions: Vec<PcsDefinition>,
+}
+
+impl PcsDefinitions {
+    pub fn get(&self, section: char, position: u8, title: &str) -> Option<&PcsDefinition> {
+        self.terms
+            .get(&(section, position, title.to_string()))
+            .map(|&i| &self.definitions[i])
+    }
+
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+}
+
+/// Parses the Definitions XML (`ICD10PCS.definitions`).
+pub fn parse_definitions(file: &str, text: &str) -> Result<PcsDefinitions, CodeSetError> {
+    let err =
+        |offset: usize, message: String| CodeSetError::at(file, line_of(text, offset), message);
+    let mut reader = Reader::from_str(text);
+    let mut out = PcsDefinitions::default();
+    let mut path: Vec<Vec<u8>> = Vec::new();
+    let mut section: Option<char> = None;
+    let mut position: Option<u8> = None;
+    let mut titles: Vec<String> = Vec::new();
+    let mut current = PcsDefinition::default();
+    let mut buf = String::new();
+    loop {
+        let (offset, event) = next_event(&mut reader, file, text)?;
+        match event {
+            Event::Start(e) => {
+                let name = e.local_name().as_ref().as_bytes().to_vec();
+                if path.is_empty() && name != b"ICD10PCS.definitions" {
+                    return Err(err(
+                        offset,
+                        "the root element is not ICD10PCS.definitions".into(),
+                    ));
+                }
+                let attr = |n: &str| {
+                    e.try_get_attribute(n)
+                        .ok()
+                        .flatten()
+                        .map(|a| a.value.into_owned())
+                };
+                match name.as_slice() {
+                    b"section" => {
+                        section = attr("code").and_then(|c| c.chars().next());
+                        if section.is_none() {
+                            return Err(err(offset, "a section without a code".into()));
+                        }
+                    }
+                    b"axis" => {
+                        position = attr("pos").and_then(|p| p.parse().ok());
+                        if position.is_none() {
+                            return Err(err(offset, "an axis without a pos".into()));
+                        }
+                    }
+                    b"terms" => {
+                        titles.clear();
+                        current = PcsDefinition::default();
+                    }
+                    _ => {}
+                }
+                buf.clear();
+                path.push(name);
+            }
+            Event::End(e) => {
+                let name = e.local_name().as_ref().as_bytes().to_vec();
+                if path.pop().as_deref() != Some(name.as_slice()) {
+                    return Err(err(offset, "closing tag does not match".into()));
+                }
+                let in_terms = path.last().is_some_and(|p| p == b"terms");
+                let value = buf.split_whitespace().collect::<Vec<_>>().join(" ");
+                match name.as_slice() {
+                    b"title" if in_terms => titles.push(value),
+                    b"definition" if in_terms => current.definition = Some(value),
+                    b"explanation" if in_terms => current.explanation = Some(value),
+                    b"includes" if in_terms => current.includes.push(value),
+                    b"terms" => {
+                        if let (Some(s), Some(p)) = (section, position) {
+                            let i = out.definitions.len();
+                            out.definitions.push(std::mem::take(&mut current));
+                            for t in titles.drain(..) {
+                                out.terms.insert((s, p, t), i);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                buf.clear();
+            }
+            Event::Text(t) => buf.push_str(&t.xml10_content()),
+            Event::GeneralRef(r) => {
+                let c = resolve_reference(&r)
+                    .ok_or_else(|| err(offset, "an unknown entity reference".into()))?;
+                buf.push(c);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if !path.is_empty() {
+        return Err(truncated(file, text));
+    }
+    if out.is_empty() {
+        return Err(CodeSetError::at(file, 1, "no definitions".into()));
+    }
+    Ok(out)
+}
