@@ -64,6 +64,34 @@ pub enum Command {
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
         date: Option<chrono::NaiveDate>,
     },
+    /// Search the code sets: codes (with or without the dot, or a prefix), words in
+    /// any order, truncated words, typos and abbreviations. Prints one hit per
+    /// line: CODE<TAB>SYSTEM<TAB>TITLE, best first
+    Search {
+        /// The words or code to search for
+        #[arg(required = true, num_args = 1.., value_name = "TERM")]
+        terms: Vec<String>,
+        /// Which codes: icd10cm, icd10pcs, hcpcs, cpt, local, dx (= icd10cm),
+        /// px (= every procedure system) or all
+        #[arg(long, default_value = "all", value_name = "SYSTEM", value_parser = parse_system)]
+        system: crate::search::SystemFilter,
+        /// The date of service or discharge: picks the edition and validity (default: today)
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        date: Option<chrono::NaiveDate>,
+        /// How many hits to print
+        #[arg(long, default_value_t = 20, value_name = "N")]
+        limit: usize,
+        /// Only codes reportable as they stand (a code needing a 7th character is
+        /// shown as its complete codes)
+        #[arg(long)]
+        billable: bool,
+        /// Leave out codes not valid on the date (otherwise shown, marked "NOT VALID")
+        #[arg(long)]
+        valid_only: bool,
+        /// One JSON object per line: code, system, title, billable, valid, score, matched
+        #[arg(long)]
+        json: bool,
+    },
     /// Demo data: add synthetic charts to try the queue at scale
     Demo {
         /// How many synthetic charts to add
@@ -84,6 +112,10 @@ pub enum ExportFormat {
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD)"))
+}
+
+fn parse_system(s: &str) -> Result<crate::search::SystemFilter, String> {
+    s.parse()
 }
 
 fn parse_status(s: &str) -> Result<ChartStatus, String> {
@@ -207,6 +239,23 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
             print_code(code, date)
         }
+        Some(Command::Search {
+            terms,
+            system,
+            date,
+            limit,
+            billable,
+            valid_only,
+            json,
+        }) => {
+            let filters = crate::search::Filters {
+                systems: *system,
+                billable_only: *billable,
+                date: date.unwrap_or_else(|| chrono::Local::now().date_naive()),
+                valid_only: *valid_only,
+            };
+            search(&config, &terms.join(" "), &filters, *limit, *json)
+        }
         Some(Command::Demo { generate, seed }) => {
             let mut store = open_store(&cli, &config)?;
             let today = chrono::Local::now().date_naive();
@@ -259,6 +308,60 @@ fn print_code(code: &str, date: chrono::NaiveDate) -> anyhow::Result<ExitCode> {
         None => eprintln!(),
     }
     Ok(ExitCode::from(BAD_INPUT))
+}
+
+/// `chartcoder search`.
+fn search(
+    config: &Config,
+    query: &str,
+    filters: &crate::search::Filters,
+    limit: usize,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    use crate::search::{Searcher, cache};
+    let dir = config.cache_dir();
+    let (index, report) = cache::load_or_build(dir.as_deref(), &config.user_tables())?;
+    if let Some(w) = &report.warning {
+        eprintln!("chartcoder: {w}");
+    }
+    let hits = Searcher::new(&index).search(query, filters, limit);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for h in &hits {
+        if json {
+            let line = serde_json::json!({
+                "code": h.code,
+                "system": h.system.name(),
+                "title": h.title,
+                "billable": h.billable,
+                "needs_seventh": h.needs_seventh,
+                "header": h.header,
+                "valid": h.valid,
+                "score": (h.score * 100.0).round() / 100.0,
+                "matched": h.matched,
+            });
+            writeln!(out, "{line}")?;
+        } else {
+            let mut title = h.title.clone();
+            if h.needs_seventh {
+                title.push_str(" [needs 7th character]");
+            } else if h.header {
+                title.push_str(" [header: not billable]");
+            }
+            if !h.valid {
+                title.push_str(&format!(" [NOT VALID on {}]", filters.date));
+            }
+            if !h.matched.is_empty() {
+                title.push_str(&format!(" <- {}", h.matched));
+            }
+            writeln!(out, "{}\t{}\t{title}", h.code, h.system.name())?;
+        }
+    }
+    out.flush()?;
+    if hits.is_empty() {
+        eprintln!("chartcoder: no code matches {query:?}");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Creates (or truncates) an export file readable by its owner only: exports hold PHI.

@@ -16,6 +16,7 @@ pub const DEFAULTS: &str = include_str!("../config.example.toml");
 pub struct Config {
     pub database: DatabaseConfig,
     pub coder: CoderConfig,
+    pub codesets: CodesetsConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -29,6 +30,14 @@ pub struct DatabaseConfig {
 #[serde(deny_unknown_fields)]
 pub struct CoderConfig {
     pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodesetsConfig {
+    pub cache_dir: String,
+    pub cpt_file: String,
+    pub local_files: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +64,11 @@ impl Config {
             },
             coder: CoderConfig {
                 name: String::new(),
+            },
+            codesets: CodesetsConfig {
+                cache_dir: String::new(),
+                cpt_file: String::new(),
+                local_files: Vec::new(),
             },
         })
     }
@@ -100,6 +114,34 @@ impl Config {
     pub fn database_path(&self) -> Option<PathBuf> {
         let p = self.database.path.trim();
         (!p.is_empty()).then(|| PathBuf::from(p))
+    }
+}
+
+impl Config {
+    /// The directory of the search index cache: the config's, else the user's
+    /// cache directory; `None` when neither exists (search then builds in memory).
+    pub fn cache_dir(&self) -> Option<PathBuf> {
+        let p = self.codesets.cache_dir.trim();
+        if !p.is_empty() {
+            return Some(PathBuf::from(p));
+        }
+        directories::ProjectDirs::from("", "", "chartcoder").map(|d| d.cache_dir().to_path_buf())
+    }
+
+    /// The site's CPT and local tables.
+    pub fn user_tables(&self) -> crate::search::cache::UserTables {
+        let cpt = self.codesets.cpt_file.trim();
+        crate::search::cache::UserTables {
+            cpt: (!cpt.is_empty()).then(|| PathBuf::from(cpt)),
+            local: self
+                .codesets
+                .local_files
+                .iter()
+                .map(|p| p.trim())
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from)
+                .collect(),
+        }
     }
 }
 

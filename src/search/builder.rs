@@ -1,0 +1,715 @@
+//! Builds the search index from the loaded code sets.
+
+use super::synonyms::Synonym;
+use super::text::{index_words, words};
+use super::{SearchIndex, System, TextKind, day, flag, key_of};
+use crate::codeset::hcpcs::Hcpcs;
+use crate::codeset::index::{IndexFile, IndexSource, index_code_key};
+use crate::codeset::user_table::UserTable;
+use crate::codeset::{Edition, IcdCm, IcdPcs, NodeKind, NoteKind, ValidPeriod};
+use std::collections::HashMap;
+
+/// Everything the index is built from.
+pub struct Sources<'a> {
+    pub cm: &'a IcdCm,
+    pub pcs: &'a IcdPcs,
+    pub hcpcs: &'a Hcpcs,
+    pub index: &'a [IndexFile],
+    pub synonyms: &'a [Synonym],
+    /// The site's licensed CPT table, if configured.
+    pub cpt: Option<&'a UserTable>,
+    /// Local code tables.
+    pub local: &'a [UserTable],
+    /// One line per source: what it is and its edition.
+    pub provenance: Vec<String>,
+}
+
+struct EntryB {
+    system: System,
+    code: String,
+    key: String,
+    title: String,
+    flags: u8,
+    periods: Vec<(i32, i32)>,
+    extensions: Vec<u32>,
+}
+
+struct TextB {
+    entry: u32,
+    kind: TextKind,
+    core: Vec<String>,
+    optional: Vec<String>,
+    label: String,
+    bonus: f32,
+}
+
+#[derive(Default)]
+struct Builder {
+    entries: Vec<EntryB>,
+    by_key: HashMap<(System, String), u32>,
+    texts: Vec<TextB>,
+}
+
+/// Builds the index. Pure: the same sources give the same index.
+pub fn build(src: &Sources) -> SearchIndex {
+    let mut b = Builder::default();
+    b.add_cm(src.cm);
+    for file in src.index {
+        b.add_index(file);
+    }
+    b.add_pcs(src.pcs);
+    b.add_hcpcs(src.hcpcs);
+    if let Some(cpt) = src.cpt {
+        b.add_user(cpt, System::Cpt);
+    }
+    for table in src.local {
+        b.add_user(table, System::Local);
+    }
+    b.finish(src.synonyms, &src.provenance)
+}
+
+fn periods_of(p: &[ValidPeriod]) -> Vec<(i32, i32)> {
+    p.iter()
+        .map(|p| (day(p.start), p.end.map_or(i32::MAX, day)))
+        .collect()
+}
+
+/// Text outside parentheses, and the parenthesised text ("nonessential").
+fn split_parens(s: &str) -> (String, String) {
+    let (mut core, mut optional) = (String::new(), String::new());
+    let mut depth = 0usize;
+    for c in s.chars() {
+        match c {
+            '(' | '[' => {
+                depth += 1;
+                optional.push(' ');
+            }
+            ')' | ']' => {
+                depth = depth.saturating_sub(1);
+                optional.push(' ');
+            }
+            _ if depth > 0 => optional.push(c),
+            _ => core.push(c),
+        }
+    }
+    (core, optional)
+}
+
+impl Builder {
+    fn entry(&mut self, e: EntryB) -> u32 {
+        let id = self.entries.len() as u32;
+        self.by_key.insert((e.system, e.key.clone()), id);
+        self.entries.push(e);
+        id
+    }
+
+    fn text(&mut self, entry: u32, kind: TextKind, text: &str, label: String) {
+        let (core, optional) = split_parens(text);
+        let mut optional = index_words(&optional);
+        optional.extend(joined_compounds(text));
+        self.texts.push(TextB {
+            entry,
+            kind,
+            core: index_words(&core),
+            optional,
+            label,
+            bonus: 0.0,
+        });
+    }
+
+    fn add_cm(&mut self, cm: &IcdCm) {
+        for (n, node) in cm.nodes.iter().enumerate() {
+            if node.kind != NodeKind::Code {
+                continue;
+            }
+            let in26 = cm.in_edition(n, Edition::Fy2026);
+            let in27 = cm.in_edition(n, Edition::Fy2027);
+            let newest = if in27 {
+                Edition::Fy2027
+            } else {
+                Edition::Fy2026
+            };
+            let key = key_of(&node.code);
+            let mut flags = 0;
+            if !cm.children_in(n, newest).is_empty() {
+                flags |= flag::HEADER;
+            } else if !cm.seventh_characters(n).is_empty() {
+                flags |= flag::NEEDS_SEVENTH;
+            } else {
+                flags |= flag::BILLABLE;
+            }
+            if in26 {
+                flags |= flag::IN_FY2026;
+            }
+            if in27 {
+                flags |= flag::IN_FY2027;
+            }
+            let title = cm.title_in(n, newest).to_string();
+            let periods = cm
+                .mce
+                .get(&key)
+                .map(|m| periods_of(&m.periods))
+                .unwrap_or_default();
+            let id = self.entry(EntryB {
+                system: System::Icd10Cm,
+                code: node.code.clone(),
+                key,
+                title: title.clone(),
+                flags,
+                periods,
+                extensions: Vec::new(),
+            });
+            self.text(id, TextKind::Title, &title, String::new());
+            if in26 && in27 && cm.title_in(n, Edition::Fy2026) != title {
+                let old = cm.title_in(n, Edition::Fy2026).to_string();
+                self.text(id, TextKind::Alias, &old, format!("FY2026 title: {old}"));
+            }
+            for note in &node.notes {
+                if note.kind == NoteKind::InclusionTerm {
+                    self.text(
+                        id,
+                        TextKind::InclusionTerm,
+                        &note.text,
+                        format!("Inclusion term: {}", note.text),
+                    );
+                }
+            }
+        }
+        // Complete codes built with a 7th character: found by code, and offered
+        // in place of their base code when only billable codes are wanted.
+        let mut built: Vec<&String> = cm
+            .mce
+            .keys()
+            .filter(|k| !self.by_key.contains_key(&(System::Icd10Cm, (*k).clone())))
+            .collect();
+        built.sort();
+        for key in built {
+            let d27 = cm.lookup(key, Edition::Fy2027);
+            let d26 = cm.lookup(key, Edition::Fy2026);
+            let Some(d) = d27.as_ref().or(d26.as_ref()) else {
+                continue;
+            };
+            let mut flags = if d.billable { flag::BILLABLE } else { 0 };
+            if d26.is_some() {
+                flags |= flag::IN_FY2026;
+            }
+            if d27.is_some() {
+                flags |= flag::IN_FY2027;
+            }
+            let base = key_of(&cm.nodes[d.node].code);
+            let id = self.entry(EntryB {
+                system: System::Icd10Cm,
+                code: d.code.clone(),
+                key: key.clone(),
+                title: d.title.clone(),
+                flags,
+                periods: periods_of(&d.valid),
+                extensions: Vec::new(),
+            });
+            if let Some(&parent) = self.by_key.get(&(System::Icd10Cm, base)) {
+                self.entries[parent as usize].extensions.push(id);
+            }
+        }
+    }
+
+    /// The entry an index code points at, made (marked index-only) when no
+    /// bundled edition has it.
+    fn index_entry(&mut self, printed: &str, path: &str) -> Option<u32> {
+        let key = index_code_key(printed)?;
+        if let Some(&e) = self.by_key.get(&(System::Icd10Cm, key.clone())) {
+            return Some(e);
+        }
+        let code = printed.trim().trim_end_matches(['-', '.']).to_string();
+        Some(self.entry(EntryB {
+            system: System::Icd10Cm,
+            code,
+            key,
+            title: format!("{path} (index code not in ICD-10-CM FY2026 or FY2027)"),
+            flags: flag::INDEX_ONLY,
+            periods: Vec::new(),
+            extensions: Vec::new(),
+        }))
+    }
+
+    /// Where the index stops at a dash ("H66.9-": more characters needed) and
+    /// nothing more is documented, the code is the unspecified one below it:
+    /// the child ending in 0 or 9 whose title says "unspecified" (H66.90,
+    /// C50.919, S72.009). `None` when there is no such child.
+    fn unspecified_child(&self, header: u32) -> Option<u32> {
+        let h = &self.entries[header as usize];
+        if h.flags & flag::HEADER == 0 {
+            return None;
+        }
+        ["0", "9"].iter().find_map(|last| {
+            let key = format!("{}{last}", h.key);
+            let &child = self.by_key.get(&(System::Icd10Cm, key))?;
+            let c = &self.entries[child as usize];
+            (c.title.to_lowercase().contains("unspecified")
+                && c.flags & (flag::BILLABLE | flag::NEEDS_SEVENTH) != 0)
+                .then_some(child)
+        })
+    }
+
+    fn add_index(&mut self, file: &IndexFile) {
+        let children = children_of(file);
+        // Main terms by title, and by the title's first part ("Infarct" for
+        // "Infarct, infarction"), as "see" references name them either way.
+        let mut main_terms: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, t) in file.terms.iter().enumerate().filter(|(_, t)| t.level == 0) {
+            let title = t.title.to_lowercase();
+            if let Some((first, _)) = title.split_once(',') {
+                main_terms
+                    .entry(first.trim().to_string())
+                    .or_default()
+                    .push(i);
+            }
+            main_terms.entry(title).or_default().insert(0, i);
+        }
+        for (i, term) in file.terms.iter().enumerate() {
+            let mut codes: Vec<(String, Option<u8>)> = Vec::new();
+            if let Some(c) = &term.code {
+                codes.push((c.clone(), None));
+            }
+            for (col, c) in &term.cells {
+                codes.push((c.clone(), Some(*col)));
+            }
+            let mut see_label = String::new();
+            if codes.is_empty()
+                && let Some(see) = &term.see
+                && let Some(target) = follow_see(file, &main_terms, &children, see)
+            {
+                see_label = format!(" (see {see})");
+                if let Some(c) = &file.terms[target].code {
+                    codes.push((c.clone(), None));
+                }
+                for (col, c) in &file.terms[target].cells {
+                    codes.push((c.clone(), Some(*col)));
+                }
+            }
+            if codes.is_empty() {
+                continue;
+            }
+            let path = file.path(i);
+            let mut core: Vec<String> = Vec::new();
+            let mut optional: Vec<String> = Vec::new();
+            for (level, t) in path.iter().enumerate() {
+                if file.source == IndexSource::Neoplasms && level == 0 {
+                    optional.extend(index_words(t));
+                } else if level == 0 {
+                    let (c, o) = main_term_words(t);
+                    core.extend(c);
+                    optional.extend(o);
+                } else {
+                    core.extend(index_words(t));
+                }
+            }
+            for t in &path {
+                optional.extend(joined_compounds(t));
+            }
+            let mut at = Some(i);
+            while let Some(t) = at {
+                optional.extend(index_words(&file.terms[t].modifiers));
+                at = file.terms[t].parent.map(|p| p as usize);
+            }
+            let shown = path.join(" > ");
+            for (printed, column) in codes {
+                let Some(mut entry) = self.index_entry(&printed, &path.join(", ")) else {
+                    continue;
+                };
+                if crate::codeset::index::is_incomplete(&printed)
+                    && let Some(child) = self.unspecified_child(entry)
+                {
+                    entry = child;
+                }
+                let kind = match (file.source, term.level) {
+                    (IndexSource::Diseases, 0) => TextKind::IndexMain,
+                    (IndexSource::Diseases, _) => TextKind::IndexSub,
+                    (IndexSource::ExternalCauses, _) => TextKind::ExternalCause,
+                    _ => TextKind::Table,
+                };
+                let mut text_core = core.clone();
+                let mut text_optional = optional.clone();
+                let mut label = format!("{}: {shown}{see_label}", file.source.label());
+                let mut bonus = 0.0;
+                // The index's own answer, even where it says "more characters
+                // needed" ("C50.91-"), is not just any header.
+                if crate::codeset::index::is_incomplete(&printed)
+                    && self.entries[entry as usize].flags & flag::HEADER != 0
+                {
+                    bonus += 8.0;
+                }
+                if let Some(col) = column {
+                    let heading = file.heading(col).unwrap_or("");
+                    let (h_core, h_optional) = split_parens(heading);
+                    text_core.extend(index_words(&h_core));
+                    text_optional.extend(index_words(&h_optional));
+                    label.push_str(&format!(" [{heading}]"));
+                    // Poisoning with no intent documented is coded accidental.
+                    if file.source == IndexSource::Drugs && col == 2 {
+                        bonus += 4.0;
+                    }
+                }
+                self.texts.push(TextB {
+                    entry,
+                    kind,
+                    core: text_core,
+                    optional: text_optional,
+                    label,
+                    bonus,
+                });
+            }
+        }
+    }
+
+    fn add_pcs(&mut self, pcs: &IcdPcs) {
+        let mut found: Vec<(String, String)> = Vec::new();
+        pcs.tables
+            .for_each_code(|code, title| found.push((code.to_string(), title.to_string())));
+        for (code, title) in found {
+            let periods = pcs
+                .mce
+                .get(&code)
+                .map(|m| periods_of(&m.periods))
+                .unwrap_or_default();
+            let id = self.entry(EntryB {
+                system: System::Icd10Pcs,
+                key: code.clone(),
+                code,
+                title: title.clone(),
+                flags: flag::BILLABLE,
+                periods,
+                extensions: Vec::new(),
+            });
+            self.text(id, TextKind::Title, &title, String::new());
+        }
+        let mut untitled: Vec<(&String, &crate::codeset::MceEntry)> = pcs
+            .mce
+            .iter()
+            .filter(|(k, _)| !self.by_key.contains_key(&(System::Icd10Pcs, (*k).clone())))
+            .collect();
+        untitled.sort_by(|a, b| a.0.cmp(b.0));
+        for (code, m) in untitled {
+            self.entry(EntryB {
+                system: System::Icd10Pcs,
+                code: code.clone(),
+                key: code.clone(),
+                title: "(valid per MCE v44; no title: not in the bundled FY2026 tables)".into(),
+                flags: flag::BILLABLE,
+                periods: periods_of(&m.periods),
+                extensions: Vec::new(),
+            });
+        }
+    }
+
+    fn add_hcpcs(&mut self, hcpcs: &Hcpcs) {
+        for e in hcpcs.iter().filter(|e| !e.modifier) {
+            let id = self.entry(EntryB {
+                system: System::Hcpcs,
+                code: e.code.clone(),
+                key: e.code.clone(),
+                title: e.long_description.clone(),
+                flags: flag::BILLABLE | flag::UNDATED,
+                periods: Vec::new(),
+                extensions: Vec::new(),
+            });
+            self.text(id, TextKind::Title, &e.long_description, String::new());
+            if !e.short_description.is_empty() {
+                self.text(
+                    id,
+                    TextKind::Alias,
+                    &e.short_description,
+                    format!("Short description: {}", e.short_description),
+                );
+            }
+        }
+    }
+
+    fn add_user(&mut self, table: &UserTable, system: System) {
+        for c in &table.codes {
+            if self.by_key.contains_key(&(system, c.code.clone())) {
+                continue;
+            }
+            let id = self.entry(EntryB {
+                system,
+                code: c.code.clone(),
+                key: c.code.clone(),
+                title: c.description.clone(),
+                flags: flag::BILLABLE | flag::UNDATED,
+                periods: Vec::new(),
+                extensions: Vec::new(),
+            });
+            self.text(id, TextKind::Title, &c.description, String::new());
+            if let Some(short) = &c.short_description {
+                self.text(
+                    id,
+                    TextKind::Alias,
+                    short,
+                    format!("Short description: {short}"),
+                );
+            }
+        }
+    }
+
+    fn finish(mut self, synonyms: &[Synonym], provenance: &[String]) -> SearchIndex {
+        let mut ix = SearchIndex::default();
+        // Entries.
+        let entry_codes: Vec<String> = self.entries.iter().map(|e| e.code.clone()).collect();
+        for e in &mut self.entries {
+            e.extensions
+                .sort_by(|&a, &b| entry_codes[a as usize].cmp(&entry_codes[b as usize]));
+        }
+        for e in &self.entries {
+            ix.codes.push(&e.code);
+            ix.keys.push(&e.key);
+            ix.titles.push(&e.title);
+            ix.systems.push(e.system as u8);
+            ix.flags.push(e.flags);
+            for &(s, t) in &e.periods {
+                ix.periods.push(s);
+                ix.periods.push(t);
+            }
+            ix.period_ends.push(ix.periods.len() as u32);
+            ix.extensions.extend(&e.extensions);
+            ix.extension_ends.push(ix.extensions.len() as u32);
+        }
+        let mut order: Vec<u32> = (0..self.entries.len() as u32).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&self.entries[a as usize], &self.entries[b as usize]);
+            (a.system, &a.key).cmp(&(b.system, &b.key))
+        });
+        ix.code_order = order;
+
+        // Texts: words deduplicated, modifiers after the core words.
+        for t in &mut self.texts {
+            // Words that add nothing a query could lack: "NOS", "NEC" and
+            // "unspecified" may be typed, but a title is not less of a match
+            // without them (a bare "atrial fibrillation" is the unspecified code).
+            let (vague, core): (Vec<String>, Vec<String>) = std::mem::take(&mut t.core)
+                .into_iter()
+                .partition(|w| matches!(w.as_str(), "nos" | "nec" | "unspecified"));
+            t.core = core;
+            t.optional.extend(vague);
+            dedup_words(&mut t.core, &[]);
+            let core = std::mem::take(&mut t.core);
+            dedup_words(&mut t.optional, &core);
+            t.core = core;
+            t.core.truncate(48);
+            t.optional.truncate(64 - t.core.len());
+        }
+        // Drop a text that repeats another of the same entry word for word.
+        let mut seen_texts: std::collections::HashSet<(u32, u64)> =
+            std::collections::HashSet::new();
+        self.texts.retain(|t| {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            t.core.hash(&mut h);
+            seen_texts.insert((t.entry, h.finish()))
+        });
+
+        let statics: Vec<f32> = self
+            .texts
+            .iter()
+            .map(|t| {
+                let f = self.entries[t.entry as usize].flags;
+                // Billable codes above headers: a header is where to look, not
+                // what to report.
+                let entry_bonus = if f & flag::BILLABLE != 0 {
+                    6.0
+                } else if f & flag::NEEDS_SEVENTH != 0 {
+                    5.0
+                } else if f & flag::INDEX_ONLY != 0 {
+                    -10.0
+                } else {
+                    -8.0
+                };
+                t.kind.weight() + entry_bonus + t.bonus - 0.2 * t.core.len() as f32
+            })
+            .collect();
+        let mut text_order: Vec<usize> = (0..self.texts.len()).collect();
+        text_order.sort_by(|&a, &b| {
+            statics[b]
+                .total_cmp(&statics[a])
+                .then(self.texts[a].entry.cmp(&self.texts[b].entry))
+        });
+
+        // Vocabulary.
+        let unique: std::collections::HashSet<&str> = self
+            .texts
+            .iter()
+            .flat_map(|t| t.core.iter().chain(&t.optional))
+            .map(String::as_str)
+            .collect();
+        let mut vocab: Vec<&str> = unique.into_iter().collect();
+        vocab.sort_unstable();
+        let word_id: HashMap<&str, u32> = vocab
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (*w, i as u32))
+            .collect();
+        for w in &vocab {
+            ix.vocab.push(w);
+        }
+
+        let mut postings: Vec<Vec<u32>> = vec![Vec::new(); vocab.len()];
+        for (id, &t) in text_order.iter().enumerate() {
+            let text = &self.texts[t];
+            ix.text_entry.push(text.entry);
+            ix.text_kind.push(text.kind as u8);
+            ix.text_static.push(statics[t]);
+            ix.text_core.push(text.core.len() as u8);
+            for w in text.core.iter().chain(&text.optional) {
+                let wid = word_id[w.as_str()];
+                ix.words.push(wid);
+                postings[wid as usize].push(id as u32);
+            }
+            ix.text_word_ends.push(ix.words.len() as u32);
+            ix.text_labels.push(&text.label);
+        }
+        for p in postings {
+            ix.postings.extend(p);
+            ix.posting_ends.push(ix.postings.len() as u32);
+        }
+
+        // Synonyms.
+        let mut synonyms: Vec<&Synonym> = synonyms.iter().collect();
+        synonyms.sort_by(|a, b| a.key.cmp(&b.key));
+        for s in synonyms {
+            ix.synonym_keys.push(&s.key);
+            for phrase in &s.phrases {
+                for w in phrase {
+                    ix.phrase_words
+                        .push(word_id.get(w.as_str()).copied().unwrap_or(u32::MAX));
+                }
+                ix.phrase_word_ends.push(ix.phrase_words.len() as u32);
+            }
+            ix.synonym_phrase_ends
+                .push(ix.phrase_word_ends.len() as u32);
+        }
+        for p in provenance {
+            ix.provenance.push(p);
+        }
+        ix
+    }
+}
+
+/// Hyphenated words also as one word ("Pre-eclampsia" → "preeclampsia"), so
+/// that typing them either way finds them.
+fn joined_compounds(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .filter(|w| w.contains('-'))
+        .map(|w| words(w).concat())
+        .filter(|w| w.len() > 3)
+        .collect()
+}
+
+/// Removes repeated words, and words already in `before`, keeping the order.
+fn dedup_words(words: &mut Vec<String>, before: &[String]) {
+    let mut kept: Vec<String> = Vec::with_capacity(words.len());
+    for w in words.drain(..) {
+        if !before.contains(&w) && !kept.contains(&w) {
+            kept.push(w);
+        }
+    }
+    *words = kept;
+}
+
+/// The words of a main term that must be typed, and those that may be.
+/// A main term lists its variants after a comma ("Failure, failed"; "Infection,
+/// infected, infective"): the first is the term, the variants (same stem) may be
+/// typed or not. Other parts qualify it ("Fracture, pathological") and count,
+/// except "traumatic": a fracture not said to be pathological is traumatic, so
+/// "Fracture, traumatic" is where a plain "fracture" leads.
+fn main_term_words(title: &str) -> (Vec<String>, Vec<String>) {
+    let mut parts = title.split(',');
+    let first = index_words(parts.next().unwrap_or(""));
+    let stem: String = first
+        .first()
+        .map_or(String::new(), |w| w.chars().take(4).collect());
+    let (mut core, mut optional) = (first, Vec::new());
+    for part in parts {
+        let w = index_words(part);
+        let variant = w.len() == 1 && !stem.is_empty() && w[0].starts_with(&stem);
+        if variant || w == ["traumatic"] {
+            optional.extend(w);
+        } else {
+            core.extend(w);
+        }
+    }
+    (core, optional)
+}
+
+fn children_of(file: &IndexFile) -> Vec<Vec<u32>> {
+    let mut children = vec![Vec::new(); file.terms.len()];
+    for (i, t) in file.terms.iter().enumerate() {
+        if let Some(p) = t.parent {
+            children[p as usize].push(i as u32);
+        }
+    }
+    children
+}
+
+/// The term a "see" reference leads to, following a chain of "see"s (a few
+/// steps at most) to a term with a code.
+fn follow_see(
+    file: &IndexFile,
+    main_terms: &HashMap<String, Vec<usize>>,
+    children: &[Vec<u32>],
+    see: &str,
+) -> Option<usize> {
+    let mut see = see;
+    for _ in 0..4 {
+        let t = resolve_see(file, main_terms, children, see)?;
+        let term = &file.terms[t];
+        if term.code.is_some() || !term.cells.is_empty() {
+            return Some(t);
+        }
+        see = term.see.as_deref()?;
+    }
+    None
+}
+
+/// The term a "see" reference names ("Pain, abdominal": main term "Pain",
+/// subterm "abdominal"), when it can be found. Main terms may hold commas
+/// themselves ("Fracture, traumatic"), so the longest main term that matches wins.
+fn resolve_see(
+    file: &IndexFile,
+    main_terms: &HashMap<String, Vec<usize>>,
+    children: &[Vec<u32>],
+    see: &str,
+) -> Option<usize> {
+    let lowered: Vec<String> = see.split(',').map(|p| p.trim().to_lowercase()).collect();
+    let parts: Vec<String> = lowered.iter().map(|p| words(p).join(" ")).collect();
+    // A subterm is named by its title or its title's first part ("myocardium"
+    // for "myocardium, myocardial").
+    let names = |t: usize| {
+        let title = &file.terms[t].title;
+        let first = title.split_once(',').map_or(title.as_str(), |(f, _)| f);
+        (words(title).join(" "), words(first).join(" "))
+    };
+    for k in (1..=lowered.len()).rev() {
+        for &main in main_terms
+            .get(&lowered[..k].join(", "))
+            .into_iter()
+            .flatten()
+        {
+            let mut at = main;
+            let mut ok = true;
+            for part in parts.iter().skip(k) {
+                match children[at].iter().find(|&&c| {
+                    let (whole, first) = names(c as usize);
+                    whole == *part || first == *part
+                }) {
+                    Some(&c) => at = c as usize,
+                    None => {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            if ok {
+                return Some(at);
+            }
+        }
+    }
+    None
+}

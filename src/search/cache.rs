@@ -1,0 +1,460 @@
+//! The prebuilt search index on disk, so that search is ready in milliseconds.
+//!
+//! The cache file starts with a fingerprint of everything the index is built from
+//! (the bundled code-set files, the synonym list, the site's CPT and local tables,
+//! and this format): when any of them changes, the fingerprint differs and the
+//! index is rebuilt and the cache rewritten (to a temporary file, then renamed,
+//! so a crash never leaves half a cache). A cache that fails its checksum or its
+//! consistency checks is rebuilt the same way: it can never crash a search.
+
+use super::{SearchIndex, StrArray, synonyms};
+use crate::codeset::{self, CodeSetError, user_table};
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const MAGIC: &[u8; 8] = b"CCSEARCH";
+const FORMAT: u32 = 1;
+pub const FILE_NAME: &str = "search-index.bin";
+
+/// The source of everything that decides the index's contents.
+const BUILDER_SOURCES: [&str; 5] = [
+    include_str!("builder.rs"),
+    include_str!("text.rs"),
+    include_str!("mod.rs"),
+    include_str!("cache.rs"),
+    include_str!("../codeset/index.rs"),
+];
+
+/// The site's own tables, from the config.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserTables {
+    pub cpt: Option<PathBuf>,
+    pub local: Vec<PathBuf>,
+}
+
+/// How the index was made ready.
+#[derive(Debug, Clone)]
+pub struct LoadReport {
+    pub from_cache: bool,
+    pub elapsed: Duration,
+    pub cache_file: Option<PathBuf>,
+    /// A cache that could not be written or read, said once; search still works.
+    pub warning: Option<String>,
+}
+
+/// A fingerprint of every input of the index.
+pub fn fingerprint(user: &UserTables) -> Result<u64, CodeSetError> {
+    let mut h = DefaultHasher::new();
+    FORMAT.hash(&mut h);
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    for f in codeset::ALL_BUNDLED {
+        f.path.hash(&mut h);
+        f.bytes.hash(&mut h);
+    }
+    synonyms::BUNDLED.hash(&mut h);
+    // The code that builds the index: a new build of chartcoder that indexes
+    // differently must not read an older cache.
+    for source in BUILDER_SOURCES {
+        source.hash(&mut h);
+    }
+    for path in user.cpt.iter().chain(&user.local) {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path)
+            .map_err(|e| CodeSetError::at(&name, 0, format!("cannot read the file: {e}")))?;
+        name.hash(&mut h);
+        bytes.hash(&mut h);
+    }
+    // The CPT table and the local tables index differently: say which is which.
+    user.cpt.is_some().hash(&mut h);
+    Ok(h.finish())
+}
+
+fn joined<T>(r: std::thread::Result<Result<T, CodeSetError>>) -> Result<T, CodeSetError> {
+    r.unwrap_or_else(|_| {
+        Err(CodeSetError::at(
+            "(code sets)",
+            0,
+            "a loader thread failed".into(),
+        ))
+    })
+}
+
+/// Loads every source and builds the index (what the cache saves).
+pub fn build_from_sources(user: &UserTables) -> Result<SearchIndex, CodeSetError> {
+    // The big parsers are independent: run them side by side.
+    let (cm, pcs, index, hcpcs) = std::thread::scope(|s| {
+        let cm = s.spawn(codeset::IcdCm::load_bundled);
+        let pcs = s.spawn(codeset::IcdPcs::load_bundled);
+        let index = s.spawn(codeset::load_index);
+        let hcpcs = codeset::load_hcpcs();
+        (
+            joined(cm.join()),
+            joined(pcs.join()),
+            joined(index.join()),
+            hcpcs,
+        )
+    });
+    let (cm, pcs, index, hcpcs) = (cm?, pcs?, index?, hcpcs?);
+    let synonyms = synonyms::parse(synonyms::BUNDLED_PATH, synonyms::BUNDLED)?;
+    let cpt = user.cpt.as_deref().map(user_table::load).transpose()?;
+    let local = user
+        .local
+        .iter()
+        .map(|p| user_table::load(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut provenance = vec![
+        "ICD-10-CM FY2026 (April 1, 2026 tabular) and FY2027 (CDC addenda), MCE v44 validity"
+            .to_string(),
+        format!(
+            "{} (Alphabetic Index, Drugs, Neoplasms, External Causes)",
+            codeset::INDEX_EDITION
+        ),
+        "ICD-10-PCS FY2026 tables and definitions, MCE v44 validity".to_string(),
+        codeset::hcpcs::BUNDLED_EDITION.to_string(),
+    ];
+    if let Some(t) = &cpt {
+        provenance.push(format!("CPT: {} ({} codes)", t.path, t.codes.len()));
+    }
+    for t in &local {
+        provenance.push(format!("Local: {} ({} codes)", t.path, t.codes.len()));
+    }
+    Ok(super::build(&super::Sources {
+        cm: &cm,
+        pcs: &pcs,
+        hcpcs: &hcpcs,
+        index: &index,
+        synonyms: &synonyms,
+        cpt: cpt.as_ref(),
+        local: &local,
+        provenance,
+    }))
+}
+
+/// The index from the cache in `dir` when it is current, else built and cached.
+/// Without a directory the index is built every time.
+pub fn load_or_build(
+    dir: Option<&Path>,
+    user: &UserTables,
+) -> Result<(SearchIndex, LoadReport), CodeSetError> {
+    let start = Instant::now();
+    let fp = fingerprint(user)?;
+    let mut warning = None;
+    let file = dir.map(|d| d.join(FILE_NAME));
+    if let Some(file) = &file {
+        match std::fs::read(file) {
+            Ok(bytes) => {
+                if let Ok(ix) = decode(&bytes, fp) {
+                    return Ok((
+                        ix,
+                        LoadReport {
+                            from_cache: true,
+                            elapsed: start.elapsed(),
+                            cache_file: Some(file.clone()),
+                            warning: None,
+                        },
+                    ));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                warning = Some(format!(
+                    "cannot read the search cache {}: {e}",
+                    file.display()
+                ))
+            }
+        }
+    }
+    let ix = build_from_sources(user)?;
+    if let Some(file) = &file
+        && let Err(e) = write_atomic(file, &encode(&ix, fp))
+    {
+        warning = Some(format!(
+            "cannot write the search cache {} ({e}); search works, but starts slowly",
+            file.display()
+        ));
+    }
+    Ok((
+        ix,
+        LoadReport {
+            from_cache: false,
+            elapsed: start.elapsed(),
+            cache_file: file,
+            warning,
+        },
+    ))
+}
+
+fn write_atomic(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = file.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, file)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// A cache that does not match (another fingerprint, a damaged file): rebuild.
+#[derive(Debug)]
+pub struct Stale;
+
+macro_rules! fields {
+    ($m:ident, $ix:expr) => {
+        $m!(str $ix.codes);
+        $m!(str $ix.keys);
+        $m!(str $ix.titles);
+        $m!(u8 $ix.systems);
+        $m!(u8 $ix.flags);
+        $m!(u32 $ix.period_ends);
+        $m!(i32 $ix.periods);
+        $m!(u32 $ix.extension_ends);
+        $m!(u32 $ix.extensions);
+        $m!(u32 $ix.code_order);
+        $m!(u32 $ix.text_entry);
+        $m!(u8 $ix.text_kind);
+        $m!(f32 $ix.text_static);
+        $m!(u32 $ix.text_word_ends);
+        $m!(u8 $ix.text_core);
+        $m!(u32 $ix.words);
+        $m!(str $ix.text_labels);
+        $m!(str $ix.vocab);
+        $m!(u32 $ix.posting_ends);
+        $m!(u32 $ix.postings);
+        $m!(str $ix.synonym_keys);
+        $m!(u32 $ix.synonym_phrase_ends);
+        $m!(u32 $ix.phrase_word_ends);
+        $m!(u32 $ix.phrase_words);
+        $m!(str $ix.provenance);
+    };
+}
+
+/// The index as cache bytes.
+pub fn encode(ix: &SearchIndex, fingerprint: u64) -> Vec<u8> {
+    let mut body: Vec<u8> = Vec::new();
+    fn put_len(out: &mut Vec<u8>, n: usize) {
+        out.extend_from_slice(&(n as u64).to_le_bytes());
+    }
+    macro_rules! put {
+        (str $f:expr) => {
+            put_len(&mut body, $f.text.len());
+            body.extend_from_slice($f.text.as_bytes());
+            put!(u32 $f.ends);
+        };
+        (u8 $f:expr) => {
+            put_len(&mut body, $f.len());
+            body.extend_from_slice(&$f);
+        };
+        ($t:ident $f:expr) => {
+            put_len(&mut body, $f.len());
+            for v in &$f {
+                body.extend_from_slice(&v.to_le_bytes());
+            }
+        };
+    }
+    fields!(put, ix);
+    let mut out = Vec::with_capacity(body.len() + 32);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT.to_le_bytes());
+    out.extend_from_slice(&fingerprint.to_le_bytes());
+    out.extend_from_slice(&checksum(&body).to_le_bytes());
+    out.extend_from_slice(&body);
+    out
+}
+
+fn checksum(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    for &b in chunks.remainder() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Stale> {
+        let end = self.at.checked_add(n).ok_or(Stale)?;
+        let s = self.bytes.get(self.at..end).ok_or(Stale)?;
+        self.at = end;
+        Ok(s)
+    }
+
+    fn len(&mut self) -> Result<usize, Stale> {
+        let b = self.take(8)?;
+        let mut w = [0u8; 8];
+        w.copy_from_slice(b);
+        usize::try_from(u64::from_le_bytes(w)).map_err(|_| Stale)
+    }
+}
+
+/// The index from cache bytes, if they are for `fingerprint` and intact.
+pub fn decode(bytes: &[u8], fingerprint: u64) -> Result<SearchIndex, Stale> {
+    let mut r = Reader { bytes, at: 0 };
+    if r.take(8)? != MAGIC {
+        return Err(Stale);
+    }
+    let format = u32::from_le_bytes(r.take(4)?.try_into().map_err(|_| Stale)?);
+    let fp = u64::from_le_bytes(r.take(8)?.try_into().map_err(|_| Stale)?);
+    let sum = u64::from_le_bytes(r.take(8)?.try_into().map_err(|_| Stale)?);
+    if format != FORMAT || fp != fingerprint || checksum(&bytes[r.at..]) != sum {
+        return Err(Stale);
+    }
+    let mut ix = SearchIndex::default();
+    macro_rules! get {
+        (str $f:expr) => {
+            let n = r.len()?;
+            $f = StrArray {
+                text: std::str::from_utf8(r.take(n)?).map_err(|_| Stale)?.to_string(),
+                ends: Vec::new(),
+            };
+            get!(u32 $f.ends);
+        };
+        (u8 $f:expr) => {
+            let n = r.len()?;
+            $f = r.take(n)?.to_vec();
+        };
+        (u32 $f:expr) => {
+            let n = r.len()?;
+            $f = r
+                .take(n.checked_mul(4).ok_or(Stale)?)?
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect();
+        };
+        (i32 $f:expr) => {
+            let n = r.len()?;
+            $f = r
+                .take(n.checked_mul(4).ok_or(Stale)?)?
+                .chunks_exact(4)
+                .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect();
+        };
+        (f32 $f:expr) => {
+            let n = r.len()?;
+            $f = r
+                .take(n.checked_mul(4).ok_or(Stale)?)?
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect();
+        };
+    }
+    fields!(get, ix);
+    if r.at != bytes.len() {
+        return Err(Stale);
+    }
+    check(&ix).map_err(|_| Stale)?;
+    Ok(ix)
+}
+
+/// Every invariant a search relies on, so a damaged cache cannot panic it.
+pub fn check(ix: &SearchIndex) -> Result<(), String> {
+    fn ends_ok(ends: &[u32], len: usize, what: &str) -> Result<(), String> {
+        let mut prev = 0;
+        for &e in ends {
+            if e < prev || e as usize > len {
+                return Err(format!("{what}: offsets out of order"));
+            }
+            prev = e;
+        }
+        if ends.last().map_or(0, |&e| e as usize) != len {
+            return Err(format!("{what}: offsets do not cover the data"));
+        }
+        Ok(())
+    }
+    fn strs_ok(s: &StrArray, what: &str) -> Result<(), String> {
+        ends_ok(&s.ends, s.text.len(), what)?;
+        if s.ends.iter().any(|&e| !s.text.is_char_boundary(e as usize)) {
+            return Err(format!("{what}: an offset splits a character"));
+        }
+        Ok(())
+    }
+    let entries = ix.codes.len();
+    let texts = ix.text_entry.len();
+    let vocab = ix.vocab.len();
+    strs_ok(&ix.codes, "codes")?;
+    strs_ok(&ix.keys, "keys")?;
+    strs_ok(&ix.titles, "titles")?;
+    strs_ok(&ix.text_labels, "labels")?;
+    strs_ok(&ix.vocab, "vocabulary")?;
+    strs_ok(&ix.synonym_keys, "synonyms")?;
+    strs_ok(&ix.provenance, "provenance")?;
+    let same = [
+        ix.keys.len(),
+        ix.titles.len(),
+        ix.systems.len(),
+        ix.flags.len(),
+        ix.period_ends.len(),
+        ix.extension_ends.len(),
+        ix.code_order.len(),
+    ];
+    if same.iter().any(|&n| n != entries) {
+        return Err("entry arrays differ in length".into());
+    }
+    let same = [
+        ix.text_kind.len(),
+        ix.text_static.len(),
+        ix.text_word_ends.len(),
+        ix.text_core.len(),
+        ix.text_labels.len(),
+    ];
+    if same.iter().any(|&n| n != texts) {
+        return Err("text arrays differ in length".into());
+    }
+    if ix.posting_ends.len() != vocab
+        || ix.synonym_phrase_ends.len() != ix.synonym_keys.len()
+        || !ix.periods.len().is_multiple_of(2)
+    {
+        return Err("array lengths do not agree".into());
+    }
+    ends_ok(&ix.period_ends, ix.periods.len(), "periods")?;
+    ends_ok(&ix.extension_ends, ix.extensions.len(), "extensions")?;
+    ends_ok(&ix.text_word_ends, ix.words.len(), "words")?;
+    ends_ok(&ix.posting_ends, ix.postings.len(), "postings")?;
+    ends_ok(
+        &ix.synonym_phrase_ends,
+        ix.phrase_word_ends.len(),
+        "phrases",
+    )?;
+    ends_ok(&ix.phrase_word_ends, ix.phrase_words.len(), "phrase words")?;
+    if ix.period_ends.iter().any(|&e| !e.is_multiple_of(2)) {
+        return Err("periods: odd offsets".into());
+    }
+    let lt = |v: &[u32], n: usize| v.iter().all(|&x| (x as usize) < n);
+    if !lt(&ix.extensions, entries)
+        || !lt(&ix.code_order, entries)
+        || !lt(&ix.text_entry, entries)
+        || !lt(&ix.words, vocab)
+        || !lt(&ix.postings, texts)
+        || !ix
+            .phrase_words
+            .iter()
+            .all(|&w| w == u32::MAX || (w as usize) < vocab)
+    {
+        return Err("an id out of range".into());
+    }
+    for t in 0..texts {
+        let n = super::range(&ix.text_word_ends, t).len();
+        if n > 64 || usize::from(ix.text_core[t]) > n {
+            return Err("a text with too many words".into());
+        }
+    }
+    Ok(())
+}

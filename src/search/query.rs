@@ -1,0 +1,567 @@
+//! Running a search: code lookup, then words (truncated, misspelt or abbreviated)
+//! matched through the vocabulary to candidate texts, scored, and kept best per code.
+
+use super::text::{index_words, osa_distance, typo_budget, words};
+use super::{Filters, SearchIndex, System, TextKind, flag, key_of, range};
+
+/// One ranked result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub entry: usize,
+    /// As the coder writes it: "J18.9", "0DTJ4ZZ", "G0439".
+    pub code: String,
+    pub system: System,
+    pub title: String,
+    /// Reportable as it stands.
+    pub billable: bool,
+    /// Needs a 7th character to be reportable.
+    pub needs_seventh: bool,
+    /// Has children: pick one.
+    pub header: bool,
+    /// Exists (and, for complete codes, is valid) on the filter's date.
+    pub valid: bool,
+    pub score: f32,
+    /// What matched, when it was not the code's own title
+    /// ("Index: Pneumonia > aspiration").
+    pub matched: String,
+}
+
+/// Above this many candidate postings a term is searched by scanning texts in
+/// rank order instead of gathering them.
+const GATHER_LIMIT: usize = 30_000;
+/// A scan stops after this many matching texts: texts are in static rank order,
+/// so the best of a very common word are among the first.
+const SCAN_CAP: usize = 3_000;
+/// At most this many code-prefix hits are considered.
+const CODE_CAP: usize = 2_000;
+
+/// One query word and every vocabulary word it may stand for.
+#[derive(Debug, Default)]
+struct Term {
+    len: usize,
+    exact: Option<u32>,
+    plural: Option<u32>,
+    /// Words beginning with the term: ids lo..hi.
+    lo: u32,
+    hi: u32,
+    /// Words sharing the term's stem ("pancreatic" → "pancreas"): ids
+    /// stem_lo..stem_hi, a weaker match than the prefix.
+    stem_lo: u32,
+    stem_hi: u32,
+    /// Words within the typo budget, by id, with their quality.
+    fuzzy: Vec<(u32, f32)>,
+    /// Synonym phrases, as word ids.
+    phrases: Vec<Vec<u32>>,
+    /// How many postings the term's words have (a bound on its candidates).
+    estimate: usize,
+}
+
+/// A search over one index, with scratch space reused between searches (one per
+/// thread).
+pub struct Searcher<'a> {
+    ix: &'a SearchIndex,
+    best: Vec<f32>,
+    best_text: Vec<u32>,
+    touched: Vec<u32>,
+    stamp: Vec<u32>,
+    generation: u32,
+}
+
+impl<'a> Searcher<'a> {
+    pub fn new(ix: &'a SearchIndex) -> Searcher<'a> {
+        Searcher {
+            ix,
+            best: vec![f32::NEG_INFINITY; ix.entries()],
+            best_text: vec![u32::MAX; ix.entries()],
+            touched: Vec::new(),
+            stamp: vec![0; ix.texts()],
+            generation: 0,
+        }
+    }
+
+    /// The best `limit` codes for `query` under `filters`, best first.
+    pub fn search(&mut self, query: &str, filters: &Filters, limit: usize) -> Vec<Hit> {
+        self.reset();
+        let query = query.trim();
+        if query.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        if looks_like_code(query) {
+            self.code_hits(query, &key_of(query), filters);
+        }
+        let terms = self.terms(query);
+        if !terms.is_empty() {
+            self.text_hits(&terms, filters);
+            if self.touched.len() < limit.min(10) && terms.len() >= 2 {
+                self.relaxed_hits(&terms, filters);
+            }
+        }
+        self.collect(filters, limit)
+    }
+
+    fn reset(&mut self) {
+        for &e in &self.touched {
+            self.best[e as usize] = f32::NEG_INFINITY;
+            self.best_text[e as usize] = u32::MAX;
+        }
+        self.touched.clear();
+    }
+
+    /// A fresh mark for "this text is already a candidate".
+    fn next_generation(&mut self) -> u32 {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.generation = 1;
+        }
+        self.generation
+    }
+
+    fn offer(&mut self, entry: usize, score: f32, text: u32) {
+        if self.best[entry] == f32::NEG_INFINITY {
+            self.touched.push(entry as u32);
+        }
+        if score > self.best[entry] {
+            self.best[entry] = score;
+            self.best_text[entry] = text;
+        }
+    }
+
+    /// Codes beginning with the typed code rank above every word match: the exact
+    /// code first, then its children in code order.
+    fn code_hits(&mut self, typed: &str, key: &str, filters: &Filters) {
+        let found = self.ix.code_prefix(key, filters.systems);
+        for (rank, &e) in found.iter().take(CODE_CAP).enumerate() {
+            let exact = self.ix.keys.get(e) == key;
+            let mut score = if exact {
+                2000.0
+            } else {
+                1000.0 - rank as f32 * 0.01
+            };
+            // Typed exactly as this system writes it (G0439 is HCPCS; G04.39 is CM).
+            if self.ix.code(e).eq_ignore_ascii_case(typed) {
+                score += 1.0;
+            }
+            self.offer(e, score, u32::MAX);
+        }
+    }
+
+    fn terms(&self, query: &str) -> Vec<Term> {
+        let mut ws = index_words(query);
+        if ws.is_empty() {
+            ws = words(query);
+        }
+        ws.truncate(8);
+        let mut terms: Vec<Term> = ws.iter().map(|w| self.term(w)).collect();
+        // Check the rarest term first: most texts fail it at once.
+        terms.sort_by_key(|t| t.estimate);
+        terms
+    }
+
+    fn vocab_id(&self, w: &str) -> Option<u32> {
+        let v = &self.ix.vocab;
+        let i = partition(v.len(), |i| v.get(i) < w);
+        (i < v.len() && v.get(i) == w).then_some(i as u32)
+    }
+
+    fn postings_between(&self, lo: u32, hi: u32) -> usize {
+        if lo >= hi {
+            return 0;
+        }
+        let end = self.ix.posting_ends[hi as usize - 1] as usize;
+        let start = if lo == 0 {
+            0
+        } else {
+            self.ix.posting_ends[lo as usize - 1] as usize
+        };
+        end - start
+    }
+
+    fn postings(&self, w: u32) -> &[u32] {
+        &self.ix.postings[range(&self.ix.posting_ends, w as usize)]
+    }
+
+    fn term(&self, w: &str) -> Term {
+        let v = &self.ix.vocab;
+        let lo = partition(v.len(), |i| v.get(i) < w) as u32;
+        let hi = lo as usize
+            + partition(v.len() - lo as usize, |i| {
+                v.get(lo as usize + i).starts_with(w)
+            });
+        let mut t = Term {
+            len: w.len(),
+            exact: self.vocab_id(w),
+            lo,
+            hi: hi as u32,
+            ..Term::default()
+        };
+        if t.exact.is_none() && w.len() > 3 && w.ends_with('s') {
+            t.plural = self.vocab_id(&w[..w.len() - 1]);
+        }
+        if w.len() >= 6 && w.is_ascii() {
+            let stem = &w[..(w.len() * 7).div_ceil(10).max(5)];
+            let lo = partition(v.len(), |i| v.get(i) < stem);
+            let hi = lo + partition(v.len() - lo, |i| v.get(lo + i).starts_with(stem));
+            (t.stem_lo, t.stem_hi) = (lo as u32, hi as u32);
+        }
+        // Synonyms of the whole word.
+        let keys = &self.ix.synonym_keys;
+        let k = partition(keys.len(), |i| keys.get(i) < w);
+        if k < keys.len() && keys.get(k) == w {
+            for p in range(&self.ix.synonym_phrase_ends, k) {
+                let phrase = &self.ix.phrase_words[range(&self.ix.phrase_word_ends, p)];
+                if !phrase.is_empty() && phrase.iter().all(|&x| x != u32::MAX) {
+                    t.phrases.push(phrase.to_vec());
+                }
+            }
+        }
+        // A short abbreviation ("pe", "mi") means what it abbreviates, not every
+        // word it begins.
+        if !t.phrases.is_empty() && w.len() <= 3 {
+            match t.exact {
+                Some(id) => (t.lo, t.hi) = (id, id + 1),
+                None => (t.lo, t.hi) = (0, 0),
+            }
+        }
+        let direct = self.postings_between(t.lo, t.hi)
+            + self.postings_between(t.stem_lo, t.stem_hi)
+            + t.plural.map_or(0, |p| self.postings(p).len());
+        if direct < 3 && typo_budget(w.len()) > 0 {
+            t.fuzzy = self.fuzzy(w);
+        }
+        t.estimate = direct
+            + t.fuzzy
+                .iter()
+                .map(|&(x, _)| self.postings(x).len())
+                .sum::<usize>()
+            + t.phrases
+                .iter()
+                .map(|p| p.iter().map(|&x| self.postings(x).len()).min().unwrap_or(0))
+                .sum::<usize>();
+        t
+    }
+
+    /// Vocabulary words within the typo budget of `w`, whole or as a prefix
+    /// ("pnuem" → "pneumonia"). The first letter is taken as typed, or swapped
+    /// with the second.
+    fn fuzzy(&self, w: &str) -> Vec<(u32, f32)> {
+        let b = w.as_bytes();
+        let budget = typo_budget(b.len());
+        let v = &self.ix.vocab;
+        let mut firsts = vec![b[0]];
+        if b.len() > 1 && b[1] != b[0] {
+            firsts.push(b[1]);
+        }
+        let mut out = Vec::new();
+        for first in firsts {
+            let f = (first as char).to_string();
+            let lo = partition(v.len(), |i| v.get(i) < f.as_str());
+            let hi = lo + partition(v.len() - lo, |i| v.get(lo + i).starts_with(f.as_str()));
+            for id in lo..hi {
+                let word = v.get(id).as_bytes();
+                if first != b[0] && (word.len() < 2 || word[1] != b[0]) {
+                    continue;
+                }
+                if word.len() + budget < b.len() {
+                    continue;
+                }
+                let full = osa_distance(b, word, budget);
+                let q = if let Some(d) = full {
+                    0.75 - 0.1 * (d as f32 - 1.0)
+                } else if word.len() > b.len()
+                    && osa_distance(b, &word[..b.len()], budget).is_some()
+                {
+                    0.55
+                } else {
+                    continue;
+                };
+                out.push((id as u32, q));
+            }
+        }
+        out.sort_by_key(|&(id, _)| id);
+        out.dedup_by_key(|&mut (id, _)| id);
+        out
+    }
+
+    fn quality(&self, t: &Term, w: u32) -> f32 {
+        if t.exact == Some(w) {
+            1.0
+        } else if t.plural == Some(w) {
+            0.9
+        } else if t.lo <= w && w < t.hi {
+            let wl = self.ix.vocab.get(w as usize).len().max(1);
+            0.5 + 0.4 * (t.len as f32 / wl as f32)
+        } else if let Ok(i) = t.fuzzy.binary_search_by_key(&w, |&(id, _)| id) {
+            t.fuzzy[i].1
+        } else if t.stem_lo <= w && w < t.stem_hi {
+            0.6
+        } else {
+            0.0
+        }
+    }
+
+    /// The score of a text against every term, or `None` if a term is missing.
+    fn score(&self, terms: &[Term], text: usize, may_miss: usize) -> Option<f32> {
+        let mut missed = 0;
+        let ws = &self.ix.words[range(&self.ix.text_word_ends, text)];
+        let mut mask: u64 = 0;
+        let mut sum = 0.0;
+        let mut leads = false;
+        for t in terms {
+            let mut best = 0.0;
+            let mut pos = usize::MAX;
+            for (p, &w) in ws.iter().enumerate() {
+                let q = self.quality(t, w);
+                if q > best {
+                    best = q;
+                    pos = p;
+                }
+            }
+            let mut phrase_mask = 0u64;
+            if best < 0.95 {
+                for phrase in &t.phrases {
+                    let mut m = 0u64;
+                    let all = phrase.iter().all(|x| match ws.iter().position(|w| w == x) {
+                        Some(p) => {
+                            m |= 1 << p;
+                            true
+                        }
+                        None => false,
+                    });
+                    if all {
+                        best = 0.95;
+                        phrase_mask = m;
+                        break;
+                    }
+                }
+            }
+            if best <= 0.0 {
+                missed += 1;
+                if missed > may_miss {
+                    return None;
+                }
+                continue;
+            }
+            sum += best;
+            if phrase_mask != 0 {
+                mask |= phrase_mask;
+                leads |= phrase_mask & 1 != 0;
+            } else {
+                mask |= 1 << pos;
+                leads |= pos == 0;
+            }
+        }
+        let core = usize::from(self.ix.text_core[text]).max(1);
+        let core_mask = if core >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << core) - 1
+        };
+        let coverage = (mask & core_mask).count_ones() as f32 / core as f32;
+        Some(
+            60.0 * sum / terms.len() as f32
+                + 30.0 * coverage
+                + self.ix.text_static[text]
+                + if leads { 3.0 } else { 0.0 }
+                - 15.0 * missed as f32,
+        )
+    }
+
+    fn allowed(&self, entry: usize, filters: &Filters) -> bool {
+        if !filters.systems.allows(self.ix.system(entry)) {
+            return false;
+        }
+        if filters.billable_only && !self.ix.has(entry, flag::BILLABLE | flag::NEEDS_SEVENTH) {
+            return false;
+        }
+        true
+    }
+
+    fn text_hits(&mut self, terms: &[Term], filters: &Filters) {
+        let driver = &terms[0];
+        if driver.estimate <= GATHER_LIMIT {
+            for t in self.gather(&[driver]) {
+                self.consider(terms, t as usize, filters, 0);
+            }
+        } else {
+            let mut matched = 0;
+            for t in 0..self.ix.texts() {
+                if self.consider(terms, t, filters, 0) {
+                    matched += 1;
+                    if matched >= SCAN_CAP {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// When no text has every word, texts with most of them: up to half the
+    /// query's words may be missing (a title need not say "total" or
+    /// "delivery" for a coder to mean it), at a cost each.
+    fn relaxed_hits(&mut self, terms: &[Term], filters: &Filters) {
+        let gatherable: Vec<&Term> = terms
+            .iter()
+            .filter(|t| t.estimate <= GATHER_LIMIT)
+            .collect();
+        if gatherable.is_empty() {
+            return;
+        }
+        let may_miss = terms.len() / 2;
+        for t in self.gather(&gatherable) {
+            self.consider(terms, t as usize, filters, may_miss);
+        }
+    }
+
+    /// The texts holding any word the terms match, each once.
+    fn gather(&mut self, terms: &[&Term]) -> Vec<u32> {
+        let generation = self.next_generation();
+        let mut stamp = std::mem::take(&mut self.stamp);
+        let mut candidates: Vec<u32> = Vec::new();
+        let mut take = |list: &[u32]| {
+            for &t in list {
+                if stamp[t as usize] != generation {
+                    stamp[t as usize] = generation;
+                    candidates.push(t);
+                }
+            }
+        };
+        for term in terms {
+            take(&self.ix.postings[self.postings_range(term.lo, term.hi)]);
+            take(&self.ix.postings[self.postings_range(term.stem_lo, term.stem_hi)]);
+            if let Some(p) = term.plural {
+                take(self.postings(p));
+            }
+            for &(w, _) in &term.fuzzy {
+                take(self.postings(w));
+            }
+            for phrase in &term.phrases {
+                if let Some(&rare) = phrase.iter().min_by_key(|&&w| self.postings(w).len()) {
+                    take(self.postings(rare));
+                }
+            }
+        }
+        self.stamp = stamp;
+        candidates
+    }
+
+    fn postings_range(&self, lo: u32, hi: u32) -> std::ops::Range<usize> {
+        if lo >= hi {
+            return 0..0;
+        }
+        let start = if lo == 0 {
+            0
+        } else {
+            self.ix.posting_ends[lo as usize - 1] as usize
+        };
+        start..self.ix.posting_ends[hi as usize - 1] as usize
+    }
+
+    fn consider(
+        &mut self,
+        terms: &[Term],
+        text: usize,
+        filters: &Filters,
+        may_miss: usize,
+    ) -> bool {
+        let entry = self.ix.text_entry[text] as usize;
+        if !self.allowed(entry, filters) {
+            return false;
+        }
+        match self.score(terms, text, may_miss) {
+            Some(s) => {
+                self.offer(entry, s, text as u32);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn collect(&mut self, filters: &Filters, limit: usize) -> Vec<Hit> {
+        let mut ranked: Vec<(f32, usize, u32)> = Vec::with_capacity(self.touched.len());
+        for &e in &self.touched {
+            let e = e as usize;
+            let mut score = self.best[e];
+            let valid = self.ix.valid_on(e, filters.date);
+            if !valid {
+                if filters.valid_only {
+                    continue;
+                }
+                score -= 30.0;
+            }
+            if filters.billable_only && !self.ix.billable(e) {
+                // A code needing a 7th character is offered as its complete codes.
+                let ext = &self.ix.extensions[range(&self.ix.extension_ends, e)];
+                for (i, &x) in ext.iter().enumerate() {
+                    let x = x as usize;
+                    let ok = self.ix.valid_on(x, filters.date);
+                    if filters.valid_only && !ok {
+                        continue;
+                    }
+                    let s = score - 0.001 * (i as f32 + 1.0) - if ok { 0.0 } else { 30.0 };
+                    ranked.push((s, x, self.best_text[e]));
+                }
+                continue;
+            }
+            ranked.push((score, e, self.best_text[e]));
+        }
+        // Best score; then the shorter title; then code order.
+        ranked.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then(self.ix.title(a.1).len().cmp(&self.ix.title(b.1).len()))
+                .then(self.ix.keys.get(a.1).cmp(self.ix.keys.get(b.1)))
+        });
+        ranked.dedup_by_key(|r| r.1);
+        let mut seen = std::collections::HashSet::new();
+        ranked
+            .into_iter()
+            .filter(|r| seen.insert(r.1))
+            .take(limit)
+            .map(|(score, e, text)| self.hit(e, score, text, filters))
+            .collect()
+    }
+
+    fn hit(&self, e: usize, score: f32, text: u32, filters: &Filters) -> Hit {
+        let matched = if text == u32::MAX
+            || TextKind::from_u8(self.ix.text_kind[text as usize]) == TextKind::Title
+        {
+            String::new()
+        } else {
+            self.ix.text_labels.get(text as usize).to_string()
+        };
+        Hit {
+            entry: e,
+            code: self.ix.code(e).to_string(),
+            system: self.ix.system(e),
+            title: self.ix.title(e).to_string(),
+            billable: self.ix.billable(e),
+            needs_seventh: self.ix.has(e, flag::NEEDS_SEVENTH),
+            header: self.ix.has(e, flag::HEADER),
+            valid: self.ix.valid_on(e, filters.date),
+            score,
+            matched,
+        }
+    }
+}
+
+/// A query that may be a code or code prefix: one token of letters, digits and
+/// dots with at least one digit ("I50", "e1165", "J18.9", "0DTJ", "G0439").
+fn looks_like_code(q: &str) -> bool {
+    q.len() >= 2
+        && q.chars().any(|c| c.is_ascii_digit())
+        && q.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+}
+
+/// The first index in 0..n for which `pred` is false (pred true then false).
+fn partition(n: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}

@@ -1,0 +1,133 @@
+//! Words: how titles, index terms and queries are cut into searchable words, and
+//! the edit distance that forgives a typo.
+
+/// Words too common to tell codes apart; dropped from titles and queries alike.
+/// "with", "without", "not" and "other" stay: they change the code.
+const STOP_WORDS: [&str; 14] = [
+    "a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to",
+];
+
+pub fn is_stop_word(w: &str) -> bool {
+    STOP_WORDS.contains(&w)
+}
+
+/// Lower-case ASCII words: letters and digits, accents folded, apostrophes dropped
+/// ("Ménière's" → "menieres"), everything else a separator. Stop words kept.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        } else if c == '\'' || c == '\u{2019}' {
+            // Part of the word: "Crohn's" is one word.
+        } else if let Some(f) = fold(c) {
+            word.push(f);
+        } else if !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+/// The searchable words of a text: [`words`] without stop words.
+pub fn index_words(text: &str) -> Vec<String> {
+    words(text)
+        .into_iter()
+        .filter(|w| !is_stop_word(w))
+        .collect()
+}
+
+fn fold(c: char) -> Option<char> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' | 'À' | 'Á' | 'Â' | 'Ä' => 'a',
+        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' | 'Í' | 'Î' => 'i',
+        'ò' | 'ó' | 'ô' | 'ö' | 'õ' | 'ø' | 'Ó' | 'Ö' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' | 'Ú' | 'Ü' => 'u',
+        'ç' | 'Ç' => 'c',
+        'ñ' | 'Ñ' => 'n',
+        'ß' => 's',
+        _ => return None,
+    })
+}
+
+/// The optimal-string-alignment distance (Levenshtein plus adjacent transposition)
+/// between `a` and `b`, or `None` once it must exceed `max`.
+pub fn osa_distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let n = b.len();
+    // Three rows: i-2, i-1, i.
+    let mut prev2 = vec![0usize; n + 1];
+    let mut prev: Vec<usize> = (0..=n).collect();
+    let mut cur = vec![0usize; n + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=n {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(prev2[j - 2] + 1);
+            }
+            cur[j] = d;
+            row_min = row_min.min(d);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[n];
+    (d <= max).then_some(d)
+}
+
+/// How many typos a word of this length may carry and still match.
+pub fn typo_budget(len: usize) -> usize {
+    match len {
+        0..=3 => 0,
+        4..=5 => 1,
+        _ => 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_fold_case_accents_and_apostrophes() {
+        assert_eq!(words("Ménière's disease"), vec!["menieres", "disease"]);
+        assert_eq!(
+            words("Type 2 diabetes mellitus, w/o complications"),
+            vec![
+                "type",
+                "2",
+                "diabetes",
+                "mellitus",
+                "w",
+                "o",
+                "complications"
+            ]
+        );
+        assert_eq!(
+            index_words("Fracture of neck of right femur"),
+            vec!["fracture", "neck", "right", "femur"]
+        );
+    }
+
+    #[test]
+    fn osa_counts_a_transposition_as_one_edit() {
+        assert_eq!(osa_distance(b"pnuemonia", b"pneumonia", 2), Some(1));
+        assert_eq!(osa_distance(b"diabetis", b"diabetes", 2), Some(1));
+        assert_eq!(osa_distance(b"hart", b"heart", 1), Some(1));
+        assert_eq!(osa_distance(b"kitten", b"sitting", 2), None);
+        assert_eq!(osa_distance(b"kitten", b"sitting", 3), Some(3));
+    }
+}

@@ -1,0 +1,349 @@
+//! Code search: behaviour over the full bundled code sets.
+
+use chartcoder::search::cache::{self, UserTables};
+use chartcoder::search::{Filters, Hit, SearchIndex, Searcher, System, SystemFilter, relevance};
+use chrono::NaiveDate;
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// One cache for every test binary (built once, then loaded).
+fn cache_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("search-cache")
+}
+
+fn index() -> &'static SearchIndex {
+    static IX: OnceLock<SearchIndex> = OnceLock::new();
+    IX.get_or_init(|| {
+        cache::load_or_build(Some(&cache_dir()), &UserTables::default())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .0
+    })
+}
+
+fn searcher() -> std::sync::MutexGuard<'static, Searcher<'static>> {
+    static S: OnceLock<Mutex<Searcher<'static>>> = OnceLock::new();
+    S.get_or_init(|| Mutex::new(Searcher::new(index())))
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+}
+
+const TODAY: &str = "2026-11-22";
+
+fn search_with(q: &str, filters: Filters) -> Vec<Hit> {
+    searcher().search(q, &filters, 50)
+}
+
+fn search(q: &str) -> Vec<Hit> {
+    search_with(q, Filters::on(date(TODAY)))
+}
+
+fn codes(hits: &[Hit]) -> Vec<&str> {
+    hits.iter().map(|h| h.code.as_str()).collect()
+}
+
+#[test]
+fn the_index_covers_every_bundled_system() {
+    let ix = index();
+    // ~97k ICD-10-CM codes (nodes and 7th-character codes), 79k PCS, 7k HCPCS.
+    assert!(ix.entries() > 170_000, "{}", ix.entries());
+    for (system, code) in [
+        (System::Icd10Cm, "J18.9"),
+        (System::Icd10Cm, "T45.0X1A"),
+        (System::Icd10Pcs, "0DTJ4ZZ"),
+        (System::Hcpcs, "G0439"),
+    ] {
+        assert!(ix.find(system, code).is_some(), "{code}");
+    }
+}
+
+#[test]
+fn codes_are_found_with_or_without_the_dot_and_by_prefix() {
+    assert_eq!(search("J18.9")[0].code, "J18.9");
+    assert_eq!(search("j189")[0].code, "J18.9");
+    assert_eq!(search("E1165")[0].code, "E11.65");
+    // A prefix lists the code, then its children in code order.
+    let i50 = search("I50");
+    assert_eq!(&codes(&i50)[..3], ["I50", "I50.1", "I50.2"]);
+    assert!(i50.iter().take(20).all(|h| h.code.starts_with("I50")));
+    let pcs = search("0DTJ");
+    assert!(pcs.len() >= 4 && pcs.iter().take(4).all(|h| h.code.starts_with("0DTJ")));
+    assert!(codes(&pcs).contains(&"0DTJ4ZZ"));
+    // Without a dot G0439 is HCPCS as typed, and ICD-10-CM G04.39 after it.
+    let g = search("G0439");
+    assert_eq!((g[0].code.as_str(), g[0].system), ("G0439", System::Hcpcs));
+    assert_eq!(g[1].code, "G04.39");
+}
+
+#[test]
+fn the_index_default_code_comes_first() {
+    let hits = search("pneumonia");
+    assert_eq!(hits[0].code, "J18.9");
+    assert!(
+        hits[0].matched.starts_with("Index: Pneumonia"),
+        "{:?}",
+        hits[0]
+    );
+    assert!(hits[0].billable);
+}
+
+#[test]
+fn truncated_words_in_any_order_typos_and_abbreviations() {
+    assert_eq!(search("diab t2 hyperglyc")[0].code, "E11.65");
+    assert_eq!(search("hyperglyc t2 diab")[0].code, "E11.65");
+    assert_eq!(search("pnuemonia")[0].code, "J18.9");
+    // Typing letter by letter through a typo still finds it.
+    assert!(codes(&search("pnuem")).iter().any(|c| c.starts_with('J')));
+    assert_eq!(search("chf")[0].code, "I50.9");
+    assert_eq!(search("uti")[0].code, "N39.0");
+    assert_eq!(search("heart attack")[0].code, "I21.9");
+}
+
+#[test]
+fn billable_codes_rank_above_headers() {
+    for q in ["heart failure", "diabetes", "pneumonia", "sepsis"] {
+        let hits = search(q);
+        assert!(hits[0].billable, "{q}: {:?}", hits[0]);
+    }
+}
+
+#[test]
+fn a_system_filter_keeps_to_its_codes() {
+    let mut f = Filters::on(date(TODAY));
+    f.systems = SystemFilter::Procedures;
+    let px = search_with("appendectomy", f);
+    assert!(!px.is_empty());
+    assert!(px.iter().all(|h| !h.system.is_diagnosis()));
+    assert_eq!(
+        px[0].code,
+        "0DTJ0ZZ"
+            .to_string()
+            .as_str()
+            .get(..4)
+            .map(|_| px[0].code.clone())
+            .unwrap()
+    );
+    f.systems = SystemFilter::Diagnoses;
+    let dx = search_with("appendicitis", f);
+    assert!(dx.iter().all(|h| h.system == System::Icd10Cm));
+    f.systems = SystemFilter::Only(System::Hcpcs);
+    assert!(
+        search_with("wheelchair", f)
+            .iter()
+            .all(|h| h.system == System::Hcpcs)
+    );
+}
+
+#[test]
+fn billable_only_offers_the_complete_7th_character_codes() {
+    let all = search("fracture neck femur right");
+    assert_eq!(all[0].code, "S72.001");
+    assert!(all[0].needs_seventh);
+    let mut f = Filters::on(date(TODAY));
+    f.billable_only = true;
+    let hits = search_with("fracture neck femur right", f);
+    assert!(hits.iter().all(|h| h.billable), "{:?}", codes(&hits));
+    // The first is the initial encounter for a closed fracture, S72.001A.
+    assert_eq!(hits[0].code, "S72.001A");
+    assert!(
+        hits[0]
+            .title
+            .contains("initial encounter for closed fracture")
+    );
+}
+
+#[test]
+fn validity_follows_the_date_of_service() {
+    // C78.31 was added for FY2027 (October 1, 2026); S23.420A was deleted then.
+    let found = |code: &str, f: Filters| search_with(code, f).into_iter().find(|h| h.code == code);
+    let fy26 = Filters::on(date("2026-09-30"));
+    let fy27 = Filters::on(date("2026-10-01"));
+    assert!(!found("C78.31", fy26).expect("shown, marked").valid);
+    assert!(found("C78.31", fy27).unwrap().valid);
+    assert!(found("S23.420A", fy26).unwrap().valid);
+    assert!(!found("S23.420A", fy27).expect("shown, marked").valid);
+    let mut strict = fy27;
+    strict.valid_only = true;
+    assert!(found("S23.420A", strict).is_none());
+    assert!(found("C78.31", strict).is_some());
+    // By words too: the new code is offered from its date on, not before.
+    let mut words = fy26;
+    words.valid_only = true;
+    let larynx = |f: Filters| {
+        codes(&search_with("secondary malignant neoplasm larynx", f)).contains(&"C78.31")
+    };
+    assert!(!larynx(words));
+    words.date = date("2026-10-01");
+    assert!(larynx(words));
+}
+
+#[test]
+fn an_index_code_the_edition_subdivided_is_shown_as_a_header() {
+    // The FY2025 index gives J45.909 under asthma; but a code it points at
+    // without a dash that is now subdivided (J45.9) must show as a header.
+    let ix = index();
+    let e = ix.find(System::Icd10Cm, "J45.9").unwrap();
+    assert!(!ix.billable(e));
+    let hits = search("asthma");
+    if let Some(h) = hits.iter().find(|h| h.code == "J45.9") {
+        assert!(h.header && !h.billable);
+    }
+}
+
+#[test]
+fn every_fixture_code_exists() {
+    let fixtures = relevance::parse(include_str!("fixtures/search_relevance.tsv")).unwrap();
+    assert!(fixtures.len() >= 150, "{}", fixtures.len());
+    let ix = index();
+    for f in &fixtures {
+        for code in &f.accepted {
+            if code.ends_with('*') {
+                continue;
+            }
+            let known = System::ALL.iter().any(|&s| ix.find(s, code).is_some());
+            assert!(known, "line {}: {code} is not a code", f.line);
+        }
+    }
+}
+
+#[test]
+fn relevance_meets_the_targets() {
+    let fixtures = relevance::parse(include_str!("fixtures/search_relevance.tsv")).unwrap();
+    let filters = Filters::on(date(TODAY));
+    let score = relevance::evaluate(&fixtures, |q| {
+        searcher()
+            .search(q, &filters, 10)
+            .into_iter()
+            .map(|h| h.code)
+            .collect()
+    });
+    for (q, top) in &score.misses {
+        eprintln!("MISS {q:?}: {top:?}");
+    }
+    for (q, top) in &score.not_first {
+        eprintln!("NOT FIRST {q:?}: {top:?}");
+    }
+    eprintln!(
+        "hit@1 {:.1}% hit@10 {:.1}% of {}",
+        score.at1() * 100.0,
+        score.at10() * 100.0,
+        score.total
+    );
+    assert!(score.at10() >= 0.95, "hit@10 {:.3}", score.at10());
+    assert!(score.at1() >= 0.70, "hit@1 {:.3}", score.at1());
+}
+
+#[test]
+fn the_cache_is_used_rebuilt_when_damaged_and_never_trusted_blindly() {
+    let dir = tempfile::tempdir().unwrap();
+    let user = UserTables::default();
+    let (first, report) = cache::load_or_build(Some(dir.path()), &user).unwrap();
+    assert!(!report.from_cache);
+    let file = dir.path().join(cache::FILE_NAME);
+    let (second, report) = cache::load_or_build(Some(dir.path()), &user).unwrap();
+    assert!(report.from_cache);
+    assert!(
+        first == second,
+        "the cached index differs from the built one"
+    );
+    // One flipped byte in the middle: the checksum catches it; rebuilt.
+    let mut bytes = std::fs::read(&file).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x55;
+    std::fs::write(&file, &bytes).unwrap();
+    let (third, report) = cache::load_or_build(Some(dir.path()), &user).unwrap();
+    assert!(!report.from_cache);
+    assert!(third == first);
+    // Truncated (a crash while another process wrote it without rename).
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() / 3]).unwrap();
+    assert!(
+        !cache::load_or_build(Some(dir.path()), &user)
+            .unwrap()
+            .1
+            .from_cache
+    );
+    // Another fingerprint (other sources) is never read as this one.
+    let bytes = std::fs::read(&file).unwrap();
+    let fp = cache::fingerprint(&user).unwrap();
+    assert!(cache::decode(&bytes, fp).is_ok());
+    assert!(cache::decode(&bytes, fp ^ 1).is_err());
+}
+
+#[test]
+fn a_site_cpt_table_is_searchable_and_a_change_to_it_rebuilds_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("cpt.tsv");
+    // Made-up rows in the documented format: no CPT text is bundled or used.
+    std::fs::write(
+        &table,
+        "code\tdescription\tshort_description\n99990\tFixture service alpha for testing\tFixture alpha\n",
+    )
+    .unwrap();
+    let user = UserTables {
+        cpt: Some(table.clone()),
+        local: Vec::new(),
+    };
+    let (ix, report) = cache::load_or_build(Some(dir.path()), &user).unwrap();
+    assert!(!report.from_cache);
+    let hits = Searcher::new(&ix).search("fixture alpha", &Filters::on(date(TODAY)), 5);
+    assert_eq!(
+        (hits[0].code.as_str(), hits[0].system),
+        ("99990", System::Cpt)
+    );
+    assert!(
+        cache::load_or_build(Some(dir.path()), &user)
+            .unwrap()
+            .1
+            .from_cache
+    );
+    std::fs::write(
+        &table,
+        "code\tdescription\n99990\tFixture service alpha for testing\n99991\tFixture service beta\n",
+    )
+    .unwrap();
+    let (ix, report) = cache::load_or_build(Some(dir.path()), &user).unwrap();
+    assert!(!report.from_cache, "a changed table must rebuild the index");
+    let hits = Searcher::new(&ix).search("fixture beta", &Filters::on(date(TODAY)), 5);
+    assert_eq!(hits[0].code, "99991");
+    // A bad table is an error naming the file and line, not a silent gap.
+    std::fs::write(&table, "code\tdescription\n99990\t\n").unwrap();
+    let err = cache::load_or_build(Some(dir.path()), &user).err().unwrap();
+    assert_eq!(err.line, 2);
+    assert!(err.file.ends_with("cpt.tsv"), "{err}");
+}
+
+#[test]
+fn the_worker_answers_the_newest_query_and_skips_the_overtaken() {
+    use chartcoder::search::worker::SearchWorker;
+    use std::sync::Arc;
+    use std::time::Duration;
+    let ix = Arc::new(index().clone());
+    let mut worker = SearchWorker::spawn(ix).unwrap();
+    let term = "congestive heart failure";
+    let filters = Filters::on(date(TODAY));
+    // Every prefix, as typed, without waiting.
+    for n in 1..=term.len() {
+        worker.submit(&term[..n], filters, 20);
+    }
+    let latest = worker.latest();
+    let mut answers = Vec::new();
+    while let Some(r) = worker.recv_timeout(Duration::from_secs(30)) {
+        let done = r.id == latest;
+        answers.push(r);
+        if done {
+            break;
+        }
+    }
+    let last = answers.last().expect("an answer");
+    assert_eq!(last.id, latest);
+    assert_eq!(last.query, term);
+    assert_eq!(last.hits[0].code, "I50.9");
+    // Answers come in order, and fewer than the keystrokes (overtaken ones skipped
+    // whenever typing outpaced the search; at least never more).
+    assert!(answers.windows(2).all(|w| w[0].id < w[1].id));
+    assert!(answers.len() <= term.len());
+}
