@@ -237,7 +237,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Code { code, date }) => {
             let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
-            print_code(code, date)
+            print_code(code, date, &config)
         }
         Some(Command::Search {
             terms,
@@ -268,7 +268,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// `chartcoder code`: every code system that knows the code, each in its own block
 /// (without a dot, G0439 is HCPCS G0439 and ICD-10-CM G04.39).
-fn print_code(code: &str, date: chrono::NaiveDate) -> anyhow::Result<ExitCode> {
+fn print_code(code: &str, date: chrono::NaiveDate, config: &Config) -> anyhow::Result<ExitCode> {
     use crate::codeset;
     let cm = codeset::IcdCm::load_bundled()?;
     let edition = codeset::Edition::for_date(date);
@@ -294,6 +294,23 @@ fn print_code(code: &str, date: chrono::NaiveDate) -> anyhow::Result<ExitCode> {
             codeset::hcpcs::BUNDLED_EDITION,
             entry.long_description
         ));
+    }
+    let tables = config.user_tables();
+    let labelled = tables
+        .cpt
+        .iter()
+        .map(|p| ("CPT", p))
+        .chain(tables.local.iter().map(|p| ("Local", p)));
+    for (label, path) in labelled {
+        let table = codeset::user_table::load(path)?;
+        if let Some(c) = table.codes.iter().find(|c| c.code == key) {
+            found.push(format!(
+                "{}\t{label} ({})\n{}\n",
+                c.code,
+                path.display(),
+                c.description
+            ));
+        }
     }
     if !found.is_empty() {
         print!("{}", found.join("\n"));

@@ -333,3 +333,121 @@ fn code_prints_the_detail_and_hints_the_placeholder() {
         "{both}"
     );
 }
+
+/// A config with the shared search cache of the test runs (built once).
+fn search_config(home: &Path, extra: &str) -> std::path::PathBuf {
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("search-cache");
+    let config = home.join("search.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[codesets]\ncache_dir = {:?}\n{extra}",
+            cache.display().to_string()
+        ),
+    )
+    .unwrap();
+    config
+}
+
+#[test]
+fn search_prints_ranked_hits_as_code_system_title() {
+    let home = tempfile::tempdir().unwrap();
+    let config = search_config(home.path(), "");
+    let cfg = config.to_str().unwrap();
+    let out = run(
+        home.path(),
+        &["--config", cfg, "search", "--limit", "3", "pneumonia"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let first = stdout.lines().next().unwrap();
+    assert_eq!(
+        first,
+        "J18.9\ticd10cm\tPneumonia, unspecified organism <- Index: Pneumonia"
+    );
+    assert_eq!(stdout.lines().count(), 3);
+
+    let out = run(
+        home.path(),
+        &[
+            "--config", cfg, "search", "--json", "--limit", "2", "--system", "px", "lap", "chole",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let hit: serde_json::Value =
+        serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(hit["code"], "0FT44ZZ");
+    assert_eq!(hit["system"], "icd10pcs");
+    assert_eq!(hit["billable"], true);
+    assert!(hit["score"].as_f64().unwrap() > 0.0);
+
+    // Marked when not valid on the date: C78.31 is new in FY2027.
+    let out = run(
+        home.path(),
+        &[
+            "--config",
+            cfg,
+            "search",
+            "--date",
+            "2026-09-01",
+            "--limit",
+            "1",
+            "C78.31",
+        ],
+    );
+    assert!(
+        text(&out.stdout).starts_with(
+            "C78.31\ticd10cm\tSecondary malignant neoplasm of larynx [NOT VALID on 2026-09-01]"
+        ),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = run(home.path(), &["--config", cfg, "search", "qqqzzzxxx"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("no code matches"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = run(
+        home.path(),
+        &["--config", cfg, "search", "--system", "cpt4", "x"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("unknown code system"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_site_cpt_table_answers_code_and_a_bad_one_names_its_line() {
+    let home = tempfile::tempdir().unwrap();
+    // A made-up row in the documented format (no CPT text is used in tests).
+    let table = home.path().join("cpt.csv");
+    std::fs::write(&table, "code,description\n99990,Fixture service alpha\n").unwrap();
+    let config = search_config(
+        home.path(),
+        &format!("cpt_file = {:?}\n", table.display().to_string()),
+    );
+    let cfg = config.to_str().unwrap();
+    let out = run(home.path(), &["--config", cfg, "code", "99990"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("99990\tCPT ("),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(text(&out.stdout).contains("Fixture service alpha"));
+    std::fs::write(&table, "code,description\n99990,\n").unwrap();
+    let out = run(home.path(), &["--config", cfg, "code", "99990"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("cpt.csv line 2: code 99990 has no description"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -17,7 +17,7 @@ pub mod text;
 pub mod worker;
 
 pub use builder::{Sources, build};
-pub use query::{Hit, Searcher};
+pub use query::{Hit, SearchStats, Searcher};
 
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
@@ -392,4 +392,58 @@ pub fn key_of(code: &str) -> String {
         .filter(|c| *c != '.')
         .map(|c| c.to_ascii_uppercase())
         .collect()
+}
+
+/// The character positions of `title` to highlight for `query`: each query word
+/// placed by the skim fuzzy matcher (fuzzy-matcher), word by word so that words
+/// typed in any order all light up. Meant for the few hits on screen, not for
+/// ranking (a full fuzzy scan is the slow baseline the engine replaces).
+pub fn highlight(title: &str, query: &str) -> Vec<usize> {
+    use fuzzy_matcher::FuzzyMatcher;
+    use fuzzy_matcher::skim::SkimMatcherV2;
+    let matcher = SkimMatcherV2::default().ignore_case();
+    let mut marks: Vec<usize> = Vec::new();
+    for word in text::index_words(query) {
+        if let Some((_, positions)) = matcher.fuzzy_indices(title, &word) {
+            marks.extend(positions);
+        }
+    }
+    marks.sort_unstable();
+    marks.dedup();
+    marks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlight_marks_each_query_word_in_any_order() {
+        let title = "Type 2 diabetes mellitus with hyperglycemia";
+        let marks = highlight(title, "hyperglyc diab");
+        let lit: String = marks
+            .iter()
+            .map(|&i| title.chars().nth(i).unwrap())
+            .collect();
+        assert!(lit.contains("diab"), "{lit}");
+        assert!(lit.contains("hyperglyc"), "{lit}");
+        assert!(highlight(title, "zzz").is_empty());
+    }
+
+    #[test]
+    fn system_filters_parse_and_reject_unknown_names() {
+        assert_eq!("dx".parse::<SystemFilter>(), Ok(SystemFilter::Diagnoses));
+        assert_eq!(
+            "ICD10PCS".parse::<SystemFilter>(),
+            Ok(SystemFilter::Only(System::Icd10Pcs))
+        );
+        assert!(
+            "cpt4"
+                .parse::<SystemFilter>()
+                .unwrap_err()
+                .contains("unknown")
+        );
+        assert!(SystemFilter::Procedures.allows(System::Cpt));
+        assert!(!SystemFilter::Procedures.allows(System::Icd10Cm));
+    }
 }

@@ -31,7 +31,13 @@ pub struct Hit {
 const GATHER_LIMIT: usize = 30_000;
 /// A scan stops after this many matching texts: texts are in static rank order,
 /// so the best of a very common word are among the first.
-const SCAN_CAP: usize = 3_000;
+const SCAN_CAP: usize = 1_500;
+/// Words of a query beyond this many are ignored.
+const MAX_TERMS: usize = 8;
+/// Fewer codes than this with every word, and codes with most words are added.
+const RELAXED_BELOW: usize = 10;
+/// At most this many gathered texts are scored (the statically best of them).
+const MAX_CANDIDATES: usize = 4_000;
 /// At most this many code-prefix hits are considered.
 const CODE_CAP: usize = 2_000;
 
@@ -65,6 +71,22 @@ pub struct Searcher<'a> {
     touched: Vec<u32>,
     stamp: Vec<u32>,
     generation: u32,
+    stats: SearchStats,
+    /// Per vocabulary word, a bit for each query term that matches it.
+    word_terms: Vec<u8>,
+}
+
+/// What the last search did, for benchmarks and diagnostics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SearchStats {
+    /// Texts gathered as candidates.
+    pub candidates: usize,
+    /// Texts scored.
+    pub scored: usize,
+    /// Whether the common-word scan ran instead of gathering.
+    pub scanned: bool,
+    /// Whether the relaxed pass (not every word present) ran.
+    pub relaxed: bool,
 }
 
 impl<'a> Searcher<'a> {
@@ -76,6 +98,8 @@ impl<'a> Searcher<'a> {
             touched: Vec::new(),
             stamp: vec![0; ix.texts()],
             generation: 0,
+            stats: SearchStats::default(),
+            word_terms: vec![0; ix.vocabulary()],
         }
     }
 
@@ -91,15 +115,53 @@ impl<'a> Searcher<'a> {
         }
         let terms = self.terms(query);
         if !terms.is_empty() {
+            self.mark_words(&terms, true);
             self.text_hits(&terms, filters);
-            if self.touched.len() < limit.min(10) && terms.len() >= 2 {
+            if self.touched.len() < limit.min(RELAXED_BELOW) && terms.len() >= 2 {
                 self.relaxed_hits(&terms, filters);
             }
+            self.mark_words(&terms, false);
         }
         self.collect(filters, limit)
     }
 
+    /// Marks (or unmarks) in `word_terms` the vocabulary words each term matches.
+    fn mark_words(&mut self, terms: &[Term], on: bool) {
+        for (i, t) in terms.iter().enumerate() {
+            let bit = 1u8 << i;
+            let mut set = |w: u32| {
+                let cell = &mut self.word_terms[w as usize];
+                if on {
+                    *cell |= bit;
+                } else {
+                    *cell = 0;
+                }
+            };
+            for w in t.lo..t.hi {
+                set(w);
+            }
+            for w in t.stem_lo..t.stem_hi {
+                set(w);
+            }
+            for &(w, _) in &t.fuzzy {
+                set(w);
+            }
+            if let Some(w) = t.plural {
+                set(w);
+            }
+            if let Some(w) = t.exact {
+                set(w);
+            }
+        }
+    }
+
+    /// What the last search did.
+    pub fn stats(&self) -> SearchStats {
+        self.stats
+    }
+
     fn reset(&mut self) {
+        self.stats = SearchStats::default();
         for &e in &self.touched {
             self.best[e as usize] = f32::NEG_INFINITY;
             self.best_text[e as usize] = u32::MAX;
@@ -151,7 +213,7 @@ impl<'a> Searcher<'a> {
         if ws.is_empty() {
             ws = words(query);
         }
-        ws.truncate(8);
+        ws.truncate(MAX_TERMS);
         let mut terms: Vec<Term> = ws.iter().map(|w| self.term(w)).collect();
         // Check the rarest term first: most texts fail it at once.
         terms.sort_by_key(|t| t.estimate);
@@ -304,19 +366,25 @@ impl<'a> Searcher<'a> {
     fn score(&self, terms: &[Term], text: usize, may_miss: usize) -> Option<f32> {
         let mut missed = 0;
         let ws = &self.ix.words[range(&self.ix.text_word_ends, text)];
+        // The best word of the text for each term, looking only at the words some
+        // term matches (most words match none).
+        let mut bests = [(0.0f32, usize::MAX); MAX_TERMS];
+        for (p, &w) in ws.iter().enumerate() {
+            let mut m = self.word_terms[w as usize];
+            while m != 0 {
+                let i = m.trailing_zeros() as usize;
+                m &= m - 1;
+                let q = self.quality(&terms[i], w);
+                if q > bests[i].0 {
+                    bests[i] = (q, p);
+                }
+            }
+        }
         let mut mask: u64 = 0;
         let mut sum = 0.0;
         let mut leads = false;
-        for t in terms {
-            let mut best = 0.0;
-            let mut pos = usize::MAX;
-            for (p, &w) in ws.iter().enumerate() {
-                let q = self.quality(t, w);
-                if q > best {
-                    best = q;
-                    pos = p;
-                }
-            }
+        for (i, t) in terms.iter().enumerate() {
+            let (mut best, pos) = bests[i];
             let mut phrase_mask = 0u64;
             if best < 0.95 {
                 for phrase in &t.phrases {
@@ -368,6 +436,9 @@ impl<'a> Searcher<'a> {
     }
 
     fn allowed(&self, entry: usize, filters: &Filters) -> bool {
+        if filters.systems == super::SystemFilter::All && !filters.billable_only {
+            return true;
+        }
         if !filters.systems.allows(self.ix.system(entry)) {
             return false;
         }
@@ -384,6 +455,7 @@ impl<'a> Searcher<'a> {
                 self.consider(terms, t as usize, filters, 0);
             }
         } else {
+            self.stats.scanned = true;
             let mut matched = 0;
             for t in 0..self.ix.texts() {
                 if self.consider(terms, t, filters, 0) {
@@ -400,14 +472,14 @@ impl<'a> Searcher<'a> {
     /// query's words may be missing (a title need not say "total" or
     /// "delivery" for a coder to mean it), at a cost each.
     fn relaxed_hits(&mut self, terms: &[Term], filters: &Filters) {
-        let gatherable: Vec<&Term> = terms
-            .iter()
-            .filter(|t| t.estimate <= GATHER_LIMIT)
-            .collect();
-        if gatherable.is_empty() {
+        // A text missing at most `may_miss` terms holds one of any `may_miss + 1`
+        // of them: gathering the rarest that many finds every such text.
+        let may_miss = terms.len() / 2;
+        let gatherable: Vec<&Term> = terms.iter().take(may_miss + 1).collect();
+        if gatherable.iter().any(|t| t.estimate > GATHER_LIMIT) {
             return;
         }
-        let may_miss = terms.len() / 2;
+        self.stats.relaxed = true;
         for t in self.gather(&gatherable) {
             self.consider(terms, t as usize, filters, may_miss);
         }
@@ -442,6 +514,14 @@ impl<'a> Searcher<'a> {
             }
         }
         self.stamp = stamp;
+        // Texts are numbered best first: past the cap, keep the statically best.
+        if candidates.len() > MAX_CANDIDATES {
+            candidates.select_nth_unstable(MAX_CANDIDATES - 1);
+            candidates.truncate(MAX_CANDIDATES);
+        }
+        // In text order, scoring reads the index front to back.
+        candidates.sort_unstable();
+        self.stats.candidates += candidates.len();
         candidates
     }
 
@@ -468,6 +548,7 @@ impl<'a> Searcher<'a> {
         if !self.allowed(entry, filters) {
             return false;
         }
+        self.stats.scored += 1;
         match self.score(terms, text, may_miss) {
             Some(s) => {
                 self.offer(entry, s, text as u32);
@@ -478,7 +559,16 @@ impl<'a> Searcher<'a> {
     }
 
     fn collect(&mut self, filters: &Filters, limit: usize) -> Vec<Hit> {
-        let mut ranked: Vec<(f32, usize, u32)> = Vec::with_capacity(self.touched.len());
+        // (score, title length, entry, matched text)
+        let mut ranked: Vec<(f32, u32, usize, u32)> = Vec::with_capacity(self.touched.len());
+        let title_len = |e: usize| {
+            self.ix.titles.ends[e]
+                - if e == 0 {
+                    0
+                } else {
+                    self.ix.titles.ends[e - 1]
+                }
+        };
         for &e in &self.touched {
             let e = e as usize;
             let mut score = self.best[e];
@@ -499,25 +589,32 @@ impl<'a> Searcher<'a> {
                         continue;
                     }
                     let s = score - 0.001 * (i as f32 + 1.0) - if ok { 0.0 } else { 30.0 };
-                    ranked.push((s, x, self.best_text[e]));
+                    ranked.push((s, title_len(x), x, self.best_text[e]));
                 }
                 continue;
             }
-            ranked.push((score, e, self.best_text[e]));
+            ranked.push((score, title_len(e), e, self.best_text[e]));
         }
-        // Best score; then the shorter title; then code order.
-        ranked.sort_by(|a, b| {
+        // Best score; then the shorter title; then code order. Only the best few
+        // are sorted: a common word touches thousands of codes.
+        let ix = self.ix;
+        let order = |a: &(f32, u32, usize, u32), b: &(f32, u32, usize, u32)| {
             b.0.total_cmp(&a.0)
-                .then(self.ix.title(a.1).len().cmp(&self.ix.title(b.1).len()))
-                .then(self.ix.keys.get(a.1).cmp(self.ix.keys.get(b.1)))
-        });
-        ranked.dedup_by_key(|r| r.1);
+                .then(a.1.cmp(&b.1))
+                .then_with(|| ix.keys.get(a.2).cmp(ix.keys.get(b.2)))
+        };
+        let keep = limit.saturating_mul(2).saturating_add(16);
+        if ranked.len() > keep {
+            ranked.select_nth_unstable_by(keep - 1, order);
+            ranked.truncate(keep);
+        }
+        ranked.sort_by(order);
         let mut seen = std::collections::HashSet::new();
         ranked
             .into_iter()
-            .filter(|r| seen.insert(r.1))
+            .filter(|r| seen.insert(r.2))
             .take(limit)
-            .map(|(score, e, text)| self.hit(e, score, text, filters))
+            .map(|(score, _, e, text)| self.hit(e, score, text, filters))
             .collect()
     }
 
