@@ -182,15 +182,24 @@ fn validity_follows_the_date_of_service() {
 
 #[test]
 fn an_index_code_the_edition_subdivided_is_shown_as_a_header() {
-    // The FY2025 index gives J45.909 under asthma; but a code it points at
-    // without a dash that is now subdivided (J45.9) must show as a header.
-    let ix = index();
-    let e = ix.find(System::Icd10Cm, "J45.9").unwrap();
-    assert!(!ix.billable(e));
-    let hits = search("asthma");
-    if let Some(h) = hits.iter().find(|h| h.code == "J45.9") {
-        assert!(h.header && !h.billable);
-    }
+    // The FY2025 Index still gives J45.9 (and others) as complete codes; FY2026
+    // subdivided them. Searching the Index's words shows the code as a header.
+    let files = chartcoder::codeset::load_index().unwrap();
+    let diseases = &files[0];
+    let (i, _) = diseases
+        .terms
+        .iter()
+        .enumerate()
+        .find(|(_, t)| t.code.as_deref() == Some("J45.9"))
+        .expect("an Index row with J45.9");
+    let query = diseases.path(i).join(" ");
+    let hits = search(&query);
+    let h = hits
+        .iter()
+        .find(|h| h.code == "J45.9")
+        .unwrap_or_else(|| panic!("{query}: {:?}", codes(&hits)));
+    assert!(h.header && !h.billable, "{h:?}");
+    assert!(h.matched.starts_with("Index: "), "{h:?}");
 }
 
 #[test]
@@ -346,4 +355,62 @@ fn the_worker_answers_the_newest_query_and_skips_the_overtaken() {
     // whenever typing outpaced the search; at least never more).
     assert!(answers.windows(2).all(|w| w[0].id < w[1].id));
     assert!(answers.len() <= term.len());
+}
+
+#[test]
+fn an_index_code_in_no_bundled_edition_is_shown_not_valid() {
+    // The bundled FY2025 Index names no code missing from FY2026/FY2027 (only
+    // codes since subdivided: see the test above), so this builds a small index
+    // from the same loaders with an Index row pointing at a code the tabular lacks.
+    use chartcoder::codeset::{self, IcdCm, IcdPcs, hcpcs, index, pcs, tabular};
+    let xml = "<ICD10CM.tabular><chapter><name>10</name><desc>Respiratory</desc>\
+               <section id=\"J09-J18\"><desc>Influenza and pneumonia</desc>\
+               <diag><name>J18</name><desc>Pneumonia, unspecified organism</desc>\
+               <diag><name>J18.9</name><desc>Pneumonia, unspecified organism</desc></diag>\
+               </diag></section></chapter></ICD10CM.tabular>";
+    let cm = IcdCm::from_nodes(tabular::parse("t.xml", xml).unwrap(), Default::default());
+    let pcs = IcdPcs {
+        tables: pcs::Pcs::new(Vec::new()),
+        mce: Default::default(),
+        definitions: Default::default(),
+    };
+    let hcpcs = hcpcs::parse(
+        "h.csv",
+        "hcpcs,seqnum,recid,long_description,short_description\nG0439,0010,3,Annual wellness visit,AWV\n",
+    )
+    .unwrap();
+    let idx = index::parse_flattened(
+        "i.csv",
+        "RowID,Letter,Level,Term,See,SeeAlso,NonEssModif,Code\n\
+         1,P,0,Pneumonia,,,,J18.9\n\
+         2,P,1,retired subterm,,,,J18.7\n",
+    )
+    .unwrap();
+    let ix = chartcoder::search::build(&chartcoder::search::Sources {
+        cm: &cm,
+        pcs: &pcs,
+        hcpcs: &hcpcs,
+        index: &[idx],
+        synonyms: &[],
+        cpt: None,
+        local: &[],
+        provenance: Vec::new(),
+    });
+    let e = ix
+        .find(System::Icd10Cm, "J18.7")
+        .expect("made from the Index");
+    assert!(ix.index_only(e));
+    let hits = Searcher::new(&ix).search("pneumonia retired", &Filters::on(date(TODAY)), 5);
+    let h = hits.iter().find(|h| h.code == "J18.7").expect("shown");
+    assert!(!h.valid && !h.billable, "{h:?}");
+    assert!(
+        h.title.contains("not in ICD-10-CM FY2026 or FY2027"),
+        "{}",
+        h.title
+    );
+    let mut strict = Filters::on(date(TODAY));
+    strict.valid_only = true;
+    let hits = Searcher::new(&ix).search("pneumonia retired", &strict, 5);
+    assert!(hits.iter().all(|h| h.code != "J18.7"));
+    let _ = codeset::INDEX_EDITION;
 }

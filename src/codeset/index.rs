@@ -10,7 +10,9 @@
 //! Codes are kept as printed ("S72.46-", "I63.-"); [`index_code_key`] turns one
 //! into the code it points at.
 
-use super::{CodeSetError, Lines, line_of, next_event, resolve_reference, truncated};
+use super::{
+    CodeSetError, Lines, close_element, line_of, next_event, resolve_reference, truncated,
+};
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
@@ -291,10 +293,7 @@ pub fn parse_xml(file: &str, text: &str, source: IndexSource) -> Result<IndexFil
                 path.push(name);
             }
             Event::End(e) => {
-                let name = e.local_name().as_ref().as_bytes().to_vec();
-                if path.pop().as_deref() != Some(name.as_slice()) {
-                    return Err(err(offset, "closing tag does not match".into()));
-                }
+                let name = close_element(&mut path, &e, file, text, offset)?;
                 let term = open.last().map(|&i| i as usize);
                 let value = collapse(&buf);
                 match (name.as_slice(), term) {

@@ -79,6 +79,26 @@ pub(crate) fn next_event<'a>(
     Ok((offset, event))
 }
 
+/// Pops the element an end tag closes off the open-element path, or names the
+/// line where the end tag does not match.
+pub(crate) fn close_element(
+    path: &mut Vec<Vec<u8>>,
+    end: &quick_xml::events::BytesEnd<'_>,
+    file: &str,
+    text: &str,
+    offset: usize,
+) -> Result<Vec<u8>, CodeSetError> {
+    let name = end.local_name().as_ref().as_bytes().to_vec();
+    if path.pop().as_deref() != Some(name.as_slice()) {
+        return Err(CodeSetError::at(
+            file,
+            line_of(text, offset),
+            "closing tag does not match".into(),
+        ));
+    }
+    Ok(name)
+}
+
 /// The error for a file that ends inside an element.
 pub(crate) fn truncated(file: &str, text: &str) -> CodeSetError {
     CodeSetError::at(

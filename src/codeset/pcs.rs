@@ -3,7 +3,9 @@
 //! values allowed for characters 4-7. A code is valid only as a combination one
 //! row allows, and its title is built from the axis labels.
 
-use super::{CodeSetError, Lines, line_of, next_event, resolve_reference, truncated};
+use super::{
+    CodeSetError, Lines, close_element, line_of, next_event, resolve_reference, truncated,
+};
 use quick_xml::Reader;
 use quick_xml::events::Event;
 use std::collections::HashMap;
@@ -419,10 +421,7 @@ pub fn parse_definitions(file: &str, text: &str) -> Result<PcsDefinitions, CodeS
                 path.push(name);
             }
             Event::End(e) => {
-                let name = e.local_name().as_ref().as_bytes().to_vec();
-                if path.pop().as_deref() != Some(name.as_slice()) {
-                    return Err(err(offset, "closing tag does not match".into()));
-                }
+                let name = close_element(&mut path, &e, file, text, offset)?;
                 let in_terms = path.last().is_some_and(|p| p == b"terms");
                 let value = buf.split_whitespace().collect::<Vec<_>>().join(" ");
                 match name.as_slice() {

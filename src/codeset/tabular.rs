@@ -2,7 +2,9 @@
 //! sections and every `diag` node with its instructional notes and
 //! 7th-character definitions, kept in the official nesting.
 
-use super::{CodeSetError, Lines, line_of, next_event, resolve_reference, truncated};
+use super::{
+    CodeSetError, Lines, close_element, line_of, next_event, resolve_reference, truncated,
+};
 
 use quick_xml::Reader;
 use quick_xml::events::Event;
@@ -174,10 +176,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<TabularNode>, CodeSetError> {
                 path.push(name);
             }
             Event::End(e) => {
-                let name = e.local_name().as_ref().as_bytes().to_vec();
-                if path.pop().as_deref() != Some(name.as_slice()) {
-                    return Err(err(offset, "closing tag does not match".into()));
-                }
+                let name = close_element(&mut path, &e, file, text, offset)?;
                 let parent_element = path.last().map(Vec::as_slice);
                 let node = open.last().copied();
                 let value = text_buf.trim().to_string();

@@ -297,6 +297,16 @@ impl<'a> Reader<'a> {
         Ok(s)
     }
 
+    /// A length-prefixed array of 4-byte little-endian values.
+    fn fixed<T>(&mut self, from: fn([u8; 4]) -> T) -> Result<Vec<T>, Stale> {
+        let n = self.len()?;
+        Ok(self
+            .take(n.checked_mul(4).ok_or(Stale)?)?
+            .chunks_exact(4)
+            .map(|c| from([c[0], c[1], c[2], c[3]]))
+            .collect())
+    }
+
     fn len(&mut self) -> Result<usize, Stale> {
         let b = self.take(8)?;
         let mut w = [0u8; 8];
@@ -332,28 +342,13 @@ pub fn decode(bytes: &[u8], fingerprint: u64) -> Result<SearchIndex, Stale> {
             $f = r.take(n)?.to_vec();
         };
         (u32 $f:expr) => {
-            let n = r.len()?;
-            $f = r
-                .take(n.checked_mul(4).ok_or(Stale)?)?
-                .chunks_exact(4)
-                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect();
+            $f = r.fixed(u32::from_le_bytes)?;
         };
         (i32 $f:expr) => {
-            let n = r.len()?;
-            $f = r
-                .take(n.checked_mul(4).ok_or(Stale)?)?
-                .chunks_exact(4)
-                .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect();
+            $f = r.fixed(i32::from_le_bytes)?;
         };
         (f32 $f:expr) => {
-            let n = r.len()?;
-            $f = r
-                .take(n.checked_mul(4).ok_or(Stale)?)?
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect();
+            $f = r.fixed(f32::from_le_bytes)?;
         };
     }
     fields!(get, ix);

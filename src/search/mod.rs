@@ -321,6 +321,11 @@ impl SearchIndex {
         self.has(entry, flag::BILLABLE)
     }
 
+    /// A code only the (older) Alphabetic Index names: in no bundled edition.
+    pub fn index_only(&self, entry: usize) -> bool {
+        self.has(entry, flag::INDEX_ONLY)
+    }
+
     /// Whether the code exists (and, for complete codes, is valid) on `date`.
     pub fn valid_on(&self, entry: usize, date: NaiveDate) -> bool {
         if self.has(entry, flag::INDEX_ONLY) {
