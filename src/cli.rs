@@ -341,6 +341,18 @@ fn search(
     if let Some(w) = &report.warning {
         eprintln!("chartcoder: {w}");
     }
+    if !report.from_cache {
+        eprintln!(
+            "chartcoder: built the code search index in {:.1} s{}",
+            report.elapsed.as_secs_f64(),
+            report
+                .cache_file
+                .as_ref()
+                .filter(|_| report.warning.is_none())
+                .map(|f| format!(" (saved to {}: later searches start at once)", f.display()))
+                .unwrap_or_default()
+        );
+    }
     let hits = Searcher::new(&index).search(query, filters, limit);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for h in &hits {
