@@ -341,3 +341,144 @@ fn the_queue_counts_open_holds() {
     let row = all.iter().find(|r| r.chart_id == 1).unwrap();
     assert_eq!(row.open_holds, 2);
 }
+
+mod coding_actions {
+    use chartcoder::domain::{ChartStatus, CodeSystem, Poa};
+    use chartcoder::store::coding::{self, Claim, CodeList};
+    use chartcoder::store::{Store, StoreError, audit, charts};
+
+    fn demo() -> (Store, Vec<i64>) {
+        let mut store = Store::open_in_memory().unwrap();
+        chartcoder::demo::seed(&mut store).unwrap();
+        let ids = charts::chart_ids(store.conn(), Some(ChartStatus::Ready)).unwrap();
+        (store, ids)
+    }
+
+    fn codes(store: &Store, id: i64) -> Vec<(String, Option<Poa>)> {
+        charts::load_chart(store.conn(), id)
+            .unwrap()
+            .diagnoses
+            .into_iter()
+            .map(|d| (d.code, d.poa))
+            .collect()
+    }
+
+    #[test]
+    fn a_claimed_chart_is_coded_step_by_step_with_an_audit_row_per_step() {
+        let (mut store, ids) = demo();
+        let id = ids[0];
+        let before = audit::for_chart(store.conn(), id).unwrap().len();
+        assert_eq!(
+            store.write(|tx| coding::claim(tx, id, "amy")).unwrap(),
+            Claim::Mine
+        );
+        let chart = charts::load_chart(store.conn(), id).unwrap();
+        assert_eq!(chart.status, ChartStatus::InProgress);
+        // Whatever the demo chart came with, start from our own codes.
+        while !codes(&store, id).is_empty() {
+            store
+                .write(|tx| coding::remove(tx, id, "amy", CodeList::Diagnoses, 0))
+                .unwrap();
+        }
+        for code in ["E11.9", "I50.9", "N18.30"] {
+            store
+                .write(|tx| coding::add_diagnosis(tx, id, "amy", code, "FY2027"))
+                .unwrap();
+        }
+        // I50.9 up: principal.
+        let at = store
+            .write(|tx| coding::shift(tx, id, "amy", CodeList::Diagnoses, 1, true))
+            .unwrap();
+        assert_eq!(at, 0);
+        store
+            .write(|tx| coding::set_poa(tx, id, "amy", 0, Some(Poa::Yes)))
+            .unwrap();
+        store
+            .write(|tx| coding::remove(tx, id, "amy", CodeList::Diagnoses, 2))
+            .unwrap();
+        assert_eq!(
+            codes(&store, id),
+            vec![("I50.9".into(), Some(Poa::Yes)), ("E11.9".into(), None)]
+        );
+        // Up at the top and down at the bottom stay put.
+        assert_eq!(
+            store
+                .write(|tx| coding::shift(tx, id, "amy", CodeList::Diagnoses, 0, true))
+                .unwrap(),
+            0
+        );
+        store
+            .write(|tx| coding::add_procedure(tx, id, "amy", "0DTJ4ZZ", CodeSystem::Icd10Pcs, None))
+            .unwrap();
+        store
+            .write(|tx| coding::complete(tx, id, "amy", &[]))
+            .unwrap();
+        let chart = charts::load_chart(store.conn(), id).unwrap();
+        assert_eq!(chart.status, ChartStatus::Coded);
+        assert_eq!(chart.procedures[0].code, "0DTJ4ZZ");
+        let trail = audit::for_chart(store.conn(), id).unwrap();
+        let actions: Vec<&str> = trail[before..].iter().map(|a| a.action.as_str()).collect();
+        assert_eq!(actions.first(), Some(&"claim"));
+        assert_eq!(actions.last(), Some(&"complete"));
+        assert!(actions.contains(&"move_diagnosis") && actions.contains(&"set_poa"));
+        assert!(trail[before..].iter().all(|a| a.actor == "amy"));
+    }
+
+    #[test]
+    fn another_coder_sees_the_chart_taken_and_cannot_change_it() {
+        let (mut store, ids) = demo();
+        let id = ids[0];
+        store.write(|tx| coding::claim(tx, id, "amy")).unwrap();
+        assert_eq!(
+            store.write(|tx| coding::claim(tx, id, "bob")).unwrap(),
+            Claim::TakenBy("amy".into())
+        );
+        let err = store
+            .write(|tx| coding::add_diagnosis(tx, id, "bob", "I10", "FY2027"))
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::Refused(ref m) if m.contains("claimed by amy")),
+            "{err}"
+        );
+        // Nothing was written by the refused action.
+        assert!(!codes(&store, id).iter().any(|(c, _)| c == "I10"));
+    }
+
+    #[test]
+    fn completion_is_refused_while_a_hold_or_an_error_edit_remains() {
+        let (mut store, ids) = demo();
+        let id = ids[1];
+        store.write(|tx| coding::claim(tx, id, "amy")).unwrap();
+        store
+            .write(|tx| coding::add_diagnosis(tx, id, "amy", "I10", "FY2027"))
+            .unwrap();
+        let err = store
+            .write(|tx| coding::complete(tx, id, "amy", &["I50 is a header".into()]))
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("an error edit remains: I50 is a header"),
+            "{err}"
+        );
+        store
+            .write(|tx| coding::hold(tx, id, "amy", "query: heart failure type and acuity"))
+            .unwrap();
+        let chart = charts::load_chart(store.conn(), id).unwrap();
+        assert_eq!(chart.status, ChartStatus::OnHold);
+        let err = store
+            .write(|tx| coding::complete(tx, id, "amy", &[]))
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("on hold (query: heart failure"),
+            "{err}"
+        );
+        assert_eq!(
+            coding::open_holds(store.conn(), id).unwrap(),
+            vec!["query: heart failure type and acuity".to_string()]
+        );
+        let err = store
+            .write(|tx| coding::hold(tx, id, "amy", "  "))
+            .unwrap_err();
+        assert!(err.to_string().contains("needs a reason"));
+    }
+}

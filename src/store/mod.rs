@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod charts;
+pub mod coding;
 pub mod migrations;
 pub mod queue;
 
@@ -53,6 +54,9 @@ pub enum StoreError {
     },
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    /// A coding action that may not be done now, with the reason.
+    #[error("{0}")]
+    Refused(String),
     #[error("the charts were not imported:\n{}", problems_text(.0))]
     Rejected(Vec<ImportProblem>),
     #[error("database error: {0}")]

@@ -1,0 +1,381 @@
+//! Coding a chart: claiming it, assigning and sequencing codes, POA, holds and
+//! completion. Each function is one user action: call it inside
+//! [`Store::write`](super::Store::write) so that the change and its audit row are
+//! saved together or not at all. Every action but the claim requires the chart to
+//! be claimed by the acting coder.
+
+use super::{Result, StoreError, audit, now_utc};
+use crate::domain::{ChartStatus, CodeSystem, Poa};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+/// The outcome of opening a chart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// The chart is the coder's (newly claimed, or already theirs).
+    Mine,
+    /// Another coder has it: read-only.
+    TakenBy(String),
+    /// Coded or beyond: read-only.
+    Closed(ChartStatus),
+}
+
+/// Claims a chart for `user` when nobody else has it and it is not yet coded;
+/// a ready chart becomes in progress.
+pub fn claim(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<Claim> {
+    let (status, owner): (String, Option<String>) = tx.query_row(
+        "SELECT status, claimed_by FROM charts WHERE chart_id = ?1",
+        [chart_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let status: ChartStatus = status
+        .parse()
+        .map_err(|e: crate::domain::UnknownValue| StoreError::Corrupt(e.to_string()))?;
+    if !status.is_uncoded() {
+        return Ok(Claim::Closed(status));
+    }
+    match owner {
+        Some(o) if o == user => Ok(Claim::Mine),
+        Some(o) => Ok(Claim::TakenBy(o)),
+        None => {
+            let now = now_utc();
+            let next = if status == ChartStatus::Ready {
+                ChartStatus::InProgress
+            } else {
+                status
+            };
+            tx.execute(
+                "UPDATE charts SET claimed_by = ?2, claimed_at = ?3, status = ?4, updated_at = ?3
+                 WHERE chart_id = ?1",
+                params![chart_id, user, now, next.as_str()],
+            )?;
+            audit::record(tx, user, Some(chart_id), "claim", "")?;
+            Ok(Claim::Mine)
+        }
+    }
+}
+
+/// Gives a claimed chart back to the queue (status unchanged).
+pub fn release(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<()> {
+    require_claim(tx, chart_id, user)?;
+    tx.execute(
+        "UPDATE charts SET claimed_by = NULL, claimed_at = NULL, updated_at = ?2 WHERE chart_id = ?1",
+        params![chart_id, now_utc()],
+    )?;
+    audit::record(tx, user, Some(chart_id), "release", "")?;
+    Ok(())
+}
+
+fn require_claim(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<()> {
+    let owner: Option<String> = tx
+        .query_row(
+            "SELECT claimed_by FROM charts WHERE chart_id = ?1",
+            [chart_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    match owner {
+        Some(o) if o == user => Ok(()),
+        Some(o) => Err(StoreError::Refused(format!(
+            "the chart is claimed by {o}: read-only"
+        ))),
+        None => Err(StoreError::Refused(
+            "the chart is not claimed: open it from the queue first".into(),
+        )),
+    }
+}
+
+/// The stored sequence number (1-based) of a 0-based position.
+fn seq_of(position: usize) -> i64 {
+    position as i64 + 1
+}
+
+fn touch(tx: &Transaction<'_>, chart_id: i64) -> Result<()> {
+    tx.execute(
+        "UPDATE charts SET updated_at = ?2 WHERE chart_id = ?1",
+        params![chart_id, now_utc()],
+    )?;
+    Ok(())
+}
+
+fn count(tx: &Transaction<'_>, table: &str, chart_id: i64) -> Result<i64> {
+    Ok(tx.query_row(
+        &format!("SELECT COUNT(*) FROM {table} WHERE chart_id = ?1"),
+        [chart_id],
+        |r| r.get(0),
+    )?)
+}
+
+/// Which list of codes an action is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeList {
+    Diagnoses,
+    Procedures,
+}
+
+impl CodeList {
+    fn table(self) -> &'static str {
+        match self {
+            CodeList::Diagnoses => "diagnoses",
+            CodeList::Procedures => "procedures",
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            CodeList::Diagnoses => "diagnosis",
+            CodeList::Procedures => "procedure",
+        }
+    }
+}
+
+/// Adds a diagnosis at the end of the sequence; returns its 0-based position.
+pub fn add_diagnosis(
+    tx: &Transaction<'_>,
+    chart_id: i64,
+    user: &str,
+    code: &str,
+    edition: &str,
+) -> Result<usize> {
+    require_claim(tx, chart_id, user)?;
+    let position = count(tx, "diagnoses", chart_id)? as usize;
+    tx.execute(
+        "INSERT INTO diagnoses (chart_id, seq, code, code_system, edition) VALUES (?1, ?2, ?3, 'icd10cm', ?4)",
+        params![chart_id, seq_of(position), code, edition],
+    )?;
+    touch(tx, chart_id)?;
+    audit::record(
+        tx,
+        user,
+        Some(chart_id),
+        "add_diagnosis",
+        &format!("{code} at {}", position + 1),
+    )?;
+    Ok(position)
+}
+
+/// Adds a procedure or service line at the end; returns its 0-based position.
+pub fn add_procedure(
+    tx: &Transaction<'_>,
+    chart_id: i64,
+    user: &str,
+    code: &str,
+    system: CodeSystem,
+    date: Option<chrono::NaiveDate>,
+) -> Result<usize> {
+    require_claim(tx, chart_id, user)?;
+    if system == CodeSystem::Icd10Cm {
+        return Err(StoreError::Refused(
+            "an ICD-10-CM code is a diagnosis, not a procedure".into(),
+        ));
+    }
+    let position = count(tx, "procedures", chart_id)? as usize;
+    tx.execute(
+        "INSERT INTO procedures (chart_id, seq, code, code_system, proc_date) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            chart_id,
+            seq_of(position),
+            code,
+            system.as_str(),
+            date.map(|d| d.to_string())
+        ],
+    )?;
+    touch(tx, chart_id)?;
+    audit::record(
+        tx,
+        user,
+        Some(chart_id),
+        "add_procedure",
+        &format!("{code} at {}", position + 1),
+    )?;
+    Ok(position)
+}
+
+/// Removes the code at 0-based `position`; the ones after it move up.
+pub fn remove(
+    tx: &Transaction<'_>,
+    chart_id: i64,
+    user: &str,
+    list: CodeList,
+    position: usize,
+) -> Result<()> {
+    require_claim(tx, chart_id, user)?;
+    let table = list.table();
+    let code: String = tx
+        .query_row(
+            &format!("SELECT code FROM {table} WHERE chart_id = ?1 AND seq = ?2"),
+            params![chart_id, seq_of(position)],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::Refused(format!("no {} at {}", list.noun(), position + 1)))?;
+    tx.execute(
+        &format!("DELETE FROM {table} WHERE chart_id = ?1 AND seq = ?2"),
+        params![chart_id, seq_of(position)],
+    )?;
+    // Close the gap one row at a time, lowest first (seq is unique per chart).
+    let later: Vec<i64> = tx
+        .prepare(&format!(
+            "SELECT seq FROM {table} WHERE chart_id = ?1 AND seq > ?2 ORDER BY seq"
+        ))?
+        .query_map(params![chart_id, seq_of(position)], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for seq in later {
+        tx.execute(
+            &format!("UPDATE {table} SET seq = ?3 WHERE chart_id = ?1 AND seq = ?2"),
+            params![chart_id, seq, seq - 1],
+        )?;
+    }
+    touch(tx, chart_id)?;
+    audit::record(
+        tx,
+        user,
+        Some(chart_id),
+        &format!("remove_{}", list.noun()),
+        &format!("{code} from {}", position + 1),
+    )?;
+    Ok(())
+}
+
+/// Swaps the code at `position` with its neighbour up (`-1`) or down (`+1`);
+/// returns the code's new position. Moving a diagnosis to the top makes it the
+/// principal (first-listed) diagnosis.
+pub fn shift(
+    tx: &Transaction<'_>,
+    chart_id: i64,
+    user: &str,
+    list: CodeList,
+    position: usize,
+    up: bool,
+) -> Result<usize> {
+    require_claim(tx, chart_id, user)?;
+    let table = list.table();
+    let n = count(tx, table, chart_id)? as usize;
+    if position >= n {
+        return Err(StoreError::Refused(format!(
+            "no {} at {}",
+            list.noun(),
+            position + 1
+        )));
+    }
+    let other = match (up, position) {
+        (true, 0) => return Ok(0),
+        (true, p) => p - 1,
+        (false, p) if p + 1 >= n => return Ok(p),
+        (false, p) => p + 1,
+    };
+    let (a, b) = (seq_of(position), seq_of(other));
+    // Through a free number (0: sequences start at 1): (chart_id, seq) is unique.
+    let sql = format!("UPDATE {table} SET seq = ?3 WHERE chart_id = ?1 AND seq = ?2");
+    tx.execute(&sql, params![chart_id, a, 0])?;
+    tx.execute(&sql, params![chart_id, b, a])?;
+    tx.execute(&sql, params![chart_id, 0, b])?;
+    touch(tx, chart_id)?;
+    audit::record(
+        tx,
+        user,
+        Some(chart_id),
+        &format!("move_{}", list.noun()),
+        &format!("{} to {}", position + 1, other + 1),
+    )?;
+    Ok(other)
+}
+
+/// Sets (or clears) the present-on-admission indicator of a diagnosis.
+pub fn set_poa(
+    tx: &Transaction<'_>,
+    chart_id: i64,
+    user: &str,
+    position: usize,
+    poa: Option<Poa>,
+) -> Result<()> {
+    require_claim(tx, chart_id, user)?;
+    let changed = tx.execute(
+        "UPDATE diagnoses SET poa = ?3 WHERE chart_id = ?1 AND seq = ?2",
+        params![chart_id, seq_of(position), poa.map(|p| p.as_str())],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::Refused(format!(
+            "no diagnosis at {}",
+            position + 1
+        )));
+    }
+    touch(tx, chart_id)?;
+    audit::record(
+        tx,
+        user,
+        Some(chart_id),
+        "set_poa",
+        &format!("{} {}", position + 1, poa.map_or("-", |p| p.as_str())),
+    )?;
+    Ok(())
+}
+
+/// Puts the chart on hold with a reason (e.g. awaiting a physician's answer).
+pub fn hold(tx: &Transaction<'_>, chart_id: i64, user: &str, reason: &str) -> Result<()> {
+    require_claim(tx, chart_id, user)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(StoreError::Refused("a hold needs a reason".into()));
+    }
+    let now = now_utc();
+    tx.execute(
+        "INSERT INTO holds (chart_id, reason, created_by, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![chart_id, reason, user, now],
+    )?;
+    tx.execute(
+        "UPDATE charts SET status = 'on_hold', updated_at = ?2 WHERE chart_id = ?1",
+        params![chart_id, now],
+    )?;
+    audit::record(tx, user, Some(chart_id), "hold", reason)?;
+    Ok(())
+}
+
+/// The reasons of a chart's open holds, oldest first.
+pub fn open_holds(conn: &rusqlite::Connection, chart_id: i64) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT reason FROM holds WHERE chart_id = ?1 AND released_at IS NULL ORDER BY hold_id",
+    )?;
+    let rows = stmt
+        .query_map([chart_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(rows)
+}
+
+/// Marks the chart coded and gives it back to the queue. Refused while a hold is
+/// open or while `blocking` (the error edits the caller found) is not empty, or
+/// without a diagnosis.
+pub fn complete(
+    tx: &Transaction<'_>,
+    chart_id: i64,
+    user: &str,
+    blocking: &[String],
+) -> Result<()> {
+    require_claim(tx, chart_id, user)?;
+    let holds = open_holds(tx, chart_id)?;
+    if let Some(h) = holds.first() {
+        return Err(StoreError::Refused(format!(
+            "the chart is on hold ({h}): release the hold first"
+        )));
+    }
+    if count(tx, "diagnoses", chart_id)? == 0 {
+        return Err(StoreError::Refused("the chart has no diagnosis".into()));
+    }
+    if let Some(e) = blocking.first() {
+        return Err(StoreError::Refused(format!(
+            "an error edit remains: {e}{}",
+            if blocking.len() > 1 {
+                format!(" (and {} more)", blocking.len() - 1)
+            } else {
+                String::new()
+            }
+        )));
+    }
+    tx.execute(
+        "UPDATE charts SET status = 'coded', claimed_by = NULL, claimed_at = NULL, updated_at = ?2
+         WHERE chart_id = ?1",
+        params![chart_id, now_utc()],
+    )?;
+    audit::record(tx, user, Some(chart_id), "complete", "")?;
+    Ok(())
+}
