@@ -190,7 +190,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         None => {
             let store = open_store(&cli, &config)?;
-            tui::run(store, &user)?;
+            tui::run(store, &user, &config)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Import { file }) => {

@@ -103,7 +103,7 @@ fn help_80x24() {
     let terminal = draw(&app);
     insta::assert_snapshot!(terminal.backend());
     // Every binding of the live key map is on the help screen.
-    for (action, _) in app.keymap.bindings() {
+    for (action, _) in app.keymap.bindings(chartcoder::tui::keymap::Context::Queue) {
         assert!(
             row_of(&terminal, action.description()).is_some(),
             "{action:?} missing from help"

@@ -1,8 +1,10 @@
 //! The workstation's state and how input changes it. Rendering reads this state and
 //! never changes it (see `screens`).
 
-use super::keymap::{Action, Keymap};
+use super::chart::{ChartView, CodeSets, SearchPopup};
+use super::keymap::{Action, Context, Keymap};
 use crate::domain::EncounterType;
+use crate::search::worker::SearchWorker;
 use crate::store::{QueueFilter, QueuePage, QueueRow, QueueSummary, StatusFilter, Store, queue};
 use chrono::NaiveDate;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -28,6 +30,21 @@ pub enum Mode {
         before: Option<String>,
     },
     Help,
+    /// The code-search popup has the keyboard.
+    Search,
+    /// Waiting for the POA indicator of the selected diagnosis.
+    Poa,
+    /// Typing the reason of a hold (flag for physician query).
+    HoldReason {
+        text: String,
+    },
+}
+
+/// Which screen is up.
+#[derive(Debug, Clone)]
+pub enum Screen {
+    Queue,
+    Chart(Box<ChartView>),
 }
 
 /// The queue as shown: one window of rows in queue order.
@@ -50,7 +67,7 @@ impl QueueView {
 }
 
 pub struct App {
-    store: Store,
+    pub(crate) store: Store,
     pub user: String,
     /// The date "days since discharge" counts to.
     pub today: NaiveDate,
@@ -63,6 +80,12 @@ pub struct App {
     pub message: Option<String>,
     pub should_quit: bool,
     pub no_color: bool,
+    pub screen: Screen,
+    pub popup: Option<SearchPopup>,
+    /// The code sets, once loaded (search, notes, edits).
+    pub codesets: Option<CodeSets>,
+    pub(crate) codesets_rx: Option<std::sync::mpsc::Receiver<Result<CodeSets, String>>>,
+    pub(crate) worker: Option<SearchWorker>,
 }
 
 impl App {
@@ -82,9 +105,19 @@ impl App {
             message: None,
             should_quit: false,
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            screen: Screen::Queue,
+            popup: None,
+            codesets: None,
+            codesets_rx: None,
+            worker: None,
         };
         app.reload(QueuePage::First);
         app
+    }
+
+    /// The chart store (read access, for tests and tools).
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// Whether the terminal is big enough to draw the workstation.
@@ -109,7 +142,9 @@ impl App {
                 true
             }
             Event::Paste(text) => {
-                if matches!(self.mode, Mode::FilterInput { .. }) {
+                if self.mode == Mode::Search {
+                    self.search_paste(text);
+                } else if matches!(self.mode, Mode::FilterInput { .. }) {
                     let clean: String =
                         text.chars().filter(|c| !c.is_control()).take(200).collect();
                     let mut current = self.queue.filter.text.clone().unwrap_or_default();
@@ -142,11 +177,17 @@ impl App {
         match self.mode.clone() {
             Mode::Help => self.mode = Mode::Normal,
             Mode::FilterInput { before } => self.filter_key(key, before),
-            Mode::Normal => {
-                if let Some(action) = self.keymap.action_for(key) {
-                    self.apply(action);
+            Mode::Search => self.search_key(key),
+            Mode::Poa => self.poa_key(key),
+            Mode::HoldReason { text } => self.hold_reason_key(key, text),
+            Mode::Normal => match self.screen {
+                Screen::Chart(_) => self.chart_key(key),
+                Screen::Queue => {
+                    if let Some(action) = self.keymap.action_for(Context::Queue, key) {
+                        self.apply(action);
+                    }
                 }
-            }
+            },
         }
     }
 
@@ -210,8 +251,27 @@ impl App {
                 self.queue.filter = QueueView::default_filter();
                 self.reload(QueuePage::First);
             }
+            Action::OpenChart => self.open_selected_chart(),
             Action::Help => self.mode = Mode::Help,
             Action::Quit => self.should_quit = true,
+            _ => {}
+        }
+    }
+
+    /// Starts loading the code sets on a background thread.
+    pub fn load_codesets_in_background(
+        &mut self,
+        cache_dir: Option<std::path::PathBuf>,
+        user: crate::search::cache::UserTables,
+    ) {
+        self.codesets_rx = Some(CodeSets::spawn(cache_dir, user));
+    }
+
+    /// The screen's key context.
+    pub fn context(&self) -> Context {
+        match self.screen {
+            Screen::Queue => Context::Queue,
+            Screen::Chart(_) => Context::Chart,
         }
     }
 
@@ -226,7 +286,7 @@ impl App {
     }
 
     /// Replaces the window with a page and refreshes the summary.
-    fn reload(&mut self, page: QueuePage) {
+    pub(crate) fn reload(&mut self, page: QueuePage) {
         let n = self.page_rows();
         if let Some(rows) = self.fetch(&page, n) {
             self.queue.rows = rows;

@@ -4,7 +4,23 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::fmt;
 
-/// What a key asks for on the queue screen.
+/// Which screen a binding works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Context {
+    Queue,
+    Chart,
+}
+
+impl Context {
+    pub fn label(self) -> &'static str {
+        match self {
+            Context::Queue => "queue",
+            Context::Chart => "chart",
+        }
+    }
+}
+
+/// What a key asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     MoveDown,
@@ -17,6 +33,20 @@ pub enum Action {
     CycleStatus,
     CycleType,
     ClearFilters,
+    OpenChart,
+    NextPane,
+    PreviousPane,
+    NextDocument,
+    PreviousDocument,
+    AddDiagnosis,
+    AddProcedure,
+    RemoveCode,
+    MoveCodeUp,
+    MoveCodeDown,
+    SetPoa,
+    FlagForQuery,
+    CompleteChart,
+    Back,
     Help,
     Quit,
 }
@@ -35,8 +65,33 @@ impl Action {
             Action::CycleStatus => "status: uncoded, all, then each status",
             Action::CycleType => "encounter type: all, then each type",
             Action::ClearFilters => "reset filters (uncoded charts of every type)",
+            Action::OpenChart => "open the chart (claims it for you)",
+            Action::NextPane => "next pane",
+            Action::PreviousPane => "previous pane",
+            Action::NextDocument => "next document",
+            Action::PreviousDocument => "previous document",
+            Action::AddDiagnosis => "add a diagnosis (code search)",
+            Action::AddProcedure => "add a procedure (code search)",
+            Action::RemoveCode => "remove the selected code",
+            Action::MoveCodeUp => "move the selected code up (first = principal)",
+            Action::MoveCodeDown => "move the selected code down",
+            Action::SetPoa => "POA of the selected diagnosis: Y N U W 1 (Space clears)",
+            Action::FlagForQuery => "flag for physician query (puts the chart on hold)",
+            Action::CompleteChart => "complete the chart: not while errors or holds remain",
+            Action::Back => "back to the queue",
             Action::Help => "show or hide this help",
             Action::Quit => "quit",
+        }
+    }
+
+    /// What the help screen says the action does on a screen.
+    pub fn description_in(self, context: Context) -> &'static str {
+        match (context, self) {
+            (Context::Chart, Action::MoveDown) => "next code, or scroll the document down",
+            (Context::Chart, Action::MoveUp) => "previous code, or scroll the document up",
+            (Context::Chart, Action::PageDown) => "page down (codes or document)",
+            (Context::Chart, Action::PageUp) => "page up (codes or document)",
+            _ => self.description(),
         }
     }
 
@@ -53,6 +108,20 @@ impl Action {
             Action::CycleStatus => "status",
             Action::CycleType => "type",
             Action::ClearFilters => "reset",
+            Action::OpenChart => "open",
+            Action::NextPane => "pane",
+            Action::PreviousPane => "pane back",
+            Action::NextDocument => "next doc",
+            Action::PreviousDocument => "prev doc",
+            Action::AddDiagnosis => "add dx",
+            Action::AddProcedure => "add px",
+            Action::RemoveCode => "remove",
+            Action::MoveCodeUp => "up",
+            Action::MoveCodeDown => "down",
+            Action::SetPoa => "POA",
+            Action::FlagForQuery => "flag",
+            Action::CompleteChart => "complete",
+            Action::Back => "queue",
             Action::Help => "help",
             Action::Quit => "quit",
         }
@@ -109,16 +178,18 @@ impl fmt::Display for KeySpec {
             KeyCode::Enter => f.write_str("Enter"),
             KeyCode::Esc => f.write_str("Esc"),
             KeyCode::Tab => f.write_str("Tab"),
+            KeyCode::BackTab => f.write_str("Shift-Tab"),
+            KeyCode::Delete => f.write_str("Delete"),
             KeyCode::F(n) => write!(f, "F{n}"),
             other => write!(f, "{other:?}"),
         }
     }
 }
 
-/// The queue screen's bindings, in the order help lists them.
+/// The bindings of every screen, in the order help lists them.
 #[derive(Debug, Clone)]
 pub struct Keymap {
-    bindings: Vec<(Action, Vec<KeySpec>)>,
+    bindings: Vec<(Context, Action, Vec<KeySpec>)>,
 }
 
 impl Default for Keymap {
@@ -126,59 +197,90 @@ impl Default for Keymap {
         use KeyCode::*;
         let p = KeySpec::plain;
         let c = KeySpec::ch;
-        Keymap {
-            bindings: vec![
-                (Action::MoveDown, vec![p(Down), c('j')]),
-                (Action::MoveUp, vec![p(Up), c('k')]),
-                (Action::PageDown, vec![p(PageDown)]),
-                (Action::PageUp, vec![p(PageUp)]),
-                (Action::First, vec![c('g'), p(Home)]),
-                (Action::Last, vec![c('G'), p(End)]),
-                (Action::FilterText, vec![c('/')]),
-                (Action::CycleStatus, vec![c('s')]),
-                (Action::CycleType, vec![c('t')]),
-                (Action::ClearFilters, vec![c('c')]),
-                (Action::Help, vec![c('?'), p(F(1))]),
-                (Action::Quit, vec![c('q')]),
-            ],
+        let queue = [
+            (Action::MoveDown, vec![p(Down), c('j')]),
+            (Action::MoveUp, vec![p(Up), c('k')]),
+            (Action::PageDown, vec![p(PageDown)]),
+            (Action::PageUp, vec![p(PageUp)]),
+            (Action::First, vec![c('g'), p(Home)]),
+            (Action::Last, vec![c('G'), p(End)]),
+            (Action::OpenChart, vec![p(Enter)]),
+            (Action::FilterText, vec![c('/')]),
+            (Action::CycleStatus, vec![c('s')]),
+            (Action::CycleType, vec![c('t')]),
+            (Action::ClearFilters, vec![c('c')]),
+            (Action::Help, vec![c('?'), p(F(1))]),
+            (Action::Quit, vec![c('q')]),
+        ];
+        let chart = [
+            (Action::NextPane, vec![p(Tab)]),
+            (Action::PreviousPane, vec![p(BackTab)]),
+            (Action::MoveDown, vec![p(Down), c('j')]),
+            (Action::MoveUp, vec![p(Up), c('k')]),
+            (Action::PageDown, vec![p(PageDown)]),
+            (Action::PageUp, vec![p(PageUp)]),
+            (Action::NextDocument, vec![p(Right), c('l')]),
+            (Action::PreviousDocument, vec![p(Left), c('h')]),
+            (Action::AddDiagnosis, vec![c('a')]),
+            (Action::AddProcedure, vec![c('p')]),
+            (Action::RemoveCode, vec![p(Delete), c('x')]),
+            (Action::MoveCodeUp, vec![c('K')]),
+            (Action::MoveCodeDown, vec![c('J')]),
+            (Action::SetPoa, vec![c('P')]),
+            (Action::FlagForQuery, vec![c('f')]),
+            (Action::CompleteChart, vec![c('c')]),
+            (Action::Back, vec![p(Esc)]),
+            (Action::Help, vec![c('?'), p(F(1))]),
+            (Action::Quit, vec![c('q')]),
+        ];
+        let mut bindings = Vec::new();
+        for (action, keys) in queue {
+            bindings.push((Context::Queue, action, keys));
         }
+        for (action, keys) in chart {
+            bindings.push((Context::Chart, action, keys));
+        }
+        Keymap { bindings }
     }
 }
 
 impl Keymap {
-    /// The action a key event is bound to.
-    pub fn action_for(&self, event: &KeyEvent) -> Option<Action> {
+    /// The action a key event is bound to on a screen.
+    pub fn action_for(&self, context: Context, event: &KeyEvent) -> Option<Action> {
         self.bindings
             .iter()
-            .find(|(_, keys)| keys.iter().any(|k| k.matches(event)))
-            .map(|(action, _)| *action)
+            .find(|(c, _, keys)| *c == context && keys.iter().any(|k| k.matches(event)))
+            .map(|(_, action, _)| *action)
     }
 
-    /// Every binding, in help order.
-    pub fn bindings(&self) -> impl Iterator<Item = (Action, &[KeySpec])> {
-        self.bindings.iter().map(|(a, k)| (*a, k.as_slice()))
+    /// Every binding of a screen, in help order.
+    pub fn bindings(&self, context: Context) -> impl Iterator<Item = (Action, &[KeySpec])> {
+        self.bindings
+            .iter()
+            .filter(move |(c, _, _)| *c == context)
+            .map(|(_, a, k)| (*a, k.as_slice()))
+    }
+
+    fn keys(&self, context: Context, action: Action) -> Option<&[KeySpec]> {
+        self.bindings
+            .iter()
+            .find(|(c, a, _)| *c == context && *a == action)
+            .map(|(_, _, keys)| keys.as_slice())
     }
 
     /// The keys of one action, as help writes them ("Down / j").
-    pub fn keys_text(&self, action: Action) -> String {
-        self.bindings
+    pub fn keys_text(&self, context: Context, action: Action) -> String {
+        self.keys(context, action)
+            .unwrap_or(&[])
             .iter()
-            .find(|(a, _)| *a == action)
-            .map(|(_, keys)| {
-                keys.iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" / ")
-            })
-            .unwrap_or_default()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" / ")
     }
 
     /// The first key of an action, for the footer.
-    pub fn first_key(&self, action: Action) -> Option<KeySpec> {
-        self.bindings
-            .iter()
-            .find(|(a, _)| *a == action)
-            .and_then(|(_, keys)| keys.first().copied())
+    pub fn first_key(&self, context: Context, action: Action) -> Option<KeySpec> {
+        self.keys(context, action).and_then(|k| k.first().copied())
     }
 }
 
@@ -190,26 +292,47 @@ mod tests {
     fn default_keys_reach_their_actions() {
         let map = Keymap::default();
         let key = |code| KeyEvent::new(code, KeyModifiers::NONE);
+        let q = Context::Queue;
         assert_eq!(
-            map.action_for(&key(KeyCode::Char('j'))),
+            map.action_for(q, &key(KeyCode::Char('j'))),
             Some(Action::MoveDown)
         );
-        assert_eq!(map.action_for(&key(KeyCode::Down)), Some(Action::MoveDown));
-        assert_eq!(map.action_for(&key(KeyCode::F(1))), Some(Action::Help));
+        assert_eq!(
+            map.action_for(q, &key(KeyCode::Down)),
+            Some(Action::MoveDown)
+        );
+        assert_eq!(map.action_for(q, &key(KeyCode::F(1))), Some(Action::Help));
         let shifted_g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
-        assert_eq!(map.action_for(&shifted_g), Some(Action::Last));
-        assert_eq!(map.action_for(&key(KeyCode::Char('Z'))), None);
+        assert_eq!(map.action_for(q, &shifted_g), Some(Action::Last));
+        assert_eq!(map.action_for(q, &key(KeyCode::Char('Z'))), None);
+        // The same key means different things on different screens.
+        let c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE);
+        assert_eq!(map.action_for(q, &c), Some(Action::ClearFilters));
+        assert_eq!(
+            map.action_for(Context::Chart, &c),
+            Some(Action::CompleteChart)
+        );
+        let shifted_k = KeyEvent::new(KeyCode::Char('K'), KeyModifiers::SHIFT);
+        assert_eq!(
+            map.action_for(Context::Chart, &shifted_k),
+            Some(Action::MoveCodeUp)
+        );
     }
 
     #[test]
     fn no_key_is_bound_twice() {
         let map = Keymap::default();
-        let keys: Vec<KeySpec> = map
-            .bindings()
-            .flat_map(|(_, k)| k.iter().copied())
-            .collect();
-        for (i, a) in keys.iter().enumerate() {
-            assert!(!keys[i + 1..].contains(a), "{a} bound twice");
+        for context in [Context::Queue, Context::Chart] {
+            let keys: Vec<KeySpec> = map
+                .bindings(context)
+                .flat_map(|(_, k)| k.iter().copied())
+                .collect();
+            for (i, a) in keys.iter().enumerate() {
+                assert!(
+                    !keys[i + 1..].contains(a),
+                    "{a} bound twice on the {context:?} screen"
+                );
+            }
         }
     }
 }

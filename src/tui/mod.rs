@@ -6,6 +6,7 @@
 //! `hangup` for a terminal that vanishes under crossterm).
 
 pub mod app;
+pub mod chart;
 mod hangup;
 pub mod keymap;
 pub mod screens;
@@ -20,9 +21,11 @@ use std::time::Duration;
 
 /// How often the loop wakes without input, to notice a termination signal.
 const TICK: Duration = Duration::from_millis(200);
+/// How often while a search or the code sets are awaited.
+const BUSY_TICK: Duration = Duration::from_millis(5);
 
 /// Runs the workstation until the coder quits or the session ends.
-pub fn run(store: Store, user: &str) -> anyhow::Result<()> {
+pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::Result<()> {
     let terminate = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         signal_hook::flag::register(signal, Arc::clone(&terminate))?;
@@ -33,13 +36,16 @@ pub fn run(store: Store, user: &str) -> anyhow::Result<()> {
         let size = terminal.size()?;
         let today = chrono::Local::now().date_naive();
         let mut app = App::new(store, user, today, size.width, size.height);
+        app.load_codesets_in_background(config.cache_dir(), config.user_tables());
         let mut dirty = true;
         while !app.should_quit && !terminate.load(Ordering::Relaxed) {
             if dirty {
                 terminal.draw(|frame| screens::render(&app, frame))?;
                 dirty = false;
             }
-            if event::poll(TICK)? {
+            // Answers from the code-set loader and the search worker.
+            let tick = if app.busy() { BUSY_TICK } else { TICK };
+            if event::poll(tick)? {
                 // Drain everything already typed before drawing again.
                 loop {
                     dirty |= app.handle_event(&event::read()?);
@@ -48,6 +54,7 @@ pub fn run(store: Store, user: &str) -> anyhow::Result<()> {
                     }
                 }
             }
+            dirty |= app.poll_background();
         }
         Ok(())
     })();

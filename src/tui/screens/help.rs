@@ -10,21 +10,31 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let mut lines: Vec<Line<'_>> = app
         .keymap
-        .bindings()
+        .bindings(app.context())
         .map(|(action, _)| {
             Line::from(vec![
-                Span::styled(format!("{:<14}", app.keymap.keys_text(action)), theme.key),
-                Span::raw(action.description()),
+                Span::styled(
+                    format!("{:<14}", app.keymap.keys_text(app.context(), action)),
+                    theme.key,
+                ),
+                Span::raw(action.description_in(app.context())),
             ])
         })
         .collect();
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "While filtering: type, Backspace, Ctrl-U clear, Enter keep, Esc undo.",
+        match app.context() {
+            crate::tui::keymap::Context::Queue => {
+                "While filtering: type, Backspace, Ctrl-U clear, Enter keep, Esc undo."
+            }
+            crate::tui::keymap::Context::Chart => {
+                "Search: Enter assigns; a header opens its codes; Esc cancels."
+            }
+        },
         theme.dim,
     ));
     lines.push(Line::styled(
-        "Ctrl-C quits from anywhere. Any key closes this help.",
+        "Changes save at once. Ctrl-C quits anywhere. Any key closes help.",
         theme.dim,
     ));
     let height = (lines.len() as u16 + 2).min(area.height);
@@ -37,11 +47,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     );
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(" Help: queue "),
-        ),
+        Paragraph::new(lines)
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(format!(" Help: {} ", app.context().label())),
+            ),
         rect,
     );
 }

@@ -1,10 +1,12 @@
 //! Drawing: pure functions of the state. Nothing here changes state or does I/O.
 
+pub mod chart;
 pub mod help;
 pub mod queue;
+pub mod search;
 pub mod too_small;
 
-use super::app::{App, Mode};
+use super::app::{App, Mode, Screen};
 use super::theme::Theme;
 use ratatui::Frame;
 
@@ -16,7 +18,13 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         return;
     }
     let theme = Theme::new(app.no_color);
-    queue::render(app, &theme, frame, area);
+    match app.screen {
+        Screen::Queue => queue::render(app, &theme, frame, area),
+        Screen::Chart(_) => chart::render(app, &theme, frame, area),
+    }
+    if app.popup.is_some() {
+        search::render(app, &theme, frame, area);
+    }
     if app.mode == Mode::Help {
         help::render(app, &theme, frame, area);
     }

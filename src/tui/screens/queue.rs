@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Cell, HighlightSpacing, Paragraph, Row, T
 
 const FOOTER_ACTIONS: &[Action] = &[
     Action::MoveDown,
-    Action::PageDown,
+    Action::OpenChart,
     Action::FilterText,
     Action::CycleStatus,
     Action::CycleType,
@@ -171,7 +171,10 @@ fn render_footer(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     }
     let mut spans = vec![Span::raw(" ")];
     for action in FOOTER_ACTIONS {
-        if let Some(key) = app.keymap.first_key(*action) {
+        if let Some(key) = app
+            .keymap
+            .first_key(crate::tui::keymap::Context::Queue, *action)
+        {
             spans.push(Span::styled(key.to_string(), theme.key));
             spans.push(Span::styled(format!(" {}  ", action.short()), theme.dim));
         }

@@ -1,0 +1,871 @@
+//! The chart screen and the code-search popup: their state, and how keys change
+//! it. Every change to the chart goes through one store action (one transaction
+//! with its audit row) and the chart is reloaded from the store after it, so
+//! what the screen shows is what is saved.
+
+use super::app::{App, Mode, Screen};
+use super::keymap::{Action, Context};
+use crate::codeset::{self, Edition, IcdCm, IcdPcs};
+use crate::domain::{Chart, CodeSystem, EncounterType, Poa};
+use crate::search::cache::{self, UserTables};
+use crate::search::worker::SearchWorker;
+use crate::search::{Filters, Hit, SearchIndex, System, SystemFilter};
+use crate::store::coding::{self, Claim, CodeList};
+use crate::store::{StoreError, charts};
+use chrono::NaiveDate;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, channel};
+
+/// How many hits the popup asks for.
+pub const POPUP_HITS: usize = 50;
+
+/// The code sets the workstation needs, loaded off the UI thread.
+#[derive(Clone)]
+pub struct CodeSets {
+    pub index: Arc<SearchIndex>,
+    pub cm: Arc<IcdCm>,
+    pub pcs: Arc<IcdPcs>,
+}
+
+impl CodeSets {
+    /// Loads everything (the search index from its cache when current).
+    pub fn load(cache_dir: Option<PathBuf>, user: &UserTables) -> Result<CodeSets, String> {
+        let (index, cm, pcs) = std::thread::scope(|s| {
+            let cm = s.spawn(IcdCm::load_bundled);
+            let pcs = s.spawn(IcdPcs::load_bundled);
+            let index = cache::load_or_build(cache_dir.as_deref(), user);
+            (index, cm.join(), pcs.join())
+        });
+        let index = index.map_err(|e| e.to_string())?.0;
+        let failed = || "a code-set loader failed".to_string();
+        let cm = cm.map_err(|_| failed())?.map_err(|e| e.to_string())?;
+        let pcs = pcs.map_err(|_| failed())?.map_err(|e| e.to_string())?;
+        Ok(CodeSets {
+            index: Arc::new(index),
+            cm: Arc::new(cm),
+            pcs: Arc::new(pcs),
+        })
+    }
+
+    /// Loads on a background thread; the answer arrives on the receiver.
+    pub fn spawn(
+        cache_dir: Option<PathBuf>,
+        user: UserTables,
+    ) -> Receiver<Result<CodeSets, String>> {
+        let (tx, rx) = channel();
+        let spawned = std::thread::Builder::new()
+            .name("codesets".into())
+            .spawn(move || {
+                let _ = tx.send(CodeSets::load(cache_dir, &user));
+            });
+        if let Err(e) = spawned {
+            let (tx, rx) = channel();
+            let _ = tx.send(Err(format!("cannot start the code-set loader: {e}")));
+            return rx;
+        }
+        rx
+    }
+}
+
+/// The panes of the chart screen, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Documents,
+    Diagnoses,
+    Procedures,
+    Edits,
+}
+
+impl Pane {
+    const ORDER: [Pane; 4] = [
+        Pane::Documents,
+        Pane::Diagnoses,
+        Pane::Procedures,
+        Pane::Edits,
+    ];
+
+    fn step(self, forward: bool) -> Pane {
+        let i = Pane::ORDER.iter().position(|p| *p == self).unwrap_or(0);
+        let n = Pane::ORDER.len();
+        Pane::ORDER[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }]
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One finding about the chart's codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub severity: Severity,
+    pub text: String,
+}
+
+/// An open chart.
+#[derive(Debug, Clone)]
+pub struct ChartView {
+    pub chart_id: i64,
+    pub chart: Chart,
+    /// Why the chart cannot be changed (another coder has it, it is coded).
+    pub read_only: Option<String>,
+    pub pane: Pane,
+    pub document: usize,
+    pub scroll: u16,
+    pub dx: usize,
+    pub px: usize,
+    pub holds: Vec<String>,
+    /// `None` until the code sets are loaded.
+    pub edits: Option<Vec<Edit>>,
+}
+
+impl ChartView {
+    /// The date that picks the edition: discharge (inpatient) or date of service.
+    pub fn date(&self) -> NaiveDate {
+        self.chart.encounter.discharge_date
+    }
+
+    pub fn edition(&self) -> Edition {
+        Edition::for_date(self.date())
+    }
+}
+
+/// What the popup is showing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PopupStage {
+    Results,
+    /// Picking the 7th character of `base` (e.g. S72.001).
+    Seventh {
+        base: String,
+        choices: Vec<(char, String)>,
+        selected: usize,
+    },
+}
+
+/// The code-search popup.
+#[derive(Debug, Clone)]
+pub struct SearchPopup {
+    pub list: CodeList,
+    pub term: String,
+    pub hits: Vec<Hit>,
+    pub selected: usize,
+    /// The id of the search whose answer is awaited.
+    pub waiting: Option<u64>,
+    pub stage: PopupStage,
+    /// Whether Up/Down scroll the notes instead of the hits.
+    pub notes_focus: bool,
+    pub notes_scroll: u16,
+    /// A header being opened: when its search answers, the cursor goes to its
+    /// first child instead of the header itself.
+    pub opening: Option<String>,
+}
+
+impl SearchPopup {
+    fn new(list: CodeList) -> SearchPopup {
+        SearchPopup {
+            list,
+            term: String::new(),
+            hits: Vec::new(),
+            selected: 0,
+            waiting: None,
+            stage: PopupStage::Results,
+            notes_focus: false,
+            notes_scroll: 0,
+            opening: None,
+        }
+    }
+
+    pub fn selected_hit(&self) -> Option<&Hit> {
+        self.hits.get(self.selected)
+    }
+}
+
+/// Findings until the edits engine lands: codes not valid on the date, codes
+/// that are not reportable as they stand, no diagnosis, missing POA.
+pub fn interim_edits(chart: &Chart, sets: &CodeSets) -> Vec<Edit> {
+    let date = chart.encounter.discharge_date;
+    let edition = Edition::for_date(date);
+    let mut out = Vec::new();
+    let error = |text: String| Edit {
+        severity: Severity::Error,
+        text,
+    };
+    if chart.diagnoses.is_empty() {
+        out.push(error("no diagnosis yet".into()));
+    }
+    for (i, d) in chart.diagnoses.iter().enumerate() {
+        match sets.cm.lookup(&d.code, edition) {
+            None => out.push(error(format!(
+                "{}: not a code in ICD-10-CM {}",
+                d.code,
+                edition.label()
+            ))),
+            Some(detail) if detail.header => out.push(error(format!(
+                "{}: a header, not reportable: pick a more specific code",
+                d.code
+            ))),
+            Some(_) if !sets.cm.valid_on(&d.code, date) => {
+                out.push(error(format!("{}: not valid on {date}", d.code)))
+            }
+            Some(_) => {}
+        }
+        if chart.encounter.encounter_type == EncounterType::Inpatient && d.poa.is_none() {
+            out.push(Edit {
+                severity: Severity::Warning,
+                text: format!("{} ({}): POA not set", d.code, i + 1),
+            });
+        }
+    }
+    for p in &chart.procedures {
+        if p.system == CodeSystem::Icd10Pcs && !sets.pcs.valid_on(&p.code, date) {
+            out.push(error(format!(
+                "{}: not a valid ICD-10-PCS code on {date}",
+                p.code
+            )));
+        }
+    }
+    out
+}
+
+fn store_system(system: System) -> Option<CodeSystem> {
+    match system {
+        System::Icd10Cm => Some(CodeSystem::Icd10Cm),
+        System::Icd10Pcs => Some(CodeSystem::Icd10Pcs),
+        System::Hcpcs => Some(CodeSystem::Hcpcs),
+        System::Cpt => Some(CodeSystem::Cpt),
+        System::Local => None,
+    }
+}
+
+impl App {
+    /// Opens the chart under the queue cursor, claiming it when free.
+    pub(crate) fn open_selected_chart(&mut self) {
+        let Some(row) = self.selected_row() else {
+            return;
+        };
+        let chart_id = row.chart_id;
+        let user = self.user.clone();
+        let read_only = match self.store.write(|tx| coding::claim(tx, chart_id, &user)) {
+            Ok(Claim::Mine) => None,
+            Ok(Claim::TakenBy(other)) => Some(format!("claimed by {other}: read-only")),
+            Ok(Claim::Closed(status)) => Some(format!("{}: read-only", status.label())),
+            Err(e) => {
+                self.message = Some(format!("could not open the chart: {e}"));
+                return;
+            }
+        };
+        let mut view = ChartView {
+            chart_id,
+            chart: match charts::load_chart(self.store.conn(), chart_id) {
+                Ok(c) => c,
+                Err(e) => {
+                    self.message = Some(format!("could not read the chart: {e}"));
+                    return;
+                }
+            },
+            read_only,
+            pane: Pane::Documents,
+            document: 0,
+            scroll: 0,
+            dx: 0,
+            px: 0,
+            holds: Vec::new(),
+            edits: None,
+        };
+        view.holds = coding::open_holds(self.store.conn(), chart_id).unwrap_or_default();
+        view.edits = self
+            .codesets
+            .as_ref()
+            .map(|s| interim_edits(&view.chart, s));
+        self.screen = Screen::Chart(Box::new(view));
+    }
+
+    /// Re-reads the open chart after a change.
+    fn reload_chart(&mut self) {
+        let Screen::Chart(view) = &mut self.screen else {
+            return;
+        };
+        match charts::load_chart(self.store.conn(), view.chart_id) {
+            Ok(chart) => view.chart = chart,
+            Err(e) => {
+                self.message = Some(format!("could not read the chart: {e}"));
+                return;
+            }
+        }
+        view.holds = coding::open_holds(self.store.conn(), view.chart_id).unwrap_or_default();
+        view.dx = view.dx.min(view.chart.diagnoses.len().saturating_sub(1));
+        view.px = view.px.min(view.chart.procedures.len().saturating_sub(1));
+        view.edits = self
+            .codesets
+            .as_ref()
+            .map(|s| interim_edits(&view.chart, s));
+    }
+
+    /// Takes the code sets the loader sent, and anything the search worker
+    /// answered; returns whether the screen changed.
+    pub fn poll_background(&mut self) -> bool {
+        let mut changed = false;
+        if let Some(rx) = &self.codesets_rx
+            && let Ok(result) = rx.try_recv()
+        {
+            self.codesets_rx = None;
+            match result {
+                Ok(sets) => self.install_codesets(sets),
+                Err(e) => self.message = Some(format!("code sets could not be loaded: {e}")),
+            }
+            changed = true;
+        }
+        if let Some(worker) = &self.worker {
+            while let Some(response) = worker.try_recv() {
+                if let Some(popup) = &mut self.popup
+                    && popup.waiting == Some(response.id)
+                {
+                    popup.hits = response.hits;
+                    popup.selected = match popup.opening.take() {
+                        Some(h) if popup.hits.first().is_some_and(|f| f.code == h) => {
+                            1.min(popup.hits.len() - 1)
+                        }
+                        _ => 0,
+                    };
+                    popup.notes_scroll = 0;
+                    popup.waiting = None;
+                    changed = true;
+                }
+            }
+        }
+        changed
+    }
+
+    /// Whether an answer from a background thread is awaited (the loop then
+    /// polls more often).
+    pub fn busy(&self) -> bool {
+        self.codesets_rx.is_some() || self.popup.as_ref().is_some_and(|p| p.waiting.is_some())
+    }
+
+    /// Makes the code sets available: search, notes and the interim edits.
+    pub fn install_codesets(&mut self, sets: CodeSets) {
+        match SearchWorker::spawn(Arc::clone(&sets.index)) {
+            Ok(w) => self.worker = Some(w),
+            Err(e) => self.message = Some(format!("cannot start the search worker: {e}")),
+        }
+        if let Screen::Chart(view) = &mut self.screen {
+            view.edits = Some(interim_edits(&view.chart, &sets));
+        }
+        self.codesets = Some(sets);
+        self.resubmit_search();
+    }
+
+    /// Blocks until the awaited search answers (tests and benchmarks).
+    pub fn wait_for_search(&mut self, timeout: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        while self.popup.as_ref().is_some_and(|p| p.waiting.is_some()) {
+            if std::time::Instant::now() > deadline {
+                return false;
+            }
+            if !self.poll_background() {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        }
+        true
+    }
+
+    pub(crate) fn chart_key(&mut self, key: &KeyEvent) {
+        if let Some(action) = self.keymap.action_for(Context::Chart, key) {
+            self.chart_action(action);
+        }
+    }
+
+    fn chart_action(&mut self, action: Action) {
+        self.message = None;
+        let Screen::Chart(view) = &mut self.screen else {
+            return;
+        };
+        let page = self.height.saturating_sub(8).max(1);
+        match action {
+            Action::NextPane => view.pane = view.pane.step(true),
+            Action::PreviousPane => view.pane = view.pane.step(false),
+            Action::MoveDown | Action::MoveUp | Action::PageDown | Action::PageUp => {
+                let down = matches!(action, Action::MoveDown | Action::PageDown);
+                let step = if matches!(action, Action::PageDown | Action::PageUp) {
+                    page
+                } else {
+                    1
+                };
+                match view.pane {
+                    Pane::Documents => {
+                        view.scroll = if down {
+                            view.scroll.saturating_add(step)
+                        } else {
+                            view.scroll.saturating_sub(step)
+                        };
+                    }
+                    Pane::Diagnoses => {
+                        view.dx = moved(view.dx, view.chart.diagnoses.len(), down, step)
+                    }
+                    Pane::Procedures => {
+                        view.px = moved(view.px, view.chart.procedures.len(), down, step)
+                    }
+                    Pane::Edits => {}
+                }
+            }
+            Action::NextDocument | Action::PreviousDocument => {
+                let n = view.chart.documents.len();
+                if n > 0 {
+                    view.document = if action == Action::NextDocument {
+                        (view.document + 1) % n
+                    } else {
+                        (view.document + n - 1) % n
+                    };
+                    view.scroll = 0;
+                }
+            }
+            Action::Back => {
+                self.screen = Screen::Queue;
+                let page = match self.queue.rows.first() {
+                    Some(first) => crate::store::QueuePage::From(first.key()),
+                    None => crate::store::QueuePage::First,
+                };
+                let selected = self.queue.selected;
+                self.reload(page);
+                self.queue.selected = selected.min(self.queue.rows.len().saturating_sub(1));
+            }
+            Action::Help => self.mode = Mode::Help,
+            Action::Quit => self.should_quit = true,
+            Action::AddDiagnosis | Action::AddProcedure => {
+                if let Some(reason) = &view.read_only {
+                    self.message = Some(format!("the chart is {reason}"));
+                    return;
+                }
+                let list = if action == Action::AddDiagnosis {
+                    CodeList::Diagnoses
+                } else {
+                    CodeList::Procedures
+                };
+                self.popup = Some(SearchPopup::new(list));
+                self.mode = Mode::Search;
+                if self.codesets.is_none() {
+                    self.message = Some("the code sets are still loading…".into());
+                }
+            }
+            Action::RemoveCode | Action::MoveCodeUp | Action::MoveCodeDown => {
+                let (list, position) = match view.pane {
+                    Pane::Diagnoses if !view.chart.diagnoses.is_empty() => {
+                        (CodeList::Diagnoses, view.dx)
+                    }
+                    Pane::Procedures if !view.chart.procedures.is_empty() => {
+                        (CodeList::Procedures, view.px)
+                    }
+                    _ => {
+                        self.message =
+                            Some("select a diagnosis or procedure first (Tab to its pane)".into());
+                        return;
+                    }
+                };
+                let (id, user) = (view.chart_id, self.user.clone());
+                let result = match action {
+                    Action::RemoveCode => self
+                        .store
+                        .write(|tx| coding::remove(tx, id, &user, list, position))
+                        .map(|()| position),
+                    _ => self.store.write(|tx| {
+                        coding::shift(tx, id, &user, list, position, action == Action::MoveCodeUp)
+                    }),
+                };
+                match result {
+                    Ok(at) => {
+                        if let Screen::Chart(view) = &mut self.screen {
+                            match list {
+                                CodeList::Diagnoses => view.dx = at,
+                                CodeList::Procedures => view.px = at,
+                            }
+                        }
+                        self.reload_chart();
+                    }
+                    Err(e) => self.message = Some(refusal(&e)),
+                }
+            }
+            Action::SetPoa => {
+                if view.pane != Pane::Diagnoses || view.chart.diagnoses.is_empty() {
+                    self.message = Some("select a diagnosis first (Tab to Diagnoses)".into());
+                } else {
+                    self.mode = Mode::Poa;
+                    self.message = Some("POA: Y yes, N no, U unknown, W undetermined, 1 exempt, Space clear, Esc cancel".into());
+                }
+            }
+            Action::FlagForQuery => {
+                if let Some(reason) = &view.read_only {
+                    self.message = Some(format!("the chart is {reason}"));
+                } else {
+                    self.mode = Mode::HoldReason {
+                        text: String::new(),
+                    };
+                }
+            }
+            Action::CompleteChart => {
+                let blocking: Vec<String> = match &view.edits {
+                    Some(edits) => edits
+                        .iter()
+                        .filter(|e| e.severity == Severity::Error)
+                        .map(|e| e.text.clone())
+                        .collect(),
+                    None => {
+                        self.message = Some(
+                            "the code sets are still loading: the codes cannot be checked yet"
+                                .into(),
+                        );
+                        return;
+                    }
+                };
+                let (id, user) = (view.chart_id, self.user.clone());
+                match self
+                    .store
+                    .write(|tx| coding::complete(tx, id, &user, &blocking))
+                {
+                    Ok(()) => {
+                        self.chart_action(Action::Back);
+                        self.message = Some("chart completed: coded".into());
+                    }
+                    Err(e) => self.message = Some(refusal(&e)),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(crate) fn poa_key(&mut self, key: &KeyEvent) {
+        self.mode = Mode::Normal;
+        self.message = None;
+        let poa = match key.code {
+            KeyCode::Esc => return,
+            KeyCode::Char(' ') => None,
+            KeyCode::Char(c) => match c.to_ascii_uppercase().to_string().parse::<Poa>() {
+                Ok(p) => Some(p),
+                Err(_) => {
+                    self.message = Some(format!("{c:?} is not a POA indicator (Y N U W 1)"));
+                    return;
+                }
+            },
+            _ => return,
+        };
+        let Screen::Chart(view) = &self.screen else {
+            return;
+        };
+        let (id, position, user) = (view.chart_id, view.dx, self.user.clone());
+        match self
+            .store
+            .write(|tx| coding::set_poa(tx, id, &user, position, poa))
+        {
+            Ok(()) => self.reload_chart(),
+            Err(e) => self.message = Some(refusal(&e)),
+        }
+    }
+
+    pub(crate) fn hold_reason_key(&mut self, key: &KeyEvent, mut text: String) {
+        match key.code {
+            KeyCode::Esc => self.mode = Mode::Normal,
+            KeyCode::Enter => {
+                self.mode = Mode::Normal;
+                let Screen::Chart(view) = &self.screen else {
+                    return;
+                };
+                let (id, user) = (view.chart_id, self.user.clone());
+                match self.store.write(|tx| coding::hold(tx, id, &user, &text)) {
+                    Ok(()) => {
+                        self.message =
+                            Some("flagged for physician query: the chart is on hold".into());
+                        self.reload_chart();
+                    }
+                    Err(e) => self.message = Some(refusal(&e)),
+                }
+            }
+            KeyCode::Backspace => {
+                text.pop();
+                self.mode = Mode::HoldReason { text };
+            }
+            KeyCode::Char(c) if !c.is_control() && text.chars().count() < 300 => {
+                text.push(c);
+                self.mode = Mode::HoldReason { text };
+            }
+            _ => {}
+        }
+    }
+
+    /// Keys while the search popup is open.
+    pub(crate) fn search_key(&mut self, key: &KeyEvent) {
+        let Some(popup) = &mut self.popup else {
+            self.mode = Mode::Normal;
+            return;
+        };
+        self.message = None;
+        if let PopupStage::Seventh {
+            base,
+            choices,
+            selected,
+        } = &mut popup.stage
+        {
+            match key.code {
+                KeyCode::Esc => popup.stage = PopupStage::Results,
+                KeyCode::Down => *selected = (*selected + 1).min(choices.len().saturating_sub(1)),
+                KeyCode::Up => *selected = selected.saturating_sub(1),
+                KeyCode::Enter => {
+                    if let Some(&(c, _)) = choices.get(*selected) {
+                        let code = with_seventh(base, c);
+                        self.assign(&code, System::Icd10Cm);
+                    }
+                }
+                KeyCode::Char(c) => {
+                    let c = c.to_ascii_uppercase();
+                    if let Some(i) = choices.iter().position(|(ch, _)| *ch == c) {
+                        *selected = i;
+                    }
+                }
+                _ => {}
+            }
+            return;
+        }
+        match key.code {
+            KeyCode::Esc => {
+                self.popup = None;
+                self.mode = Mode::Normal;
+            }
+            KeyCode::Tab => popup.notes_focus = !popup.notes_focus,
+            KeyCode::Down if popup.notes_focus => {
+                popup.notes_scroll = popup.notes_scroll.saturating_add(1)
+            }
+            KeyCode::Up if popup.notes_focus => {
+                popup.notes_scroll = popup.notes_scroll.saturating_sub(1)
+            }
+            KeyCode::Down => {
+                popup.selected = (popup.selected + 1).min(popup.hits.len().saturating_sub(1));
+                popup.notes_scroll = 0;
+            }
+            KeyCode::Up => {
+                popup.selected = popup.selected.saturating_sub(1);
+                popup.notes_scroll = 0;
+            }
+            KeyCode::Enter => {
+                if let Some(hit) = popup.selected_hit().cloned() {
+                    self.choose(&hit);
+                }
+            }
+            KeyCode::Backspace => {
+                popup.term.pop();
+                self.resubmit_search();
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                popup.term.clear();
+                self.resubmit_search();
+            }
+            KeyCode::Char(c) if !c.is_control() && popup.term.chars().count() < 100 => {
+                popup.term.push(c);
+                self.resubmit_search();
+            }
+            _ => {}
+        }
+    }
+
+    /// Typed text pasted into the popup (a phrase copied from a document).
+    pub(crate) fn search_paste(&mut self, text: &str) {
+        if let Some(popup) = &mut self.popup {
+            let clean: String = text
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .take(100 - popup.term.chars().count().min(100))
+                .collect();
+            popup.term.push_str(&clean);
+            self.resubmit_search();
+        }
+    }
+
+    /// Sends the popup's term to the search worker (newest term only).
+    fn resubmit_search(&mut self) {
+        let (Some(popup), Some(worker), Screen::Chart(view)) =
+            (&mut self.popup, &mut self.worker, &self.screen)
+        else {
+            return;
+        };
+        if popup.term.trim().is_empty() {
+            popup.hits.clear();
+            popup.waiting = None;
+            return;
+        }
+        let filters = Filters {
+            systems: match popup.list {
+                CodeList::Diagnoses => SystemFilter::Diagnoses,
+                CodeList::Procedures => SystemFilter::Procedures,
+            },
+            billable_only: false,
+            date: view.date(),
+            valid_only: false,
+        };
+        popup.waiting = Some(worker.submit(&popup.term, filters, POPUP_HITS));
+    }
+
+    /// Enter on a hit: a header drills into its children, a code needing a 7th
+    /// character opens the picker, anything else is assigned.
+    fn choose(&mut self, hit: &Hit) {
+        let Some(sets) = self.codesets.clone() else {
+            return;
+        };
+        let Screen::Chart(view) = &self.screen else {
+            return;
+        };
+        let edition = view.edition();
+        if hit.header {
+            if let Some(popup) = &mut self.popup {
+                popup.term = hit.code.clone();
+                popup.opening = Some(hit.code.clone());
+                self.resubmit_search();
+            }
+            return;
+        }
+        if hit.needs_seventh {
+            let node = sets.cm.lookup(&hit.code, edition).map(|d| d.node);
+            let choices: Vec<(char, String)> = node
+                .map(|n| {
+                    sets.cm
+                        .seventh_characters(n)
+                        .iter()
+                        .map(|s| (s.character, s.meaning.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Some(popup) = &mut self.popup
+                && !choices.is_empty()
+            {
+                popup.stage = PopupStage::Seventh {
+                    base: hit.code.clone(),
+                    choices,
+                    selected: 0,
+                };
+            }
+            return;
+        }
+        self.assign(&hit.code, hit.system);
+    }
+
+    /// Adds the code to the chart's list and closes the popup.
+    fn assign(&mut self, code: &str, system: System) {
+        let Screen::Chart(view) = &self.screen else {
+            return;
+        };
+        let Some(popup) = &self.popup else {
+            return;
+        };
+        let (id, user, list) = (view.chart_id, self.user.clone(), popup.list);
+        let edition = view.edition().label().to_string();
+        let date = Some(view.date());
+        let result = match (list, store_system(system)) {
+            (CodeList::Diagnoses, Some(CodeSystem::Icd10Cm)) => self
+                .store
+                .write(|tx| coding::add_diagnosis(tx, id, &user, code, &edition)),
+            (CodeList::Procedures, Some(s)) if s != CodeSystem::Icd10Cm => self
+                .store
+                .write(|tx| coding::add_procedure(tx, id, &user, code, s, date)),
+            (CodeList::Diagnoses, _) => {
+                self.message = Some(format!("{code} is not an ICD-10-CM diagnosis code"));
+                return;
+            }
+            (CodeList::Procedures, _) => {
+                self.message = Some(format!("{code} cannot be added as a procedure"));
+                return;
+            }
+        };
+        match result {
+            Ok(at) => {
+                self.popup = None;
+                self.mode = Mode::Normal;
+                if let Screen::Chart(view) = &mut self.screen {
+                    match list {
+                        CodeList::Diagnoses => {
+                            view.dx = at;
+                            view.pane = Pane::Diagnoses;
+                        }
+                        CodeList::Procedures => {
+                            view.px = at;
+                            view.pane = Pane::Procedures;
+                        }
+                    }
+                }
+                self.reload_chart();
+                self.message = Some(format!("added {code}"));
+            }
+            Err(e) => self.message = Some(refusal(&e)),
+        }
+    }
+
+    /// The notes of the popup's highlighted code, as `chartcoder code` prints them.
+    pub fn popup_notes(&self) -> Option<String> {
+        let popup = self.popup.as_ref()?;
+        let sets = self.codesets.as_ref()?;
+        let Screen::Chart(view) = &self.screen else {
+            return None;
+        };
+        let hit = popup.selected_hit()?;
+        let date = view.date();
+        match hit.system {
+            System::Icd10Cm => {
+                let detail = sets.cm.lookup(&hit.code, view.edition())?;
+                Some(codeset::describe(&sets.cm, &detail, date).replace('\t', "  "))
+            }
+            System::Icd10Pcs => sets
+                .pcs
+                .describe(&hit.code, date)
+                .map(|t| t.replace('\t', "  ")),
+            _ => Some(format!(
+                "{}  {}\n{}\n",
+                hit.code,
+                hit.system.name(),
+                hit.title
+            )),
+        }
+    }
+}
+
+/// A code with its 7th character, X filling positions 4-6 ("T45.0X" + A).
+pub fn with_seventh(base: &str, c: char) -> String {
+    let key = codeset::code_key(base);
+    let padded = format!("{key:X<6}{c}");
+    codeset::dotted(&padded)
+}
+
+fn moved(at: usize, len: usize, down: bool, step: u16) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    let step = usize::from(step);
+    if down {
+        (at + step).min(len - 1)
+    } else {
+        at.saturating_sub(step)
+    }
+}
+
+/// A store error as the one-line message the coder sees.
+fn refusal(e: &StoreError) -> String {
+    match e {
+        StoreError::Refused(reason) => format!("refused: {reason}"),
+        other => format!("not saved: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_7th_character_goes_after_placeholders() {
+        assert_eq!(with_seventh("T45.0X1", 'A'), "T45.0X1A");
+        assert_eq!(with_seventh("S72.001", 'D'), "S72.001D");
+        assert_eq!(with_seventh("W19", 'A'), "W19.XXXA");
+        assert_eq!(with_seventh("T45.0", 'A'), "T45.0XXA");
+    }
+}

@@ -1,0 +1,343 @@
+//! The chart screen: header, documents, diagnoses, procedures and edits.
+
+use crate::domain::{CodeSystem, age_on, pointer_letter};
+use crate::tui::app::{App, Mode, Screen};
+use crate::tui::chart::{ChartView, Pane, Severity};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, Borders, Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap,
+};
+
+const FOOTER_ACTIONS: &[Action] = &[
+    Action::NextPane,
+    Action::AddDiagnosis,
+    Action::AddProcedure,
+    Action::SetPoa,
+    Action::FlagForQuery,
+    Action::CompleteChart,
+    Action::Back,
+    Action::Help,
+];
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let Screen::Chart(view) = &app.screen else {
+        return;
+    };
+    let [title, info, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(6),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_title(app, view, theme, frame, title);
+    render_info(view, theme, frame, info);
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
+    render_document(view, theme, frame, left);
+    let codes_height = right.height.saturating_sub(2) / 3;
+    let [dx, px, edits] = Layout::vertical([
+        Constraint::Min(4),
+        Constraint::Length(codes_height.clamp(3, 8)),
+        Constraint::Length(codes_height.clamp(3, 8)),
+    ])
+    .areas(right);
+    render_diagnoses(app, view, theme, frame, dx);
+    render_procedures(app, view, theme, frame, px);
+    render_edits(view, theme, frame, edits);
+    render_footer(app, theme, frame, footer);
+}
+
+fn render_title(app: &App, view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let c = &view.chart;
+    let age = age_on(c.patient.birth_date, c.encounter.admit_date);
+    let right = format!("coder: {} ", app.user);
+    let [left_area, right_area] = Layout::horizontal([
+        Constraint::Min(0),
+        Constraint::Length(right.chars().count() as u16),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(format!(" {} ", c.account), theme.title),
+            Span::styled(
+                format!(
+                    "{} ({}, {age}y) MRN {}",
+                    c.patient.name,
+                    c.patient.sex.as_str(),
+                    c.mrn
+                ),
+                theme.header,
+            ),
+        ])),
+        left_area,
+    );
+    frame.render_widget(Paragraph::new(Span::styled(right, theme.dim)), right_area);
+}
+
+fn render_info(view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let c = &view.chart;
+    let e = &c.encounter;
+    let mut spans = vec![
+        Span::raw(format!(
+            " {} {} → {}",
+            e.encounter_type.label(),
+            e.admit_date,
+            e.discharge_date
+        )),
+        Span::styled(
+            format!(
+                " · {} · {}",
+                e.disposition.as_deref().unwrap_or("-"),
+                e.attending.as_deref().unwrap_or("-")
+            ),
+            theme.dim,
+        ),
+        Span::raw(format!(" · {}", c.status.label())),
+    ];
+    if let Some(reason) = &view.read_only {
+        spans.push(Span::styled(format!(" · {reason}"), theme.alert));
+    }
+    if let Some(hold) = view.holds.first() {
+        spans.push(Span::styled(format!(" · on hold: {hold}"), theme.alert));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
+    let style = if focused { theme.key } else { Style::default() };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(Span::styled(
+            title,
+            if focused { theme.key } else { theme.header },
+        ))
+}
+
+fn render_document(view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let focused = view.pane == Pane::Documents;
+    let n = view.chart.documents.len();
+    let Some(doc) = view.chart.documents.get(view.document) else {
+        frame.render_widget(
+            Paragraph::new("No documents.").block(pane_block(" Documents ".into(), focused, theme)),
+            area,
+        );
+        return;
+    };
+    let title = format!(
+        " {}/{} {} · {} · {} ",
+        view.document + 1,
+        n,
+        doc.title.as_deref().unwrap_or(doc.kind.label()),
+        doc.author,
+        doc.date
+    );
+    let text: Vec<Line<'_>> = doc.text.lines().map(Line::raw).collect();
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: false })
+            .scroll((view.scroll, 0))
+            .block(pane_block(title, focused, theme)),
+        area,
+    );
+}
+
+fn code_title(app: &App, view: &ChartView, code: &str, system: CodeSystem) -> String {
+    let Some(sets) = &app.codesets else {
+        return String::new();
+    };
+    match system {
+        CodeSystem::Icd10Cm => sets
+            .cm
+            .lookup(code, view.edition())
+            .map(|d| d.title)
+            .unwrap_or_default(),
+        CodeSystem::Icd10Pcs => sets
+            .pcs
+            .tables
+            .lookup(code)
+            .map(|p| p.title)
+            .unwrap_or_default(),
+        CodeSystem::Hcpcs | CodeSystem::Cpt => sets
+            .index
+            .find(
+                if system == CodeSystem::Hcpcs {
+                    crate::search::System::Hcpcs
+                } else {
+                    crate::search::System::Cpt
+                },
+                code,
+            )
+            .map(|e| sets.index.title(e).to_string())
+            .unwrap_or_default(),
+    }
+}
+
+fn render_diagnoses(app: &App, view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let focused = view.pane == Pane::Diagnoses;
+    let rows: Vec<Row<'_>> = view
+        .chart
+        .diagnoses
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            Row::new(vec![
+                Cell::from(format!("{}", i + 1)),
+                Cell::from(d.code.clone()),
+                Cell::from(d.poa.map_or("-", |p| p.as_str())),
+                Cell::from(code_title(app, view, &d.code, d.system)),
+            ])
+        })
+        .collect();
+    let title = format!(" Diagnoses ({}) ", view.chart.diagnoses.len());
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(2),
+            Constraint::Length(8),
+            Constraint::Length(1),
+            Constraint::Min(4),
+        ],
+    )
+    .block(pane_block(title, focused, theme))
+    .row_highlight_style(theme.selected)
+    .highlight_symbol("> ")
+    .highlight_spacing(HighlightSpacing::Always);
+    let selected = (focused && !view.chart.diagnoses.is_empty()).then_some(view.dx);
+    frame.render_stateful_widget(
+        table,
+        area,
+        &mut TableState::default().with_selected(selected),
+    );
+}
+
+fn render_procedures(
+    app: &App,
+    view: &ChartView,
+    theme: &Theme,
+    frame: &mut Frame<'_>,
+    area: Rect,
+) {
+    let focused = view.pane == Pane::Procedures;
+    let rows: Vec<Row<'_>> = view
+        .chart
+        .procedures
+        .iter()
+        .map(|p| {
+            let mut detail = p.date.map(|d| d.to_string()).unwrap_or_default();
+            if p.system != CodeSystem::Icd10Pcs {
+                let pointers: String = p
+                    .pointers
+                    .iter()
+                    .filter_map(|&n| pointer_letter(n))
+                    .collect();
+                detail = format!("{} x{} {}", p.modifiers.join(" "), p.units, pointers)
+                    .trim()
+                    .to_string();
+            }
+            Row::new(vec![
+                Cell::from(p.code.clone()),
+                Cell::from(detail),
+                Cell::from(code_title(app, view, &p.code, p.system)),
+            ])
+        })
+        .collect();
+    let title = format!(" Procedures ({}) ", view.chart.procedures.len());
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(7),
+            Constraint::Length(10),
+            Constraint::Min(4),
+        ],
+    )
+    .block(pane_block(title, focused, theme))
+    .row_highlight_style(theme.selected)
+    .highlight_symbol("> ")
+    .highlight_spacing(HighlightSpacing::Always);
+    let selected = (focused && !view.chart.procedures.is_empty()).then_some(view.px);
+    frame.render_stateful_widget(
+        table,
+        area,
+        &mut TableState::default().with_selected(selected),
+    );
+}
+
+fn render_edits(view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let focused = view.pane == Pane::Edits;
+    let lines: Vec<Line<'_>> = match &view.edits {
+        None => vec![Line::styled(
+            "checking: the code sets are loading…",
+            theme.dim,
+        )],
+        Some(edits) if edits.is_empty() => vec![Line::styled("no findings", theme.dim)],
+        Some(edits) => edits
+            .iter()
+            .map(|e| match e.severity {
+                Severity::Error => Line::from(vec![
+                    Span::styled("E ", theme.alert),
+                    Span::raw(e.text.clone()),
+                ]),
+                Severity::Warning => Line::from(vec![
+                    Span::styled("W ", theme.key),
+                    Span::raw(e.text.clone()),
+                ]),
+            })
+            .collect(),
+    };
+    let errors = view.edits.as_ref().map_or(0, |e| {
+        e.iter().filter(|e| e.severity == Severity::Error).count()
+    });
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(pane_block(
+                match errors {
+                    1 => " Edits (1 error) ".to_string(),
+                    n => format!(" Edits ({n} errors) "),
+                },
+                focused,
+                theme,
+            )),
+        area,
+    );
+}
+
+fn render_footer(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    if let Mode::HoldReason { text } = &app.mode {
+        let prompt = " Flag for query, reason: ";
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(prompt, theme.key),
+                Span::raw(text.clone()),
+            ])),
+            area,
+        );
+        let x = area.x + (prompt.chars().count() + text.chars().count()) as u16;
+        if x < area.right() {
+            frame.set_cursor_position(Position::new(x, area.y));
+        }
+        return;
+    }
+    if let Some(message) = &app.message {
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!(" {message}"), theme.alert)),
+            area,
+        );
+        return;
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for action in FOOTER_ACTIONS {
+        if let Some(key) = app.keymap.first_key(Context::Chart, *action) {
+            spans.push(Span::styled(key.to_string(), theme.key));
+            spans.push(Span::styled(format!(" {}  ", action.short()), theme.dim));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,201 @@
+//! The code-search popup: the term, ranked hits with badges, and the
+//! highlighted code's notes beside them; or the 7th-character picker.
+
+use crate::search::highlight;
+use crate::store::coding::CodeList;
+use crate::tui::app::App;
+use crate::tui::chart::PopupStage;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let Some(popup) = &app.popup else {
+        return;
+    };
+    let width = area.width.saturating_sub(2).min(120);
+    let height = area.height.saturating_sub(2);
+    let rect = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
+    frame.render_widget(Clear, rect);
+    let what = match popup.list {
+        CodeList::Diagnoses => "diagnosis (ICD-10-CM)",
+        CodeList::Procedures => "procedure (ICD-10-PCS, HCPCS, CPT)",
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.key)
+        .title(Span::styled(format!(" Add a {what} "), theme.key));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [input, body, help] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+
+    let prompt = " search: ";
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(prompt, theme.dim),
+            Span::styled(popup.term.clone(), theme.header),
+        ])),
+        input,
+    );
+    if let PopupStage::Results = popup.stage {
+        let x = input.x + (prompt.chars().count() + popup.term.chars().count()) as u16;
+        if x < input.right() {
+            frame.set_cursor_position(Position::new(x, input.y));
+        }
+    }
+
+    let [list_area, notes_area] =
+        Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(body);
+
+    match &popup.stage {
+        PopupStage::Results => {
+            let status = if app.codesets.is_none() {
+                "loading the code sets…".to_string()
+            } else if popup.term.trim().is_empty() {
+                "type a code or words".to_string()
+            } else if popup.waiting.is_some() && popup.hits.is_empty() {
+                "searching…".to_string()
+            } else {
+                format!("{} hits", popup.hits.len())
+            };
+            let items: Vec<ListItem<'_>> = popup
+                .hits
+                .iter()
+                .map(|h| {
+                    let mut spans = vec![Span::styled(format!("{:<8} ", h.code), theme.header)];
+                    spans.extend(marked(&h.title, &highlight(&h.title, &popup.term)));
+                    if h.header {
+                        spans.push(Span::styled(" [header]", theme.dim));
+                    }
+                    if h.needs_seventh {
+                        spans.push(Span::styled(" [7th]", theme.dim));
+                    }
+                    if !h.valid {
+                        spans.push(Span::styled(" [NOT VALID]", theme.alert));
+                    }
+                    ListItem::new(Line::from(spans))
+                })
+                .collect();
+            let list = List::new(items)
+                .block(
+                    Block::default()
+                        .borders(Borders::TOP)
+                        .title(Span::styled(format!(" {status} "), theme.dim)),
+                )
+                .highlight_style(theme.selected)
+                .highlight_symbol("> ");
+            let selected = (!popup.hits.is_empty()).then_some(popup.selected);
+            frame.render_stateful_widget(
+                list,
+                list_area,
+                &mut ListState::default().with_selected(selected),
+            );
+            let notes = app.popup_notes().unwrap_or_default();
+            frame.render_widget(
+                Paragraph::new(notes)
+                    .wrap(Wrap { trim: false })
+                    .scroll((popup.notes_scroll, 0))
+                    .block(
+                        Block::default()
+                            .borders(Borders::TOP | Borders::LEFT)
+                            .border_style(if popup.notes_focus {
+                                theme.key
+                            } else {
+                                Style::default()
+                            })
+                            .title(Span::styled(" notes ", theme.dim)),
+                    ),
+                notes_area,
+            );
+            frame.render_widget(
+                Paragraph::new(Span::styled(
+                    " Up/Down choose · Enter assign (a header opens its codes) · Tab notes · Esc cancel",
+                    theme.dim,
+                )),
+                help,
+            );
+        }
+        PopupStage::Seventh {
+            base,
+            choices,
+            selected,
+        } => {
+            let items: Vec<ListItem<'_>> = choices
+                .iter()
+                .map(|(c, meaning)| {
+                    ListItem::new(Line::from(vec![
+                        Span::styled(
+                            format!("{:<9}", crate::tui::chart::with_seventh(base, *c)),
+                            theme.header,
+                        ),
+                        Span::raw(format!("{c}  {meaning}")),
+                    ]))
+                })
+                .collect();
+            let list = List::new(items)
+                .block(Block::default().borders(Borders::TOP).title(Span::styled(
+                    format!(" 7th character for {base} "),
+                    theme.key,
+                )))
+                .highlight_style(theme.selected)
+                .highlight_symbol("> ");
+            frame.render_stateful_widget(
+                list,
+                body,
+                &mut ListState::default().with_selected(Some(*selected)),
+            );
+            frame.render_widget(
+                Paragraph::new(Span::styled(
+                    " Up/Down or the character · Enter assign · Esc back to the hits",
+                    theme.dim,
+                )),
+                help,
+            );
+        }
+    }
+}
+
+/// The title in runs, the characters at `marks` underlined (the query's words).
+fn marked(title: &str, marks: &[usize]) -> Vec<Span<'static>> {
+    let underlined = Style::default().add_modifier(Modifier::UNDERLINED);
+    let mut spans = Vec::new();
+    let mut run = String::new();
+    let mut run_marked = false;
+    for (i, ch) in title.chars().enumerate() {
+        let m = marks.binary_search(&i).is_ok();
+        if m != run_marked && !run.is_empty() {
+            let style = if run_marked {
+                underlined
+            } else {
+                Style::default()
+            };
+            spans.push(Span::styled(std::mem::take(&mut run), style));
+        }
+        run_marked = m;
+        run.push(ch);
+    }
+    if !run.is_empty() {
+        spans.push(Span::styled(
+            run,
+            if run_marked {
+                underlined
+            } else {
+                Style::default()
+            },
+        ));
+    }
+    spans
+}

@@ -1,0 +1,297 @@
+//! The chart screen and the code-search popup, driven by keys in process: the
+//! screens as snapshots, and what the keys leave in the database.
+
+use chartcoder::domain::{ChartStatus, Poa};
+use chartcoder::search::cache::UserTables;
+use chartcoder::store::{Store, StoreOptions, audit, charts};
+use chartcoder::tui::app::{App, Mode, Screen};
+use chartcoder::tui::chart::{CodeSets, Pane, PopupStage};
+use chartcoder::tui::screens;
+use chrono::NaiveDate;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Modifier;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+}
+
+fn codesets() -> CodeSets {
+    static SETS: OnceLock<CodeSets> = OnceLock::new();
+    SETS.get_or_init(|| {
+        let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("search-cache");
+        CodeSets::load(Some(cache), &UserTables::default()).unwrap()
+    })
+    .clone()
+}
+
+fn app_on(store: Store, user: &str, width: u16, height: u16) -> App {
+    let mut app = App::new(store, user, today(), width, height);
+    app.install_codesets(codesets());
+    app
+}
+
+fn demo_app(width: u16, height: u16) -> App {
+    let mut store = Store::open_in_memory().unwrap();
+    chartcoder::demo::seed(&mut store).unwrap();
+    app_on(store, "amy", width, height)
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    let modifiers = match code {
+        KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
+        _ => KeyModifiers::NONE,
+    };
+    app.handle_event(&Event::Key(KeyEvent::new(code, modifiers)));
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+/// Opens the code search, types `term` and waits for the worker's answer.
+fn search(app: &mut App, open: char, term: &str) {
+    press(app, KeyCode::Char(open));
+    assert_eq!(app.mode, Mode::Search);
+    typed(app, term);
+    assert!(app.wait_for_search(Duration::from_secs(30)), "no answer");
+}
+
+fn draw(app: &App) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
+    terminal.draw(|f| screens::render(app, f)).unwrap();
+    terminal
+}
+
+fn row_of(terminal: &Terminal<TestBackend>, needle: &str) -> Option<u16> {
+    let buf = terminal.backend().buffer();
+    (0..buf.area.height).find(|&y| {
+        let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+        line.contains(needle)
+    })
+}
+
+fn reversed_at(terminal: &Terminal<TestBackend>, needle: &str) -> bool {
+    let buf = terminal.backend().buffer();
+    let y = row_of(terminal, needle).unwrap_or_else(|| panic!("{needle} not on screen"));
+    let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+    let x = line.find(needle).unwrap() as u16;
+    buf[(x, y)]
+        .style()
+        .add_modifier
+        .contains(Modifier::REVERSED)
+}
+
+fn chart_of(app: &App) -> &chartcoder::tui::chart::ChartView {
+    match &app.screen {
+        Screen::Chart(v) => v,
+        Screen::Queue => panic!("no chart open"),
+    }
+}
+
+fn dx_codes(app: &App) -> Vec<(String, Option<Poa>)> {
+    let id = chart_of(app).chart_id;
+    charts::load_chart(app.store().conn(), id)
+        .unwrap()
+        .diagnoses
+        .into_iter()
+        .map(|d| (d.code, d.poa))
+        .collect()
+}
+
+#[test]
+fn chart_screen_80x24_and_120x40() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = demo_app(w, h);
+        press(&mut app, KeyCode::Enter);
+        assert!(matches!(app.screen, Screen::Chart(_)));
+        let terminal = draw(&app);
+        insta::assert_snapshot!(format!("chart_{w}x{h}"), terminal.backend());
+    }
+}
+
+#[test]
+fn search_popup_80x24_and_120x40() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = demo_app(w, h);
+        press(&mut app, KeyCode::Enter);
+        search(&mut app, 'a', "chf");
+        let popup = app.popup.as_ref().unwrap();
+        assert_eq!(popup.hits[0].code, "I50.9");
+        let terminal = draw(&app);
+        insta::assert_snapshot!(format!("search_{w}x{h}"), terminal.backend());
+        assert!(reversed_at(&terminal, "> I50.9"));
+        assert!(!reversed_at(&terminal, "T86.22"));
+    }
+}
+
+#[test]
+fn coding_a_chart_from_the_keyboard_saves_every_step() {
+    let mut app = demo_app(100, 30);
+    press(&mut app, KeyCode::Enter);
+    let id = chart_of(&app).chart_id;
+    let before = dx_codes(&app).len();
+    // chf -> I50.9, assigned at the end of the list.
+    search(&mut app, 'a', "chf");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(dx_codes(&app)[before].0, "I50.9");
+    // A secondary: type 2 diabetes with hyperglycemia.
+    search(&mut app, 'a', "diab t2 hyperglyc");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(dx_codes(&app)[before + 1].0, "E11.65");
+    // Move E11.65 up all the way: it becomes the principal diagnosis.
+    assert_eq!(chart_of(&app).pane, Pane::Diagnoses);
+    for _ in 0..=before {
+        press(&mut app, KeyCode::Char('K'));
+    }
+    assert_eq!(dx_codes(&app)[0].0, "E11.65");
+    // POA Y on it.
+    press(&mut app, KeyCode::Char('P'));
+    press(&mut app, KeyCode::Char('y'));
+    assert_eq!(dx_codes(&app)[0].1, Some(Poa::Yes));
+    // A code that needs a 7th character opens the picker; D picks subsequent.
+    search(&mut app, 'a', "fracture neck femur right");
+    assert_eq!(app.popup.as_ref().unwrap().hits[0].code, "S72.001");
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(
+        app.popup.as_ref().unwrap().stage,
+        PopupStage::Seventh { .. }
+    ));
+    let terminal = draw(&app);
+    assert!(row_of(&terminal, "7th character for S72.001").is_some());
+    press(&mut app, KeyCode::Char('d'));
+    press(&mut app, KeyCode::Enter);
+    assert!(dx_codes(&app).iter().any(|(c, _)| c == "S72.001D"));
+    // Removing it again.
+    press(&mut app, KeyCode::Char('x'));
+    assert!(!dx_codes(&app).iter().any(|(c, _)| c == "S72.001D"));
+    // A header opens its codes rather than being assigned.
+    search(&mut app, 'a', "I50");
+    assert_eq!(app.popup.as_ref().unwrap().hits[0].code, "I50");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.wait_for_search(Duration::from_secs(30)));
+    let popup = app.popup.as_ref().unwrap();
+    assert_eq!(popup.selected_hit().unwrap().code, "I50.1");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.popup.is_none());
+    // Flag for query: a hold with the reason; completion is then refused.
+    press(&mut app, KeyCode::Char('f'));
+    typed(&mut app, "query: HF type and acuity");
+    press(&mut app, KeyCode::Enter);
+    let chart = charts::load_chart(app.store().conn(), id).unwrap();
+    assert_eq!(chart.status, ChartStatus::OnHold);
+    press(&mut app, KeyCode::Char('c'));
+    assert!(
+        app.message.as_deref().unwrap_or("").contains("on hold"),
+        "{:?}",
+        app.message
+    );
+    // Every step left its audit row, by amy.
+    let trail = audit::for_chart(app.store().conn(), id).unwrap();
+    let actions: Vec<&str> = trail.iter().map(|a| a.action.as_str()).collect();
+    for a in [
+        "claim",
+        "add_diagnosis",
+        "move_diagnosis",
+        "set_poa",
+        "remove_diagnosis",
+        "hold",
+    ] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+    press(&mut app, KeyCode::Esc);
+    assert!(matches!(app.screen, Screen::Queue));
+}
+
+#[test]
+fn completing_a_chart_needs_its_errors_fixed() {
+    let mut app = demo_app(100, 30);
+    // The second chart in the queue.
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    let id = chart_of(&app).chart_id;
+    // Clear whatever the demo chart holds, then code it with a header: refused.
+    press(&mut app, KeyCode::Tab);
+    while !dx_codes(&app).is_empty() {
+        press(&mut app, KeyCode::Char('x'));
+    }
+    press(&mut app, KeyCode::Char('c'));
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("no diagnosis"),
+        "{:?}",
+        app.message
+    );
+    search(&mut app, 'a', "pneumonia");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(dx_codes(&app)[0].0, "J18.9");
+    press(&mut app, KeyCode::Char('P'));
+    press(&mut app, KeyCode::Char('n'));
+    press(&mut app, KeyCode::Char('c'));
+    assert!(matches!(app.screen, Screen::Queue), "{:?}", app.message);
+    let chart = charts::load_chart(app.store().conn(), id).unwrap();
+    assert_eq!(chart.status, ChartStatus::Coded);
+    assert_eq!(chart.diagnoses.len(), 1);
+}
+
+#[test]
+fn a_chart_another_coder_has_is_read_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    let mut store = Store::open(&path, &StoreOptions::default()).unwrap();
+    chartcoder::demo::seed(&mut store).unwrap();
+    let mut amy = app_on(store, "amy", 100, 30);
+    press(&mut amy, KeyCode::Enter);
+    let id = chart_of(&amy).chart_id;
+    let mut bob = app_on(
+        Store::open(&path, &StoreOptions::default()).unwrap(),
+        "bob",
+        100,
+        30,
+    );
+    press(&mut bob, KeyCode::Enter);
+    assert_eq!(chart_of(&bob).chart_id, id);
+    assert_eq!(
+        chart_of(&bob).read_only.as_deref(),
+        Some("claimed by amy: read-only")
+    );
+    press(&mut bob, KeyCode::Char('a'));
+    assert!(bob.popup.is_none());
+    assert!(
+        bob.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("claimed by amy")
+    );
+    let terminal = draw(&bob);
+    assert!(row_of(&terminal, "claimed by amy: read-only").is_some());
+}
+
+#[test]
+fn chart_help_lists_every_chart_binding() {
+    let mut app = demo_app(120, 40);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('?'));
+    assert_eq!(app.mode, Mode::Help);
+    let terminal = draw(&app);
+    insta::assert_snapshot!("chart_help_120x40", terminal.backend());
+    for (action, _) in app.keymap.bindings(chartcoder::tui::keymap::Context::Chart) {
+        assert!(
+            row_of(
+                &terminal,
+                action.description_in(chartcoder::tui::keymap::Context::Chart)
+            )
+            .is_some(),
+            "{action:?} missing from help"
+        );
+    }
+}
