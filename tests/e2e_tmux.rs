@@ -315,3 +315,153 @@ fn a_terminal_that_vanishes_ends_the_process_instead_of_spinning() {
         .unwrap();
     assert_eq!(ok, "ok");
 }
+
+#[test]
+fn a_coder_codes_two_charts_and_the_database_holds_exactly_that() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("work.db");
+    // The search index cache the other tests share (built once per target dir).
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("search-cache");
+    let config = home.path().join("chartcoder.toml");
+    std::fs::write(
+        &config,
+        format!("[codesets]\ncache_dir = {:?}\n", cache.to_str().unwrap()),
+    )
+    .unwrap();
+    let args = format!(
+        "--demo --db {} --config {}",
+        quote(db.to_str().unwrap()),
+        quote(config.to_str().unwrap())
+    );
+    let tmux = Tmux::start("coding", &chartcoder(home.path(), &args), 100, 30);
+    tmux.wait_text("38 charts");
+
+    // The oldest chart: open it; the edits pane answers once the code sets are in.
+    tmux.press("Enter");
+    tmux.wait_text("A26101408");
+    let start = Instant::now();
+    while !tmux.screen().contains("Edits (1 error)") {
+        assert!(
+            start.elapsed() < Duration::from_secs(90),
+            "code sets never loaded:\n{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // A secondary first, then chf -> I50.9, moved up to be the principal.
+    tmux.type_text("a");
+    tmux.wait_text("Add a diagnosis");
+    tmux.type_text("diab t2 hyperglyc");
+    tmux.wait_text("> E11.65");
+    tmux.press("Enter");
+    tmux.wait_text("Diagnoses (1)");
+    tmux.type_text("a");
+    tmux.type_text("chf");
+    tmux.wait_text("> I50.9");
+    tmux.press("Enter");
+    tmux.wait_text("Diagnoses (2)");
+    tmux.type_text("K");
+    tmux.wait_for("I50.9 first", |s| s.contains("> 1  I50.9"));
+    tmux.type_text("Py");
+    tmux.wait_for("POA Y on I50.9", |s| s.contains("> 1  I50.9    Y"));
+    // Flag for a physician query: the chart goes on hold.
+    tmux.type_text("f");
+    tmux.wait_text("Flag for query, reason:");
+    tmux.type_text("query: HF type and acuity");
+    tmux.press("Enter");
+    tmux.wait_text("on hold: query: HF type");
+    tmux.press("Escape");
+    tmux.wait_text("chart queue");
+
+    // The next chart: pneumonia, POA Y, complete.
+    tmux.type_text("j");
+    tmux.wait_selected("A26102005", "the second chart");
+    tmux.press("Enter");
+    tmux.wait_text("A26102005");
+    tmux.type_text("a");
+    tmux.type_text("pneumonia");
+    tmux.wait_text("> J18.9");
+    tmux.press("Enter");
+    tmux.wait_text("J18.9");
+    tmux.type_text("Py");
+    tmux.wait_for("POA Y on J18.9", |s| s.contains("J18.9    Y"));
+    tmux.type_text("c");
+    tmux.wait_text("chart completed: coded");
+    tmux.type_text("q");
+    tmux.wait_exit();
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let chart = |account: &str| -> (i64, String) {
+        conn.query_row(
+            "SELECT chart_id, status FROM charts WHERE account = ?1",
+            [account],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    };
+    let dx = |id: i64| -> Vec<(String, Option<String>)> {
+        let mut stmt = conn
+            .prepare("SELECT code, poa FROM diagnoses WHERE chart_id = ?1 ORDER BY seq")
+            .unwrap();
+        stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let actions = |id: i64| -> Vec<String> {
+        let mut stmt = conn
+            .prepare("SELECT action FROM audit WHERE chart_id = ?1 AND actor = 'e2e-coder' ORDER BY audit_id")
+            .unwrap();
+        stmt.query_map([id], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let (first, status) = chart("A26101408");
+    assert_eq!(status, "on_hold");
+    assert_eq!(
+        dx(first),
+        vec![
+            ("I50.9".to_string(), Some("Y".to_string())),
+            ("E11.65".to_string(), None)
+        ]
+    );
+    assert_eq!(
+        actions(first),
+        [
+            "claim",
+            "add_diagnosis",
+            "add_diagnosis",
+            "move_diagnosis",
+            "set_poa",
+            "hold"
+        ]
+    );
+    let reason: String = conn
+        .query_row(
+            "SELECT reason FROM holds WHERE chart_id = ?1",
+            [first],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(reason, "query: HF type and acuity");
+    let (second, status) = chart("A26102005");
+    assert_eq!(status, "coded");
+    assert_eq!(
+        dx(second),
+        vec![("J18.9".to_string(), Some("Y".to_string()))]
+    );
+    assert_eq!(
+        actions(second),
+        ["claim", "add_diagnosis", "set_poa", "complete"]
+    );
+    // Nothing else was touched.
+    let others: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM audit WHERE actor = 'e2e-coder' AND chart_id NOT IN (?1, ?2)",
+            [first, second],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(others, 0);
+}

@@ -166,6 +166,10 @@ pub struct SearchPopup {
     /// A header being opened: when its search answers, the cursor goes to its
     /// first child instead of the header itself.
     pub opening: Option<String>,
+    /// The highlighted code's notes (kept here so a frame does not rebuild them).
+    pub notes: String,
+    /// Per hit, the title characters that match the term (for underlining).
+    pub marks: Vec<Vec<usize>>,
 }
 
 impl SearchPopup {
@@ -180,6 +184,8 @@ impl SearchPopup {
             notes_focus: false,
             notes_scroll: 0,
             opening: None,
+            notes: String::new(),
+            marks: Vec::new(),
         }
     }
 
@@ -328,6 +334,11 @@ impl App {
                 if let Some(popup) = &mut self.popup
                     && popup.waiting == Some(response.id)
                 {
+                    popup.marks = response
+                        .hits
+                        .iter()
+                        .map(|h| crate::search::highlight(&h.title, &response.query))
+                        .collect();
                     popup.hits = response.hits;
                     popup.selected = match popup.opening.take() {
                         Some(h) if popup.hits.first().is_some_and(|f| f.code == h) => {
@@ -340,6 +351,9 @@ impl App {
                     changed = true;
                 }
             }
+        }
+        if changed && self.popup.is_some() {
+            self.refresh_notes();
         }
         changed
     }
@@ -646,10 +660,12 @@ impl App {
             KeyCode::Down => {
                 popup.selected = (popup.selected + 1).min(popup.hits.len().saturating_sub(1));
                 popup.notes_scroll = 0;
+                self.refresh_notes();
             }
             KeyCode::Up => {
                 popup.selected = popup.selected.saturating_sub(1);
                 popup.notes_scroll = 0;
+                self.refresh_notes();
             }
             KeyCode::Enter => {
                 if let Some(hit) = popup.selected_hit().cloned() {
@@ -694,7 +710,9 @@ impl App {
         };
         if popup.term.trim().is_empty() {
             popup.hits.clear();
+            popup.marks.clear();
             popup.waiting = None;
+            popup.notes.clear();
             return;
         }
         let filters = Filters {
@@ -799,6 +817,14 @@ impl App {
                 self.message = Some(format!("added {code}"));
             }
             Err(e) => self.message = Some(refusal(&e)),
+        }
+    }
+
+    /// Recomputes the notes of the popup's highlighted code.
+    fn refresh_notes(&mut self) {
+        let notes = self.popup_notes().unwrap_or_default();
+        if let Some(popup) = &mut self.popup {
+            popup.notes = notes;
         }
     }
 

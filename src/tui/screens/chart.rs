@@ -98,13 +98,13 @@ fn render_info(view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Rec
             ),
             theme.dim,
         ),
-        Span::raw(format!(" · {}", c.status.label())),
     ];
+    match view.holds.first() {
+        Some(hold) => spans.push(Span::styled(format!(" · on hold: {hold}"), theme.alert)),
+        None => spans.push(Span::raw(format!(" · {}", c.status.label()))),
+    }
     if let Some(reason) = &view.read_only {
         spans.push(Span::styled(format!(" · {reason}"), theme.alert));
-    }
-    if let Some(hold) = view.holds.first() {
-        spans.push(Span::styled(format!(" · on hold: {hold}"), theme.alert));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

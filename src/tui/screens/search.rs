@@ -1,7 +1,6 @@
 //! The code-search popup: the term, ranked hits with badges, and the
 //! highlighted code's notes beside them; or the 7th-character picker.
 
-use crate::search::highlight;
 use crate::store::coding::CodeList;
 use crate::tui::app::App;
 use crate::tui::chart::PopupStage;
@@ -71,12 +70,17 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             } else {
                 format!("{} hits", popup.hits.len())
             };
-            let items: Vec<ListItem<'_>> = popup
-                .hits
+            // Only the rows that fit are built (highlighting is per row).
+            let visible = usize::from(list_area.height.saturating_sub(1)).max(1);
+            let start = popup.selected.saturating_sub(visible - 1);
+            let end = (start + visible).min(popup.hits.len());
+            let items: Vec<ListItem<'_>> = popup.hits[start.min(end)..end]
                 .iter()
-                .map(|h| {
+                .enumerate()
+                .map(|(i, h)| {
                     let mut spans = vec![Span::styled(format!("{:<8} ", h.code), theme.header)];
-                    spans.extend(marked(&h.title, &highlight(&h.title, &popup.term)));
+                    let marks = popup.marks.get(start + i).map_or(&[][..], Vec::as_slice);
+                    spans.extend(marked(&h.title, marks));
                     if h.header {
                         spans.push(Span::styled(" [header]", theme.dim));
                     }
@@ -97,15 +101,14 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
                 )
                 .highlight_style(theme.selected)
                 .highlight_symbol("> ");
-            let selected = (!popup.hits.is_empty()).then_some(popup.selected);
+            let selected = (!popup.hits.is_empty()).then_some(popup.selected - start);
             frame.render_stateful_widget(
                 list,
                 list_area,
                 &mut ListState::default().with_selected(selected),
             );
-            let notes = app.popup_notes().unwrap_or_default();
             frame.render_widget(
-                Paragraph::new(notes)
+                Paragraph::new(popup.notes.as_str())
                     .wrap(Wrap { trim: false })
                     .scroll((popup.notes_scroll, 0))
                     .block(
