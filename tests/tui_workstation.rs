@@ -295,3 +295,97 @@ fn chart_help_lists_every_chart_binding() {
         );
     }
 }
+
+#[test]
+fn a_phrase_found_in_the_document_starts_the_code_search() {
+    let mut app = demo_app(100, 30);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "sigmoid colon");
+    press(&mut app, KeyCode::Enter);
+    let view = chart_of(&app);
+    assert_eq!(view.find.as_deref(), Some("sigmoid colon"));
+    assert!(!view.matches.is_empty());
+    let terminal = draw(&app);
+    assert!(
+        reversed_at(&terminal, "sigmoid colon"),
+        "the match is marked"
+    );
+    press(&mut app, KeyCode::Char('a'));
+    assert!(app.wait_for_search(Duration::from_secs(30)));
+    let popup = app.popup.as_ref().unwrap();
+    assert_eq!(popup.term, "sigmoid colon");
+    assert!(
+        popup
+            .hits
+            .iter()
+            .take(10)
+            .any(|h| h.code.starts_with("C18.7")),
+        "{:?}",
+        popup.hits.iter().map(|h| &h.code).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn prior_encounters_are_one_key_away() {
+    let mut app = demo_app(100, 30);
+    let target: i64 = app
+        .store()
+        .conn()
+        .query_row(
+            "SELECT c.chart_id FROM charts c
+             WHERE c.status IN ('ready', 'in_progress', 'on_hold')
+               AND EXISTS (SELECT 1 FROM charts o WHERE o.patient_id = c.patient_id
+                           AND o.chart_id <> c.chart_id AND o.status = 'final')
+             ORDER BY c.discharge_date, c.chart_id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    for _ in 0..60 {
+        if app.selected_row().map(|r| r.chart_id) == Some(target) {
+            break;
+        }
+        press(&mut app, KeyCode::Down);
+    }
+    assert_eq!(app.selected_row().unwrap().chart_id, target);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('o'));
+    assert_eq!(app.mode, Mode::Prior);
+    let prior = &chart_of(&app).prior;
+    assert!(!prior.is_empty());
+    assert!(
+        prior
+            .iter()
+            .all(|c| c.patient.name == chart_of(&app).chart.patient.name)
+    );
+    let terminal = draw(&app);
+    assert!(row_of(&terminal, "Prior encounters of").is_some());
+    let first_code = prior
+        .iter()
+        .flat_map(|c| c.diagnoses.iter())
+        .next()
+        .expect("an earlier coded encounter has codes");
+    assert!(row_of(&terminal, &first_code.code).is_some());
+    press(&mut app, KeyCode::Char('x'));
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
+fn chart_help_at_80x24_scrolls_to_its_last_line() {
+    let mut app = demo_app(80, 24);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('?'));
+    let terminal = draw(&app);
+    assert!(row_of(&terminal, "Help: chart (j/k scroll)").is_some());
+    assert!(row_of(&terminal, "Other keys close help").is_none());
+    for _ in 0..10 {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    assert_eq!(app.mode, Mode::Help);
+    let terminal = draw(&app);
+    assert!(row_of(&terminal, "Other keys close help").is_some());
+    insta::assert_snapshot!("chart_help_80x24_scrolled", terminal.backend());
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Normal);
+}

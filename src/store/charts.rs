@@ -397,3 +397,17 @@ fn load_rows<T>(
     }
     Ok(out)
 }
+
+/// The patient's other encounters, newest discharge first (for the chart's
+/// "prior encounters" view).
+pub fn prior_encounters(conn: &Connection, chart_id: i64) -> Result<Vec<Chart>> {
+    let ids: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT o.chart_id FROM charts c JOIN charts o ON o.patient_id = c.patient_id
+             WHERE c.chart_id = ?1 AND o.chart_id <> ?1
+             ORDER BY o.discharge_date DESC, o.chart_id DESC",
+        )?
+        .query_map([chart_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    ids.into_iter().map(|id| load_chart(conn, id)).collect()
+}

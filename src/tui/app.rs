@@ -38,6 +38,12 @@ pub enum Mode {
     HoldReason {
         text: String,
     },
+    /// Typing text to find in the document.
+    FindInput {
+        text: String,
+    },
+    /// The prior-encounters overlay is up; any key closes it.
+    Prior,
 }
 
 /// Which screen is up.
@@ -81,6 +87,8 @@ pub struct App {
     pub should_quit: bool,
     pub no_color: bool,
     pub screen: Screen,
+    /// How far the help is scrolled (when it is taller than the terminal).
+    pub help_scroll: u16,
     pub popup: Option<SearchPopup>,
     /// The code sets, once loaded (search, notes, edits).
     pub codesets: Option<CodeSets>,
@@ -106,6 +114,7 @@ impl App {
             should_quit: false,
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             screen: Screen::Queue,
+            help_scroll: 0,
             popup: None,
             codesets: None,
             codesets_rx: None,
@@ -175,11 +184,31 @@ impl App {
             return;
         }
         match self.mode.clone() {
-            Mode::Help => self.mode = Mode::Normal,
+            Mode::Help => {
+                // j/k and the arrows scroll a help taller than the terminal;
+                // any other key closes it.
+                let lines = self.keymap.bindings(self.context()).count() as u16 + 3;
+                let room = self.height.saturating_sub(2);
+                let last = lines.saturating_sub(room);
+                match key.code {
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        self.help_scroll = (self.help_scroll + 1).min(last)
+                    }
+                    KeyCode::Up | KeyCode::Char('k') => {
+                        self.help_scroll = self.help_scroll.saturating_sub(1)
+                    }
+                    _ => {
+                        self.help_scroll = 0;
+                        self.mode = Mode::Normal;
+                    }
+                }
+            }
             Mode::FilterInput { before } => self.filter_key(key, before),
             Mode::Search => self.search_key(key),
             Mode::Poa => self.poa_key(key),
             Mode::HoldReason { text } => self.hold_reason_key(key, text),
+            Mode::FindInput { text } => self.find_key(key, text),
+            Mode::Prior => self.mode = Mode::Normal,
             Mode::Normal => match self.screen {
                 Screen::Chart(_) => self.chart_key(key),
                 Screen::Queue => {

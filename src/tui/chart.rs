@@ -125,6 +125,12 @@ pub struct ChartView {
     pub holds: Vec<String>,
     /// `None` until the code sets are loaded.
     pub edits: Option<Vec<Edit>>,
+    /// The text being found in the document, and the rows (of the wrapped
+    /// document) where it occurs.
+    pub find: Option<String>,
+    pub matches: Vec<usize>,
+    /// The patient's other encounters, loaded when asked for.
+    pub prior: Vec<Chart>,
 }
 
 impl ChartView {
@@ -285,6 +291,9 @@ impl App {
             px: 0,
             holds: Vec::new(),
             edits: None,
+            find: None,
+            matches: Vec::new(),
+            prior: Vec::new(),
         };
         view.holds = coding::open_holds(self.store.conn(), chart_id).unwrap_or_default();
         view.edits = self
@@ -415,8 +424,15 @@ impl App {
                 };
                 match view.pane {
                     Pane::Documents => {
+                        let rows =
+                            view.chart.documents.get(view.document).map_or(0, |d| {
+                                wrap_lines(&d.text, document_width(self.width)).len()
+                            });
+                        // Title, info line and footer, and the pane's borders.
+                        let visible = usize::from(self.height.saturating_sub(5));
+                        let last = rows.saturating_sub(visible) as u16;
                         view.scroll = if down {
-                            view.scroll.saturating_add(step)
+                            view.scroll.saturating_add(step).min(last)
                         } else {
                             view.scroll.saturating_sub(step)
                         };
@@ -439,6 +455,8 @@ impl App {
                         (view.document + n - 1) % n
                     };
                     view.scroll = 0;
+                    let width = document_width(self.width);
+                    view.matches = find_rows(view, width);
                 }
             }
             Action::Back => {
@@ -453,6 +471,41 @@ impl App {
             }
             Action::Help => self.mode = Mode::Help,
             Action::Quit => self.should_quit = true,
+            Action::FindInDocument => {
+                self.mode = Mode::FindInput {
+                    text: view.find.clone().unwrap_or_default(),
+                }
+            }
+            Action::NextMatch | Action::PreviousMatch => {
+                let current = usize::from(view.scroll);
+                let next = if action == Action::NextMatch {
+                    view.matches.iter().find(|&&r| r > current).copied()
+                } else {
+                    view.matches.iter().rev().find(|&&r| r < current).copied()
+                };
+                match next {
+                    Some(row) => view.scroll = row as u16,
+                    None if view.find.is_some() => {
+                        self.message = Some(format!(
+                            "no more matches of {:?} in this document",
+                            view.find.as_deref().unwrap_or("")
+                        ))
+                    }
+                    None => self.message = Some("/ finds text in the document".into()),
+                }
+            }
+            Action::PriorEncounters => {
+                match charts::prior_encounters(self.store.conn(), view.chart_id) {
+                    Ok(prior) if prior.is_empty() => {
+                        self.message = Some("no prior encounters for this patient".into())
+                    }
+                    Ok(prior) => {
+                        view.prior = prior;
+                        self.mode = Mode::Prior;
+                    }
+                    Err(e) => self.message = Some(format!("could not read the encounters: {e}")),
+                }
+            }
             Action::AddDiagnosis | Action::AddProcedure => {
                 if let Some(reason) = &view.read_only {
                     self.message = Some(format!("the chart is {reason}"));
@@ -463,11 +516,17 @@ impl App {
                 } else {
                     CodeList::Procedures
                 };
-                self.popup = Some(SearchPopup::new(list));
+                let mut popup = SearchPopup::new(list);
+                // A phrase found in the document is the search term to start with.
+                if let Some(found) = &view.find {
+                    popup.term = found.clone();
+                }
+                self.popup = Some(popup);
                 self.mode = Mode::Search;
                 if self.codesets.is_none() {
                     self.message = Some("the code sets are still loading…".into());
                 }
+                self.resubmit_search();
             }
             Action::RemoveCode | Action::MoveCodeUp | Action::MoveCodeDown => {
                 let (list, position) = match view.pane {
@@ -579,6 +638,44 @@ impl App {
         {
             Ok(()) => self.reload_chart(),
             Err(e) => self.message = Some(refusal(&e)),
+        }
+    }
+
+    pub(crate) fn find_key(&mut self, key: &KeyEvent, mut text: String) {
+        match key.code {
+            KeyCode::Esc => self.mode = Mode::Normal,
+            KeyCode::Enter => {
+                self.mode = Mode::Normal;
+                let width = document_width(self.width);
+                let Screen::Chart(view) = &mut self.screen else {
+                    return;
+                };
+                let term = text.trim().to_string();
+                view.find = (!term.is_empty()).then(|| term.clone());
+                view.matches = find_rows(view, width);
+                let current = usize::from(view.scroll);
+                match view
+                    .matches
+                    .iter()
+                    .find(|&&r| r >= current)
+                    .or(view.matches.first())
+                {
+                    Some(&row) => view.scroll = row as u16,
+                    None if view.find.is_some() => {
+                        self.message = Some(format!("{term:?} is not in this document"))
+                    }
+                    None => {}
+                }
+            }
+            KeyCode::Backspace => {
+                text.pop();
+                self.mode = Mode::FindInput { text };
+            }
+            KeyCode::Char(c) if !c.is_control() && text.chars().count() < 100 => {
+                text.push(c);
+                self.mode = Mode::FindInput { text };
+            }
+            _ => {}
         }
     }
 
@@ -856,6 +953,65 @@ impl App {
     }
 }
 
+/// The inner width of the document pane on a terminal this wide (the pane is
+/// the left half, less its borders).
+pub fn document_width(terminal_width: u16) -> usize {
+    usize::from((terminal_width / 2).saturating_sub(2)).max(1)
+}
+
+/// Text wrapped to `width` columns at spaces (a longer word is cut), one entry
+/// per screen row; paragraphs stay on their own rows.
+pub fn wrap_lines(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut rows = Vec::new();
+    for line in text.lines() {
+        let mut row = String::new();
+        let mut len = 0;
+        for word in line.split(' ') {
+            let mut word = word.to_string();
+            let mut wlen = word.chars().count();
+            if len > 0 && len + 1 + wlen > width {
+                rows.push(std::mem::take(&mut row));
+                len = 0;
+            }
+            while wlen > width {
+                let head: String = word.chars().take(width - len.min(width)).collect();
+                let rest: String = word.chars().skip(head.chars().count()).collect();
+                if len > 0 {
+                    row.push(' ');
+                }
+                row.push_str(&head);
+                rows.push(std::mem::take(&mut row));
+                len = 0;
+                word = rest;
+                wlen = word.chars().count();
+            }
+            if len > 0 {
+                row.push(' ');
+                len += 1;
+            }
+            row.push_str(&word);
+            len += wlen;
+        }
+        rows.push(row);
+    }
+    rows
+}
+
+/// The rows of the current document (wrapped to `width`) holding the find term.
+fn find_rows(view: &ChartView, width: usize) -> Vec<usize> {
+    let (Some(term), Some(doc)) = (&view.find, view.chart.documents.get(view.document)) else {
+        return Vec::new();
+    };
+    let term = term.to_lowercase();
+    wrap_lines(&doc.text, width)
+        .iter()
+        .enumerate()
+        .filter(|(_, row)| row.to_lowercase().contains(&term))
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// A code with its 7th character, X filling positions 4-6 ("T45.0X" + A).
 pub fn with_seventh(base: &str, c: char) -> String {
     let key = codeset::code_key(base);
@@ -886,6 +1042,16 @@ fn refusal(e: &StoreError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapping_keeps_words_and_cuts_only_what_cannot_fit() {
+        assert_eq!(
+            wrap_lines("acute on chronic systolic heart failure", 16),
+            vec!["acute on chronic", "systolic heart", "failure"]
+        );
+        assert_eq!(wrap_lines("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap_lines("a\n\nb", 10), vec!["a", "", "b"]);
+    }
 
     #[test]
     fn the_7th_character_goes_after_placeholders() {

@@ -2,7 +2,7 @@
 
 use crate::domain::{CodeSystem, age_on, pointer_letter};
 use crate::tui::app::{App, Mode, Screen};
-use crate::tui::chart::{ChartView, Pane, Severity};
+use crate::tui::chart::{ChartView, Pane, Severity, wrap_lines};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
@@ -37,8 +37,9 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     .areas(area);
     render_title(app, view, theme, frame, title);
     render_info(view, theme, frame, info);
+    // The document pane is the left half: `chart::document_width` wraps to it.
     let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
+        Layout::horizontal([Constraint::Length(body.width / 2), Constraint::Min(0)]).areas(body);
     render_document(view, theme, frame, left);
     let codes_height = right.height.saturating_sub(2) / 3;
     let [dx, px, edits] = Layout::vertical([
@@ -51,6 +52,56 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     render_procedures(app, view, theme, frame, px);
     render_edits(view, theme, frame, edits);
     render_footer(app, theme, frame, footer);
+    if app.mode == Mode::Prior {
+        render_prior(view, theme, frame, body);
+    }
+}
+
+/// The patient's other encounters and their codes, over the body.
+fn render_prior(view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let mut lines: Vec<Line<'_>> = Vec::new();
+    for c in &view.prior {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", c.account), theme.header),
+            Span::raw(format!(
+                "{} {} → {} · {}",
+                c.encounter.encounter_type.label(),
+                c.encounter.admit_date,
+                c.encounter.discharge_date,
+                c.status.label()
+            )),
+        ]));
+        if c.diagnoses.is_empty() && c.procedures.is_empty() {
+            lines.push(Line::styled("   no codes", theme.dim));
+        }
+        for (i, d) in c.diagnoses.iter().enumerate() {
+            lines.push(Line::raw(format!(
+                "   {}. {} POA {}",
+                i + 1,
+                d.code,
+                d.poa.map_or("-", |p| p.as_str())
+            )));
+        }
+        for p in &c.procedures {
+            lines.push(Line::raw(format!("   px {} {}", p.code, p.system.as_str())));
+        }
+    }
+    frame.render_widget(ratatui::widgets::Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.key)
+                .title(Span::styled(
+                    format!(
+                        " Prior encounters of {} (any key closes) ",
+                        view.chart.patient.name
+                    ),
+                    theme.key,
+                )),
+        ),
+        area,
+    );
 }
 
 fn render_title(app: &App, view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
@@ -138,14 +189,47 @@ fn render_document(view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area:
         doc.author,
         doc.date
     );
-    let text: Vec<Line<'_>> = doc.text.lines().map(Line::raw).collect();
+    let width = usize::from(area.width.saturating_sub(2)).max(1);
+    let rows = wrap_lines(&doc.text, width);
+    let visible = usize::from(area.height.saturating_sub(2));
+    // Past the end, the last screenful stays in view.
+    let top = usize::from(view.scroll).min(rows.len().saturating_sub(visible));
+    let find = view.find.as_deref().map(str::to_lowercase);
+    let text: Vec<Line<'_>> = rows
+        .iter()
+        .skip(top)
+        .take(visible)
+        .map(|row| match &find {
+            Some(term) => found_in(row, term, theme.selected),
+            None => Line::raw(row.clone()),
+        })
+        .collect();
     frame.render_widget(
-        Paragraph::new(text)
-            .wrap(Wrap { trim: false })
-            .scroll((view.scroll, 0))
-            .block(pane_block(title, focused, theme)),
+        Paragraph::new(text).block(pane_block(title, focused, theme)),
         area,
     );
+}
+
+/// A row with every occurrence of `term` (lower case) in `style`.
+fn found_in(row: &str, term: &str, style: Style) -> Line<'static> {
+    let lower = row.to_lowercase();
+    if term.is_empty() || lower.len() != row.len() {
+        return Line::raw(row.to_string());
+    }
+    let mut spans = Vec::new();
+    let mut at = 0;
+    while let Some(i) = lower[at..].find(term) {
+        let start = at + i;
+        let end = start + term.len();
+        if !row.is_char_boundary(start) || !row.is_char_boundary(end) {
+            break;
+        }
+        spans.push(Span::raw(row[at..start].to_string()));
+        spans.push(Span::styled(row[start..end].to_string(), style));
+        at = end;
+    }
+    spans.push(Span::raw(row[at..].to_string()));
+    Line::from(spans)
 }
 
 fn code_title(app: &App, view: &ChartView, code: &str, system: CodeSystem) -> String {
@@ -310,8 +394,12 @@ fn render_edits(view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Re
 }
 
 fn render_footer(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
-    if let Mode::HoldReason { text } = &app.mode {
-        let prompt = " Flag for query, reason: ";
+    let prompt = match &app.mode {
+        Mode::HoldReason { text } => Some((" Flag for query, reason: ", text)),
+        Mode::FindInput { text } => Some((" Find in the document: ", text)),
+        _ => None,
+    };
+    if let Some((prompt, text)) = prompt {
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled(prompt, theme.key),

@@ -34,10 +34,16 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         theme.dim,
     ));
     lines.push(Line::styled(
-        "Changes save at once. Ctrl-C quits anywhere. Any key closes help.",
+        "Changes save at once. Ctrl-C quits anywhere. Other keys close help.",
         theme.dim,
     ));
-    let height = (lines.len() as u16 + 2).min(area.height);
+    let needed = lines.len() as u16 + 2;
+    let height = needed.min(area.height);
+    let title = if needed > area.height {
+        format!(" Help: {} (j/k scroll) ", app.context().label())
+    } else {
+        format!(" Help: {} ", app.context().label())
+    };
     let width = 72.min(area.width);
     let rect = Rect::new(
         area.x + (area.width - width) / 2,
@@ -48,12 +54,8 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
-            .wrap(ratatui::widgets::Wrap { trim: true })
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .title(format!(" Help: {} ", app.context().label())),
-            ),
+            .scroll((app.help_scroll, 0))
+            .block(Block::default().borders(Borders::ALL).title(title)),
         rect,
     );
 }
