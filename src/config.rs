@@ -17,6 +17,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub coder: CoderConfig,
     pub codesets: CodesetsConfig,
+    pub keys: KeysConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -38,6 +39,14 @@ pub struct CodesetsConfig {
     pub cache_dir: String,
     pub cpt_file: String,
     pub local_files: Vec<String>,
+}
+
+/// Key bindings that replace the defaults: action name = keys, per screen.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeysConfig {
+    pub queue: std::collections::BTreeMap<String, Vec<String>>,
+    pub chart: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +79,10 @@ impl Config {
                 cpt_file: String::new(),
                 local_files: Vec::new(),
             },
+            keys: KeysConfig {
+                queue: Default::default(),
+                chart: Default::default(),
+            },
         })
     }
 
@@ -98,6 +111,10 @@ impl Config {
         let config: Config = toml::Value::Table(merged)
             .try_into()
             .map_err(|e: toml::de::Error| invalid(e.to_string()))?;
+        // The key map is checked here so that a bad binding is reported with
+        // the file's name before anything starts.
+        crate::tui::keymap::Keymap::with_overrides(&config.keys.queue, &config.keys.chart)
+            .map_err(&invalid)?;
         if config.database.busy_timeout_ms == 0 {
             return Err(invalid(
                 "database.busy_timeout_ms must be at least 1".into(),

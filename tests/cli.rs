@@ -451,3 +451,31 @@ fn a_site_cpt_table_answers_code_and_a_bad_one_names_its_line() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_bad_key_binding_in_the_config_is_named_before_anything_starts() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("keys.toml");
+    std::fs::write(&config, "[keys.chart]\nadd_diagnosis = [\"x\"]\n").unwrap();
+    let out = run(
+        home.path(),
+        &["--config", config.to_str().unwrap(), "export"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("keys.toml")
+            && err.contains("x is bound to both add_diagnosis and remove_code"),
+        "{err}"
+    );
+    std::fs::write(
+        &config,
+        "[keys.chart]\nadd_diagnosis = [\"d\", \"Ctrl-D\"]\n",
+    )
+    .unwrap();
+    let out = run(
+        home.path(),
+        &["--config", config.to_str().unwrap(), "export"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}

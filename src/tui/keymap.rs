@@ -20,7 +20,8 @@ impl Context {
     }
 }
 
-/// What a key asks for.
+/// What a key asks for. Each has a config name (`Action::name`), used in the
+/// `[keys.queue]` and `[keys.chart]` tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     MoveDown,
@@ -56,6 +57,75 @@ pub enum Action {
 }
 
 impl Action {
+    pub const ALL: [Action; 30] = [
+        Action::MoveDown,
+        Action::MoveUp,
+        Action::PageDown,
+        Action::PageUp,
+        Action::First,
+        Action::Last,
+        Action::FilterText,
+        Action::CycleStatus,
+        Action::CycleType,
+        Action::ClearFilters,
+        Action::OpenChart,
+        Action::NextPane,
+        Action::PreviousPane,
+        Action::NextDocument,
+        Action::PreviousDocument,
+        Action::FindInDocument,
+        Action::NextMatch,
+        Action::PreviousMatch,
+        Action::PriorEncounters,
+        Action::AddDiagnosis,
+        Action::AddProcedure,
+        Action::RemoveCode,
+        Action::MoveCodeUp,
+        Action::MoveCodeDown,
+        Action::SetPoa,
+        Action::FlagForQuery,
+        Action::CompleteChart,
+        Action::Back,
+        Action::Help,
+        Action::Quit,
+    ];
+
+    /// The action's name in the config file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::MoveDown => "move_down",
+            Action::MoveUp => "move_up",
+            Action::PageDown => "page_down",
+            Action::PageUp => "page_up",
+            Action::First => "first",
+            Action::Last => "last",
+            Action::FilterText => "filter",
+            Action::CycleStatus => "cycle_status",
+            Action::CycleType => "cycle_type",
+            Action::ClearFilters => "clear_filters",
+            Action::OpenChart => "open_chart",
+            Action::NextPane => "next_pane",
+            Action::PreviousPane => "previous_pane",
+            Action::NextDocument => "next_document",
+            Action::PreviousDocument => "previous_document",
+            Action::FindInDocument => "find_in_document",
+            Action::NextMatch => "next_match",
+            Action::PreviousMatch => "previous_match",
+            Action::PriorEncounters => "prior_encounters",
+            Action::AddDiagnosis => "add_diagnosis",
+            Action::AddProcedure => "add_procedure",
+            Action::RemoveCode => "remove_code",
+            Action::MoveCodeUp => "move_code_up",
+            Action::MoveCodeDown => "move_code_down",
+            Action::SetPoa => "set_poa",
+            Action::FlagForQuery => "flag_for_query",
+            Action::CompleteChart => "complete_chart",
+            Action::Back => "back",
+            Action::Help => "help",
+            Action::Quit => "quit",
+        }
+    }
+
     /// What the help screen says the action does.
     pub fn description(self) -> &'static str {
         match self {
@@ -171,6 +241,49 @@ impl KeySpec {
     }
 }
 
+impl std::str::FromStr for KeySpec {
+    type Err = String;
+
+    /// Parses a key as help writes it: "j", "K", "Ctrl-N", "PgDn", "F1", "Space".
+    fn from_str(s: &str) -> Result<KeySpec, String> {
+        let (modifiers, name) = match s.strip_prefix("Ctrl-") {
+            Some(rest) if !rest.is_empty() => (KeyModifiers::CONTROL, rest),
+            _ => (KeyModifiers::NONE, s),
+        };
+        let mut chars = name.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) if !c.is_control() && c != ' ' => KeyCode::Char(c),
+            _ => match name {
+                "Space" => KeyCode::Char(' '),
+                "Up" => KeyCode::Up,
+                "Down" => KeyCode::Down,
+                "Left" => KeyCode::Left,
+                "Right" => KeyCode::Right,
+                "PgUp" => KeyCode::PageUp,
+                "PgDn" => KeyCode::PageDown,
+                "Home" => KeyCode::Home,
+                "End" => KeyCode::End,
+                "Enter" => KeyCode::Enter,
+                "Esc" => KeyCode::Esc,
+                "Tab" => KeyCode::Tab,
+                "Shift-Tab" => KeyCode::BackTab,
+                "Delete" => KeyCode::Delete,
+                "Backspace" => KeyCode::Backspace,
+                f if f.starts_with('F') => match f[1..].parse::<u8>() {
+                    Ok(n) if (1..=12).contains(&n) => KeyCode::F(n),
+                    _ => return Err(format!("unknown key {s:?}")),
+                },
+                _ => {
+                    return Err(format!(
+                        "unknown key {s:?}: use one character, or Up Down Left Right PgUp PgDn Home End Enter Esc Tab Shift-Tab Delete Backspace Space F1-F12, with Ctrl- for control"
+                    ));
+                }
+            },
+        };
+        Ok(KeySpec { code, modifiers })
+    }
+}
+
 impl fmt::Display for KeySpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.modifiers.contains(KeyModifiers::CONTROL) {
@@ -192,6 +305,7 @@ impl fmt::Display for KeySpec {
             KeyCode::Tab => f.write_str("Tab"),
             KeyCode::BackTab => f.write_str("Shift-Tab"),
             KeyCode::Delete => f.write_str("Delete"),
+            KeyCode::Backspace => f.write_str("Backspace"),
             KeyCode::F(n) => write!(f, "F{n}"),
             other => write!(f, "{other:?}"),
         }
@@ -199,7 +313,7 @@ impl fmt::Display for KeySpec {
 }
 
 /// The bindings of every screen, in the order help lists them.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
     bindings: Vec<(Context, Action, Vec<KeySpec>)>,
 }
@@ -261,6 +375,62 @@ impl Default for Keymap {
 }
 
 impl Keymap {
+    /// The default map with the config's `[keys.queue]` and `[keys.chart]`
+    /// entries (action name = list of keys) in place of the defaults they name.
+    /// An unknown action or key, an action the screen does not have, or a key
+    /// bound to two actions of one screen is an error saying which.
+    pub fn with_overrides(
+        queue: &std::collections::BTreeMap<String, Vec<String>>,
+        chart: &std::collections::BTreeMap<String, Vec<String>>,
+    ) -> Result<Keymap, String> {
+        let mut map = Keymap::default();
+        for (context, table) in [(Context::Queue, queue), (Context::Chart, chart)] {
+            for (name, keys) in table {
+                let action = Action::ALL
+                    .into_iter()
+                    .find(|a| a.name() == name)
+                    .ok_or_else(|| format!("keys.{}: unknown action {name:?}", context.label()))?;
+                let specs = keys
+                    .iter()
+                    .map(|k| {
+                        k.parse::<KeySpec>()
+                            .map_err(|e| format!("keys.{}.{name}: {e}", context.label()))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                if specs.is_empty() {
+                    return Err(format!("keys.{}.{name}: no key given", context.label()));
+                }
+                let slot = map
+                    .bindings
+                    .iter_mut()
+                    .find(|(c, a, _)| *c == context && *a == action)
+                    .ok_or_else(|| {
+                        format!(
+                            "keys.{}: {name:?} is not an action of the {} screen",
+                            context.label(),
+                            context.label()
+                        )
+                    })?;
+                slot.2 = specs;
+            }
+            let mut seen: Vec<(KeySpec, Action)> = Vec::new();
+            for (action, keys) in map.bindings(context) {
+                for k in keys {
+                    if let Some((_, other)) = seen.iter().find(|(s, _)| s == k) {
+                        return Err(format!(
+                            "keys.{}: {k} is bound to both {} and {}",
+                            context.label(),
+                            other.name(),
+                            action.name()
+                        ));
+                    }
+                    seen.push((*k, action));
+                }
+            }
+        }
+        Ok(map)
+    }
+
     /// The action a key event is bound to on a screen.
     pub fn action_for(&self, context: Context, event: &KeyEvent) -> Option<Action> {
         self.bindings
@@ -333,6 +503,82 @@ mod tests {
             map.action_for(Context::Chart, &shifted_k),
             Some(Action::MoveCodeUp)
         );
+    }
+
+    #[test]
+    fn keys_parse_as_help_writes_them() {
+        for k in [
+            "j",
+            "K",
+            "/",
+            "Ctrl-N",
+            "PgDn",
+            "F1",
+            "Space",
+            "Shift-Tab",
+            "Delete",
+            "Esc",
+        ] {
+            let spec: KeySpec = k.parse().unwrap();
+            assert_eq!(spec.to_string(), k);
+        }
+        assert!(
+            "Hyper-J"
+                .parse::<KeySpec>()
+                .unwrap_err()
+                .contains("unknown key")
+        );
+        assert!("F13".parse::<KeySpec>().is_err());
+    }
+
+    #[test]
+    fn the_config_rebinds_only_what_it_names_and_refuses_clashes() {
+        use std::collections::BTreeMap;
+        let table = |pairs: &[(&str, &[&str])]| -> BTreeMap<String, Vec<String>> {
+            pairs
+                .iter()
+                .map(|(a, k)| (a.to_string(), k.iter().map(|s| s.to_string()).collect()))
+                .collect()
+        };
+        let map = Keymap::with_overrides(
+            &BTreeMap::new(),
+            &table(&[("add_diagnosis", &["d", "Ctrl-D"])]),
+        )
+        .unwrap();
+        let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        assert_eq!(
+            map.action_for(Context::Chart, &key('d')),
+            Some(Action::AddDiagnosis)
+        );
+        assert_eq!(map.action_for(Context::Chart, &key('a')), None);
+        assert_eq!(
+            map.keys_text(Context::Chart, Action::AddDiagnosis),
+            "d / Ctrl-D"
+        );
+        assert_eq!(
+            map.action_for(Context::Queue, &key('j')),
+            Some(Action::MoveDown)
+        );
+        let err = Keymap::with_overrides(&BTreeMap::new(), &table(&[("add_diagnosis", &["x"])]))
+            .unwrap_err();
+        assert!(err.contains("x is bound to both"), "{err}");
+        let err = Keymap::with_overrides(&table(&[("add_diagnosis", &["d"])]), &BTreeMap::new())
+            .unwrap_err();
+        assert!(err.contains("not an action of the queue screen"), "{err}");
+        let err =
+            Keymap::with_overrides(&table(&[("jump", &["d"])]), &BTreeMap::new()).unwrap_err();
+        assert!(err.contains("unknown action \"jump\""), "{err}");
+        assert_eq!(
+            Keymap::with_overrides(&BTreeMap::new(), &BTreeMap::new()).unwrap(),
+            Keymap::default()
+        );
+    }
+
+    #[test]
+    fn every_action_has_a_distinct_name() {
+        for (i, a) in Action::ALL.iter().enumerate() {
+            assert!(!Action::ALL[i + 1..].iter().any(|b| b.name() == a.name()));
+        }
     }
 
     #[test]
