@@ -596,3 +596,24 @@ fn pcs_definitions_explain_the_values_of_a_code() {
     let toe = pcs().definitions.get('0', 4, "1st Toe, Left").unwrap();
     assert_eq!(toe.includes, vec!["Hallux".to_string()]);
 }
+
+#[test]
+fn cc_mcc_lists_and_the_hcc_map_load_from_the_official_tables() {
+    use codeset::risk::{self, Severity};
+    let cc = risk::load_cc_mcc().unwrap();
+    // Table 6J has 15,078 CCs and Table 6I 3,354 MCCs (README of the sources).
+    assert_eq!(cc.counts(), (15_078, 3_354));
+    assert_eq!(cc.severity("I50.23"), Some(Severity::Mcc)); // acute on chronic systolic HF
+    assert_eq!(cc.severity("I50.22"), Some(Severity::Cc)); // chronic systolic HF
+    assert_eq!(cc.severity("I50.9"), None); // unspecified HF: neither
+    assert_eq!(cc.severity("A41.9"), Some(Severity::Mcc));
+    let hcc = risk::load_hcc().unwrap();
+    assert_eq!(hcc.hccs("E11.65"), [38]);
+    assert_eq!(hcc.hccs("I50.9"), [226]);
+    assert!(hcc.hccs("J18.9").is_empty());
+    assert!(
+        hcc.label(38).unwrap().contains("Diabetes"),
+        "{:?}",
+        hcc.label(38)
+    );
+}

@@ -128,6 +128,16 @@ fn search_popup_80x24_and_120x40() {
         insta::assert_snapshot!(format!("search_{w}x{h}"), terminal.backend());
         assert!(reversed_at(&terminal, "> I50.9"));
         assert!(!reversed_at(&terminal, "T86.22"));
+        // Badges: I50.9 maps to HCC 226 (CMS-HCC V28); I50.21 is an MCC and HCC 225.
+        let line = |y: u16| -> String {
+            let buf = terminal.backend().buffer();
+            (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()
+        };
+        assert!(line(row_of(&terminal, "> I50.9").unwrap()).contains("HCC226"));
+        if let Some(y) = row_of(&terminal, "I50.21 ") {
+            assert!(line(y).contains("MCC HCC225"), "{}", line(y));
+        }
+        assert!(line(row_of(&terminal, "T86.22").unwrap()).contains("CC "));
     }
 }
 

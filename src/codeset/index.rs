@@ -107,7 +107,7 @@ fn valid_printed_code(code: &str) -> bool {
     let b = code.as_bytes();
     b.len() >= 3
         && b[0].is_ascii_uppercase()
-        && b[1].is_ascii_digit()
+        && b[1].is_ascii_alphanumeric()
         && b[2].is_ascii_alphanumeric()
         && code[3..]
             .chars()

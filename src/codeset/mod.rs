@@ -5,9 +5,20 @@
 //! added / deleted / revised codes, so both editions exist; dated validity of every
 //! CM and PCS code from the Medicare Code Editor v44 masters.
 
+/// A file under `codesets/`, compiled in (`SourceFile` must be in scope).
+macro_rules! bundled {
+    ($path:literal) => {
+        SourceFile {
+            path: $path,
+            bytes: include_bytes!(concat!("../../codesets/", $path)),
+        }
+    };
+}
+
 pub mod hcpcs;
 pub mod index;
 pub mod pcs;
+pub mod risk;
 pub mod tabular;
 pub mod user_table;
 
@@ -153,15 +164,6 @@ pub(crate) fn line_of(text: &str, offset: usize) -> usize {
 pub struct SourceFile {
     pub path: &'static str,
     pub bytes: &'static [u8],
-}
-
-macro_rules! bundled {
-    ($path:literal) => {
-        SourceFile {
-            path: $path,
-            bytes: include_bytes!(concat!("../../codesets/", $path)),
-        }
-    };
 }
 
 pub const TABULAR: SourceFile = bundled!("icd10cm_2026/icd10c-tabular-April-1-2026.xml.gz");

@@ -27,25 +27,38 @@ pub struct CodeSets {
     pub index: Arc<SearchIndex>,
     pub cm: Arc<IcdCm>,
     pub pcs: Arc<IcdPcs>,
+    /// MS-DRG CC/MCC list membership, for the badges.
+    pub cc_mcc: Arc<codeset::risk::CcMcc>,
+    /// CMS-HCC V28, for the badges.
+    pub hcc: Arc<codeset::risk::HccMap>,
 }
 
 impl CodeSets {
     /// Loads everything (the search index from its cache when current).
     pub fn load(cache_dir: Option<PathBuf>, user: &UserTables) -> Result<CodeSets, String> {
-        let (index, cm, pcs) = std::thread::scope(|s| {
+        let (index, cm, pcs, risk) = std::thread::scope(|s| {
             let cm = s.spawn(IcdCm::load_bundled);
             let pcs = s.spawn(IcdPcs::load_bundled);
+            let risk = s.spawn(|| {
+                Ok::<_, codeset::CodeSetError>((
+                    codeset::risk::load_cc_mcc()?,
+                    codeset::risk::load_hcc()?,
+                ))
+            });
             let index = cache::load_or_build(cache_dir.as_deref(), user);
-            (index, cm.join(), pcs.join())
+            (index, cm.join(), pcs.join(), risk.join())
         });
         let index = index.map_err(|e| e.to_string())?.0;
         let failed = || "a code-set loader failed".to_string();
         let cm = cm.map_err(|_| failed())?.map_err(|e| e.to_string())?;
         let pcs = pcs.map_err(|_| failed())?.map_err(|e| e.to_string())?;
+        let (cc_mcc, hcc) = risk.map_err(|_| failed())?.map_err(|e| e.to_string())?;
         Ok(CodeSets {
             index: Arc::new(index),
             cm: Arc::new(cm),
             pcs: Arc::new(pcs),
+            cc_mcc: Arc::new(cc_mcc),
+            hcc: Arc::new(hcc),
         })
     }
 
@@ -245,6 +258,26 @@ pub fn interim_edits(chart: &Chart, sets: &CodeSets) -> Vec<Edit> {
         }
     }
     out
+}
+
+/// The CC/MCC and HCC badges of a diagnosis ("MCC", "HCC226"), empty until
+/// the code sets are in.
+pub fn dx_badges(sets: Option<&CodeSets>, code: &str) -> (String, String) {
+    let Some(sets) = sets else {
+        return (String::new(), String::new());
+    };
+    let severity = sets
+        .cc_mcc
+        .severity(code)
+        .map_or(String::new(), |s| s.label().to_string());
+    let hcc = sets
+        .hcc
+        .hccs(code)
+        .iter()
+        .map(|h| format!("HCC{h}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    (severity, hcc)
 }
 
 fn store_system(system: System) -> Option<CodeSystem> {

@@ -2,7 +2,7 @@
 
 use crate::domain::{CodeSystem, age_on, pointer_letter};
 use crate::tui::app::{App, Mode, Screen};
-use crate::tui::chart::{ChartView, Pane, Severity, wrap_lines};
+use crate::tui::chart::{ChartView, Pane, Severity, dx_badges, wrap_lines};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
@@ -271,10 +271,13 @@ fn render_diagnoses(app: &App, view: &ChartView, theme: &Theme, frame: &mut Fram
         .iter()
         .enumerate()
         .map(|(i, d)| {
+            let (severity, hcc) = dx_badges(app.codesets.as_ref(), &d.code);
             Row::new(vec![
                 Cell::from(format!("{}", i + 1)),
                 Cell::from(d.code.clone()),
                 Cell::from(d.poa.map_or("-", |p| p.as_str())),
+                Cell::from(Span::styled(severity, theme.key)),
+                Cell::from(Span::styled(hcc, theme.dim)),
                 Cell::from(code_title(app, view, &d.code, d.system)),
             ])
         })
@@ -286,6 +289,8 @@ fn render_diagnoses(app: &App, view: &ChartView, theme: &Theme, frame: &mut Fram
             Constraint::Length(2),
             Constraint::Length(8),
             Constraint::Length(1),
+            Constraint::Length(3),
+            Constraint::Length(6),
             Constraint::Min(4),
         ],
     )

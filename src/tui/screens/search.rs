@@ -79,6 +79,15 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
                 .enumerate()
                 .map(|(i, h)| {
                     let mut spans = vec![Span::styled(format!("{:<8} ", h.code), theme.header)];
+                    // Badges before the title, in fixed columns, so that a narrow
+                    // terminal cuts the title rather than them.
+                    if h.system == crate::search::System::Icd10Cm {
+                        let (severity, hcc) =
+                            crate::tui::chart::dx_badges(app.codesets.as_ref(), &h.code);
+                        spans.push(Span::styled(format!("{severity:<4}"), theme.key));
+                        let hcc = hcc.split(',').next().unwrap_or("").to_string();
+                        spans.push(Span::styled(format!("{hcc:<7}"), theme.dim));
+                    }
                     let marks = popup.marks.get(start + i).map_or(&[][..], Vec::as_slice);
                     spans.extend(marked(&h.title, marks));
                     if h.header {
