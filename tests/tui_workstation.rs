@@ -399,3 +399,20 @@ fn chart_help_at_80x24_scrolls_to_its_last_line() {
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.mode, Mode::Normal);
 }
+
+#[test]
+fn the_queue_narrows_to_my_charts() {
+    let mut app = demo_app(100, 30);
+    let all = app.queue.summary.as_ref().unwrap().charts;
+    press(&mut app, KeyCode::Char('m'));
+    assert_eq!(app.queue.summary.as_ref().unwrap().charts, 0);
+    press(&mut app, KeyCode::Char('m'));
+    press(&mut app, KeyCode::Enter); // claims the first chart
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('m'));
+    assert_eq!(app.queue.summary.as_ref().unwrap().charts, 1);
+    assert_eq!(app.queue.rows[0].claimed_by.as_deref(), Some("amy"));
+    assert!(row_of(&draw(&app), "coder: me").is_some());
+    press(&mut app, KeyCode::Char('m'));
+    assert_eq!(app.queue.summary.as_ref().unwrap().charts, all);
+}

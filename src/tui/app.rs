@@ -280,6 +280,13 @@ impl App {
                 self.queue.filter = QueueView::default_filter();
                 self.reload(QueuePage::First);
             }
+            Action::MineOnly => {
+                self.queue.filter.coder = match self.queue.filter.coder {
+                    Some(_) => None,
+                    None => Some(self.user.clone()),
+                };
+                self.reload(QueuePage::First);
+            }
             Action::OpenChart => self.open_selected_chart(),
             Action::Help => self.mode = Mode::Help,
             Action::Quit => self.should_quit = true,

@@ -34,6 +34,7 @@ pub enum Action {
     CycleStatus,
     CycleType,
     ClearFilters,
+    MineOnly,
     OpenChart,
     NextPane,
     PreviousPane,
@@ -57,7 +58,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 31] = [
         Action::MoveDown,
         Action::MoveUp,
         Action::PageDown,
@@ -68,6 +69,7 @@ impl Action {
         Action::CycleStatus,
         Action::CycleType,
         Action::ClearFilters,
+        Action::MineOnly,
         Action::OpenChart,
         Action::NextPane,
         Action::PreviousPane,
@@ -103,6 +105,7 @@ impl Action {
             Action::CycleStatus => "cycle_status",
             Action::CycleType => "cycle_type",
             Action::ClearFilters => "clear_filters",
+            Action::MineOnly => "mine_only",
             Action::OpenChart => "open_chart",
             Action::NextPane => "next_pane",
             Action::PreviousPane => "previous_pane",
@@ -139,6 +142,7 @@ impl Action {
             Action::CycleStatus => "status: uncoded, all, then each status",
             Action::CycleType => "encounter type: all, then each type",
             Action::ClearFilters => "reset filters (uncoded charts of every type)",
+            Action::MineOnly => "only the charts claimed by me (again: everyone's)",
             Action::OpenChart => "open the chart (claims it for you)",
             Action::NextPane => "next pane",
             Action::PreviousPane => "previous pane",
@@ -186,6 +190,7 @@ impl Action {
             Action::CycleStatus => "status",
             Action::CycleType => "type",
             Action::ClearFilters => "reset",
+            Action::MineOnly => "mine",
             Action::OpenChart => "open",
             Action::NextPane => "pane",
             Action::PreviousPane => "pane back",
@@ -335,6 +340,7 @@ impl Default for Keymap {
             (Action::CycleStatus, vec![c('s')]),
             (Action::CycleType, vec![c('t')]),
             (Action::ClearFilters, vec![c('c')]),
+            (Action::MineOnly, vec![c('m')]),
             (Action::Help, vec![c('?'), p(F(1))]),
             (Action::Quit, vec![c('q')]),
         ];

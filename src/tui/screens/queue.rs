@@ -60,6 +60,10 @@ fn render_filters(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         Span::raw(status),
         Span::styled("  type: ", theme.dim),
         Span::raw(etype),
+        Span::styled(
+            if f.coder.is_some() { "  coder: me" } else { "" },
+            theme.header,
+        ),
         Span::styled(format!("  {}", find_label.trim_start()), theme.dim),
         Span::styled(
             text.to_string(),
@@ -93,7 +97,8 @@ fn render_filters(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         right_area,
     );
     if typing {
-        let prefix = format!(" status: {status}  type: {etype}  find: ");
+        let mine = if f.coder.is_some() { "  coder: me" } else { "" };
+        let prefix = format!(" status: {status}  type: {etype}{mine}  find: ");
         let x = left_area.x + (prefix.chars().count() + text.chars().count()) as u16;
         if x < left_area.right() {
             frame.set_cursor_position(Position::new(x, left_area.y));
