@@ -416,3 +416,57 @@ fn the_queue_narrows_to_my_charts() {
     press(&mut app, KeyCode::Char('m'));
     assert_eq!(app.queue.summary.as_ref().unwrap().charts, all);
 }
+
+#[test]
+fn a_hcpcs_line_takes_modifiers_units_and_pointers() {
+    let mut app = demo_app(100, 30);
+    press(&mut app, KeyCode::Enter);
+    let id = chart_of(&app).chart_id;
+    search(&mut app, 'a', "pneumonia");
+    press(&mut app, KeyCode::Enter);
+    search(&mut app, 'p', "annual wellness visit subsequent");
+    let hit = app.popup.as_ref().unwrap().selected_hit().unwrap().clone();
+    assert_eq!(hit.code, "G0439", "{hit:?}");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(chart_of(&app).pane, Pane::Procedures);
+    press(&mut app, KeyCode::Char('m'));
+    assert_eq!(
+        app.mode,
+        Mode::LineInput {
+            text: " / 1 / ".into()
+        }
+    );
+    app.handle_event(&Event::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    typed(&mut app, "25 lt / 2 / a");
+    press(&mut app, KeyCode::Enter);
+    let line = &charts::load_chart(app.store().conn(), id)
+        .unwrap()
+        .procedures[0];
+    assert_eq!(line.modifiers, vec!["25", "LT"]);
+    assert_eq!((line.units, line.pointers.clone()), (2, vec![1]));
+    // A pointer past the diagnoses is refused, and nothing changes.
+    press(&mut app, KeyCode::Char('m'));
+    app.handle_event(&Event::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    typed(&mut app, "/ 1 / B");
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("pointers are up to four letters of the 1 diagnoses"),
+        "{:?}",
+        app.message
+    );
+    let line = &charts::load_chart(app.store().conn(), id)
+        .unwrap()
+        .procedures[0];
+    assert_eq!(line.pointers, vec![1]);
+    let terminal = draw(&app);
+    assert!(row_of(&terminal, "25 LT x2 A").is_some());
+}

@@ -379,3 +379,143 @@ pub fn complete(
     audit::record(tx, user, Some(chart_id), "complete", "")?;
     Ok(())
 }
+
+/// The claim details of a CPT/HCPCS line: modifiers (two characters each, at
+/// most four, in claim order), units, and diagnosis pointers (1-based positions
+/// in the diagnosis list, at most four).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineDetail {
+    pub modifiers: Vec<String>,
+    pub units: u32,
+    pub pointers: Vec<u8>,
+}
+
+/// Sets a CPT/HCPCS line's modifiers, units and diagnosis pointers.
+pub fn set_line_detail(
+    tx: &Transaction<'_>,
+    chart_id: i64,
+    user: &str,
+    position: usize,
+    detail: &LineDetail,
+) -> Result<()> {
+    require_claim(tx, chart_id, user)?;
+    let system: String = tx
+        .query_row(
+            "SELECT code_system FROM procedures WHERE chart_id = ?1 AND seq = ?2",
+            params![chart_id, seq_of(position)],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::Refused(format!("no procedure at {}", position + 1)))?;
+    if system == CodeSystem::Icd10Pcs.as_str() {
+        return Err(StoreError::Refused(
+            "modifiers, units and pointers belong to CPT/HCPCS lines, not ICD-10-PCS".into(),
+        ));
+    }
+    if detail.modifiers.len() > 4
+        || detail
+            .modifiers
+            .iter()
+            .any(|m| m.len() != 2 || !m.chars().all(|c| c.is_ascii_alphanumeric()))
+    {
+        return Err(StoreError::Refused(
+            "modifiers are up to four two-character codes (25, LT, 59)".into(),
+        ));
+    }
+    if !(1..=999).contains(&detail.units) {
+        return Err(StoreError::Refused("units are 1 to 999".into()));
+    }
+    let diagnoses = count(tx, "diagnoses", chart_id)?;
+    if detail.pointers.len() > 4
+        || detail
+            .pointers
+            .iter()
+            .any(|&p| p == 0 || i64::from(p) > diagnoses)
+    {
+        return Err(StoreError::Refused(format!(
+            "pointers are up to four letters of the {diagnoses} diagnoses (A = the first)"
+        )));
+    }
+    let pointers: String = detail
+        .pointers
+        .iter()
+        .filter_map(|&p| crate::domain::pointer_letter(p))
+        .collect();
+    // Stored space-separated, as import writes them.
+    let modifiers = detail.modifiers.join(" ");
+    tx.execute(
+        "UPDATE procedures SET modifiers = ?3, units = ?4, pointers = ?5 WHERE chart_id = ?1 AND seq = ?2",
+        params![chart_id, seq_of(position), modifiers, detail.units, pointers],
+    )?;
+    touch(tx, chart_id)?;
+    audit::record(
+        tx,
+        user,
+        Some(chart_id),
+        "set_line_detail",
+        &format!("{}: {modifiers} x{} {pointers}", position + 1, detail.units),
+    )?;
+    Ok(())
+}
+
+/// Parses what a coder types for a line: `MODIFIERS / UNITS / POINTERS`, e.g.
+/// `25 LT / 2 / A C` (each part may be empty: no modifiers, 1 unit, no pointers).
+pub fn parse_line_detail(text: &str) -> std::result::Result<LineDetail, String> {
+    let parts: Vec<&str> = text.split('/').collect();
+    if parts.len() != 3 {
+        return Err("write it as MODIFIERS / UNITS / POINTERS, e.g. 25 LT / 1 / A B".into());
+    }
+    let modifiers: Vec<String> = parts[0]
+        .split([' ', ','])
+        .filter(|m| !m.is_empty())
+        .map(|m| m.to_ascii_uppercase())
+        .collect();
+    let units = match parts[1].trim() {
+        "" => 1,
+        u => u
+            .parse()
+            .map_err(|_| format!("units {u:?} is not a number"))?,
+    };
+    let pointers = parts[2]
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ',')
+        .map(|c| {
+            crate::domain::pointer_from_letter(c)
+                .ok_or_else(|| format!("pointer {c:?} is not a letter A to L"))
+        })
+        .collect::<std::result::Result<Vec<u8>, String>>()?;
+    Ok(LineDetail {
+        modifiers,
+        units,
+        pointers,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_is_typed_as_modifiers_units_pointers() {
+        let d = parse_line_detail("25 lt / 2 / a c").unwrap();
+        assert_eq!(d.modifiers, vec!["25", "LT"]);
+        assert_eq!((d.units, d.pointers), (2, vec![1, 3]));
+        let d = parse_line_detail(" /  / ").unwrap();
+        assert_eq!((d.modifiers.len(), d.units, d.pointers.len()), (0, 1, 0));
+        assert!(
+            parse_line_detail("25 / x / A")
+                .unwrap_err()
+                .contains("units")
+        );
+        assert!(
+            parse_line_detail("25 / 1 / Z")
+                .unwrap_err()
+                .contains("A to L")
+        );
+        assert!(
+            parse_line_detail("25 1 A")
+                .unwrap_err()
+                .contains("MODIFIERS / UNITS")
+        );
+    }
+}

@@ -44,6 +44,10 @@ pub enum Mode {
     },
     /// The prior-encounters overlay is up; any key closes it.
     Prior,
+    /// Typing a CPT/HCPCS line's modifiers / units / pointers.
+    LineInput {
+        text: String,
+    },
 }
 
 /// Which screen is up.
@@ -209,6 +213,7 @@ impl App {
             Mode::HoldReason { text } => self.hold_reason_key(key, text),
             Mode::FindInput { text } => self.find_key(key, text),
             Mode::Prior => self.mode = Mode::Normal,
+            Mode::LineInput { text } => self.line_key(key, text),
             Mode::Normal => match self.screen {
                 Screen::Chart(_) => self.chart_key(key),
                 Screen::Queue => {

@@ -606,6 +606,36 @@ impl App {
                     self.message = Some("POA: Y yes, N no, U unknown, W undetermined, 1 exempt, Space clear, Esc cancel".into());
                 }
             }
+            Action::EditLine => {
+                let line = view.chart.procedures.get(view.px);
+                match line {
+                    _ if view.pane != Pane::Procedures => {
+                        self.message =
+                            Some("select a procedure line first (Tab to Procedures)".into())
+                    }
+                    None => self.message = Some("no procedure line yet (p adds one)".into()),
+                    Some(p) if p.system == CodeSystem::Icd10Pcs => {
+                        self.message =
+                            Some("modifiers, units and pointers belong to CPT/HCPCS lines".into())
+                    }
+                    Some(p) => {
+                        let pointers: String = p
+                            .pointers
+                            .iter()
+                            .filter_map(|&n| crate::domain::pointer_letter(n))
+                            .map(|c| format!("{c} "))
+                            .collect();
+                        self.mode = Mode::LineInput {
+                            text: format!(
+                                "{} / {} / {}",
+                                p.modifiers.join(" "),
+                                p.units,
+                                pointers.trim_end()
+                            ),
+                        };
+                    }
+                }
+            }
             Action::FlagForQuery => {
                 if let Some(reason) = &view.read_only {
                     self.message = Some(format!("the chart is {reason}"));
@@ -707,6 +737,47 @@ impl App {
             KeyCode::Char(c) if !c.is_control() && text.chars().count() < 100 => {
                 text.push(c);
                 self.mode = Mode::FindInput { text };
+            }
+            _ => {}
+        }
+    }
+
+    pub(crate) fn line_key(&mut self, key: &KeyEvent, mut text: String) {
+        match key.code {
+            KeyCode::Esc => self.mode = Mode::Normal,
+            KeyCode::Enter => {
+                let detail = match coding::parse_line_detail(&text) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        self.message = Some(e);
+                        return;
+                    }
+                };
+                self.mode = Mode::Normal;
+                let Screen::Chart(view) = &self.screen else {
+                    return;
+                };
+                let (id, position, user) = (view.chart_id, view.px, self.user.clone());
+                match self
+                    .store
+                    .write(|tx| coding::set_line_detail(tx, id, &user, position, &detail))
+                {
+                    Ok(()) => self.reload_chart(),
+                    Err(e) => self.message = Some(refusal(&e)),
+                }
+            }
+            KeyCode::Backspace => {
+                text.pop();
+                self.mode = Mode::LineInput { text };
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.mode = Mode::LineInput {
+                    text: String::new(),
+                };
+            }
+            KeyCode::Char(c) if !c.is_control() && text.chars().count() < 60 => {
+                text.push(c);
+                self.mode = Mode::LineInput { text };
             }
             _ => {}
         }

@@ -50,6 +50,7 @@ pub enum Action {
     MoveCodeUp,
     MoveCodeDown,
     SetPoa,
+    EditLine,
     FlagForQuery,
     CompleteChart,
     Back,
@@ -58,7 +59,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 32] = [
         Action::MoveDown,
         Action::MoveUp,
         Action::PageDown,
@@ -85,6 +86,7 @@ impl Action {
         Action::MoveCodeUp,
         Action::MoveCodeDown,
         Action::SetPoa,
+        Action::EditLine,
         Action::FlagForQuery,
         Action::CompleteChart,
         Action::Back,
@@ -121,6 +123,7 @@ impl Action {
             Action::MoveCodeUp => "move_code_up",
             Action::MoveCodeDown => "move_code_down",
             Action::SetPoa => "set_poa",
+            Action::EditLine => "edit_line",
             Action::FlagForQuery => "flag_for_query",
             Action::CompleteChart => "complete_chart",
             Action::Back => "back",
@@ -158,6 +161,7 @@ impl Action {
             Action::MoveCodeUp => "move the selected code up (first = principal)",
             Action::MoveCodeDown => "move the selected code down",
             Action::SetPoa => "POA of the selected diagnosis: Y N U W 1 (Space clears)",
+            Action::EditLine => "modifiers / units / pointers of a CPT/HCPCS line",
             Action::FlagForQuery => "flag for physician query (puts the chart on hold)",
             Action::CompleteChart => "complete the chart: not while errors or holds remain",
             Action::Back => "back to the queue",
@@ -206,6 +210,7 @@ impl Action {
             Action::MoveCodeUp => "up",
             Action::MoveCodeDown => "down",
             Action::SetPoa => "POA",
+            Action::EditLine => "line",
             Action::FlagForQuery => "flag",
             Action::CompleteChart => "complete",
             Action::Back => "queue",
@@ -363,6 +368,7 @@ impl Default for Keymap {
             (Action::MoveCodeUp, vec![c('K')]),
             (Action::MoveCodeDown, vec![c('J')]),
             (Action::SetPoa, vec![c('P')]),
+            (Action::EditLine, vec![c('m')]),
             (Action::FlagForQuery, vec![c('f')]),
             (Action::CompleteChart, vec![c('c')]),
             (Action::Back, vec![p(Esc)]),

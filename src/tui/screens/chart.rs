@@ -402,6 +402,7 @@ fn render_footer(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let prompt = match &app.mode {
         Mode::HoldReason { text } => Some((" Flag for query, reason: ", text)),
         Mode::FindInput { text } => Some((" Find in the document: ", text)),
+        Mode::LineInput { text } => Some((" Modifiers / units / pointers: ", text)),
         _ => None,
     };
     if let Some((prompt, text)) = prompt {
