@@ -94,6 +94,8 @@ pub enum QueuePage {
     Before(QueueKey),
     /// The rows from this key on, including it.
     From(QueueKey),
+    /// The rows up to this key, including it (returned oldest first).
+    Through(QueueKey),
 }
 
 /// One line of the queue.
@@ -381,7 +383,9 @@ pub fn page(
     rows.sort_by_key(|r| (r.discharge_date, r.chart_id));
     let keep = match page {
         // Pages that end at a key keep the rows nearest to it: the last ones.
-        QueuePage::Last | QueuePage::Before(_) => rows.len().saturating_sub(limit)..rows.len(),
+        QueuePage::Last | QueuePage::Before(_) | QueuePage::Through(_) => {
+            rows.len().saturating_sub(limit)..rows.len()
+        }
         _ => 0..rows.len().min(limit),
     };
     Ok(rows.drain(keep).collect())
@@ -417,6 +421,10 @@ fn page_of(
         }
         QueuePage::Before(k) => {
             seek("<", k, &mut q);
+            true
+        }
+        QueuePage::Through(k) => {
+            seek("<=", k, &mut q);
             true
         }
     };

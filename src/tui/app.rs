@@ -61,6 +61,8 @@ pub enum Screen {
 #[derive(Debug, Clone, Default)]
 pub struct QueueView {
     pub filter: QueueFilter,
+    /// Newest discharge first instead of oldest first.
+    pub newest_first: bool,
     pub rows: Vec<QueueRow>,
     pub selected: usize,
     pub summary: Option<QueueSummary>,
@@ -285,6 +287,10 @@ impl App {
                 self.queue.filter = QueueView::default_filter();
                 self.reload(QueuePage::First);
             }
+            Action::ReverseOrder => {
+                self.queue.newest_first = !self.queue.newest_first;
+                self.reload(QueuePage::First);
+            }
             Action::MineOnly => {
                 self.queue.filter.coder = match self.queue.filter.coder {
                     Some(_) => None,
@@ -316,9 +322,30 @@ impl App {
         }
     }
 
+    /// One page in the order shown: `page` names it in that order (`After` is
+    /// "further down the screen"), and the rows come top to bottom. Newest first
+    /// is the store's order read backwards.
     fn fetch(&mut self, page: &QueuePage, limit: usize) -> Option<Vec<QueueRow>> {
-        match queue::page(self.store.conn(), &self.queue.filter, page, limit) {
-            Ok(rows) => Some(rows),
+        let newest_first = self.queue.newest_first;
+        let store_page = if newest_first {
+            match page {
+                QueuePage::First => QueuePage::Last,
+                QueuePage::Last => QueuePage::First,
+                QueuePage::After(k) => QueuePage::Before(k.clone()),
+                QueuePage::Before(k) => QueuePage::After(k.clone()),
+                QueuePage::From(k) => QueuePage::Through(k.clone()),
+                QueuePage::Through(k) => QueuePage::From(k.clone()),
+            }
+        } else {
+            page.clone()
+        };
+        match queue::page(self.store.conn(), &self.queue.filter, &store_page, limit) {
+            Ok(mut rows) => {
+                if newest_first {
+                    rows.reverse();
+                }
+                Some(rows)
+            }
             Err(e) => {
                 self.message = Some(format!("could not read the queue: {e}"));
                 None
@@ -468,6 +495,45 @@ mod tests {
             app.apply(Action::MoveUp);
         }
         assert_eq!(app.selected_row().unwrap().chart_id, expected[0]);
+    }
+
+    #[test]
+    fn newest_first_walks_the_same_charts_backwards_by_line_and_by_page() {
+        let mut app = app_with(57, 30);
+        app.queue.filter.status = StatusFilter::All;
+        let mut expected = all_in_order(&app);
+        expected.reverse();
+        app.apply(Action::ReverseOrder);
+        assert!(app.queue.newest_first);
+        let mut seen = vec![app.selected_row().unwrap().chart_id];
+        for _ in 0..70 {
+            app.apply(Action::MoveDown);
+            let id = app.selected_row().unwrap().chart_id;
+            if seen.last() != Some(&id) {
+                seen.push(id);
+            }
+        }
+        assert_eq!(seen, expected);
+        for _ in 0..70 {
+            app.apply(Action::MoveUp);
+        }
+        assert_eq!(app.selected_row().unwrap().chart_id, expected[0]);
+        // Pages, and a resize keeping the top row, in this order too.
+        let n = app.page_rows();
+        app.apply(Action::PageDown);
+        assert_eq!(app.queue.rows[0].chart_id, expected[n]);
+        app.resize(100, 20);
+        assert_eq!(app.queue.rows[0].chart_id, expected[n]);
+        app.apply(Action::Last);
+        assert_eq!(
+            app.selected_row().unwrap().chart_id,
+            *expected.last().unwrap()
+        );
+        app.apply(Action::ReverseOrder);
+        assert_eq!(
+            app.selected_row().unwrap().chart_id,
+            *expected.last().unwrap()
+        );
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub enum Action {
     CycleType,
     ClearFilters,
     MineOnly,
+    ReverseOrder,
     OpenChart,
     NextPane,
     PreviousPane,
@@ -59,7 +60,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 33] = [
         Action::MoveDown,
         Action::MoveUp,
         Action::PageDown,
@@ -71,6 +72,7 @@ impl Action {
         Action::CycleType,
         Action::ClearFilters,
         Action::MineOnly,
+        Action::ReverseOrder,
         Action::OpenChart,
         Action::NextPane,
         Action::PreviousPane,
@@ -108,6 +110,7 @@ impl Action {
             Action::CycleType => "cycle_type",
             Action::ClearFilters => "clear_filters",
             Action::MineOnly => "mine_only",
+            Action::ReverseOrder => "reverse_order",
             Action::OpenChart => "open_chart",
             Action::NextPane => "next_pane",
             Action::PreviousPane => "previous_pane",
@@ -139,13 +142,14 @@ impl Action {
             Action::MoveUp => "previous chart",
             Action::PageDown => "next page",
             Action::PageUp => "previous page",
-            Action::First => "first (oldest) chart",
-            Action::Last => "last (newest) chart",
+            Action::First => "first chart in the order (oldest by default)",
+            Action::Last => "last chart in the order",
             Action::FilterText => "filter: account or MRN prefix, or name words",
             Action::CycleStatus => "status: uncoded, all, then each status",
             Action::CycleType => "encounter type: all, then each type",
             Action::ClearFilters => "reset filters (uncoded charts of every type)",
             Action::MineOnly => "only the charts claimed by me (again: everyone's)",
+            Action::ReverseOrder => "sort: newest discharge first, or oldest first",
             Action::OpenChart => "open the chart (claims it for you)",
             Action::NextPane => "next pane",
             Action::PreviousPane => "previous pane",
@@ -195,6 +199,7 @@ impl Action {
             Action::CycleType => "type",
             Action::ClearFilters => "reset",
             Action::MineOnly => "mine",
+            Action::ReverseOrder => "sort",
             Action::OpenChart => "open",
             Action::NextPane => "pane",
             Action::PreviousPane => "pane back",
@@ -346,6 +351,7 @@ impl Default for Keymap {
             (Action::CycleType, vec![c('t')]),
             (Action::ClearFilters, vec![c('c')]),
             (Action::MineOnly, vec![c('m')]),
+            (Action::ReverseOrder, vec![c('r')]),
             (Action::Help, vec![c('?'), p(F(1))]),
             (Action::Quit, vec![c('q')]),
         ];

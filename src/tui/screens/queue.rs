@@ -64,6 +64,14 @@ fn render_filters(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             if f.coder.is_some() { "  coder: me" } else { "" },
             theme.header,
         ),
+        Span::styled(
+            if app.queue.newest_first {
+                "  newest first"
+            } else {
+                ""
+            },
+            theme.header,
+        ),
         Span::styled(format!("  {}", find_label.trim_start()), theme.dim),
         Span::styled(
             text.to_string(),
@@ -98,7 +106,12 @@ fn render_filters(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     );
     if typing {
         let mine = if f.coder.is_some() { "  coder: me" } else { "" };
-        let prefix = format!(" status: {status}  type: {etype}{mine}  find: ");
+        let order = if app.queue.newest_first {
+            "  newest first"
+        } else {
+            ""
+        };
+        let prefix = format!(" status: {status}  type: {etype}{mine}{order}  find: ");
         let x = left_area.x + (prefix.chars().count() + text.chars().count()) as u16;
         if x < left_area.right() {
             frame.set_cursor_position(Position::new(x, left_area.y));
