@@ -78,15 +78,15 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
                 .iter()
                 .enumerate()
                 .map(|(i, h)| {
-                    let mut spans = vec![Span::styled(format!("{:<8} ", h.code), theme.header)];
+                    // Few style changes per row: each costs bytes on the wire.
+                    let mut spans = vec![Span::raw(format!("{:<8} ", h.code))];
                     // Badges before the title, in fixed columns, so that a narrow
                     // terminal cuts the title rather than them.
                     if h.system == crate::search::System::Icd10Cm {
                         let (severity, hcc) =
                             crate::tui::chart::dx_badges(app.codesets.as_ref(), &h.code);
-                        spans.push(Span::styled(format!("{severity:<4}"), theme.key));
                         let hcc = hcc.split(',').next().unwrap_or("").to_string();
-                        spans.push(Span::styled(format!("{hcc:<7}"), theme.dim));
+                        spans.push(Span::styled(format!("{severity:<4}{hcc:<7}"), theme.key));
                     }
                     let marks = popup.marks.get(start + i).map_or(&[][..], Vec::as_slice);
                     spans.extend(marked(&h.title, marks));
