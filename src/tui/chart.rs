@@ -705,9 +705,10 @@ impl App {
     }
 
     pub(crate) fn find_key(&mut self, key: &KeyEvent, mut text: String) {
-        match key.code {
-            KeyCode::Esc => self.mode = Mode::Normal,
-            KeyCode::Enter => {
+        match edit_line(key, &mut text, 100) {
+            LineEdit::Typing => self.mode = Mode::FindInput { text },
+            LineEdit::Cancel => self.mode = Mode::Normal,
+            LineEdit::Submit => {
                 self.mode = Mode::Normal;
                 let width = document_width(self.width);
                 let Screen::Chart(view) = &mut self.screen else {
@@ -730,22 +731,14 @@ impl App {
                     None => {}
                 }
             }
-            KeyCode::Backspace => {
-                text.pop();
-                self.mode = Mode::FindInput { text };
-            }
-            KeyCode::Char(c) if !c.is_control() && text.chars().count() < 100 => {
-                text.push(c);
-                self.mode = Mode::FindInput { text };
-            }
-            _ => {}
         }
     }
 
     pub(crate) fn line_key(&mut self, key: &KeyEvent, mut text: String) {
-        match key.code {
-            KeyCode::Esc => self.mode = Mode::Normal,
-            KeyCode::Enter => {
+        match edit_line(key, &mut text, 60) {
+            LineEdit::Typing => self.mode = Mode::LineInput { text },
+            LineEdit::Cancel => self.mode = Mode::Normal,
+            LineEdit::Submit => {
                 let detail = match coding::parse_line_detail(&text) {
                     Ok(d) => d,
                     Err(e) => {
@@ -766,27 +759,14 @@ impl App {
                     Err(e) => self.message = Some(refusal(&e)),
                 }
             }
-            KeyCode::Backspace => {
-                text.pop();
-                self.mode = Mode::LineInput { text };
-            }
-            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.mode = Mode::LineInput {
-                    text: String::new(),
-                };
-            }
-            KeyCode::Char(c) if !c.is_control() && text.chars().count() < 60 => {
-                text.push(c);
-                self.mode = Mode::LineInput { text };
-            }
-            _ => {}
         }
     }
 
     pub(crate) fn hold_reason_key(&mut self, key: &KeyEvent, mut text: String) {
-        match key.code {
-            KeyCode::Esc => self.mode = Mode::Normal,
-            KeyCode::Enter => {
+        match edit_line(key, &mut text, 300) {
+            LineEdit::Typing => self.mode = Mode::HoldReason { text },
+            LineEdit::Cancel => self.mode = Mode::Normal,
+            LineEdit::Submit => {
                 self.mode = Mode::Normal;
                 let Screen::Chart(view) = &self.screen else {
                     return;
@@ -801,15 +781,6 @@ impl App {
                     Err(e) => self.message = Some(refusal(&e)),
                 }
             }
-            KeyCode::Backspace => {
-                text.pop();
-                self.mode = Mode::HoldReason { text };
-            }
-            KeyCode::Char(c) if !c.is_control() && text.chars().count() < 300 => {
-                text.push(c);
-                self.mode = Mode::HoldReason { text };
-            }
-            _ => {}
         }
     }
 
@@ -1054,6 +1025,35 @@ impl App {
                 hit.title
             )),
         }
+    }
+}
+
+/// What a key did to a one-line text field.
+enum LineEdit {
+    Typing,
+    Submit,
+    Cancel,
+}
+
+/// The editing keys every one-line prompt shares: characters (up to `max`),
+/// Backspace, Ctrl-U to clear, Enter to submit, Esc to cancel.
+fn edit_line(key: &KeyEvent, text: &mut String, max: usize) -> LineEdit {
+    match key.code {
+        KeyCode::Enter => LineEdit::Submit,
+        KeyCode::Esc => LineEdit::Cancel,
+        KeyCode::Backspace => {
+            text.pop();
+            LineEdit::Typing
+        }
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            text.clear();
+            LineEdit::Typing
+        }
+        KeyCode::Char(c) if !c.is_control() && text.chars().count() < max => {
+            text.push(c);
+            LineEdit::Typing
+        }
+        _ => LineEdit::Typing,
     }
 }
 

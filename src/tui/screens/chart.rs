@@ -419,19 +419,5 @@ fn render_footer(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         }
         return;
     }
-    if let Some(message) = &app.message {
-        frame.render_widget(
-            Paragraph::new(Span::styled(format!(" {message}"), theme.alert)),
-            area,
-        );
-        return;
-    }
-    let mut spans = vec![Span::raw(" ")];
-    for action in FOOTER_ACTIONS {
-        if let Some(key) = app.keymap.first_key(Context::Chart, *action) {
-            spans.push(Span::styled(key.to_string(), theme.key));
-            spans.push(Span::styled(format!(" {}  ", action.short()), theme.dim));
-        }
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    super::footer(app, theme, frame, area, Context::Chart, FOOTER_ACTIONS);
 }

@@ -10,6 +10,35 @@ use super::app::{App, Mode, Screen};
 use super::theme::Theme;
 use ratatui::Frame;
 
+/// The footer line: the message if there is one, else the first key of each
+/// of `actions` on the screen `context`, from the live key map.
+pub(crate) fn footer(
+    app: &App,
+    theme: &Theme,
+    frame: &mut Frame<'_>,
+    area: ratatui::layout::Rect,
+    context: super::keymap::Context,
+    actions: &[super::keymap::Action],
+) {
+    use ratatui::text::{Line, Span};
+    use ratatui::widgets::Paragraph;
+    if let Some(message) = &app.message {
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!(" {message}"), theme.alert)),
+            area,
+        );
+        return;
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for action in actions {
+        if let Some(key) = app.keymap.first_key(context, *action) {
+            spans.push(Span::styled(key.to_string(), theme.key));
+            spans.push(Span::styled(format!(" {}  ", action.short()), theme.dim));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
 /// Draws the whole screen for the current state.
 pub fn render(app: &App, frame: &mut Frame<'_>) {
     let area = frame.area();

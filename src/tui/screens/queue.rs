@@ -180,24 +180,14 @@ fn render_table(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
 }
 
 fn render_footer(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
-    if let Some(message) = &app.message {
-        frame.render_widget(
-            Paragraph::new(Span::styled(format!(" {message}"), theme.alert)),
-            area,
-        );
-        return;
-    }
-    let mut spans = vec![Span::raw(" ")];
-    for action in FOOTER_ACTIONS {
-        if let Some(key) = app
-            .keymap
-            .first_key(crate::tui::keymap::Context::Queue, *action)
-        {
-            spans.push(Span::styled(key.to_string(), theme.key));
-            spans.push(Span::styled(format!(" {}  ", action.short()), theme.dim));
-        }
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    super::footer(
+        app,
+        theme,
+        frame,
+        area,
+        crate::tui::keymap::Context::Queue,
+        FOOTER_ACTIONS,
+    );
 }
 
 fn charts_text(n: u64, at_least: bool) -> String {
