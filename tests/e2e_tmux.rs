@@ -378,8 +378,20 @@ fn a_coder_codes_two_charts_and_the_database_holds_exactly_that() {
     tmux.wait_selected("A26102005", "the second chart");
     tmux.press("Enter");
     tmux.wait_text("A26102005");
+    // The rest of the term pasted (bracketed paste), line break and all, while
+    // hits are shown: the line break must not assign one.
     tmux.type_text("a");
-    tmux.type_text("pneumonia");
+    tmux.type_text("pneumo");
+    tmux.wait_text("> J18.9");
+    assert!(tmux.run(&["set-buffer", "--", "nia\n"]).status.success());
+    assert!(tmux.run(&["paste-buffer", "-p"]).status.success());
+    tmux.wait_text("search: pneumonia");
+    std::thread::sleep(Duration::from_millis(300));
+    let screen = tmux.screen();
+    assert!(
+        screen.contains("Add a diagnosis"),
+        "the paste's line break assigned:\n{screen}"
+    );
     tmux.wait_text("> J18.9");
     tmux.press("Enter");
     tmux.wait_text("J18.9");

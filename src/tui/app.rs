@@ -165,6 +165,20 @@ impl App {
                     let mut current = self.queue.filter.text.clone().unwrap_or_default();
                     current.push_str(&clean);
                     self.set_text_filter(current);
+                } else {
+                    // The chart's one-line prompts: line breaks become spaces.
+                    let clean = |t: &str, room: usize| -> String {
+                        text.chars()
+                            .map(|c| if c.is_control() { ' ' } else { c })
+                            .take(room.saturating_sub(t.chars().count()))
+                            .collect()
+                    };
+                    match &mut self.mode {
+                        Mode::FindInput { text: t } => *t += &clean(t, 100),
+                        Mode::HoldReason { text: t } => *t += &clean(t, 300),
+                        Mode::LineInput { text: t } => *t += &clean(t, 60),
+                        _ => {}
+                    }
                 }
                 true
             }

@@ -32,6 +32,15 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
     }
     let watchdog = hangup::spawn(Arc::clone(&terminate))?;
     let mut terminal = ratatui::try_init()?;
+    // Bracketed paste: a phrase pasted from the EHR arrives as one paste (it
+    // goes into the search term), not as keys (its newline would be Enter).
+    // Turned off again on every way out, a panic included.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+        previous(info);
+    }));
     let result = (|| -> anyhow::Result<()> {
         let size = terminal.size()?;
         let today = chrono::Local::now().date_naive();
@@ -60,6 +69,7 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
         }
         Ok(())
     })();
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::try_restore()?;
     drop(watchdog);
     result
