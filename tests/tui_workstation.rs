@@ -470,3 +470,29 @@ fn a_hcpcs_line_takes_modifiers_units_and_pointers() {
     let terminal = draw(&app);
     assert!(row_of(&terminal, "25 LT x2 A").is_some());
 }
+
+#[test]
+fn a_locked_database_refuses_the_change_says_so_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("locked.db");
+    let options = StoreOptions {
+        busy_timeout: Duration::from_millis(50),
+    };
+    let mut store = Store::open(&path, &options).unwrap();
+    chartcoder::demo::seed(&mut store).unwrap();
+    let mut app = app_on(store, "amy", 100, 30);
+    press(&mut app, KeyCode::Enter);
+    search(&mut app, 'a', "chf");
+    // Another process takes the write lock and keeps it.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    press(&mut app, KeyCode::Enter);
+    let message = app.message.clone().unwrap_or_default();
+    assert!(message.contains("database is busy"), "{message}");
+    // The popup stays open with the hit, so the same key can be pressed again.
+    assert_eq!(app.mode, Mode::Search);
+    assert!(dx_codes(&app).is_empty());
+    other.execute_batch("ROLLBACK").unwrap();
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(dx_codes(&app), vec![("I50.9".to_string(), None)]);
+}
