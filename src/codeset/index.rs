@@ -10,9 +10,7 @@
 //! Codes are kept as printed ("S72.46-", "I63.-"); [`index_code_key`] turns one
 //! into the code it points at.
 
-use super::{
-    CodeSetError, Lines, close_element, line_of, next_event, resolve_reference, truncated,
-};
+use super::{CodeSetError, Lines, close_element, line_of, next_event, reference_char, truncated};
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
@@ -103,15 +101,10 @@ pub fn is_incomplete(printed: &str) -> bool {
     printed.trim().ends_with('-')
 }
 
+/// A code as the Index prints it: a code, perhaps ending in "-" (more
+/// characters needed: "S72.46-", "I63.-").
 fn valid_printed_code(code: &str) -> bool {
-    let b = code.as_bytes();
-    b.len() >= 3
-        && b[0].is_ascii_uppercase()
-        && b[1].is_ascii_alphanumeric()
-        && b[2].is_ascii_alphanumeric()
-        && code[3..]
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+    super::has_cm_shape(code.strip_suffix('-').unwrap_or(code))
 }
 
 /// Parses the flattened Index to Diseases and Injuries CSV.
@@ -367,8 +360,7 @@ pub fn parse_xml(file: &str, text: &str, source: IndexSource) -> Result<IndexFil
                 }
             }
             Event::GeneralRef(r) => {
-                let c = resolve_reference(&r)
-                    .ok_or_else(|| err(offset, "an unknown entity reference".into()))?;
+                let c = reference_char(&r, file, text, offset)?;
                 if in_nemod {
                     nemod.push(c);
                 } else {

@@ -75,6 +75,37 @@ pub(crate) fn resolve_reference(r: &quick_xml::events::BytesRef<'_>) -> Option<c
     }
 }
 
+/// The character of an entity or character reference at `offset`, or an error
+/// naming the file and line for one the XML specification does not define.
+pub(crate) fn reference_char(
+    r: &quick_xml::events::BytesRef<'_>,
+    file: &str,
+    text: &str,
+    offset: usize,
+) -> Result<char, CodeSetError> {
+    resolve_reference(r).ok_or_else(|| {
+        CodeSetError::at(
+            file,
+            line_of(text, offset),
+            "an unknown entity reference".into(),
+        )
+    })
+}
+
+/// Whether text has the shape of an ICD-10-CM code as the official files print
+/// it: a letter, two letters or digits, then letters, digits and a dot
+/// ("A00.0", "T45.0X1A", "QA0.0101", new in FY2026).
+pub(crate) fn has_cm_shape(code: &str) -> bool {
+    let b = code.as_bytes();
+    b.len() >= 3
+        && b[0].is_ascii_uppercase()
+        && b[1].is_ascii_alphanumeric()
+        && b[2].is_ascii_alphanumeric()
+        && code[3..]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.')
+}
+
 /// The next XML event and the byte offset where it starts; a malformed document
 /// becomes an error naming the file and line.
 pub(crate) fn next_event<'a>(
@@ -555,6 +586,13 @@ pub fn code_key(code: &str) -> String {
         .collect()
 }
 
+/// A code with its 7th character, X filling positions 4-6 ("T45.0X1" + A is
+/// T45.0X1A, "W19" + A is W19.XXXA), written with its dot.
+pub fn with_seventh(base: &str, c: char) -> String {
+    let key = code_key(base);
+    dotted(&format!("{key:X<6}{c}"))
+}
+
 /// Writes a dotless ICD-10-CM code the way coders do.
 pub fn dotted(key: &str) -> String {
     if key.len() > 3 && key.is_char_boundary(3) {
@@ -778,7 +816,7 @@ impl IcdCm {
                 // character 7 or 8 takes A only): the MCE's dated list is the authority
                 // that a built code exists in this edition.
                 let in_force = edition.period();
-                if format!("{base:X<6}{ch}") != key
+                if code_key(&with_seventh(base, ch)) != key
                     || !self.children_in(node, edition).is_empty()
                     || !mce.is_some_and(|m| m.periods.iter().any(|p| p.overlaps(&in_force)))
                 {
@@ -905,4 +943,27 @@ pub fn describe(cm: &IcdCm, d: &CodeDetail, date: NaiveDate) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_7th_character_goes_after_placeholders() {
+        assert_eq!(with_seventh("T45.0X1", 'A'), "T45.0X1A");
+        assert_eq!(with_seventh("S72.001", 'D'), "S72.001D");
+        assert_eq!(with_seventh("W19", 'A'), "W19.XXXA");
+        assert_eq!(with_seventh("T45.0", 'A'), "T45.0XXA");
+    }
+
+    #[test]
+    fn code_shapes_as_the_official_files_print_them() {
+        for code in ["A00.0", "T45.0X1A", "QA0.0101", "J18.9", "I63."] {
+            assert!(has_cm_shape(code), "{code}");
+        }
+        for code in ["cholera", "1A0.0", "A0", "S72.46-", "W19 X"] {
+            assert!(!has_cm_shape(code), "{code}");
+        }
+    }
 }

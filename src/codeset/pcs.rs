@@ -3,9 +3,7 @@
 //! values allowed for characters 4-7. A code is valid only as a combination one
 //! row allows, and its title is built from the axis labels.
 
-use super::{
-    CodeSetError, Lines, close_element, line_of, next_event, resolve_reference, truncated,
-};
+use super::{CodeSetError, Lines, close_element, line_of, next_event, reference_char, truncated};
 use quick_xml::Reader;
 use quick_xml::events::Event;
 use std::collections::HashMap;
@@ -263,8 +261,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<PcsTable>, CodeSetError> {
             }
             Event::Text(t) => text_buf.push_str(&t.xml10_content()),
             Event::GeneralRef(r) => {
-                let c = resolve_reference(&r)
-                    .ok_or_else(|| err(offset, "an unknown entity reference".into()))?;
+                let c = reference_char(&r, file, text, offset)?;
                 text_buf.push(c);
             }
             Event::Eof => break,
@@ -444,8 +441,7 @@ pub fn parse_definitions(file: &str, text: &str) -> Result<PcsDefinitions, CodeS
             }
             Event::Text(t) => buf.push_str(&t.xml10_content()),
             Event::GeneralRef(r) => {
-                let c = resolve_reference(&r)
-                    .ok_or_else(|| err(offset, "an unknown entity reference".into()))?;
+                let c = reference_char(&r, file, text, offset)?;
                 buf.push(c);
             }
             Event::Eof => break,

@@ -4,7 +4,7 @@
 //! the CC exclusion list (Table 6K) excludes it for the principal diagnosis: that
 //! is the edits engine's concern; here is only the list membership.
 
-use super::{CodeSetError, SourceFile, code_key, csv_error, text_of};
+use super::{CodeSetError, SourceFile, code_key, csv_error, has_cm_shape, text_of};
 use std::collections::{HashMap, HashSet};
 
 /// The bundled CC and MCC lists: MS-DRG v43 (FY2026), the newest obtainable.
@@ -67,13 +67,7 @@ pub fn parse_code_list(file: &str, text: &str) -> Result<HashSet<String>, CodeSe
             break;
         }
         let code = line.split('\t').next().unwrap_or("").trim();
-        let b = code.as_bytes();
-        // A letter then two letters or digits (QA0.0101 is a FY2026 code).
-        if b.len() < 3
-            || !b[0].is_ascii_uppercase()
-            || !b[1].is_ascii_alphanumeric()
-            || !b[2].is_ascii_alphanumeric()
-        {
+        if !has_cm_shape(code) {
             return Err(CodeSetError::at(
                 file,
                 i + 1,

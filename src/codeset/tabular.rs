@@ -2,9 +2,7 @@
 //! sections and every `diag` node with its instructional notes and
 //! 7th-character definitions, kept in the official nesting.
 
-use super::{
-    CodeSetError, Lines, close_element, line_of, next_event, resolve_reference, truncated,
-};
+use super::{CodeSetError, Lines, close_element, line_of, next_event, reference_char, truncated};
 
 use quick_xml::Reader;
 use quick_xml::events::Event;
@@ -225,8 +223,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<TabularNode>, CodeSetError> {
             }
             Event::Text(t) => text_buf.push_str(&t.xml10_content()),
             Event::GeneralRef(r) => {
-                let c = resolve_reference(&r)
-                    .ok_or_else(|| err(offset, "an unknown entity reference".into()))?;
+                let c = reference_char(&r, file, text, offset)?;
                 text_buf.push(c);
             }
             Event::Eof => break,

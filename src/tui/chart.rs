@@ -803,7 +803,7 @@ impl App {
                 KeyCode::Up => *selected = selected.saturating_sub(1),
                 KeyCode::Enter => {
                     if let Some(&(c, _)) = choices.get(*selected) {
-                        let code = with_seventh(base, c);
+                        let code = codeset::with_seventh(base, c);
                         self.assign(&code, System::Icd10Cm);
                     }
                 }
@@ -1116,13 +1116,6 @@ fn find_rows(view: &ChartView, width: usize) -> Vec<usize> {
         .collect()
 }
 
-/// A code with its 7th character, X filling positions 4-6 ("T45.0X" + A).
-pub fn with_seventh(base: &str, c: char) -> String {
-    let key = codeset::code_key(base);
-    let padded = format!("{key:X<6}{c}");
-    codeset::dotted(&padded)
-}
-
 fn moved(at: usize, len: usize, down: bool, step: u16) -> usize {
     if len == 0 {
         return 0;
@@ -1155,13 +1148,5 @@ mod tests {
         );
         assert_eq!(wrap_lines("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
         assert_eq!(wrap_lines("a\n\nb", 10), vec!["a", "", "b"]);
-    }
-
-    #[test]
-    fn the_7th_character_goes_after_placeholders() {
-        assert_eq!(with_seventh("T45.0X1", 'A'), "T45.0X1A");
-        assert_eq!(with_seventh("S72.001", 'D'), "S72.001D");
-        assert_eq!(with_seventh("W19", 'A'), "W19.XXXA");
-        assert_eq!(with_seventh("T45.0", 'A'), "T45.0XXA");
     }
 }

@@ -150,7 +150,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
                 .map(|(c, meaning)| {
                     ListItem::new(Line::from(vec![
                         Span::styled(
-                            format!("{:<9}", crate::tui::chart::with_seventh(base, *c)),
+                            format!("{:<9}", crate::codeset::with_seventh(base, *c)),
                             theme.header,
                         ),
                         Span::raw(format!("{c}  {meaning}")),
