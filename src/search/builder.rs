@@ -2,7 +2,8 @@
 
 use super::synonyms::Synonym;
 use super::text::{index_words, words};
-use super::{SearchIndex, System, TextKind, day, flag, key_of};
+use super::{SearchIndex, System, TextKind, day, flag};
+use crate::codeset::code_key;
 use crate::codeset::hcpcs::Hcpcs;
 use crate::codeset::index::{IndexFile, IndexSource, index_code_key};
 use crate::codeset::user_table::UserTable;
@@ -129,7 +130,7 @@ impl Builder {
             } else {
                 Edition::Fy2026
             };
-            let key = key_of(&node.code);
+            let key = code_key(&node.code);
             let mut flags = 0;
             if !cm.children_in(n, newest).is_empty() {
                 flags |= flag::HEADER;
@@ -196,7 +197,7 @@ impl Builder {
             if d27.is_some() {
                 flags |= flag::IN_FY2027;
             }
-            let base = key_of(&cm.nodes[d.node].code);
+            let base = code_key(&cm.nodes[d.node].code);
             let id = self.entry(EntryB {
                 system: System::Icd10Cm,
                 code: d.code.clone(),
@@ -453,11 +454,13 @@ impl Builder {
     fn finish(mut self, synonyms: &[Synonym], provenance: &[String]) -> SearchIndex {
         let mut ix = SearchIndex::default();
         // Entries.
-        let entry_codes: Vec<String> = self.entries.iter().map(|e| e.code.clone()).collect();
-        for e in &mut self.entries {
+        // Extensions are already in code order: add_cm makes them from the
+        // sorted MCE keys.
+        debug_assert!(self.entries.iter().all(|e| {
             e.extensions
-                .sort_by(|&a, &b| entry_codes[a as usize].cmp(&entry_codes[b as usize]));
-        }
+                .windows(2)
+                .all(|w| self.entries[w[0] as usize].key < self.entries[w[1] as usize].key)
+        }));
         for e in &self.entries {
             ix.codes.push(&e.code);
             ix.keys.push(&e.key);

@@ -351,7 +351,7 @@ impl SearchIndex {
 
     /// The entry of a code of a system, written with or without its dot.
     pub fn find(&self, system: System, code: &str) -> Option<usize> {
-        let key = key_of(code);
+        let key = crate::codeset::code_key(code);
         let i = self
             .code_order
             .partition_point(|&e| self.order_key(e as usize) < (system, key.as_str()));
@@ -388,15 +388,6 @@ impl SearchIndex {
     fn code_key_starts(&self, entry: usize, prefix: &str) -> bool {
         self.keys.get(entry).starts_with(prefix)
     }
-}
-
-/// A code without its dot, upper case: how codes are compared and ordered.
-pub fn key_of(code: &str) -> String {
-    code.trim()
-        .chars()
-        .filter(|c| *c != '.')
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
 }
 
 /// The character positions of `title` to highlight for `query`: each query word

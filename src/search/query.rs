@@ -2,7 +2,8 @@
 //! matched through the vocabulary to candidate texts, scored, and kept best per code.
 
 use super::text::{index_words, osa_distance, typo_budget, words};
-use super::{Filters, SearchIndex, System, TextKind, flag, key_of, range};
+use super::{Filters, SearchIndex, System, TextKind, flag, range};
+use crate::codeset::code_key;
 
 /// One ranked result.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,7 +112,7 @@ impl<'a> Searcher<'a> {
             return Vec::new();
         }
         if looks_like_code(query) {
-            self.code_hits(query, &key_of(query), filters);
+            self.code_hits(query, &code_key(query), filters);
         }
         let terms = self.terms(query);
         if !terms.is_empty() {
@@ -227,16 +228,7 @@ impl<'a> Searcher<'a> {
     }
 
     fn postings_between(&self, lo: u32, hi: u32) -> usize {
-        if lo >= hi {
-            return 0;
-        }
-        let end = self.ix.posting_ends[hi as usize - 1] as usize;
-        let start = if lo == 0 {
-            0
-        } else {
-            self.ix.posting_ends[lo as usize - 1] as usize
-        };
-        end - start
+        self.postings_range(lo, hi).len()
     }
 
     fn postings(&self, w: u32) -> &[u32] {

@@ -13,10 +13,10 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn accepts(&self, code: &str) -> bool {
-        let code = super::key_of(code);
+        let code = crate::codeset::code_key(code);
         self.accepted.iter().any(|a| match a.strip_suffix('*') {
-            Some(prefix) => code.starts_with(&super::key_of(prefix)),
-            None => super::key_of(a) == code,
+            Some(prefix) => code.starts_with(&crate::codeset::code_key(prefix)),
+            None => crate::codeset::code_key(a) == code,
         })
     }
 }
