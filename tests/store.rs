@@ -1,5 +1,7 @@
 //! The store: migrations from the first schema and keyset pagination of the queue.
 
+mod common;
+
 use chartcoder::domain::{
     Chart, ChartStatus, Document, DocumentKind, Encounter, EncounterType, Patient, Sex,
 };
@@ -355,12 +357,7 @@ mod coding_actions {
     }
 
     fn codes(store: &Store, id: i64) -> Vec<(String, Option<Poa>)> {
-        charts::load_chart(store.conn(), id)
-            .unwrap()
-            .diagnoses
-            .into_iter()
-            .map(|d| (d.code, d.poa))
-            .collect()
+        super::common::diagnoses(store.conn(), id)
     }
 
     #[test]

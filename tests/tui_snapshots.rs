@@ -1,12 +1,15 @@
 //! Screens rendered to a TestBackend and compared with reviewed snapshots.
 //! Snapshots record text only, so selection style is asserted separately.
 
+mod common;
+
 use chartcoder::demo;
 use chartcoder::store::Store;
 use chartcoder::tui::app::App;
 use chartcoder::tui::keymap::Action;
 use chartcoder::tui::screens;
 use chrono::NaiveDate;
+use common::{draw, row_of};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -20,21 +23,6 @@ fn demo_app(width: u16, height: u16) -> App {
     let mut store = Store::open_in_memory().unwrap();
     demo::seed(&mut store).unwrap();
     App::new(store, "amy", today(), width, height)
-}
-
-fn draw(app: &App) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
-    terminal.draw(|f| screens::render(app, f)).unwrap();
-    terminal
-}
-
-/// The screen row on which a text appears.
-fn row_of(terminal: &Terminal<TestBackend>, needle: &str) -> Option<u16> {
-    let buf = terminal.backend().buffer();
-    (0..buf.area.height).find(|&y| {
-        let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
-        line.contains(needle)
-    })
 }
 
 fn assert_row_reversed(terminal: &Terminal<TestBackend>, y: u16, reversed: bool) {

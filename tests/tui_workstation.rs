@@ -1,13 +1,15 @@
 //! The chart screen and the code-search popup, driven by keys in process: the
 //! screens as snapshots, and what the keys leave in the database.
 
+mod common;
+
 use chartcoder::domain::{ChartStatus, Poa};
 use chartcoder::search::cache::UserTables;
 use chartcoder::store::{Store, StoreOptions, audit, charts};
 use chartcoder::tui::app::{App, Mode, Screen};
 use chartcoder::tui::chart::{CodeSets, Pane, PopupStage};
-use chartcoder::tui::screens;
 use chrono::NaiveDate;
+use common::{diagnoses, draw, row_of, screen_line};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -63,25 +65,10 @@ fn search(app: &mut App, open: char, term: &str) {
     assert!(app.wait_for_search(Duration::from_secs(30)), "no answer");
 }
 
-fn draw(app: &App) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
-    terminal.draw(|f| screens::render(app, f)).unwrap();
-    terminal
-}
-
-fn row_of(terminal: &Terminal<TestBackend>, needle: &str) -> Option<u16> {
-    let buf = terminal.backend().buffer();
-    (0..buf.area.height).find(|&y| {
-        let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
-        line.contains(needle)
-    })
-}
-
 fn reversed_at(terminal: &Terminal<TestBackend>, needle: &str) -> bool {
     let buf = terminal.backend().buffer();
     let y = row_of(terminal, needle).unwrap_or_else(|| panic!("{needle} not on screen"));
-    let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
-    let x = line.find(needle).unwrap() as u16;
+    let x = screen_line(terminal, y).find(needle).unwrap() as u16;
     buf[(x, y)]
         .style()
         .add_modifier
@@ -96,13 +83,7 @@ fn chart_of(app: &App) -> &chartcoder::tui::chart::ChartView {
 }
 
 fn dx_codes(app: &App) -> Vec<(String, Option<Poa>)> {
-    let id = chart_of(app).chart_id;
-    charts::load_chart(app.store().conn(), id)
-        .unwrap()
-        .diagnoses
-        .into_iter()
-        .map(|d| (d.code, d.poa))
-        .collect()
+    diagnoses(app.store().conn(), chart_of(app).chart_id)
 }
 
 #[test]
@@ -129,10 +110,7 @@ fn search_popup_80x24_and_120x40() {
         assert!(reversed_at(&terminal, "> I50.9"));
         assert!(!reversed_at(&terminal, "T86.22"));
         // Badges: I50.9 maps to HCC 226 (CMS-HCC V28); I50.21 is an MCC and HCC 225.
-        let line = |y: u16| -> String {
-            let buf = terminal.backend().buffer();
-            (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()
-        };
+        let line = |y: u16| screen_line(&terminal, y);
         assert!(line(row_of(&terminal, "> I50.9").unwrap()).contains("HCC226"));
         if let Some(y) = row_of(&terminal, "I50.21 ") {
             assert!(line(y).contains("MCC HCC225"), "{}", line(y));

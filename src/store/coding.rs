@@ -90,12 +90,19 @@ fn seq_of(position: usize) -> i64 {
     position as i64 + 1
 }
 
-fn touch(tx: &Transaction<'_>, chart_id: i64) -> Result<()> {
+/// Marks the chart changed by `user` now, with the audit row of the change.
+fn changed(
+    tx: &Transaction<'_>,
+    chart_id: i64,
+    user: &str,
+    action: &str,
+    detail: &str,
+) -> Result<()> {
     tx.execute(
         "UPDATE charts SET updated_at = ?2 WHERE chart_id = ?1",
         params![chart_id, now_utc()],
     )?;
-    Ok(())
+    audit::record(tx, user, Some(chart_id), action, detail)
 }
 
 fn count(tx: &Transaction<'_>, table: &str, chart_id: i64) -> Result<i64> {
@@ -143,11 +150,10 @@ pub fn add_diagnosis(
         "INSERT INTO diagnoses (chart_id, seq, code, code_system, edition) VALUES (?1, ?2, ?3, 'icd10cm', ?4)",
         params![chart_id, seq_of(position), code, edition],
     )?;
-    touch(tx, chart_id)?;
-    audit::record(
+    changed(
         tx,
+        chart_id,
         user,
-        Some(chart_id),
         "add_diagnosis",
         &format!("{code} at {}", position + 1),
     )?;
@@ -180,11 +186,10 @@ pub fn add_procedure(
             date.map(|d| d.to_string())
         ],
     )?;
-    touch(tx, chart_id)?;
-    audit::record(
+    changed(
         tx,
+        chart_id,
         user,
-        Some(chart_id),
         "add_procedure",
         &format!("{code} at {}", position + 1),
     )?;
@@ -226,11 +231,10 @@ pub fn remove(
             params![chart_id, seq, seq - 1],
         )?;
     }
-    touch(tx, chart_id)?;
-    audit::record(
+    changed(
         tx,
+        chart_id,
         user,
-        Some(chart_id),
         &format!("remove_{}", list.noun()),
         &format!("{code} from {}", position + 1),
     )?;
@@ -270,11 +274,10 @@ pub fn shift(
     tx.execute(&sql, params![chart_id, a, 0])?;
     tx.execute(&sql, params![chart_id, b, a])?;
     tx.execute(&sql, params![chart_id, 0, b])?;
-    touch(tx, chart_id)?;
-    audit::record(
+    changed(
         tx,
+        chart_id,
         user,
-        Some(chart_id),
         &format!("move_{}", list.noun()),
         &format!("{} to {}", position + 1, other + 1),
     )?;
@@ -290,21 +293,20 @@ pub fn set_poa(
     poa: Option<Poa>,
 ) -> Result<()> {
     require_claim(tx, chart_id, user)?;
-    let changed = tx.execute(
+    let rows = tx.execute(
         "UPDATE diagnoses SET poa = ?3 WHERE chart_id = ?1 AND seq = ?2",
         params![chart_id, seq_of(position), poa.map(|p| p.as_str())],
     )?;
-    if changed == 0 {
+    if rows == 0 {
         return Err(StoreError::Refused(format!(
             "no diagnosis at {}",
             position + 1
         )));
     }
-    touch(tx, chart_id)?;
-    audit::record(
+    changed(
         tx,
+        chart_id,
         user,
-        Some(chart_id),
         "set_poa",
         &format!("{} {}", position + 1, poa.map_or("-", |p| p.as_str())),
     )?;
@@ -447,11 +449,10 @@ pub fn set_line_detail(
         "UPDATE procedures SET modifiers = ?3, units = ?4, pointers = ?5 WHERE chart_id = ?1 AND seq = ?2",
         params![chart_id, seq_of(position), modifiers, detail.units, pointers],
     )?;
-    touch(tx, chart_id)?;
-    audit::record(
+    changed(
         tx,
+        chart_id,
         user,
-        Some(chart_id),
         "set_line_detail",
         &format!("{}: {modifiers} x{} {pointers}", position + 1, detail.units),
     )?;

@@ -492,19 +492,24 @@ mod tests {
         .collect()
     }
 
-    #[test]
-    fn moving_down_walks_every_chart_in_queue_order_across_pages() {
-        let mut app = app_with(57, 30);
-        let expected = all_in_order(&app);
+    /// The charts the cursor passes over in `steps` moves down, in order.
+    fn walk_down(app: &mut App, steps: usize) -> Vec<i64> {
         let mut seen = vec![app.selected_row().unwrap().chart_id];
-        for _ in 0..70 {
+        for _ in 0..steps {
             app.apply(Action::MoveDown);
             let id = app.selected_row().unwrap().chart_id;
             if seen.last() != Some(&id) {
                 seen.push(id);
             }
         }
-        assert_eq!(seen, expected);
+        seen
+    }
+
+    #[test]
+    fn moving_down_walks_every_chart_in_queue_order_across_pages() {
+        let mut app = app_with(57, 30);
+        let expected = all_in_order(&app);
+        assert_eq!(walk_down(&mut app, 70), expected);
         for _ in 0..70 {
             app.apply(Action::MoveUp);
         }
@@ -519,15 +524,7 @@ mod tests {
         expected.reverse();
         app.apply(Action::ReverseOrder);
         assert!(app.queue.newest_first);
-        let mut seen = vec![app.selected_row().unwrap().chart_id];
-        for _ in 0..70 {
-            app.apply(Action::MoveDown);
-            let id = app.selected_row().unwrap().chart_id;
-            if seen.last() != Some(&id) {
-                seen.push(id);
-            }
-        }
-        assert_eq!(seen, expected);
+        assert_eq!(walk_down(&mut app, 70), expected);
         for _ in 0..70 {
             app.apply(Action::MoveUp);
         }

@@ -107,28 +107,19 @@ fn render_prior(view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Re
 fn render_title(app: &App, view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let c = &view.chart;
     let age = age_on(c.patient.birth_date, c.encounter.admit_date);
-    let right = format!("coder: {} ", app.user);
-    let [left_area, right_area] = Layout::horizontal([
-        Constraint::Min(0),
-        Constraint::Length(right.chars().count() as u16),
-    ])
-    .areas(area);
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(format!(" {} ", c.account), theme.title),
-            Span::styled(
-                format!(
-                    "{} ({}, {age}y) MRN {}",
-                    c.patient.name,
-                    c.patient.sex.as_str(),
-                    c.mrn
-                ),
-                theme.header,
+    let title = Line::from(vec![
+        Span::styled(format!(" {} ", c.account), theme.title),
+        Span::styled(
+            format!(
+                "{} ({}, {age}y) MRN {}",
+                c.patient.name,
+                c.patient.sex.as_str(),
+                c.mrn
             ),
-        ])),
-        left_area,
-    );
-    frame.render_widget(Paragraph::new(Span::styled(right, theme.dim)), right_area);
+            theme.header,
+        ),
+    ]);
+    super::title_bar(app, theme, frame, area, title);
 }
 
 fn render_info(view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {

@@ -44,13 +44,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     } else {
         format!(" Help: {} ", app.context().label())
     };
-    let width = 72.min(area.width);
-    let rect = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
-    );
+    let rect = super::centered(area, 72, height);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)

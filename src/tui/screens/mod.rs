@@ -39,6 +39,42 @@ pub(crate) fn footer(
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The title line: `left` from the left edge, "coder: NAME" at the right.
+pub(crate) fn title_bar(
+    app: &App,
+    theme: &Theme,
+    frame: &mut Frame<'_>,
+    area: ratatui::layout::Rect,
+    left: ratatui::text::Line<'_>,
+) {
+    use ratatui::layout::{Constraint, Layout};
+    use ratatui::text::Span;
+    use ratatui::widgets::Paragraph;
+    let right = format!("coder: {} ", app.user);
+    let [left_area, right_area] = Layout::horizontal([
+        Constraint::Min(0),
+        Constraint::Length(right.chars().count() as u16),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(left), left_area);
+    frame.render_widget(Paragraph::new(Span::styled(right, theme.dim)), right_area);
+}
+
+/// A `width` x `height` rectangle in the middle of `area` (clamped to it).
+pub(crate) fn centered(
+    area: ratatui::layout::Rect,
+    width: u16,
+    height: u16,
+) -> ratatui::layout::Rect {
+    let (width, height) = (width.min(area.width), height.min(area.height));
+    ratatui::layout::Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    )
+}
+
 /// Draws the whole screen for the current state.
 pub fn render(app: &App, frame: &mut Frame<'_>) {
     let area = frame.area();

@@ -35,17 +35,8 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
 }
 
 fn render_title(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
-    let right = format!("coder: {} ", app.user);
-    let [left_area, right_area] = Layout::horizontal([
-        Constraint::Min(0),
-        Constraint::Length(right.chars().count() as u16),
-    ])
-    .areas(area);
-    frame.render_widget(
-        Paragraph::new(Span::styled(" chartcoder · chart queue", theme.title)),
-        left_area,
-    );
-    frame.render_widget(Paragraph::new(Span::styled(right, theme.dim)), right_area);
+    let title = Line::from(Span::styled(" chartcoder · chart queue", theme.title));
+    super::title_bar(app, theme, frame, area, title);
 }
 
 fn render_filters(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {

@@ -15,13 +15,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let Some(popup) = &app.popup else {
         return;
     };
-    let width = area.width.saturating_sub(2).min(120);
-    let height = area.height.saturating_sub(2);
-    let rect = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
+    let rect = super::centered(
+        area,
+        area.width.saturating_sub(2).min(120),
+        area.height.saturating_sub(2),
     );
     frame.render_widget(Clear, rect);
     let what = match popup.list {

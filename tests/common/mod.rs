@@ -1,0 +1,38 @@
+//! Helpers shared by the integration tests. Each test binary uses a subset.
+#![allow(dead_code)]
+
+use chartcoder::domain::Poa;
+use chartcoder::store::charts;
+use chartcoder::tui::app::App;
+use chartcoder::tui::screens;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+/// The app drawn once on a terminal of its size.
+pub fn draw(app: &App) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
+    terminal.draw(|f| screens::render(app, f)).unwrap();
+    terminal
+}
+
+/// The text of one screen row.
+pub fn screen_line(terminal: &Terminal<TestBackend>, y: u16) -> String {
+    let buf = terminal.backend().buffer();
+    (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()
+}
+
+/// The screen row on which a text appears.
+pub fn row_of(terminal: &Terminal<TestBackend>, needle: &str) -> Option<u16> {
+    let height = terminal.backend().buffer().area.height;
+    (0..height).find(|&y| screen_line(terminal, y).contains(needle))
+}
+
+/// A chart's diagnoses as stored, in sequence: code and POA.
+pub fn diagnoses(conn: &rusqlite::Connection, chart_id: i64) -> Vec<(String, Option<Poa>)> {
+    charts::load_chart(conn, chart_id)
+        .unwrap()
+        .diagnoses
+        .into_iter()
+        .map(|d| (d.code, d.poa))
+        .collect()
+}
