@@ -61,7 +61,7 @@ impl std::error::Error for CodeSetError {}
 
 /// The character an XML entity or character reference stands for (`&amp;`,
 /// `&#233;`), as quick-xml reports references apart from the text around them.
-pub(crate) fn resolve_reference(r: &quick_xml::events::BytesRef<'_>) -> Option<char> {
+fn resolve_reference(r: &quick_xml::events::BytesRef<'_>) -> Option<char> {
     if r.is_char_ref() {
         return r.resolve_char_ref().ok().flatten();
     }
