@@ -56,7 +56,8 @@ pub enum Command {
     },
     /// Show a code: ICD-10-CM (title, billable or header, validity, every note that
     /// applies from the code up to its chapter, 7th characters, children),
-    /// ICD-10-PCS (title from the table's axes, validity) or HCPCS Level II
+    /// ICD-10-PCS (title from the table's axes, definitions, validity), HCPCS Level
+    /// II, or the site's CPT and local tables
     Code {
         /// The code, with or without the dot (E11.621, e11621)
         code: String,
