@@ -37,18 +37,48 @@ fn app_on(store: Store, user: &str, width: u16, height: u16) -> App {
     app
 }
 
-fn demo_app(width: u16, height: u16) -> App {
-    let mut store = Store::open_in_memory().unwrap();
-    chartcoder::demo::seed(&mut store).unwrap();
-    app_on(store, "amy", width, height)
+/// The app on the demo queue in a database file of its own, which lives as
+/// long as it does: the changes go through the saver thread, as in the product.
+struct Desk {
+    app: App,
+    _dir: tempfile::TempDir,
 }
 
-fn press(app: &mut App, code: KeyCode) {
+impl std::ops::Deref for Desk {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
+    }
+}
+
+impl std::ops::DerefMut for Desk {
+    fn deref_mut(&mut self) -> &mut App {
+        &mut self.app
+    }
+}
+
+fn demo_app(width: u16, height: u16) -> Desk {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("demo.db"), &StoreOptions::default()).unwrap();
+    chartcoder::demo::seed(&mut store).unwrap();
+    Desk {
+        app: app_on(store, "amy", width, height),
+        _dir: dir,
+    }
+}
+
+fn key(code: KeyCode) -> Event {
     let modifiers = match code {
         KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
         _ => KeyModifiers::NONE,
     };
-    app.handle_event(&Event::Key(KeyEvent::new(code, modifiers)));
+    Event::Key(KeyEvent::new(code, modifiers))
+}
+
+/// One key, and whatever it saves saved.
+fn press(app: &mut App, code: KeyCode) {
+    app.handle_event(&key(code));
+    assert!(app.settle(Duration::from_secs(30)), "the save did not land");
 }
 
 fn typed(app: &mut App, text: &str) {
@@ -473,4 +503,61 @@ fn a_locked_database_refuses_the_change_says_so_and_loses_nothing() {
     other.execute_batch("ROLLBACK").unwrap();
     press(&mut app, KeyCode::Enter);
     assert_eq!(dx_codes(&app), vec![("I50.9".to_string(), None)]);
+}
+
+#[test]
+fn a_save_waiting_on_a_lock_keeps_the_screen_alive_and_the_keys_typed_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("slow.db");
+    let options = StoreOptions {
+        busy_timeout: Duration::from_secs(20),
+    };
+    let mut store = Store::open(&path, &options).unwrap();
+    chartcoder::demo::seed(&mut store).unwrap();
+    let mut app = app_on(store, "amy", 100, 30);
+    press(&mut app, KeyCode::Enter);
+    let id = chart_of(&app).chart_id;
+    let before = dx_codes(&app).len();
+    search(&mut app, 'a', "chf");
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // Enter assigns: the save waits for the lock, and the key returns at once.
+    let started = std::time::Instant::now();
+    app.handle_event(&key(KeyCode::Enter));
+    // POA Y on it, typed while the save waits: held, not lost, not acted on yet.
+    app.handle_event(&key(KeyCode::Char('P')));
+    app.handle_event(&key(KeyCode::Char('y')));
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "the keys blocked"
+    );
+    assert!(app.saving.is_some());
+    assert_eq!(app.mode, Mode::Search, "the held keys have not run yet");
+    // The loop goes on polling; past the threshold the footer says why.
+    while !app.slow_save {
+        app.poll_background();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let terminal = draw(&app);
+    assert!(row_of(&terminal, "saving… the database is busy").is_some());
+    // The resize is not held: the screen follows it while the save waits.
+    app.handle_event(&Event::Resize(110, 32));
+    assert_eq!(app.width, 110);
+    assert!(app.saving.is_some());
+    // The other program lets go: the save lands, then the held keys run on it.
+    other.execute_batch("ROLLBACK").unwrap();
+    assert!(app.settle(Duration::from_secs(30)));
+    assert!(!app.slow_save);
+    assert_eq!(app.mode, Mode::Normal);
+    let codes = diagnoses(app.store().conn(), id);
+    assert_eq!(codes.len(), before + 1);
+    assert_eq!(codes[before], ("I50.9".to_string(), Some(Poa::Yes)));
+    let trail = audit::for_chart(app.store().conn(), id).unwrap();
+    let last: Vec<&str> = trail
+        .iter()
+        .rev()
+        .take(2)
+        .map(|a| a.action.as_str())
+        .collect();
+    assert_eq!(last, ["set_poa", "add_diagnosis"]);
 }

@@ -103,6 +103,7 @@ impl Default for StoreOptions {
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    options: StoreOptions,
 }
 
 impl Store {
@@ -125,6 +126,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: Some(path.to_path_buf()),
+            options: options.clone(),
         };
         store.configure(options)?;
         store.migrate()?;
@@ -136,10 +138,19 @@ impl Store {
         let mut store = Store {
             conn: Connection::open_in_memory()?,
             path: None,
+            options: StoreOptions::default(),
         };
         store.configure(&StoreOptions::default())?;
         store.migrate()?;
         Ok(store)
+    }
+
+    /// A second connection to the same database file (for a thread of its own);
+    /// `None` for an in-memory store, which has only the one connection.
+    pub fn reopen(&self) -> Option<Result<Store>> {
+        self.path
+            .as_deref()
+            .map(|path| Store::open(path, &self.options))
     }
 
     fn display_path(&self) -> String {

@@ -3,11 +3,17 @@
 
 use super::chart::{ChartView, CodeSets, SearchPopup};
 use super::keymap::{Action, Context, Keymap};
+use super::saver::{Answer, Job, Saver};
 use crate::domain::EncounterType;
 use crate::search::worker::SearchWorker;
 use crate::store::{QueueFilter, QueuePage, QueueRow, QueueSummary, StatusFilter, Store, queue};
 use chrono::NaiveDate;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+/// How long a save may take before the screen says the database is busy.
+const SLOW_SAVE: Duration = Duration::from_millis(300);
 
 /// Whether a terminal of this size is big enough to draw the workstation.
 pub fn fits(width: u16, height: u16) -> bool {
@@ -100,10 +106,19 @@ pub struct App {
     pub codesets: Option<CodeSets>,
     pub(crate) codesets_rx: Option<std::sync::mpsc::Receiver<Result<CodeSets, String>>>,
     pub(crate) worker: Option<SearchWorker>,
+    pub(crate) saver: Saver,
+    /// When the store action in flight was sent, if one is.
+    pub saving: Option<Instant>,
+    /// Whether the action in flight has been slow enough to say so.
+    pub slow_save: bool,
+    /// Keys and pastes that arrived while an action was in flight, replayed in
+    /// order when it lands.
+    held: VecDeque<Event>,
 }
 
 impl App {
     pub fn new(store: Store, user: &str, today: NaiveDate, width: u16, height: u16) -> App {
+        let (saver, saver_warning) = Saver::for_store(&store);
         let mut app = App {
             store,
             user: user.to_string(),
@@ -125,9 +140,98 @@ impl App {
             codesets: None,
             codesets_rx: None,
             worker: None,
+            saver,
+            saving: None,
+            slow_save: false,
+            held: VecDeque::new(),
         };
         app.reload(QueuePage::First);
+        if saver_warning.is_some() {
+            app.message = saver_warning;
+        }
         app
+    }
+
+    /// Runs a store action: on the saver thread (the answer arrives in
+    /// [`App::poll_background`]), or at once for an in-memory store.
+    pub(crate) fn save(&mut self, job: Job) {
+        match self.saver.submit(job, &mut self.store) {
+            Some(reply) => self.saved(reply),
+            None => {
+                self.saving = Some(Instant::now());
+                self.slow_save = false;
+            }
+        }
+    }
+
+    /// Takes the saver's answers and replays the keys held meanwhile; returns
+    /// whether the screen changed.
+    pub(crate) fn poll_saver(&mut self) -> bool {
+        let mut changed = false;
+        while self.saving.is_some() {
+            match self.saver.try_recv() {
+                Answer::Reply(reply) => self.landed(*reply),
+                Answer::NotYet => break,
+                Answer::Stopped => self.saver_stopped(),
+            }
+            changed = true;
+        }
+        if let Some(since) = self.saving
+            && !self.slow_save
+            && since.elapsed() >= SLOW_SAVE
+        {
+            self.slow_save = true;
+            changed = true;
+        }
+        changed
+    }
+
+    /// The action in flight has been answered: show it, then replay the keys
+    /// held meanwhile (which may send the next action, and hold again).
+    fn landed(&mut self, reply: super::saver::Reply) {
+        self.saving = None;
+        self.slow_save = false;
+        self.saved(reply);
+        self.replay_held();
+    }
+
+    /// The saver thread is gone (it can only have panicked): what was in
+    /// flight was rolled back with its connection. Say so, save on this
+    /// thread from now on, and go on with the keys held.
+    fn saver_stopped(&mut self) {
+        self.saving = None;
+        self.slow_save = false;
+        self.saver = Saver::Inline;
+        self.message = Some("the saver stopped: the last change was not saved; do it again".into());
+        self.replay_held();
+    }
+
+    fn replay_held(&mut self) {
+        while self.saving.is_none()
+            && !self.should_quit
+            && let Some(event) = self.held.pop_front()
+        {
+            self.handle_event(&event);
+        }
+    }
+
+    /// Waits up to `timeout` until no store action is in flight and no key is
+    /// held, applying the answers as they come; returns whether it got there.
+    /// For quitting, and for tests that press a key and look at the result.
+    pub fn settle(&mut self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while self.saving.is_some() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            match self.saver.recv_timeout(left) {
+                Answer::Reply(reply) => self.landed(*reply),
+                Answer::NotYet => return false,
+                Answer::Stopped => self.saver_stopped(),
+            }
+        }
+        true
     }
 
     /// The chart store (read access, for tests and tools).
@@ -147,6 +251,10 @@ impl App {
 
     /// Handles one terminal event; returns whether the screen needs redrawing.
     pub fn handle_event(&mut self, event: &Event) -> bool {
+        if self.saving.is_some() && matches!(event, Event::Key(_) | Event::Paste(_)) {
+            self.held.push_back(event.clone());
+            return false;
+        }
         match event {
             Event::Key(key) if key.kind != KeyEventKind::Release => {
                 self.handle_key(key);

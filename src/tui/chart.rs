@@ -1,10 +1,12 @@
 //! The chart screen and the code-search popup: their state, and how keys change
-//! it. Every change to the chart goes through one store action (one transaction
-//! with its audit row) and the chart is reloaded from the store after it, so
-//! what the screen shows is what is saved.
+//! it. Every change to the chart is one store action (one transaction with its
+//! audit row) sent to the saver thread (`saver`); the chart it reads back after
+//! the action replaces the one on screen, so what the screen shows is what is
+//! saved.
 
 use super::app::{App, Mode, Screen};
 use super::keymap::{Action, Context};
+use super::saver::{Done, Job, Reply, Then};
 use crate::codeset::{self, Edition, IcdCm, IcdPcs};
 use crate::domain::{Chart, CodeSystem, EncounterType, Poa};
 use crate::search::cache::{self, UserTables};
@@ -298,57 +300,136 @@ impl App {
         };
         let chart_id = row.chart_id;
         let user = self.user.clone();
-        let read_only = match self.store.write(|tx| coding::claim(tx, chart_id, &user)) {
-            Ok(Claim::Mine) => None,
-            Ok(Claim::TakenBy(other)) => Some(format!("claimed by {other}: read-only")),
-            Ok(Claim::Closed(status)) => Some(format!("{}: read-only", status.label())),
+        self.save(Job::new(chart_id, Then::Open, move |tx| {
+            coding::claim(tx, chart_id, &user).map(Done::Claim)
+        }));
+    }
+
+    /// Sends a store action on the open chart; the screen follows `then` when
+    /// it is saved (see [`App::saved`]).
+    fn save_on_chart(
+        &mut self,
+        then: Then,
+        action: impl FnOnce(&rusqlite::Transaction<'_>, i64, &str) -> Result<Done, StoreError>
+        + Send
+        + 'static,
+    ) {
+        let Screen::Chart(view) = &self.screen else {
+            return;
+        };
+        let (id, user) = (view.chart_id, self.user.clone());
+        self.save(Job::new(id, then, move |tx| action(tx, id, &user)));
+    }
+
+    /// Shows the answer to a store action: the chart as saved, and what the
+    /// action leads to (or why it was refused).
+    pub(crate) fn saved(&mut self, reply: Reply) {
+        let Reply {
+            chart_id,
+            then,
+            result,
+            saved,
+        } = reply;
+        let done = match result {
+            Ok(done) => done,
             Err(e) => {
-                self.message = Some(format!("could not open the chart: {e}"));
+                self.message = Some(match then {
+                    Then::Open => format!("could not open the chart: {e}"),
+                    _ => refusal(&e),
+                });
+                // A refused action changed nothing; the chart is shown as saved.
+                if then != Then::Open
+                    && let Ok((chart, holds)) = saved
+                {
+                    self.show_saved(chart_id, chart, holds);
+                }
                 return;
             }
         };
-        let mut view = ChartView {
-            chart_id,
-            chart: match charts::load_chart(self.store.conn(), chart_id) {
-                Ok(c) => c,
-                Err(e) => {
-                    self.message = Some(format!("could not read the chart: {e}"));
-                    return;
-                }
-            },
-            read_only,
-            pane: Pane::Documents,
-            document: 0,
-            scroll: 0,
-            dx: 0,
-            px: 0,
-            holds: Vec::new(),
-            edits: None,
-            find: None,
-            matches: Vec::new(),
-            prior: Vec::new(),
-        };
-        view.holds = coding::open_holds(self.store.conn(), chart_id).unwrap_or_default();
-        view.edits = self
-            .codesets
-            .as_ref()
-            .map(|s| interim_edits(&view.chart, s));
-        self.screen = Screen::Chart(Box::new(view));
-    }
-
-    /// Re-reads the open chart after a change.
-    fn reload_chart(&mut self) {
-        let Screen::Chart(view) = &mut self.screen else {
-            return;
-        };
-        match charts::load_chart(self.store.conn(), view.chart_id) {
-            Ok(chart) => view.chart = chart,
+        let (chart, holds) = match saved {
+            Ok(s) => s,
             Err(e) => {
                 self.message = Some(format!("could not read the chart: {e}"));
                 return;
             }
+        };
+        match then {
+            Then::Open => {
+                let read_only = match done {
+                    Done::Claim(Claim::TakenBy(other)) => {
+                        Some(format!("claimed by {other}: read-only"))
+                    }
+                    Done::Claim(Claim::Closed(status)) => {
+                        Some(format!("{}: read-only", status.label()))
+                    }
+                    _ => None,
+                };
+                let mut view = ChartView {
+                    chart_id,
+                    chart,
+                    read_only,
+                    pane: Pane::Documents,
+                    document: 0,
+                    scroll: 0,
+                    dx: 0,
+                    px: 0,
+                    holds,
+                    edits: None,
+                    find: None,
+                    matches: Vec::new(),
+                    prior: Vec::new(),
+                };
+                view.edits = self
+                    .codesets
+                    .as_ref()
+                    .map(|s| interim_edits(&view.chart, s));
+                self.screen = Screen::Chart(Box::new(view));
+            }
+            Then::Leave(message) => {
+                self.chart_action(Action::Back);
+                self.message = Some(message);
+            }
+            Then::Select(list) | Then::Assigned { list, .. } => {
+                if let (Screen::Chart(view), Done::At(at)) = (&mut self.screen, &done)
+                    && view.chart_id == chart_id
+                {
+                    match list {
+                        CodeList::Diagnoses => view.dx = *at,
+                        CodeList::Procedures => view.px = *at,
+                    }
+                }
+                if let Then::Assigned { code, .. } = &then {
+                    self.popup = None;
+                    self.mode = Mode::Normal;
+                    if let Screen::Chart(view) = &mut self.screen {
+                        view.pane = match list {
+                            CodeList::Diagnoses => Pane::Diagnoses,
+                            CodeList::Procedures => Pane::Procedures,
+                        };
+                    }
+                    self.message = Some(format!("added {code}"));
+                }
+                self.show_saved(chart_id, chart, holds);
+            }
+            Then::Show(message) => {
+                if message.is_some() {
+                    self.message = message;
+                }
+                self.show_saved(chart_id, chart, holds);
+            }
         }
-        view.holds = coding::open_holds(self.store.conn(), view.chart_id).unwrap_or_default();
+    }
+
+    /// Puts the chart as saved on the screen (if it is still the one open).
+    fn show_saved(&mut self, chart_id: i64, chart: Chart, holds: Vec<String>) {
+        let Screen::Chart(view) = &mut self.screen else {
+            return;
+        };
+        if view.chart_id != chart_id {
+            return;
+        }
+        view.chart = chart;
+        view.holds = holds;
         view.dx = view.dx.min(view.chart.diagnoses.len().saturating_sub(1));
         view.px = view.px.min(view.chart.procedures.len().saturating_sub(1));
         view.edits = self
@@ -360,7 +441,7 @@ impl App {
     /// Takes the code sets the loader sent, and anything the search worker
     /// answered; returns whether the screen changed.
     pub fn poll_background(&mut self) -> bool {
-        let mut changed = false;
+        let mut changed = self.poll_saver();
         if let Some(rx) = &self.codesets_rx
             && let Ok(result) = rx.try_recv()
         {
@@ -403,7 +484,9 @@ impl App {
     /// Whether an answer from a background thread is awaited (the loop then
     /// polls more often).
     pub fn busy(&self) -> bool {
-        self.codesets_rx.is_some() || self.popup.as_ref().is_some_and(|p| p.waiting.is_some())
+        self.codesets_rx.is_some()
+            || self.saving.is_some()
+            || self.popup.as_ref().is_some_and(|p| p.waiting.is_some())
     }
 
     /// Makes the code sets available: search, notes and the interim edits.
@@ -575,27 +658,15 @@ impl App {
                         return;
                     }
                 };
-                let (id, user) = (view.chart_id, self.user.clone());
-                let result = match action {
-                    Action::RemoveCode => self
-                        .store
-                        .write(|tx| coding::remove(tx, id, &user, list, position))
-                        .map(|()| position),
-                    _ => self.store.write(|tx| {
-                        coding::shift(tx, id, &user, list, position, action == Action::MoveCodeUp)
-                    }),
-                };
-                match result {
-                    Ok(at) => {
-                        if let Screen::Chart(view) = &mut self.screen {
-                            match list {
-                                CodeList::Diagnoses => view.dx = at,
-                                CodeList::Procedures => view.px = at,
-                            }
-                        }
-                        self.reload_chart();
-                    }
-                    Err(e) => self.message = Some(refusal(&e)),
+                let up = action == Action::MoveCodeUp;
+                if action == Action::RemoveCode {
+                    self.save_on_chart(Then::Select(list), move |tx, id, user| {
+                        coding::remove(tx, id, user, list, position).map(|()| Done::At(position))
+                    });
+                } else {
+                    self.save_on_chart(Then::Select(list), move |tx, id, user| {
+                        coding::shift(tx, id, user, list, position, up).map(Done::At)
+                    });
                 }
             }
             Action::SetPoa => {
@@ -660,17 +731,12 @@ impl App {
                         return;
                     }
                 };
-                let (id, user) = (view.chart_id, self.user.clone());
-                match self
-                    .store
-                    .write(|tx| coding::complete(tx, id, &user, &blocking))
-                {
-                    Ok(()) => {
-                        self.chart_action(Action::Back);
-                        self.message = Some("chart completed: coded".into());
-                    }
-                    Err(e) => self.message = Some(refusal(&e)),
-                }
+                self.save_on_chart(
+                    Then::Leave("chart completed: coded".into()),
+                    move |tx, id, user| {
+                        coding::complete(tx, id, user, &blocking).map(|()| Done::Nothing)
+                    },
+                );
             }
             _ => {}
         }
@@ -694,14 +760,10 @@ impl App {
         let Screen::Chart(view) = &self.screen else {
             return;
         };
-        let (id, position, user) = (view.chart_id, view.dx, self.user.clone());
-        match self
-            .store
-            .write(|tx| coding::set_poa(tx, id, &user, position, poa))
-        {
-            Ok(()) => self.reload_chart(),
-            Err(e) => self.message = Some(refusal(&e)),
-        }
+        let position = view.dx;
+        self.save_on_chart(Then::Show(None), move |tx, id, user| {
+            coding::set_poa(tx, id, user, position, poa).map(|()| Done::Nothing)
+        });
     }
 
     pub(crate) fn find_key(&mut self, key: &KeyEvent, mut text: String) {
@@ -750,14 +812,10 @@ impl App {
                 let Screen::Chart(view) = &self.screen else {
                     return;
                 };
-                let (id, position, user) = (view.chart_id, view.px, self.user.clone());
-                match self
-                    .store
-                    .write(|tx| coding::set_line_detail(tx, id, &user, position, &detail))
-                {
-                    Ok(()) => self.reload_chart(),
-                    Err(e) => self.message = Some(refusal(&e)),
-                }
+                let position = view.px;
+                self.save_on_chart(Then::Show(None), move |tx, id, user| {
+                    coding::set_line_detail(tx, id, user, position, &detail).map(|()| Done::Nothing)
+                });
             }
         }
     }
@@ -768,18 +826,12 @@ impl App {
             LineEdit::Cancel => self.mode = Mode::Normal,
             LineEdit::Submit => {
                 self.mode = Mode::Normal;
-                let Screen::Chart(view) = &self.screen else {
-                    return;
-                };
-                let (id, user) = (view.chart_id, self.user.clone());
-                match self.store.write(|tx| coding::hold(tx, id, &user, &text)) {
-                    Ok(()) => {
-                        self.message =
-                            Some("flagged for physician query: the chart is on hold".into());
-                        self.reload_chart();
-                    }
-                    Err(e) => self.message = Some(refusal(&e)),
-                }
+                self.save_on_chart(
+                    Then::Show(Some(
+                        "flagged for physician query: the chart is on hold".into(),
+                    )),
+                    move |tx, id, user| coding::hold(tx, id, user, &text).map(|()| Done::Nothing),
+                );
             }
         }
     }
@@ -950,45 +1002,31 @@ impl App {
         let Some(popup) = &self.popup else {
             return;
         };
-        let (id, user, list) = (view.chart_id, self.user.clone(), popup.list);
+        let list = popup.list;
         let edition = view.edition().label().to_string();
         let date = Some(view.date());
-        let result = match (list, store_system(system)) {
-            (CodeList::Diagnoses, Some(CodeSystem::Icd10Cm)) => self
-                .store
-                .write(|tx| coding::add_diagnosis(tx, id, &user, code, &edition)),
-            (CodeList::Procedures, Some(s)) if s != CodeSystem::Icd10Cm => self
-                .store
-                .write(|tx| coding::add_procedure(tx, id, &user, code, s, date)),
+        let then = Then::Assigned {
+            list,
+            code: code.to_string(),
+        };
+        let owned = code.to_string();
+        match (list, store_system(system)) {
+            (CodeList::Diagnoses, Some(CodeSystem::Icd10Cm)) => {
+                self.save_on_chart(then, move |tx, id, user| {
+                    coding::add_diagnosis(tx, id, user, &owned, &edition).map(Done::At)
+                })
+            }
+            (CodeList::Procedures, Some(s)) if s != CodeSystem::Icd10Cm => {
+                self.save_on_chart(then, move |tx, id, user| {
+                    coding::add_procedure(tx, id, user, &owned, s, date).map(Done::At)
+                })
+            }
             (CodeList::Diagnoses, _) => {
                 self.message = Some(format!("{code} is not an ICD-10-CM diagnosis code"));
-                return;
             }
             (CodeList::Procedures, _) => {
                 self.message = Some(format!("{code} cannot be added as a procedure"));
-                return;
             }
-        };
-        match result {
-            Ok(at) => {
-                self.popup = None;
-                self.mode = Mode::Normal;
-                if let Screen::Chart(view) = &mut self.screen {
-                    match list {
-                        CodeList::Diagnoses => {
-                            view.dx = at;
-                            view.pane = Pane::Diagnoses;
-                        }
-                        CodeList::Procedures => {
-                            view.px = at;
-                            view.pane = Pane::Procedures;
-                        }
-                    }
-                }
-                self.reload_chart();
-                self.message = Some(format!("added {code}"));
-            }
-            Err(e) => self.message = Some(refusal(&e)),
         }
     }
 

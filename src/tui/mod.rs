@@ -9,6 +9,7 @@ pub mod app;
 pub mod chart;
 mod hangup;
 pub mod keymap;
+pub mod saver;
 pub mod screens;
 pub mod theme;
 

@@ -10,7 +10,7 @@ use super::app::{App, Mode, Screen};
 use super::theme::Theme;
 use ratatui::Frame;
 
-/// The footer line: the message if there is one, else the first key of each
+/// The footer line: that a slow save is waiting, the message if there is one, else the first key of each
 /// of `actions` on the screen `context`, from the live key map.
 pub(crate) fn footer(
     app: &App,
@@ -22,6 +22,16 @@ pub(crate) fn footer(
 ) {
     use ratatui::text::{Line, Span};
     use ratatui::widgets::Paragraph;
+    if app.slow_save {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                " saving… the database is busy (another program holds it); keys typed now are kept",
+                theme.alert,
+            )),
+            area,
+        );
+        return;
+    }
     if let Some(message) = &app.message {
         frame.render_widget(
             Paragraph::new(Span::styled(format!(" {message}"), theme.alert)),
