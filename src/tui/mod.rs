@@ -12,10 +12,13 @@ pub mod keymap;
 pub mod saver;
 pub mod screens;
 pub mod theme;
+pub mod wire;
 
 use crate::store::Store;
 use app::App;
 use crossterm::event;
+use ratatui::backend::CrosstermBackend;
+use std::io::Stdout;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -25,6 +28,19 @@ const TICK: Duration = Duration::from_millis(200);
 /// How often while a search or the code sets are awaited.
 const BUSY_TICK: Duration = Duration::from_millis(5);
 
+/// ratatui's `try_init` (panic hook, raw mode, alternate screen), with the
+/// gap-filling backend of `wire` between the terminal and crossterm.
+fn init_terminal() -> std::io::Result<ratatui::Terminal<wire::GapFill<CrosstermBackend<Stdout>>>> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        ratatui::restore();
+        previous(info);
+    }));
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    ratatui::Terminal::new(wire::GapFill::new(CrosstermBackend::new(std::io::stdout())))
+}
+
 /// Runs the workstation until the coder quits or the session ends.
 pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::Result<()> {
     let terminate = Arc::new(AtomicBool::new(false));
@@ -32,7 +48,7 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
         signal_hook::flag::register(signal, Arc::clone(&terminate))?;
     }
     let watchdog = hangup::spawn(Arc::clone(&terminate))?;
-    let mut terminal = ratatui::try_init()?;
+    let mut terminal = init_terminal()?;
     // Bracketed paste: a phrase pasted from the EHR arrives as one paste (it
     // goes into the search term), not as keys (its newline would be Enter).
     // Turned off again on every way out, a panic included.
