@@ -235,6 +235,56 @@ pub fn fiscal_year_edition(date: NaiveDate) -> String {
     format!("FY{fy}")
 }
 
+/// What a UB-04 patient discharge status code (form locator 17) means, in a
+/// few words for the chart header. Source: NUBC UB-04 manual, FL 17, as listed
+/// in CMS's "Patient Discharge Status Codes" (MLN SE0801, current codes; 81-95
+/// are 01-70 with a planned acute-care readmission).
+pub fn discharge_status_label(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "01" => "home/self care",
+        "02" => "short-term hospital",
+        "03" => "SNF",
+        "04" => "custodial/supportive care",
+        "05" => "cancer/children's hospital",
+        "06" => "home health",
+        "07" => "left against medical advice",
+        "09" => "admitted as inpatient",
+        "20" => "expired",
+        "21" => "court/law enforcement",
+        "30" => "still a patient",
+        "40" => "expired at home (hospice)",
+        "41" => "expired in a facility (hospice)",
+        "42" => "expired, place unknown (hospice)",
+        "43" => "federal hospital",
+        "50" => "hospice, home",
+        "51" => "hospice, medical facility",
+        "61" => "swing bed",
+        "62" => "inpatient rehab facility",
+        "63" => "long-term care hospital",
+        "64" => "Medicaid nursing facility",
+        "65" => "psychiatric hospital",
+        "66" => "critical access hospital",
+        "69" => "disaster alternative care site",
+        "70" => "other institution",
+        "81" => "home, planned readmission",
+        "82" => "short-term hospital, planned readmission",
+        "83" => "SNF, planned readmission",
+        "84" => "custodial care, planned readmission",
+        "85" => "cancer/children's hospital, planned readmission",
+        "86" => "home health, planned readmission",
+        "87" => "law enforcement, planned readmission",
+        "88" => "federal hospital, planned readmission",
+        "89" => "swing bed, planned readmission",
+        "90" => "rehab facility, planned readmission",
+        "91" => "LTCH, planned readmission",
+        "92" => "nursing facility, planned readmission",
+        "93" => "psychiatric hospital, planned readmission",
+        "94" => "CAH, planned readmission",
+        "95" => "other institution, planned readmission",
+        _ => return None,
+    })
+}
+
 /// Age in whole years on `date`, the way MCE age edits count it (age at admission).
 pub fn age_on(birth_date: NaiveDate, date: NaiveDate) -> i32 {
     let mut age = date.year() - birth_date.year();
@@ -260,6 +310,22 @@ pub fn pointer_from_letter(letter: char) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn discharge_status_codes_read_as_words() {
+        assert_eq!(discharge_status_label("01"), Some("home/self care"));
+        assert_eq!(discharge_status_label("20"), Some("expired"));
+        assert_eq!(
+            discharge_status_label("62"),
+            Some("inpatient rehab facility")
+        );
+        assert_eq!(
+            discharge_status_label("08"),
+            None,
+            "08 is not a status code"
+        );
+        assert_eq!(discharge_status_label("1"), None);
+    }
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

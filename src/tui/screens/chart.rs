@@ -131,22 +131,14 @@ fn render_title(app: &App, view: &ChartView, theme: &Theme, frame: &mut Frame<'_
 fn render_info(view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let c = &view.chart;
     let e = &c.encounter;
-    let mut spans = vec![
-        Span::raw(format!(
-            " {} {} → {}",
-            e.encounter_type.label(),
-            e.admit_date,
-            e.discharge_date
-        )),
-        Span::styled(
-            format!(
-                " · {} · {}",
-                e.disposition.as_deref().unwrap_or("-"),
-                e.attending.as_deref().unwrap_or("-")
-            ),
-            theme.dim,
-        ),
-    ];
+    // What the coder must see first (status, hold, read-only) before what a
+    // narrow terminal may cut (disposition, attending).
+    let mut spans = vec![Span::raw(format!(
+        " {} {} → {}",
+        e.encounter_type.label(),
+        e.admit_date,
+        e.discharge_date
+    ))];
     match view.holds.first() {
         Some(hold) => spans.push(Span::styled(format!(" · on hold: {hold}"), theme.alert)),
         None => spans.push(Span::raw(format!(" · {}", c.status.label()))),
@@ -154,6 +146,20 @@ fn render_info(view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Rec
     if let Some(reason) = &view.read_only {
         spans.push(Span::styled(format!(" · {reason}"), theme.alert));
     }
+    let disposition = match e.disposition.as_deref() {
+        None => "-".to_string(),
+        Some(code) => match crate::domain::discharge_status_label(code) {
+            Some(label) => format!("{code} {label}"),
+            None => format!("{code} (unknown status)"),
+        },
+    };
+    spans.push(Span::styled(
+        format!(
+            " · {disposition} · {}",
+            e.attending.as_deref().unwrap_or("-")
+        ),
+        theme.dim,
+    ));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
