@@ -1,8 +1,11 @@
 //! What a diagnosis weighs: the MS-DRG complication/comorbidity lists (IPPS
 //! Table 6J CC list, Table 6I MCC list) and the CMS-HCC V28 risk-adjustment map.
 //! A code on the CC or MCC list is a CC or MCC as a secondary diagnosis, unless
-//! the CC exclusion list (Table 6K) excludes it for the principal diagnosis: that
-//! is the edits engine's concern; here is only the list membership.
+//! the CC exclusion list (Table 6K) excludes it for the principal diagnosis
+//! (part 1: the principal is in the code's PDX exclusion collection), or the
+//! patient died and the code counts only when discharged alive (part 2). Part 3
+//! (exclusions in select MS-DRGs) needs the DRG, which chartcoder does not
+//! assign: it is not applied.
 
 use super::{CodeSetError, SourceFile, code_key, csv_error, has_cm_shape, text_of};
 use std::collections::{HashMap, HashSet};
@@ -29,11 +32,161 @@ impl Severity {
     }
 }
 
-/// The CC and MCC lists, by code without the dot.
+/// The CC and MCC lists, by code without the dot, and their exclusions.
 #[derive(Debug, Clone, Default)]
 pub struct CcMcc {
     cc: HashSet<String>,
     mcc: HashSet<String>,
+    pub exclusions: CcExclusions,
+}
+
+/// IPPS Table 6K.
+#[derive(Debug, Clone, Default)]
+pub struct CcExclusions {
+    /// Secondary code -> its PDX exclusion collection.
+    collection_of: HashMap<String, u32>,
+    /// Collection -> the principal diagnoses that cancel the CC/MCC.
+    collections: HashMap<u32, HashSet<String>>,
+    /// Codes that are a CC or MCC only when the patient is discharged alive.
+    alive_only: HashSet<String>,
+}
+
+/// Why a secondary's CC/MCC does not count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cancelled {
+    /// The principal is in the code's PDX exclusion collection (6K part 1).
+    ByPrincipal(u32),
+    /// The patient died; the code counts only when discharged alive (6K part 2).
+    Expired,
+}
+
+impl CcExclusions {
+    /// Whether (and why) `secondary`'s CC/MCC status is cancelled.
+    pub fn cancelled(&self, secondary: &str, principal: &str, expired: bool) -> Option<Cancelled> {
+        let key = code_key(secondary);
+        if expired && self.alive_only.contains(&key) {
+            return Some(Cancelled::Expired);
+        }
+        let collection = *self.collection_of.get(&key)?;
+        self.collections
+            .get(&collection)
+            .is_some_and(|c| c.contains(&code_key(principal)))
+            .then_some(Cancelled::ByPrincipal(collection))
+    }
+
+    /// Codes with a collection, collections, and alive-only codes.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (
+            self.collection_of.len(),
+            self.collections.len(),
+            self.alive_only.len(),
+        )
+    }
+}
+
+/// Parses IPPS Table 6K as CMS publishes it (fixed-width text): part 1 rows
+/// ` CODE  CC|MCC  NNNN:N codes  Description` (or `No Excl`), then the
+/// `PDX collection NNNN` blocks of `  CODE  Description` rows, then part 2's
+/// rows. Part 3 (select MS-DRGs) ends the reading.
+pub fn parse_cc_exclusions(file: &str, text: &str) -> Result<CcExclusions, CodeSetError> {
+    #[derive(PartialEq)]
+    enum Part {
+        Preamble,
+        List,
+        Collection(u32),
+        AliveOnly,
+    }
+    let mut out = CcExclusions::default();
+    let mut part = Part::Preamble;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim_end();
+        let bad = |m: &str| CodeSetError::at(file, i + 1, m.to_string());
+        if line.trim().is_empty() {
+            continue;
+        }
+        if line.starts_with("K Part 1") {
+            part = Part::List;
+            continue;
+        }
+        if line.starts_with("K Part 2") {
+            part = Part::AliveOnly;
+            continue;
+        }
+        if line.starts_with("K Part 3") {
+            break;
+        }
+        if let Some(n) = line.strip_prefix("PDX collection ") {
+            let n: u32 = n
+                .trim()
+                .parse()
+                .map_err(|_| bad("a PDX collection number is not a number"))?;
+            out.collections.entry(n).or_default();
+            part = Part::Collection(n);
+            continue;
+        }
+        let mut words = line.split_whitespace();
+        let code = words.next().unwrap_or("");
+        match &part {
+            Part::Preamble => {}
+            Part::List => {
+                if code == "I10" && line.contains("Lev") {
+                    continue; // the column header
+                }
+                if !has_cm_shape(code) {
+                    return Err(bad("expected an ICD-10-CM code at the start of the row"));
+                }
+                match words.next() {
+                    Some("CC" | "MCC") => {}
+                    _ => return Err(bad("expected CC or MCC after the code")),
+                }
+                match words.next() {
+                    Some("No") => {}
+                    Some(w) => {
+                        let n = w
+                            .split_once(':')
+                            .and_then(|(n, _)| n.parse::<u32>().ok())
+                            .ok_or_else(|| bad("expected NNNN:N codes or No Excl"))?;
+                        out.collection_of.insert(code.to_string(), n);
+                    }
+                    None => return Err(bad("the row ends after CC/MCC")),
+                }
+            }
+            Part::Collection(n) => {
+                if !has_cm_shape(code) {
+                    return Err(bad("expected an ICD-10-CM code in the collection"));
+                }
+                out.collections
+                    .entry(*n)
+                    .or_default()
+                    .insert(code.to_string());
+            }
+            Part::AliveOnly => {
+                if !has_cm_shape(code) {
+                    return Err(bad("expected an ICD-10-CM code in part 2"));
+                }
+                out.alive_only.insert(code.to_string());
+            }
+        }
+    }
+    if out.collection_of.is_empty() {
+        return Err(CodeSetError::at(
+            file,
+            1,
+            "no part 1 rows: not Table 6K".into(),
+        ));
+    }
+    if let Some((code, n)) = out
+        .collection_of
+        .iter()
+        .find(|(_, n)| !out.collections.contains_key(n))
+    {
+        return Err(CodeSetError::at(
+            file,
+            1,
+            format!("{code} names PDX collection {n}, which the file does not list"),
+        ));
+    }
+    Ok(out)
 }
 
 impl CcMcc {
@@ -173,14 +326,19 @@ pub fn parse_hcc(
 
 pub const CC_LIST: SourceFile = bundled!("cms_msdrg_v43/cc_list.txt.gz");
 pub const MCC_LIST: SourceFile = bundled!("cms_msdrg_v43/mcc_list.txt.gz");
+pub const CC_EXCLUSIONS: SourceFile = bundled!("cms_msdrg_v43/cc_exclusions.txt.gz");
 pub const HCC_MAP: SourceFile = bundled!("cms_hcc_py2027/ra_dx_to_cc_2027.csv.gz");
 pub const HCC_LABELS: SourceFile = bundled!("cms_hcc_py2027/ra_labels_2026.csv");
 
-/// The bundled CC and MCC lists.
+/// The bundled CC and MCC lists, with their exclusions (Table 6K).
 pub fn load_cc_mcc() -> Result<CcMcc, CodeSetError> {
     Ok(CcMcc {
         cc: parse_code_list(CC_LIST.path, &text_of(CC_LIST.path, CC_LIST.bytes)?)?,
         mcc: parse_code_list(MCC_LIST.path, &text_of(MCC_LIST.path, MCC_LIST.bytes)?)?,
+        exclusions: parse_cc_exclusions(
+            CC_EXCLUSIONS.path,
+            &text_of(CC_EXCLUSIONS.path, CC_EXCLUSIONS.bytes)?,
+        )?,
     })
 }
 
@@ -198,6 +356,50 @@ pub fn load_hcc() -> Result<HccMap, CodeSetError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const TABLE_6K: &str = "TABLE 6K - COMPLETE LIST OF CC EXCLUSIONS\r\n\r\nK Part 1: List of CC and Major CC Codes\r\n I10 Dx  Lev PDX Exclusions   ICD-10-CM Description\r\n A021    MCC 0005:2 codes     Salmonella sepsis\r\n I469    CC  0010:1 code      Cardiac arrest\r\n Z1624   CC  No Excl          Resistance to multiple antibiotics\r\n\r\nPDX collection 0005\r\n  A021    Salmonella sepsis\r\n  A419    Sepsis, unspecified organism\r\n\r\nPDX collection 0010\r\n  I469    Cardiac arrest, cause unspecified\r\n\r\nK Part 2: Codes that are CC or Major CC only if patient discharged alive\r\n\r\n  I469    Cardiac arrest, cause unspecified\r\n\r\nK Part 3: Secondary Diagnosis CC/MCC Severity Exclusions in Select MS-DRGs\r\n\r\nMDC 01 DRGs 082-084\r\n  S061X3A Traumatic cerebral edema\r\n";
+
+    #[test]
+    fn table_6k_cancels_a_cc_for_its_principals_and_for_the_dead() {
+        let x = parse_cc_exclusions("6k.txt", TABLE_6K).unwrap();
+        assert_eq!(x.counts(), (2, 2, 1));
+        // Salmonella sepsis is no MCC with sepsis, unspecified as principal.
+        assert_eq!(
+            x.cancelled("A02.1", "A41.9", false),
+            Some(Cancelled::ByPrincipal(5))
+        );
+        assert_eq!(x.cancelled("A02.1", "J18.9", false), None);
+        assert_eq!(
+            x.cancelled("I46.9", "I21.4", true),
+            Some(Cancelled::Expired)
+        );
+        assert_eq!(x.cancelled("I46.9", "I21.4", false), None);
+        assert_eq!(x.cancelled("Z16.24", "A41.9", false), None, "No Excl");
+        let bad = TABLE_6K.replace(" I469    CC  0010", " I469    CC  0099");
+        let e = parse_cc_exclusions("6k.txt", &bad).unwrap_err();
+        assert!(e.to_string().contains("collection 99"), "{e}");
+        let bad = TABLE_6K.replace(" Z1624   CC  No Excl", " Z1624   XX  No Excl");
+        assert_eq!(parse_cc_exclusions("6k.txt", &bad).unwrap_err().line, 7);
+    }
+
+    #[test]
+    fn the_bundled_table_6k_reads_whole() {
+        let x = parse_cc_exclusions(
+            CC_EXCLUSIONS.path,
+            &text_of(CC_EXCLUSIONS.path, CC_EXCLUSIONS.bytes).unwrap(),
+        )
+        .unwrap();
+        let (codes, collections, alive) = x.counts();
+        assert_eq!(collections, 1994);
+        assert_eq!(alive, 8);
+        assert!(codes > 18_000, "{codes}");
+        // Table 6K's own first rows: cholera is no CC with cholera as principal.
+        assert_eq!(
+            x.cancelled("A00.0", "A00.9", false),
+            Some(Cancelled::ByPrincipal(2))
+        );
+        assert_eq!(x.cancelled("A00.0", "I50.9", false), None);
+    }
 
     #[test]
     fn a_table_ends_at_its_notes_and_a_bad_row_is_named() {
