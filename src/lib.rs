@@ -9,6 +9,7 @@ pub mod codeset;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod edits;
 pub mod interchange;
 pub mod search;
 pub mod store;

@@ -421,6 +421,14 @@ impl Edition {
             Edition::Fy2027 => "FY2027",
         }
     }
+
+    /// The other bundled edition.
+    pub fn other(self) -> Edition {
+        match self {
+            Edition::Fy2026 => Edition::Fy2027,
+            Edition::Fy2027 => Edition::Fy2026,
+        }
+    }
 }
 
 /// Dated validity: the periods in which a code was valid (MCE masters).

@@ -1,0 +1,196 @@
+//! The edits engine: the official coding rules, checked against a chart.
+//!
+//! Each rule is a small function in the module of its source (`validity`:
+//! code-set validity; `notes`: the ICD-10-CM tabular's instructional notes;
+//! `mce`: the Medicare Code Editor; `poa`: present-on-admission reporting;
+//! `lines`: CPT/HCPCS service lines, NCCI and MUE), with its source in a
+//! comment. [`Rules::validate`] runs them all; it reads only the chart and the
+//! loaded tables, so it is cheap enough to run on every change.
+
+pub mod lines;
+pub mod mce;
+pub mod notes;
+pub mod poa;
+pub mod site;
+pub mod validity;
+
+use crate::codeset::risk::{Cancelled, CcMcc};
+use crate::codeset::{Edition, IcdCm, IcdPcs};
+use crate::domain::{Chart, CodeSystem, EncounterType};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::sync::Arc;
+
+pub use site::SiteTables;
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Blocks completing the chart.
+    Error,
+    /// Must be acknowledged by the coder (the acknowledgement is audited).
+    Warning,
+    /// Shown only.
+    Info,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// One thing a rule found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The rule's id, e.g. "excludes1", "mce-age".
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// The codes involved, as on the chart.
+    pub codes: Vec<String>,
+    /// What is wrong, in a coder's words.
+    pub message: String,
+    /// Where the rule comes from, e.g. "ICD-10-CM Tabular, Excludes1 at J44".
+    pub source: String,
+}
+
+impl Finding {
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        codes: &[&str],
+        message: String,
+        source: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            rule,
+            severity,
+            codes: codes.iter().map(|c| (*c).to_string()).collect(),
+            message,
+            source: source.into(),
+        }
+    }
+
+    /// What identifies the finding for an acknowledgement: the rule and its
+    /// codes. The same warning on other codes is a new warning.
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.rule, self.codes.join("+"))
+    }
+}
+
+/// Choices a site makes about the rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EditOptions {
+    /// Check the MCE sex conflict edit for discharges on or after 2024-10-01 too
+    /// (CMS turned it off from that date).
+    pub sex_conflict_always: bool,
+}
+
+/// Everything the rules read, loaded once.
+#[derive(Clone)]
+pub struct Rules {
+    pub cm: Arc<IcdCm>,
+    pub pcs: Arc<IcdPcs>,
+    pub cc_mcc: Arc<CcMcc>,
+    pub ages: Arc<mce::AgeRanges>,
+    pub site: Arc<SiteTables>,
+    pub options: EditOptions,
+}
+
+/// What the rules need to know of the chart besides its codes.
+pub(crate) struct Facts<'a> {
+    pub chart: &'a Chart,
+    /// Discharge date (inpatient) or date of service: picks validity and edition.
+    pub date: NaiveDate,
+    pub edition: Edition,
+    pub inpatient: bool,
+    /// The ICD-10-CM diagnoses in sequence, with their tabular node when known.
+    pub dx: Vec<(&'a str, Option<usize>)>,
+}
+
+impl Rules {
+    /// The bundled MCE age ranges with the given tables; the site tables are
+    /// loaded by `site` from the files the configuration names.
+    pub fn new(
+        cm: Arc<IcdCm>,
+        pcs: Arc<IcdPcs>,
+        cc_mcc: Arc<CcMcc>,
+        site: SiteTables,
+        options: EditOptions,
+    ) -> Result<Rules, crate::codeset::CodeSetError> {
+        Ok(Rules {
+            cm,
+            pcs,
+            cc_mcc,
+            ages: Arc::new(mce::AgeRanges::load_bundled()?),
+            site: Arc::new(site),
+            options,
+        })
+    }
+
+    /// Every finding for the chart, errors first, in the order of the codes.
+    pub fn validate(&self, chart: &Chart) -> Vec<Finding> {
+        let date = chart.encounter.discharge_date;
+        let edition = Edition::for_date(date);
+        let facts = Facts {
+            chart,
+            date,
+            edition,
+            inpatient: chart.encounter.encounter_type == EncounterType::Inpatient,
+            dx: chart
+                .diagnoses
+                .iter()
+                .filter(|d| d.system == CodeSystem::Icd10Cm)
+                .map(|d| {
+                    let node = self.cm.lookup(&d.code, edition).map(|x| x.node);
+                    (d.code.as_str(), node)
+                })
+                .collect(),
+        };
+        let mut out = Vec::new();
+        validity::check(self, &facts, &mut out);
+        notes::check(self, &facts, &mut out);
+        if facts.inpatient {
+            mce::check(self, &facts, &mut out);
+            poa::check(self, &facts, &mut out);
+        }
+        lines::check(self, &facts, &mut out);
+        // Stable: within a severity, the order the rules found them in.
+        out.sort_by_key(|f| f.severity);
+        out
+    }
+
+    /// The MS-DRG severity of a secondary diagnosis relative to the principal:
+    /// its CC/MCC level and, when Table 6K cancels it, why.
+    pub fn cc_badge(
+        &self,
+        chart: &Chart,
+        position: usize,
+    ) -> Option<(crate::codeset::risk::Severity, Option<Cancelled>)> {
+        let code = &chart.diagnoses.get(position)?.code;
+        let level = self.cc_mcc.severity(code)?;
+        if position == 0 {
+            return None; // the principal is not its own CC
+        }
+        let principal = &chart.diagnoses.first()?.code;
+        let expired = chart
+            .encounter
+            .disposition
+            .as_deref()
+            .is_some_and(|d| matches!(d, "20" | "40" | "41" | "42"));
+        Some((
+            level,
+            self.cc_mcc.exclusions.cancelled(code, principal, expired),
+        ))
+    }
+}
+
+/// Whether no finding blocks completion.
+pub fn no_errors(findings: &[Finding]) -> bool {
+    !findings.iter().any(|f| f.severity == Severity::Error)
+}

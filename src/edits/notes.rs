@@ -1,0 +1,337 @@
+//! The ICD-10-CM tabular's instructional notes (Section I.A.12-13 of the
+//! Official Guidelines; the tabular conventions take precedence over the
+//! guidelines). A note applies from the code and from every level above it.
+//! Notes name the codes they mean in parentheses, in free text: "(I50.-)",
+//! "(L97.4-, L97.5-)", "(O00-O07, O08.8)". What can be read as codes is
+//! matched; a part with words in it ("E08-E13 with .42") is kept as text for
+//! the coder and never matched, so a note never fires on a guess.
+
+use super::{Facts, Finding, Rules, Severity};
+use crate::codeset::{NodeKind, Note, NoteKind, code_key};
+
+/// Codes a note names: every code whose key starts with something between `lo`
+/// and `hi` (compared on their own lengths). "I50.-" is lo = hi = "I50";
+/// "A00-A09" is lo "A00", hi "A09"; "I97.13-" is lo = hi = "I9713".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeRange {
+    lo: String,
+    hi: String,
+}
+
+impl CodeRange {
+    pub fn contains(&self, code: &str) -> bool {
+        let key = code_key(code);
+        key.len() >= self.lo.len()
+            && key[..self.lo.len()] >= *self.lo
+            && key[..self.hi.len().min(key.len())] <= *self.hi
+    }
+}
+
+/// One code as a note writes it ("I50.-", "L97.4-", "O08.8"), as a key prefix.
+fn code_token(s: &str) -> Option<String> {
+    let s = s.trim().trim_end_matches('-').trim_end_matches('.');
+    let key: String = s.chars().filter(|c| *c != '.').collect();
+    let b = key.as_bytes();
+    let shaped = (3..=7).contains(&b.len())
+        && b[0].is_ascii_uppercase()
+        && b[1].is_ascii_digit()
+        && b.iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && s.chars().filter(|c| *c == '.').count() <= 1
+        && s.find('.').is_none_or(|i| i == 3);
+    shaped.then_some(key)
+}
+
+/// One comma-separated part of a parenthesis: a code or a range of codes.
+fn range_piece(piece: &str) -> Option<CodeRange> {
+    let piece = piece.trim();
+    if let Some(c) = code_token(piece) {
+        return Some(CodeRange {
+            lo: c.clone(),
+            hi: c,
+        });
+    }
+    // "A00-A09", "I20.0-I20.9": a dash between two codes.
+    let (a, b) = piece.split_once('-')?;
+    let (lo, hi) = (code_token(a)?, code_token(b)?);
+    (lo <= hi).then_some(CodeRange { lo, hi })
+}
+
+/// The code ranges a note's text names; parts that are not plain codes or
+/// ranges are left out.
+pub fn parse_ranges(text: &str) -> Vec<CodeRange> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('(') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(')') else {
+            break;
+        };
+        out.extend(after[..close].split(',').filter_map(range_piece));
+        rest = &after[close + 1..];
+    }
+    out
+}
+
+/// A note that applies to a code, with the level it is written at.
+struct Applied<'a> {
+    level: &'a str,
+    level_kind: NodeKind,
+    note: &'a Note,
+    ranges: Vec<CodeRange>,
+}
+
+fn applied<'a>(rules: &'a Rules, node: usize, kind: NoteKind) -> Vec<Applied<'a>> {
+    rules
+        .cm
+        .lineage(node)
+        .flat_map(|n| {
+            let level = &rules.cm.nodes[n];
+            level
+                .notes
+                .iter()
+                .filter(move |note| note.kind == kind)
+                .map(move |note| Applied {
+                    level: level.code.as_str(),
+                    level_kind: level.kind,
+                    note,
+                    ranges: parse_ranges(&note.text),
+                })
+        })
+        .collect()
+}
+
+fn source(kind: NoteKind, level: &str) -> String {
+    format!("ICD-10-CM Tabular, {} at {level}", kind.heading())
+}
+
+pub(crate) fn check(rules: &Rules, facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    let mut pairs_seen: Vec<(usize, usize)> = Vec::new();
+    for (i, &(code, node)) in facts.dx.iter().enumerate() {
+        let Some(node) = node else {
+            continue;
+        };
+        excludes(rules, facts, i, code, node, &mut pairs_seen, out);
+        code_first(rules, facts, i, code, node, out);
+        for (kind, rule) in [
+            (NoteKind::UseAdditionalCode, "use-additional-code"),
+            (NoteKind::CodeAlso, "code-also"),
+        ] {
+            prompt(rules, facts, code, node, kind, rule, out);
+        }
+    }
+}
+
+/// Excludes1 ("NOT CODED HERE": the two conditions cannot occur together; both
+/// may be reported only when they are unrelated, so a warning the coder
+/// acknowledges) and Excludes2 ("not included here": both may be coded; shown
+/// as information, and only from the code's own levels, not the chapter- and
+/// section-wide lists that just mark the chapter's bounds).
+fn excludes(
+    rules: &Rules,
+    facts: &Facts<'_>,
+    i: usize,
+    code: &str,
+    node: usize,
+    pairs_seen: &mut Vec<(usize, usize)>,
+    out: &mut Vec<Finding>,
+) {
+    for (kind, rule, severity) in [
+        (NoteKind::Excludes1, "excludes1", Severity::Warning),
+        (NoteKind::Excludes2, "excludes2", Severity::Info),
+    ] {
+        for a in applied(rules, node, kind) {
+            if kind == NoteKind::Excludes2 && a.level_kind != NodeKind::Code {
+                continue;
+            }
+            for (j, &(other, _)) in facts.dx.iter().enumerate() {
+                let pair = (i.min(j), i.max(j));
+                if j == i || pairs_seen.contains(&pair) {
+                    continue;
+                }
+                if !a.ranges.iter().any(|r| r.contains(other)) {
+                    continue;
+                }
+                pairs_seen.push(pair);
+                let message = match kind {
+                    NoteKind::Excludes1 => format!(
+                        "{code} excludes {other} ({}): report both only if the conditions are unrelated",
+                        a.note.text
+                    ),
+                    _ => format!(
+                        "{other} is not included in {code} ({}): both may be coded",
+                        a.note.text
+                    ),
+                };
+                out.push(Finding::new(
+                    rule,
+                    severity,
+                    &[code, other],
+                    message,
+                    source(kind, a.level),
+                ));
+            }
+        }
+    }
+}
+
+/// "Code first": the code named must be sequenced before this one (Section
+/// I.A.13 etiology/manifestation). A manifestation code (MCE flag) without its
+/// underlying condition is a warning; another code's "code first" is often
+/// "if applicable", so its absence is information.
+fn code_first(
+    rules: &Rules,
+    facts: &Facts<'_>,
+    i: usize,
+    code: &str,
+    node: usize,
+    out: &mut Vec<Finding>,
+) {
+    let notes = applied(rules, node, NoteKind::CodeFirst);
+    if notes.is_empty() {
+        return;
+    }
+    let matched = |j: usize| {
+        let other = facts.dx[j].0;
+        notes
+            .iter()
+            .find(|a| a.ranges.iter().any(|r| r.contains(other)))
+    };
+    if (0..i).any(|j| matched(j).is_some()) {
+        return;
+    }
+    if let Some((j, a)) = (i + 1..facts.dx.len()).find_map(|j| matched(j).map(|a| (j, a))) {
+        let other = facts.dx[j].0;
+        out.push(Finding::new(
+            "code-first",
+            Severity::Warning,
+            &[code, other],
+            format!(
+                "{other} must be sequenced before {code} (code first: {})",
+                a.note.text
+            ),
+            source(NoteKind::CodeFirst, a.level),
+        ));
+        return;
+    }
+    let manifestation = rules
+        .cm
+        .mce
+        .get(&code_key(code))
+        .is_some_and(|m| m.flags.iter().any(|f| f == "manifestation"));
+    let level = notes[0].level;
+    let texts: Vec<&str> = notes.iter().map(|a| a.note.text.as_str()).collect();
+    out.push(Finding::new(
+        "code-first",
+        if manifestation {
+            Severity::Warning
+        } else {
+            Severity::Info
+        },
+        &[code],
+        if manifestation {
+            format!(
+                "{code} is a manifestation: code its underlying condition first ({})",
+                texts.join("; ")
+            )
+        } else {
+            format!("{code}: code first, if applicable: {}", texts.join("; "))
+        },
+        source(NoteKind::CodeFirst, level),
+    ));
+}
+
+/// "Use additional code" and "Code also": another code may be needed. When no
+/// code the notes name is on the chart, say so (information).
+fn prompt(
+    rules: &Rules,
+    facts: &Facts<'_>,
+    code: &str,
+    node: usize,
+    kind: NoteKind,
+    rule: &'static str,
+    out: &mut Vec<Finding>,
+) {
+    let notes = applied(rules, node, kind);
+    if notes.is_empty() {
+        return;
+    }
+    let satisfied = facts.dx.iter().any(|&(other, _)| {
+        other != code
+            && notes
+                .iter()
+                .any(|a| a.ranges.iter().any(|r| r.contains(other)))
+    });
+    if satisfied {
+        return;
+    }
+    let texts: Vec<&str> = notes.iter().map(|a| a.note.text.as_str()).collect();
+    out.push(Finding::new(
+        rule,
+        Severity::Info,
+        &[code],
+        format!(
+            "{code}: {}: {}",
+            kind.heading().to_lowercase(),
+            texts.join("; ")
+        ),
+        source(kind, notes[0].level),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(lo: &str, hi: &str) -> CodeRange {
+        CodeRange {
+            lo: lo.into(),
+            hi: hi.into(),
+        }
+    }
+
+    #[test]
+    fn note_ranges_are_read_from_the_official_texts() {
+        // I50's code-first note and E11's Excludes1, as the tabular writes them.
+        assert_eq!(
+            parse_ranges(
+                "heart failure complicating abortion or ectopic or molar pregnancy (O00-O07, O08.8)"
+            ),
+            vec![r("O00", "O07"), r("O088", "O088")]
+        );
+        assert_eq!(
+            parse_ranges("diabetes mellitus due to underlying condition (E08.-)"),
+            vec![r("E08", "E08")]
+        );
+        assert_eq!(
+            parse_ranges("heart failure following surgery (I97.13-)"),
+            vec![r("I9713", "I9713")]
+        );
+        assert_eq!(
+            parse_ranges(
+                "diabetic chronic kidney disease (E08.22, E09.22, E10.22, E11.22, E13.22)"
+            )
+            .len(),
+            5
+        );
+        // Words in the parenthesis: kept as text, never matched.
+        assert!(parse_ranges("diabetes mellitus (E08-E13 with .42)").is_empty());
+        assert!(parse_ranges("underlying disease, such as:").is_empty());
+        assert!(parse_ranges("(T36-T50 with fifth or sixth character 5)").is_empty());
+    }
+
+    #[test]
+    fn a_range_holds_the_codes_under_its_ends() {
+        let o = r("O00", "O07");
+        assert!(o.contains("O00.0") && o.contains("O07.4") && o.contains("O03"));
+        assert!(!o.contains("O08.8") && !o.contains("N99"));
+        let fine = r("I200", "I209");
+        assert!(fine.contains("I20.0") && fine.contains("I20.9"));
+        assert!(
+            !fine.contains("I20"),
+            "the category is not in a range of its subcategories"
+        );
+        let c = r("C00", "D49");
+        assert!(c.contains("C50.911") && c.contains("D49.9") && !c.contains("D50.0"));
+    }
+}
