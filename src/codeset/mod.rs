@@ -321,8 +321,8 @@ impl IcdPcs {
         for period in mce.map(|m| m.periods.as_slice()).unwrap_or(&[]) {
             let _ = writeln!(out, "{period}");
         }
-        if let Some(flags) = mce.filter(|m| !m.flags.is_empty()) {
-            let _ = writeln!(out, "MCE flags: {}", flags.flags.join(", "));
+        if let Some(flags) = mce.map(|m| m.flags_on(date)).filter(|f| !f.is_empty()) {
+            let _ = writeln!(out, "MCE flags on {date}: {}", flags.join(", "));
         }
         if let Some(p) = found {
             let section = key.chars().next().unwrap_or('0');
@@ -460,11 +460,30 @@ impl ValidPeriod {
     }
 }
 
-/// One MCE master row: validity and edit flags.
+/// A code's MCE master rows: its periods of validity, each with the edit
+/// flags of that period (CMS changes a code's flags over time: N40.0 lost
+/// "male" on 2024-10-01, R65.20 gained "unacceptable" on 2017-10-01).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MceEntry {
     pub periods: Vec<ValidPeriod>,
+    /// Per period (same order as `periods`), its flags.
+    pub dated_flags: Vec<Vec<String>>,
+    /// Every flag of any period (what the code has ever been flagged with).
     pub flags: Vec<String>,
+}
+
+impl MceEntry {
+    /// The flags in force on a date: those of the period holding it, else (the
+    /// code not valid that day) those of the latest period.
+    pub fn flags_on(&self, date: NaiveDate) -> &[String] {
+        let at = self
+            .periods
+            .iter()
+            .position(|p| p.contains(date))
+            .or_else(|| (0..self.periods.len()).max_by_key(|&i| self.periods[i].start));
+        at.and_then(|i| self.dated_flags.get(i))
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 fn parse_yyyymmdd(s: &str) -> Option<NaiveDate> {
@@ -509,14 +528,22 @@ pub fn parse_mce(file: &str, text: &str) -> Result<HashMap<String, MceEntry>, Co
         }
         let entry = out.entry(code.to_string()).or_insert_with(|| MceEntry {
             periods: Vec::new(),
+            dated_flags: Vec::new(),
             flags: Vec::new(),
         });
         entry.periods.push(ValidPeriod { start, end });
-        for flag in cols[3].split('|').map(str::trim).filter(|f| !f.is_empty()) {
-            if !entry.flags.iter().any(|f| f == flag) {
-                entry.flags.push(flag.to_string());
+        let flags: Vec<String> = cols[3]
+            .split('|')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(str::to_string)
+            .collect();
+        for flag in &flags {
+            if !entry.flags.contains(flag) {
+                entry.flags.push(flag.clone());
             }
         }
+        entry.dated_flags.push(flags);
     }
     Ok(out)
 }
@@ -913,8 +940,12 @@ pub fn describe(cm: &IcdCm, d: &CodeDetail, date: NaiveDate) -> String {
     for p in &d.valid {
         let _ = writeln!(out, "{p}");
     }
-    if !d.mce_flags.is_empty() {
-        let _ = writeln!(out, "MCE flags: {}", d.mce_flags.join(", "));
+    let flags = cm
+        .mce
+        .get(&code_key(&d.code))
+        .map_or(&[][..], |m| m.flags_on(date));
+    if !flags.is_empty() {
+        let _ = writeln!(out, "MCE flags on {date}: {}", flags.join(", "));
     }
     let ancestors: Vec<String> = cm
         .lineage(d.node)

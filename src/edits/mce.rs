@@ -90,16 +90,17 @@ impl AgeRanges {
     }
 }
 
-fn flags<'a>(rules: &'a Rules, code: &str) -> &'a [String] {
+/// A diagnosis's MCE flags in force on the date.
+fn flags<'a>(rules: &'a Rules, code: &str, date: NaiveDate) -> &'a [String] {
     rules
         .cm
         .mce
         .get(&code_key(code))
-        .map_or(&[], |m| m.flags.as_slice())
+        .map_or(&[], |m| m.flags_on(date))
 }
 
-fn has(rules: &Rules, code: &str, flag: &str) -> bool {
-    flags(rules, code).iter().any(|f| f == flag)
+fn has(rules: &Rules, facts: &Facts<'_>, code: &str, flag: &str) -> bool {
+    flags(rules, code, facts.date).iter().any(|f| f == flag)
 }
 
 pub(crate) fn check(rules: &Rules, facts: &Facts<'_>, out: &mut Vec<Finding>) {
@@ -119,7 +120,7 @@ fn age_conflict(rules: &Rules, facts: &Facts<'_>, out: &mut Vec<Finding>) {
     let age = age_on(patient.birth_date, facts.chart.encounter.admit_date);
     for &(code, _) in &facts.dx {
         for group in ["newborn", "pediatric", "maternity", "adult"] {
-            if !has(rules, code, group) {
+            if !has(rules, facts, code, group) {
                 continue;
             }
             let Some((low, high)) = rules.ages.range(group, facts.date) else {
@@ -141,18 +142,33 @@ fn age_conflict(rules: &Rules, facts: &Facts<'_>, out: &mut Vec<Finding>) {
 }
 
 /// MCE edit 5, sex conflict: a code for one sex on a patient of the other.
-/// CMS deactivated it for discharges from 2024-10-01; it runs for earlier
-/// discharges, or always when the site turns it on.
+/// CMS deactivated it for discharges from 2024-10-01 (and dropped the sex
+/// flags from its lists from that date); it runs for earlier discharges, or,
+/// when the site turns it on, on every date with the last sex flags CMS
+/// published for the code.
 fn sex_conflict(rules: &Rules, facts: &Facts<'_>, out: &mut Vec<Finding>) {
-    if facts.date >= sex_edit_end() && !rules.options.sex_conflict_always {
+    let current = facts.date < sex_edit_end();
+    if !current && !rules.options.sex_conflict_always {
         return;
     }
+    let pick = |m: &'_ crate::codeset::MceEntry| -> Vec<String> {
+        if current {
+            m.flags_on(facts.date).to_vec()
+        } else {
+            m.flags.clone()
+        }
+    };
     let (sex, word) = match facts.chart.patient.sex {
         Sex::Female => ("male", "female"),
         Sex::Male => ("female", "male"),
         Sex::Unknown => return,
     };
-    let dx = facts.dx.iter().map(|&(c, _)| (c, flags(rules, c)));
+    let dx = facts.dx.iter().map(|&(c, _)| {
+        (
+            c,
+            rules.cm.mce.get(&code_key(c)).map(pick).unwrap_or_default(),
+        )
+    });
     let px = facts
         .chart
         .procedures
@@ -163,7 +179,8 @@ fn sex_conflict(rules: &Rules, facts: &Facts<'_>, out: &mut Vec<Finding>) {
                 .pcs
                 .mce
                 .get(&p.code.trim().to_ascii_uppercase())
-                .map_or(&[][..], |m| m.flags.as_slice());
+                .map(pick)
+                .unwrap_or_default();
             (p.code.as_str(), f)
         });
     for (code, f) in dx.chain(px) {
@@ -236,7 +253,7 @@ fn principal(rules: &Rules, facts: &Facts<'_>, out: &mut Vec<Finding>) {
         ),
     ];
     for (flag, rule, severity, message, source) in rules_on_principal {
-        if !has(rules, code, flag) {
+        if !has(rules, facts, code, flag) {
             continue;
         }
         if flag == "reqsdx" && facts.dx.len() > 1 {
@@ -267,7 +284,7 @@ fn duplicate_of_principal(facts: &Facts<'_>, out: &mut Vec<Finding>) {
 /// MCE edit 18, wrong procedure performed: a diagnosis saying so (Y65.51-Y65.53).
 fn wrong_procedure(rules: &Rules, facts: &Facts<'_>, out: &mut Vec<Finding>) {
     for &(code, _) in &facts.dx {
-        if has(rules, code, "wrngproc") {
+        if has(rules, facts, code, "wrngproc") {
             out.push(Finding::new(
                 "mce-wrong-procedure",
                 Severity::Warning,
@@ -291,7 +308,7 @@ fn procedure_coverage(rules: &Rules, facts: &Facts<'_>, out: &mut Vec<Finding>) 
         let Some(m) = rules.pcs.mce.get(&p.code.trim().to_ascii_uppercase()) else {
             continue;
         };
-        for flag in &m.flags {
+        for flag in m.flags_on(facts.date) {
             let (rule, message, source) = if flag == "noncovered" {
                 (
                     "mce-noncovered-procedure",

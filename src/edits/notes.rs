@@ -218,7 +218,7 @@ fn code_first(
         .cm
         .mce
         .get(&code_key(code))
-        .is_some_and(|m| m.flags.iter().any(|f| f == "manifestation"));
+        .is_some_and(|m| m.flags_on(facts.date).iter().any(|f| f == "manifestation"));
     let level = notes[0].level;
     let texts: Vec<&str> = notes.iter().map(|a| a.note.text.as_str()).collect();
     out.push(Finding::new(
