@@ -93,6 +93,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check charts against the coding rules (validity, tabular notes, MCE, POA,
+    /// service lines): a stored chart (--account) or every chart of an import-format
+    /// JSON file (not stored). Prints one finding per line:
+    /// ACCOUNT<TAB>SEVERITY<TAB>RULE<TAB>CODES<TAB>MESSAGE<TAB>SOURCE. Exit status 0
+    /// when no finding is an error, 1 when one is, 2 on bad input
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["account", "file"])))]
+    Validate {
+        /// The account number of a chart in the database
+        #[arg(long, value_name = "ACCOUNT")]
+        account: Option<String>,
+        /// A JSON chart file in the import format
+        file: Option<PathBuf>,
+        /// One JSON object per line: account, rule, severity, codes, message, source
+        #[arg(long)]
+        json: bool,
+    },
     /// Demo data: add synthetic charts to try the queue at scale
     Demo {
         /// How many synthetic charts to add
@@ -257,6 +273,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             search(&config, &terms.join(" "), &filters, *limit, *json)
         }
+        Some(Command::Validate {
+            account,
+            file,
+            json,
+        }) => validate(&cli, &config, account.as_deref(), file.as_deref(), *json),
         Some(Command::Demo { generate, seed }) => {
             let mut store = open_store(&cli, &config)?;
             let today = chrono::Local::now().date_naive();
@@ -265,6 +286,111 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The rules with the bundled code sets and the site's tables (loaded in parallel).
+pub fn load_rules(config: &Config) -> anyhow::Result<crate::edits::Rules> {
+    use crate::codeset;
+    let (options, site) = config.edit_setup().map_err(|e| anyhow!("edits: {e}"))?;
+    let (cm, pcs, cc) = std::thread::scope(|s| {
+        let cm = s.spawn(codeset::IcdCm::load_bundled);
+        let pcs = s.spawn(codeset::IcdPcs::load_bundled);
+        let cc = codeset::risk::load_cc_mcc();
+        (cm.join(), pcs.join(), cc)
+    });
+    let failed = || anyhow!("a code-set loader failed");
+    Ok(crate::edits::Rules::new(
+        std::sync::Arc::new(cm.map_err(|_| failed())??),
+        std::sync::Arc::new(pcs.map_err(|_| failed())??),
+        std::sync::Arc::new(cc?),
+        site,
+        options,
+    )?)
+}
+
+/// `chartcoder validate`.
+fn validate(
+    cli: &Cli,
+    config: &Config,
+    account: Option<&str>,
+    file: Option<&Path>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let charts = match (account, file) {
+        (Some(account), _) => {
+            let store = open_store(cli, config)?;
+            match crate::store::charts::chart_id_for_account(store.conn(), account)? {
+                Some(id) => vec![crate::store::charts::load_chart(store.conn(), id)?],
+                None => {
+                    eprintln!("chartcoder: no chart with account {account}");
+                    return Ok(ExitCode::from(BAD_INPUT));
+                }
+            }
+        }
+        (None, Some(file)) => {
+            let bytes =
+                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            match interchange::json::parse_charts(&bytes) {
+                Ok(charts) => charts.into_iter().map(|(_, c)| c).collect(),
+                Err(problems) => {
+                    eprintln!(
+                        "chartcoder: {}: {}",
+                        file.display(),
+                        crate::store::StoreError::Rejected(problems)
+                    );
+                    return Ok(ExitCode::from(BAD_INPUT));
+                }
+            }
+        }
+        (None, None) => return Err(anyhow!("give --account ACCOUNT or a FILE")),
+    };
+    let rules = match load_rules(config) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("chartcoder: {e:#}");
+            return Ok(ExitCode::from(BAD_INPUT));
+        }
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut errors = false;
+    for chart in &charts {
+        for f in rules.validate(chart) {
+            errors |= f.severity == crate::edits::Severity::Error;
+            if json {
+                #[derive(serde::Serialize)]
+                struct Line<'a> {
+                    account: &'a str,
+                    #[serde(flatten)]
+                    finding: &'a crate::edits::Finding,
+                }
+                serde_json::to_writer(
+                    &mut out,
+                    &Line {
+                        account: &chart.account,
+                        finding: &f,
+                    },
+                )?;
+                writeln!(out)?;
+            } else {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    chart.account,
+                    f.severity.label(),
+                    f.rule,
+                    f.codes.join(" "),
+                    f.message,
+                    f.source
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if errors {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `chartcoder code`: every code system that knows the code, each in its own block

@@ -17,7 +17,17 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub coder: CoderConfig,
     pub codesets: CodesetsConfig,
+    pub edits: EditsConfig,
     pub keys: KeysConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditsConfig {
+    pub sex_conflict_always: bool,
+    pub poa_exempt_file: String,
+    pub ncci_ptp_file: String,
+    pub mue_file: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -78,6 +88,12 @@ impl Config {
                 cache_dir: String::new(),
                 cpt_file: String::new(),
                 local_files: Vec::new(),
+            },
+            edits: EditsConfig {
+                sex_conflict_always: false,
+                poa_exempt_file: String::new(),
+                ncci_ptp_file: String::new(),
+                mue_file: String::new(),
             },
             keys: KeysConfig {
                 queue: Default::default(),
@@ -143,6 +159,29 @@ impl Config {
             return Some(PathBuf::from(p));
         }
         directories::ProjectDirs::from("", "", "chartcoder").map(|d| d.cache_dir().to_path_buf())
+    }
+
+    /// The edit options and the site's edit tables, read from their files.
+    pub fn edit_setup(
+        &self,
+    ) -> Result<(crate::edits::EditOptions, crate::edits::SiteTables), crate::codeset::CodeSetError>
+    {
+        let path = |s: &str| {
+            let s = s.trim();
+            (!s.is_empty()).then(|| PathBuf::from(s))
+        };
+        let e = &self.edits;
+        let site = crate::edits::SiteTables::load(
+            path(&e.poa_exempt_file).as_deref(),
+            path(&e.ncci_ptp_file).as_deref(),
+            path(&e.mue_file).as_deref(),
+        )?;
+        Ok((
+            crate::edits::EditOptions {
+                sex_conflict_always: e.sex_conflict_always,
+            },
+            site,
+        ))
     }
 
     /// The site's CPT and local tables.

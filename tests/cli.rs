@@ -479,3 +479,44 @@ fn a_bad_key_binding_in_the_config_is_named_before_anything_starts() {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
+
+#[test]
+fn validate_checks_a_stored_chart_or_a_file_and_exits_by_severity() {
+    let home = tempfile::tempdir().unwrap();
+    // A coded demo chart from the database: no error.
+    let out = run(home.path(), &["validate", "--account", "A26030417"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // A file (not stored): a header code, a POA missing, and a PTP-free clinic chart.
+    let export = run(home.path(), &["export", "--status", "final"]);
+    let mut file: serde_json::Value = serde_json::from_slice(&export.stdout).unwrap();
+    let first = &mut file["charts"][0];
+    assert_eq!(first["encounter"]["type"], "inpatient");
+    first["diagnoses"] = serde_json::json!([{"code": "I50", "poa": "Y"}, {"code": "E11.9"}]);
+    let path = home.path().join("charts.json");
+    std::fs::write(&path, serde_json::to_vec(&file).unwrap()).unwrap();
+    let out = run(home.path(), &["validate", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("\terror\theader-code\tI50\t"), "{stdout}");
+    assert!(stdout.contains("\terror\tpoa-missing\tE11.9\t"), "{stdout}");
+    // --json: one object per line with the finding's fields.
+    let out = run(home.path(), &["validate", "--json", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let header = lines.iter().find(|l| l["rule"] == "header-code").unwrap();
+    assert_eq!(header["severity"], "error");
+    assert_eq!(header["codes"], serde_json::json!(["I50"]));
+    assert_eq!(header["account"], "A26030417");
+    assert!(header["source"].as_str().unwrap().contains("Tabular"));
+    // Bad input: exit 2 with the reason.
+    std::fs::write(&path, b"{\"charts\": [{\"account\": 5}]}").unwrap();
+    let out = run(home.path(), &["validate", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!text(&out.stderr).is_empty());
+    let out = run(home.path(), &["validate", "--account", "NOPE"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no chart with account NOPE"));
+}

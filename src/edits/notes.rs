@@ -101,6 +101,23 @@ fn applied<'a>(rules: &'a Rules, node: usize, kind: NoteKind) -> Vec<Applied<'a>
         .collect()
 }
 
+/// Note texts joined for one message: a lead-in ending in ':' runs into the
+/// text after it, other texts are separated by "; ".
+fn joined(texts: &[&str]) -> String {
+    let mut out = String::new();
+    for (i, t) in texts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(if texts[i - 1].ends_with(':') {
+                " "
+            } else {
+                "; "
+            });
+        }
+        out.push_str(t);
+    }
+    out
+}
+
 fn source(kind: NoteKind, level: &str) -> String {
     format!("ICD-10-CM Tabular, {} at {level}", kind.heading())
 }
@@ -232,10 +249,10 @@ fn code_first(
         if manifestation {
             format!(
                 "{code} is a manifestation: code its underlying condition first ({})",
-                texts.join("; ")
+                joined(&texts)
             )
         } else {
-            format!("{code}: code first, if applicable: {}", texts.join("; "))
+            format!("{code}: code first, if applicable: {}", joined(&texts))
         },
         source(NoteKind::CodeFirst, level),
     ));
@@ -273,7 +290,7 @@ fn prompt(
         format!(
             "{code}: {}: {}",
             kind.heading().to_lowercase(),
-            texts.join("; ")
+            joined(&texts)
         ),
         source(kind, notes[0].level),
     ));
