@@ -135,7 +135,8 @@ fn bytes_per_key(sets: &CodeSets, width: u16, height: u16) -> Wire {
 
 fn main() {
     let cache = std::path::PathBuf::from("target").join("bench-search-cache");
-    let sets = CodeSets::load(Some(cache), &UserTables::default()).expect("code sets");
+    let sets = CodeSets::load(Some(cache), &UserTables::default(), &Default::default())
+        .expect("code sets");
     println!("workstation rendering (one core)");
     for (w, h) in [(80u16, 24u16), (120, 40)] {
         let chart = app(&sets, w, h);

@@ -291,7 +291,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// The rules with the bundled code sets and the site's tables (loaded in parallel).
 pub fn load_rules(config: &Config) -> anyhow::Result<crate::edits::Rules> {
     use crate::codeset;
-    let (options, site) = config.edit_setup().map_err(|e| anyhow!("edits: {e}"))?;
+    let files = config.edit_files();
+    let site = files.load().map_err(|e| anyhow!("edits: {e}"))?;
     let (cm, pcs, cc) = std::thread::scope(|s| {
         let cm = s.spawn(codeset::IcdCm::load_bundled);
         let pcs = s.spawn(codeset::IcdPcs::load_bundled);
@@ -304,7 +305,7 @@ pub fn load_rules(config: &Config) -> anyhow::Result<crate::edits::Rules> {
         std::sync::Arc::new(pcs.map_err(|_| failed())??),
         std::sync::Arc::new(cc?),
         site,
-        options,
+        files.options,
     )?)
 }
 

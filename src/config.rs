@@ -161,27 +161,21 @@ impl Config {
         directories::ProjectDirs::from("", "", "chartcoder").map(|d| d.cache_dir().to_path_buf())
     }
 
-    /// The edit options and the site's edit tables, read from their files.
-    pub fn edit_setup(
-        &self,
-    ) -> Result<(crate::edits::EditOptions, crate::edits::SiteTables), crate::codeset::CodeSetError>
-    {
+    /// The edit options and the files of the site's edit tables.
+    pub fn edit_files(&self) -> crate::edits::SiteFiles {
         let path = |s: &str| {
             let s = s.trim();
             (!s.is_empty()).then(|| PathBuf::from(s))
         };
         let e = &self.edits;
-        let site = crate::edits::SiteTables::load(
-            path(&e.poa_exempt_file).as_deref(),
-            path(&e.ncci_ptp_file).as_deref(),
-            path(&e.mue_file).as_deref(),
-        )?;
-        Ok((
-            crate::edits::EditOptions {
+        crate::edits::SiteFiles {
+            options: crate::edits::EditOptions {
                 sex_conflict_always: e.sex_conflict_always,
             },
-            site,
-        ))
+            poa_exempt: path(&e.poa_exempt_file),
+            ptp: path(&e.ncci_ptp_file),
+            mue: path(&e.mue_file),
+        }
     }
 
     /// The site's CPT and local tables.

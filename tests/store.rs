@@ -442,6 +442,39 @@ mod coding_actions {
     }
 
     #[test]
+    fn an_acknowledgement_is_recorded_once_with_its_audit_row() {
+        let (mut store, ids) = demo();
+        let id = ids[1];
+        store.write(|tx| coding::claim(tx, id, "amy")).unwrap();
+        let key = "excludes1:E11.9+E08.9";
+        store
+            .write(|tx| coding::acknowledge(tx, id, "amy", key, "E11.9 excludes E08.9"))
+            .unwrap();
+        assert!(
+            coding::acknowledged(store.conn(), id)
+                .unwrap()
+                .contains(key)
+        );
+        let again = store
+            .write(|tx| coding::acknowledge(tx, id, "amy", key, "E11.9 excludes E08.9"))
+            .unwrap_err();
+        assert!(
+            again.to_string().contains("already acknowledged"),
+            "{again}"
+        );
+        let trail = audit::for_chart(store.conn(), id).unwrap();
+        let ack: Vec<_> = trail.iter().filter(|a| a.action == "acknowledge").collect();
+        assert_eq!(ack.len(), 1);
+        assert_eq!(ack[0].actor, "amy");
+        assert!(ack[0].detail.contains(key), "{}", ack[0].detail);
+        // Only the coder who holds the chart acknowledges.
+        let bob = store
+            .write(|tx| coding::acknowledge(tx, id, "bob", "mce-age:O80", "x"))
+            .unwrap_err();
+        assert!(matches!(bob, StoreError::Refused(_)), "{bob}");
+    }
+
+    #[test]
     fn completion_is_refused_while_a_hold_or_an_error_edit_remains() {
         let (mut store, ids) = demo();
         let id = ids[1];
@@ -450,11 +483,21 @@ mod coding_actions {
             .write(|tx| coding::add_diagnosis(tx, id, "amy", "I10", "FY2027"))
             .unwrap();
         let err = store
-            .write(|tx| coding::complete(tx, id, "amy", &["I50 is a header".into()]))
+            .write(|tx| {
+                coding::complete(
+                    tx,
+                    id,
+                    "amy",
+                    &[
+                        "an error edit remains: I50 is a header".into(),
+                        "a warning is not acknowledged: E11.9 excludes E08.9".into(),
+                    ],
+                )
+            })
             .unwrap_err();
         assert!(
             err.to_string()
-                .contains("an error edit remains: I50 is a header"),
+                .contains("an error edit remains: I50 is a header (and 1 more)"),
             "{err}"
         );
         store

@@ -26,7 +26,7 @@ fn codesets() -> CodeSets {
     static SETS: OnceLock<CodeSets> = OnceLock::new();
     SETS.get_or_init(|| {
         let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("search-cache");
-        CodeSets::load(Some(cache), &UserTables::default()).unwrap()
+        CodeSets::load(Some(cache), &UserTables::default(), &Default::default()).unwrap()
     })
     .clone()
 }
@@ -560,4 +560,88 @@ fn a_save_waiting_on_a_lock_keeps_the_screen_alive_and_the_keys_typed_meanwhile(
         .map(|a| a.action.as_str())
         .collect();
     assert_eq!(last, ["set_poa", "add_diagnosis"]);
+}
+
+#[test]
+fn a_warning_blocks_completion_until_acknowledged_and_the_acknowledgement_is_audited() {
+    let mut app = demo_app(120, 40);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    let id = chart_of(&app).chart_id;
+    press(&mut app, KeyCode::Tab);
+    while !dx_codes(&app).is_empty() {
+        press(&mut app, KeyCode::Char('x'));
+    }
+    // E11 excludes E08.- (Excludes1): both may be coded only if unrelated.
+    for code in ["E11.9", "E08.9"] {
+        search(&mut app, 'a', code);
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Char('P'));
+        press(&mut app, KeyCode::Char('y'));
+    }
+    assert_eq!(
+        dx_codes(&app),
+        vec![
+            ("E11.9".to_string(), Some(Poa::Yes)),
+            ("E08.9".to_string(), Some(Poa::Yes))
+        ]
+    );
+    let findings = chart_of(&app).edits.clone().unwrap();
+    let warning = findings.iter().position(|f| f.rule == "excludes1").unwrap();
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f.severity == chartcoder::edits::Severity::Error),
+        "{findings:#?}"
+    );
+    press(&mut app, KeyCode::Char('c'));
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("a warning is not acknowledged"),
+        "{:?}",
+        app.message
+    );
+    assert!(row_of(&draw(&app), "to acknowledge)").is_some());
+    // Tab to Edits, down to each warning, y.
+    while chart_of(&app).pane != Pane::Edits {
+        press(&mut app, KeyCode::Tab);
+    }
+    let warnings: Vec<usize> = findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.severity == chartcoder::edits::Severity::Warning)
+        .map(|(i, _)| i)
+        .collect();
+    assert!(warnings.contains(&warning));
+    for &i in &warnings {
+        while chart_of(&app).edit < i {
+            press(&mut app, KeyCode::Char('j'));
+        }
+        press(&mut app, KeyCode::Char('y'));
+        assert_eq!(app.message.as_deref(), Some("warning acknowledged"));
+    }
+    press(&mut app, KeyCode::Char('y'));
+    assert_eq!(
+        app.message.as_deref(),
+        Some("that warning is already acknowledged")
+    );
+    let trail = audit::for_chart(app.store().conn(), id).unwrap();
+    let acks: Vec<&str> = trail
+        .iter()
+        .filter(|a| a.action == "acknowledge")
+        .map(|a| a.detail.as_str())
+        .collect();
+    assert_eq!(acks.len(), warnings.len());
+    assert!(
+        acks.iter()
+            .any(|d| d.starts_with("excludes1:E11.9+E08.9: ")),
+        "{acks:?}"
+    );
+    // Now it completes.
+    press(&mut app, KeyCode::Char('c'));
+    assert!(matches!(app.screen, Screen::Queue), "{:?}", app.message);
+    let chart = charts::load_chart(app.store().conn(), id).unwrap();
+    assert_eq!(chart.status, ChartStatus::Coded);
 }

@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::sync::Arc;
 
-pub use site::SiteTables;
+pub use site::{SiteFiles, SiteTables};
 
 /// How much a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

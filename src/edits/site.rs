@@ -9,6 +9,26 @@ use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+/// What the configuration says about the edits: the options, and the files of
+/// the site's tables (read by [`SiteFiles::load`], off the screen's thread).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteFiles {
+    pub options: super::EditOptions,
+    pub poa_exempt: Option<std::path::PathBuf>,
+    pub ptp: Option<std::path::PathBuf>,
+    pub mue: Option<std::path::PathBuf>,
+}
+
+impl SiteFiles {
+    pub fn load(&self) -> Result<SiteTables, CodeSetError> {
+        SiteTables::load(
+            self.poa_exempt.as_deref(),
+            self.ptp.as_deref(),
+            self.mue.as_deref(),
+        )
+    }
+}
+
 /// The site's tables; each is `None` when the configuration names no file.
 #[derive(Debug, Clone, Default)]
 pub struct SiteTables {

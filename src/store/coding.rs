@@ -333,6 +333,49 @@ pub fn hold(tx: &Transaction<'_>, chart_id: i64, user: &str, reason: &str) -> Re
     Ok(())
 }
 
+/// Records that the coder acknowledged a warning (an edits-engine finding,
+/// named by its key), with its message as shown; audited.
+pub fn acknowledge(
+    tx: &Transaction<'_>,
+    chart_id: i64,
+    user: &str,
+    finding_key: &str,
+    message: &str,
+) -> Result<()> {
+    require_claim(tx, chart_id, user)?;
+    let inserted = tx.execute(
+        "INSERT OR IGNORE INTO acknowledgements (chart_id, finding_key, message, actor, at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![chart_id, finding_key, message, user, now_utc()],
+    )?;
+    if inserted == 0 {
+        return Err(StoreError::Refused(
+            "that warning is already acknowledged".into(),
+        ));
+    }
+    audit::record(
+        tx,
+        user,
+        Some(chart_id),
+        "acknowledge",
+        &format!("{finding_key}: {message}"),
+    )?;
+    Ok(())
+}
+
+/// The keys of the warnings acknowledged on a chart.
+pub fn acknowledged(
+    conn: &rusqlite::Connection,
+    chart_id: i64,
+) -> Result<std::collections::HashSet<String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT finding_key FROM acknowledgements WHERE chart_id = ?1")?;
+    let keys = stmt
+        .query_map([chart_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(keys)
+}
+
 /// The reasons of a chart's open holds, oldest first.
 pub fn open_holds(conn: &rusqlite::Connection, chart_id: i64) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(
@@ -365,7 +408,7 @@ pub fn complete(
     }
     if let Some(e) = blocking.first() {
         return Err(StoreError::Refused(format!(
-            "an error edit remains: {e}{}",
+            "{e}{}",
             if blocking.len() > 1 {
                 format!(" (and {} more)", blocking.len() - 1)
             } else {

@@ -199,6 +199,22 @@ END;
     // 3: the words of patients' names, indexed, so typing part of a name in the
     // queue filter seeks an index instead of reading every chart.
     Migration::Rust(name_words),
+    // 4: warnings a coder acknowledged (the edits engine): a warning identified
+    // by its rule and codes, acknowledged once per chart; who and when, and the
+    // message as it was shown. Kept when the codes change (a changed warning is
+    // a new one).
+    Migration::Sql(
+        r#"
+CREATE TABLE acknowledgements (
+    chart_id      INTEGER NOT NULL REFERENCES charts (chart_id),
+    finding_key   TEXT NOT NULL,
+    message       TEXT NOT NULL,
+    actor         TEXT NOT NULL,
+    at            TEXT NOT NULL,
+    PRIMARY KEY (chart_id, finding_key)
+) STRICT, WITHOUT ROWID;
+"#,
+    ),
 ];
 
 fn name_words(tx: &Transaction<'_>) -> rusqlite::Result<()> {

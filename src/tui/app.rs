@@ -432,8 +432,9 @@ impl App {
         &mut self,
         cache_dir: Option<std::path::PathBuf>,
         user: crate::search::cache::UserTables,
+        edits: crate::edits::SiteFiles,
     ) {
-        self.codesets_rx = Some(CodeSets::spawn(cache_dir, user));
+        self.codesets_rx = Some(CodeSets::spawn(cache_dir, user, edits));
     }
 
     /// The screen's key context.

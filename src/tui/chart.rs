@@ -6,9 +6,10 @@
 
 use super::app::{App, Mode, Screen};
 use super::keymap::{Action, Context};
-use super::saver::{Done, Job, Reply, Then};
+use super::saver::{Done, Job, Reply, Saved, Then};
 use crate::codeset::{self, Edition, IcdCm, IcdPcs};
-use crate::domain::{Chart, CodeSystem, EncounterType, Poa};
+use crate::domain::{Chart, CodeSystem, Poa};
+use crate::edits::{Finding, Rules, Severity, SiteFiles};
 use crate::search::cache::{self, UserTables};
 use crate::search::worker::SearchWorker;
 use crate::search::{Filters, Hit, SearchIndex, System, SystemFilter};
@@ -33,11 +34,20 @@ pub struct CodeSets {
     pub cc_mcc: Arc<codeset::risk::CcMcc>,
     /// CMS-HCC V28, for the badges.
     pub hcc: Arc<codeset::risk::HccMap>,
+    /// The edits engine.
+    pub rules: Arc<Rules>,
+    /// Why the site's edit tables could not be read (the edits then run
+    /// without them), to tell the coder.
+    pub site_problem: Option<String>,
 }
 
 impl CodeSets {
     /// Loads everything (the search index from its cache when current).
-    pub fn load(cache_dir: Option<PathBuf>, user: &UserTables) -> Result<CodeSets, String> {
+    pub fn load(
+        cache_dir: Option<PathBuf>,
+        user: &UserTables,
+        edits: &SiteFiles,
+    ) -> Result<CodeSets, String> {
         let (index, cm, pcs, risk) = std::thread::scope(|s| {
             let cm = s.spawn(IcdCm::load_bundled);
             let pcs = s.spawn(IcdPcs::load_bundled);
@@ -55,12 +65,30 @@ impl CodeSets {
         let cm = cm.map_err(|_| failed())?.map_err(|e| e.to_string())?;
         let pcs = pcs.map_err(|_| failed())?.map_err(|e| e.to_string())?;
         let (cc_mcc, hcc) = risk.map_err(|_| failed())?.map_err(|e| e.to_string())?;
+        let (cm, pcs, cc_mcc) = (Arc::new(cm), Arc::new(pcs), Arc::new(cc_mcc));
+        let (site, site_problem) = match edits.load() {
+            Ok(site) => (site, None),
+            Err(e) => (
+                crate::edits::SiteTables::default(),
+                Some(format!("edits run without the site tables: {e}")),
+            ),
+        };
+        let rules = Rules::new(
+            Arc::clone(&cm),
+            Arc::clone(&pcs),
+            Arc::clone(&cc_mcc),
+            site,
+            edits.options.clone(),
+        )
+        .map_err(|e| e.to_string())?;
         Ok(CodeSets {
             index: Arc::new(index),
-            cm: Arc::new(cm),
-            pcs: Arc::new(pcs),
-            cc_mcc: Arc::new(cc_mcc),
+            cm,
+            pcs,
+            cc_mcc,
             hcc: Arc::new(hcc),
+            rules: Arc::new(rules),
+            site_problem,
         })
     }
 
@@ -68,12 +96,13 @@ impl CodeSets {
     pub fn spawn(
         cache_dir: Option<PathBuf>,
         user: UserTables,
+        edits: SiteFiles,
     ) -> Receiver<Result<CodeSets, String>> {
         let (tx, rx) = channel();
         let spawned = std::thread::Builder::new()
             .name("codesets".into())
             .spawn(move || {
-                let _ = tx.send(CodeSets::load(cache_dir, &user));
+                let _ = tx.send(CodeSets::load(cache_dir, &user, &edits));
             });
         if let Err(e) = spawned {
             let (tx, rx) = channel();
@@ -112,19 +141,6 @@ impl Pane {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-/// One finding about the chart's codes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edit {
-    pub severity: Severity,
-    pub text: String,
-}
-
 /// An open chart.
 #[derive(Debug, Clone)]
 pub struct ChartView {
@@ -138,8 +154,12 @@ pub struct ChartView {
     pub dx: usize,
     pub px: usize,
     pub holds: Vec<String>,
-    /// `None` until the code sets are loaded.
-    pub edits: Option<Vec<Edit>>,
+    /// The edits engine's findings; `None` until the code sets are loaded.
+    pub edits: Option<Vec<Finding>>,
+    /// The keys of the warnings the coder has acknowledged.
+    pub acks: std::collections::HashSet<String>,
+    /// The finding selected in the Edits pane.
+    pub edit: usize,
     /// The text being found in the document, and the rows (of the wrapped
     /// document) where it occurs.
     pub find: Option<String>,
@@ -215,51 +235,23 @@ impl SearchPopup {
     }
 }
 
-/// Findings until the edits engine lands: codes not valid on the date, codes
-/// that are not reportable as they stand, no diagnosis, missing POA.
-pub fn interim_edits(chart: &Chart, sets: &CodeSets) -> Vec<Edit> {
-    let date = chart.encounter.discharge_date;
-    let edition = Edition::for_date(date);
-    let mut out = Vec::new();
-    let error = |text: String| Edit {
-        severity: Severity::Error,
-        text,
-    };
-    if chart.diagnoses.is_empty() {
-        out.push(error("no diagnosis yet".into()));
-    }
-    for (i, d) in chart.diagnoses.iter().enumerate() {
-        match sets.cm.lookup(&d.code, edition) {
-            None => out.push(error(format!(
-                "{}: not a code in ICD-10-CM {}",
-                d.code,
-                edition.label()
-            ))),
-            Some(detail) if detail.header => out.push(error(format!(
-                "{}: a header, not reportable: pick a more specific code",
-                d.code
-            ))),
-            Some(_) if !sets.cm.valid_on(&d.code, date) => {
-                out.push(error(format!("{}: not valid on {date}", d.code)))
-            }
-            Some(_) => {}
-        }
-        if chart.encounter.encounter_type == EncounterType::Inpatient && d.poa.is_none() {
-            out.push(Edit {
-                severity: Severity::Warning,
-                text: format!("{} ({}): POA not set", d.code, i + 1),
-            });
+impl ChartView {
+    /// Whether a finding still needs the coder: an error, or a warning not
+    /// acknowledged.
+    pub fn open_finding(&self, f: &Finding) -> bool {
+        match f.severity {
+            Severity::Error => true,
+            Severity::Warning => !self.acks.contains(&f.key()),
+            Severity::Info => false,
         }
     }
-    for p in &chart.procedures {
-        if p.system == CodeSystem::Icd10Pcs && !sets.pcs.valid_on(&p.code, date) {
-            out.push(error(format!(
-                "{}: not a valid ICD-10-PCS code on {date}",
-                p.code
-            )));
-        }
+
+    /// Runs the edits on the chart as it stands.
+    fn check(&mut self, sets: Option<&CodeSets>) {
+        self.edits = sets.map(|s| s.rules.validate(&self.chart));
+        let n = self.edits.as_ref().map_or(0, Vec::len);
+        self.edit = self.edit.min(n.saturating_sub(1));
     }
-    out
 }
 
 /// The CC/MCC and HCC badges of a diagnosis ("MCC", "HCC226"), empty until
@@ -339,14 +331,14 @@ impl App {
                 });
                 // A refused action changed nothing; the chart is shown as saved.
                 if then != Then::Open
-                    && let Ok((chart, holds)) = saved
+                    && let Ok(saved) = saved
                 {
-                    self.show_saved(chart_id, chart, holds);
+                    self.show_saved(chart_id, saved);
                 }
                 return;
             }
         };
-        let (chart, holds) = match saved {
+        let saved = match saved {
             Ok(s) => s,
             Err(e) => {
                 self.message = Some(format!("could not read the chart: {e}"));
@@ -366,23 +358,25 @@ impl App {
                 };
                 let mut view = ChartView {
                     chart_id,
-                    chart,
+                    chart: saved.chart,
                     read_only,
                     pane: Pane::Documents,
                     document: 0,
                     scroll: 0,
                     dx: 0,
                     px: 0,
-                    holds,
+                    holds: saved.holds,
                     edits: None,
+                    acks: saved.acks,
+                    edit: 0,
                     find: None,
                     matches: Vec::new(),
                     prior: Vec::new(),
                 };
-                view.edits = self
-                    .codesets
-                    .as_ref()
-                    .map(|s| interim_edits(&view.chart, s));
+                view.check(self.codesets.as_ref());
+                if let Some(problem) = self.codesets.as_ref().and_then(|s| s.site_problem.clone()) {
+                    self.message = Some(problem);
+                }
                 self.screen = Screen::Chart(Box::new(view));
             }
             Then::Leave(message) => {
@@ -409,33 +403,31 @@ impl App {
                     }
                     self.message = Some(format!("added {code}"));
                 }
-                self.show_saved(chart_id, chart, holds);
+                self.show_saved(chart_id, saved);
             }
             Then::Show(message) => {
                 if message.is_some() {
                     self.message = message;
                 }
-                self.show_saved(chart_id, chart, holds);
+                self.show_saved(chart_id, saved);
             }
         }
     }
 
     /// Puts the chart as saved on the screen (if it is still the one open).
-    fn show_saved(&mut self, chart_id: i64, chart: Chart, holds: Vec<String>) {
+    fn show_saved(&mut self, chart_id: i64, saved: Saved) {
         let Screen::Chart(view) = &mut self.screen else {
             return;
         };
         if view.chart_id != chart_id {
             return;
         }
-        view.chart = chart;
-        view.holds = holds;
+        view.chart = saved.chart;
+        view.holds = saved.holds;
+        view.acks = saved.acks;
         view.dx = view.dx.min(view.chart.diagnoses.len().saturating_sub(1));
         view.px = view.px.min(view.chart.procedures.len().saturating_sub(1));
-        view.edits = self
-            .codesets
-            .as_ref()
-            .map(|s| interim_edits(&view.chart, s));
+        view.check(self.codesets.as_ref());
     }
 
     /// Takes the code sets the loader sent, and anything the search worker
@@ -489,16 +481,19 @@ impl App {
             || self.popup.as_ref().is_some_and(|p| p.waiting.is_some())
     }
 
-    /// Makes the code sets available: search, notes and the interim edits.
+    /// Makes the code sets available: search, notes and the edits.
     pub fn install_codesets(&mut self, sets: CodeSets) {
         match SearchWorker::spawn(Arc::clone(&sets.index)) {
             Ok(w) => self.worker = Some(w),
             Err(e) => self.message = Some(format!("cannot start the search worker: {e}")),
         }
-        if let Screen::Chart(view) = &mut self.screen {
-            view.edits = Some(interim_edits(&view.chart, &sets));
+        if let Some(problem) = &sets.site_problem {
+            self.message = Some(problem.clone());
         }
         self.codesets = Some(sets);
+        if let Screen::Chart(view) = &mut self.screen {
+            view.check(self.codesets.as_ref());
+        }
         self.resubmit_search();
     }
 
@@ -559,7 +554,10 @@ impl App {
                     Pane::Procedures => {
                         view.px = moved(view.px, view.chart.procedures.len(), down, step)
                     }
-                    Pane::Edits => {}
+                    Pane::Edits => {
+                        let n = view.edits.as_ref().map_or(0, Vec::len);
+                        view.edit = moved(view.edit, n, down, step);
+                    }
                 }
             }
             Action::NextDocument | Action::PreviousDocument => {
@@ -716,12 +714,49 @@ impl App {
                     };
                 }
             }
+            Action::Acknowledge => {
+                let selected = view.edits.as_ref().and_then(|e| e.get(view.edit));
+                match selected {
+                    _ if view.pane != Pane::Edits => {
+                        self.message = Some("select a warning first (Tab to Edits)".into())
+                    }
+                    Some(f) if f.severity == Severity::Warning && view.open_finding(f) => {
+                        let (key, message) = (f.key(), f.message.clone());
+                        self.save_on_chart(
+                            Then::Show(Some("warning acknowledged".into())),
+                            move |tx, id, user| {
+                                coding::acknowledge(tx, id, user, &key, &message)
+                                    .map(|()| Done::Nothing)
+                            },
+                        );
+                    }
+                    Some(f) if f.severity == Severity::Warning => {
+                        self.message = Some("that warning is already acknowledged".into())
+                    }
+                    Some(f) => {
+                        self.message = Some(format!(
+                            "only warnings are acknowledged: {}",
+                            match f.severity {
+                                Severity::Error => "an error must be fixed",
+                                _ => "information needs nothing",
+                            }
+                        ))
+                    }
+                    None => self.message = Some("no finding to acknowledge".into()),
+                }
+            }
             Action::CompleteChart => {
                 let blocking: Vec<String> = match &view.edits {
                     Some(edits) => edits
                         .iter()
-                        .filter(|e| e.severity == Severity::Error)
-                        .map(|e| e.text.clone())
+                        .filter(|f| view.open_finding(f))
+                        .map(|f| match f.severity {
+                            Severity::Error => format!("an error edit remains: {}", f.message),
+                            _ => format!(
+                                "a warning is not acknowledged (y in the Edits pane): {}",
+                                f.message
+                            ),
+                        })
                         .collect(),
                     None => {
                         self.message = Some(

@@ -53,6 +53,7 @@ pub enum Action {
     SetPoa,
     EditLine,
     FlagForQuery,
+    Acknowledge,
     CompleteChart,
     Back,
     Help,
@@ -60,7 +61,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 34] = [
         Action::MoveDown,
         Action::MoveUp,
         Action::PageDown,
@@ -90,6 +91,7 @@ impl Action {
         Action::SetPoa,
         Action::EditLine,
         Action::FlagForQuery,
+        Action::Acknowledge,
         Action::CompleteChart,
         Action::Back,
         Action::Help,
@@ -128,6 +130,7 @@ impl Action {
             Action::SetPoa => "set_poa",
             Action::EditLine => "edit_line",
             Action::FlagForQuery => "flag_for_query",
+            Action::Acknowledge => "acknowledge",
             Action::CompleteChart => "complete_chart",
             Action::Back => "back",
             Action::Help => "help",
@@ -167,7 +170,8 @@ impl Action {
             Action::SetPoa => "POA of the selected diagnosis: Y N U W 1 (Space clears)",
             Action::EditLine => "modifiers / units / pointers of a CPT/HCPCS line",
             Action::FlagForQuery => "flag for physician query (puts the chart on hold)",
-            Action::CompleteChart => "complete the chart: not while errors or holds remain",
+            Action::Acknowledge => "acknowledge the selected warning (Edits pane, audited)",
+            Action::CompleteChart => "complete (blocked by errors, open warnings or holds)",
             Action::Back => "back to the queue",
             Action::Help => "show or hide this help",
             Action::Quit => "quit",
@@ -217,6 +221,7 @@ impl Action {
             Action::SetPoa => "POA",
             Action::EditLine => "line",
             Action::FlagForQuery => "flag",
+            Action::Acknowledge => "acknowledge",
             Action::CompleteChart => "complete",
             Action::Back => "queue",
             Action::Help => "help",
@@ -376,6 +381,7 @@ impl Default for Keymap {
             (Action::SetPoa, vec![c('P')]),
             (Action::EditLine, vec![c('m')]),
             (Action::FlagForQuery, vec![c('f')]),
+            (Action::Acknowledge, vec![c('y')]),
             (Action::CompleteChart, vec![c('c')]),
             (Action::Back, vec![p(Esc)]),
             (Action::Help, vec![c('?'), p(F(1))]),

@@ -64,7 +64,11 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
         let mut app = App::new(store, user, today, size.width, size.height);
         app.keymap = keymap::Keymap::with_overrides(&config.keys.queue, &config.keys.chart)
             .map_err(|e| anyhow::anyhow!("config: {e}"))?;
-        app.load_codesets_in_background(config.cache_dir(), config.user_tables());
+        app.load_codesets_in_background(
+            config.cache_dir(),
+            config.user_tables(),
+            config.edit_files(),
+        );
         let mut dirty = true;
         while !app.should_quit && !terminate.load(Ordering::Relaxed) {
             if dirty {

@@ -17,6 +17,7 @@ use crate::domain::Chart;
 use crate::store::coding::{self, Claim, CodeList};
 use crate::store::{Store, StoreError, charts};
 use rusqlite::Transaction;
+use std::collections::HashSet;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError, channel};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -69,8 +70,7 @@ impl Job {
 
     fn run(self, store: &mut Store) -> Reply {
         let result = store.write(self.action);
-        let saved = charts::load_chart(store.conn(), self.chart_id)
-            .and_then(|chart| Ok((chart, coding::open_holds(store.conn(), self.chart_id)?)));
+        let saved = Saved::read(store, self.chart_id);
         Reply {
             chart_id: self.chart_id,
             then: self.then,
@@ -80,15 +80,33 @@ impl Job {
     }
 }
 
+/// A chart as saved: its codes, open holds and acknowledged warnings.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    pub chart: Chart,
+    pub holds: Vec<String>,
+    pub acks: HashSet<String>,
+}
+
+impl Saved {
+    pub fn read(store: &Store, chart_id: i64) -> Result<Saved, StoreError> {
+        Ok(Saved {
+            chart: charts::load_chart(store.conn(), chart_id)?,
+            holds: coding::open_holds(store.conn(), chart_id)?,
+            acks: coding::acknowledged(store.conn(), chart_id)?,
+        })
+    }
+}
+
 /// The answer to a [`Job`].
 #[derive(Debug)]
 pub struct Reply {
     pub chart_id: i64,
     pub then: Then,
     pub result: Result<Done, StoreError>,
-    /// The chart and its open holds as saved after the action (whether or not
-    /// the action went through).
-    pub saved: Result<(Chart, Vec<String>), StoreError>,
+    /// The chart as saved after the action (whether or not the action went
+    /// through).
+    pub saved: Result<Saved, StoreError>,
 }
 
 /// What asking the saver for an answer gives.
@@ -265,9 +283,9 @@ mod tests {
             matches!(reply.result, Ok(Done::Claim(Claim::Mine))),
             "{reply:?}"
         );
-        let (chart, holds) = reply.saved.unwrap();
-        assert_eq!(chart, charts::load_chart(store.conn(), id).unwrap());
-        assert!(holds.is_empty());
+        let saved = reply.saved.unwrap();
+        assert_eq!(saved.chart, charts::load_chart(store.conn(), id).unwrap());
+        assert!(saved.holds.is_empty() && saved.acks.is_empty());
         // The UI's own connection sees the commit.
         assert_eq!(claimed_by(&store, id).as_deref(), Some("amy"));
     }

@@ -1,8 +1,9 @@
 //! The chart screen: header, documents, diagnoses, procedures and edits.
 
 use crate::domain::{CodeSystem, age_on, pointer_letter};
+use crate::edits::Severity;
 use crate::tui::app::{App, Mode, Screen};
-use crate::tui::chart::{ChartView, Pane, Severity, dx_badges, wrap_lines};
+use crate::tui::chart::{ChartView, Pane, dx_badges, wrap_lines};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
@@ -10,7 +11,8 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Block, Borders, Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap,
+    Block, Borders, Cell, HighlightSpacing, List, ListItem, ListState, Paragraph, Row, Table,
+    TableState, Wrap,
 };
 
 const FOOTER_ACTIONS: &[Action] = &[
@@ -275,6 +277,19 @@ fn render_diagnoses(app: &App, view: &ChartView, theme: &Theme, frame: &mut Fram
         .enumerate()
         .map(|(i, d)| {
             let (severity, hcc) = dx_badges(app.codesets.as_ref(), &d.code);
+            // The CC/MCC of a secondary counts relative to the principal (Table
+            // 6K): "-CC" when the principal (or a death) cancels it, nothing on
+            // the principal itself.
+            let severity = match app
+                .codesets
+                .as_ref()
+                .map(|s| s.rules.cc_badge(&view.chart, i))
+            {
+                Some(Some((level, None))) => level.label().to_string(),
+                Some(Some((level, Some(_)))) => format!("-{}", level.label()),
+                Some(None) => String::new(),
+                None => severity,
+            };
             Row::new(vec![
                 Cell::from(format!("{}", i + 1)),
                 Cell::from(d.code.clone()),
@@ -292,7 +307,7 @@ fn render_diagnoses(app: &App, view: &ChartView, theme: &Theme, frame: &mut Fram
             Constraint::Length(2),
             Constraint::Length(8),
             Constraint::Length(1),
-            Constraint::Length(3),
+            Constraint::Length(4),
             Constraint::Length(6),
             Constraint::Min(4),
         ],
@@ -363,41 +378,57 @@ fn render_procedures(
 
 fn render_edits(view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let focused = view.pane == Pane::Edits;
-    let lines: Vec<Line<'_>> = match &view.edits {
-        None => vec![Line::styled(
+    let findings = view.edits.as_deref().unwrap_or(&[]);
+    let items: Vec<ListItem<'_>> = match &view.edits {
+        None => vec![ListItem::new(Line::styled(
             "checking: the code sets are loading…",
             theme.dim,
-        )],
-        Some(edits) if edits.is_empty() => vec![Line::styled("no findings", theme.dim)],
+        ))],
+        Some(edits) if edits.is_empty() => {
+            vec![ListItem::new(Line::styled("no findings", theme.dim))]
+        }
         Some(edits) => edits
             .iter()
-            .map(|e| match e.severity {
-                Severity::Error => Line::from(vec![
-                    Span::styled("E ", theme.alert),
-                    Span::raw(e.text.clone()),
-                ]),
-                Severity::Warning => Line::from(vec![
-                    Span::styled("W ", theme.key),
-                    Span::raw(e.text.clone()),
-                ]),
+            .map(|f| {
+                let (mark, style) = match f.severity {
+                    Severity::Error => ("E ", theme.alert),
+                    Severity::Warning if view.open_finding(f) => ("W ", theme.key),
+                    Severity::Warning => ("ok", theme.dim),
+                    Severity::Info => ("i ", theme.dim),
+                };
+                ListItem::new(Line::from(vec![
+                    Span::styled(mark, style),
+                    Span::raw(format!(" {}", f.message)),
+                ]))
             })
             .collect(),
     };
-    let errors = view.edits.as_ref().map_or(0, |e| {
-        e.iter().filter(|e| e.severity == Severity::Error).count()
-    });
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .block(pane_block(
-                match errors {
-                    1 => " Edits (1 error) ".to_string(),
-                    n => format!(" Edits ({n} errors) "),
-                },
-                focused,
-                theme,
-            )),
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let to_ack = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning && view.open_finding(f))
+        .count();
+    let title = match (errors, to_ack) {
+        (0, 0) => " Edits ".to_string(),
+        (e, 0) => format!(" Edits ({e} error{}) ", if e == 1 { "" } else { "s" }),
+        (0, w) => format!(" Edits ({w} to acknowledge) "),
+        (e, w) => format!(
+            " Edits ({e} error{}, {w} to acknowledge) ",
+            if e == 1 { "" } else { "s" }
+        ),
+    };
+    let list = List::new(items)
+        .block(pane_block(title, focused, theme))
+        .highlight_style(theme.selected)
+        .highlight_symbol("> ");
+    let selected = (focused && !findings.is_empty()).then_some(view.edit);
+    frame.render_stateful_widget(
+        list,
         area,
+        &mut ListState::default().with_selected(selected),
     );
 }
 
