@@ -25,6 +25,7 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct EditsConfig {
     pub sex_conflict_always: bool,
+    pub nonspecific_principal: bool,
     pub poa_exempt_file: String,
     pub ncci_ptp_file: String,
     pub mue_file: String,
@@ -91,6 +92,7 @@ impl Config {
             },
             edits: EditsConfig {
                 sex_conflict_always: false,
+                nonspecific_principal: true,
                 poa_exempt_file: String::new(),
                 ncci_ptp_file: String::new(),
                 mue_file: String::new(),
@@ -171,6 +173,7 @@ impl Config {
         crate::edits::SiteFiles {
             options: crate::edits::EditOptions {
                 sex_conflict_always: e.sex_conflict_always,
+                nonspecific_principal: e.nonspecific_principal,
             },
             poa_exempt: path(&e.poa_exempt_file),
             ptp: path(&e.ncci_ptp_file),

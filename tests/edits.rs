@@ -56,6 +56,7 @@ fn rules(site: bool, sex_always: bool) -> Rules {
         site,
         EditOptions {
             sex_conflict_always: sex_always,
+            ..EditOptions::default()
         },
     )
     .unwrap()
@@ -828,6 +829,32 @@ fn every_rule_fires_and_keeps_quiet_at_its_boundary() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_site_can_turn_the_nonspecific_principal_finding_off() {
+    let (cm, pcs, cc) = tables().clone();
+    let off = Rules::new(
+        cm,
+        pcs,
+        cc,
+        SiteTables::default(),
+        EditOptions {
+            nonspecific_principal: false,
+            ..EditOptions::default()
+        },
+    )
+    .unwrap();
+    let chart = inpatient("2026-11-01").y("G81.00").0;
+    assert!(found(&off.validate(&chart), "mce-nonspecific-principal", None).is_empty());
+    assert_eq!(
+        found(
+            &rules(false, false).validate(&chart),
+            "mce-nonspecific-principal",
+            None
+        ),
+        [Severity::Info]
+    );
 }
 
 #[test]

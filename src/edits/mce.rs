@@ -259,6 +259,9 @@ fn principal(rules: &Rules, facts: &Facts<'_>, out: &mut Vec<Finding>) {
         if flag == "reqsdx" && facts.dx.len() > 1 {
             continue;
         }
+        if flag == "unspecified" && !rules.options.nonspecific_principal {
+            continue;
+        }
         out.push(Finding::new(rule, severity, &[code], message, source));
     }
 }

@@ -84,11 +84,23 @@ impl Finding {
 }
 
 /// Choices a site makes about the rules.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EditOptions {
     /// Check the MCE sex conflict edit for discharges on or after 2024-10-01 too
     /// (CMS turned it off from that date).
     pub sex_conflict_always: bool,
+    /// Show the MCE non-specific principal diagnosis (information; CMS no
+    /// longer returns the edit, so a site may turn it off).
+    pub nonspecific_principal: bool,
+}
+
+impl Default for EditOptions {
+    fn default() -> Self {
+        EditOptions {
+            sex_conflict_always: false,
+            nonspecific_principal: true,
+        }
+    }
 }
 
 /// Everything the rules read, loaded once.

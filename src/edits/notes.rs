@@ -3,8 +3,11 @@
 //! guidelines). A note applies from the code and from every level above it.
 //! Notes name the codes they mean in parentheses, in free text: "(I50.-)",
 //! "(L97.4-, L97.5-)", "(O00-O07, O08.8)". What can be read as codes is
-//! matched; a part with words in it ("E08-E13 with .42") is kept as text for
-//! the coder and never matched, so a note never fires on a guess.
+//! matched. A part that qualifies its codes in words ("E08-E13 with .42",
+//! "T36-T50 with fifth or sixth character 5") cannot be checked exactly: its
+//! codes are matched, and the finding quotes the note's words for the coder to
+//! judge (an Excludes1 then says it "may apply"). A part that is only words is
+//! never matched.
 
 use super::{Facts, Finding, Rules, Severity};
 use crate::codeset::{NodeKind, Note, NoteKind, code_key};
@@ -16,14 +19,46 @@ use crate::codeset::{NodeKind, Note, NoteKind, code_key};
 pub struct CodeRange {
     lo: String,
     hi: String,
+    /// Words that narrow the range ("with .42"): the match is then a maybe.
+    pub qualifier: Option<String>,
 }
 
 impl CodeRange {
+    /// Whether the code is in the range and (when the qualifier's words are
+    /// understood) meets them too.
     pub fn contains(&self, code: &str) -> bool {
         let key = code_key(code);
         key.len() >= self.lo.len()
             && key[..self.lo.len()] >= *self.lo
             && key[..self.hi.len().min(key.len())] <= *self.hi
+            && self.qualifier_met(&key) != Some(false)
+    }
+
+    /// Whether the qualifier is met: `None` when there is none or its words are
+    /// not understood (the coder judges), else the answer. Understood: "with
+    /// .42" (the characters after the dot), "with fifth character 1", "with
+    /// sixth character 5", "with fifth or sixth character 5".
+    pub fn qualifier_met(&self, key: &str) -> Option<bool> {
+        let q = self.qualifier.as_deref()?.trim();
+        let q = q.strip_prefix("with ")?;
+        if let Some(digits) = q.strip_prefix('.') {
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return None;
+            }
+            return Some(key.get(3..3 + digits.len()) == Some(digits));
+        }
+        let (places, ch) = q.split_once(" character ")?;
+        let ch = ch.trim();
+        if ch.len() != 1 {
+            return None;
+        }
+        let at = |n: usize| key.get(n..n + 1) == Some(ch);
+        match places {
+            "fifth" => Some(at(4)),
+            "sixth" => Some(at(5)),
+            "fifth or sixth" => Some(at(4) || at(5)),
+            _ => None,
+        }
     }
 }
 
@@ -45,20 +80,30 @@ fn code_token(s: &str) -> Option<String> {
 /// One comma-separated part of a parenthesis: a code or a range of codes.
 fn range_piece(piece: &str) -> Option<CodeRange> {
     let piece = piece.trim();
-    if let Some(c) = code_token(piece) {
+    // The codes come first; words after them qualify them.
+    let (codes, words) = match piece.split_once(char::is_whitespace) {
+        Some((codes, words)) => (codes, Some(words.trim().to_string())),
+        None => (piece, None),
+    };
+    if let Some(c) = code_token(codes) {
         return Some(CodeRange {
             lo: c.clone(),
             hi: c,
+            qualifier: words,
         });
     }
     // "A00-A09", "I20.0-I20.9": a dash between two codes.
-    let (a, b) = piece.split_once('-')?;
+    let (a, b) = codes.split_once('-')?;
     let (lo, hi) = (code_token(a)?, code_token(b)?);
-    (lo <= hi).then_some(CodeRange { lo, hi })
+    (lo <= hi).then_some(CodeRange {
+        lo,
+        hi,
+        qualifier: words,
+    })
 }
 
-/// The code ranges a note's text names; parts that are not plain codes or
-/// ranges are left out.
+/// The code ranges a note's text names (with the words that qualify them);
+/// parts that do not start with a code are left out.
 pub fn parse_ranges(text: &str) -> Vec<CodeRange> {
     let mut out = Vec::new();
     let mut rest = text;
@@ -166,11 +211,20 @@ fn excludes(
                 if j == i || pairs_seen.contains(&pair) {
                     continue;
                 }
-                if !a.ranges.iter().any(|r| r.contains(other)) {
+                let Some(range) = a.ranges.iter().find(|r| r.contains(other)) else {
                     continue;
-                }
+                };
                 pairs_seen.push(pair);
                 let message = match kind {
+                    NoteKind::Excludes1
+                        if range.qualifier_met(&code_key(other)).is_none()
+                            && range.qualifier.is_some() =>
+                    {
+                        format!(
+                            "{code} may exclude {other}: check the note's words ({}); report both only if the conditions are unrelated",
+                            a.note.text
+                        )
+                    }
                     NoteKind::Excludes1 => format!(
                         "{code} excludes {other} ({}): report both only if the conditions are unrelated",
                         a.note.text
@@ -304,6 +358,7 @@ mod tests {
         CodeRange {
             lo: lo.into(),
             hi: hi.into(),
+            qualifier: None,
         }
     }
 
@@ -331,10 +386,29 @@ mod tests {
             .len(),
             5
         );
-        // Words in the parenthesis: kept as text, never matched.
-        assert!(parse_ranges("diabetes mellitus (E08-E13 with .42)").is_empty());
+        // G63's Excludes1: the words narrowing the range are kept for the coder.
+        let q = parse_ranges("diabetes mellitus (E08-E13 with .42)");
+        assert_eq!(q.len(), 1);
+        assert_eq!(q[0].qualifier.as_deref(), Some("with .42"));
+        assert!(q[0].contains("E11.42"));
+        assert!(
+            !q[0].contains("E11.9"),
+            "the words are understood: .42 only"
+        );
+        let fifth = &parse_ranges("(B27.0-B27.9 with fifth character 1)")[0];
+        assert!(fifth.contains("B27.01") && !fifth.contains("B27.09"));
+        let either = &parse_ranges("(T36-T50 with fifth or sixth character 5)")[0];
+        assert!(either.contains("T36.0X5A") && either.contains("T38.805A"));
+        assert!(!either.contains("T36.0X1A"));
+        let unknown = &parse_ranges("(E08-E13 with diabetic complications)")[0];
+        assert_eq!(unknown.qualifier_met("E1142"), None);
+        assert!(
+            unknown.contains("E11.42"),
+            "not understood: the coder judges"
+        );
+        // Words only: nothing to match.
         assert!(parse_ranges("underlying disease, such as:").is_empty());
-        assert!(parse_ranges("(T36-T50 with fifth or sixth character 5)").is_empty());
+        assert!(parse_ranges("(see Alphabetic Index)").is_empty());
     }
 
     #[test]
