@@ -832,6 +832,19 @@ impl IcdCm {
             .collect()
     }
 
+    /// The tabular node of a code in an edition (for a 7th-character code, the
+    /// node it extends), without building its detail: what the edits need to
+    /// walk its notes.
+    pub fn node_of(&self, code: &str, edition: Edition) -> Option<usize> {
+        let key = code_key(code);
+        let node = match self.by_code.get(&key) {
+            Some(&n) => n,
+            None if key.len() == 7 => *self.by_code.get(key[..6].trim_end_matches('X'))?,
+            None => return None,
+        };
+        self.in_edition(node, edition).then_some(node)
+    }
+
     /// Looks a code up in an edition: a tabular node, or a 7th-character code built
     /// on one (with its X placeholders in place).
     pub fn lookup(&self, code: &str, edition: Edition) -> Option<CodeDetail> {

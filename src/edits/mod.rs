@@ -112,6 +112,8 @@ pub struct Rules {
     pub ages: Arc<mce::AgeRanges>,
     pub site: Arc<SiteTables>,
     pub options: EditOptions,
+    /// The code ranges each tabular note names, by node and note (parsed once).
+    note_ranges: Arc<Vec<Vec<Vec<notes::CodeRange>>>>,
 }
 
 /// What the rules need to know of the chart besides its codes.
@@ -123,6 +125,8 @@ pub(crate) struct Facts<'a> {
     pub inpatient: bool,
     /// The ICD-10-CM diagnoses in sequence, with their tabular node when known.
     pub dx: Vec<(&'a str, Option<usize>)>,
+    /// Their codes without the dot, in the same order.
+    pub keys: Vec<String>,
 }
 
 impl Rules {
@@ -136,6 +140,7 @@ impl Rules {
         options: EditOptions,
     ) -> Result<Rules, crate::codeset::CodeSetError> {
         Ok(Rules {
+            note_ranges: Arc::new(notes::parse_all(&cm)),
             cm,
             pcs,
             cc_mcc,
@@ -149,20 +154,22 @@ impl Rules {
     pub fn validate(&self, chart: &Chart) -> Vec<Finding> {
         let date = chart.encounter.discharge_date;
         let edition = Edition::for_date(date);
+        let dx: Vec<(&str, Option<usize>)> = chart
+            .diagnoses
+            .iter()
+            .filter(|d| d.system == CodeSystem::Icd10Cm)
+            .map(|d| (d.code.as_str(), self.cm.node_of(&d.code, edition)))
+            .collect();
         let facts = Facts {
+            keys: dx
+                .iter()
+                .map(|(c, _)| crate::codeset::code_key(c))
+                .collect(),
+            dx,
             chart,
             date,
             edition,
             inpatient: chart.encounter.encounter_type == EncounterType::Inpatient,
-            dx: chart
-                .diagnoses
-                .iter()
-                .filter(|d| d.system == CodeSystem::Icd10Cm)
-                .map(|d| {
-                    let node = self.cm.lookup(&d.code, edition).map(|x| x.node);
-                    (d.code.as_str(), node)
-                })
-                .collect(),
         };
         let mut out = Vec::new();
         validity::check(self, &facts, &mut out);

@@ -27,11 +27,15 @@ impl CodeRange {
     /// Whether the code is in the range and (when the qualifier's words are
     /// understood) meets them too.
     pub fn contains(&self, code: &str) -> bool {
-        let key = code_key(code);
+        self.contains_key(&code_key(code))
+    }
+
+    /// [`CodeRange::contains`] for a code already without its dot.
+    pub fn contains_key(&self, key: &str) -> bool {
         key.len() >= self.lo.len()
             && key[..self.lo.len()] >= *self.lo
             && key[..self.hi.len().min(key.len())] <= *self.hi
-            && self.qualifier_met(&key) != Some(false)
+            && self.qualifier_met(key) != Some(false)
     }
 
     /// Whether the qualifier is met: `None` when there is none or its words are
@@ -118,12 +122,39 @@ pub fn parse_ranges(text: &str) -> Vec<CodeRange> {
     out
 }
 
+/// The code ranges of every note of the tabular that names codes (the kinds
+/// the rules read), by node and note: read once when the rules are loaded.
+pub(crate) fn parse_all(cm: &crate::codeset::IcdCm) -> Vec<Vec<Vec<CodeRange>>> {
+    cm.nodes
+        .iter()
+        .map(|n| {
+            n.notes
+                .iter()
+                .map(|note| match note.kind {
+                    NoteKind::Excludes1
+                    | NoteKind::Excludes2
+                    | NoteKind::CodeFirst
+                    | NoteKind::UseAdditionalCode
+                    | NoteKind::CodeAlso => parse_ranges(&note.text),
+                    _ => Vec::new(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// A note that applies to a code, with the level it is written at.
 struct Applied<'a> {
     level: &'a str,
     level_kind: NodeKind,
     note: &'a Note,
-    ranges: Vec<CodeRange>,
+    ranges: &'a [CodeRange],
+}
+
+impl Applied<'_> {
+    fn names(&self, key: &str) -> Option<&CodeRange> {
+        self.ranges.iter().find(|r| r.contains_key(key))
+    }
 }
 
 fn applied<'a>(rules: &'a Rules, node: usize, kind: NoteKind) -> Vec<Applied<'a>> {
@@ -132,15 +163,17 @@ fn applied<'a>(rules: &'a Rules, node: usize, kind: NoteKind) -> Vec<Applied<'a>
         .lineage(node)
         .flat_map(|n| {
             let level = &rules.cm.nodes[n];
+            let ranges = rules.note_ranges.get(n);
             level
                 .notes
                 .iter()
-                .filter(move |note| note.kind == kind)
-                .map(move |note| Applied {
+                .enumerate()
+                .filter(move |(_, note)| note.kind == kind)
+                .map(move |(i, note)| Applied {
                     level: level.code.as_str(),
                     level_kind: level.kind,
                     note,
-                    ranges: parse_ranges(&note.text),
+                    ranges: ranges.and_then(|r| r.get(i)).map_or(&[], Vec::as_slice),
                 })
         })
         .collect()
@@ -206,18 +239,18 @@ fn excludes(
             if kind == NoteKind::Excludes2 && a.level_kind != NodeKind::Code {
                 continue;
             }
-            for (j, &(other, _)) in facts.dx.iter().enumerate() {
+            for (j, (&(other, _), other_key)) in facts.dx.iter().zip(&facts.keys).enumerate() {
                 let pair = (i.min(j), i.max(j));
                 if j == i || pairs_seen.contains(&pair) {
                     continue;
                 }
-                let Some(range) = a.ranges.iter().find(|r| r.contains(other)) else {
+                let Some(range) = a.names(other_key) else {
                     continue;
                 };
                 pairs_seen.push(pair);
                 let message = match kind {
                     NoteKind::Excludes1
-                        if range.qualifier_met(&code_key(other)).is_none()
+                        if range.qualifier_met(other_key).is_none()
                             && range.qualifier.is_some() =>
                     {
                         format!(
@@ -263,10 +296,8 @@ fn code_first(
         return;
     }
     let matched = |j: usize| {
-        let other = facts.dx[j].0;
-        notes
-            .iter()
-            .find(|a| a.ranges.iter().any(|r| r.contains(other)))
+        let key = &facts.keys[j];
+        notes.iter().find(|a| a.names(key).is_some())
     };
     if (0..i).any(|j| matched(j).is_some()) {
         return;
@@ -327,12 +358,10 @@ fn prompt(
     if notes.is_empty() {
         return;
     }
-    let satisfied = facts.dx.iter().any(|&(other, _)| {
-        other != code
-            && notes
-                .iter()
-                .any(|a| a.ranges.iter().any(|r| r.contains(other)))
-    });
+    let satisfied =
+        facts.dx.iter().zip(&facts.keys).any(|(&(other, _), key)| {
+            other != code && notes.iter().any(|a| a.names(key).is_some())
+        });
     if satisfied {
         return;
     }

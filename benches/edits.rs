@@ -1,0 +1,166 @@
+//! The edits engine: time to validate a 25-diagnosis, 10-procedure inpatient
+//! chart (target <= 1 ms), beside a naive baseline measured in the same run: the
+//! same Excludes1 and MCE checks written the way a first version would, finding
+//! each code's tabular entry and MCE row by scanning the code sets (no index).
+//!
+//!     cargo bench --bench edits
+
+use chartcoder::codeset::{IcdCm, IcdPcs, NoteKind, code_key, risk};
+use chartcoder::domain::{
+    Chart, ChartStatus, CodeSystem, DiagnosisAssignment, Encounter, EncounterType, Patient, Poa,
+    ProcedureAssignment, Sex,
+};
+use chartcoder::edits::notes::parse_ranges;
+use chartcoder::edits::{EditOptions, Rules, SiteTables};
+use chrono::NaiveDate;
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const DX: [&str; 25] = [
+    "I11.0", "I50.23", "N18.4", "E11.22", "E11.65", "Z79.4", "I48.91", "Z79.01", "J44.1", "J96.01",
+    "E87.1", "D63.1", "I25.10", "Z95.1", "E78.5", "G47.33", "M81.0", "F32.A", "Z87.891", "K21.9",
+    "N40.0", "E66.01", "Z68.41", "I10", "R65.20",
+];
+const PX: [&str; 10] = [
+    "02HV33Z", "5A1955Z", "0BH17EZ", "30233N1", "3E033VJ", "B2111ZZ", "0DJ08ZZ", "4A023N7",
+    "02703DZ", "0DTJ4ZZ",
+];
+
+fn chart() -> Chart {
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+    Chart {
+        account: "BENCH".into(),
+        mrn: "M".into(),
+        status: ChartStatus::InProgress,
+        patient: Patient {
+            name: "Bench Patient".into(),
+            birth_date: d("1948-03-02"),
+            sex: Sex::Male,
+        },
+        encounter: Encounter {
+            encounter_type: EncounterType::Inpatient,
+            admit_date: d("2026-10-20"),
+            discharge_date: d("2026-10-27"),
+            disposition: Some("01".into()),
+            attending: None,
+            other_providers: vec![],
+            payer: None,
+        },
+        documents: vec![],
+        diagnoses: DX
+            .iter()
+            .map(|c| DiagnosisAssignment {
+                code: (*c).into(),
+                system: CodeSystem::Icd10Cm,
+                edition: "FY2027".into(),
+                poa: Some(Poa::Yes),
+            })
+            .collect(),
+        procedures: PX
+            .iter()
+            .map(|c| ProcedureAssignment {
+                code: (*c).into(),
+                system: CodeSystem::Icd10Pcs,
+                date: None,
+                provider: None,
+                modifiers: vec![],
+                units: 1,
+                pointers: vec![],
+            })
+            .collect(),
+    }
+}
+
+/// The naive version: Excludes1 pairs and the MCE principal and age flags,
+/// each code found by scanning every tabular node and every MCE row.
+fn naive(cm: &IcdCm, chart: &Chart) -> (usize, usize) {
+    let node_of = |code: &str| {
+        let key = code_key(code);
+        cm.nodes.iter().position(|n| code_key(&n.code) == key)
+    };
+    let flags_of = |code: &str| {
+        let key = code_key(code);
+        cm.mce
+            .iter()
+            .find(|(k, _)| **k == key)
+            .map(|(_, m)| m.flags_on(chart.encounter.discharge_date).to_vec())
+            .unwrap_or_default()
+    };
+    let mut excludes = 0;
+    for a in &chart.diagnoses {
+        let Some(node) = node_of(&a.code) else {
+            continue;
+        };
+        for (_, note) in cm.notes(node) {
+            if note.kind != NoteKind::Excludes1 {
+                continue;
+            }
+            for b in &chart.diagnoses {
+                if b.code != a.code && parse_ranges(&note.text).iter().any(|r| r.contains(&b.code))
+                {
+                    excludes += 1;
+                }
+            }
+        }
+    }
+    let flagged = chart
+        .diagnoses
+        .iter()
+        .filter(|d| !flags_of(&d.code).is_empty())
+        .count();
+    (excludes, flagged)
+}
+
+fn percentiles(mut f: impl FnMut(), runs: usize) -> (Duration, Duration) {
+    f();
+    let mut times = Vec::with_capacity(runs);
+    let budget = Instant::now();
+    while times.len() < runs && (times.len() < 5 || budget.elapsed() < Duration::from_secs(10)) {
+        let t = Instant::now();
+        f();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    let at = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
+    (at(0.5), at(0.99))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let cm = Arc::new(IcdCm::load_bundled().expect("cm"));
+    let pcs = Arc::new(IcdPcs::load_bundled().expect("pcs"));
+    let cc = Arc::new(risk::load_cc_mcc().expect("cc"));
+    let rules = Rules::new(
+        Arc::clone(&cm),
+        pcs,
+        cc,
+        SiteTables::default(),
+        EditOptions::default(),
+    )
+    .expect("rules");
+    let chart = chart();
+    let findings = rules.validate(&chart);
+    let (ours50, ours99) = percentiles(|| drop(black_box(rules.validate(black_box(&chart)))), 2000);
+    let (naive50, naive99) = percentiles(|| drop(black_box(naive(&cm, black_box(&chart)))), 50);
+    println!(
+        "edits: validate a {}-diagnosis, {}-procedure inpatient chart ({} findings; one core)",
+        DX.len(),
+        PX.len(),
+        findings.len()
+    );
+    println!(
+        "  chartcoder        p50 {:.3} ms  p99 {:.3} ms   (target <= 1 ms)",
+        ms(ours50),
+        ms(ours99)
+    );
+    println!(
+        "  naive (scans)     p50 {:.3} ms  p99 {:.3} ms   ({:.0}x slower at p50; Excludes1 and MCE flags only)",
+        ms(naive50),
+        ms(naive99),
+        ms(naive50) / ms(ours50).max(1e-9)
+    );
+}
