@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod edits;
 pub mod interchange;
+pub mod query;
 pub mod search;
 pub mod store;
 pub mod tui;
