@@ -65,7 +65,7 @@ pub fn release(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<()> {
     Ok(())
 }
 
-fn require_claim(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<()> {
+pub(crate) fn require_claim(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<()> {
     let owner: Option<String> = tx
         .query_row(
             "SELECT claimed_by FROM charts WHERE chart_id = ?1",

@@ -215,6 +215,43 @@ CREATE TABLE acknowledgements (
 ) STRICT, WITHOUT ROWID;
 "#,
     ),
+    // 5: physician queries as sent. A sent query (its text, indicators,
+    // options, recipient, time and coder) and its answer never change: the
+    // triggers refuse it. A change of recipient is recorded beside it.
+    Migration::Sql(
+        r#"
+ALTER TABLE physician_queries ADD COLUMN yes_no_reason TEXT;
+ALTER TABLE physician_queries ADD COLUMN text TEXT;
+CREATE TABLE query_recipients (
+    physician_query_id  INTEGER NOT NULL REFERENCES physician_queries (physician_query_id),
+    physician           TEXT NOT NULL,
+    reason              TEXT NOT NULL,
+    changed_by          TEXT NOT NULL,
+    changed_at          TEXT NOT NULL
+) STRICT;
+CREATE INDEX query_recipients_query_idx ON query_recipients (physician_query_id);
+CREATE INDEX physician_queries_sent_at_idx ON physician_queries (sent_at);
+CREATE INDEX holds_physician_query_idx ON holds (physician_query_id);
+CREATE TRIGGER physician_queries_sent_are_immutable BEFORE UPDATE ON physician_queries
+WHEN OLD.status <> 'draft' AND (
+       NEW.chart_id IS NOT OLD.chart_id OR NEW.physician IS NOT OLD.physician
+    OR NEW.format IS NOT OLD.format OR NEW.yes_no_reason IS NOT OLD.yes_no_reason
+    OR NEW.template IS NOT OLD.template OR NEW.question IS NOT OLD.question
+    OR NEW.indicators IS NOT OLD.indicators OR NEW.options IS NOT OLD.options
+    OR NEW.created_by IS NOT OLD.created_by OR NEW.created_at IS NOT OLD.created_at
+    OR NEW.sent_at IS NOT OLD.sent_at OR NEW.text IS NOT OLD.text
+    OR (OLD.answer IS NOT NULL AND NEW.answer IS NOT OLD.answer)
+    OR (OLD.answered_at IS NOT NULL AND NEW.answered_at IS NOT OLD.answered_at))
+BEGIN SELECT RAISE(ABORT, 'a sent query is immutable'); END;
+CREATE TRIGGER physician_queries_sent_are_kept BEFORE DELETE ON physician_queries
+WHEN OLD.status <> 'draft'
+BEGIN SELECT RAISE(ABORT, 'a sent query is immutable'); END;
+CREATE TRIGGER query_recipients_append_only BEFORE UPDATE ON query_recipients
+BEGIN SELECT RAISE(ABORT, 'a change of recipient is kept as recorded'); END;
+CREATE TRIGGER query_recipients_kept BEFORE DELETE ON query_recipients
+BEGIN SELECT RAISE(ABORT, 'a change of recipient is kept as recorded'); END;
+"#,
+    ),
 ];
 
 fn name_words(tx: &Transaction<'_>) -> rusqlite::Result<()> {

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod charts;
 pub mod coding;
 pub mod migrations;
+pub mod queries;
 pub mod queue;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};

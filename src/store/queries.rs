@@ -1,0 +1,458 @@
+//! Physician queries in the store: sending (the query and its text become
+//! immutable: triggers refuse any change), the hold it puts on the chart, the
+//! answer, closing with an outcome or canceling with a reason, and changing the
+//! recipient with a reason. Each action is one transaction with its audit row.
+
+use super::coding::require_claim;
+use super::{Result, StoreError, audit, charts, now_utc};
+use crate::query::{self, Draft, Format, Indicator, YesNoReason};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+/// Where a query is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    Open,
+    Answered,
+    Closed,
+    Canceled,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Open => "open",
+            Status::Answered => "answered",
+            Status::Closed => "closed",
+            Status::Canceled => "canceled",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Status> {
+        Ok(match s {
+            "draft" => Status::Draft,
+            "open" => Status::Open,
+            "answered" => Status::Answered,
+            "closed" => Status::Closed,
+            "canceled" => Status::Canceled,
+            other => return Err(StoreError::Corrupt(format!("query status {other:?}"))),
+        })
+    }
+}
+
+/// How a closed query ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The physician's answer supports a documented, clinically supported option.
+    Agreed,
+    Disagreed,
+    ClinicallyUndetermined,
+    NoResponse,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Agreed,
+        Outcome::Disagreed,
+        Outcome::ClinicallyUndetermined,
+        Outcome::NoResponse,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Agreed => "agreed",
+            Outcome::Disagreed => "disagreed",
+            Outcome::ClinicallyUndetermined => "clinically_undetermined",
+            Outcome::NoResponse => "no_response",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+/// A stored query.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoredQuery {
+    pub id: i64,
+    pub chart_id: i64,
+    pub account: String,
+    pub status: Status,
+    pub template: Option<String>,
+    /// The physician the query was sent to.
+    pub physician: String,
+    /// Who it is with now (after any change of recipient).
+    pub recipient: String,
+    pub format: String,
+    pub yes_no_reason: Option<String>,
+    pub question: String,
+    pub indicators: Vec<Indicator>,
+    pub options: Vec<String>,
+    pub created_by: String,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+    /// The query as sent, verbatim.
+    pub text: Option<String>,
+    pub answer: Option<String>,
+    pub answered_at: Option<String>,
+    pub outcome: Option<String>,
+    pub closed_at: Option<String>,
+    pub cancel_reason: Option<String>,
+}
+
+/// Sends a query on a chart the coder holds: lints it (a query that fails the
+/// lint is refused with every reason), stores it with its text, puts the chart
+/// on hold. Returns the query's id.
+pub fn send(tx: &Transaction<'_>, chart_id: i64, user: &str, draft: &Draft) -> Result<i64> {
+    require_claim(tx, chart_id, user)?;
+    let problems = query::lint(draft);
+    if !problems.is_empty() {
+        return Err(StoreError::Refused(format!(
+            "the query cannot be sent: {}",
+            problems
+                .iter()
+                .map(|p| p.0.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )));
+    }
+    let chart = charts::load_chart(tx, chart_id)?;
+    let now = now_utc();
+    let indicators =
+        serde_json::to_string(&draft.indicators).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let options =
+        serde_json::to_string(&draft.options()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let format = draft.format.unwrap_or(Format::OpenEnded);
+    tx.execute(
+        "INSERT INTO physician_queries (chart_id, status, physician, format, yes_no_reason, template,
+             question, indicators, options, created_by, created_at)
+         VALUES (?1, 'draft', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            chart_id,
+            draft.physician.trim(),
+            format.as_str(),
+            draft.yes_no_reason.map(YesNoReason::as_str),
+            draft.template,
+            draft.question.trim(),
+            indicators,
+            options,
+            user,
+            now
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    let text = query::render(
+        draft,
+        &query::Sending {
+            query_id: id,
+            chart: &chart,
+            coder: user,
+            sent_at: &now,
+        },
+    );
+    tx.execute(
+        "UPDATE physician_queries SET status = 'open', sent_at = ?2, text = ?3
+         WHERE physician_query_id = ?1",
+        params![id, now, text],
+    )?;
+    tx.execute(
+        "INSERT INTO holds (chart_id, reason, physician_query_id, created_by, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            chart_id,
+            format!("physician query #{id} to {}", draft.physician.trim()),
+            id,
+            user,
+            now
+        ],
+    )?;
+    tx.execute(
+        "UPDATE charts SET status = 'on_hold', updated_at = ?2 WHERE chart_id = ?1",
+        params![chart_id, now],
+    )?;
+    audit::record(
+        tx,
+        user,
+        Some(chart_id),
+        "query_sent",
+        &format!("#{id} to {}", draft.physician.trim()),
+    )?;
+    Ok(id)
+}
+
+fn status_of(tx: &Transaction<'_>, id: i64) -> Result<(Status, i64)> {
+    let row: Option<(String, i64)> = tx
+        .query_row(
+            "SELECT status, chart_id FROM physician_queries WHERE physician_query_id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (status, chart) = row.ok_or_else(|| StoreError::Refused(format!("no query #{id}")))?;
+    Ok((Status::parse(&status)?, chart))
+}
+
+/// Records the physician's answer, verbatim (once: an answer is never changed).
+pub fn answer(tx: &Transaction<'_>, id: i64, user: &str, text: &str) -> Result<()> {
+    let (status, chart_id) = status_of(tx, id)?;
+    if status != Status::Open {
+        return Err(StoreError::Refused(format!(
+            "query #{id} is {}: only an open query takes an answer",
+            status.as_str()
+        )));
+    }
+    if text.trim().is_empty() {
+        return Err(StoreError::Refused("the answer is empty".into()));
+    }
+    tx.execute(
+        "UPDATE physician_queries SET status = 'answered', answer = ?2, answered_at = ?3
+         WHERE physician_query_id = ?1",
+        params![id, text, now_utc()],
+    )?;
+    audit::record(
+        tx,
+        user,
+        Some(chart_id),
+        "query_answered",
+        &format!("#{id}"),
+    )?;
+    Ok(())
+}
+
+/// Releases the query's hold; the chart leaves "on hold" when no hold is left
+/// (back to the coder who holds it, else to the queue).
+fn release_hold(tx: &Transaction<'_>, id: i64, chart_id: i64, user: &str, now: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE holds SET released_by = ?2, released_at = ?3
+         WHERE physician_query_id = ?1 AND released_at IS NULL",
+        params![id, user, now],
+    )?;
+    let open: i64 = tx.query_row(
+        "SELECT count(*) FROM holds WHERE chart_id = ?1 AND released_at IS NULL",
+        [chart_id],
+        |r| r.get(0),
+    )?;
+    if open == 0 {
+        tx.execute(
+            "UPDATE charts SET status = CASE WHEN claimed_by IS NULL THEN 'ready' ELSE 'in_progress' END,
+                 updated_at = ?2
+             WHERE chart_id = ?1 AND status = 'on_hold'",
+            params![chart_id, now],
+        )?;
+    }
+    Ok(())
+}
+
+/// Closes an answered query with its outcome (an open one only as "no
+/// response"), by the coder who holds the chart, and releases its hold.
+pub fn close(tx: &Transaction<'_>, id: i64, user: &str, outcome: Outcome) -> Result<()> {
+    let (status, chart_id) = status_of(tx, id)?;
+    require_claim(tx, chart_id, user)?;
+    match (status, outcome) {
+        (Status::Answered, Outcome::NoResponse) => {
+            return Err(StoreError::Refused(format!(
+                "query #{id} has an answer: its outcome is agreed, disagreed or clinically undetermined"
+            )));
+        }
+        (Status::Answered, _) | (Status::Open, Outcome::NoResponse) => {}
+        (Status::Open, _) => {
+            return Err(StoreError::Refused(format!(
+                "query #{id} has no answer yet: record it first, or close it as no response"
+            )));
+        }
+        (s, _) => {
+            return Err(StoreError::Refused(format!(
+                "query #{id} is {}",
+                s.as_str()
+            )));
+        }
+    }
+    let now = now_utc();
+    tx.execute(
+        "UPDATE physician_queries SET status = 'closed', outcome = ?2, closed_at = ?3
+         WHERE physician_query_id = ?1",
+        params![id, outcome.as_str(), now],
+    )?;
+    release_hold(tx, id, chart_id, user, &now)?;
+    audit::record(
+        tx,
+        user,
+        Some(chart_id),
+        "query_closed",
+        &format!("#{id} {}", outcome.as_str()),
+    )?;
+    Ok(())
+}
+
+/// Cancels a query that is not closed, with the reason; releases its hold.
+pub fn cancel(tx: &Transaction<'_>, id: i64, user: &str, reason: &str) -> Result<()> {
+    let (status, chart_id) = status_of(tx, id)?;
+    require_claim(tx, chart_id, user)?;
+    if matches!(status, Status::Closed | Status::Canceled) {
+        return Err(StoreError::Refused(format!(
+            "query #{id} is already {}",
+            status.as_str()
+        )));
+    }
+    if reason.trim().is_empty() {
+        return Err(StoreError::Refused(
+            "canceling a query needs a reason".into(),
+        ));
+    }
+    let now = now_utc();
+    tx.execute(
+        "UPDATE physician_queries SET status = 'canceled', cancel_reason = ?2, closed_at = ?3
+         WHERE physician_query_id = ?1",
+        params![id, reason.trim(), now],
+    )?;
+    release_hold(tx, id, chart_id, user, &now)?;
+    audit::record(
+        tx,
+        user,
+        Some(chart_id),
+        "query_canceled",
+        &format!("#{id}: {}", reason.trim()),
+    )?;
+    Ok(())
+}
+
+/// Sends an open query to another physician, with the reason (the query as
+/// sent is unchanged; the change is recorded beside it).
+pub fn change_recipient(
+    tx: &Transaction<'_>,
+    id: i64,
+    user: &str,
+    physician: &str,
+    reason: &str,
+) -> Result<()> {
+    let (status, chart_id) = status_of(tx, id)?;
+    require_claim(tx, chart_id, user)?;
+    if status != Status::Open {
+        return Err(StoreError::Refused(format!(
+            "query #{id} is {}: only an open query changes recipient",
+            status.as_str()
+        )));
+    }
+    if physician.trim().is_empty() || reason.trim().is_empty() {
+        return Err(StoreError::Refused(
+            "changing the recipient needs the new physician and a reason".into(),
+        ));
+    }
+    tx.execute(
+        "INSERT INTO query_recipients (physician_query_id, physician, reason, changed_by, changed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, physician.trim(), reason.trim(), user, now_utc()],
+    )?;
+    audit::record(
+        tx,
+        user,
+        Some(chart_id),
+        "query_recipient",
+        &format!("#{id} to {}: {}", physician.trim(), reason.trim()),
+    )?;
+    Ok(())
+}
+
+const SELECT: &str =
+    "SELECT q.physician_query_id, q.chart_id, c.account, q.status, q.template, q.physician,
+        COALESCE((SELECT r.physician FROM query_recipients r
+                  WHERE r.physician_query_id = q.physician_query_id
+                  ORDER BY r.rowid DESC LIMIT 1), q.physician),
+        q.format, q.yes_no_reason, q.question, q.indicators, q.options, q.created_by, q.created_at,
+        q.sent_at, q.text, q.answer, q.answered_at, q.outcome, q.closed_at, q.cancel_reason
+     FROM physician_queries q JOIN charts c ON c.chart_id = q.chart_id";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(StoredQuery, String, String, String)> {
+    Ok((
+        StoredQuery {
+            id: r.get(0)?,
+            chart_id: r.get(1)?,
+            account: r.get(2)?,
+            status: Status::Draft,
+            template: r.get(4)?,
+            physician: r.get(5)?,
+            recipient: r.get(6)?,
+            format: r.get(7)?,
+            yes_no_reason: r.get(8)?,
+            question: r.get(9)?,
+            indicators: Vec::new(),
+            options: Vec::new(),
+            created_by: r.get(12)?,
+            created_at: r.get(13)?,
+            sent_at: r.get(14)?,
+            text: r.get(15)?,
+            answer: r.get(16)?,
+            answered_at: r.get(17)?,
+            outcome: r.get(18)?,
+            closed_at: r.get(19)?,
+            cancel_reason: r.get(20)?,
+        },
+        r.get(3)?,
+        r.get(10)?,
+        r.get(11)?,
+    ))
+}
+
+fn finish(raw: (StoredQuery, String, String, String)) -> Result<StoredQuery> {
+    let (mut q, status, indicators, options) = raw;
+    q.status = Status::parse(&status)?;
+    q.indicators = serde_json::from_str(&indicators)
+        .map_err(|e| StoreError::Corrupt(format!("query #{} indicators: {e}", q.id)))?;
+    q.options = serde_json::from_str(&options)
+        .map_err(|e| StoreError::Corrupt(format!("query #{} options: {e}", q.id)))?;
+    Ok(q)
+}
+
+/// One query.
+pub fn get(conn: &Connection, id: i64) -> Result<Option<StoredQuery>> {
+    let raw = conn
+        .query_row(
+            &format!("{SELECT} WHERE q.physician_query_id = ?1"),
+            [id],
+            row,
+        )
+        .optional()?;
+    raw.map(finish).transpose()
+}
+
+/// A chart's queries, oldest first.
+pub fn for_chart(conn: &Connection, chart_id: i64) -> Result<Vec<StoredQuery>> {
+    let mut stmt = conn.prepare(&format!(
+        "{SELECT} WHERE q.chart_id = ?1 ORDER BY q.physician_query_id"
+    ))?;
+    let raws = stmt
+        .query_map([chart_id], row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    raws.into_iter().map(finish).collect()
+}
+
+/// Every query sent between two dates (inclusive, by the day it was sent).
+pub fn sent_between(
+    conn: &Connection,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> Result<Vec<StoredQuery>> {
+    let mut stmt = conn.prepare(&format!(
+        "{SELECT} WHERE q.sent_at IS NOT NULL
+             AND (?1 IS NULL OR substr(q.sent_at, 1, 10) >= ?1)
+             AND (?2 IS NULL OR substr(q.sent_at, 1, 10) <= ?2)
+         ORDER BY q.physician_query_id"
+    ))?;
+    let raws = stmt
+        .query_map(
+            params![from.map(|d| d.to_string()), to.map(|d| d.to_string())],
+            row,
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    raws.into_iter().map(finish).collect()
+}
+
+/// Whether an open query sent at `sent_at` is overdue at `now` after `hours`.
+pub fn overdue(sent_at: &str, now: chrono::DateTime<chrono::Utc>, hours: u32) -> bool {
+    chrono::DateTime::parse_from_rfc3339(sent_at)
+        .is_ok_and(|t| now.signed_duration_since(t) > chrono::Duration::hours(i64::from(hours)))
+}
