@@ -109,6 +109,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Physician queries: list, print, record an answer, close, cancel (sending is
+    /// done from the chart screen, f)
+    Query {
+        #[command(subcommand)]
+        action: QueryCommand,
+    },
+    /// Reports
+    Report {
+        #[command(subcommand)]
+        what: ReportCommand,
+    },
     /// Demo data: add synthetic charts to try the queue at scale
     Demo {
         /// How many synthetic charts to add
@@ -118,6 +129,66 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QueryCommand {
+    /// One query per line: ID, status, account, recipient, sent, overdue
+    List {
+        /// Only this chart's queries
+        #[arg(long, value_name = "ACCOUNT")]
+        account: Option<String>,
+        /// Only open queries
+        #[arg(long)]
+        open: bool,
+    },
+    /// Print a query as sent (and its answer and outcome)
+    Print { id: i64 },
+    /// Record the physician's answer, verbatim, from a file (- for standard input)
+    Answer {
+        id: i64,
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Close an answered query (an open one only as no_response); releases its hold
+    Close {
+        id: i64,
+        /// agreed, disagreed, clinically_undetermined or no_response
+        #[arg(long, value_parser = parse_outcome)]
+        outcome: crate::store::queries::Outcome,
+    },
+    /// Cancel a query, with the reason; releases its hold
+    Cancel {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// List the query templates (bundled and the site's)
+    Templates,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Physician queries: sent, answered, response rate (also within
+    /// queries.response_hours), turnaround by physician, agreement rate, query rate,
+    /// open and overdue, codes changed after answers
+    Queries {
+        /// First day a query was sent (default: the first)
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        from: Option<chrono::NaiveDate>,
+        /// Last day a query was sent (default: the last)
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        to: Option<chrono::NaiveDate>,
+        /// The report as one JSON object
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_outcome(s: &str) -> Result<crate::store::queries::Outcome, String> {
+    crate::store::queries::Outcome::parse(s).ok_or_else(|| {
+        format!("{s:?}: the outcome is agreed, disagreed, clinically_undetermined or no_response")
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -278,12 +349,156 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             file,
             json,
         }) => validate(&cli, &config, account.as_deref(), file.as_deref(), *json),
+        Some(Command::Query { action }) => query_command(&cli, &config, &user, action),
+        Some(Command::Report {
+            what: ReportCommand::Queries { from, to, json },
+        }) => {
+            let store = open_store(&cli, &config)?;
+            let (rows, coded) = crate::store::queries::report_rows(store.conn(), *from, *to)?;
+            let report = crate::query::report::compute(
+                &rows,
+                coded,
+                chrono::Utc::now(),
+                config.queries.response_hours,
+                config.queries.escalation_hours,
+            );
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", crate::query::report::text(&report));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Demo { generate, seed }) => {
             let mut store = open_store(&cli, &config)?;
             let today = chrono::Local::now().date_naive();
             let n = demo::generate(&mut store, *generate, *seed, today)?;
             println!("added {n} synthetic chart(s)");
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `chartcoder query ...`.
+fn query_command(
+    cli: &Cli,
+    config: &Config,
+    user: &str,
+    action: &QueryCommand,
+) -> anyhow::Result<ExitCode> {
+    use crate::store::queries;
+    if let QueryCommand::Templates = action {
+        match crate::query::templates::load(config.queries.templates_dir().as_deref()) {
+            Ok(all) => {
+                for t in all {
+                    println!("{}\t{}", t.name, t.format.label());
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            Err(e) => {
+                eprintln!("chartcoder: {e}");
+                return Ok(ExitCode::from(BAD_INPUT));
+            }
+        }
+    }
+    let mut store = open_store(cli, config)?;
+    let refused = |e: crate::store::StoreError| -> anyhow::Result<ExitCode> {
+        match e {
+            crate::store::StoreError::Refused(reason) => {
+                eprintln!("chartcoder: {reason}");
+                Ok(ExitCode::from(BAD_INPUT))
+            }
+            other => Err(other.into()),
+        }
+    };
+    let done = |what: String| {
+        println!("{what}");
+        Ok(ExitCode::SUCCESS)
+    };
+    match action {
+        QueryCommand::Templates => Ok(ExitCode::SUCCESS),
+        QueryCommand::List { account, open } => {
+            let list = match account {
+                Some(a) => match crate::store::charts::chart_id_for_account(store.conn(), a)? {
+                    Some(id) => queries::for_chart(store.conn(), id)?,
+                    None => {
+                        eprintln!("chartcoder: no chart with account {a}");
+                        return Ok(ExitCode::from(BAD_INPUT));
+                    }
+                },
+                None => queries::sent_between(store.conn(), None, None)?,
+            };
+            let now = chrono::Utc::now();
+            for q in list {
+                if *open && q.status != queries::Status::Open {
+                    continue;
+                }
+                let overdue = q.status == queries::Status::Open
+                    && q.sent_at
+                        .as_deref()
+                        .is_some_and(|s| queries::overdue(s, now, config.queries.escalation_hours));
+                println!(
+                    "{}\t{}\t{}\t{}\t{}{}",
+                    q.id,
+                    q.status.as_str(),
+                    q.account,
+                    q.recipient,
+                    q.sent_at.as_deref().unwrap_or("-"),
+                    if overdue { "\tOVERDUE" } else { "" }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        QueryCommand::Print { id } => match queries::get(store.conn(), *id)? {
+            None => {
+                eprintln!("chartcoder: no query #{id}");
+                Ok(ExitCode::from(BAD_INPUT))
+            }
+            Some(q) => {
+                print!("{}", q.text.as_deref().unwrap_or("(a draft: not sent)\n"));
+                if q.recipient != q.physician {
+                    println!("\nNow with: {}", q.recipient);
+                }
+                if let Some(answer) = &q.answer {
+                    println!(
+                        "\nANSWER ({}):\n{}",
+                        q.answered_at.as_deref().unwrap_or(""),
+                        answer.trim_end()
+                    );
+                }
+                match (q.status, &q.outcome, &q.cancel_reason) {
+                    (queries::Status::Closed, Some(o), _) => println!("\nCLOSED: {o}"),
+                    (queries::Status::Canceled, _, Some(r)) => println!("\nCANCELED: {r}"),
+                    _ => println!("\nSTATUS: {}", q.status.as_str()),
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+        QueryCommand::Answer { id, file } => {
+            let text = if file.as_os_str() == "-" {
+                let mut t = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut t)?;
+                t
+            } else {
+                std::fs::read_to_string(file)
+                    .with_context(|| format!("cannot read {}", file.display()))?
+            };
+            match store.write(|tx| queries::answer(tx, *id, user, &text)) {
+                Ok(()) => done(format!("query #{id}: answer recorded")),
+                Err(e) => refused(e),
+            }
+        }
+        QueryCommand::Close { id, outcome } => {
+            match store.write(|tx| queries::close(tx, *id, user, *outcome)) {
+                Ok(()) => done(format!("query #{id}: closed ({})", outcome.as_str())),
+                Err(e) => refused(e),
+            }
+        }
+        QueryCommand::Cancel { id, reason } => {
+            match store.write(|tx| queries::cancel(tx, *id, user, reason)) {
+                Ok(()) => done(format!("query #{id}: canceled")),
+                Err(e) => refused(e),
+            }
         }
     }
 }

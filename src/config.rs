@@ -18,7 +18,32 @@ pub struct Config {
     pub coder: CoderConfig,
     pub codesets: CodesetsConfig,
     pub edits: EditsConfig,
+    pub queries: QueriesConfig,
     pub keys: KeysConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueriesConfig {
+    pub escalation_hours: u32,
+    pub response_hours: u32,
+    pub templates_dir: String,
+    pub outbox_dir: String,
+}
+
+impl QueriesConfig {
+    fn dir(s: &str) -> Option<PathBuf> {
+        let s = s.trim();
+        (!s.is_empty()).then(|| PathBuf::from(s))
+    }
+
+    pub fn templates_dir(&self) -> Option<PathBuf> {
+        Self::dir(&self.templates_dir)
+    }
+
+    pub fn outbox_dir(&self) -> Option<PathBuf> {
+        Self::dir(&self.outbox_dir)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -97,6 +122,12 @@ impl Config {
                 ncci_ptp_file: String::new(),
                 mue_file: String::new(),
             },
+            queries: QueriesConfig {
+                escalation_hours: 72,
+                response_hours: 72,
+                templates_dir: String::new(),
+                outbox_dir: String::new(),
+            },
             keys: KeysConfig {
                 queue: Default::default(),
                 chart: Default::default(),
@@ -133,6 +164,11 @@ impl Config {
         // the file's name before anything starts.
         crate::tui::keymap::Keymap::with_overrides(&config.keys.queue, &config.keys.chart)
             .map_err(&invalid)?;
+        if config.queries.escalation_hours == 0 || config.queries.response_hours == 0 {
+            return Err(invalid(
+                "queries.escalation_hours and queries.response_hours must be at least 1".into(),
+            ));
+        }
         if config.database.busy_timeout_ms == 0 {
             return Err(invalid(
                 "database.busy_timeout_ms must be at least 1".into(),

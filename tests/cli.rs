@@ -520,3 +520,108 @@ fn validate_checks_a_stored_chart_or_a_file_and_exits_by_severity() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("no chart with account NOPE"));
 }
+
+#[test]
+fn a_query_is_listed_printed_answered_closed_and_reported_from_the_command_line() {
+    use chartcoder::query::{Draft, Format, Indicator};
+    use chartcoder::store::{Store, StoreOptions, charts, coding, queries};
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("q.db");
+    let dbs = db.to_str().unwrap();
+    assert!(
+        run(home.path(), &["--db", dbs, "--demo", "export"])
+            .status
+            .success()
+    );
+    // The coder (USER=cli-tester) sends a query, as the chart screen does.
+    let id = {
+        let mut store = Store::open(&db, &StoreOptions::default()).unwrap();
+        let chart = charts::chart_id_for_account(store.conn(), "A26110203")
+            .unwrap()
+            .unwrap();
+        store
+            .write(|tx| coding::claim(tx, chart, "cli-tester"))
+            .unwrap();
+        let draft = Draft {
+            template: None,
+            physician: "Dr. Imani Achterberg".into(),
+            format: Some(Format::OpenEnded),
+            yes_no_reason: None,
+            question: "Please clarify the type and acuity of the heart failure.".into(),
+            indicators: vec![Indicator {
+                text: "BNP 1,450 pg/mL".into(),
+                source: None,
+            }],
+            choices: vec![],
+        };
+        store
+            .write(|tx| queries::send(tx, chart, "cli-tester", &draft))
+            .unwrap()
+    };
+    let ids = id.to_string();
+    let list = run(home.path(), &["--db", dbs, "query", "list", "--open"]);
+    assert!(list.status.success(), "{}", text(&list.stderr));
+    let line = text(&list.stdout);
+    assert!(
+        line.starts_with(&format!("{id}\topen\tA26110203\tDr. Imani Achterberg\t")),
+        "{line}"
+    );
+    let print = run(home.path(), &["--db", dbs, "query", "print", &ids]);
+    let printed = text(&print.stdout);
+    assert!(
+        printed.contains(&format!("PHYSICIAN QUERY #{id}")),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("BNP 1,450 pg/mL") && printed.contains("STATUS: open"),
+        "{printed}"
+    );
+    // Closing before the answer: refused, exit 2.
+    let early = run(
+        home.path(),
+        &["--db", dbs, "query", "close", &ids, "--outcome", "agreed"],
+    );
+    assert_eq!(early.status.code(), Some(2));
+    assert!(text(&early.stderr).contains("no answer yet"));
+    let answer = home.path().join("answer.txt");
+    std::fs::write(&answer, "Acute on chronic diastolic heart failure.\n").unwrap();
+    let out = run(
+        home.path(),
+        &[
+            "--db",
+            dbs,
+            "query",
+            "answer",
+            &ids,
+            "--file",
+            answer.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(
+        home.path(),
+        &["--db", dbs, "query", "close", &ids, "--outcome", "agreed"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed = text(&run(home.path(), &["--db", dbs, "query", "print", &ids]).stdout);
+    assert!(
+        printed.contains("ANSWER (") && printed.contains("Acute on chronic diastolic"),
+        "{printed}"
+    );
+    assert!(printed.contains("CLOSED: agreed"), "{printed}");
+    let bad = run(
+        home.path(),
+        &["--db", dbs, "query", "close", &ids, "--outcome", "maybe"],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    let report = run(home.path(), &["--db", dbs, "report", "queries", "--json"]);
+    assert!(report.status.success(), "{}", text(&report.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(r["sent"], 1);
+    assert_eq!(r["answered"], 1);
+    assert_eq!(r["agreement_rate"], 1.0);
+    assert_eq!(r["open"], 0);
+    assert_eq!(r["by_physician"][0]["physician"], "Dr. Imani Achterberg");
+    let templates = run(home.path(), &["query", "templates"]);
+    assert_eq!(text(&templates.stdout).lines().count(), 11);
+}

@@ -3,6 +3,7 @@
 //! Achieving a Compliant Query Practice" (2019, 2022 update), as summarised in
 //! the project's QUERIES.md.
 
+pub mod report;
 pub mod templates;
 
 use crate::domain::{Chart, Document, age_on};
@@ -385,9 +386,46 @@ pub fn render(draft: &Draft, s: &Sending<'_>) -> String {
     out
 }
 
+/// Writes a sent query's text into the outbox folder as `query-ID.txt`,
+/// readable and writable by its owner only; returns the file's path.
+pub fn write_outbox(
+    dir: &std::path::Path,
+    id: i64,
+    text: &str,
+) -> std::io::Result<std::path::PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(format!("query-{id}.txt"));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&path)?;
+    std::io::Write::write_all(&mut file, text.as_bytes())?;
+    file.sync_all()?;
+    Ok(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_outbox_file_is_the_text_and_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_outbox(&dir.path().join("out"), 7, "PHYSICIAN QUERY #7\n").unwrap();
+        assert_eq!(path.file_name().unwrap(), "query-7.txt");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "PHYSICIAN QUERY #7\n"
+        );
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
 
     fn draft() -> Draft {
         Draft {

@@ -456,3 +456,54 @@ pub fn overdue(sent_at: &str, now: chrono::DateTime<chrono::Utc>, hours: u32) ->
     chrono::DateTime::parse_from_rfc3339(sent_at)
         .is_ok_and(|t| now.signed_duration_since(t) > chrono::Duration::hours(i64::from(hours)))
 }
+
+/// The audit actions that change a chart's codes.
+const CODE_CHANGES: &str = "'add_diagnosis', 'remove_diagnosis', 'move_diagnosis', 'set_poa',
+     'add_procedure', 'remove_procedure', 'move_procedure', 'set_line_detail'";
+
+/// The rows of the query report for queries sent between two dates, and the
+/// number of charts coded (coded, reviewed or final) discharged between them.
+pub fn report_rows(
+    conn: &Connection,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> Result<(Vec<crate::query::report::Row>, usize)> {
+    let parse = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .map_err(|e| StoreError::Corrupt(format!("a query time {s:?}: {e}")))
+    };
+    let mut rows = Vec::new();
+    for q in sent_between(conn, from, to)? {
+        let Some(sent) = q.sent_at.as_deref() else {
+            continue;
+        };
+        let code_changes: u32 = match q.answered_at.as_deref() {
+            Some(answered) => conn.query_row(
+                &format!(
+                    "SELECT count(*) FROM audit WHERE chart_id = ?1 AND action IN ({CODE_CHANGES})
+                     AND at >= ?2 AND (?3 IS NULL OR at <= ?3)"
+                ),
+                params![q.chart_id, answered, q.closed_at],
+                |r| r.get(0),
+            )?,
+            None => 0,
+        };
+        rows.push(crate::query::report::Row {
+            chart_id: q.chart_id,
+            physician: q.recipient.clone(),
+            sent_at: parse(sent)?,
+            answered_at: q.answered_at.as_deref().map(parse).transpose()?,
+            status: q.status.as_str().to_string(),
+            outcome: q.outcome.clone(),
+            code_changes,
+        });
+    }
+    let coded: i64 = conn.query_row(
+        "SELECT count(*) FROM charts WHERE status IN ('coded', 'reviewed', 'final')
+             AND (?1 IS NULL OR discharge_date >= ?1) AND (?2 IS NULL OR discharge_date <= ?2)",
+        params![from.map(|d| d.to_string()), to.map(|d| d.to_string())],
+        |r| r.get(0),
+    )?;
+    Ok((rows, usize::try_from(coded).unwrap_or(0)))
+}
