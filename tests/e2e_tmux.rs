@@ -364,12 +364,26 @@ fn a_coder_codes_two_charts_and_the_database_holds_exactly_that() {
     tmux.wait_for("I50.9 first", |s| s.contains("> 1  I50.9"));
     tmux.type_text("Py");
     tmux.wait_for("POA Y on I50.9", |s| s.contains("> 1  I50.9    Y"));
-    // Flag for a physician query: the chart goes on hold.
+    // A physician query from the heart-failure template: one indicator picked
+    // from the document, one typed; Ctrl-S sends it and the chart goes on hold.
     tmux.type_text("f");
-    tmux.wait_text("Flag for query, reason:");
-    tmux.type_text("query: HF type and acuity");
+    tmux.wait_text("Physician query");
+    tmux.wait_text("cannot send yet");
+    tmux.press("Down");
+    tmux.wait_text("Heart failure type and acuity");
+    for _ in 0..4 {
+        tmux.press("Tab");
+    }
+    tmux.wait_text("(Left/Right: other");
     tmux.press("Enter");
-    tmux.wait_text("on hold: query: HF type");
+    tmux.wait_text("Indicators  1 ");
+    tmux.type_text("BNP 1,450 pg/mL");
+    tmux.press("Enter");
+    tmux.wait_text("Indicators  2 ");
+    tmux.wait_text("ready to send: Ctrl-S");
+    tmux.press("C-s");
+    tmux.wait_text("sent: the chart is on hold");
+    tmux.wait_text("on hold: physician query #1 to");
     tmux.press("Escape");
     tmux.wait_text("chart queue");
 
@@ -446,17 +460,36 @@ fn a_coder_codes_two_charts_and_the_database_holds_exactly_that() {
             "add_diagnosis",
             "move_diagnosis",
             "set_poa",
-            "hold"
+            "query_sent"
         ]
     );
-    let reason: String = conn
+    let (reason, query): (String, i64) = conn
         .query_row(
-            "SELECT reason FROM holds WHERE chart_id = ?1",
+            "SELECT reason, physician_query_id FROM holds WHERE chart_id = ?1",
             [first],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert_eq!(reason, "query: HF type and acuity");
+    assert!(reason.starts_with("physician query #1 to Dr. "), "{reason}");
+    let (status, format, indicators, text): (String, String, String, String) = conn
+        .query_row(
+            "SELECT status, format, indicators, text FROM physician_queries WHERE physician_query_id = ?1",
+            [query],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (status.as_str(), format.as_str()),
+        ("open", "multiple_choice")
+    );
+    let indicators: serde_json::Value = serde_json::from_str(&indicators).unwrap();
+    assert_eq!(indicators.as_array().unwrap().len(), 2);
+    assert!(
+        indicators[0]["source"]["document"].is_string(),
+        "{indicators}"
+    );
+    assert_eq!(indicators[1]["text"], "BNP 1,450 pg/mL");
+    assert!(text.contains("[ ] Clinically undetermined"), "{text}");
     let (second, status) = chart("A26102005");
     assert_eq!(status, "coded");
     assert_eq!(

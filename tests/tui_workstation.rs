@@ -95,6 +95,37 @@ fn search(app: &mut App, open: char, term: &str) {
     assert!(app.wait_for_search(Duration::from_secs(30)), "no answer");
 }
 
+fn ctrl(app: &mut App, c: char) {
+    app.handle_event(&Event::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(app.settle(Duration::from_secs(30)), "the save did not land");
+}
+
+/// f, the heart-failure template, the first line of the document and a typed
+/// indicator, Ctrl-S.
+fn send_heart_failure_query(app: &mut App) {
+    press(app, KeyCode::Char('f'));
+    assert_eq!(app.mode, Mode::QueryForm);
+    press(app, KeyCode::Down);
+    for _ in 0..4 {
+        press(app, KeyCode::Tab);
+    }
+    press(app, KeyCode::Enter);
+    typed(app, "BNP 1,450 pg/mL");
+    press(app, KeyCode::Enter);
+    ctrl(app, 's');
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("sent: the chart is on hold"),
+        "{:?}",
+        app.message
+    );
+}
+
 fn reversed_at(terminal: &Terminal<TestBackend>, needle: &str) -> bool {
     let buf = terminal.backend().buffer();
     let y = row_of(terminal, needle).unwrap_or_else(|| panic!("{needle} not on screen"));
@@ -199,10 +230,9 @@ fn coding_a_chart_from_the_keyboard_saves_every_step() {
     assert_eq!(popup.selected_hit().unwrap().code, "I50.1");
     press(&mut app, KeyCode::Esc);
     assert!(app.popup.is_none());
-    // Flag for query: a hold with the reason; completion is then refused.
-    press(&mut app, KeyCode::Char('f'));
-    typed(&mut app, "query: HF type and acuity");
-    press(&mut app, KeyCode::Enter);
+    // A physician query (the form has its own test): the chart goes on hold
+    // and completion is then refused.
+    send_heart_failure_query(&mut app);
     let chart = charts::load_chart(app.store().conn(), id).unwrap();
     assert_eq!(chart.status, ChartStatus::OnHold);
     press(&mut app, KeyCode::Char('c'));
@@ -220,7 +250,7 @@ fn coding_a_chart_from_the_keyboard_saves_every_step() {
         "move_diagnosis",
         "set_poa",
         "remove_diagnosis",
-        "hold",
+        "query_sent",
     ] {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }
@@ -644,4 +674,127 @@ fn a_warning_blocks_completion_until_acknowledged_and_the_acknowledgement_is_aud
     assert!(matches!(app.screen, Screen::Queue), "{:?}", app.message);
     let chart = charts::load_chart(app.store().conn(), id).unwrap();
     assert_eq!(chart.status, ChartStatus::Coded);
+}
+
+#[test]
+fn the_query_lifecycle_from_the_form_to_a_completed_chart() {
+    let mut app = demo_app(120, 40);
+    press(&mut app, KeyCode::Enter);
+    let id = chart_of(&app).chart_id;
+    // A blank form: the lint says why it cannot be sent, and Ctrl-S refuses.
+    press(&mut app, KeyCode::Char('f'));
+    let terminal = draw(&app);
+    assert!(row_of(&terminal, "cannot send yet").is_some());
+    insta::assert_snapshot!("query_form_blank_120x40", terminal.backend());
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Tab); // physician, format, question
+    }
+    typed(
+        &mut app,
+        "Would documenting acute heart failure change the DRG?",
+    );
+    ctrl(&mut app, 's');
+    let message = app.message.clone().unwrap_or_default();
+    assert!(message.starts_with("cannot send:"), "{message}");
+    assert!(
+        message.contains("clinical indicator") && message.contains("\"DRG\""),
+        "{message}"
+    );
+    assert!(
+        chartcoder::store::queries::for_chart(app.store().conn(), id)
+            .unwrap()
+            .is_empty()
+    );
+    // Esc puts the form away and f brings it back as it was.
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Normal);
+    press(&mut app, KeyCode::Char('f'));
+    assert!(
+        chart_of(&app)
+            .query_form
+            .as_ref()
+            .unwrap()
+            .draft
+            .question
+            .contains("DRG")
+    );
+    press(&mut app, KeyCode::Esc);
+    chartcoder_reset_form(&mut app);
+    send_heart_failure_query(&mut app);
+    assert_eq!(
+        charts::load_chart(app.store().conn(), id).unwrap().status,
+        ChartStatus::OnHold
+    );
+    let terminal = draw(&app);
+    assert!(row_of(&terminal, "on hold: physician query #1 to").is_some());
+    // Q: the queries; a records the answer, c 1 closes it as agreed.
+    press(&mut app, KeyCode::Char('Q'));
+    assert!(matches!(app.mode, Mode::Queries { .. }));
+    let terminal = draw(&app);
+    assert!(row_of(&terminal, "Queries: a answer · c close · x cancel").is_some());
+    let line = screen_line(&terminal, row_of(&terminal, "> #1 open").unwrap());
+    assert!(
+        line.contains("to Dr. Esther Lindqvist-Moyo · sent 20"),
+        "{line}"
+    );
+    press(&mut app, KeyCode::Char('a'));
+    typed(
+        &mut app,
+        "Acute on chronic diastolic (HFpEF) heart failure.",
+    );
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.message.as_deref(), Some("query #1: answer recorded"));
+    press(&mut app, KeyCode::Char('c'));
+    press(&mut app, KeyCode::Char('1'));
+    assert_eq!(app.message.as_deref(), Some("query #1 closed (agreed)"));
+    press(&mut app, KeyCode::Esc);
+    let chart = charts::load_chart(app.store().conn(), id).unwrap();
+    assert_eq!(
+        chart.status,
+        ChartStatus::InProgress,
+        "the hold is released"
+    );
+    // Recode from the answer, then complete.
+    press(&mut app, KeyCode::Tab);
+    while !dx_codes(&app).is_empty() {
+        press(&mut app, KeyCode::Char('x'));
+    }
+    search(&mut app, 'a', "I50.33");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('P'));
+    press(&mut app, KeyCode::Char('y'));
+    let open: Vec<_> = chart_of(&app)
+        .edits
+        .clone()
+        .unwrap()
+        .into_iter()
+        .filter(|f| f.severity != chartcoder::edits::Severity::Info)
+        .collect();
+    assert!(open.is_empty(), "{open:#?}");
+    press(&mut app, KeyCode::Char('c'));
+    assert!(matches!(app.screen, Screen::Queue), "{:?}", app.message);
+    let q = chartcoder::store::queries::for_chart(app.store().conn(), id).unwrap();
+    assert_eq!(
+        q[0].answer.as_deref(),
+        Some("Acute on chronic diastolic (HFpEF) heart failure.")
+    );
+    assert_eq!(q[0].outcome.as_deref(), Some("agreed"));
+    let trail = audit::for_chart(app.store().conn(), id).unwrap();
+    let actions: Vec<&str> = trail.iter().map(|a| a.action.as_str()).collect();
+    let at = |a: &str| {
+        actions
+            .iter()
+            .position(|x| *x == a)
+            .unwrap_or_else(|| panic!("{a}: {actions:?}"))
+    };
+    assert!(at("query_sent") < at("query_answered"));
+    assert!(at("query_answered") < at("query_closed"));
+    assert!(at("query_closed") < at("complete"));
+}
+
+/// Drops the form being written (as if the coder cleared every field).
+fn chartcoder_reset_form(app: &mut App) {
+    if let Screen::Chart(view) = &mut app.screen {
+        view.query_form = None;
+    }
 }

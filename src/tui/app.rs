@@ -40,10 +40,6 @@ pub enum Mode {
     Search,
     /// Waiting for the POA indicator of the selected diagnosis.
     Poa,
-    /// Typing the reason of a hold (flag for physician query).
-    HoldReason {
-        text: String,
-    },
     /// Typing text to find in the document.
     FindInput {
         text: String,
@@ -52,6 +48,22 @@ pub enum Mode {
     Prior,
     /// Typing a CPT/HCPCS line's modifiers / units / pointers.
     LineInput {
+        text: String,
+    },
+    /// The physician query form has the keyboard.
+    QueryForm,
+    /// The chart's queries are listed; `selected` is under the cursor.
+    Queries {
+        selected: usize,
+    },
+    /// Waiting for the outcome (1-4) of closing the selected query.
+    QueryOutcome {
+        selected: usize,
+    },
+    /// Typing an answer, a cancel reason or a new recipient for a query.
+    QueryInput {
+        selected: usize,
+        what: super::queries::QueryInput,
         text: String,
     },
 }
@@ -107,6 +119,14 @@ pub struct App {
     pub(crate) codesets_rx: Option<std::sync::mpsc::Receiver<Result<CodeSets, String>>>,
     pub(crate) worker: Option<SearchWorker>,
     pub(crate) saver: Saver,
+    /// The query templates (bundled and the site's).
+    pub query_templates: std::sync::Arc<Vec<crate::query::templates::Template>>,
+    /// Where sent queries are also written as files.
+    pub outbox: Option<std::path::PathBuf>,
+    /// Hours after which an open query is overdue.
+    pub escalation_hours: u32,
+    /// The time overdue queries are judged at (the loop keeps it current).
+    pub clock: chrono::DateTime<chrono::Utc>,
     /// When the store action in flight was sent, if one is.
     pub saving: Option<Instant>,
     /// Whether the action in flight has been slow enough to say so.
@@ -141,6 +161,12 @@ impl App {
             codesets_rx: None,
             worker: None,
             saver,
+            query_templates: std::sync::Arc::new(
+                crate::query::templates::load(None).unwrap_or_default(),
+            ),
+            outbox: None,
+            escalation_hours: 72,
+            clock: chrono::Utc::now(),
             saving: None,
             slow_save: false,
             held: VecDeque::new(),
@@ -265,7 +291,9 @@ impl App {
                 true
             }
             Event::Paste(text) => {
-                if self.mode == Mode::Search {
+                if self.mode == Mode::QueryForm {
+                    self.query_form_paste(text);
+                } else if self.mode == Mode::Search {
                     self.search_paste(text);
                 } else if matches!(self.mode, Mode::FilterInput { .. }) {
                     let clean: String =
@@ -283,8 +311,8 @@ impl App {
                     };
                     match &mut self.mode {
                         Mode::FindInput { text: t } => *t += &clean(t, 100),
-                        Mode::HoldReason { text: t } => *t += &clean(t, 300),
                         Mode::LineInput { text: t } => *t += &clean(t, 60),
+                        Mode::QueryInput { text: t, .. } => *t += &clean(t, 2000),
                         _ => {}
                     }
                 }
@@ -334,10 +362,17 @@ impl App {
             Mode::FilterInput { before } => self.filter_key(key, before),
             Mode::Search => self.search_key(key),
             Mode::Poa => self.poa_key(key),
-            Mode::HoldReason { text } => self.hold_reason_key(key, text),
             Mode::FindInput { text } => self.find_key(key, text),
             Mode::Prior => self.mode = Mode::Normal,
             Mode::LineInput { text } => self.line_key(key, text),
+            Mode::QueryForm => self.query_form_key(key),
+            Mode::Queries { selected } => self.queries_key(key, selected),
+            Mode::QueryOutcome { selected } => self.query_outcome_key(key, selected),
+            Mode::QueryInput {
+                selected,
+                what,
+                text,
+            } => self.query_input_key(key, selected, what, text),
             Mode::Normal => match self.screen {
                 Screen::Chart(_) => self.chart_key(key),
                 Screen::Queue => {

@@ -160,6 +160,10 @@ pub struct ChartView {
     pub acks: std::collections::HashSet<String>,
     /// The finding selected in the Edits pane.
     pub edit: usize,
+    /// The chart's physician queries.
+    pub queries: Vec<crate::store::queries::StoredQuery>,
+    /// The query being written (kept when the form is put away).
+    pub query_form: Option<Box<super::query_form::QueryForm>>,
     /// The text being found in the document, and the rows (of the wrapped
     /// document) where it occurs.
     pub find: Option<String>,
@@ -299,7 +303,7 @@ impl App {
 
     /// Sends a store action on the open chart; the screen follows `then` when
     /// it is saved (see [`App::saved`]).
-    fn save_on_chart(
+    pub(crate) fn save_on_chart(
         &mut self,
         then: Then,
         action: impl FnOnce(&rusqlite::Transaction<'_>, i64, &str) -> Result<Done, StoreError>
@@ -313,6 +317,23 @@ impl App {
         self.save(Job::new(id, then, move |tx| action(tx, id, &user)));
     }
 
+    /// [`App::save_on_chart`] with work to do on the saver thread once the
+    /// action is committed; what it says is added to the message.
+    pub(crate) fn save_on_chart_with_note(
+        &mut self,
+        then: Then,
+        action: impl FnOnce(&rusqlite::Transaction<'_>, i64, &str) -> Result<Done, StoreError>
+        + Send
+        + 'static,
+        after: impl FnOnce(&crate::store::Store, &Done) -> Option<String> + Send + 'static,
+    ) {
+        let Screen::Chart(view) = &self.screen else {
+            return;
+        };
+        let (id, user) = (view.chart_id, self.user.clone());
+        self.save(Job::new(id, then, move |tx| action(tx, id, &user)).then_after(after));
+    }
+
     /// Shows the answer to a store action: the chart as saved, and what the
     /// action leads to (or why it was refused).
     pub(crate) fn saved(&mut self, reply: Reply) {
@@ -321,6 +342,7 @@ impl App {
             then,
             result,
             saved,
+            note,
         } = reply;
         let done = match result {
             Ok(done) => done,
@@ -368,6 +390,8 @@ impl App {
                     holds: saved.holds,
                     edits: None,
                     acks: saved.acks,
+                    queries: saved.queries,
+                    query_form: None,
                     edit: 0,
                     find: None,
                     matches: Vec::new(),
@@ -411,6 +435,21 @@ impl App {
                 }
                 self.show_saved(chart_id, saved);
             }
+            Then::QuerySent => {
+                if let Screen::Chart(view) = &mut self.screen {
+                    view.query_form = None;
+                }
+                self.mode = Mode::Normal;
+                let id = match done {
+                    Done::Query(id) => id,
+                    _ => 0,
+                };
+                self.message = Some(format!(
+                    "query #{id} sent: the chart is on hold{}",
+                    note.map(|n| format!("; {n}")).unwrap_or_default()
+                ));
+                self.show_saved(chart_id, saved);
+            }
         }
     }
 
@@ -425,6 +464,7 @@ impl App {
         view.chart = saved.chart;
         view.holds = saved.holds;
         view.acks = saved.acks;
+        view.queries = saved.queries;
         view.dx = view.dx.min(view.chart.diagnoses.len().saturating_sub(1));
         view.px = view.px.min(view.chart.procedures.len().saturating_sub(1));
         view.check(self.codesets.as_ref());
@@ -705,15 +745,8 @@ impl App {
                     }
                 }
             }
-            Action::FlagForQuery => {
-                if let Some(reason) = &view.read_only {
-                    self.message = Some(format!("the chart is {reason}"));
-                } else {
-                    self.mode = Mode::HoldReason {
-                        text: String::new(),
-                    };
-                }
-            }
+            Action::FlagForQuery => self.open_query_form(),
+            Action::Queries => self.open_queries(),
             Action::Acknowledge => {
                 let selected = view.edits.as_ref().and_then(|e| e.get(view.edit));
                 match selected {
@@ -851,22 +884,6 @@ impl App {
                 self.save_on_chart(Then::Show(None), move |tx, id, user| {
                     coding::set_line_detail(tx, id, user, position, &detail).map(|()| Done::Nothing)
                 });
-            }
-        }
-    }
-
-    pub(crate) fn hold_reason_key(&mut self, key: &KeyEvent, mut text: String) {
-        match edit_line(key, &mut text, 300) {
-            LineEdit::Typing => self.mode = Mode::HoldReason { text },
-            LineEdit::Cancel => self.mode = Mode::Normal,
-            LineEdit::Submit => {
-                self.mode = Mode::Normal;
-                self.save_on_chart(
-                    Then::Show(Some(
-                        "flagged for physician query: the chart is on hold".into(),
-                    )),
-                    move |tx, id, user| coding::hold(tx, id, user, &text).map(|()| Done::Nothing),
-                );
             }
         }
     }

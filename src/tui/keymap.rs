@@ -53,6 +53,7 @@ pub enum Action {
     SetPoa,
     EditLine,
     FlagForQuery,
+    Queries,
     Acknowledge,
     CompleteChart,
     Back,
@@ -61,7 +62,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 35] = [
         Action::MoveDown,
         Action::MoveUp,
         Action::PageDown,
@@ -91,6 +92,7 @@ impl Action {
         Action::SetPoa,
         Action::EditLine,
         Action::FlagForQuery,
+        Action::Queries,
         Action::Acknowledge,
         Action::CompleteChart,
         Action::Back,
@@ -130,6 +132,7 @@ impl Action {
             Action::SetPoa => "set_poa",
             Action::EditLine => "edit_line",
             Action::FlagForQuery => "flag_for_query",
+            Action::Queries => "queries",
             Action::Acknowledge => "acknowledge",
             Action::CompleteChart => "complete_chart",
             Action::Back => "back",
@@ -169,7 +172,8 @@ impl Action {
             Action::MoveCodeDown => "move the selected code down",
             Action::SetPoa => "POA of the selected diagnosis: Y N U W 1 (Space clears)",
             Action::EditLine => "modifiers / units / pointers of a CPT/HCPCS line",
-            Action::FlagForQuery => "flag for physician query (puts the chart on hold)",
+            Action::FlagForQuery => "write a physician query (sent: the chart goes on hold)",
+            Action::Queries => "the chart's queries: answer, close, cancel, recipient",
             Action::Acknowledge => "acknowledge the selected warning (Edits pane, audited)",
             Action::CompleteChart => "complete (blocked by errors, open warnings or holds)",
             Action::Back => "back to the queue",
@@ -220,7 +224,8 @@ impl Action {
             Action::MoveCodeDown => "down",
             Action::SetPoa => "POA",
             Action::EditLine => "line",
-            Action::FlagForQuery => "flag",
+            Action::FlagForQuery => "query",
+            Action::Queries => "queries",
             Action::Acknowledge => "acknowledge",
             Action::CompleteChart => "complete",
             Action::Back => "queue",
@@ -381,6 +386,7 @@ impl Default for Keymap {
             (Action::SetPoa, vec![c('P')]),
             (Action::EditLine, vec![c('m')]),
             (Action::FlagForQuery, vec![c('f')]),
+            (Action::Queries, vec![c('Q')]),
             (Action::Acknowledge, vec![c('y')]),
             (Action::CompleteChart, vec![c('c')]),
             (Action::Back, vec![p(Esc)]),

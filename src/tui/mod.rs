@@ -9,6 +9,8 @@ pub mod app;
 pub mod chart;
 mod hangup;
 pub mod keymap;
+pub mod queries;
+pub mod query_form;
 pub mod saver;
 pub mod screens;
 pub mod theme;
@@ -64,6 +66,12 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
         let mut app = App::new(store, user, today, size.width, size.height);
         app.keymap = keymap::Keymap::with_overrides(&config.keys.queue, &config.keys.chart)
             .map_err(|e| anyhow::anyhow!("config: {e}"))?;
+        match crate::query::templates::load(config.queries.templates_dir().as_deref()) {
+            Ok(t) => app.query_templates = Arc::new(t),
+            Err(e) => app.message = Some(format!("{e} (the bundled templates are used)")),
+        }
+        app.outbox = config.queries.outbox_dir();
+        app.escalation_hours = config.queries.escalation_hours;
         app.load_codesets_in_background(
             config.cache_dir(),
             config.user_tables(),
@@ -87,6 +95,7 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
                 }
             }
             dirty |= app.poll_background();
+            app.clock = chrono::Utc::now();
         }
         Ok(())
     })();

@@ -29,6 +29,8 @@ pub enum Done {
     /// Where the changed code now is in its list.
     At(usize),
     Claim(Claim),
+    /// The id of the query sent.
+    Query(i64),
 }
 
 /// What the screen does with the answer.
@@ -44,15 +46,21 @@ pub enum Then {
     Leave(String),
     /// Show the chart as saved, with this message if any.
     Show(Option<String>),
+    /// A physician query was sent: the form closes.
+    QuerySent,
 }
 
 type Action = Box<dyn FnOnce(&Transaction<'_>) -> Result<Done, StoreError> + Send>;
+/// Work after the action is committed (a file to write), on the saver thread;
+/// what it says is shown to the coder.
+type After = Box<dyn FnOnce(&Store, &Done) -> Option<String> + Send>;
 
 /// One store action on one chart.
 pub struct Job {
     chart_id: i64,
     then: Then,
     action: Action,
+    after: Option<After>,
 }
 
 impl Job {
@@ -65,27 +73,43 @@ impl Job {
             chart_id,
             then,
             action: Box::new(action),
+            after: None,
         }
+    }
+
+    /// Adds work to do once the action is committed.
+    pub fn then_after(
+        mut self,
+        after: impl FnOnce(&Store, &Done) -> Option<String> + Send + 'static,
+    ) -> Job {
+        self.after = Some(Box::new(after));
+        self
     }
 
     fn run(self, store: &mut Store) -> Reply {
         let result = store.write(self.action);
+        let note = match (&result, self.after) {
+            (Ok(done), Some(after)) => after(store, done),
+            _ => None,
+        };
         let saved = Saved::read(store, self.chart_id);
         Reply {
             chart_id: self.chart_id,
             then: self.then,
             result,
             saved,
+            note,
         }
     }
 }
 
-/// A chart as saved: its codes, open holds and acknowledged warnings.
+/// A chart as saved: its codes, open holds, acknowledged warnings and queries.
 #[derive(Debug, Clone)]
 pub struct Saved {
     pub chart: Chart,
     pub holds: Vec<String>,
     pub acks: HashSet<String>,
+    pub queries: Vec<crate::store::queries::StoredQuery>,
 }
 
 impl Saved {
@@ -94,6 +118,7 @@ impl Saved {
             chart: charts::load_chart(store.conn(), chart_id)?,
             holds: coding::open_holds(store.conn(), chart_id)?,
             acks: coding::acknowledged(store.conn(), chart_id)?,
+            queries: crate::store::queries::for_chart(store.conn(), chart_id)?,
         })
     }
 }
@@ -107,6 +132,8 @@ pub struct Reply {
     /// The chart as saved after the action (whether or not the action went
     /// through).
     pub saved: Result<Saved, StoreError>,
+    /// What the work after the commit said.
+    pub note: Option<String>,
 }
 
 /// What asking the saver for an answer gives.

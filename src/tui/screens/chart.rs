@@ -39,13 +39,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     .areas(area);
     render_title(app, view, theme, frame, title);
     render_footer(app, theme, frame, footer);
-    if app.popup.is_some() {
-        // The search popup covers all but the title and footer rows: drawing
-        // the panes beneath it would only be thrown away (it is a third of the
-        // frame's time at 120x40).
+    if app.popup.is_some() || app.mode == Mode::QueryForm {
+        // The search popup and the query form cover all but the title and
+        // footer rows: drawing the panes beneath would only be thrown away
+        // (a third of the frame's time at 120x40).
         return;
     }
-    render_info(view, theme, frame, info);
+    render_info(app, view, theme, frame, info);
     // The document pane is the left half: `chart::document_width` wraps to it.
     let [left, right] =
         Layout::horizontal([Constraint::Length(body.width / 2), Constraint::Min(0)]).areas(body);
@@ -63,6 +63,75 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     if app.mode == Mode::Prior {
         render_prior(view, theme, frame, body);
     }
+    if let Mode::Queries { selected }
+    | Mode::QueryOutcome { selected }
+    | Mode::QueryInput { selected, .. } = &app.mode
+    {
+        render_queries(app, view, *selected, theme, frame, body);
+    }
+}
+
+/// The chart's physician queries, over the body: one line each (the selected
+/// one reversed), then the selected query's answer or outcome.
+fn render_queries(
+    app: &App,
+    view: &ChartView,
+    selected: usize,
+    theme: &Theme,
+    frame: &mut Frame<'_>,
+    area: Rect,
+) {
+    use crate::store::queries::{Status, overdue};
+    let mut lines: Vec<Line<'_>> = Vec::new();
+    for (i, q) in view.queries.iter().enumerate() {
+        let late = q.status == Status::Open
+            && q.sent_at
+                .as_deref()
+                .is_some_and(|s| overdue(s, app.clock, app.escalation_hours));
+        let text = format!(
+            "#{} {:<9} to {} · sent {}{}",
+            q.id,
+            q.status.as_str(),
+            q.recipient,
+            q.sent_at
+                .as_deref()
+                .map_or("-", |s| s.get(..16).unwrap_or(s)),
+            if late { " · OVERDUE" } else { "" }
+        );
+        lines.push(if i == selected {
+            Line::styled(format!("> {text}"), theme.selected)
+        } else if late {
+            Line::styled(format!("  {text}"), theme.alert)
+        } else {
+            Line::raw(format!("  {text}"))
+        });
+    }
+    if let Some(q) = view.queries.get(selected) {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(format!("  {}", q.question), theme.dim));
+        if let Some(a) = &q.answer {
+            lines.push(Line::raw(format!("  Answer: {a}")));
+        }
+        if let Some(o) = &q.outcome {
+            lines.push(Line::raw(format!("  Closed: {o}")));
+        }
+        if let Some(r) = &q.cancel_reason {
+            lines.push(Line::raw(format!("  Canceled: {r}")));
+        }
+    }
+    frame.render_widget(ratatui::widgets::Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.key)
+                .title(Span::styled(
+                    " Queries: a answer · c close · x cancel · r recipient · Esc back ",
+                    theme.key,
+                )),
+        ),
+        area,
+    );
 }
 
 /// The patient's other encounters and their codes, over the body.
@@ -130,7 +199,7 @@ fn render_title(app: &App, view: &ChartView, theme: &Theme, frame: &mut Frame<'_
     super::title_bar(app, theme, frame, area, title);
 }
 
-fn render_info(view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+fn render_info(app: &App, view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let c = &view.chart;
     let e = &c.encounter;
     // What the coder must see first (status, hold, read-only) before what a
@@ -144,6 +213,15 @@ fn render_info(view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Rec
     match view.holds.first() {
         Some(hold) => spans.push(Span::styled(format!(" · on hold: {hold}"), theme.alert)),
         None => spans.push(Span::raw(format!(" · {}", c.status.label()))),
+    }
+    let overdue = view.queries.iter().any(|q| {
+        q.status == crate::store::queries::Status::Open
+            && q.sent_at
+                .as_deref()
+                .is_some_and(|s| crate::store::queries::overdue(s, app.clock, app.escalation_hours))
+    });
+    if overdue {
+        spans.push(Span::styled(" · QUERY OVERDUE", theme.alert));
     }
     if let Some(reason) = &view.read_only {
         spans.push(Span::styled(format!(" · {reason}"), theme.alert));
@@ -434,9 +512,9 @@ fn render_edits(view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Re
 
 fn render_footer(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let prompt = match &app.mode {
-        Mode::HoldReason { text } => Some((" Flag for query, reason: ", text)),
         Mode::FindInput { text } => Some((" Find in the document: ", text)),
         Mode::LineInput { text } => Some((" Modifiers / units / pointers: ", text)),
+        Mode::QueryInput { what, text, .. } => Some((what.prompt(), text)),
         _ => None,
     };
     if let Some((prompt, text)) = prompt {

@@ -2,6 +2,7 @@
 
 pub mod chart;
 pub mod help;
+pub mod query;
 pub mod queue;
 pub mod search;
 pub mod too_small;
@@ -99,6 +100,12 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     }
     if app.popup.is_some() {
         search::render(app, &theme, frame, area);
+    }
+    if app.mode == Mode::QueryForm
+        && let Screen::Chart(view) = &app.screen
+        && let Some(form) = &view.query_form
+    {
+        query::render(app, form, &theme, frame, area);
     }
     if app.mode == Mode::Help {
         help::render(app, &theme, frame, area);
