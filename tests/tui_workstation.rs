@@ -705,22 +705,33 @@ fn the_query_lifecycle_from_the_form_to_a_completed_chart() {
             .unwrap()
             .is_empty()
     );
-    // Esc puts the form away and f brings it back as it was.
+    // Esc puts the form away, saved as a draft: leaving the chart and coming
+    // back, f brings it back as it was.
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.mode, Mode::Normal);
-    press(&mut app, KeyCode::Char('f'));
-    assert!(
-        chart_of(&app)
-            .query_form
-            .as_ref()
-            .unwrap()
-            .draft
-            .question
-            .contains("DRG")
+    assert_eq!(
+        app.message.as_deref(),
+        Some("query draft saved: f brings it back")
     );
+    let draft = chartcoder::store::queries::draft_of(app.store().conn(), id, "amy")
+        .unwrap()
+        .unwrap();
+    assert!(draft.question.contains("DRG"));
     press(&mut app, KeyCode::Esc);
-    chartcoder_reset_form(&mut app);
+    assert!(matches!(app.screen, Screen::Queue));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(chart_of(&app).chart_id, id);
+    press(&mut app, KeyCode::Char('f'));
+    let restored = &chart_of(&app).query_form.as_ref().unwrap().draft;
+    assert!(restored.question.contains("DRG"));
+    press(&mut app, KeyCode::Esc);
     send_heart_failure_query(&mut app);
+    assert!(
+        chartcoder::store::queries::draft_of(app.store().conn(), id, "amy")
+            .unwrap()
+            .is_none(),
+        "the draft became the query"
+    );
     assert_eq!(
         charts::load_chart(app.store().conn(), id).unwrap().status,
         ChartStatus::OnHold
@@ -790,11 +801,35 @@ fn the_query_lifecycle_from_the_form_to_a_completed_chart() {
     assert!(at("query_sent") < at("query_answered"));
     assert!(at("query_answered") < at("query_closed"));
     assert!(at("query_closed") < at("complete"));
+    // R on the queue: the query report.
+    press(&mut app, KeyCode::Char('R'));
+    assert!(matches!(app.mode, Mode::Report { .. }));
+    let terminal = draw(&app);
+    assert!(row_of(&terminal, "sent                      1").is_some());
+    assert!(row_of(&terminal, "agreement rate            100.0%").is_some());
+    press(&mut app, KeyCode::Char('x'));
+    assert_eq!(app.mode, Mode::Normal);
 }
 
-/// Drops the form being written (as if the coder cleared every field).
-fn chartcoder_reset_form(app: &mut App) {
-    if let Screen::Chart(view) = &mut app.screen {
-        view.query_form = None;
-    }
+#[test]
+fn a_query_open_past_the_escalation_time_is_marked_overdue_in_the_chart_and_the_queue() {
+    let mut app = demo_app(120, 40);
+    press(&mut app, KeyCode::Enter);
+    let account = chart_of(&app).chart.account.clone();
+    send_heart_failure_query(&mut app);
+    assert!(row_of(&draw(&app), "QUERY OVERDUE").is_none());
+    app.clock += chrono::Duration::hours(73);
+    app.resize(120, 40);
+    assert!(row_of(&draw(&app), "QUERY OVERDUE").is_some());
+    press(&mut app, KeyCode::Esc);
+    let terminal = draw(&app);
+    let line = screen_line(&terminal, row_of(&terminal, &account).unwrap());
+    assert!(line.contains(" 1! "), "{line}");
+    app.clock -= chrono::Duration::hours(2);
+    let terminal = draw(&app);
+    let line = screen_line(&terminal, row_of(&terminal, &account).unwrap());
+    assert!(
+        line.contains(" 1 ") && !line.contains("1!"),
+        "71 hours: not yet overdue: {line}"
+    );
 }

@@ -121,6 +121,11 @@ pub fn send(tx: &Transaction<'_>, chart_id: i64, user: &str, draft: &Draft) -> R
         )));
     }
     let chart = charts::load_chart(tx, chart_id)?;
+    // The draft it was written from is replaced by the query as sent.
+    tx.execute(
+        "DELETE FROM physician_queries WHERE chart_id = ?1 AND created_by = ?2 AND status = 'draft'",
+        params![chart_id, user],
+    )?;
     let now = now_utc();
     let indicators =
         serde_json::to_string(&draft.indicators).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -182,6 +187,62 @@ pub fn send(tx: &Transaction<'_>, chart_id: i64, user: &str, draft: &Draft) -> R
         &format!("#{id} to {}", draft.physician.trim()),
     )?;
     Ok(id)
+}
+
+/// Keeps the coder's unsent query on the chart (one draft per chart and
+/// coder: a new one replaces the old), so that leaving loses nothing.
+pub fn save_draft(tx: &Transaction<'_>, chart_id: i64, user: &str, draft: &Draft) -> Result<i64> {
+    require_claim(tx, chart_id, user)?;
+    tx.execute(
+        "DELETE FROM physician_queries WHERE chart_id = ?1 AND created_by = ?2 AND status = 'draft'",
+        params![chart_id, user],
+    )?;
+    tx.execute(
+        "INSERT INTO physician_queries (chart_id, status, physician, format, yes_no_reason, template,
+             question, indicators, options, created_by, created_at)
+         VALUES (?1, 'draft', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            chart_id,
+            draft.physician,
+            draft.format.unwrap_or(Format::OpenEnded).as_str(),
+            draft.yes_no_reason.map(YesNoReason::as_str),
+            draft.template,
+            draft.question,
+            to_json(&draft.indicators)?,
+            to_json(&draft.choices)?,
+            user,
+            now_utc()
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    audit::record(tx, user, Some(chart_id), "query_draft", &format!("#{id}"))?;
+    Ok(id)
+}
+
+/// A draft's or query's list as stored (JSON).
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The coder's draft on a chart, as the form left it.
+pub fn draft_of(conn: &Connection, chart_id: i64, user: &str) -> Result<Option<Draft>> {
+    let Some(q) = for_chart(conn, chart_id)?
+        .into_iter()
+        .rev()
+        .find(|q| q.status == Status::Draft && q.created_by == user)
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Draft {
+        template: q.template,
+        physician: q.physician,
+        format: Format::parse(&q.format),
+        yes_no_reason: q.yes_no_reason.as_deref().and_then(YesNoReason::parse),
+        question: q.question,
+        indicators: q.indicators,
+        // A draft keeps the clinical choices only.
+        choices: q.options,
+    }))
 }
 
 fn status_of(tx: &Transaction<'_>, id: i64) -> Result<(Status, i64)> {

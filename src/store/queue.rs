@@ -110,6 +110,8 @@ pub struct QueueRow {
     pub status: ChartStatus,
     pub claimed_by: Option<String>,
     pub open_holds: u32,
+    /// When the oldest open physician query was sent (for the overdue mark).
+    pub oldest_open_query: Option<String>,
 }
 
 impl QueueRow {
@@ -140,7 +142,9 @@ pub const TEXT_COUNT_CAP: u64 = 20_000;
 const COLUMNS: &str =
     "SELECT c.chart_id, c.account, p.mrn, p.name, c.encounter_type, c.discharge_date,
         c.status, c.claimed_by,
-        (SELECT count(*) FROM holds h WHERE h.chart_id = c.chart_id AND h.released_at IS NULL)";
+        (SELECT count(*) FROM holds h WHERE h.chart_id = c.chart_id AND h.released_at IS NULL),
+        (SELECT min(q.sent_at) FROM physician_queries q
+         WHERE q.chart_id = c.chart_id AND q.status = 'open')";
 
 /// How a typed text is matched, decided by how many charts it can find.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -487,6 +491,7 @@ fn fetch(conn: &Connection, sql: &str, params: &[&dyn ToSql]) -> Result<Vec<Queu
                 .map_err(|e| StoreError::Corrupt(format!("{e}")))?,
             claimed_by: r.get(7)?,
             open_holds: r.get(8)?,
+            oldest_open_query: r.get(9)?,
         });
     }
     Ok(out)

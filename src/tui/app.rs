@@ -52,6 +52,10 @@ pub enum Mode {
     },
     /// The physician query form has the keyboard.
     QueryForm,
+    /// The query report is shown; any key closes it.
+    Report {
+        text: String,
+    },
     /// The chart's queries are listed; `selected` is under the cursor.
     Queries {
         selected: usize,
@@ -125,6 +129,8 @@ pub struct App {
     pub outbox: Option<std::path::PathBuf>,
     /// Hours after which an open query is overdue.
     pub escalation_hours: u32,
+    /// The report's "answered within" time, in hours.
+    pub response_hours: u32,
     /// The time overdue queries are judged at (the loop keeps it current).
     pub clock: chrono::DateTime<chrono::Utc>,
     /// When the store action in flight was sent, if one is.
@@ -166,6 +172,7 @@ impl App {
             ),
             outbox: None,
             escalation_hours: 72,
+            response_hours: 72,
             clock: chrono::Utc::now(),
             saving: None,
             slow_save: false,
@@ -336,6 +343,10 @@ impl App {
 
     fn handle_key(&mut self, key: &KeyEvent) {
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+            if self.mode == Mode::QueryForm {
+                // Keep the query being written: Esc saves it as a draft.
+                self.handle_key(&KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+            }
             self.should_quit = true;
             return;
         }
@@ -363,7 +374,7 @@ impl App {
             Mode::Search => self.search_key(key),
             Mode::Poa => self.poa_key(key),
             Mode::FindInput { text } => self.find_key(key, text),
-            Mode::Prior => self.mode = Mode::Normal,
+            Mode::Prior | Mode::Report { .. } => self.mode = Mode::Normal,
             Mode::LineInput { text } => self.line_key(key, text),
             Mode::QueryForm => self.query_form_key(key),
             Mode::Queries { selected } => self.queries_key(key, selected),
@@ -456,6 +467,23 @@ impl App {
                 self.reload(QueuePage::First);
             }
             Action::OpenChart => self.open_selected_chart(),
+            Action::QueryReport => {
+                match crate::store::queries::report_rows(self.store.conn(), None, None) {
+                    Ok((rows, coded)) => {
+                        let report = crate::query::report::compute(
+                            &rows,
+                            coded,
+                            self.clock,
+                            self.response_hours,
+                            self.escalation_hours,
+                        );
+                        self.mode = Mode::Report {
+                            text: crate::query::report::text(&report),
+                        };
+                    }
+                    Err(e) => self.message = Some(format!("could not read the queries: {e}")),
+                }
+            }
             Action::Help => self.mode = Mode::Help,
             Action::Quit => self.should_quit = true,
             _ => {}

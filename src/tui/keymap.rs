@@ -35,6 +35,7 @@ pub enum Action {
     CycleType,
     ClearFilters,
     MineOnly,
+    QueryReport,
     ReverseOrder,
     OpenChart,
     NextPane,
@@ -62,7 +63,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 36] = [
         Action::MoveDown,
         Action::MoveUp,
         Action::PageDown,
@@ -74,6 +75,7 @@ impl Action {
         Action::CycleType,
         Action::ClearFilters,
         Action::MineOnly,
+        Action::QueryReport,
         Action::ReverseOrder,
         Action::OpenChart,
         Action::NextPane,
@@ -114,6 +116,7 @@ impl Action {
             Action::CycleType => "cycle_type",
             Action::ClearFilters => "clear_filters",
             Action::MineOnly => "mine_only",
+            Action::QueryReport => "query_report",
             Action::ReverseOrder => "reverse_order",
             Action::OpenChart => "open_chart",
             Action::NextPane => "next_pane",
@@ -155,6 +158,7 @@ impl Action {
             Action::CycleType => "encounter type: all, then each type",
             Action::ClearFilters => "reset filters (uncoded charts of every type)",
             Action::MineOnly => "only the charts claimed by me (again: everyone's)",
+            Action::QueryReport => "the physician query report (any key closes)",
             Action::ReverseOrder => "sort: newest discharge first, or oldest first",
             Action::OpenChart => "open the chart (claims it for you)",
             Action::NextPane => "next pane",
@@ -207,6 +211,7 @@ impl Action {
             Action::CycleType => "type",
             Action::ClearFilters => "reset",
             Action::MineOnly => "mine",
+            Action::QueryReport => "queries",
             Action::ReverseOrder => "sort",
             Action::OpenChart => "open",
             Action::NextPane => "pane",
@@ -362,6 +367,7 @@ impl Default for Keymap {
             (Action::ClearFilters, vec![c('c')]),
             (Action::MineOnly, vec![c('m')]),
             (Action::ReverseOrder, vec![c('r')]),
+            (Action::QueryReport, vec![c('R')]),
             (Action::Help, vec![c('?'), p(F(1))]),
             (Action::Quit, vec![c('q')]),
         ];

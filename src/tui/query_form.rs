@@ -164,7 +164,30 @@ impl App {
             return;
         }
         if view.query_form.is_none() {
-            view.query_form = Some(Box::new(QueryForm::new(&view.chart)));
+            let mut form = QueryForm::new(&view.chart);
+            // The draft saved when the form was last put away.
+            if let Some(q) = view.queries.iter().rev().find(|q| {
+                q.status == crate::store::queries::Status::Draft && q.created_by == self.user
+            }) {
+                form.draft = Draft {
+                    template: q.template.clone(),
+                    physician: q.physician.clone(),
+                    format: Format::parse(&q.format),
+                    yes_no_reason: q.yes_no_reason.as_deref().and_then(YesNoReason::parse),
+                    question: q.question.clone(),
+                    indicators: q.indicators.clone(),
+                    choices: q.options.clone(),
+                };
+                form.template = form
+                    .draft
+                    .template
+                    .as_ref()
+                    .and_then(|name| self.query_templates.iter().position(|t| &t.name == name));
+                if let Some(t) = form.template.and_then(|i| self.query_templates.get(i)) {
+                    form.look_for = t.look_for.clone();
+                }
+            }
+            view.query_form = Some(Box::new(form));
         }
         self.mode = Mode::QueryForm;
         if self.query_templates.is_empty() {
@@ -189,7 +212,21 @@ impl App {
         match key.code {
             KeyCode::Esc => {
                 self.mode = Mode::Normal;
-                self.message = Some("query form put away: f brings it back".into());
+                let untouched = form.draft.template.is_none()
+                    && form.draft.question.trim().is_empty()
+                    && form.draft.indicators.is_empty()
+                    && form.draft.choices.is_empty();
+                if untouched {
+                    return;
+                }
+                let draft = form.draft.clone();
+                self.save_on_chart(
+                    Then::Show(Some("query draft saved: f brings it back".into())),
+                    move |tx, id, user| {
+                        crate::store::queries::save_draft(tx, id, user, &draft)
+                            .map(|_| Done::Nothing)
+                    },
+                );
                 return;
             }
             KeyCode::Tab => return form.step(true),

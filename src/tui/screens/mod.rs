@@ -107,6 +107,28 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     {
         query::render(app, form, &theme, frame, area);
     }
+    if let Mode::Report { text } = &app.mode {
+        use ratatui::text::Span;
+        use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+        let rect = centered(
+            area,
+            area.width.saturating_sub(4).min(100),
+            area.height.saturating_sub(2),
+        );
+        frame.render_widget(Clear, rect);
+        frame.render_widget(
+            Paragraph::new(text.as_str()).block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.key)
+                    .title(Span::styled(
+                        " Physician queries (any key closes) ",
+                        theme.key,
+                    )),
+            ),
+            rect,
+        );
+    }
     if app.mode == Mode::Help {
         help::render(app, &theme, frame, area);
     }

@@ -133,7 +133,14 @@ fn render_table(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             Cell::from(r.status.label()),
             Cell::from(r.claimed_by.as_deref().unwrap_or("")),
             Cell::from(if r.open_holds > 0 {
-                Span::styled(r.open_holds.to_string(), theme.alert)
+                // "!" marks a physician query open past the escalation time.
+                let late = r.oldest_open_query.as_deref().is_some_and(|sent| {
+                    crate::store::queries::overdue(sent, app.clock, app.escalation_hours)
+                });
+                Span::styled(
+                    format!("{}{}", r.open_holds, if late { "!" } else { "" }),
+                    theme.alert,
+                )
             } else {
                 Span::raw("")
             }),
