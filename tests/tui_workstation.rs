@@ -738,7 +738,7 @@ fn the_query_lifecycle_from_the_form_to_a_completed_chart() {
     );
     let terminal = draw(&app);
     assert!(row_of(&terminal, "on hold: physician query #1 to").is_some());
-    // Q: the queries; a records the answer, c 1 closes it as agreed.
+    // Q: the queries; a records the answer.
     press(&mut app, KeyCode::Char('Q'));
     assert!(matches!(app.mode, Mode::Queries { .. }));
     let terminal = draw(&app);
@@ -755,6 +755,24 @@ fn the_query_lifecycle_from_the_form_to_a_completed_chart() {
     );
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.message.as_deref(), Some("query #1: answer recorded"));
+    press(&mut app, KeyCode::Esc);
+    // The coder recodes from the answer (the chart is still on hold)...
+    press(&mut app, KeyCode::Tab);
+    while !dx_codes(&app).is_empty() {
+        press(&mut app, KeyCode::Char('x'));
+    }
+    search(&mut app, 'a', "I50.33");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('P'));
+    press(&mut app, KeyCode::Char('y'));
+    press(&mut app, KeyCode::Char('c'));
+    assert!(
+        app.message.as_deref().unwrap_or("").contains("on hold"),
+        "{:?}",
+        app.message
+    );
+    // ... then closes the query as agreed: the hold is released.
+    press(&mut app, KeyCode::Char('Q'));
     press(&mut app, KeyCode::Char('c'));
     press(&mut app, KeyCode::Char('1'));
     assert_eq!(app.message.as_deref(), Some("query #1 closed (agreed)"));
@@ -765,15 +783,6 @@ fn the_query_lifecycle_from_the_form_to_a_completed_chart() {
         ChartStatus::InProgress,
         "the hold is released"
     );
-    // Recode from the answer, then complete.
-    press(&mut app, KeyCode::Tab);
-    while !dx_codes(&app).is_empty() {
-        press(&mut app, KeyCode::Char('x'));
-    }
-    search(&mut app, 'a', "I50.33");
-    press(&mut app, KeyCode::Enter);
-    press(&mut app, KeyCode::Char('P'));
-    press(&mut app, KeyCode::Char('y'));
     let open: Vec<_> = chart_of(&app)
         .edits
         .clone()
@@ -807,6 +816,10 @@ fn the_query_lifecycle_from_the_form_to_a_completed_chart() {
     let terminal = draw(&app);
     assert!(row_of(&terminal, "sent                      1").is_some());
     assert!(row_of(&terminal, "agreement rate            100.0%").is_some());
+    assert!(
+        row_of(&terminal, "codes changed after       1 answers").is_some(),
+        "the recoding after the answer counts"
+    );
     press(&mut app, KeyCode::Char('x'));
     assert_eq!(app.mode, Mode::Normal);
 }
@@ -816,7 +829,16 @@ fn a_query_open_past_the_escalation_time_is_marked_overdue_in_the_chart_and_the_
     let mut app = demo_app(120, 40);
     press(&mut app, KeyCode::Enter);
     let account = chart_of(&app).chart.account.clone();
+    // With an outbox folder, the query sent is also written there.
+    let outbox = tempfile::tempdir().unwrap();
+    app.outbox = Some(outbox.path().join("queries"));
     send_heart_failure_query(&mut app);
+    let message = app.message.clone().unwrap_or_default();
+    assert!(message.contains("written to"), "{message}");
+    let file = outbox.path().join("queries/query-1.txt");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with("PHYSICIAN QUERY #1"), "{text}");
+    assert!(text.contains("BNP 1,450 pg/mL"), "{text}");
     assert!(row_of(&draw(&app), "QUERY OVERDUE").is_none());
     app.clock += chrono::Duration::hours(73);
     app.resize(120, 40);
@@ -832,4 +854,41 @@ fn a_query_open_past_the_escalation_time_is_marked_overdue_in_the_chart_and_the_
         line.contains(" 1 ") && !line.contains("1!"),
         "71 hours: not yet overdue: {line}"
     );
+}
+
+#[test]
+fn a_phrase_found_in_the_document_is_where_the_indicator_picker_starts() {
+    let mut app = demo_app(120, 40);
+    press(&mut app, KeyCode::Enter);
+    let text = chart_of(&app).chart.documents[0].text.clone();
+    let word = text
+        .split_whitespace()
+        .rev()
+        .find(|w| w.len() > 5 && w.chars().all(char::is_alphabetic))
+        .unwrap()
+        .to_string();
+    press(&mut app, KeyCode::Char('/'));
+    typed(&mut app, &word);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('f'));
+    let view = chart_of(&app);
+    let form = view.query_form.as_ref().unwrap();
+    let lines = form.document_lines(
+        &view.chart,
+        chartcoder::tui::query_form::picker_width(app.width),
+    );
+    assert!(form.line > 0, "the phrase is further down");
+    assert!(
+        lines[form.line].contains(&word),
+        "{word}: {}",
+        lines[form.line]
+    );
+    // Enter there (in Indicators) takes that line, cited.
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Tab);
+    }
+    press(&mut app, KeyCode::Enter);
+    let form = chart_of(&app).query_form.as_ref().unwrap();
+    assert!(form.draft.indicators[0].text.contains(&word));
+    assert!(form.draft.indicators[0].source.is_some());
 }

@@ -5,7 +5,7 @@
 //! when it passes. Esc puts the form away; `f` brings it back as it was.
 
 use super::app::{App, Mode, Screen};
-use super::chart::{document_width, wrap_lines};
+use super::chart::wrap_lines;
 use super::saver::{Done, Then};
 use crate::domain::Chart;
 use crate::query::templates::Template;
@@ -148,9 +148,13 @@ fn cycle<T: Copy + PartialEq>(all: &[T], current: T, forward: bool) -> T {
     }]
 }
 
-/// The width of the document shown beside the form.
+/// The width the document beside the form is wrapped to: the right half of
+/// the form (the form is the terminal less a border of one, less its own
+/// border), less the two columns of the line marker.
 pub fn picker_width(terminal_width: u16) -> usize {
-    document_width(terminal_width)
+    usize::from(terminal_width.saturating_sub(4) / 2)
+        .saturating_sub(2)
+        .max(1)
 }
 
 impl App {
@@ -185,6 +189,18 @@ impl App {
                     .and_then(|name| self.query_templates.iter().position(|t| &t.name == name));
                 if let Some(t) = form.template.and_then(|i| self.query_templates.get(i)) {
                     form.look_for = t.look_for.clone();
+                }
+            }
+            // A phrase found in the document (/) is where the picker starts.
+            if let Some(phrase) = &view.find {
+                form.document = view.document;
+                let phrase = phrase.to_lowercase();
+                let lines = form.document_lines(&view.chart, picker_width(self.width));
+                if let Some(at) = lines
+                    .iter()
+                    .position(|l| l.to_lowercase().contains(&phrase))
+                {
+                    form.line = at;
                 }
             }
             view.query_form = Some(Box::new(form));

@@ -119,7 +119,7 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
 
     // Right: the document to pick from, or what the template says to look for.
     if form.field == Field::Indicators {
-        let width = picker_width(app.width).min(usize::from(right.width.saturating_sub(1)).max(1));
+        let width = picker_width(app.width);
         let rows = form.document_lines(&view.chart, width);
         let title = view
             .chart
