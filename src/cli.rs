@@ -115,6 +115,16 @@ pub enum Command {
         #[command(subcommand)]
         action: QueryCommand,
     },
+    /// A chart's history from the audit trail: every view, change, acknowledgement,
+    /// query and status change, with coder and time (UTC). One line each:
+    /// AT<TAB>CODER<TAB>ACTION<TAB>DETAIL
+    Audit {
+        #[arg(long, value_name = "ACCOUNT")]
+        account: String,
+        /// One JSON object per line: at, actor, action, detail
+        #[arg(long)]
+        json: bool,
+    },
     /// Reports
     Report {
         #[command(subcommand)]
@@ -350,6 +360,30 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
         }) => validate(&cli, &config, account.as_deref(), file.as_deref(), *json),
         Some(Command::Query { action }) => query_command(&cli, &config, &user, action),
+        Some(Command::Audit { account, json }) => {
+            let store = open_store(&cli, &config)?;
+            let Some(id) = crate::store::charts::chart_id_for_account(store.conn(), account)?
+            else {
+                eprintln!("chartcoder: no chart with account {account}");
+                return Ok(ExitCode::from(BAD_INPUT));
+            };
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for e in crate::store::audit::for_chart(store.conn(), id)? {
+                if *json {
+                    serde_json::to_writer(
+                        &mut out,
+                        &serde_json::json!({
+                            "at": e.at, "actor": e.actor, "action": e.action, "detail": e.detail
+                        }),
+                    )?;
+                    writeln!(out)?;
+                } else {
+                    writeln!(out, "{}\t{}\t{}\t{}", e.at, e.actor, e.action, e.detail)?;
+                }
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Report {
             what: ReportCommand::Queries { from, to, json },
         }) => {

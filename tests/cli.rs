@@ -625,3 +625,52 @@ fn a_query_is_listed_printed_answered_closed_and_reported_from_the_command_line(
     let templates = run(home.path(), &["query", "templates"]);
     assert_eq!(text(&templates.stdout).lines().count(), 11);
 }
+
+#[test]
+fn audit_prints_a_charts_history_and_names_that_look_like_sql_are_only_names() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("a.db");
+    let dbs = db.to_str().unwrap();
+    assert!(run(home.path(), &["--db", dbs, "--demo", "export"]).status.success());
+    // A chart whose names are SQL: stored and shown as text, nothing executed.
+    let export = run(home.path(), &["--db", dbs, "export", "--status", "final"]);
+    let mut file: serde_json::Value = serde_json::from_slice(&export.stdout).unwrap();
+    let mut chart = file["charts"][0].clone();
+    chart["account"] = "X1'; DROP TABLE audit;--".into();
+    chart["patient"]["name"] = "Robert'); DROP TABLE charts;--".into();
+    chart["mrn"] = "M\" OR 1=1 --".into();
+    file["charts"] = serde_json::json!([chart]);
+    let path = home.path().join("evil.json");
+    std::fs::write(&path, serde_json::to_vec(&file).unwrap()).unwrap();
+    let out = run(home.path(), &["--db", dbs, "import", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let all = run(home.path(), &["--db", dbs, "export"]);
+    let v: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
+    assert_eq!(v["charts"].as_array().unwrap().len(), 47, "every chart still there");
+    assert!(
+        v["charts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["patient"]["name"] == "Robert'); DROP TABLE charts;--")
+    );
+    let audit = run(
+        home.path(),
+        &["--db", dbs, "audit", "--account", "X1'; DROP TABLE audit;--"],
+    );
+    assert!(audit.status.success(), "{}", text(&audit.stderr));
+    let history = text(&audit.stdout);
+    let first: Vec<&str> = history.lines().next().unwrap().split('\t').collect();
+    assert_eq!(first[1], "cli-tester");
+    assert_eq!(first[2], "chart_imported");
+    assert!(first[0].ends_with('Z'), "UTC time: {}", first[0]);
+    let json = run(
+        home.path(),
+        &["--db", dbs, "audit", "--json", "--account", "A26030417"],
+    );
+    let line: serde_json::Value =
+        serde_json::from_str(text(&json.stdout).lines().next().unwrap()).unwrap();
+    assert!(line["at"].is_string() && line["action"].is_string());
+    let missing = run(home.path(), &["--db", dbs, "audit", "--account", "NOPE"]);
+    assert_eq!(missing.status.code(), Some(2));
+}

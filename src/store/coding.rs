@@ -31,11 +31,24 @@ pub fn claim(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<Claim> {
         .parse()
         .map_err(|e: crate::domain::UnknownValue| StoreError::Corrupt(e.to_string()))?;
     if !status.is_uncoded() {
+        audit::record(tx, user, Some(chart_id), "view", status.as_str())?;
         return Ok(Claim::Closed(status));
     }
     match owner {
-        Some(o) if o == user => Ok(Claim::Mine),
-        Some(o) => Ok(Claim::TakenBy(o)),
+        Some(o) if o == user => {
+            audit::record(tx, user, Some(chart_id), "view", "")?;
+            Ok(Claim::Mine)
+        }
+        Some(o) => {
+            audit::record(
+                tx,
+                user,
+                Some(chart_id),
+                "view",
+                &format!("read-only: claimed by {o}"),
+            )?;
+            Ok(Claim::TakenBy(o))
+        }
         None => {
             let now = now_utc();
             let next = if status == ChartStatus::Ready {
