@@ -631,7 +631,11 @@ fn audit_prints_a_charts_history_and_names_that_look_like_sql_are_only_names() {
     let home = tempfile::tempdir().unwrap();
     let db = home.path().join("a.db");
     let dbs = db.to_str().unwrap();
-    assert!(run(home.path(), &["--db", dbs, "--demo", "export"]).status.success());
+    assert!(
+        run(home.path(), &["--db", dbs, "--demo", "export"])
+            .status
+            .success()
+    );
     // A chart whose names are SQL: stored and shown as text, nothing executed.
     let export = run(home.path(), &["--db", dbs, "export", "--status", "final"]);
     let mut file: serde_json::Value = serde_json::from_slice(&export.stdout).unwrap();
@@ -642,11 +646,18 @@ fn audit_prints_a_charts_history_and_names_that_look_like_sql_are_only_names() {
     file["charts"] = serde_json::json!([chart]);
     let path = home.path().join("evil.json");
     std::fs::write(&path, serde_json::to_vec(&file).unwrap()).unwrap();
-    let out = run(home.path(), &["--db", dbs, "import", path.to_str().unwrap()]);
+    let out = run(
+        home.path(),
+        &["--db", dbs, "import", path.to_str().unwrap()],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let all = run(home.path(), &["--db", dbs, "export"]);
     let v: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
-    assert_eq!(v["charts"].as_array().unwrap().len(), 47, "every chart still there");
+    assert_eq!(
+        v["charts"].as_array().unwrap().len(),
+        47,
+        "every chart still there"
+    );
     assert!(
         v["charts"]
             .as_array()
@@ -656,7 +667,13 @@ fn audit_prints_a_charts_history_and_names_that_look_like_sql_are_only_names() {
     );
     let audit = run(
         home.path(),
-        &["--db", dbs, "audit", "--account", "X1'; DROP TABLE audit;--"],
+        &[
+            "--db",
+            dbs,
+            "audit",
+            "--account",
+            "X1'; DROP TABLE audit;--",
+        ],
     );
     assert!(audit.status.success(), "{}", text(&audit.stderr));
     let history = text(&audit.stdout);
