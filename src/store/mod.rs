@@ -129,9 +129,22 @@ impl Store {
             path: Some(path.to_path_buf()),
             options: options.clone(),
         };
-        store.configure(options)?;
-        store.migrate()?;
-        Ok(store)
+        // Opening takes locks of its own (the journal mode, WAL recovery after a
+        // crash, the migration): while other processes open or write the same
+        // file at that moment, SQLite may answer "busy" at once instead of
+        // waiting. Wait for them, up to the busy timeout, like any write.
+        let started = std::time::Instant::now();
+        loop {
+            match store.configure(options).and_then(|()| store.migrate()) {
+                Err(StoreError::Busy) if started.elapsed() < options.busy_timeout => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                other => {
+                    other?;
+                    return Ok(store);
+                }
+            }
+        }
     }
 
     /// A private in-memory database, for tests and dry runs.
@@ -164,15 +177,25 @@ impl Store {
         let path = self.display_path();
         self.conn.busy_timeout(options.busy_timeout)?;
         // The first statement that reads the file tells a foreign file from a database.
-        let mode: String = self
+        // Switching to WAL takes the write lock: only when the file is not in
+        // WAL yet (a new file), so that opening beside busy writers needs none.
+        let not_a_database = |source: rusqlite::Error| match source.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase {
+                path: path.clone(),
+                source,
+            },
+            _ => StoreError::from(source),
+        };
+        let mut mode: String = self
             .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|source| match source.sqlite_error_code() {
-                Some(rusqlite::ErrorCode::NotADatabase) => {
-                    StoreError::NotADatabase { path, source }
-                }
-                _ => StoreError::from(source),
-            })?;
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .map_err(not_a_database)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            mode = self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                .map_err(not_a_database)?;
+        }
         if self.path.is_some() && !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::Corrupt(format!(
                 "could not switch to WAL (journal mode is {mode})"
@@ -196,6 +219,13 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<()> {
+        // Up to date (the usual case): no write lock needed.
+        let version: u32 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version == migrations::LATEST {
+            return Ok(());
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
