@@ -691,3 +691,25 @@ fn audit_prints_a_charts_history_and_names_that_look_like_sql_are_only_names() {
     let missing = run(home.path(), &["--db", dbs, "audit", "--account", "NOPE"]);
     assert_eq!(missing.status.code(), Some(2));
 }
+
+#[test]
+fn an_import_with_invalid_utf8_is_refused_with_its_position() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("u.db");
+    let path = home.path().join("bad.json");
+    std::fs::write(&path, b"{\"charts\": [{\"account\": \"A1\xff\xfe\"}]}").unwrap();
+    let out = run(
+        home.path(),
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "import",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("line 1"), "{err}");
+    let export = run(home.path(), &["--db", db.to_str().unwrap(), "export"]);
+    assert_eq!(chart_count(&export.stdout), 0, "nothing imported");
+}

@@ -892,3 +892,39 @@ fn a_phrase_found_in_the_document_is_where_the_indicator_picker_starts() {
     assert!(form.draft.indicators[0].text.contains(&word));
     assert!(form.draft.indicators[0].source.is_some());
 }
+
+#[test]
+fn a_huge_paste_and_a_1x1_terminal_do_not_break_anything() {
+    let mut app = demo_app(100, 30);
+    press(&mut app, KeyCode::Enter);
+    let huge: String = "heart failure with reduced ejection fraction; ".repeat(220);
+    assert!(huge.chars().count() > 10_000);
+    // Into the search popup, the query form's question, and a line prompt.
+    press(&mut app, KeyCode::Char('a'));
+    app.handle_event(&Event::Paste(huge.clone()));
+    assert!(app.popup.as_ref().unwrap().term.chars().count() <= 200);
+    draw(&app);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('f'));
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Tab);
+    }
+    app.handle_event(&Event::Paste(huge.clone()));
+    let question = chart_of(&app)
+        .query_form
+        .as_ref()
+        .unwrap()
+        .draft
+        .question
+        .clone();
+    assert_eq!(question.chars().count(), 600, "capped");
+    draw(&app);
+    press(&mut app, KeyCode::Esc);
+    // 1x1 and back: the too-small screen, then the chart as it was.
+    app.handle_event(&Event::Resize(1, 1));
+    let tiny = draw(&app);
+    assert_eq!(tiny.backend().buffer().area.width, 1);
+    app.handle_event(&Event::Resize(100, 30));
+    let terminal = draw(&app);
+    assert!(row_of(&terminal, "Diagnoses").is_some());
+}
