@@ -61,6 +61,7 @@ pub struct EditsConfig {
 pub struct DatabaseConfig {
     pub path: String,
     pub busy_timeout_ms: u64,
+    pub claim_expiry_minutes: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -106,6 +107,7 @@ impl Config {
             database: DatabaseConfig {
                 path: String::new(),
                 busy_timeout_ms: 5000,
+                claim_expiry_minutes: 120,
             },
             coder: CoderConfig {
                 name: String::new(),
@@ -175,6 +177,12 @@ impl Config {
             ));
         }
         Ok(config)
+    }
+
+    /// How long a claim with no activity lasts; `None`: for ever.
+    pub fn claim_expiry(&self) -> Option<chrono::Duration> {
+        let m = self.database.claim_expiry_minutes;
+        (m > 0).then(|| chrono::Duration::minutes(i64::try_from(m).unwrap_or(i64::MAX / 60_000)))
     }
 
     pub fn busy_timeout(&self) -> Duration {

@@ -442,6 +442,66 @@ mod coding_actions {
     }
 
     #[test]
+    fn a_claim_idle_past_the_expiry_can_be_taken_and_activity_keeps_it() {
+        let (mut store, ids) = demo();
+        let id = ids[1];
+        let expiry = Some(chrono::Duration::minutes(120));
+        store.write(|tx| coding::claim(tx, id, "amy")).unwrap();
+        let age = |store: &Store, minutes: i64| {
+            let at = (chrono::Utc::now() - chrono::Duration::minutes(minutes))
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string();
+            store
+                .conn()
+                .execute(
+                    "UPDATE charts SET claimed_at = ?2 WHERE chart_id = ?1",
+                    rusqlite::params![id, at],
+                )
+                .unwrap();
+        };
+        // An hour idle: still amy's.
+        age(&store, 60);
+        let bob = store
+            .write(|tx| coding::claim_expiring(tx, id, "bob", expiry))
+            .unwrap();
+        assert_eq!(bob, Claim::TakenBy("amy".into()));
+        // A change is activity: three hours later counts from it.
+        age(&store, 180);
+        store
+            .write(|tx| coding::add_diagnosis(tx, id, "amy", "I10", "FY2027"))
+            .unwrap();
+        let bob = store
+            .write(|tx| coding::claim_expiring(tx, id, "bob", expiry))
+            .unwrap();
+        assert_eq!(bob, Claim::TakenBy("amy".into()));
+        // Three hours with nothing (a crashed session): bob takes it, audited.
+        age(&store, 180);
+        let bob = store
+            .write(|tx| coding::claim_expiring(tx, id, "bob", expiry))
+            .unwrap();
+        assert_eq!(bob, Claim::Mine);
+        let last = audit::for_chart(store.conn(), id).unwrap().pop().unwrap();
+        assert_eq!(
+            (last.actor.as_str(), last.action.as_str()),
+            ("bob", "claim")
+        );
+        assert!(
+            last.detail.contains("the claim of amy expired"),
+            "{}",
+            last.detail
+        );
+        // amy's next change is refused: the chart is bob's now.
+        let e = store
+            .write(|tx| coding::add_diagnosis(tx, id, "amy", "E78.5", "FY2027"))
+            .unwrap_err();
+        assert!(e.to_string().contains("claimed by bob"), "{e}");
+        // Without an expiry, claims never lapse.
+        age(&store, 100_000);
+        let amy = store.write(|tx| coding::claim(tx, id, "amy")).unwrap();
+        assert_eq!(amy, Claim::TakenBy("bob".into()));
+    }
+
+    #[test]
     fn an_acknowledgement_is_recorded_once_with_its_audit_row() {
         let (mut store, ids) = demo();
         let id = ids[1];

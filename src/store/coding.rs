@@ -22,11 +22,30 @@ pub enum Claim {
 /// Claims a chart for `user` when nobody else has it and it is not yet coded;
 /// a ready chart becomes in progress.
 pub fn claim(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<Claim> {
-    let (status, owner): (String, Option<String>) = tx.query_row(
-        "SELECT status, claimed_by FROM charts WHERE chart_id = ?1",
+    claim_expiring(tx, chart_id, user, None)
+}
+
+/// [`claim`], taking over another coder's claim that has seen no activity for
+/// `expiry` (a session that crashed or was abandoned), with an audit row
+/// naming whose claim expired.
+pub fn claim_expiring(
+    tx: &Transaction<'_>,
+    chart_id: i64,
+    user: &str,
+    expiry: Option<chrono::Duration>,
+) -> Result<Claim> {
+    let (status, owner, claimed_at): (String, Option<String>, Option<String>) = tx.query_row(
+        "SELECT status, claimed_by, claimed_at FROM charts WHERE chart_id = ?1",
         [chart_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
+    let stale = |at: &Option<String>| {
+        let (Some(expiry), Some(at)) = (expiry, at) else {
+            return false;
+        };
+        chrono::DateTime::parse_from_rfc3339(at)
+            .is_ok_and(|t| chrono::Utc::now().signed_duration_since(t) > expiry)
+    };
     let status: ChartStatus = status
         .parse()
         .map_err(|e: crate::domain::UnknownValue| StoreError::Corrupt(e.to_string()))?;
@@ -36,7 +55,25 @@ pub fn claim(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<Claim> {
     }
     match owner {
         Some(o) if o == user => {
+            touch(tx, chart_id, user)?;
             audit::record(tx, user, Some(chart_id), "view", "")?;
+            Ok(Claim::Mine)
+        }
+        Some(o) if stale(&claimed_at) => {
+            tx.execute(
+                "UPDATE charts SET claimed_by = ?2, claimed_at = ?3, updated_at = ?3 WHERE chart_id = ?1",
+                params![chart_id, user, now_utc()],
+            )?;
+            audit::record(
+                tx,
+                user,
+                Some(chart_id),
+                "claim",
+                &format!(
+                    "the claim of {o} expired (no activity since {})",
+                    claimed_at.as_deref().unwrap_or("?")
+                ),
+            )?;
             Ok(Claim::Mine)
         }
         Some(o) => {
@@ -78,6 +115,16 @@ pub fn release(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<()> {
     Ok(())
 }
 
+/// Marks the coder's claim as active now (every change does; the workstation
+/// also does while the chart is open), so that it does not expire.
+pub fn touch(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE charts SET claimed_at = ?3 WHERE chart_id = ?1 AND claimed_by = ?2",
+        params![chart_id, user, now_utc()],
+    )?;
+    Ok(())
+}
+
 pub(crate) fn require_claim(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<()> {
     let owner: Option<String> = tx
         .query_row(
@@ -115,6 +162,7 @@ fn changed(
         "UPDATE charts SET updated_at = ?2 WHERE chart_id = ?1",
         params![chart_id, now_utc()],
     )?;
+    touch(tx, chart_id, user)?;
     audit::record(tx, user, Some(chart_id), action, detail)
 }
 

@@ -133,6 +133,10 @@ pub struct App {
     pub response_hours: u32,
     /// The time overdue queries are judged at (the loop keeps it current).
     pub clock: chrono::DateTime<chrono::Utc>,
+    /// How long another coder's idle claim lasts before it can be taken.
+    pub claim_expiry: Option<chrono::Duration>,
+    /// When the open chart's claim was last marked active.
+    pub(crate) last_touch: Instant,
     /// When the store action in flight was sent, if one is.
     pub saving: Option<Instant>,
     /// Whether the action in flight has been slow enough to say so.
@@ -174,6 +178,8 @@ impl App {
             escalation_hours: 72,
             response_hours: 72,
             clock: chrono::Utc::now(),
+            claim_expiry: Some(chrono::Duration::minutes(120)),
+            last_touch: Instant::now(),
             saving: None,
             slow_save: false,
             held: VecDeque::new(),

@@ -21,6 +21,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
 
+/// How often an open chart's claim is marked active.
+const CLAIM_HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// How many hits the popup asks for.
 pub const POPUP_HITS: usize = 50;
 
@@ -296,8 +299,10 @@ impl App {
         };
         let chart_id = row.chart_id;
         let user = self.user.clone();
+        let expiry = self.claim_expiry;
+        self.last_touch = std::time::Instant::now();
         self.save(Job::new(chart_id, Then::Open, move |tx| {
-            coding::claim(tx, chart_id, &user).map(Done::Claim)
+            coding::claim_expiring(tx, chart_id, &user, expiry).map(Done::Claim)
         }));
     }
 
@@ -474,6 +479,16 @@ impl App {
     /// answered; returns whether the screen changed.
     pub fn poll_background(&mut self) -> bool {
         let mut changed = self.poll_saver();
+        // An open chart keeps its claim active, so it never expires while shown.
+        if self.saving.is_none()
+            && self.last_touch.elapsed() >= CLAIM_HEARTBEAT
+            && matches!(&self.screen, Screen::Chart(v) if v.read_only.is_none())
+        {
+            self.last_touch = std::time::Instant::now();
+            self.save_on_chart(Then::Show(None), |tx, id, user| {
+                coding::touch(tx, id, user).map(|()| Done::Nothing)
+            });
+        }
         if let Some(rx) = &self.codesets_rx
             && let Ok(result) = rx.try_recv()
         {
