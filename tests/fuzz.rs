@@ -1,0 +1,151 @@
+//! Property tests on every parser chartcoder owns: random bytes, and valid
+//! samples with random bytes deleted, inserted and replaced, never make a
+//! parser panic; what it refuses comes with a position (a line, or the chart
+//! and line of an import) and a message. 400 cases per property: 12,800
+//! parser runs in all.
+
+use chartcoder::codeset::{self, index, pcs, risk, tabular, user_table};
+use chartcoder::config::Config;
+use chartcoder::edits::site::{Mue, Ptp, parse_poa_exempt};
+use chartcoder::interchange::json;
+use chartcoder::query::templates;
+use proptest::prelude::*;
+
+/// One edit of a sample: where (a fraction of its length), what, which byte.
+type Edit = (f64, u8, u8);
+
+fn mutate(sample: &str, edits: &[Edit]) -> String {
+    let mut bytes = sample.as_bytes().to_vec();
+    for &(at, op, byte) in edits {
+        let i = ((bytes.len() as f64) * at) as usize;
+        match op % 3 {
+            0 if i < bytes.len() => {
+                bytes.remove(i);
+            }
+            1 => bytes.insert(i.min(bytes.len()), byte),
+            _ if i < bytes.len() => bytes[i] = byte,
+            _ => {}
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+fn edits() -> impl Strategy<Value = Vec<Edit>> {
+    proptest::collection::vec((0.0..1.0f64, any::<u8>(), any::<u8>()), 0..8)
+}
+
+fn noise() -> impl Strategy<Value = String> {
+    proptest::collection::vec(any::<u8>(), 0..300)
+        .prop_map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+/// A code-set error points at a line of the text (or at the file, line 0).
+fn positioned(e: &codeset::CodeSetError, text: &str) -> bool {
+    e.line <= text.lines().count() + 1 && !e.to_string().is_empty()
+}
+
+/// Each case runs 32 parsers: 2 (import), 2 (config), 10 (code sets), 8
+/// (other loaders), 8 (site tables) and 2 (templates).
+const CASES: u32 = 400;
+
+/// Valid samples, small, in each format.
+const CHART: &str = r#"{"charts": [{"account": "A1", "mrn": "M1", "status": "ready",
+ "patient": {"name": "Pat Test", "birth_date": "1950-01-02", "sex": "F"},
+ "encounter": {"type": "inpatient", "admit_date": "2026-10-01", "discharge_date": "2026-10-04", "disposition": "01"},
+ "documents": [{"kind": "discharge_summary", "author": "Dr. A", "date": "2026-10-04", "text": "x"}],
+ "diagnoses": [{"code": "I50.9", "poa": "Y"}], "procedures": []}]}"#;
+const MCE: &str =
+    "code,start_date,end_date,flags\nA000,20151001,,\nN400,20151001,20240930,adult|male\n";
+const CC: &str = "TABLE 6J\nDiagnosis Code\tDescription\nA00.0\tCholera\n";
+const CC_6K: &str = "K Part 1: List\n I10 Dx  Lev PDX Exclusions\n A021    MCC 0005:1 codes  x\n\nPDX collection 0005\n  A021    x\n\nK Part 2: alive\n  I469    x\n";
+const USER_TABLE: &str = "code,description,short_description\n10001,Made-up procedure one,One\n10002,\"Made-up, two\",Two\n";
+const PTP: &str = "Column 1\tColumn 2\t*\tEffective\tDeletion\tModifier\tRationale\n10001\t10002\t\t20200101\t*\t1\tx\n";
+const MUE: &str =
+    "HCPCS/CPT Code,MUE Value,MAI,Rationale\n10001,1,2 Date of Service Edit: Policy,x\n";
+const EXEMPT: &str = "Code\tDescription\nZ87.891\tx\n";
+const TEMPLATE: &str = "name = \"x\"\nformat = \"multiple_choice\"\nquestion = \"q\"\nlook_for = [\"a\"]\noptions = [\"b\"]\n";
+const TABULAR: &str = "<ICD10CM.tabular><chapter><name>9</name><desc>Circulatory</desc><section id=\"I30-I5A\"><desc>Other</desc><diag><name>I50</name><desc>Heart failure</desc><excludes2><note>cardiac arrest (I46.-)</note></excludes2><diag><name>I50.9</name><desc>Heart failure, unspecified</desc></diag></diag></section></chapter></ICD10CM.tabular>";
+const INDEX_CSV: &str = "RowID,Letter,Level,Term,See,SeeAlso,NonEssModif,Code\n1,P,0,Pneumonia,,,,J18.9\n2,P,1,aspiration,,,,J69.0\n";
+const CONFIG: &str =
+    "[database]\nbusy_timeout_ms = 100\n[keys.chart]\nadd_diagnosis = [\"a\", \"d\"]\n";
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: CASES, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_chart_import_never_panics_and_names_the_position(e in edits(), n in noise()) {
+        for input in [mutate(CHART, &e), n] {
+            if let Err(problems) = json::parse_charts(input.as_bytes()) {
+                prop_assert!(!problems.is_empty());
+                for p in problems {
+                    prop_assert!(!p.position.is_empty() && !p.message.is_empty(), "{p}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_config_never_panics(e in edits(), n in noise()) {
+        for input in [mutate(CONFIG, &e), n] {
+            if let Err(err) = Config::from_toml_over_defaults(&input, "fuzz.toml") {
+                prop_assert!(err.to_string().contains("fuzz.toml"), "{err}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_code_set_loaders_never_panic(e in edits(), n in noise()) {
+        for (sample, which) in [(MCE, 0), (CC, 1), (CC_6K, 2), (TABULAR, 3), (INDEX_CSV, 4)] {
+            for input in [mutate(sample, &e), n.clone()] {
+                    let err = match which {
+                    0 => codeset::parse_mce("f", &input).err(),
+                    1 => risk::parse_code_list("f", &input).err(),
+                    2 => risk::parse_cc_exclusions("f", &input).err(),
+                    3 => tabular::parse("f", &input).err(),
+                    _ => index::parse_flattened("f", &input).err(),
+                };
+                if let Some(err) = err {
+                    prop_assert!(positioned(&err, &input), "{err}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_other_xml_and_table_loaders_never_panic(n in noise(), e in edits()) {
+        let xml = mutate("<ICD10PCS.tabular><pcsTable><axis pos=\"1\" values=\"1\"><title>Section</title><label code=\"0\">Medical</label></axis></pcsTable></ICD10PCS.tabular>", &e);
+        for input in [xml, n] {
+            let _ = pcs::parse("f", &input);
+            let _ = pcs::parse_definitions("f", &input);
+            let _ = index::parse_xml("f", &input, index::IndexSource::Drugs);
+            let _ = codeset::hcpcs::parse("f", &input);
+        }
+    }
+
+    #[test]
+    fn the_site_tables_never_panic(e in edits(), n in noise()) {
+        for (sample, which) in [(USER_TABLE, 0), (PTP, 1), (MUE, 2), (EXEMPT, 3)] {
+            for input in [mutate(sample, &e), n.clone()] {
+                    let err = match which {
+                    0 => user_table::parse("f", &input).err(),
+                    1 => Ptp::parse("f", &input).err(),
+                    2 => Mue::parse("f", &input).err(),
+                    _ => parse_poa_exempt("f", &input).err(),
+                };
+                if let Some(err) = err {
+                    prop_assert!(positioned(&err, &input), "{err}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn query_templates_never_panic(e in edits(), n in noise()) {
+        for input in [mutate(TEMPLATE, &e), n] {
+            if let Err(err) = templates::parse("site/t.toml", &input) {
+                prop_assert_eq!(err.file, "site/t.toml");
+                prop_assert!(!err.message.is_empty());
+            }
+        }
+    }
+}
