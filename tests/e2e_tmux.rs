@@ -328,10 +328,14 @@ fn a_coder_codes_two_charts_and_the_database_holds_exactly_that() {
         format!("[codesets]\ncache_dir = {:?}\n", cache.to_str().unwrap()),
     )
     .unwrap();
+    // Everything the process writes besides the screen goes to a log, which
+    // must hold no patient name or MRN.
+    let log = home.path().join("stderr.log");
     let args = format!(
-        "--demo --db {} --config {}",
+        "--demo --db {} --config {} 2> {}",
         quote(db.to_str().unwrap()),
-        quote(config.to_str().unwrap())
+        quote(config.to_str().unwrap()),
+        quote(log.to_str().unwrap())
     );
     let tmux = Tmux::start("coding", &chartcoder(home.path(), &args), 100, 30);
     tmux.wait_text("38 charts");
@@ -509,4 +513,22 @@ fn a_coder_codes_two_charts_and_the_database_holds_exactly_that() {
         )
         .unwrap();
     assert_eq!(others, 0);
+    // No PHI in the log: not one demo patient's name or MRN.
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        logged.contains("demo charts"),
+        "the log was written: {logged}"
+    );
+    let demo: serde_json::Value = serde_json::from_str(chartcoder::demo::DEMO_CHARTS_JSON).unwrap();
+    for chart in demo["charts"].as_array().unwrap() {
+        let name = chart["patient"]["name"].as_str().unwrap();
+        let mrn = chart["mrn"].as_str().unwrap();
+        assert!(!logged.contains(mrn), "MRN {mrn} in the log");
+        for word in name.split_whitespace().filter(|w| w.len() > 3) {
+            assert!(
+                !logged.contains(word),
+                "{word} (a patient's name) in the log"
+            );
+        }
+    }
 }
