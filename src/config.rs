@@ -68,6 +68,7 @@ pub struct DatabaseConfig {
 #[serde(deny_unknown_fields)]
 pub struct CoderConfig {
     pub name: String,
+    pub lock_minutes: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -111,6 +112,7 @@ impl Config {
             },
             coder: CoderConfig {
                 name: String::new(),
+                lock_minutes: 15,
             },
             codesets: CodesetsConfig {
                 cache_dir: String::new(),
@@ -177,6 +179,12 @@ impl Config {
             ));
         }
         Ok(config)
+    }
+
+    /// How long without a key before the workstation locks; `None`: never.
+    pub fn lock_after(&self) -> Option<Duration> {
+        let m = self.coder.lock_minutes;
+        (m > 0).then(|| Duration::from_secs(m.saturating_mul(60)))
     }
 
     /// How long a claim with no activity lasts; `None`: for ever.

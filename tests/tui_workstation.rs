@@ -928,3 +928,44 @@ fn a_huge_paste_and_a_1x1_terminal_do_not_break_anything() {
     let terminal = draw(&app);
     assert!(row_of(&terminal, "Diagnoses").is_some());
 }
+
+#[test]
+fn the_screen_locks_after_the_idle_time_hides_the_chart_and_asks_who_you_are() {
+    let mut app = demo_app(100, 30);
+    press(&mut app, KeyCode::Enter);
+    let name = chart_of(&app).chart.patient.name.clone();
+    let codes = dx_codes(&app);
+    assert!(row_of(&draw(&app), &name).is_some());
+    app.lock_after = Some(Duration::ZERO);
+    assert!(app.poll_background(), "locking redraws");
+    assert!(app.locked.is_some());
+    let terminal = draw(&app);
+    assert!(row_of(&terminal, "chartcoder is locked").is_some());
+    for word in name.split_whitespace() {
+        assert!(
+            row_of(&terminal, word).is_none(),
+            "{word} shown while locked"
+        );
+    }
+    // Keys while locked only type the name: "x" removes no code.
+    app.lock_after = None;
+    typed(&mut app, "xavier");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.locked.is_some());
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("not the coder of this session"),
+        "{:?}",
+        app.message
+    );
+    assert_eq!(dx_codes(&app), codes);
+    typed(&mut app, "amy");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.locked.is_none());
+    assert!(
+        row_of(&draw(&app), &name).is_some(),
+        "the chart is back as it was"
+    );
+}

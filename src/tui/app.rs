@@ -137,6 +137,13 @@ pub struct App {
     pub claim_expiry: Option<chrono::Duration>,
     /// When the open chart's claim was last marked active.
     pub(crate) last_touch: Instant,
+    /// Lock the screen after this long without a key (HIPAA automatic
+    /// logoff); `None`: never.
+    pub lock_after: Option<Duration>,
+    /// When the coder last pressed a key.
+    pub last_input: Instant,
+    /// The screen is locked: what the coder has typed to unlock it.
+    pub locked: Option<String>,
     /// When the store action in flight was sent, if one is.
     pub saving: Option<Instant>,
     /// Whether the action in flight has been slow enough to say so.
@@ -180,6 +187,9 @@ impl App {
             clock: chrono::Utc::now(),
             claim_expiry: Some(chrono::Duration::minutes(120)),
             last_touch: Instant::now(),
+            lock_after: Some(Duration::from_secs(15 * 60)),
+            last_input: Instant::now(),
+            locked: None,
             saving: None,
             slow_save: false,
             held: VecDeque::new(),
@@ -200,6 +210,44 @@ impl App {
                 self.saving = Some(Instant::now());
                 self.slow_save = false;
             }
+        }
+    }
+
+    /// Locks the screen once no key has come for the lock time; returns
+    /// whether it did.
+    pub(crate) fn poll_lock(&mut self) -> bool {
+        match self.lock_after {
+            Some(after) if self.locked.is_none() && self.last_input.elapsed() >= after => {
+                self.locked = Some(String::new());
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// A key on the lock screen: the coder types their name; Enter unlocks
+    /// when it is this session's coder.
+    fn lock_key(&mut self, key: &KeyEvent) {
+        let Some(typed) = &mut self.locked else {
+            return;
+        };
+        match key.code {
+            KeyCode::Enter => {
+                if typed.trim() == self.user {
+                    self.locked = None;
+                    self.message = Some("unlocked".into());
+                } else {
+                    typed.clear();
+                    self.message =
+                        Some("that is not the coder of this session: type your coder name".into());
+                }
+            }
+            KeyCode::Backspace => {
+                typed.pop();
+            }
+            KeyCode::Esc => typed.clear(),
+            KeyCode::Char(c) if !c.is_control() && typed.chars().count() < 100 => typed.push(c),
+            _ => {}
         }
     }
 
@@ -290,6 +338,17 @@ impl App {
 
     /// Handles one terminal event; returns whether the screen needs redrawing.
     pub fn handle_event(&mut self, event: &Event) -> bool {
+        if matches!(event, Event::Key(_) | Event::Paste(_)) {
+            self.last_input = Instant::now();
+            if self.locked.is_some() {
+                if let Event::Key(key) = event
+                    && key.kind != KeyEventKind::Release
+                {
+                    self.lock_key(key);
+                }
+                return true;
+            }
+        }
         if self.saving.is_some() && matches!(event, Event::Key(_) | Event::Paste(_)) {
             self.held.push_back(event.clone());
             return false;

@@ -479,6 +479,7 @@ impl App {
     /// answered; returns whether the screen changed.
     pub fn poll_background(&mut self) -> bool {
         let mut changed = self.poll_saver();
+        changed |= self.poll_lock();
         // An open chart keeps its claim active, so it never expires while shown.
         if self.saving.is_none()
             && self.last_touch.elapsed() >= CLAIM_HEARTBEAT

@@ -86,6 +86,49 @@ pub(crate) fn centered(
     )
 }
 
+/// The lock screen: no patient information, only how to come back.
+fn render_lock(
+    app: &App,
+    typed: &str,
+    theme: &Theme,
+    frame: &mut Frame<'_>,
+    area: ratatui::layout::Rect,
+) {
+    use ratatui::text::{Line, Span};
+    use ratatui::widgets::{Block, Borders, Paragraph};
+    let minutes = app.lock_after.map_or(0, |d| d.as_secs() / 60);
+    let prompt = " coder name: ";
+    let mut lines = vec![
+        Line::raw(""),
+        Line::styled(" chartcoder is locked", theme.header),
+        Line::raw(format!(
+            " {minutes} minutes without a key: the chart is hidden (automatic logoff)."
+        )),
+        Line::raw(" Type your coder name and Enter to continue."),
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled(prompt, theme.key),
+            Span::raw(typed.to_string()),
+        ]),
+    ];
+    if let Some(m) = &app.message {
+        lines.push(Line::styled(format!(" {m}"), theme.alert));
+    }
+    let rect = centered(area, 72.min(area.width), 10.min(area.height));
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.key),
+        ),
+        rect,
+    );
+    frame.set_cursor_position(ratatui::layout::Position::new(
+        rect.x + 1 + (prompt.chars().count() + typed.chars().count()) as u16,
+        rect.y + 6,
+    ));
+}
+
 /// Draws the whole screen for the current state.
 pub fn render(app: &App, frame: &mut Frame<'_>) {
     let area = frame.area();
@@ -94,6 +137,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         return;
     }
     let theme = Theme::new(app.no_color);
+    if let Some(typed) = &app.locked {
+        render_lock(app, typed, &theme, frame, area);
+        return;
+    }
     match app.screen {
         Screen::Queue => queue::render(app, &theme, frame, area),
         Screen::Chart(_) => chart::render(app, &theme, frame, area),
