@@ -332,21 +332,42 @@ pub fn close(tx: &Transaction<'_>, id: i64, user: &str, outcome: Outcome) -> Res
             )));
         }
     }
+    end(
+        tx,
+        Ending {
+            id,
+            chart_id,
+            user,
+            status: Status::Closed,
+            outcome: Some(outcome.as_str()),
+            reason: None,
+            audit: ("query_closed", format!("#{id} {}", outcome.as_str())),
+        },
+    )
+}
+
+/// How a query ends: closed with an outcome or canceled with a reason.
+struct Ending<'a> {
+    id: i64,
+    chart_id: i64,
+    user: &'a str,
+    status: Status,
+    outcome: Option<&'a str>,
+    reason: Option<&'a str>,
+    audit: (&'a str, String),
+}
+
+/// Ends a query: its status and outcome or reason, its hold released, the
+/// audit row.
+fn end(tx: &Transaction<'_>, e: Ending<'_>) -> Result<()> {
     let now = now_utc();
     tx.execute(
-        "UPDATE physician_queries SET status = 'closed', outcome = ?2, closed_at = ?3
+        "UPDATE physician_queries SET status = ?2, outcome = ?3, cancel_reason = ?4, closed_at = ?5
          WHERE physician_query_id = ?1",
-        params![id, outcome.as_str(), now],
+        params![e.id, e.status.as_str(), e.outcome, e.reason, now],
     )?;
-    release_hold(tx, id, chart_id, user, &now)?;
-    audit::record(
-        tx,
-        user,
-        Some(chart_id),
-        "query_closed",
-        &format!("#{id} {}", outcome.as_str()),
-    )?;
-    Ok(())
+    release_hold(tx, e.id, e.chart_id, e.user, &now)?;
+    audit::record(tx, e.user, Some(e.chart_id), e.audit.0, &e.audit.1)
 }
 
 /// Cancels a query that is not closed, with the reason; releases its hold.
@@ -364,21 +385,19 @@ pub fn cancel(tx: &Transaction<'_>, id: i64, user: &str, reason: &str) -> Result
             "canceling a query needs a reason".into(),
         ));
     }
-    let now = now_utc();
-    tx.execute(
-        "UPDATE physician_queries SET status = 'canceled', cancel_reason = ?2, closed_at = ?3
-         WHERE physician_query_id = ?1",
-        params![id, reason.trim(), now],
-    )?;
-    release_hold(tx, id, chart_id, user, &now)?;
-    audit::record(
+    let reason = reason.trim();
+    end(
         tx,
-        user,
-        Some(chart_id),
-        "query_canceled",
-        &format!("#{id}: {}", reason.trim()),
-    )?;
-    Ok(())
+        Ending {
+            id,
+            chart_id,
+            user,
+            status: Status::Canceled,
+            outcome: None,
+            reason: Some(reason),
+            audit: ("query_canceled", format!("#{id}: {reason}")),
+        },
+    )
 }
 
 /// Sends an open query to another physician, with the reason (the query as

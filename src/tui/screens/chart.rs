@@ -12,7 +12,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Block, Borders, Cell, HighlightSpacing, List, ListItem, ListState, Paragraph, Row, Table,
-    TableState, Wrap,
+    TableState,
 };
 
 const FOOTER_ACTIONS: &[Action] = &[
@@ -119,18 +119,12 @@ fn render_queries(
             lines.push(Line::raw(format!("  Canceled: {r}")));
         }
     }
-    frame.render_widget(ratatui::widgets::Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.key)
-                .title(Span::styled(
-                    " Queries: a answer · c close · x cancel · r recipient · Esc back ",
-                    theme.key,
-                )),
-        ),
+    super::overlay(
+        frame,
         area,
+        theme,
+        " Queries: a answer · c close · x cancel · r recipient · Esc back ".into(),
+        lines,
     );
 }
 
@@ -163,21 +157,15 @@ fn render_prior(view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Re
             lines.push(Line::raw(format!("   px {} {}", p.code, p.system.as_str())));
         }
     }
-    frame.render_widget(ratatui::widgets::Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.key)
-                .title(Span::styled(
-                    format!(
-                        " Prior encounters of {} (any key closes) ",
-                        view.chart.patient.name
-                    ),
-                    theme.key,
-                )),
-        ),
+    super::overlay(
+        frame,
         area,
+        theme,
+        format!(
+            " Prior encounters of {} (any key closes) ",
+            view.chart.patient.name
+        ),
+        lines,
     );
 }
 

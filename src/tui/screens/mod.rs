@@ -71,6 +71,28 @@ pub(crate) fn title_bar(
     frame.render_widget(Paragraph::new(Span::styled(right, theme.dim)), right_area);
 }
 
+/// A bordered box of text over `area` (what was drawn there is cleared).
+pub(crate) fn overlay(
+    frame: &mut Frame<'_>,
+    area: ratatui::layout::Rect,
+    theme: &Theme,
+    title: String,
+    lines: Vec<ratatui::text::Line<'_>>,
+) {
+    use ratatui::text::Span;
+    use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.key)
+                .title(Span::styled(title, theme.key)),
+        ),
+        area,
+    );
+}
+
 /// A `width` x `height` rectangle in the middle of `area` (clamped to it).
 pub(crate) fn centered(
     area: ratatui::layout::Rect,
@@ -155,25 +177,17 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         query::render(app, form, &theme, frame, area);
     }
     if let Mode::Report { text } = &app.mode {
-        use ratatui::text::Span;
-        use ratatui::widgets::{Block, Borders, Clear, Paragraph};
         let rect = centered(
             area,
             area.width.saturating_sub(4).min(100),
             area.height.saturating_sub(2),
         );
-        frame.render_widget(Clear, rect);
-        frame.render_widget(
-            Paragraph::new(text.as_str()).block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(theme.key)
-                    .title(Span::styled(
-                        " Physician queries (any key closes) ",
-                        theme.key,
-                    )),
-            ),
+        overlay(
+            frame,
             rect,
+            &theme,
+            " Physician queries (any key closes) ".into(),
+            text.lines().map(ratatui::text::Line::raw).collect(),
         );
     }
     if app.mode == Mode::Help {
