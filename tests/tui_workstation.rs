@@ -891,6 +891,15 @@ fn a_phrase_found_in_the_document_is_where_the_indicator_picker_starts() {
     let form = chart_of(&app).query_form.as_ref().unwrap();
     assert!(form.draft.indicators[0].text.contains(&word));
     assert!(form.draft.indicators[0].source.is_some());
+    // Ctrl-F takes just the sentence that holds the phrase, cited.
+    ctrl(&mut app, 'f');
+    let form = chart_of(&app).query_form.as_ref().unwrap();
+    let sentence = &form.draft.indicators[1];
+    assert_eq!(
+        Some(sentence.text.clone()),
+        chartcoder::tui::query_form::sentence_with(&text, &word)
+    );
+    assert!(sentence.source.is_some());
 }
 
 #[test]

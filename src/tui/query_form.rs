@@ -219,6 +219,7 @@ impl App {
             return;
         };
         let chart = &view.chart;
+        let find = view.find.clone();
         let Some(form) = view.query_form.as_deref_mut() else {
             self.mode = Mode::Normal;
             return;
@@ -359,6 +360,29 @@ impl App {
                     KeyCode::Char('x') if ctrl => {
                         form.draft.indicators.pop();
                     }
+                    KeyCode::Char('f') if ctrl => {
+                        // The sentence of the shown document holding the phrase
+                        // found with /, cited.
+                        let doc = chart.documents.get(form.document);
+                        match (find.as_deref(), doc) {
+                            (Some(phrase), Some(doc)) => match sentence_with(&doc.text, phrase) {
+                                Some(sentence) => form.draft.indicators.push(Indicator {
+                                    text: sentence,
+                                    source: Some(Citation::of(doc)),
+                                }),
+                                None => {
+                                    self.message =
+                                        Some(format!("{phrase:?} is not in this document"))
+                                }
+                            },
+                            _ => {
+                                self.message = Some(
+                                    "find a phrase first (/ on the chart), then Ctrl-F adds its sentence"
+                                        .into(),
+                                )
+                            }
+                        }
+                    }
                     KeyCode::Enter if form.input.trim().is_empty() => {
                         // The highlighted document line, cited.
                         if let (Some(text), Some(doc)) =
@@ -394,6 +418,26 @@ impl App {
             },
         }
     }
+}
+
+/// The sentence of `text` that holds `phrase` (case-insensitive): from the
+/// end of the previous sentence or line to the end of its own.
+pub fn sentence_with(text: &str, phrase: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    let at = lower.find(&phrase.to_lowercase())?;
+    // Byte offsets of the lowercased text match the original for ASCII; for
+    // other text fall back to the whole line.
+    if lower.len() != text.len() {
+        return text
+            .lines()
+            .find(|l| l.to_lowercase().contains(&phrase.to_lowercase()))
+            .map(|l| l.trim().to_string());
+    }
+    let is_end = |c: char| matches!(c, '.' | '!' | '?' | '\n' | ';');
+    let start = text[..at].rfind(is_end).map_or(0, |i| i + 1);
+    let end = text[at..].find(is_end).map_or(text.len(), |i| at + i + 1);
+    let sentence = text[start..end].trim();
+    (!sentence.is_empty()).then(|| sentence.to_string())
 }
 
 impl App {
@@ -436,5 +480,24 @@ fn type_into(key: &KeyEvent, text: &mut String, max: usize) {
             text.push(c)
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sentence_with;
+
+    #[test]
+    fn the_sentence_holding_a_phrase_is_cut_at_its_ends() {
+        let text = "Admitted with dyspnea. BNP 1,450 pg/mL on arrival; started IV furosemide.\nEcho: EF 55%.";
+        assert_eq!(
+            sentence_with(text, "bnp").as_deref(),
+            Some("BNP 1,450 pg/mL on arrival;")
+        );
+        assert_eq!(
+            sentence_with(text, "EF 55").as_deref(),
+            Some("Echo: EF 55%.")
+        );
+        assert_eq!(sentence_with(text, "troponin"), None);
     }
 }
