@@ -185,7 +185,7 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
     );
     frame.render_widget(
         Paragraph::new(Span::styled(
-            " Tab next field · Up/Down choose · Enter add/next · Ctrl-F found sentence · Ctrl-X remove last · Ctrl-S send · Esc put away",
+            " Tab field · Up/Down choose · Enter add/next · Ctrl-F found sentence · Ctrl-X remove last · Ctrl-S send · Esc keep",
             Style::default().patch(theme.dim),
         )),
         help,
