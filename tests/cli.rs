@@ -713,3 +713,45 @@ fn an_import_with_invalid_utf8_is_refused_with_its_position() {
     let export = run(home.path(), &["--db", db.to_str().unwrap(), "export"]);
     assert_eq!(chart_count(&export.stdout), 0, "nothing imported");
 }
+
+#[test]
+fn a_missing_or_bad_site_table_is_named_and_nothing_is_touched() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("c.toml");
+    let missing = home.path().join("no-such-ptp.txt");
+    std::fs::write(
+        &config,
+        format!("[edits]\nncci_ptp_file = {:?}\n", missing.to_str().unwrap()),
+    )
+    .unwrap();
+    let cfg = config.to_str().unwrap();
+    let out = run(
+        home.path(),
+        &["--config", cfg, "validate", "--account", "A26030417"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("no-such-ptp.txt") && err.contains("cannot read"),
+        "{err}"
+    );
+    // A PTP file with a bad row: its line is named.
+    std::fs::write(
+        &missing,
+        "Column 1\tColumn 2\n10001\t10002\t\t20200101\t*\t7\tx\n",
+    )
+    .unwrap();
+    let out = run(
+        home.path(),
+        &["--config", cfg, "validate", "--account", "A26030417"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("no-such-ptp.txt line 2: the modifier indicator"),
+        "{err}"
+    );
+    // The charts are as they were.
+    let export = run(home.path(), &["export"]);
+    assert_eq!(chart_count(&export.stdout), 46);
+}
