@@ -95,6 +95,14 @@ fn search(app: &mut App, open: char, term: &str) {
     assert!(app.wait_for_search(Duration::from_secs(30)), "no answer");
 }
 
+/// Tab to the Diagnoses pane and remove every diagnosis.
+fn clear_diagnoses(app: &mut App) {
+    press(app, KeyCode::Tab);
+    while !dx_codes(app).is_empty() {
+        press(app, KeyCode::Char('x'));
+    }
+}
+
 fn ctrl(app: &mut App, c: char) {
     app.handle_event(&Event::Key(KeyEvent::new(
         KeyCode::Char(c),
@@ -266,10 +274,7 @@ fn completing_a_chart_needs_its_errors_fixed() {
     press(&mut app, KeyCode::Enter);
     let id = chart_of(&app).chart_id;
     // Clear whatever the demo chart holds, then code it with a header: refused.
-    press(&mut app, KeyCode::Tab);
-    while !dx_codes(&app).is_empty() {
-        press(&mut app, KeyCode::Char('x'));
-    }
+    clear_diagnoses(&mut app);
     press(&mut app, KeyCode::Char('c'));
     assert!(
         app.message
@@ -598,10 +603,7 @@ fn a_warning_blocks_completion_until_acknowledged_and_the_acknowledgement_is_aud
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Enter);
     let id = chart_of(&app).chart_id;
-    press(&mut app, KeyCode::Tab);
-    while !dx_codes(&app).is_empty() {
-        press(&mut app, KeyCode::Char('x'));
-    }
+    clear_diagnoses(&mut app);
     // E11 excludes E08.- (Excludes1): both may be coded only if unrelated.
     for code in ["E11.9", "E08.9"] {
         search(&mut app, 'a', code);
@@ -757,10 +759,7 @@ fn the_query_lifecycle_from_the_form_to_a_completed_chart() {
     assert_eq!(app.message.as_deref(), Some("query #1: answer recorded"));
     press(&mut app, KeyCode::Esc);
     // The coder recodes from the answer (the chart is still on hold)...
-    press(&mut app, KeyCode::Tab);
-    while !dx_codes(&app).is_empty() {
-        press(&mut app, KeyCode::Char('x'));
-    }
+    clear_diagnoses(&mut app);
     search(&mut app, 'a', "I50.33");
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('P'));

@@ -79,28 +79,29 @@ fn diagnosis(rules: &Rules, facts: &Facts<'_>, code: &str, out: &mut Vec<Finding
     };
     if detail.header {
         let sevenths = cm.seventh_characters(detail.node);
-        let message = if cm.children_in(detail.node, edition).is_empty() && !sevenths.is_empty() {
+        let children = cm.children_in(detail.node, edition);
+        let (rule, message) = if children.is_empty() && !sevenths.is_empty() {
             let chars: String = sevenths.iter().map(|s| s.character).collect();
-            format!(
-                "{code} needs a 7th character ({chars}); positions 4-6 filled with X, e.g. {}",
-                crate::codeset::with_seventh(code, sevenths[0].character)
+            (
+                "seventh-character",
+                format!(
+                    "{code} needs a 7th character ({chars}); positions 4-6 filled with X, e.g. {}",
+                    crate::codeset::with_seventh(code, sevenths[0].character)
+                ),
             )
         } else {
-            let children: Vec<String> = cm
-                .children_in(detail.node, edition)
+            let children: Vec<String> = children
                 .iter()
                 .take(4)
                 .map(|&c| cm.nodes[c].code.clone())
                 .collect();
-            format!(
-                "{code} is a header, not reportable: choose a code under it ({}…)",
-                children.join(", ")
+            (
+                "header-code",
+                format!(
+                    "{code} is a header, not reportable: choose a code under it ({}…)",
+                    children.join(", ")
+                ),
             )
-        };
-        let rule = if message.contains("7th") {
-            "seventh-character"
-        } else {
-            "header-code"
         };
         out.push(Finding::new(
             rule,
@@ -112,14 +113,6 @@ fn diagnosis(rules: &Rules, facts: &Facts<'_>, code: &str, out: &mut Vec<Finding
         return;
     }
     if !cm.valid_on(code, facts.date) {
-        let periods: Vec<String> = detail
-            .valid
-            .iter()
-            .map(|p| match p.end {
-                Some(end) => format!("{} to {end}", p.start),
-                None => format!("from {}", p.start),
-            })
-            .collect();
         out.push(Finding::new(
             "not-valid-on-date",
             Severity::Error,
@@ -127,15 +120,27 @@ fn diagnosis(rules: &Rules, facts: &Facts<'_>, code: &str, out: &mut Vec<Finding
             format!(
                 "{code} is not valid on {} (valid {})",
                 facts.date,
-                if periods.is_empty() {
-                    "never".to_string()
-                } else {
-                    periods.join(", ")
-                }
+                validity_text(&detail.valid)
             ),
             DATED,
         ));
     }
+}
+
+/// A code's periods of validity in words: "2015-10-01 to 2026-09-30, from
+/// 2027-04-01", or "never".
+fn validity_text(periods: &[crate::codeset::ValidPeriod]) -> String {
+    if periods.is_empty() {
+        return "never".into();
+    }
+    periods
+        .iter()
+        .map(|p| match p.end {
+            Some(end) => format!("{} to {end}", p.start),
+            None => format!("from {}", p.start),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A 7-character code whose 7th character is not one its category allows.
@@ -171,21 +176,11 @@ fn pcs_code(rules: &Rules, facts: &Facts<'_>, code: &str, out: &mut Vec<Finding>
     }
     let known = rules.pcs.mce.get(&code.trim().to_ascii_uppercase());
     let message = match known {
-        Some(m) => {
-            let periods: Vec<String> = m
-                .periods
-                .iter()
-                .map(|p| match p.end {
-                    Some(end) => format!("{} to {end}", p.start),
-                    None => format!("from {}", p.start),
-                })
-                .collect();
-            format!(
-                "{code} is not valid on {} (valid {})",
-                facts.date,
-                periods.join(", ")
-            )
-        }
+        Some(m) => format!(
+            "{code} is not valid on {} (valid {})",
+            facts.date,
+            validity_text(&m.periods)
+        ),
         None => format!("{code} is not an ICD-10-PCS code"),
     };
     out.push(Finding::new(

@@ -104,6 +104,22 @@ pub struct StoredQuery {
     pub cancel_reason: Option<String>,
 }
 
+impl StoredQuery {
+    /// The query as a draft again (a draft keeps its clinical choices as its
+    /// options).
+    pub fn to_draft(&self) -> Draft {
+        Draft {
+            template: self.template.clone(),
+            physician: self.physician.clone(),
+            format: Format::parse(&self.format),
+            yes_no_reason: self.yes_no_reason.as_deref().and_then(YesNoReason::parse),
+            question: self.question.clone(),
+            indicators: self.indicators.clone(),
+            choices: self.options.clone(),
+        }
+    }
+}
+
 /// Sends a query on a chart the coder holds: lints it (a query that fails the
 /// lint is refused with every reason), stores it with its text, puts the chart
 /// on hold. Returns the query's id.
@@ -122,34 +138,16 @@ pub fn send(tx: &Transaction<'_>, chart_id: i64, user: &str, draft: &Draft) -> R
     }
     let chart = charts::load_chart(tx, chart_id)?;
     // The draft it was written from is replaced by the query as sent.
-    tx.execute(
-        "DELETE FROM physician_queries WHERE chart_id = ?1 AND created_by = ?2 AND status = 'draft'",
-        params![chart_id, user],
-    )?;
     let now = now_utc();
-    let indicators =
-        serde_json::to_string(&draft.indicators).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let options =
-        serde_json::to_string(&draft.options()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let format = draft.format.unwrap_or(Format::OpenEnded);
-    tx.execute(
-        "INSERT INTO physician_queries (chart_id, status, physician, format, yes_no_reason, template,
-             question, indicators, options, created_by, created_at)
-         VALUES (?1, 'draft', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            chart_id,
-            draft.physician.trim(),
-            format.as_str(),
-            draft.yes_no_reason.map(YesNoReason::as_str),
-            draft.template,
-            draft.question.trim(),
-            indicators,
-            options,
-            user,
-            now
-        ],
+    let id = insert_draft(
+        tx,
+        chart_id,
+        user,
+        draft,
+        (draft.physician.trim(), draft.question.trim()),
+        &draft.options(),
+        &now,
     )?;
-    let id = tx.last_insert_rowid();
     let text = query::render(
         draft,
         &query::Sending {
@@ -189,10 +187,18 @@ pub fn send(tx: &Transaction<'_>, chart_id: i64, user: &str, draft: &Draft) -> R
     Ok(id)
 }
 
-/// Keeps the coder's unsent query on the chart (one draft per chart and
-/// coder: a new one replaces the old), so that leaving loses nothing.
-pub fn save_draft(tx: &Transaction<'_>, chart_id: i64, user: &str, draft: &Draft) -> Result<i64> {
-    require_claim(tx, chart_id, user)?;
+/// Stores `draft` as the coder's one draft on the chart (replacing any
+/// earlier one), with the physician and question given and the options as
+/// listed; returns its id.
+fn insert_draft(
+    tx: &Transaction<'_>,
+    chart_id: i64,
+    user: &str,
+    draft: &Draft,
+    (physician, question): (&str, &str),
+    options: &[String],
+    now: &str,
+) -> Result<i64> {
     tx.execute(
         "DELETE FROM physician_queries WHERE chart_id = ?1 AND created_by = ?2 AND status = 'draft'",
         params![chart_id, user],
@@ -203,18 +209,33 @@ pub fn save_draft(tx: &Transaction<'_>, chart_id: i64, user: &str, draft: &Draft
          VALUES (?1, 'draft', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             chart_id,
-            draft.physician,
+            physician,
             draft.format.unwrap_or(Format::OpenEnded).as_str(),
             draft.yes_no_reason.map(YesNoReason::as_str),
             draft.template,
-            draft.question,
+            question,
             to_json(&draft.indicators)?,
-            to_json(&draft.choices)?,
+            to_json(&options)?,
             user,
-            now_utc()
+            now
         ],
     )?;
-    let id = tx.last_insert_rowid();
+    Ok(tx.last_insert_rowid())
+}
+
+/// Keeps the coder's unsent query on the chart (one draft per chart and
+/// coder: a new one replaces the old), so that leaving loses nothing.
+pub fn save_draft(tx: &Transaction<'_>, chart_id: i64, user: &str, draft: &Draft) -> Result<i64> {
+    require_claim(tx, chart_id, user)?;
+    let id = insert_draft(
+        tx,
+        chart_id,
+        user,
+        draft,
+        (&draft.physician, &draft.question),
+        &draft.choices,
+        &now_utc(),
+    )?;
     audit::record(tx, user, Some(chart_id), "query_draft", &format!("#{id}"))?;
     Ok(id)
 }
@@ -233,16 +254,7 @@ pub fn draft_of(conn: &Connection, chart_id: i64, user: &str) -> Result<Option<D
     else {
         return Ok(None);
     };
-    Ok(Some(Draft {
-        template: q.template,
-        physician: q.physician,
-        format: Format::parse(&q.format),
-        yes_no_reason: q.yes_no_reason.as_deref().and_then(YesNoReason::parse),
-        question: q.question,
-        indicators: q.indicators,
-        // A draft keeps the clinical choices only.
-        choices: q.options,
-    }))
+    Ok(Some(q.to_draft()))
 }
 
 fn status_of(tx: &Transaction<'_>, id: i64) -> Result<(Status, i64)> {

@@ -66,9 +66,12 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
         let mut app = App::new(store, user, today, size.width, size.height);
         app.keymap = keymap::Keymap::with_overrides(&config.keys.queue, &config.keys.chart)
             .map_err(|e| anyhow::anyhow!("config: {e}"))?;
-        match crate::query::templates::load(config.queries.templates_dir().as_deref()) {
-            Ok(t) => app.query_templates = Arc::new(t),
-            Err(e) => app.message = Some(format!("{e} (the bundled templates are used)")),
+        // The app starts with the bundled templates; a site folder adds its own.
+        if let Some(dir) = config.queries.templates_dir() {
+            match crate::query::templates::load(Some(&dir)) {
+                Ok(t) => app.query_templates = Arc::new(t),
+                Err(e) => app.message = Some(format!("{e} (the bundled templates are used)")),
+            }
         }
         app.outbox = config.queries.outbox_dir();
         app.escalation_hours = config.queries.escalation_hours;

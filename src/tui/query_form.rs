@@ -173,15 +173,7 @@ impl App {
             if let Some(q) = view.queries.iter().rev().find(|q| {
                 q.status == crate::store::queries::Status::Draft && q.created_by == self.user
             }) {
-                form.draft = Draft {
-                    template: q.template.clone(),
-                    physician: q.physician.clone(),
-                    format: Format::parse(&q.format),
-                    yes_no_reason: q.yes_no_reason.as_deref().and_then(YesNoReason::parse),
-                    question: q.question.clone(),
-                    indicators: q.indicators.clone(),
-                    choices: q.options.clone(),
-                };
+                form.draft = q.to_draft();
                 form.template = form
                     .draft
                     .template

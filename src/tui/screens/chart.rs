@@ -342,19 +342,18 @@ fn render_diagnoses(app: &App, view: &ChartView, theme: &Theme, frame: &mut Fram
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let (severity, hcc) = dx_badges(app.codesets.as_ref(), &d.code);
-            // The CC/MCC of a secondary counts relative to the principal (Table
-            // 6K): "-CC" when the principal (or a death) cancels it, nothing on
-            // the principal itself.
+            // dx_badges' CC/MCC is list membership; on the chart a secondary's
+            // counts relative to the principal (Table 6K): "-CC" when the
+            // principal (or a death) cancels it, nothing on the principal.
+            let (_, hcc) = dx_badges(app.codesets.as_ref(), &d.code);
             let severity = match app
                 .codesets
                 .as_ref()
-                .map(|s| s.rules.cc_badge(&view.chart, i))
+                .and_then(|s| s.rules.cc_badge(&view.chart, i))
             {
-                Some(Some((level, None))) => level.label().to_string(),
-                Some(Some((level, Some(_)))) => format!("-{}", level.label()),
-                Some(None) => String::new(),
-                None => severity,
+                Some((level, None)) => level.label().to_string(),
+                Some((level, Some(_))) => format!("-{}", level.label()),
+                None => String::new(),
             };
             Row::new(vec![
                 Cell::from(format!("{}", i + 1)),
