@@ -4,16 +4,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The end-to-end tests drive the real binary in tmux.
-if ! command -v tmux >/dev/null 2>&1; then
+# The end-to-end tests drive the real binary in tmux; the disk tests mount a
+# small tmpfs in a namespace of their own (unshare, mount, from util-linux).
+missing=()
+for need in tmux:tmux unshare:util-linux mount:mount; do
+    command -v "${need%%:*}" >/dev/null 2>&1 || missing+=("${need#*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "tests/run.sh: installing tmux for the end-to-end tests"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null
+        echo "tests/run.sh: installing ${missing[*]} for the tests"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null && command -v apt-get >/dev/null 2>&1; then
-        echo "tests/run.sh: installing tmux for the end-to-end tests"
-        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null
+        echo "tests/run.sh: installing ${missing[*]} for the tests"
+        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     else
-        echo "tests/run.sh: the end-to-end tests need tmux; install it (e.g. apt-get install tmux) and run again" >&2
+        echo "tests/run.sh: the tests need ${missing[*]}; install them (e.g. apt-get install ${missing[*]}) and run again" >&2
         exit 1
     fi
 fi

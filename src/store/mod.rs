@@ -31,27 +31,37 @@ pub enum StoreError {
         found: u32,
         supported: u32,
     },
-    #[error("{path} is not a chartcoder database (or is damaged): {source}")]
+    #[error("{path} is not a chartcoder database (or is damaged): {cause}")]
     NotADatabase {
         path: String,
-        #[source]
-        source: rusqlite::Error,
+        cause: rusqlite::Error,
     },
     #[error(
         "the database is busy (another chartcoder holds a lock for longer than the busy timeout); nothing was changed, try again"
     )]
     Busy,
-    #[error("cannot create the database folder {path}: {source}")]
-    CreateFolder {
+    // The causes are part of the message (and not `source`s, which `{:#}`
+    // would print a second time).
+    #[error("cannot create the database folder {path}: {cause}")]
+    CreateFolder { path: String, cause: std::io::Error },
+    #[error("cannot create the database file {path}: {cause}")]
+    CreateFile { path: String, cause: std::io::Error },
+    #[error(
+        "the disk holding {path} is full: nothing was changed, and everything saved before is safe; \
+         free some space, then try again"
+    )]
+    DiskFull { path: String },
+    #[error(
+        "{path} cannot be written (a read-only file, folder or disk): nothing was changed, \
+         and everything saved before is safe"
+    )]
+    ReadOnly { path: String },
+    #[error(
+        "the disk failed reading or writing {path} ({cause}): nothing was changed; check the disk, then try again"
+    )]
+    Disk {
         path: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("cannot create the database file {path}: {source}")]
-    CreateFile {
-        path: String,
-        #[source]
-        source: std::io::Error,
+        cause: rusqlite::Error,
     },
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
@@ -111,17 +121,20 @@ impl Store {
     /// Opens (creating if needed, owner-only) and migrates the database at `path`.
     pub fn open(path: &Path, options: &StoreOptions) -> Result<Store> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateFolder {
+            std::fs::create_dir_all(parent).map_err(|cause| StoreError::CreateFolder {
                 path: parent.display().to_string(),
-                source,
+                cause,
             })?;
         }
         create_owner_only(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|source| {
-            StoreError::NotADatabase {
-                path: path.display().to_string(),
-                source,
+        let conn = Connection::open_with_flags(path, flags).map_err(|cause| {
+            match disk_fault(Some(path), cause) {
+                StoreError::Sql(cause) => StoreError::NotADatabase {
+                    path: path.display().to_string(),
+                    cause,
+                },
+                fault => fault,
             }
         })?;
         let mut store = Store {
@@ -139,11 +152,50 @@ impl Store {
                 Err(StoreError::Busy) if started.elapsed() < options.busy_timeout => {
                     std::thread::sleep(Duration::from_millis(10));
                 }
-                other => {
-                    other?;
-                    return Ok(store);
+                Err(e) => {
+                    return match store.fault(e) {
+                        e @ StoreError::ReadOnly { .. } if wal_is_empty(path) => {
+                            drop(store);
+                            Store::open_immutable(path, options).map_err(|_| e)
+                        }
+                        e => Err(e),
+                    };
                 }
+                Ok(()) => return Ok(store),
             }
+        }
+    }
+
+    /// A database closed cleanly on a read-only disk, for reading (exports,
+    /// the audit trail, reports). SQLite opens a WAL database only with its
+    /// -shm file beside it, which cannot be created there, unless told that
+    /// nothing can change the file (`immutable`): true of a read-only disk,
+    /// and safe when no -wal holds changes not yet in the file.
+    fn open_immutable(path: &Path, options: &StoreOptions) -> Result<Store> {
+        let mut uri = String::from("file:");
+        for c in path.display().to_string().chars() {
+            match c {
+                '%' => uri.push_str("%25"),
+                '?' => uri.push_str("%3F"),
+                '#' => uri.push_str("%23"),
+                c => uri.push(c),
+            }
+        }
+        uri.push_str("?immutable=1");
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let store = Store {
+            conn: Connection::open_with_flags(uri, flags)?,
+            path: Some(path.to_path_buf()),
+            options: options.clone(),
+        };
+        store.conn.execute_batch("PRAGMA foreign_keys = ON")?;
+        match store.schema_version()? {
+            migrations::LATEST => Ok(store),
+            _ => Err(StoreError::ReadOnly {
+                path: store.display_path(),
+            }),
         }
     }
 
@@ -167,7 +219,8 @@ impl Store {
             .map(|path| Store::open(path, &self.options))
     }
 
-    fn display_path(&self) -> String {
+    /// The database file, for messages (":memory:" for an in-memory store).
+    pub fn display_path(&self) -> String {
         self.path
             .as_ref()
             .map_or_else(|| ":memory:".to_string(), |p| p.display().to_string())
@@ -179,12 +232,12 @@ impl Store {
         // The first statement that reads the file tells a foreign file from a database.
         // Switching to WAL takes the write lock: only when the file is not in
         // WAL yet (a new file), so that opening beside busy writers needs none.
-        let not_a_database = |source: rusqlite::Error| match source.sqlite_error_code() {
+        let not_a_database = |cause: rusqlite::Error| match cause.sqlite_error_code() {
             Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase {
                 path: path.clone(),
-                source,
+                cause,
             },
-            _ => StoreError::from(source),
+            _ => StoreError::from(cause),
         };
         let mut mode: String = self
             .conn
@@ -260,12 +313,30 @@ impl Store {
     /// Runs one user action as one `BEGIN IMMEDIATE` transaction: either all of it
     /// (codes, status and audit row) is saved, or none of it is.
     pub fn write<T>(&mut self, action: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = action(&tx)?;
-        tx.commit()?;
-        Ok(value)
+        let result = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = action(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        result.map_err(|e| self.fault(e))
+    }
+
+    /// Whether the database can only be read (SQLite opens a file it may not
+    /// write read-only): the workstation refuses such a file, since it must
+    /// record every chart it opens; reports and exports still work.
+    pub fn is_read_only(&self) -> bool {
+        self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false)
+    }
+
+    /// The error `e` in words about the disk when the disk is what failed.
+    fn fault(&self, e: StoreError) -> StoreError {
+        match e {
+            StoreError::Sql(cause) => disk_fault(self.path.as_deref(), cause),
+            other => other,
+        }
     }
 
     /// Whether the store holds no chart at all.
@@ -290,10 +361,56 @@ fn create_owner_only(path: &Path) -> Result<()> {
     match options.open(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(source) => Err(StoreError::CreateFile {
+        Err(cause) => Err(StoreError::CreateFile {
             path: path.display().to_string(),
-            source,
+            cause,
         }),
+    }
+}
+
+/// Whether `path` has no -wal file with changes in it (a clean close removes it).
+fn wal_is_empty(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(wal).map_or(true, |m| m.len() == 0)
+}
+
+/// Below this much free space, a failed read or write is put down to a full disk.
+const LOW_SPACE: u64 = 1 << 20;
+
+/// A full disk, a read-only one, or a failing one, told as such: SQLite says
+/// "database or disk is full" and "attempt to write a readonly database", but
+/// a disk that fills up while the shared-memory file (-shm) grows, or that was
+/// remounted read-only, comes back as a bare "disk I/O error" or "unable to
+/// open": the file system the database is on tells which.
+fn disk_fault(path: Option<&Path>, cause: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode;
+    let Some(path) = path else {
+        return StoreError::Sql(cause);
+    };
+    let shown = path.display().to_string();
+    match cause.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => StoreError::DiskFull { path: shown },
+        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path: shown },
+        Some(ErrorCode::SystemIoFailure | ErrorCode::CannotOpen) => {
+            let folder = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            match rustix::fs::statvfs(folder) {
+                Ok(fs) if fs.f_flag.contains(rustix::fs::StatVfsMountFlags::RDONLY) => {
+                    StoreError::ReadOnly { path: shown }
+                }
+                Ok(fs) if fs.f_bavail.saturating_mul(fs.f_frsize) < LOW_SPACE => {
+                    StoreError::DiskFull { path: shown }
+                }
+                _ if cause.sqlite_error_code() == Some(ErrorCode::SystemIoFailure) => {
+                    StoreError::Disk { path: shown, cause }
+                }
+                _ => StoreError::Sql(cause),
+            }
+        }
+        _ => StoreError::Sql(cause),
     }
 }
 

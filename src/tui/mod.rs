@@ -45,6 +45,14 @@ fn init_terminal() -> std::io::Result<ratatui::Terminal<wire::GapFill<CrosstermB
 
 /// Runs the workstation until the coder quits or the session ends.
 pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::Result<()> {
+    if store.is_read_only() {
+        anyhow::bail!(
+            "{} can only be read (a read-only file, folder or disk): the workstation saves \
+             claims, codes and an audit row for every chart it opens, so it does not start; \
+             export, audit, query list and report queries still work",
+            store.display_path()
+        );
+    }
     let terminate = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         signal_hook::flag::register(signal, Arc::clone(&terminate))?;
