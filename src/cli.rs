@@ -226,6 +226,7 @@ const BAD_INPUT: u8 = 2;
 
 /// Parses the arguments, runs, and turns every error into a message and an exit status.
 pub fn main() -> ExitCode {
+    crate::fault::install();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,

@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod edits;
+pub mod fault;
 pub mod interchange;
 pub mod query;
 pub mod search;

@@ -312,9 +312,11 @@ fn a_read_only_disk_is_read_not_written_and_the_workstation_says_why_it_does_not
     let before = census(&db);
     let conn = rusqlite::Connection::open(&db).unwrap();
     let account: String = conn
-        .query_row("SELECT account FROM charts ORDER BY chart_id LIMIT 1", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT account FROM charts ORDER BY chart_id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     drop(conn);
 

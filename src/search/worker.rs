@@ -79,6 +79,12 @@ impl SearchWorker {
         self.results.try_recv().ok()
     }
 
+    /// Whether the worker thread has ended: it ends only when dropped, so
+    /// this means it panicked, and no answer will come.
+    pub fn stopped(&self) -> bool {
+        self.handle.as_ref().is_none_or(|h| h.is_finished())
+    }
+
     /// Waits up to `timeout` for an answer.
     pub fn recv_timeout(&self, timeout: Duration) -> Option<Response> {
         self.results.recv_timeout(timeout).ok()

@@ -289,7 +289,9 @@ impl App {
         self.saving = None;
         self.slow_save = false;
         self.saver = Saver::Inline;
-        self.message = Some("the saver stopped: the last change was not saved; do it again".into());
+        self.message = Some(
+            crate::fault::stopped("the saver") + ": the last change was not saved; do it again",
+        );
         self.replay_held();
     }
 

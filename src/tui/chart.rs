@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 /// How often an open chart's claim is marked active.
 const CLAIM_HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(300);
@@ -490,13 +490,33 @@ impl App {
                 coding::touch(tx, id, user).map(|()| Done::Nothing)
             });
         }
-        if let Some(rx) = &self.codesets_rx
-            && let Ok(result) = rx.try_recv()
+        if let Some(rx) = &self.codesets_rx {
+            let answer = match rx.try_recv() {
+                Ok(result) => Some(result),
+                Err(TryRecvError::Empty) => None,
+                Err(TryRecvError::Disconnected) => {
+                    Some(Err(crate::fault::stopped("the code-set loader")
+                        + "; start chartcoder again for code search and the edits"))
+                }
+            };
+            if let Some(result) = answer {
+                self.codesets_rx = None;
+                match result {
+                    Ok(sets) => self.install_codesets(sets),
+                    Err(e) => self.message = Some(format!("code sets could not be loaded: {e}")),
+                }
+                changed = true;
+            }
+        }
+        if self.worker.as_ref().is_some_and(SearchWorker::stopped)
+            && let Some(sets) = &self.codesets
         {
-            self.codesets_rx = None;
-            match result {
-                Ok(sets) => self.install_codesets(sets),
-                Err(e) => self.message = Some(format!("code sets could not be loaded: {e}")),
+            // A search that panicked: say so, and start a new worker for the next term.
+            self.message =
+                Some(crate::fault::stopped("the code search") + "; type to search again");
+            self.worker = SearchWorker::spawn(Arc::clone(&sets.index)).ok();
+            if let Some(popup) = &mut self.popup {
+                popup.waiting = None;
             }
             changed = true;
         }

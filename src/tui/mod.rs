@@ -33,11 +33,16 @@ const BUSY_TICK: Duration = Duration::from_millis(5);
 /// ratatui's `try_init` (panic hook, raw mode, alternate screen), with the
 /// gap-filling backend of `wire` between the terminal and crossterm.
 fn init_terminal() -> std::io::Result<ratatui::Terminal<wire::GapFill<CrosstermBackend<Stdout>>>> {
+    // A worker thread's panic leaves the screen to the workstation, which
+    // says the worker stopped; only the main thread's ends the session.
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        ratatui::restore();
+        if std::thread::current().name() == Some("main") {
+            ratatui::restore();
+        }
         previous(info);
     }));
+    crate::fault::screen_owned(true);
     crossterm::terminal::enable_raw_mode()?;
     crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
     ratatui::Terminal::new(wire::GapFill::new(CrosstermBackend::new(std::io::stdout())))
@@ -65,7 +70,9 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+        if std::thread::current().name() == Some("main") {
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+        }
         previous(info);
     }));
     let result = (|| -> anyhow::Result<()> {
@@ -114,6 +121,7 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
         Ok(())
     })();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    crate::fault::screen_owned(false);
     ratatui::try_restore()?;
     drop(watchdog);
     result
