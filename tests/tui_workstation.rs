@@ -977,3 +977,34 @@ fn the_screen_locks_after_the_idle_time_hides_the_chart_and_asks_who_you_are() {
         "the chart is back as it was"
     );
 }
+
+#[test]
+fn a_missing_cpt_table_leaves_the_official_code_search_working_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-cpt.csv");
+    let user = UserTables {
+        cpt: Some(missing.clone()),
+        local: Vec::new(),
+    };
+    let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("search-cache");
+    let sets = CodeSets::load(Some(cache), &user, &Default::default()).unwrap();
+    let problem = sets.site_problem.clone().unwrap_or_default();
+    assert!(
+        problem.starts_with("code search runs without your tables: code set file")
+            && problem.contains("no-such-cpt.csv")
+            && problem.contains("cannot read"),
+        "{problem}"
+    );
+    let mut store = Store::open(&dir.path().join("c.db"), &StoreOptions::default()).unwrap();
+    chartcoder::demo::seed(&mut store).unwrap();
+    let mut app = App::new(store, "amy", today(), 100, 30);
+    app.install_codesets(sets);
+    assert_eq!(app.message.as_deref(), Some(problem.as_str()));
+    press(&mut app, KeyCode::Enter);
+    let before = dx_codes(&app).len();
+    search(&mut app, 'a', "chf");
+    press(&mut app, KeyCode::Enter);
+    let codes = dx_codes(&app);
+    assert_eq!(codes.len(), before + 1);
+    assert_eq!(codes[before].0, "I50.9");
+}

@@ -49,11 +49,15 @@ impl CodeSetError {
 
 impl fmt::Display for CodeSetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "code set file {} line {}: {}",
-            self.file, self.line, self.message
-        )
+        // Line 0: the file as a whole (it cannot be read, say).
+        match self.line {
+            0 => write!(f, "code set file {}: {}", self.file, self.message),
+            line => write!(
+                f,
+                "code set file {} line {line}: {}",
+                self.file, self.message
+            ),
+        }
     }
 }
 

@@ -39,8 +39,8 @@ pub struct CodeSets {
     pub hcc: Arc<codeset::risk::HccMap>,
     /// The edits engine.
     pub rules: Arc<Rules>,
-    /// Why the site's edit tables could not be read (the edits then run
-    /// without them), to tell the coder.
+    /// Why the site's tables (CPT and local code tables, edit tables) could
+    /// not be read (search and the edits then run without them), to tell the coder.
     pub site_problem: Option<String>,
 }
 
@@ -63,18 +63,35 @@ impl CodeSets {
             let index = cache::load_or_build(cache_dir.as_deref(), user);
             (index, cm.join(), pcs.join(), risk.join())
         });
-        let index = index.map_err(|e| e.to_string())?.0;
+        // A site table that cannot be read must not cost the coder the official
+        // code sets: search without it, and say why.
+        let (index, table_problem) = match index {
+            Ok((index, _)) => (index, None),
+            Err(e) if user.cpt.is_some() || !user.local.is_empty() => {
+                let (index, _) = cache::load_or_build(cache_dir.as_deref(), &UserTables::default())
+                    .map_err(|e| e.to_string())?;
+                (
+                    index,
+                    Some(format!("code search runs without your tables: {e}")),
+                )
+            }
+            Err(e) => return Err(e.to_string()),
+        };
         let failed = || "a code-set loader failed".to_string();
         let cm = cm.map_err(|_| failed())?.map_err(|e| e.to_string())?;
         let pcs = pcs.map_err(|_| failed())?.map_err(|e| e.to_string())?;
         let (cc_mcc, hcc) = risk.map_err(|_| failed())?.map_err(|e| e.to_string())?;
         let (cm, pcs, cc_mcc) = (Arc::new(cm), Arc::new(pcs), Arc::new(cc_mcc));
-        let (site, site_problem) = match edits.load() {
+        let (site, edits_problem) = match edits.load() {
             Ok(site) => (site, None),
             Err(e) => (
                 crate::edits::SiteTables::default(),
                 Some(format!("edits run without the site tables: {e}")),
             ),
+        };
+        let site_problem = match (table_problem, edits_problem) {
+            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+            (a, b) => a.or(b),
         };
         let rules = Rules::new(
             Arc::clone(&cm),
