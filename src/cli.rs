@@ -314,8 +314,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             status,
             output,
         }) => {
-            let store = open_store(&cli, &config)?;
-            let charts = interchange::load_charts(&store, *status)?;
+            let mut store = open_store(&cli, &config)?;
+            let how = format!(
+                "{} to {}",
+                match format {
+                    ExportFormat::Json => "json",
+                    ExportFormat::Csv => "csv",
+                },
+                output.as_ref().map_or_else(
+                    || "standard output".to_string(),
+                    |p| p.display().to_string()
+                )
+            );
+            let charts = interchange::export_charts(&mut store, *status, &user, &how)?;
             let mut sink: Box<dyn Write> = match output {
                 Some(path) => Box::new(std::io::BufWriter::new(create_owner_only(path)?)),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
@@ -359,7 +370,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             account,
             file,
             json,
-        }) => validate(&cli, &config, account.as_deref(), file.as_deref(), *json),
+        }) => validate(
+            &cli,
+            &config,
+            &user,
+            account.as_deref(),
+            file.as_deref(),
+            *json,
+        ),
         Some(Command::Query { action }) => query_command(&cli, &config, &user, action),
         Some(Command::Audit { account, json }) => {
             let store = open_store(&cli, &config)?;
@@ -484,31 +502,34 @@ fn query_command(
             }
             Ok(ExitCode::SUCCESS)
         }
-        QueryCommand::Print { id } => match queries::get(store.conn(), *id)? {
-            None => {
+        QueryCommand::Print { id } => {
+            let Some(q) = queries::get(store.conn(), *id)? else {
                 eprintln!("chartcoder: no query #{id}");
-                Ok(ExitCode::from(BAD_INPUT))
+                return Ok(ExitCode::from(BAD_INPUT));
+            };
+            // The query quotes the chart: printing it is a view, recorded first.
+            let detail = format!("query print #{id}");
+            store.write(|tx| {
+                crate::store::audit::record(tx, user, Some(q.chart_id), "view", &detail)
+            })?;
+            print!("{}", q.text.as_deref().unwrap_or("(a draft: not sent)\n"));
+            if q.recipient != q.physician {
+                println!("\nNow with: {}", q.recipient);
             }
-            Some(q) => {
-                print!("{}", q.text.as_deref().unwrap_or("(a draft: not sent)\n"));
-                if q.recipient != q.physician {
-                    println!("\nNow with: {}", q.recipient);
-                }
-                if let Some(answer) = &q.answer {
-                    println!(
-                        "\nANSWER ({}):\n{}",
-                        q.answered_at.as_deref().unwrap_or(""),
-                        answer.trim_end()
-                    );
-                }
-                match (q.status, &q.outcome, &q.cancel_reason) {
-                    (queries::Status::Closed, Some(o), _) => println!("\nCLOSED: {o}"),
-                    (queries::Status::Canceled, _, Some(r)) => println!("\nCANCELED: {r}"),
-                    _ => println!("\nSTATUS: {}", q.status.as_str()),
-                }
-                Ok(ExitCode::SUCCESS)
+            if let Some(answer) = &q.answer {
+                println!(
+                    "\nANSWER ({}):\n{}",
+                    q.answered_at.as_deref().unwrap_or(""),
+                    answer.trim_end()
+                );
             }
-        },
+            match (q.status, &q.outcome, &q.cancel_reason) {
+                (queries::Status::Closed, Some(o), _) => println!("\nCLOSED: {o}"),
+                (queries::Status::Canceled, _, Some(r)) => println!("\nCANCELED: {r}"),
+                _ => println!("\nSTATUS: {}", q.status.as_str()),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         QueryCommand::Answer { id, file } => {
             let text = if file.as_os_str() == "-" {
                 let mut t = String::new();
@@ -563,15 +584,20 @@ pub fn load_rules(config: &Config) -> anyhow::Result<crate::edits::Rules> {
 fn validate(
     cli: &Cli,
     config: &Config,
+    user: &str,
     account: Option<&str>,
     file: Option<&Path>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let charts = match (account, file) {
         (Some(account), _) => {
-            let store = open_store(cli, config)?;
+            let mut store = open_store(cli, config)?;
             match crate::store::charts::chart_id_for_account(store.conn(), account)? {
-                Some(id) => vec![crate::store::charts::load_chart(store.conn(), id)?],
+                // Its codes are printed: a view of the chart, recorded.
+                Some(id) => vec![store.write(|tx| {
+                    crate::store::audit::record(tx, user, Some(id), "view", "validate")?;
+                    crate::store::charts::load_chart(tx, id)
+                })?],
                 None => {
                     eprintln!("chartcoder: no chart with account {account}");
                     return Ok(ExitCode::from(BAD_INPUT));

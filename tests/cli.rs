@@ -576,6 +576,20 @@ fn a_query_is_listed_printed_answered_closed_and_reported_from_the_command_line(
         printed.contains("BNP 1,450 pg/mL") && printed.contains("STATUS: open"),
         "{printed}"
     );
+    // Printing it was a view of the chart, in its audit trail.
+    let trail = run(
+        home.path(),
+        &["--db", dbs, "audit", "--account", "A26110203"],
+    );
+    assert!(
+        text(&trail.stdout)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .ends_with(&format!("\tcli-tester\tview\tquery print #{id}")),
+        "{}",
+        text(&trail.stdout)
+    );
     // Closing before the answer: refused, exit 2.
     let early = run(
         home.path(),
@@ -690,6 +704,77 @@ fn audit_prints_a_charts_history_and_names_that_look_like_sql_are_only_names() {
     assert!(line["at"].is_string() && line["action"].is_string());
     let missing = run(home.path(), &["--db", dbs, "audit", "--account", "NOPE"]);
     assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn exporting_or_validating_a_chart_is_a_view_in_its_audit_trail() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("v.db");
+    let dbs = db.to_str().unwrap();
+    let out = home.path().join("ready.csv");
+    let export = run(
+        home.path(),
+        &[
+            "--db",
+            dbs,
+            "--demo",
+            "export",
+            "--format",
+            "csv",
+            "--status",
+            "ready",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(export.status.success(), "{}", text(&export.stderr));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let ready = count("SELECT count(*) FROM charts WHERE status = 'ready'");
+    assert!(ready > 1);
+    let expected = format!("csv to {}", out.display());
+    let exported: i64 = conn
+        .query_row(
+            "SELECT count(DISTINCT chart_id) FROM audit WHERE action = 'export' AND detail = ?1 AND actor = 'cli-tester'",
+            [&expected],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(exported, ready, "one export row per chart exported");
+    // An export to the terminal is recorded too.
+    let before = count("SELECT count(*) FROM audit WHERE action = 'export'");
+    let all = run(home.path(), &["--db", dbs, "export"]);
+    assert!(all.status.success());
+    assert_eq!(
+        count("SELECT count(*) FROM audit WHERE action = 'export'") - before,
+        count("SELECT count(*) FROM charts")
+    );
+    let validate = run(
+        home.path(),
+        &["--db", dbs, "validate", "--account", "A26030417"],
+    );
+    assert!(
+        validate.status.code().is_some_and(|c| c < 2),
+        "{}",
+        text(&validate.stderr)
+    );
+    let trail = run(
+        home.path(),
+        &["--db", dbs, "audit", "--account", "A26030417"],
+    );
+    let lines: Vec<String> = text(&trail.stdout).lines().map(str::to_string).collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.ends_with("\tcli-tester\texport\tjson to standard output")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .last()
+            .is_some_and(|l| l.ends_with("\tcli-tester\tview\tvalidate")),
+        "{lines:?}"
+    );
 }
 
 #[test]

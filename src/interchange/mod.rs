@@ -45,6 +45,27 @@ pub fn import_json(store: &mut Store, bytes: &[u8], actor: &str) -> Result<usize
 }
 
 /// Every stored chart (optionally of one status), in the order they were stored.
+/// The charts to export, each recorded in the audit trail as exported by
+/// `actor` (`how`: the format and where to), in one transaction: no chart
+/// leaves the database unrecorded, and a database that cannot record it
+/// (a read-only disk) exports nothing.
+pub fn export_charts(
+    store: &mut Store,
+    status: Option<ChartStatus>,
+    actor: &str,
+    how: &str,
+) -> Result<Vec<Chart>, StoreError> {
+    store.write(|tx| {
+        store::charts::chart_ids(tx, status)?
+            .into_iter()
+            .map(|id| {
+                store::audit::record(tx, actor, Some(id), "export", how)?;
+                store::charts::load_chart(tx, id)
+            })
+            .collect()
+    })
+}
+
 pub fn load_charts(store: &Store, status: Option<ChartStatus>) -> Result<Vec<Chart>, StoreError> {
     store::charts::chart_ids(store.conn(), status)?
         .into_iter()
