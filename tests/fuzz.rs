@@ -45,8 +45,14 @@ fn positioned(e: &codeset::CodeSetError, text: &str) -> bool {
 }
 
 /// Each case runs 32 parsers: 2 (import), 2 (config), 10 (code sets), 8
-/// (other loaders), 8 (site tables) and 2 (templates).
-const CASES: u32 = 400;
+/// (other loaders), 8 (site tables) and 2 (templates). 400 per property in
+/// CI; `CHARTCODER_FUZZ_CASES=N` for a longer run.
+fn cases() -> u32 {
+    std::env::var("CHARTCODER_FUZZ_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(400)
+}
 
 /// Valid samples, small, in each format.
 const CHART: &str = r#"{"charts": [{"account": "A1", "mrn": "M1", "status": "ready",
@@ -70,7 +76,7 @@ const CONFIG: &str =
     "[database]\nbusy_timeout_ms = 100\n[keys.chart]\nadd_diagnosis = [\"a\", \"d\"]\n";
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: CASES, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn the_chart_import_never_panics_and_names_the_position(e in edits(), n in noise()) {
