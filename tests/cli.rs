@@ -1,5 +1,7 @@
 //! The real binary: first-run seeding, --db / --demo, import, export, config.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -7,15 +9,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_chartcoder");
 
 /// Runs chartcoder with a private home and data directory, and no config in the environment.
 fn run(home: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_clear()
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("USER", "cli-tester")
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .output()
-        .unwrap()
+    common::run_chartcoder(home, "cli-tester", args)
 }
 
 fn text(bytes: &[u8]) -> String {

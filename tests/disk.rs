@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_chartcoder");
 /// Set in the run inside the namespace.
 const INSIDE: &str = "CHARTCODER_DISK_TEST_INSIDE";
 
@@ -119,15 +118,20 @@ fn sh(program: &str, args: &[&str], dir: &Path) {
 }
 
 fn run(home: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_clear()
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("USER", "disk-tester")
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .output()
-        .unwrap()
+    common::run_chartcoder(home, "disk-tester", args)
+}
+
+/// A home folder, a tmpfs of `size`, and on it the demo database made by the binary.
+fn seeded(size: &str) -> (tempfile::TempDir, Tmpfs, PathBuf) {
+    let home = tempfile::tempdir().unwrap();
+    let disk = Tmpfs::mount(size);
+    let db = disk.dir.join("charts.db");
+    let seeded = run(
+        home.path(),
+        &["--demo", "--db", db.to_str().unwrap(), "query", "list"],
+    );
+    assert!(seeded.status.success(), "{}", stderr(&seeded));
+    (home, disk, db)
 }
 
 fn stderr(out: &Output) -> String {
@@ -257,12 +261,8 @@ fn a_full_disk_at_start_or_on_import_is_named_and_nothing_is_half_written() {
     if !inside_namespace("a_full_disk_at_start_or_on_import_is_named_and_nothing_is_half_written") {
         return;
     }
-    let home = tempfile::tempdir().unwrap();
-    let disk = Tmpfs::mount("2m");
-    let db = disk.dir.join("charts.db");
+    let (home, disk, db) = seeded("2m");
     let db_arg = db.to_str().unwrap();
-    let seeded = run(home.path(), &["--demo", "--db", db_arg, "query", "list"]);
-    assert!(seeded.status.success(), "{}", stderr(&seeded));
     let before = census(&db);
 
     let filler = disk.fill();
@@ -303,12 +303,8 @@ fn a_read_only_disk_is_read_not_written_and_the_workstation_says_why_it_does_not
     ) {
         return;
     }
-    let home = tempfile::tempdir().unwrap();
-    let disk = Tmpfs::mount("2m");
-    let db = disk.dir.join("charts.db");
+    let (home, disk, db) = seeded("2m");
     let db_arg = db.to_str().unwrap();
-    let seeded = run(home.path(), &["--demo", "--db", db_arg, "query", "list"]);
-    assert!(seeded.status.success(), "{}", stderr(&seeded));
     let before = census(&db);
     let conn = rusqlite::Connection::open(&db).unwrap();
     let account: String = conn

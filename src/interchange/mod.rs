@@ -44,7 +44,6 @@ pub fn import_json(store: &mut Store, bytes: &[u8], actor: &str) -> Result<usize
         .map_err(ImportError::Store)
 }
 
-/// Every stored chart (optionally of one status), in the order they were stored.
 /// The charts to export, each recorded in the audit trail as exported by
 /// `actor` (`how`: the format and where to), in one transaction: no chart
 /// leaves the database unrecorded, and a database that cannot record it
@@ -66,6 +65,9 @@ pub fn export_charts(
     })
 }
 
+/// Every stored chart (optionally of one status), in the order they were
+/// stored, read without an audit row (tests and tools; an export records
+/// its charts with [`export_charts`]).
 pub fn load_charts(store: &Store, status: Option<ChartStatus>) -> Result<Vec<Chart>, StoreError> {
     store::charts::chart_ids(store.conn(), status)?
         .into_iter()

@@ -166,8 +166,8 @@ impl Store {
         }
     }
 
-    /// A database closed cleanly on a read-only disk, for reading (exports,
-    /// the audit trail, reports). SQLite opens a WAL database only with its
+    /// A database closed cleanly on a read-only disk, for reading (the audit
+    /// trail, query lists and reports). SQLite opens a WAL database only with its
     /// -shm file beside it, which cannot be created there, unless told that
     /// nothing can change the file (`immutable`): true of a read-only disk,
     /// and safe when no -wal holds changes not yet in the file.
@@ -326,7 +326,7 @@ impl Store {
 
     /// Whether the database can only be read (SQLite opens a file it may not
     /// write read-only): the workstation refuses such a file, since it must
-    /// record every chart it opens; reports and exports still work.
+    /// record every chart it opens; the audit trail and reports can be read.
     pub fn is_read_only(&self) -> bool {
         self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false)
     }

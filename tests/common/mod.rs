@@ -7,6 +7,22 @@ use chartcoder::tui::app::App;
 use chartcoder::tui::screens;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs the chartcoder binary as `user`, with a private home and data folder
+/// and no config in the environment.
+pub fn run_chartcoder(home: &Path, user: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chartcoder"))
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("USER", user)
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .output()
+        .unwrap()
+}
 
 /// The app drawn once on a terminal of its size.
 pub fn draw(app: &App) -> Terminal<TestBackend> {
