@@ -799,24 +799,6 @@ fn search(
 
 /// Creates (or truncates) an export file readable by its owner only: exports hold PHI.
 fn create_owner_only(path: &Path) -> anyhow::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        options.mode(0o600);
-        let file = options
-            .open(path)
-            .with_context(|| format!("cannot create {}", path.display()))?;
-        // An existing file keeps its mode on open: tighten it.
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .with_context(|| format!("cannot make {} owner-only", path.display()))?;
-        Ok(file)
-    }
-    #[cfg(not(unix))]
-    {
-        options
-            .open(path)
-            .with_context(|| format!("cannot create {}", path.display()))
-    }
+    crate::private_file::create(path)
+        .with_context(|| format!("cannot create {} (owner-only)", path.display()))
 }

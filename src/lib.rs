@@ -12,6 +12,7 @@ pub mod domain;
 pub mod edits;
 pub mod fault;
 pub mod interchange;
+pub mod private_file;
 pub mod query;
 pub mod search;
 pub mod store;

@@ -395,14 +395,7 @@ pub fn write_outbox(
 ) -> std::io::Result<std::path::PathBuf> {
     std::fs::create_dir_all(dir)?;
     let path = dir.join(format!("query-{id}.txt"));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&path)?;
+    let mut file = crate::private_file::create(&path)?;
     std::io::Write::write_all(&mut file, text.as_bytes())?;
     file.sync_all()?;
     Ok(path)
