@@ -54,7 +54,7 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
         anyhow::bail!(
             "{} can only be read (a read-only file, folder or disk): the workstation saves \
              claims, codes and an audit row for every chart it opens, so it does not start; \
-             export, audit, query list and report queries still work",
+             audit, query list and report queries still work",
             store.display_path()
         );
     }
