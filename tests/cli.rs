@@ -330,7 +330,7 @@ fn code_prints_the_detail_and_hints_the_placeholder() {
 
 /// A config with the shared search cache of the test runs (built once).
 fn search_config(home: &Path, extra: &str) -> std::path::PathBuf {
-    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("search-cache");
+    let cache = common::search_cache();
     let config = home.join("search.toml");
     std::fs::write(
         &config,

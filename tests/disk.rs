@@ -6,16 +6,15 @@
 
 mod common;
 
-use chartcoder::search::cache::UserTables;
+use common::{chart_of, dx_codes, press, search};
+
 use chartcoder::store::{Store, StoreOptions, audit};
 use chartcoder::tui::app::{App, Mode, Screen};
-use chartcoder::tui::chart::CodeSets;
 use chrono::NaiveDate;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::Duration;
 
 /// Set in the run inside the namespace.
 const INSIDE: &str = "CHARTCODER_DISK_TEST_INSIDE";
@@ -152,35 +151,6 @@ fn census(db: &Path) -> (i64, i64) {
     )
 }
 
-fn codesets() -> CodeSets {
-    let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("search-cache");
-    CodeSets::load(Some(cache), &UserTables::default(), &Default::default()).unwrap()
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.handle_event(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-    assert!(app.settle(Duration::from_secs(30)), "the save did not land");
-}
-
-fn search(app: &mut App, term: &str) {
-    press(app, KeyCode::Char('a'));
-    assert_eq!(app.mode, Mode::Search);
-    for c in term.chars() {
-        press(app, KeyCode::Char(c));
-    }
-    assert!(app.wait_for_search(Duration::from_secs(30)), "no answer");
-}
-
-fn dx_codes(app: &App) -> Vec<String> {
-    let Screen::Chart(view) = &app.screen else {
-        panic!("no chart open")
-    };
-    common::diagnoses(app.store().conn(), view.chart_id)
-        .into_iter()
-        .map(|(code, _)| code)
-        .collect()
-}
-
 #[test]
 fn a_disk_that_fills_up_mid_session_refuses_the_change_says_so_and_loses_nothing() {
     if !inside_namespace(
@@ -194,10 +164,10 @@ fn a_disk_that_fills_up_mid_session_refuses_the_change_says_so_and_loses_nothing
     chartcoder::demo::seed(&mut store).unwrap();
     let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
     let mut app = App::new(store, "amy", today, 100, 30);
-    app.install_codesets(codesets());
+    app.install_codesets(common::codesets());
     press(&mut app, KeyCode::Enter);
     let before = dx_codes(&app);
-    search(&mut app, "chf");
+    search(&mut app, 'a', "chf");
     press(&mut app, KeyCode::Enter);
     assert_eq!(dx_codes(&app).len(), before.len() + 1);
     let (charts, audits) = census(&db);
@@ -205,7 +175,7 @@ fn a_disk_that_fills_up_mid_session_refuses_the_change_says_so_and_loses_nothing
     // The disk fills up (another program's file): the next change is refused,
     // in words, and the search stays open on its hit so the key can be pressed again.
     let filler = disk.fill();
-    search(&mut app, "copd");
+    search(&mut app, 'a', "copd");
     press(&mut app, KeyCode::Enter);
     let message = app.message.clone().unwrap_or_default();
     assert!(
@@ -239,13 +209,10 @@ fn a_disk_that_fills_up_mid_session_refuses_the_change_says_so_and_loses_nothing
     press(&mut app, KeyCode::Up);
     press(&mut app, KeyCode::Enter);
     assert!(matches!(app.screen, Screen::Chart(_)), "{:?}", app.message);
-    search(&mut app, "copd");
+    search(&mut app, 'a', "copd");
     press(&mut app, KeyCode::Enter);
     assert_eq!(dx_codes(&app).len(), before.len() + 2, "{:?}", app.message);
-    let Screen::Chart(view) = &app.screen else {
-        unreachable!()
-    };
-    let trail = audit::for_chart(app.store().conn(), view.chart_id).unwrap();
+    let trail = audit::for_chart(app.store().conn(), chart_of(&app).chart_id).unwrap();
     let added = trail.iter().filter(|a| a.action == "add_diagnosis").count();
     assert_eq!(
         added, 2,

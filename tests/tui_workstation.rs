@@ -9,26 +9,17 @@ use chartcoder::store::{Store, StoreOptions, audit, charts};
 use chartcoder::tui::app::{App, Mode, Screen};
 use chartcoder::tui::chart::{CodeSets, Pane, PopupStage};
 use chrono::NaiveDate;
-use common::{diagnoses, draw, row_of, screen_line};
+use common::{
+    chart_of, codesets, diagnoses, draw, dx_codes, key, press, row_of, screen_line, search, typed,
+};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Modifier;
-use std::path::PathBuf;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
-}
-
-fn codesets() -> CodeSets {
-    static SETS: OnceLock<CodeSets> = OnceLock::new();
-    SETS.get_or_init(|| {
-        let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("search-cache");
-        CodeSets::load(Some(cache), &UserTables::default(), &Default::default()).unwrap()
-    })
-    .clone()
 }
 
 fn app_on(store: Store, user: &str, width: u16, height: u16) -> App {
@@ -65,34 +56,6 @@ fn demo_app(width: u16, height: u16) -> Desk {
         app: app_on(store, "amy", width, height),
         _dir: dir,
     }
-}
-
-fn key(code: KeyCode) -> Event {
-    let modifiers = match code {
-        KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-        _ => KeyModifiers::NONE,
-    };
-    Event::Key(KeyEvent::new(code, modifiers))
-}
-
-/// One key, and whatever it saves saved.
-fn press(app: &mut App, code: KeyCode) {
-    app.handle_event(&key(code));
-    assert!(app.settle(Duration::from_secs(30)), "the save did not land");
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        press(app, KeyCode::Char(c));
-    }
-}
-
-/// Opens the code search, types `term` and waits for the worker's answer.
-fn search(app: &mut App, open: char, term: &str) {
-    press(app, KeyCode::Char(open));
-    assert_eq!(app.mode, Mode::Search);
-    typed(app, term);
-    assert!(app.wait_for_search(Duration::from_secs(30)), "no answer");
 }
 
 /// Tab to the Diagnoses pane and remove every diagnosis.
@@ -142,17 +105,6 @@ fn reversed_at(terminal: &Terminal<TestBackend>, needle: &str) -> bool {
         .style()
         .add_modifier
         .contains(Modifier::REVERSED)
-}
-
-fn chart_of(app: &App) -> &chartcoder::tui::chart::ChartView {
-    match &app.screen {
-        Screen::Chart(v) => v,
-        Screen::Queue => panic!("no chart open"),
-    }
-}
-
-fn dx_codes(app: &App) -> Vec<(String, Option<Poa>)> {
-    diagnoses(app.store().conn(), chart_of(app).chart_id)
 }
 
 #[test]
@@ -986,8 +938,7 @@ fn a_missing_cpt_table_leaves_the_official_code_search_working_and_says_so() {
         cpt: Some(missing.clone()),
         local: Vec::new(),
     };
-    let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("search-cache");
-    let sets = CodeSets::load(Some(cache), &user, &Default::default()).unwrap();
+    let sets = CodeSets::load(Some(common::search_cache()), &user, &Default::default()).unwrap();
     let problem = sets.site_problem.clone().unwrap_or_default();
     assert!(
         problem.starts_with("code search runs without your tables: code set file")

@@ -2,13 +2,37 @@
 #![allow(dead_code)]
 
 use chartcoder::domain::Poa;
+use chartcoder::search::cache::UserTables;
 use chartcoder::store::charts;
-use chartcoder::tui::app::App;
+use chartcoder::tui::app::{App, Mode, Screen};
+use chartcoder::tui::chart::{ChartView, CodeSets};
 use chartcoder::tui::screens;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// The search index cache every test run shares (built once per target folder).
+pub fn search_cache() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("search-cache")
+}
+
+/// The code sets without site tables, loaded once per test binary.
+pub fn codesets() -> CodeSets {
+    static SETS: OnceLock<CodeSets> = OnceLock::new();
+    SETS.get_or_init(|| {
+        CodeSets::load(
+            Some(search_cache()),
+            &UserTables::default(),
+            &Default::default(),
+        )
+        .unwrap()
+    })
+    .clone()
+}
 
 /// Runs the chartcoder binary as `user`, with a private home and data folder
 /// and no config in the environment.
@@ -51,4 +75,46 @@ pub fn diagnoses(conn: &rusqlite::Connection, chart_id: i64) -> Vec<(String, Opt
         .into_iter()
         .map(|d| (d.code, d.poa))
         .collect()
+}
+
+/// The key event of `code` (Shift with a capital letter).
+pub fn key(code: KeyCode) -> Event {
+    let modifiers = match code {
+        KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
+        _ => KeyModifiers::NONE,
+    };
+    Event::Key(KeyEvent::new(code, modifiers))
+}
+
+/// One key, and whatever it saves saved.
+pub fn press(app: &mut App, code: KeyCode) {
+    app.handle_event(&key(code));
+    assert!(app.settle(Duration::from_secs(30)), "the save did not land");
+}
+
+pub fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+/// Opens the code search, types `term` and waits for the worker's answer.
+pub fn search(app: &mut App, open: char, term: &str) {
+    press(app, KeyCode::Char(open));
+    assert_eq!(app.mode, Mode::Search);
+    typed(app, term);
+    assert!(app.wait_for_search(Duration::from_secs(30)), "no answer");
+}
+
+/// The open chart.
+pub fn chart_of(app: &App) -> &ChartView {
+    match &app.screen {
+        Screen::Chart(v) => v,
+        Screen::Queue => panic!("no chart open"),
+    }
+}
+
+/// The open chart's diagnoses as stored.
+pub fn dx_codes(app: &App) -> Vec<(String, Option<Poa>)> {
+    diagnoses(app.store().conn(), chart_of(app).chart_id)
 }
