@@ -232,7 +232,14 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("chartcoder: {e:#}");
-            ExitCode::FAILURE
+            // A --db that names no database, or another program's: a bad argument.
+            match e.downcast_ref::<crate::store::StoreError>() {
+                Some(
+                    crate::store::StoreError::Missing { .. }
+                    | crate::store::StoreError::Foreign { .. },
+                ) => ExitCode::from(BAD_INPUT),
+                _ => ExitCode::FAILURE,
+            }
         }
     }
 }
@@ -280,6 +287,21 @@ pub fn open_store(cli: &Cli, config: &Config) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+/// Opens the database the options name for a command that reads or sends out
+/// charts: a database named with --db or database.path must exist (a mistyped
+/// path is an error, never a new empty database); the default one is created
+/// and seeded on first use, and --demo asks for a seeded one.
+pub fn open_existing(cli: &Cli, config: &Config) -> anyhow::Result<Store> {
+    let path = match cli.db.clone().or_else(|| config.database_path()) {
+        Some(p) if !cli.demo => p,
+        _ => return open_store(cli, config),
+    };
+    let options = StoreOptions {
+        busy_timeout: config.busy_timeout(),
+    };
+    Ok(Store::open_existing(&path, &options)?)
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = match &cli.config {
         Some(path) => Config::load(path)?,
@@ -314,36 +336,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             status,
             output,
         }) => {
-            let mut store = open_store(&cli, &config)?;
-            let how = format!(
-                "{} to {}",
-                match format {
-                    ExportFormat::Json => "json",
-                    ExportFormat::Csv => "csv",
-                },
-                output.as_ref().map_or_else(
-                    || "standard output".to_string(),
-                    |p| p.display().to_string()
-                )
-            );
-            let charts = interchange::export_charts(&mut store, *status, &user, &how)?;
-            let mut sink: Box<dyn Write> = match output {
-                Some(path) => Box::new(std::io::BufWriter::new(create_owner_only(path)?)),
-                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-            };
-            match format {
-                ExportFormat::Json => interchange::json::write_charts(&charts, &mut sink)?,
-                ExportFormat::Csv => interchange::csv::write_codes(&charts, &mut sink)?,
-            }
-            sink.flush()?;
-            if let Some(path) = output {
-                eprintln!(
-                    "chartcoder: exported {} chart(s) to {}",
-                    charts.len(),
-                    path.display()
-                );
-            }
-            Ok(ExitCode::SUCCESS)
+            let mut store = open_existing(&cli, &config)?;
+            export(&mut store, &user, *format, *status, output.as_deref())
         }
         Some(Command::Code { code, date }) => {
             let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -380,7 +374,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         ),
         Some(Command::Query { action }) => query_command(&cli, &config, &user, action),
         Some(Command::Audit { account, json }) => {
-            let store = open_store(&cli, &config)?;
+            let store = open_existing(&cli, &config)?;
             let Some(id) = crate::store::charts::chart_id_for_account(store.conn(), account)?
             else {
                 eprintln!("chartcoder: no chart with account {account}");
@@ -406,7 +400,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Report {
             what: ReportCommand::Queries { from, to, json },
         }) => {
-            let store = open_store(&cli, &config)?;
+            let store = open_existing(&cli, &config)?;
             let (rows, coded) = crate::store::queries::report_rows(store.conn(), *from, *to)?;
             let report = crate::query::report::compute(
                 &rows,
@@ -454,7 +448,7 @@ fn query_command(
             }
         }
     }
-    let mut store = open_store(cli, config)?;
+    let mut store = open_existing(cli, config)?;
     let refused = |e: crate::store::StoreError| -> anyhow::Result<ExitCode> {
         match e {
             crate::store::StoreError::Refused(reason) => {
@@ -591,7 +585,7 @@ fn validate(
 ) -> anyhow::Result<ExitCode> {
     let charts = match (account, file) {
         (Some(account), _) => {
-            let mut store = open_store(cli, config)?;
+            let mut store = open_existing(cli, config)?;
             match crate::store::charts::chart_id_for_account(store.conn(), account)? {
                 // Its codes are printed: a view of the chart, recorded.
                 Some(id) => vec![store.write(|tx| {
@@ -797,8 +791,82 @@ fn search(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Creates (or truncates) an export file readable by its owner only: exports hold PHI.
-fn create_owner_only(path: &Path) -> anyhow::Result<std::fs::File> {
-    crate::private_file::create(path)
-        .with_context(|| format!("cannot create {} (owner-only)", path.display()))
+/// `chartcoder export`: written to the file (owner-only, never through a
+/// link nor over the database, complete or not at all) or to standard output,
+/// and recorded only once written.
+fn export(
+    store: &mut Store,
+    user: &str,
+    format: ExportFormat,
+    status: Option<ChartStatus>,
+    output: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let mut file = match output {
+        Some(path) => {
+            match crate::private_file::PrivateFile::create(path, &store.protected_files()) {
+                Ok(f) => Some(f),
+                Err(e) => {
+                    eprintln!("chartcoder: nothing was exported: {e}");
+                    return Ok(ExitCode::from(BAD_INPUT));
+                }
+            }
+        }
+        None => None,
+    };
+    let how = format!(
+        "{} to {}",
+        match format {
+            ExportFormat::Json => "json",
+            ExportFormat::Csv => "csv",
+        },
+        match output {
+            Some(p) => std::path::absolute(p)
+                .unwrap_or_else(|_| p.to_path_buf())
+                .display()
+                .to_string(),
+            None => "standard output".to_string(),
+        }
+    );
+    let deliver = |charts: &[crate::domain::Chart]| -> Result<(), String> {
+        let written = (|| -> anyhow::Result<()> {
+            match file.take() {
+                Some(mut f) => {
+                    write_export(format, charts, &mut std::io::BufWriter::new(&mut f))?;
+                    f.commit()?;
+                }
+                None => {
+                    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                    write_export(format, charts, &mut out)?;
+                }
+            }
+            Ok(())
+        })();
+        written.map_err(|e| format!("{e:#}"))
+    };
+    match interchange::export_charts(store, status, user, &how, deliver) {
+        Ok(n) => {
+            if let Some(path) = output {
+                eprintln!("chartcoder: exported {n} chart(s) to {}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e @ interchange::ExportError::Write(_)) => {
+            eprintln!("chartcoder: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn write_export(
+    format: ExportFormat,
+    charts: &[crate::domain::Chart],
+    sink: &mut dyn Write,
+) -> anyhow::Result<()> {
+    match format {
+        ExportFormat::Json => interchange::json::write_charts(charts, sink)?,
+        ExportFormat::Csv => interchange::csv::write_codes(charts, sink)?,
+    }
+    sink.flush()?;
+    Ok(())
 }

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod edits;
 pub mod fault;
+pub mod identity;
 pub mod interchange;
 pub mod private_file;
 pub mod query;

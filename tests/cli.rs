@@ -48,6 +48,29 @@ fn first_run_creates_and_seeds_the_default_database_once() {
 fn an_explicit_db_starts_empty_unless_demo_is_given() {
     let home = tempfile::tempdir().unwrap();
     let site = home.path().join("site.db");
+    // A database named that does not exist is not created by a command that
+    // only reads (a mistyped path must not become a new empty database)...
+    let out = run(home.path(), &["--db", site.to_str().unwrap(), "export"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("there is no chart database at"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!site.exists());
+    // ... but by an import, empty unless --demo is given.
+    let empty = home.path().join("empty.json");
+    std::fs::write(&empty, r#"{"charts": []}"#).unwrap();
+    let out = run(
+        home.path(),
+        &[
+            "--db",
+            site.to_str().unwrap(),
+            "import",
+            empty.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
     let out = run(home.path(), &["--db", site.to_str().unwrap(), "export"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(chart_count(&out.stdout), 0);
@@ -191,7 +214,8 @@ fn a_database_from_a_newer_chartcoder_is_refused_clearly() {
     let db = home.path().join("new.db");
     rusqlite::Connection::open(&db)
         .unwrap()
-        .execute_batch("PRAGMA user_version = 42;")
+        // A later chartcoder's file carries chartcoder's application id ("CHCO").
+        .execute_batch("PRAGMA user_version = 42; PRAGMA application_id = 1128809295;")
         .unwrap();
     let out = run(home.path(), &["--db", db.to_str().unwrap(), "export"]);
     assert_eq!(out.status.code(), Some(1));

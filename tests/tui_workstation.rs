@@ -786,7 +786,21 @@ fn a_query_open_past_the_escalation_time_is_marked_overdue_in_the_chart_and_the_
     send_heart_failure_query(&mut app);
     let message = app.message.clone().unwrap_or_default();
     assert!(message.contains("written to"), "{message}");
-    let file = outbox.path().join("queries/query-1.txt");
+    // Named by the database's own id, so that two databases sharing one
+    // outbox never overwrite each other's queries.
+    let files: Vec<_> = std::fs::read_dir(outbox.path().join("queries"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let file = files[0].clone();
+    let name = file.file_name().unwrap().to_str().unwrap().to_string();
+    assert!(
+        name.starts_with("query-")
+            && name.ends_with("-1.txt")
+            && name.len() == "query-".len() + 12 + "-1.txt".len(),
+        "{name}"
+    );
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.starts_with("PHYSICIAN QUERY #1"), "{text}");
     assert!(text.contains("BNP 1,450 pg/mL"), "{text}");

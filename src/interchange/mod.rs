@@ -44,25 +44,61 @@ pub fn import_json(store: &mut Store, bytes: &[u8], actor: &str) -> Result<usize
         .map_err(ImportError::Store)
 }
 
-/// The charts to export, each recorded in the audit trail as exported by
-/// `actor` (`how`: the format and where to), in one transaction: no chart
-/// leaves the database unrecorded, and a database that cannot record it
-/// (a read-only disk) exports nothing.
+/// Why an export did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("nothing was exported: {0}")]
+    Store(#[from] StoreError),
+    #[error("nothing was exported: {0}")]
+    Write(String),
+    /// Written, but the audit rows could not be saved afterwards.
+    #[error("{0}")]
+    Unrecorded(String),
+}
+
+/// Exports the charts (optionally of one status): `deliver` writes them out,
+/// inside the transaction that records one audit row per chart as exported by
+/// `actor` (`how`: the format and where to). Only a delivery that succeeded is
+/// recorded; a database that cannot record it (a read-only disk) exports
+/// nothing; no chart leaves the database unrecorded. Returns the number of
+/// charts.
 pub fn export_charts(
     store: &mut Store,
     status: Option<ChartStatus>,
     actor: &str,
     how: &str,
-) -> Result<Vec<Chart>, StoreError> {
-    store.write(|tx| {
-        store::charts::chart_ids(tx, status)?
+    deliver: impl FnOnce(&[Chart]) -> Result<(), String>,
+) -> Result<usize, ExportError> {
+    let mut failed = None;
+    let mut delivered = false;
+    let result = store.write(|tx| {
+        let charts = store::charts::chart_ids(tx, status)?
             .into_iter()
             .map(|id| {
                 store::audit::record(tx, actor, Some(id), "export", how)?;
                 store::charts::load_chart(tx, id)
             })
-            .collect()
-    })
+            .collect::<Result<Vec<_>, _>>()?;
+        match deliver(&charts) {
+            Ok(()) => {
+                delivered = true;
+                Ok(charts.len())
+            }
+            Err(e) => {
+                failed = Some(e);
+                // Undoes the audit rows.
+                Err(StoreError::Refused(String::new()))
+            }
+        }
+    });
+    match (result, failed) {
+        (_, Some(e)) => Err(ExportError::Write(e)),
+        (Ok(n), None) => Ok(n),
+        (Err(e), None) if delivered => Err(ExportError::Unrecorded(format!(
+            "the export was written, but recording it in the audit trail failed: {e}"
+        ))),
+        (Err(e), None) => Err(ExportError::Store(e)),
+    }
 }
 
 /// Every stored chart (optionally of one status), in the order they were

@@ -386,18 +386,21 @@ pub fn render(draft: &Draft, s: &Sending<'_>) -> String {
     out
 }
 
-/// Writes a sent query's text into the outbox folder as `query-ID.txt`,
-/// readable and writable by its owner only; returns the file's path.
+/// Writes a sent query's text into the outbox folder as
+/// `query-DATABASE-ID.txt` (`database`: the database's own id, so that two
+/// databases sharing one outbox never overwrite each other's queries), owner-only,
+/// never through a link nor over the database's files (`protected`), in a
+/// folder created 0700; returns the file's path.
 pub fn write_outbox(
     dir: &std::path::Path,
+    database: &str,
     id: i64,
     text: &str,
+    protected: &[std::path::PathBuf],
 ) -> std::io::Result<std::path::PathBuf> {
-    std::fs::create_dir_all(dir)?;
-    let path = dir.join(format!("query-{id}.txt"));
-    let mut file = crate::private_file::create(&path)?;
-    std::io::Write::write_all(&mut file, text.as_bytes())?;
-    file.sync_all()?;
+    crate::private_file::create_dir(dir)?;
+    let path = dir.join(format!("query-{database}-{id}.txt"));
+    crate::private_file::write(&path, text.as_bytes(), protected)?;
     Ok(path)
 }
 
@@ -410,8 +413,15 @@ mod tests {
     fn the_outbox_file_is_the_text_and_owner_only() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        let path = write_outbox(&dir.path().join("out"), 7, "PHYSICIAN QUERY #7\n").unwrap();
-        assert_eq!(path.file_name().unwrap(), "query-7.txt");
+        let path = write_outbox(
+            &dir.path().join("out"),
+            "a1b2c3",
+            7,
+            "PHYSICIAN QUERY #7\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(path.file_name().unwrap(), "query-a1b2c3-7.txt");
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),
             "PHYSICIAN QUERY #7\n"

@@ -187,20 +187,12 @@ pub fn load_or_build(
 }
 
 fn write_atomic(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = file.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, file)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    // Owner-only like every file chartcoder writes: another user who could
+    // replace the index could change what a search answers.
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::private_file::create_dir(dir)?;
     }
-    result
+    Ok(crate::private_file::write(file, bytes, &[])?)
 }
 
 /// A cache that does not match (another fingerprint, a damaged file): rebuild.

@@ -1,17 +1,109 @@
 //! The append-only audit trail: who did what to which chart, and when.
-//! Triggers in the schema refuse UPDATE and DELETE on it.
+//!
+//! Triggers in the schema refuse UPDATE, DELETE and REPLACE on it. Each row also
+//! carries a SHA-256 hash over its contents and the previous row's hash, so that
+//! a row changed or removed by other means (the triggers dropped first) breaks
+//! the chain, which [`verify`] finds. Sent queries and their answers are sealed
+//! by the hash of their text in the row that records them.
 
+use super::migrations::GUARD_TRIGGERS;
 use super::{Result, now_utc};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
 
 /// One row of the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
     pub at: String,
+    /// The coder the action was done as.
     pub actor: String,
+    /// The operating-system user who ran chartcoder ("" on rows written
+    /// before it was recorded).
+    pub os_user: String,
     pub chart_id: Option<i64>,
     pub action: String,
     pub detail: String,
+}
+
+impl AuditEntry {
+    /// Who, in words: the coder, and the operating-system user when that is
+    /// someone else ("coderA (as root)").
+    pub fn who(&self) -> String {
+        if self.os_user.is_empty() || self.os_user == self.actor {
+            self.actor.clone()
+        } else {
+            format!("{} (by {})", self.actor, self.os_user)
+        }
+    }
+}
+
+/// The previous hash of the first row.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// A row as hashed.
+pub(crate) struct Row {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub os_user: String,
+    pub chart_id: Option<i64>,
+    pub action: String,
+    pub detail: String,
+    pub seal: Option<String>,
+}
+
+impl Row {
+    pub(crate) fn from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+        Ok(Row {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            os_user: r.get(3)?,
+            chart_id: r.get(4)?,
+            action: r.get(5)?,
+            detail: r.get(6)?,
+            seal: r.get(7)?,
+        })
+    }
+
+    /// SHA-256 over the previous hash and every field, each length-prefixed
+    /// (so that no two rows hash the same input).
+    pub(crate) fn hash(&self, prev: &str) -> String {
+        let mut h = Sha256::new();
+        let mut field = |bytes: &[u8]| {
+            h.update((bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        };
+        field(prev.as_bytes());
+        field(&self.id.to_le_bytes());
+        field(self.at.as_bytes());
+        field(self.actor.as_bytes());
+        field(self.os_user.as_bytes());
+        match self.chart_id {
+            Some(id) => field(&id.to_le_bytes()),
+            None => field(b""),
+        }
+        field(self.action.as_bytes());
+        field(self.detail.as_bytes());
+        match &self.seal {
+            Some(s) => field(s.as_bytes()),
+            None => field(b"-"),
+        }
+        hex(&h.finalize())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// The seal of a text: its SHA-256, in hex.
+pub fn seal(text: &str) -> String {
+    hex(&Sha256::digest(text.as_bytes()))
 }
 
 /// Appends one audit row; call it inside the transaction of the action it records.
@@ -22,28 +114,203 @@ pub fn record(
     action: &str,
     detail: &str,
 ) -> Result<()> {
+    record_sealed(conn, actor, chart_id, action, detail, None)
+}
+
+/// Appends one audit row that seals a text (see [`seal`]).
+pub fn record_sealed(
+    conn: &Connection,
+    actor: &str,
+    chart_id: Option<i64>,
+    action: &str,
+    detail: &str,
+    seal: Option<&str>,
+) -> Result<()> {
+    Ok(append(conn, actor, chart_id, action, detail, seal)?)
+}
+
+/// [`record_sealed`] in SQLite's terms (for migrations).
+pub(crate) fn append(
+    conn: &Connection,
+    actor: &str,
+    chart_id: Option<i64>,
+    action: &str,
+    detail: &str,
+    seal: Option<&str>,
+) -> rusqlite::Result<()> {
+    let (prev_id, prev_hash) = conn
+        .prepare_cached("SELECT audit_id, hash FROM audit ORDER BY audit_id DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .optional()?
+        .unwrap_or((0, GENESIS.to_string()));
+    let row = Row {
+        id: prev_id + 1,
+        at: now_utc(),
+        actor: actor.to_string(),
+        os_user: crate::identity::os_user().to_string(),
+        chart_id,
+        action: action.to_string(),
+        detail: detail.to_string(),
+        seal: seal.map(str::to_string),
+    };
+    let hash = row.hash(&prev_hash);
     conn.prepare_cached(
-        "INSERT INTO audit (at, actor, chart_id, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO audit (audit_id, at, actor, os_user, chart_id, action, detail, seal, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
-    .execute(params![now_utc(), actor, chart_id, action, detail])?;
+    .execute(params![
+        row.id,
+        row.at,
+        row.actor,
+        row.os_user,
+        row.chart_id,
+        row.action,
+        row.detail,
+        row.seal,
+        hash
+    ])?;
     Ok(())
 }
 
 /// A chart's history, oldest first.
 pub fn for_chart(conn: &Connection, chart_id: i64) -> Result<Vec<AuditEntry>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT at, actor, chart_id, action, detail FROM audit WHERE chart_id = ?1 ORDER BY audit_id",
+        "SELECT at, actor, os_user, chart_id, action, detail FROM audit
+         WHERE chart_id = ?1 ORDER BY audit_id",
     )?;
     let rows = stmt
         .query_map([chart_id], |r| {
             Ok(AuditEntry {
                 at: r.get(0)?,
                 actor: r.get(1)?,
-                chart_id: r.get(2)?,
-                action: r.get(3)?,
-                detail: r.get(4)?,
+                os_user: r.get(2)?,
+                chart_id: r.get(3)?,
+                action: r.get(4)?,
+                detail: r.get(5)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
+}
+
+/// What [`verify`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// Rows checked.
+    pub rows: u64,
+    /// The hash of the last row (write it down: a whole trail rewritten by
+    /// someone who can write the file shows only against a copy of it).
+    pub head: String,
+    /// Every problem, in words; empty when the record is intact.
+    pub problems: Vec<String>,
+}
+
+impl Verification {
+    pub fn intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Checks the record: the guarding triggers are in place as written, every
+/// audit row links to the one before and matches its hash (the first broken
+/// link is named), and every sent query's text and answer match their seals.
+pub fn verify(conn: &Connection) -> Result<Verification> {
+    let mut problems = Vec::new();
+    for (name, sql) in GUARD_TRIGGERS {
+        let found: Option<String> = conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match found {
+            None => problems.push(format!(
+                "the trigger {name} is missing (dropped): rows could have been changed or removed"
+            )),
+            Some(found) if found != *sql => problems.push(format!(
+                "the trigger {name} was replaced by another: rows could have been changed or removed"
+            )),
+            Some(_) => {}
+        }
+    }
+    let mut stmt = conn.prepare(
+        "SELECT audit_id, at, actor, os_user, chart_id, action, detail, seal, hash
+         FROM audit ORDER BY audit_id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut prev = GENESIS.to_string();
+    let mut prev_id = 0;
+    let mut count = 0u64;
+    // Query id and "text"/"answer" -> the row that sealed it and the seal.
+    let mut seals: std::collections::HashMap<(i64, &str), (i64, String)> =
+        std::collections::HashMap::new();
+    while let Some(r) = rows.next()? {
+        let row = Row::from_sql(r)?;
+        let stored: String = r.get(8)?;
+        count += 1;
+        let at = || {
+            format!(
+                "row #{} ({}, {}, {})",
+                row.id, row.at, row.actor, row.action
+            )
+        };
+        if row.id != prev_id + 1 {
+            problems.push(format!(
+                "rows #{} to #{} are missing: the trail jumps from #{prev_id} to #{}",
+                prev_id + 1,
+                row.id - 1,
+                row.id
+            ));
+            break;
+        }
+        if row.hash(&prev) != stored {
+            problems.push(format!(
+                "{} does not match the chain: it, or the row before it, was changed after it was written",
+                at()
+            ));
+            break;
+        }
+        if let (Some(seal), Some(query)) = (&row.seal, query_of(&row.detail)) {
+            let kind = match row.action.as_str() {
+                "query_sent" | "query_sealed" => "text",
+                _ => "answer",
+            };
+            seals.insert((query, kind), (row.id, seal.clone()));
+        }
+        prev = stored;
+        prev_id = row.id;
+    }
+    drop(rows);
+    let mut queries = conn.prepare(
+        "SELECT physician_query_id, text, answer FROM physician_queries
+         WHERE status <> 'draft' ORDER BY physician_query_id",
+    )?;
+    let mut rows = queries.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let texts: [(&str, Option<String>); 2] = [("text", r.get(1)?), ("answer", r.get(2)?)];
+        for (kind, text) in texts {
+            let Some(text) = text else { continue };
+            match seals.get(&(id, kind)) {
+                Some((_, s)) if *s == seal(&text) => {}
+                Some((row, _)) => problems.push(format!(
+                    "query #{id}: its {kind} is not the {kind} sealed in row #{row} (changed after it was recorded)"
+                )),
+                None => problems.push(format!(
+                    "query #{id}: its {kind} has no seal in the audit trail (written outside chartcoder)"
+                )),
+            }
+        }
+    }
+    Ok(Verification {
+        rows: count,
+        head: prev,
+        problems,
+    })
+}
+
+/// The query a query row's detail names ("#12 to Dr. Lee" -> 12).
+fn query_of(detail: &str) -> Option<i64> {
+    detail.strip_prefix('#')?.split(' ').next()?.parse().ok()
 }

@@ -252,7 +252,159 @@ CREATE TRIGGER query_recipients_kept BEFORE DELETE ON query_recipients
 BEGIN SELECT RAISE(ABORT, 'a change of recipient is kept as recorded'); END;
 "#,
     ),
+    // 6: a record that cannot be rewritten unnoticed. Each audit row carries
+    // the operating-system user who wrote it and a hash over its contents and
+    // the previous row's hash (a chain `chartcoder audit --verify` checks);
+    // sent queries and answers are sealed by a hash in their audit row; the
+    // append-only triggers also refuse REPLACE and UPSERT; the file says it is
+    // chartcoder's (application_id) and has an id of its own (outbox names).
+    Migration::Rust(seal_the_record),
 ];
+
+/// `PRAGMA application_id` of a chartcoder database ("CHCO").
+pub const APPLICATION_ID: i32 = 0x4348_434F;
+
+/// The triggers that keep the audit trail and sent queries append-only, as
+/// stored in the schema: `audit --verify` finds one dropped or changed.
+pub const GUARD_TRIGGERS: &[(&str, &str)] = &[
+    (
+        "audit_no_update",
+        "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
+    ),
+    (
+        "audit_no_delete",
+        "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
+    ),
+    (
+        "audit_no_replace",
+        "CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit
+WHEN EXISTS (SELECT 1 FROM audit WHERE audit_id = NEW.audit_id)
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
+    ),
+    (
+        "physician_queries_sent_are_immutable",
+        "CREATE TRIGGER physician_queries_sent_are_immutable BEFORE UPDATE ON physician_queries
+WHEN OLD.status <> 'draft' AND (
+       NEW.chart_id IS NOT OLD.chart_id OR NEW.physician IS NOT OLD.physician
+    OR NEW.format IS NOT OLD.format OR NEW.yes_no_reason IS NOT OLD.yes_no_reason
+    OR NEW.template IS NOT OLD.template OR NEW.question IS NOT OLD.question
+    OR NEW.indicators IS NOT OLD.indicators OR NEW.options IS NOT OLD.options
+    OR NEW.created_by IS NOT OLD.created_by OR NEW.created_at IS NOT OLD.created_at
+    OR NEW.sent_at IS NOT OLD.sent_at OR NEW.text IS NOT OLD.text
+    OR NEW.physician_query_id IS NOT OLD.physician_query_id
+    OR (OLD.answer IS NOT NULL AND NEW.answer IS NOT OLD.answer)
+    OR (OLD.answered_at IS NOT NULL AND NEW.answered_at IS NOT OLD.answered_at))
+BEGIN SELECT RAISE(ABORT, 'a sent query is immutable'); END",
+    ),
+    (
+        "physician_queries_sent_are_kept",
+        "CREATE TRIGGER physician_queries_sent_are_kept BEFORE DELETE ON physician_queries
+WHEN OLD.status <> 'draft'
+BEGIN SELECT RAISE(ABORT, 'a sent query is immutable'); END",
+    ),
+    (
+        "physician_queries_sent_not_replaced",
+        "CREATE TRIGGER physician_queries_sent_not_replaced BEFORE INSERT ON physician_queries
+WHEN EXISTS (SELECT 1 FROM physician_queries
+             WHERE physician_query_id = NEW.physician_query_id AND status <> 'draft')
+BEGIN SELECT RAISE(ABORT, 'a sent query is immutable'); END",
+    ),
+    (
+        "query_recipients_append_only",
+        "CREATE TRIGGER query_recipients_append_only BEFORE UPDATE ON query_recipients
+BEGIN SELECT RAISE(ABORT, 'a change of recipient is kept as recorded'); END",
+    ),
+    (
+        "query_recipients_kept",
+        "CREATE TRIGGER query_recipients_kept BEFORE DELETE ON query_recipients
+BEGIN SELECT RAISE(ABORT, 'a change of recipient is kept as recorded'); END",
+    ),
+    (
+        "query_recipients_not_replaced",
+        "CREATE TRIGGER query_recipients_not_replaced BEFORE INSERT ON query_recipients
+WHEN EXISTS (SELECT 1 FROM query_recipients WHERE rowid = NEW.rowid)
+BEGIN SELECT RAISE(ABORT, 'a change of recipient is kept as recorded'); END",
+    ),
+];
+
+fn seal_the_record(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    for (name, _) in GUARD_TRIGGERS {
+        tx.execute_batch(&format!("DROP TRIGGER IF EXISTS {name}"))?;
+    }
+    tx.execute_batch(
+        "ALTER TABLE audit ADD COLUMN os_user TEXT NOT NULL DEFAULT '';
+         ALTER TABLE audit ADD COLUMN seal TEXT;
+         ALTER TABLE audit ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+         CREATE TABLE site (
+             key    TEXT PRIMARY KEY,
+             value  TEXT NOT NULL
+         ) STRICT, WITHOUT ROWID;
+         INSERT INTO site (key, value) VALUES ('database_id', lower(hex(randomblob(6))));",
+    )?;
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    // The rows written before: chained as they are.
+    let rows = {
+        let mut stmt = tx.prepare(
+            "SELECT audit_id, at, actor, os_user, chart_id, action, detail, seal
+             FROM audit ORDER BY audit_id",
+        )?;
+        stmt.query_map([], super::audit::Row::from_sql)?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    let mut prev = super::audit::GENESIS.to_string();
+    for row in rows {
+        prev = row.hash(&prev);
+        tx.execute(
+            "UPDATE audit SET hash = ?2 WHERE audit_id = ?1",
+            rusqlite::params![row.id, prev],
+        )?;
+    }
+    for (_, sql) in GUARD_TRIGGERS {
+        tx.execute_batch(sql)?;
+    }
+    // Queries already sent are sealed now, as they stand.
+    let sent = {
+        let mut stmt = tx.prepare(
+            "SELECT physician_query_id, chart_id, text, answer FROM physician_queries
+             WHERE status <> 'draft' AND text IS NOT NULL ORDER BY physician_query_id",
+        )?;
+        stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    for (id, chart_id, text, answer) in sent {
+        let detail = format!("#{id}");
+        let seal = super::audit::seal(&text);
+        super::audit::append(
+            tx,
+            "chartcoder",
+            Some(chart_id),
+            "query_sealed",
+            &detail,
+            Some(&seal),
+        )?;
+        if let Some(answer) = answer {
+            let seal = super::audit::seal(&answer);
+            super::audit::append(
+                tx,
+                "chartcoder",
+                Some(chart_id),
+                "answer_sealed",
+                &detail,
+                Some(&seal),
+            )?;
+        }
+    }
+    Ok(())
+}
 
 fn name_words(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch(

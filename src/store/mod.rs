@@ -63,6 +63,21 @@ pub enum StoreError {
         path: String,
         cause: rusqlite::Error,
     },
+    #[error(
+        "there is no chart database at {path}; check --db (or database.path): only the workstation, \
+         import and demo create one"
+    )]
+    Missing { path: String },
+    #[error(
+        "{path} is an SQLite database of another program, not chartcoder's: it was left as it is; \
+         give another --db"
+    )]
+    Foreign { path: String },
+    #[error(
+        "the database file {path} was removed or replaced while chartcoder was running: this change was \
+         NOT saved; quit and restore the file (or open the new one)"
+    )]
+    Replaced { path: String },
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
     /// A coding action that may not be done now, with the reason.
@@ -115,18 +130,51 @@ pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
     options: StoreOptions,
+    /// The file opened (device and inode): a write checks that the path still
+    /// names it, so that work is never "saved" into a deleted file.
+    file_id: Option<(u64, u64)>,
 }
 
 impl Store {
-    /// Opens (creating if needed, owner-only) and migrates the database at `path`.
+    /// Opens (creating if needed, owner-only, in folders created 0700) and
+    /// migrates the database at `path`.
     pub fn open(path: &Path, options: &StoreOptions) -> Result<Store> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|cause| StoreError::CreateFolder {
+            crate::private_file::create_dir(parent).map_err(|cause| StoreError::CreateFolder {
                 path: parent.display().to_string(),
                 cause,
             })?;
         }
         create_owner_only(path)?;
+        Store::open_file(path, options)
+    }
+
+    /// Opens the database at `path`, which must exist: a mistyped path is
+    /// refused, never created (commands that only read or send out).
+    pub fn open_existing(path: &Path, options: &StoreOptions) -> Result<Store> {
+        if !path.is_file() {
+            return Err(StoreError::Missing {
+                path: path.display().to_string(),
+            });
+        }
+        Store::open_file(path, options)
+    }
+
+    fn open_file(path: &Path, options: &StoreOptions) -> Result<Store> {
+        // A file this user may not write opens read-only in SQLite, which then
+        // leaves a -shm file behind with the file's read-only mode, and writes
+        // fail after the mode is put right until someone deletes it: open such
+        // a file for reading only, without that file.
+        if rustix::fs::access(path, rustix::fs::Access::WRITE_OK).is_err() {
+            let refused = StoreError::ReadOnly {
+                path: path.display().to_string(),
+            };
+            return match wal_is_empty(path) {
+                true => Store::open_immutable(path, options).map_err(|_| refused),
+                false => Err(refused),
+            };
+        }
+        repair_shm_mode(path);
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|cause| {
             match disk_fault(Some(path), cause) {
@@ -141,6 +189,7 @@ impl Store {
             conn,
             path: Some(path.to_path_buf()),
             options: options.clone(),
+            file_id: file_id(path),
         };
         // Opening takes locks of its own (the journal mode, WAL recovery after a
         // crash, the migration): while other processes open or write the same
@@ -189,6 +238,7 @@ impl Store {
             conn: Connection::open_with_flags(uri, flags)?,
             path: Some(path.to_path_buf()),
             options: options.clone(),
+            file_id: file_id(path),
         };
         store.conn.execute_batch("PRAGMA foreign_keys = ON")?;
         match store.schema_version()? {
@@ -205,6 +255,7 @@ impl Store {
             conn: Connection::open_in_memory()?,
             path: None,
             options: StoreOptions::default(),
+            file_id: None,
         };
         store.configure(&StoreOptions::default())?;
         store.migrate()?;
@@ -214,9 +265,34 @@ impl Store {
     /// A second connection to the same database file (for a thread of its own);
     /// `None` for an in-memory store, which has only the one connection.
     pub fn reopen(&self) -> Option<Result<Store>> {
+        let path = self.path.as_deref()?;
+        Some(Store::open_existing(path, &self.options).and_then(|store| {
+            match store.file_id == self.file_id {
+                true => Ok(store),
+                false => Err(StoreError::Replaced {
+                    path: path.display().to_string(),
+                }),
+            }
+        }))
+    }
+
+    /// The database's files (the file, -wal, -shm, -journal), which nothing
+    /// chartcoder writes may overwrite; none for an in-memory store.
+    pub fn protected_files(&self) -> Vec<PathBuf> {
         self.path
             .as_deref()
-            .map(|path| Store::open(path, &self.options))
+            .map(crate::private_file::database_files)
+            .unwrap_or_default()
+    }
+
+    /// The database's own id (made when it was created), for names that must
+    /// not collide between databases (outbox files).
+    pub fn database_id(&self) -> Result<String> {
+        Ok(self.conn.query_row(
+            "SELECT value FROM site WHERE key = 'database_id'",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// The database file, for messages (":memory:" for an in-memory store).
@@ -276,6 +352,7 @@ impl Store {
         let version: u32 = self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        self.refuse_foreign(version)?;
         if version == migrations::LATEST {
             return Ok(());
         }
@@ -305,6 +382,42 @@ impl Store {
         Ok(())
     }
 
+    /// Another program's SQLite file is left alone: a new file has no tables;
+    /// chartcoder's say so in `application_id` (or, written before it did,
+    /// have its tables).
+    fn refuse_foreign(&self, version: u32) -> Result<()> {
+        let app: i32 = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        let ours = match (version, app) {
+            (_, migrations::APPLICATION_ID) => true,
+            (_, id) if id != 0 => false,
+            (0, _) => {
+                let objects: i64 = self.conn.query_row(
+                    "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'",
+                    [],
+                    |r| r.get(0),
+                )?;
+                objects == 0
+            }
+            _ => {
+                let tables: i64 = self.conn.query_row(
+                    "SELECT count(*) FROM sqlite_schema
+                     WHERE type = 'table' AND name IN ('charts', 'audit', 'patients')",
+                    [],
+                    |r| r.get(0),
+                )?;
+                tables == 3
+            }
+        };
+        match ours {
+            true => Ok(()),
+            false => Err(StoreError::Foreign {
+                path: self.display_path(),
+            }),
+        }
+    }
+
     /// Read access for queries.
     pub fn conn(&self) -> &Connection {
         &self.conn
@@ -313,6 +426,13 @@ impl Store {
     /// Runs one user action as one `BEGIN IMMEDIATE` transaction: either all of it
     /// (codes, status and audit row) is saved, or none of it is.
     pub fn write<T>(&mut self, action: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        if let (Some(path), Some(opened)) = (&self.path, self.file_id)
+            && file_id(path) != Some(opened)
+        {
+            return Err(StoreError::Replaced {
+                path: path.display().to_string(),
+            });
+        }
         let result = (|| {
             let tx = self
                 .conn
@@ -365,6 +485,38 @@ fn create_owner_only(path: &Path) -> Result<()> {
             path: path.display().to_string(),
             cause,
         }),
+    }
+}
+
+/// The device and inode of the file at `path`.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::metadata(path).ok().map(|_| (0, 0))
+    }
+}
+
+/// A -shm file that a read-only run left with the file's read-only mode is
+/// given back its owner's write permission (it is SQLite's, made by
+/// chartcoder; another user's is left alone).
+fn repair_shm_mode(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let mut shm = path.as_os_str().to_owned();
+        shm.push("-shm");
+        if let Ok(meta) = std::fs::symlink_metadata(&shm)
+            && meta.is_file()
+            && meta.uid() == nix::unistd::getuid().as_raw()
+            && meta.mode() & 0o200 == 0
+        {
+            let _ = std::fs::set_permissions(&shm, std::fs::Permissions::from_mode(0o600));
+        }
     }
 }
 
@@ -464,9 +616,12 @@ mod tests {
         let path = dir.path().join("future.db");
         {
             let conn = Connection::open(&path).unwrap();
-            conn.execute_batch(
-                "CREATE TABLE from_the_future (x INTEGER); PRAGMA user_version = 99;",
-            )
+            // A later chartcoder's file: its application id, a schema to come.
+            conn.execute_batch(&format!(
+                "CREATE TABLE from_the_future (x INTEGER); PRAGMA user_version = 99;
+                 PRAGMA application_id = {};",
+                migrations::APPLICATION_ID
+            ))
             .unwrap();
         }
         let err = Store::open(&path, &StoreOptions::default()).err().unwrap();

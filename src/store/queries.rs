@@ -177,12 +177,13 @@ pub fn send(tx: &Transaction<'_>, chart_id: i64, user: &str, draft: &Draft) -> R
         "UPDATE charts SET status = 'on_hold', updated_at = ?2 WHERE chart_id = ?1",
         params![chart_id, now],
     )?;
-    audit::record(
+    audit::record_sealed(
         tx,
         user,
         Some(chart_id),
         "query_sent",
         &format!("#{id} to {}", draft.physician.trim()),
+        Some(&audit::seal(&text)),
     )?;
     Ok(id)
 }
@@ -286,12 +287,13 @@ pub fn answer(tx: &Transaction<'_>, id: i64, user: &str, text: &str) -> Result<(
          WHERE physician_query_id = ?1",
         params![id, text, now_utc()],
     )?;
-    audit::record(
+    audit::record_sealed(
         tx,
         user,
         Some(chart_id),
         "query_answered",
         &format!("#{id}"),
+        Some(&audit::seal(text)),
     )?;
     Ok(())
 }

@@ -261,7 +261,18 @@ impl App {
                             .ok()
                             .flatten()
                             .and_then(|q| q.text)?;
-                        Some(match crate::query::write_outbox(&dir, *query_id, &text) {
+                        let written = store.database_id().map_err(std::io::Error::other).and_then(
+                            |database| {
+                                crate::query::write_outbox(
+                                    &dir,
+                                    &database,
+                                    *query_id,
+                                    &text,
+                                    &store.protected_files(),
+                                )
+                            },
+                        );
+                        Some(match written {
                             Ok(path) => format!("written to {}", path.display()),
                             Err(e) => format!("NOT written to the outbox {}: {e}", dir.display()),
                         })
