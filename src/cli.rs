@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::domain::ChartStatus;
 use crate::interchange::{self, ImportError};
+use crate::sanitize::{line, text};
 use crate::store::{Store, StoreOptions};
 use crate::{demo, tui};
 use anyhow::{Context, anyhow};
@@ -29,6 +30,10 @@ pub struct Cli {
     /// Seed the demo charts into a --db that does not exist yet (or holds no chart)
     #[arg(long, global = true)]
     pub demo: bool,
+    /// Start the workstation although `audit --verify` finds the audit trail
+    /// broken (the acceptance is itself recorded)
+    #[arg(long, global = true)]
+    pub accept_broken_audit: bool,
     /// Your coder name for claims and the audit trail (default: config coder.name, else $USER)
     #[arg(long, global = true, value_name = "NAME")]
     pub user: Option<String>,
@@ -118,12 +123,28 @@ pub enum Command {
     /// A chart's history from the audit trail: every view, change, acknowledgement,
     /// query and status change, with coder and time (UTC). One line each:
     /// AT<TAB>CODER<TAB>ACTION<TAB>DETAIL
+    ///
+    /// With --verify: checks the whole trail instead (the append-only triggers in
+    /// place, every row's hash chained to the one before, every sent query and
+    /// answer matching its seal) and names the first broken link; exit status 0
+    /// when intact, 1 when not
+    #[command(group(clap::ArgGroup::new("which").required(true).args(["account", "verify"])))]
     Audit {
         #[arg(long, value_name = "ACCOUNT")]
-        account: String,
-        /// One JSON object per line: at, actor, action, detail
+        account: Option<String>,
+        /// Check the trail's integrity (and print its head hash, to keep)
+        #[arg(long, conflicts_with = "json")]
+        verify: bool,
+        /// One JSON object per line: at, actor, os_user, action, detail
         #[arg(long)]
         json: bool,
+    },
+    /// The site's policies, kept in the database for every coder: claim expiry,
+    /// the idle lock, query escalation, who may act as another coder, and the
+    /// managers (only a manager changes them; each change is audited)
+    Policy {
+        #[command(subcommand)]
+        action: PolicyCommand,
     },
     /// Reports
     Report {
@@ -175,6 +196,18 @@ pub enum QueryCommand {
     },
     /// List the query templates (bundled and the site's)
     Templates,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// One policy per line: KEY<TAB>VALUE<TAB>what it means
+    Show,
+    /// Set a policy (managers only)
+    Set {
+        /// claim_expiry_minutes, lock_minutes, escalation_hours, act_as or managers
+        key: String,
+        value: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -230,6 +263,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        Err(e) if crate::fault::is_broken_pipe(&e) => crate::fault::broken_pipe(),
         Err(e) => {
             eprintln!("chartcoder: {e:#}");
             // A --db that names no database, or another program's: a bad argument.
@@ -252,14 +286,37 @@ pub fn default_db_path() -> anyhow::Result<PathBuf> {
     Ok(dirs.data_dir().join("chartcoder.db"))
 }
 
-/// The coder's name: --user, else the config, else $USER.
-fn coder_name(cli: &Cli, config: &Config) -> String {
-    cli.user
-        .clone()
-        .filter(|u| !u.trim().is_empty())
-        .or_else(|| Some(config.coder.name.clone()).filter(|u| !u.trim().is_empty()))
-        .or_else(|| std::env::var("USER").ok().filter(|u| !u.trim().is_empty()))
-        .unwrap_or_else(|| "unknown".to_string())
+/// Who a command acts as: the operating-system login of the process (its real
+/// uid), or the coder --user or coder.name names when the site's act_as
+/// policy lists this login (every audit row then names both). `$USER` and a
+/// name typed on the command line are never taken on trust.
+fn acting_coder(cli: &Cli, config: &Config, store: &Store) -> anyhow::Result<String> {
+    let os = crate::identity::os_user();
+    let asked = cli
+        .user
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .or_else(|| Some(config.coder.name.trim()).filter(|u| !u.is_empty()));
+    let Some(name) = asked.filter(|name| *name != os) else {
+        return Ok(os.to_string());
+    };
+    if name.chars().any(crate::sanitize::is_unsafe) || name.chars().count() > 64 {
+        return Err(crate::store::StoreError::Refused(format!(
+            "{:?} is not a coder name (at most 64 characters, no control characters)",
+            crate::sanitize::line(name)
+        ))
+        .into());
+    }
+    if crate::store::site::policy(store.conn())?.may_act_as(os) {
+        return Ok(name.to_string());
+    }
+    Err(crate::store::StoreError::Refused(format!(
+        "you are logged in as {os}, and acting as the coder {:?} needs the site's act_as policy to list {os} \
+         (a manager sets it: chartcoder policy set act_as {os}); leave out --user and coder.name to work as {os}",
+        crate::sanitize::line(name)
+    ))
+    .into())
 }
 
 /// Opens the database the options name, creating and (for the default database or
@@ -307,10 +364,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(path) => Config::load(path)?,
         None => Config::defaults(),
     };
-    let user = coder_name(&cli, &config);
     match &cli.command {
         None => {
-            let store = open_store(&cli, &config)?;
+            let mut store = open_store(&cli, &config)?;
+            let user = acting_coder(&cli, &config, &store)?;
+            if !audit_trail_trusted(&mut store, &user, cli.accept_broken_audit)? {
+                return Ok(ExitCode::FAILURE);
+            }
             tui::run(store, &user, &config)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -318,6 +378,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let bytes =
                 std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
             let mut store = open_store(&cli, &config)?;
+            let user = acting_coder(&cli, &config, &store)?;
             match interchange::import_json(&mut store, &bytes, &user) {
                 Ok(n) => {
                     println!("imported {n} chart(s) from {}", file.display());
@@ -337,6 +398,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             output,
         }) => {
             let mut store = open_existing(&cli, &config)?;
+            let user = acting_coder(&cli, &config, &store)?;
             export(&mut store, &user, *format, *status, output.as_deref())
         }
         Some(Command::Code { code, date }) => {
@@ -364,16 +426,34 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             account,
             file,
             json,
-        }) => validate(
-            &cli,
-            &config,
-            &user,
-            account.as_deref(),
-            file.as_deref(),
-            *json,
-        ),
-        Some(Command::Query { action }) => query_command(&cli, &config, &user, action),
-        Some(Command::Audit { account, json }) => {
+        }) => validate(&cli, &config, account.as_deref(), file.as_deref(), *json),
+        Some(Command::Query { action }) => query_command(&cli, &config, action),
+        Some(Command::Policy { action }) => policy_command(&cli, &config, action),
+        Some(Command::Audit { verify: true, .. }) => {
+            let store = open_existing(&cli, &config)?;
+            let v = crate::store::audit::verify(store.conn())?;
+            let mut out = std::io::stdout().lock();
+            if v.intact() {
+                writeln!(
+                    out,
+                    "audit trail intact: {} row(s), each chained to the one before; the append-only \
+                     triggers are in place; every sent query and answer matches its seal",
+                    v.rows
+                )?;
+                writeln!(out, "head {}", v.head)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            writeln!(out, "audit trail BROKEN ({} row(s) checked):", v.rows)?;
+            for p in &v.problems {
+                writeln!(out, "  {}", line(p))?;
+            }
+            Ok(ExitCode::FAILURE)
+        }
+        Some(Command::Audit {
+            account: Some(account),
+            json,
+            ..
+        }) => {
             let store = open_existing(&cli, &config)?;
             let Some(id) = crate::store::charts::chart_id_for_account(store.conn(), account)?
             else {
@@ -386,16 +466,30 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     serde_json::to_writer(
                         &mut out,
                         &serde_json::json!({
-                            "at": e.at, "actor": e.actor, "action": e.action, "detail": e.detail
+                            "at": e.at, "actor": e.actor, "os_user": e.os_user,
+                            "action": e.action, "detail": e.detail
                         }),
                     )?;
                     writeln!(out)?;
                 } else {
-                    writeln!(out, "{}\t{}\t{}\t{}", e.at, e.actor, e.action, e.detail)?;
+                    // Each field on its one line: a tab or newline in a name or
+                    // a path cannot forge a column or a row, nor an ESC reach
+                    // the terminal.
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}\t{}",
+                        line(&e.at),
+                        line(&e.who()),
+                        line(&e.action),
+                        line(&e.detail)
+                    )?;
                 }
             }
             out.flush()?;
             Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Audit { account: None, .. }) => {
+            Err(anyhow!("give --account ACCOUNT or --verify"))
         }
         Some(Command::Report {
             what: ReportCommand::Queries { from, to, json },
@@ -407,12 +501,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 coded,
                 chrono::Utc::now(),
                 config.queries.response_hours,
-                config.queries.escalation_hours,
+                crate::store::site::policy(store.conn())?.escalation_hours,
             );
             if *json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
-                print!("{}", crate::query::report::text(&report));
+                print!("{}", text(&crate::query::report::text(&report)));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -426,13 +520,68 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The workstation records every chart it opens in the audit trail: it does
+/// not add to a trail that has been tampered with unless told to
+/// (`--accept-broken-audit`), and then records that it was told.
+fn audit_trail_trusted(store: &mut Store, user: &str, accept: bool) -> anyhow::Result<bool> {
+    if store.is_read_only() {
+        return Ok(true); // the workstation refuses a read-only store itself
+    }
+    let v = crate::store::audit::verify(store.conn())?;
+    if v.intact() {
+        return Ok(true);
+    }
+    if accept {
+        let detail = format!("started although: {}", v.problems.join("; "));
+        store.write(|tx| {
+            crate::store::audit::record(tx, user, None, "audit_broken_accepted", &detail)
+        })?;
+        return Ok(true);
+    }
+    eprintln!(
+        "chartcoder: the audit trail of {} is broken, so the workstation does not start:",
+        store.display_path()
+    );
+    for p in &v.problems {
+        eprintln!("  {}", line(p));
+    }
+    eprintln!(
+        "Report this to your manager or security officer. `chartcoder audit --verify` checks it again; \
+         --accept-broken-audit starts anyway (and records that you did)."
+    );
+    Ok(false)
+}
+
+/// `chartcoder policy ...`.
+fn policy_command(cli: &Cli, config: &Config, action: &PolicyCommand) -> anyhow::Result<ExitCode> {
+    let mut store = open_existing(cli, config)?;
+    match action {
+        PolicyCommand::Show => {
+            let mut out = std::io::stdout().lock();
+            for (key, value, what) in crate::store::site::show(store.conn())? {
+                writeln!(out, "{key}\t{}\t{what}", line(&value))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        PolicyCommand::Set { key, value } => {
+            let user = acting_coder(cli, config, &store)?;
+            match store.write(|tx| crate::store::site::set(tx, &user, key, value)) {
+                Ok(old) => {
+                    println!("{key}: {} -> {}", line(&old), line(value.trim()));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(crate::store::StoreError::Refused(reason)) => {
+                    eprintln!("chartcoder: {reason}");
+                    Ok(ExitCode::from(BAD_INPUT))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+    }
+}
+
 /// `chartcoder query ...`.
-fn query_command(
-    cli: &Cli,
-    config: &Config,
-    user: &str,
-    action: &QueryCommand,
-) -> anyhow::Result<ExitCode> {
+fn query_command(cli: &Cli, config: &Config, action: &QueryCommand) -> anyhow::Result<ExitCode> {
     use crate::store::queries;
     if let QueryCommand::Templates = action {
         match crate::query::templates::load(config.queries.templates_dir().as_deref()) {
@@ -449,6 +598,8 @@ fn query_command(
         }
     }
     let mut store = open_existing(cli, config)?;
+    let user = &acting_coder(cli, config, &store)?;
+    let escalation_hours = crate::store::site::policy(store.conn())?.escalation_hours;
     let refused = |e: crate::store::StoreError| -> anyhow::Result<ExitCode> {
         match e {
             crate::store::StoreError::Refused(reason) => {
@@ -483,14 +634,14 @@ fn query_command(
                 let overdue = q.status == queries::Status::Open
                     && q.sent_at
                         .as_deref()
-                        .is_some_and(|s| queries::overdue(s, now, config.queries.escalation_hours));
+                        .is_some_and(|s| queries::overdue(s, now, escalation_hours));
                 println!(
                     "{}\t{}\t{}\t{}\t{}{}",
                     q.id,
                     q.status.as_str(),
-                    q.account,
-                    q.recipient,
-                    q.sent_at.as_deref().unwrap_or("-"),
+                    line(&q.account),
+                    line(&q.recipient),
+                    line(q.sent_at.as_deref().unwrap_or("-")),
                     if overdue { "\tOVERDUE" } else { "" }
                 );
             }
@@ -506,20 +657,24 @@ fn query_command(
             store.write(|tx| {
                 crate::store::audit::record(tx, user, Some(q.chart_id), "view", &detail)
             })?;
-            print!("{}", q.text.as_deref().unwrap_or("(a draft: not sent)\n"));
+            // Quoted document text: shown, never obeyed by the terminal.
+            print!(
+                "{}",
+                text(q.text.as_deref().unwrap_or("(a draft: not sent)\n"))
+            );
             if q.recipient != q.physician {
-                println!("\nNow with: {}", q.recipient);
+                println!("\nNow with: {}", line(&q.recipient));
             }
             if let Some(answer) = &q.answer {
                 println!(
                     "\nANSWER ({}):\n{}",
-                    q.answered_at.as_deref().unwrap_or(""),
-                    answer.trim_end()
+                    line(q.answered_at.as_deref().unwrap_or("")),
+                    text(answer.trim_end())
                 );
             }
             match (q.status, &q.outcome, &q.cancel_reason) {
-                (queries::Status::Closed, Some(o), _) => println!("\nCLOSED: {o}"),
-                (queries::Status::Canceled, _, Some(r)) => println!("\nCANCELED: {r}"),
+                (queries::Status::Closed, Some(o), _) => println!("\nCLOSED: {}", line(o)),
+                (queries::Status::Canceled, _, Some(r)) => println!("\nCANCELED: {}", line(r)),
                 _ => println!("\nSTATUS: {}", q.status.as_str()),
             }
             Ok(ExitCode::SUCCESS)
@@ -578,7 +733,6 @@ pub fn load_rules(config: &Config) -> anyhow::Result<crate::edits::Rules> {
 fn validate(
     cli: &Cli,
     config: &Config,
-    user: &str,
     account: Option<&str>,
     file: Option<&Path>,
     json: bool,
@@ -586,10 +740,11 @@ fn validate(
     let charts = match (account, file) {
         (Some(account), _) => {
             let mut store = open_existing(cli, config)?;
+            let user = acting_coder(cli, config, &store)?;
             match crate::store::charts::chart_id_for_account(store.conn(), account)? {
                 // Its codes are printed: a view of the chart, recorded.
                 Some(id) => vec![store.write(|tx| {
-                    crate::store::audit::record(tx, user, Some(id), "view", "validate")?;
+                    crate::store::audit::record(tx, &user, Some(id), "view", "validate")?;
                     crate::store::charts::load_chart(tx, id)
                 })?],
                 None => {
@@ -617,6 +772,7 @@ fn validate(
     };
     let rules = match load_rules(config) {
         Ok(r) => r,
+        Err(e) if crate::fault::is_broken_pipe(&e) => crate::fault::broken_pipe(),
         Err(e) => {
             eprintln!("chartcoder: {e:#}");
             return Ok(ExitCode::from(BAD_INPUT));
@@ -646,12 +802,12 @@ fn validate(
                 writeln!(
                     out,
                     "{}\t{}\t{}\t{}\t{}\t{}",
-                    chart.account,
+                    line(&chart.account),
                     f.severity.label(),
-                    f.rule,
-                    f.codes.join(" "),
-                    f.message,
-                    f.source
+                    line(&f.rule),
+                    line(&f.codes.join(" ")),
+                    line(&f.message),
+                    line(&f.source)
                 )?;
             }
         }
@@ -711,7 +867,8 @@ fn print_code(code: &str, date: chrono::NaiveDate, config: &Config) -> anyhow::R
         }
     }
     if !found.is_empty() {
-        print!("{}", found.join("\n"));
+        // A site table's descriptions are the site's text: shown, not obeyed.
+        print!("{}", text(&found.join("\n")));
         return Ok(ExitCode::SUCCESS);
     }
     eprint!(
@@ -780,7 +937,13 @@ fn search(
             if !h.matched.is_empty() {
                 title.push_str(&format!(" <- {}", h.matched));
             }
-            writeln!(out, "{}\t{}\t{title}", h.code, h.system.name())?;
+            writeln!(
+                out,
+                "{}\t{}\t{}",
+                line(&h.code),
+                h.system.name(),
+                line(&title)
+            )?;
         }
     }
     out.flush()?;
@@ -827,6 +990,7 @@ fn export(
             None => "standard output".to_string(),
         }
     );
+    let mut pipe_closed = false;
     let deliver = |charts: &[crate::domain::Chart]| -> Result<(), String> {
         let written = (|| -> anyhow::Result<()> {
             match file.take() {
@@ -841,6 +1005,9 @@ fn export(
             }
             Ok(())
         })();
+        if written.as_ref().is_err_and(crate::fault::is_broken_pipe) {
+            pipe_closed = true;
+        }
         written.map_err(|e| format!("{e:#}"))
     };
     match interchange::export_charts(store, status, user, &how, deliver) {
@@ -850,6 +1017,8 @@ fn export(
             }
             Ok(ExitCode::SUCCESS)
         }
+        // The reader went away (`| head`): nothing recorded, end as SIGPIPE does.
+        Err(interchange::ExportError::Write(_)) if pipe_closed => crate::fault::broken_pipe(),
         Err(e @ interchange::ExportError::Write(_)) => {
             eprintln!("chartcoder: {e}");
             Ok(ExitCode::FAILURE)

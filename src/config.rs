@@ -25,7 +25,6 @@ pub struct Config {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QueriesConfig {
-    pub escalation_hours: u32,
     pub response_hours: u32,
     pub templates_dir: String,
     pub outbox_dir: String,
@@ -61,14 +60,12 @@ pub struct EditsConfig {
 pub struct DatabaseConfig {
     pub path: String,
     pub busy_timeout_ms: u64,
-    pub claim_expiry_minutes: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CoderConfig {
     pub name: String,
-    pub lock_minutes: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -86,6 +83,13 @@ pub struct KeysConfig {
     pub queue: std::collections::BTreeMap<String, Vec<String>>,
     pub chart: std::collections::BTreeMap<String, Vec<String>>,
 }
+
+/// Config keys that are now site policies in the database (`store::site`).
+const MOVED_TO_POLICY: &[(&str, &str)] = &[
+    ("database", "claim_expiry_minutes"),
+    ("coder", "lock_minutes"),
+    ("queries", "escalation_hours"),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -108,11 +112,9 @@ impl Config {
             database: DatabaseConfig {
                 path: String::new(),
                 busy_timeout_ms: 5000,
-                claim_expiry_minutes: 120,
             },
             coder: CoderConfig {
                 name: String::new(),
-                lock_minutes: 15,
             },
             codesets: CodesetsConfig {
                 cache_dir: String::new(),
@@ -127,7 +129,6 @@ impl Config {
                 mue_file: String::new(),
             },
             queries: QueriesConfig {
-                escalation_hours: 72,
                 response_hours: 72,
                 templates_dir: String::new(),
                 outbox_dir: String::new(),
@@ -160,6 +161,19 @@ impl Config {
         let user: toml::Table = text
             .parse()
             .map_err(|e: toml::de::Error| invalid(e.to_string()))?;
+        // Keys that became the site's policies: said so, not "unknown field".
+        for (section, key) in MOVED_TO_POLICY {
+            if user
+                .get(*section)
+                .and_then(toml::Value::as_table)
+                .is_some_and(|t| t.contains_key(*key))
+            {
+                return Err(invalid(format!(
+                    "{section}.{key} is no longer a config key: it is the site's policy {key}, kept in the \
+                     database for every coder; a manager sets it with `chartcoder policy set {key} VALUE`"
+                )));
+            }
+        }
         merge(&mut merged, user);
         let config: Config = toml::Value::Table(merged)
             .try_into()
@@ -168,10 +182,8 @@ impl Config {
         // the file's name before anything starts.
         crate::tui::keymap::Keymap::with_overrides(&config.keys.queue, &config.keys.chart)
             .map_err(&invalid)?;
-        if config.queries.escalation_hours == 0 || config.queries.response_hours == 0 {
-            return Err(invalid(
-                "queries.escalation_hours and queries.response_hours must be at least 1".into(),
-            ));
+        if config.queries.response_hours == 0 {
+            return Err(invalid("queries.response_hours must be at least 1".into()));
         }
         if config.database.busy_timeout_ms == 0 {
             return Err(invalid(
@@ -179,18 +191,6 @@ impl Config {
             ));
         }
         Ok(config)
-    }
-
-    /// How long without a key before the workstation locks; `None`: never.
-    pub fn lock_after(&self) -> Option<Duration> {
-        let m = self.coder.lock_minutes;
-        (m > 0).then(|| Duration::from_secs(m.saturating_mul(60)))
-    }
-
-    /// How long a claim with no activity lasts; `None`: for ever.
-    pub fn claim_expiry(&self) -> Option<chrono::Duration> {
-        let m = self.database.claim_expiry_minutes;
-        (m > 0).then(|| chrono::Duration::minutes(i64::try_from(m).unwrap_or(i64::MAX / 60_000)))
     }
 
     pub fn busy_timeout(&self) -> Duration {

@@ -18,6 +18,18 @@ static LAST: Mutex<Option<String>> = Mutex::new(None);
 /// `RUST_BACKTRACE` asks for one, holds function names, not data: it is kept.
 pub fn install() {
     std::panic::set_hook(Box::new(|info| {
+        // println! to a reader that went away (`chartcoder ... | head`): end
+        // quietly as a program killed by SIGPIPE does.
+        let payload = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied());
+        if payload
+            .is_some_and(|p| p.starts_with("failed printing to std") && p.contains("Broken pipe"))
+        {
+            broken_pipe();
+        }
         let thread = std::thread::current();
         let thread = thread.name().unwrap_or("a worker thread");
         let at = info.location().map_or_else(
@@ -31,10 +43,14 @@ pub fn install() {
         if thread != "main" && SCREEN_OWNED.load(Ordering::Relaxed) {
             return;
         }
-        eprintln!("{}", report(&place));
+        // Never panic here (a second panic aborts): a closed standard error
+        // loses the message, nothing more.
+        use std::io::Write;
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{}", report(&place));
         let trace = std::backtrace::Backtrace::capture();
         if trace.status() == std::backtrace::BacktraceStatus::Captured {
-            eprintln!("{trace}");
+            let _ = writeln!(err, "{trace}");
         }
     }));
 }
@@ -66,4 +82,28 @@ pub fn stopped(what: &str) -> String {
 /// Tells the hook whether the workstation owns the terminal.
 pub fn screen_owned(owned: bool) {
     SCREEN_OWNED.store(owned, Ordering::Relaxed);
+}
+
+/// Ends the process as SIGPIPE's default action does (quietly, status 128+13
+/// in a shell): the reader of our output has gone away. Rust ignores SIGPIPE,
+/// so a write gets EPIPE instead; this is where that ends.
+pub fn broken_pipe() -> ! {
+    let _ = signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGPIPE);
+    std::process::exit(128 + signal_hook::consts::SIGPIPE)
+}
+
+/// Whether `e` (or what caused it) is a write to a closed pipe.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(|j| j.io_error_kind())
+                .is_some_and(|k| k == std::io::ErrorKind::BrokenPipe)
+            || cause.downcast_ref::<csv::Error>().is_some_and(|c| {
+                matches!(c.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
+            })
+    })
 }

@@ -15,6 +15,7 @@ pub mod identity;
 pub mod interchange;
 pub mod private_file;
 pub mod query;
+pub mod sanitize;
 pub mod search;
 pub mod store;
 pub mod tui;

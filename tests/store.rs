@@ -445,7 +445,13 @@ mod coding_actions {
     fn a_claim_idle_past_the_expiry_can_be_taken_and_activity_keeps_it() {
         let (mut store, ids) = demo();
         let id = ids[1];
-        let expiry = Some(chrono::Duration::minutes(120));
+        // The site's policy (the default, 120 minutes), not the taker's.
+        assert_eq!(
+            chartcoder::store::site::policy(store.conn())
+                .unwrap()
+                .claim_expiry_minutes,
+            120
+        );
         store.write(|tx| coding::claim(tx, id, "amy")).unwrap();
         let age = |store: &Store, minutes: i64| {
             let at = (chrono::Utc::now() - chrono::Duration::minutes(minutes))
@@ -462,7 +468,7 @@ mod coding_actions {
         // An hour idle: still amy's.
         age(&store, 60);
         let bob = store
-            .write(|tx| coding::claim_expiring(tx, id, "bob", expiry))
+            .write(|tx| coding::claim_expiring(tx, id, "bob"))
             .unwrap();
         assert_eq!(bob, Claim::TakenBy("amy".into()));
         // A change is activity: three hours later counts from it.
@@ -471,13 +477,13 @@ mod coding_actions {
             .write(|tx| coding::add_diagnosis(tx, id, "amy", "I10", "FY2027"))
             .unwrap();
         let bob = store
-            .write(|tx| coding::claim_expiring(tx, id, "bob", expiry))
+            .write(|tx| coding::claim_expiring(tx, id, "bob"))
             .unwrap();
         assert_eq!(bob, Claim::TakenBy("amy".into()));
         // Three hours with nothing (a crashed session): bob takes it, audited.
         age(&store, 180);
         let bob = store
-            .write(|tx| coding::claim_expiring(tx, id, "bob", expiry))
+            .write(|tx| coding::claim_expiring(tx, id, "bob"))
             .unwrap();
         assert_eq!(bob, Claim::Mine);
         let last = audit::for_chart(store.conn(), id).unwrap().pop().unwrap();

@@ -400,6 +400,8 @@ pub fn write_outbox(
 ) -> std::io::Result<std::path::PathBuf> {
     crate::private_file::create_dir(dir)?;
     let path = dir.join(format!("query-{database}-{id}.txt"));
+    // Quoted document text reaches a reader's terminal or editor: shown, never obeyed.
+    let text = crate::sanitize::text(text);
     crate::private_file::write(&path, text.as_bytes(), protected)?;
     Ok(path)
 }

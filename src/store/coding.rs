@@ -22,13 +22,19 @@ pub enum Claim {
 /// Claims a chart for `user` when nobody else has it and it is not yet coded;
 /// a ready chart becomes in progress.
 pub fn claim(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<Claim> {
-    claim_expiring(tx, chart_id, user, None)
+    claim_within(tx, chart_id, user, None)
 }
 
 /// [`claim`], taking over another coder's claim that has seen no activity for
-/// `expiry` (a session that crashed or was abandoned), with an audit row
-/// naming whose claim expired.
-pub fn claim_expiring(
+/// the site's `claim_expiry_minutes` (a session that crashed or was
+/// abandoned), with an audit row naming whose claim expired. The expiry is
+/// the site's policy in the database, never the taker's own setting.
+pub fn claim_expiring(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<Claim> {
+    let expiry = super::site::policy(tx)?.claim_expiry();
+    claim_within(tx, chart_id, user, expiry)
+}
+
+fn claim_within(
     tx: &Transaction<'_>,
     chart_id: i64,
     user: &str,

@@ -343,6 +343,11 @@ fn seal_the_record(tx: &Transaction<'_>) -> rusqlite::Result<()> {
          ) STRICT, WITHOUT ROWID;
          INSERT INTO site (key, value) VALUES ('database_id', lower(hex(randomblob(6))));",
     )?;
+    // Who creates (or upgrades) the database is its first manager.
+    tx.execute(
+        "INSERT INTO site (key, value) VALUES ('managers', ?1)",
+        [crate::identity::os_user()],
+    )?;
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     // The rows written before: chained as they are.
     let rows = {

@@ -10,6 +10,7 @@ pub mod coding;
 pub mod migrations;
 pub mod queries;
 pub mod queue;
+pub mod site;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};

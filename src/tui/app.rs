@@ -133,8 +133,6 @@ pub struct App {
     pub response_hours: u32,
     /// The time overdue queries are judged at (the loop keeps it current).
     pub clock: chrono::DateTime<chrono::Utc>,
-    /// How long another coder's idle claim lasts before it can be taken.
-    pub claim_expiry: Option<chrono::Duration>,
     /// When the open chart's claim was last marked active.
     pub(crate) last_touch: Instant,
     /// Lock the screen after this long without a key (HIPAA automatic
@@ -185,7 +183,6 @@ impl App {
             escalation_hours: 72,
             response_hours: 72,
             clock: chrono::Utc::now(),
-            claim_expiry: Some(chrono::Duration::minutes(120)),
             last_touch: Instant::now(),
             lock_after: Some(Duration::from_secs(15 * 60)),
             last_input: Instant::now(),
@@ -194,6 +191,18 @@ impl App {
             slow_save: false,
             held: VecDeque::new(),
         };
+        // The site's policies, from the database (not the coder's config).
+        match crate::store::site::policy(app.store.conn()) {
+            Ok(policy) => {
+                app.escalation_hours = policy.escalation_hours;
+                app.lock_after = policy.lock_after();
+            }
+            Err(e) => {
+                app.message = Some(format!(
+                    "the site's policies could not be read ({e}): the defaults apply"
+                ))
+            }
+        }
         app.reload(QueuePage::First);
         if saver_warning.is_some() {
             app.message = saver_warning;

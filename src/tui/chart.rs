@@ -316,10 +316,9 @@ impl App {
         };
         let chart_id = row.chart_id;
         let user = self.user.clone();
-        let expiry = self.claim_expiry;
         self.last_touch = std::time::Instant::now();
         self.save(Job::new(chart_id, Then::Open, move |tx| {
-            coding::claim_expiring(tx, chart_id, &user, expiry).map(Done::Claim)
+            coding::claim_expiring(tx, chart_id, &user).map(Done::Claim)
         }));
     }
 

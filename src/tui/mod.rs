@@ -89,10 +89,7 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
             }
         }
         app.outbox = config.queries.outbox_dir();
-        app.escalation_hours = config.queries.escalation_hours;
         app.response_hours = config.queries.response_hours;
-        app.claim_expiry = config.claim_expiry();
-        app.lock_after = config.lock_after();
         app.load_codesets_in_background(
             config.cache_dir(),
             config.user_tables(),

@@ -115,7 +115,19 @@ impl<B: Backend> Backend for GapFill<B> {
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
-        let updates: Vec<(u16, u16, Cell)> = content.map(|(x, y, c)| (x, y, c.clone())).collect();
+        // The one place every character the workstation shows passes: no
+        // control or bidirectional character reaches the terminal, whatever a
+        // chart, a site table or a name holds (ratatui drops C0/C1 controls
+        // but passes U+202E and friends, appended to the cell before them).
+        let updates: Vec<(u16, u16, Cell)> = content
+            .map(|(x, y, c)| {
+                let mut c = c.clone();
+                if let std::borrow::Cow::Owned(clean) = crate::sanitize::strip(c.symbol()) {
+                    c.set_symbol(if clean.is_empty() { " " } else { &clean });
+                }
+                (x, y, c)
+            })
+            .collect();
         let Some(screen) = &mut self.screen else {
             return self.inner.draw(updates.iter().map(|(x, y, c)| (*x, *y, c)));
         };
@@ -204,6 +216,26 @@ impl<B: Backend> GapFill<B> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn no_control_or_bidi_character_reaches_the_terminal() {
+        use ratatui::backend::TestBackend;
+        use ratatui::widgets::Paragraph;
+        let mut terminal = Terminal::new(GapFill::new(TestBackend::new(20, 1))).unwrap();
+        terminal
+            .draw(|f| f.render_widget(Paragraph::new("Ann\u{202E}eM \u{1b}[2J\u{2066}x"), f.area()))
+            .unwrap();
+        let shown: String = terminal
+            .backend()
+            .inner()
+            .buffer()
+            .content
+            .iter()
+            .map(|c| c.symbol().to_string())
+            .collect();
+        assert!(!shown.chars().any(crate::sanitize::is_unsafe), "{shown:?}");
+        assert!(shown.starts_with("AnneM [2Jx"), "{shown:?}");
+    }
+
     use super::*;
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
