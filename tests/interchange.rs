@@ -126,7 +126,7 @@ fn a_bad_file_imports_nothing_and_names_every_problem_with_its_position() {
         "charts[1] (line 6) procedures[0].pointers[1]: points past the chart's 1 diagnoses",
         "charts[1] (line 6) procedures[0].modifiers[1]: \"TOOLONG\" is not a modifier",
         "charts[3] (line 14) account: the same account as charts[2] (line 11)",
-        "charts[4] (line 19): invalid type: integer",
+        "charts[4] (line 19) encounter.discharge_date: invalid type: integer",
     ];
     for e in expect {
         assert!(

@@ -45,6 +45,7 @@ impl Hcpcs {
 
 /// Parses the file; errors name the line.
 pub fn parse(file: &str, text: &str) -> Result<Hcpcs, CodeSetError> {
+    super::check_csv_quotes(file, text, b',', 1)?;
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let at = |e: csv::Error| csv_error(file, &e);
     let header = reader.headers().map_err(at)?.clone();

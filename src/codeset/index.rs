@@ -109,8 +109,9 @@ fn valid_printed_code(code: &str) -> bool {
 
 /// Parses the flattened Index to Diseases and Injuries CSV.
 pub fn parse_flattened(file: &str, text: &str) -> Result<IndexFile, CodeSetError> {
-    let mut reader =
-        csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let text = text.trim_start_matches('\u{feff}');
+    super::check_csv_quotes(file, text, b',', 1)?;
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let header = reader
         .headers()
         .map_err(|e| super::csv_error(file, &e))?

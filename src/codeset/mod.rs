@@ -392,6 +392,14 @@ pub enum Edition {
 }
 
 impl Edition {
+    /// Every bundled edition, oldest first.
+    pub const ALL: [Edition; 2] = [Edition::Fy2026, Edition::Fy2027];
+
+    /// The edition a label such as "FY2026" names, if it is bundled.
+    pub fn from_label(label: &str) -> Option<Edition> {
+        Edition::ALL.into_iter().find(|e| e.label() == label)
+    }
+
     /// The edition in force on a date (the discharge date for inpatients, the date
     /// of service otherwise). Dates before FY2026 use FY2026, the oldest bundled;
     /// validity on such dates still comes from the MCE's dated lists.
@@ -552,6 +560,55 @@ pub fn parse_mce(file: &str, text: &str) -> Result<HashMap<String, MceEntry>, Co
     Ok(out)
 }
 
+/// Refuses what the csv crate reads without a word: a quoted field whose closing
+/// quote never comes (it swallows every row after it) or comes on a later line
+/// (no table chartcoder reads has a field spanning lines, so that is a stray
+/// quote too). `first_line` is the file line `text` starts on; the error names
+/// the line where the quote opened. Quoting follows the csv crate's defaults: a
+/// quote opens a field only as its first character, `""` inside is a quote.
+pub(crate) fn check_csv_quotes(
+    file: &str,
+    text: &str,
+    delimiter: u8,
+    first_line: usize,
+) -> Result<(), CodeSetError> {
+    let bytes = text.as_bytes();
+    let mut line = first_line;
+    let mut field_start = true;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
+        if field_start && b == b'"' {
+            loop {
+                match (bytes.get(i), bytes.get(i + 1)) {
+                    (Some(b'"'), Some(b'"')) => i += 2,
+                    (Some(b'"'), _) => {
+                        i += 1;
+                        break;
+                    }
+                    (Some(b'\n' | b'\r'), _) | (None, _) => {
+                        return Err(CodeSetError::at(
+                            file,
+                            line,
+                            "a quoted field opens here and does not close on this line \
+                             (an unterminated quote would swallow the rows after it)"
+                                .into(),
+                        ));
+                    }
+                    (Some(_), _) => i += 1,
+                }
+            }
+            field_start = false;
+            continue;
+        }
+        field_start = b == delimiter || b == b'\n' || b == b'\r';
+        if b == b'\n' {
+            line += 1;
+        }
+    }
+    Ok(())
+}
+
 /// A CSV reader's error as a code-set error on its line.
 pub(crate) fn csv_error(file: &str, e: &csv::Error) -> CodeSetError {
     let line = e.position().map_or(1, |p| p.line() as usize);
@@ -576,6 +633,7 @@ fn parse_change_csv(
     text: &str,
     required: &[&str],
 ) -> Result<Vec<ChangeRow>, CodeSetError> {
+    check_csv_quotes(file, text, b',', 1)?;
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let at = |e: csv::Error| csv_error(file, &e);
     let header = reader.headers().map_err(at)?.clone();
@@ -1004,6 +1062,34 @@ pub fn describe(cm: &IcdCm, d: &CodeDetail, date: NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_runaway_quote_is_refused_where_it_opened() {
+        let ok = "a,b\n1,\"x, \"\"y\"\"\"\n2,z\"q\n\"\",\"\"\n";
+        assert_eq!(check_csv_quotes("f.csv", ok, b',', 1), Ok(()));
+        for (text, line) in [
+            ("a,b\n1,\"open\n2,x\n", 2),
+            ("a,b\n1,x\n2,\"open", 3),
+            ("a,b\r\n1,\"two\r\nlines\"\r\n", 2),
+            ("\"a\"\"\n", 1),
+        ] {
+            let e = check_csv_quotes("f.csv", text, b',', 1).unwrap_err();
+            assert_eq!((e.file.as_str(), e.line), ("f.csv", line), "{text:?}");
+        }
+        // A quote inside an unquoted field is text; a tab file quotes after tabs.
+        assert_eq!(check_csv_quotes("f", "a,5\" pipe\n", b',', 1), Ok(()));
+        let e = check_csv_quotes("f.tsv", "x\n\n1\t\"y\n", b'\t', 10).unwrap_err();
+        assert_eq!(e.line, 12);
+    }
+
+    #[test]
+    fn a_change_list_with_a_runaway_quote_is_refused() {
+        let text = "code,longTitle\nA000,\"Cholera\nA001,Other\n";
+        let e = parse_change_csv("added.csv", text, &["code"])
+            .err()
+            .unwrap();
+        assert_eq!(e.line, 2, "{e}");
+    }
 
     #[test]
     fn the_7th_character_goes_after_placeholders() {

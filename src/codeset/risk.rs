@@ -271,6 +271,7 @@ pub fn parse_hcc(
     model: &str,
 ) -> Result<HccMap, CodeSetError> {
     let mut out = HccMap::default();
+    super::check_csv_quotes(map_file, map_text, b',', 1)?;
     let mut reader = csv::Reader::from_reader(map_text.as_bytes());
     for record in reader.records() {
         let record = record.map_err(|e| csv_error(map_file, &e))?;
@@ -306,6 +307,7 @@ pub fn parse_hcc(
         ));
     }
     let version = model.rsplit(' ').next().unwrap_or("");
+    super::check_csv_quotes(labels_file, labels_text, b',', 1)?;
     let mut reader = csv::Reader::from_reader(labels_text.as_bytes());
     for record in reader.records() {
         let record = record.map_err(|e| csv_error(labels_file, &e))?;

@@ -41,6 +41,7 @@ pub fn parse(file: &str, text: &str) -> Result<UserTable, CodeSetError> {
     } else {
         b','
     };
+    super::check_csv_quotes(file, text, delimiter, 1)?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(false)

@@ -114,6 +114,7 @@ fn data_rows(
         b','
     };
     let body = lines[start..].join("\n");
+    crate::codeset::check_csv_quotes(file, &body, delimiter, start + 1)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

@@ -2,6 +2,7 @@
 //! spreadsheet takes. Charts with no code yet get one row with empty code columns.
 
 use crate::domain::{Chart, pointer_letter};
+use std::borrow::Cow;
 
 const HEADER: [&str; 16] = [
     "account",
@@ -22,7 +23,22 @@ const HEADER: [&str; 16] = [
     "pointers",
 ];
 
-/// Writes the charts' codes as CSV (RFC 4180 quoting).
+/// A cell a spreadsheet will not run as a formula (CSV injection, as OWASP
+/// advises): one beginning with `=`, `+`, `-`, `@`, tab or carriage return gets a
+/// leading single quote. No column holds a number that can be negative (seq and
+/// units are at least 1) and codes, dates, statuses and POA never begin with one
+/// of these, so only free text (account, MRN) and hand-typed modifiers can be
+/// changed; a reader recovers them by dropping the quote.
+fn cell(value: &str) -> Cow<'_, [u8]> {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{value}").into_bytes())
+    } else {
+        Cow::Borrowed(value.as_bytes())
+    }
+}
+
+/// Writes the charts' codes as CSV (RFC 4180 quoting), every cell neutralised
+/// against spreadsheet formulas ([`cell`]).
 pub fn write_codes(charts: &[Chart], out: &mut dyn std::io::Write) -> Result<(), csv::Error> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(HEADER)?;
@@ -43,7 +59,8 @@ pub fn write_codes(charts: &[Chart], out: &mut dyn std::io::Write) -> Result<(),
             w.write_record(
                 head.iter()
                     .copied()
-                    .chain(["", "", "", "", "", "", "", "", ""]),
+                    .chain(["", "", "", "", "", "", "", "", ""])
+                    .map(cell),
             )?;
         }
         for (i, d) in c.diagnoses.iter().enumerate() {
@@ -59,7 +76,7 @@ pub fn write_codes(charts: &[Chart], out: &mut dyn std::io::Write) -> Result<(),
                 "",
                 "",
             ];
-            w.write_record(head.iter().copied().chain(tail))?;
+            w.write_record(head.iter().copied().chain(tail).map(cell))?;
         }
         for (i, p) in c.procedures.iter().enumerate() {
             let seq = (i + 1).to_string();
@@ -82,9 +99,24 @@ pub fn write_codes(charts: &[Chart], out: &mut dyn std::io::Write) -> Result<(),
                 &units,
                 &pointers,
             ];
-            w.write_record(head.iter().copied().chain(tail))?;
+            w.write_record(head.iter().copied().chain(tail).map(cell))?;
         }
     }
     w.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn formula_cells_get_a_quote_and_others_stay() {
+        for formula in ["=1", "+1", "-1", "@A1", "\tx", "\rx"] {
+            assert_eq!(cell(formula).as_ref(), format!("'{formula}").as_bytes());
+        }
+        for plain in ["", "A26110203", "2026-11-02", "I50.23", "25 59", "x=1", "'"] {
+            assert_eq!(cell(plain).as_ref(), plain.as_bytes());
+        }
+    }
 }

@@ -1,13 +1,14 @@
 //! The JSON chart format (documented in README.md): import with every problem
 //! named by its position, and an export that imports back to the same charts.
 
+use crate::codeset::{Edition, Lines};
 use crate::domain::{
     Chart, ChartStatus, CodeSystem, DiagnosisAssignment, Document, Encounter, EncounterType,
-    Patient, ProcedureAssignment, fiscal_year_edition, normalize_diagnosis_code,
-    normalize_modifier, normalize_procedure_code, pointer_from_letter, pointer_letter,
+    Patient, ProcedureAssignment, normalize_diagnosis_code, normalize_modifier,
+    normalize_procedure_code, pointer_from_letter, pointer_letter,
 };
 use crate::store::ImportProblem;
-use chrono::NaiveDate;
+use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::collections::HashMap;
@@ -114,14 +115,14 @@ struct ProcedureJson {
     pointers: Vec<String>,
 }
 
-/// The 1-based line of a byte offset in `text`.
-fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
-}
+/// The oldest date an import takes (birth, admission, documents, procedures).
+const EARLIEST: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
+/// The oldest age at admission an import takes, in whole years.
+const MAX_AGE: u32 = 125;
 
 /// serde's messages end in "at line L column C" (relative to the part parsed) and may
 /// quote the offending value, which can be PHI: keep the message, drop both.
@@ -157,7 +158,17 @@ fn serde_message(err: &serde_json::Error) -> String {
 }
 
 /// Parses an import file: every chart, or the list of every problem found.
+/// Dates must fall between 1900-01-01 and a year from today.
 pub fn parse_charts(bytes: &[u8]) -> Result<Vec<(String, Chart)>, Vec<ImportProblem>> {
+    parse_charts_on(bytes, chrono::Local::now().date_naive())
+}
+
+/// [`parse_charts`] with the date taken as today (the latest date accepted is a
+/// year after it). Time and memory grow linearly with the file.
+pub fn parse_charts_on(
+    bytes: &[u8],
+    today: NaiveDate,
+) -> Result<Vec<(String, Chart)>, Vec<ImportProblem>> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -170,6 +181,8 @@ pub fn parse_charts(bytes: &[u8]) -> Result<Vec<(String, Chart)>, Vec<ImportProb
             }]);
         }
     };
+    // A byte order mark (Windows editors write one) is not part of the JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let file: FileIn<'_> = serde_json::from_str(text).map_err(|e| {
         vec![ImportProblem {
             position: format!("line {} column {}", e.line(), e.column()),
@@ -183,23 +196,36 @@ pub fn parse_charts(bytes: &[u8]) -> Result<Vec<(String, Chart)>, Vec<ImportProb
     let mut problems = Vec::new();
     let mut charts = Vec::with_capacity(file.charts.len());
     let mut first_seen: HashMap<String, String> = HashMap::new();
+    let dates = DateRange {
+        earliest: EARLIEST,
+        latest: today
+            .checked_add_months(Months::new(12))
+            .unwrap_or(NaiveDate::MAX),
+    };
+    // The charts come in file order: their lines are counted in one pass (from
+    // the file start for each chart, a 111 MB file took minutes).
+    let mut lines = Lines::new(text);
     for (i, raw) in file.charts.iter().enumerate() {
-        let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-        let line = line_of(text, offset);
+        let offset = (raw.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+        let line = lines.at(offset);
         let position = format!("charts[{i}] (line {line})");
-        let parsed: ChartJson = match serde_json::from_str(raw.get()) {
+        let mut de = serde_json::Deserializer::from_str(raw.get());
+        let parsed: ChartJson = match serde_path_to_error::deserialize(&mut de) {
             Ok(c) => c,
             Err(e) => {
+                // The field by its path and the line of the value itself.
+                let path = e.path().to_string();
+                let e = e.into_inner();
                 problems.push(ImportProblem {
-                    position: format!("charts[{i}] (line {})", line + e.line() - 1),
-                    field: None,
+                    position: format!("charts[{i}] (line {})", line + e.line().saturating_sub(1)),
+                    field: (!path.is_empty() && path != ".").then_some(path),
                     message: serde_message(&e),
                 });
                 continue;
             }
         };
         let before = problems.len();
-        let chart = to_domain(parsed, &position, &mut problems);
+        let chart = to_domain(parsed, &position, dates, &mut problems);
         if let Some(chart) = chart.filter(|_| problems.len() == before) {
             if let Some(first) = first_seen.get(&chart.account) {
                 problems.push(ImportProblem {
@@ -220,9 +246,57 @@ pub fn parse_charts(bytes: &[u8]) -> Result<Vec<(String, Chart)>, Vec<ImportProb
     }
 }
 
+/// The dates an import accepts, both ends included.
+#[derive(Clone, Copy)]
+struct DateRange {
+    earliest: NaiveDate,
+    latest: NaiveDate,
+}
+
+/// A character refused in imported text: control characters (C0, DEL, C1) and
+/// the bidirectional controls that make text display as something it is not.
+fn refused_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// The first refused character of a one-line field.
+fn refused_in_line(value: &str) -> Option<char> {
+    value.chars().find(|&c| refused_char(c))
+}
+
+/// The first refused character of a document's text, which keeps its line
+/// breaks (LF, or CR LF as Windows systems write them) and tabs.
+fn refused_in_document(value: &str) -> Option<char> {
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' | '\t' => {}
+            '\r' if chars.peek() == Some(&'\n') => {}
+            c if refused_char(c) => return Some(c),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// What a refused character is, by its code point: never the text around it.
+fn refusal(c: char) -> String {
+    let kind = if c.is_control() {
+        "a control character"
+    } else {
+        "a bidirectional text control"
+    };
+    format!("contains {kind} (U+{:04X})", u32::from(c))
+}
+
 /// Collects the problems of one chart while converting it.
 struct Checker<'a> {
     position: &'a str,
+    dates: DateRange,
     problems: &'a mut Vec<ImportProblem>,
 }
 
@@ -235,13 +309,25 @@ impl Checker<'_> {
         });
     }
 
+    /// Whether a one-line field is free of refused characters (checked before
+    /// any trim, which would silently drop a trailing U+0085).
+    fn clean(&mut self, field: &str, value: &str) -> bool {
+        match refused_in_line(value) {
+            Some(c) => {
+                self.problem(field, refusal(c));
+                false
+            }
+            None => true,
+        }
+    }
+
     fn required(&mut self, field: &str, value: &str) -> Option<String> {
+        if !self.clean(field, value) {
+            return None;
+        }
         let v = value.trim();
         if v.is_empty() {
             self.problem(field, "is empty");
-            None
-        } else if v.chars().any(char::is_control) {
-            self.problem(field, "contains control characters");
             None
         } else {
             Some(v.to_string())
@@ -249,20 +335,41 @@ impl Checker<'_> {
     }
 
     fn optional(&mut self, field: &str, value: Option<&str>) -> Option<Option<String>> {
-        match value.map(str::trim) {
-            None | Some("") => Some(None),
+        match value {
+            None => Some(None),
+            Some(v) if !self.clean(field, v) => None,
+            Some(v) if v.trim().is_empty() => Some(None),
             Some(v) => self.required(field, v).map(Some),
         }
     }
 
+    /// A date written exactly `YYYY-MM-DD` (zero-padded, nothing around it),
+    /// within the accepted range.
     fn date(&mut self, field: &str, value: &str) -> Option<NaiveDate> {
-        match NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
-            Ok(d) => Some(d),
-            Err(_) => {
-                self.problem(field, "is not a date (YYYY-MM-DD)");
-                None
-            }
+        if !self.clean(field, value) {
+            return None;
         }
+        let shaped = value.len() == 10
+            && value.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        let Some(date) = shaped
+            .then(|| NaiveDate::parse_from_str(value, "%Y-%m-%d").ok())
+            .flatten()
+        else {
+            self.problem(field, "is not a date (YYYY-MM-DD)");
+            return None;
+        };
+        let DateRange { earliest, latest } = self.dates;
+        if date < earliest || date > latest {
+            self.problem(
+                field,
+                format!("is outside {earliest} to {latest} (1900 to a year from today)"),
+            );
+            return None;
+        }
+        Some(date)
     }
 
     fn parsed<T: std::str::FromStr<Err = crate::domain::UnknownValue>>(
@@ -270,6 +377,9 @@ impl Checker<'_> {
         field: &str,
         value: &str,
     ) -> Option<T> {
+        if !self.clean(field, value) {
+            return None;
+        }
         match value.trim().parse() {
             Ok(v) => Some(v),
             Err(e) => {
@@ -280,8 +390,17 @@ impl Checker<'_> {
     }
 }
 
-fn to_domain(c: ChartJson, position: &str, problems: &mut Vec<ImportProblem>) -> Option<Chart> {
-    let mut ck = Checker { position, problems };
+fn to_domain(
+    c: ChartJson,
+    position: &str,
+    dates: DateRange,
+    problems: &mut Vec<ImportProblem>,
+) -> Option<Chart> {
+    let mut ck = Checker {
+        position,
+        dates,
+        problems,
+    };
     let account = ck.required("account", &c.account);
     let mrn = ck.required("mrn", &c.mrn);
     let status = match c.status.as_deref() {
@@ -316,6 +435,14 @@ fn to_domain(c: ChartJson, position: &str, problems: &mut Vec<ImportProblem>) ->
     {
         ck.problem("patient.birth_date", "is after the admit date");
     }
+    if let (Some(b), Some(a)) = (birth_date, admit_date)
+        && a.years_since(b).is_some_and(|age| age > MAX_AGE)
+    {
+        ck.problem(
+            "patient.birth_date",
+            format!("gives an age over {MAX_AGE} at admission"),
+        );
+    }
     let disposition = ck.optional("encounter.disposition", e.disposition.as_deref());
     if let Some(Some(d)) = &disposition
         && !(d.len() == 2 && d.bytes().all(|b| b.is_ascii_digit()))
@@ -341,7 +468,9 @@ fn to_domain(c: ChartJson, position: &str, problems: &mut Vec<ImportProblem>) ->
         let author = ck.required(&f("author"), &d.author);
         let date = ck.date(&f("date"), &d.date);
         let title = ck.optional(&f("title"), d.title.as_deref());
-        if d.text.trim().is_empty() {
+        if let Some(bad) = refused_in_document(&d.text) {
+            ck.problem(f("text"), refusal(bad));
+        } else if d.text.trim().is_empty() {
             ck.problem(f("text"), "is empty");
         }
         if let (Some(kind), Some(author), Some(date), Some(title)) = (kind, author, date, title) {
@@ -356,18 +485,24 @@ fn to_domain(c: ChartJson, position: &str, problems: &mut Vec<ImportProblem>) ->
         }
     }
 
-    let default_edition = discharge_date.map(fiscal_year_edition);
+    // The edition in force on the discharge date, as the workstation assigns it.
+    let default_edition = discharge_date.map(|d| Edition::for_date(d).label().to_string());
     let mut diagnoses: Vec<DiagnosisAssignment> = Vec::new();
     for (i, d) in c.diagnoses.iter().enumerate() {
         let f = |name: &str| format!("diagnoses[{i}].{name}");
-        let code = match normalize_diagnosis_code(&d.code) {
-            Ok(code) => Some(code),
-            Err(e) => {
-                ck.problem(f("code"), e.to_string());
-                None
+        let code = if ck.clean(&f("code"), &d.code) {
+            match normalize_diagnosis_code(&d.code) {
+                Ok(code) => Some(code),
+                Err(e) => {
+                    ck.problem(f("code"), e.to_string());
+                    None
+                }
             }
+        } else {
+            None
         };
         if let Some(system) = d.system.as_deref()
+            && ck.clean(&f("system"), system)
             && system.trim() != CodeSystem::Icd10Cm.as_str()
         {
             ck.problem(
@@ -375,16 +510,28 @@ fn to_domain(c: ChartJson, position: &str, problems: &mut Vec<ImportProblem>) ->
                 "diagnoses are ICD-10-CM: the system is icd10cm or left out",
             );
         }
-        let edition = match d.edition.as_deref().map(str::trim) {
-            Some(ed) if is_edition(ed) => Some(ed.to_string()),
-            Some(_) => {
-                ck.problem(f("edition"), "is not a fiscal-year edition like FY2026");
-                None
-            }
+        let edition = match d.edition.as_deref() {
+            Some(ed) if !ck.clean(&f("edition"), ed) => None,
+            Some(ed) => match Edition::from_label(ed.trim()) {
+                Some(ed) => Some(ed.label().to_string()),
+                None => {
+                    let known: Vec<&str> = Edition::ALL.iter().map(|e| e.label()).collect();
+                    ck.problem(
+                        f("edition"),
+                        format!(
+                            "is not an edition chartcoder has (one of {})",
+                            known.join(", ")
+                        ),
+                    );
+                    None
+                }
+            },
             None => default_edition.clone(),
         };
-        let poa = match d.poa.as_deref().map(str::trim) {
-            None | Some("") => Some(None),
+        let poa = match d.poa.as_deref() {
+            None => Some(None),
+            Some(p) if !ck.clean(&f("poa"), p) => None,
+            Some(p) if p.trim().is_empty() => Some(None),
             Some(p) => ck.parsed(&f("poa"), p).map(Some),
         };
         if let Some(code) = &code
@@ -410,6 +557,9 @@ fn to_domain(c: ChartJson, position: &str, problems: &mut Vec<ImportProblem>) ->
             Some(s) => ck.parsed::<CodeSystem>(&f("system"), s).map(Some),
         };
         let Some(declared) = declared else { continue };
+        if !ck.clean(&f("code"), &p.code) {
+            continue;
+        }
         let (code, system) = match normalize_procedure_code(&p.code, declared) {
             Ok(cs) => cs,
             Err(e) => {
@@ -438,9 +588,13 @@ fn to_domain(c: ChartJson, position: &str, problems: &mut Vec<ImportProblem>) ->
             ck.problem(f("modifiers"), "a line takes at most 4 modifiers");
         }
         for (j, m) in p.modifiers.iter().enumerate() {
+            let field = format!("procedures[{i}].modifiers[{j}]");
+            if !ck.clean(&field, m) {
+                continue;
+            }
             match normalize_modifier(m) {
                 Ok(m) => modifiers.push(m),
-                Err(e) => ck.problem(format!("procedures[{i}].modifiers[{j}]"), e.to_string()),
+                Err(e) => ck.problem(field, e.to_string()),
             }
         }
         let mut pointers = Vec::new();
@@ -448,6 +602,9 @@ fn to_domain(c: ChartJson, position: &str, problems: &mut Vec<ImportProblem>) ->
             ck.problem(f("pointers"), "a line points to at most 4 diagnoses");
         }
         for (j, letter) in p.pointers.iter().enumerate() {
+            if !ck.clean(&format!("procedures[{i}].pointers[{j}]"), letter) {
+                continue;
+            }
             let mut chars = letter.trim().chars();
             let pointer = match (chars.next(), chars.next()) {
                 (Some(c), None) => pointer_from_letter(c),
@@ -500,10 +657,6 @@ fn to_domain(c: ChartJson, position: &str, problems: &mut Vec<ImportProblem>) ->
         diagnoses,
         procedures,
     })
-}
-
-fn is_edition(s: &str) -> bool {
-    s.len() == 6 && s.starts_with("FY") && s[2..].bytes().all(|b| b.is_ascii_digit())
 }
 
 fn from_domain(c: &Chart) -> ChartJson {
@@ -574,4 +727,76 @@ pub fn write_charts(charts: &[Chart], out: &mut dyn std::io::Write) -> std::io::
     let json: Vec<ChartJson> = charts.iter().map(from_domain).collect();
     serde_json::to_writer_pretty(&mut *out, &FileOut { charts: &json })?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checker_date(value: &str) -> (Option<NaiveDate>, Vec<ImportProblem>) {
+        let mut problems = Vec::new();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let mut ck = Checker {
+            position: "charts[0] (line 1)",
+            dates: DateRange {
+                earliest: EARLIEST,
+                latest: today.checked_add_months(Months::new(12)).unwrap(),
+            },
+            problems: &mut problems,
+        };
+        let d = ck.date("d", value);
+        (d, problems)
+    }
+
+    #[test]
+    fn dates_are_strict_and_within_range() {
+        for ok in ["1900-01-01", "2026-11-29", "2027-11-29", "2024-02-29"] {
+            assert!(checker_date(ok).0.is_some(), "{ok}");
+        }
+        for bad in [
+            "1899-12-31",
+            "2027-11-30",
+            "2026-1-05",
+            "2026-01-5",
+            "2026-02-30",
+            "2026-01-05T00:00",
+            " 2026-01-05",
+            "2026/01/05",
+            "",
+        ] {
+            let (d, problems) = checker_date(bad);
+            assert!(d.is_none(), "{bad:?}");
+            assert_eq!(problems.len(), 1, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn documents_keep_line_breaks_and_tabs_only() {
+        assert_eq!(refused_in_document("a\tb\r\nc\nd"), None);
+        assert_eq!(refused_in_document("a\rb"), Some('\r'));
+        assert_eq!(refused_in_document("a\r"), Some('\r'));
+        assert_eq!(refused_in_document("a\u{1b}[2J"), Some('\u{1b}'));
+        assert_eq!(refused_in_document("x\u{2067}"), Some('\u{2067}'));
+        assert_eq!(refused_in_line("a\tb"), Some('\t'));
+        assert_eq!(refused_in_line("Ren\u{e9}e \u{2014} O'Neil"), None);
+        assert_eq!(
+            refusal('\u{202e}'),
+            "contains a bidirectional text control (U+202E)"
+        );
+        assert_eq!(refusal('\0'), "contains a control character (U+0000)");
+    }
+
+    #[test]
+    fn serde_messages_never_carry_the_value() {
+        let e = serde_json::from_str::<u32>("\"Pat\"").unwrap_err();
+        assert_eq!(
+            serde_message(&e),
+            "invalid type: string \"…\", expected u32"
+        );
+        let e = serde_json::from_str::<String>("19500101").unwrap_err();
+        assert_eq!(
+            serde_message(&e),
+            "invalid type: integer, expected a string"
+        );
+    }
 }
