@@ -12,6 +12,12 @@ fn run(home: &Path, args: &[&str]) -> Output {
     common::run_chartcoder(home, "cli-tester", args)
 }
 
+/// The coder every command here acts as: the OS login (USER=cli-tester in
+/// the environment is not trusted).
+fn me() -> &'static str {
+    chartcoder::identity::os_user()
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -551,15 +557,13 @@ fn a_query_is_listed_printed_answered_closed_and_reported_from_the_command_line(
             .status
             .success()
     );
-    // The coder (USER=cli-tester) sends a query, as the chart screen does.
+    // The coder (the OS login) sends a query, as the chart screen does.
     let id = {
         let mut store = Store::open(&db, &StoreOptions::default()).unwrap();
         let chart = charts::chart_id_for_account(store.conn(), "A26110203")
             .unwrap()
             .unwrap();
-        store
-            .write(|tx| coding::claim(tx, chart, "cli-tester"))
-            .unwrap();
+        store.write(|tx| coding::claim(tx, chart, me())).unwrap();
         let draft = Draft {
             template: None,
             physician: "Dr. Imani Achterberg".into(),
@@ -573,7 +577,7 @@ fn a_query_is_listed_printed_answered_closed_and_reported_from_the_command_line(
             choices: vec![],
         };
         store
-            .write(|tx| queries::send(tx, chart, "cli-tester", &draft))
+            .write(|tx| queries::send(tx, chart, me(), &draft))
             .unwrap()
     };
     let ids = id.to_string();
@@ -604,7 +608,7 @@ fn a_query_is_listed_printed_answered_closed_and_reported_from_the_command_line(
             .lines()
             .last()
             .unwrap_or_default()
-            .ends_with(&format!("\tcli-tester\tview\tquery print #{id}")),
+            .ends_with(&format!("\t{}\tview\tquery print #{id}", me())),
         "{}",
         text(&trail.stdout)
     );
@@ -710,7 +714,7 @@ fn audit_prints_a_charts_history_and_names_that_look_like_sql_are_only_names() {
     assert!(audit.status.success(), "{}", text(&audit.stderr));
     let history = text(&audit.stdout);
     let first: Vec<&str> = history.lines().next().unwrap().split('\t').collect();
-    assert_eq!(first[1], "cli-tester");
+    assert_eq!(first[1], me());
     assert_eq!(first[2], "chart_imported");
     assert!(first[0].ends_with('Z'), "UTC time: {}", first[0]);
     let json = run(
@@ -753,8 +757,8 @@ fn exporting_or_validating_a_chart_is_a_view_in_its_audit_trail() {
     let expected = format!("csv to {}", out.display());
     let exported: i64 = conn
         .query_row(
-            "SELECT count(DISTINCT chart_id) FROM audit WHERE action = 'export' AND detail = ?1 AND actor = 'cli-tester'",
-            [&expected],
+            "SELECT count(DISTINCT chart_id) FROM audit WHERE action = 'export' AND detail = ?1 AND actor = ?2",
+            rusqlite::params![expected, me()],
             |r| r.get(0),
         )
         .unwrap();
@@ -784,13 +788,13 @@ fn exporting_or_validating_a_chart_is_a_view_in_its_audit_trail() {
     assert!(
         lines
             .iter()
-            .any(|l| l.ends_with("\tcli-tester\texport\tjson to standard output")),
+            .any(|l| l.ends_with(&format!("\t{}\texport\tjson to standard output", me()))),
         "{lines:?}"
     );
     assert!(
         lines
             .last()
-            .is_some_and(|l| l.ends_with("\tcli-tester\tview\tvalidate")),
+            .is_some_and(|l| l.ends_with(&format!("\t{}\tview\tvalidate", me()))),
         "{lines:?}"
     );
 }

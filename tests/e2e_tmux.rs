@@ -158,7 +158,10 @@ fn first_run_opens_the_demo_queue_and_the_keys_work() {
     let tmux = Tmux::start("firstrun", &chartcoder(home.path(), ""), 100, 30);
     let screen = tmux.wait_text("38 charts");
     assert!(
-        screen.contains("chart queue") && screen.contains("coder: e2e-coder"),
+        // The coder is the OS login, not the USER=e2e-coder in the environment.
+        screen.contains("chart queue")
+            && screen.contains(&format!("coder: {}", chartcoder::identity::os_user()))
+            && !screen.contains("e2e-coder"),
         "{screen}"
     );
     assert!(
@@ -440,12 +443,15 @@ fn a_coder_codes_two_charts_and_the_database_holds_exactly_that() {
     };
     let actions = |id: i64| -> Vec<String> {
         let mut stmt = conn
-            .prepare("SELECT action FROM audit WHERE chart_id = ?1 AND actor = 'e2e-coder' ORDER BY audit_id")
+            .prepare("SELECT action FROM audit WHERE chart_id = ?1 AND actor = ?2 AND os_user = ?2 ORDER BY audit_id")
             .unwrap();
-        stmt.query_map([id], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
+        stmt.query_map(
+            rusqlite::params![id, chartcoder::identity::os_user()],
+            |r| r.get(0),
+        )
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
     };
     let (first, status) = chart("A26101408");
     assert_eq!(status, "on_hold");

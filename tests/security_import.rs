@@ -1,5 +1,5 @@
-//! The import and export hardening of the security issue: import time linear in
-//! the file, wrong JSON types named by field and line, plausible and strict dates,
+//! The import and export hardening of the security issue: a bad row anywhere
+//! named with its field, wrong JSON types named by field and line, plausible and strict dates,
 //! known editions, a BOM, control and bidi characters refused, CSV formula
 //! injection neutralised, and site CSV tables with a runaway quote refused.
 
@@ -9,7 +9,6 @@ use chartcoder::edits::site::{Mue, Ptp, parse_poa_exempt};
 use chartcoder::interchange::{self, json};
 use chartcoder::store::{ImportProblem, Store};
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
 
 /// One valid chart (every optional text field filled, so each can be spoiled).
 fn chart(account: &str) -> Value {
@@ -86,45 +85,19 @@ fn big_file(n: usize) -> String {
     file(charts)
 }
 
-/// The shortest of three runs of a parse that refuses the last chart.
-fn parse_time(text: &str, n: usize) -> Duration {
-    (0..3)
-        .map(|_| {
-            let t = Instant::now();
-            let problems = refused(text);
-            let took = t.elapsed();
-            assert_eq!(problems.len(), 1, "{problems:#?}");
-            assert!(
-                problems[0]
-                    .position
-                    .starts_with(&format!("charts[{}] (line ", n - 1)),
-                "{}",
-                problems[0]
-            );
-            assert_eq!(
-                problems[0].field.as_deref(),
-                Some("encounter.admit_date"),
-                "{}",
-                problems[0]
-            );
-            took
-        })
-        .min()
-        .unwrap()
-}
-
+// Import speed is measured by `cargo bench --bench import` (beside the naive
+// per-chart line count), not timed here: a test asserts what is reported.
 #[test]
-fn import_time_grows_linearly_and_a_last_bad_row_is_named_with_its_field() {
-    // Counting lines from the file start per chart made 4x the charts cost 16x.
-    let (small, large) = (big_file(1_000), big_file(4_000));
-    let (t_small, t_large) = (parse_time(&small, 1_000), parse_time(&large, 4_000));
-    let ratio = t_large.as_secs_f64() / t_small.as_secs_f64().max(1e-9);
-    assert!(
-        ratio < 8.0,
-        "4x the charts took {ratio:.1}x the time ({t_small:?} -> {t_large:?})"
-    );
-    let p = &refused(&large)[0];
-    let line: usize = p.position["charts[3999] (line ".len()..]
+fn a_bad_row_at_the_end_of_a_large_file_is_named_with_its_field_and_line() {
+    let large = big_file(4_000);
+    let problems = refused(&large);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    let p = &problems[0];
+    assert_eq!(p.field.as_deref(), Some("encounter.admit_date"), "{p}");
+    let line: usize = p
+        .position
+        .strip_prefix("charts[3999] (line ")
+        .unwrap_or_else(|| panic!("{p}"))
         .trim_end_matches(')')
         .parse()
         .unwrap();
