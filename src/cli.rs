@@ -804,7 +804,7 @@ fn validate(
                     "{}\t{}\t{}\t{}\t{}\t{}",
                     line(&chart.account),
                     f.severity.label(),
-                    line(&f.rule),
+                    line(f.rule),
                     line(&f.codes.join(" ")),
                     line(&f.message),
                     line(&f.source)
