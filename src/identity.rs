@@ -17,6 +17,35 @@ pub fn os_user() -> &'static str {
     })
 }
 
+/// Whether this chartcoder can check an operating-system password (it was
+/// built with the `pam` feature): the idle lock then asks for it; without, the
+/// idle workstation logs the coder off instead.
+pub const PASSWORD_CHECK: bool = cfg!(feature = "pam");
+
+/// Checks `password` as the operating-system password of `user`, through PAM
+/// (service "chartcoder": /etc/pam.d/chartcoder if the site made one, else
+/// the system's "other" policy, on Debian the common-auth stack). Says why not
+/// in words, never echoing the password.
+#[cfg(feature = "pam")]
+pub fn check_password(user: &str, password: &str) -> Result<(), String> {
+    use pam_client2::{Context, Flag, conv_mock::Conversation};
+    let mut context = Context::new(
+        "chartcoder",
+        Some(user),
+        Conversation::with_credentials(user, password),
+    )
+    .map_err(|e| format!("PAM could not start: {e}"))?;
+    context
+        .authenticate(Flag::DISALLOW_NULL_AUTHTOK)
+        .map_err(|_| "the password is not right".to_string())
+}
+
+/// Without PAM in this build, no password can be checked.
+#[cfg(not(feature = "pam"))]
+pub fn check_password(_user: &str, _password: &str) -> Result<(), String> {
+    Err("this chartcoder was built without PAM (cargo feature \"pam\")".into())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

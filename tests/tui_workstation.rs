@@ -903,9 +903,28 @@ fn a_huge_paste_and_a_1x1_terminal_do_not_break_anything() {
     assert!(row_of(&terminal, "Diagnoses").is_some());
 }
 
+/// The session's audit rows (no chart): lock, unlock, failed unlocks, logoff.
+fn session_audit(app: &App) -> Vec<(String, String)> {
+    let mut stmt = app
+        .store()
+        .conn()
+        .prepare("SELECT action, detail FROM audit WHERE chart_id IS NULL ORDER BY audit_id")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
 #[test]
-fn the_screen_locks_after_the_idle_time_hides_the_chart_and_asks_who_you_are() {
+fn the_idle_screen_locks_hides_the_chart_and_opens_only_for_the_login_password() {
     let mut app = demo_app(100, 30);
+    // The password check PAM does in the product (tests/security.rs checks
+    // the real PAM stack): here, one password is right.
+    app.unlock = Some(std::sync::Arc::new(|pw: &str| match pw {
+        "right horse" => Ok(()),
+        _ => Err("the password is not right".to_string()),
+    }));
     press(&mut app, KeyCode::Enter);
     let name = chart_of(&app).chart.patient.name.clone();
     let codes = dx_codes(&app);
@@ -915,32 +934,95 @@ fn the_screen_locks_after_the_idle_time_hides_the_chart_and_asks_who_you_are() {
     assert!(app.locked.is_some());
     let terminal = draw(&app);
     assert!(row_of(&terminal, "chartcoder is locked").is_some());
+    assert!(row_of(&terminal, "password for").is_some());
     for word in name.split_whitespace() {
         assert!(
             row_of(&terminal, word).is_none(),
             "{word} shown while locked"
         );
     }
-    // Keys while locked only type the name: "x" removes no code.
+    // The coder's name no longer unlocks (the queue shows it to anyone), and
+    // keys while locked only type the password, masked: "x" removes no code.
     app.lock_after = None;
-    typed(&mut app, "xavier");
+    typed(&mut app, "amy");
+    assert!(row_of(&draw(&app), "***").is_some(), "masked");
+    assert!(row_of(&draw(&app), "amy").is_none());
     press(&mut app, KeyCode::Enter);
     assert!(app.locked.is_some());
     assert!(
         app.message
             .as_deref()
             .unwrap_or("")
-            .contains("not the coder of this session"),
+            .contains("not unlocked: the password is not right (2 tries left"),
         "{:?}",
         app.message
     );
     assert_eq!(dx_codes(&app), codes);
-    typed(&mut app, "amy");
+    typed(&mut app, "right horse");
     press(&mut app, KeyCode::Enter);
     assert!(app.locked.is_none());
     assert!(
         row_of(&draw(&app), &name).is_some(),
         "the chart is back as it was"
+    );
+    let actions: Vec<String> = session_audit(&app).into_iter().map(|(a, _)| a).collect();
+    assert_eq!(actions, ["lock", "unlock_failed", "unlock"], "each audited");
+    assert!(!app.should_quit);
+
+    // Three wrong passwords: logged off, audited.
+    app.lock_after = Some(Duration::ZERO);
+    assert!(app.poll_background());
+    app.lock_after = None;
+    for _ in 0..3 {
+        typed(&mut app, "guess");
+        press(&mut app, KeyCode::Enter);
+    }
+    assert!(app.should_quit, "logged off");
+    assert!(
+        app.logged_off
+            .as_deref()
+            .is_some_and(|w| w.contains("3 wrong passwords")),
+        "{:?}",
+        app.logged_off
+    );
+    let audit = session_audit(&app);
+    assert_eq!(
+        audit.iter().map(|(a, _)| a.as_str()).collect::<Vec<_>>()[3..],
+        [
+            "lock",
+            "unlock_failed",
+            "unlock_failed",
+            "unlock_failed",
+            "logoff"
+        ]
+    );
+    assert!(
+        audit.iter().all(|(_, d)| !d.contains("guess")),
+        "no password recorded"
+    );
+}
+
+#[test]
+fn without_a_password_check_the_idle_workstation_logs_the_coder_off() {
+    let mut app = demo_app(100, 30);
+    assert!(app.unlock.is_none(), "no PAM here");
+    press(&mut app, KeyCode::Enter);
+    typed(&mut app, "a");
+    app.lock_after = Some(Duration::from_secs(15 * 60));
+    assert!(!app.poll_background(), "not idle yet");
+    app.lock_after = Some(Duration::ZERO);
+    assert!(app.poll_background());
+    assert!(app.should_quit && app.locked.is_none());
+    assert_eq!(
+        app.logged_off.as_deref(),
+        Some("logged off after 0 minutes without a key (automatic logoff)")
+    );
+    assert_eq!(
+        session_audit(&app),
+        [(
+            "logoff".to_string(),
+            "logged off after 0 minutes without a key (automatic logoff)".to_string()
+        )]
     );
 }
 

@@ -140,8 +140,16 @@ pub struct App {
     pub lock_after: Option<Duration>,
     /// When the coder last pressed a key.
     pub last_input: Instant,
-    /// The screen is locked: what the coder has typed to unlock it.
+    /// The screen is locked: what the coder has typed to unlock it (their
+    /// operating-system password, shown masked).
     pub locked: Option<String>,
+    /// Checks the OS password that unlocks the screen (PAM); `None`: the
+    /// idle workstation logs the coder off instead of locking.
+    pub unlock: Option<Unlocker>,
+    /// Wrong passwords typed on this lock screen.
+    failed_unlocks: u32,
+    /// The session ended by itself (idle, or too many wrong passwords): why.
+    pub logged_off: Option<String>,
     /// When the store action in flight was sent, if one is.
     pub saving: Option<Instant>,
     /// Whether the action in flight has been slow enough to say so.
@@ -150,6 +158,12 @@ pub struct App {
     /// order when it lands.
     held: VecDeque<Event>,
 }
+
+/// Checks the password that unlocks the screen.
+pub type Unlocker = std::sync::Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+
+/// Wrong passwords on the lock screen before the coder is logged off.
+pub const MAX_FAILED_UNLOCKS: u32 = 3;
 
 impl App {
     pub fn new(store: Store, user: &str, today: NaiveDate, width: u16, height: u16) -> App {
@@ -187,6 +201,9 @@ impl App {
             lock_after: Some(Duration::from_secs(15 * 60)),
             last_input: Instant::now(),
             locked: None,
+            unlock: None,
+            failed_unlocks: 0,
+            logged_off: None,
             saving: None,
             slow_save: false,
             held: VecDeque::new(),
@@ -222,40 +239,94 @@ impl App {
         }
     }
 
-    /// Locks the screen once no key has come for the lock time; returns
-    /// whether it did.
+    /// Once no key has come for the lock time: locks the screen when an OS
+    /// password can unlock it, else logs the coder off (the save in flight
+    /// lands, the chart closes, chartcoder ends). Returns whether it did.
     pub(crate) fn poll_lock(&mut self) -> bool {
-        match self.lock_after {
-            Some(after) if self.locked.is_none() && self.last_input.elapsed() >= after => {
-                self.locked = Some(String::new());
-                true
-            }
-            _ => false,
+        let Some(after) = self.lock_after else {
+            return false;
+        };
+        if self.locked.is_some() || self.logged_off.is_some() || self.last_input.elapsed() < after {
+            return false;
+        }
+        let idle = format!("{} minutes without a key", after.as_secs() / 60);
+        if self.unlock.is_some() {
+            self.locked = Some(String::new());
+            self.failed_unlocks = 0;
+            self.message = None;
+            self.audit_session("lock", &idle);
+        } else {
+            self.log_off(format!("logged off after {idle} (automatic logoff)"));
+        }
+        true
+    }
+
+    /// Ends the session by itself: recorded, then quit as `q` does.
+    fn log_off(&mut self, why: String) {
+        self.audit_session("logoff", &why);
+        self.logged_off = Some(why);
+        self.locked = None;
+        self.should_quit = true;
+    }
+
+    /// An audit row about the session (no chart): lock, unlock, a failed
+    /// unlock, logoff.
+    fn audit_session(&mut self, action: &str, detail: &str) {
+        let user = self.user.clone();
+        if let Err(e) = self
+            .store
+            .write(|tx| crate::store::audit::record(tx, &user, None, action, detail))
+        {
+            self.message = Some(format!(
+                "could not record the {action} in the audit trail: {e}"
+            ));
         }
     }
 
-    /// A key on the lock screen: the coder types their name; Enter unlocks
-    /// when it is this session's coder.
+    /// A key on the lock screen: the coder types their operating-system
+    /// password; Enter checks it. Three wrong ones log the coder off.
     fn lock_key(&mut self, key: &KeyEvent) {
         let Some(typed) = &mut self.locked else {
             return;
         };
         match key.code {
             KeyCode::Enter => {
-                if typed.trim() == self.user {
-                    self.locked = None;
-                    self.message = Some("unlocked".into());
-                } else {
-                    typed.clear();
-                    self.message =
-                        Some("that is not the coder of this session: type your coder name".into());
+                let password = std::mem::take(typed);
+                let checked = match &self.unlock {
+                    Some(check) => check(&password),
+                    None => Err("no password check".into()),
+                };
+                drop(password);
+                match checked {
+                    Ok(()) => {
+                        self.locked = None;
+                        self.audit_session("unlock", "");
+                        self.message = Some("unlocked".into());
+                    }
+                    Err(why) => {
+                        self.failed_unlocks += 1;
+                        self.audit_session(
+                            "unlock_failed",
+                            &format!("attempt {}: {why}", self.failed_unlocks),
+                        );
+                        if self.failed_unlocks >= MAX_FAILED_UNLOCKS {
+                            self.log_off(format!(
+                                "logged off after {MAX_FAILED_UNLOCKS} wrong passwords on the lock screen"
+                            ));
+                        } else {
+                            self.message = Some(format!(
+                                "not unlocked: {why} ({} tries left before logoff)",
+                                MAX_FAILED_UNLOCKS - self.failed_unlocks
+                            ));
+                        }
+                    }
                 }
             }
             KeyCode::Backspace => {
                 typed.pop();
             }
             KeyCode::Esc => typed.clear(),
-            KeyCode::Char(c) if !c.is_control() && typed.chars().count() < 100 => typed.push(c),
+            KeyCode::Char(c) if !c.is_control() && typed.chars().count() < 200 => typed.push(c),
             _ => {}
         }
     }

@@ -75,6 +75,7 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
         }
         previous(info);
     }));
+    let mut logged_off = None;
     let result = (|| -> anyhow::Result<()> {
         let size = terminal.size()?;
         let today = chrono::Local::now().date_naive();
@@ -89,6 +90,12 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
             }
         }
         app.outbox = config.queries.outbox_dir();
+        // The idle lock asks for the login password when PAM can check it.
+        if crate::identity::PASSWORD_CHECK {
+            app.unlock = Some(Arc::new(|password: &str| {
+                crate::identity::check_password(crate::identity::os_user(), password)
+            }));
+        }
         app.response_hours = config.queries.response_hours;
         app.load_codesets_in_background(
             config.cache_dir(),
@@ -115,11 +122,15 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
             dirty |= app.poll_background();
             app.clock = chrono::Utc::now();
         }
+        logged_off = app.logged_off.take();
         Ok(())
     })();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     crate::fault::screen_owned(false);
     ratatui::try_restore()?;
     drop(watchdog);
+    if let Some(why) = &logged_off {
+        eprintln!("chartcoder: {why}; everything saved is safe in the database");
+    }
     result
 }

@@ -119,18 +119,18 @@ fn render_lock(
     use ratatui::text::{Line, Span};
     use ratatui::widgets::{Block, Borders, Paragraph};
     let minutes = app.lock_after.map_or(0, |d| d.as_secs() / 60);
-    let prompt = " coder name: ";
+    let prompt = format!(" password for {}: ", crate::identity::os_user());
     let mut lines = vec![
         Line::raw(""),
         Line::styled(" chartcoder is locked", theme.header),
         Line::raw(format!(
             " {minutes} minutes without a key: the chart is hidden (automatic logoff)."
         )),
-        Line::raw(" Type your coder name and Enter to continue."),
+        Line::raw(" Type your login password and Enter to continue."),
         Line::raw(""),
         Line::from(vec![
-            Span::styled(prompt, theme.key),
-            Span::raw(typed.to_string()),
+            Span::styled(prompt.clone(), theme.key),
+            Span::raw("*".repeat(typed.chars().count())),
         ]),
     ];
     if let Some(m) = &app.message {
