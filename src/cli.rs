@@ -266,11 +266,13 @@ pub fn main() -> ExitCode {
         Err(e) if crate::fault::is_broken_pipe(&e) => crate::fault::broken_pipe(),
         Err(e) => {
             eprintln!("chartcoder: {e:#}");
-            // A --db that names no database, or another program's: a bad argument.
+            // A --db that names no database, or another program's, or a
+            // refused identity: a bad argument.
             match e.downcast_ref::<crate::store::StoreError>() {
                 Some(
                     crate::store::StoreError::Missing { .. }
-                    | crate::store::StoreError::Foreign { .. },
+                    | crate::store::StoreError::Foreign { .. }
+                    | crate::store::StoreError::Refused(_),
                 ) => ExitCode::from(BAD_INPUT),
                 _ => ExitCode::FAILURE,
             }

@@ -5,11 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The end-to-end tests drive the real binary in tmux; the disk tests mount a
-# small tmpfs in a namespace of their own (unshare, mount, from util-linux).
+# small tmpfs in a namespace of their own (unshare, mount, from util-linux); the
+# security tests run a second user through setpriv and make a test user with a
+# password (useradd, chpasswd) for the PAM check, which builds against libpam.
 missing=()
-for need in tmux:tmux unshare:util-linux mount:mount; do
+for need in tmux:tmux unshare:util-linux mount:mount setpriv:util-linux useradd:passwd chpasswd:passwd; do
     command -v "${need%%:*}" >/dev/null 2>&1 || missing+=("${need#*:}")
 done
+if ! { [ -e /usr/include/security/pam_appl.h ] && ldconfig -p 2>/dev/null | grep -q 'libpam_misc\.so '; }; then
+    missing+=(libpam0g-dev)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "tests/run.sh: installing ${missing[*]} for the tests"
@@ -23,6 +28,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
 fi
 
+# Both builds are linted; the tests run on the one with PAM (the idle lock's
+# password check), which is also the build without it plus that one check.
 cargo fmt --all --check
 cargo clippy --locked --all-targets -- -D warnings
-cargo test --locked
+cargo clippy --locked --all-targets --features pam -- -D warnings
+cargo test --locked --features pam

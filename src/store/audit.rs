@@ -256,10 +256,12 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
             )
         };
         if row.id != prev_id + 1 {
+            let missing = match row.id - prev_id - 1 {
+                1 => format!("row #{} is missing", prev_id + 1),
+                _ => format!("rows #{} to #{} are missing", prev_id + 1, row.id - 1),
+            };
             problems.push(format!(
-                "rows #{} to #{} are missing: the trail jumps from #{prev_id} to #{}",
-                prev_id + 1,
-                row.id - 1,
+                "{missing}: the trail jumps from #{prev_id} to #{} (removed, or the ids rewritten)",
                 row.id
             ));
             break;

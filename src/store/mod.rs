@@ -320,6 +320,12 @@ impl Store {
             .conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .map_err(not_a_database)?;
+        // Another program's file is refused before anything is written to it
+        // (switching it to WAL would already change its header).
+        let version: u32 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        self.refuse_foreign(version)?;
         if !mode.eq_ignore_ascii_case("wal") {
             mode = self
                 .conn
@@ -353,7 +359,6 @@ impl Store {
         let version: u32 = self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        self.refuse_foreign(version)?;
         if version == migrations::LATEST {
             return Ok(());
         }
