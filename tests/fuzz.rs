@@ -2,7 +2,8 @@
 //! samples with random bytes deleted, inserted and replaced, never make a
 //! parser panic; what it refuses comes with a position (a line, or the chart
 //! and line of an import) and a message. 400 cases per property: 12,800
-//! parser runs in all.
+//! parser runs in all. And the one sanitiser for shown text, on any Unicode:
+//! no control or bidirectional character gets through.
 
 use chartcoder::codeset::{self, index, pcs, risk, tabular, user_table};
 use chartcoder::config::Config;
@@ -152,6 +153,63 @@ proptest! {
                 prop_assert_eq!(err.file, "site/t.toml");
                 prop_assert!(!err.message.is_empty());
             }
+        }
+    }
+}
+
+/// Any Unicode, weighted towards what a hostile chart holds: controls, ESC
+/// sequences, C1, bidirectional overrides, combining marks, wide characters.
+fn hostile_text() -> impl Strategy<Value = String> {
+    let pieces = prop_oneof![
+        any::<char>().prop_map(String::from),
+        (0u32..0x20).prop_map(|c| char::from_u32(c).map(String::from).unwrap_or_default()),
+        (0x7Fu32..0xA0).prop_map(|c| char::from_u32(c).map(String::from).unwrap_or_default()),
+        prop::sample::select(vec![
+            "\u{1b}[2J",
+            "\u{1b}]0;title\u{7}",
+            "\u{1b}]52;c;ZXZpbA==\u{7}",
+            "\u{202E}",
+            "\u{2066}",
+            "\u{200F}",
+            "\u{61C}",
+            "\r\n",
+            "\t",
+            "é",
+            "田",
+            "👩‍⚕️",
+            "a\u{301}",
+        ])
+        .prop_map(str::to_string),
+        "[a-zA-Z ,.]{0,8}",
+    ];
+    proptest::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    /// One sanitiser for every text shown: nothing unsafe comes out (newline
+    /// and tab only where a text keeps its lines), safe text comes out as it
+    /// went in, and the screen's stripping keeps every safe character.
+    #[test]
+    fn the_sanitiser_lets_no_control_or_bidi_character_through(s in hostile_text()) {
+        use chartcoder::sanitize::{is_unsafe, line, strip, text};
+        let one = line(&s);
+        prop_assert!(!one.chars().any(is_unsafe), "{:?} -> {:?}", s, one);
+        let lines = text(&s);
+        prop_assert!(!lines.chars().any(|c| is_unsafe(c) && c != '\n' && c != '\t'), "{:?}", lines);
+        prop_assert_eq!(lines.matches('\n').count(), s.matches('\n').count());
+        let stripped = strip(&s);
+        prop_assert!(!stripped.chars().any(is_unsafe));
+        let safe: String = s.chars().filter(|&c| !is_unsafe(c)).collect();
+        prop_assert_eq!(stripped.as_ref(), safe.as_str());
+        if !s.chars().any(is_unsafe) {
+            prop_assert_eq!(one.as_ref(), s.as_str());
+        }
+        // Every safe character is still there, in order, in the visible form.
+        let mut rest = one.chars();
+        for c in safe.chars() {
+            prop_assert!(rest.any(|d| d == c), "{:?} lost from {:?}", c, one);
         }
     }
 }
