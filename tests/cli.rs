@@ -547,8 +547,6 @@ fn validate_checks_a_stored_chart_or_a_file_and_exits_by_severity() {
 
 #[test]
 fn a_query_is_listed_printed_answered_closed_and_reported_from_the_command_line() {
-    use chartcoder::query::{Draft, Format, Indicator};
-    use chartcoder::store::{Store, StoreOptions, charts, coding, queries};
     let home = tempfile::tempdir().unwrap();
     let db = home.path().join("q.db");
     let dbs = db.to_str().unwrap();
@@ -558,28 +556,7 @@ fn a_query_is_listed_printed_answered_closed_and_reported_from_the_command_line(
             .success()
     );
     // The coder (the OS login) sends a query, as the chart screen does.
-    let id = {
-        let mut store = Store::open(&db, &StoreOptions::default()).unwrap();
-        let chart = charts::chart_id_for_account(store.conn(), "A26110203")
-            .unwrap()
-            .unwrap();
-        store.write(|tx| coding::claim(tx, chart, me())).unwrap();
-        let draft = Draft {
-            template: None,
-            physician: "Dr. Imani Achterberg".into(),
-            format: Some(Format::OpenEnded),
-            yes_no_reason: None,
-            question: "Please clarify the type and acuity of the heart failure.".into(),
-            indicators: vec![Indicator {
-                text: "BNP 1,450 pg/mL".into(),
-                source: None,
-            }],
-            choices: vec![],
-        };
-        store
-            .write(|tx| queries::send(tx, chart, me(), &draft))
-            .unwrap()
-    };
+    let id = common::send_query(&db, "A26110203", me(), "BNP 1,450 pg/mL");
     let ids = id.to_string();
     let list = run(home.path(), &["--db", dbs, "query", "list", "--open"]);
     assert!(list.status.success(), "{}", text(&list.stderr));

@@ -9,7 +9,6 @@
 
 mod common;
 
-use chartcoder::query::{Draft, Format, Indicator};
 use chartcoder::store::{Store, StoreError, StoreOptions, charts, coding, queries};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
@@ -97,26 +96,7 @@ fn as_other(program: &str, args: &[&str], home: &Path) -> Output {
 
 /// A query sent on the chart `account` by the OS login, with one indicator.
 fn send_query(db: &Path, account: &str, indicator: &str) -> i64 {
-    let mut store = Store::open(db, &StoreOptions::default()).unwrap();
-    let chart = charts::chart_id_for_account(store.conn(), account)
-        .unwrap()
-        .unwrap();
-    store.write(|tx| coding::claim(tx, chart, me())).unwrap();
-    let draft = Draft {
-        template: None,
-        physician: "Dr. Imani Achterberg".into(),
-        format: Some(Format::OpenEnded),
-        yes_no_reason: None,
-        question: "Please clarify the type and acuity of the heart failure.".into(),
-        indicators: vec![Indicator {
-            text: indicator.into(),
-            source: None,
-        }],
-        choices: vec![],
-    };
-    store
-        .write(|tx| queries::send(tx, chart, me(), &draft))
-        .unwrap()
+    common::send_query(db, account, me(), indicator)
 }
 
 // ---- 1. exports and outbox files never destroy data -------------------------

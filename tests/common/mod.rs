@@ -118,3 +118,31 @@ pub fn chart_of(app: &App) -> &ChartView {
 pub fn dx_codes(app: &App) -> Vec<(String, Option<Poa>)> {
     diagnoses(app.store().conn(), chart_of(app).chart_id)
 }
+
+/// Claims the chart `account` in the database at `db` for `coder` and sends
+/// the heart-failure query the tests use, with one indicator (as the chart
+/// screen does); returns the query's id.
+pub fn send_query(db: &Path, account: &str, coder: &str, indicator: &str) -> i64 {
+    use chartcoder::query::{Draft, Format, Indicator};
+    use chartcoder::store::{Store, StoreOptions, coding, queries};
+    let mut store = Store::open(db, &StoreOptions::default()).unwrap();
+    let chart = charts::chart_id_for_account(store.conn(), account)
+        .unwrap()
+        .unwrap();
+    store.write(|tx| coding::claim(tx, chart, coder)).unwrap();
+    let draft = Draft {
+        template: None,
+        physician: "Dr. Imani Achterberg".into(),
+        format: Some(Format::OpenEnded),
+        yes_no_reason: None,
+        question: "Please clarify the type and acuity of the heart failure.".into(),
+        indicators: vec![Indicator {
+            text: indicator.into(),
+            source: None,
+        }],
+        choices: vec![],
+    };
+    store
+        .write(|tx| queries::send(tx, chart, coder, &draft))
+        .unwrap()
+}
