@@ -12,6 +12,25 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// A message on standard error, through the one sanitiser: names, paths and
+/// file contents it quotes reach the terminal as visible text, never as
+/// terminal commands.
+macro_rules! say {
+    () => {
+        eprintln!()
+    };
+    ($($t:tt)*) => {
+        eprintln!("{}", crate::sanitize::text(&format!($($t)*)))
+    };
+}
+
+/// [`say!`] without the line end.
+macro_rules! say_part {
+    ($($t:tt)*) => {
+        eprint!("{}", crate::sanitize::text(&format!($($t)*)))
+    };
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "chartcoder",
@@ -265,7 +284,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if crate::fault::is_broken_pipe(&e) => crate::fault::broken_pipe(),
         Err(e) => {
-            eprintln!("chartcoder: {e:#}");
+            say!("chartcoder: {e:#}");
             // A --db that names no database, or another program's, or a
             // refused identity: a bad argument.
             match e.downcast_ref::<crate::store::StoreError>() {
@@ -338,7 +357,7 @@ pub fn open_store(cli: &Cli, config: &Config) -> anyhow::Result<Store> {
     if seed {
         let n =
             demo::seed(&mut store).map_err(|e| anyhow!("seeding the demo charts failed: {e}"))?;
-        eprintln!(
+        say!(
             "chartcoder: created {} with {n} demo charts",
             path.display()
         );
@@ -388,7 +407,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 Err(e @ ImportError::Invalid(_))
                 | Err(e @ ImportError::Store(crate::store::StoreError::Rejected(_))) => {
-                    eprint!("chartcoder: {}: {e}", file.display());
+                    say_part!("chartcoder: {}: {e}", file.display());
                     Ok(ExitCode::from(BAD_INPUT))
                 }
                 Err(e) => Err(anyhow!("{e}")),
@@ -459,7 +478,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open_existing(&cli, &config)?;
             let Some(id) = crate::store::charts::chart_id_for_account(store.conn(), account)?
             else {
-                eprintln!("chartcoder: no chart with account {account}");
+                say!("chartcoder: no chart with account {account}");
                 return Ok(ExitCode::from(BAD_INPUT));
             };
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -540,14 +559,14 @@ fn audit_trail_trusted(store: &mut Store, user: &str, accept: bool) -> anyhow::R
         })?;
         return Ok(true);
     }
-    eprintln!(
+    say!(
         "chartcoder: the audit trail of {} is broken, so the workstation does not start:",
         store.display_path()
     );
     for p in &v.problems {
-        eprintln!("  {}", line(p));
+        say!("  {}", line(p));
     }
-    eprintln!(
+    say!(
         "Report this to your manager or security officer. `chartcoder audit --verify` checks it again; \
          --accept-broken-audit starts anyway (and records that you did)."
     );
@@ -573,7 +592,7 @@ fn policy_command(cli: &Cli, config: &Config, action: &PolicyCommand) -> anyhow:
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(crate::store::StoreError::Refused(reason)) => {
-                    eprintln!("chartcoder: {reason}");
+                    say!("chartcoder: {reason}");
                     Ok(ExitCode::from(BAD_INPUT))
                 }
                 Err(e) => Err(e.into()),
@@ -594,7 +613,7 @@ fn query_command(cli: &Cli, config: &Config, action: &QueryCommand) -> anyhow::R
                 return Ok(ExitCode::SUCCESS);
             }
             Err(e) => {
-                eprintln!("chartcoder: {e}");
+                say!("chartcoder: {e}");
                 return Ok(ExitCode::from(BAD_INPUT));
             }
         }
@@ -605,7 +624,7 @@ fn query_command(cli: &Cli, config: &Config, action: &QueryCommand) -> anyhow::R
     let refused = |e: crate::store::StoreError| -> anyhow::Result<ExitCode> {
         match e {
             crate::store::StoreError::Refused(reason) => {
-                eprintln!("chartcoder: {reason}");
+                say!("chartcoder: {reason}");
                 Ok(ExitCode::from(BAD_INPUT))
             }
             other => Err(other.into()),
@@ -622,7 +641,7 @@ fn query_command(cli: &Cli, config: &Config, action: &QueryCommand) -> anyhow::R
                 Some(a) => match crate::store::charts::chart_id_for_account(store.conn(), a)? {
                     Some(id) => queries::for_chart(store.conn(), id)?,
                     None => {
-                        eprintln!("chartcoder: no chart with account {a}");
+                        say!("chartcoder: no chart with account {a}");
                         return Ok(ExitCode::from(BAD_INPUT));
                     }
                 },
@@ -651,7 +670,7 @@ fn query_command(cli: &Cli, config: &Config, action: &QueryCommand) -> anyhow::R
         }
         QueryCommand::Print { id } => {
             let Some(q) = queries::get(store.conn(), *id)? else {
-                eprintln!("chartcoder: no query #{id}");
+                say!("chartcoder: no query #{id}");
                 return Ok(ExitCode::from(BAD_INPUT));
             };
             // The query quotes the chart: printing it is a view, recorded first.
@@ -750,7 +769,7 @@ fn validate(
                     crate::store::charts::load_chart(tx, id)
                 })?],
                 None => {
-                    eprintln!("chartcoder: no chart with account {account}");
+                    say!("chartcoder: no chart with account {account}");
                     return Ok(ExitCode::from(BAD_INPUT));
                 }
             }
@@ -761,7 +780,7 @@ fn validate(
             match interchange::json::parse_charts(&bytes) {
                 Ok(charts) => charts.into_iter().map(|(_, c)| c).collect(),
                 Err(problems) => {
-                    eprintln!(
+                    say!(
                         "chartcoder: {}: {}",
                         file.display(),
                         crate::store::StoreError::Rejected(problems)
@@ -776,7 +795,7 @@ fn validate(
         Ok(r) => r,
         Err(e) if crate::fault::is_broken_pipe(&e) => crate::fault::broken_pipe(),
         Err(e) => {
-            eprintln!("chartcoder: {e:#}");
+            say!("chartcoder: {e:#}");
             return Ok(ExitCode::from(BAD_INPUT));
         }
     };
@@ -873,13 +892,13 @@ fn print_code(code: &str, date: chrono::NaiveDate, config: &Config) -> anyhow::R
         print!("{}", text(&found.join("\n")));
         return Ok(ExitCode::SUCCESS);
     }
-    eprint!(
+    say_part!(
         "chartcoder: {code:?} is not a code in ICD-10-CM {}, ICD-10-PCS or HCPCS Level II",
         edition.label()
     );
     match cm.placeholder_hint(code, edition) {
-        Some(hint) => eprintln!("; did you mean {hint} (placeholder X before the 7th character)?"),
-        None => eprintln!(),
+        Some(hint) => say!("; did you mean {hint} (placeholder X before the 7th character)?"),
+        None => say!(),
     }
     Ok(ExitCode::from(BAD_INPUT))
 }
@@ -896,10 +915,10 @@ fn search(
     let dir = config.cache_dir();
     let (index, report) = cache::load_or_build(dir.as_deref(), &config.user_tables())?;
     if let Some(w) = &report.warning {
-        eprintln!("chartcoder: {w}");
+        say!("chartcoder: {w}");
     }
     if !report.from_cache {
-        eprintln!(
+        say!(
             "chartcoder: built the code search index in {:.1} s{}",
             report.elapsed.as_secs_f64(),
             report
@@ -950,7 +969,7 @@ fn search(
     }
     out.flush()?;
     if hits.is_empty() {
-        eprintln!("chartcoder: no code matches {query:?}");
+        say!("chartcoder: no code matches {query:?}");
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
@@ -971,7 +990,7 @@ fn export(
             match crate::private_file::PrivateFile::create(path, &store.protected_files()) {
                 Ok(f) => Some(f),
                 Err(e) => {
-                    eprintln!("chartcoder: nothing was exported: {e}");
+                    say!("chartcoder: nothing was exported: {e}");
                     return Ok(ExitCode::from(BAD_INPUT));
                 }
             }
@@ -1015,14 +1034,14 @@ fn export(
     match interchange::export_charts(store, status, user, &how, deliver) {
         Ok(n) => {
             if let Some(path) = output {
-                eprintln!("chartcoder: exported {n} chart(s) to {}", path.display());
+                say!("chartcoder: exported {n} chart(s) to {}", path.display());
             }
             Ok(ExitCode::SUCCESS)
         }
         // The reader went away (`| head`): nothing recorded, end as SIGPIPE does.
         Err(interchange::ExportError::Write(_)) if pipe_closed => crate::fault::broken_pipe(),
         Err(e @ interchange::ExportError::Write(_)) => {
-            eprintln!("chartcoder: {e}");
+            say!("chartcoder: {e}");
             Ok(ExitCode::FAILURE)
         }
         Err(e) => Err(e.into()),

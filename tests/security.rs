@@ -760,6 +760,18 @@ fn document_text_and_site_tables_reach_the_terminal_and_the_outbox_only_as_visib
         "{written:?}"
     );
 
+    // What a refusal quotes from a file (a key of the JSON) reaches standard
+    // error as visible text.
+    let bad = home.path().join("bad.json");
+    std::fs::write(&bad, "{\"charts\": [{\"acc\u{1b}]0;owned\u{7}ount\": 1}]}").unwrap();
+    let import = run(home.path(), &["--db", dbs, "import", bad.to_str().unwrap()]);
+    assert_eq!(import.status.code(), Some(2));
+    assert!(
+        !err(&import).contains('\u{1b}') && !err(&import).contains('\u{7}'),
+        "{:?}",
+        err(&import)
+    );
+
     // A site CPT table's text, in `search` and `code`.
     let cpt = home.path().join("cpt.csv");
     std::fs::write(
