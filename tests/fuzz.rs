@@ -213,3 +213,48 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    /// The text helpers the workstation applies to document text, on any
+    /// Unicode (lower-casing that changes byte lengths included): no panic,
+    /// every place on a character boundary of the original.
+    #[test]
+    fn the_ui_text_helpers_never_panic_and_keep_to_char_boundaries(
+        text in hostile_text(),
+        phrase in prop_oneof![hostile_text(), "[kKİıß\u{212A}a-z ]{1,4}"],
+        width in 1usize..40,
+    ) {
+        use chartcoder::tui::text::{find_all_ignore_case, find_ignore_case};
+        let text = format!("{text}\u{212A}bnp İİ {phrase}. ß{text}");
+        let all = find_all_ignore_case(&text, &phrase);
+        let mut last_end = 0;
+        for r in &all {
+            prop_assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+            prop_assert!(r.start >= last_end && r.start < r.end);
+            last_end = r.end;
+            let lowered: String = text[r.clone()].to_lowercase();
+            let needle: String = phrase.to_lowercase();
+            prop_assert!(lowered.contains(&needle), "{:?} in {:?}", needle, lowered);
+        }
+        prop_assert_eq!(find_ignore_case(&text, &phrase), all.first().cloned());
+        if !phrase.is_empty() {
+            prop_assert!(!all.is_empty(), "the phrase put into the text is found");
+        }
+        if let Some(sentence) = chartcoder::tui::query_form::sentence_with(&text, &phrase) {
+            prop_assert!(text.contains(&sentence));
+        }
+        let rows = chartcoder::tui::chart::wrap_lines(&text, width);
+        for row in &rows {
+            prop_assert!(row.chars().count() <= width, "{:?} wider than {}", row, width);
+        }
+        let kept: String = rows.concat().chars().filter(|c| *c != ' ').collect();
+        let given: String = text.lines().collect::<String>().chars().filter(|c| *c != ' ').collect();
+        prop_assert_eq!(kept, given, "wrapping loses or adds nothing but spaces");
+        let n = text.chars().count();
+        for i in chartcoder::search::highlight(&text, &phrase) {
+            prop_assert!(i < n);
+        }
+    }
+}

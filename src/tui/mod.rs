@@ -13,6 +13,7 @@ pub mod queries;
 pub mod query_form;
 pub mod saver;
 pub mod screens;
+pub mod text;
 pub mod theme;
 pub mod wire;
 

@@ -426,16 +426,7 @@ impl App {
 /// The sentence of `text` that holds `phrase` (case-insensitive): from the
 /// end of the previous sentence or line to the end of its own.
 pub fn sentence_with(text: &str, phrase: &str) -> Option<String> {
-    let lower = text.to_lowercase();
-    let at = lower.find(&phrase.to_lowercase())?;
-    // Byte offsets of the lowercased text match the original for ASCII; for
-    // other text fall back to the whole line.
-    if lower.len() != text.len() {
-        return text
-            .lines()
-            .find(|l| l.to_lowercase().contains(&phrase.to_lowercase()))
-            .map(|l| l.trim().to_string());
-    }
+    let at = super::text::find_ignore_case(text, phrase)?.start;
     let is_end = |c: char| matches!(c, '.' | '!' | '?' | '\n' | ';');
     let start = text[..at].rfind(is_end).map_or(0, |i| i + 1);
     let end = text[at..].find(is_end).map_or(text.len(), |i| at + i + 1);

@@ -283,21 +283,12 @@ fn render_document(view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area:
 
 /// A row with every occurrence of `term` (lower case) in `style`.
 fn found_in(row: &str, term: &str, style: Style) -> Line<'static> {
-    let lower = row.to_lowercase();
-    if term.is_empty() || lower.len() != row.len() {
-        return Line::raw(row.to_string());
-    }
     let mut spans = Vec::new();
     let mut at = 0;
-    while let Some(i) = lower[at..].find(term) {
-        let start = at + i;
-        let end = start + term.len();
-        if !row.is_char_boundary(start) || !row.is_char_boundary(end) {
-            break;
-        }
-        spans.push(Span::raw(row[at..start].to_string()));
-        spans.push(Span::styled(row[start..end].to_string(), style));
-        at = end;
+    for found in crate::tui::text::find_all_ignore_case(row, term) {
+        spans.push(Span::raw(row[at..found.start].to_string()));
+        spans.push(Span::styled(row[found.clone()].to_string(), style));
+        at = found.end;
     }
     spans.push(Span::raw(row[at..].to_string()));
     Line::from(spans)
