@@ -555,7 +555,13 @@ fn audit_trail_trusted(store: &mut Store, user: &str, accept: bool) -> anyhow::R
     if accept {
         let detail = format!("started although: {}", v.problems.join("; "));
         store.write(|tx| {
-            crate::store::audit::record(tx, user, None, "audit_broken_accepted", &detail)
+            crate::store::audit::record(
+                tx,
+                user,
+                None,
+                crate::domain::AuditAction::AuditBrokenAccepted,
+                &detail,
+            )
         })?;
         return Ok(true);
     }
@@ -676,7 +682,13 @@ fn query_command(cli: &Cli, config: &Config, action: &QueryCommand) -> anyhow::R
             // The query quotes the chart: printing it is a view, recorded first.
             let detail = format!("query print #{id}");
             store.write(|tx| {
-                crate::store::audit::record(tx, user, Some(q.chart_id), "view", &detail)
+                crate::store::audit::record(
+                    tx,
+                    user,
+                    Some(q.chart_id),
+                    crate::domain::AuditAction::View,
+                    &detail,
+                )
             })?;
             // Quoted document text: shown, never obeyed by the terminal.
             print!(
@@ -765,7 +777,13 @@ fn validate(
             match crate::store::charts::chart_id_for_account(store.conn(), account)? {
                 // Its codes are printed: a view of the chart, recorded.
                 Some(id) => vec![store.write(|tx| {
-                    crate::store::audit::record(tx, &user, Some(id), "view", "validate")?;
+                    crate::store::audit::record(
+                        tx,
+                        &user,
+                        Some(id),
+                        crate::domain::AuditAction::View,
+                        "validate",
+                    )?;
                     crate::store::charts::load_chart(tx, id)
                 })?],
                 None => {

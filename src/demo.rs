@@ -121,7 +121,13 @@ pub fn generate(
                 let n = start + done + i;
                 let chart = synthetic_chart(&mut rng, n, today);
                 let id = store::charts::insert_chart(tx, &chart, &now)?;
-                store::audit::record(tx, SYSTEM_ACTOR, Some(id), "chart_generated", "")?;
+                store::audit::record(
+                    tx,
+                    SYSTEM_ACTOR,
+                    Some(id),
+                    crate::domain::AuditAction::ChartGenerated,
+                    "",
+                )?;
             }
             Ok(())
         })?;

@@ -4,6 +4,12 @@
 //! `domain`. Everything here is testable without a terminal; `main.rs` only parses
 //! arguments and calls [`cli::run`].
 
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod cli;
 pub mod codeset;
 pub mod config;

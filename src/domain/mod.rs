@@ -3,12 +3,14 @@
 //! Plain data with no database or terminal types, so every layer can use it and
 //! every rule can be tested on it directly.
 
+mod audit_action;
 mod codes;
 
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
 use std::str::FromStr;
 
+pub use audit_action::AuditAction;
 pub use codes::{
     CodeFormatError, normalize_diagnosis_code, normalize_modifier, normalize_procedure_code,
 };

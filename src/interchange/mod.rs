@@ -75,7 +75,7 @@ pub fn export_charts(
         let charts = store::charts::chart_ids(tx, status)?
             .into_iter()
             .map(|id| {
-                store::audit::record(tx, actor, Some(id), "export", how)?;
+                store::audit::record(tx, actor, Some(id), crate::domain::AuditAction::Export, how)?;
                 store::charts::load_chart(tx, id)
             })
             .collect::<Result<Vec<_>, _>>()?;

@@ -8,6 +8,7 @@
 
 use super::migrations::GUARD_TRIGGERS;
 use super::{Result, now_utc};
+use crate::domain::AuditAction;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
@@ -111,7 +112,7 @@ pub fn record(
     conn: &Connection,
     actor: &str,
     chart_id: Option<i64>,
-    action: &str,
+    action: AuditAction,
     detail: &str,
 ) -> Result<()> {
     record_sealed(conn, actor, chart_id, action, detail, None)
@@ -122,7 +123,7 @@ pub fn record_sealed(
     conn: &Connection,
     actor: &str,
     chart_id: Option<i64>,
-    action: &str,
+    action: AuditAction,
     detail: &str,
     seal: Option<&str>,
 ) -> Result<()> {
@@ -134,7 +135,7 @@ pub(crate) fn append(
     conn: &Connection,
     actor: &str,
     chart_id: Option<i64>,
-    action: &str,
+    action: AuditAction,
     detail: &str,
     seal: Option<&str>,
 ) -> rusqlite::Result<()> {
@@ -149,7 +150,7 @@ pub(crate) fn append(
         actor: actor.to_string(),
         os_user: crate::identity::os_user().to_string(),
         chart_id,
-        action: action.to_string(),
+        action: action.as_str().to_string(),
         detail: detail.to_string(),
         seal: seal.map(str::to_string),
     };
@@ -274,8 +275,8 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
             break;
         }
         if let (Some(seal), Some(query)) = (&row.seal, query_of(&row.detail)) {
-            let kind = match row.action.as_str() {
-                "query_sent" | "query_sealed" => "text",
+            let kind = match AuditAction::parse(&row.action) {
+                Some(AuditAction::QuerySent | AuditAction::QuerySealed) => "text",
                 _ => "answer",
             };
             seals.insert((query, kind), (row.id, seal.clone()));

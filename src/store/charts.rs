@@ -65,7 +65,13 @@ pub fn import_charts(
     let now = now_utc();
     for (_, chart) in charts {
         let id = insert_chart(tx, chart, &now)?;
-        audit::record(tx, actor, Some(id), "chart_imported", "")?;
+        audit::record(
+            tx,
+            actor,
+            Some(id),
+            crate::domain::AuditAction::ChartImported,
+            "",
+        )?;
         ids.push(id);
     }
     Ok(ids)

@@ -5,6 +5,7 @@
 //! be claimed by the acting coder.
 
 use super::{Result, StoreError, audit, now_utc};
+use crate::domain::AuditAction;
 use crate::domain::{ChartStatus, CodeSystem, Poa};
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -56,13 +57,13 @@ fn claim_within(
         .parse()
         .map_err(|e: crate::domain::UnknownValue| StoreError::Corrupt(e.to_string()))?;
     if !status.is_uncoded() {
-        audit::record(tx, user, Some(chart_id), "view", status.as_str())?;
+        audit::record(tx, user, Some(chart_id), AuditAction::View, status.as_str())?;
         return Ok(Claim::Closed(status));
     }
     match owner {
         Some(o) if o == user => {
             touch(tx, chart_id, user)?;
-            audit::record(tx, user, Some(chart_id), "view", "")?;
+            audit::record(tx, user, Some(chart_id), AuditAction::View, "")?;
             Ok(Claim::Mine)
         }
         Some(o) if stale(&claimed_at) => {
@@ -74,7 +75,7 @@ fn claim_within(
                 tx,
                 user,
                 Some(chart_id),
-                "claim",
+                AuditAction::Claim,
                 &format!(
                     "the claim of {o} expired (no activity since {})",
                     claimed_at.as_deref().unwrap_or("?")
@@ -87,7 +88,7 @@ fn claim_within(
                 tx,
                 user,
                 Some(chart_id),
-                "view",
+                AuditAction::View,
                 &format!("read-only: claimed by {o}"),
             )?;
             Ok(Claim::TakenBy(o))
@@ -104,7 +105,7 @@ fn claim_within(
                  WHERE chart_id = ?1",
                 params![chart_id, user, now, next.as_str()],
             )?;
-            audit::record(tx, user, Some(chart_id), "claim", "")?;
+            audit::record(tx, user, Some(chart_id), AuditAction::Claim, "")?;
             Ok(Claim::Mine)
         }
     }
@@ -117,7 +118,7 @@ pub fn release(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<()> {
         "UPDATE charts SET claimed_by = NULL, claimed_at = NULL, updated_at = ?2 WHERE chart_id = ?1",
         params![chart_id, now_utc()],
     )?;
-    audit::record(tx, user, Some(chart_id), "release", "")?;
+    audit::record(tx, user, Some(chart_id), AuditAction::Release, "")?;
     Ok(())
 }
 
@@ -161,7 +162,7 @@ fn changed(
     tx: &Transaction<'_>,
     chart_id: i64,
     user: &str,
-    action: &str,
+    action: AuditAction,
     detail: &str,
 ) -> Result<()> {
     tx.execute(
@@ -221,7 +222,7 @@ pub fn add_diagnosis(
         tx,
         chart_id,
         user,
-        "add_diagnosis",
+        AuditAction::AddDiagnosis,
         &format!("{code} at {}", position + 1),
     )?;
     Ok(position)
@@ -257,7 +258,7 @@ pub fn add_procedure(
         tx,
         chart_id,
         user,
-        "add_procedure",
+        AuditAction::AddProcedure,
         &format!("{code} at {}", position + 1),
     )?;
     Ok(position)
@@ -302,7 +303,10 @@ pub fn remove(
         tx,
         chart_id,
         user,
-        &format!("remove_{}", list.noun()),
+        match list {
+            CodeList::Diagnoses => AuditAction::RemoveDiagnosis,
+            CodeList::Procedures => AuditAction::RemoveProcedure,
+        },
         &format!("{code} from {}", position + 1),
     )?;
     Ok(())
@@ -345,7 +349,10 @@ pub fn shift(
         tx,
         chart_id,
         user,
-        &format!("move_{}", list.noun()),
+        match list {
+            CodeList::Diagnoses => AuditAction::MoveDiagnosis,
+            CodeList::Procedures => AuditAction::MoveProcedure,
+        },
         &format!("{} to {}", position + 1, other + 1),
     )?;
     Ok(other)
@@ -374,7 +381,7 @@ pub fn set_poa(
         tx,
         chart_id,
         user,
-        "set_poa",
+        AuditAction::SetPoa,
         &format!("{} {}", position + 1, poa.map_or("-", |p| p.as_str())),
     )?;
     Ok(())
@@ -396,7 +403,7 @@ pub fn hold(tx: &Transaction<'_>, chart_id: i64, user: &str, reason: &str) -> Re
         "UPDATE charts SET status = 'on_hold', updated_at = ?2 WHERE chart_id = ?1",
         params![chart_id, now],
     )?;
-    audit::record(tx, user, Some(chart_id), "hold", reason)?;
+    audit::record(tx, user, Some(chart_id), AuditAction::Hold, reason)?;
     Ok(())
 }
 
@@ -424,7 +431,7 @@ pub fn acknowledge(
         tx,
         user,
         Some(chart_id),
-        "acknowledge",
+        AuditAction::Acknowledge,
         &format!("{finding_key}: {message}"),
     )?;
     Ok(())
@@ -488,7 +495,7 @@ pub fn complete(
          WHERE chart_id = ?1",
         params![chart_id, now_utc()],
     )?;
-    audit::record(tx, user, Some(chart_id), "complete", "")?;
+    audit::record(tx, user, Some(chart_id), AuditAction::Complete, "")?;
     Ok(())
 }
 
@@ -563,7 +570,7 @@ pub fn set_line_detail(
         tx,
         chart_id,
         user,
-        "set_line_detail",
+        AuditAction::SetLineDetail,
         &format!("{}: {modifiers} x{} {pointers}", position + 1, detail.units),
     )?;
     Ok(())

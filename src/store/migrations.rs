@@ -392,7 +392,7 @@ fn seal_the_record(tx: &Transaction<'_>) -> rusqlite::Result<()> {
             tx,
             "chartcoder",
             Some(chart_id),
-            "query_sealed",
+            crate::domain::AuditAction::QuerySealed,
             &detail,
             Some(&seal),
         )?;
@@ -402,7 +402,7 @@ fn seal_the_record(tx: &Transaction<'_>) -> rusqlite::Result<()> {
                 tx,
                 "chartcoder",
                 Some(chart_id),
-                "answer_sealed",
+                crate::domain::AuditAction::AnswerSealed,
                 &detail,
                 Some(&seal),
             )?;

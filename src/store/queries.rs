@@ -5,6 +5,7 @@
 
 use super::coding::require_claim;
 use super::{Result, StoreError, audit, charts, now_utc};
+use crate::domain::AuditAction;
 use crate::query::{self, Draft, Format, Indicator, YesNoReason};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -181,7 +182,7 @@ pub fn send(tx: &Transaction<'_>, chart_id: i64, user: &str, draft: &Draft) -> R
         tx,
         user,
         Some(chart_id),
-        "query_sent",
+        AuditAction::QuerySent,
         &format!("#{id} to {}", draft.physician.trim()),
         Some(&audit::seal(&text)),
     )?;
@@ -237,7 +238,13 @@ pub fn save_draft(tx: &Transaction<'_>, chart_id: i64, user: &str, draft: &Draft
         &draft.choices,
         &now_utc(),
     )?;
-    audit::record(tx, user, Some(chart_id), "query_draft", &format!("#{id}"))?;
+    audit::record(
+        tx,
+        user,
+        Some(chart_id),
+        AuditAction::QueryDraft,
+        &format!("#{id}"),
+    )?;
     Ok(id)
 }
 
@@ -291,7 +298,7 @@ pub fn answer(tx: &Transaction<'_>, id: i64, user: &str, text: &str) -> Result<(
         tx,
         user,
         Some(chart_id),
-        "query_answered",
+        AuditAction::QueryAnswered,
         &format!("#{id}"),
         Some(&audit::seal(text)),
     )?;
@@ -355,7 +362,10 @@ pub fn close(tx: &Transaction<'_>, id: i64, user: &str, outcome: Outcome) -> Res
             status: Status::Closed,
             outcome: Some(outcome.as_str()),
             reason: None,
-            audit: ("query_closed", format!("#{id} {}", outcome.as_str())),
+            audit: (
+                AuditAction::QueryClosed,
+                format!("#{id} {}", outcome.as_str()),
+            ),
         },
     )
 }
@@ -368,7 +378,7 @@ struct Ending<'a> {
     status: Status,
     outcome: Option<&'a str>,
     reason: Option<&'a str>,
-    audit: (&'a str, String),
+    audit: (AuditAction, String),
 }
 
 /// Ends a query: its status and outcome or reason, its hold released, the
@@ -409,7 +419,7 @@ pub fn cancel(tx: &Transaction<'_>, id: i64, user: &str, reason: &str) -> Result
             status: Status::Canceled,
             outcome: None,
             reason: Some(reason),
-            audit: ("query_canceled", format!("#{id}: {reason}")),
+            audit: (AuditAction::QueryCanceled, format!("#{id}: {reason}")),
         },
     )
 }
@@ -445,7 +455,7 @@ pub fn change_recipient(
         tx,
         user,
         Some(chart_id),
-        "query_recipient",
+        AuditAction::QueryRecipient,
         &format!("#{id} to {}: {}", physician.trim(), reason.trim()),
     )?;
     Ok(())
@@ -551,10 +561,6 @@ pub fn overdue(sent_at: &str, now: chrono::DateTime<chrono::Utc>, hours: u32) ->
         .is_ok_and(|t| now.signed_duration_since(t) > chrono::Duration::hours(i64::from(hours)))
 }
 
-/// The audit actions that change a chart's codes.
-const CODE_CHANGES: &str = "'add_diagnosis', 'remove_diagnosis', 'move_diagnosis', 'set_poa',
-     'add_procedure', 'remove_procedure', 'move_procedure', 'set_line_detail'";
-
 /// The rows of the query report for queries sent between two dates, and the
 /// number of charts coded (coded, reviewed or final) discharged between them.
 pub fn report_rows(
@@ -567,6 +573,16 @@ pub fn report_rows(
             .map(|t| t.with_timezone(&chrono::Utc))
             .map_err(|e| StoreError::Corrupt(format!("a query time {s:?}: {e}")))
     };
+    // The actions that change a chart's codes, as the trail names them.
+    let code_changes_sql = format!(
+        "SELECT count(*) FROM audit WHERE chart_id = ?1 AND action IN ({})
+         AND at >= ?2 AND (?3 IS NULL OR at <= ?3)",
+        AuditAction::CODE_CHANGES
+            .iter()
+            .map(|a| format!("'{}'", a.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let mut rows = Vec::new();
     for q in sent_between(conn, from, to)? {
         let Some(sent) = q.sent_at.as_deref() else {
@@ -574,10 +590,7 @@ pub fn report_rows(
         };
         let code_changes: u32 = match q.answered_at.as_deref() {
             Some(answered) => conn.query_row(
-                &format!(
-                    "SELECT count(*) FROM audit WHERE chart_id = ?1 AND action IN ({CODE_CHANGES})
-                     AND at >= ?2 AND (?3 IS NULL OR at <= ?3)"
-                ),
+                &code_changes_sql,
                 params![q.chart_id, answered, q.closed_at],
                 |r| r.get(0),
             )?,

@@ -179,7 +179,7 @@ pub fn set(tx: &Transaction<'_>, coder: &str, key: &str, value: &str) -> Result<
         tx,
         coder,
         None,
-        "policy_set",
+        crate::domain::AuditAction::PolicySet,
         &format!("{key}: {old} -> {value}"),
     )?;
     Ok(old)

@@ -4,6 +4,7 @@
 use super::chart::{ChartView, CodeSets, SearchPopup};
 use super::keymap::{Action, Context, Keymap};
 use super::saver::{Answer, Job, Saver};
+use crate::domain::AuditAction;
 use crate::domain::EncounterType;
 use crate::search::worker::SearchWorker;
 use crate::store::{QueueFilter, QueuePage, QueueRow, QueueSummary, StatusFilter, Store, queue};
@@ -254,7 +255,7 @@ impl App {
             self.locked = Some(String::new());
             self.failed_unlocks = 0;
             self.message = None;
-            self.audit_session("lock", &idle);
+            self.audit_session(AuditAction::Lock, &idle);
         } else {
             self.log_off(format!("logged off after {idle} (automatic logoff)"));
         }
@@ -263,7 +264,7 @@ impl App {
 
     /// Ends the session by itself: recorded, then quit as `q` does.
     fn log_off(&mut self, why: String) {
-        self.audit_session("logoff", &why);
+        self.audit_session(AuditAction::Logoff, &why);
         self.logged_off = Some(why);
         self.locked = None;
         self.should_quit = true;
@@ -271,7 +272,7 @@ impl App {
 
     /// An audit row about the session (no chart): lock, unlock, a failed
     /// unlock, logoff.
-    fn audit_session(&mut self, action: &str, detail: &str) {
+    fn audit_session(&mut self, action: AuditAction, detail: &str) {
         let user = self.user.clone();
         if let Err(e) = self
             .store
@@ -300,13 +301,13 @@ impl App {
                 match checked {
                     Ok(()) => {
                         self.locked = None;
-                        self.audit_session("unlock", "");
+                        self.audit_session(AuditAction::Unlock, "");
                         self.message = Some("unlocked".into());
                     }
                     Err(why) => {
                         self.failed_unlocks += 1;
                         self.audit_session(
-                            "unlock_failed",
+                            AuditAction::UnlockFailed,
                             &format!("attempt {}: {why}", self.failed_unlocks),
                         );
                         if self.failed_unlocks >= MAX_FAILED_UNLOCKS {
