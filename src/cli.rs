@@ -205,7 +205,7 @@ pub enum QueryCommand {
         id: i64,
         /// agreed, disagreed, clinically_undetermined or no_response
         #[arg(long, value_parser = parse_outcome)]
-        outcome: crate::store::queries::Outcome,
+        outcome: crate::domain::QueryOutcome,
     },
     /// Cancel a query, with the reason; releases its hold
     Cancel {
@@ -247,8 +247,8 @@ pub enum ReportCommand {
     },
 }
 
-fn parse_outcome(s: &str) -> Result<crate::store::queries::Outcome, String> {
-    crate::store::queries::Outcome::parse(s).ok_or_else(|| {
+fn parse_outcome(s: &str) -> Result<crate::domain::QueryOutcome, String> {
+    s.parse().map_err(|_| {
         format!("{s:?}: the outcome is agreed, disagreed, clinically_undetermined or no_response")
     })
 }
@@ -382,7 +382,13 @@ pub fn open_existing(cli: &Cli, config: &Config) -> anyhow::Result<Store> {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = match &cli.config {
-        Some(path) => Config::load(path)?,
+        Some(path) => {
+            let config = Config::load(path)?;
+            // A bad key binding is named with the file before anything starts.
+            tui::keymap::Keymap::with_overrides(&config.keys.queue, &config.keys.chart)
+                .map_err(|e| anyhow!("config file {}: {e}", path.display()))?;
+            config
+        }
         None => Config::defaults(),
     };
     match &cli.command {
@@ -405,8 +411,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!("imported {n} chart(s) from {}", file.display());
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(e @ ImportError::Invalid(_))
-                | Err(e @ ImportError::Store(crate::store::StoreError::Rejected(_))) => {
+                Err(e @ ImportError::Invalid(_)) => {
                     say_part!("chartcoder: {}: {e}", file.display());
                     Ok(ExitCode::from(BAD_INPUT))
                 }
@@ -655,10 +660,10 @@ fn query_command(cli: &Cli, config: &Config, action: &QueryCommand) -> anyhow::R
             };
             let now = chrono::Utc::now();
             for q in list {
-                if *open && q.status != queries::Status::Open {
+                if *open && q.status != crate::domain::QueryStatus::Open {
                     continue;
                 }
-                let overdue = q.status == queries::Status::Open
+                let overdue = q.status == crate::domain::QueryStatus::Open
                     && q.sent_at
                         .as_deref()
                         .is_some_and(|s| queries::overdue(s, now, escalation_hours));
@@ -706,8 +711,10 @@ fn query_command(cli: &Cli, config: &Config, action: &QueryCommand) -> anyhow::R
                 );
             }
             match (q.status, &q.outcome, &q.cancel_reason) {
-                (queries::Status::Closed, Some(o), _) => println!("\nCLOSED: {}", line(o)),
-                (queries::Status::Canceled, _, Some(r)) => println!("\nCANCELED: {}", line(r)),
+                (crate::domain::QueryStatus::Closed, Some(o), _) => println!("\nCLOSED: {o}"),
+                (crate::domain::QueryStatus::Canceled, _, Some(r)) => {
+                    println!("\nCANCELED: {}", line(r))
+                }
                 _ => println!("\nSTATUS: {}", q.status.as_str()),
             }
             Ok(ExitCode::SUCCESS)
@@ -744,7 +751,7 @@ fn query_command(cli: &Cli, config: &Config, action: &QueryCommand) -> anyhow::R
 /// The rules with the bundled code sets and the site's tables (loaded in parallel).
 pub fn load_rules(config: &Config) -> anyhow::Result<crate::edits::Rules> {
     use crate::codeset;
-    let files = config.edit_files();
+    let files = crate::edits::SiteFiles::from_config(&config.edits);
     let site = files.load().map_err(|e| anyhow!("edits: {e}"))?;
     let (cm, pcs, cc) = std::thread::scope(|s| {
         let cm = s.spawn(codeset::IcdCm::load_bundled);
@@ -798,10 +805,11 @@ fn validate(
             match interchange::json::parse_charts(&bytes) {
                 Ok(charts) => charts.into_iter().map(|(_, c)| c).collect(),
                 Err(problems) => {
-                    say!(
-                        "chartcoder: {}: {}",
+                    say_part!(
+                        "chartcoder: {}: {} problem(s):\n{}",
                         file.display(),
-                        crate::store::StoreError::Rejected(problems)
+                        problems.len(),
+                        interchange::problems_text(&problems)
                     );
                     return Ok(ExitCode::from(BAD_INPUT));
                 }
@@ -888,7 +896,7 @@ fn print_code(code: &str, date: chrono::NaiveDate, config: &Config) -> anyhow::R
             entry.long_description
         ));
     }
-    let tables = config.user_tables();
+    let tables = crate::search::cache::UserTables::from_config(&config.codesets);
     let labelled = tables
         .cpt
         .iter()
@@ -931,7 +939,10 @@ fn search(
 ) -> anyhow::Result<ExitCode> {
     use crate::search::{Searcher, cache};
     let dir = config.cache_dir();
-    let (index, report) = cache::load_or_build(dir.as_deref(), &config.user_tables())?;
+    let (index, report) = cache::load_or_build(
+        dir.as_deref(),
+        &crate::search::cache::UserTables::from_config(&config.codesets),
+    )?;
     if let Some(w) = &report.warning {
         say!("chartcoder: {w}");
     }

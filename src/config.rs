@@ -178,10 +178,6 @@ impl Config {
         let config: Config = toml::Value::Table(merged)
             .try_into()
             .map_err(|e: toml::de::Error| invalid(e.to_string()))?;
-        // The key map is checked here so that a bad binding is reported with
-        // the file's name before anything starts.
-        crate::tui::keymap::Keymap::with_overrides(&config.keys.queue, &config.keys.chart)
-            .map_err(&invalid)?;
         if config.queries.response_hours == 0 {
             return Err(invalid("queries.response_hours must be at least 1".into()));
         }
@@ -213,40 +209,6 @@ impl Config {
             return Some(PathBuf::from(p));
         }
         directories::ProjectDirs::from("", "", "chartcoder").map(|d| d.cache_dir().to_path_buf())
-    }
-
-    /// The edit options and the files of the site's edit tables.
-    pub fn edit_files(&self) -> crate::edits::SiteFiles {
-        let path = |s: &str| {
-            let s = s.trim();
-            (!s.is_empty()).then(|| PathBuf::from(s))
-        };
-        let e = &self.edits;
-        crate::edits::SiteFiles {
-            options: crate::edits::EditOptions {
-                sex_conflict_always: e.sex_conflict_always,
-                nonspecific_principal: e.nonspecific_principal,
-            },
-            poa_exempt: path(&e.poa_exempt_file),
-            ptp: path(&e.ncci_ptp_file),
-            mue: path(&e.mue_file),
-        }
-    }
-
-    /// The site's CPT and local tables.
-    pub fn user_tables(&self) -> crate::search::cache::UserTables {
-        let cpt = self.codesets.cpt_file.trim();
-        crate::search::cache::UserTables {
-            cpt: (!cpt.is_empty()).then(|| PathBuf::from(cpt)),
-            local: self
-                .codesets
-                .local_files
-                .iter()
-                .map(|p| p.trim())
-                .filter(|p| !p.is_empty())
-                .map(PathBuf::from)
-                .collect(),
-        }
     }
 }
 

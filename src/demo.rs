@@ -103,14 +103,7 @@ pub fn generate(
     seed: u64,
     today: NaiveDate,
 ) -> Result<u64, StoreError> {
-    let start: u64 = store
-        .conn()
-        .query_row(
-            "SELECT count(*) FROM charts WHERE account LIKE 'G%'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )?
-        .max(0) as u64;
+    let start = store::charts::generated_count(store.conn())?;
     let mut rng = SplitMix(seed ^ start);
     let mut done = 0;
     while done < count {

@@ -1,8 +1,23 @@
 //! chartcoder: a terminal workstation for medical coders.
 //!
-//! Layers (dependencies point one way): `tui` -> (`store`, `interchange`) ->
-//! `domain`. Everything here is testable without a terminal; `main.rs` only parses
-//! arguments and calls [`cli::run`].
+//! Layers (dependencies point one way; `tests/layers.rs` enforces this matrix):
+//!
+//! - foundation, depending on nothing of ours: `domain` (charts, codes, the
+//!   query and audit vocabulary), `codeset` (the official files), `config`,
+//!   `sanitize`, `identity`, `fault`, `private_file`;
+//! - rules and logic: `query` (physician queries: draft, lint, text, report)
+//!   -> domain, sanitize; `outbox` -> private_file, sanitize; `search` ->
+//!   codeset, config, private_file, sanitize; `edits` -> codeset, config,
+//!   domain;
+//! - `store` (all SQL) -> domain, query, identity, private_file, sanitize;
+//! - `interchange` (import/export formats) -> codeset, domain, store; `demo`
+//!   -> domain, interchange, store;
+//! - `tui` -> everything above; `cli` -> everything, `tui` included.
+//!
+//! The terminal crates (ratatui, crossterm) belong to `tui`; rusqlite to
+//! `store` (and, until its store actions become data, the `tui`'s saver).
+//! Everything here is testable without a terminal; `main.rs` only calls
+//! [`cli::main`].
 
 #![forbid(unsafe_code)]
 #![cfg_attr(
@@ -19,6 +34,7 @@ pub mod edits;
 pub mod fault;
 pub mod identity;
 pub mod interchange;
+pub mod outbox;
 pub mod private_file;
 pub mod query;
 pub mod sanitize;

@@ -4,7 +4,7 @@
 use chartcoder::demo;
 use chartcoder::domain::{Chart, ChartStatus};
 use chartcoder::interchange::{self, ImportError, json};
-use chartcoder::store::{Store, StoreError};
+use chartcoder::store::Store;
 use serde_json::Value;
 
 fn export_json(store: &Store, status: Option<ChartStatus>) -> Vec<u8> {
@@ -170,7 +170,8 @@ fn a_duplicate_of_a_stored_account_is_reported_not_merged() {
     *arr = vec![fresh, dup];
     let bytes = serde_json::to_vec_pretty(&charts).unwrap();
     let err = interchange::import_json(&mut store, &bytes, "amy").unwrap_err();
-    let ImportError::Store(StoreError::Rejected(problems)) = &err else {
+    // An account already on file is a problem of the file, named by position.
+    let ImportError::Invalid(problems) = &err else {
         panic!("{err}")
     };
     assert_eq!(problems.len(), 1, "{problems:?}");

@@ -2,9 +2,10 @@
 //! sent, the lifecycle to closed or canceled, and the chart coming back.
 
 use chartcoder::domain::ChartStatus;
+use chartcoder::domain::{QueryOutcome as Outcome, QueryStatus as Status};
 use chartcoder::query::{Citation, Draft, Format, Indicator, OTHER, UNDETERMINED, YesNoReason};
 use chartcoder::store::coding;
-use chartcoder::store::queries::{self, Outcome, Status};
+use chartcoder::store::queries;
 use chartcoder::store::{Store, StoreError, audit, charts};
 
 /// The demo store with the second chart claimed by amy.
@@ -152,7 +153,7 @@ fn the_lifecycle_answer_close_releases_the_hold_and_the_chart_completes() {
     assert!(coding::open_holds(store.conn(), id).unwrap().is_empty());
     let closed = queries::get(store.conn(), q).unwrap().unwrap();
     assert_eq!(closed.status, Status::Closed);
-    assert_eq!(closed.outcome.as_deref(), Some("agreed"));
+    assert_eq!(closed.outcome, Some(Outcome::Agreed));
     store
         .write(|tx| coding::set_poa(tx, id, "amy", 0, Some(chartcoder::domain::Poa::Yes)))
         .unwrap();

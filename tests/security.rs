@@ -244,14 +244,9 @@ fn two_databases_sharing_an_outbox_never_overwrite_each_other_and_links_are_not_
             .text
             .unwrap();
         let database = store.database_id().unwrap();
-        let path = chartcoder::query::write_outbox(
-            &outbox,
-            &database,
-            id,
-            &text,
-            &store.protected_files(),
-        )
-        .unwrap();
+        let path =
+            chartcoder::outbox::write(&outbox, &database, id, &text, &store.protected_files())
+                .unwrap();
         written.push((path, name, text, store));
     }
     assert_ne!(written[0].0, written[1].0);
@@ -270,7 +265,7 @@ fn two_databases_sharing_an_outbox_never_overwrite_each_other_and_links_are_not_
     std::fs::write(&victim, "keep me").unwrap();
     std::fs::remove_file(path).unwrap();
     std::os::unix::fs::symlink(&victim, path).unwrap();
-    let e = chartcoder::query::write_outbox(
+    let e = chartcoder::outbox::write(
         &outbox,
         &store.database_id().unwrap(),
         1,
@@ -744,7 +739,7 @@ fn document_text_and_site_tables_reach_the_terminal_and_the_outbox_only_as_visib
         .unwrap()
         .text
         .unwrap();
-    let file = chartcoder::query::write_outbox(
+    let file = chartcoder::outbox::write(
         &home.path().join("outbox"),
         &store.database_id().unwrap(),
         id,

@@ -6,8 +6,9 @@
 use chartcoder::codeset::{hcpcs, index, risk, user_table};
 use chartcoder::domain::Chart;
 use chartcoder::edits::site::{Mue, Ptp, parse_poa_exempt};
+use chartcoder::interchange::Problem as ImportProblem;
 use chartcoder::interchange::{self, json};
-use chartcoder::store::{ImportProblem, Store};
+use chartcoder::store::Store;
 use serde_json::{Value, json};
 
 /// One valid chart (every optional text field filled, so each can be spoiled).

@@ -749,7 +749,7 @@ fn the_query_lifecycle_from_the_form_to_a_completed_chart() {
         q[0].answer.as_deref(),
         Some("Acute on chronic diastolic (HFpEF) heart failure.")
     );
-    assert_eq!(q[0].outcome.as_deref(), Some("agreed"));
+    assert_eq!(q[0].outcome, Some(chartcoder::domain::QueryOutcome::Agreed));
     let trail = audit::for_chart(app.store().conn(), id).unwrap();
     let actions: Vec<&str> = trail.iter().map(|a| a.action.as_str()).collect();
     let at = |a: &str| {

@@ -20,6 +20,23 @@ pub struct SiteFiles {
 }
 
 impl SiteFiles {
+    /// The options and files the `[edits]` section of the config names.
+    pub fn from_config(e: &crate::config::EditsConfig) -> SiteFiles {
+        let path = |s: &str| {
+            let s = s.trim();
+            (!s.is_empty()).then(|| std::path::PathBuf::from(s))
+        };
+        SiteFiles {
+            options: super::EditOptions {
+                sex_conflict_always: e.sex_conflict_always,
+                nonspecific_principal: e.nonspecific_principal,
+            },
+            poa_exempt: path(&e.poa_exempt_file),
+            ptp: path(&e.ncci_ptp_file),
+            mue: path(&e.mue_file),
+        }
+    }
+
     pub fn load(&self) -> Result<SiteTables, CodeSetError> {
         SiteTables::load(
             self.poa_exempt.as_deref(),

@@ -1,13 +1,13 @@
 //! The JSON chart format (documented in README.md): import with every problem
 //! named by its position, and an export that imports back to the same charts.
 
+use super::Problem as ImportProblem;
 use crate::codeset::{Edition, Lines};
 use crate::domain::{
     Chart, ChartStatus, CodeSystem, DiagnosisAssignment, Document, Encounter, EncounterType,
     Patient, ProcedureAssignment, normalize_diagnosis_code, normalize_modifier,
     normalize_procedure_code, pointer_from_letter, pointer_letter,
 };
-use crate::store::ImportProblem;
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;

@@ -5,14 +5,38 @@ pub mod csv;
 pub mod json;
 
 use crate::domain::{Chart, ChartStatus};
-use crate::store::{self, ImportProblem, Store, StoreError};
+use crate::store::{self, Store, StoreError};
 use std::fmt;
+
+/// One thing wrong with one chart of an input file, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where in the input, e.g. `charts[3] (line 120)`.
+    pub position: String,
+    /// The field, e.g. `encounter.admit_date`, when the problem is in one field.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "{} {}: {}", self.position, field, self.message),
+            None => write!(f, "{}: {}", self.position, self.message),
+        }
+    }
+}
+
+/// Every problem of a file, one per line, for a message.
+pub fn problems_text(problems: &[Problem]) -> String {
+    problems.iter().map(|p| format!("  {p}\n")).collect()
+}
 
 /// What an import did not like.
 #[derive(Debug)]
 pub enum ImportError {
     /// The file itself: every problem, with its position.
-    Invalid(Vec<ImportProblem>),
+    Invalid(Vec<Problem>),
     /// The store refused or failed.
     Store(StoreError),
 }
@@ -20,14 +44,25 @@ pub enum ImportError {
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ImportError::Invalid(problems) | ImportError::Store(StoreError::Rejected(problems)) => {
-                writeln!(f, "nothing was imported; {} problem(s):", problems.len())?;
-                for p in problems {
-                    writeln!(f, "  {p}")?;
-                }
-                Ok(())
+            ImportError::Invalid(problems) => {
+                write!(
+                    f,
+                    "nothing was imported; {} problem(s):\n{}",
+                    problems.len(),
+                    problems_text(problems)
+                )
             }
             ImportError::Store(e) => write!(f, "nothing was imported: {e}"),
+        }
+    }
+}
+
+impl From<store::ImportProblem> for Problem {
+    fn from(p: store::ImportProblem) -> Problem {
+        Problem {
+            position: p.position,
+            field: p.field,
+            message: p.message,
         }
     }
 }
@@ -38,10 +73,15 @@ impl std::error::Error for ImportError {}
 /// Returns the number of charts imported.
 pub fn import_json(store: &mut Store, bytes: &[u8], actor: &str) -> Result<usize, ImportError> {
     let charts = json::parse_charts(bytes).map_err(ImportError::Invalid)?;
-    store
-        .write(|tx| store::charts::import_charts(tx, &charts, actor))
-        .map(|ids| ids.len())
-        .map_err(ImportError::Store)
+    match store.write(|tx| store::charts::import_charts(tx, &charts, actor)) {
+        Ok(ids) => Ok(ids.len()),
+        // Charts the database refuses (an account already on file) are
+        // problems of the file, named by their position like the others.
+        Err(StoreError::Rejected(problems)) => Err(ImportError::Invalid(
+            problems.into_iter().map(Problem::from).collect(),
+        )),
+        Err(e) => Err(ImportError::Store(e)),
+    }
 }
 
 /// Why an export did not happen.

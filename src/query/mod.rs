@@ -6,7 +6,7 @@
 pub mod report;
 pub mod templates;
 
-use crate::domain::{Chart, Document, age_on};
+use crate::domain::{Chart, Document, QueryOutcome, QueryStatus, age_on};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
@@ -386,51 +386,55 @@ pub fn render(draft: &Draft, s: &Sending<'_>) -> String {
     out
 }
 
-/// Writes a sent query's text into the outbox folder as
-/// `query-DATABASE-ID.txt` (`database`: the database's own id, so that two
-/// databases sharing one outbox never overwrite each other's queries), owner-only,
-/// never through a link nor over the database's files (`protected`), in a
-/// folder created 0700; returns the file's path.
-pub fn write_outbox(
-    dir: &std::path::Path,
-    database: &str,
-    id: i64,
-    text: &str,
-    protected: &[std::path::PathBuf],
-) -> std::io::Result<std::path::PathBuf> {
-    crate::private_file::create_dir(dir)?;
-    let path = dir.join(format!("query-{database}-{id}.txt"));
-    // Quoted document text reaches a reader's terminal or editor: shown, never obeyed.
-    let text = crate::sanitize::text(text);
-    crate::private_file::write(&path, text.as_bytes(), protected)?;
-    Ok(path)
+/// A physician query as stored: its draft fields, and once sent, its text,
+/// answer and ending.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredQuery {
+    pub id: i64,
+    pub chart_id: i64,
+    pub account: String,
+    pub status: QueryStatus,
+    pub template: Option<String>,
+    /// The physician the query was sent to.
+    pub physician: String,
+    /// Who it is with now (after any change of recipient).
+    pub recipient: String,
+    pub format: String,
+    pub yes_no_reason: Option<String>,
+    pub question: String,
+    pub indicators: Vec<Indicator>,
+    pub options: Vec<String>,
+    pub created_by: String,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+    /// The query as sent, verbatim.
+    pub text: Option<String>,
+    pub answer: Option<String>,
+    pub answered_at: Option<String>,
+    pub outcome: Option<QueryOutcome>,
+    pub closed_at: Option<String>,
+    pub cancel_reason: Option<String>,
+}
+
+impl StoredQuery {
+    /// The query as a draft again (a draft keeps its clinical choices as its
+    /// options).
+    pub fn to_draft(&self) -> Draft {
+        Draft {
+            template: self.template.clone(),
+            physician: self.physician.clone(),
+            format: Format::parse(&self.format),
+            yes_no_reason: self.yes_no_reason.as_deref().and_then(YesNoReason::parse),
+            question: self.question.clone(),
+            indicators: self.indicators.clone(),
+            choices: self.options.clone(),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[cfg(unix)]
-    #[test]
-    fn the_outbox_file_is_the_text_and_owner_only() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = write_outbox(
-            &dir.path().join("out"),
-            "a1b2c3",
-            7,
-            "PHYSICIAN QUERY #7\n",
-            &[],
-        )
-        .unwrap();
-        assert_eq!(path.file_name().unwrap(), "query-a1b2c3-7.txt");
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            "PHYSICIAN QUERY #7\n"
-        );
-        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600);
-    }
 
     fn draft() -> Draft {
         Draft {

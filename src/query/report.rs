@@ -3,6 +3,7 @@
 //! codes changed after answers (QUERIES.md, "Metrics"). Pure: the store
 //! gathers the rows, this computes.
 
+use crate::domain::{QueryOutcome, QueryStatus};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -14,10 +15,9 @@ pub struct Row {
     pub physician: String,
     pub sent_at: DateTime<Utc>,
     pub answered_at: Option<DateTime<Utc>>,
-    /// open, answered, closed, canceled.
-    pub status: String,
-    /// For closed queries: agreed, disagreed, clinically_undetermined, no_response.
-    pub outcome: Option<String>,
+    pub status: QueryStatus,
+    /// For closed queries.
+    pub outcome: Option<QueryOutcome>,
     /// Code changes on the chart between the answer and the close.
     pub code_changes: u32,
 }
@@ -114,16 +114,22 @@ pub fn compute(
             }
         })
         .collect();
-    let judged: Vec<&str> = rows
+    let judged: Vec<QueryOutcome> = rows
         .iter()
-        .filter_map(|r| r.outcome.as_deref())
-        .filter(|o| *o != "no_response")
+        .filter_map(|r| r.outcome)
+        .filter(|o| *o != QueryOutcome::NoResponse)
         .collect();
-    let agreed = judged.iter().filter(|o| **o == "agreed").count();
+    let agreed = judged
+        .iter()
+        .filter(|o| **o == QueryOutcome::Agreed)
+        .count();
     let mut charts: Vec<i64> = rows.iter().map(|r| r.chart_id).collect();
     charts.sort_unstable();
     charts.dedup();
-    let open: Vec<&Row> = rows.iter().filter(|r| r.status == "open").collect();
+    let open: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.status == QueryStatus::Open)
+        .collect();
     let overdue = open
         .iter()
         .filter(|r| {
@@ -230,8 +236,8 @@ mod tests {
             physician: doc.into(),
             sent_at: at(sent),
             answered_at: answered.map(at),
-            status: status.into(),
-            outcome: outcome.map(Into::into),
+            status: status.parse().unwrap(),
+            outcome: outcome.map(|o| o.parse().unwrap()),
             code_changes: changes,
         };
         vec![

@@ -34,6 +34,23 @@ pub struct UserTables {
     pub local: Vec<PathBuf>,
 }
 
+impl UserTables {
+    /// The CPT and local tables the `[codesets]` section of the config names.
+    pub fn from_config(c: &crate::config::CodesetsConfig) -> UserTables {
+        let cpt = c.cpt_file.trim();
+        UserTables {
+            cpt: (!cpt.is_empty()).then(|| PathBuf::from(cpt)),
+            local: c
+                .local_files
+                .iter()
+                .map(|p| p.trim())
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from)
+                .collect(),
+        }
+    }
+}
+
 /// How the index was made ready.
 #[derive(Debug, Clone)]
 pub struct LoadReport {

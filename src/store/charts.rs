@@ -29,6 +29,17 @@ impl fmt::Display for ImportProblem {
     }
 }
 
+/// How many synthetic charts (accounts `G…`, from `chartcoder demo
+/// --generate`) the database holds.
+pub fn generated_count(conn: &Connection) -> Result<u64> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM charts WHERE account LIKE 'G%'",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
 /// Stores every chart, or none of them: an account already on file, or an MRN on
 /// file for a patient with another name, birth date or sex, rejects the whole batch
 /// and names each offending chart by its position. Messages never echo the

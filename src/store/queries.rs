@@ -6,120 +6,9 @@
 use super::coding::require_claim;
 use super::{Result, StoreError, audit, charts, now_utc};
 use crate::domain::AuditAction;
-use crate::query::{self, Draft, Format, Indicator, YesNoReason};
+use crate::domain::{QueryOutcome as Outcome, QueryStatus as Status};
+use crate::query::{self, Draft, Format, StoredQuery, YesNoReason};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
-
-/// Where a query is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Draft,
-    Open,
-    Answered,
-    Closed,
-    Canceled,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Open => "open",
-            Status::Answered => "answered",
-            Status::Closed => "closed",
-            Status::Canceled => "canceled",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Status> {
-        Ok(match s {
-            "draft" => Status::Draft,
-            "open" => Status::Open,
-            "answered" => Status::Answered,
-            "closed" => Status::Closed,
-            "canceled" => Status::Canceled,
-            other => return Err(StoreError::Corrupt(format!("query status {other:?}"))),
-        })
-    }
-}
-
-/// How a closed query ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// The physician's answer supports a documented, clinically supported option.
-    Agreed,
-    Disagreed,
-    ClinicallyUndetermined,
-    NoResponse,
-}
-
-impl Outcome {
-    pub const ALL: [Outcome; 4] = [
-        Outcome::Agreed,
-        Outcome::Disagreed,
-        Outcome::ClinicallyUndetermined,
-        Outcome::NoResponse,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Agreed => "agreed",
-            Outcome::Disagreed => "disagreed",
-            Outcome::ClinicallyUndetermined => "clinically_undetermined",
-            Outcome::NoResponse => "no_response",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Outcome> {
-        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
-    }
-}
-
-/// A stored query.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct StoredQuery {
-    pub id: i64,
-    pub chart_id: i64,
-    pub account: String,
-    pub status: Status,
-    pub template: Option<String>,
-    /// The physician the query was sent to.
-    pub physician: String,
-    /// Who it is with now (after any change of recipient).
-    pub recipient: String,
-    pub format: String,
-    pub yes_no_reason: Option<String>,
-    pub question: String,
-    pub indicators: Vec<Indicator>,
-    pub options: Vec<String>,
-    pub created_by: String,
-    pub created_at: String,
-    pub sent_at: Option<String>,
-    /// The query as sent, verbatim.
-    pub text: Option<String>,
-    pub answer: Option<String>,
-    pub answered_at: Option<String>,
-    pub outcome: Option<String>,
-    pub closed_at: Option<String>,
-    pub cancel_reason: Option<String>,
-}
-
-impl StoredQuery {
-    /// The query as a draft again (a draft keeps its clinical choices as its
-    /// options).
-    pub fn to_draft(&self) -> Draft {
-        Draft {
-            template: self.template.clone(),
-            physician: self.physician.clone(),
-            format: Format::parse(&self.format),
-            yes_no_reason: self.yes_no_reason.as_deref().and_then(YesNoReason::parse),
-            question: self.question.clone(),
-            indicators: self.indicators.clone(),
-            choices: self.options.clone(),
-        }
-    }
-}
 
 /// Sends a query on a chart the coder holds: lints it (a query that fails the
 /// lint is refused with every reason), stores it with its text, puts the chart
@@ -274,7 +163,10 @@ fn status_of(tx: &Transaction<'_>, id: i64) -> Result<(Status, i64)> {
         )
         .optional()?;
     let (status, chart) = row.ok_or_else(|| StoreError::Refused(format!("no query #{id}")))?;
-    Ok((Status::parse(&status)?, chart))
+    let status = status
+        .parse()
+        .map_err(|e: crate::domain::UnknownValue| StoreError::Corrupt(e.to_string()))?;
+    Ok((status, chart))
 }
 
 /// Records the physician's answer, verbatim (once: an answer is never changed).
@@ -470,7 +362,11 @@ const SELECT: &str =
         q.sent_at, q.text, q.answer, q.answered_at, q.outcome, q.closed_at, q.cancel_reason
      FROM physician_queries q JOIN charts c ON c.chart_id = q.chart_id";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(StoredQuery, String, String, String)> {
+/// A query as read, with its status, indicators, options and outcome still
+/// as stored.
+type RawQuery = (StoredQuery, String, String, String, Option<String>);
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawQuery> {
     Ok((
         StoredQuery {
             id: r.get(0)?,
@@ -491,19 +387,26 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(StoredQuery, String, String, 
             text: r.get(15)?,
             answer: r.get(16)?,
             answered_at: r.get(17)?,
-            outcome: r.get(18)?,
+            outcome: None,
             closed_at: r.get(19)?,
             cancel_reason: r.get(20)?,
         },
         r.get(3)?,
         r.get(10)?,
         r.get(11)?,
+        r.get(18)?,
     ))
 }
 
-fn finish(raw: (StoredQuery, String, String, String)) -> Result<StoredQuery> {
-    let (mut q, status, indicators, options) = raw;
-    q.status = Status::parse(&status)?;
+fn finish(raw: RawQuery) -> Result<StoredQuery> {
+    let (mut q, status, indicators, options, outcome) = raw;
+    q.status = status
+        .parse()
+        .map_err(|e: crate::domain::UnknownValue| StoreError::Corrupt(e.to_string()))?;
+    q.outcome = outcome
+        .map(|o| o.parse())
+        .transpose()
+        .map_err(|e: crate::domain::UnknownValue| StoreError::Corrupt(e.to_string()))?;
     q.indicators = serde_json::from_str(&indicators)
         .map_err(|e| StoreError::Corrupt(format!("query #{} indicators: {e}", q.id)))?;
     q.options = serde_json::from_str(&options)
@@ -601,8 +504,8 @@ pub fn report_rows(
             physician: q.recipient.clone(),
             sent_at: parse(sent)?,
             answered_at: q.answered_at.as_deref().map(parse).transpose()?,
-            status: q.status.as_str().to_string(),
-            outcome: q.outcome.clone(),
+            status: q.status,
+            outcome: q.outcome,
             code_changes,
         });
     }

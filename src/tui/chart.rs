@@ -181,7 +181,7 @@ pub struct ChartView {
     /// The finding selected in the Edits pane.
     pub edit: usize,
     /// The chart's physician queries.
-    pub queries: Vec<crate::store::queries::StoredQuery>,
+    pub queries: Vec<crate::query::StoredQuery>,
     /// The query being written (kept when the form is put away).
     pub query_form: Option<Box<super::query_form::QueryForm>>,
     /// The text being found in the document, and the rows (of the wrapped

@@ -100,8 +100,8 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
         app.response_hours = config.queries.response_hours;
         app.load_codesets_in_background(
             config.cache_dir(),
-            config.user_tables(),
-            config.edit_files(),
+            crate::search::cache::UserTables::from_config(&config.codesets),
+            crate::edits::SiteFiles::from_config(&config.edits),
         );
         let mut dirty = true;
         while !app.should_quit && !terminate.load(Ordering::Relaxed) {

@@ -5,7 +5,8 @@
 
 use super::app::{App, Mode, Screen};
 use super::saver::{Done, Then};
-use crate::store::queries::{self, Outcome, Status};
+use crate::domain::{QueryOutcome as Outcome, QueryStatus as Status};
+use crate::store::queries;
 use crossterm::event::{KeyCode, KeyEvent};
 
 /// What a line typed in the queries overlay is for.

@@ -171,7 +171,7 @@ impl App {
             let mut form = QueryForm::new(&view.chart);
             // The draft saved when the form was last put away.
             if let Some(q) = view.queries.iter().rev().find(|q| {
-                q.status == crate::store::queries::Status::Draft && q.created_by == self.user
+                q.status == crate::domain::QueryStatus::Draft && q.created_by == self.user
             }) {
                 form.draft = q.to_draft();
                 form.template = form
@@ -263,7 +263,7 @@ impl App {
                             .and_then(|q| q.text)?;
                         let written = store.database_id().map_err(std::io::Error::other).and_then(
                             |database| {
-                                crate::query::write_outbox(
+                                crate::outbox::write(
                                     &dir,
                                     &database,
                                     *query_id,

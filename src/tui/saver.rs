@@ -109,7 +109,7 @@ pub struct Saved {
     pub chart: Chart,
     pub holds: Vec<String>,
     pub acks: HashSet<String>,
-    pub queries: Vec<crate::store::queries::StoredQuery>,
+    pub queries: Vec<crate::query::StoredQuery>,
 }
 
 impl Saved {

@@ -81,7 +81,8 @@ fn render_queries(
     frame: &mut Frame<'_>,
     area: Rect,
 ) {
-    use crate::store::queries::{Status, overdue};
+    use crate::domain::QueryStatus as Status;
+    use crate::store::queries::overdue;
     let mut lines: Vec<Line<'_>> = Vec::new();
     for (i, q) in view.queries.iter().enumerate() {
         let late = q.status == Status::Open
@@ -203,7 +204,7 @@ fn render_info(app: &App, view: &ChartView, theme: &Theme, frame: &mut Frame<'_>
         None => spans.push(Span::raw(format!(" · {}", c.status.label()))),
     }
     let overdue = view.queries.iter().any(|q| {
-        q.status == crate::store::queries::Status::Open
+        q.status == crate::domain::QueryStatus::Open
             && q.sent_at
                 .as_deref()
                 .is_some_and(|s| crate::store::queries::overdue(s, app.clock, app.escalation_hours))

@@ -1,0 +1,225 @@
+//! The layers hold: every `src/**/*.rs` file is read, the `crate::` paths each
+//! top-level module names outside its tests are collected, and any dependency
+//! outside the allowed matrix (documented in `src/lib.rs` and STYLE.md) fails.
+//! So do SQL and terminal crates outside the modules that own them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// What each top-level module may use of the crate. A module not listed here
+/// fails the test: a new module takes its place in the matrix deliberately.
+const ALLOWED: &[(&str, &[&str])] = &[
+    // The foundation: depends on nothing of ours.
+    ("domain", &[]),
+    ("sanitize", &[]),
+    ("identity", &[]),
+    ("fault", &[]),
+    ("private_file", &[]),
+    ("config", &[]),
+    ("codeset", &[]),
+    // Rules and logic over the foundation.
+    ("query", &["domain", "sanitize"]),
+    ("outbox", &["private_file", "sanitize"]),
+    ("search", &["codeset", "config", "private_file", "sanitize"]),
+    ("edits", &["codeset", "config", "domain"]),
+    // The store: all SQL.
+    (
+        "store",
+        &["domain", "query", "identity", "private_file", "sanitize"],
+    ),
+    // Formats in and out, and what is built on them.
+    ("interchange", &["codeset", "domain", "store"]),
+    ("demo", &["domain", "interchange", "store"]),
+    // The workstation: everything below, never the command line.
+    (
+        "tui",
+        &[
+            "codeset",
+            "config",
+            "domain",
+            "edits",
+            "fault",
+            "identity",
+            "interchange",
+            "outbox",
+            "query",
+            "sanitize",
+            "search",
+            "store",
+        ],
+    ),
+    // The command line: everything.
+    (
+        "cli",
+        &[
+            "codeset",
+            "config",
+            "demo",
+            "domain",
+            "edits",
+            "fault",
+            "identity",
+            "interchange",
+            "outbox",
+            "private_file",
+            "query",
+            "sanitize",
+            "search",
+            "store",
+            "tui",
+        ],
+    ),
+];
+
+/// External crates owned by one layer: (crate, the modules that may name it).
+const OWNED_CRATES: &[(&str, &[&str])] = &[
+    // The terminal belongs to the workstation.
+    ("ratatui", &["tui"]),
+    ("crossterm", &["tui"]),
+    // SQL belongs to the store. The workstation still names rusqlite's
+    // Transaction in its store actions (closures run by the saver), the one
+    // seam left before those actions become data.
+    ("rusqlite", &["store", "tui"]),
+];
+
+/// The source of `path` without its `#[cfg(test)] mod tests` block (the
+/// convention here: the unit tests close each file) and without comments.
+fn product_code(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = match text.find("#[cfg(test)]\nmod tests") {
+        Some(i) => &text[..i],
+        None => &text[..],
+    };
+    text.lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            !t.starts_with("//")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Every `crate::name` a text uses, also inside `use crate::{a, b::c}`.
+fn crate_paths(text: &str) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("crate::") {
+        let after = &rest[i + "crate::".len()..];
+        if let Some(group) = after.strip_prefix('{') {
+            // The first name of each part at the group's own depth.
+            let mut depth = 0;
+            let mut part_start = true;
+            let mut name = String::new();
+            for c in group.chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => part_start = true,
+                    c if part_start && (c.is_alphanumeric() || c == '_') => name.push(c),
+                    c if part_start && c.is_whitespace() && name.is_empty() => {}
+                    _ if part_start => {
+                        part_start = false;
+                        if !name.is_empty() && name != "self" {
+                            found.insert(std::mem::take(&mut name));
+                        }
+                        name.clear();
+                    }
+                    _ => {}
+                }
+            }
+            if part_start && !name.is_empty() && name != "self" {
+                found.insert(name);
+            }
+        } else {
+            let name: String = after
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                found.insert(name);
+            }
+        }
+        rest = after;
+    }
+    found
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Top-level module of a file under src/ ("store" for src/store/queue.rs,
+/// "cli" for src/cli.rs); `None` for lib.rs and main.rs.
+fn module_of(src: &Path, file: &Path) -> Option<String> {
+    let rel = file.strip_prefix(src).unwrap();
+    let first = rel.components().next()?.as_os_str().to_str()?.to_string();
+    let name = first.trim_end_matches(".rs").to_string();
+    (name != "lib" && name != "main").then_some(name)
+}
+
+#[test]
+fn every_module_uses_only_what_the_layers_allow() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files.sort();
+    let allowed: BTreeMap<&str, &[&str]> = ALLOWED.iter().copied().collect();
+    let mut wrong = Vec::new();
+    let mut seen = BTreeSet::new();
+    for file in &files {
+        let Some(module) = module_of(&src, file) else {
+            continue;
+        };
+        seen.insert(module.clone());
+        let Some(may) = allowed.get(module.as_str()) else {
+            wrong.push(format!(
+                "{}: the module {module} is not in the layer matrix (tests/layers.rs, src/lib.rs)",
+                file.display()
+            ));
+            continue;
+        };
+        let code = product_code(file);
+        for used in crate_paths(&code) {
+            if used != module && !may.contains(&used.as_str()) {
+                wrong.push(format!(
+                    "{}: {module} uses crate::{used}, which its layer may not",
+                    file.display()
+                ));
+            }
+        }
+        for (krate, owners) in OWNED_CRATES {
+            let named =
+                code.contains(&format!("{krate}::")) || code.contains(&format!("use {krate}"));
+            if named && !owners.contains(&module.as_str()) {
+                wrong.push(format!(
+                    "{}: {module} names {krate}, which only {owners:?} may",
+                    file.display()
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "layer violations:\n{}", wrong.join("\n"));
+    // The matrix names no module that is gone.
+    for (module, _) in ALLOWED {
+        assert!(
+            seen.contains(*module),
+            "{module} is in the matrix but not in src/"
+        );
+    }
+}
+
+#[test]
+fn the_checker_sees_grouped_and_nested_paths() {
+    let text =
+        "use crate::{domain::Chart, store::{self, Store}};\nlet x = crate::search::cache::load();";
+    let found: Vec<String> = crate_paths(text).into_iter().collect();
+    assert_eq!(found, ["domain", "search", "store"]);
+}
