@@ -6,7 +6,8 @@
 
 use chartcoder::domain::Poa;
 use chartcoder::drg::{
-    Claim, ClaimDx, Grouper, Grouping, HospitalStatus, Impact, ReturnCode, Rules, Sex,
+    Claim, ClaimDx, Grouper, Grouping, HospitalStatus, Impact, ReturnCode, Rules, SeverityUsage,
+    Sex,
 };
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -937,4 +938,394 @@ fn differential_against_the_msdrg_package() {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+// ---------------------------------------------------------------------------
+// (b) One test per special rule of the grouper README, section 5. Each
+// expectation is read off the README and the formula rows it names (quoted
+// beside it), never copied from the engine's output.
+// ---------------------------------------------------------------------------
+
+/// A v43.1 claim (discharged 2026-05-15), male, 65, home, hospital not exempt.
+fn claim(pdx: &str, sdx: &[(&str, Option<Poa>)], px: &[&str]) -> Claim {
+    Claim {
+        discharge_date: date("2026-05-15"),
+        age: 65,
+        sex: Sex::Male,
+        discharge_status: 1,
+        hospital_status: HospitalStatus::NotExempt,
+        pdx: ClaimDx {
+            code: pdx.into(),
+            poa: Some(Poa::Yes),
+        },
+        sdx: sdx
+            .iter()
+            .map(|(c, p)| ClaimDx {
+                code: (*c).into(),
+                poa: *p,
+            })
+            .collect(),
+        procedures: px.iter().map(|c| (*c).into()).collect(),
+    }
+}
+
+fn y(code: &str) -> (&str, Option<Poa>) {
+    (code, Some(Poa::Yes))
+}
+
+/// (final DRG, final MDC, final return code).
+fn drg(c: &Claim) -> (u16, u8, ReturnCode) {
+    let g = grouper().group(c).unwrap();
+    (
+        g.final_result.drg,
+        g.final_result.mdc,
+        g.final_result.return_code,
+    )
+}
+
+#[test]
+fn versions_follow_the_discharge_date_and_other_dates_are_not_grouped() {
+    let g = grouper();
+    let v = |d: &str| g.version_for(date(d)).map(|v| v.label.clone());
+    assert_eq!(v("2025-10-01").unwrap(), "v43.0");
+    assert_eq!(v("2026-03-31").unwrap(), "v43.0");
+    assert_eq!(v("2026-04-01").unwrap(), "v43.1");
+    assert_eq!(v("2026-09-30").unwrap(), "v43.1");
+    assert_eq!(v("2026-10-01").unwrap(), "v44.0");
+    let mut c = claim("I5023", &[], &[]);
+    c.discharge_date = date("2025-09-30");
+    assert_eq!(
+        g.group(&c).unwrap_err().to_string(),
+        "not grouped: no MS-DRG definitions installed for 2025-09-30"
+    );
+    // Table 5 FY2026 (DRG 293: 0.5660, GMLOS 2.1, AMLOS 2.5) for v43.x; none for v44.
+    let r = g.group(&claim("I5023", &[], &[])).unwrap();
+    let w = r.weight.unwrap();
+    assert_eq!((w.weight, w.gmlos, w.amlos), (0.5660, 2.1, 2.5));
+    c.discharge_date = date("2026-11-01");
+    let r = g.group(&c).unwrap();
+    assert_eq!(r.weight, None);
+    assert_eq!(
+        r.weight_note.as_deref(),
+        Some("weight n/a: no FY2027 IPPS Table 5 installed for MS-DRG v44.0")
+    );
+}
+
+#[test]
+fn alive_or_died_and_mccs_that_count_only_if_alive() {
+    // MDC 5: 280 `ALIVE & MCC & ANY:ami`, 282 `ALIVE & ANY:ami`, 283 `MCC &
+    // ANY:ami`, 285 `ANY:ami`. J189 is an MCC; I469 an MCC with `mccalive`.
+    let mut c = claim("I2101", &[y("J189")], &[]);
+    assert_eq!(drg(&c), (280, 5, ReturnCode::Ok));
+    c.discharge_status = 20;
+    assert_eq!(drg(&c), (283, 5, ReturnCode::Ok));
+    let mut c = claim("I2101", &[y("I469")], &[]);
+    assert_eq!(drg(&c), (280, 5, ReturnCode::Ok));
+    c.discharge_status = 20; // died: I469 does not count (DEATH_EXCLUSION)
+    assert_eq!(drg(&c), (285, 5, ReturnCode::Ok));
+    let g = grouper().group(&c).unwrap();
+    assert_eq!(g.sdx[0].usage, SeverityUsage::McConlyIfAlive);
+    // Sibling: heart failure (291 `MCC & PDX:dxc0505`, 293 `PDX:dxc0505`).
+    let mut c = claim("I5023", &[y("I469")], &[]);
+    assert_eq!(drg(&c), (291, 5, ReturnCode::Ok));
+    c.discharge_status = 20;
+    assert_eq!(drg(&c), (293, 5, ReturnCode::Ok));
+    // Step 6: an mccalive SDX and an invalid discharge status stop the claim.
+    c.discharge_status = 0;
+    assert_eq!(drg(&c), (999, 0, ReturnCode::InvalidDischargeStatus));
+}
+
+#[test]
+fn newborns_transfers_and_deaths() {
+    // MDC 15: 789 `(DIED | XFRNBA)`, 795 `ONLY:incident`, 790 `ANY:extimm`,
+    // 792 `ANY:preterm`; Z3800 carries `incident`.
+    let mut c = claim("Z3800", &[], &[]);
+    c.age = 0;
+    assert_eq!(drg(&c), (795, 15, ReturnCode::Ok));
+    for transfer in [2, 5, 66, 82, 85, 94] {
+        c.discharge_status = transfer;
+        assert_eq!(drg(&c).0, 789, "status {transfer} is a newborn transfer");
+    }
+    c.discharge_status = 20;
+    assert_eq!(drg(&c).0, 789, "died");
+    c.discharge_status = 3; // SNF: not in the transfer list
+    assert_eq!(drg(&c).0, 795);
+    c.sdx = vec![ClaimDx {
+        code: "P0730".into(),
+        poa: Some(Poa::Yes),
+    }];
+    assert_eq!(drg(&c).0, 792, "preterm");
+    c.sdx[0].code = "P220".into();
+    assert_eq!(drg(&c).0, 790, "extreme immaturity / respiratory distress");
+}
+
+#[test]
+fn invalid_discharge_status_follows_cms() {
+    // README 8.4: MDC 15 and 20 start with the control row INVALID_DSTAT; the
+    // MDC 5 AMI rows with `ANY:ami & INVALID_DSTAT`. CMS sets the atom for a
+    // status outside the valid list; msdrg never does.
+    let mut c = claim("Z3800", &[], &[]);
+    c.age = 0;
+    c.discharge_status = 0;
+    assert_eq!(drg(&c), (999, 0, ReturnCode::InvalidDischargeStatus));
+    assert_eq!(msdrg_grouper().group(&c).unwrap().final_result.drg, 795);
+    c.discharge_status = 8; // not a UB-04 status either
+    assert_eq!(drg(&c).2, ReturnCode::InvalidDischargeStatus);
+    let mut c = claim("I2101", &[], &[]);
+    c.discharge_status = 0;
+    assert_eq!(drg(&c), (999, 0, ReturnCode::InvalidDischargeStatus));
+    // Heart failure does not depend on the status: it groups.
+    let mut c = claim("I5023", &[], &[]);
+    c.discharge_status = 0;
+    assert_eq!(drg(&c), (293, 5, ReturnCode::Ok));
+}
+
+#[test]
+fn sex_decides_the_mdc_of_sex_specific_principal_diagnoses() {
+    // gender_mdcs: A510 is MDC 12 for a male, 13 for a female; unknown sex
+    // sets INVALID_SEX, which ends the Pre-MDC list.
+    let mut c = claim("A510", &[], &[]);
+    assert_eq!(drg(&c).1, 12);
+    c.sex = Sex::Female;
+    assert_eq!(drg(&c).1, 13);
+    c.sex = Sex::Unknown;
+    assert_eq!(drg(&c), (999, 0, ReturnCode::InvalidSex));
+    // A code not on the list groups whatever the sex.
+    let mut c = claim("I5023", &[], &[]);
+    c.sex = Sex::Unknown;
+    assert_eq!(drg(&c), (293, 5, ReturnCode::Ok));
+}
+
+#[test]
+fn multiple_significant_trauma_goes_to_mdc_24() {
+    // Pre-MDC: `PDX:strauma & MULTST` -> 24. MDC 24: 963 `PDX:strauma & MCC`
+    // and 965 `PDX:strauma & MULTST`, both suppressing `stcc` SDX.
+    // S72001A: strauma, stlolimb. S065X0A: sthead, MCC with stcc.
+    let c = claim("S72001A", &[y("S065X0A")], &[]);
+    assert_eq!(drg(&c), (965, 24, ReturnCode::Ok));
+    let g = grouper().group(&c).unwrap();
+    assert_eq!(g.sdx[0].usage, SeverityUsage::ExcludedByDrgLogic);
+    // An MCC without stcc counts: 963.
+    let c = claim("S72001A", &[y("S065X0A"), y("J189")], &[]);
+    assert_eq!(drg(&c), (963, 24, ReturnCode::Ok));
+    // One body site only: not MULTST, the PDX's own MDC (8).
+    let c = claim("S72001A", &[y("J189")], &[]);
+    assert_eq!(drg(&c).1, 8);
+}
+
+#[test]
+fn hiv_goes_to_mdc_25() {
+    // Pre-MDC: `PDX:hiv | (PDX:hivsig & SDX:hiv)` -> 25. MDC 25: 977
+    // `PDX:hiv | ((PDX:hivsig & ~PDX:hivmaj) & SDX:hiv)`; 974-976 need a
+    // major HIV condition. B20: hiv. J189: hivsig, hivmaj, MCC.
+    assert_eq!(drg(&claim("B20", &[], &[])), (977, 25, ReturnCode::Ok));
+    // J189 + B20: hivmaj PDX with an hiv SDX: 974 needs an MCC that is not
+    // itself hiv/hivmaj (suppressed): B20 is only a CC, and suppressed.
+    assert_eq!(
+        drg(&claim("J189", &[y("B20")], &[])),
+        (976, 25, ReturnCode::Ok)
+    );
+    assert_eq!(
+        drg(&claim("J189", &[y("B20"), y("I5023")], &[])),
+        (974, 25, ReturnCode::Ok)
+    );
+    // Without HIV, pneumonia stays in MDC 4.
+    assert_eq!(drg(&claim("J189", &[], &[])).1, 4);
+}
+
+#[test]
+fn unrelated_operating_room_procedures_981_to_989() {
+    // MDC 5 has no formula for an appendectomy (0DTJ4ZZ: d468) or a back
+    // procedure (005W3Z3: d477): `(d468 | d477)` reroutes to list 29: 981-983
+    // `d468` by CC level, 987-989 `d477`. The MDC stays the PDX's.
+    assert_eq!(
+        drg(&claim("I5023", &[], &["0DTJ4ZZ"])),
+        (983, 5, ReturnCode::Ok)
+    );
+    assert_eq!(
+        drg(&claim("I5023", &[y("N179")], &["0DTJ4ZZ"])),
+        (982, 5, ReturnCode::Ok)
+    );
+    assert_eq!(
+        drg(&claim("I5023", &[y("J189")], &["0DTJ4ZZ"])),
+        (981, 5, ReturnCode::Ok)
+    );
+    assert_eq!(
+        drg(&claim("I5023", &[], &["005W3Z3"])),
+        (989, 5, ReturnCode::Ok)
+    );
+    // Related: appendicitis with an appendectomy is MDC 6, not 98x.
+    let (d, mdc, _) = drg(&claim("K3580", &[], &["0DTJ4ZZ"]));
+    assert_eq!(mdc, 6);
+    assert!(!(981..=989).contains(&d), "{d}");
+}
+
+#[test]
+fn clusters_are_satisfied_by_every_choice_and_suppress_their_components() {
+    // Z@0217 = 02HK0KZ (aicdlead) + 0JH609Z (aicd), suppression MDCs 5 and 29;
+    // its pseudo-code carries cardefib. MDC 5: 277 `cardefib | defib` (rank
+    // 21) before 245 `aicd` (26) and 265 `aicdlead` (41).
+    let both = claim("I4720", &[], &["02HK0KZ", "0JH609Z"]);
+    assert_eq!(drg(&both), (277, 5, ReturnCode::Ok));
+    let reversed = claim("I4720", &[], &["0JH609Z", "02HK0KZ"]);
+    assert_eq!(drg(&reversed).0, 277);
+    let g = grouper().group(&both).unwrap();
+    assert_eq!(g.procedures[0].clusters, vec!["Z@0217".to_string()]);
+    assert_eq!(g.procedures[1].clusters, vec!["Z@0217".to_string()]);
+    // One choice missing: no cluster, each code by its own attributes.
+    assert_eq!(drg(&claim("I4720", &[], &["0JH609Z"])).0, 245);
+    assert_eq!(drg(&claim("I4720", &[], &["02HK0KZ"])).0, 265);
+}
+
+#[test]
+fn hacs_depend_on_poa_and_the_hospital_status() {
+    // S72001A carries HAC05 (`SDX:HAC05`) and is an MCC. Heart failure: 291
+    // with an MCC, 292 with a CC (N179), 293 without.
+    let n = Some(Poa::No);
+    let met = claim("I5023", &[("S72001A", n)], &[]);
+    let g = grouper().group(&met).unwrap();
+    assert_eq!((g.initial.drg, g.final_result.drg), (291, 293));
+    assert_eq!(g.hac_status, chartcoder::drg::HacStatus::FinalDrgChanges);
+    assert_eq!(g.hac_categories_met, 1);
+    assert_eq!(g.sdx[0].usage, SeverityUsage::HacNotCounted);
+    assert_eq!(
+        drg(&claim("I5023", &[("S72001A", n), y("N179")], &[])).0,
+        292
+    );
+    // POA Y or W: not a HAC.
+    for poa in [Poa::Yes, Poa::Undetermined] {
+        let g = grouper()
+            .group(&claim("I5023", &[("S72001A", Some(poa))], &[]))
+            .unwrap();
+        assert_eq!(g.final_result.drg, 291);
+        assert_eq!(g.hac_status, chartcoder::drg::HacStatus::NotApplicable);
+    }
+    // Unknown POA counts as not present on admission.
+    assert_eq!(
+        drg(&claim("I5023", &[("S72001A", Some(Poa::Unknown))], &[])).0,
+        293
+    );
+    // A blank or "1" POA on a met HAC: HAC_MISSING_ONE_POA.
+    for poa in [None, Some(Poa::Exempt)] {
+        assert_eq!(
+            drg(&claim("I5023", &[("S72001A", poa)], &[])),
+            (999, 0, ReturnCode::HacMissingOnePoa)
+        );
+    }
+    // An exempt hospital: no HAC step (v43), the MCC counts.
+    let mut c = met.clone();
+    c.hospital_status = HospitalStatus::Exempt;
+    let g = grouper().group(&c).unwrap();
+    assert_eq!(g.final_result.drg, 291);
+    assert_eq!(g.hac_status, chartcoder::drg::HacStatus::NotApplicable);
+    // Unknown status: 999 with the UNKNOWN return codes; CMS counts every
+    // SDX for the "multiple" code (README 8.2), msdrg only non-Y/W ones.
+    c.hospital_status = HospitalStatus::Unknown;
+    assert_eq!(drg(&c), (999, 0, ReturnCode::HacStatusInvalidPoaNOrU));
+    c.sdx.push(ClaimDx {
+        code: "N179".into(),
+        poa: Some(Poa::Yes),
+    });
+    assert_eq!(drg(&c).2, ReturnCode::HacStatusInvalidMultHacsPoaNotYW);
+    assert_eq!(
+        msdrg_grouper().group(&c).unwrap().final_result.return_code,
+        ReturnCode::HacStatusInvalidPoaNOrU
+    );
+}
+
+#[test]
+fn each_diagnosis_as_principal() {
+    let c = claim("I5023", &[y("J189")], &[]);
+    let all = grouper().each_as_principal(&c).unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].0, "I5023");
+    assert_eq!(all[0].1.final_result.drg, 291);
+    assert_eq!(all[1].0, "J189");
+    assert_eq!(all[1].1.final_result.mdc, 4);
+}
+
+#[test]
+fn a_corrupt_table_is_an_error_naming_the_file_and_line() {
+    let mut files: Vec<(&str, Vec<u8>)> = chartcoder::drg::BUNDLED
+        .iter()
+        .map(|(p, b)| (*p, b.to_vec()))
+        .collect();
+    let at = files
+        .iter()
+        .position(|(p, _)| *p == "grouper/drg_formulas.tsv")
+        .unwrap();
+    let text = String::from_utf8(files[at].1.clone()).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[5] = lines[5].replace('\t', " ");
+    files[at].1 = lines.join("\n").into_bytes();
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (*p, b.as_slice())).collect();
+    let err = Grouper::load_from(&refs, Rules::cms())
+        .err()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        err,
+        "MS-DRG table grouper/drg_formulas.tsv line 6: 1 columns, expected 12"
+    );
+    lines = text.lines().map(str::to_string).collect();
+    lines[3] = lines[3].replace("INVALID_PDX", "(INVALID_PDX");
+    files[at].1 = lines.join("\n").into_bytes();
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (*p, b.as_slice())).collect();
+    let err = Grouper::load_from(&refs, Rules::cms())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.starts_with("MS-DRG table grouper/drg_formulas.tsv line 4: formula"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_group_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("charts.json");
+    let chart = |account: &str, discharge: &str, dx: &str| {
+        serde_json::json!({
+            "account": account, "mrn": "M1",
+            "patient": {"name": "Test Patient", "birth_date": "1950-01-01", "sex": "M"},
+            "encounter": {"type": "inpatient", "admit_date": discharge, "discharge_date": discharge, "disposition": "01"},
+            "diagnoses": [{"code": dx, "system": "icd10cm", "edition": "FY2026", "poa": "Y"}]
+        })
+    };
+    let write = |charts: Vec<Value>| {
+        std::fs::write(&file, serde_json::json!({ "charts": charts }).to_string()).unwrap()
+    };
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_chartcoder"))
+            .args(args)
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
+    write(vec![chart("A1", "2026-05-15", "I50.23")]);
+    let out = run(&["group"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "A1\tDRG 293\tMDC 05\tHeart Failure and Shock without CC/MCC\tweight 0.5660\n"
+    );
+    write(vec![
+        chart("A1", "2026-05-15", "I50.23"),
+        chart("A2", "2025-09-15", "I50.23"),
+    ]);
+    let out = run(&["group", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["final"]["drg"], 293);
+    assert_eq!(lines[0]["weight"]["gmlos"], 2.1);
+    assert_eq!(
+        lines[1]["error"],
+        "not grouped: no MS-DRG definitions installed for 2025-09-15"
+    );
+    std::fs::write(&file, "{not json").unwrap();
+    assert_eq!(run(&["group"]).status.code(), Some(2));
 }
