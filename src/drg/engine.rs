@@ -296,7 +296,7 @@ fn prepare<'t>(t: &'t Tables, rules: Rules, claim: &Claim, version: u32) -> Prep
             let Some(k) = p.key else { continue };
             let mut hit = false;
             for (c, codes) in row.choices.iter().enumerate() {
-                if codes.contains(&k) {
+                if codes.binary_search(&k).is_ok() {
                     ticked[c] = true;
                     hit = true;
                 }
@@ -445,7 +445,10 @@ fn prepare<'t>(t: &'t Tables, rules: Rules, claim: &Claim, version: u32) -> Prep
 
 impl Prepared<'_> {
     /// The claim's CC level for a formula (step 7).
-    fn level(&self, f: &FormulaRow, hac_met: &[bool]) -> Level {
+    fn level(&self, f: &FormulaRow, hac_met: &[bool], base: Level) -> Level {
+        if f.suppression.is_empty() {
+            return base;
+        }
         self.sdx
             .iter()
             .enumerate()
@@ -469,9 +472,10 @@ impl Prepared<'_> {
     /// being `mdc`; `None` when nothing in it matches.
     fn eval_list(&self, list: u8, mdc: u8, hac_met: &[bool], depth: u8) -> Option<Outcome> {
         let rows = self.t.lists_by_mdc.get(&(self.version, list))?;
+        let base = self.base_level(hac_met);
         for &i in rows {
             let Some(f) = self.formula(i) else { continue };
-            let level = self.level(f, hac_met);
+            let level = self.level(f, hac_met, base);
             if !f.expr.eval(&|a: &Atom| self.atoms.truth(a, list, level)) {
                 continue;
             }
@@ -530,6 +534,22 @@ impl Prepared<'_> {
                 && (*s..=*e).contains(&self.version)
                 && expr.eval(&|a: &Atom| self.atoms.truth(a, 0, level))
         })
+    }
+
+    /// The claim's CC level for a formula without severity suppression.
+    fn base_level(&self, hac_met: &[bool]) -> Level {
+        self.sdx
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| {
+                s.valid
+                    && !s.excluded
+                    && !s.death_excluded
+                    && !hac_met.get(*i).copied().unwrap_or(false)
+            })
+            .map(|(_, s)| s.severity)
+            .max()
+            .unwrap_or(Level::None)
     }
 
     fn level_plain(&self) -> Level {

@@ -169,7 +169,7 @@ pub struct ClusterRow {
     pub end: u32,
     /// Bit m: the components are suppressed while MDC m's formulas are evaluated.
     pub suppression: u32,
-    /// For each choice, the codes that satisfy it.
+    /// For each choice, the codes that satisfy it (sorted).
     pub choices: Vec<Vec<CodeKey>>,
 }
 
@@ -574,6 +574,8 @@ pub fn load(s: &Sources<'_>) -> Result<Tables, TableError> {
             if row.choices.len() != count || row.suppression != suppression {
                 return Err("the rows of one cluster range disagree".into());
             }
+            let mut codes = codes;
+            codes.sort_unstable();
             row.choices[seq] = codes;
             Ok(())
         },
