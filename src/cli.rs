@@ -133,6 +133,20 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Group every chart of an import-format JSON file (not stored) into an
+    /// MS-DRG with the CMS grouper version in force on its discharge date.
+    /// Prints one line per chart: ACCOUNT<TAB>DRG<TAB>MDC<TAB>TITLE<TAB>WEIGHT.
+    /// Exit status 0 when every chart grouped, 1 when one did not (DRG 999 or
+    /// 998, or no definitions for its date), 2 on bad input
+    Group {
+        /// A JSON chart file in the import format
+        file: PathBuf,
+        /// One JSON object per chart: initial and final DRG and MDC, return
+        /// code and reason, every code's severity use and DRG impact, HACs,
+        /// weight and lengths of stay
+        #[arg(long)]
+        json: bool,
+    },
     /// Physician queries: list, print, record an answer, close, cancel (sending is
     /// done from the chart screen, f)
     Query {
@@ -453,6 +467,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             file,
             json,
         }) => validate(&cli, &config, account.as_deref(), file.as_deref(), *json),
+        Some(Command::Group { file, json }) => group(file, *json),
         Some(Command::Query { action }) => query_command(&cli, &config, action),
         Some(Command::Policy { action }) => policy_command(&cli, &config, action),
         Some(Command::Audit { verify: true, .. }) => {
@@ -861,6 +876,100 @@ fn validate(
     }
     out.flush()?;
     Ok(if errors {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `chartcoder group`.
+fn group(file: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    use crate::drg::{Claim, Grouper};
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let charts = match interchange::json::parse_charts(&bytes) {
+        Ok(charts) => charts,
+        Err(problems) => {
+            eprintln!(
+                "chartcoder: {}: {}",
+                file.display(),
+                crate::store::StoreError::Rejected(problems)
+            );
+            return Ok(ExitCode::from(BAD_INPUT));
+        }
+    };
+    let grouper = Grouper::load_bundled().map_err(|e| anyhow!("{e}"))?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut ungrouped = false;
+    for (_, chart) in &charts {
+        let account = &chart.account;
+        let grouped = Claim::from_chart(chart)
+            .ok_or_else(|| "not grouped: the chart has no diagnosis".to_string())
+            .and_then(|claim| grouper.group(&claim).map_err(|e| e.to_string()));
+        match grouped {
+            Ok(g) => {
+                let r = &g.final_result;
+                let reason = match (r.drg, r.return_code) {
+                    (998, _) => {
+                        Some("the principal diagnosis is not valid as a discharge diagnosis")
+                    }
+                    (_, crate::drg::ReturnCode::Ok) => None,
+                    (_, rc) => Some(rc.reason()),
+                };
+                ungrouped |= reason.is_some();
+                if json {
+                    #[derive(serde::Serialize)]
+                    struct Line<'a> {
+                        account: &'a str,
+                        reason: Option<&'a str>,
+                        #[serde(flatten)]
+                        grouping: &'a crate::drg::Grouping,
+                    }
+                    serde_json::to_writer(
+                        &mut out,
+                        &Line {
+                            account,
+                            reason,
+                            grouping: &g,
+                        },
+                    )?;
+                    writeln!(out)?;
+                } else {
+                    let weight = match (&g.weight, &g.weight_note) {
+                        (Some(w), _) => format!("weight {:.4}", w.weight),
+                        (None, Some(note)) => note.clone(),
+                        (None, None) => "weight n/a".to_string(),
+                    };
+                    let title = match reason {
+                        Some(why) => format!("{} ({}: {why})", r.title, r.return_code.as_str()),
+                        None => r.title.clone(),
+                    };
+                    writeln!(
+                        out,
+                        "{}\tDRG {:03}\tMDC {:02}\t{}\t{}",
+                        line(account),
+                        r.drg,
+                        r.mdc,
+                        line(&title),
+                        line(&weight)
+                    )?;
+                }
+            }
+            Err(why) => {
+                ungrouped = true;
+                if json {
+                    serde_json::to_writer(
+                        &mut out,
+                        &serde_json::json!({"account": account, "error": why}),
+                    )?;
+                    writeln!(out)?;
+                } else {
+                    writeln!(out, "{}\t{}", line(account), line(&why))?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if ungrouped {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

