@@ -889,10 +889,11 @@ fn group(file: &Path, json: bool) -> anyhow::Result<ExitCode> {
     let charts = match interchange::json::parse_charts(&bytes) {
         Ok(charts) => charts,
         Err(problems) => {
-            eprintln!(
-                "chartcoder: {}: {}",
+            say_part!(
+                "chartcoder: {}: {} problem(s):\n{}",
                 file.display(),
-                crate::store::StoreError::Rejected(problems)
+                problems.len(),
+                interchange::problems_text(&problems)
             );
             return Ok(ExitCode::from(BAD_INPUT));
         }

@@ -22,6 +22,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("outbox", &["private_file", "sanitize"]),
     ("search", &["codeset", "config", "private_file", "sanitize"]),
     ("edits", &["codeset", "config", "domain"]),
+    ("drg", &["domain"]),
     // The store: all SQL.
     (
         "store",
@@ -56,6 +57,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "config",
             "demo",
             "domain",
+            "drg",
             "edits",
             "fault",
             "identity",
