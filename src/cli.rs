@@ -53,7 +53,7 @@ pub struct Cli {
     /// broken (the acceptance is itself recorded)
     #[arg(long, global = true)]
     pub accept_broken_audit: bool,
-    /// Your coder name for claims and the audit trail (default: config coder.name, else $USER)
+    /// Act as this coder (the site's act_as policy must allow your login; default: config coder.name, else your login)
     #[arg(long, global = true, value_name = "NAME")]
     pub user: Option<String>,
     #[command(subcommand)]
@@ -168,6 +168,10 @@ pub enum Command {
         /// Check the trail's integrity (and print its head hash, to keep)
         #[arg(long, conflicts_with = "json")]
         verify: bool,
+        /// With --verify: a head hash kept from an earlier check, which the
+        /// trail must still hold (rows cut off its end no longer are)
+        #[arg(long, requires = "verify", value_name = "HASH")]
+        expect: Option<String>,
         /// One JSON object per line: at, actor, os_user, action, detail
         #[arg(long)]
         json: bool,
@@ -305,6 +309,7 @@ pub fn main() -> ExitCode {
                 Some(
                     crate::store::StoreError::Missing { .. }
                     | crate::store::StoreError::Foreign { .. }
+                    | crate::store::StoreError::NotADatabase { .. }
                     | crate::store::StoreError::Refused(_),
                 ) => ExitCode::from(BAD_INPUT),
                 _ => ExitCode::FAILURE,
@@ -470,9 +475,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Group { file, json }) => group(file, *json),
         Some(Command::Query { action }) => query_command(&cli, &config, action),
         Some(Command::Policy { action }) => policy_command(&cli, &config, action),
-        Some(Command::Audit { verify: true, .. }) => {
+        Some(Command::Audit {
+            verify: true,
+            expect,
+            ..
+        }) => {
             let store = open_existing(&cli, &config)?;
-            let v = crate::store::audit::verify(store.conn())?;
+            let v = crate::store::audit::verify(store.conn(), expect.as_deref().map(str::trim))?;
             let mut out = std::io::stdout().lock();
             if v.intact() {
                 writeln!(
@@ -568,7 +577,7 @@ fn audit_trail_trusted(store: &mut Store, user: &str, accept: bool) -> anyhow::R
     if store.is_read_only() {
         return Ok(true); // the workstation refuses a read-only store itself
     }
-    let v = crate::store::audit::verify(store.conn())?;
+    let v = crate::store::audit::verify(store.conn(), None)?;
     if v.intact() {
         return Ok(true);
     }
@@ -1124,7 +1133,7 @@ fn export(
     status: Option<ChartStatus>,
     output: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
-    let mut file = match output {
+    let file = match output {
         Some(path) => {
             match crate::private_file::PrivateFile::create(path, &store.protected_files()) {
                 Ok(f) => Some(f),
@@ -1150,27 +1159,30 @@ fn export(
             None => "standard output".to_string(),
         }
     );
+    // Written first (a file beside its name), put in place with the audit rows.
+    let file = std::cell::RefCell::new(file);
     let mut pipe_closed = false;
     let deliver = |charts: &[crate::domain::Chart]| -> Result<(), String> {
-        let written = (|| -> anyhow::Result<()> {
-            match file.take() {
-                Some(mut f) => {
-                    write_export(format, charts, &mut std::io::BufWriter::new(&mut f))?;
-                    f.commit()?;
-                }
-                None => {
-                    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-                    write_export(format, charts, &mut out)?;
-                }
-            }
-            Ok(())
-        })();
+        let written = match file.borrow_mut().as_mut() {
+            Some(f) => write_export(format, charts, &mut std::io::BufWriter::new(f)),
+            None => write_export(
+                format,
+                charts,
+                &mut std::io::BufWriter::new(std::io::stdout().lock()),
+            ),
+        };
         if written.as_ref().is_err_and(crate::fault::is_broken_pipe) {
             pipe_closed = true;
         }
         written.map_err(|e| format!("{e:#}"))
     };
-    match interchange::export_charts(store, status, user, &how, deliver) {
+    let finish = || -> Result<(), String> {
+        match file.borrow_mut().take() {
+            Some(f) => f.commit().map_err(|e| e.to_string()),
+            None => Ok(()),
+        }
+    };
+    match interchange::export_charts(store, status, user, &how, deliver, finish) {
         Ok(n) => {
             if let Some(path) = output {
                 say!("chartcoder: exported {n} chart(s) to {}", path.display());

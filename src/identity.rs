@@ -4,17 +4,26 @@
 
 use std::sync::OnceLock;
 
-/// The login name of the process's real user ("uid N" when the user database
+/// The login name of the process's real user ("uid:N" when the user database
 /// has no entry for it, as in some containers).
 pub fn os_user() -> &'static str {
     static NAME: OnceLock<String> = OnceLock::new();
-    NAME.get_or_init(|| {
-        let uid = nix::unistd::getuid();
-        match nix::unistd::User::from_uid(uid) {
-            Ok(Some(user)) => user.name,
-            _ => format!("uid {uid}"),
-        }
-    })
+    NAME.get_or_init(|| name_of(nix::unistd::getuid()))
+}
+
+/// The login name of the user who owns `path` (`None` when it cannot be read).
+pub fn owner_of(path: &std::path::Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata(path).ok()?.uid();
+    Some(name_of(nix::unistd::Uid::from_raw(uid)))
+}
+
+/// The login name of `uid`, or "uid:N" when the user database has none.
+fn name_of(uid: nix::unistd::Uid) -> String {
+    match nix::unistd::User::from_uid(uid) {
+        Ok(Some(user)) => user.name,
+        _ => format!("uid:{uid}"),
+    }
 }
 
 /// Whether this chartcoder can check an operating-system password (it was
@@ -56,7 +65,7 @@ mod tests {
         let looked_up = nix::unistd::User::from_uid(uid).unwrap().map(|u| u.name);
         assert_eq!(
             Some(name.to_string()),
-            looked_up.or(Some(format!("uid {uid}")))
+            looked_up.or(Some(format!("uid:{uid}")))
         );
     }
 }

@@ -33,6 +33,11 @@ pub enum WriteRefused {
     Database { path: String },
     #[error("{path} is a folder: give a file name")]
     Folder { path: String },
+    #[error(
+        "{path} is a pipe or socket of another user (or changed while it was opened): chartcoder \
+         writes patient data only to your own terminal, pipes and files"
+    )]
+    NotOurs { path: String },
     #[error("{path} is a disk (block device): chartcoder does not write to disks")]
     BlockDevice { path: String },
     #[error("cannot write {path}: {cause}")]
@@ -90,20 +95,26 @@ impl PrivateFile {
         let shown = || path.display().to_string();
         match std::fs::symlink_metadata(path) {
             Ok(meta) if meta.file_type().is_symlink() => {
-                let target = std::fs::read_link(path)
-                    .map(|t| t.display().to_string())
-                    .unwrap_or_else(|_| "?".into());
-                match std::fs::metadata(path) {
-                    Ok(to) if is_stream(&to) => Self::stream(path),
-                    _ => Err(WriteRefused::Symlink {
+                let target = std::fs::read_link(path).unwrap_or_default();
+                // A link is written through only to this process's own
+                // standard output and friends (`/dev/stdout` ->
+                // /proc/self/fd/1), or to a terminal or a pipe of ours
+                // (checked on the file opened).
+                let own_fd = target.starts_with("/proc/self/fd/")
+                    || path.starts_with("/dev/fd/")
+                    || path.starts_with("/proc/self/fd/");
+                let to_stream = std::fs::metadata(path).is_ok_and(|to| is_stream(&to));
+                match own_fd || to_stream {
+                    true => Self::stream(path, protected, own_fd),
+                    false => Err(WriteRefused::Symlink {
                         path: shown(),
-                        target,
+                        target: target.display().to_string(),
                     }),
                 }
             }
             Ok(meta) if meta.is_dir() => Err(WriteRefused::Folder { path: shown() }),
             Ok(meta) if is_block_device(&meta) => Err(WriteRefused::BlockDevice { path: shown() }),
-            Ok(meta) if is_stream(&meta) => Self::stream(path),
+            Ok(meta) if is_stream(&meta) => Self::stream(path, protected, false),
             Ok(meta) => {
                 if protected
                     .iter()
@@ -119,11 +130,43 @@ impl PrivateFile {
     }
 
     /// A terminal, pipe or socket: written as it is, nothing about it changed.
-    fn stream(path: &Path) -> Result<PrivateFile, WriteRefused> {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .map_err(|e| WriteRefused::io(path, e))?;
+    /// What was opened is checked, not the name (which can be swapped between
+    /// the look and the open): a character device, or a pipe or socket of this
+    /// user's (another user's planted FIFO would read the export), or — only
+    /// through this process's own file descriptors (`own_fd`) — the file the
+    /// shell redirected standard output to; never a database file, never
+    /// truncated.
+    fn stream(
+        path: &Path,
+        protected: &[PathBuf],
+        own_fd: bool,
+    ) -> Result<PrivateFile, WriteRefused> {
+        use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true);
+        if !own_fd && !std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+        }
+        let file = options.open(path).map_err(|e| WriteRefused::io(path, e))?;
+        let meta = file.metadata().map_err(|e| WriteRefused::io(path, e))?;
+        let t = meta.file_type();
+        let mine = meta.uid() == nix::unistd::getuid().as_raw();
+        let ok = t.is_char_device()
+            || ((t.is_fifo() || t.is_socket()) && mine)
+            || (own_fd && t.is_file());
+        if !ok {
+            return Err(WriteRefused::NotOurs {
+                path: path.display().to_string(),
+            });
+        }
+        if protected
+            .iter()
+            .any(|p| std::fs::metadata(p).is_ok_and(|m| same_file(&m, &meta)))
+        {
+            return Err(WriteRefused::Database {
+                path: path.display().to_string(),
+            });
+        }
         Ok(PrivateFile {
             file,
             rename: None,
@@ -236,82 +279,83 @@ pub fn write(path: &Path, bytes: &[u8], protected: &[PathBuf]) -> Result<(), Wri
 }
 
 /// Creates the folder `dir` and any missing parents, each 0700 whatever the
-/// umask; folders that exist keep their mode.
+/// umask (set after creating: a umask such as 0277 would narrow it further);
+/// folders that exist keep their mode.
 pub fn create_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    let mut missing = Vec::new();
+    let mut at = Some(dir);
+    while let Some(d) = at.filter(|d| !d.as_os_str().is_empty()) {
+        match std::fs::symlink_metadata(d) {
+            Ok(_) => break,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => missing.push(d.to_path_buf()),
+            Err(e) => return Err(e),
+        }
+        at = d.parent();
     }
-    builder.create(dir)
+    for d in missing.iter().rev() {
+        match std::fs::DirBuilder::new().mode(0o700).create(d) {
+            Ok(()) => std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700))?,
+            // Made meanwhile by another process: theirs to keep as it is.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
-/// A new file `.NAME.<pid>.<n>.tmp` in `folder`, created exclusively (so never
-/// through a link) and owner-only.
+/// Creates `path` exclusively (never through a link, never over anything),
+/// readable and writable by its owner only.
+pub fn create_new(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    // The umask can only narrow 0600; say it anyway, for a umask that is not
+    // a umask (ACL defaults).
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    Ok(file)
+}
+
+/// A new file `.NAME.<pid>.<n>.tmp` in `folder` (NAME cut to stay within the
+/// file system's 255-byte names), created by [`create_new`].
 fn create_temporary(folder: &Path, name: &str) -> std::io::Result<(File, PathBuf)> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
+    let mut short = String::new();
+    for c in name.chars() {
+        if short.len() + c.len_utf8() > 180 {
+            break;
+        }
+        short.push(c);
+    }
     loop {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let tmp = folder.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        match options.open(&tmp) {
-            Ok(f) => {
-                // The umask can only narrow 0600; say it anyway, for a umask
-                // that is not a umask (ACL defaults).
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::PermissionsExt;
-                    f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-                }
-                return Ok((f, tmp));
-            }
+        let tmp = folder.join(format!(".{short}.{}.{n}.tmp", std::process::id()));
+        match create_new(&tmp) {
+            Ok(f) => return Ok((f, tmp)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
         }
     }
 }
 
-#[cfg(unix)]
 fn is_stream(meta: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::FileTypeExt;
     let t = meta.file_type();
     t.is_char_device() || t.is_fifo() || t.is_socket()
 }
 
-#[cfg(not(unix))]
-fn is_stream(_meta: &std::fs::Metadata) -> bool {
-    false
-}
-
-#[cfg(unix)]
 fn is_block_device(meta: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::FileTypeExt;
     meta.file_type().is_block_device()
 }
 
-#[cfg(not(unix))]
-fn is_block_device(_meta: &std::fs::Metadata) -> bool {
-    false
-}
-
-#[cfg(unix)]
 fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::MetadataExt;
     a.dev() == b.dev() && a.ino() == b.ino()
-}
-
-#[cfg(not(unix))]
-fn same_file(_a: &std::fs::Metadata, _b: &std::fs::Metadata) -> bool {
-    false
 }
 
 /// ENOSPC: what `/dev/full` answers.
@@ -319,7 +363,7 @@ fn libc_enospc() -> i32 {
     rustix::io::Errno::NOSPC.raw_os_error()
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;

@@ -12,12 +12,19 @@
 use std::borrow::Cow;
 
 /// Whether `c` must not reach a terminal as it is: C0 and C1 controls, DEL,
-/// and the bidirectional and direction-mark format characters.
+/// the line and paragraph separators, and the bidirectional and
+/// direction-mark format characters.
 pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
-            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+            '\u{061C}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
         )
 }
 

@@ -879,3 +879,350 @@ fn the_login_password_is_checked_by_the_systems_pam_stack() {
     }
     assert!(check_password("no-such-user-cc", "Right-Horse-42").is_err());
 }
+
+// ---- found by review: planted pipes, a linked database, undone queries,
+// ---- a cut-off trail, the first manager, ids at their limit, empty files --
+
+#[test]
+fn another_users_fifo_is_refused_and_a_redirected_stdout_is_written() {
+    let home = tempfile::tempdir().unwrap();
+    let db = seeded(home.path());
+    let dbs = db.to_str().unwrap();
+    // `-o /dev/stdout` with standard output redirected to a file: written.
+    let out_file = home.path().join("redirected.json");
+    let o = Command::new(BIN)
+        .args(["--db", dbs, "export", "-o", "/dev/stdout"])
+        .env_clear()
+        .env("HOME", home.path())
+        .stdout(std::fs::File::create(&out_file).unwrap())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        std::fs::read_to_string(&out_file)
+            .unwrap()
+            .contains("A26110203")
+    );
+    if !is_root() {
+        eprintln!("skipped the second-user FIFO: it needs root to run setpriv");
+        return;
+    }
+    let shared = home.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let fifo = shared.join("march.csv");
+    let made = as_other(
+        "mkfifo",
+        &["-m", "666", fifo.to_str().unwrap()],
+        home.path(),
+    );
+    assert!(made.status.success(), "{}", err(&made));
+    // A reader waiting on the other side, as the planter would have.
+    let reader = Command::new("timeout")
+        .args(["5", "cat", fifo.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let export = run(
+        home.path(),
+        &[
+            "--db",
+            dbs,
+            "export",
+            "--format",
+            "csv",
+            "-o",
+            fifo.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(export.status.code(), Some(2), "{}", err(&export));
+    assert!(err(&export).contains("another user"), "{}", err(&export));
+    // The reader saw the writer close without a byte (or gave up after 5 s).
+    let stolen = reader.wait_with_output().unwrap();
+    assert!(
+        stolen.stdout.is_empty(),
+        "the FIFO got {} bytes",
+        stolen.stdout.len()
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM audit WHERE action = 'export'"),
+        46
+    );
+}
+
+#[test]
+fn the_files_of_a_database_reached_through_a_link_are_protected_too() {
+    let home = tempfile::tempdir().unwrap();
+    let real_dir = home.path().join("d");
+    std::fs::create_dir(&real_dir).unwrap();
+    let db = seeded(&real_dir);
+    let link = home.path().join("link.db");
+    std::os::unix::fs::symlink(&db, &link).unwrap();
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let target = format!("{}{suffix}", db.display());
+        let o = run(
+            home.path(),
+            &["--db", link.to_str().unwrap(), "export", "-o", &target],
+        );
+        assert_eq!(o.status.code(), Some(2), "{suffix}: {}", err(&o));
+        assert!(
+            err(&o).contains("is the chart database"),
+            "{suffix}: {}",
+            err(&o)
+        );
+    }
+    intact(&db);
+}
+
+#[test]
+fn a_sent_query_cannot_be_made_a_draft_deleted_or_its_outcome_changed_unnoticed() {
+    let home = tempfile::tempdir().unwrap();
+    let db = seeded(home.path());
+    let dbs = db.to_str().unwrap();
+    let id = send_query(&db, "A26110203", "BNP 1,450 pg/mL").to_string();
+    let answer = home.path().join("a.txt");
+    std::fs::write(&answer, "Acute on chronic diastolic heart failure.").unwrap();
+    assert!(
+        run(
+            home.path(),
+            &[
+                "--db",
+                dbs,
+                "query",
+                "answer",
+                &id,
+                "--file",
+                answer.to_str().unwrap()
+            ]
+        )
+        .status
+        .success()
+    );
+    let close = run(
+        home.path(),
+        &["--db", dbs, "query", "close", &id, "--outcome", "agreed"],
+    );
+    assert!(close.status.success(), "{}", err(&close));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    for sql in [
+        "UPDATE physician_queries SET outcome = 'disagreed'",
+        "UPDATE physician_queries SET status = 'draft'",
+        "UPDATE physician_queries SET status = 'open', outcome = NULL, closed_at = NULL",
+    ] {
+        let e = conn.execute(sql, []).unwrap_err().to_string();
+        assert!(e.contains("immutable"), "{sql}: {e}");
+    }
+    let verify =
+        |_: &rusqlite::Connection| out(&run(home.path(), &["--db", dbs, "audit", "--verify"]));
+    assert!(verify(&conn).starts_with("audit trail intact"));
+    // With the trigger dropped: the outcome changed, then the query deleted.
+    conn.execute_batch(
+        "DROP TRIGGER physician_queries_sent_are_immutable;
+         UPDATE physician_queries SET outcome = 'disagreed';",
+    )
+    .unwrap();
+    let said = verify(&conn);
+    assert!(
+        said.contains(&format!(
+            "query #{id} is closed with outcome disagreed, not as row"
+        )),
+        "{said}"
+    );
+    conn.execute_batch(
+        "DROP TRIGGER physician_queries_sent_are_kept;
+         DELETE FROM holds; DELETE FROM physician_queries;",
+    )
+    .unwrap();
+    let said = verify(&conn);
+    assert!(
+        said.contains(&format!(
+            "query #{id} was sent and sealed, but is no longer in the database"
+        )),
+        "{said}"
+    );
+}
+
+#[test]
+fn rows_cut_off_the_end_of_the_trail_are_found_against_a_kept_head() {
+    let home = tempfile::tempdir().unwrap();
+    let db = seeded(home.path());
+    let dbs = db.to_str().unwrap();
+    let first = out(&run(home.path(), &["--db", dbs, "audit", "--verify"]));
+    let head = first
+        .lines()
+        .find_map(|l| l.strip_prefix("head "))
+        .unwrap()
+        .to_string();
+    let ok = run(
+        home.path(),
+        &["--db", dbs, "audit", "--verify", "--expect", &head],
+    );
+    assert!(ok.status.success(), "{}", out(&ok));
+    // More rows, then the last ones removed and the trigger put back as it was.
+    assert!(
+        run(home.path(), &["--db", dbs, "export", "-o", "/dev/null"])
+            .status
+            .success()
+    );
+    let later = out(&run(home.path(), &["--db", dbs, "audit", "--verify"]));
+    let later_head = later
+        .lines()
+        .find_map(|l| l.strip_prefix("head "))
+        .unwrap()
+        .to_string();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let sql: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'audit_no_delete'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute_batch(&format!(
+        "DROP TRIGGER audit_no_delete;
+         DELETE FROM audit WHERE audit_id > (SELECT max(audit_id) - 10 FROM audit);
+         {sql};"
+    ))
+    .unwrap();
+    drop(conn);
+    let plain = run(home.path(), &["--db", dbs, "audit", "--verify"]);
+    assert!(
+        plain.status.success(),
+        "without a kept head the cut is invisible"
+    );
+    let kept = run(
+        home.path(),
+        &["--db", dbs, "audit", "--verify", "--expect", &later_head],
+    );
+    assert_eq!(kept.status.code(), Some(1));
+    assert!(out(&kept).contains("is not in the trail"), "{}", out(&kept));
+    // The older head is still in it.
+    assert!(
+        run(
+            home.path(),
+            &["--db", dbs, "audit", "--verify", "--expect", &head]
+        )
+        .status
+        .success()
+    );
+}
+
+#[test]
+fn ids_at_their_limit_and_an_empty_file_are_refused_without_a_panic() {
+    let home = tempfile::tempdir().unwrap();
+    let db = seeded(home.path());
+    let dbs = db.to_str().unwrap();
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "INSERT INTO audit (audit_id, at, actor, action) VALUES (9223372036854775807, 'x', 'eve', 'x')",
+            [],
+        )
+        .unwrap();
+    let o = run(home.path(), &["--db", dbs, "export", "-o", "/dev/null"]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("tampered"), "{}", err(&o));
+    assert!(!err(&o).contains("internal error"), "{}", err(&o));
+    let v = run(home.path(), &["--db", dbs, "audit", "--verify"]);
+    assert_eq!(v.status.code(), Some(1));
+    assert!(out(&v).contains("missing"), "{}", out(&v));
+
+    let empty = home.path().join("empty.db");
+    std::fs::write(&empty, "").unwrap();
+    let o = run(
+        home.path(),
+        &["--db", empty.to_str().unwrap(), "query", "list"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0, "left empty");
+}
+
+#[test]
+fn the_first_manager_is_the_database_files_owner() {
+    if !is_root() {
+        eprintln!("skipped: needs root to give the file to another user");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("theirs.db");
+    std::fs::write(&db, "").unwrap();
+    std::os::unix::fs::chown(&db, Some(OTHER_UID), Some(OTHER_UID)).unwrap();
+    let empty = home.path().join("empty.json");
+    std::fs::write(&empty, r#"{"charts": []}"#).unwrap();
+    let made = run(
+        home.path(),
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "import",
+            empty.to_str().unwrap(),
+        ],
+    );
+    assert!(made.status.success(), "{}", err(&made));
+    let owner = chartcoder::identity::owner_of(&db).unwrap();
+    assert_ne!(owner, me());
+    let show = out(&run(
+        home.path(),
+        &["--db", db.to_str().unwrap(), "policy", "show"],
+    ));
+    assert!(show.contains(&format!("managers\t{owner}\t")), "{show}");
+    let set = run(
+        home.path(),
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "policy",
+            "set",
+            "act_as",
+            me(),
+        ],
+    );
+    assert_eq!(
+        set.status.code(),
+        Some(2),
+        "the one who ran it is no manager: {}",
+        err(&set)
+    );
+}
+
+#[test]
+fn a_slow_reader_of_an_export_does_not_keep_other_coders_waiting() {
+    let home = tempfile::tempdir().unwrap();
+    let db = seeded(home.path());
+    let dbs = db.to_str().unwrap();
+    // Nobody reads: the export fills the pipe and waits, as `export | less` does.
+    let mut export = Command::new(BIN)
+        .args(["--db", dbs, "export"])
+        .env_clear()
+        .env("HOME", home.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The export has read its charts and is blocked writing them.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let config = home.path().join("quick.toml");
+    std::fs::write(&config, "[database]\nbusy_timeout_ms = 1000\n").unwrap();
+    let write = run(
+        home.path(),
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--db",
+            dbs,
+            "policy",
+            "set",
+            "lock_minutes",
+            "10",
+        ],
+    );
+    assert!(
+        write.status.success(),
+        "a write while an export waits on its reader: {}",
+        err(&write)
+    );
+    let mut all = String::new();
+    std::io::Read::read_to_string(export.stdout.as_mut().unwrap(), &mut all).unwrap();
+    assert!(export.wait().unwrap().success());
+    assert!(all.contains("A26110203"));
+}

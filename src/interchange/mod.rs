@@ -96,33 +96,52 @@ pub enum ExportError {
     Unrecorded(String),
 }
 
-/// Exports the charts (optionally of one status): `deliver` writes them out,
-/// inside the transaction that records one audit row per chart as exported by
-/// `actor` (`how`: the format and where to). Only a delivery that succeeded is
-/// recorded; a database that cannot record it (a read-only disk) exports
-/// nothing; no chart leaves the database unrecorded. Returns the number of
-/// charts.
+/// Exports the charts (optionally of one status). They are read in one read
+/// transaction (a consistent snapshot, no lock that keeps coders waiting) and
+/// handed to `deliver`, which writes them out; then one short write
+/// transaction records one audit row per chart as exported by `actor` (`how`:
+/// the format and where to) and runs `finish` (a file is renamed into place
+/// there), so a file appears only when its rows are saved. A delivery that
+/// failed records nothing; a database that cannot record (read-only) exports
+/// nothing. Returns the number of charts.
 pub fn export_charts(
     store: &mut Store,
     status: Option<ChartStatus>,
     actor: &str,
     how: &str,
     deliver: impl FnOnce(&[Chart]) -> Result<(), String>,
+    finish: impl FnOnce() -> Result<(), String>,
 ) -> Result<usize, ExportError> {
-    let mut failed = None;
-    let mut delivered = false;
-    let result = store.write(|tx| {
-        let charts = store::charts::chart_ids(tx, status)?
-            .into_iter()
-            .map(|id| {
-                store::audit::record(tx, actor, Some(id), crate::domain::AuditAction::Export, how)?;
-                store::charts::load_chart(tx, id)
-            })
+    if store.is_read_only() {
+        return Err(ExportError::Store(StoreError::ReadOnly {
+            path: store.display_path(),
+        }));
+    }
+    let (ids, charts) = store.read(|tx| {
+        let ids = store::charts::chart_ids(tx, status)?;
+        let charts = ids
+            .iter()
+            .map(|id| store::charts::load_chart(tx, *id))
             .collect::<Result<Vec<_>, _>>()?;
-        match deliver(&charts) {
+        Ok((ids, charts))
+    })?;
+    deliver(&charts).map_err(ExportError::Write)?;
+    let mut failed = None;
+    let mut finished = false;
+    let result = store.write(|tx| {
+        for id in &ids {
+            store::audit::record(
+                tx,
+                actor,
+                Some(*id),
+                crate::domain::AuditAction::Export,
+                how,
+            )?;
+        }
+        match finish() {
             Ok(()) => {
-                delivered = true;
-                Ok(charts.len())
+                finished = true;
+                Ok(ids.len())
             }
             Err(e) => {
                 failed = Some(e);
@@ -134,10 +153,13 @@ pub fn export_charts(
     match (result, failed) {
         (_, Some(e)) => Err(ExportError::Write(e)),
         (Ok(n), None) => Ok(n),
-        (Err(e), None) if delivered => Err(ExportError::Unrecorded(format!(
+        (Err(e), None) if finished => Err(ExportError::Unrecorded(format!(
             "the export was written, but recording it in the audit trail failed: {e}"
         ))),
-        (Err(e), None) => Err(ExportError::Store(e)),
+        (Err(e), None) => Err(ExportError::Unrecorded(format!(
+            "the charts were written out, but recording the export in the audit trail failed ({e}); \
+             a file was not put in place"
+        ))),
     }
 }
 

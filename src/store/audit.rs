@@ -144,8 +144,14 @@ pub(crate) fn append(
         .query_row([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
         .optional()?
         .unwrap_or((0, GENESIS.to_string()));
+    // Ids as high as they go mean a tampered trail: refuse, do not wrap.
+    let id = prev_id.checked_add(1).ok_or_else(|| {
+        rusqlite::Error::ToSqlConversionFailure(Box::new(std::io::Error::other(
+            "the audit trail's last row id is the largest possible: the trail was tampered with",
+        )))
+    })?;
     let row = Row {
-        id: prev_id + 1,
+        id,
         at: now_utc(),
         actor: actor.to_string(),
         os_user: crate::identity::os_user().to_string(),
@@ -215,8 +221,12 @@ impl Verification {
 /// Checks the record: the guarding triggers are in place as written, every
 /// audit row links to the one before and matches its hash (the first broken
 /// link is named), and every sent query's text and answer match their seals.
-pub fn verify(conn: &Connection) -> Result<Verification> {
+///
+/// `expect`: a head hash kept from an earlier check; the trail must still hold
+/// it (rows cut off its end, or a trail rewritten, no longer do).
+pub fn verify(conn: &Connection, expect: Option<&str>) -> Result<Verification> {
     let mut problems = Vec::new();
+    let mut expect_found = expect.is_none();
     for (name, sql) in GUARD_TRIGGERS {
         let found: Option<String> = conn
             .query_row(
@@ -241,10 +251,14 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
     )?;
     let mut rows = stmt.query([])?;
     let mut prev = GENESIS.to_string();
-    let mut prev_id = 0;
+    let mut prev_id: i64 = 0;
     let mut count = 0u64;
     // Query id and "text"/"answer" -> the row that sealed it and the seal.
     let mut seals: std::collections::HashMap<(i64, &str), (i64, String)> =
+        std::collections::HashMap::new();
+    // Query id -> how the trail says it ended (closed with an outcome, or
+    // canceled), and the row that says so.
+    let mut endings: std::collections::HashMap<i64, (i64, Option<String>)> =
         std::collections::HashMap::new();
     while let Some(r) = rows.next()? {
         let row = Row::from_sql(r)?;
@@ -256,10 +270,12 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
                 row.id, row.at, row.actor, row.action
             )
         };
-        if row.id != prev_id + 1 {
-            let missing = match row.id - prev_id - 1 {
-                1 => format!("row #{} is missing", prev_id + 1),
-                _ => format!("rows #{} to #{} are missing", prev_id + 1, row.id - 1),
+        if prev_id.checked_add(1) != Some(row.id) {
+            let (from, to) = (i128::from(prev_id) + 1, i128::from(row.id) - 1);
+            let missing = match to - from {
+                0 => format!("row #{from} is missing"),
+                d if d > 0 => format!("rows #{from} to #{to} are missing"),
+                _ => format!("row #{} is out of order", row.id),
             };
             problems.push(format!(
                 "{missing}: the trail jumps from #{prev_id} to #{} (removed, or the ids rewritten)",
@@ -274,6 +290,19 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
             ));
             break;
         }
+        if expect == Some(stored.as_str()) {
+            expect_found = true;
+        }
+        match (AuditAction::parse(&row.action), query_of(&row.detail)) {
+            (Some(AuditAction::QueryClosed), Some(query)) => {
+                let outcome = row.detail.split(' ').nth(1).map(str::to_string);
+                endings.insert(query, (row.id, outcome));
+            }
+            (Some(AuditAction::QueryCanceled), Some(query)) => {
+                endings.insert(query, (row.id, None));
+            }
+            _ => {}
+        }
         if let (Some(seal), Some(query)) = (&row.seal, query_of(&row.detail)) {
             let kind = match AuditAction::parse(&row.action) {
                 Some(AuditAction::QuerySent | AuditAction::QuerySealed) => "text",
@@ -285,13 +314,44 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
         prev_id = row.id;
     }
     drop(rows);
+    if !expect_found {
+        problems.push(format!(
+            "the head you kept ({}) is not in the trail: rows were cut off its end, or the trail was rewritten",
+            expect.unwrap_or_default()
+        ));
+    }
     let mut queries = conn.prepare(
-        "SELECT physician_query_id, text, answer FROM physician_queries
-         WHERE status <> 'draft' ORDER BY physician_query_id",
+        "SELECT physician_query_id, text, answer, status, outcome FROM physician_queries
+         ORDER BY physician_query_id",
     )?;
     let mut rows = queries.query([])?;
+    let mut present = std::collections::HashSet::new();
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
+        let status: String = r.get(3)?;
+        let outcome: Option<String> = r.get(4)?;
+        if status == "draft" {
+            if let Some((row, _)) = seals.get(&(id, "text")) {
+                problems.push(format!(
+                    "query #{id} was sent (row #{row}) but is a draft again: its sending was undone outside chartcoder"
+                ));
+            }
+            continue;
+        }
+        present.insert(id);
+        let ended = endings.get(&id);
+        match (status.as_str(), ended) {
+            ("closed", Some((_, said))) if said.as_deref() == outcome.as_deref() => {}
+            ("canceled", Some((_, None))) => {}
+            ("closed" | "canceled", None) => problems.push(format!(
+                "query #{id} is {status}, but the trail has no row ending it (changed outside chartcoder)"
+            )),
+            (_, Some((row, _))) => problems.push(format!(
+                "query #{id} is {status} with outcome {}, not as row #{row} recorded it (changed outside chartcoder)",
+                outcome.as_deref().unwrap_or("none")
+            )),
+            _ => {}
+        }
         let texts: [(&str, Option<String>); 2] = [("text", r.get(1)?), ("answer", r.get(2)?)];
         for (kind, text) in texts {
             let Some(text) = text else { continue };
@@ -306,6 +366,19 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
             }
         }
     }
+    drop(rows);
+    let mut gone: Vec<i64> = seals
+        .keys()
+        .filter(|(id, kind)| *kind == "text" && !present.contains(id))
+        .map(|(id, _)| *id)
+        .collect();
+    gone.sort_unstable();
+    gone.dedup();
+    for id in gone {
+        problems.push(format!(
+            "query #{id} was sent and sealed, but is no longer in the database (removed outside chartcoder)"
+        ));
+    }
     Ok(Verification {
         rows: count,
         head: prev,
@@ -315,5 +388,10 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
 
 /// The query a query row's detail names ("#12 to Dr. Lee" -> 12).
 fn query_of(detail: &str) -> Option<i64> {
-    detail.strip_prefix('#')?.split(' ').next()?.parse().ok()
+    detail
+        .strip_prefix('#')?
+        .split([' ', ':'])
+        .next()?
+        .parse()
+        .ok()
 }

@@ -294,8 +294,13 @@ WHEN OLD.status <> 'draft' AND (
     OR NEW.created_by IS NOT OLD.created_by OR NEW.created_at IS NOT OLD.created_at
     OR NEW.sent_at IS NOT OLD.sent_at OR NEW.text IS NOT OLD.text
     OR NEW.physician_query_id IS NOT OLD.physician_query_id
+    OR NEW.status = 'draft'
+    OR (OLD.status IN ('closed', 'canceled') AND NEW.status IS NOT OLD.status)
     OR (OLD.answer IS NOT NULL AND NEW.answer IS NOT OLD.answer)
-    OR (OLD.answered_at IS NOT NULL AND NEW.answered_at IS NOT OLD.answered_at))
+    OR (OLD.answered_at IS NOT NULL AND NEW.answered_at IS NOT OLD.answered_at)
+    OR (OLD.outcome IS NOT NULL AND NEW.outcome IS NOT OLD.outcome)
+    OR (OLD.closed_at IS NOT NULL AND NEW.closed_at IS NOT OLD.closed_at)
+    OR (OLD.cancel_reason IS NOT NULL AND NEW.cancel_reason IS NOT OLD.cancel_reason))
 BEGIN SELECT RAISE(ABORT, 'a sent query is immutable'); END",
     ),
     (
@@ -343,10 +348,22 @@ fn seal_the_record(tx: &Transaction<'_>) -> rusqlite::Result<()> {
          ) STRICT, WITHOUT ROWID;
          INSERT INTO site (key, value) VALUES ('database_id', lower(hex(randomblob(6))));",
     )?;
-    // Who creates (or upgrades) the database is its first manager.
+    // The database file's owner is its first manager (not whoever happens to
+    // run the upgrade); a database in memory: the process's user.
+    let file: Option<String> = tx
+        .query_row(
+            "SELECT file FROM pragma_database_list WHERE name = 'main'",
+            [],
+            |r| r.get(0),
+        )
+        .ok()
+        .filter(|f: &String| !f.is_empty());
+    let owner = file
+        .and_then(|f| crate::identity::owner_of(std::path::Path::new(&f)))
+        .unwrap_or_else(|| crate::identity::os_user().to_string());
     tx.execute(
         "INSERT INTO site (key, value) VALUES ('managers', ?1)",
-        [crate::identity::os_user()],
+        [owner],
     )?;
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     // The rows written before: chained as they are.

@@ -153,7 +153,9 @@ impl Store {
     /// Opens the database at `path`, which must exist: a mistyped path is
     /// refused, never created (commands that only read or send out).
     pub fn open_existing(path: &Path, options: &StoreOptions) -> Result<Store> {
-        if !path.is_file() {
+        // An empty file is no database either (SQLite would take it for a
+        // new one and chartcoder would fill it).
+        if !std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > 0) {
             return Err(StoreError::Missing {
                 path: path.display().to_string(),
             });
@@ -280,10 +282,16 @@ impl Store {
     /// The database's files (the file, -wal, -shm, -journal), which nothing
     /// chartcoder writes may overwrite; none for an in-memory store.
     pub fn protected_files(&self) -> Vec<PathBuf> {
-        self.path
-            .as_deref()
-            .map(crate::private_file::database_files)
-            .unwrap_or_default()
+        let Some(path) = self.path.as_deref() else {
+            return Vec::new();
+        };
+        // By the name given and, for a database reached through a symbolic
+        // link, beside the file itself, where SQLite keeps -wal and -shm.
+        let mut files = crate::private_file::database_files(path);
+        if let Ok(real) = path.canonicalize() {
+            files.extend(crate::private_file::database_files(&real));
+        }
+        files
     }
 
     /// The database's own id (made when it was created), for names that must
@@ -429,6 +437,18 @@ impl Store {
         &self.conn
     }
 
+    /// Reads in one transaction (a consistent snapshot) that takes no write
+    /// lock: other coders keep writing meanwhile.
+    pub fn read<T>(&self, action: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let result = (|| {
+            let tx = self.conn.unchecked_transaction()?;
+            let value = action(&tx)?;
+            tx.finish()?;
+            Ok(value)
+        })();
+        result.map_err(|e| self.fault(e))
+    }
+
     /// Runs one user action as one `BEGIN IMMEDIATE` transaction: either all of it
     /// (codes, status and audit row) is saved, or none of it is.
     pub fn write<T>(&mut self, action: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
@@ -477,14 +497,7 @@ impl Store {
 /// Creates `path` readable and writable by its owner only, if it does not exist.
 /// SQLite gives its -wal and -shm files the same permissions.
 fn create_owner_only(path: &Path) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    match options.open(path) {
+    match crate::private_file::create_new(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(cause) => Err(StoreError::CreateFile {
@@ -496,41 +509,42 @@ fn create_owner_only(path: &Path) -> Result<()> {
 
 /// The device and inode of the file at `path`.
 fn file_id(path: &Path) -> Option<(u64, u64)> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
-    }
-    #[cfg(not(unix))]
-    {
-        std::fs::metadata(path).ok().map(|_| (0, 0))
-    }
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// The database's -wal and -shm files (SQLite puts them beside the file
+/// itself, so beside a symbolic link's target).
+fn companion(path: &Path, suffix: &str) -> PathBuf {
+    let real = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let mut name = real.into_os_string();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// A -shm file that a read-only run left with the file's read-only mode is
 /// given back its owner's write permission (it is SQLite's, made by
-/// chartcoder; another user's is left alone).
+/// chartcoder; another user's, or a link, is left alone). Opened without
+/// following a link and changed through the open file.
 fn repair_shm_mode(path: &Path) {
-    #[cfg(unix)]
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(companion(path, "-shm"));
+    if let Ok(file) = opened
+        && let Ok(meta) = file.metadata()
+        && meta.is_file()
+        && meta.uid() == nix::unistd::getuid().as_raw()
+        && meta.mode() & 0o200 == 0
     {
-        use std::os::unix::fs::{MetadataExt, PermissionsExt};
-        let mut shm = path.as_os_str().to_owned();
-        shm.push("-shm");
-        if let Ok(meta) = std::fs::symlink_metadata(&shm)
-            && meta.is_file()
-            && meta.uid() == nix::unistd::getuid().as_raw()
-            && meta.mode() & 0o200 == 0
-        {
-            let _ = std::fs::set_permissions(&shm, std::fs::Permissions::from_mode(0o600));
-        }
+        let _ = file.set_permissions(std::fs::Permissions::from_mode(0o600));
     }
 }
 
 /// Whether `path` has no -wal file with changes in it (a clean close removes it).
 fn wal_is_empty(path: &Path) -> bool {
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    std::fs::metadata(wal).map_or(true, |m| m.len() == 0)
+    std::fs::metadata(companion(path, "-wal")).map_or(true, |m| m.len() == 0)
 }
 
 /// Below this much free space, a failed read or write is put down to a full disk.

@@ -55,6 +55,16 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The default of `key` ("" for a key that is not a policy).
+fn default_of(key: &str) -> &'static str {
+    KEYS.iter().find(|k| k.0 == key).map_or("", |k| k.1)
+}
+
+/// The value of `key`: as set, else its default.
+fn value_of(conn: &Connection, key: &str) -> Result<String> {
+    Ok(raw(conn, key)?.unwrap_or_else(|| default_of(key).to_string()))
+}
+
 fn raw(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached("SELECT value FROM site WHERE key = ?1")?
@@ -109,21 +119,18 @@ fn checked(key: &str, value: &str) -> std::result::Result<String, String> {
 
 /// The site's policies.
 pub fn policy(conn: &Connection) -> Result<Policy> {
-    let get = |key: &str| -> Result<String> {
-        let default = KEYS
-            .iter()
-            .find(|k| k.0 == key)
-            .map_or("", |k| k.1)
-            .to_string();
-        Ok(raw(conn, key)?.unwrap_or(default))
+    // A value the table holds is one `set` checked; a default parses.
+    let number = |key: &str| -> Result<u32> {
+        let v = value_of(conn, key)?;
+        v.parse()
+            .map_err(|_| StoreError::Corrupt(format!("the site policy {key} is {v:?}")))
     };
-    let number = |s: String, default: u32| s.parse().unwrap_or(default);
     Ok(Policy {
-        claim_expiry_minutes: number(get("claim_expiry_minutes")?, 120),
-        lock_minutes: number(get("lock_minutes")?, 15),
-        escalation_hours: number(get("escalation_hours")?, 72).max(1),
-        act_as: names(&get("act_as")?),
-        managers: names(&get("managers")?),
+        claim_expiry_minutes: number("claim_expiry_minutes")?,
+        lock_minutes: number("lock_minutes")?,
+        escalation_hours: number("escalation_hours")?.max(1),
+        act_as: names(&value_of(conn, "act_as")?),
+        managers: names(&value_of(conn, "managers")?),
     })
 }
 
@@ -164,12 +171,7 @@ pub fn set(tx: &Transaction<'_>, coder: &str, key: &str, value: &str) -> Result<
              or let another manager change it"
         )));
     }
-    let old = raw(tx, key)?.unwrap_or_else(|| {
-        KEYS.iter()
-            .find(|k| k.0 == key)
-            .map_or("", |k| k.1)
-            .to_string()
-    });
+    let old = value_of(tx, key)?;
     tx.execute(
         "INSERT INTO site (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -188,13 +190,7 @@ pub fn set(tx: &Transaction<'_>, coder: &str, key: &str, value: &str) -> Result<
 /// Each policy with its value now.
 pub fn show(conn: &Connection) -> Result<Vec<(&'static str, String, &'static str)>> {
     KEYS.iter()
-        .map(|(key, default, what)| {
-            Ok((
-                *key,
-                raw(conn, key)?.unwrap_or_else(|| default.to_string()),
-                *what,
-            ))
-        })
+        .map(|(key, _, what)| Ok((*key, value_of(conn, key)?, *what)))
         .collect()
 }
 
