@@ -867,8 +867,10 @@ fn print_code(code: &str, date: chrono::NaiveDate, config: &Config) -> anyhow::R
     let edition = codeset::Edition::for_date(date);
     let key = codeset::code_key(code);
     let mut found = Vec::new();
-    if let Some(detail) = cm.lookup(code, edition) {
-        found.push(codeset::describe(&cm, &detail, date));
+    // A code deleted in FY2027 (or added) is shown from the edition that has
+    // it, its status on the date in words.
+    if let Some(text) = codeset::describe_code(&cm, code, date) {
+        found.push(text);
     }
     let dotless = !code.contains('.');
     if dotless
