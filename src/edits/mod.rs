@@ -184,6 +184,31 @@ impl Rules {
         out
     }
 
+    /// [`Rules::validate`] for a chart as the claim came (`validate FILE`):
+    /// `invalid_poa` holds each diagnosis whose POA value is not a POA value
+    /// (code, value as written), reported as an error instead of a missing POA.
+    pub fn validate_as_reported(
+        &self,
+        chart: &Chart,
+        invalid_poa: &[(String, String)],
+    ) -> Vec<Finding> {
+        let mut out = self.validate(chart);
+        if invalid_poa.is_empty() {
+            return out;
+        }
+        out.retain(|f| {
+            !(f.rule == "poa-missing"
+                && invalid_poa.iter().any(|(c, _)| f.codes.first() == Some(c)))
+        });
+        out.extend(
+            invalid_poa
+                .iter()
+                .filter_map(|(code, value)| poa::invalid_value(code, value)),
+        );
+        out.sort_by_key(|f| f.severity);
+        out
+    }
+
     /// The MS-DRG severity of a secondary diagnosis relative to the principal:
     /// its CC/MCC level and, when Table 6K cancels it, why.
     pub fn cc_badge(
