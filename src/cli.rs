@@ -807,16 +807,19 @@ fn validate(
             let user = acting_coder(cli, config, &store)?;
             match crate::store::charts::chart_id_for_account(store.conn(), account)? {
                 // Its codes are printed: a view of the chart, recorded.
-                Some(id) => vec![store.write(|tx| {
-                    crate::store::audit::record(
-                        tx,
-                        &user,
-                        Some(id),
-                        crate::domain::AuditAction::View,
-                        "validate",
-                    )?;
-                    crate::store::charts::load_chart(tx, id)
-                })?],
+                Some(id) => vec![(
+                    store.write(|tx| {
+                        crate::store::audit::record(
+                            tx,
+                            &user,
+                            Some(id),
+                            crate::domain::AuditAction::View,
+                            "validate",
+                        )?;
+                        crate::store::charts::load_chart(tx, id)
+                    })?,
+                    Vec::new(),
+                )],
                 None => {
                     say!("chartcoder: no chart with account {account}");
                     return Ok(ExitCode::from(BAD_INPUT));
@@ -826,8 +829,13 @@ fn validate(
         (None, Some(file)) => {
             let bytes =
                 std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-            match interchange::json::parse_charts(&bytes) {
-                Ok(charts) => charts.into_iter().map(|(_, c)| c).collect(),
+            // As the claims came: a POA value that is not one is an error
+            // finding, a diagnosis listed twice the MCE's duplicate.
+            match interchange::json::parse_as_reported(&bytes) {
+                Ok(charts) => charts
+                    .into_iter()
+                    .map(|c| (c.chart, c.invalid_poa))
+                    .collect(),
                 Err(problems) => {
                     say_part!(
                         "chartcoder: {}: {} problem(s):\n{}",
@@ -851,8 +859,8 @@ fn validate(
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut errors = false;
-    for chart in &charts {
-        for f in rules.validate(chart) {
+    for (chart, invalid_poa) in &charts {
+        for f in rules.validate_as_reported(chart, invalid_poa) {
             errors |= f.severity == crate::edits::Severity::Error;
             if json {
                 #[derive(serde::Serialize)]
@@ -994,8 +1002,10 @@ fn print_code(code: &str, date: chrono::NaiveDate, config: &Config) -> anyhow::R
     let edition = codeset::Edition::for_date(date);
     let key = codeset::code_key(code);
     let mut found = Vec::new();
-    if let Some(detail) = cm.lookup(code, edition) {
-        found.push(codeset::describe(&cm, &detail, date));
+    // A code deleted in FY2027 (or added) is shown from the edition that has
+    // it, its status on the date in words.
+    if let Some(text) = codeset::describe_code(&cm, code, date) {
+        found.push(text);
     }
     let dotless = !code.contains('.');
     if dotless

@@ -546,6 +546,108 @@ fn validate_checks_a_stored_chart_or_a_file_and_exits_by_severity() {
 }
 
 #[test]
+fn validate_reports_an_invalid_poa_and_a_repeated_principal_as_findings() {
+    let home = tempfile::tempdir().unwrap();
+    let export = run(home.path(), &["export", "--status", "final"]);
+    let mut file: serde_json::Value = serde_json::from_slice(&export.stdout).unwrap();
+    let first = &mut file["charts"][0];
+    assert_eq!(first["encounter"]["type"], "inpatient");
+    // A claim as it came: POA "X" is no POA value; the principal repeated.
+    first["diagnoses"] = serde_json::json!([
+        {"code": "I50.9", "poa": "Y"},
+        {"code": "E11.9", "poa": "X"},
+        {"code": "I50.9", "poa": "Y"}
+    ]);
+    let path = home.path().join("claims.json");
+    std::fs::write(&path, serde_json::to_vec(&file).unwrap()).unwrap();
+    let out = run(home.path(), &["validate", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(
+            "\terror\tpoa-invalid\tE11.9\tE11.9: POA \"X\" is not a valid POA indicator (expected one of: Y, N, U, W, 1), or blank if exempt\t"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("poa-missing\tE11.9"), "{stdout}");
+    assert!(
+        stdout.contains("\terror\tmce-duplicate-principal\tI50.9\t"),
+        "{stdout}"
+    );
+    // The import still refuses the file, in the same words.
+    let out = run(
+        home.path(),
+        &[
+            "--db",
+            home.path().join("x.db").to_str().unwrap(),
+            "import",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let refusal = text(&out.stderr);
+    assert!(
+        refusal.contains("\"X\" is not a valid POA indicator (expected one of: Y, N, U, W, 1)"),
+        "{refusal}"
+    );
+}
+
+#[test]
+fn code_tells_a_deleted_code_its_last_day_and_its_replacement() {
+    let home = tempfile::tempdir().unwrap();
+    // Deleted in FY2027 with nothing added in its place.
+    let out = run(home.path(), &["code", "S23.420A", "--date", "2026-11-29"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let detail = text(&out.stdout);
+    assert!(
+        detail.starts_with(
+            "S23.420A\tICD-10-CM FY2026\tdeleted in FY2027: valid until 2026-09-30, NOT VALID on 2026-11-29\n"
+        ),
+        "{detail}"
+    );
+    assert!(
+        detail.contains(
+            "Deleted in FY2027 (from 2026-10-01): the FY2027 changes list adds no code in its place"
+        ),
+        "{detail}"
+    );
+    // Deleted with a new code of the same title under T52.8.
+    let out = run(home.path(), &["code", "T52.8X1A", "--date", "2026-11-29"]);
+    assert!(
+        text(&out.stdout).contains("replaced by T52.891A (same title)"),
+        "{}",
+        text(&out.stdout)
+    );
+    // Split MCE rows: one period, the flags' history.
+    let out = run(home.path(), &["code", "O80", "--date", "2026-11-29"]);
+    let o80 = text(&out.stdout);
+    assert_eq!(o80.matches("Valid ").count(), 1, "{o80}");
+    assert!(o80.contains("Valid from 2015-10-01 (MCE v44)\n"), "{o80}");
+    assert!(
+        o80.contains("MCE flag history: female, maternity 2015-10-01 to 2024-09-30; maternity from 2024-10-01"),
+        "{o80}"
+    );
+    // A header on the date: no flags "on" it; its category listed once.
+    let out = run(home.path(), &["code", "Z68.1", "--date", "2026-11-29"]);
+    let z681 = text(&out.stdout);
+    assert!(!z681.contains("MCE flags on"), "{z681}");
+    assert!(
+        z681.contains("MCE flags while valid: adult, unacceptable"),
+        "{z681}"
+    );
+    assert_eq!(z681.matches("  Z68 ").count(), 1, "{z681}");
+    // A code that needs its 7th character says so, with the characters.
+    let out = run(home.path(), &["code", "T58.91", "--date", "2026-11-29"]);
+    assert!(
+        text(&out.stdout).starts_with(
+            "T58.91\tICD-10-CM FY2027\tneeds a 7th character (A, D, S): not reportable without one, e.g. T58.91XA\n"
+        ),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
 fn a_query_is_listed_printed_answered_closed_and_reported_from_the_command_line() {
     let home = tempfile::tempdir().unwrap();
     let db = home.path().join("q.db");

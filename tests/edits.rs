@@ -169,6 +169,9 @@ struct Case {
     sex_always: bool,
     /// Only findings about this code count (else any of the rule).
     about: Option<&'static str>,
+    /// Only findings about this note ("E11 #1": the first instruction of the
+    /// rule's kind written at E11) count.
+    note: Option<&'static str>,
 }
 
 fn fires(name: &'static str, chart: C, rule: &'static str, severity: Severity) -> Case {
@@ -180,6 +183,7 @@ fn fires(name: &'static str, chart: C, rule: &'static str, severity: Severity) -
         site: false,
         sex_always: false,
         about: None,
+        note: None,
     }
 }
 
@@ -192,7 +196,14 @@ fn quiet(name: &'static str, chart: C, rule: &'static str) -> Case {
         site: false,
         sex_always: false,
         about: None,
+        note: None,
     }
+}
+
+/// Only the findings about one note of the rule's kind.
+fn on_note(note: &'static str, mut c: Case) -> Case {
+    c.note = Some(note);
+    c
 }
 
 fn with_site(mut c: Case) -> Case {
@@ -279,17 +290,19 @@ fn cases() -> Vec<Case> {
         fires("not a PCS code", hf().pcs("0DTJ4Z1"), "not-a-code", Error),
         quiet("a PCS code", hf().pcs("0DTJ4ZZ"), "not-a-code"),
         // ---- tabular notes
+        // Two types of diabetes mellitus cannot both be right (I.A.12.a, I.C.4.a).
         fires(
-            "Excludes1 at E11: E08.-",
+            "Excludes1 at E11: E08.-, two types of diabetes",
             inpatient("2026-11-01").y("E11.9").y("E08.9"),
             "excludes1",
-            Warning,
+            Error,
         ),
+        // Current nicotine dependence and its history (I.C.21.c.4).
         fires(
-            "Excludes1 at F17: Z87.891",
+            "Excludes1 at F17: Z87.891, current and history",
             clinic("2026-11-01").dx("F17.210", None).dx("Z87.891", None),
             "excludes1",
-            Warning,
+            Error,
         ),
         quiet(
             "Excludes1: unrelated codes",
@@ -332,11 +345,13 @@ fn cases() -> Vec<Case> {
                 "code-first",
             )
         },
+        // "Use additional code to identify control using: insulin (Z79.4) ...":
+        // stated without "if applicable", so a warning to acknowledge.
         fires(
             "use additional code at E11, none",
             inpatient("2026-11-01").y("E11.9"),
             "use-additional-code",
-            Info,
+            Warning,
         ),
         quiet(
             "use additional code at E11, Z79.84 coded",
@@ -353,6 +368,429 @@ fn cases() -> Vec<Case> {
             "code also at J44, J45.909 coded",
             inpatient("2026-11-01").y("J44.9").y("J45.909"),
             "code-also",
+        ),
+        // ---- use additional code: each instruction judged on its own (I.B.7).
+        // E11.621: "code to identify site of ulcer (L97.4-, L97.5-)" at E11.621
+        // and "code to identify control using: ... insulin (Z79.4) ..." at E11.
+        on_note(
+            "E11.621 #1",
+            fires(
+                "E11.621 with Z79.4 only: the ulcer site note stands",
+                inpatient("2026-11-01").y("E11.621").y("Z79.4"),
+                "use-additional-code",
+                Warning,
+            ),
+        ),
+        on_note(
+            "E11.621 #1",
+            quiet(
+                "E11.621 ulcer site note met by L97.419",
+                inpatient("2026-11-01").y("E11.621").y("L97.419").y("Z79.4"),
+                "use-additional-code",
+            ),
+        ),
+        on_note(
+            "E11 #1",
+            fires(
+                "E11.621 with L97.419 only: the control note stands",
+                inpatient("2026-11-01").y("E11.621").y("L97.419"),
+                "use-additional-code",
+                Warning,
+            ),
+        ),
+        on_note(
+            "E11 #1",
+            quiet(
+                "E11 control note met by Z79.84",
+                inpatient("2026-11-01")
+                    .y("E11.621")
+                    .y("L97.419")
+                    .y("Z79.84"),
+                "use-additional-code",
+            ),
+        ),
+        Case {
+            about: Some("E11.621"),
+            ..quiet(
+                "E11.621 with a site and a control code: nothing missing",
+                inpatient("2026-11-01")
+                    .y("E11.621")
+                    .y("L97.419")
+                    .y("Z79.84"),
+                "use-additional-code",
+            )
+        },
+        on_note(
+            "E11.22 #1",
+            fires(
+                "E11.22 with Z79.4 only: CKD stage missing",
+                inpatient("2026-11-01").y("E11.22").y("Z79.4"),
+                "use-additional-code",
+                Warning,
+            ),
+        ),
+        on_note(
+            "E11.22 #1",
+            quiet(
+                "E11.22 with N18.4",
+                inpatient("2026-11-01").y("E11.22").y("N18.4").y("Z79.4"),
+                "use-additional-code",
+            ),
+        ),
+        on_note(
+            "E11.22 #1",
+            fires(
+                "E11.22 with N18.9: not a stage the note names (N18.1-N18.6)",
+                inpatient("2026-11-01").y("E11.22").y("N18.9").y("Z79.4"),
+                "use-additional-code",
+                Warning,
+            ),
+        ),
+        on_note(
+            "E10.22 #1",
+            fires(
+                "E10.22 without a CKD stage",
+                inpatient("2026-11-01").y("E10.22"),
+                "use-additional-code",
+                Warning,
+            ),
+        ),
+        on_note(
+            "E10.22 #1",
+            quiet(
+                "E10.22 with N18.6",
+                inpatient("2026-11-01").y("E10.22").y("N18.6"),
+                "use-additional-code",
+            ),
+        ),
+        on_note(
+            "I13.0 #1",
+            fires(
+                "I13.0 without the type of heart failure",
+                inpatient("2026-11-01").y("I13.0").y("N18.4"),
+                "use-additional-code",
+                Warning,
+            ),
+        ),
+        on_note(
+            "I13.0 #1",
+            quiet(
+                "I13.0 with I50.22",
+                inpatient("2026-11-01").y("I13.0").y("I50.22").y("N18.4"),
+                "use-additional-code",
+            ),
+        ),
+        on_note(
+            "I13.0 #2",
+            fires(
+                "I13.0 with I50.22 only: the CKD stage note stands",
+                inpatient("2026-11-01").y("I13.0").y("I50.22"),
+                "use-additional-code",
+                Warning,
+            ),
+        ),
+        on_note(
+            "I12.0 #1",
+            fires(
+                "I12.0 without N18.5/N18.6",
+                inpatient("2026-11-01").y("I12.0"),
+                "use-additional-code",
+                Warning,
+            ),
+        ),
+        on_note(
+            "I12.0 #1",
+            quiet(
+                "I12.0 with N18.6",
+                inpatient("2026-11-01").y("I12.0").y("N18.6"),
+                "use-additional-code",
+            ),
+        ),
+        on_note(
+            "I12.0 #1",
+            fires(
+                "I12.0 with N18.4: a stage its note does not name",
+                inpatient("2026-11-01").y("I12.0").y("N18.4"),
+                "use-additional-code",
+                Warning,
+            ),
+        ),
+        on_note(
+            "I10-I1A #1",
+            fires(
+                "the section's tobacco list is for what is present: information",
+                inpatient("2026-11-01").y("I12.9").y("N18.4"),
+                "use-additional-code",
+                Info,
+            ),
+        ),
+        on_note(
+            "R65.2 #1",
+            fires(
+                "severe sepsis without an organ dysfunction code",
+                inpatient("2026-11-01").y("A41.9").y("R65.20"),
+                "use-additional-code",
+                Warning,
+            ),
+        ),
+        on_note(
+            "R65.2 #1",
+            quiet(
+                "severe sepsis with N17.9",
+                inpatient("2026-11-01").y("A41.9").y("R65.20").y("N17.9"),
+                "use-additional-code",
+            ),
+        ),
+        on_note(
+            "N39.0 #1",
+            fires(
+                "UTI without the infectious agent (B95-B97)",
+                inpatient("2026-11-01").y("N39.0"),
+                "use-additional-code",
+                Warning,
+            ),
+        ),
+        on_note(
+            "N39.0 #1",
+            quiet(
+                "UTI with B96.20",
+                inpatient("2026-11-01").y("N39.0").y("B96.20"),
+                "use-additional-code",
+            ),
+        ),
+        on_note(
+            "O80 #1",
+            fires(
+                "O80 without the outcome of delivery",
+                inpatient("2026-11-01").born("1995-01-01").y("O80"),
+                "use-additional-code",
+                Warning,
+            ),
+        ),
+        on_note(
+            "O80 #1",
+            quiet(
+                "O80 with Z37.0",
+                inpatient("2026-11-01")
+                    .born("1995-01-01")
+                    .y("O80")
+                    .dx("Z37.0", Some(Poa::Exempt)),
+                "use-additional-code",
+            ),
+        ),
+        on_note(
+            "15 #1",
+            fires(
+                "chapter 15's weeks of gestation, if applicable: information",
+                inpatient("2026-11-01")
+                    .born("1995-01-01")
+                    .y("O80")
+                    .dx("Z37.0", Some(Poa::Exempt)),
+                "use-additional-code",
+                Info,
+            ),
+        ),
+        on_note(
+            "1 #1",
+            fires(
+                "chapter 1's antimicrobial resistance: information",
+                inpatient("2026-11-01").y("A41.9"),
+                "use-additional-code",
+                Info,
+            ),
+        ),
+        on_note(
+            "I70.23 #1",
+            fires(
+                "I70.234 without the ulcer severity (L97.-)",
+                inpatient("2026-11-01").y("I70.234"),
+                "use-additional-code",
+                Warning,
+            ),
+        ),
+        on_note(
+            "I70.23 #1",
+            quiet(
+                "I70.234 with L97.412",
+                inpatient("2026-11-01").y("I70.234").y("L97.412"),
+                "use-additional-code",
+            ),
+        ),
+        on_note(
+            "G43 #1",
+            fires(
+                "migraine's adverse-effect drug, if applicable: information",
+                clinic("2026-11-01").dx("G43.709", None),
+                "use-additional-code",
+                Info,
+            ),
+        ),
+        on_note(
+            "K70 #1",
+            fires(
+                "K70's \"code to identify:\" list: information",
+                inpatient("2026-11-01").y("K70.30"),
+                "use-additional-code",
+                Info,
+            ),
+        ),
+        on_note(
+            "K70 #1",
+            quiet(
+                "K70 with F10.20",
+                inpatient("2026-11-01").y("K70.30").y("F10.20"),
+                "use-additional-code",
+            ),
+        ),
+        on_note(
+            "19 #1",
+            fires(
+                "chapter 19's retained foreign body, if applicable: information",
+                inpatient("2026-11-01").y("S72.001A"),
+                "use-additional-code",
+                Info,
+            ),
+        ),
+        // ---- Excludes1 the unrelated-conditions exception cannot cover (I.A.12.a)
+        fires(
+            "type 1 and type 2 diabetes",
+            inpatient("2026-11-01").y("E10.9").y("E11.9"),
+            "excludes1",
+            Error,
+        ),
+        fires(
+            "type 2 and type 1 diabetes, the other order",
+            inpatient("2026-11-01").y("E11.65").y("E10.65"),
+            "excludes1",
+            Error,
+        ),
+        fires(
+            "type 2 and other specified diabetes",
+            inpatient("2026-11-01").y("E11.9").y("E13.9"),
+            "excludes1",
+            Error,
+        ),
+        fires(
+            "drug-induced and type 2 diabetes",
+            inpatient("2026-11-01").y("E09.9").y("E11.9"),
+            "excludes1",
+            Error,
+        ),
+        fires(
+            "gestational and type 2 diabetes",
+            inpatient("2026-11-01")
+                .born("1995-01-01")
+                .y("O24.419")
+                .y("E11.9"),
+            "excludes1",
+            Error,
+        ),
+        fires(
+            "type 2 diabetes in remission and not",
+            inpatient("2026-11-01").y("E11.A").y("E11.9"),
+            "excludes1",
+            Error,
+        ),
+        fires(
+            "type 2 diabetes in remission and with hyperglycemia",
+            inpatient("2026-11-01").y("E11.A").y("E11.65"),
+            "excludes1",
+            Error,
+        ),
+        fires(
+            "alcohol abuse and dependence",
+            inpatient("2026-11-01").y("F10.10").y("F10.20"),
+            "excludes1",
+            Error,
+        ),
+        fires(
+            "opioid use and dependence",
+            inpatient("2026-11-01").y("F11.90").y("F11.20"),
+            "excludes1",
+            Error,
+        ),
+        quiet(
+            "alcohol and opioid dependence: two substances",
+            inpatient("2026-11-01").y("F10.20").y("F11.20"),
+            "excludes1",
+        ),
+        fires(
+            "nicotine dependence and tobacco use",
+            clinic("2026-11-01").dx("F17.210", None).dx("Z72.0", None),
+            "excludes1",
+            Error,
+        ),
+        fires(
+            "depressive episode and recurrent depression",
+            inpatient("2026-11-01").y("F32.9").y("F33.1"),
+            "excludes1",
+            Error,
+        ),
+        fires(
+            "bipolar disorder and depression",
+            inpatient("2026-11-01").y("F31.9").y("F32.A"),
+            "excludes1",
+            Error,
+        ),
+        fires(
+            "PMDD and bipolar disorder: not two mood episodes",
+            inpatient("2026-11-01").y("F31.9").y("F32.81"),
+            "excludes1",
+            Warning,
+        ),
+        fires(
+            "episodic and chronic migraine without aura",
+            clinic("2026-11-01").dx("G43.009", None).dx("G43.709", None),
+            "excludes1",
+            Error,
+        ),
+        fires(
+            "persistent and permanent atrial fibrillation",
+            inpatient("2026-11-01").y("I48.11").y("I48.21"),
+            "excludes1",
+            Error,
+        ),
+        fires(
+            "chronic unspecified and chronic persistent atrial fibrillation",
+            inpatient("2026-11-01").y("I48.20").y("I48.19"),
+            "excludes1",
+            Error,
+        ),
+        fires(
+            "type 1 diabetes and hyperglycemia NOS: still a warning",
+            inpatient("2026-11-01").y("E10.9").y("R73.9"),
+            "excludes1",
+            Warning,
+        ),
+        fires(
+            "acute and chronic blood loss anemia: may both be coded",
+            inpatient("2026-11-01").y("D62").y("D50.0"),
+            "excludes1",
+            Warning,
+        ),
+        fires(
+            "opioid dependence with intoxication and with withdrawal: still a warning",
+            inpatient("2026-11-01").y("F11.220").y("F11.23"),
+            "excludes1",
+            Warning,
+        ),
+        // ---- a code reported twice (I.B.12)
+        fires(
+            "a secondary reported twice",
+            inpatient("2026-11-01").y("I50.9").y("E11.9").y("E11.9"),
+            "duplicate-code",
+            Error,
+        ),
+        quiet(
+            "a repeat of the principal is the MCE's edit",
+            inpatient("2026-11-01").y("I50.9").y("I50.9"),
+            "duplicate-code",
+        ),
+        fires(
+            "outpatient: the first-listed reported twice",
+            clinic("2026-11-01").dx("I10", None).dx("I10", None),
+            "duplicate-code",
+            Error,
         ),
         // ---- MCE: age (at admission), dated ranges
         quiet(
@@ -787,9 +1225,19 @@ fn cases() -> Vec<Case> {
 }
 
 fn found(findings: &[Finding], rule: &str, about: Option<&str>) -> Vec<Severity> {
+    found_on(findings, rule, about, None)
+}
+
+fn found_on(
+    findings: &[Finding],
+    rule: &str,
+    about: Option<&str>,
+    note: Option<&str>,
+) -> Vec<Severity> {
     findings
         .iter()
         .filter(|f| f.rule == rule && about.is_none_or(|c| f.codes.iter().any(|x| x == c)))
+        .filter(|f| note.is_none_or(|n| f.note.as_deref() == Some(n)))
         .map(|f| f.severity)
         .collect()
 }
@@ -800,7 +1248,7 @@ fn every_rule_fires_and_keeps_quiet_at_its_boundary() {
     let site = rules(true, false);
     let sex_always = rules(false, true);
     let cases = cases();
-    assert!(cases.len() >= 60, "{} cases", cases.len());
+    assert!(cases.len() >= 130, "{} cases", cases.len());
     let mut failures = Vec::new();
     for case in &cases {
         let r = match (case.site, case.sex_always) {
@@ -809,7 +1257,7 @@ fn every_rule_fires_and_keeps_quiet_at_its_boundary() {
             _ => &plain,
         };
         let findings = r.validate(&case.chart.0);
-        let got = found(&findings, case.rule, case.about);
+        let got = found_on(&findings, case.rule, case.about, case.note);
         let ok = match case.fires {
             Some(severity) => !got.is_empty() && got.iter().all(|s| *s == severity),
             None => got.is_empty(),
@@ -860,12 +1308,15 @@ fn a_site_can_turn_the_nonspecific_principal_finding_off() {
 #[test]
 fn a_finding_names_its_rule_codes_and_source() {
     let r = rules(false, false);
-    let findings = r.validate(&inpatient("2026-11-01").y("E11.9").y("E08.9").0);
+    // E10's Excludes1 names hyperglycemia NOS (R73.9): a warning, since only
+    // the record says whether the two are related.
+    let findings = r.validate(&inpatient("2026-11-01").y("E10.9").y("R73.9").0);
     let f = findings.iter().find(|f| f.rule == "excludes1").unwrap();
-    assert_eq!(f.codes, ["E11.9", "E08.9"]);
-    assert_eq!(f.source, "ICD-10-CM Tabular, Excludes1 at E11");
+    assert_eq!(f.codes, ["E10.9", "R73.9"]);
+    assert_eq!(f.source, "ICD-10-CM Tabular, Excludes1 at E10");
     assert!(f.message.contains("unrelated"), "{}", f.message);
-    assert_eq!(f.key(), "excludes1:E11.9+E08.9");
+    assert_eq!(f.key(), "excludes1:E10.9+R73.9");
+    assert_eq!(f.query_template, None);
     // Errors come first.
     let mixed = r.validate(&inpatient("2026-11-01").y("I10").dx("I50", None).0);
     let severities: Vec<Severity> = mixed.iter().map(|f| f.severity).collect();
@@ -935,4 +1386,584 @@ fn every_demo_chart_coded_with_its_answer_key_has_no_error() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+// ---- families: each walks the whole code set, its expectations taken from
+// the Tabular, the change lists and the MCE rows, never from the engine.
+
+use chartcoder::codeset::{Edition, NodeKind, NoteKind, code_key, describe_code, dotted};
+use chartcoder::edits::notes::{CodeRange, parse_ranges};
+
+/// Every code valid on the day (MCE), without dots, sorted.
+fn valid_keys(day: NaiveDate) -> Vec<&'static str> {
+    let (cm, _, _) = tables();
+    let mut keys: Vec<&str> = cm
+        .mce
+        .iter()
+        .filter(|(_, m)| m.periods.iter().any(|p| p.contains(day)))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+/// One "use additional code" instruction as the Tabular writes it: the lines
+/// of one `useAdditionalCode` element at one level.
+#[derive(Clone)]
+struct Written {
+    level: String,
+    level_kind: NodeKind,
+    number: usize,
+    texts: Vec<String>,
+    ranges: Vec<CodeRange>,
+}
+
+/// The instructions that apply to a node, nearest level first, the same words
+/// at two levels counted once.
+fn written_instructions(node: usize) -> Vec<Written> {
+    let (cm, _, _) = tables();
+    let mut out: Vec<Written> = Vec::new();
+    for n in cm.lineage(node) {
+        let level = &cm.nodes[n];
+        let mut groups: Vec<(u32, Vec<String>)> = Vec::new();
+        for note in level
+            .notes
+            .iter()
+            .filter(|x| x.kind == NoteKind::UseAdditionalCode)
+        {
+            match groups.last_mut() {
+                Some((g, texts)) if *g == note.group => texts.push(note.text.clone()),
+                _ => groups.push((note.group, vec![note.text.clone()])),
+            }
+        }
+        for (i, (_, texts)) in groups.into_iter().enumerate() {
+            if out.iter().any(|o| o.texts == texts) {
+                continue;
+            }
+            let ranges = texts.iter().flat_map(|t| parse_ranges(t)).collect();
+            out.push(Written {
+                level: level.code.clone(),
+                level_kind: level.kind,
+                number: i + 1,
+                texts,
+                ranges,
+            });
+        }
+    }
+    out
+}
+
+#[test]
+fn every_use_additional_code_instruction_is_judged_on_its_own() {
+    let (cm, _, _) = tables();
+    let r = rules(false, false);
+    let day = date("2026-11-01");
+    let valid = valid_keys(day);
+    // The first valid code each instruction names (by its text), found once.
+    let mut satisfier: std::collections::HashMap<Vec<String>, Option<&str>> =
+        std::collections::HashMap::new();
+    let mut codes_walked = 0;
+    let mut judged = 0;
+    let mut warnings = 0;
+    let mut failures: Vec<String> = Vec::new();
+    for (node, n) in cm.nodes.iter().enumerate() {
+        if n.kind != NodeKind::Code
+            || !cm.in_edition(node, Edition::Fy2027)
+            || !cm.children_in(node, Edition::Fy2027).is_empty()
+        {
+            continue;
+        }
+        // The reportable code of the node: itself, or with its first 7th character.
+        let code = match cm.seventh_characters(node).first() {
+            Some(s) => chartcoder::codeset::with_seventh(&n.code, s.character),
+            None => n.code.clone(),
+        };
+        if !cm.valid_on(&code, day) {
+            continue;
+        }
+        let all: Vec<Written> = written_instructions(node)
+            .into_iter()
+            .filter(|w| !w.ranges.is_empty())
+            .collect();
+        if all.len() < 2 {
+            continue;
+        }
+        let key = code_key(&code);
+        let found: Vec<Option<&str>> = all
+            .iter()
+            .map(|w| {
+                *satisfier.entry(w.texts.clone()).or_insert_with(|| {
+                    valid
+                        .iter()
+                        .copied()
+                        .find(|k| w.ranges.iter().any(|rg| rg.contains_key(k)))
+                })
+            })
+            .collect();
+        codes_walked += 1;
+        for (x, wx) in all.iter().enumerate() {
+            // A code another instruction names and this one does not.
+            let Some(other) = found.iter().enumerate().find_map(|(y, s)| {
+                s.filter(|k| y != x && *k != key && !wx.ranges.iter().any(|rg| rg.contains_key(k)))
+            }) else {
+                continue;
+            };
+            judged += 1;
+            let chart = clinic("2026-11-01")
+                .dx(&code, None)
+                .dx(&dotted(other), None)
+                .0;
+            let note = format!("{} #{}", wx.level, wx.number);
+            let findings = r.validate(&chart);
+            let Some(f) = findings.iter().find(|f| {
+                f.rule == "use-additional-code"
+                    && f.codes == [code.clone()]
+                    && f.note.as_deref() == Some(note.as_str())
+            }) else {
+                failures.push(format!(
+                    "{code} with {other}: no finding for {note} ({})",
+                    wx.texts.join(" ")
+                ));
+                continue;
+            };
+            let lead = wx.texts[0].to_lowercase();
+            let expected = if wx.level_kind != NodeKind::Code || lead.contains("if applicable") {
+                Some(Severity::Info)
+            } else if [
+                "stage of chronic kidney disease",
+                "site of ulcer",
+                "severity of ulcer",
+                "type of heart failure",
+                "outcome of delivery",
+            ]
+            .iter()
+            .any(|w| lead.contains(w))
+            {
+                Some(Severity::Warning)
+            } else {
+                None
+            };
+            if f.severity == Severity::Warning {
+                warnings += 1;
+            }
+            if expected.is_some_and(|s| s != f.severity) {
+                failures.push(format!(
+                    "{code} {note}: {:?}, expected {expected:?}: {}",
+                    f.severity, f.message
+                ));
+            }
+            if !f.message.contains(wx.texts[0].as_str()) {
+                failures.push(format!(
+                    "{code} {note}: the message does not quote the note: {}",
+                    f.message
+                ));
+            }
+        }
+        // Every instruction met: none of them is reported.
+        let mut chart = clinic("2026-11-01").dx(&code, None);
+        for s in found.iter().flatten() {
+            if *s != key && !chart.0.diagnoses.iter().any(|d| code_key(&d.code) == *s) {
+                chart = chart.dx(&dotted(s), None);
+            }
+        }
+        if found.iter().all(Option::is_some) {
+            for f in r.validate(&chart.0) {
+                if f.rule == "use-additional-code" && f.codes == [code.clone()] {
+                    let named = all.iter().any(|w| {
+                        f.note.as_deref() == Some(format!("{} #{}", w.level, w.number).as_str())
+                    });
+                    if named {
+                        failures.push(format!(
+                            "{code}: every instruction met, still {}",
+                            f.message
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    eprintln!(
+        "use additional code: {codes_walked} codes with two or more instructions, {judged} instructions judged alone, {warnings} warnings"
+    );
+    assert!(codes_walked > 1000, "{codes_walked}");
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures[..failures.len().min(40)].join("\n")
+    );
+}
+
+/// The Excludes1 pairs that cannot both be right, written from the Tabular's
+/// categories and the guidelines (README "Excludes1 pairs that are errors").
+fn cannot_both_be(a: &str, b: &str) -> bool {
+    let diabetes = |k: &str| {
+        ["E08", "E09", "E10", "E11", "E13", "O244", "P702"]
+            .iter()
+            .position(|p| k.starts_with(p))
+    };
+    if let (Some(x), Some(y)) = (diabetes(a), diabetes(b))
+        && x != y
+    {
+        return true;
+    }
+    let remission = |k: &str| k.starts_with("E11A");
+    let type2_not_in_remission = |k: &str| k.starts_with("E11") && !remission(k) && k.len() > 3;
+    if (remission(a) && type2_not_in_remission(b)) || (remission(b) && type2_not_in_remission(a)) {
+        return true;
+    }
+    // One substance (F10-F19 but nicotine F17), two of use (.9), abuse (.1), dependence (.2).
+    let level = |k: &str| {
+        (k.starts_with('F')
+            && k.len() >= 4
+            && &k[..3] >= "F10"
+            && &k[..3] <= "F19"
+            && &k[..3] != "F17")
+            .then(|| k.as_bytes()[3])
+            .filter(|c| matches!(c, b'1' | b'2' | b'9'))
+    };
+    if let (Some(x), Some(y)) = (level(a), level(b))
+        && a[..3] == b[..3]
+        && x != y
+    {
+        return true;
+    }
+    let tobacco = |k: &str| {
+        ["F172", "Z720", "Z87891"]
+            .iter()
+            .position(|p| k.starts_with(p))
+    };
+    if let (Some(x), Some(y)) = (tobacco(a), tobacco(b))
+        && x != y
+    {
+        return true;
+    }
+    let mood = |k: &str| match &k[..3] {
+        "F30" | "F31" | "F33" => Some(k[..3].to_string()),
+        "F32" if !k.starts_with("F328") => Some("F32".into()),
+        _ => None,
+    };
+    if let (Some(x), Some(y)) = (mood(a), mood(b))
+        && x != y
+    {
+        return true;
+    }
+    let migraine = |k: &str| {
+        if k.starts_with("G430") || k.starts_with("G431") {
+            Some("episodic")
+        } else if k.starts_with("G437") || k.starts_with("G43E") {
+            Some("chronic")
+        } else {
+            None
+        }
+    };
+    if let (Some(x), Some(y)) = (migraine(a), migraine(b))
+        && x != y
+    {
+        return true;
+    }
+    let af = |k: &str| {
+        ["I481", "I4820", "I4821"]
+            .iter()
+            .position(|p| k.starts_with(p))
+    };
+    matches!((af(a), af(b)), (Some(x), Some(y)) if x != y)
+}
+
+#[test]
+fn every_excludes1_pair_the_exception_cannot_cover_is_an_error() {
+    let (cm, _, _) = tables();
+    let r = rules(false, false);
+    let day = date("2026-11-01");
+    let valid = valid_keys(day);
+    let (mut pairs, mut errors) = (0, 0);
+    let mut failures = Vec::new();
+    for (node, n) in cm.nodes.iter().enumerate() {
+        if n.kind != NodeKind::Code || !cm.in_edition(node, Edition::Fy2027) {
+            continue;
+        }
+        let prefix = code_key(&n.code);
+        let Some(a) = valid
+            .iter()
+            .copied()
+            .find(|k| k.starts_with(prefix.as_str()))
+        else {
+            continue;
+        };
+        for note in n.notes.iter().filter(|x| x.kind == NoteKind::Excludes1) {
+            for range in parse_ranges(&note.text) {
+                if range.qualifier.is_some() {
+                    continue; // words the coder judges
+                }
+                let Some(b) = valid
+                    .iter()
+                    .copied()
+                    .find(|k| range.contains_key(k) && !k.starts_with(prefix.as_str()))
+                else {
+                    continue;
+                };
+                pairs += 1;
+                let (ad, bd) = (dotted(a), dotted(b));
+                let chart = clinic("2026-11-01").dx(&ad, None).dx(&bd, None).0;
+                let findings = r.validate(&chart);
+                let Some(f) = findings.iter().find(|f| f.rule == "excludes1") else {
+                    failures.push(format!("{ad} + {bd} ({}): no Excludes1 finding", note.text));
+                    continue;
+                };
+                let expected = if cannot_both_be(a, b) {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                };
+                if f.severity == Severity::Error {
+                    errors += 1;
+                    let resolved = f.query_template
+                        == Some(chartcoder::edits::CONFLICTING_DOCUMENTATION)
+                        || f.message.contains("I.C.5.b.1");
+                    if !resolved || !f.source.contains("I.A.12.a") {
+                        failures.push(format!(
+                            "{ad} + {bd}: an error without its resolution: {f:?}"
+                        ));
+                    }
+                }
+                if f.severity != expected {
+                    failures.push(format!(
+                        "{ad} + {bd} ({} at {}): {:?}, expected {expected:?}",
+                        note.text, n.code, f.severity
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!("Excludes1: {pairs} pairs walked, {errors} errors");
+    assert!(pairs > 3000, "{pairs}");
+    // Each class is backed by pairs the Tabular writes.
+    for (a, b) in [
+        ("E1010", "E1100"),
+        ("E11A", "E119"),
+        ("F1010", "F1020"),
+        ("F17200", "Z87891"),
+        ("F319", "F329"),
+        ("G43009", "G43709"),
+        ("I4811", "I4821"),
+    ] {
+        assert!(cannot_both_be(a, b), "{a} {b}");
+    }
+    assert!(errors >= 40, "{errors}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_conflicting_documentation_template_is_bundled() {
+    let names: Vec<String> = chartcoder::query::templates::BUNDLED
+        .iter()
+        .map(|(_, text)| {
+            toml::from_str::<chartcoder::query::templates::Template>(text)
+                .unwrap()
+                .name
+        })
+        .collect();
+    assert!(
+        names
+            .iter()
+            .any(|n| n == chartcoder::edits::CONFLICTING_DOCUMENTATION),
+        "{names:?}"
+    );
+}
+
+/// A change list of the FY2027 edition: (code without dot, long title).
+fn change_list(name: &str) -> Vec<(String, String)> {
+    let path = format!(
+        "{}/codesets/icd10cm_fy2027_changes/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    reader
+        .deserialize::<std::collections::HashMap<String, String>>()
+        .map(|row| {
+            let row = row.unwrap();
+            (row["code"].clone(), row["longTitle"].clone())
+        })
+        .collect()
+}
+
+#[test]
+fn every_code_deleted_in_fy2027_tells_its_last_day_and_what_replaced_it() {
+    let (cm, _, _) = tables();
+    let today = date("2026-11-29");
+    let last = date("2026-09-30");
+    let deleted = change_list("deleted.csv");
+    let added = change_list("added.csv");
+    let mut failures = Vec::new();
+    // Every code the MCE ends on 2026-09-30 and never starts again.
+    let mut ended = 0;
+    for (key, m) in &cm.mce {
+        let latest_end = m.periods.iter().map(|p| p.end).max();
+        if latest_end != Some(Some(last)) || m.periods.iter().any(|p| p.end.is_none()) {
+            continue;
+        }
+        ended += 1;
+        let Some(text) = describe_code(cm, key, today) else {
+            failures.push(format!("{key}: no detail"));
+            continue;
+        };
+        let status = text.lines().next().unwrap_or("");
+        if !status.contains("2026-09-30") {
+            failures.push(format!("{key}: the last day is not told: {status}"));
+        }
+        let on_list = deleted.iter().any(|(c, _)| c == key);
+        let told = if on_list {
+            status.contains("deleted in FY2027")
+                && text.contains("Deleted in FY2027 (from 2026-10-01)")
+        } else {
+            // Kept as a header with new codes under it (Z68.1: Z68.18, Z68.19).
+            status.contains("header")
+                && status.contains("subdivided from 2026-10-01")
+                && text.contains("Children:")
+        };
+        if !told {
+            failures.push(format!("{key}: {status}"));
+        }
+    }
+    // Every row of the deleted list, headers too, and what the added list puts in its place.
+    for (key, title) in &deleted {
+        let Some(text) = describe_code(cm, key, today) else {
+            failures.push(format!("{key}: no detail"));
+            continue;
+        };
+        if !text
+            .lines()
+            .next()
+            .unwrap_or("")
+            .contains("deleted in FY2027")
+        {
+            failures.push(format!("{key}: {}", text.lines().next().unwrap_or("")));
+        }
+        let same: Vec<String> = added
+            .iter()
+            .filter(|(c, t)| t == title && c.len() == key.len() && c[..3] == key[..3])
+            .map(|(c, _)| dotted(c))
+            .collect();
+        let expected = match same.as_slice() {
+            [] => None,
+            s => Some(format!("replaced by {} (same title)", s.join(", "))),
+        };
+        match expected {
+            Some(e) if !text.contains(&e) => failures.push(format!("{key}: not \"{e}\":\n{text}")),
+            None if !text.contains("the FY2027 changes list adds") => {
+                failures.push(format!("{key}: the replacement is not told:\n{text}"))
+            }
+            _ => {}
+        }
+    }
+    // Codes deleted in earlier years: told from the MCE, with their last day.
+    let mut earlier = 0;
+    for (key, m) in &cm.mce {
+        if m.periods.iter().any(|p| p.end.is_none_or(|e| e >= last)) {
+            continue;
+        }
+        earlier += 1;
+        let end = m.periods.iter().filter_map(|p| p.end).max().unwrap();
+        match describe_code(cm, key, today) {
+            Some(text) if text.lines().next().unwrap_or("").contains(&end.to_string()) => {}
+            other => failures.push(format!("{key} (ended {end}): {other:?}")),
+        }
+    }
+    eprintln!(
+        "deleted: {ended} codes end on 2026-09-30, {} rows on the deleted list, {earlier} ended earlier",
+        deleted.len()
+    );
+    assert!(
+        ended >= 30 && deleted.len() == 21,
+        "{ended} {}",
+        deleted.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_code_whose_mce_rows_split_shows_one_period_and_its_flag_history() {
+    let (cm, _, _) = tables();
+    let today = date("2026-11-29");
+    let (mut split, mut flag_changes) = (0, 0);
+    let mut failures = Vec::new();
+    for (key, m) in &cm.mce {
+        if m.periods.len() < 2 {
+            continue;
+        }
+        let mut rows: Vec<_> = m.periods.iter().zip(&m.dated_flags).collect();
+        rows.sort_by_key(|(p, _)| p.start);
+        // Periods that touch are one stretch of validity.
+        let mut stretches = 1;
+        for w in rows.windows(2) {
+            let touches = w[0].0.end.and_then(|e| e.succ_opt()) == Some(w[1].0.start);
+            if !touches {
+                stretches += 1;
+            }
+        }
+        if stretches == m.periods.len() {
+            continue;
+        }
+        split += 1;
+        let Some(text) = describe_code(cm, key, today) else {
+            failures.push(format!("{key}: no detail"));
+            continue;
+        };
+        let shown = text.lines().filter(|l| l.starts_with("Valid ")).count();
+        if shown != stretches {
+            failures.push(format!(
+                "{key}: {shown} periods shown, {stretches} expected:\n{text}"
+            ));
+        }
+        let flags_differ = rows.windows(2).any(|w| w[0].1 != w[1].1);
+        if flags_differ {
+            flag_changes += 1;
+            if !text.contains("MCE flag history: ") {
+                failures.push(format!("{key}: no flag history:\n{text}"));
+            }
+        }
+    }
+    eprintln!("MCE: {split} codes with split rows, {flag_changes} with flag changes");
+    assert!(split > 100, "{split}");
+    assert!(
+        failures.is_empty(),
+        "{}",
+        failures[..failures.len().min(20)].join("\n")
+    );
+}
+
+#[test]
+fn every_code_needing_a_7th_character_says_so_with_its_characters() {
+    let (cm, _, _) = tables();
+    let today = date("2026-11-29");
+    let mut walked = 0;
+    let mut failures = Vec::new();
+    for (node, n) in cm.nodes.iter().enumerate() {
+        if n.kind != NodeKind::Code
+            || !cm.in_edition(node, Edition::Fy2027)
+            || !cm.children_in(node, Edition::Fy2027).is_empty()
+        {
+            continue;
+        }
+        let sevenths = cm.seventh_characters(node);
+        if sevenths.is_empty() {
+            continue;
+        }
+        walked += 1;
+        let text = describe_code(cm, &n.code, today).unwrap_or_default();
+        let status = text.lines().next().unwrap_or("");
+        let chars: Vec<String> = sevenths.iter().map(|s| s.character.to_string()).collect();
+        if !status.contains(&format!("needs a 7th character ({})", chars.join(", ")))
+            || status.contains("header")
+        {
+            failures.push(format!("{}: {status}", n.code));
+        }
+    }
+    eprintln!("7th character: {walked} codes");
+    assert!(walked > 10_000, "{walked}");
+    assert!(
+        failures.is_empty(),
+        "{}",
+        failures[..failures.len().min(20)].join("\n")
+    );
 }

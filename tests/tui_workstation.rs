@@ -556,8 +556,10 @@ fn a_warning_blocks_completion_until_acknowledged_and_the_acknowledgement_is_aud
     press(&mut app, KeyCode::Enter);
     let id = chart_of(&app).chart_id;
     clear_diagnoses(&mut app);
-    // E11 excludes E08.- (Excludes1): both may be coded only if unrelated.
-    for code in ["E11.9", "E08.9"] {
+    // E10 excludes hyperglycemia NOS (R73.9) (Excludes1): a symptom beside a
+    // disease, both codable only if unrelated, so a warning to acknowledge
+    // (two types of diabetes together are an error now: a query).
+    for code in ["E10.9", "R73.9"] {
         search(&mut app, 'a', code);
         press(&mut app, KeyCode::Enter);
         press(&mut app, KeyCode::Char('P'));
@@ -566,8 +568,8 @@ fn a_warning_blocks_completion_until_acknowledged_and_the_acknowledgement_is_aud
     assert_eq!(
         dx_codes(&app),
         vec![
-            ("E11.9".to_string(), Some(Poa::Yes)),
-            ("E08.9".to_string(), Some(Poa::Yes))
+            ("E10.9".to_string(), Some(Poa::Yes)),
+            ("R73.9".to_string(), Some(Poa::Yes))
         ]
     );
     let findings = chart_of(&app).edits.clone().unwrap();
@@ -620,7 +622,7 @@ fn a_warning_blocks_completion_until_acknowledged_and_the_acknowledgement_is_aud
     assert_eq!(acks.len(), warnings.len());
     assert!(
         acks.iter()
-            .any(|d| d.starts_with("excludes1:E11.9+E08.9: ")),
+            .any(|d| d.starts_with("excludes1:E10.9+R73.9: ")),
         "{acks:?}"
     );
     // Now it completes.

@@ -509,6 +509,64 @@ impl MceEntry {
     }
 }
 
+impl MceEntry {
+    /// The periods of validity with adjacent ones joined: the MCE starts a new
+    /// row when a code's flags change (O80 lost "female" on 2024-10-01), which
+    /// is no gap in its validity.
+    pub fn merged_periods(&self) -> Vec<ValidPeriod> {
+        let mut sorted = self.periods.clone();
+        sorted.sort_by_key(|p| p.start);
+        let mut out: Vec<ValidPeriod> = Vec::with_capacity(sorted.len());
+        for p in sorted {
+            match out.last_mut() {
+                Some(last) if last.end.and_then(|e| e.succ_opt()) == Some(p.start) => {
+                    last.end = p.end;
+                }
+                _ => out.push(p),
+            }
+        }
+        out
+    }
+
+    /// The flags over time, oldest first: each stretch of days with the same
+    /// flags (adjacent rows with equal flags joined).
+    pub fn flag_history(&self) -> Vec<(ValidPeriod, &[String])> {
+        let mut rows: Vec<(ValidPeriod, &[String])> = self
+            .periods
+            .iter()
+            .zip(&self.dated_flags)
+            .map(|(p, f)| (*p, f.as_slice()))
+            .collect();
+        rows.sort_by_key(|(p, _)| p.start);
+        let mut out: Vec<(ValidPeriod, &[String])> = Vec::with_capacity(rows.len());
+        for (p, flags) in rows {
+            match out.last_mut() {
+                Some((last, f))
+                    if *f == flags && last.end.and_then(|e| e.succ_opt()) == Some(p.start) =>
+                {
+                    last.end = p.end;
+                }
+                _ => out.push((p, flags)),
+            }
+        }
+        out
+    }
+
+    /// The last day the code was valid, when it is no longer valid after it.
+    pub fn last_day(&self) -> Option<NaiveDate> {
+        let merged = self.merged_periods();
+        merged.last().and_then(|p| p.end)
+    }
+}
+
+/// A period in words: "2015-10-01 to 2024-09-30", "from 2024-10-01".
+fn period_words(p: &ValidPeriod) -> String {
+    match p.end {
+        Some(end) => format!("{} to {end}", p.start),
+        None => format!("from {}", p.start),
+    }
+}
+
 fn parse_yyyymmdd(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y%m%d").ok()
 }
@@ -681,6 +739,10 @@ pub struct IcdCm {
     only_in: HashMap<usize, Edition>,
     /// FY2027 titles of revised codes.
     fy2027_titles: HashMap<usize, String>,
+    /// The FY2027 deleted list: code without dot -> long title.
+    fy2027_deleted: HashMap<String, String>,
+    /// The FY2027 added list: code without dot and long title, in file order.
+    fy2027_added: Vec<(String, String)>,
     /// Dated validity and MCE flags of every billable code, without dots.
     pub mce: HashMap<String, MceEntry>,
 }
@@ -758,6 +820,8 @@ impl IcdCm {
             by_code,
             only_in: HashMap::new(),
             fy2027_titles: HashMap::new(),
+            fy2027_deleted: HashMap::new(),
+            fy2027_added: Vec::new(),
             mce,
         }
     }
@@ -775,6 +839,8 @@ impl IcdCm {
         for row in added_rows {
             let line = row.line;
             let key = code_key(row.get("code"));
+            self.fy2027_added
+                .push((key.clone(), row.get("longTitle").to_string()));
             if key.len() < 3 {
                 return Err(CodeSetError::at(
                     FY2027_ADDED.path,
@@ -810,6 +876,8 @@ impl IcdCm {
         for row in parse_change_csv(FY2027_DELETED.path, deleted, &["code"])? {
             let line = row.line;
             let key = code_key(row.get("code"));
+            self.fy2027_deleted
+                .insert(key.clone(), row.get("longTitle").to_string());
             // A deleted 7th-character code has no node of its own: MCE dates end it.
             if let Some(&i) = self.by_code.get(&key) {
                 self.only_in.insert(i, Edition::Fy2026);
@@ -968,7 +1036,7 @@ impl IcdCm {
             header,
             node,
             seventh,
-            valid: mce.map(|m| m.periods.clone()).unwrap_or_default(),
+            valid: mce.map(MceEntry::merged_periods).unwrap_or_default(),
             mce_flags: mce.map(|m| m.flags.clone()).unwrap_or_default(),
         })
     }
@@ -1008,36 +1076,239 @@ impl IcdCm {
             .get(&code_key(code))
             .is_some_and(|m| m.periods.iter().any(|p| p.contains(date)))
     }
+
+    /// For a code on the FY2027 deleted list, what the FY2027 added list puts in
+    /// its place; `None` for a code not on the deleted list. The lists name no
+    /// replacements as such: a replacement is an added code under the deleted
+    /// code's nearest surviving ancestor, subdividing the one position after it
+    /// and keeping the characters after that (T52.8X1A: T52.811A, T52.821A,
+    /// T52.891A under T52.8); one with the deleted code's very title comes first.
+    pub fn fy2027_replacement(&self, code: &str) -> Option<Replacement> {
+        let key = code_key(code);
+        let title = self.fy2027_deleted.get(&key)?;
+        let surviving = (3..key.len()).rev().find(|&n| {
+            self.by_code
+                .get(&key[..n])
+                .is_some_and(|&i| self.in_edition(i, Edition::Fy2027))
+        });
+        let mut out = Replacement::default();
+        let Some(n) = surviving else {
+            return Some(out);
+        };
+        let (prefix, tail) = (&key[..n], key.get(n + 1..).unwrap_or(""));
+        for (added, added_title) in &self.fy2027_added {
+            let fits = added.len() == key.len()
+                && added.starts_with(prefix)
+                && added.get(n + 1..) == Some(tail);
+            if !fits {
+                continue;
+            }
+            if added_title == title {
+                out.same_title.push(dotted(added));
+            } else {
+                out.others.push(dotted(added));
+            }
+        }
+        Some(out)
+    }
+}
+
+/// What the FY2027 changes put in place of a deleted code.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Replacement {
+    /// Added codes with the deleted code's title.
+    pub same_title: Vec<String>,
+    /// Other added codes in its place.
+    pub others: Vec<String>,
+}
+
+impl Replacement {
+    /// In words, for `chartcoder code`.
+    pub fn words(&self) -> String {
+        match (self.same_title.as_slice(), self.others.as_slice()) {
+            ([], []) => "the FY2027 changes list adds no code in its place".into(),
+            ([], others) => format!(
+                "the FY2027 changes list adds in its place: {}",
+                others.join(", ")
+            ),
+            (same, []) => format!("replaced by {} (same title)", same.join(", ")),
+            (same, others) => format!(
+                "replaced by {} (same title); FY2027 also adds beside it: {}",
+                same.join(", "),
+                others.join(", ")
+            ),
+        }
+    }
+}
+
+/// A code's detail for `chartcoder code` on a date: the code as the edition
+/// in force has it, else as the other bundled edition had it (a code deleted in
+/// FY2027 asked about after 2026-09-30, a code added in FY2027 asked about
+/// before), with its status on the date in words. `None`: no edition has it.
+pub fn describe_code(cm: &IcdCm, code: &str, date: NaiveDate) -> Option<String> {
+    let edition = Edition::for_date(date);
+    let detail = cm
+        .lookup(code, edition)
+        .or_else(|| cm.lookup(code, edition.other()));
+    match detail {
+        Some(detail) => Some(describe(cm, &detail, date)),
+        None => retired(cm, code, date),
+    }
+}
+
+/// A code the MCE knows but neither bundled tabular has (deleted before
+/// FY2026): its periods of validity, without a title.
+fn retired(cm: &IcdCm, code: &str, date: NaiveDate) -> Option<String> {
+    use std::fmt::Write;
+    let key = code_key(code);
+    let m = cm.mce.get(&key)?;
+    let periods = m.merged_periods();
+    let last = periods.last()?;
+    let mut out = String::new();
+    let status = match last.end {
+        Some(end) if !last.contains(date) => {
+            format!("deleted: valid until {end}, NOT VALID on {date}")
+        }
+        _ => "valid per the MCE, not in the bundled tabulars".to_string(),
+    };
+    let _ = writeln!(out, "{}\tICD-10-CM (MCE v44)\t{status}", dotted(&key));
+    let _ = writeln!(
+        out,
+        "(not in the bundled FY2026 and FY2027 tabulars: no title)"
+    );
+    for p in &periods {
+        let _ = writeln!(out, "{p}");
+    }
+    write_flags(&mut out, m, last.contains(date), date);
+    Some(out)
+}
+
+/// The status of a code on a date, in words: the first line of `describe`.
+fn status_words(cm: &IcdCm, d: &CodeDetail, date: NaiveDate, mce: Option<&MceEntry>) -> String {
+    let in_force = Edition::for_date(date);
+    let last_day = mce.and_then(MceEntry::last_day);
+    if d.edition != in_force {
+        return match (d.edition, last_day) {
+            (Edition::Fy2026, Some(end)) => format!(
+                "deleted in {}: valid until {end}, NOT VALID on {date}",
+                in_force.label()
+            ),
+            (Edition::Fy2026, None) if cm.fy2027_deleted.contains_key(&code_key(&d.code)) => {
+                format!("deleted in {}: NOT VALID on {date}", in_force.label())
+            }
+            (Edition::Fy2026, None) => format!("not in {}: NOT VALID on {date}", in_force.label()),
+            (_, _) => {
+                let from = d.valid.first().map_or_else(
+                    || d.edition.period().start.to_string(),
+                    |p| p.start.to_string(),
+                );
+                format!(
+                    "new in {}: valid from {from}, NOT VALID on {date}",
+                    d.edition.label()
+                )
+            }
+        };
+    }
+    if d.header {
+        let sevenths = cm.seventh_characters(d.node);
+        if cm.children_in(d.node, d.edition).is_empty() && !sevenths.is_empty() {
+            let chars: Vec<String> = sevenths.iter().map(|s| s.character.to_string()).collect();
+            let until = match last_day {
+                Some(end) if !cm.valid_on(&d.code, date) => {
+                    format!(" (billable without one until {end})")
+                }
+                _ => String::new(),
+            };
+            return format!(
+                "needs a 7th character ({}): not reportable without one, e.g. {}{until}",
+                chars.join(", "),
+                with_seventh(&d.code, sevenths[0].character)
+            );
+        }
+        return match last_day {
+            Some(end) if !cm.valid_on(&d.code, date) && d.valid.iter().all(|p| p.end.is_some()) => {
+                let from = end.succ_opt().unwrap_or(end);
+                format!(
+                    "header: not reportable, choose a code below (subdivided from {from}: billable until {end})"
+                )
+            }
+            _ => "header: not reportable, choose a code below".into(),
+        };
+    }
+    if cm.valid_on(&d.code, date) {
+        "billable".into()
+    } else {
+        "billable code, but NOT VALID on this date".into()
+    }
+}
+
+/// A code's MCE flags: those on the date when it is valid then, and how they
+/// changed over time (or, when it is not valid on the date, those it had).
+fn write_flags(out: &mut String, m: &MceEntry, valid_now: bool, date: NaiveDate) {
+    use std::fmt::Write;
+    let history = m.flag_history();
+    let flags = m.flags_on(date);
+    if valid_now && !flags.is_empty() {
+        let _ = writeln!(out, "MCE flags on {date}: {}", flags.join(", "));
+    }
+    if history.len() > 1 {
+        let stretches: Vec<String> = history
+            .iter()
+            .map(|(p, f)| {
+                let f = if f.is_empty() {
+                    "none".to_string()
+                } else {
+                    f.join(", ")
+                };
+                format!("{f} {}", period_words(p))
+            })
+            .collect();
+        let _ = writeln!(out, "MCE flag history: {}", stretches.join("; "));
+    } else if !valid_now && !flags.is_empty() {
+        let _ = writeln!(out, "MCE flags while valid: {}", flags.join(", "));
+    }
 }
 
 /// A code's full detail as text, the way `chartcoder code` prints it.
 pub fn describe(cm: &IcdCm, d: &CodeDetail, date: NaiveDate) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    let status = if d.header {
-        "header: not reportable, choose a code below"
-    } else if cm.valid_on(&d.code, date) {
-        "billable"
-    } else {
-        "billable code, but NOT VALID on this date"
-    };
+    let mce = cm.mce.get(&code_key(&d.code));
+    let status = status_words(cm, d, date, mce);
     let _ = writeln!(out, "{}\tICD-10-CM {}\t{status}", d.code, d.edition.label());
     let _ = writeln!(out, "{}", d.title);
     for p in &d.valid {
         let _ = writeln!(out, "{p}");
     }
-    let flags = cm
-        .mce
-        .get(&code_key(&d.code))
-        .map_or(&[][..], |m| m.flags_on(date));
-    if !flags.is_empty() {
-        let _ = writeln!(out, "MCE flags on {date}: {}", flags.join(", "));
+    if let Some(replacement) = cm.fy2027_replacement(&d.code) {
+        let _ = writeln!(
+            out,
+            "Deleted in FY2027 (from {}): {}",
+            Edition::Fy2027.period().start,
+            replacement.words()
+        );
     }
-    let ancestors: Vec<String> = cm
-        .lineage(d.node)
-        .skip(usize::from(d.seventh.is_none()))
-        .map(|n| format!("{} {}", cm.nodes[n].code, cm.title_in(n, d.edition)))
-        .collect();
+    if let Some(m) = mce {
+        write_flags(&mut out, m, cm.valid_on(&d.code, date), date);
+    }
+    // The levels above the code; a section that holds a single category is
+    // that category again ("Z68 Body mass index [BMI] (Z68)"): left out.
+    let mut ancestors: Vec<String> = Vec::new();
+    let mut categories: Vec<&str> = Vec::new();
+    for n in cm.lineage(d.node).skip(usize::from(d.seventh.is_none())) {
+        let node = &cm.nodes[n];
+        let title = cm.title_in(n, d.edition);
+        match node.kind {
+            NodeKind::Code => {
+                categories.push(node.code.as_str());
+                ancestors.push(format!("{} {title}", node.code));
+            }
+            NodeKind::Section if categories.contains(&node.code.as_str()) => {}
+            NodeKind::Section | NodeKind::Chapter => {
+                ancestors.push(format!("{} {title}", node.code))
+            }
+        }
+    }
     if !ancestors.is_empty() {
         let _ = writeln!(out, "In:");
         for a in ancestors {

@@ -68,6 +68,11 @@ impl NoteKind {
 pub struct Note {
     pub kind: NoteKind,
     pub text: String,
+    /// Which note element of its node the line belongs to (numbered from 0 in
+    /// document order). One element is one instruction: "code to identify
+    /// control using:" and the lines listing insulin (Z79.4), oral drugs
+    /// (Z79.84) ... share a group, and any one of them satisfies it.
+    pub group: u32,
 }
 
 /// One allowed 7th character and what it means.
@@ -107,6 +112,8 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<TabularNode>, CodeSetError> {
     // The element names from the root down to here.
     let mut path: Vec<Vec<u8>> = Vec::new();
     let mut note_kind: Option<NoteKind> = None;
+    // The group of the note element open now (see `Note::group`).
+    let mut note_group: u32 = 0;
     let mut text_buf = String::new();
     let mut seventh_char: Option<char> = None;
     loop {
@@ -158,6 +165,10 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<TabularNode>, CodeSetError> {
                     other => {
                         if let Some(kind) = NoteKind::from_element(other) {
                             note_kind = Some(kind);
+                            note_group = open
+                                .last()
+                                .and_then(|&n| nodes[n].notes.last())
+                                .map_or(0, |last| last.group + 1);
                         }
                         if other == b"extension" {
                             let ch = e
@@ -191,7 +202,11 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<TabularNode>, CodeSetError> {
                     }
                     (b"note", Some(_), Some(n)) => {
                         if let Some(kind) = note_kind {
-                            nodes[n].notes.push(Note { kind, text: value });
+                            nodes[n].notes.push(Note {
+                                kind,
+                                text: value,
+                                group: note_group,
+                            });
                         }
                     }
                     (b"extension", _, Some(n)) => {

@@ -7,6 +7,7 @@
 //! comment. [`Rules::validate`] runs them all; it reads only the chart and the
 //! loaded tables, so it is cheap enough to run on every change.
 
+pub mod conflict;
 pub mod lines;
 pub mod mce;
 pub mod notes;
@@ -57,7 +58,20 @@ pub struct Finding {
     pub message: String,
     /// Where the rule comes from, e.g. "ICD-10-CM Tabular, Excludes1 at J44".
     pub source: String,
+    /// Which note of a code the finding is about, when a code has several
+    /// ("E11 #2": the second note of its kind written at E11): part of the key,
+    /// so acknowledging one note does not acknowledge another.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The physician query template the finding suggests (its name in
+    /// `data/query_templates/`), when the answer must come from the physician.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query_template: Option<&'static str>,
 }
+
+/// The bundled query template for conflicting documentation
+/// (`data/query_templates/conflicting_documentation.toml`).
+pub const CONFLICTING_DOCUMENTATION: &str = "Conflicting documentation between providers";
 
 impl Finding {
     pub fn new(
@@ -73,13 +87,31 @@ impl Finding {
             codes: codes.iter().map(|c| (*c).to_string()).collect(),
             message,
             source: source.into(),
+            note: None,
+            query_template: None,
         }
     }
 
-    /// What identifies the finding for an acknowledgement: the rule and its
-    /// codes. The same warning on other codes is a new warning.
+    /// The finding about one of several notes of a code (see [`Finding::note`]).
+    pub fn about_note(mut self, note: String) -> Finding {
+        self.note = Some(note);
+        self
+    }
+
+    /// The finding with the physician query template it suggests.
+    pub fn suggesting(mut self, template: &'static str) -> Finding {
+        self.query_template = Some(template);
+        self
+    }
+
+    /// What identifies the finding for an acknowledgement: the rule, its codes
+    /// and, for one of several notes of a code, the note. The same warning on
+    /// other codes (or another note) is a new warning.
     pub fn key(&self) -> String {
-        format!("{}:{}", self.rule, self.codes.join("+"))
+        match &self.note {
+            Some(note) => format!("{}:{}@{note}", self.rule, self.codes.join("+")),
+            None => format!("{}:{}", self.rule, self.codes.join("+")),
+        }
     }
 }
 
@@ -180,6 +212,31 @@ impl Rules {
         }
         lines::check(self, &facts, &mut out);
         // Stable: within a severity, the order the rules found them in.
+        out.sort_by_key(|f| f.severity);
+        out
+    }
+
+    /// [`Rules::validate`] for a chart as the claim came (`validate FILE`):
+    /// `invalid_poa` holds each diagnosis whose POA value is not a POA value
+    /// (code, value as written), reported as an error instead of a missing POA.
+    pub fn validate_as_reported(
+        &self,
+        chart: &Chart,
+        invalid_poa: &[(String, String)],
+    ) -> Vec<Finding> {
+        let mut out = self.validate(chart);
+        if invalid_poa.is_empty() {
+            return out;
+        }
+        out.retain(|f| {
+            !(f.rule == "poa-missing"
+                && invalid_poa.iter().any(|(c, _)| f.codes.first() == Some(c)))
+        });
+        out.extend(
+            invalid_poa
+                .iter()
+                .filter_map(|(code, value)| poa::invalid_value(code, value)),
+        );
         out.sort_by_key(|f| f.severity);
         out
     }

@@ -9,7 +9,7 @@
 //! judge (an Excludes1 then says it "may apply"). A part that is only words is
 //! never matched.
 
-use super::{Facts, Finding, Rules, Severity};
+use super::{Facts, Finding, Rules, Severity, conflict};
 use crate::codeset::{NodeKind, Note, NoteKind, code_key};
 
 /// Codes a note names: every code whose key starts with something between `lo`
@@ -212,16 +212,18 @@ pub(crate) fn check(rules: &Rules, facts: &Facts<'_>, out: &mut Vec<Finding>) {
             (NoteKind::UseAdditionalCode, "use-additional-code"),
             (NoteKind::CodeAlso, "code-also"),
         ] {
-            prompt(rules, facts, code, node, kind, rule, out);
+            prompt(rules, facts, i, code, node, kind, rule, out);
         }
     }
 }
 
 /// Excludes1 ("NOT CODED HERE": the two conditions cannot occur together; both
 /// may be reported only when they are unrelated, so a warning the coder
-/// acknowledges) and Excludes2 ("not included here": both may be coded; shown
-/// as information, and only from the code's own levels, not the chapter- and
-/// section-wide lists that just mark the chapter's bounds).
+/// acknowledges; an error when the pair is one the exception cannot cover, see
+/// [`super::conflict`]) and Excludes2 ("not included here": both may be coded;
+/// shown as information, and only from the code's own levels, not the chapter-
+/// and section-wide lists that just mark the chapter's bounds). Official
+/// Guidelines I.A.12.a and I.A.12.b.
 fn excludes(
     rules: &Rules,
     facts: &Facts<'_>,
@@ -248,11 +250,16 @@ fn excludes(
                     continue;
                 };
                 pairs_seen.push(pair);
+                let unsure = range.qualifier_met(other_key).is_none() && range.qualifier.is_some();
+                let class = (kind == NoteKind::Excludes1 && !unsure)
+                    .then(|| conflict::class_of(&facts.keys[i], other_key))
+                    .flatten();
+                if let Some(class) = class {
+                    out.push(conflicting(code, other, &a, class));
+                    continue;
+                }
                 let message = match kind {
-                    NoteKind::Excludes1
-                        if range.qualifier_met(other_key).is_none()
-                            && range.qualifier.is_some() =>
-                    {
+                    NoteKind::Excludes1 if unsure => {
                         format!(
                             "{code} may exclude {other}: check the note's words ({}); report both only if the conditions are unrelated",
                             a.note.text
@@ -276,6 +283,46 @@ fn excludes(
                 ));
             }
         }
+    }
+}
+
+/// An Excludes1 pair of a class the "unrelated conditions" exception cannot
+/// cover: an error, with the guideline's resolution or the physician query.
+fn conflicting(
+    code: &str,
+    other: &str,
+    a: &Applied<'_>,
+    class: &'static conflict::ConflictClass,
+) -> Finding {
+    let what = class.what;
+    let head = format!(
+        "{code} excludes {other} ({}): {what} cannot both be right, and the unrelated-conditions exception cannot apply",
+        a.note.text
+    );
+    let source = format!(
+        "{}; {}",
+        source(NoteKind::Excludes1, a.level),
+        class.guidelines
+    );
+    match class.resolution {
+        conflict::Resolution::Guideline(how) => Finding::new(
+            "excludes1",
+            Severity::Error,
+            &[code, other],
+            format!("{head}: {how}"),
+            source,
+        ),
+        conflict::Resolution::Query => Finding::new(
+            "excludes1",
+            Severity::Error,
+            &[code, other],
+            format!(
+                "{head}: if the record documents both, it conflicts: query the attending physician (query template \"{}\")",
+                super::CONFLICTING_DOCUMENTATION
+            ),
+            source,
+        )
+        .suggesting(super::CONFLICTING_DOCUMENTATION),
     }
 }
 
@@ -343,40 +390,223 @@ fn code_first(
     ));
 }
 
-/// "Use additional code" and "Code also": another code may be needed. When no
-/// code the notes name is on the chart, say so (information).
+/// One instruction: the lines of one note element at one level ("code to
+/// identify control using:" with the lines naming Z79.4, Z79.84, Z79.85).
+struct Instruction<'a> {
+    level: &'a str,
+    level_kind: NodeKind,
+    /// 1-based, among the instructions of its kind written at its level.
+    number: usize,
+    texts: Vec<&'a str>,
+    ranges: Vec<&'a CodeRange>,
+}
+
+impl Instruction<'_> {
+    fn text(&self) -> String {
+        joined(&self.texts)
+    }
+
+    /// The codes it names, as the note writes them ("L97.4-, L97.5-").
+    fn codes(&self) -> String {
+        let mut out: Vec<&str> = Vec::new();
+        for t in &self.texts {
+            let mut rest = *t;
+            while let Some(open) = rest.find('(') {
+                let after = &rest[open + 1..];
+                let Some(close) = after.find(')') else {
+                    break;
+                };
+                for piece in after[..close].split(',') {
+                    let piece = piece.trim();
+                    if range_piece(piece).is_some() && !out.contains(&piece) {
+                        out.push(piece);
+                    }
+                }
+                rest = &after[close + 1..];
+            }
+        }
+        out.join(", ")
+    }
+
+    /// Whether the Tabular states the instruction as required. Conditional:
+    /// words such as "if applicable", "any", "associated"; a bare "code to
+    /// identify:" over a list of conditions or exposures that may or may not be
+    /// present; external causes (no national requirement to report them,
+    /// Official Guidelines I.C.20). Everything else identifies something the
+    /// coded condition has by definition (its stage, type, site, severity,
+    /// agent, outcome, control): required, though only "if known" (I.B.7).
+    /// An instruction written for a whole chapter or section (antimicrobial
+    /// resistance Z16.- for chapter 1) names what only some of its conditions
+    /// have: conditional.
+    fn required(&self) -> bool {
+        if self.level_kind != NodeKind::Code {
+            return false;
+        }
+        let lead = self
+            .texts
+            .first()
+            .map(|t| t.to_lowercase())
+            .unwrap_or_default();
+        let padded = format!(" {lead} ");
+        const CONDITIONAL: [&str; 13] = [
+            " if ",
+            "where applicable",
+            "when applicable",
+            "when specified",
+            "when known",
+            "when present",
+            " any ",
+            "associated",
+            "presence of",
+            "exposure",
+            "history",
+            " may ",
+            "external cause",
+        ];
+        if CONDITIONAL.iter().any(|w| padded.contains(w)) {
+            return false;
+        }
+        let bare = lead
+            .trim_end_matches(':')
+            .replace("code(s)", "code")
+            .replace("codes", "code")
+            .replace("(for)", "")
+            .replace("to identify", "")
+            .replace("to specify", "")
+            .replace(" for", "")
+            .trim()
+            == "code";
+        if bare && self.texts.len() > 1 {
+            return false;
+        }
+        let external =
+            |r: &&CodeRange| matches!(r.lo.as_bytes().first(), Some(b'V' | b'W' | b'X' | b'Y'));
+        !(self.ranges.iter().all(external) || lead.contains("cause code"))
+    }
+}
+
+/// The instructions of a kind that apply to a node, nearest level first; the
+/// same words written at two levels count once.
+fn instructions<'a>(rules: &'a Rules, node: usize, kind: NoteKind) -> Vec<Instruction<'a>> {
+    let mut out: Vec<Instruction<'a>> = Vec::new();
+    let push = |ins: Instruction<'a>, out: &mut Vec<Instruction<'a>>| {
+        if !out.iter().any(|o| o.texts == ins.texts) {
+            out.push(ins);
+        }
+    };
+    for n in rules.cm.lineage(node) {
+        let level = &rules.cm.nodes[n];
+        let ranges = rules.note_ranges.get(n);
+        let mut current: Option<(u32, Instruction<'a>)> = None;
+        let mut number = 0;
+        for (i, note) in level.notes.iter().enumerate() {
+            if note.kind != kind {
+                continue;
+            }
+            let r = ranges.and_then(|r| r.get(i)).map_or(&[][..], Vec::as_slice);
+            match &mut current {
+                Some((group, ins)) if *group == note.group => {
+                    ins.texts.push(&note.text);
+                    ins.ranges.extend(r.iter());
+                }
+                _ => {
+                    if let Some((_, ins)) = current.take() {
+                        push(ins, &mut out);
+                    }
+                    number += 1;
+                    current = Some((
+                        note.group,
+                        Instruction {
+                            level: level.code.as_str(),
+                            level_kind: level.kind,
+                            number,
+                            texts: vec![note.text.as_str()],
+                            ranges: r.iter().collect(),
+                        },
+                    ));
+                }
+            }
+        }
+        if let Some((_, ins)) = current {
+            push(ins, &mut out);
+        }
+    }
+    out
+}
+
+/// "Use additional code" (Official Guidelines I.B.7, I.A.13) and "Code also"
+/// (I.A.17): another code may be needed. Each instruction is judged on its
+/// own: one satisfied does not answer another. An instruction none of whose
+/// codes is on the chart is named with the codes that would satisfy it: a
+/// warning when the Tabular states it as required (a "use additional code"
+/// without "if applicable" and the like), else information; an instruction
+/// that names no code cannot be checked and is shown for the coder to judge.
+#[allow(clippy::too_many_arguments)]
 fn prompt(
     rules: &Rules,
     facts: &Facts<'_>,
+    i: usize,
     code: &str,
     node: usize,
     kind: NoteKind,
     rule: &'static str,
     out: &mut Vec<Finding>,
 ) {
-    let notes = applied(rules, node, kind);
-    if notes.is_empty() {
-        return;
+    let heading = kind.heading().to_lowercase();
+    let guideline = match kind {
+        NoteKind::UseAdditionalCode => "Official Guidelines I.B.7",
+        _ => "Official Guidelines I.A.17",
+    };
+    for ins in instructions(rules, node, kind) {
+        let satisfied = facts
+            .keys
+            .iter()
+            .enumerate()
+            .any(|(j, key)| j != i && ins.ranges.iter().any(|r| r.contains_key(key)));
+        if satisfied {
+            continue;
+        }
+        let (severity, message) = if ins.ranges.is_empty() {
+            (
+                Severity::Info,
+                format!(
+                    "{code}: {heading} (at {}): {}: the note names no code to check; judge from the record",
+                    ins.level,
+                    ins.text()
+                ),
+            )
+        } else if kind == NoteKind::UseAdditionalCode && ins.required() {
+            (
+                Severity::Warning,
+                format!(
+                    "{code}: {heading} (at {}): {}: none of {} is coded; add the code the record supports, or acknowledge that it does not say",
+                    ins.level,
+                    ins.text(),
+                    ins.codes()
+                ),
+            )
+        } else {
+            (
+                Severity::Info,
+                format!(
+                    "{code}: {heading}, if it applies (at {}): {}: none of {} is coded",
+                    ins.level,
+                    ins.text(),
+                    ins.codes()
+                ),
+            )
+        };
+        out.push(
+            Finding::new(
+                rule,
+                severity,
+                &[code],
+                message,
+                format!("{}; {guideline}", source(kind, ins.level)),
+            )
+            .about_note(format!("{} #{}", ins.level, ins.number)),
+        );
     }
-    let satisfied =
-        facts.dx.iter().zip(&facts.keys).any(|(&(other, _), key)| {
-            other != code && notes.iter().any(|a| a.names(key).is_some())
-        });
-    if satisfied {
-        return;
-    }
-    let texts: Vec<&str> = notes.iter().map(|a| a.note.text.as_str()).collect();
-    out.push(Finding::new(
-        rule,
-        Severity::Info,
-        &[code],
-        format!(
-            "{code}: {}: {}",
-            kind.heading().to_lowercase(),
-            joined(&texts)
-        ),
-        source(kind, notes[0].level),
-    ));
 }
 
 #[cfg(test)]

@@ -56,3 +56,17 @@ pub(crate) fn check(rules: &Rules, facts: &Facts<'_>, out: &mut Vec<Finding>) {
         }
     }
 }
+
+/// A POA value that is not one of the POA values, as a claim may carry it
+/// (`chartcoder validate FILE`): an error naming the diagnosis and the values
+/// allowed, in the words the import refuses it with. `None` for a valid value.
+pub fn invalid_value(code: &str, value: &str) -> Option<Finding> {
+    let e = value.trim().parse::<Poa>().err()?;
+    Some(Finding::new(
+        "poa-invalid",
+        Severity::Error,
+        &[code],
+        format!("{code}: POA {e}, or blank if exempt"),
+        SOURCE,
+    ))
+}

@@ -10,6 +10,7 @@ const TABULAR: &str = "ICD-10-CM Tabular";
 
 pub(crate) fn check(rules: &Rules, facts: &Facts<'_>, out: &mut Vec<Finding>) {
     no_diagnosis(facts, out);
+    repeated(facts, out);
     for d in &facts.chart.diagnoses {
         if d.system == CodeSystem::Icd10Cm {
             diagnosis(rules, facts, &d.code, out);
@@ -31,6 +32,32 @@ fn no_diagnosis(facts: &Facts<'_>, out: &mut Vec<Finding>) {
             &[],
             "no diagnosis coded yet".into(),
             "UB-04 FL 67 / CMS-1500 item 21: a principal or first-listed diagnosis is required",
+        ));
+    }
+}
+
+/// Each unique ICD-10-CM code is reported once for an encounter (Official
+/// Guidelines I.B.12). A repeat of an inpatient's principal is the MCE's
+/// duplicate-of-principal edit instead (`mce`).
+fn repeated(facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    for (j, key) in facts.keys.iter().enumerate() {
+        let Some(first) = facts.keys[..j].iter().position(|k| k == key) else {
+            continue;
+        };
+        if first == 0 && facts.inpatient {
+            continue;
+        }
+        let code = facts.dx[j].0;
+        out.push(Finding::new(
+            "duplicate-code",
+            Severity::Error,
+            &[code],
+            format!(
+                "{code} is reported more than once (diagnosis {} and {}): report each code once",
+                first + 1,
+                j + 1
+            ),
+            "ICD-10-CM Official Guidelines I.B.12 (reporting the same code more than once)",
         ));
     }
 }
@@ -108,7 +135,7 @@ fn diagnosis(rules: &Rules, facts: &Facts<'_>, code: &str, out: &mut Vec<Finding
             Severity::Error,
             &[code],
             message,
-            format!("{TABULAR}: codes with subdivisions are not reportable (Section I.A.4, I.B.7)"),
+            format!("{TABULAR}: codes with subdivisions are not reportable (Section I.A.3, I.B.2)"),
         ));
         return;
     }

@@ -5,7 +5,7 @@ use super::Problem as ImportProblem;
 use crate::codeset::{Edition, Lines};
 use crate::domain::{
     Chart, ChartStatus, CodeSystem, DiagnosisAssignment, Document, Encounter, EncounterType,
-    Patient, ProcedureAssignment, normalize_diagnosis_code, normalize_modifier,
+    Patient, Poa, ProcedureAssignment, normalize_diagnosis_code, normalize_modifier,
     normalize_procedure_code, pointer_from_letter, pointer_letter,
 };
 use chrono::{Months, NaiveDate};
@@ -169,6 +169,35 @@ pub fn parse_charts_on(
     bytes: &[u8],
     today: NaiveDate,
 ) -> Result<Vec<(String, Chart)>, Vec<ImportProblem>> {
+    parse(bytes, today, false)
+        .map(|charts| charts.into_iter().map(|c| (c.position, c.chart)).collect())
+}
+
+/// One chart of a file read as the claims came (`chartcoder validate FILE`).
+#[derive(Debug, Clone)]
+pub struct AsReported {
+    /// Where the chart is in the file ("charts[2] (line 40)").
+    pub position: String,
+    pub chart: Chart,
+    /// Diagnoses whose POA value is not one of the POA values: the code and the
+    /// value as written. The diagnosis is kept, without a POA.
+    pub invalid_poa: Vec<(String, String)>,
+}
+
+/// Reads an import file as the claims came, for checking rather than storing:
+/// what the rules judge is kept for them (a POA value that is not one,
+/// reported as an error finding by `validate`; a diagnosis listed twice, the
+/// MCE's duplicate of the principal) where the import refuses it. Anything
+/// else the import refuses is refused here too, with the same words.
+pub fn parse_as_reported(bytes: &[u8]) -> Result<Vec<AsReported>, Vec<ImportProblem>> {
+    parse(bytes, chrono::Local::now().date_naive(), true)
+}
+
+fn parse(
+    bytes: &[u8],
+    today: NaiveDate,
+    as_reported: bool,
+) -> Result<Vec<AsReported>, Vec<ImportProblem>> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -225,7 +254,14 @@ pub fn parse_charts_on(
             }
         };
         let before = problems.len();
-        let chart = to_domain(parsed, &position, dates, &mut problems);
+        let mut invalid_poa = Vec::new();
+        let chart = to_domain(
+            parsed,
+            &position,
+            dates,
+            &mut problems,
+            as_reported.then_some(&mut invalid_poa),
+        );
         if let Some(chart) = chart.filter(|_| problems.len() == before) {
             if let Some(first) = first_seen.get(&chart.account) {
                 problems.push(ImportProblem {
@@ -236,7 +272,11 @@ pub fn parse_charts_on(
             } else {
                 first_seen.insert(chart.account.clone(), position.clone());
             }
-            charts.push((position, chart));
+            charts.push(AsReported {
+                position,
+                chart,
+                invalid_poa,
+            });
         }
     }
     if problems.is_empty() {
@@ -390,12 +430,16 @@ impl Checker<'_> {
     }
 }
 
+/// `invalid_poa`: read as the claims came (see [`parse_as_reported`]): a POA
+/// value that is not one goes there, a diagnosis listed twice is kept.
 fn to_domain(
     c: ChartJson,
     position: &str,
     dates: DateRange,
     problems: &mut Vec<ImportProblem>,
+    mut invalid_poa: Option<&mut Vec<(String, String)>>,
 ) -> Option<Chart> {
+    let as_reported = invalid_poa.is_some();
     let mut ck = Checker {
         position,
         dates,
@@ -532,9 +576,17 @@ fn to_domain(
             None => Some(None),
             Some(p) if !ck.clean(&f("poa"), p) => None,
             Some(p) if p.trim().is_empty() => Some(None),
-            Some(p) => ck.parsed(&f("poa"), p).map(Some),
+            Some(p) => match (p.trim().parse::<Poa>(), invalid_poa.as_deref_mut(), &code) {
+                (Ok(poa), _, _) => Some(Some(poa)),
+                (Err(_), Some(invalid), Some(code)) => {
+                    invalid.push((code.clone(), p.trim().to_string()));
+                    Some(None)
+                }
+                (Err(_), _, _) => ck.parsed(&f("poa"), p).map(Some),
+            },
         };
         if let Some(code) = &code
+            && !as_reported
             && diagnoses.iter().any(|x| &x.code == code)
         {
             ck.problem(f("code"), format!("{code} is listed twice"));
