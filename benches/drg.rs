@@ -15,9 +15,11 @@
 //!
 //!     cargo bench --bench drg
 
+mod common;
 use chartcoder::drg::formula::{self, AtomText};
 use chartcoder::drg::{Claim, ClaimDx, Grouper, HospitalStatus, Sex};
 use chrono::{Datelike, NaiveDate};
+use common::percentiles;
 use serde_json::Value;
 use std::collections::HashSet;
 use std::hint::black_box;
@@ -112,20 +114,6 @@ fn naive(g: &Grouper, claim: &Claim, version: u32, pdx_mdc: u8) -> u16 {
         }
     }
     999
-}
-
-fn percentiles(mut f: impl FnMut(), runs: usize) -> (Duration, Duration) {
-    f();
-    let mut times = Vec::with_capacity(runs);
-    let budget = Instant::now();
-    while times.len() < runs && (times.len() < 5 || budget.elapsed() < Duration::from_secs(10)) {
-        let t = Instant::now();
-        f();
-        times.push(t.elapsed());
-    }
-    times.sort();
-    let at = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
-    (at(0.5), at(0.99))
 }
 
 fn us(d: Duration) -> f64 {

@@ -5,6 +5,7 @@
 //!
 //!     cargo bench --bench edits
 
+mod common;
 use chartcoder::codeset::{IcdCm, IcdPcs, NoteKind, code_key, risk};
 use chartcoder::domain::{
     Chart, ChartStatus, CodeSystem, DiagnosisAssignment, Encounter, EncounterType, Patient, Poa,
@@ -13,9 +14,10 @@ use chartcoder::domain::{
 use chartcoder::edits::notes::parse_ranges;
 use chartcoder::edits::{EditOptions, Rules, SiteTables};
 use chrono::NaiveDate;
+use common::percentiles;
 use std::hint::black_box;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const DX: [&str; 25] = [
     "I11.0", "I50.23", "N18.4", "E11.22", "E11.65", "Z79.4", "I48.91", "Z79.01", "J44.1", "J96.01",
@@ -110,20 +112,6 @@ fn naive(cm: &IcdCm, chart: &Chart) -> (usize, usize) {
         .filter(|d| !flags_of(&d.code).is_empty())
         .count();
     (excludes, flagged)
-}
-
-fn percentiles(mut f: impl FnMut(), runs: usize) -> (Duration, Duration) {
-    f();
-    let mut times = Vec::with_capacity(runs);
-    let budget = Instant::now();
-    while times.len() < runs && (times.len() < 5 || budget.elapsed() < Duration::from_secs(10)) {
-        let t = Instant::now();
-        f();
-        times.push(t.elapsed());
-    }
-    times.sort();
-    let at = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
-    (at(0.5), at(0.99))
 }
 
 fn ms(d: Duration) -> f64 {
