@@ -619,7 +619,7 @@ fn the_coder_is_the_os_login_and_acting_as_another_needs_the_sites_act_as() {
         ),
         0
     );
-    // A manager (the creator) allows this login to act as others: allowed,
+    // A manager (the database file's owner) allows this login to act as others: allowed,
     // and every row names both.
     let set = run(home.path(), &["--db", dbs, "policy", "set", "act_as", me()]);
     assert!(set.status.success(), "{}", err(&set));

@@ -1,7 +1,7 @@
 //! The site's policies, kept in the database so that every coder works under
 //! the same ones (a coder's own config cannot shorten a colleague's claim or
 //! turn off the idle lock). Only a manager (an operating-system user listed in
-//! `managers`; at first the one who created the database) changes them, and
+//! `managers`; at first the database file's owner) changes them, and
 //! every change is audited.
 
 use super::{Result, StoreError, audit};
@@ -51,7 +51,7 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     (
         "managers",
         "",
-        "OS users who may change these policies, comma-separated (at first: who created the database)",
+        "OS users who may change these policies, comma-separated (at first: the database file's owner)",
     ),
 ];
 
