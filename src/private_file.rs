@@ -143,7 +143,9 @@ impl PrivateFile {
     ) -> Result<PrivateFile, WriteRefused> {
         use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
         let mut options = std::fs::OpenOptions::new();
-        options.write(true);
+        // Through this process's own descriptors, appended: the shell's
+        // `> file` left it empty, and `>> file` means after what is there.
+        options.write(true).append(own_fd);
         if !own_fd && !std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
             options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
         }

@@ -903,6 +903,26 @@ fn another_users_fifo_is_refused_and_a_redirected_stdout_is_written() {
             .unwrap()
             .contains("A26110203")
     );
+    // `>> file`: after what is there, not over it.
+    std::fs::write(&out_file, "kept line\n").unwrap();
+    let appended = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&out_file)
+        .unwrap();
+    let o = Command::new(BIN)
+        .args(["--db", dbs, "export", "-o", "/dev/stdout"])
+        .env_clear()
+        .env("HOME", home.path())
+        .stdout(appended)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    let text = std::fs::read_to_string(&out_file).unwrap();
+    assert!(
+        text.starts_with("kept line\n{") && text.contains("A26110203"),
+        "{}",
+        &text[..40]
+    );
     if !is_root() {
         eprintln!("skipped the second-user FIFO: it needs root to run setpriv");
         return;
@@ -946,7 +966,8 @@ fn another_users_fifo_is_refused_and_a_redirected_stdout_is_written() {
     );
     assert_eq!(
         count(&db, "SELECT count(*) FROM audit WHERE action = 'export'"),
-        46
+        2 * 46,
+        "the two exports to standard output, not the refused one"
     );
 }
 
