@@ -836,15 +836,7 @@ fn validate(
                     .into_iter()
                     .map(|c| (c.chart, c.invalid_poa))
                     .collect(),
-                Err(problems) => {
-                    say_part!(
-                        "chartcoder: {}: {} problem(s):\n{}",
-                        file.display(),
-                        problems.len(),
-                        interchange::problems_text(&problems)
-                    );
-                    return Ok(ExitCode::from(BAD_INPUT));
-                }
+                Err(problems) => return Ok(refuse_file(file, &problems)),
             }
         }
         (None, None) => return Err(anyhow!("give --account ACCOUNT or a FILE")),
@@ -899,21 +891,24 @@ fn validate(
     })
 }
 
+/// An input file refused: every problem named, exit status 2.
+fn refuse_file(file: &Path, problems: &[interchange::Problem]) -> ExitCode {
+    say_part!(
+        "chartcoder: {}: {} problem(s):\n{}",
+        file.display(),
+        problems.len(),
+        interchange::problems_text(problems)
+    );
+    ExitCode::from(BAD_INPUT)
+}
+
 /// `chartcoder group`.
 fn group(file: &Path, json: bool) -> anyhow::Result<ExitCode> {
     use crate::drg::{Claim, Grouper};
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let charts = match interchange::json::parse_charts(&bytes) {
         Ok(charts) => charts,
-        Err(problems) => {
-            say_part!(
-                "chartcoder: {}: {} problem(s):\n{}",
-                file.display(),
-                problems.len(),
-                interchange::problems_text(&problems)
-            );
-            return Ok(ExitCode::from(BAD_INPUT));
-        }
+        Err(problems) => return Ok(refuse_file(file, &problems)),
     };
     let grouper = Grouper::load_bundled().map_err(|e| anyhow!("{e}"))?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
