@@ -389,6 +389,7 @@ fn an_index_code_in_no_bundled_edition_is_shown_not_valid() {
     let ix = chartcoder::search::build(&chartcoder::search::Sources {
         cm: &cm,
         pcs: &pcs,
+        pcs_index: &Default::default(),
         hcpcs: &hcpcs,
         index: &[idx],
         synonyms: &[],

@@ -332,6 +332,27 @@ fn a_phrase_found_in_the_document_starts_the_code_search() {
 }
 
 #[test]
+fn the_search_popup_says_why_a_hit_is_there() {
+    // The first demo chart's operative report says "Adenocarcinoma of the
+    // sigmoid colon": the Index routes the morphology to the Neoplasm Table.
+    let mut app = demo_app(120, 40);
+    press(&mut app, KeyCode::Enter);
+    search(&mut app, 'a', "adenocarcinoma sigmoid");
+    let popup = app.popup.as_ref().unwrap();
+    assert!(
+        popup.hits[0].code.starts_with("C18.7"),
+        "{:?}",
+        popup.hits[0]
+    );
+    let terminal = draw(&app);
+    let notes: String = (0..40)
+        .map(|y| screen_line(&terminal, y))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(notes.contains("Found by: Index: Adenocarcinoma"), "{notes}");
+}
+
+#[test]
 fn prior_encounters_are_one_key_away() {
     let mut app = demo_app(100, 30);
     let target: i64 = app

@@ -18,6 +18,7 @@ macro_rules! bundled {
 pub mod hcpcs;
 pub mod index;
 pub mod pcs;
+pub mod pcs_index;
 pub mod risk;
 pub mod tabular;
 pub mod user_table;
@@ -216,9 +217,10 @@ pub const INDEX_DRUGS: SourceFile = bundled!("icd10cm_2025_index/icd-10-cm-drug-
 pub const INDEX_NEOPLASMS: SourceFile =
     bundled!("icd10cm_2025_index/icd-10-cm-neoplasm-2025.xml.gz");
 pub const INDEX_EXTERNAL: SourceFile = bundled!("icd10cm_2025_index/icd-10-cm-eindex-2025.xml.gz");
+pub const PCS_INDEX: SourceFile = bundled!("icd10pcs_2025_index/icd10pcs_index_2025.xml.gz");
 
 /// Every bundled file, for fingerprints and provenance.
-pub const ALL_BUNDLED: [&SourceFile; 13] = [
+pub const ALL_BUNDLED: [&SourceFile; 14] = [
     &TABULAR,
     &FY2027_ADDED,
     &FY2027_DELETED,
@@ -232,6 +234,7 @@ pub const ALL_BUNDLED: [&SourceFile; 13] = [
     &INDEX_DRUGS,
     &INDEX_NEOPLASMS,
     &INDEX_EXTERNAL,
+    &PCS_INDEX,
 ];
 
 /// The edition of the bundled Alphabetic Index and its tables, shown with index hits.
@@ -256,6 +259,14 @@ pub fn load_index() -> Result<Vec<index::IndexFile>, CodeSetError> {
         )?);
     }
     Ok(files)
+}
+
+/// The edition of the bundled ICD-10-PCS Alphabetic Index.
+pub const PCS_INDEX_EDITION: &str = "ICD-10-PCS Index FY2025";
+
+/// The bundled ICD-10-PCS Alphabetic Index.
+pub fn load_pcs_index() -> Result<pcs_index::PcsIndex, CodeSetError> {
+    pcs_index::parse(PCS_INDEX.path, &text_of(PCS_INDEX.path, PCS_INDEX.bytes)?)
 }
 
 /// The bundled HCPCS Level II file.

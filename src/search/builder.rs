@@ -6,14 +6,21 @@ use super::{SearchIndex, System, TextKind, day, flag};
 use crate::codeset::code_key;
 use crate::codeset::hcpcs::Hcpcs;
 use crate::codeset::index::{IndexFile, IndexSource, index_code_key};
+use crate::codeset::pcs_index::PcsIndex;
 use crate::codeset::user_table::UserTable;
 use crate::codeset::{Edition, IcdCm, IcdPcs, NodeKind, NoteKind, ValidPeriod};
 use std::collections::HashMap;
+
+/// A CM header with more complete codes under it than this is not expanded
+/// (a category such as S72 is a place to look, not a set of candidates).
+const MAX_HEADER_CODES: usize = 400;
 
 /// Everything the index is built from.
 pub struct Sources<'a> {
     pub cm: &'a IcdCm,
     pub pcs: &'a IcdPcs,
+    /// The ICD-10-PCS Alphabetic Index.
+    pub pcs_index: &'a PcsIndex,
     pub hcpcs: &'a Hcpcs,
     pub index: &'a [IndexFile],
     pub synonyms: &'a [Synonym],
@@ -25,40 +32,46 @@ pub struct Sources<'a> {
     pub provenance: Vec<String>,
 }
 
-struct EntryB {
-    system: System,
-    code: String,
-    key: String,
-    title: String,
-    flags: u8,
-    periods: Vec<(i32, i32)>,
-    extensions: Vec<u32>,
+pub(super) struct EntryB {
+    pub(super) system: System,
+    pub(super) code: String,
+    pub(super) key: String,
+    pub(super) title: String,
+    pub(super) flags: u8,
+    pub(super) periods: Vec<(i32, i32)>,
+    pub(super) extensions: Vec<u32>,
 }
 
-struct TextB {
-    entry: u32,
-    kind: TextKind,
-    core: Vec<String>,
-    optional: Vec<String>,
-    label: String,
-    bonus: f32,
+pub(super) struct TextB {
+    pub(super) entry: u32,
+    pub(super) kind: TextKind,
+    pub(super) core: Vec<String>,
+    pub(super) optional: Vec<String>,
+    pub(super) label: String,
+    pub(super) bonus: f32,
+    /// The Neoplasm Table column of a Neoplasm Table cell, else 0.
+    pub(super) column: u8,
 }
 
 #[derive(Default)]
-struct Builder {
-    entries: Vec<EntryB>,
-    by_key: HashMap<(System, String), u32>,
-    texts: Vec<TextB>,
+pub(super) struct Builder {
+    pub(super) entries: Vec<EntryB>,
+    pub(super) by_key: HashMap<(System, String), u32>,
+    pub(super) texts: Vec<TextB>,
+    /// The words of Neoplasm Table sites ("lung", "lobe", "trigone").
+    pub(super) site_words: std::collections::HashSet<String>,
 }
 
 /// Builds the index. Pure: the same sources give the same index.
 pub fn build(src: &Sources) -> SearchIndex {
     let mut b = Builder::default();
     b.add_cm(src.cm);
+    b.expand_cm_headers();
     for file in src.index {
         b.add_index(file);
     }
     b.add_pcs(src.pcs);
+    b.add_pcs_index(src.pcs, src.pcs_index);
     b.add_hcpcs(src.hcpcs);
     if let Some(cpt) = src.cpt {
         b.add_user(cpt, System::Cpt);
@@ -66,7 +79,8 @@ pub fn build(src: &Sources) -> SearchIndex {
     for table in src.local {
         b.add_user(table, System::Local);
     }
-    b.finish(src.synonyms, &src.provenance)
+    let routes = super::morphology::routes(src.index);
+    b.finish(src.synonyms, &src.provenance, &routes)
 }
 
 fn periods_of(p: &[ValidPeriod]) -> Vec<(i32, i32)> {
@@ -76,7 +90,7 @@ fn periods_of(p: &[ValidPeriod]) -> Vec<(i32, i32)> {
 }
 
 /// Text outside parentheses, and the parenthesised text ("nonessential").
-fn split_parens(s: &str) -> (String, String) {
+pub(super) fn split_parens(s: &str) -> (String, String) {
     let (mut core, mut optional) = (String::new(), String::new());
     let mut depth = 0usize;
     for c in s.chars() {
@@ -97,7 +111,7 @@ fn split_parens(s: &str) -> (String, String) {
 }
 
 impl Builder {
-    fn entry(&mut self, e: EntryB) -> u32 {
+    pub(super) fn entry(&mut self, e: EntryB) -> u32 {
         let id = self.entries.len() as u32;
         self.by_key.insert((e.system, e.key.clone()), id);
         self.entries.push(e);
@@ -115,6 +129,7 @@ impl Builder {
             optional,
             label,
             bonus: 0.0,
+            column: 0,
         });
     }
 
@@ -213,6 +228,38 @@ impl Builder {
         }
     }
 
+    /// A header with at most [`MAX_HEADER_CODES`] complete codes under it
+    /// offers them (7th characters included), so that the words of a query
+    /// ("right", "subsequent encounter") pick the reportable code.
+    fn expand_cm_headers(&mut self) {
+        let mut complete: Vec<(String, u32)> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.system == System::Icd10Cm && e.flags & flag::BILLABLE != 0)
+            .map(|(i, e)| (e.key.clone(), i as u32))
+            .collect();
+        complete.sort();
+        for h in 0..self.entries.len() {
+            let e = &self.entries[h];
+            if e.system != System::Icd10Cm || e.flags & flag::HEADER == 0 {
+                continue;
+            }
+            let lo = complete.partition_point(|(k, _)| k.as_str() < e.key.as_str());
+            let under: Vec<u32> = complete[lo..]
+                .iter()
+                .take_while(|(k, _)| k.starts_with(e.key.as_str()))
+                .take(MAX_HEADER_CODES + 1)
+                .map(|&(_, i)| i)
+                .collect();
+            if !under.is_empty() && under.len() <= MAX_HEADER_CODES {
+                let e = &mut self.entries[h];
+                e.extensions = under;
+                e.flags |= flag::EXPANDS;
+            }
+        }
+    }
+
     /// The entry an index code points at, made (marked index-only) when no
     /// bundled edition has it.
     fn index_entry(&mut self, printed: &str, path: &str) -> Option<u32> {
@@ -296,7 +343,9 @@ impl Builder {
             for (level, t) in path.iter().enumerate() {
                 if file.source == IndexSource::Neoplasms && level == 0 {
                     optional.extend(index_words(t));
-                } else if level == 0 {
+                } else if level == 0 || file.source == IndexSource::Neoplasms {
+                    // A site lists its variants after a comma ("uterus, uteri,
+                    // uterine"): one of them is typed.
                     let (c, o) = main_term_words(t);
                     core.extend(c);
                     optional.extend(o);
@@ -317,7 +366,10 @@ impl Builder {
                 let Some(mut entry) = self.index_entry(&printed, &path.join(", ")) else {
                     continue;
                 };
+                // "More characters needed": a header whose complete codes the
+                // rest of the query picks from; else its unspecified child.
                 if crate::codeset::index::is_incomplete(&printed)
+                    && self.entries[entry as usize].flags & flag::EXPANDS == 0
                     && let Some(child) = self.unspecified_child(entry)
                 {
                     entry = child;
@@ -334,8 +386,11 @@ impl Builder {
                 let mut bonus = 0.0;
                 // The index's own answer, even where it says "more characters
                 // needed" ("C50.91-"), is not just any header.
+                // (A header that offers its complete codes competes as they do.)
+                let header = self.entries[entry as usize].flags;
                 if crate::codeset::index::is_incomplete(&printed)
-                    && self.entries[entry as usize].flags & flag::HEADER != 0
+                    && header & flag::HEADER != 0
+                    && header & flag::EXPANDS == 0
                 {
                     bonus += 8.0;
                 }
@@ -350,6 +405,17 @@ impl Builder {
                         bonus += 4.0;
                     }
                 }
+                // The code's own title may be typed with the Index words
+                // ("hiatal hernia without obstruction": the Index says hiatal,
+                // the title without obstruction).
+                text_optional.extend(index_words(&self.entries[entry as usize].title));
+                let column = match (file.source, column) {
+                    (IndexSource::Neoplasms, Some(c)) => c,
+                    _ => 0,
+                };
+                if column != 0 {
+                    self.site_words.extend(core.iter().cloned());
+                }
                 self.texts.push(TextB {
                     entry,
                     kind,
@@ -357,6 +423,7 @@ impl Builder {
                     optional: text_optional,
                     label,
                     bonus,
+                    column,
                 });
             }
         }
@@ -451,7 +518,12 @@ impl Builder {
         }
     }
 
-    fn finish(mut self, synonyms: &[Synonym], provenance: &[String]) -> SearchIndex {
+    fn finish(
+        mut self,
+        synonyms: &[Synonym],
+        provenance: &[String],
+        routes: &[super::morphology::Route],
+    ) -> SearchIndex {
         let mut ix = SearchIndex::default();
         // Entries.
         // Extensions are already in code order: add_cm makes them from the
@@ -516,9 +588,19 @@ impl Builder {
                 let f = self.entries[t.entry as usize].flags;
                 // Billable codes above headers: a header is where to look, not
                 // what to report.
+                // A CM header the Index leads to ("S42.20-") answers with
+                // its complete codes; found by its own title, it stays a
+                // header.
+                let by_index = matches!(
+                    t.kind,
+                    TextKind::IndexMain | TextKind::IndexSub | TextKind::Table
+                );
+                let pcs_row = self.entries[t.entry as usize].system == System::Icd10Pcs;
                 let entry_bonus = if f & flag::BILLABLE != 0 {
                     6.0
-                } else if f & flag::NEEDS_SEVENTH != 0 {
+                } else if f & flag::NEEDS_SEVENTH != 0
+                    || (f & flag::EXPANDS != 0 && (pcs_row || by_index))
+                {
                     5.0
                 } else if f & flag::INDEX_ONLY != 0 {
                     -10.0
@@ -551,15 +633,21 @@ impl Builder {
             .collect();
         for w in &vocab {
             ix.vocab.push(w);
+            ix.vocab_site.push(u8::from(self.site_words.contains(*w)));
         }
 
         let mut postings: Vec<Vec<u32>> = vec![Vec::new(); vocab.len()];
+        ix.entry_title = vec![u32::MAX; self.entries.len()];
         for (id, &t) in text_order.iter().enumerate() {
             let text = &self.texts[t];
+            if text.kind == TextKind::Title {
+                ix.entry_title[text.entry as usize] = id as u32;
+            }
             ix.text_entry.push(text.entry);
             ix.text_kind.push(text.kind as u8);
             ix.text_static.push(statics[t]);
             ix.text_core.push(text.core.len() as u8);
+            ix.text_column.push(text.column);
             for w in text.core.iter().chain(&text.optional) {
                 let wid = word_id[w.as_str()];
                 ix.words.push(wid);
@@ -590,6 +678,13 @@ impl Builder {
         }
         for p in provenance {
             ix.provenance.push(p);
+        }
+        for r in routes {
+            ix.morph_keys.push(&r.key.join(" "));
+            ix.morph_extras.push(&r.extra.join(" "));
+            ix.morph_columns.push(r.column);
+            ix.morph_sites.push(&r.site);
+            ix.morph_labels.push(&r.label);
         }
         ix
     }

@@ -15,12 +15,16 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const MAGIC: &[u8; 8] = b"CCSEARCH";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 pub const FILE_NAME: &str = "search-index.bin";
 
 /// The source of everything that decides the index's contents.
-const BUILDER_SOURCES: [&str; 5] = [
+const BUILDER_SOURCES: [&str; 9] = [
     include_str!("builder.rs"),
+    include_str!("build_pcs.rs"),
+    include_str!("../codeset/pcs_index.rs"),
+    include_str!("../codeset/pcs.rs"),
+    include_str!("morphology.rs"),
     include_str!("text.rs"),
     include_str!("mod.rs"),
     include_str!("cache.rs"),
@@ -105,15 +109,16 @@ pub fn build_from_sources(user: &UserTables) -> Result<SearchIndex, CodeSetError
         let cm = s.spawn(codeset::IcdCm::load_bundled);
         let pcs = s.spawn(codeset::IcdPcs::load_bundled);
         let index = s.spawn(codeset::load_index);
+        let pcs_index = s.spawn(codeset::load_pcs_index);
         let hcpcs = codeset::load_hcpcs();
         (
             joined(cm.join()),
             joined(pcs.join()),
             joined(index.join()),
-            hcpcs,
+            hcpcs.and_then(|h| Ok((h, joined(pcs_index.join())?))),
         )
     });
-    let (cm, pcs, index, hcpcs) = (cm?, pcs?, index?, hcpcs?);
+    let (cm, pcs, index, (hcpcs, pcs_index)) = (cm?, pcs?, index?, hcpcs?);
     let synonyms = synonyms::parse(synonyms::BUNDLED_PATH, synonyms::BUNDLED)?;
     let cpt = user.cpt.as_deref().map(user_table::load).transpose()?;
     let local = user
@@ -129,6 +134,10 @@ pub fn build_from_sources(user: &UserTables) -> Result<SearchIndex, CodeSetError
             codeset::INDEX_EDITION
         ),
         "ICD-10-PCS FY2026 tables and definitions, MCE v44 validity".to_string(),
+        format!(
+            "{} (see/use references; codes it names that the FY2026 tables lack are shown as not valid)",
+            codeset::PCS_INDEX_EDITION
+        ),
         codeset::hcpcs::BUNDLED_EDITION.to_string(),
     ];
     if let Some(t) = &cpt {
@@ -140,6 +149,7 @@ pub fn build_from_sources(user: &UserTables) -> Result<SearchIndex, CodeSetError
     Ok(super::build(&super::Sources {
         cm: &cm,
         pcs: &pcs,
+        pcs_index: &pcs_index,
         hcpcs: &hcpcs,
         index: &index,
         synonyms: &synonyms,
@@ -243,6 +253,14 @@ macro_rules! fields {
         $m!(u32 $ix.phrase_word_ends);
         $m!(u32 $ix.phrase_words);
         $m!(str $ix.provenance);
+        $m!(u8 $ix.text_column);
+        $m!(str $ix.morph_keys);
+        $m!(str $ix.morph_extras);
+        $m!(u8 $ix.morph_columns);
+        $m!(str $ix.morph_sites);
+        $m!(str $ix.morph_labels);
+        $m!(u8 $ix.vocab_site);
+        $m!(u32 $ix.entry_title);
     };
 }
 
@@ -400,6 +418,17 @@ pub fn check(ix: &SearchIndex) -> Result<(), String> {
     strs_ok(&ix.vocab, "vocabulary")?;
     strs_ok(&ix.synonym_keys, "synonyms")?;
     strs_ok(&ix.provenance, "provenance")?;
+    strs_ok(&ix.morph_keys, "morphology keys")?;
+    strs_ok(&ix.morph_sites, "morphology sites")?;
+    strs_ok(&ix.morph_extras, "morphology modifiers")?;
+    strs_ok(&ix.morph_labels, "morphology labels")?;
+    if ix.morph_columns.len() != ix.morph_keys.len()
+        || ix.morph_sites.len() != ix.morph_keys.len()
+        || ix.morph_extras.len() != ix.morph_keys.len()
+        || ix.morph_labels.len() != ix.morph_keys.len()
+    {
+        return Err("morphology arrays differ in length".into());
+    }
     let same = [
         ix.keys.len(),
         ix.titles.len(),
@@ -408,6 +437,7 @@ pub fn check(ix: &SearchIndex) -> Result<(), String> {
         ix.period_ends.len(),
         ix.extension_ends.len(),
         ix.code_order.len(),
+        ix.entry_title.len(),
     ];
     if same.iter().any(|&n| n != entries) {
         return Err("entry arrays differ in length".into());
@@ -418,11 +448,13 @@ pub fn check(ix: &SearchIndex) -> Result<(), String> {
         ix.text_word_ends.len(),
         ix.text_core.len(),
         ix.text_labels.len(),
+        ix.text_column.len(),
     ];
     if same.iter().any(|&n| n != texts) {
         return Err("text arrays differ in length".into());
     }
     if ix.posting_ends.len() != vocab
+        || ix.vocab_site.len() != vocab
         || ix.synonym_phrase_ends.len() != ix.synonym_keys.len()
         || !ix.periods.len().is_multiple_of(2)
     {
@@ -445,6 +477,10 @@ pub fn check(ix: &SearchIndex) -> Result<(), String> {
     if !lt(&ix.extensions, entries)
         || !lt(&ix.code_order, entries)
         || !lt(&ix.text_entry, entries)
+        || !ix
+            .entry_title
+            .iter()
+            .all(|&t| t == u32::MAX || (t as usize) < texts)
         || !lt(&ix.words, vocab)
         || !lt(&ix.postings, texts)
         || !ix

@@ -8,8 +8,10 @@
 //! truncated word begins are one range, with a postings list of the texts
 //! holding each word.
 
+mod build_pcs;
 mod builder;
 pub mod cache;
+pub mod morphology;
 mod query;
 pub mod relevance;
 pub mod synonyms;
@@ -101,13 +103,16 @@ impl std::str::FromStr for SystemFilter {
             "all" => SystemFilter::All,
             "dx" => SystemFilter::Diagnoses,
             "px" => SystemFilter::Procedures,
+            // The short names coders use.
+            "cm" => SystemFilter::Only(System::Icd10Cm),
+            "pcs" => SystemFilter::Only(System::Icd10Pcs),
             other => SystemFilter::Only(
                 System::ALL
                     .into_iter()
                     .find(|s| s.name() == other)
                     .ok_or_else(|| {
                         format!(
-                            "unknown code system {s:?}: use icd10cm, icd10pcs, hcpcs, cpt, local, dx, px or all"
+                            "unknown code system {s:?}: use icd10cm (cm), icd10pcs (pcs), hcpcs, cpt, local, dx, px or all"
                         )
                     })?,
             ),
@@ -197,6 +202,9 @@ pub(crate) mod flag {
     pub const INDEX_ONLY: u8 = 32;
     /// Valid on every date (HCPCS, CPT and local tables carry no dates).
     pub const UNDATED: u8 = 64;
+    /// A PCS table or row the Index leads to: offered as the valid codes under it
+    /// (its extensions) when only reportable codes are wanted.
+    pub const EXPANDS: u8 = 128;
 }
 
 /// Strings stored end to end with their end offsets.
@@ -274,6 +282,20 @@ pub struct SearchIndex {
     pub(crate) phrase_words: Vec<u32>,
     /// Editions, one line per source, for `chartcoder search --about`.
     pub(crate) provenance: StrArray,
+    /// Per text, its Neoplasm Table column (0: not a Neoplasm Table cell).
+    pub(crate) text_column: Vec<u8>,
+    /// Morphology routes, longest key first: the key's words (space-separated),
+    /// the Neoplasm Table column, the site the Index names, the Index reference.
+    pub(crate) morph_keys: StrArray,
+    pub(crate) morph_extras: StrArray,
+    pub(crate) morph_columns: Vec<u8>,
+    pub(crate) morph_sites: StrArray,
+    pub(crate) morph_labels: StrArray,
+    /// Per vocabulary word, 1 if a Neoplasm Table site has it.
+    pub(crate) vocab_site: Vec<u8>,
+    /// Per entry, the text of its own title (`u32::MAX` for a code found only
+    /// by code, such as one built with a 7th character).
+    pub(crate) entry_title: Vec<u32>,
 }
 
 pub(crate) fn range(ends: &[u32], i: usize) -> std::ops::Range<usize> {
@@ -440,6 +462,17 @@ mod tests {
                 .contains("unknown")
         );
         assert!(SystemFilter::Procedures.allows(System::Cpt));
+        for (short, system) in [
+            ("cm", System::Icd10Cm),
+            ("PCS", System::Icd10Pcs),
+            ("hcpcs", System::Hcpcs),
+            ("cpt", System::Cpt),
+        ] {
+            assert_eq!(
+                short.parse::<SystemFilter>(),
+                Ok(SystemFilter::Only(system))
+            );
+        }
         assert!(!SystemFilter::Procedures.allows(System::Icd10Cm));
     }
 }

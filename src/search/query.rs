@@ -1,8 +1,8 @@
 //! Running a search: code lookup, then words (truncated, misspelt or abbreviated)
 //! matched through the vocabulary to candidate texts, scored, and kept best per code.
 
-use super::text::{index_words, osa_distance, typo_budget, words};
-use super::{Filters, SearchIndex, System, TextKind, flag, range};
+use super::text::{index_words, is_soft_word, osa_distance, typo_budget, words};
+use super::{Filters, SearchIndex, System, TextKind, flag, morphology, range};
 use crate::codeset::code_key;
 
 /// One ranked result.
@@ -41,6 +41,18 @@ const RELAXED_BELOW: usize = 10;
 const MAX_CANDIDATES: usize = 4_000;
 /// At most this many code-prefix hits are considered.
 const CODE_CAP: usize = 2_000;
+/// Points per query term a complete code's title holds beyond its header's.
+const REFINE: f32 = 6.0;
+/// The complete codes of one header read for refinement (a PCS table has thousands).
+const MAX_REFINED: usize = 600;
+/// Headers beyond the first `limit` hits that are still opened into their codes.
+const EXPAND_BEST: usize = 8;
+
+/// Points a Neoplasm Table cell reached through a morphology's route earns.
+const ROUTED_BONUS: f32 = 20.0;
+
+/// (score, title length, entry, matched text)
+type Ranked = (f32, u32, usize, u32);
 
 /// One query word and every vocabulary word it may stand for.
 #[derive(Debug, Default)]
@@ -61,6 +73,14 @@ struct Term {
     phrases: Vec<Vec<u32>>,
     /// How many postings the term's words have (a bound on its candidates).
     estimate: usize,
+    /// A word that narrows rather than names (an approach, a side, an
+    /// encounter): a text without it still matches, at a cost, and it picks
+    /// among the complete codes under a hit.
+    soft: bool,
+    /// The query put this word after "without" (true) or "with" (false): a
+    /// text saying the opposite of it ("with obstruction" for "without
+    /// obstruction") is not the answer.
+    negated: Option<bool>,
 }
 
 /// A search over one index, with scratch space reused between searches (one per
@@ -75,6 +95,12 @@ pub struct Searcher<'a> {
     stats: SearchStats,
     /// Per vocabulary word, a bit for each query term that matches it.
     word_terms: Vec<u8>,
+    /// The Index reference a morphology query was routed by, for the hits' labels.
+    route_label: Option<String>,
+    /// The texts the morphology route offered.
+    routed_texts: Vec<u32>,
+    /// The vocabulary ids of "with" and "without".
+    with_ids: (Option<u32>, Option<u32>),
 }
 
 /// What the last search did, for benchmarks and diagnostics.
@@ -101,7 +127,31 @@ impl<'a> Searcher<'a> {
             generation: 0,
             stats: SearchStats::default(),
             word_terms: vec![0; ix.vocabulary()],
+            route_label: None,
+            routed_texts: Vec::new(),
+            with_ids: (None, None),
         }
+        .with_vocabulary()
+    }
+
+    fn with_vocabulary(mut self) -> Self {
+        self.with_ids = (self.vocab_id("with"), self.vocab_id("without"));
+        self
+    }
+
+    /// Whether the nearest "with" or "without" before position `pos` of a
+    /// text's words contradicts what the query said of the word there.
+    fn contradicts(&self, ws: &[u32], pos: usize, negated: bool) -> bool {
+        let (with, without) = self.with_ids;
+        for &w in ws[..pos.min(ws.len())].iter().rev() {
+            if Some(w) == without {
+                return !negated;
+            }
+            if Some(w) == with {
+                return negated;
+            }
+        }
+        false
     }
 
     /// The best `limit` codes for `query` under `filters`, best first.
@@ -118,12 +168,167 @@ impl<'a> Searcher<'a> {
         if !terms.is_empty() {
             self.mark_words(&terms, true);
             self.text_hits(&terms, filters);
-            if self.touched.len() < limit.min(RELAXED_BELOW) && terms.len() >= 2 {
+            // Few codes with every word, or a longer query (surgeon's words
+            // around the Index term: "tube placement", "large volume"): codes
+            // with most of the words compete too, at a cost per missing word.
+            let hard = terms.iter().filter(|t| !t.soft).count();
+            if (self.touched.len() < limit.min(RELAXED_BELOW) && terms.len() >= 2) || hard >= 3 {
                 self.relaxed_hits(&terms, filters);
             }
-            self.mark_words(&terms, false);
         }
-        self.collect(filters, limit)
+        self.mark_words(&terms, false);
+        self.route_label = None;
+        self.routed_texts.clear();
+        let words = self.query_words(query);
+        self.routed_hits(&words, filters);
+        self.mark_words(&terms, true);
+        let hits = self.collect(&terms, filters, limit);
+        self.mark_words(&terms, false);
+        hits
+    }
+
+    /// A query's words: semantic tags dropped ("(disorder)"), shorthand written
+    /// with a slash, an ampersand or a short hyphenated piece kept as one word
+    /// when the synonym list knows it ("s/p", "I&D", "C-diff").
+    fn query_words(&self, query: &str) -> Vec<String> {
+        let query = strip_semantic_tags(query);
+        let mut out = Vec::new();
+        for token in query.split_whitespace() {
+            let token =
+                token.trim_matches(|c: char| matches!(c, ',' | ';' | ':' | '.' | '(' | ')'));
+            if token.contains(['/', '&', '-']) {
+                let pieces = words(token);
+                let short = pieces.iter().all(|p| p.len() <= 4)
+                    || (pieces.len() == 2 && pieces.iter().any(|p| p.len() <= 2));
+                let joined = pieces.concat();
+                if short && !pieces.is_empty() && self.is_synonym(&joined) {
+                    out.push(joined);
+                    continue;
+                }
+            }
+            out.extend(index_words(token));
+        }
+        out
+    }
+
+    /// Whether a Neoplasm Table site has this word, or a word it begins
+    /// (or a word of its synonyms: "rul" is the right upper lobe).
+    fn names_a_site(&self, w: &str) -> bool {
+        let t = self.term(w);
+        let site = |id: u32| self.ix.vocab_site.get(id as usize) == Some(&1);
+        let direct = t.exact.into_iter().chain(t.plural).any(site)
+            || (t.lo..t.hi.min(t.lo.saturating_add(200))).any(site)
+            || (t.stem_lo..t.stem_hi.min(t.stem_lo.saturating_add(200)))
+                .any(|id| site(id) && self.quality(&t, id) > 0.0);
+        direct || t.phrases.iter().any(|p| p.iter().any(|&id| site(id)))
+    }
+
+    fn is_synonym(&self, w: &str) -> bool {
+        let keys = &self.ix.synonym_keys;
+        let k = partition(keys.len(), |i| keys.get(i) < w);
+        k < keys.len() && keys.get(k) == w
+    }
+
+    /// Morphology and site: the Neoplasm Table row of the site, in the column
+    /// the morphology's Index entry names (or "metastatic" and the like choose),
+    /// ranked above word matches.
+    fn routed_hits(&mut self, words: &[String], filters: &Filters) {
+        if words.len() < 2 || !filters.systems.allows(System::Icd10Cm) {
+            return;
+        }
+        let ix = self.ix;
+        // "History of colon cancer" is no neoplasm today.
+        if words.iter().any(|w| morphology::not_current(w)) {
+            return;
+        }
+        let mut used = vec![false; words.len()];
+        let mut route = None;
+        for r in 0..ix.morph_keys.len() {
+            let key = ix.morph_keys.get(r);
+            let key_words: Vec<&str> = key.split(' ').collect();
+            if key_words.len() < words.len()
+                && key_words.iter().all(|k| words.iter().any(|w| w == k))
+            {
+                let extra = ix.morph_extras.get(r);
+                for (i, w) in words.iter().enumerate() {
+                    used[i] |= key_words.contains(&w.as_str())
+                        || extra.split(' ').any(|x| x == w.as_str());
+                }
+                route = Some(r);
+                break;
+            }
+        }
+        let mut column = route.map(|r| ix.morph_columns[r]);
+        let mut said = None;
+        for (i, w) in words.iter().enumerate() {
+            if let Some(c) = morphology::column_word(w) {
+                column = Some(c);
+                said = Some(w.clone());
+                used[i] = true;
+            } else if matches!(
+                w.as_str(),
+                "primary" | "malignant" | "neoplasm" | "malignancy" | "tumor" | "cancer" | "site"
+            ) {
+                used[i] = true;
+            }
+        }
+        let Some(column) = column else { return };
+        // The site: words left once the morphology is taken, that some
+        // Neoplasm Table site has ("squamous cell" in "squamous cell
+        // carcinoma of the lung" describes the morphology, not the site).
+        let site: Vec<&String> = words
+            .iter()
+            .zip(&used)
+            .filter(|(w, u)| !**u && (is_soft_word(w) || self.names_a_site(w)))
+            .map(|(w, _)| w)
+            .collect();
+        if site.is_empty() || site.len() > MAX_TERMS {
+            return;
+        }
+        let mut terms: Vec<Term> = site.iter().map(|w| self.term(w)).collect();
+        if terms.iter().all(|t| t.soft) {
+            return;
+        }
+        // A side is in the code title, not in the Neoplasm Table: it picks
+        // among the codes under the cell's header.
+        terms.sort_by_key(|t| (t.soft, t.estimate));
+        if let Some(r) = route {
+            for w in index_words(ix.morph_sites.get(r)) {
+                if terms.len() < MAX_TERMS {
+                    let mut t = self.term(&w);
+                    t.soft = true;
+                    terms.push(t);
+                }
+            }
+        }
+        self.route_label = Some(match (route, &said) {
+            (Some(r), _) => ix.morph_labels.get(r).to_string(),
+            (None, Some(w)) => format!("\"{w}\" → Neoplasm Table"),
+            (None, None) => return,
+        });
+        self.mark_words(&terms, true);
+        // Words of the morphology a site also has ("squamous cell": skin rows
+        // have "squamous cell carcinoma") may be missing from the site's row,
+        // at a cost each; one site word at least must be there.
+        let hard: Vec<&Term> = terms
+            .iter()
+            .filter(|t| !t.soft && t.estimate <= GATHER_LIMIT)
+            .collect();
+        let may_miss = hard.len().saturating_sub(1);
+        if !hard.is_empty() {
+            for t in self.gather_where(&hard, |t| ix.text_column[t as usize] == column) {
+                let t = t as usize;
+                let entry = ix.text_entry[t] as usize;
+                if !self.allowed(entry, filters) {
+                    continue;
+                }
+                if let Some(score) = self.score(&terms, t, may_miss) {
+                    self.offer(entry, score + ROUTED_BONUS, t as u32);
+                    self.routed_texts.push(t as u32);
+                }
+            }
+        }
+        self.mark_words(&terms, false);
     }
 
     /// Marks (or unmarks) in `word_terms` the vocabulary words each term matches.
@@ -210,14 +415,30 @@ impl<'a> Searcher<'a> {
     }
 
     fn terms(&self, query: &str) -> Vec<Term> {
-        let mut ws = index_words(query);
+        let mut ws = self.query_words(query);
         if ws.is_empty() {
             ws = words(query);
         }
         ws.truncate(MAX_TERMS);
-        let mut terms: Vec<Term> = ws.iter().map(|w| self.term(w)).collect();
-        // Check the rarest term first: most texts fail it at once.
-        terms.sort_by_key(|t| t.estimate);
+        let mut terms: Vec<Term> = Vec::with_capacity(ws.len());
+        let mut after: Option<bool> = None;
+        for w in &ws {
+            let mut t = self.term(w);
+            t.negated = after;
+            after = match w.as_str() {
+                "without" | "wo" | "no" | "not" => Some(true),
+                "with" | "w" => Some(false),
+                // "without perforation or abscess": the scope runs on.
+                _ => after,
+            };
+            terms.push(t);
+        }
+        if terms.iter().all(|t| t.soft) {
+            terms.iter_mut().for_each(|t| t.soft = false);
+        }
+        // Check the rarest term first: most texts fail it at once. Soft terms
+        // last: a text may lack them.
+        terms.sort_by_key(|t| (t.soft, t.estimate));
         terms
     }
 
@@ -247,6 +468,7 @@ impl<'a> Searcher<'a> {
             exact: self.vocab_id(w),
             lo,
             hi: hi as u32,
+            soft: super::text::is_soft_word(w),
             ..Term::default()
         };
         if t.exact.is_none() && w.len() > 3 && w.ends_with('s') {
@@ -258,10 +480,18 @@ impl<'a> Searcher<'a> {
             let hi = lo + partition(v.len() - lo, |i| v.get(lo + i).starts_with(stem));
             (t.stem_lo, t.stem_hi) = (lo as u32, hi as u32);
         }
-        // Synonyms of the whole word.
+        // Synonyms of the whole word, or of its singular ("PVCs", "DVTs").
         let keys = &self.ix.synonym_keys;
-        let k = partition(keys.len(), |i| keys.get(i) < w);
-        if k < keys.len() && keys.get(k) == w {
+        let find = |w: &str| {
+            let k = partition(keys.len(), |i| keys.get(i) < w);
+            (k < keys.len() && keys.get(k) == w).then_some(k)
+        };
+        let key = find(w).or_else(|| {
+            w.strip_suffix('s')
+                .filter(|s| s.len() >= 2 && self.vocab_id(w).is_none())
+                .and_then(find)
+        });
+        if let Some(k) = key {
             for p in range(&self.ix.synonym_phrase_ends, k) {
                 let phrase = &self.ix.phrase_words[range(&self.ix.phrase_word_ends, p)];
                 if !phrase.is_empty() && phrase.iter().all(|&x| x != u32::MAX) {
@@ -348,7 +578,14 @@ impl<'a> Searcher<'a> {
         } else if let Ok(i) = t.fuzzy.binary_search_by_key(&w, |&(id, _)| id) {
             t.fuzzy[i].1
         } else if t.stem_lo <= w && w < t.stem_hi {
-            0.6
+            // A shared stem, for words of about the same length ("pancreatic",
+            // "pancreas"), not a longer word that merely begins alike
+            // ("history", "histoplasmosis").
+            if self.ix.vocab.get(w as usize).len().abs_diff(t.len) <= 3 {
+                0.6
+            } else {
+                0.0
+            }
         } else {
             0.0
         }
@@ -357,6 +594,9 @@ impl<'a> Searcher<'a> {
     /// The score of a text against every term, or `None` if a term is missing.
     fn score(&self, terms: &[Term], text: usize, may_miss: usize) -> Option<f32> {
         let mut missed = 0;
+        let mut soft_missed = 0;
+        let mut soft_sum = 0.0;
+        let mut contradicted = 0;
         let ws = &self.ix.words[range(&self.ix.text_word_ends, text)];
         // The best word of the text for each term, looking only at the words some
         // term matches (most words match none).
@@ -395,6 +635,19 @@ impl<'a> Searcher<'a> {
                     }
                 }
             }
+            if t.soft {
+                if best <= 0.0 {
+                    soft_missed += 1;
+                    continue;
+                }
+                soft_sum += best;
+                if phrase_mask != 0 {
+                    mask |= phrase_mask;
+                } else {
+                    mask |= 1 << pos;
+                }
+                continue;
+            }
             if best <= 0.0 {
                 missed += 1;
                 if missed > may_miss {
@@ -403,6 +656,12 @@ impl<'a> Searcher<'a> {
                 continue;
             }
             sum += best;
+            if let Some(negated) = t.negated
+                && phrase_mask == 0
+                && self.contradicts(ws, pos, negated)
+            {
+                contradicted += 1;
+            }
             if phrase_mask != 0 {
                 mask |= phrase_mask;
                 leads |= phrase_mask & 1 != 0;
@@ -418,12 +677,16 @@ impl<'a> Searcher<'a> {
             (1u64 << core) - 1
         };
         let coverage = (mask & core_mask).count_ones() as f32 / core as f32;
+        let hard = terms.iter().filter(|t| !t.soft).count().max(1);
         Some(
-            60.0 * sum / terms.len() as f32
+            60.0 * sum / hard as f32
+                + 8.0 * soft_sum
                 + 30.0 * coverage
                 + self.ix.text_static[text]
                 + if leads { 3.0 } else { 0.0 }
-                - 15.0 * missed as f32,
+                - 15.0 * missed as f32
+                - 2.0 * soft_missed as f32
+                - 12.0 * contradicted as f32,
         )
     }
 
@@ -434,7 +697,11 @@ impl<'a> Searcher<'a> {
         if !filters.systems.allows(self.ix.system(entry)) {
             return false;
         }
-        if filters.billable_only && !self.ix.has(entry, flag::BILLABLE | flag::NEEDS_SEVENTH) {
+        if filters.billable_only
+            && !self
+                .ix
+                .has(entry, flag::BILLABLE | flag::NEEDS_SEVENTH | flag::EXPANDS)
+        {
             return false;
         }
         true
@@ -517,6 +784,42 @@ impl<'a> Searcher<'a> {
         candidates
     }
 
+    /// The texts holding any word the terms match that pass `keep`, each
+    /// once, uncapped (for a pass over a small part of the index, such as one
+    /// Neoplasm Table column).
+    fn gather_where(&mut self, terms: &[&Term], keep: impl Fn(u32) -> bool) -> Vec<u32> {
+        let generation = self.next_generation();
+        let mut stamp = std::mem::take(&mut self.stamp);
+        let mut out: Vec<u32> = Vec::new();
+        let mut take = |list: &[u32]| {
+            for &t in list {
+                if stamp[t as usize] != generation && keep(t) {
+                    stamp[t as usize] = generation;
+                    out.push(t);
+                }
+            }
+        };
+        for term in terms {
+            take(&self.ix.postings[self.postings_range(term.lo, term.hi)]);
+            take(&self.ix.postings[self.postings_range(term.stem_lo, term.stem_hi)]);
+            if let Some(p) = term.plural {
+                take(self.postings(p));
+            }
+            for &(w, _) in &term.fuzzy {
+                take(self.postings(w));
+            }
+            for phrase in &term.phrases {
+                for &w in phrase {
+                    take(self.postings(w));
+                }
+            }
+        }
+        self.stamp = stamp;
+        out.sort_unstable();
+        self.stats.candidates += out.len();
+        out
+    }
+
     fn postings_range(&self, lo: u32, hi: u32) -> std::ops::Range<usize> {
         if lo >= hi {
             return 0..0;
@@ -550,64 +853,167 @@ impl<'a> Searcher<'a> {
         }
     }
 
-    fn collect(&mut self, filters: &Filters, limit: usize) -> Vec<Hit> {
+    fn collect(&mut self, terms: &[Term], filters: &Filters, limit: usize) -> Vec<Hit> {
         // (score, title length, entry, matched text)
-        let mut ranked: Vec<(f32, u32, usize, u32)> = Vec::with_capacity(self.touched.len());
-        let title_len = |e: usize| {
-            self.ix.titles.ends[e]
-                - if e == 0 {
-                    0
-                } else {
-                    self.ix.titles.ends[e - 1]
-                }
-        };
+        let mut ranked: Vec<Ranked> = Vec::with_capacity(self.touched.len());
         for &e in &self.touched {
             let e = e as usize;
             let mut score = self.best[e];
-            let valid = self.ix.valid_on(e, filters.date);
-            if !valid {
+            if !self.ix.valid_on(e, filters.date) {
                 if filters.valid_only {
                     continue;
                 }
                 score -= 30.0;
             }
-            if filters.billable_only && !self.ix.billable(e) {
-                // A code needing a 7th character is offered as its complete codes.
-                let ext = &self.ix.extensions[range(&self.ix.extension_ends, e)];
-                for (i, &x) in ext.iter().enumerate() {
-                    let x = x as usize;
-                    let ok = self.ix.valid_on(x, filters.date);
-                    if filters.valid_only && !ok {
-                        continue;
-                    }
-                    let s = score - 0.001 * (i as f32 + 1.0) - if ok { 0.0 } else { 30.0 };
-                    ranked.push((s, title_len(x), x, self.best_text[e]));
+            ranked.push((score, self.title_len(e), e, self.best_text[e]));
+        }
+        let keep = limit.saturating_mul(2).saturating_add(16);
+        self.keep_best(&mut ranked, keep);
+        // Headers with complete codes under them (a code taking a 7th
+        // character, a PCS table or row): their codes, ranked by the query's
+        // words in each code's title.
+        let mut out: Vec<Ranked> = Vec::with_capacity(ranked.len());
+        // Only the best parents are opened: their codes are what can reach
+        // the top `limit`.
+        ranked.sort_by(|a, b| self.order(a, b));
+        for (rank, r) in ranked.into_iter().enumerate() {
+            if rank >= limit + EXPAND_BEST {
+                let (_, _, e, _) = r;
+                if !(filters.billable_only && !self.ix.billable(e)) {
+                    out.push(r);
                 }
                 continue;
             }
-            ranked.push((score, title_len(e), e, self.best_text[e]));
+            let (score, _, e, text) = r;
+            let expands = self.ix.has(e, flag::NEEDS_SEVENTH | flag::EXPANDS);
+            if !expands || self.ix.billable(e) {
+                out.push(r);
+                continue;
+            }
+            let own = self.title_terms(terms, e);
+            let ext = &self.ix.extensions[range(&self.ix.extension_ends, e)];
+            let pcs = self.ix.system(e) == System::Icd10Pcs;
+            let cm_header = !pcs && self.ix.has(e, flag::HEADER);
+            // Reached through the Index ("S42.20-": more characters needed), the
+            // header is answered with a complete code even when no word picks one.
+            let by_index = text != u32::MAX
+                && matches!(
+                    TextKind::from_u8(self.ix.text_kind[text as usize]),
+                    TextKind::IndexMain | TextKind::IndexSub | TextKind::Table
+                );
+            let mut best_child: Option<Ranked> = None;
+            for (i, &x) in ext.iter().enumerate() {
+                let x = x as usize;
+                let ok = self.ix.valid_on(x, filters.date);
+                if filters.valid_only && !ok {
+                    continue;
+                }
+                let refine = if terms.is_empty() || i >= MAX_REFINED {
+                    0.0
+                } else {
+                    REFINE * self.title_terms(terms, x).saturating_sub(own) as f32
+                };
+                let plain = self.plainness(x, i, pcs, cm_header && text != u32::MAX);
+                let s = score + refine - plain - if ok { 0.0 } else { 30.0 };
+                let child = (s, self.title_len(x), x, text);
+                // A CM header found by its own title ("Type 2 diabetes
+                // mellitus") is a place to look: its codes are offered only
+                // where the Index leads to it or the words pick among them.
+                let wanted = !cm_header || by_index || refine > 0.0 || text == u32::MAX;
+                if filters.billable_only && wanted {
+                    out.push(child);
+                } else if (refine > 0.0 || by_index) && best_child.is_none_or(|b| s > b.0) {
+                    best_child = Some(child);
+                }
+            }
+            if !filters.billable_only {
+                // The header stays; a complete code the words pick goes above it.
+                out.push(r);
+                if let Some(mut c) = best_child {
+                    c.0 += 0.1;
+                    out.push(c);
+                }
+            }
         }
-        // Best score; then the shorter title; then code order. Only the best few
-        // are sorted: a common word touches thousands of codes.
-        let ix = self.ix;
-        let order = |a: &(f32, u32, usize, u32), b: &(f32, u32, usize, u32)| {
-            b.0.total_cmp(&a.0)
-                .then(a.1.cmp(&b.1))
-                .then_with(|| ix.keys.get(a.2).cmp(ix.keys.get(b.2)))
-        };
-        let keep = limit.saturating_mul(2).saturating_add(16);
-        if ranked.len() > keep {
-            ranked.select_nth_unstable_by(keep - 1, order);
-            ranked.truncate(keep);
-        }
-        ranked.sort_by(order);
+        self.keep_best(&mut out, keep);
+        out.sort_by(|a, b| self.order(a, b));
         let mut seen = std::collections::HashSet::new();
-        ranked
-            .into_iter()
+        out.into_iter()
             .filter(|r| seen.insert(r.2))
             .take(limit)
             .map(|(score, _, e, text)| self.hit(e, score, text, filters))
             .collect()
+    }
+
+    /// How far a complete code under a header sits from the plainest one,
+    /// for codes no query word tells apart (a small fraction of a point).
+    fn plainness(&self, x: usize, i: usize, pcs: bool, cm_header: bool) -> f32 {
+        if pcs {
+            // The fewest axis values the query did not ask for: "Open
+            // Approach" before "Supracervical, Open Approach".
+            0.002 * self.title_len(x) as f32 + 0.000_01 * i as f32
+        } else if cm_header {
+            // Nothing said of side or kind: the unspecified code ("... of
+            // unspecified humerus"), then the Tabular's order.
+            let unspecified = self.ix.title(x).matches("nspecified").count() as f32;
+            0.000_1 * i as f32 - 0.05 * unspecified
+        } else {
+            // A 7th character keeps the Tabular's order (A before D; D,
+            // routine healing, before K and P).
+            0.001 * (i as f32 + 1.0)
+        }
+    }
+
+    fn title_len(&self, e: usize) -> u32 {
+        self.ix.titles.ends[e]
+            - if e == 0 {
+                0
+            } else {
+                self.ix.titles.ends[e - 1]
+            }
+    }
+
+    /// Best score; then the shorter title; then code order.
+    fn order(&self, a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
+        b.0.total_cmp(&a.0)
+            .then(a.1.cmp(&b.1))
+            .then_with(|| self.ix.keys.get(a.2).cmp(self.ix.keys.get(b.2)))
+    }
+
+    /// Keeps the best `keep` (unsorted): a common word touches thousands of codes.
+    fn keep_best(&self, ranked: &mut Vec<Ranked>, keep: usize) {
+        if ranked.len() > keep {
+            ranked.select_nth_unstable_by(keep - 1, |a, b| self.order(a, b));
+            ranked.truncate(keep);
+        }
+    }
+
+    /// How many query terms the words of an entry's title hold (a term's
+    /// synonym phrase counts when all its words are there).
+    fn title_terms(&self, terms: &[Term], e: usize) -> u32 {
+        // The title's words as indexed; a code found only by code (a 7th
+        // character) has its title cut into words here.
+        let cut: Vec<u32>;
+        let ids: &[u32] = match self.ix.entry_title.get(e) {
+            Some(&t) if t != u32::MAX => &self.ix.words[range(&self.ix.text_word_ends, t as usize)],
+            _ => {
+                cut = index_words(self.ix.title(e))
+                    .iter()
+                    .filter_map(|w| self.vocab_id(w))
+                    .collect();
+                &cut
+            }
+        };
+        let mut mask = 0u8;
+        for &w in ids {
+            mask |= self.word_terms[w as usize];
+        }
+        for (i, t) in terms.iter().enumerate() {
+            if mask & (1 << i) == 0 && t.phrases.iter().any(|p| p.iter().all(|w| ids.contains(w))) {
+                mask |= 1 << i;
+            }
+        }
+        mask.count_ones()
     }
 
     fn hit(&self, e: usize, score: f32, text: u32, filters: &Filters) -> Hit {
@@ -616,7 +1022,13 @@ impl<'a> Searcher<'a> {
         {
             String::new()
         } else {
-            self.ix.text_labels.get(text as usize).to_string()
+            let label = self.ix.text_labels.get(text as usize);
+            match &self.route_label {
+                Some(route) if self.routed_texts.contains(&text) => {
+                    format!("{route} → {label}")
+                }
+                _ => label.to_string(),
+            }
         };
         Hit {
             entry: e,
@@ -653,4 +1065,38 @@ fn partition(n: usize, pred: impl Fn(usize) -> bool) -> usize {
         }
     }
     lo
+}
+
+/// SNOMED CT semantic tags carry no words a code title has: "(disorder)",
+/// "(finding)", "(situation)" and the like are dropped from a query.
+fn strip_semantic_tags(query: &str) -> String {
+    const TAGS: [&str; 12] = [
+        "disorder",
+        "finding",
+        "situation",
+        "procedure",
+        "morphologic abnormality",
+        "body structure",
+        "event",
+        "observable entity",
+        "regime/therapy",
+        "qualifier value",
+        "clinical finding",
+        "person",
+    ];
+    let mut out = String::with_capacity(query.len());
+    let mut rest = query;
+    while let Some(open) = rest.find('(') {
+        let Some(close) = rest[open..].find(')') else {
+            break;
+        };
+        let inner = rest[open + 1..open + close].trim().to_lowercase();
+        out.push_str(&rest[..open]);
+        if !TAGS.contains(&inner.as_str()) {
+            out.push_str(&rest[open..open + close + 1]);
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
 }

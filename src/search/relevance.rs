@@ -6,6 +6,9 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fixture {
     pub line: usize,
+    /// The family of the term in a three-column file (morphology, pcs, ...),
+    /// else empty.
+    pub family: String,
     pub query: String,
     /// Accepted codes; one ending in `*` accepts every code it begins.
     pub accepted: Vec<String>,
@@ -21,22 +24,32 @@ impl Fixture {
     }
 }
 
-/// Parses the fixture file: `query<TAB>code code ...`, `#` comments.
+/// Parses a fixture file: `query<TAB>code code ...` or
+/// `family<TAB>query<TAB>code code ...`, `#` comments.
 pub fn parse(text: &str) -> Result<Vec<Fixture>, String> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
-        let (query, codes) = line
-            .split_once('\t')
-            .ok_or_else(|| format!("line {}: expected query<TAB>codes", i + 1))?;
+        let fields: Vec<&str> = line.split('\t').collect();
+        let (family, query, codes) = match fields.as_slice() {
+            [query, codes] => ("", *query, *codes),
+            [family, query, codes] => (*family, *query, *codes),
+            _ => {
+                return Err(format!(
+                    "line {}: expected query<TAB>codes or family<TAB>query<TAB>codes",
+                    i + 1
+                ));
+            }
+        };
         let accepted: Vec<String> = codes.split_whitespace().map(str::to_string).collect();
         if query.trim().is_empty() || accepted.is_empty() {
             return Err(format!("line {}: a query and at least one code", i + 1));
         }
         out.push(Fixture {
             line: i + 1,
+            family: family.trim().to_string(),
             query: query.trim().to_string(),
             accepted,
         });

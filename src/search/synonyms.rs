@@ -13,6 +13,9 @@ pub const BUNDLED_PATH: &str = "data/synonyms.tsv";
 pub struct Synonym {
     pub key: String,
     pub phrases: Vec<Vec<String>>,
+    /// Whether the shorthand qualifies another term ("LLE" in "LLE DVT")
+    /// rather than standing for a term of its own.
+    pub narrows: bool,
 }
 
 /// Parses the list; errors name the line.
@@ -31,7 +34,12 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Synonym>, CodeSetError> {
                 "expected an abbreviation, a TAB, then its phrases".into(),
             ));
         };
-        let key_words = super::text::words(key);
+        // Shorthand written with a slash or an ampersand ("s/p", "I&D") or a
+        // short hyphenated piece ("C-diff") is one word, its pieces joined.
+        let mut key_words = super::text::words(key);
+        if key.contains(['/', '&', '-']) && !key_words.is_empty() {
+            key_words = vec![key_words.concat()];
+        }
         if key_words.len() != 1 {
             return Err(CodeSetError::at(
                 file,
@@ -39,6 +47,20 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Synonym>, CodeSetError> {
                 format!("the abbreviation {key:?} must be one word"),
             ));
         }
+        let (phrases, narrows) = match phrases.split_once('\t') {
+            None => (phrases, false),
+            Some((p, kind)) => match kind.trim() {
+                "expands" | "" => (p, false),
+                "narrows" => (p, true),
+                other => {
+                    return Err(CodeSetError::at(
+                        file,
+                        line,
+                        format!("the kind {other:?} must be \"expands\" or \"narrows\""),
+                    ));
+                }
+            },
+        };
         let phrases: Vec<Vec<String>> = phrases
             .split('|')
             .map(index_words)
@@ -54,7 +76,11 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Synonym>, CodeSetError> {
         let key = key_words.into_iter().next().unwrap_or_default();
         match out.iter_mut().find(|s| s.key == key) {
             Some(s) => s.phrases.extend(phrases),
-            None => out.push(Synonym { key, phrases }),
+            None => out.push(Synonym {
+                key,
+                phrases,
+                narrows,
+            }),
         }
     }
     Ok(out)

@@ -11,6 +11,62 @@ pub fn is_stop_word(w: &str) -> bool {
     STOP_WORDS.contains(&w)
 }
 
+/// Words that narrow a code rather than name it: the approach, the extent, the
+/// side, the encounter. A title may lack them and still be the answer's header;
+/// they pick among its complete codes.
+const SOFT_WORDS: [&str; 46] = [
+    "laparoscopic",
+    "laparoscopically",
+    "lap",
+    "arthroscopic",
+    "endoscopic",
+    "percutaneous",
+    "open",
+    "robotic",
+    "assisted",
+    "total",
+    "partial",
+    "complete",
+    "left",
+    "right",
+    "bilateral",
+    "initial",
+    "subsequent",
+    "sequela",
+    "encounter",
+    "routine",
+    "delayed",
+    "healing",
+    "closed",
+    "displaced",
+    "nondisplaced",
+    "via",
+    "approach",
+    "lt",
+    "rt",
+    "anterior",
+    "with",
+    "w",
+    "home",
+    "rvr",
+    "placement",
+    "procedure",
+    "surgery",
+    "creation",
+    "line",
+    "vaginal",
+    "transvaginal",
+    "transurethral",
+    "thoracoscopic",
+    "transfemoral",
+    "transcatheter",
+    "endovascular",
+];
+
+pub fn is_soft_word(w: &str) -> bool {
+    SOFT_WORDS.contains(&w)
+}
+
 /// Lower-case ASCII words: letters and digits, accents folded, apostrophes dropped
 /// ("Ménière's" → "menieres"), everything else a separator. Stop words kept.
 pub fn words(text: &str) -> Vec<String> {

@@ -1151,22 +1151,24 @@ impl App {
         };
         let hit = popup.selected_hit()?;
         let date = view.date();
-        match hit.system {
-            System::Icd10Cm => {
-                let detail = sets.cm.lookup(&hit.code, view.edition())?;
-                Some(codeset::describe(&sets.cm, &detail, date).replace('\t', "  "))
-            }
+        let detail = match hit.system {
+            System::Icd10Cm => sets
+                .cm
+                .lookup(&hit.code, view.edition())
+                .map(|d| codeset::describe(&sets.cm, &d, date).replace('\t', "  ")),
             System::Icd10Pcs => sets
                 .pcs
                 .describe(&hit.code, date)
                 .map(|t| t.replace('\t', "  ")),
-            _ => Some(format!(
-                "{}  {}\n{}\n",
-                hit.code,
-                hit.system.name(),
-                hit.title
-            )),
+            _ => None,
         }
+        .unwrap_or_else(|| format!("{}  {}\n{}\n", hit.code, hit.system.name(), hit.title));
+        // Why the hit is there, in the Index's words, when not by its title.
+        Some(if hit.matched.is_empty() {
+            detail
+        } else {
+            format!("Found by: {}\n\n{detail}", hit.matched)
+        })
     }
 }
 

@@ -1,0 +1,245 @@
+//! The ICD-10-PCS Alphabetic Index and the Body Part Key as search texts.
+//!
+//! The Index leads from the surgeon's words to a complete code, a table row
+//! (4 characters) or a table (3 characters). A row or table becomes an entry of
+//! its own, a header whose complete codes are the valid codes the FY2026 tables
+//! allow under it: shown as the header, or (when only reportable codes are
+//! wanted) as those codes, ranked by the rest of the query's words.
+
+use super::builder::{Builder, EntryB, TextB, split_parens};
+use super::text::index_words;
+use super::{System, TextKind, flag};
+use crate::codeset::IcdPcs;
+use crate::codeset::pcs_index::PcsIndex;
+use std::collections::HashMap;
+
+/// At most this many subterms of a "see" target are indexed under the term
+/// that refers to it ("Ablation — see Destruction": every body part of Destruction).
+const SEE_FANOUT: usize = 400;
+
+impl Builder {
+    /// The PCS codes the tables allow, sorted, with their entries.
+    fn pcs_codes(&self) -> Vec<(String, u32)> {
+        let mut codes: Vec<(String, u32)> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.system == System::Icd10Pcs && e.key.len() == 7)
+            .filter(|(_, e)| e.flags & flag::INDEX_ONLY == 0)
+            .map(|(i, e)| (e.key.clone(), i as u32))
+            .collect();
+        codes.sort();
+        codes
+    }
+
+    /// The entry of a PCS table (3 characters) or row prefix (4 characters):
+    /// made on first use, a header offering the valid codes under it.
+    fn pcs_prefix(&mut self, prefix: &str, codes: &[(String, u32)], pcs: &IcdPcs) -> u32 {
+        if let Some(&e) = self.by_key.get(&(System::Icd10Pcs, prefix.to_string())) {
+            return e;
+        }
+        let lo = codes.partition_point(|(c, _)| c.as_str() < prefix);
+        let under: Vec<u32> = codes[lo..]
+            .iter()
+            .take_while(|(c, _)| c.starts_with(prefix))
+            .map(|&(_, e)| e)
+            .collect();
+        let axes = under
+            .first()
+            .and_then(|&e| pcs.tables.lookup(&self.entries[e as usize].key))
+            .map(|c| c.axes)
+            .unwrap_or_default();
+        let label = |i: usize| axes.get(i).map_or("", |(_, l)| l.as_str());
+        let (title, flags) = if under.is_empty() {
+            (
+                format!("PCS Index row {prefix} (not in the ICD-10-PCS FY2026 tables)"),
+                flag::INDEX_ONLY,
+            )
+        } else if prefix.len() >= 4 {
+            // A row (or a narrower prefix): its operation and body part.
+            (
+                format!("{}, {} ({})", label(2), label(3), label(1)),
+                flag::HEADER | flag::EXPANDS | flag::UNDATED,
+            )
+        } else {
+            (
+                format!("{}, {}", label(2), label(1)),
+                flag::HEADER | flag::EXPANDS | flag::UNDATED,
+            )
+        };
+        self.entry(EntryB {
+            system: System::Icd10Pcs,
+            code: prefix.to_string(),
+            key: prefix.to_string(),
+            title,
+            flags,
+            periods: Vec::new(),
+            extensions: under,
+        })
+    }
+
+    /// The entry a PCS Index target names: a complete code (made, marked
+    /// index-only, when the FY2026 tables no longer have it) or a prefix.
+    fn pcs_target(&mut self, target: &str, codes: &[(String, u32)], pcs: &IcdPcs) -> u32 {
+        if target.len() < 7 {
+            return self.pcs_prefix(target, codes, pcs);
+        }
+        if let Some(&e) = self.by_key.get(&(System::Icd10Pcs, target.to_string())) {
+            return e;
+        }
+        self.entry(EntryB {
+            system: System::Icd10Pcs,
+            code: target.to_string(),
+            key: target.to_string(),
+            title: format!("{target} (PCS Index code not in the ICD-10-PCS FY2026 tables)"),
+            flags: flag::INDEX_ONLY,
+            periods: Vec::new(),
+            extensions: Vec::new(),
+        })
+    }
+
+    pub(super) fn add_pcs_index(&mut self, pcs: &IcdPcs, ix: &PcsIndex) {
+        let codes = self.pcs_codes();
+        let children = ix.children();
+        let mut main_terms: HashMap<String, usize> = HashMap::new();
+        for (i, t) in ix.terms.iter().enumerate().filter(|(_, t)| t.level == 0) {
+            main_terms.entry(t.title.to_lowercase()).or_insert(i);
+        }
+        for (i, term) in ix.terms.iter().enumerate() {
+            let path = ix.path(i);
+            if let Some(target) = &term.target {
+                let entry = self.pcs_target(target, &codes, pcs);
+                let (core, mut optional) = path_words(&path);
+                let mut label = format!("PCS Index: {}", path.join(" > "));
+                if let Some(see) = &term.see {
+                    optional.extend(index_words(see));
+                    label.push_str(&format!(" → see {see}"));
+                }
+                label.push_str(&format!(" {target}"));
+                let kind = if term.level == 0 {
+                    TextKind::IndexMain
+                } else {
+                    TextKind::IndexSub
+                };
+                self.texts.push(TextB {
+                    entry,
+                    kind,
+                    core,
+                    optional,
+                    label,
+                    bonus: 0.0,
+                    column: 0,
+                });
+            } else if let Some(see) = &term.see {
+                // "Ablation — see Destruction": the target's subterms, under
+                // this term's words.
+                let Some(&target) = main_terms.get(&see.to_lowercase()) else {
+                    continue;
+                };
+                if target == i {
+                    continue;
+                }
+                let (core, optional) = path_words(&path);
+                let mut stack: Vec<u32> = children[target].clone();
+                let mut done = 0;
+                while let Some(d) = stack.pop() {
+                    if done >= SEE_FANOUT {
+                        break;
+                    }
+                    let d = d as usize;
+                    stack.extend(&children[d]);
+                    let Some(code) = &ix.terms[d].target else {
+                        continue;
+                    };
+                    done += 1;
+                    let sub = ix.path(d);
+                    let mut c = core.clone();
+                    for part in sub.iter().skip(1) {
+                        c.extend(index_words(part));
+                    }
+                    let mut o = optional.clone();
+                    o.extend(index_words(see));
+                    let entry = self.pcs_target(code, &codes, pcs);
+                    self.texts.push(TextB {
+                        entry,
+                        kind: TextKind::IndexSub,
+                        core: c,
+                        optional: o,
+                        label: format!(
+                            "PCS Index: {} → see {} {code}",
+                            path.join(" > "),
+                            sub.join(" > ")
+                        ),
+                        bonus: 0.0,
+                        column: 0,
+                    });
+                }
+            }
+        }
+        self.add_body_part_key(pcs, &codes);
+    }
+
+    /// The Body Part Key: the anatomical terms a body part value includes
+    /// ("Achilles tendon" → Lower Leg Tendon), under each table row of that body part.
+    fn add_body_part_key(&mut self, pcs: &IcdPcs, codes: &[(String, u32)]) {
+        let mut rows: Vec<(String, String, String)> = Vec::new();
+        for table in &pcs.tables.tables {
+            let prefix = table.prefix();
+            let Some(section) = prefix.chars().next() else {
+                continue;
+            };
+            let operation = table
+                .head
+                .get(2)
+                .and_then(|a| a.values.first())
+                .map_or(String::new(), |v| v.label.clone());
+            for row in &table.rows {
+                let Some(body) = row.first() else { continue };
+                for v in &body.values {
+                    let Some(def) = pcs.definitions.get(section, 4, &v.label) else {
+                        continue;
+                    };
+                    for include in &def.includes {
+                        rows.push((
+                            format!("{prefix}{}", v.character),
+                            format!("{operation}\t{}", v.label),
+                            include.clone(),
+                        ));
+                    }
+                }
+            }
+        }
+        rows.sort();
+        rows.dedup();
+        for (prefix, names, include) in rows {
+            let (operation, body) = names.split_once('\t').unwrap_or((&names, ""));
+            let entry = self.pcs_prefix(&prefix, codes, pcs);
+            let (inc_core, inc_optional) = split_parens(&include);
+            let mut core = index_words(operation);
+            core.extend(index_words(&inc_core));
+            let mut optional = index_words(&inc_optional);
+            optional.extend(index_words(body));
+            self.texts.push(TextB {
+                entry,
+                kind: TextKind::Alias,
+                core,
+                optional,
+                label: format!("Body Part Key: {include} → {body}"),
+                bonus: 0.0,
+                column: 0,
+            });
+        }
+    }
+}
+
+/// The words of an index path: each title's words outside parentheses must be
+/// typed, those inside may be.
+fn path_words(path: &[&str]) -> (Vec<String>, Vec<String>) {
+    let (mut core, mut optional) = (Vec::new(), Vec::new());
+    for part in path {
+        let (c, o) = split_parens(part);
+        core.extend(index_words(&c));
+        optional.extend(index_words(&o));
+    }
+    (core, optional)
+}

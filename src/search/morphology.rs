@@ -1,0 +1,217 @@
+//! Morphology to site: the Alphabetic Index sends histology words to the
+//! Neoplasm Table ("Adenocarcinoma — see also Neoplasm, malignant, by site";
+//! "Leiomyosarcoma — see Neoplasm, connective tissue, malignant"). A query
+//! naming a morphology and a site is answered from the Neoplasm Table row of
+//! the site, in the column the morphology's Index entry names.
+
+use super::text::index_words;
+use crate::codeset::index::{IndexFile, IndexSource};
+
+/// Neoplasm Table columns, as the table numbers them.
+pub const MALIGNANT_PRIMARY: u8 = 2;
+pub const MALIGNANT_SECONDARY: u8 = 3;
+pub const IN_SITU: u8 = 4;
+pub const BENIGN: u8 = 5;
+pub const UNCERTAIN: u8 = 6;
+pub const UNSPECIFIED: u8 = 7;
+
+/// One route: the morphology's words, the column, the site the reference
+/// names (empty for "by site"), and the reference as the Index prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub key: Vec<String>,
+    /// Nonessential modifiers of the morphology: taken when the query has them.
+    pub extra: Vec<String>,
+    pub column: u8,
+    pub site: String,
+    pub label: String,
+}
+
+/// Words of a subterm that say "the site is documented" rather than naming a
+/// kind of the morphology.
+fn is_site_placeholder(title: &str) -> bool {
+    let t = title.to_lowercase();
+    t.contains("specified site") || t == "site" || t.contains("by site")
+}
+
+/// The column and site a "see Neoplasm, …" reference names, if it names one.
+pub fn parse_reference(reference: &str) -> Option<(u8, String)> {
+    let lower = reference.to_lowercase();
+    let mut parts = lower.split(',').map(str::trim);
+    if parts.next()? != "neoplasm" {
+        return None;
+    }
+    let mut column = None;
+    let mut site: Vec<&str> = Vec::new();
+    for part in parts {
+        let c = match part {
+            "malignant" => Some(MALIGNANT_PRIMARY),
+            "secondary" | "malignant secondary" => Some(MALIGNANT_SECONDARY),
+            "in situ" | "ca in situ" => Some(IN_SITU),
+            "benign" => Some(BENIGN),
+            "uncertain behavior" => Some(UNCERTAIN),
+            "unspecified behavior" | "unspecified nature" => Some(UNSPECIFIED),
+            "by site" | "" => None,
+            other => {
+                site.push(other);
+                None
+            }
+        };
+        if c.is_some() {
+            column = c;
+        }
+    }
+    Some((column?, site.join(" ")))
+}
+
+/// Every route the Index to Diseases gives, longest key first: each term
+/// whose reference names the Neoplasm Table, and each subterm under it that
+/// has no code or reference of its own ("Carcinoma, squamous (cell)" keeps
+/// the route of "Carcinoma"). A term's nonessential modifiers ("(cell)") are
+/// words the query may hold: they belong to the morphology, not to the site.
+pub fn routes(files: &[IndexFile]) -> Vec<Route> {
+    let mut out: Vec<Route> = Vec::new();
+    for file in files.iter().filter(|f| f.source == IndexSource::Diseases) {
+        // The route in force at each term (inherited from its parent).
+        let mut inherited: Vec<Option<(u8, String, String)>> = Vec::with_capacity(file.terms.len());
+        for (i, term) in file.terms.iter().enumerate() {
+            let parent = term
+                .parent
+                .and_then(|p| inherited.get(p as usize).cloned().flatten());
+            let own = term
+                .see
+                .as_ref()
+                .or(term.see_also.as_ref())
+                .and_then(|r| parse_reference(r).map(|(c, site)| (c, site, r.clone())));
+            let here = match (&own, &term.code, &term.see) {
+                (Some(route), _, _) => Some(route.clone()),
+                // A code or another reference of its own: that, not the route.
+                (None, Some(_), _) | (None, None, Some(_)) => None,
+                (None, None, None) => parent,
+            };
+            inherited.push(here.clone());
+            let Some((column, site, reference)) = here else {
+                continue;
+            };
+            let path = file.path(i);
+            let mut key: Vec<String> = Vec::new();
+            for (level, title) in path.iter().enumerate() {
+                if level > 0 && is_site_placeholder(title) {
+                    continue;
+                }
+                // "Carcinoma-in-situ" is typed "carcinoma in situ".
+                key.extend(index_words(&title.replace('-', " ")));
+            }
+            key.dedup();
+            if key.is_empty() || key.len() > 6 {
+                continue;
+            }
+            let mut extra: Vec<String> = Vec::new();
+            let mut at = Some(i);
+            while let Some(t) = at {
+                extra.extend(index_words(&file.terms[t].modifiers));
+                at = file.terms[t].parent.map(|p| p as usize);
+            }
+            extra.retain(|w| !key.contains(w));
+            let label = format!("Index: {} → see {reference}", path.join(", "));
+            if !out.iter().any(|r| r.key == key) {
+                out.push(Route {
+                    key,
+                    extra,
+                    column,
+                    site,
+                    label,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| b.key.len().cmp(&a.key.len()).then(a.key.cmp(&b.key)));
+    out
+}
+
+/// Query words that choose the column whatever the morphology says
+/// ("metastatic adenocarcinoma … liver": the liver's Secondary column).
+pub fn column_word(w: &str) -> Option<u8> {
+    Some(match w {
+        "metastatic" | "metastasis" | "metastases" | "mets" | "metastasized" | "secondary" => {
+            MALIGNANT_SECONDARY
+        }
+        "benign" => BENIGN,
+        _ => return None,
+    })
+}
+
+/// Query words that say the neoplasm is not a current one: a history, a
+/// family history, a screening, a status after treatment. Such a query is no
+/// morphology and site.
+pub fn not_current(w: &str) -> bool {
+    matches!(
+        w,
+        "history"
+            | "hx"
+            | "ho"
+            | "family"
+            | "personal"
+            | "screening"
+            | "status"
+            | "sp"
+            | "surveillance"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_name_their_column_and_site() {
+        assert_eq!(
+            parse_reference("Neoplasm, malignant, by site"),
+            Some((MALIGNANT_PRIMARY, String::new()))
+        );
+        assert_eq!(
+            parse_reference("Neoplasm, connective tissue, malignant"),
+            Some((MALIGNANT_PRIMARY, "connective tissue".into()))
+        );
+        assert_eq!(
+            parse_reference("Neoplasm,  benign, by site"),
+            Some((BENIGN, String::new()))
+        );
+        assert_eq!(
+            parse_reference("Neoplasm, in situ, by site"),
+            Some((IN_SITU, String::new()))
+        );
+        assert_eq!(
+            parse_reference(" Neoplasm, uncertain behavior, by site"),
+            Some((UNCERTAIN, String::new()))
+        );
+        assert_eq!(
+            parse_reference("Neoplasm, secondary, by site").map(|r| r.0),
+            Some(3)
+        );
+        assert_eq!(parse_reference("Fracture, pathological"), None);
+    }
+
+    #[test]
+    fn the_bundled_index_routes_the_common_morphologies() {
+        let files = crate::codeset::load_index().unwrap();
+        let routes = routes(&files);
+        let find = |k: &str| {
+            let key: Vec<String> = k.split(' ').map(String::from).collect();
+            routes.iter().find(|r| r.key == key).cloned()
+        };
+        assert_eq!(find("adenocarcinoma").unwrap().column, MALIGNANT_PRIMARY);
+        let leio = find("leiomyosarcoma").unwrap();
+        assert_eq!(
+            (leio.column, leio.site.as_str()),
+            (MALIGNANT_PRIMARY, "connective tissue")
+        );
+        assert_eq!(find("glioblastoma").unwrap().column, MALIGNANT_PRIMARY);
+        assert_eq!(find("adenoma").unwrap().column, BENIGN);
+        // "in" is a stop word: the key is what a query leaves of "carcinoma in situ".
+        assert_eq!(find("carcinoma situ").unwrap().column, IN_SITU);
+        // Longest first, so "carcinoma (in) situ" is tried before "carcinoma".
+        let at = |k: &str| routes.iter().position(|r| r.key.join(" ") == k).unwrap();
+        assert!(at("carcinoma situ") < at("carcinoma"));
+    }
+}

@@ -1,0 +1,321 @@
+//! Code search on the words coders actually type: morphology to site, the PCS
+//! Index, problem-list terms, shorthand, 7th characters and qualifiers. Each rule
+//! is tested with the source's own example and then across its family; the
+//! family fixtures (tests/fixtures/search_families.tsv) were written from the
+//! Index, the Tabular and the PCS tables by a coder who had not seen the engine.
+
+use chartcoder::search::cache::{self, UserTables};
+use chartcoder::search::synonyms;
+use chartcoder::search::{Filters, Hit, SearchIndex, Searcher, SystemFilter, relevance};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn index() -> &'static SearchIndex {
+    static IX: OnceLock<SearchIndex> = OnceLock::new();
+    IX.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("search-cache");
+        cache::load_or_build(Some(&dir), &UserTables::default())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .0
+    })
+}
+
+fn searcher() -> std::sync::MutexGuard<'static, Searcher<'static>> {
+    static S: OnceLock<Mutex<Searcher<'static>>> = OnceLock::new();
+    S.get_or_init(|| Mutex::new(Searcher::new(index())))
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+}
+
+/// As a coder assigns codes: reportable codes only, FY2026, diagnoses or procedures.
+fn filters(system: &str) -> Filters {
+    let mut f = Filters::on(date("2026-09-30"));
+    f.billable_only = true;
+    f.systems = system.parse::<SystemFilter>().unwrap();
+    f
+}
+
+fn dx(q: &str) -> Vec<Hit> {
+    searcher().search(q, &filters("dx"), 10)
+}
+
+fn px(q: &str) -> Vec<Hit> {
+    searcher().search(q, &filters("px"), 10)
+}
+
+fn codes(hits: &[Hit]) -> Vec<&str> {
+    hits.iter().map(|h| h.code.as_str()).collect()
+}
+
+fn first(hits: &[Hit]) -> &str {
+    hits.first().map_or("(none)", |h| h.code.as_str())
+}
+
+#[test]
+fn a_morphology_and_a_site_lead_to_the_neoplasm_table_column_the_index_names() {
+    // The issue's own example: the operative report's words.
+    let hits = dx("adenocarcinoma sigmoid");
+    assert_eq!(first(&hits), "C18.7", "{:?}", codes(&hits));
+    assert!(
+        hits[0].matched.contains("Adenocarcinoma") && hits[0].matched.contains("Neoplasm Table"),
+        "the hit says why: {}",
+        hits[0].matched
+    );
+    // The family: malignant by site, connective tissue, in situ, benign,
+    // secondary ("metastatic"), each from its Index entry.
+    for (q, code) in [
+        ("leiomyosarcoma of the uterus", "C55"),
+        ("glioblastoma frontal lobe", "C71.1"),
+        ("adenocarcinoma of stomach antrum", "C16.3"),
+        ("carcinoma in situ of bladder", "D09.0"),
+        ("adenoma of parotid", "D11.0"),
+        ("metastatic to liver", "C78.7"),
+        ("metastasis to bone", "C79.51"),
+        (
+            "squamous cell carcinoma of the lung right upper lobe",
+            "C34.11",
+        ),
+    ] {
+        let hits = dx(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+    // A morphology with its own Index code keeps it.
+    assert_eq!(first(&dx("hepatocellular carcinoma")), "C22.0");
+}
+
+#[test]
+fn the_pcs_index_leads_from_surgeon_words_to_the_table() {
+    // "Abdominohysterectomy — see Resection, Uterus 0UT9".
+    let hits = px("abdominohysterectomy");
+    assert!(
+        hits.iter().take(3).all(|h| h.code.starts_with("0UT9")),
+        "{:?}",
+        codes(&hits)
+    );
+    assert!(hits[0].matched.contains("PCS Index"), "{}", hits[0].matched);
+    // A table reference and the rest of the words choosing the code: the
+    // approach ("laparoscopic" is percutaneous endoscopic) and the side.
+    // "Appendectomy — see Excision, Appendix 0DBJ / see Resection, Appendix
+    // 0DTJ": both rows, each with the laparoscopic (percutaneous endoscopic) code.
+    let appy = px("laparoscopic appendectomy");
+    let top: Vec<&str> = codes(&appy).into_iter().take(2).collect();
+    assert!(
+        top.contains(&"0DTJ4ZZ") && top.contains(&"0DBJ4ZZ"),
+        "{:?}",
+        codes(&appy)
+    );
+    let menisc = px("arthroscopic partial medial meniscectomy right knee");
+    assert!(
+        menisc.iter().take(10).any(|h| h.code == "0SBC4ZZ"),
+        "{:?}",
+        codes(&menisc)
+    );
+    // Thoracentesis — see Drainage, Anatomical Regions 0W9: pleural cavity.
+    let thora = px("thoracentesis left");
+    assert!(thora[0].code.starts_with("0W9B"), "{:?}", codes(&thora));
+    // A body part "use" term through the Body Part Key.
+    let achilles = px("achilles tendon repair left");
+    assert!(
+        achilles[0].code.starts_with("0LQP"),
+        "{:?}",
+        codes(&achilles)
+    );
+    assert!(
+        achilles[0].matched.contains("Body Part Key"),
+        "{}",
+        achilles[0].matched
+    );
+    // Abbreviations the Index itself lists.
+    assert!(px("EGD").iter().any(|h| h.code == "0DJ08ZZ"));
+    assert!(first(&px("tracheostomy")).starts_with("0B11"));
+}
+
+#[test]
+fn a_pcs_index_row_is_a_header_offering_its_valid_codes() {
+    let mut all = Filters::on(date("2026-09-30"));
+    all.systems = SystemFilter::Only(chartcoder::search::System::Icd10Pcs);
+    let hits = searcher().search("abdominohysterectomy", &all, 10);
+    let row = hits
+        .iter()
+        .find(|h| h.code == "0UT9")
+        .expect("the row itself");
+    assert!(row.header && !row.billable, "{row:?}");
+    assert!(
+        row.title.contains("Resection") && row.title.contains("Uterus"),
+        "{}",
+        row.title
+    );
+    // Only codes the FY2026 tables allow are offered under it.
+    let ix = index();
+    for h in px("abdominohysterectomy") {
+        assert!(h.valid && h.billable, "{h:?}");
+        assert!(
+            ix.find(chartcoder::search::System::Icd10Pcs, &h.code)
+                .is_some()
+        );
+    }
+}
+
+#[test]
+fn problem_list_tags_and_history_terms_find_their_codes() {
+    for (q, code) in [
+        ("Essential hypertension (disorder)", "I10"),
+        ("Abnormal gait (finding)", "R26.9"),
+        ("History of colon cancer (situation)", "Z85.038"),
+        ("s/p cholecystectomy", "Z90.49"),
+        ("h/o nicotine dependence", "Z87.891"),
+    ] {
+        let hits = dx(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+    // A whole word beats a longer word it merely begins: "History of" is not
+    // Histoplasmosis.
+    let hits = dx("history of");
+    assert!(
+        hits.iter().take(5).all(|h| !h.title.contains("istoplasm")),
+        "{:?}",
+        codes(&hits)
+    );
+}
+
+#[test]
+fn shorthand_with_slashes_hyphens_and_ampersands_is_one_word() {
+    // "C-diff" is Clostridium difficile, not fibrosis or diff-anything.
+    let hits = dx("C-diff colitis");
+    assert!(first(&hits).starts_with("A04.7"), "{:?}", codes(&hits));
+    let hits = dx("a-fib");
+    assert_eq!(first(&hits), "I48.91", "{:?}", codes(&hits));
+    assert!(dx("a-fib").iter().all(|h| !h.title.contains("ibrosis")));
+    assert_eq!(first(&dx("GERD w/o esophagitis")), "K21.9");
+    assert_eq!(first(&dx("LLE DVT")), "I82.402");
+    assert!(
+        px("I&D abscess")
+            .iter()
+            .take(5)
+            .any(|h| h.title.starts_with("Drainage"))
+    );
+}
+
+#[test]
+fn sides_encounters_and_qualifiers_pick_the_complete_code() {
+    for (q, code) in [
+        (
+            "displaced fracture of right radial styloid, subsequent encounter",
+            "S52.511D",
+        ),
+        (
+            "displaced fracture of right radial styloid initial",
+            "S52.511A",
+        ),
+        ("colles fracture rt wrist", "S52.531A"),
+        ("proximal humerus fracture left", "S42.202A"),
+        ("hiatal hernia without obstruction", "K44.9"),
+        ("bilateral primary osteoarthritis of knee", "M17.0"),
+    ] {
+        let hits = dx(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+    // Without --billable, the typed encounter still offers the complete code
+    // (above its 6-character stem).
+    let mut any = Filters::on(date("2026-09-30"));
+    any.systems = SystemFilter::Diagnoses;
+    let hits = searcher().search(
+        "displaced fracture of right radial styloid initial encounter",
+        &any,
+        10,
+    );
+    assert_eq!(first(&hits), "S52.511A", "{:?}", codes(&hits));
+}
+
+#[test]
+fn every_synonym_entry_leads_to_a_code_holding_one_of_its_phrases() {
+    let list = synonyms::parse(synonyms::BUNDLED_PATH, synonyms::BUNDLED).unwrap();
+    let mut failures = Vec::new();
+    for s in &list {
+        let mut all = Filters::on(date("2026-09-30"));
+        all.systems = SystemFilter::All;
+        // A key shaped like a code ("t2", "dm1") is a code prefix on its own;
+        // with a word after it, it is the shorthand.
+        let code_shaped = s.key.chars().any(|c| c.is_ascii_digit());
+        let query = match (code_shaped, s.phrases[0].last()) {
+            (true, Some(w)) => format!("{} {w}", s.key),
+            _ => s.key.clone(),
+        };
+        let hits = searcher().search(&query, &all, 10);
+        let holds = hits.iter().any(|h| {
+            let text = format!("{} {}", h.title, h.matched).to_lowercase();
+            let words = chartcoder::search::text::words(&text);
+            s.phrases.iter().any(|p| {
+                p.iter()
+                    .all(|w| words.iter().any(|t| t.starts_with(w.as_str())))
+            })
+        });
+        if !holds {
+            failures.push(format!("{}: {:?}", s.key, codes(&hits)));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} entries lead nowhere:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_family_fixtures_hold_their_measured_levels() {
+    let fixtures = relevance::parse(include_str!("fixtures/search_families.tsv")).unwrap();
+    let mut by_family: BTreeMap<&str, Vec<relevance::Fixture>> = BTreeMap::new();
+    for f in &fixtures {
+        by_family
+            .entry(f.family.as_str())
+            .or_default()
+            .push(f.clone());
+    }
+    assert_eq!(by_family.len(), 6, "{:?}", by_family.keys());
+    // Floors a little under what this engine measures: a regression guard.
+    // The issue's targets (hit@10 >= 98% in every family, hit@1 >= 90%
+    // overall) are not met yet; the closing note gives the numbers.
+    let floors: BTreeMap<&str, (f64, f64)> = [
+        ("injury", (0.75, 0.85)),
+        ("morphology", (0.68, 0.80)),
+        ("pcs", (0.27, 0.55)),
+        ("problem_list", (0.84, 0.93)),
+        ("qualifier", (0.85, 0.97)),
+        ("shorthand", (0.85, 0.95)),
+    ]
+    .into_iter()
+    .collect();
+    let mut report = String::new();
+    let mut failed = Vec::new();
+    for (family, list) in &by_family {
+        assert!(list.len() >= 40, "{family}: {} terms", list.len());
+        let system = if *family == "pcs" { "px" } else { "dx" };
+        let f = filters(system);
+        let score = relevance::evaluate(list, |q| {
+            searcher()
+                .search(q, &f, 10)
+                .into_iter()
+                .map(|h| h.code)
+                .collect()
+        });
+        report.push_str(&format!(
+            "{family:13} {:4}  hit@1 {:.2}  hit@10 {:.2}\n",
+            score.total,
+            score.at1(),
+            score.at10()
+        ));
+        let (f1, f10) = floors[family];
+        if score.at1() < f1 || score.at10() < f10 {
+            failed.push(*family);
+        }
+    }
+    eprintln!("{report}");
+    assert!(failed.is_empty(), "below the floor: {failed:?}\n{report}");
+}
