@@ -879,7 +879,7 @@ impl<'a> Searcher<'a> {
         for (rank, r) in ranked.into_iter().enumerate() {
             if rank >= limit + EXPAND_BEST {
                 let (_, _, e, _) = r;
-                if !(filters.billable_only && !self.ix.billable(e)) {
+                if !filters.billable_only || self.ix.billable(e) {
                     out.push(r);
                 }
                 continue;
