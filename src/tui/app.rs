@@ -57,6 +57,10 @@ pub enum Mode {
     Report {
         text: String,
     },
+    /// The DRG analysis of the open chart is shown; any key closes it.
+    DrgAnalysis {
+        lines: Vec<String>,
+    },
     /// The chart's queries are listed; `selected` is under the cursor.
     Queries {
         selected: usize,
@@ -132,6 +136,8 @@ pub struct App {
     pub escalation_hours: u32,
     /// The report's "answered within" time, in hours.
     pub response_hours: u32,
+    /// The hospital's HAC (POA-exempt) status, for the grouper (`[drg]` config).
+    pub hospital_status: crate::drg::HospitalStatus,
     /// The time overdue queries are judged at (the loop keeps it current).
     pub clock: chrono::DateTime<chrono::Utc>,
     /// When the open chart's claim was last marked active.
@@ -197,6 +203,7 @@ impl App {
             outbox: None,
             escalation_hours: 72,
             response_hours: 72,
+            hospital_status: crate::drg::HospitalStatus::NotExempt,
             clock: chrono::Utc::now(),
             last_touch: Instant::now(),
             lock_after: Some(Duration::from_secs(15 * 60)),
@@ -522,7 +529,9 @@ impl App {
             Mode::Search => self.search_key(key),
             Mode::Poa => self.poa_key(key),
             Mode::FindInput { text } => self.find_key(key, text),
-            Mode::Prior | Mode::Report { .. } => self.mode = Mode::Normal,
+            Mode::Prior | Mode::Report { .. } | Mode::DrgAnalysis { .. } => {
+                self.mode = Mode::Normal
+            }
             Mode::LineInput { text } => self.line_key(key, text),
             Mode::QueryForm => self.query_form_key(key),
             Mode::Queries { selected } => self.queries_key(key, selected),

@@ -55,6 +55,7 @@ pub enum Action {
     EditLine,
     FlagForQuery,
     Queries,
+    DrgAnalysis,
     Acknowledge,
     CompleteChart,
     Back,
@@ -63,7 +64,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 37] = [
         Action::MoveDown,
         Action::MoveUp,
         Action::PageDown,
@@ -95,6 +96,7 @@ impl Action {
         Action::EditLine,
         Action::FlagForQuery,
         Action::Queries,
+        Action::DrgAnalysis,
         Action::Acknowledge,
         Action::CompleteChart,
         Action::Back,
@@ -136,6 +138,7 @@ impl Action {
             Action::EditLine => "edit_line",
             Action::FlagForQuery => "flag_for_query",
             Action::Queries => "queries",
+            Action::DrgAnalysis => "drg_analysis",
             Action::Acknowledge => "acknowledge",
             Action::CompleteChart => "complete_chart",
             Action::Back => "back",
@@ -178,6 +181,7 @@ impl Action {
             Action::EditLine => "modifiers / units / pointers of a CPT/HCPCS line",
             Action::FlagForQuery => "write a physician query (sent: the chart goes on hold)",
             Action::Queries => "the chart's queries: answer, close, cancel, recipient",
+            Action::DrgAnalysis => "DRG analysis: each dx as principal; what sets severity",
             Action::Acknowledge => "acknowledge the selected warning (Edits pane, audited)",
             Action::CompleteChart => "complete (blocked by errors, open warnings or holds)",
             Action::Back => "back to the queue",
@@ -231,6 +235,7 @@ impl Action {
             Action::EditLine => "line",
             Action::FlagForQuery => "query",
             Action::Queries => "queries",
+            Action::DrgAnalysis => "DRG",
             Action::Acknowledge => "acknowledge",
             Action::CompleteChart => "complete",
             Action::Back => "queue",
@@ -393,6 +398,7 @@ impl Default for Keymap {
             (Action::EditLine, vec![c('m')]),
             (Action::FlagForQuery, vec![c('f')]),
             (Action::Queries, vec![c('Q')]),
+            (Action::DrgAnalysis, vec![c('D')]),
             (Action::Acknowledge, vec![c('y')]),
             (Action::CompleteChart, vec![c('c')]),
             (Action::Back, vec![p(Esc)]),

@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod chart;
+pub mod drg;
 mod hangup;
 pub mod keymap;
 pub mod queries;

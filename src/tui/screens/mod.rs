@@ -190,6 +190,23 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             text.lines().map(ratatui::text::Line::raw).collect(),
         );
     }
+    if let Mode::DrgAnalysis { lines } = &app.mode {
+        let rect = centered(
+            area,
+            area.width.saturating_sub(4).min(110),
+            area.height.saturating_sub(2),
+        );
+        overlay(
+            frame,
+            rect,
+            &theme,
+            " DRG analysis (any key closes) ".into(),
+            lines
+                .iter()
+                .map(|l| ratatui::text::Line::raw(l.clone()))
+                .collect(),
+        );
+    }
     if app.mode == Mode::Help {
         help::render(app, &theme, frame, area);
     }
