@@ -38,6 +38,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "codeset",
             "config",
             "domain",
+            "drg",
             "edits",
             "fault",
             "identity",
