@@ -212,3 +212,41 @@ fn the_drg_line_fits_80x24_and_outpatient_charts_have_none() {
         app.message
     );
 }
+
+#[test]
+fn completing_the_chart_stores_its_working_drg() {
+    let json = chart_json("2026-05-10", "").replace(
+        r#", {"code": "C7A.025", "poa": "Y"},
+                {"code": "E11.65", "poa": "Y"}"#,
+        "",
+    );
+    let mut app = app_with(&json, 140, 40);
+    let id = chart_of(&app).chart_id;
+    let open: Vec<String> = chart_of(&app)
+        .edits
+        .as_ref()
+        .unwrap()
+        .iter()
+        .filter(|f| chart_of(&app).open_finding(f))
+        .map(|f| f.message.clone())
+        .collect();
+    assert!(open.is_empty(), "{open:?}");
+    press(&mut app, KeyCode::Char('c'));
+    assert!(matches!(app.screen, Screen::Queue), "{:?}", app.message);
+    let (_, weight, _) = table5("329");
+    let stored = chartcoder::store::drg::load_final(app.store().conn(), id)
+        .unwrap()
+        .unwrap();
+    assert_eq!((stored.drg, stored.mdc), (329, 6));
+    assert_eq!(format!("{:.4}", stored.weight.unwrap()), weight);
+    assert_eq!(stored.grouper_version, "v43.1");
+    assert_eq!(
+        stored.table5_edition.as_deref(),
+        Some("FY2026 IPPS Final Rule Table 5")
+    );
+    assert!(
+        app.message.as_deref().unwrap_or("").contains("DRG 329"),
+        "{:?}",
+        app.message
+    );
+}

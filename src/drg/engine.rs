@@ -944,5 +944,6 @@ pub(super) fn group(t: &Tables, rules: Rules, claim: &Claim, version: u32) -> Gr
         hac_categories_met: u8::try_from(met_numbers.len()).unwrap_or(u8::MAX),
         weight: None,
         weight_note: None,
+        table5_edition: None,
     }
 }

@@ -431,6 +431,23 @@ pub struct Grouping {
     pub weight: Option<Weight>,
     /// Why there is no weight ("weight n/a: ..."), when there is none.
     pub weight_note: Option<String>,
+    /// The Table 5 the weight comes from, when there is a weight.
+    pub table5_edition: Option<String>,
+}
+
+impl Grouping {
+    /// What a completed chart stores: the final DRG, MDC, weight, version and
+    /// Table 5. `None` when the claim did not group (a return code other than OK).
+    pub fn final_drg(&self) -> Option<domain::FinalDrg> {
+        let f = &self.final_result;
+        (f.return_code == ReturnCode::Ok).then(|| domain::FinalDrg {
+            drg: f.drg,
+            mdc: f.mdc,
+            weight: self.weight.map(|w| w.weight),
+            grouper_version: self.version_label.clone(),
+            table5_edition: self.table5_edition.clone(),
+        })
+    }
 }
 
 /// A claim that cannot be grouped at all.
@@ -659,7 +676,9 @@ impl Grouper {
                     .get(file)
                     .and_then(|w| w.get(&g.final_result.drg))
                     .copied();
-                if g.weight.is_none() {
+                if g.weight.is_some() {
+                    g.table5_edition = Some(v.table5_label.clone());
+                } else {
                     g.weight_note = Some(format!(
                         "weight n/a: {} has no weight for DRG {:03}",
                         v.table5_label, g.final_result.drg

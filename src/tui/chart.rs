@@ -884,12 +884,15 @@ impl App {
                         return;
                     }
                 };
-                self.save_on_chart(
-                    Then::Leave("chart completed: coded".into()),
-                    move |tx, id, user| {
-                        coding::complete(tx, id, user, &blocking).map(|()| Done::Nothing)
-                    },
-                );
+                // The working DRG is stored with the chart (inpatient charts).
+                let drg = view.drg.grouping().and_then(|g| g.final_drg());
+                let done = match &drg {
+                    Some(d) => format!("chart completed: coded, {}", d.describe()),
+                    None => "chart completed: coded".into(),
+                };
+                self.save_on_chart(Then::Leave(done), move |tx, id, user| {
+                    coding::complete(tx, id, user, &blocking, drg.as_ref()).map(|()| Done::Nothing)
+                });
             }
             _ => {}
         }
