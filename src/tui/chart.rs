@@ -290,7 +290,8 @@ impl ChartView {
             &self.chart,
             hospital,
         );
-        self.edits = sets.map(|s| s.rules.validate(&self.chart));
+        let drg = self.drg.outcome();
+        self.edits = sets.map(|s| s.rules.validate_with_drg(&self.chart, &drg));
         let n = self.edits.as_ref().map_or(0, Vec::len);
         self.edit = self.edit.min(n.saturating_sub(1));
     }

@@ -4,7 +4,10 @@
 //! comes from the grouper (`crate::drg`); this module only words it.
 
 use crate::domain::{Chart, EncounterType};
-use crate::drg::{Claim, Grouper, Grouping, HospitalStatus, Impact, ReturnCode, SeverityUsage};
+use crate::drg::{
+    Claim, GroupError, Grouper, Grouping, HospitalStatus, Impact, ReturnCode, SeverityUsage,
+};
+use crate::edits::DrgOutcome;
 
 /// What the chart header says about the DRG.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,7 +16,11 @@ pub enum WorkingDrg {
     NotInpatient,
     /// The grouper is not loaded (yet, or it failed): why.
     Unavailable(String),
-    /// Not grouped: no principal diagnosis, no version for the date, too many codes.
+    /// No principal diagnosis coded yet.
+    NoPrincipal,
+    /// No MS-DRG version is installed for the discharge date: the message.
+    NoVersion(String),
+    /// Not grouped: too many codes for the grouper.
     NotGrouped(String),
     /// Grouped (also DRG 999 and the HAC return codes: see [`WorkingDrg::line`]).
     Grouped(Box<Grouping>),
@@ -36,11 +43,32 @@ impl WorkingDrg {
             return WorkingDrg::Unavailable("the MS-DRG grouper is loading…".into());
         };
         let Some(claim) = claim_of(chart, hospital) else {
-            return WorkingDrg::NotGrouped("not grouped: no principal diagnosis coded yet".into());
+            return WorkingDrg::NoPrincipal;
         };
         match grouper.group(&claim) {
             Ok(g) => WorkingDrg::Grouped(Box::new(g)),
+            Err(e @ (GroupError::NoVersion(_) | GroupError::UnknownVersion(_))) => {
+                WorkingDrg::NoVersion(e.to_string())
+            }
             Err(e) => WorkingDrg::NotGrouped(e.to_string()),
+        }
+    }
+
+    /// What the edits engine is told of the grouping.
+    pub fn outcome(&self) -> DrgOutcome {
+        match self {
+            WorkingDrg::NotInpatient | WorkingDrg::Unavailable(_) | WorkingDrg::NoPrincipal => {
+                DrgOutcome::Unknown
+            }
+            WorkingDrg::NoVersion(why) => DrgOutcome::NoVersion(why.clone()),
+            WorkingDrg::NotGrouped(why) => DrgOutcome::Ungroupable(why.clone()),
+            WorkingDrg::Grouped(g) if g.final_result.return_code == ReturnCode::Ok => {
+                DrgOutcome::Grouped(g.final_result.drg)
+            }
+            WorkingDrg::Grouped(g) => {
+                let rc = g.final_result.return_code;
+                DrgOutcome::Ungroupable(format!("DRG 999 ({}): {}", rc.as_str(), rc.reason()))
+            }
         }
     }
 
@@ -57,7 +85,7 @@ impl WorkingDrg {
     /// DRGs do not apply.
     pub fn ungroupable(&self) -> Option<String> {
         match self {
-            WorkingDrg::NotGrouped(why) => Some(why.clone()),
+            WorkingDrg::NotGrouped(why) | WorkingDrg::NoVersion(why) => Some(why.clone()),
             WorkingDrg::Grouped(g) if g.final_result.return_code != ReturnCode::Ok => {
                 Some(not_grouped(g.final_result.return_code))
             }
@@ -71,7 +99,12 @@ impl WorkingDrg {
         match self {
             WorkingDrg::NotInpatient => None,
             WorkingDrg::Unavailable(why) => Some(format!("MS-DRG: {why}")),
-            WorkingDrg::NotGrouped(why) => Some(format!("MS-DRG {why}")),
+            WorkingDrg::NoPrincipal => {
+                Some("MS-DRG not grouped: no principal diagnosis coded yet".into())
+            }
+            WorkingDrg::NotGrouped(why) | WorkingDrg::NoVersion(why) => {
+                Some(format!("MS-DRG {why}"))
+            }
             WorkingDrg::Grouped(g) => Some(grouped_line(g)),
         }
     }
@@ -213,7 +246,8 @@ impl DrgAnalysis {
             WorkingDrg::NotInpatient => {
                 return Err("MS-DRGs are for inpatient charts only".into());
             }
-            WorkingDrg::NotGrouped(why) => return Err(why.clone()),
+            WorkingDrg::NotGrouped(why) | WorkingDrg::NoVersion(why) => return Err(why.clone()),
+            WorkingDrg::NoPrincipal => return Err("no principal diagnosis coded yet".into()),
             other => other.line().unwrap_or_default(),
         };
         let Some(claim) = claim_of(chart, hospital) else {

@@ -12,6 +12,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod drg;
+
 /// A message on standard error, through the one sanitiser: names, paths and
 /// file contents it quotes reach the terminal as visible text, never as
 /// terminal commands.
@@ -472,7 +474,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             file,
             json,
         }) => validate(&cli, &config, account.as_deref(), file.as_deref(), *json),
-        Some(Command::Group { file, json }) => group(file, *json),
+        Some(Command::Group { file, json }) => drg::group(file, *json),
         Some(Command::Query { action }) => query_command(&cli, &config, action),
         Some(Command::Policy { action }) => policy_command(&cli, &config, action),
         Some(Command::Audit {
@@ -849,10 +851,21 @@ fn validate(
             return Ok(ExitCode::from(BAD_INPUT));
         }
     };
+    // Inpatient charts are grouped: one that does not group is an error, and
+    // Table 6K part 3 applies to its DRG.
+    let grouper = match crate::drg::Grouper::load_bundled() {
+        Ok(g) => g,
+        Err(e) => {
+            say!("chartcoder: the MS-DRG tables: {e}");
+            return Ok(ExitCode::from(BAD_INPUT));
+        }
+    };
+    let hospital = drg::hospital_status(config);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut errors = false;
     for (chart, invalid_poa) in &charts {
-        for f in rules.validate_as_reported(chart, invalid_poa) {
+        let outcome = tui::drg::WorkingDrg::of(Some(&grouper), chart, hospital).outcome();
+        for f in rules.validate_as_reported(chart, &outcome, invalid_poa) {
             errors |= f.severity == crate::edits::Severity::Error;
             if json {
                 #[derive(serde::Serialize)]
@@ -900,93 +913,6 @@ fn refuse_file(file: &Path, problems: &[interchange::Problem]) -> ExitCode {
         interchange::problems_text(problems)
     );
     ExitCode::from(BAD_INPUT)
-}
-
-/// `chartcoder group`.
-fn group(file: &Path, json: bool) -> anyhow::Result<ExitCode> {
-    use crate::drg::{Claim, Grouper};
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let charts = match interchange::json::parse_charts(&bytes) {
-        Ok(charts) => charts,
-        Err(problems) => return Ok(refuse_file(file, &problems)),
-    };
-    let grouper = Grouper::load_bundled().map_err(|e| anyhow!("{e}"))?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut ungrouped = false;
-    for (_, chart) in &charts {
-        let account = &chart.account;
-        let grouped = Claim::from_chart(chart)
-            .ok_or_else(|| "not grouped: the chart has no diagnosis".to_string())
-            .and_then(|claim| grouper.group(&claim).map_err(|e| e.to_string()));
-        match grouped {
-            Ok(g) => {
-                let r = &g.final_result;
-                let reason = match (r.drg, r.return_code) {
-                    (998, _) => {
-                        Some("the principal diagnosis is not valid as a discharge diagnosis")
-                    }
-                    (_, crate::drg::ReturnCode::Ok) => None,
-                    (_, rc) => Some(rc.reason()),
-                };
-                ungrouped |= reason.is_some();
-                if json {
-                    #[derive(serde::Serialize)]
-                    struct Line<'a> {
-                        account: &'a str,
-                        reason: Option<&'a str>,
-                        #[serde(flatten)]
-                        grouping: &'a crate::drg::Grouping,
-                    }
-                    serde_json::to_writer(
-                        &mut out,
-                        &Line {
-                            account,
-                            reason,
-                            grouping: &g,
-                        },
-                    )?;
-                    writeln!(out)?;
-                } else {
-                    let weight = match (&g.weight, &g.weight_note) {
-                        (Some(w), _) => format!("weight {:.4}", w.weight),
-                        (None, Some(note)) => note.clone(),
-                        (None, None) => "weight n/a".to_string(),
-                    };
-                    let title = match reason {
-                        Some(why) => format!("{} ({}: {why})", r.title, r.return_code.as_str()),
-                        None => r.title.clone(),
-                    };
-                    writeln!(
-                        out,
-                        "{}\tDRG {:03}\tMDC {:02}\t{}\t{}",
-                        line(account),
-                        r.drg,
-                        r.mdc,
-                        line(&title),
-                        line(&weight)
-                    )?;
-                }
-            }
-            Err(why) => {
-                ungrouped = true;
-                if json {
-                    serde_json::to_writer(
-                        &mut out,
-                        &serde_json::json!({"account": account, "error": why}),
-                    )?;
-                    writeln!(out)?;
-                } else {
-                    writeln!(out, "{}\t{}", line(account), line(&why))?;
-                }
-            }
-        }
-    }
-    out.flush()?;
-    Ok(if ungrouped {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
 }
 
 /// `chartcoder code`: every code system that knows the code, each in its own block
