@@ -150,3 +150,30 @@ fn validate_file_reports_the_ungroupable_chart() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_poa_exempt_hospital_counts_the_hac_cc_mcc() {
+    // A hip fracture (S72.001A: an MCC and a HAC 05 falls-and-trauma
+    // candidate) not present on admission, with simple pneumonia as the
+    // principal: a hospital under the HAC provision loses the MCC, an exempt
+    // one keeps it. The DRG titles say which.
+    let mut chart = chart("2026-05-10", &["J18.9", "S72.001A"]);
+    chart.diagnoses[1].poa = Some(chartcoder::domain::Poa::No);
+    let sets = codesets();
+    let grouper = sets.grouper.as_deref();
+    let config =
+        |text: &str| chartcoder::config::Config::from_toml_over_defaults(text, "t").unwrap();
+    let title = |poa_exempt: bool| {
+        let status = chartcoder::tui::drg::hospital_status(poa_exempt);
+        WorkingDrg::of(grouper, &chart, status)
+            .grouping()
+            .unwrap()
+            .final_result
+            .title
+            .clone()
+    };
+    assert!(!config("").drg.poa_exempt, "not exempt by default");
+    assert!(config("[drg]\npoa_exempt = true\n").drg.poa_exempt);
+    assert!(title(false).ends_with("without CC/MCC"), "{}", title(false));
+    assert!(title(true).ends_with("with MCC"), "{}", title(true));
+}

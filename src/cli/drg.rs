@@ -11,13 +11,13 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-/// The hospital's HAC status for the grouper.
-pub(super) fn hospital_status(_config: &Config) -> HospitalStatus {
-    HospitalStatus::NotExempt
+/// The hospital's HAC status for the grouper (`[drg] poa_exempt`).
+pub(super) fn hospital_status(config: &Config) -> HospitalStatus {
+    crate::tui::drg::hospital_status(config.drg.poa_exempt)
 }
 
 /// `chartcoder group`.
-pub(super) fn group(file: &Path, json: bool) -> anyhow::Result<ExitCode> {
+pub(super) fn group(config: &Config, file: &Path, json: bool) -> anyhow::Result<ExitCode> {
     use crate::drg::{Claim, Grouper};
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let charts = match interchange::json::parse_charts(&bytes) {
@@ -25,13 +25,17 @@ pub(super) fn group(file: &Path, json: bool) -> anyhow::Result<ExitCode> {
         Err(problems) => return Ok(refuse_file(file, &problems)),
     };
     let grouper = Grouper::load_bundled().map_err(|e| anyhow!("{e}"))?;
+    let hospital = hospital_status(config);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut ungrouped = false;
     for (_, chart) in &charts {
         let account = &chart.account;
         let grouped = Claim::from_chart(chart)
             .ok_or_else(|| "not grouped: the chart has no diagnosis".to_string())
-            .and_then(|claim| grouper.group(&claim).map_err(|e| e.to_string()));
+            .and_then(|mut claim| {
+                claim.hospital_status = hospital;
+                grouper.group(&claim).map_err(|e| e.to_string())
+            });
         match grouped {
             Ok(g) => {
                 let r = &g.final_result;

@@ -474,7 +474,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             file,
             json,
         }) => validate(&cli, &config, account.as_deref(), file.as_deref(), *json),
-        Some(Command::Group { file, json }) => drg::group(file, *json),
+        Some(Command::Group { file, json }) => drg::group(&config, file, *json),
         Some(Command::Query { action }) => query_command(&cli, &config, action),
         Some(Command::Policy { action }) => policy_command(&cli, &config, action),
         Some(Command::Audit {

@@ -26,6 +26,15 @@ pub enum WorkingDrg {
     Grouped(Box<Grouping>),
 }
 
+/// The hospital's HAC status from the `[drg] poa_exempt` setting.
+pub fn hospital_status(poa_exempt: bool) -> HospitalStatus {
+    if poa_exempt {
+        HospitalStatus::Exempt
+    } else {
+        HospitalStatus::NotExempt
+    }
+}
+
 /// The chart as the grouper takes it, with the hospital's HAC status.
 pub fn claim_of(chart: &Chart, hospital: HospitalStatus) -> Option<Claim> {
     let mut claim = Claim::from_chart(chart)?;
