@@ -1,8 +1,9 @@
 //! The MS-DRG commands: `group` (an import file or a stored chart) and
 //! `report cmi` (the case mix index of completed inpatient charts).
 
-use super::refuse_file;
+use super::{BAD_INPUT, Cli, acting_coder, open_existing, refuse_file};
 use crate::config::Config;
+use crate::domain::Chart;
 use crate::drg::HospitalStatus;
 use crate::interchange;
 use crate::sanitize::line;
@@ -17,18 +18,52 @@ pub(super) fn hospital_status(config: &Config) -> HospitalStatus {
 }
 
 /// `chartcoder group`.
-pub(super) fn group(config: &Config, file: &Path, json: bool) -> anyhow::Result<ExitCode> {
+pub(super) fn group(
+    cli: &Cli,
+    config: &Config,
+    account: Option<&str>,
+    file: Option<&Path>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     use crate::drg::{Claim, Grouper};
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let charts = match interchange::json::parse_charts(&bytes) {
-        Ok(charts) => charts,
-        Err(problems) => return Ok(refuse_file(file, &problems)),
+    let charts: Vec<Chart> = match (account, file) {
+        (Some(account), _) => {
+            let mut store = open_existing(cli, config)?;
+            let user = acting_coder(cli, config, &store)?;
+            match crate::store::charts::chart_id_for_account(store.conn(), account)? {
+                // Its codes are shown (--json): a view of the chart, recorded;
+                // the chart itself is not changed.
+                Some(id) => vec![store.write(|tx| {
+                    crate::store::audit::record(
+                        tx,
+                        &user,
+                        Some(id),
+                        crate::domain::AuditAction::View,
+                        "group",
+                    )?;
+                    crate::store::charts::load_chart(tx, id)
+                })?],
+                None => {
+                    say!("chartcoder: no chart with account {account}");
+                    return Ok(ExitCode::from(BAD_INPUT));
+                }
+            }
+        }
+        (None, Some(file)) => {
+            let bytes =
+                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            match interchange::json::parse_charts(&bytes) {
+                Ok(charts) => charts.into_iter().map(|(_, c)| c).collect(),
+                Err(problems) => return Ok(refuse_file(file, &problems)),
+            }
+        }
+        (None, None) => return Err(anyhow!("give --account ACCOUNT or a FILE")),
     };
     let grouper = Grouper::load_bundled().map_err(|e| anyhow!("{e}"))?;
     let hospital = hospital_status(config);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut ungrouped = false;
-    for (_, chart) in &charts {
+    for chart in &charts {
         let account = &chart.account;
         let grouped = Claim::from_chart(chart)
             .ok_or_else(|| "not grouped: the chart has no diagnosis".to_string())
@@ -105,4 +140,53 @@ pub(super) fn group(config: &Config, file: &Path, json: bool) -> anyhow::Result<
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `chartcoder report cmi`.
+pub(super) fn report_cmi(
+    cli: &Cli,
+    config: &Config,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+    json: bool,
+    csv: bool,
+) -> anyhow::Result<ExitCode> {
+    use crate::drg::case_mix;
+    let store = open_existing(cli, config)?;
+    let (rows, without) = crate::store::drg::case_mix_rows(store.conn(), from, to)?;
+    let report = case_mix::compute(&rows, without, from, to);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else if csv {
+        let mut w = ::csv::Writer::from_writer(&mut out);
+        w.write_record([
+            "section",
+            "key",
+            "charts",
+            "weighted",
+            "total_weight",
+            "cmi",
+        ])?;
+        for row in case_mix::csv_rows(&report) {
+            w.write_record(row.iter().map(|c| interchange::csv::cell(c)))?;
+        }
+        w.flush()?;
+    } else {
+        // DRG titles when the tables load (the numbers alone otherwise).
+        let grouper = crate::drg::Grouper::load_bundled().ok();
+        let title = |drg: u16| -> Option<String> {
+            let g = grouper.as_ref()?;
+            let v = g.versions().last()?.version;
+            g.drg_title(drg, v).map(str::to_string)
+        };
+        write!(
+            out,
+            "{}",
+            crate::sanitize::text(&case_mix::text(&report, &title))
+        )?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -12,8 +12,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-mod drg;
-
 /// A message on standard error, through the one sanitiser: names, paths and
 /// file contents it quotes reach the terminal as visible text, never as
 /// terminal commands.
@@ -32,6 +30,8 @@ macro_rules! say_part {
         eprint!("{}", crate::sanitize::text(&format!($($t)*)))
     };
 }
+
+mod drg;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -135,14 +135,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Group every chart of an import-format JSON file (not stored) into an
-    /// MS-DRG with the CMS grouper version in force on its discharge date.
-    /// Prints one line per chart: ACCOUNT<TAB>DRG<TAB>MDC<TAB>TITLE<TAB>WEIGHT.
-    /// Exit status 0 when every chart grouped, 1 when one did not (DRG 999 or
-    /// 998, or no definitions for its date), 2 on bad input
+    /// Group a stored chart, or every chart of an import-format JSON file
+    /// (nothing is stored), into an MS-DRG with the CMS grouper version in
+    /// force on its discharge date. Prints one line per chart:
+    /// ACCOUNT<TAB>DRG<TAB>MDC<TAB>TITLE<TAB>WEIGHT. Exit status 0 when every
+    /// chart grouped, 1 when one did not (DRG 999 or 998, or no definitions
+    /// for its date), 2 on bad input
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["account", "file"])))]
     Group {
+        /// The account number of a chart in the database
+        #[arg(long, value_name = "ACCOUNT")]
+        account: Option<String>,
         /// A JSON chart file in the import format
-        file: PathBuf,
+        file: Option<PathBuf>,
         /// One JSON object per chart: initial and final DRG and MDC, return
         /// code and reason, every code's severity use and DRG impact, HACs,
         /// weight and lengths of stay
@@ -264,6 +269,23 @@ pub enum ReportCommand {
         /// The report as one JSON object
         #[arg(long)]
         json: bool,
+    },
+    /// Case mix index of completed inpatient charts (their stored final
+    /// MS-DRG weights): overall, by discharge month, by coder, and the top
+    /// DRGs by count and by total weight
+    Cmi {
+        /// First discharge day (default: the first)
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        from: Option<chrono::NaiveDate>,
+        /// Last discharge day (default: the last)
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        to: Option<chrono::NaiveDate>,
+        /// The report as one JSON object
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// The report as CSV: section, key, charts, weighted, total_weight, cmi
+        #[arg(long)]
+        csv: bool,
     },
 }
 
@@ -474,7 +496,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             file,
             json,
         }) => validate(&cli, &config, account.as_deref(), file.as_deref(), *json),
-        Some(Command::Group { file, json }) => drg::group(&config, file, *json),
+        Some(Command::Group {
+            account,
+            file,
+            json,
+        }) => drg::group(&cli, &config, account.as_deref(), file.as_deref(), *json),
         Some(Command::Query { action }) => query_command(&cli, &config, action),
         Some(Command::Policy { action }) => policy_command(&cli, &config, action),
         Some(Command::Audit {
@@ -562,6 +588,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Report {
+            what:
+                ReportCommand::Cmi {
+                    from,
+                    to,
+                    json,
+                    csv,
+                },
+        }) => drg::report_cmi(&cli, &config, *from, *to, *json, *csv),
         Some(Command::Demo { generate, seed }) => {
             let mut store = open_store(&cli, &config)?;
             let today = chrono::Local::now().date_naive();

@@ -264,6 +264,18 @@ pub struct FinalDrg {
     pub table5_edition: Option<String>,
 }
 
+/// One completed inpatient chart as the case mix report reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseMixRow {
+    pub discharge_date: NaiveDate,
+    /// Who completed it.
+    pub coder: String,
+    pub drg: u16,
+    /// `None` when no Table 5 was installed for its grouper version.
+    pub weight: Option<f64>,
+    pub grouper_version: String,
+}
+
 /// Weights are never NaN (parsed from Table 5 or the store, checked there).
 impl Eq for FinalDrg {}
 

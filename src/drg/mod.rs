@@ -10,6 +10,7 @@
 //!
 //! Depends on `domain` only.
 
+pub mod case_mix;
 mod engine;
 pub mod formula;
 pub mod tables;

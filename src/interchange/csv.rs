@@ -34,7 +34,7 @@ const HEADER: [&str; 21] = [
 /// units are at least 1) and codes, dates, statuses and POA never begin with one
 /// of these, so only free text (account, MRN) and hand-typed modifiers can be
 /// changed; a reader recovers them by dropping the quote.
-fn cell(value: &str) -> Cow<'_, [u8]> {
+pub fn cell(value: &str) -> Cow<'_, [u8]> {
     if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{value}").into_bytes())
     } else {

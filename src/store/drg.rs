@@ -2,7 +2,7 @@
 //! mix report reads of it.
 
 use super::{Result, StoreError};
-use crate::domain::FinalDrg;
+use crate::domain::{CaseMixRow, FinalDrg};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 /// Stores the chart's final DRG (replacing one stored before), with who
@@ -59,17 +59,6 @@ pub fn load_final(conn: &Connection, chart_id: i64) -> Result<Option<FinalDrg>> 
             })
         })
         .optional()?)
-}
-
-/// One completed inpatient chart as the case mix report reads it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CaseMixRow {
-    pub discharge_date: chrono::NaiveDate,
-    /// Who completed it.
-    pub coder: String,
-    pub drg: u16,
-    pub weight: Option<f64>,
-    pub grouper_version: String,
 }
 
 /// Completed (coded, reviewed or final) inpatient charts discharged between

@@ -176,7 +176,22 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     {
         query::render(app, form, &theme, frame, area);
     }
-    if let Mode::Report { text } = &app.mode {
+    if app.mode == Mode::ReportMenu {
+        let rect = centered(area, 60, 7);
+        overlay(
+            frame,
+            rect,
+            &theme,
+            " Reports ".into(),
+            vec![
+                ratatui::text::Line::raw("q  physician queries (report queries)"),
+                ratatui::text::Line::raw("c  case mix index of completed inpatient charts"),
+                ratatui::text::Line::raw(""),
+                ratatui::text::Line::raw("any other key closes"),
+            ],
+        );
+    }
+    if let Mode::Report { title, text } = &app.mode {
         let rect = centered(
             area,
             area.width.saturating_sub(4).min(100),
@@ -186,7 +201,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             frame,
             rect,
             &theme,
-            " Physician queries (any key closes) ".into(),
+            title.clone(),
             text.lines().map(ratatui::text::Line::raw).collect(),
         );
     }
