@@ -12,6 +12,16 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
+/// The grouper, its tables from the cache in `codesets.cache_dir` (a cache
+/// that cannot be written is said on standard error; grouping goes on).
+pub(super) fn load_grouper(config: &Config) -> Result<crate::drg::Grouper, crate::drg::TableError> {
+    let (g, warning) = crate::drg::Grouper::load_cached(config.cache_dir().as_deref())?;
+    if let Some(w) = warning {
+        say!("chartcoder: {w}");
+    }
+    Ok(g)
+}
+
 /// The hospital's HAC status for the grouper (`[drg] poa_exempt`).
 pub(super) fn hospital_status(config: &Config) -> HospitalStatus {
     crate::tui::drg::hospital_status(config.drg.poa_exempt)
@@ -25,7 +35,7 @@ pub(super) fn group(
     file: Option<&Path>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    use crate::drg::{Claim, Grouper};
+    use crate::drg::Claim;
     let charts: Vec<Chart> = match (account, file) {
         (Some(account), _) => {
             let mut store = open_existing(cli, config)?;
@@ -59,7 +69,7 @@ pub(super) fn group(
         }
         (None, None) => return Err(anyhow!("give --account ACCOUNT or a FILE")),
     };
-    let grouper = Grouper::load_bundled().map_err(|e| anyhow!("{e}"))?;
+    let grouper = load_grouper(config).map_err(|e| anyhow!("{e}"))?;
     let hospital = hospital_status(config);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut ungrouped = false;
@@ -175,7 +185,7 @@ pub(super) fn report_cmi(
         w.flush()?;
     } else {
         // DRG titles when the tables load (the numbers alone otherwise).
-        let grouper = crate::drg::Grouper::load_bundled().ok();
+        let grouper = load_grouper(config).ok();
         let title = |drg: u16| -> Option<String> {
             let g = grouper.as_ref()?;
             let v = g.versions().last()?.version;

@@ -888,7 +888,7 @@ fn validate(
     };
     // Inpatient charts are grouped: one that does not group is an error, and
     // Table 6K part 3 applies to its DRG.
-    let grouper = match crate::drg::Grouper::load_bundled() {
+    let grouper = match drg::load_grouper(config) {
         Ok(g) => g,
         Err(e) => {
             say!("chartcoder: the MS-DRG tables: {e}");

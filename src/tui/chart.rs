@@ -55,7 +55,7 @@ impl CodeSets {
         edits: &SiteFiles,
     ) -> Result<CodeSets, String> {
         let (index, cm, pcs, risk, grouper) = std::thread::scope(|s| {
-            let grouper = s.spawn(crate::drg::Grouper::load_bundled);
+            let grouper = s.spawn(|| crate::drg::Grouper::load_cached(cache_dir.as_deref()));
             let cm = s.spawn(IcdCm::load_bundled);
             let pcs = s.spawn(IcdPcs::load_bundled);
             let risk = s.spawn(|| {
@@ -94,7 +94,7 @@ impl CodeSets {
             ),
         };
         let (grouper, grouper_problem) = match grouper {
-            Ok(Ok(g)) => (Some(Arc::new(g)), None),
+            Ok(Ok((g, warning))) => (Some(Arc::new(g)), warning),
             Ok(Err(e)) => (None, Some(format!("no MS-DRG grouping: {e}"))),
             Err(_) => (None, Some("no MS-DRG grouping: its loader failed".into())),
         };
