@@ -291,19 +291,19 @@ fn prepare<'t>(t: &'t Tables, rules: Rules, claim: &Claim, version: u32) -> Prep
     // Candidate clusters, each with the claim's procedures (in claim order)
     // whose code the cluster map lists for it: no other code can be in one
     // of its choices.
-    let mut names: Vec<(CodeKey, Vec<usize>)> = Vec::new();
+    // (Two flat lists, not a list per cluster: no allocation per name.)
+    let mut names: Vec<CodeKey> = Vec::new();
+    let mut mentions: Vec<(CodeKey, usize)> = Vec::new();
     for (i, p) in px.iter().enumerate() {
         if let Some(rows) = p.key.and_then(|k| t.cluster_map.get(&k)) {
             for (s, e, list) in rows {
                 if (*s..=*e).contains(&version) {
                     for name in list {
-                        match names.iter_mut().find(|(n, _)| n == name) {
-                            Some((_, at)) => {
-                                if at.last() != Some(&i) {
-                                    at.push(i);
-                                }
-                            }
-                            None => names.push((*name, vec![i])),
+                        if !names.contains(name) {
+                            names.push(*name);
+                        }
+                        if !mentions.contains(&(*name, i)) {
+                            mentions.push((*name, i));
                         }
                     }
                 }
@@ -311,7 +311,8 @@ fn prepare<'t>(t: &'t Tables, rules: Rules, claim: &Claim, version: u32) -> Prep
         }
     }
     let claim_px = px.len();
-    for (name, candidates) in names {
+    for name in names {
+        let candidates = mentions.iter().filter(|(n, _)| *n == name).map(|&(_, i)| i);
         let Some(row) = t
             .clusters
             .get(&name)
@@ -327,7 +328,7 @@ fn prepare<'t>(t: &'t Tables, rules: Rules, claim: &Claim, version: u32) -> Prep
         let mut ticked: u64 = 0;
         let mut seen: Vec<CodeKey> = Vec::new();
         let mut satisfied = false;
-        for &pi in &candidates {
+        for pi in candidates {
             let Some(k) = px[pi].key else { continue };
             let mut hit = false;
             for (c, codes) in row.choices.iter().enumerate().take(64) {
