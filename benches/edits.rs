@@ -71,6 +71,7 @@ fn chart() -> Chart {
                 pointers: vec![],
             })
             .collect(),
+        final_drg: None,
     }
 }
 

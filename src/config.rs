@@ -19,7 +19,18 @@ pub struct Config {
     pub codesets: CodesetsConfig,
     pub edits: EditsConfig,
     pub queries: QueriesConfig,
+    pub drg: DrgConfig,
     pub keys: KeysConfig,
+}
+
+/// MS-DRG grouping.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DrgConfig {
+    /// The hospital is exempt from POA reporting and the HAC payment
+    /// provision (e.g. a critical access or Maryland hospital): the grouper
+    /// then counts a hospital-acquired condition's CC/MCC.
+    pub poa_exempt: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -133,6 +144,7 @@ impl Config {
                 templates_dir: String::new(),
                 outbox_dir: String::new(),
             },
+            drg: DrgConfig { poa_exempt: false },
             keys: KeysConfig {
                 queue: Default::default(),
                 chart: Default::default(),

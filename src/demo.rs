@@ -204,6 +204,7 @@ fn synthetic_chart(rng: &mut SplitMix, n: u64, today: NaiveDate) -> Chart {
         }],
         diagnoses: Vec::new(),
         procedures: Vec::new(),
+        final_drg: None,
     }
 }
 

@@ -8,7 +8,8 @@
 //! - rules and logic: `query` (physician queries: draft, lint, text, report)
 //!   -> domain, sanitize; `outbox` -> private_file, sanitize; `search` ->
 //!   codeset, config, private_file, sanitize; `edits` -> codeset, config,
-//!   domain; `drg` (the MS-DRG grouper) -> domain;
+//!   domain; `drg` (the MS-DRG grouper) -> domain, private_file (its
+//!   table cache);
 //! - `store` (all SQL) -> domain, query, identity, private_file, sanitize;
 //! - `interchange` (import/export formats) -> codeset, domain, store; `demo`
 //!   -> domain, interchange, store;

@@ -1329,3 +1329,51 @@ fn the_group_command() {
     std::fs::write(&file, "{not json").unwrap();
     assert_eq!(run(&["group"]).status.code(), Some(2));
 }
+
+#[test]
+fn the_table_cache_groups_every_dev_claim_as_the_files_do_and_a_damaged_one_is_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(chartcoder::drg::cache::FILE_NAME);
+    let (_, warning) = Grouper::load_cached(Some(dir.path())).unwrap();
+    assert_eq!(warning, None);
+    let written = std::fs::read(&file).unwrap();
+    assert!(written.len() > 1_000_000, "{} bytes", written.len());
+    // Read back from the cache: every dev claim groups exactly as from the files.
+    use std::os::unix::fs::MetadataExt;
+    let inode = std::fs::metadata(&file).unwrap().ino();
+    let (cached, _) = Grouper::load_cached(Some(dir.path())).unwrap();
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().ino(),
+        inode,
+        "read, not rewritten"
+    );
+    let text = std::fs::read_to_string(shared("drg-claims/claims_dev.jsonl")).unwrap();
+    let mut n = 0;
+    for line in text.lines() {
+        let c: Value = serde_json::from_str(line).unwrap();
+        let claim = claim_of(&c);
+        assert_eq!(cached.group(&claim), grouper().group(&claim), "{}", c["id"]);
+        n += 1;
+    }
+    assert_eq!(n, 600);
+    // A flipped byte fails the checksum: the tables are read again, the cache rewritten.
+    let mut damaged = written.clone();
+    let mid = damaged.len() / 2;
+    damaged[mid] ^= 0x40;
+    std::fs::write(&file, &damaged).unwrap();
+    let (again, _) = Grouper::load_cached(Some(dir.path())).unwrap();
+    let fp = chartcoder::drg::cache::fingerprint(&chartcoder::drg::BUNDLED);
+    assert!(chartcoder::drg::cache::decode(&damaged, fp).is_err());
+    let rewritten = std::fs::read(&file).unwrap();
+    assert!(
+        chartcoder::drg::cache::decode(&rewritten, fp).is_ok(),
+        "rewritten whole"
+    );
+    let first: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        again.group(&claim_of(&first)),
+        grouper().group(&claim_of(&first))
+    );
+    // A cache of other tables (another fingerprint) is never used.
+    assert!(chartcoder::drg::cache::decode(&written, 1).is_err());
+}

@@ -508,8 +508,19 @@ fn a_coder_codes_two_charts_and_the_database_holds_exactly_that() {
     );
     assert_eq!(
         actions(second),
-        ["claim", "add_diagnosis", "set_poa", "complete"]
+        ["claim", "add_diagnosis", "set_poa", "complete", "final_drg"]
     );
+    // Completing stored its working DRG: simple pneumonia (J18.9, dxc0402)
+    // alone is DRG 195 (without CC/MCC); the discharge (2026-10) is v44.0,
+    // for which no FY2027 Table 5 is installed, so no weight.
+    let (drg, version, weight): (i64, String, Option<f64>) = conn
+        .query_row(
+            "SELECT drg, grouper_version, weight FROM chart_drgs WHERE chart_id = ?1",
+            [second],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((drg, version.as_str(), weight), (195, "v44.0", None));
     // Nothing else was touched.
     let others: i64 = conn
         .query_row(

@@ -97,6 +97,7 @@ fn encounter(kind: EncounterType, day: &str) -> C {
         documents: vec![],
         diagnoses: vec![],
         procedures: vec![],
+        final_drg: None,
     })
 }
 

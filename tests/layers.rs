@@ -22,7 +22,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("outbox", &["private_file", "sanitize"]),
     ("search", &["codeset", "config", "private_file", "sanitize"]),
     ("edits", &["codeset", "config", "domain"]),
-    ("drg", &["domain"]),
+    ("drg", &["domain", "private_file"]),
     // The store: all SQL.
     (
         "store",
@@ -38,6 +38,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "codeset",
             "config",
             "domain",
+            "drg",
             "edits",
             "fault",
             "identity",

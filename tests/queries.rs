@@ -108,7 +108,7 @@ fn sending_holds_the_chart_and_the_query_as_sent_never_changes() {
     }
     // Completing is refused while it is open.
     let e = store
-        .write(|tx| coding::complete(tx, id, "amy", &[]))
+        .write(|tx| coding::complete(tx, id, "amy", &[], None))
         .unwrap_err();
     assert!(e.to_string().contains("on hold"), "{e}");
 }
@@ -158,7 +158,7 @@ fn the_lifecycle_answer_close_releases_the_hold_and_the_chart_completes() {
         .write(|tx| coding::set_poa(tx, id, "amy", 0, Some(chartcoder::domain::Poa::Yes)))
         .unwrap();
     store
-        .write(|tx| coding::complete(tx, id, "amy", &[]))
+        .write(|tx| coding::complete(tx, id, "amy", &[], None))
         .unwrap();
     assert_eq!(status(&store, id), ChartStatus::Coded);
     let trail = audit::for_chart(store.conn(), id).unwrap();

@@ -129,6 +129,7 @@ fn store_with_ties() -> Store {
                     }],
                     diagnoses: vec![],
                     procedures: vec![],
+                    final_drg: None,
                 };
                 charts::insert_chart(tx, &chart, "2026-11-01T00:00:00Z")?;
             }
@@ -408,7 +409,7 @@ mod coding_actions {
             .write(|tx| coding::add_procedure(tx, id, "amy", "0DTJ4ZZ", CodeSystem::Icd10Pcs, None))
             .unwrap();
         store
-            .write(|tx| coding::complete(tx, id, "amy", &[]))
+            .write(|tx| coding::complete(tx, id, "amy", &[], None))
             .unwrap();
         let chart = charts::load_chart(store.conn(), id).unwrap();
         assert_eq!(chart.status, ChartStatus::Coded);
@@ -558,6 +559,7 @@ mod coding_actions {
                         "an error edit remains: I50 is a header".into(),
                         "a warning is not acknowledged: E11.9 excludes E08.9".into(),
                     ],
+                    None,
                 )
             })
             .unwrap_err();
@@ -572,7 +574,7 @@ mod coding_actions {
         let chart = charts::load_chart(store.conn(), id).unwrap();
         assert_eq!(chart.status, ChartStatus::OnHold);
         let err = store
-            .write(|tx| coding::complete(tx, id, "amy", &[]))
+            .write(|tx| coding::complete(tx, id, "amy", &[], None))
             .unwrap_err();
         assert!(
             err.to_string().contains("on hold (query: heart failure"),

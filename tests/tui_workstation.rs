@@ -784,8 +784,10 @@ fn the_query_lifecycle_from_the_form_to_a_completed_chart() {
     assert!(at("query_sent") < at("query_answered"));
     assert!(at("query_answered") < at("query_closed"));
     assert!(at("query_closed") < at("complete"));
-    // R on the queue: the query report.
+    // R on the queue, then q: the query report.
     press(&mut app, KeyCode::Char('R'));
+    assert_eq!(app.mode, Mode::ReportMenu);
+    press(&mut app, KeyCode::Char('q'));
     assert!(matches!(app.mode, Mode::Report { .. }));
     let terminal = draw(&app);
     assert!(row_of(&terminal, "sent                      1").is_some());

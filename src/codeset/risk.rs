@@ -3,9 +3,9 @@
 //! A code on the CC or MCC list is a CC or MCC as a secondary diagnosis, unless
 //! the CC exclusion list (Table 6K) excludes it for the principal diagnosis
 //! (part 1: the principal is in the code's PDX exclusion collection), or the
-//! patient died and the code counts only when discharged alive (part 2). Part 3
-//! (exclusions in select MS-DRGs) needs the DRG, which chartcoder does not
-//! assign: it is not applied.
+//! patient died and the code counts only when discharged alive (part 2), or
+//! the chart's MS-DRG is one of the select DRGs whose own logic leaves the code
+//! out (part 3; the DRG comes from the grouper, passed in by the caller).
 
 use super::{CodeSetError, SourceFile, code_key, csv_error, has_cm_shape, text_of};
 use std::collections::{HashMap, HashSet};
@@ -49,6 +49,31 @@ pub struct CcExclusions {
     collections: HashMap<u32, HashSet<String>>,
     /// Codes that are a CC or MCC only when the patient is discharged alive.
     alive_only: HashSet<String>,
+    /// Part 3: secondary diagnoses whose CC/MCC severity does not count in
+    /// select MS-DRGs.
+    pub in_drgs: Vec<DrgSeverityExclusion>,
+}
+
+/// One block of Table 6K part 3: `MDC 25 DRGs 974-976 HIV with Major Related
+/// Condition` and the codes that are no CC/MCC in those DRGs.
+#[derive(Debug, Clone, Default)]
+pub struct DrgSeverityExclusion {
+    pub mdc: u8,
+    pub first_drg: u16,
+    pub last_drg: u16,
+    pub title: String,
+    codes: HashSet<String>,
+}
+
+impl DrgSeverityExclusion {
+    pub fn contains(&self, code: &str) -> bool {
+        self.codes.contains(&code_key(code))
+    }
+
+    /// `974-976`.
+    pub fn drgs(&self) -> String {
+        format!("{:03}-{:03}", self.first_drg, self.last_drg)
+    }
 }
 
 /// Why a secondary's CC/MCC does not count.
@@ -58,6 +83,9 @@ pub enum Cancelled {
     ByPrincipal(u32),
     /// The patient died; the code counts only when discharged alive (6K part 2).
     Expired,
+    /// The chart's MS-DRG leaves the code's severity out (6K part 3): the
+    /// index of the block in [`CcExclusions::in_drgs`].
+    InDrg(usize),
 }
 
 impl CcExclusions {
@@ -74,6 +102,13 @@ impl CcExclusions {
             .then_some(Cancelled::ByPrincipal(collection))
     }
 
+    /// The Table 6K part 3 block that leaves `secondary`'s CC/MCC out in `drg`.
+    pub fn excluded_in_drg(&self, secondary: &str, drg: u16) -> Option<usize> {
+        self.in_drgs
+            .iter()
+            .position(|b| (b.first_drg..=b.last_drg).contains(&drg) && b.contains(secondary))
+    }
+
     /// Codes with a collection, collections, and alive-only codes.
     pub fn counts(&self) -> (usize, usize, usize) {
         (
@@ -87,7 +122,7 @@ impl CcExclusions {
 /// Parses IPPS Table 6K as CMS publishes it (fixed-width text): part 1 rows
 /// ` CODE  CC|MCC  NNNN:N codes  Description` (or `No Excl`), then the
 /// `PDX collection NNNN` blocks of `  CODE  Description` rows, then part 2's
-/// rows. Part 3 (select MS-DRGs) ends the reading.
+/// rows, then part 3's `MDC nn DRGs nnn-nnn Title` blocks of code rows.
 pub fn parse_cc_exclusions(file: &str, text: &str) -> Result<CcExclusions, CodeSetError> {
     #[derive(PartialEq)]
     enum Part {
@@ -95,6 +130,7 @@ pub fn parse_cc_exclusions(file: &str, text: &str) -> Result<CcExclusions, CodeS
         List,
         Collection(u32),
         AliveOnly,
+        InDrgs,
     }
     let mut out = CcExclusions::default();
     let mut part = Part::Preamble;
@@ -113,7 +149,17 @@ pub fn parse_cc_exclusions(file: &str, text: &str) -> Result<CcExclusions, CodeS
             continue;
         }
         if line.starts_with("K Part 3") {
-            break;
+            part = Part::InDrgs;
+            continue;
+        }
+        if part == Part::InDrgs
+            && let Some(rest) = line.strip_prefix("MDC ")
+        {
+            out.in_drgs.push(
+                parse_drg_block(rest)
+                    .ok_or_else(|| bad("expected `MDC nn DRGs nnn-nnn title` in part 3"))?,
+            );
+            continue;
         }
         if let Some(n) = line.strip_prefix("PDX collection ") {
             let n: u32 = n
@@ -166,6 +212,17 @@ pub fn parse_cc_exclusions(file: &str, text: &str) -> Result<CcExclusions, CodeS
                 }
                 out.alive_only.insert(code.to_string());
             }
+            Part::InDrgs => {
+                let block = match out.in_drgs.last_mut() {
+                    Some(b) if has_cm_shape(code) => b,
+                    _ => {
+                        return Err(bad(
+                            "expected an ICD-10-CM code under an MDC line in part 3",
+                        ));
+                    }
+                };
+                block.codes.insert(code.to_string());
+            }
         }
     }
     if out.collection_of.is_empty() {
@@ -187,6 +244,21 @@ pub fn parse_cc_exclusions(file: &str, text: &str) -> Result<CcExclusions, CodeS
         ));
     }
     Ok(out)
+}
+
+/// `25 DRGs 974-976 HIV with Major Related Condition` (after `MDC `).
+fn parse_drg_block(rest: &str) -> Option<DrgSeverityExclusion> {
+    let (mdc, rest) = rest.split_once(' ')?;
+    let rest = rest.strip_prefix("DRGs ")?;
+    let (range, title) = rest.split_once(' ').unwrap_or((rest, ""));
+    let (first, last) = range.split_once('-').unwrap_or((range, range));
+    Some(DrgSeverityExclusion {
+        mdc: mdc.parse().ok()?,
+        first_drg: first.parse().ok()?,
+        last_drg: last.parse().ok()?,
+        title: title.trim().to_string(),
+        codes: HashSet::new(),
+    })
 }
 
 impl CcMcc {

@@ -47,6 +47,7 @@ audit_actions! {
     Release = "release": "a claim was released",
     Hold = "hold": "a chart was put on hold",
     Complete = "complete": "a chart was completed (coded)",
+    FinalDrg = "final_drg": "the MS-DRG a chart was completed with was stored (DRG, MDC, weight, grouper version, Table 5)",
     AddDiagnosis = "add_diagnosis": "a diagnosis code was added",
     RemoveDiagnosis = "remove_diagnosis": "a diagnosis code was removed",
     MoveDiagnosis = "move_diagnosis": "a diagnosis was moved in the sequence",

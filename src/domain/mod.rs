@@ -245,6 +245,53 @@ pub struct Chart {
     pub documents: Vec<Document>,
     pub diagnoses: Vec<DiagnosisAssignment>,
     pub procedures: Vec<ProcedureAssignment>,
+    /// The MS-DRG stored when the chart was completed (inpatient charts).
+    pub final_drg: Option<FinalDrg>,
+}
+
+/// The MS-DRG a chart was completed with, as stored and exported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FinalDrg {
+    /// 1-999.
+    pub drg: u16,
+    pub mdc: u8,
+    /// The relative weight of the Table 5 in force; `None` when none is installed.
+    pub weight: Option<f64>,
+    /// The grouper version (`v43.1`).
+    pub grouper_version: String,
+    /// The Table 5 the weight comes from (`FY2026 IPPS Final Rule Table 5`),
+    /// when there is a weight.
+    pub table5_edition: Option<String>,
+}
+
+/// One completed inpatient chart as the case mix report reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseMixRow {
+    pub discharge_date: NaiveDate,
+    /// Who completed it.
+    pub coder: String,
+    pub drg: u16,
+    /// `None` when no Table 5 was installed for its grouper version.
+    pub weight: Option<f64>,
+    pub grouper_version: String,
+}
+
+/// Weights are never NaN (parsed from Table 5 or the store, checked there).
+impl Eq for FinalDrg {}
+
+impl FinalDrg {
+    /// What the audit trail says: `DRG 329 MDC 06 weight 4.5965 (TABLE5) v43.1`.
+    pub fn describe(&self) -> String {
+        let weight = match (self.weight, &self.table5_edition) {
+            (Some(w), Some(t)) => format!("weight {w:.4} ({t})"),
+            (Some(w), None) => format!("weight {w:.4}"),
+            (None, _) => "weight n/a".to_string(),
+        };
+        format!(
+            "DRG {:03} MDC {:02} {weight} grouper {}",
+            self.drg, self.mdc, self.grouper_version
+        )
+    }
 }
 
 /// What a UB-04 patient discharge status code (form locator 17) means, in a

@@ -50,37 +50,62 @@ struct Px<'t> {
     components: Vec<usize>,
 }
 
-/// The claim's atoms (README section 4).
+/// An attribute's flags in [`Atoms::slots`].
+const PRESENT: u8 = 1;
+const ON_PDX: u8 = 2;
+const ON_SDX: u8 = 4;
+const ONLY: u8 = 8;
+
+/// One attribute of the claim: its flags and, for a bare/ANY atom, the AND
+/// of the suppression bits of every occurrence (diagnoses never suppress).
+#[derive(Clone, Copy)]
+struct Slot {
+    flags: u8,
+    suppressed: u32,
+}
+
+/// The claim's atoms (README section 4), one slot per attribute name (one
+/// allocation for the claim).
 struct Atoms {
-    /// Bare/ANY atoms: present, and the AND of the suppression bits of every
-    /// occurrence (diagnoses never suppress).
-    present: Vec<bool>,
-    suppressed: Vec<u32>,
-    pdx: Vec<bool>,
-    sdx: Vec<bool>,
-    /// `ONLY:x`: the PDX and every valid SDX carry x.
-    only: Vec<bool>,
+    slots: Vec<Slot>,
     synth: [bool; 32],
 }
 
 impl Atoms {
     fn new(n: usize) -> Atoms {
         Atoms {
-            present: vec![false; n],
-            suppressed: vec![u32::MAX; n],
-            pdx: vec![false; n],
-            sdx: vec![false; n],
-            only: vec![false; n],
+            slots: vec![
+                Slot {
+                    flags: 0,
+                    suppressed: u32::MAX,
+                };
+                n
+            ],
             synth: [false; 32],
         }
     }
 
     fn add(&mut self, a: AttrId, suppression: u32) {
-        let i = usize::from(a);
-        if let (Some(p), Some(s)) = (self.present.get_mut(i), self.suppressed.get_mut(i)) {
-            *p = true;
-            *s &= suppression;
+        if let Some(s) = self.slots.get_mut(usize::from(a)) {
+            s.flags |= PRESENT;
+            s.suppressed &= suppression;
         }
+    }
+
+    fn set(&mut self, a: AttrId, flag: u8, on: bool) {
+        if let Some(s) = self.slots.get_mut(usize::from(a)) {
+            if on {
+                s.flags |= flag;
+            } else {
+                s.flags &= !flag;
+            }
+        }
+    }
+
+    fn has(&self, a: AttrId, flag: u8) -> bool {
+        self.slots
+            .get(usize::from(a))
+            .is_some_and(|s| s.flags & flag != 0)
     }
 
     fn synth(&self, s: Synth) -> bool {
@@ -88,18 +113,13 @@ impl Atoms {
     }
 
     fn truth(&self, atom: &Atom, mdc: u8, level: Level) -> bool {
-        let get = |v: &Vec<bool>, a: &AttrId| v.get(usize::from(*a)).copied().unwrap_or(false);
         match atom {
-            Atom::Any(a) => {
-                get(&self.present, a)
-                    && self
-                        .suppressed
-                        .get(usize::from(*a))
-                        .is_some_and(|s| mdc >= 32 || s & (1 << mdc) == 0)
-            }
-            Atom::Pdx(a) => get(&self.pdx, a),
-            Atom::Sdx(a) => get(&self.sdx, a),
-            Atom::Only(a) => get(&self.only, a),
+            Atom::Any(a) => self.slots.get(usize::from(*a)).is_some_and(|s| {
+                s.flags & PRESENT != 0 && (mdc >= 32 || s.suppressed & (1 << mdc) == 0)
+            }),
+            Atom::Pdx(a) => self.has(*a, ON_PDX),
+            Atom::Sdx(a) => self.has(*a, ON_SDX),
+            Atom::Only(a) => self.has(*a, ONLY),
             Atom::Synth(Synth::Mcc) => level == Level::Mcc,
             Atom::Synth(Synth::Cc) => level == Level::Cc,
             Atom::Synth(Synth::NoCc) => level == Level::None,
@@ -144,6 +164,11 @@ struct Prepared<'t> {
     sdx: Vec<Sdx<'t>>,
     px: Vec<Px<'t>>,
     atoms: Atoms,
+    /// The secondary diagnoses in the grouper's marking order: level, then
+    /// code, then claim position (README section 7).
+    sdx_order: Vec<usize>,
+    /// The claim's procedures (not pseudo-codes) by code, then position.
+    px_by_code: Vec<usize>,
 }
 
 fn row_for<R: Copy>(
@@ -263,14 +288,22 @@ fn prepare<'t>(t: &'t Tables, rules: Rules, claim: &Claim, version: u32) -> Prep
             }
         })
         .collect();
+    // Candidate clusters, each with the claim's procedures (in claim order)
+    // whose code the cluster map lists for it: no other code can be in one
+    // of its choices.
+    // (Two flat lists, not a list per cluster: no allocation per name.)
     let mut names: Vec<CodeKey> = Vec::new();
-    for p in &px {
+    let mut mentions: Vec<(CodeKey, usize)> = Vec::new();
+    for (i, p) in px.iter().enumerate() {
         if let Some(rows) = p.key.and_then(|k| t.cluster_map.get(&k)) {
             for (s, e, list) in rows {
                 if (*s..=*e).contains(&version) {
                     for name in list {
                         if !names.contains(name) {
                             names.push(*name);
+                        }
+                        if !mentions.contains(&(*name, i)) {
+                            mentions.push((*name, i));
                         }
                     }
                 }
@@ -279,6 +312,7 @@ fn prepare<'t>(t: &'t Tables, rules: Rules, claim: &Claim, version: u32) -> Prep
     }
     let claim_px = px.len();
     for name in names {
+        let candidates = mentions.iter().filter(|(n, _)| *n == name).map(|&(_, i)| i);
         let Some(row) = t
             .clusters
             .get(&name)
@@ -289,22 +323,24 @@ fn prepare<'t>(t: &'t Tables, rules: Rules, claim: &Claim, version: u32) -> Prep
         if row.choices.is_empty() {
             continue;
         }
-        let mut ticked = vec![false; row.choices.len()];
+        // Choices ticked, one bit each (a cluster row has at most 64).
+        let all: u64 = u64::MAX >> (64 - row.choices.len().min(64));
+        let mut ticked: u64 = 0;
         let mut seen: Vec<CodeKey> = Vec::new();
         let mut satisfied = false;
-        for p in &px[..claim_px] {
-            let Some(k) = p.key else { continue };
+        for pi in candidates {
+            let Some(k) = px[pi].key else { continue };
             let mut hit = false;
-            for (c, codes) in row.choices.iter().enumerate() {
+            for (c, codes) in row.choices.iter().enumerate().take(64) {
                 if codes.binary_search(&k).is_ok() {
-                    ticked[c] = true;
+                    ticked |= 1 << c;
                     hit = true;
                 }
             }
             if hit && !seen.contains(&k) {
                 seen.push(k);
             }
-            if ticked.iter().all(|t| *t) {
+            if ticked == all {
                 satisfied = true;
                 break;
             }
@@ -334,16 +370,12 @@ fn prepare<'t>(t: &'t Tables, rules: Rules, claim: &Claim, version: u32) -> Prep
     // The atom set (section 4).
     for &a in &pdx_attrs {
         atoms.add(a, 0);
-        if let Some(v) = atoms.pdx.get_mut(usize::from(a)) {
-            *v = true;
-        }
+        atoms.set(a, ON_PDX, true);
     }
     for s in sdx.iter().filter(|s| s.valid) {
         for &a in s.attrs.iter().chain(s.dx_cat).chain(s.hac) {
             atoms.add(a, 0);
-            if let Some(v) = atoms.sdx.get_mut(usize::from(a)) {
-                *v = true;
-            }
+            atoms.set(a, ON_SDX, true);
         }
     }
     for p in &px {
@@ -356,12 +388,10 @@ fn prepare<'t>(t: &'t Tables, rules: Rules, claim: &Claim, version: u32) -> Prep
             .iter()
             .filter(|s| s.valid)
             .all(|s| s.attrs.contains(&a) || s.dx_cat.contains(&a) || s.hac.contains(&a));
-        if let Some(v) = atoms.only.get_mut(usize::from(a)) {
-            *v = all;
-        }
+        atoms.set(a, ONLY, all);
     }
     let k = &t.known;
-    let has = |a: AttrId| atoms.present.get(usize::from(a)).copied().unwrap_or(false);
+    let has = |a: AttrId| atoms.has(a, PRESENT);
     let dx_has = |a: AttrId| {
         pdx_attrs.contains(&a) || sdx.iter().filter(|s| s.valid).any(|s| s.attrs.contains(&a))
     };
@@ -431,7 +461,21 @@ fn prepare<'t>(t: &'t Tables, rules: Rules, claim: &Claim, version: u32) -> Prep
     set(Synth::SglPostFuseCtr, post >= 2);
     atoms.synth = synth;
 
+    // The orders the marking of both passes reads, sorted once.
+    let mut sdx_order: Vec<usize> = (0..sdx.len()).collect();
+    sdx_order.sort_unstable_by(|&a, &b| {
+        let (x, y) = (&sdx[a], &sdx[b]);
+        y.severity
+            .cmp(&x.severity)
+            .then(x.key.cmp(&y.key))
+            .then(a.cmp(&b))
+    });
+    let mut px_by_code: Vec<usize> = (0..claim_px).collect();
+    px_by_code.sort_unstable_by_key(|&i| (px[i].key, i));
+
     Prepared {
+        sdx_order,
+        px_by_code,
         t,
         version,
         pdx_valid: pdx_row.is_some(),
@@ -587,12 +631,7 @@ fn mark(p: &Prepared<'_>, o: &Outcome, hac_met: &[bool]) -> Marks {
     let mut used = vec![false; matched.len()];
 
     // Secondary diagnoses, in the grouper's order: level, then code.
-    let mut order: Vec<usize> = (0..p.sdx.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (x, y) = (&p.sdx[a], &p.sdx[b]);
-        y.severity.cmp(&x.severity).then(x.key.cmp(&y.key))
-    });
-    for i in order {
+    for &i in &p.sdx_order {
         let s = &p.sdx[i];
         if !s.valid {
             continue;
@@ -629,10 +668,7 @@ fn mark(p: &Prepared<'_>, o: &Outcome, hac_met: &[bool]) -> Marks {
     if wanted.is_empty() {
         return m;
     }
-    let mut by_code: Vec<usize> = (0..p.px.len())
-        .filter(|&i| p.px[i].index.is_some())
-        .collect();
-    by_code.sort_by_key(|&i| p.px[i].key);
+    let by_code = &p.px_by_code;
     let usable = |i: usize| -> bool { list >= 32 || p.px[i].suppression & (1 << list) == 0 };
     if let Some(&i) = by_code
         .iter()
@@ -890,11 +926,9 @@ pub(super) fn group(t: &Tables, rules: Rules, claim: &Claim, version: u32) -> Gr
             let q = &p.px[i];
             let mut usage: Vec<u8> = Vec::new();
             for &a in q.attrs {
-                let name = t.name(a);
-                if let Some(n) = name
-                    .strip_prefix("hac")
-                    .and_then(|r| r.strip_suffix("_proc"))
-                    .and_then(|d| d.parse::<u8>().ok())
+                // `hacNN_proc`, read once at load.
+                if let Some(&n) = t.known.hac_proc.get(usize::from(a))
+                    && n != 0
                     && (version >= 440 || met_numbers.contains(&n))
                     && !usage.contains(&n)
                 {
@@ -944,5 +978,6 @@ pub(super) fn group(t: &Tables, rules: Rules, claim: &Claim, version: u32) -> Gr
         hac_categories_met: u8::try_from(met_numbers.len()).unwrap_or(u8::MAX),
         weight: None,
         weight_note: None,
+        table5_edition: None,
     }
 }

@@ -10,6 +10,8 @@
 //!
 //! Depends on `domain` only.
 
+pub mod cache;
+pub mod case_mix;
 mod engine;
 pub mod formula;
 pub mod tables;
@@ -431,6 +433,23 @@ pub struct Grouping {
     pub weight: Option<Weight>,
     /// Why there is no weight ("weight n/a: ..."), when there is none.
     pub weight_note: Option<String>,
+    /// The Table 5 the weight comes from, when there is a weight.
+    pub table5_edition: Option<String>,
+}
+
+impl Grouping {
+    /// What a completed chart stores: the final DRG, MDC, weight, version and
+    /// Table 5. `None` when the claim did not group (a return code other than OK).
+    pub fn final_drg(&self) -> Option<domain::FinalDrg> {
+        let f = &self.final_result;
+        (f.return_code == ReturnCode::Ok).then(|| domain::FinalDrg {
+            drg: f.drg,
+            mdc: f.mdc,
+            weight: self.weight.map(|w| w.weight),
+            grouper_version: self.version_label.clone(),
+            table5_edition: self.table5_edition.clone(),
+        })
+    }
 }
 
 /// A claim that cannot be grouped at all.
@@ -515,8 +534,49 @@ impl Grouper {
         Self::load_from(&files, Rules::cms())
     }
 
+    /// The grouper with the bundled definitions, its code tables read from
+    /// the cache in `dir` when it is current (else read and cached there).
+    /// Without a directory the tables are read every time. The second value
+    /// says why the cache could not be written, when it could not (the
+    /// grouper works, but starts slowly).
+    pub fn load_cached(
+        dir: Option<&std::path::Path>,
+    ) -> Result<(Grouper, Option<String>), TableError> {
+        let files: Vec<(&str, &[u8])> = BUNDLED.to_vec();
+        let Some(dir) = dir else {
+            return Ok((Self::load_from(&files, Rules::cms())?, None));
+        };
+        let fp = cache::fingerprint(&files);
+        if let Ok(bytes) = std::fs::read(dir.join(cache::FILE_NAME))
+            && let Ok(codes) = cache::decode(&bytes, fp)
+        {
+            return Ok((Self::load_with(&files, Rules::cms(), Some(codes))?, None));
+        }
+        let g = Self::load_from(&files, Rules::cms())?;
+        let warning = cache::write(dir, &cache::encode(&g.tables, fp))
+            .err()
+            .map(|e| {
+                format!(
+                    "cannot write the MS-DRG cache in {} ({e}); grouping works, but starts slowly",
+                    dir.display()
+                )
+            });
+        Ok((g, warning))
+    }
+
     /// The grouper from the given files (path under `codesets/msdrg/`, bytes).
     pub fn load_from(files: &[(&str, &[u8])], rules: Rules) -> Result<Grouper, TableError> {
+        Self::load_with(files, rules, None)
+    }
+
+    /// [`Grouper::load_from`], with the code tables already read (from the
+    /// cache): the big files are then not read at all.
+    fn load_with(
+        files: &[(&str, &[u8])],
+        rules: Rules,
+        codes: Option<tables::Tables>,
+    ) -> Result<Grouper, TableError> {
+        const BIG: usize = 3;
         let find = |name: &str| -> Result<(&str, &[u8]), TableError> {
             files
                 .iter()
@@ -542,7 +602,8 @@ impl Grouper {
             "grouper/hac_descriptions.tsv",
             "versions.tsv",
         ];
-        let found = names
+        let skip = if codes.is_some() { BIG } else { 0 };
+        let found = names[skip..]
             .iter()
             .map(|n| find(n))
             .collect::<Result<Vec<_>, _>>()?;
@@ -570,7 +631,11 @@ impl Grouper {
             .filter_map(|(p, b)| p.strip_prefix(TABLE5_DIR).map(|n| (n, *p, *b)))
             .map(|(n, p, b)| text_of(p, b).map(|t| (n, t)))
             .collect::<Result<Vec<_>, _>>()?;
-        let pair = |i: usize| (found[i].0, texts[i].as_str());
+        // With the code tables from the cache, the big three are not read.
+        let pair = |i: usize| match i.checked_sub(skip) {
+            Some(j) => (found[j].0, texts[j].as_str()),
+            None => ("", ""),
+        };
         let sources = tables::Sources {
             diagnosis: pair(0),
             procedures: pair(1),
@@ -585,10 +650,14 @@ impl Grouper {
             versions: pair(10),
             table5: table5_texts.iter().map(|(n, t)| (*n, t.as_str())).collect(),
         };
-        Ok(Grouper {
-            tables: tables::load(&sources)?,
-            rules,
-        })
+        let tables = match codes {
+            Some(mut t) => {
+                tables::load_logic(&mut t, &sources)?;
+                t
+            }
+            None => tables::load(&sources)?,
+        };
+        Ok(Grouper { tables, rules })
     }
 
     /// The same definitions with other rules (e.g. [`Rules::msdrg`]).
@@ -659,7 +728,9 @@ impl Grouper {
                     .get(file)
                     .and_then(|w| w.get(&g.final_result.drg))
                     .copied();
-                if g.weight.is_none() {
+                if g.weight.is_some() {
+                    g.table5_edition = Some(v.table5_label.clone());
+                } else {
                     g.weight_note = Some(format!(
                         "weight n/a: {} has no weight for DRG {:03}",
                         v.table5_label, g.final_result.drg

@@ -9,6 +9,78 @@ use super::formula::{self, AtomText, Expr};
 use super::{Level, ReturnCode};
 use chrono::NaiveDate;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A fast hash for the tables' small keys (codes packed in a u64, numbers):
+/// the multiply-rotate hash of rustc (FxHash), folded at the end. The keys come from the
+/// bundled tables and the claim's codes, so no attacker chooses collisions
+/// that matter; SipHash was a tenth of grouping a claim.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+const FX_FOLD: u64 = 0x9e37_79b9_7f4a_7c15;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u16(&mut self, i: u16) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    /// The product's high half folded into its low half: codes packed
+    /// big-endian end in zero bytes, which a plain multiply keeps in the low
+    /// bits the table indexes by.
+    #[inline]
+    fn finish(&self) -> u64 {
+        let full = u128::from(self.hash) * u128::from(FX_FOLD);
+        (full as u64) ^ ((full >> 64) as u64)
+    }
+}
+
+/// A map with [`FxHasher`].
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// An interned attribute name (`strauma`, `dxc0505`, `HAC05`, `d468`...).
 pub type AttrId = u16;
@@ -199,7 +271,7 @@ pub struct Weight {
 }
 
 /// Titles by number and version range.
-pub type Titles = HashMap<u16, Vec<(u32, u32, String)>>;
+pub type Titles = FastMap<u16, Vec<(u32, u32, String)>>;
 
 /// Everything the grouper reads, for every installed version.
 #[derive(Debug, Default)]
@@ -208,22 +280,22 @@ pub struct Tables {
     pub attr_ids: HashMap<Box<str>, AttrId>,
     /// Attribute lists; id 0 is the empty list.
     pub lists: Vec<Box<[AttrId]>>,
-    pub dx: HashMap<CodeKey, Vec<DxRow>>,
-    pub px: HashMap<CodeKey, Vec<PxRow>>,
+    pub dx: FastMap<CodeKey, Vec<DxRow>>,
+    pub px: FastMap<CodeKey, Vec<PxRow>>,
     /// Each exclusion group's codes, sorted.
-    pub exclusions: HashMap<u32, Vec<CodeKey>>,
-    pub clusters: HashMap<CodeKey, Vec<ClusterRow>>,
-    pub cluster_map: HashMap<CodeKey, Vec<(u32, u32, Vec<CodeKey>)>>,
+    pub exclusions: FastMap<u32, Vec<CodeKey>>,
+    pub clusters: FastMap<CodeKey, Vec<ClusterRow>>,
+    pub cluster_map: FastMap<CodeKey, Vec<(u32, u32, Vec<CodeKey>)>>,
     pub formulas: Vec<(u32, u32, FormulaRow)>,
     /// (version, MDC) -> indices into `formulas`, in rank order.
-    pub lists_by_mdc: HashMap<(u32, u8), Vec<u32>>,
+    pub lists_by_mdc: FastMap<(u32, u8), Vec<u32>>,
     pub hac_formulas: Vec<(u32, u32, u8, Expr<Atom>)>,
     pub drg_titles: Titles,
     pub mdc_titles: Titles,
     pub hac_titles: Titles,
     pub versions: Vec<VersionInfo>,
     /// Table 5 file name -> DRG -> weight.
-    pub weights: HashMap<String, HashMap<u16, Weight>>,
+    pub weights: HashMap<String, FastMap<u16, Weight>>,
     /// Well-known attribute ids (synthesised atoms read them).
     pub known: Known,
 }
@@ -244,6 +316,8 @@ pub struct Known {
     pub sglpostfuse: Option<AttrId>,
     pub sglpostfuse1: Option<AttrId>,
     pub sglantsectxfuse: Option<AttrId>,
+    /// By attribute id: NN for a `hacNN_proc` attribute, else 0.
+    pub hac_proc: Vec<u8>,
 }
 
 /// A table file that cannot be used, with the file and line.
@@ -430,6 +504,14 @@ fn small(cell: &str, what: &str) -> Result<Option<u8>, String> {
 
 /// Reads every table; any row that does not read is an error naming its file and line.
 pub fn load(s: &Sources<'_>) -> Result<Tables, TableError> {
+    let mut t = load_codes(s)?;
+    load_logic(&mut t, s)?;
+    Ok(t)
+}
+
+/// The code tables (the big three: diagnoses, procedures, exclusion groups)
+/// and the attribute names and lists they intern: what the cache keeps.
+pub fn load_codes(s: &Sources<'_>) -> Result<Tables, TableError> {
     let mut t = Tables::default();
     t.lists.push(Box::new([]));
     let mut cache = HashMap::new();
@@ -523,6 +605,13 @@ pub fn load(s: &Sources<'_>) -> Result<Tables, TableError> {
         codes.sort_unstable();
     }
 
+    Ok(t)
+}
+
+/// Everything else (clusters, formulas, titles, versions, Table 5), over the
+/// code tables of [`load_codes`] (read or from the cache); the big three of
+/// `s` are not read.
+pub fn load_logic(t: &mut Tables, s: &Sources<'_>) -> Result<(), TableError> {
     let (file, text) = s.clusters;
     each_row(
         file,
@@ -760,8 +849,8 @@ pub fn load(s: &Sources<'_>) -> Result<Tables, TableError> {
     for list in t.lists_by_mdc.values_mut() {
         list.sort_by_key(|&i| formulas.get(i as usize).map_or(0, |f| f.2.rank));
     }
-    t.known = known(&t);
-    Ok(t)
+    t.known = known(t);
+    Ok(())
 }
 
 fn known(t: &Tables) -> Known {
@@ -793,13 +882,23 @@ fn known(t: &Tables) -> Known {
         sglpostfuse: id("sglpostfuse"),
         sglpostfuse1: id("sglpostfuse1"),
         sglantsectxfuse: id("sglantsectXfuse"),
+        hac_proc: t
+            .attr_names
+            .iter()
+            .map(|name| {
+                name.strip_prefix("hac")
+                    .and_then(|r| r.strip_suffix("_proc"))
+                    .and_then(|d| d.parse::<u8>().ok())
+                    .unwrap_or(0)
+            })
+            .collect(),
     }
 }
 
 /// IPPS Table 5 as CMS publishes it (tab-separated; a title that may span two
 /// lines, a header row, then one row per MS-DRG).
-pub fn parse_table5(file: &str, text: &str) -> Result<HashMap<u16, Weight>, TableError> {
-    let mut out = HashMap::new();
+pub fn parse_table5(file: &str, text: &str) -> Result<FastMap<u16, Weight>, TableError> {
+    let mut out = FastMap::default();
     let mut header_seen = false;
     for (i, line) in text.split('\n').enumerate() {
         let line = line.trim_end_matches('\r');

@@ -10,6 +10,7 @@
 pub mod conflict;
 pub mod lines;
 pub mod mce;
+pub mod ms_drg;
 pub mod notes;
 pub mod poa;
 pub mod site;
@@ -22,6 +23,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::sync::Arc;
 
+pub use ms_drg::DrgOutcome;
 pub use site::{SiteFiles, SiteTables};
 
 /// How much a finding matters.
@@ -184,6 +186,12 @@ impl Rules {
 
     /// Every finding for the chart, errors first, in the order of the codes.
     pub fn validate(&self, chart: &Chart) -> Vec<Finding> {
+        self.validate_with_drg(chart, &DrgOutcome::Unknown)
+    }
+
+    /// [`Rules::validate`] with what grouping the chart gave: an ungroupable
+    /// inpatient chart is an error, and Table 6K part 3 applies to its DRG.
+    pub fn validate_with_drg(&self, chart: &Chart, drg: &DrgOutcome) -> Vec<Finding> {
         let date = chart.encounter.discharge_date;
         let edition = Edition::for_date(date);
         let dx: Vec<(&str, Option<usize>)> = chart
@@ -209,6 +217,7 @@ impl Rules {
         if facts.inpatient {
             mce::check(self, &facts, &mut out);
             poa::check(self, &facts, &mut out);
+            ms_drg::check(self, &facts, drg, &mut out);
         }
         lines::check(self, &facts, &mut out);
         // Stable: within a severity, the order the rules found them in.
@@ -222,9 +231,10 @@ impl Rules {
     pub fn validate_as_reported(
         &self,
         chart: &Chart,
+        drg: &DrgOutcome,
         invalid_poa: &[(String, String)],
     ) -> Vec<Finding> {
-        let mut out = self.validate(chart);
+        let mut out = self.validate_with_drg(chart, drg);
         if invalid_poa.is_empty() {
             return out;
         }

@@ -4,7 +4,7 @@
 use crate::domain::{Chart, pointer_letter};
 use std::borrow::Cow;
 
-const HEADER: [&str; 16] = [
+const HEADER: [&str; 21] = [
     "account",
     "mrn",
     "encounter_type",
@@ -21,6 +21,11 @@ const HEADER: [&str; 16] = [
     "modifiers",
     "units",
     "pointers",
+    "drg",
+    "mdc",
+    "drg_weight",
+    "grouper_version",
+    "table5_edition",
 ];
 
 /// A cell a spreadsheet will not run as a formula (CSV injection, as OWASP
@@ -29,7 +34,7 @@ const HEADER: [&str; 16] = [
 /// units are at least 1) and codes, dates, statuses and POA never begin with one
 /// of these, so only free text (account, MRN) and hand-typed modifiers can be
 /// changed; a reader recovers them by dropping the quote.
-fn cell(value: &str) -> Cow<'_, [u8]> {
+pub fn cell(value: &str) -> Cow<'_, [u8]> {
     if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{value}").into_bytes())
     } else {
@@ -44,6 +49,27 @@ pub fn write_codes(charts: &[Chart], out: &mut dyn std::io::Write) -> Result<(),
     w.write_record(HEADER)?;
     for c in charts {
         let e = &c.encounter;
+        // The final DRG (stored on completion) closes every row of its chart.
+        let (drg, mdc, weight) = match &c.final_drg {
+            Some(d) => (
+                format!("{:03}", d.drg),
+                format!("{:02}", d.mdc),
+                d.weight.map(|w| format!("{w:.4}")).unwrap_or_default(),
+            ),
+            None => Default::default(),
+        };
+        let drg_cells = [
+            drg.as_str(),
+            mdc.as_str(),
+            weight.as_str(),
+            c.final_drg
+                .as_ref()
+                .map_or("", |d| d.grouper_version.as_str()),
+            c.final_drg
+                .as_ref()
+                .and_then(|d| d.table5_edition.as_deref())
+                .unwrap_or(""),
+        ];
         let admit = e.admit_date.to_string();
         let discharge = e.discharge_date.to_string();
         let head = [
@@ -60,6 +86,7 @@ pub fn write_codes(charts: &[Chart], out: &mut dyn std::io::Write) -> Result<(),
                 head.iter()
                     .copied()
                     .chain(["", "", "", "", "", "", "", "", ""])
+                    .chain(drg_cells)
                     .map(cell),
             )?;
         }
@@ -76,7 +103,7 @@ pub fn write_codes(charts: &[Chart], out: &mut dyn std::io::Write) -> Result<(),
                 "",
                 "",
             ];
-            w.write_record(head.iter().copied().chain(tail).map(cell))?;
+            w.write_record(head.iter().copied().chain(tail).chain(drg_cells).map(cell))?;
         }
         for (i, p) in c.procedures.iter().enumerate() {
             let seq = (i + 1).to_string();
@@ -99,7 +126,7 @@ pub fn write_codes(charts: &[Chart], out: &mut dyn std::io::Write) -> Result<(),
                 &units,
                 &pointers,
             ];
-            w.write_record(head.iter().copied().chain(tail).map(cell))?;
+            w.write_record(head.iter().copied().chain(tail).chain(drg_cells).map(cell))?;
         }
     }
     w.flush()?;

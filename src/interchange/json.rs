@@ -40,6 +40,21 @@ struct ChartJson {
     diagnoses: Vec<DiagnosisJson>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     procedures: Vec<ProcedureJson>,
+    /// The MS-DRG the chart was completed with (export; import keeps it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    drg: Option<DrgJson>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DrgJson {
+    drg: u16,
+    mdc: u8,
+    #[serde(default)]
+    weight: Option<f64>,
+    grouper_version: String,
+    #[serde(default)]
+    table5_edition: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -687,6 +702,42 @@ fn to_domain(
         }
     }
 
+    let final_drg = match &c.drg {
+        None => Some(None),
+        Some(d) => {
+            let mut ok = true;
+            if !(1..=999).contains(&d.drg) {
+                ck.problem("drg.drg".to_string(), "is not an MS-DRG (1-999)");
+                ok = false;
+            }
+            if d.mdc > 25 {
+                ck.problem("drg.mdc".to_string(), "is not an MDC (0-25)");
+                ok = false;
+            }
+            if d.weight
+                .is_some_and(|w| !(w.is_finite() && (0.0..1000.0).contains(&w)))
+            {
+                ck.problem(
+                    "drg.weight".to_string(),
+                    "is not a relative weight (0-1000)",
+                );
+                ok = false;
+            }
+            ok &= ck.clean("drg.grouper_version", &d.grouper_version);
+            if let Some(t) = &d.table5_edition {
+                ok &= ck.clean("drg.table5_edition", t);
+            }
+            ok.then(|| {
+                Some(crate::domain::FinalDrg {
+                    drg: d.drg,
+                    mdc: d.mdc,
+                    weight: d.weight,
+                    grouper_version: d.grouper_version.clone(),
+                    table5_edition: d.table5_edition.clone(),
+                })
+            })
+        }
+    };
     Some(Chart {
         account: account?,
         mrn: mrn?,
@@ -708,6 +759,7 @@ fn to_domain(
         documents,
         diagnoses,
         procedures,
+        final_drg: final_drg?,
     })
 }
 
@@ -771,6 +823,13 @@ fn from_domain(c: &Chart) -> ChartJson {
                     .collect(),
             })
             .collect(),
+        drg: c.final_drg.as_ref().map(|d| DrgJson {
+            drg: d.drg,
+            mdc: d.mdc,
+            weight: d.weight,
+            grouper_version: d.grouper_version.clone(),
+            table5_edition: d.table5_edition.clone(),
+        }),
     }
 }
 

@@ -83,6 +83,17 @@ pub fn import_charts(
             crate::domain::AuditAction::ChartImported,
             "",
         )?;
+        // A chart exported with its final DRG keeps it (recorded as imported).
+        if let Some(drg) = &chart.final_drg {
+            super::drg::save_final(tx, id, drg, actor, &now)?;
+            audit::record(
+                tx,
+                actor,
+                Some(id),
+                crate::domain::AuditAction::FinalDrg,
+                &format!("{} (imported)", drg.describe()),
+            )?;
+        }
         ids.push(id);
     }
     Ok(ids)
@@ -263,7 +274,7 @@ pub fn chart_ids(conn: &Connection, status: Option<ChartStatus>) -> Result<Vec<i
     Ok(ids)
 }
 
-fn parse_date(text: &str) -> Result<NaiveDate> {
+pub(super) fn parse_date(text: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| StoreError::Corrupt("a stored date is not YYYY-MM-DD".into()))
 }
@@ -397,6 +408,7 @@ pub fn load_chart(conn: &Connection, chart_id: i64) -> Result<Chart> {
         documents,
         diagnoses,
         procedures,
+        final_drg: super::drg::load_final(conn, chart_id)?,
     })
 }
 

@@ -469,6 +469,7 @@ pub fn complete(
     chart_id: i64,
     user: &str,
     blocking: &[String],
+    drg: Option<&crate::domain::FinalDrg>,
 ) -> Result<()> {
     require_claim(tx, chart_id, user)?;
     let holds = open_holds(tx, chart_id)?;
@@ -490,12 +491,24 @@ pub fn complete(
             }
         )));
     }
+    let now = now_utc();
     tx.execute(
         "UPDATE charts SET status = 'coded', claimed_by = NULL, claimed_at = NULL, updated_at = ?2
          WHERE chart_id = ?1",
-        params![chart_id, now_utc()],
+        params![chart_id, now],
     )?;
     audit::record(tx, user, Some(chart_id), AuditAction::Complete, "")?;
+    // The working DRG becomes the chart's final DRG, in the same transaction.
+    if let Some(drg) = drg {
+        super::drg::save_final(tx, chart_id, drg, user, &now)?;
+        audit::record(
+            tx,
+            user,
+            Some(chart_id),
+            AuditAction::FinalDrg,
+            &drg.describe(),
+        )?;
+    }
     Ok(())
 }
 

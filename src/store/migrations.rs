@@ -259,6 +259,24 @@ BEGIN SELECT RAISE(ABORT, 'a change of recipient is kept as recorded'); END;
     // append-only triggers also refuse REPLACE and UPSERT; the file says it is
     // chartcoder's (application_id) and has an id of its own (outbox names).
     Migration::Rust(seal_the_record),
+    // 7: the MS-DRG a chart was completed with: DRG, MDC, relative weight
+    // (none without an installed Table 5), grouper version and Table 5
+    // edition, who completed it and when. One row per chart, written in the
+    // completion's transaction.
+    Migration::Sql(
+        r#"
+CREATE TABLE chart_drgs (
+    chart_id         INTEGER PRIMARY KEY REFERENCES charts (chart_id),
+    drg              INTEGER NOT NULL CHECK (drg BETWEEN 1 AND 999),
+    mdc              INTEGER NOT NULL CHECK (mdc BETWEEN 0 AND 99),
+    weight           REAL CHECK (weight IS NULL OR weight >= 0),
+    grouper_version  TEXT NOT NULL,
+    table5_edition   TEXT,
+    completed_by     TEXT NOT NULL,
+    completed_at     TEXT NOT NULL
+) STRICT;
+"#,
+    ),
 ];
 
 /// `PRAGMA application_id` of a chartcoder database ("CHCO").

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod charts;
 pub mod coding;
+pub mod drg;
 pub mod migrations;
 pub mod queries;
 pub mod queue;

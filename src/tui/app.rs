@@ -53,9 +53,16 @@ pub enum Mode {
     },
     /// The physician query form has the keyboard.
     QueryForm,
-    /// The query report is shown; any key closes it.
+    /// Which report `R` shows: q physician queries, c case mix index.
+    ReportMenu,
+    /// A report is shown; any key closes it.
     Report {
+        title: String,
         text: String,
+    },
+    /// The DRG analysis of the open chart is shown; any key closes it.
+    DrgAnalysis {
+        lines: Vec<String>,
     },
     /// The chart's queries are listed; `selected` is under the cursor.
     Queries {
@@ -132,6 +139,8 @@ pub struct App {
     pub escalation_hours: u32,
     /// The report's "answered within" time, in hours.
     pub response_hours: u32,
+    /// The hospital's HAC (POA-exempt) status, for the grouper (`[drg]` config).
+    pub hospital_status: crate::drg::HospitalStatus,
     /// The time overdue queries are judged at (the loop keeps it current).
     pub clock: chrono::DateTime<chrono::Utc>,
     /// When the open chart's claim was last marked active.
@@ -197,6 +206,7 @@ impl App {
             outbox: None,
             escalation_hours: 72,
             response_hours: 72,
+            hospital_status: crate::drg::HospitalStatus::NotExempt,
             clock: chrono::Utc::now(),
             last_touch: Instant::now(),
             lock_after: Some(Duration::from_secs(15 * 60)),
@@ -522,7 +532,10 @@ impl App {
             Mode::Search => self.search_key(key),
             Mode::Poa => self.poa_key(key),
             Mode::FindInput { text } => self.find_key(key, text),
-            Mode::Prior | Mode::Report { .. } => self.mode = Mode::Normal,
+            Mode::ReportMenu => self.report_menu_key(key),
+            Mode::Prior | Mode::Report { .. } | Mode::DrgAnalysis { .. } => {
+                self.mode = Mode::Normal
+            }
             Mode::LineInput { text } => self.line_key(key, text),
             Mode::QueryForm => self.query_form_key(key),
             Mode::Queries { selected } => self.queries_key(key, selected),
@@ -615,7 +628,19 @@ impl App {
                 self.reload(QueuePage::First);
             }
             Action::OpenChart => self.open_selected_chart(),
-            Action::QueryReport => {
+            Action::QueryReport => self.mode = Mode::ReportMenu,
+            Action::Help => self.mode = Mode::Help,
+            Action::Quit => self.should_quit = true,
+            _ => {}
+        }
+    }
+
+    /// A key in the report menu: q the physician query report, c the case
+    /// mix index; any other key closes the menu.
+    fn report_menu_key(&mut self, key: &KeyEvent) {
+        self.mode = Mode::Normal;
+        match key.code {
+            KeyCode::Char('q') => {
                 match crate::store::queries::report_rows(self.store.conn(), None, None) {
                     Ok((rows, coded)) => {
                         let report = crate::query::report::compute(
@@ -626,14 +651,31 @@ impl App {
                             self.escalation_hours,
                         );
                         self.mode = Mode::Report {
+                            title: " Physician queries (any key closes) ".into(),
                             text: crate::query::report::text(&report),
                         };
                     }
                     Err(e) => self.message = Some(format!("could not read the queries: {e}")),
                 }
             }
-            Action::Help => self.mode = Mode::Help,
-            Action::Quit => self.should_quit = true,
+            KeyCode::Char('c') => {
+                match crate::store::drg::case_mix_rows(self.store.conn(), None, None) {
+                    Ok((rows, without)) => {
+                        let report = crate::drg::case_mix::compute(&rows, without, None, None);
+                        let grouper = self.codesets.as_ref().and_then(|s| s.grouper.clone());
+                        let title = |drg: u16| -> Option<String> {
+                            let g = grouper.as_ref()?;
+                            let v = g.versions().last()?.version;
+                            g.drg_title(drg, v).map(str::to_string)
+                        };
+                        self.mode = Mode::Report {
+                            title: " Case mix index (any key closes) ".into(),
+                            text: crate::drg::case_mix::text(&report, &title),
+                        };
+                    }
+                    Err(e) => self.message = Some(format!("could not read the DRGs: {e}")),
+                }
+            }
             _ => {}
         }
     }

@@ -39,6 +39,9 @@ pub struct CodeSets {
     pub hcc: Arc<codeset::risk::HccMap>,
     /// The edits engine.
     pub rules: Arc<Rules>,
+    /// The MS-DRG grouper; `None` when its tables could not be read (the
+    /// reason is in `site_problem`).
+    pub grouper: Option<Arc<crate::drg::Grouper>>,
     /// Why the site's tables (CPT and local code tables, edit tables) could
     /// not be read (search and the edits then run without them), to tell the coder.
     pub site_problem: Option<String>,
@@ -51,7 +54,8 @@ impl CodeSets {
         user: &UserTables,
         edits: &SiteFiles,
     ) -> Result<CodeSets, String> {
-        let (index, cm, pcs, risk) = std::thread::scope(|s| {
+        let (index, cm, pcs, risk, grouper) = std::thread::scope(|s| {
+            let grouper = s.spawn(|| crate::drg::Grouper::load_cached(cache_dir.as_deref()));
             let cm = s.spawn(IcdCm::load_bundled);
             let pcs = s.spawn(IcdPcs::load_bundled);
             let risk = s.spawn(|| {
@@ -61,7 +65,7 @@ impl CodeSets {
                 ))
             });
             let index = cache::load_or_build(cache_dir.as_deref(), user);
-            (index, cm.join(), pcs.join(), risk.join())
+            (index, cm.join(), pcs.join(), risk.join(), grouper.join())
         });
         // A site table that cannot be read must not cost the coder the official
         // code sets: search without it, and say why.
@@ -89,10 +93,16 @@ impl CodeSets {
                 Some(format!("edits run without the site tables: {e}")),
             ),
         };
-        let site_problem = match (table_problem, edits_problem) {
-            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
-            (a, b) => a.or(b),
+        let (grouper, grouper_problem) = match grouper {
+            Ok(Ok((g, warning))) => (Some(Arc::new(g)), warning),
+            Ok(Err(e)) => (None, Some(format!("no MS-DRG grouping: {e}"))),
+            Err(_) => (None, Some("no MS-DRG grouping: its loader failed".into())),
         };
+        let problems: Vec<String> = [table_problem, edits_problem, grouper_problem]
+            .into_iter()
+            .flatten()
+            .collect();
+        let site_problem = (!problems.is_empty()).then(|| problems.join("; "));
         let rules = Rules::new(
             Arc::clone(&cm),
             Arc::clone(&pcs),
@@ -108,6 +118,7 @@ impl CodeSets {
             cc_mcc,
             hcc: Arc::new(hcc),
             rules: Arc::new(rules),
+            grouper,
             site_problem,
         })
     }
@@ -190,6 +201,8 @@ pub struct ChartView {
     pub matches: Vec<usize>,
     /// The patient's other encounters, loaded when asked for.
     pub prior: Vec<Chart>,
+    /// The working MS-DRG, grouped again with the edits on every change.
+    pub drg: super::drg::WorkingDrg,
 }
 
 impl ChartView {
@@ -270,9 +283,15 @@ impl ChartView {
         }
     }
 
-    /// Runs the edits on the chart as it stands.
-    fn check(&mut self, sets: Option<&CodeSets>) {
-        self.edits = sets.map(|s| s.rules.validate(&self.chart));
+    /// Groups the chart and runs the edits on it as it stands.
+    pub(crate) fn check(&mut self, sets: Option<&CodeSets>, hospital: crate::drg::HospitalStatus) {
+        self.drg = super::drg::WorkingDrg::of(
+            sets.and_then(|s| s.grouper.as_deref()),
+            &self.chart,
+            hospital,
+        );
+        let drg = self.drg.outcome();
+        self.edits = sets.map(|s| s.rules.validate_with_drg(&self.chart, &drg));
         let n = self.edits.as_ref().map_or(0, Vec::len);
         self.edit = self.edit.min(n.saturating_sub(1));
     }
@@ -417,8 +436,9 @@ impl App {
                     find: None,
                     matches: Vec::new(),
                     prior: Vec::new(),
+                    drg: super::drg::WorkingDrg::NotInpatient,
                 };
-                view.check(self.codesets.as_ref());
+                view.check(self.codesets.as_ref(), self.hospital_status);
                 if let Some(problem) = self.codesets.as_ref().and_then(|s| s.site_problem.clone()) {
                     self.message = Some(problem);
                 }
@@ -488,7 +508,7 @@ impl App {
         view.queries = saved.queries;
         view.dx = view.dx.min(view.chart.diagnoses.len().saturating_sub(1));
         view.px = view.px.min(view.chart.procedures.len().saturating_sub(1));
-        view.check(self.codesets.as_ref());
+        view.check(self.codesets.as_ref(), self.hospital_status);
     }
 
     /// Takes the code sets the loader sent, and anything the search worker
@@ -584,7 +604,7 @@ impl App {
         }
         self.codesets = Some(sets);
         if let Screen::Chart(view) = &mut self.screen {
-            view.check(self.codesets.as_ref());
+            view.check(self.codesets.as_ref(), self.hospital_status);
         }
         self.resubmit_search();
     }
@@ -631,8 +651,10 @@ impl App {
                             view.chart.documents.get(view.document).map_or(0, |d| {
                                 wrap_lines(&d.text, document_width(self.width)).len()
                             });
-                        // Title, info line and footer, and the pane's borders.
-                        let visible = usize::from(self.height.saturating_sub(5));
+                        // Title, info line, the DRG line (inpatient), footer,
+                        // and the pane's borders.
+                        let drg_line = u16::from(view.drg.line().is_some());
+                        let visible = usize::from(self.height.saturating_sub(5 + drg_line));
                         let last = rows.saturating_sub(visible) as u16;
                         view.scroll = if down {
                             view.scroll.saturating_add(step).min(last)
@@ -798,6 +820,18 @@ impl App {
                 }
             }
             Action::FlagForQuery => self.open_query_form(),
+            Action::DrgAnalysis => {
+                let grouper = self.codesets.as_ref().and_then(|s| s.grouper.clone());
+                match grouper {
+                    None => self.message = Some("the MS-DRG grouper is not loaded yet".into()),
+                    Some(g) => {
+                        match super::drg::DrgAnalysis::of(&g, &view.chart, self.hospital_status) {
+                            Ok(a) => self.mode = Mode::DrgAnalysis { lines: a.lines() },
+                            Err(why) => self.message = Some(format!("no DRG analysis: {why}")),
+                        }
+                    }
+                }
+            }
             Action::Queries => self.open_queries(),
             Action::Acknowledge => {
                 let selected = view.edits.as_ref().and_then(|e| e.get(view.edit));
@@ -851,12 +885,15 @@ impl App {
                         return;
                     }
                 };
-                self.save_on_chart(
-                    Then::Leave("chart completed: coded".into()),
-                    move |tx, id, user| {
-                        coding::complete(tx, id, user, &blocking).map(|()| Done::Nothing)
-                    },
-                );
+                // The working DRG is stored with the chart (inpatient charts).
+                let drg = view.drg.grouping().and_then(|g| g.final_drg());
+                let done = match &drg {
+                    Some(d) => format!("chart completed: coded, {}", d.describe()),
+                    None => "chart completed: coded".into(),
+                };
+                self.save_on_chart(Then::Leave(done), move |tx, id, user| {
+                    coding::complete(tx, id, user, &blocking, drg.as_ref()).map(|()| Done::Nothing)
+                });
             }
             _ => {}
         }

@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod chart;
+pub mod drg;
 mod hangup;
 pub mod keymap;
 pub mod queries;
@@ -98,6 +99,7 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
             }));
         }
         app.response_hours = config.queries.response_hours;
+        app.hospital_status = drg::hospital_status(config.drg.poa_exempt);
         app.load_codesets_in_background(
             config.cache_dir(),
             crate::search::cache::UserTables::from_config(&config.codesets),

@@ -30,9 +30,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let Screen::Chart(view) = &app.screen else {
         return;
     };
-    let [title, info, body, footer] = Layout::vertical([
+    let drg_line = view.drg.line();
+    let [title, info, drg, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
+        Constraint::Length(u16::from(drg_line.is_some())),
         Constraint::Min(6),
         Constraint::Length(1),
     ])
@@ -46,6 +48,14 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         return;
     }
     render_info(app, view, theme, frame, info);
+    if let Some(line) = drg_line {
+        let style = if view.drg.ungroupable().is_some() {
+            theme.alert
+        } else {
+            theme.header
+        };
+        frame.render_widget(Paragraph::new(Span::styled(format!(" {line}"), style)), drg);
+    }
     // The document pane is the left half: `chart::document_width` wraps to it.
     let [left, right] =
         Layout::horizontal([Constraint::Length(body.width / 2), Constraint::Min(0)]).areas(body);
@@ -337,23 +347,35 @@ fn render_diagnoses(app: &App, view: &ChartView, theme: &Theme, frame: &mut Fram
             // dx_badges' CC/MCC is list membership; on the chart a secondary's
             // counts relative to the principal (Table 6K): "-CC" when the
             // principal (or a death) cancels it, nothing on the principal.
+            // With a working DRG, the grouper's own use of each secondary:
+            // `MCC*` sets the severity, `-CC` is excluded (and why).
             let (_, hcc) = dx_badges(app.codesets.as_ref(), &d.code);
-            let severity = match app
-                .codesets
-                .as_ref()
-                .and_then(|s| s.rules.cc_badge(&view.chart, i))
-            {
-                Some((level, None)) => level.label().to_string(),
-                Some((level, Some(_))) => format!("-{}", level.label()),
-                None => String::new(),
+            let (severity, why) = match view.drg.grouping() {
+                Some(g) => crate::tui::drg::dx_mark(g, i).unwrap_or_default(),
+                None => match app
+                    .codesets
+                    .as_ref()
+                    .and_then(|s| s.rules.cc_badge(&view.chart, i))
+                {
+                    Some((level, None)) => (level.label().to_string(), None),
+                    Some((level, Some(_))) => (format!("-{}", level.label()), None),
+                    None => (String::new(), None),
+                },
             };
+            let title = code_title(app, view, &d.code, d.system);
             Row::new(vec![
                 Cell::from(format!("{}", i + 1)),
                 Cell::from(d.code.clone()),
                 Cell::from(d.poa.map_or("-", |p| p.as_str())),
                 Cell::from(Span::styled(severity, theme.key)),
                 Cell::from(Span::styled(hcc, theme.dim)),
-                Cell::from(code_title(app, view, &d.code, d.system)),
+                Cell::from(match why {
+                    Some(why) => Line::from(vec![
+                        Span::styled(format!("[{why}] "), theme.alert),
+                        Span::raw(title),
+                    ]),
+                    None => Line::raw(title),
+                }),
             ])
         })
         .collect();

@@ -176,7 +176,22 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     {
         query::render(app, form, &theme, frame, area);
     }
-    if let Mode::Report { text } = &app.mode {
+    if app.mode == Mode::ReportMenu {
+        let rect = centered(area, 60, 7);
+        overlay(
+            frame,
+            rect,
+            &theme,
+            " Reports ".into(),
+            vec![
+                ratatui::text::Line::raw("q  physician queries (report queries)"),
+                ratatui::text::Line::raw("c  case mix index of completed inpatient charts"),
+                ratatui::text::Line::raw(""),
+                ratatui::text::Line::raw("any other key closes"),
+            ],
+        );
+    }
+    if let Mode::Report { title, text } = &app.mode {
         let rect = centered(
             area,
             area.width.saturating_sub(4).min(100),
@@ -186,8 +201,25 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             frame,
             rect,
             &theme,
-            " Physician queries (any key closes) ".into(),
+            title.clone(),
             text.lines().map(ratatui::text::Line::raw).collect(),
+        );
+    }
+    if let Mode::DrgAnalysis { lines } = &app.mode {
+        let rect = centered(
+            area,
+            area.width.saturating_sub(4).min(110),
+            area.height.saturating_sub(2),
+        );
+        overlay(
+            frame,
+            rect,
+            &theme,
+            " DRG analysis (any key closes) ".into(),
+            lines
+                .iter()
+                .map(|l| ratatui::text::Line::raw(l.clone()))
+                .collect(),
         );
     }
     if app.mode == Mode::Help {

@@ -31,6 +31,8 @@ macro_rules! say_part {
     };
 }
 
+mod drg;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "chartcoder",
@@ -133,14 +135,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Group every chart of an import-format JSON file (not stored) into an
-    /// MS-DRG with the CMS grouper version in force on its discharge date.
-    /// Prints one line per chart: ACCOUNT<TAB>DRG<TAB>MDC<TAB>TITLE<TAB>WEIGHT.
-    /// Exit status 0 when every chart grouped, 1 when one did not (DRG 999 or
-    /// 998, or no definitions for its date), 2 on bad input
+    /// Group a stored chart, or every chart of an import-format JSON file
+    /// (nothing is stored), into an MS-DRG with the CMS grouper version in
+    /// force on its discharge date. Prints one line per chart:
+    /// ACCOUNT<TAB>DRG<TAB>MDC<TAB>TITLE<TAB>WEIGHT. Exit status 0 when every
+    /// chart grouped, 1 when one did not (DRG 999 or 998, or no definitions
+    /// for its date), 2 on bad input
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["account", "file"])))]
     Group {
+        /// The account number of a chart in the database
+        #[arg(long, value_name = "ACCOUNT")]
+        account: Option<String>,
         /// A JSON chart file in the import format
-        file: PathBuf,
+        file: Option<PathBuf>,
         /// One JSON object per chart: initial and final DRG and MDC, return
         /// code and reason, every code's severity use and DRG impact, HACs,
         /// weight and lengths of stay
@@ -262,6 +269,23 @@ pub enum ReportCommand {
         /// The report as one JSON object
         #[arg(long)]
         json: bool,
+    },
+    /// Case mix index of completed inpatient charts (their stored final
+    /// MS-DRG weights): overall, by discharge month, by coder, and the top
+    /// DRGs by count and by total weight
+    Cmi {
+        /// First discharge day (default: the first)
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        from: Option<chrono::NaiveDate>,
+        /// Last discharge day (default: the last)
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        to: Option<chrono::NaiveDate>,
+        /// The report as one JSON object
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// The report as CSV: section, key, charts, weighted, total_weight, cmi
+        #[arg(long)]
+        csv: bool,
     },
 }
 
@@ -472,7 +496,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             file,
             json,
         }) => validate(&cli, &config, account.as_deref(), file.as_deref(), *json),
-        Some(Command::Group { file, json }) => group(file, *json),
+        Some(Command::Group {
+            account,
+            file,
+            json,
+        }) => drg::group(&cli, &config, account.as_deref(), file.as_deref(), *json),
         Some(Command::Query { action }) => query_command(&cli, &config, action),
         Some(Command::Policy { action }) => policy_command(&cli, &config, action),
         Some(Command::Audit {
@@ -560,6 +588,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Report {
+            what:
+                ReportCommand::Cmi {
+                    from,
+                    to,
+                    json,
+                    csv,
+                },
+        }) => drg::report_cmi(&cli, &config, *from, *to, *json, *csv),
         Some(Command::Demo { generate, seed }) => {
             let mut store = open_store(&cli, &config)?;
             let today = chrono::Local::now().date_naive();
@@ -849,10 +886,21 @@ fn validate(
             return Ok(ExitCode::from(BAD_INPUT));
         }
     };
+    // Inpatient charts are grouped: one that does not group is an error, and
+    // Table 6K part 3 applies to its DRG.
+    let grouper = match drg::load_grouper(config) {
+        Ok(g) => g,
+        Err(e) => {
+            say!("chartcoder: the MS-DRG tables: {e}");
+            return Ok(ExitCode::from(BAD_INPUT));
+        }
+    };
+    let hospital = drg::hospital_status(config);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut errors = false;
     for (chart, invalid_poa) in &charts {
-        for f in rules.validate_as_reported(chart, invalid_poa) {
+        let outcome = tui::drg::WorkingDrg::of(Some(&grouper), chart, hospital).outcome();
+        for f in rules.validate_as_reported(chart, &outcome, invalid_poa) {
             errors |= f.severity == crate::edits::Severity::Error;
             if json {
                 #[derive(serde::Serialize)]
@@ -900,93 +948,6 @@ fn refuse_file(file: &Path, problems: &[interchange::Problem]) -> ExitCode {
         interchange::problems_text(problems)
     );
     ExitCode::from(BAD_INPUT)
-}
-
-/// `chartcoder group`.
-fn group(file: &Path, json: bool) -> anyhow::Result<ExitCode> {
-    use crate::drg::{Claim, Grouper};
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let charts = match interchange::json::parse_charts(&bytes) {
-        Ok(charts) => charts,
-        Err(problems) => return Ok(refuse_file(file, &problems)),
-    };
-    let grouper = Grouper::load_bundled().map_err(|e| anyhow!("{e}"))?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut ungrouped = false;
-    for (_, chart) in &charts {
-        let account = &chart.account;
-        let grouped = Claim::from_chart(chart)
-            .ok_or_else(|| "not grouped: the chart has no diagnosis".to_string())
-            .and_then(|claim| grouper.group(&claim).map_err(|e| e.to_string()));
-        match grouped {
-            Ok(g) => {
-                let r = &g.final_result;
-                let reason = match (r.drg, r.return_code) {
-                    (998, _) => {
-                        Some("the principal diagnosis is not valid as a discharge diagnosis")
-                    }
-                    (_, crate::drg::ReturnCode::Ok) => None,
-                    (_, rc) => Some(rc.reason()),
-                };
-                ungrouped |= reason.is_some();
-                if json {
-                    #[derive(serde::Serialize)]
-                    struct Line<'a> {
-                        account: &'a str,
-                        reason: Option<&'a str>,
-                        #[serde(flatten)]
-                        grouping: &'a crate::drg::Grouping,
-                    }
-                    serde_json::to_writer(
-                        &mut out,
-                        &Line {
-                            account,
-                            reason,
-                            grouping: &g,
-                        },
-                    )?;
-                    writeln!(out)?;
-                } else {
-                    let weight = match (&g.weight, &g.weight_note) {
-                        (Some(w), _) => format!("weight {:.4}", w.weight),
-                        (None, Some(note)) => note.clone(),
-                        (None, None) => "weight n/a".to_string(),
-                    };
-                    let title = match reason {
-                        Some(why) => format!("{} ({}: {why})", r.title, r.return_code.as_str()),
-                        None => r.title.clone(),
-                    };
-                    writeln!(
-                        out,
-                        "{}\tDRG {:03}\tMDC {:02}\t{}\t{}",
-                        line(account),
-                        r.drg,
-                        r.mdc,
-                        line(&title),
-                        line(&weight)
-                    )?;
-                }
-            }
-            Err(why) => {
-                ungrouped = true;
-                if json {
-                    serde_json::to_writer(
-                        &mut out,
-                        &serde_json::json!({"account": account, "error": why}),
-                    )?;
-                    writeln!(out)?;
-                } else {
-                    writeln!(out, "{}\t{}", line(account), line(&why))?;
-                }
-            }
-        }
-    }
-    out.flush()?;
-    Ok(if ungrouped {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
 }
 
 /// `chartcoder code`: every code system that knows the code, each in its own block
