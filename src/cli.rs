@@ -1,5 +1,7 @@
 //! The command line: options, subcommands, and which database they open.
 
+mod hl7;
+
 use crate::config::Config;
 use crate::domain::ChartStatus;
 use crate::interchange::{self, ImportError};
@@ -62,10 +64,26 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Import charts from a JSON file (all or nothing; every problem is named)
+    /// Import charts from a JSON file (all or nothing; every problem is named),
+    /// or HL7 v2 messages (--format hl7: each message applied on its own, one
+    /// line per message)
     Import {
-        /// The JSON chart file (format in README.md)
+        #[arg(long, value_enum, default_value_t = ImportFormat::Json)]
+        format: ImportFormat,
+        /// The JSON chart file (format in README.md); for hl7 a file of
+        /// messages (one after another, or an FHS/BHS batch) or a folder of them
         file: PathBuf,
+    },
+    /// Receive HL7 v2 messages over MLLP (ADT, MDM, ORU; README.md "HL7 v2
+    /// interface"), a thread per connection, until stopped
+    Listen {
+        /// Where to listen, e.g. 127.0.0.1:2575 (port 0: any free port, printed)
+        #[arg(long, value_name = "ADDR:PORT")]
+        mllp: String,
+        /// Listen on an address other than loopback (MLLP has no
+        /// authentication: see README.md for a TLS front or an SSH tunnel)
+        #[arg(long)]
+        allow_remote: bool,
     },
     /// Export charts as JSON (re-importable) or CSV (one row per code)
     Export {
@@ -272,6 +290,12 @@ fn parse_outcome(s: &str) -> Result<crate::domain::QueryOutcome, String> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    Json,
+    Hl7,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
     Json,
     Csv,
@@ -420,7 +444,29 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tui::run(store, &user, &config)?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Import { file }) => {
+        Some(Command::Import {
+            format: ImportFormat::Hl7,
+            file,
+        }) => {
+            let mut store = open_store(&cli, &config)?;
+            hl7::import(&mut store, file)
+        }
+        Some(Command::Listen { mllp, allow_remote }) => {
+            // Created and migrated here; each connection opens its own.
+            drop(open_store(&cli, &config)?);
+            let path = match cli.db.clone().or_else(|| config.database_path()) {
+                Some(p) => p,
+                None => default_db_path()?,
+            };
+            let options = StoreOptions {
+                busy_timeout: config.busy_timeout(),
+            };
+            hl7::listen(&path, &options, mllp, *allow_remote, &config)
+        }
+        Some(Command::Import {
+            format: ImportFormat::Json,
+            file,
+        }) => {
             let bytes =
                 std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
             let mut store = open_store(&cli, &config)?;

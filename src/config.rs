@@ -19,7 +19,16 @@ pub struct Config {
     pub codesets: CodesetsConfig,
     pub edits: EditsConfig,
     pub queries: QueriesConfig,
+    pub hl7: Hl7Config,
     pub keys: KeysConfig,
+}
+
+/// The HL7 v2 interface (`chartcoder listen`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hl7Config {
+    /// Whether `listen --mllp` may listen on an address other than loopback.
+    pub allow_remote: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -132,6 +141,9 @@ impl Config {
                 response_hours: 72,
                 templates_dir: String::new(),
                 outbox_dir: String::new(),
+            },
+            hl7: Hl7Config {
+                allow_remote: false,
             },
             keys: KeysConfig {
                 queue: Default::default(),

@@ -136,6 +136,9 @@ pub struct App {
     pub clock: chrono::DateTime<chrono::Utc>,
     /// When the open chart's claim was last marked active.
     pub(crate) last_touch: Instant,
+    /// When the queue last asked whether the database changed, and what
+    /// SQLite's data_version was then (see `refresh.rs`).
+    pub(crate) queue_checked: (Instant, Option<i64>),
     /// Lock the screen after this long without a key (HIPAA automatic
     /// logoff); `None`: never.
     pub lock_after: Option<Duration>,
@@ -199,6 +202,7 @@ impl App {
             response_hours: 72,
             clock: chrono::Utc::now(),
             last_touch: Instant::now(),
+            queue_checked: (Instant::now(), None),
             lock_after: Some(Duration::from_secs(15 * 60)),
             last_input: Instant::now(),
             locked: None,
@@ -659,7 +663,7 @@ impl App {
     /// One page in the order shown: `page` names it in that order (`After` is
     /// "further down the screen"), and the rows come top to bottom. Newest first
     /// is the store's order read backwards.
-    fn fetch(&mut self, page: &QueuePage, limit: usize) -> Option<Vec<QueueRow>> {
+    pub(crate) fn fetch(&mut self, page: &QueuePage, limit: usize) -> Option<Vec<QueueRow>> {
         let newest_first = self.queue.newest_first;
         let store_page = if newest_first {
             match page {

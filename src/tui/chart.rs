@@ -496,6 +496,7 @@ impl App {
     pub fn poll_background(&mut self) -> bool {
         let mut changed = self.poll_saver();
         changed |= self.poll_lock();
+        changed |= self.refresh_queue_if_changed();
         // An open chart keeps its claim active, so it never expires while shown.
         if self.saving.is_none()
             && self.last_touch.elapsed() >= CLAIM_HEARTBEAT

@@ -11,6 +11,7 @@ mod hangup;
 pub mod keymap;
 pub mod queries;
 pub mod query_form;
+pub mod refresh;
 pub mod saver;
 pub mod screens;
 pub mod text;

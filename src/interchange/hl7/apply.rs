@@ -18,6 +18,9 @@ pub const ADMISSION_CANCELED: &str =
 /// The sender's number of the document that lists the source system's codes.
 pub const SOURCE_CODES_REF: &str = "SOURCE-CODES";
 
+/// The title of that document.
+pub const SOURCE_CODES_TITLE: &str = "Source system codes (documentation, not assigned)";
+
 /// Why a message was not applied.
 pub enum Failure {
     Content(Hl7Problem),
@@ -122,7 +125,7 @@ fn source_codes_document(visit: &Visit, sender: &str) -> Option<Document> {
         author: sender.to_string(),
         signed: false,
         date: visit.admit_date,
-        title: Some("Source system codes (documentation, not assigned)".into()),
+        title: Some(SOURCE_CODES_TITLE.into()),
         text: text.trim_end().to_string(),
     })
 }
@@ -159,14 +162,11 @@ pub fn apply(
     match (event, chart) {
         (Event::Admit(v) | Event::Update(v), None) => {
             inbound::update_patient(tx, &v.mrn, &v.patient())?;
-            let documents = load_pending(tx, account)?.map_or_else(Vec::new, |p| p.documents);
-            save_pending(
-                tx,
-                &Pending {
-                    visit: v.clone(),
-                    documents,
-                },
-            )?;
+            let (visit, documents) = match load_pending(tx, account)? {
+                Some(p) => (v.merged_over(&p.visit), p.documents),
+                None => (v.clone(), Vec::new()),
+            };
+            save_pending(tx, &Pending { visit, documents })?;
             Ok((
                 None,
                 "visit recorded, awaiting discharge (not yet in the coding queue)".into(),
@@ -177,8 +177,25 @@ pub fn apply(
                 return Err(locked("a change of the visit"));
             }
             let current = store::charts::load_chart(tx, id)?;
-            let discharge = v.discharge_date.unwrap_or(current.encounter.discharge_date);
-            let disposition = v.disposition.clone().or(current.encounter.disposition);
+            // What this message leaves out is kept as the chart has it.
+            let e = current.encounter;
+            let earlier = Visit {
+                attending: e.attending,
+                payer: e.payer,
+                discharge_date: Some(e.discharge_date),
+                disposition: e.disposition,
+                other_providers: e.other_providers,
+                source_codes: current
+                    .documents
+                    .iter()
+                    .filter(|d| d.title.as_deref() == Some(SOURCE_CODES_TITLE))
+                    .flat_map(|d| d.text.lines().skip(1).map(str::to_string))
+                    .collect(),
+                ..v.clone()
+            };
+            let v = &v.merged_over(&earlier);
+            let discharge = v.discharge_date.unwrap_or(e.discharge_date);
+            let disposition = v.disposition.clone();
             inbound::update_patient(tx, &v.mrn, &v.patient())?;
             inbound::update_encounter(tx, id, &encounter(v, discharge, disposition))?;
             if let Some(doc) = source_codes_document(v, cx.actor) {
@@ -321,6 +338,8 @@ fn discharge(tx: &Transaction<'_>, v: &Visit, cx: &Context<'_>) -> Result<i64, F
         )));
     };
     let pending = load_pending(tx, &v.account)?;
+    let merged = pending.as_ref().map(|p| v.merged_over(&p.visit));
+    let v = merged.as_ref().unwrap_or(v);
     let mut documents = Vec::new();
     let mut refs = Vec::new();
     for d in pending.iter().flat_map(|p| &p.documents) {

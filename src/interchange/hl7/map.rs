@@ -35,6 +35,28 @@ impl Visit {
         }
     }
 
+    /// This visit over an earlier one: what this message leaves out (payer,
+    /// attending, other providers, discharge) is kept, and the source
+    /// system's codes of both are kept, each once.
+    pub fn merged_over(&self, earlier: &Visit) -> Visit {
+        let mut v = self.clone();
+        v.attending = v.attending.or_else(|| earlier.attending.clone());
+        v.payer = v.payer.or_else(|| earlier.payer.clone());
+        v.discharge_date = v.discharge_date.or(earlier.discharge_date);
+        v.disposition = v.disposition.or_else(|| earlier.disposition.clone());
+        if v.other_providers.is_empty() {
+            v.other_providers = earlier.other_providers.clone();
+        }
+        let mut codes = earlier.source_codes.clone();
+        for c in &self.source_codes {
+            if !codes.contains(c) {
+                codes.push(c.clone());
+            }
+        }
+        v.source_codes = codes;
+        v
+    }
+
     pub fn encounter_type(&self) -> EncounterType {
         self.encounter_type.parse().unwrap_or(EncounterType::Clinic)
     }
