@@ -60,7 +60,7 @@ fn admission(i: usize) -> String {
     pv1[44] = "202603042215".into();
     format!(
         "MSH|^~\\&|LOADTEST|GENHOSP|CHARTCODER|HIM|20260304221700||ADT^A01^ADT_A01|L{i:06}|P|2.5.1\r\
-         PID|1||M{i:07}^^^GENHOSP^MR||Patient^Test{i}||19700101|F|||||||||ACCT{i:07}\r{}\r",
+         PID|1||M{i:07}^^^GENHOSP^MR||Patient^Test{i}||19700101|F||||||||||ACCT{i:07}\r{}\r",
         pv1.join("|")
     )
 }
