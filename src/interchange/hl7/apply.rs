@@ -150,15 +150,7 @@ pub fn apply(
 ) -> Result<(Option<i64>, String), Failure> {
     let account = event.account();
     let chart = inbound::chart_state(tx, account)?;
-    let locked = |what: &str| {
-        refuse(
-            &cx.account_place,
-            ErrorCode::RecordLocked,
-            &format!(
-                "the chart is already coded: {what} is not applied after coding (the coding department must be told)"
-            ),
-        )
-    };
+    let locked = |what: &str| locked(cx, what);
     match (event, chart) {
         (Event::Admit(v) | Event::Update(v), None) => {
             inbound::update_patient(tx, &v.mrn, &v.patient())?;
@@ -173,41 +165,7 @@ pub fn apply(
             ))
         }
         (Event::Admit(v) | Event::Update(v) | Event::Discharge(v), Some((id, status))) => {
-            if !status.is_uncoded() {
-                return Err(locked("a change of the visit"));
-            }
-            let current = store::charts::load_chart(tx, id)?;
-            // What this message leaves out is kept as the chart has it.
-            let e = current.encounter;
-            let earlier = Visit {
-                attending: e.attending,
-                payer: e.payer,
-                discharge_date: Some(e.discharge_date),
-                disposition: e.disposition,
-                other_providers: e.other_providers,
-                source_codes: current
-                    .documents
-                    .iter()
-                    .filter(|d| d.title.as_deref() == Some(SOURCE_CODES_TITLE))
-                    .flat_map(|d| d.text.lines().skip(1).map(str::to_string))
-                    .collect(),
-                ..v.clone()
-            };
-            let v = &v.merged_over(&earlier);
-            let discharge = v.discharge_date.unwrap_or(e.discharge_date);
-            let disposition = v.disposition.clone();
-            inbound::update_patient(tx, &v.mrn, &v.patient())?;
-            inbound::update_encounter(tx, id, &encounter(v, discharge, disposition))?;
-            if let Some(doc) = source_codes_document(v, cx.actor) {
-                inbound::put_document(tx, id, SOURCE_CODES_REF, None, &doc)?;
-            }
-            let mut note = String::from("chart details updated");
-            if matches!(event, Event::Discharge(_))
-                && inbound::release_hold(tx, id, cx.actor, DISCHARGE_CANCELED)?
-            {
-                note = "discharged again: the hold of the canceled discharge is released".into();
-            }
-            Ok((Some(id), note))
+            update_chart(tx, event, v, (id, status), cx)
         }
         (Event::Discharge(v), None) => discharge(tx, v, cx).map(|id| {
             (
@@ -268,55 +226,119 @@ pub fn apply(
                 "discharge canceled: the chart is on hold until discharged again".into(),
             ))
         }
-        (Event::Documents { documents, .. }, Some((id, status))) => {
-            let mut added = 0;
-            let mut replaced = 0;
-            for d in documents {
-                match inbound::put_document(
-                    tx,
-                    id,
-                    &d.reference,
-                    d.replaces.as_deref(),
-                    &d.document,
-                )? {
-                    inbound::DocumentChange::Added => added += 1,
-                    inbound::DocumentChange::Replaced => replaced += 1,
-                }
-            }
-            let late = if status == ChartStatus::InProgress || status.is_uncoded() {
-                ""
-            } else {
-                " (the chart was already coded)"
-            };
-            Ok((
-                Some(id),
-                format!("{added} document(s) added, {replaced} replaced{late}"),
-            ))
-        }
-        (Event::Documents { documents, .. }, None) => {
-            let Some(mut pending) = load_pending(tx, account)? else {
-                return Err(unknown(cx));
-            };
-            for d in documents {
-                let same = |p: &PendingDocument| {
-                    p.reference == d.reference
-                        || d.replaces.as_deref() == Some(p.reference.as_str())
-                };
-                match pending.documents.iter_mut().find(|p| same(p)) {
-                    Some(slot) => *slot = PendingDocument::from_inbound(d),
-                    None => pending.documents.push(PendingDocument::from_inbound(d)),
-                }
-            }
-            save_pending(tx, &pending)?;
-            Ok((
-                None,
-                format!(
-                    "{} document(s) kept with the visit until discharge",
-                    documents.len()
-                ),
-            ))
+        (Event::Documents { documents, .. }, Some(chart)) => chart_documents(tx, documents, chart),
+        (Event::Documents { documents, .. }, None) => visit_documents(tx, account, documents, cx),
+    }
+}
+
+/// A01/A04/A08/A03 on a chart that exists: its details brought up to date
+/// while it is uncoded.
+fn update_chart(
+    tx: &Transaction<'_>,
+    event: &Event,
+    v: &Visit,
+    (id, status): (i64, ChartStatus),
+    cx: &Context<'_>,
+) -> Result<(Option<i64>, String), Failure> {
+    if !status.is_uncoded() {
+        return Err(locked(cx, "a change of the visit"));
+    }
+    let current = store::charts::load_chart(tx, id)?;
+    // What this message leaves out is kept as the chart has it.
+    let e = current.encounter;
+    let earlier = Visit {
+        attending: e.attending,
+        payer: e.payer,
+        discharge_date: Some(e.discharge_date),
+        disposition: e.disposition,
+        other_providers: e.other_providers,
+        source_codes: current
+            .documents
+            .iter()
+            .filter(|d| d.title.as_deref() == Some(SOURCE_CODES_TITLE))
+            .flat_map(|d| d.text.lines().skip(1).map(str::to_string))
+            .collect(),
+        ..v.clone()
+    };
+    let v = &v.merged_over(&earlier);
+    let discharge = v.discharge_date.unwrap_or(e.discharge_date);
+    let disposition = v.disposition.clone();
+    inbound::update_patient(tx, &v.mrn, &v.patient())?;
+    inbound::update_encounter(tx, id, &encounter(v, discharge, disposition))?;
+    if let Some(doc) = source_codes_document(v, cx.actor) {
+        inbound::put_document(tx, id, SOURCE_CODES_REF, None, &doc)?;
+    }
+    let mut note = String::from("chart details updated");
+    if matches!(event, Event::Discharge(_))
+        && inbound::release_hold(tx, id, cx.actor, DISCHARGE_CANCELED)?
+    {
+        note = "discharged again: the hold of the canceled discharge is released".into();
+    }
+    Ok((Some(id), note))
+}
+
+fn locked(cx: &Context<'_>, what: &str) -> Failure {
+    refuse(
+        &cx.account_place,
+        ErrorCode::RecordLocked,
+        &format!(
+            "the chart is already coded: {what} is not applied after coding (the coding department must be told)"
+        ),
+    )
+}
+
+/// Documents for a chart: added, or taking the place of the one with their number.
+fn chart_documents(
+    tx: &Transaction<'_>,
+    documents: &[InboundDocument],
+    (id, status): (i64, ChartStatus),
+) -> Result<(Option<i64>, String), Failure> {
+    let mut added = 0;
+    let mut replaced = 0;
+    for d in documents {
+        match inbound::put_document(tx, id, &d.reference, d.replaces.as_deref(), &d.document)? {
+            inbound::DocumentChange::Added => added += 1,
+            inbound::DocumentChange::Replaced => replaced += 1,
         }
     }
+    let late = if status.is_uncoded() {
+        ""
+    } else {
+        " (the chart was already coded)"
+    };
+    Ok((
+        Some(id),
+        format!("{added} document(s) added, {replaced} replaced{late}"),
+    ))
+}
+
+/// Documents for a visit waiting for discharge: kept with it.
+fn visit_documents(
+    tx: &Transaction<'_>,
+    account: &str,
+    documents: &[InboundDocument],
+    cx: &Context<'_>,
+) -> Result<(Option<i64>, String), Failure> {
+    let Some(mut pending) = load_pending(tx, account)? else {
+        return Err(unknown(cx));
+    };
+    for d in documents {
+        let same = |p: &PendingDocument| {
+            p.reference == d.reference || d.replaces.as_deref() == Some(p.reference.as_str())
+        };
+        match pending.documents.iter_mut().find(|p| same(p)) {
+            Some(slot) => *slot = PendingDocument::from_inbound(d),
+            None => pending.documents.push(PendingDocument::from_inbound(d)),
+        }
+    }
+    save_pending(tx, &pending)?;
+    Ok((
+        None,
+        format!(
+            "{} document(s) kept with the visit until discharge",
+            documents.len()
+        ),
+    ))
 }
 
 fn unknown(cx: &Context<'_>) -> Failure {

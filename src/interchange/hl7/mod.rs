@@ -91,14 +91,17 @@ fn version_taken(v: &str) -> bool {
 
 /// Reads MSH: the parts an acknowledgement needs, then the checks that make
 /// a message one chartcoder takes (AR otherwise).
-fn header(msg: &Message<'_>) -> Result<Header, (Option<Header>, Hl7Problem)> {
+/// A refusal of the MSH, with what of it could be read.
+type HeaderRefusal = Box<(Option<Header>, Hl7Problem)>;
+
+fn header(msg: &Message<'_>) -> Result<Header, HeaderRefusal> {
     let Some(msh) = msg.msh() else {
         let p = Hl7Problem::new(
             Place::segment("MSH", 1),
             ErrorCode::SegmentSequence,
             "no MSH",
         );
-        return Err((None, p));
+        return Err(Box::new((None, p)));
     };
     let raw = |n: usize| msh.field(n).component(1).raw().trim().to_string();
     let h = Header {
@@ -156,7 +159,7 @@ fn header(msg: &Message<'_>) -> Result<Header, (Option<Header>, Hl7Problem)> {
         }
     };
     match problem {
-        Some(p) => Err((Some(h), p)),
+        Some(p) => Err(Box::new((Some(h), p))),
         None => Ok(h),
     }
 }
@@ -204,11 +207,14 @@ pub fn process_on(store: &mut Store, bytes: &[u8], today: NaiveDate) -> Outcome 
         .next()
         .unwrap_or("");
     let head = match parse::parse(first_line)
-        .map_err(|p| (None, p))
+        .map_err(|p| Box::new((None, p)))
         .and_then(|m| header(&m))
     {
         Ok(h) => h,
-        Err((h, p)) => return reject(h.as_ref(), p),
+        Err(refusal) => {
+            let (h, p) = *refusal;
+            return reject(h.as_ref(), p);
+        }
     };
     let message = match parse::parse(&text) {
         Ok(m) => m,

@@ -388,7 +388,7 @@ pub fn decode(raw: &str, seps: &Separators, place: &Place) -> Result<String, Hl7
 /// `\Xhh...\`: bytes in hexadecimal, read as UTF-8 (a CR or CR LF a line break).
 fn hex_text(hex: &str, place: &Place) -> Result<String, Hl7Problem> {
     let bad = |what: &str| Hl7Problem::new(place.clone(), ErrorCode::DataType, what.to_string());
-    if hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !hex.len().is_multiple_of(2) || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(bad(
             "a hexadecimal escape (\\X...\\) is not pairs of hex digits",
         ));
