@@ -466,3 +466,22 @@ fn the_import_command_reports_each_message() {
     );
     assert!(out.status.success(), "{stdout}");
 }
+
+#[test]
+fn a_chart_that_arrives_appears_in_a_running_workstations_queue() {
+    use chartcoder::store::StoreOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    let desk = Store::open(&db, &StoreOptions::default()).unwrap();
+    let mut app = chartcoder::tui::app::App::new(desk, "amy", today(), 100, 30);
+    assert!(app.queue.rows.is_empty());
+    assert!(!app.refresh_queue_now(), "nothing changed yet");
+    // The listener's connection stores a discharged chart.
+    let mut interface = Store::open_existing(&db, &StoreOptions::default()).unwrap();
+    send_ok(&mut interface, "adt_a01");
+    send_ok(&mut interface, "adt_a03");
+    assert!(app.refresh_queue_now(), "another connection committed");
+    let accounts: Vec<&str> = app.queue.rows.iter().map(|r| r.account.as_str()).collect();
+    assert_eq!(accounts, ["A26031001"]);
+    assert!(!app.refresh_queue_now(), "no reload without a change");
+}
