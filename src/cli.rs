@@ -1,5 +1,6 @@
 //! The command line: options, subcommands, and which database they open.
 
+mod fhir;
 mod hl7;
 
 use crate::config::Config;
@@ -66,12 +67,14 @@ pub struct Cli {
 pub enum Command {
     /// Import charts from a JSON file (all or nothing; every problem is named),
     /// or HL7 v2 messages (--format hl7: each message applied on its own, one
-    /// line per message)
+    /// line per message), or FHIR R4 Bundles and NDJSON files (--format fhir:
+    /// each finished encounter a chart, in its own transaction)
     Import {
         #[arg(long, value_enum, default_value_t = ImportFormat::Json)]
         format: ImportFormat,
         /// The JSON chart file (format in README.md); for hl7 a file of
-        /// messages (one after another, or an FHS/BHS batch) or a folder of them
+        /// messages (one after another, or an FHS/BHS batch) or a folder of them;
+        /// for fhir a Bundle (.json), an NDJSON file (.ndjson) or a folder of them
         file: PathBuf,
     },
     /// Receive HL7 v2 messages over MLLP (ADT, MDM, ORU; README.md "HL7 v2
@@ -293,6 +296,7 @@ fn parse_outcome(s: &str) -> Result<crate::domain::QueryOutcome, String> {
 pub enum ImportFormat {
     Json,
     Hl7,
+    Fhir,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -450,6 +454,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }) => {
             let mut store = open_store(&cli, &config)?;
             hl7::import(&mut store, file)
+        }
+        Some(Command::Import {
+            format: ImportFormat::Fhir,
+            file,
+        }) => {
+            let mut store = open_store(&cli, &config)?;
+            let user = acting_coder(&cli, &config, &store)?;
+            fhir::import(&mut store, file, &user)
         }
         Some(Command::Listen { mllp, allow_remote }) => {
             // Created and migrated here; each connection opens its own.
