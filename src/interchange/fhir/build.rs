@@ -301,11 +301,7 @@ pub fn run(
         flush_at: BTreeMap::new(),
     };
     for (&enc, &last) in &set.last {
-        writer
-            .flush_at
-            .entry(last)
-            .or_default()
-            .push(enc);
+        writer.flush_at.entry(last).or_default().push(enc);
     }
     for (path, base) in readable {
         let file = file_name(&path);
@@ -455,7 +451,7 @@ impl Writer<'_> {
         }
         let at = set.at(file, item, label.clone());
         let person = |r: &Reference| set.person(r);
-        let kind = label.split('/').next().unwrap_or("");
+        let kind = label.split(['/', ' ']).next().unwrap_or("");
         match super::clinical::take(&at, kind, &item.resource, head.admit, &person) {
             Ok(taken) => {
                 for why in taken.skipped {

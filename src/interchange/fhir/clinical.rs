@@ -29,7 +29,7 @@ pub fn take(
     admit: NaiveDate,
     person: &dyn Fn(&Reference) -> Option<String>,
 ) -> Result<Taken, Problem> {
-    let source_ref = (at.resource.contains('/')).then(|| format!("FHIR:{}", at.resource));
+    let source_ref = (at.resource.contains(['/', ' '])).then(|| format!("FHIR:{}", at.resource));
     let author_of = |refs: &[Reference], path: &str| -> Result<String, Problem> {
         let name = refs.iter().find_map(person);
         Ok(at
@@ -50,101 +50,123 @@ pub fn take(
             ..Taken::default()
         }),
         "DocumentReference" => {
-            let d: model::DocumentReference = parse(raw, at)?;
-            if d.status.as_deref() == Some("entered-in-error") {
-                return Ok(Taken {
-                    skipped: vec!["status entered-in-error (not imported)".into()],
-                    ..Taken::default()
-                });
-            }
-            let date = match at.date("date", d.date.as_deref())? {
-                Some(x) => x,
-                None => at
-                    .date(
-                        "context.period.start",
-                        d.context
-                            .as_ref()
-                            .and_then(|c| c.period.as_ref())
-                            .and_then(|p| p.start.as_deref()),
-                    )?
-                    .unwrap_or(admit),
-            };
-            let author = author_of(&d.author, "author[0]")?;
-            let title = match at.line("description", d.description.as_deref())? {
-                Some(t) => Some(t),
-                None => at.line("type", d.kind.as_ref().and_then(|k| k.label()))?,
-            };
-            let kind = map::document_kind(d.kind.as_ref());
-            let signed = matches!(d.doc_status.as_deref(), Some("final" | "amended"));
-            let attachments: Vec<(String, &Attachment)> = d
-                .content
-                .iter()
-                .enumerate()
-                .filter_map(|(n, c)| {
-                    c.attachment
-                        .as_ref()
-                        .map(|a| (format!("[{n}].attachment"), a))
-                })
-                .collect();
-            let built = map::document(at, "content", &attachments, |text| Document {
-                kind,
-                author,
-                signed,
-                date,
-                title: title.or_else(|| Some(kind.label().to_string())),
-                text,
-            })?;
-            Ok(Taken {
-                document: built.document.map(|d| (source_ref, d)),
-                line: None,
-                skipped: built.skipped,
-            })
+            document_reference(at, parse(raw, at)?, admit, &author_of, source_ref)
         }
-        "DiagnosticReport" => {
-            let r: model::DiagnosticReport = parse(raw, at)?;
-            if r.presented_form.is_empty() {
-                // Results without a report text: nothing for the coder to read.
-                return Ok(Taken::default());
-            }
-            let date = match at.date("effectiveDateTime", r.effective_date_time.as_deref())? {
-                Some(x) => x,
-                None => match at.date(
-                    "effectivePeriod.start",
-                    r.effective_period.as_ref().and_then(|p| p.start.as_deref()),
-                )? {
-                    Some(x) => x,
-                    None => at.date("issued", r.issued.as_deref())?.unwrap_or(admit),
-                },
-            };
-            let mut who = r.results_interpreter.clone();
-            who.extend(r.performer.iter().cloned());
-            let author = author_of(&who, "resultsInterpreter[0]")?;
-            let kind = map::report_kind(&r.category, r.code.as_ref());
-            let title = at.line("code", r.code.as_ref().and_then(|c| c.label()))?;
-            let signed = matches!(
-                r.status.as_deref(),
-                Some("final" | "amended" | "corrected" | "appended")
-            );
-            let attachments: Vec<(String, &Attachment)> = r
-                .presented_form
-                .iter()
-                .enumerate()
-                .map(|(n, a)| (format!("[{n}]"), a))
-                .collect();
-            let built = map::document(at, "presentedForm", &attachments, |text| Document {
-                kind,
-                author,
-                signed,
-                date,
-                title: title.or_else(|| Some(kind.label().to_string())),
-                text,
-            })?;
-            Ok(Taken {
-                document: built.document.map(|d| (source_ref, d)),
-                line: None,
-                skipped: built.skipped,
-            })
-        }
+        "DiagnosticReport" => diagnostic_report(at, parse(raw, at)?, admit, &author_of, source_ref),
         _ => Ok(Taken::default()),
+    }
+}
+
+type AuthorOf<'a> = dyn Fn(&[Reference], &str) -> Result<String, Problem> + 'a;
+
+fn document_reference(
+    at: &At,
+    d: model::DocumentReference,
+    admit: NaiveDate,
+    author_of: &AuthorOf<'_>,
+    source_ref: Option<String>,
+) -> Result<Taken, Problem> {
+    {
+        if d.status.as_deref() == Some("entered-in-error") {
+            return Ok(Taken {
+                skipped: vec!["status entered-in-error (not imported)".into()],
+                ..Taken::default()
+            });
+        }
+        let date = match at.date("date", d.date.as_deref())? {
+            Some(x) => x,
+            None => at
+                .date(
+                    "context.period.start",
+                    d.context
+                        .as_ref()
+                        .and_then(|c| c.period.as_ref())
+                        .and_then(|p| p.start.as_deref()),
+                )?
+                .unwrap_or(admit),
+        };
+        let author = author_of(&d.author, "author[0]")?;
+        let title = match at.line("description", d.description.as_deref())? {
+            Some(t) => Some(t),
+            None => at.line("type", d.kind.as_ref().and_then(|k| k.label()))?,
+        };
+        let kind = map::document_kind(d.kind.as_ref());
+        let signed = matches!(d.doc_status.as_deref(), Some("final" | "amended"));
+        let attachments: Vec<(String, &Attachment)> = d
+            .content
+            .iter()
+            .enumerate()
+            .filter_map(|(n, c)| {
+                c.attachment
+                    .as_ref()
+                    .map(|a| (format!("[{n}].attachment"), a))
+            })
+            .collect();
+        let built = map::document(at, "content", &attachments, |text| Document {
+            kind,
+            author,
+            signed,
+            date,
+            title: title.or_else(|| Some(kind.label().to_string())),
+            text,
+        })?;
+        Ok(Taken {
+            document: built.document.map(|d| (source_ref, d)),
+            line: None,
+            skipped: built.skipped,
+        })
+    }
+}
+
+fn diagnostic_report(
+    at: &At,
+    r: model::DiagnosticReport,
+    admit: NaiveDate,
+    author_of: &AuthorOf<'_>,
+    source_ref: Option<String>,
+) -> Result<Taken, Problem> {
+    {
+        if r.presented_form.is_empty() {
+            // Results without a report text: nothing for the coder to read.
+            return Ok(Taken::default());
+        }
+        let date = match at.date("effectiveDateTime", r.effective_date_time.as_deref())? {
+            Some(x) => x,
+            None => match at.date(
+                "effectivePeriod.start",
+                r.effective_period.as_ref().and_then(|p| p.start.as_deref()),
+            )? {
+                Some(x) => x,
+                None => at.date("issued", r.issued.as_deref())?.unwrap_or(admit),
+            },
+        };
+        let mut who = r.results_interpreter.clone();
+        who.extend(r.performer.iter().cloned());
+        let author = author_of(&who, "resultsInterpreter[0]")?;
+        let kind = map::report_kind(&r.category, r.code.as_ref());
+        let title = at.line("code", r.code.as_ref().and_then(|c| c.label()))?;
+        let signed = matches!(
+            r.status.as_deref(),
+            Some("final" | "amended" | "corrected" | "appended")
+        );
+        let attachments: Vec<(String, &Attachment)> = r
+            .presented_form
+            .iter()
+            .enumerate()
+            .map(|(n, a)| (format!("[{n}]"), a))
+            .collect();
+        let built = map::document(at, "presentedForm", &attachments, |text| Document {
+            kind,
+            author,
+            signed,
+            date,
+            title: title.or_else(|| Some(kind.label().to_string())),
+            text,
+        })?;
+        Ok(Taken {
+            document: built.document.map(|d| (source_ref, d)),
+            line: None,
+            skipped: built.skipped,
+        })
     }
 }
