@@ -42,6 +42,7 @@ enum Summary {
     Encounter(Box<Result<EncounterHead, Problem>>),
     Clinical {
         label: String,
+        position: String,
         /// The encounter it names, and where.
         encounter: Option<(String, &'static str)>,
         owner: Option<usize>,
@@ -181,6 +182,7 @@ impl Set {
                     .and_then(|l| l.encounter().map(|(r, p)| (r.to_string(), p)));
                 Summary::Clinical {
                     label,
+                    position: at.position.clone(),
                     encounter,
                     owner: None,
                 }
@@ -357,7 +359,10 @@ fn link(set: &mut Set, report: &mut Report, say: &mut dyn FnMut(&str)) {
                 }
             }
             Summary::Clinical {
-                label, encounter, ..
+                label,
+                position,
+                encounter,
+                ..
             } => {
                 let found = encounter
                     .as_ref()
@@ -368,13 +373,13 @@ fn link(set: &mut Set, report: &mut Report, say: &mut dyn FnMut(&str)) {
                     (None, Some((_, path))) => {
                         report.skipped += 1;
                         say(&format!(
-                            "{label} {path}: names an encounter that is not in the file(s): left out"
+                            "{position} {label} {path}: names an encounter that is not in the file(s): left out"
                         ));
                     }
                     (None, None) => {
                         report.skipped += 1;
                         say(&format!(
-                            "{label}: names no encounter (chartcoder files documentation by encounter): left out"
+                            "{position} {label}: names no encounter (chartcoder files documentation by encounter): left out"
                         ));
                     }
                 }
