@@ -2,6 +2,7 @@
 
 mod fhir;
 mod hl7;
+mod hl7_send;
 
 use crate::config::Config;
 use crate::domain::ChartStatus;
@@ -77,6 +78,15 @@ pub enum Command {
         /// for fhir a Bundle (.json), an NDJSON file (.ndjson) or a folder of them
         file: PathBuf,
     },
+    /// Send the HL7 outbox (hl7.outbox_dir: the BAR^P12 of completed charts)
+    /// to the billing system's MLLP receiver (hl7.send_to), each message
+    /// again with a growing wait until it is acknowledged AA; then it moves
+    /// into the outbox's sent/ folder. Runs until stopped
+    Hl7Send {
+        /// Stop when the outbox is empty
+        #[arg(long)]
+        once: bool,
+    },
     /// Receive HL7 v2 messages over MLLP (ADT, MDM, ORU; README.md "HL7 v2
     /// interface"), a thread per connection, until stopped
     Listen {
@@ -88,10 +98,16 @@ pub enum Command {
         #[arg(long)]
         allow_remote: bool,
     },
-    /// Export charts as JSON (re-importable) or CSV (one row per code)
+    /// Export charts as JSON (re-importable), CSV (one row per code), FHIR R4
+    /// (a Bundle per chart, one per line) or HL7 BAR^P12 messages (hl7-bar: a
+    /// file per completed chart into the HL7 outbox, or the folder -o names)
     Export {
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
+        /// hl7-bar: only this chart (default: every completed chart: coded,
+        /// reviewed, final)
+        #[arg(long, value_name = "ACCOUNT")]
+        account: Option<String>,
         /// Only charts with this status (ready, in_progress, on_hold, coded, reviewed, final)
         #[arg(long, value_name = "STATUS", value_parser = parse_status)]
         status: Option<ChartStatus>,
@@ -303,6 +319,10 @@ pub enum ImportFormat {
 pub enum ExportFormat {
     Json,
     Csv,
+    /// A BAR^P12 file per completed chart into the HL7 outbox.
+    Hl7Bar,
+    /// A FHIR R4 Bundle per chart, one per line.
+    Fhir,
 }
 
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
@@ -496,14 +516,35 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Some(Command::Export {
-            format,
+            format: ExportFormat::Hl7Bar,
+            account,
             status,
             output,
         }) => {
             let mut store = open_existing(&cli, &config)?;
             let user = acting_coder(&cli, &config, &store)?;
+            let dir = output
+                .clone()
+                .or_else(|| config.hl7.outbox_dir())
+                .ok_or_else(|| {
+                    anyhow!("hl7-bar needs a folder: -o DIR, or hl7.outbox_dir in the config")
+                })?;
+            hl7::export_bar(&mut store, &user, account.as_deref(), *status, &dir)
+        }
+        Some(Command::Export {
+            format,
+            account,
+            status,
+            output,
+        }) => {
+            if account.is_some() {
+                return Err(anyhow!("--account is taken by --format hl7-bar only"));
+            }
+            let mut store = open_existing(&cli, &config)?;
+            let user = acting_coder(&cli, &config, &store)?;
             export(&mut store, &user, *format, *status, output.as_deref())
         }
+        Some(Command::Hl7Send { once }) => hl7_send::run(&config, *once),
         Some(Command::Code { code, date }) => {
             let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
             print_code(code, date, &config)
@@ -1213,6 +1254,8 @@ fn export(
         match format {
             ExportFormat::Json => "json",
             ExportFormat::Csv => "csv",
+            ExportFormat::Fhir => "fhir",
+            ExportFormat::Hl7Bar => "hl7-bar",
         },
         match output {
             Some(p) => std::path::absolute(p)
@@ -1270,6 +1313,9 @@ fn write_export(
     match format {
         ExportFormat::Json => interchange::json::write_charts(charts, sink)?,
         ExportFormat::Csv => interchange::csv::write_codes(charts, sink)?,
+        ExportFormat::Fhir => interchange::fhir::export::write_bundles(charts, sink)?,
+        // Written by hl7::export_bar, a file per chart.
+        ExportFormat::Hl7Bar => {}
     }
     sink.flush()?;
     Ok(())

@@ -128,3 +128,72 @@ pub fn listen(
     mllp::serve(&listener, &open, &log)?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// `export --format hl7-bar`: a BAR^P12 file per chart into `dir` (the
+/// account's chart, else every completed one: coded, reviewed, final, or
+/// those of `status`), each recorded in its audit trail.
+pub fn export_bar(
+    store: &mut Store,
+    user: &str,
+    account: Option<&str>,
+    status: Option<crate::domain::ChartStatus>,
+    dir: &Path,
+) -> anyhow::Result<ExitCode> {
+    use crate::domain::ChartStatus;
+    use crate::store::charts;
+    let ids: Vec<i64> = match account {
+        Some(a) => match charts::chart_id_for_account(store.conn(), a)? {
+            Some(id) => vec![id],
+            None => {
+                eprintln!("chartcoder: no chart has that account");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => {
+            let statuses = match status {
+                Some(s) => vec![s],
+                None => vec![
+                    ChartStatus::Coded,
+                    ChartStatus::Reviewed,
+                    ChartStatus::Final,
+                ],
+            };
+            let mut ids = Vec::new();
+            for s in statuses {
+                ids.extend(charts::chart_ids(store.conn(), Some(s))?);
+            }
+            ids.sort_unstable();
+            ids
+        }
+    };
+    let how = format!(
+        "hl7-bar to {}",
+        std::path::absolute(dir)
+            .unwrap_or_else(|_| dir.to_path_buf())
+            .display()
+    );
+    for id in &ids {
+        let path = crate::tui::bar_out::write(store, dir, *id).with_context(|| {
+            format!(
+                "nothing more was exported: cannot write into {}",
+                dir.display()
+            )
+        })?;
+        store.write(|tx| {
+            crate::store::audit::record(
+                tx,
+                user,
+                Some(*id),
+                crate::domain::AuditAction::Export,
+                &how,
+            )
+        })?;
+        println!("{}", line(&path.display().to_string()));
+    }
+    eprintln!(
+        "chartcoder: {} BAR^P12 message(s) written to {}",
+        ids.len(),
+        line(&dir.display().to_string())
+    );
+    Ok(ExitCode::SUCCESS)
+}

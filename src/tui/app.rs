@@ -128,6 +128,8 @@ pub struct App {
     pub query_templates: std::sync::Arc<Vec<crate::query::templates::Template>>,
     /// Where sent queries are also written as files.
     pub outbox: Option<std::path::PathBuf>,
+    /// Where a completed chart's BAR^P12 is written (`hl7.outbox_dir`).
+    pub hl7_outbox: Option<std::path::PathBuf>,
     /// Hours after which an open query is overdue.
     pub escalation_hours: u32,
     /// The report's "answered within" time, in hours.
@@ -198,6 +200,7 @@ impl App {
                 crate::query::templates::load(None).unwrap_or_default(),
             ),
             outbox: None,
+            hl7_outbox: None,
             escalation_hours: 72,
             response_hours: 72,
             clock: chrono::Utc::now(),

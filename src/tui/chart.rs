@@ -426,7 +426,10 @@ impl App {
             }
             Then::Leave(message) => {
                 self.chart_action(Action::Back);
-                self.message = Some(message);
+                self.message = Some(match &note {
+                    Some(n) => format!("{message}; {n}"),
+                    None => message,
+                });
             }
             Then::Select(list) | Then::Assigned { list, .. } => {
                 if let (Screen::Chart(view), Done::At(at)) = (&mut self.screen, &done)
@@ -852,10 +855,20 @@ impl App {
                         return;
                     }
                 };
-                self.save_on_chart(
+                let outbox = self.hl7_outbox.clone();
+                let chart_id = view.chart_id;
+                self.save_on_chart_with_note(
                     Then::Leave("chart completed: coded".into()),
                     move |tx, id, user| {
                         coding::complete(tx, id, user, &blocking).map(|()| Done::Nothing)
+                    },
+                    // The BAR^P12 for billing, once the completion is saved.
+                    move |store, _| {
+                        let dir = outbox?;
+                        Some(match crate::tui::bar_out::write(store, &dir, chart_id) {
+                            Ok(_) => "BAR^P12 written to the HL7 outbox".to_string(),
+                            Err(e) => format!("BAR^P12 NOT written to {}: {e}", dir.display()),
+                        })
                     },
                 );
             }

@@ -6,6 +6,7 @@
 //! `hangup` for a terminal that vanishes under crossterm).
 
 pub mod app;
+pub mod bar_out;
 pub mod chart;
 mod hangup;
 pub mod keymap;
@@ -92,6 +93,7 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
             }
         }
         app.outbox = config.queries.outbox_dir();
+        app.hl7_outbox = config.hl7.outbox_dir();
         // The idle lock asks for the login password when PAM can check it.
         if crate::identity::PASSWORD_CHECK {
             app.unlock = Some(Arc::new(|password: &str| {

@@ -5,6 +5,7 @@
 //! version chartcoder does not take). The mapping is in README.md.
 
 pub mod apply;
+pub mod bar;
 pub mod map;
 pub mod mllp;
 pub mod parse;
