@@ -625,11 +625,34 @@ fn a_warning_blocks_completion_until_acknowledged_and_the_acknowledgement_is_aud
             .any(|d| d.starts_with("excludes1:E10.9+R73.9: ")),
         "{acks:?}"
     );
-    // Now it completes.
+    // Now it completes, and its BAR^P12 goes to the HL7 outbox.
+    let outbox = tempfile::tempdir().unwrap();
+    app.hl7_outbox = Some(outbox.path().join("hl7"));
     press(&mut app, KeyCode::Char('c'));
     assert!(matches!(app.screen, Screen::Queue), "{:?}", app.message);
     let chart = charts::load_chart(app.store().conn(), id).unwrap();
     assert_eq!(chart.status, ChartStatus::Coded);
+    assert!(app.settle(Duration::from_secs(30)));
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("BAR^P12 written"),
+        "{:?}",
+        app.message
+    );
+    let written: Vec<_> = std::fs::read_dir(outbox.path().join("hl7"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(written.len(), 1);
+    let dg1: Vec<&str> = written[0]
+        .split('\r')
+        .filter(|s| s.starts_with("DG1"))
+        .collect();
+    assert_eq!(dg1.len(), 2, "{}", written[0]);
+    assert!(dg1[0].starts_with("DG1|1||E10.9^^I10|||F|"), "{}", dg1[0]);
+    assert!(dg1[1].ends_with("|Y"), "POA in DG1-26: {}", dg1[1]);
 }
 
 #[test]

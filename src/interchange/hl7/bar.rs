@@ -81,9 +81,15 @@ fn segment(id: &str, fields: &[String]) -> String {
 pub fn bar_p12(chart: &Chart, control: &str, at: NaiveDateTime, route: &Route<'_>) -> String {
     let s = Separators::default();
     let esc = |t: &str| s.escape_text(t);
+    // XCN: id ^ family ^ given ^ middle ^ suffix ^ prefix ("Dr.").
     let person = |name: &str| {
-        let (family, given) = family_given(name);
-        format!("^{}^{}", esc(&family), esc(&given))
+        let (prefix, rest) = match name.trim().split_once(' ') {
+            Some((p, rest)) if matches!(p, "Dr." | "Dr") => (p, rest),
+            _ => ("", name),
+        };
+        let (family, given) = family_given(rest);
+        let xcn = format!("^{}^{}^^^{}", esc(&family), esc(&given), esc(prefix));
+        xcn.trim_end_matches('^').to_string()
     };
     let now = at.format("%Y%m%d%H%M%S");
     let day = |d: chrono::NaiveDate| d.format("%Y%m%d").to_string();
