@@ -51,6 +51,10 @@ pub enum Mode {
     LineInput {
         text: String,
     },
+    /// Typing an ICD-10-PCS procedure's date / practitioner.
+    ProcedureInput {
+        text: String,
+    },
     /// The physician query form has the keyboard.
     QueryForm,
     /// The query report is shown; any key closes it.
@@ -473,7 +477,9 @@ impl App {
                     };
                     match &mut self.mode {
                         Mode::FindInput { text: t } => *t += &clean(t, 100),
-                        Mode::LineInput { text: t } => *t += &clean(t, 60),
+                        Mode::LineInput { text: t } | Mode::ProcedureInput { text: t } => {
+                            *t += &clean(t, 60)
+                        }
                         Mode::QueryInput { text: t, .. } => *t += &clean(t, 2000),
                         _ => {}
                     }
@@ -531,6 +537,7 @@ impl App {
             Mode::FindInput { text } => self.find_key(key, text),
             Mode::Prior | Mode::Report { .. } => self.mode = Mode::Normal,
             Mode::LineInput { text } => self.line_key(key, text),
+            Mode::ProcedureInput { text } => self.procedure_key(key, text),
             Mode::QueryForm => self.query_form_key(key),
             Mode::Queries { selected } => self.queries_key(key, selected),
             Mode::QueryOutcome { selected } => self.query_outcome_key(key, selected),

@@ -175,7 +175,7 @@ impl Action {
             Action::MoveCodeUp => "move the selected code up (first = principal)",
             Action::MoveCodeDown => "move the selected code down",
             Action::SetPoa => "POA of the selected diagnosis: Y N U W 1 (Space clears)",
-            Action::EditLine => "modifiers / units / pointers of a CPT/HCPCS line",
+            Action::EditLine => "CPT/HCPCS modifiers/units/pointers; PCS date/who",
             Action::FlagForQuery => "write a physician query (sent: the chart goes on hold)",
             Action::Queries => "the chart's queries: answer, close, cancel, recipient",
             Action::Acknowledge => "acknowledge the selected warning (Edits pane, audited)",
