@@ -293,3 +293,93 @@ fn a_history_bundle_or_a_lone_resource_is_refused() {
     assert_eq!((report.bad_files, report.charts), (1, 0));
     assert!(lines[0].contains("type"), "{lines:#?}");
 }
+
+const CODED: &str = r#"{"charts": [{
+  "account": "A26110203", "mrn": "M4471023", "status": "coded",
+  "patient": {"name": "Harold Vasquez-Lindqvist", "birth_date": "1948-06-19", "sex": "M"},
+  "encounter": {"type": "inpatient", "admit_date": "2026-11-02", "discharge_date": "2026-11-06",
+                "disposition": "01", "attending": "Dr. Imani Achterberg"},
+  "diagnoses": [{"code": "I50.23", "system": "icd10cm", "edition": "FY2027", "poa": "Y"},
+                {"code": "N17.9", "system": "icd10cm", "edition": "FY2027", "poa": "N"}],
+  "procedures": [{"code": "0DTJ4ZZ", "system": "icd10pcs", "date": "2026-11-03", "provider": "Dr. Lars Oduya"},
+                 {"code": "99223", "system": "cpt"},
+                 {"code": "G0439", "system": "hcpcs"}]
+}]}"#;
+
+#[test]
+fn a_coded_chart_exports_as_a_bundle_with_ranked_diagnoses_and_official_system_uris() {
+    let mut store = Store::open_in_memory().unwrap();
+    chartcoder::interchange::import_json(&mut store, CODED.as_bytes(), "coder1").unwrap();
+    let chart = load_charts(&store, None).unwrap().remove(0);
+    let b = fhir::export::bundle(&chart);
+    assert_eq!(b["resourceType"], "Bundle");
+    assert_eq!(b["type"], "collection");
+    assert_eq!(b["meta"]["tag"][0]["code"], "coded", "the coding status");
+    let entries = b["entry"].as_array().unwrap();
+    let of = |t: &str| -> Vec<&serde_json::Value> {
+        entries
+            .iter()
+            .filter(|e| e["resource"]["resourceType"] == t)
+            .collect()
+    };
+    let enc = &of("Encounter")[0]["resource"];
+    assert_eq!(enc["identifier"][0]["value"], "A26110203");
+    assert_eq!(enc["class"]["code"], "IMP");
+    assert_eq!(enc["period"]["start"], "2026-11-02");
+    let conditions = of("Condition");
+    let dx = enc["diagnosis"].as_array().unwrap();
+    assert_eq!(dx.len(), 2);
+    for (i, (d, code)) in dx.iter().zip(["I50.23", "N17.9"]).enumerate() {
+        assert_eq!(d["rank"], i + 1);
+        assert_eq!(
+            d["use"]["coding"][0]["system"],
+            "http://terminology.hl7.org/CodeSystem/diagnosis-role"
+        );
+        let target = conditions
+            .iter()
+            .find(|c| c["fullUrl"] == d["condition"]["reference"])
+            .expect("the diagnosis names a Condition of the bundle");
+        let coding = &target["resource"]["code"]["coding"][0];
+        assert_eq!(coding["system"], "http://hl7.org/fhir/sid/icd-10-cm");
+        assert_eq!(coding["code"], code);
+    }
+    let systems: Vec<(&str, &str)> = of("Procedure")
+        .iter()
+        .map(|p| {
+            let c = &p["resource"]["code"]["coding"][0];
+            (c["code"].as_str().unwrap(), c["system"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        systems,
+        [
+            ("0DTJ4ZZ", "http://www.cms.gov/Medicare/Coding/ICD10"),
+            ("99223", "http://www.ama-assn.org/go/cpt"),
+            (
+                "G0439",
+                "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
+            ),
+        ]
+    );
+    let pcs = &of("Procedure")[0]["resource"];
+    assert_eq!(pcs["performedDateTime"], "2026-11-03");
+    assert_eq!(pcs["performer"][0]["actor"]["display"], "Dr. Lars Oduya");
+
+    // Read back by the import: the same stay, its codes as documentation.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("out.json"), serde_json::to_vec(&b).unwrap()).unwrap();
+    let mut other = Store::open_in_memory().unwrap();
+    let (report, lines) = import(&mut other, &dir.path().join("out.json"));
+    assert_eq!(report.charts, 1, "{lines:#?}");
+    let back = load_charts(&other, None).unwrap().remove(0);
+    assert_eq!(back.account, chart.account);
+    assert_eq!(back.patient, chart.patient);
+    assert_eq!(back.encounter.admit_date, chart.encounter.admit_date);
+    assert_eq!(back.encounter.disposition.as_deref(), Some("01"));
+    assert!(back.diagnoses.is_empty());
+    assert!(
+        source_codes(&back).contains("I50.23 (ICD-10-CM)"),
+        "{}",
+        source_codes(&back)
+    );
+}
