@@ -69,8 +69,22 @@ struct Set {
     last: HashMap<usize, usize>,
 }
 
+/// Text from the file for a report line: a control or bidirectional
+/// control character shown as `?` (the caller's terminal obeys none).
+fn shown(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if crate::interchange::json::refused_char(c) {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 fn file_name(path: &Path) -> String {
-    crate::sanitize::line(&path.display().to_string()).into_owned()
+    shown(&path.display().to_string())
 }
 
 /// A resource parsed as `T`, a wrong element named by its JSON path.
@@ -146,8 +160,8 @@ impl Set {
             Err(p) => return (Summary::Patient(Err(p)), Vec::new()),
         };
         let label = match (&head.id, &item.full_url) {
-            (Some(id), _) => format!("{}/{}", head.resource_type, crate::sanitize::line(id)),
-            (None, Some(url)) => format!("{} <{}>", head.resource_type, crate::sanitize::line(url)),
+            (Some(id), _) => format!("{}/{}", head.resource_type, shown(id)),
+            (None, Some(url)) => format!("{} <{}>", head.resource_type, shown(url)),
             (None, None) => head.resource_type.clone(),
         };
         let at = self.at(file, item, label.clone());
@@ -289,7 +303,7 @@ pub fn run(
                 say(&format!(
                     "{} {}: the file is not imported (nothing of it written)",
                     file_name(path),
-                    crate::sanitize::line(&e.to_string())
+                    shown(&e.to_string())
                 ));
             }
         }
@@ -333,7 +347,7 @@ pub fn run(
             // It read in the first pass: the file changed in between.
             say(&format!(
                 "{file} {}: the file changed while it was imported",
-                crate::sanitize::line(&e.to_string())
+                shown(&e.to_string())
             ));
             writer.report.bad_files += 1;
         }
