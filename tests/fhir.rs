@@ -383,3 +383,21 @@ fn a_coded_chart_exports_as_a_bundle_with_ranked_diagnoses_and_official_system_u
         source_codes(&back)
     );
 }
+
+#[test]
+fn a_clinical_resource_whose_encounter_does_not_read_is_refused_with_its_path() {
+    // entry[5] is the NSTEMI Condition of the inpatient stay.
+    let dir = edited(|v| v["entry"][5]["resource"]["encounter"] = serde_json::json!(42));
+    let mut store = Store::open_in_memory().unwrap();
+    let (report, lines) = import(&mut store, &dir.path().join("b.json"));
+    assert_eq!(report.refused, 1, "{lines:#?}");
+    assert!(
+        lines.iter().any(
+            |l| l.contains("entry[5] Condition/1c000000-0000-4000-8000-000000000001 encounter")
+        ),
+        "{lines:#?}"
+    );
+    // It belongs to no chart; the stay is imported without it.
+    let charts = load_charts(&store, None).unwrap();
+    assert!(!source_codes(chart(&charts, "V900001")).contains("401314000"));
+}

@@ -48,6 +48,8 @@ enum Summary {
         owner: Option<usize>,
     },
     Other,
+    /// A resource that cannot be read far enough to belong to a chart.
+    Unattributed(Problem),
 }
 
 /// A chart being put together in the second pass.
@@ -157,7 +159,7 @@ impl Set {
         let unnamed = self.at(file, item, "resource".into());
         let head: Head = match parse(&item.resource, &unnamed) {
             Ok(h) => h,
-            Err(p) => return (Summary::Patient(Err(p)), Vec::new()),
+            Err(p) => return (Summary::Unattributed(p), Vec::new()),
         };
         let label = match (&head.id, &item.full_url) {
             (Some(id), _) => format!("{}/{}", head.resource_type, shown(id)),
@@ -191,9 +193,10 @@ impl Set {
                 parse::<model::Encounter>(&item.resource, &at).and_then(|e| encounter_head(&at, e)),
             )),
             "Condition" | "Procedure" | "DocumentReference" | "DiagnosticReport" => {
-                let encounter = parse::<Links>(&item.resource, &at)
-                    .ok()
-                    .and_then(|l| l.encounter().map(|(r, p)| (r.to_string(), p)));
+                let encounter = match parse::<Links>(&item.resource, &at) {
+                    Ok(l) => l.encounter().map(|(r, p)| (r.to_string(), p)),
+                    Err(p) => return (Summary::Unattributed(p), keys),
+                };
                 Summary::Clinical {
                     label,
                     position: at.position.clone(),
@@ -398,7 +401,7 @@ fn link(set: &mut Set, report: &mut Report, say: &mut dyn FnMut(&str)) {
                     }
                 }
             }
-            Summary::Patient(Err(p)) if p.resource == "resource" => {
+            Summary::Unattributed(p) => {
                 report.refused += 1;
                 say(&p.to_string());
             }
