@@ -20,6 +20,7 @@ pub struct Config {
     pub edits: EditsConfig,
     pub queries: QueriesConfig,
     pub drg: DrgConfig,
+    pub hl7: Hl7Config,
     pub keys: KeysConfig,
 }
 
@@ -31,6 +32,34 @@ pub struct DrgConfig {
     /// provision (e.g. a critical access or Maryland hospital): the grouper
     /// then counts a hospital-acquired condition's CC/MCC.
     pub poa_exempt: bool,
+}
+
+/// The HL7 v2 interface (`chartcoder listen`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hl7Config {
+    /// Whether `listen --mllp` may listen on an address other than loopback.
+    pub allow_remote: bool,
+    /// Where a BAR^P12 of each completed chart is written (empty: nowhere).
+    pub outbox_dir: String,
+    /// The billing system's MLLP receiver `hl7-send` delivers to (empty: none).
+    pub send_to: String,
+    /// The first wait before a message is sent again, in milliseconds.
+    pub retry_initial_ms: u64,
+    /// The longest wait between two tries, in milliseconds.
+    pub retry_max_ms: u64,
+}
+
+impl Hl7Config {
+    /// The BAR outbox folder, if one is set.
+    pub fn outbox_dir(&self) -> Option<PathBuf> {
+        QueriesConfig::dir(&self.outbox_dir)
+    }
+
+    /// The receiver, if one is set.
+    pub fn send_to(&self) -> Option<&str> {
+        Some(self.send_to.trim()).filter(|s| !s.is_empty())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -145,6 +174,13 @@ impl Config {
                 outbox_dir: String::new(),
             },
             drg: DrgConfig { poa_exempt: false },
+            hl7: Hl7Config {
+                allow_remote: false,
+                outbox_dir: String::new(),
+                send_to: String::new(),
+                retry_initial_ms: 1000,
+                retry_max_ms: 300_000,
+            },
             keys: KeysConfig {
                 queue: Default::default(),
                 chart: Default::default(),

@@ -21,6 +21,22 @@ pub fn write(
     Ok(path)
 }
 
+/// Writes a message into an outbox folder (created 0700) under `name`,
+/// owner-only, whole or not at all, never through a link nor over the
+/// database's files; returns its path. The bytes are written as given (an
+/// HL7 message's segments end in CR).
+pub fn write_message(
+    dir: &std::path::Path,
+    name: &str,
+    bytes: &[u8],
+    protected: &[std::path::PathBuf],
+) -> std::io::Result<std::path::PathBuf> {
+    crate::private_file::create_dir(dir)?;
+    let path = dir.join(name);
+    crate::private_file::write(&path, bytes, protected)?;
+    Ok(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -646,11 +646,34 @@ fn a_warning_blocks_completion_until_acknowledged_and_the_acknowledgement_is_aud
             .any(|d| d.starts_with("excludes1:E10.9+R73.9: ")),
         "{acks:?}"
     );
-    // Now it completes.
+    // Now it completes, and its BAR^P12 goes to the HL7 outbox.
+    let outbox = tempfile::tempdir().unwrap();
+    app.hl7_outbox = Some(outbox.path().join("hl7"));
     press(&mut app, KeyCode::Char('c'));
     assert!(matches!(app.screen, Screen::Queue), "{:?}", app.message);
     let chart = charts::load_chart(app.store().conn(), id).unwrap();
     assert_eq!(chart.status, ChartStatus::Coded);
+    assert!(app.settle(Duration::from_secs(30)));
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("BAR^P12 written"),
+        "{:?}",
+        app.message
+    );
+    let written: Vec<_> = std::fs::read_dir(outbox.path().join("hl7"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(written.len(), 1);
+    let dg1: Vec<&str> = written[0]
+        .split('\r')
+        .filter(|s| s.starts_with("DG1"))
+        .collect();
+    assert_eq!(dg1.len(), 2, "{}", written[0]);
+    assert!(dg1[0].starts_with("DG1|1||E10.9^^I10|||F|"), "{}", dg1[0]);
+    assert!(dg1[1].ends_with("|Y"), "POA in DG1-26: {}", dg1[1]);
 }
 
 #[test]
@@ -1079,4 +1102,107 @@ fn a_missing_cpt_table_leaves_the_official_code_search_working_and_says_so() {
     let codes = dx_codes(&app);
     assert_eq!(codes.len(), before + 1);
     assert_eq!(codes[before].0, "I50.9");
+}
+
+/// A stay of 2026-11-02 to 2026-11-06 whose operative report (the second
+/// document) is dated the 3rd.
+const SURGICAL_STAY: &str = r#"{"charts": [{
+  "account": "S1", "mrn": "MS1", "status": "ready",
+  "patient": {"name": "Pat Surgical", "birth_date": "1960-01-01", "sex": "F"},
+  "encounter": {"type": "inpatient", "admit_date": "2026-11-02", "discharge_date": "2026-11-06"},
+  "documents": [
+    {"kind": "discharge_summary", "author": "Dr. Imani Achterberg", "date": "2026-11-06", "text": "Cholecystitis; laparoscopic cholecystectomy on 11/03."},
+    {"kind": "operative_report", "author": "Dr. Lars Oduya", "date": "2026-11-03", "text": "Laparoscopic cholecystectomy."}]
+}]}"#;
+
+#[test]
+fn a_procedure_takes_the_open_operative_report_s_date_and_author_and_m_sets_them_within_the_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db"), &StoreOptions::default()).unwrap();
+    chartcoder::interchange::import_json(&mut store, SURGICAL_STAY.as_bytes(), "amy").unwrap();
+    let mut app = app_on(store, "amy", 100, 30);
+    press(&mut app, KeyCode::Enter);
+    let id = chart_of(&app).chart_id;
+    let procedures = |app: &App| {
+        charts::load_chart(app.store().conn(), id)
+            .unwrap()
+            .procedures
+    };
+    // With the discharge summary open: the discharge date, nobody named.
+    search(&mut app, 'p', "0FT44ZZ");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.settle(Duration::from_secs(30)));
+    let first = &procedures(&app)[0];
+    assert_eq!(
+        first.date,
+        Some(NaiveDate::from_ymd_opt(2026, 11, 6).unwrap())
+    );
+    assert_eq!(first.provider, None);
+    // With the operative report open: its date and author.
+    press(&mut app, KeyCode::Char('l'));
+    assert_eq!(chart_of(&app).document, 1);
+    search(&mut app, 'p', "0FT44ZZ");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.settle(Duration::from_secs(30)));
+    let second = &procedures(&app)[1];
+    assert_eq!(
+        second.date,
+        Some(NaiveDate::from_ymd_opt(2026, 11, 3).unwrap())
+    );
+    assert_eq!(second.provider.as_deref(), Some("Dr. Lars Oduya"));
+    // m on the first line: its date and practitioner, to be changed.
+    assert_eq!(chart_of(&app).pane, Pane::Procedures);
+    press(&mut app, KeyCode::Char('k'));
+    press(&mut app, KeyCode::Char('m'));
+    assert_eq!(
+        app.mode,
+        Mode::ProcedureInput {
+            text: "2026-11-06 / ".into()
+        }
+    );
+    let clear = |app: &mut App| {
+        app.handle_event(&Event::Key(KeyEvent::new(
+            KeyCode::Char('u'),
+            KeyModifiers::CONTROL,
+        )))
+    };
+    // A date after discharge is refused with the stay named; nothing changes.
+    clear(&mut app);
+    typed(&mut app, "2026-11-09 / Dr. Lars Oduya");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.settle(Duration::from_secs(30)));
+    let said = app.message.clone().unwrap_or_default();
+    assert!(
+        said.contains("outside the stay (2026-11-02 to 2026-11-06)"),
+        "{said}"
+    );
+    assert_eq!(procedures(&app)[0].provider, None);
+    // Not a date at all: said before anything is saved, and the prompt stays.
+    press(&mut app, KeyCode::Char('m'));
+    clear(&mut app);
+    typed(&mut app, "3rd Nov / Dr. X");
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("is not a date")
+    );
+    clear(&mut app);
+    typed(&mut app, "2026-11-04 / Dr. Imani Achterberg");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.settle(Duration::from_secs(30)));
+    let first = &procedures(&app)[0];
+    assert_eq!(
+        first.date,
+        Some(NaiveDate::from_ymd_opt(2026, 11, 4).unwrap())
+    );
+    assert_eq!(first.provider.as_deref(), Some("Dr. Imani Achterberg"));
+    let trail = audit::for_chart(app.store().conn(), id).unwrap();
+    assert!(
+        trail
+            .iter()
+            .any(|a| a.detail == "1: date 2026-11-04 by Dr. Imani Achterberg"),
+        "{trail:#?}"
+    );
 }

@@ -1,5 +1,9 @@
 //! The command line: options, subcommands, and which database they open.
 
+mod fhir;
+mod hl7;
+mod hl7_send;
+
 use crate::config::Config;
 use crate::domain::ChartStatus;
 use crate::interchange::{self, ImportError};
@@ -64,15 +68,48 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Import charts from a JSON file (all or nothing; every problem is named)
+    /// Import charts from a JSON file (all or nothing; every problem is named),
+    /// or HL7 v2 messages (--format hl7: each message applied on its own, one
+    /// line per message), or FHIR R4 Bundles and NDJSON files (--format fhir:
+    /// each finished encounter a chart, in its own transaction)
     Import {
-        /// The JSON chart file (format in README.md)
+        #[arg(long, value_enum, default_value_t = ImportFormat::Json)]
+        format: ImportFormat,
+        /// The JSON chart file (format in README.md); for hl7 a file of
+        /// messages (one after another, or an FHS/BHS batch) or a folder of them;
+        /// for fhir a Bundle (.json), an NDJSON file (.ndjson) or a folder of them
         file: PathBuf,
     },
-    /// Export charts as JSON (re-importable) or CSV (one row per code)
+    /// Send the HL7 outbox (hl7.outbox_dir: the BAR^P12 of completed charts)
+    /// to the billing system's MLLP receiver (hl7.send_to), each message
+    /// again with a growing wait until it is acknowledged AA; then it moves
+    /// into the outbox's sent/ folder. Runs until stopped
+    Hl7Send {
+        /// Stop when the outbox is empty
+        #[arg(long)]
+        once: bool,
+    },
+    /// Receive HL7 v2 messages over MLLP (ADT, MDM, ORU; README.md "HL7 v2
+    /// interface"), a thread per connection, until stopped
+    Listen {
+        /// Where to listen, e.g. 127.0.0.1:2575 (port 0: any free port, printed)
+        #[arg(long, value_name = "ADDR:PORT")]
+        mllp: String,
+        /// Listen on an address other than loopback (MLLP has no
+        /// authentication: see README.md for a TLS front or an SSH tunnel)
+        #[arg(long)]
+        allow_remote: bool,
+    },
+    /// Export charts as JSON (re-importable), CSV (one row per code), FHIR R4
+    /// (a Bundle per chart, one per line) or HL7 BAR^P12 messages (hl7-bar: a
+    /// file per completed chart into the HL7 outbox, or the folder -o names)
     Export {
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
+        /// hl7-bar: only this chart (default: every completed chart: coded,
+        /// reviewed, final)
+        #[arg(long, value_name = "ACCOUNT")]
+        account: Option<String>,
         /// Only charts with this status (ready, in_progress, on_hold, coded, reviewed, final)
         #[arg(long, value_name = "STATUS", value_parser = parse_status)]
         status: Option<ChartStatus>,
@@ -296,9 +333,20 @@ fn parse_outcome(s: &str) -> Result<crate::domain::QueryOutcome, String> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    Json,
+    Hl7,
+    Fhir,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
     Json,
     Csv,
+    /// A BAR^P12 file per completed chart into the HL7 outbox.
+    Hl7Bar,
+    /// A FHIR R4 Bundle per chart, one per line.
+    Fhir,
 }
 
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
@@ -444,7 +492,37 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tui::run(store, &user, &config)?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Import { file }) => {
+        Some(Command::Import {
+            format: ImportFormat::Hl7,
+            file,
+        }) => {
+            let mut store = open_store(&cli, &config)?;
+            hl7::import(&mut store, file)
+        }
+        Some(Command::Import {
+            format: ImportFormat::Fhir,
+            file,
+        }) => {
+            let mut store = open_store(&cli, &config)?;
+            let user = acting_coder(&cli, &config, &store)?;
+            fhir::import(&mut store, file, &user)
+        }
+        Some(Command::Listen { mllp, allow_remote }) => {
+            // Created and migrated here; each connection opens its own.
+            drop(open_store(&cli, &config)?);
+            let path = match cli.db.clone().or_else(|| config.database_path()) {
+                Some(p) => p,
+                None => default_db_path()?,
+            };
+            let options = StoreOptions {
+                busy_timeout: config.busy_timeout(),
+            };
+            hl7::listen(&path, &options, mllp, *allow_remote, &config)
+        }
+        Some(Command::Import {
+            format: ImportFormat::Json,
+            file,
+        }) => {
             let bytes =
                 std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
             let mut store = open_store(&cli, &config)?;
@@ -462,14 +540,35 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Some(Command::Export {
-            format,
+            format: ExportFormat::Hl7Bar,
+            account,
             status,
             output,
         }) => {
             let mut store = open_existing(&cli, &config)?;
             let user = acting_coder(&cli, &config, &store)?;
+            let dir = output
+                .clone()
+                .or_else(|| config.hl7.outbox_dir())
+                .ok_or_else(|| {
+                    anyhow!("hl7-bar needs a folder: -o DIR, or hl7.outbox_dir in the config")
+                })?;
+            hl7::export_bar(&mut store, &user, account.as_deref(), *status, &dir)
+        }
+        Some(Command::Export {
+            format,
+            account,
+            status,
+            output,
+        }) => {
+            if account.is_some() {
+                return Err(anyhow!("--account is taken by --format hl7-bar only"));
+            }
+            let mut store = open_existing(&cli, &config)?;
+            let user = acting_coder(&cli, &config, &store)?;
             export(&mut store, &user, *format, *status, output.as_deref())
         }
+        Some(Command::Hl7Send { once }) => hl7_send::run(&config, *once),
         Some(Command::Code { code, date }) => {
             let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
             print_code(code, date, &config)
@@ -1116,6 +1215,8 @@ fn export(
         match format {
             ExportFormat::Json => "json",
             ExportFormat::Csv => "csv",
+            ExportFormat::Fhir => "fhir",
+            ExportFormat::Hl7Bar => "hl7-bar",
         },
         match output {
             Some(p) => std::path::absolute(p)
@@ -1173,6 +1274,9 @@ fn write_export(
     match format {
         ExportFormat::Json => interchange::json::write_charts(charts, sink)?,
         ExportFormat::Csv => interchange::csv::write_codes(charts, sink)?,
+        ExportFormat::Fhir => interchange::fhir::export::write_bundles(charts, sink)?,
+        // Written by hl7::export_bar, a file per chart.
+        ExportFormat::Hl7Bar => {}
     }
     sink.flush()?;
     Ok(())

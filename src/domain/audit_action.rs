@@ -72,6 +72,7 @@ audit_actions! {
     UnlockFailed = "unlock_failed": "a wrong password was typed on the lock screen",
     Logoff = "logoff": "the session ended by itself (idle, or wrong passwords)",
     AuditBrokenAccepted = "audit_broken_accepted": "the workstation was started on a broken audit trail",
+    Hl7Message = "hl7_message": "an HL7 v2 message was applied (type, control id, what it did)",
 }
 
 impl AuditAction {

@@ -310,7 +310,7 @@ struct DateRange {
 
 /// A character refused in imported text: control characters (C0, DEL, C1) and
 /// the bidirectional controls that make text display as something it is not.
-fn refused_char(c: char) -> bool {
+pub(super) fn refused_char(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
@@ -325,7 +325,7 @@ fn refused_in_line(value: &str) -> Option<char> {
 
 /// The first refused character of a document's text, which keeps its line
 /// breaks (LF, or CR LF as Windows systems write them) and tabs.
-fn refused_in_document(value: &str) -> Option<char> {
+pub(super) fn refused_in_document(value: &str) -> Option<char> {
     let mut chars = value.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -339,7 +339,7 @@ fn refused_in_document(value: &str) -> Option<char> {
 }
 
 /// What a refused character is, by its code point: never the text around it.
-fn refusal(c: char) -> String {
+pub(super) fn refusal(c: char) -> String {
     let kind = if c.is_control() {
         "a control character"
     } else {

@@ -2,6 +2,8 @@
 //! chart stores nothing and names every problem with its position.
 
 pub mod csv;
+pub mod fhir;
+pub mod hl7;
 pub mod json;
 
 use crate::domain::{Chart, ChartStatus};

@@ -589,6 +589,83 @@ pub fn set_line_detail(
     Ok(())
 }
 
+/// Sets a procedure's date (within the stay: admission to discharge) and
+/// practitioner (None clears it).
+pub fn set_procedure_detail(
+    tx: &Transaction<'_>,
+    chart_id: i64,
+    user: &str,
+    position: usize,
+    date: Option<chrono::NaiveDate>,
+    provider: Option<&str>,
+) -> Result<()> {
+    require_claim(tx, chart_id, user)?;
+    let (admit, discharge): (String, String) = tx.query_row(
+        "SELECT admit_date, discharge_date FROM charts WHERE chart_id = ?1",
+        [chart_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if let Some(d) = date {
+        let day = d.to_string();
+        // ISO dates compare as text.
+        if day < admit || day > discharge {
+            return Err(StoreError::Refused(format!(
+                "{day} is outside the stay ({admit} to {discharge}): a procedure's date lies within it"
+            )));
+        }
+    }
+    let provider = provider.map(str::trim).filter(|p| !p.is_empty());
+    if provider.is_some_and(|p| p.chars().any(char::is_control) || p.chars().count() > 60) {
+        return Err(StoreError::Refused(
+            "the practitioner is one line of at most 60 characters".into(),
+        ));
+    }
+    let n = tx.execute(
+        "UPDATE procedures SET proc_date = ?3, provider = ?4 WHERE chart_id = ?1 AND seq = ?2",
+        params![
+            chart_id,
+            seq_of(position),
+            date.map(|d| d.to_string()),
+            provider
+        ],
+    )?;
+    if n == 0 {
+        return Err(StoreError::Refused(format!(
+            "no procedure at {}",
+            position + 1
+        )));
+    }
+    changed(
+        tx,
+        chart_id,
+        user,
+        AuditAction::SetLineDetail,
+        &format!(
+            "{}: date {} by {}",
+            position + 1,
+            date.map_or_else(|| "none".to_string(), |d| d.to_string()),
+            provider.unwrap_or("nobody named")
+        ),
+    )?;
+    Ok(())
+}
+
+/// Parses what a coder types for a procedure: `YYYY-MM-DD / PRACTITIONER`
+/// (the practitioner may be empty).
+pub fn parse_procedure_detail(
+    text: &str,
+) -> std::result::Result<(Option<chrono::NaiveDate>, Option<String>), String> {
+    let (date, who) = text.split_once('/').unwrap_or((text, ""));
+    let date = date.trim();
+    let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
+        format!(
+            "{date:?} is not a date: write DATE / PRACTITIONER, e.g. 2026-11-03 / Dr. Lars Oduya"
+        )
+    })?;
+    let who = who.trim();
+    Ok((Some(date), (!who.is_empty()).then(|| who.to_string())))
+}
+
 /// Parses what a coder types for a line: `MODIFIERS / UNITS / POINTERS`, e.g.
 /// `25 LT / 2 / A C` (each part may be empty: no modifiers, 1 unit, no pointers).
 pub fn parse_line_detail(text: &str) -> std::result::Result<LineDetail, String> {

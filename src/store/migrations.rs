@@ -277,6 +277,35 @@ CREATE TABLE chart_drgs (
 ) STRICT;
 "#,
     ),
+    // 8: charts that arrive over HL7 v2. The control ids of the messages
+    // applied (a message sent again is acknowledged, not applied twice);
+    // visits admitted but not yet discharged (not charts: a chart enters the
+    // coding queue at discharge), each as the messages left it; and the
+    // sender's number of a document, so that an edit or a replacement
+    // finds it.
+    Migration::Sql(
+        r#"
+CREATE TABLE inbound_messages (
+    sender        TEXT NOT NULL,
+    control_id    TEXT NOT NULL,
+    message_type  TEXT NOT NULL,
+    chart_id      INTEGER REFERENCES charts (chart_id),
+    detail        TEXT NOT NULL,
+    received_at   TEXT NOT NULL,
+    PRIMARY KEY (sender, control_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE inbound_visits (
+    account     TEXT PRIMARY KEY,
+    mrn         TEXT NOT NULL,
+    visit       TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+ALTER TABLE documents ADD COLUMN source_ref TEXT;
+CREATE UNIQUE INDEX documents_chart_id_source_ref_idx
+    ON documents (chart_id, source_ref) WHERE source_ref IS NOT NULL;
+"#,
+    ),
 ];
 
 /// `PRAGMA application_id` of a chartcoder database ("CHCO").

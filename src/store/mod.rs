@@ -8,18 +8,21 @@ pub mod audit;
 pub mod charts;
 pub mod coding;
 pub mod drg;
+pub mod inbound;
 pub mod migrations;
 pub mod queries;
 pub mod queue;
 pub mod site;
 
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use audit::AuditEntry;
 pub use charts::ImportProblem;
 pub use queue::{QueueFilter, QueueKey, QueuePage, QueueRow, QueueSummary, StatusFilter};
+/// A write transaction, for code outside the store that runs store functions in one.
+pub use rusqlite::Transaction;
 
 /// What can go wrong in the store, in words a coder or an administrator can act on.
 #[derive(Debug, thiserror::Error)]

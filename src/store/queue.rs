@@ -365,6 +365,12 @@ fn prepare_text(conn: &Connection, filter: &QueueFilter) -> Result<TextPlan> {
 
 /// One page of the queue, oldest discharge first.
 ///
+/// SQLite's count of commits by other connections to the database
+/// (`PRAGMA data_version`): when it changes, the queue is worth reloading.
+pub fn data_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+}
+
 /// A filter on several statuses reads one index range per status and merges them,
 /// so each read stays an index seek however many charts of other statuses (years
 /// of final charts) lie in between.

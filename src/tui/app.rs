@@ -51,6 +51,10 @@ pub enum Mode {
     LineInput {
         text: String,
     },
+    /// Typing an ICD-10-PCS procedure's date / practitioner.
+    ProcedureInput {
+        text: String,
+    },
     /// The physician query form has the keyboard.
     QueryForm,
     /// Which report `R` shows: q physician queries, c case mix index.
@@ -135,6 +139,8 @@ pub struct App {
     pub query_templates: std::sync::Arc<Vec<crate::query::templates::Template>>,
     /// Where sent queries are also written as files.
     pub outbox: Option<std::path::PathBuf>,
+    /// Where a completed chart's BAR^P12 is written (`hl7.outbox_dir`).
+    pub hl7_outbox: Option<std::path::PathBuf>,
     /// Hours after which an open query is overdue.
     pub escalation_hours: u32,
     /// The report's "answered within" time, in hours.
@@ -145,6 +151,9 @@ pub struct App {
     pub clock: chrono::DateTime<chrono::Utc>,
     /// When the open chart's claim was last marked active.
     pub(crate) last_touch: Instant,
+    /// When the queue last asked whether the database changed, and what
+    /// SQLite's data_version was then (see `refresh.rs`).
+    pub(crate) queue_checked: (Instant, Option<i64>),
     /// Lock the screen after this long without a key (HIPAA automatic
     /// logoff); `None`: never.
     pub lock_after: Option<Duration>,
@@ -204,11 +213,13 @@ impl App {
                 crate::query::templates::load(None).unwrap_or_default(),
             ),
             outbox: None,
+            hl7_outbox: None,
             escalation_hours: 72,
             response_hours: 72,
             hospital_status: crate::drg::HospitalStatus::NotExempt,
             clock: chrono::Utc::now(),
             last_touch: Instant::now(),
+            queue_checked: (Instant::now(), None),
             lock_after: Some(Duration::from_secs(15 * 60)),
             last_input: Instant::now(),
             locked: None,
@@ -476,7 +487,9 @@ impl App {
                     };
                     match &mut self.mode {
                         Mode::FindInput { text: t } => *t += &clean(t, 100),
-                        Mode::LineInput { text: t } => *t += &clean(t, 60),
+                        Mode::LineInput { text: t } | Mode::ProcedureInput { text: t } => {
+                            *t += &clean(t, 60)
+                        }
                         Mode::QueryInput { text: t, .. } => *t += &clean(t, 2000),
                         _ => {}
                     }
@@ -537,6 +550,7 @@ impl App {
                 self.mode = Mode::Normal
             }
             Mode::LineInput { text } => self.line_key(key, text),
+            Mode::ProcedureInput { text } => self.procedure_key(key, text),
             Mode::QueryForm => self.query_form_key(key),
             Mode::Queries { selected } => self.queries_key(key, selected),
             Mode::QueryOutcome { selected } => self.query_outcome_key(key, selected),
@@ -701,7 +715,7 @@ impl App {
     /// One page in the order shown: `page` names it in that order (`After` is
     /// "further down the screen"), and the rows come top to bottom. Newest first
     /// is the store's order read backwards.
-    fn fetch(&mut self, page: &QueuePage, limit: usize) -> Option<Vec<QueueRow>> {
+    pub(crate) fn fetch(&mut self, page: &QueuePage, limit: usize) -> Option<Vec<QueueRow>> {
         let newest_first = self.queue.newest_first;
         let store_page = if newest_first {
             match page {

@@ -8,7 +8,7 @@ use super::app::{App, Mode, Screen};
 use super::keymap::{Action, Context};
 use super::saver::{Done, Job, Reply, Saved, Then};
 use crate::codeset::{self, Edition, IcdCm, IcdPcs};
-use crate::domain::{Chart, CodeSystem, Poa};
+use crate::domain::{Chart, CodeSystem, DocumentKind, Poa};
 use crate::edits::{Finding, Rules, Severity, SiteFiles};
 use crate::search::cache::{self, UserTables};
 use crate::search::worker::SearchWorker;
@@ -446,7 +446,10 @@ impl App {
             }
             Then::Leave(message) => {
                 self.chart_action(Action::Back);
-                self.message = Some(message);
+                self.message = Some(match &note {
+                    Some(n) => format!("{message}; {n}"),
+                    None => message,
+                });
             }
             Then::Select(list) | Then::Assigned { list, .. } => {
                 if let (Screen::Chart(view), Done::At(at)) = (&mut self.screen, &done)
@@ -516,6 +519,7 @@ impl App {
     pub fn poll_background(&mut self) -> bool {
         let mut changed = self.poll_saver();
         changed |= self.poll_lock();
+        changed |= self.refresh_queue_if_changed();
         // An open chart keeps its claim active, so it never expires while shown.
         if self.saving.is_none()
             && self.last_touch.elapsed() >= CLAIM_HEARTBEAT
@@ -798,8 +802,13 @@ impl App {
                     }
                     None => self.message = Some("no procedure line yet (p adds one)".into()),
                     Some(p) if p.system == CodeSystem::Icd10Pcs => {
-                        self.message =
-                            Some("modifiers, units and pointers belong to CPT/HCPCS lines".into())
+                        self.mode = Mode::ProcedureInput {
+                            text: format!(
+                                "{} / {}",
+                                p.date.unwrap_or(view.chart.encounter.discharge_date),
+                                p.provider.as_deref().unwrap_or("")
+                            ),
+                        };
                     }
                     Some(p) => {
                         let pointers: String = p
@@ -891,9 +900,23 @@ impl App {
                     Some(d) => format!("chart completed: coded, {}", d.describe()),
                     None => "chart completed: coded".into(),
                 };
-                self.save_on_chart(Then::Leave(done), move |tx, id, user| {
-                    coding::complete(tx, id, user, &blocking, drg.as_ref()).map(|()| Done::Nothing)
-                });
+                let outbox = self.hl7_outbox.clone();
+                let chart_id = view.chart_id;
+                self.save_on_chart_with_note(
+                    Then::Leave(done),
+                    move |tx, id, user| {
+                        coding::complete(tx, id, user, &blocking, drg.as_ref())
+                            .map(|()| Done::Nothing)
+                    },
+                    // The BAR^P12 for billing, once the completion is saved.
+                    move |store, _| {
+                        let dir = outbox?;
+                        Some(match crate::tui::bar_out::write(store, &dir, chart_id) {
+                            Ok(_) => "BAR^P12 written to the HL7 outbox".to_string(),
+                            Err(e) => format!("BAR^P12 NOT written to {}: {e}", dir.display()),
+                        })
+                    },
+                );
             }
             _ => {}
         }
@@ -972,6 +995,32 @@ impl App {
                 let position = view.px;
                 self.save_on_chart(Then::Show(None), move |tx, id, user| {
                     coding::set_line_detail(tx, id, user, position, &detail).map(|()| Done::Nothing)
+                });
+            }
+        }
+    }
+
+    /// The date / practitioner prompt of an ICD-10-PCS procedure.
+    pub(crate) fn procedure_key(&mut self, key: &KeyEvent, mut text: String) {
+        match edit_line(key, &mut text, 60) {
+            LineEdit::Typing => self.mode = Mode::ProcedureInput { text },
+            LineEdit::Cancel => self.mode = Mode::Normal,
+            LineEdit::Submit => {
+                let (date, provider) = match coding::parse_procedure_detail(&text) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        self.message = Some(e);
+                        return;
+                    }
+                };
+                self.mode = Mode::Normal;
+                let Screen::Chart(view) = &self.screen else {
+                    return;
+                };
+                let position = view.px;
+                self.save_on_chart(Then::Show(None), move |tx, id, user| {
+                    coding::set_procedure_detail(tx, id, user, position, date, provider.as_deref())
+                        .map(|()| Done::Nothing)
                 });
             }
         }
@@ -1145,7 +1194,21 @@ impl App {
         };
         let list = popup.list;
         let edition = view.edition().label().to_string();
-        let date = Some(view.date());
+        // A procedure takes the date and author of the operative or
+        // procedure document open, when it lies within the stay; else the
+        // discharge date (set with m).
+        let e = &view.chart.encounter;
+        let (date, provider) = match view.chart.documents.get(view.document) {
+            Some(d)
+                if matches!(
+                    d.kind,
+                    DocumentKind::OperativeReport | DocumentKind::ProcedureNote
+                ) && (e.admit_date..=e.discharge_date).contains(&d.date) =>
+            {
+                (Some(d.date), Some(d.author.clone()))
+            }
+            _ => (Some(view.date()), None),
+        };
         let then = Then::Assigned {
             list,
             code: code.to_string(),
@@ -1159,7 +1222,15 @@ impl App {
             }
             (CodeList::Procedures, Some(s)) if s != CodeSystem::Icd10Cm => {
                 self.save_on_chart(then, move |tx, id, user| {
-                    coding::add_procedure(tx, id, user, &owned, s, date).map(Done::At)
+                    coding::add_procedure(tx, id, user, &owned, s, date)
+                        .and_then(|at| match &provider {
+                            Some(p) => {
+                                coding::set_procedure_detail(tx, id, user, at, date, Some(p))
+                                    .map(|()| at)
+                            }
+                            None => Ok(at),
+                        })
+                        .map(Done::At)
                 })
             }
             (CodeList::Diagnoses, _) => {

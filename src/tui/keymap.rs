@@ -178,7 +178,7 @@ impl Action {
             Action::MoveCodeUp => "move the selected code up (first = principal)",
             Action::MoveCodeDown => "move the selected code down",
             Action::SetPoa => "POA of the selected diagnosis: Y N U W 1 (Space clears)",
-            Action::EditLine => "modifiers / units / pointers of a CPT/HCPCS line",
+            Action::EditLine => "CPT/HCPCS modifiers/units/pointers; PCS date/who",
             Action::FlagForQuery => "write a physician query (sent: the chart goes on hold)",
             Action::Queries => "the chart's queries: answer, close, cancel, recipient",
             Action::DrgAnalysis => "DRG analysis: each dx as principal; what sets severity",

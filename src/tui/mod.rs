@@ -6,12 +6,14 @@
 //! `hangup` for a terminal that vanishes under crossterm).
 
 pub mod app;
+pub mod bar_out;
 pub mod chart;
 pub mod drg;
 mod hangup;
 pub mod keymap;
 pub mod queries;
 pub mod query_form;
+pub mod refresh;
 pub mod saver;
 pub mod screens;
 pub mod text;
@@ -92,6 +94,7 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
             }
         }
         app.outbox = config.queries.outbox_dir();
+        app.hl7_outbox = config.hl7.outbox_dir();
         // The idle lock asks for the login password when PAM can check it.
         if crate::identity::PASSWORD_CHECK {
             app.unlock = Some(Arc::new(|password: &str| {

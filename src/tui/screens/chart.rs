@@ -515,6 +515,7 @@ fn render_footer(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let prompt = match &app.mode {
         Mode::FindInput { text } => Some((" Find in the document: ", text)),
         Mode::LineInput { text } => Some((" Modifiers / units / pointers: ", text)),
+        Mode::ProcedureInput { text } => Some((" Date / practitioner: ", text)),
         Mode::QueryInput { what, text, .. } => Some((what.prompt(), text)),
         _ => None,
     };
