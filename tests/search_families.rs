@@ -319,3 +319,26 @@ fn the_family_fixtures_hold_their_measured_levels() {
     eprintln!("{report}");
     assert!(failed.is_empty(), "below the floor: {failed:?}\n{report}");
 }
+
+/// Diagnostics, not a check: the slowest keystrokes over every prefix of the
+/// family terms (`cargo test --release --test search_families -- --ignored
+/// --nocapture`). Speed is measured by `cargo bench --bench search`.
+#[test]
+#[ignore]
+fn slowest_keystrokes() {
+    let fixtures = relevance::parse(include_str!("fixtures/search_families.tsv")).unwrap();
+    let mut times = Vec::new();
+    for f in &fixtures {
+        let filters = filters(if f.family == "pcs" { "px" } else { "dx" });
+        for n in (1..=f.query.len()).filter(|&n| f.query.is_char_boundary(n)) {
+            let q = &f.query[..n];
+            let t = std::time::Instant::now();
+            let _ = searcher().search(q, &filters, 50);
+            times.push((t.elapsed(), q.to_string(), searcher().stats()));
+        }
+    }
+    times.sort_by(|a, b| b.0.cmp(&a.0));
+    for (t, q, stats) in times.iter().take(25) {
+        eprintln!("{:>8.3} ms  {q:?}  {stats:?}", t.as_secs_f64() * 1000.0);
+    }
+}

@@ -55,9 +55,11 @@ const ROUTED_BONUS: f32 = 20.0;
 type Ranked = (f32, u32, usize, u32);
 
 /// One query word and every vocabulary word it may stand for.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Term {
     len: usize,
+    /// The query word.
+    word: String,
     exact: Option<u32>,
     plural: Option<u32>,
     /// Words beginning with the term: ids lo..hi.
@@ -168,11 +170,7 @@ impl<'a> Searcher<'a> {
         if !terms.is_empty() {
             self.mark_words(&terms, true);
             self.text_hits(&terms, filters);
-            // Few codes with every word, or a longer query (surgeon's words
-            // around the Index term: "tube placement", "large volume"): codes
-            // with most of the words compete too, at a cost per missing word.
-            let hard = terms.iter().filter(|t| !t.soft).count();
-            if (self.touched.len() < limit.min(RELAXED_BELOW) && terms.len() >= 2) || hard >= 3 {
+            if self.touched.len() < limit.min(RELAXED_BELOW) && terms.len() >= 2 {
                 self.relaxed_hits(&terms, filters);
             }
         }
@@ -180,7 +178,7 @@ impl<'a> Searcher<'a> {
         self.route_label = None;
         self.routed_texts.clear();
         let words = self.query_words(query);
-        self.routed_hits(&words, filters);
+        self.routed_hits(&words, &terms, filters);
         self.mark_words(&terms, true);
         let hits = self.collect(&terms, filters, limit);
         self.mark_words(&terms, false);
@@ -213,8 +211,7 @@ impl<'a> Searcher<'a> {
 
     /// Whether a Neoplasm Table site has this word, or a word it begins
     /// (or a word of its synonyms: "rul" is the right upper lobe).
-    fn names_a_site(&self, w: &str) -> bool {
-        let t = self.term(w);
+    fn names_a_site(&self, t: &Term) -> bool {
         let site = |id: u32| self.ix.vocab_site.get(id as usize) == Some(&1);
         let direct = t.exact.into_iter().chain(t.plural).any(site)
             || (t.lo..t.hi.min(t.lo.saturating_add(200))).any(site)
@@ -232,7 +229,15 @@ impl<'a> Searcher<'a> {
     /// Morphology and site: the Neoplasm Table row of the site, in the column
     /// the morphology's Index entry names (or "metastatic" and the like choose),
     /// ranked above word matches.
-    fn routed_hits(&mut self, words: &[String], filters: &Filters) {
+    fn routed_hits(&mut self, words: &[String], known: &[Term], filters: &Filters) {
+        // The main pass's terms, reused (a word's typo matches are costly).
+        let term_of = |w: &str| {
+            known
+                .iter()
+                .find(|t| t.word == w)
+                .cloned()
+                .unwrap_or_else(|| self.term(w))
+        };
         if words.len() < 2 || !filters.systems.allows(System::Icd10Cm) {
             return;
         }
@@ -276,16 +281,19 @@ impl<'a> Searcher<'a> {
         // The site: words left once the morphology is taken, that some
         // Neoplasm Table site has ("squamous cell" in "squamous cell
         // carcinoma of the lung" describes the morphology, not the site).
-        let site: Vec<&String> = words
-            .iter()
-            .zip(&used)
-            .filter(|(w, u)| !**u && (is_soft_word(w) || self.names_a_site(w)))
-            .map(|(w, _)| w)
-            .collect();
-        if site.is_empty() || site.len() > MAX_TERMS {
+        let mut terms: Vec<Term> = Vec::new();
+        for (w, u) in words.iter().zip(&used) {
+            if *u {
+                continue;
+            }
+            let t = term_of(w);
+            if is_soft_word(w) || self.names_a_site(&t) {
+                terms.push(t);
+            }
+        }
+        if terms.is_empty() || terms.len() > MAX_TERMS {
             return;
         }
-        let mut terms: Vec<Term> = site.iter().map(|w| self.term(w)).collect();
         if terms.iter().all(|t| t.soft) {
             return;
         }
@@ -465,6 +473,7 @@ impl<'a> Searcher<'a> {
             });
         let mut t = Term {
             len: w.len(),
+            word: w.to_string(),
             exact: self.vocab_id(w),
             lo,
             hi: hi as u32,
@@ -873,6 +882,7 @@ impl<'a> Searcher<'a> {
         // character, a PCS table or row): their codes, ranked by the query's
         // words in each code's title.
         let mut out: Vec<Ranked> = Vec::with_capacity(ranked.len());
+        let mut suffixes: std::collections::HashMap<&str, u8> = std::collections::HashMap::new();
         // Only the best parents are opened: their codes are what can reach
         // the top `limit`.
         ranked.sort_by(|a, b| self.order(a, b));
@@ -890,7 +900,8 @@ impl<'a> Searcher<'a> {
                 out.push(r);
                 continue;
             }
-            let own = self.title_terms(terms, e);
+            let own_mask = self.title_mask(terms, e);
+            let own = own_mask.count_ones();
             let ext = &self.ix.extensions[range(&self.ix.extension_ends, e)];
             let pcs = self.ix.system(e) == System::Icd10Pcs;
             let cm_header = !pcs && self.ix.has(e, flag::HEADER);
@@ -902,6 +913,10 @@ impl<'a> Searcher<'a> {
                     TextKind::IndexMain | TextKind::IndexSub | TextKind::Table
                 );
             let mut best_child: Option<Ranked> = None;
+            // A 7th character's title is its stem's plus a few words
+            // ("..., subsequent encounter for closed fracture with nonunion"):
+            // those words are read once per search, not once per code.
+            let stem = self.ix.title(e);
             for (i, &x) in ext.iter().enumerate() {
                 let x = x as usize;
                 let ok = self.ix.valid_on(x, filters.date);
@@ -910,6 +925,14 @@ impl<'a> Searcher<'a> {
                 }
                 let refine = if terms.is_empty() || i >= MAX_REFINED {
                     0.0
+                } else if let Some(suffix) = self.ix.title(x).strip_prefix(stem)
+                    && !pcs
+                    && !cm_header
+                {
+                    let extra = *suffixes
+                        .entry(suffix)
+                        .or_insert_with(|| self.words_terms(terms, suffix) & !own_mask);
+                    REFINE * extra.count_ones() as f32
                 } else {
                     REFINE * self.title_terms(terms, x).saturating_sub(own) as f32
                 };
@@ -991,29 +1014,42 @@ impl<'a> Searcher<'a> {
     /// How many query terms the words of an entry's title hold (a term's
     /// synonym phrase counts when all its words are there).
     fn title_terms(&self, terms: &[Term], e: usize) -> u32 {
-        // The title's words as indexed; a code found only by code (a 7th
-        // character) has its title cut into words here.
-        let cut: Vec<u32>;
-        let ids: &[u32] = match self.ix.entry_title.get(e) {
-            Some(&t) if t != u32::MAX => &self.ix.words[range(&self.ix.text_word_ends, t as usize)],
-            _ => {
-                cut = index_words(self.ix.title(e))
-                    .iter()
-                    .filter_map(|w| self.vocab_id(w))
-                    .collect();
-                &cut
+        self.title_mask(terms, e).count_ones()
+    }
+
+    /// The query terms (bits) the words of an entry's title hold.
+    fn title_mask(&self, terms: &[Term], e: usize) -> u8 {
+        match self.ix.entry_title.get(e) {
+            // The title's words as indexed.
+            Some(&t) if t != u32::MAX => {
+                self.ids_terms(terms, &self.ix.words[range(&self.ix.text_word_ends, t as usize)])
             }
-        };
+            // A code found only by code (a 7th character): cut here.
+            _ => self.words_terms(terms, self.ix.title(e)),
+        }
+    }
+
+    /// The query terms (bits) the words of `text` hold.
+    fn words_terms(&self, terms: &[Term], text: &str) -> u8 {
+        let ids: Vec<u32> = index_words(text)
+            .iter()
+            .filter_map(|w| self.vocab_id(w))
+            .collect();
+        self.ids_terms(terms, &ids)
+    }
+
+    fn ids_terms(&self, terms: &[Term], ids: &[u32]) -> u8 {
         let mut mask = 0u8;
         for &w in ids {
             mask |= self.word_terms[w as usize];
         }
         for (i, t) in terms.iter().enumerate() {
-            if mask & (1 << i) == 0 && t.phrases.iter().any(|p| p.iter().all(|w| ids.contains(w))) {
+            if mask & (1 << i) == 0 && t.phrases.iter().any(|p| p.iter().all(|w| ids.contains(w)))
+            {
                 mask |= 1 << i;
             }
         }
-        mask.count_ones()
+        mask
     }
 
     fn hit(&self, e: usize, score: f32, text: u32, filters: &Filters) -> Hit {
