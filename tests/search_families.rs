@@ -337,7 +337,7 @@ fn slowest_keystrokes() {
             times.push((t.elapsed(), q.to_string(), searcher().stats()));
         }
     }
-    times.sort_by(|a, b| b.0.cmp(&a.0));
+    times.sort_by_key(|t| std::cmp::Reverse(t.0));
     for (t, q, stats) in times.iter().take(25) {
         eprintln!("{:>8.3} ms  {q:?}  {stats:?}", t.as_secs_f64() * 1000.0);
     }

@@ -216,7 +216,7 @@ impl<'a> Searcher<'a> {
         let direct = t.exact.into_iter().chain(t.plural).any(site)
             || (t.lo..t.hi.min(t.lo.saturating_add(200))).any(site)
             || (t.stem_lo..t.stem_hi.min(t.stem_lo.saturating_add(200)))
-                .any(|id| site(id) && self.quality(&t, id) > 0.0);
+                .any(|id| site(id) && self.quality(t, id) > 0.0);
         direct || t.phrases.iter().any(|p| p.iter().any(|&id| site(id)))
     }
 
@@ -1021,9 +1021,10 @@ impl<'a> Searcher<'a> {
     fn title_mask(&self, terms: &[Term], e: usize) -> u8 {
         match self.ix.entry_title.get(e) {
             // The title's words as indexed.
-            Some(&t) if t != u32::MAX => {
-                self.ids_terms(terms, &self.ix.words[range(&self.ix.text_word_ends, t as usize)])
-            }
+            Some(&t) if t != u32::MAX => self.ids_terms(
+                terms,
+                &self.ix.words[range(&self.ix.text_word_ends, t as usize)],
+            ),
             // A code found only by code (a 7th character): cut here.
             _ => self.words_terms(terms, self.ix.title(e)),
         }
@@ -1044,8 +1045,7 @@ impl<'a> Searcher<'a> {
             mask |= self.word_terms[w as usize];
         }
         for (i, t) in terms.iter().enumerate() {
-            if mask & (1 << i) == 0 && t.phrases.iter().any(|p| p.iter().all(|w| ids.contains(w)))
-            {
+            if mask & (1 << i) == 0 && t.phrases.iter().any(|p| p.iter().all(|w| ids.contains(w))) {
                 mask |= 1 << i;
             }
         }
