@@ -87,6 +87,27 @@ fn a_coded_chart_is_one_bar_p12_with_each_segment_as_the_standard_places_it() {
     assert_eq!(field(&m, "PR1", 0, 3), "0DTJ4ZZ^^I10P");
     assert_eq!(field(&m, "PR1", 0, 5), "20261103");
     assert_eq!(field(&m, "PR1", 0, 11), "^Oduya^Lars");
+    // Completed with a final MS-DRG: the DRG segment after the diagnoses.
+    let mut coded = chart.clone();
+    coded.final_drg = Some(chartcoder::domain::FinalDrg {
+        drg: 292,
+        mdc: 5,
+        weight: Some(0.8725),
+        grouper_version: "v43.1".into(),
+        table5_edition: Some("FY2026".into()),
+    });
+    let m = bar::bar_p12(&coded, "CC1T99", at, &bar::Route::default());
+    let ids: Vec<&str> = m
+        .split('\r')
+        .filter(|s| !s.is_empty())
+        .map(|s| &s[..3])
+        .collect();
+    assert_eq!(
+        ids,
+        ["MSH", "EVN", "PID", "PV1", "DG1", "DG1", "DRG", "PR1"]
+    );
+    assert_eq!(field(&m, "DRG", 0, 1), "292^^MS-DRG^^^^v43.1");
+    assert_eq!(field(&m, "DRG", 0, 2), "20261129100500");
 }
 
 /// A receiver that answers each message AE the first time it sees its

@@ -1,6 +1,7 @@
 //! HL7 v2 outbound: the coded chart as a BAR^P12 ("update diagnosis /
 //! procedure"), for the billing system. Version 2.6, the first to carry the
-//! present-on-admission indicator in DG1-26. The mapping is in README.md
+//! present-on-admission indicator in DG1-26, and the final MS-DRG in a DRG
+//! segment once the chart has one. The mapping is in README.md
 //! "Coded charts out: BAR^P12".
 
 use super::parse::Separators;
@@ -134,6 +135,16 @@ pub fn bar_p12(chart: &Chart, control: &str, at: NaiveDateTime, route: &Route<'_
         dg1[16] = attending.clone();
         dg1[26] = d.poa.map(|p| p.as_str().to_string()).unwrap_or_default();
         out.push_str(&segment("DG1", &dg1));
+    }
+    // The final MS-DRG of a completed inpatient chart: DRG-1 as a CNE (code,
+    // text empty, the coding system, the grouper version in component 7),
+    // DRG-2 when it was assigned (the message's time).
+    if let Some(drg) = &chart.final_drg {
+        out.push_str(&format!(
+            "DRG|{:03}^^MS-DRG^^^^{}|{now}\r",
+            drg.drg,
+            esc(&drg.grouper_version)
+        ));
     }
     for (i, p) in chart.procedures.iter().enumerate() {
         let mut pr1 = vec![String::new(); 17];
