@@ -132,7 +132,8 @@ fn senders_at_once_get_their_acknowledgements_and_the_charts_are_stored() {
 
 #[test]
 fn a_listener_killed_mid_stream_loses_no_acknowledged_message_and_half_writes_none() {
-    const N: usize = 1500;
+    // The figure: a sender streaming 10,000 messages.
+    const N: usize = 10_000;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("c.db");
     let mut l = listen(&db);
