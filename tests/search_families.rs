@@ -338,6 +338,18 @@ fn slowest_keystrokes() {
         }
     }
     times.sort_by_key(|t| std::cmp::Reverse(t.0));
+    let at = |p: f64| {
+        times[((times.len() as f64) * (1.0 - p)) as usize]
+            .0
+            .as_secs_f64()
+            * 1000.0
+    };
+    eprintln!(
+        "{} keystrokes: p50 {:.3} ms  p99 {:.3} ms",
+        times.len(),
+        at(0.5),
+        at(0.99)
+    );
     for (t, q, stats) in times.iter().take(25) {
         eprintln!("{:>8.3} ms  {q:?}  {stats:?}", t.as_secs_f64() * 1000.0);
     }

@@ -33,6 +33,8 @@ const GATHER_LIMIT: usize = 30_000;
 /// A scan stops after this many matching texts: texts are in static rank order,
 /// so the best of a very common word are among the first.
 const SCAN_CAP: usize = 1_500;
+/// ... or after this many texts the filters allow.
+const SCAN_TEXTS: usize = 40_000;
 /// Words of a query beyond this many are ignored.
 const MAX_TERMS: usize = 8;
 /// Fewer codes than this with every word, and codes with most words are added.
@@ -725,7 +727,17 @@ impl<'a> Searcher<'a> {
         } else {
             self.stats.scanned = true;
             let mut matched = 0;
+            // Texts are in static rank order: past SCAN_TEXTS allowed ones
+            // (a common word the filter mostly rules out, "open" among
+            // diagnoses), the rest would not rank anyway.
+            let mut allowed = 0;
             for t in 0..self.ix.texts() {
+                if self.allowed(self.ix.text_entry[t] as usize, filters) {
+                    allowed += 1;
+                    if allowed > SCAN_TEXTS {
+                        break;
+                    }
+                }
                 if self.consider(terms, t, filters, 0) {
                     matched += 1;
                     if matched >= SCAN_CAP {

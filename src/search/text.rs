@@ -118,10 +118,23 @@ pub fn osa_distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
         return None;
     }
     let n = b.len();
-    // Three rows: i-2, i-1, i.
-    let mut prev2 = vec![0usize; n + 1];
-    let mut prev: Vec<usize> = (0..=n).collect();
-    let mut cur = vec![0usize; n + 1];
+    // Three rows: i-2, i-1, i; on the stack for the words of a vocabulary.
+    const STACK: usize = 48;
+    let (mut s2, mut s1, mut s0) = ([0usize; STACK], [0usize; STACK], [0usize; STACK]);
+    let mut h2;
+    let mut h1;
+    let mut h0;
+    let (mut prev2, mut prev, mut cur): (&mut [usize], &mut [usize], &mut [usize]) = if n < STACK {
+        (&mut s2[..=n], &mut s1[..=n], &mut s0[..=n])
+    } else {
+        h2 = vec![0usize; n + 1];
+        h1 = vec![0usize; n + 1];
+        h0 = vec![0usize; n + 1];
+        (&mut h2[..], &mut h1[..], &mut h0[..])
+    };
+    for (j, p) in prev.iter_mut().enumerate() {
+        *p = j;
+    }
     for i in 1..=a.len() {
         cur[0] = i;
         let mut row_min = cur[0];
