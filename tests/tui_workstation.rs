@@ -485,6 +485,45 @@ fn a_hcpcs_line_takes_modifiers_units_and_pointers() {
     assert_eq!(line.pointers, vec![1]);
     let terminal = draw(&app);
     assert!(row_of(&terminal, "25 LT x2 A").is_some());
+    // The line's service date and practitioner after its pointers (for the
+    // BAR^P12's PR1): a date outside the stay is refused, nothing changes.
+    let before = charts::load_chart(app.store().conn(), id).unwrap();
+    let stay = before.encounter.clone();
+    let before = before.procedures[0].clone();
+    let outside = stay.discharge_date + chrono::Duration::days(3);
+    let set = |app: &mut Desk, text: &str| {
+        press(app, KeyCode::Char('m'));
+        app.handle_event(&Event::Key(KeyEvent::new(
+            KeyCode::Char('u'),
+            KeyModifiers::CONTROL,
+        )));
+        typed(app, text);
+        press(app, KeyCode::Enter);
+    };
+    set(
+        &mut app,
+        &format!("25 lt / 2 / a / {outside} / Dr. Kim Ames"),
+    );
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("outside the stay"),
+        "{:?}",
+        app.message
+    );
+    let line = &charts::load_chart(app.store().conn(), id)
+        .unwrap()
+        .procedures[0];
+    assert_eq!(line, &before);
+    let day = stay.admit_date;
+    set(&mut app, &format!("25 lt / 2 / a / {day} / Dr. Kim Ames"));
+    let line = &charts::load_chart(app.store().conn(), id)
+        .unwrap()
+        .procedures[0];
+    assert_eq!(line.date, Some(day), "{line:?}");
+    assert_eq!(line.provider.as_deref(), Some("Dr. Kim Ames"));
+    assert_eq!(line.modifiers, vec!["25", "LT"]);
 }
 
 #[test]

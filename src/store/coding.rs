@@ -666,6 +666,27 @@ pub fn parse_procedure_detail(
     Ok((Some(date), (!who.is_empty()).then(|| who.to_string())))
 }
 
+/// What a coder types for a CPT/HCPCS line: `MODIFIERS / UNITS / POINTERS`,
+/// optionally followed by `/ DATE / PRACTITIONER` (the service date and who
+/// performed it, as for an ICD-10-PCS procedure).
+pub type ServiceLine = (
+    LineDetail,
+    Option<(Option<chrono::NaiveDate>, Option<String>)>,
+);
+
+/// Parses a CPT/HCPCS line with its optional date and practitioner.
+pub fn parse_service_line(text: &str) -> std::result::Result<ServiceLine, String> {
+    let parts: Vec<&str> = text.splitn(4, '/').collect();
+    let Some(rest) = parts.get(3) else {
+        return parse_line_detail(text).map(|d| (d, None));
+    };
+    let detail = parse_line_detail(&parts[..3].join("/"))?;
+    if rest.trim().is_empty() {
+        return Ok((detail, None));
+    }
+    Ok((detail, Some(parse_procedure_detail(rest)?)))
+}
+
 /// Parses what a coder types for a line: `MODIFIERS / UNITS / POINTERS`, e.g.
 /// `25 LT / 2 / A C` (each part may be empty: no modifiers, 1 unit, no pointers).
 pub fn parse_line_detail(text: &str) -> std::result::Result<LineDetail, String> {
@@ -702,6 +723,22 @@ pub fn parse_line_detail(text: &str) -> std::result::Result<LineDetail, String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_service_line_may_add_its_date_and_practitioner() {
+        let (d, when) = parse_service_line("25 / 1 / A / 2026-11-03 / Dr. Kim Ames").unwrap();
+        assert_eq!(d.modifiers, vec!["25"]);
+        let (date, who) = when.unwrap();
+        assert_eq!(date.unwrap().to_string(), "2026-11-03");
+        assert_eq!(who.as_deref(), Some("Dr. Kim Ames"));
+        assert_eq!(parse_service_line(" / 2 / ").unwrap().1, None);
+        assert_eq!(parse_service_line(" / 2 / / ").unwrap().1, None);
+        assert!(
+            parse_service_line("/ 1 / / 11-03")
+                .unwrap_err()
+                .contains("not a date")
+        );
+    }
 
     #[test]
     fn a_line_is_typed_as_modifiers_units_pointers() {

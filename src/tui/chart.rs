@@ -977,11 +977,11 @@ impl App {
     }
 
     pub(crate) fn line_key(&mut self, key: &KeyEvent, mut text: String) {
-        match edit_line(key, &mut text, 60) {
+        match edit_line(key, &mut text, 120) {
             LineEdit::Typing => self.mode = Mode::LineInput { text },
             LineEdit::Cancel => self.mode = Mode::Normal,
             LineEdit::Submit => {
-                let detail = match coding::parse_line_detail(&text) {
+                let (detail, when) = match coding::parse_service_line(&text) {
                     Ok(d) => d,
                     Err(e) => {
                         self.message = Some(e);
@@ -993,8 +993,21 @@ impl App {
                     return;
                 };
                 let position = view.px;
+                // One transaction: the line and, when typed, its date and
+                // practitioner (the date within the stay).
                 self.save_on_chart(Then::Show(None), move |tx, id, user| {
-                    coding::set_line_detail(tx, id, user, position, &detail).map(|()| Done::Nothing)
+                    coding::set_line_detail(tx, id, user, position, &detail)?;
+                    if let Some((date, who)) = &when {
+                        coding::set_procedure_detail(
+                            tx,
+                            id,
+                            user,
+                            position,
+                            *date,
+                            who.as_deref(),
+                        )?;
+                    }
+                    Ok(Done::Nothing)
                 });
             }
         }
