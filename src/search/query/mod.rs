@@ -1,8 +1,11 @@
 //! Running a search: code lookup, then words (truncated, misspelt or abbreviated)
 //! matched through the vocabulary to candidate texts, scored, and kept best per code.
 
-use super::text::{index_words, is_soft_word, osa_distance, typo_budget, words};
-use super::{Filters, SearchIndex, System, TextKind, flag, morphology, range};
+use super::text::{index_words, osa_distance, typo_budget, words};
+use super::{Filters, SearchIndex, System, TextKind, flag, range};
+
+mod rank;
+mod route;
 use crate::codeset::code_key;
 
 /// One ranked result.
@@ -43,18 +46,6 @@ const RELAXED_BELOW: usize = 10;
 const MAX_CANDIDATES: usize = 4_000;
 /// At most this many code-prefix hits are considered.
 const CODE_CAP: usize = 2_000;
-/// Points per query term a complete code's title holds beyond its header's.
-const REFINE: f32 = 6.0;
-/// The complete codes of one header read for refinement (a PCS table has thousands).
-const MAX_REFINED: usize = 600;
-/// Headers beyond the first `limit` hits that are still opened into their codes.
-const EXPAND_BEST: usize = 8;
-
-/// Points a Neoplasm Table cell reached through a morphology's route earns.
-const ROUTED_BONUS: f32 = 20.0;
-
-/// (score, title length, entry, matched text)
-type Ranked = (f32, u32, usize, u32);
 
 /// One query word and every vocabulary word it may stand for.
 #[derive(Debug, Default, Clone)]
@@ -211,134 +202,10 @@ impl<'a> Searcher<'a> {
         out
     }
 
-    /// Whether a Neoplasm Table site has this word, or a word it begins
-    /// (or a word of its synonyms: "rul" is the right upper lobe).
-    fn names_a_site(&self, t: &Term) -> bool {
-        let site = |id: u32| self.ix.vocab_site.get(id as usize) == Some(&1);
-        let direct = t.exact.into_iter().chain(t.plural).any(site)
-            || (t.lo..t.hi.min(t.lo.saturating_add(200))).any(site)
-            || (t.stem_lo..t.stem_hi.min(t.stem_lo.saturating_add(200)))
-                .any(|id| site(id) && self.quality(t, id) > 0.0);
-        direct || t.phrases.iter().any(|p| p.iter().any(|&id| site(id)))
-    }
-
     fn is_synonym(&self, w: &str) -> bool {
         let keys = &self.ix.synonym_keys;
         let k = partition(keys.len(), |i| keys.get(i) < w);
         k < keys.len() && keys.get(k) == w
-    }
-
-    /// Morphology and site: the Neoplasm Table row of the site, in the column
-    /// the morphology's Index entry names (or "metastatic" and the like choose),
-    /// ranked above word matches.
-    fn routed_hits(&mut self, words: &[String], known: &[Term], filters: &Filters) {
-        // The main pass's terms, reused (a word's typo matches are costly).
-        let term_of = |w: &str| {
-            known
-                .iter()
-                .find(|t| t.word == w)
-                .cloned()
-                .unwrap_or_else(|| self.term(w))
-        };
-        if words.len() < 2 || !filters.systems.allows(System::Icd10Cm) {
-            return;
-        }
-        let ix = self.ix;
-        // "History of colon cancer" is no neoplasm today.
-        if words.iter().any(|w| morphology::not_current(w)) {
-            return;
-        }
-        let mut used = vec![false; words.len()];
-        let mut route = None;
-        for r in 0..ix.morph_keys.len() {
-            let key = ix.morph_keys.get(r);
-            let key_words: Vec<&str> = key.split(' ').collect();
-            if key_words.len() < words.len()
-                && key_words.iter().all(|k| words.iter().any(|w| w == k))
-            {
-                let extra = ix.morph_extras.get(r);
-                for (i, w) in words.iter().enumerate() {
-                    used[i] |= key_words.contains(&w.as_str())
-                        || extra.split(' ').any(|x| x == w.as_str());
-                }
-                route = Some(r);
-                break;
-            }
-        }
-        let mut column = route.map(|r| ix.morph_columns[r]);
-        let mut said = None;
-        for (i, w) in words.iter().enumerate() {
-            if let Some(c) = morphology::column_word(w) {
-                column = Some(c);
-                said = Some(w.clone());
-                used[i] = true;
-            } else if matches!(
-                w.as_str(),
-                "primary" | "malignant" | "neoplasm" | "malignancy" | "tumor" | "cancer" | "site"
-            ) {
-                used[i] = true;
-            }
-        }
-        let Some(column) = column else { return };
-        // The site: words left once the morphology is taken, that some
-        // Neoplasm Table site has ("squamous cell" in "squamous cell
-        // carcinoma of the lung" describes the morphology, not the site).
-        let mut terms: Vec<Term> = Vec::new();
-        for (w, u) in words.iter().zip(&used) {
-            if *u {
-                continue;
-            }
-            let t = term_of(w);
-            if is_soft_word(w) || self.names_a_site(&t) {
-                terms.push(t);
-            }
-        }
-        if terms.is_empty() || terms.len() > MAX_TERMS {
-            return;
-        }
-        if terms.iter().all(|t| t.soft) {
-            return;
-        }
-        // A side is in the code title, not in the Neoplasm Table: it picks
-        // among the codes under the cell's header.
-        terms.sort_by_key(|t| (t.soft, t.estimate));
-        if let Some(r) = route {
-            for w in index_words(ix.morph_sites.get(r)) {
-                if terms.len() < MAX_TERMS {
-                    let mut t = self.term(&w);
-                    t.soft = true;
-                    terms.push(t);
-                }
-            }
-        }
-        self.route_label = Some(match (route, &said) {
-            (Some(r), _) => ix.morph_labels.get(r).to_string(),
-            (None, Some(w)) => format!("\"{w}\" → Neoplasm Table"),
-            (None, None) => return,
-        });
-        self.mark_words(&terms, true);
-        // Words of the morphology a site also has ("squamous cell": skin rows
-        // have "squamous cell carcinoma") may be missing from the site's row,
-        // at a cost each; one site word at least must be there.
-        let hard: Vec<&Term> = terms
-            .iter()
-            .filter(|t| !t.soft && t.estimate <= GATHER_LIMIT)
-            .collect();
-        let may_miss = hard.len().saturating_sub(1);
-        if !hard.is_empty() {
-            for t in self.gather_where(&hard, |t| ix.text_column[t as usize] == column) {
-                let t = t as usize;
-                let entry = ix.text_entry[t] as usize;
-                if !self.allowed(entry, filters) {
-                    continue;
-                }
-                if let Some(score) = self.score(&terms, t, may_miss) {
-                    self.offer(entry, score + ROUTED_BONUS, t as u32);
-                    self.routed_texts.push(t as u32);
-                }
-            }
-        }
-        self.mark_words(&terms, false);
     }
 
     /// Marks (or unmarks) in `word_terms` the vocabulary words each term matches.
@@ -805,42 +672,6 @@ impl<'a> Searcher<'a> {
         candidates
     }
 
-    /// The texts holding any word the terms match that pass `keep`, each
-    /// once, uncapped (for a pass over a small part of the index, such as one
-    /// Neoplasm Table column).
-    fn gather_where(&mut self, terms: &[&Term], keep: impl Fn(u32) -> bool) -> Vec<u32> {
-        let generation = self.next_generation();
-        let mut stamp = std::mem::take(&mut self.stamp);
-        let mut out: Vec<u32> = Vec::new();
-        let mut take = |list: &[u32]| {
-            for &t in list {
-                if stamp[t as usize] != generation && keep(t) {
-                    stamp[t as usize] = generation;
-                    out.push(t);
-                }
-            }
-        };
-        for term in terms {
-            take(&self.ix.postings[self.postings_range(term.lo, term.hi)]);
-            take(&self.ix.postings[self.postings_range(term.stem_lo, term.stem_hi)]);
-            if let Some(p) = term.plural {
-                take(self.postings(p));
-            }
-            for &(w, _) in &term.fuzzy {
-                take(self.postings(w));
-            }
-            for phrase in &term.phrases {
-                for &w in phrase {
-                    take(self.postings(w));
-                }
-            }
-        }
-        self.stamp = stamp;
-        out.sort_unstable();
-        self.stats.candidates += out.len();
-        out
-    }
-
     fn postings_range(&self, lo: u32, hi: u32) -> std::ops::Range<usize> {
         if lo >= hi {
             return 0..0;
@@ -872,196 +703,6 @@ impl<'a> Searcher<'a> {
             }
             None => false,
         }
-    }
-
-    fn collect(&mut self, terms: &[Term], filters: &Filters, limit: usize) -> Vec<Hit> {
-        // (score, title length, entry, matched text)
-        let mut ranked: Vec<Ranked> = Vec::with_capacity(self.touched.len());
-        for &e in &self.touched {
-            let e = e as usize;
-            let mut score = self.best[e];
-            if !self.ix.valid_on(e, filters.date) {
-                if filters.valid_only {
-                    continue;
-                }
-                score -= 30.0;
-            }
-            ranked.push((score, self.title_len(e), e, self.best_text[e]));
-        }
-        let keep = limit.saturating_mul(2).saturating_add(16);
-        self.keep_best(&mut ranked, keep);
-        // Headers with complete codes under them (a code taking a 7th
-        // character, a PCS table or row): their codes, ranked by the query's
-        // words in each code's title.
-        let mut out: Vec<Ranked> = Vec::with_capacity(ranked.len());
-        let mut suffixes: std::collections::HashMap<&str, u8> = std::collections::HashMap::new();
-        // Only the best parents are opened: their codes are what can reach
-        // the top `limit`.
-        ranked.sort_by(|a, b| self.order(a, b));
-        for (rank, r) in ranked.into_iter().enumerate() {
-            if rank >= limit + EXPAND_BEST {
-                let (_, _, e, _) = r;
-                if !filters.billable_only || self.ix.billable(e) {
-                    out.push(r);
-                }
-                continue;
-            }
-            let (score, _, e, text) = r;
-            let expands = self.ix.has(e, flag::NEEDS_SEVENTH | flag::EXPANDS);
-            if !expands || self.ix.billable(e) {
-                out.push(r);
-                continue;
-            }
-            let own_mask = self.title_mask(terms, e);
-            let own = own_mask.count_ones();
-            let ext = &self.ix.extensions[range(&self.ix.extension_ends, e)];
-            let pcs = self.ix.system(e) == System::Icd10Pcs;
-            let cm_header = !pcs && self.ix.has(e, flag::HEADER);
-            // Reached through the Index ("S42.20-": more characters needed), the
-            // header is answered with a complete code even when no word picks one.
-            let by_index = text != u32::MAX
-                && matches!(
-                    TextKind::from_u8(self.ix.text_kind[text as usize]),
-                    TextKind::IndexMain | TextKind::IndexSub | TextKind::Table
-                );
-            let mut best_child: Option<Ranked> = None;
-            // A 7th character's title is its stem's plus a few words
-            // ("..., subsequent encounter for closed fracture with nonunion"):
-            // those words are read once per search, not once per code.
-            let stem = self.ix.title(e);
-            for (i, &x) in ext.iter().enumerate() {
-                let x = x as usize;
-                let ok = self.ix.valid_on(x, filters.date);
-                if filters.valid_only && !ok {
-                    continue;
-                }
-                let refine = if terms.is_empty() || i >= MAX_REFINED {
-                    0.0
-                } else if let Some(suffix) = self.ix.title(x).strip_prefix(stem)
-                    && !pcs
-                    && !cm_header
-                {
-                    let extra = *suffixes
-                        .entry(suffix)
-                        .or_insert_with(|| self.words_terms(terms, suffix) & !own_mask);
-                    REFINE * extra.count_ones() as f32
-                } else {
-                    REFINE * self.title_terms(terms, x).saturating_sub(own) as f32
-                };
-                let plain = self.plainness(x, i, pcs, cm_header && text != u32::MAX);
-                let s = score + refine - plain - if ok { 0.0 } else { 30.0 };
-                let child = (s, self.title_len(x), x, text);
-                // A CM header found by its own title ("Type 2 diabetes
-                // mellitus") is a place to look: its codes are offered only
-                // where the Index leads to it or the words pick among them.
-                let wanted = !cm_header || by_index || refine > 0.0 || text == u32::MAX;
-                if filters.billable_only && wanted {
-                    out.push(child);
-                } else if (refine > 0.0 || by_index) && best_child.is_none_or(|b| s > b.0) {
-                    best_child = Some(child);
-                }
-            }
-            if !filters.billable_only {
-                // The header stays; a complete code the words pick goes above it.
-                out.push(r);
-                if let Some(mut c) = best_child {
-                    c.0 += 0.1;
-                    out.push(c);
-                }
-            }
-        }
-        self.keep_best(&mut out, keep);
-        out.sort_by(|a, b| self.order(a, b));
-        let mut seen = std::collections::HashSet::new();
-        out.into_iter()
-            .filter(|r| seen.insert(r.2))
-            .take(limit)
-            .map(|(score, _, e, text)| self.hit(e, score, text, filters))
-            .collect()
-    }
-
-    /// How far a complete code under a header sits from the plainest one,
-    /// for codes no query word tells apart (a small fraction of a point).
-    fn plainness(&self, x: usize, i: usize, pcs: bool, cm_header: bool) -> f32 {
-        if pcs {
-            // The fewest axis values the query did not ask for: "Open
-            // Approach" before "Supracervical, Open Approach".
-            0.002 * self.title_len(x) as f32 + 0.000_01 * i as f32
-        } else if cm_header {
-            // Nothing said of side or kind: the unspecified code ("... of
-            // unspecified humerus"), then the Tabular's order.
-            let unspecified = self.ix.title(x).matches("nspecified").count() as f32;
-            0.000_1 * i as f32 - 0.05 * unspecified
-        } else {
-            // A 7th character keeps the Tabular's order (A before D; D,
-            // routine healing, before K and P).
-            0.001 * (i as f32 + 1.0)
-        }
-    }
-
-    fn title_len(&self, e: usize) -> u32 {
-        self.ix.titles.ends[e]
-            - if e == 0 {
-                0
-            } else {
-                self.ix.titles.ends[e - 1]
-            }
-    }
-
-    /// Best score; then the shorter title; then code order.
-    fn order(&self, a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
-        b.0.total_cmp(&a.0)
-            .then(a.1.cmp(&b.1))
-            .then_with(|| self.ix.keys.get(a.2).cmp(self.ix.keys.get(b.2)))
-    }
-
-    /// Keeps the best `keep` (unsorted): a common word touches thousands of codes.
-    fn keep_best(&self, ranked: &mut Vec<Ranked>, keep: usize) {
-        if ranked.len() > keep {
-            ranked.select_nth_unstable_by(keep - 1, |a, b| self.order(a, b));
-            ranked.truncate(keep);
-        }
-    }
-
-    /// How many query terms the words of an entry's title hold (a term's
-    /// synonym phrase counts when all its words are there).
-    fn title_terms(&self, terms: &[Term], e: usize) -> u32 {
-        self.title_mask(terms, e).count_ones()
-    }
-
-    /// The query terms (bits) the words of an entry's title hold.
-    fn title_mask(&self, terms: &[Term], e: usize) -> u8 {
-        match self.ix.entry_title.get(e) {
-            // The title's words as indexed.
-            Some(&t) if t != u32::MAX => self.ids_terms(
-                terms,
-                &self.ix.words[range(&self.ix.text_word_ends, t as usize)],
-            ),
-            // A code found only by code (a 7th character): cut here.
-            _ => self.words_terms(terms, self.ix.title(e)),
-        }
-    }
-
-    /// The query terms (bits) the words of `text` hold.
-    fn words_terms(&self, terms: &[Term], text: &str) -> u8 {
-        let ids: Vec<u32> = index_words(text)
-            .iter()
-            .filter_map(|w| self.vocab_id(w))
-            .collect();
-        self.ids_terms(terms, &ids)
-    }
-
-    fn ids_terms(&self, terms: &[Term], ids: &[u32]) -> u8 {
-        let mut mask = 0u8;
-        for &w in ids {
-            mask |= self.word_terms[w as usize];
-        }
-        for (i, t) in terms.iter().enumerate() {
-            if mask & (1 << i) == 0 && t.phrases.iter().any(|p| p.iter().all(|w| ids.contains(w))) {
-                mask |= 1 << i;
-            }
-        }
-        mask
     }
 
     fn hit(&self, e: usize, score: f32, text: u32, filters: &Filters) -> Hit {

@@ -1,0 +1,224 @@
+//! Ranking the codes a search touched: headers opened into their complete
+//! codes (a 7th character, a CM header the Index leads to, a PCS table or
+//! row), each ranked by the query's words in its own title.
+
+use super::{Hit, Searcher, Term};
+use crate::search::text::index_words;
+use crate::search::{Filters, System, TextKind, flag, range};
+
+/// Points per query term a complete code's title holds beyond its header's.
+const REFINE: f32 = 6.0;
+/// The complete codes of one header read for refinement (a PCS table has thousands).
+const MAX_REFINED: usize = 600;
+/// Headers beyond the first `limit` hits that are still opened into their codes.
+const EXPAND_BEST: usize = 8;
+
+/// (score, title length, entry, matched text)
+pub(super) type Ranked = (f32, u32, usize, u32);
+
+impl Searcher<'_> {
+    pub(super) fn collect(&mut self, terms: &[Term], filters: &Filters, limit: usize) -> Vec<Hit> {
+        // (score, title length, entry, matched text)
+        let mut ranked: Vec<Ranked> = Vec::with_capacity(self.touched.len());
+        for &e in &self.touched {
+            let e = e as usize;
+            let mut score = self.best[e];
+            if !self.ix.valid_on(e, filters.date) {
+                if filters.valid_only {
+                    continue;
+                }
+                score -= 30.0;
+            }
+            ranked.push((score, self.title_len(e), e, self.best_text[e]));
+        }
+        let keep = limit.saturating_mul(2).saturating_add(16);
+        self.keep_best(&mut ranked, keep);
+        // Headers with complete codes under them (a code taking a 7th
+        // character, a PCS table or row): their codes, ranked by the query's
+        // words in each code's title.
+        let mut out: Vec<Ranked> = Vec::with_capacity(ranked.len());
+        let mut suffixes: std::collections::HashMap<&str, u8> = std::collections::HashMap::new();
+        // Only the best parents are opened: their codes are what can reach
+        // the top `limit`.
+        ranked.sort_by(|a, b| self.order(a, b));
+        for (rank, r) in ranked.into_iter().enumerate() {
+            if rank >= limit + EXPAND_BEST {
+                let (_, _, e, _) = r;
+                if !filters.billable_only || self.ix.billable(e) {
+                    out.push(r);
+                }
+                continue;
+            }
+            let (_, _, e, _) = r;
+            let expands = self.ix.has(e, flag::NEEDS_SEVENTH | flag::EXPANDS);
+            if !expands || self.ix.billable(e) {
+                out.push(r);
+                continue;
+            }
+            self.open_header(r, terms, filters, &mut suffixes, &mut out);
+        }
+        self.keep_best(&mut out, keep);
+        out.sort_by(|a, b| self.order(a, b));
+        let mut seen = std::collections::HashSet::new();
+        out.into_iter()
+            .filter(|r| seen.insert(r.2))
+            .take(limit)
+            .map(|(score, _, e, text)| self.hit(e, score, text, filters))
+            .collect()
+    }
+
+    /// A header's complete codes, each scored by the query words its title
+    /// holds beyond the header's, into `out` (with `--billable`), or the one
+    /// the words pick above the header (without).
+    fn open_header<'t>(
+        &'t self,
+        r: Ranked,
+        terms: &[Term],
+        filters: &Filters,
+        suffixes: &mut std::collections::HashMap<&'t str, u8>,
+        out: &mut Vec<Ranked>,
+    ) {
+        let (score, _, e, text) = r;
+        let own_mask = self.title_mask(terms, e);
+        let own = own_mask.count_ones();
+        let ext = &self.ix.extensions[range(&self.ix.extension_ends, e)];
+        let pcs = self.ix.system(e) == System::Icd10Pcs;
+        let cm_header = !pcs && self.ix.has(e, flag::HEADER);
+        // Reached through the Index ("S42.20-": more characters needed), the
+        // header is answered with a complete code even when no word picks one.
+        let by_index = text != u32::MAX
+            && matches!(
+                TextKind::from_u8(self.ix.text_kind[text as usize]),
+                TextKind::IndexMain | TextKind::IndexSub | TextKind::Table
+            );
+        let mut best_child: Option<Ranked> = None;
+        // A 7th character's title is its stem's plus a few words
+        // ("..., subsequent encounter for closed fracture with nonunion"):
+        // those words are read once per search, not once per code.
+        let stem = self.ix.title(e);
+        for (i, &x) in ext.iter().enumerate() {
+            let x = x as usize;
+            let ok = self.ix.valid_on(x, filters.date);
+            if filters.valid_only && !ok {
+                continue;
+            }
+            let refine = if terms.is_empty() || i >= MAX_REFINED {
+                0.0
+            } else if let Some(suffix) = self.ix.title(x).strip_prefix(stem)
+                && !pcs
+                && !cm_header
+            {
+                let extra = *suffixes
+                    .entry(suffix)
+                    .or_insert_with(|| self.words_terms(terms, suffix) & !own_mask);
+                REFINE * extra.count_ones() as f32
+            } else {
+                REFINE * self.title_terms(terms, x).saturating_sub(own) as f32
+            };
+            let plain = self.plainness(x, i, pcs, cm_header && text != u32::MAX);
+            let s = score + refine - plain - if ok { 0.0 } else { 30.0 };
+            let child = (s, self.title_len(x), x, text);
+            // A CM header found by its own title ("Type 2 diabetes
+            // mellitus") is a place to look: its codes are offered only
+            // where the Index leads to it or the words pick among them.
+            let wanted = !cm_header || by_index || refine > 0.0 || text == u32::MAX;
+            if filters.billable_only && wanted {
+                out.push(child);
+            } else if (refine > 0.0 || by_index) && best_child.is_none_or(|b| s > b.0) {
+                best_child = Some(child);
+            }
+        }
+        if !filters.billable_only {
+            // The header stays; a complete code the words pick goes above it.
+            out.push(r);
+            if let Some(mut c) = best_child {
+                c.0 += 0.1;
+                out.push(c);
+            }
+        }
+    }
+
+    /// How far a complete code under a header sits from the plainest one,
+    /// for codes no query word tells apart (a small fraction of a point).
+    fn plainness(&self, x: usize, i: usize, pcs: bool, cm_header: bool) -> f32 {
+        if pcs {
+            // The fewest axis values the query did not ask for: "Open
+            // Approach" before "Supracervical, Open Approach".
+            0.002 * self.title_len(x) as f32 + 0.000_01 * i as f32
+        } else if cm_header {
+            // Nothing said of side or kind: the unspecified code ("... of
+            // unspecified humerus"), then the Tabular's order.
+            let unspecified = self.ix.title(x).matches("nspecified").count() as f32;
+            0.000_1 * i as f32 - 0.05 * unspecified
+        } else {
+            // A 7th character keeps the Tabular's order (A before D; D,
+            // routine healing, before K and P).
+            0.001 * (i as f32 + 1.0)
+        }
+    }
+
+    fn title_len(&self, e: usize) -> u32 {
+        self.ix.titles.ends[e]
+            - if e == 0 {
+                0
+            } else {
+                self.ix.titles.ends[e - 1]
+            }
+    }
+
+    /// Best score; then the shorter title; then code order.
+    fn order(&self, a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
+        b.0.total_cmp(&a.0)
+            .then(a.1.cmp(&b.1))
+            .then_with(|| self.ix.keys.get(a.2).cmp(self.ix.keys.get(b.2)))
+    }
+
+    /// Keeps the best `keep` (unsorted): a common word touches thousands of codes.
+    fn keep_best(&self, ranked: &mut Vec<Ranked>, keep: usize) {
+        if ranked.len() > keep {
+            ranked.select_nth_unstable_by(keep - 1, |a, b| self.order(a, b));
+            ranked.truncate(keep);
+        }
+    }
+
+    /// How many query terms the words of an entry's title hold (a term's
+    /// synonym phrase counts when all its words are there).
+    fn title_terms(&self, terms: &[Term], e: usize) -> u32 {
+        self.title_mask(terms, e).count_ones()
+    }
+
+    /// The query terms (bits) the words of an entry's title hold.
+    fn title_mask(&self, terms: &[Term], e: usize) -> u8 {
+        match self.ix.entry_title.get(e) {
+            // The title's words as indexed.
+            Some(&t) if t != u32::MAX => self.ids_terms(
+                terms,
+                &self.ix.words[range(&self.ix.text_word_ends, t as usize)],
+            ),
+            // A code found only by code (a 7th character): cut here.
+            _ => self.words_terms(terms, self.ix.title(e)),
+        }
+    }
+
+    /// The query terms (bits) the words of `text` hold.
+    fn words_terms(&self, terms: &[Term], text: &str) -> u8 {
+        let ids: Vec<u32> = index_words(text)
+            .iter()
+            .filter_map(|w| self.vocab_id(w))
+            .collect();
+        self.ids_terms(terms, &ids)
+    }
+
+    fn ids_terms(&self, terms: &[Term], ids: &[u32]) -> u8 {
+        let mut mask = 0u8;
+        for &w in ids {
+            mask |= self.word_terms[w as usize];
+        }
+        for (i, t) in terms.iter().enumerate() {
+            if mask & (1 << i) == 0 && t.phrases.iter().any(|p| p.iter().all(|w| ids.contains(w))) {
+                mask |= 1 << i;
+            }
+        }
+        mask
+    }
+}

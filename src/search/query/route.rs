@@ -1,0 +1,202 @@
+//! Morphology and site at query time: the Index's route for the morphology
+//! the query names, and the site words looked up in that Neoplasm Table column.
+
+use super::{GATHER_LIMIT, MAX_TERMS, Searcher, Term};
+use crate::search::text::{index_words, is_soft_word};
+use crate::search::{Filters, System, morphology};
+
+/// Points a Neoplasm Table cell reached through a morphology's route earns.
+const ROUTED_BONUS: f32 = 20.0;
+
+/// A query's morphology route: the route (an index into the routes), the
+/// Neoplasm Table column, the word that chose the column when not the route,
+/// and which query words the morphology took.
+struct Found {
+    route: Option<usize>,
+    column: u8,
+    said: Option<String>,
+    used: Vec<bool>,
+}
+
+impl Searcher<'_> {
+    /// Whether a Neoplasm Table site has this word, or a word it begins
+    /// (or a word of its synonyms: "rul" is the right upper lobe).
+    fn names_a_site(&self, t: &Term) -> bool {
+        let site = |id: u32| self.ix.vocab_site.get(id as usize) == Some(&1);
+        let direct = t.exact.into_iter().chain(t.plural).any(site)
+            || (t.lo..t.hi.min(t.lo.saturating_add(200))).any(site)
+            || (t.stem_lo..t.stem_hi.min(t.stem_lo.saturating_add(200)))
+                .any(|id| site(id) && self.quality(t, id) > 0.0);
+        direct || t.phrases.iter().any(|p| p.iter().any(|&id| site(id)))
+    }
+
+    /// Morphology and site: the Neoplasm Table row of the site, in the column
+    /// the morphology's Index entry names (or "metastatic" and the like choose),
+    /// ranked above word matches.
+    pub(super) fn routed_hits(&mut self, words: &[String], known: &[Term], filters: &Filters) {
+        // The main pass's terms, reused (a word's typo matches are costly).
+        let term_of = |w: &str| {
+            known
+                .iter()
+                .find(|t| t.word == w)
+                .cloned()
+                .unwrap_or_else(|| self.term(w))
+        };
+        if words.len() < 2 || !filters.systems.allows(System::Icd10Cm) {
+            return;
+        }
+        let ix = self.ix;
+        // "History of colon cancer" is no neoplasm today.
+        if words.iter().any(|w| morphology::not_current(w)) {
+            return;
+        }
+        let Some(Found {
+            route,
+            column,
+            said,
+            used,
+        }) = self.find_route(words)
+        else {
+            return;
+        };
+        // The site: words left once the morphology is taken, that some
+        // Neoplasm Table site has ("squamous cell" in "squamous cell
+        // carcinoma of the lung" describes the morphology, not the site).
+        let mut terms: Vec<Term> = Vec::new();
+        for (w, u) in words.iter().zip(&used) {
+            if *u {
+                continue;
+            }
+            let t = term_of(w);
+            if is_soft_word(w) || self.names_a_site(&t) {
+                terms.push(t);
+            }
+        }
+        if terms.is_empty() || terms.len() > MAX_TERMS {
+            return;
+        }
+        if terms.iter().all(|t| t.soft) {
+            return;
+        }
+        // A side is in the code title, not in the Neoplasm Table: it picks
+        // among the codes under the cell's header.
+        terms.sort_by_key(|t| (t.soft, t.estimate));
+        if let Some(r) = route {
+            for w in index_words(ix.morph_sites.get(r)) {
+                if terms.len() < MAX_TERMS {
+                    let mut t = self.term(&w);
+                    t.soft = true;
+                    terms.push(t);
+                }
+            }
+        }
+        self.route_label = Some(match (route, &said) {
+            (Some(r), _) => ix.morph_labels.get(r).to_string(),
+            (None, Some(w)) => format!("\"{w}\" → Neoplasm Table"),
+            (None, None) => return,
+        });
+        self.mark_words(&terms, true);
+        // Words of the morphology a site also has ("squamous cell": skin rows
+        // have "squamous cell carcinoma") may be missing from the site's row,
+        // at a cost each; one site word at least must be there.
+        let hard: Vec<&Term> = terms
+            .iter()
+            .filter(|t| !t.soft && t.estimate <= GATHER_LIMIT)
+            .collect();
+        let may_miss = hard.len().saturating_sub(1);
+        if !hard.is_empty() {
+            for t in self.gather_where(&hard, |t| ix.text_column[t as usize] == column) {
+                let t = t as usize;
+                let entry = ix.text_entry[t] as usize;
+                if !self.allowed(entry, filters) {
+                    continue;
+                }
+                if let Some(score) = self.score(&terms, t, may_miss) {
+                    self.offer(entry, score + ROUTED_BONUS, t as u32);
+                    self.routed_texts.push(t as u32);
+                }
+            }
+        }
+        self.mark_words(&terms, false);
+    }
+
+    /// The texts holding any word the terms match that pass `keep`, each
+    /// once, uncapped (for a pass over a small part of the index, such as one
+    /// Neoplasm Table column).
+    fn gather_where(&mut self, terms: &[&Term], keep: impl Fn(u32) -> bool) -> Vec<u32> {
+        let generation = self.next_generation();
+        let mut stamp = std::mem::take(&mut self.stamp);
+        let mut out: Vec<u32> = Vec::new();
+        let mut take = |list: &[u32]| {
+            for &t in list {
+                if stamp[t as usize] != generation && keep(t) {
+                    stamp[t as usize] = generation;
+                    out.push(t);
+                }
+            }
+        };
+        for term in terms {
+            take(&self.ix.postings[self.postings_range(term.lo, term.hi)]);
+            take(&self.ix.postings[self.postings_range(term.stem_lo, term.stem_hi)]);
+            if let Some(p) = term.plural {
+                take(self.postings(p));
+            }
+            for &(w, _) in &term.fuzzy {
+                take(self.postings(w));
+            }
+            for phrase in &term.phrases {
+                for &w in phrase {
+                    take(self.postings(w));
+                }
+            }
+        }
+        self.stamp = stamp;
+        out.sort_unstable();
+        self.stats.candidates += out.len();
+        out
+    }
+
+    /// The morphology's route the query names (the longest Index key whose
+    /// words it holds), the column (a word like "metastatic" overrides), and
+    /// which query words that leaves unexplained.
+    fn find_route(&self, words: &[String]) -> Option<Found> {
+        let ix = self.ix;
+        let mut used = vec![false; words.len()];
+        let mut route = None;
+        for r in 0..ix.morph_keys.len() {
+            let key = ix.morph_keys.get(r);
+            let key_words: Vec<&str> = key.split(' ').collect();
+            if key_words.len() < words.len()
+                && key_words.iter().all(|k| words.iter().any(|w| w == k))
+            {
+                let extra = ix.morph_extras.get(r);
+                for (i, w) in words.iter().enumerate() {
+                    used[i] |= key_words.contains(&w.as_str())
+                        || extra.split(' ').any(|x| x == w.as_str());
+                }
+                route = Some(r);
+                break;
+            }
+        }
+        let mut column = route.map(|r| ix.morph_columns[r]);
+        let mut said = None;
+        for (i, w) in words.iter().enumerate() {
+            if let Some(c) = morphology::column_word(w) {
+                column = Some(c);
+                said = Some(w.clone());
+                used[i] = true;
+            } else if matches!(
+                w.as_str(),
+                "primary" | "malignant" | "neoplasm" | "malignancy" | "tumor" | "cancer" | "site"
+            ) {
+                used[i] = true;
+            }
+        }
+        Some(Found {
+            route,
+            column: column?,
+            said,
+            used,
+        })
+    }
+}
