@@ -382,7 +382,8 @@ pub fn parse_xml(file: &str, text: &str, source: IndexSource) -> Result<IndexFil
 }
 
 /// Runs of whitespace as one space, trimmed.
-fn collapse(s: &str) -> String {
+/// Whitespace runs as single spaces, ends trimmed (XML text as printed).
+pub(crate) fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

@@ -8,6 +8,7 @@
 //! Destruction"); a `<use>` names a body part, device or substance value as the
 //! tables label it ("Achilles tendon — use Lower Leg Tendon, Right").
 
+use super::index::collapse;
 use super::{CodeSetError, Lines, close_element, next_event, reference_char, truncated};
 use quick_xml::Reader;
 use quick_xml::events::Event;
@@ -183,10 +184,6 @@ pub fn parse(file: &str, text: &str) -> Result<PcsIndex, CodeSetError> {
         return Err(CodeSetError::at(file, 1, "no index terms".into()));
     }
     Ok(out)
-}
-
-fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

@@ -159,7 +159,8 @@ impl<'a> Searcher<'a> {
         if looks_like_code(query) {
             self.code_hits(query, &code_key(query), filters);
         }
-        let terms = self.terms(query);
+        let words = self.query_words(query);
+        let terms = self.terms(query, &words);
         if !terms.is_empty() {
             self.mark_words(&terms, true);
             self.text_hits(&terms, filters);
@@ -167,12 +168,9 @@ impl<'a> Searcher<'a> {
                 self.relaxed_hits(&terms, filters);
             }
         }
-        self.mark_words(&terms, false);
         self.route_label = None;
         self.routed_texts.clear();
-        let words = self.query_words(query);
         self.routed_hits(&words, &terms, filters);
-        self.mark_words(&terms, true);
         let hits = self.collect(&terms, filters, limit);
         self.mark_words(&terms, false);
         hits
@@ -203,9 +201,14 @@ impl<'a> Searcher<'a> {
     }
 
     fn is_synonym(&self, w: &str) -> bool {
+        self.synonym_key(w).is_some()
+    }
+
+    /// The synonym list's entry for a word, if it has one.
+    fn synonym_key(&self, w: &str) -> Option<usize> {
         let keys = &self.ix.synonym_keys;
         let k = partition(keys.len(), |i| keys.get(i) < w);
-        k < keys.len() && keys.get(k) == w
+        (k < keys.len() && keys.get(k) == w).then_some(k)
     }
 
     /// Marks (or unmarks) in `word_terms` the vocabulary words each term matches.
@@ -291,8 +294,8 @@ impl<'a> Searcher<'a> {
         }
     }
 
-    fn terms(&self, query: &str) -> Vec<Term> {
-        let mut ws = self.query_words(query);
+    fn terms(&self, query: &str, query_words: &[String]) -> Vec<Term> {
+        let mut ws = query_words.to_vec();
         if ws.is_empty() {
             ws = words(query);
         }
@@ -359,15 +362,10 @@ impl<'a> Searcher<'a> {
             (t.stem_lo, t.stem_hi) = (lo as u32, hi as u32);
         }
         // Synonyms of the whole word, or of its singular ("PVCs", "DVTs").
-        let keys = &self.ix.synonym_keys;
-        let find = |w: &str| {
-            let k = partition(keys.len(), |i| keys.get(i) < w);
-            (k < keys.len() && keys.get(k) == w).then_some(k)
-        };
-        let key = find(w).or_else(|| {
+        let key = self.synonym_key(w).or_else(|| {
             w.strip_suffix('s')
                 .filter(|s| s.len() >= 2 && self.vocab_id(w).is_none())
-                .and_then(find)
+                .and_then(|s| self.synonym_key(s))
         });
         if let Some(k) = key {
             for p in range(&self.ix.synonym_phrase_ends, k) {

@@ -95,6 +95,8 @@ impl Searcher<'_> {
             (None, Some(w)) => format!("\"{w}\" → Neoplasm Table"),
             (None, None) => return,
         });
+        // The word marks are the route's while it runs, the main pass's after.
+        self.mark_words(known, false);
         self.mark_words(&terms, true);
         // Words of the morphology a site also has ("squamous cell": skin rows
         // have "squamous cell carcinoma") may be missing from the site's row,
@@ -118,6 +120,7 @@ impl Searcher<'_> {
             }
         }
         self.mark_words(&terms, false);
+        self.mark_words(known, true);
     }
 
     /// The texts holding any word the terms match that pass `keep`, each
