@@ -34,20 +34,6 @@ pub fn fingerprint(files: &[(&str, &[u8])]) -> u64 {
     h.finish()
 }
 
-fn checksum(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    for &b in chunks.remainder() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
 const NONE32: u32 = u32::MAX;
 const NONE8: u8 = u8::MAX;
 
@@ -115,7 +101,7 @@ pub fn encode(t: &Tables, fingerprint: u64) -> Vec<u8> {
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT.to_le_bytes());
     out.extend_from_slice(&fingerprint.to_le_bytes());
-    out.extend_from_slice(&checksum(&b).to_le_bytes());
+    out.extend_from_slice(&crate::private_file::checksum(&b).to_le_bytes());
     out.extend_from_slice(&b);
     out
 }
@@ -168,7 +154,7 @@ pub fn decode(bytes: &[u8], fingerprint: u64) -> Result<Tables, Stale> {
         return Err(Stale);
     }
     let sum = r.u64()?;
-    if checksum(&bytes[r.at..]) != sum {
+    if crate::private_file::checksum(&bytes[r.at..]) != sum {
         return Err(Stale);
     }
     let mut t = Tables::default();

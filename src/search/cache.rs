@@ -292,23 +292,9 @@ pub fn encode(ix: &SearchIndex, fingerprint: u64) -> Vec<u8> {
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT.to_le_bytes());
     out.extend_from_slice(&fingerprint.to_le_bytes());
-    out.extend_from_slice(&checksum(&body).to_le_bytes());
+    out.extend_from_slice(&crate::private_file::checksum(&body).to_le_bytes());
     out.extend_from_slice(&body);
     out
-}
-
-fn checksum(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    for &b in chunks.remainder() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
 }
 
 struct Reader<'a> {
@@ -351,7 +337,8 @@ pub fn decode(bytes: &[u8], fingerprint: u64) -> Result<SearchIndex, Stale> {
     let format = u32::from_le_bytes(r.take(4)?.try_into().map_err(|_| Stale)?);
     let fp = u64::from_le_bytes(r.take(8)?.try_into().map_err(|_| Stale)?);
     let sum = u64::from_le_bytes(r.take(8)?.try_into().map_err(|_| Stale)?);
-    if format != FORMAT || fp != fingerprint || checksum(&bytes[r.at..]) != sum {
+    if format != FORMAT || fp != fingerprint || crate::private_file::checksum(&bytes[r.at..]) != sum
+    {
         return Err(Stale);
     }
     let mut ix = SearchIndex::default();
