@@ -188,8 +188,11 @@ fn hac_number(name: &str) -> Option<u8> {
     let rest = name
         .strip_prefix("HAC")
         .or_else(|| name.strip_prefix("hac"))?;
-    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    digits.parse().ok().filter(|n| (1..=99).contains(n))
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    rest.get(..digits)?
+        .parse()
+        .ok()
+        .filter(|n| (1..=99).contains(n))
 }
 
 fn poa_str(p: Option<Poa>) -> Option<&'static str> {
@@ -291,28 +294,38 @@ fn prepare<'t>(t: &'t Tables, rules: Rules, claim: &Claim, version: u32) -> Prep
     // Candidate clusters, each with the claim's procedures (in claim order)
     // whose code the cluster map lists for it: no other code can be in one
     // of its choices.
-    // (Two flat lists, not a list per cluster: no allocation per name.)
-    let mut names: Vec<CodeKey> = Vec::new();
-    let mut mentions: Vec<(CodeKey, usize)> = Vec::new();
+    // One flat list of (name, procedure, first mention), sorted by name and
+    // procedure: each cluster's candidates are then one run of it, in claim
+    // order; the clusters are tried in the order the claim first names them.
+    let mut mentions: Vec<(CodeKey, usize, usize)> = Vec::new();
     for (i, p) in px.iter().enumerate() {
         if let Some(rows) = p.key.and_then(|k| t.cluster_map.get(&k)) {
             for (s, e, list) in rows {
                 if (*s..=*e).contains(&version) {
                     for name in list {
-                        if !names.contains(name) {
-                            names.push(*name);
-                        }
-                        if !mentions.contains(&(*name, i)) {
-                            mentions.push((*name, i));
-                        }
+                        mentions.push((*name, i, mentions.len()));
                     }
                 }
             }
         }
     }
+    mentions.sort_unstable();
+    mentions.dedup_by_key(|m| (m.0, m.1));
+    // (first mention, start, end) of each name's run.
+    let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+    let mut start = 0;
+    while start < mentions.len() {
+        let name = mentions[start].0;
+        let end = start + mentions[start..].partition_point(|m| m.0 == name);
+        let first = mentions[start..end].iter().map(|m| m.2).min().unwrap_or(0);
+        runs.push((first, start, end));
+        start = end;
+    }
+    runs.sort_unstable();
     let claim_px = px.len();
-    for name in names {
-        let candidates = mentions.iter().filter(|(n, _)| *n == name).map(|&(_, i)| i);
+    for &(_, start, end) in &runs {
+        let name = mentions[start].0;
+        let candidates = mentions[start..end].iter().map(|m| m.1);
         let Some(row) = t
             .clusters
             .get(&name)
