@@ -16,10 +16,6 @@
 //!   beside the size of the table text.
 //!
 //!     cargo bench --bench drg
-/// The allocator the chartcoder binary uses (src/main.rs), so the numbers
-/// are the product's.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod common;
 use chartcoder::drg::formula::{self, AtomText};

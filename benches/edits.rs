@@ -4,10 +4,6 @@
 //! each code's tabular entry and MCE row by scanning the code sets (no index).
 //!
 //!     cargo bench --bench edits
-/// The allocator the chartcoder binary uses (src/main.rs), so the numbers
-/// are the product's.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod common;
 use chartcoder::codeset::{IcdCm, IcdPcs, NoteKind, code_key, risk};

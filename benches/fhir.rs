@@ -2,10 +2,6 @@
 //! into a new database (synchronous=FULL, a transaction per chart), in
 //! resources per second; beside it the naive baseline of reading the same
 //! Bundle whole into a `serde_json::Value` (parsing only, nothing stored).
-/// The allocator the chartcoder binary uses (src/main.rs), so the numbers
-/// are the product's.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[path = "../tests/common/fhir_gen.rs"]
 mod fhir_gen;

@@ -5,10 +5,6 @@
 //! second and as a ratio.
 //!
 //!     cargo bench --bench hl7
-/// The allocator the chartcoder binary uses (src/main.rs), so the numbers
-/// are the product's.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use chartcoder::interchange::hl7::{self, mllp};
 use chartcoder::store::{Store, StoreOptions};

@@ -12,10 +12,6 @@
 //! types are private). It does less per chart than ours (no checks, no domain
 //! conversion), so the ratio understates the gain. It runs only at the smaller
 //! sizes; nothing is extrapolated.
-/// The allocator the chartcoder binary uses (src/main.rs), so the numbers
-/// are the product's.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use chartcoder::interchange::json;
 use chrono::NaiveDate;

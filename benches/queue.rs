@@ -5,10 +5,6 @@
 //!     CHARTCODER_BENCH_CHARTS=100000 cargo bench --bench queue
 //!
 //! The generated database is kept in target/ and reused by later runs.
-/// The allocator the chartcoder binary uses (src/main.rs), so the numbers
-/// are the product's.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use chartcoder::domain::{ChartStatus, EncounterType};
 use chartcoder::store::{QueueFilter, QueuePage, StatusFilter, Store, StoreOptions, queue};

@@ -11,10 +11,6 @@
 //!
 //! The memory figure comes from a child process (this benchmark run again with
 //! CHARTCODER_BENCH_CHILD set) so that the build's freed memory does not count.
-/// The allocator the chartcoder binary uses (src/main.rs), so the numbers
-/// are the product's.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use chartcoder::search::cache::{self, UserTables};
 use chartcoder::search::{Filters, Searcher, relevance};

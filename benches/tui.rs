@@ -7,10 +7,6 @@
 //! which is what a UI without ratatui's buffer diff sends), as a ratio. The
 //! bytes are counted through the product's backend (ratatui's diff with
 //! `tui::wire::GapFill`), and through ratatui's diff alone for comparison.
-/// The allocator the chartcoder binary uses (src/main.rs), so the numbers
-/// are the product's.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use chartcoder::search::cache::UserTables;
 use chartcoder::store::Store;

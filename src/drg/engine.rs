@@ -55,12 +55,19 @@ const PRESENT: u8 = 1;
 const ON_PDX: u8 = 2;
 const ON_SDX: u8 = 4;
 const ONLY: u8 = 8;
+/// In the first attribute list (not the category or HAC lists) of a valid
+/// secondary diagnosis.
+const SDX_ATTR: u8 = 16;
 
 /// One attribute of the claim: its flags and, for a bare/ANY atom, the AND
 /// of the suppression bits of every occurrence (diagnoses never suppress).
 #[derive(Clone, Copy)]
 struct Slot {
     flags: u8,
+    /// How many valid secondary diagnoses have the attribute in one of
+    /// their lists, and (1-based) the last one counted.
+    sdx_count: u8,
+    last_sdx: u8,
     suppressed: u32,
 }
 
@@ -77,6 +84,8 @@ impl Atoms {
             slots: vec![
                 Slot {
                     flags: 0,
+                    sdx_count: 0,
+                    last_sdx: 0,
                     suppressed: u32::MAX,
                 };
                 n
@@ -100,6 +109,22 @@ impl Atoms {
                 s.flags &= !flag;
             }
         }
+    }
+
+    /// Counts secondary diagnosis `nth` (1-based) as having `a`, once.
+    fn count_sdx(&mut self, a: AttrId, nth: u8) {
+        if let Some(s) = self.slots.get_mut(usize::from(a))
+            && s.last_sdx != nth
+        {
+            s.last_sdx = nth;
+            s.sdx_count = s.sdx_count.saturating_add(1);
+        }
+    }
+
+    fn sdx_count(&self, a: AttrId) -> usize {
+        self.slots
+            .get(usize::from(a))
+            .map_or(0, |s| usize::from(s.sdx_count))
     }
 
     fn has(&self, a: AttrId, flag: u8) -> bool {
@@ -195,6 +220,33 @@ fn hac_number(name: &str) -> Option<u8> {
         .filter(|n| (1..=99).contains(n))
 }
 
+/// `(a, b, c)` as one integer that sorts like the tuple (`b` and `c` below
+/// 2^32: claim positions and mention numbers).
+fn pack3(a: u64, b: usize, c: usize) -> u128 {
+    (u128::from(a) << 64) | ((b as u128 & 0xFFFF_FFFF) << 32) | (c as u128 & 0xFFFF_FFFF)
+}
+
+fn unpack3(v: u128) -> (u64, usize, usize) {
+    (
+        (v >> 64) as u64,
+        ((v >> 32) & 0xFFFF_FFFF) as usize,
+        (v & 0xFFFF_FFFF) as usize,
+    )
+}
+
+/// A sort key that orders like `(major, key, index)` (`None` keys first,
+/// `index` below 2^16: a claim position).
+fn order_key(major: u8, key: Option<CodeKey>, index: usize) -> u128 {
+    (u128::from(major) << 96)
+        | (u128::from(key.is_some()) << 88)
+        | (u128::from(key.unwrap_or(0)) << 16)
+        | (index as u128 & 0xFFFF)
+}
+
+fn order_index(v: u128) -> usize {
+    (v & 0xFFFF) as usize
+}
+
 fn poa_str(p: Option<Poa>) -> Option<&'static str> {
     p.map(Poa::as_str)
 }
@@ -216,7 +268,7 @@ fn prepare<'t>(t: &'t Tables, rules: Rules, claim: &Claim, version: u32) -> Prep
 
     // PDX (step 6).
     let pdx_row = dx_row(&claim.pdx.code);
-    let mut pdx_attrs = Vec::new();
+    let mut pdx_attrs = Vec::with_capacity(32);
     let mut pdx_mdc = 0;
     let mut invalid_sex = false;
     if let Some(r) = pdx_row {
@@ -294,38 +346,44 @@ fn prepare<'t>(t: &'t Tables, rules: Rules, claim: &Claim, version: u32) -> Prep
     // Candidate clusters, each with the claim's procedures (in claim order)
     // whose code the cluster map lists for it: no other code can be in one
     // of its choices.
-    // One flat list of (name, procedure, first mention), sorted by name and
-    // procedure: each cluster's candidates are then one run of it, in claim
-    // order; the clusters are tried in the order the claim first names them.
-    let mut mentions: Vec<(CodeKey, usize, usize)> = Vec::new();
+    // One flat list of (name, procedure, mention number), sorted: each
+    // cluster's candidates are then one run of it, in claim order; the
+    // clusters are tried in the order the claim first names them. (Packed
+    // into integers, which sort several times faster than tuples.)
+    let mut mentions: Vec<u128> = Vec::with_capacity(64);
     for (i, p) in px.iter().enumerate() {
         if let Some(rows) = p.key.and_then(|k| t.cluster_map.get(&k)) {
             for (s, e, list) in rows {
                 if (*s..=*e).contains(&version) {
                     for name in list {
-                        mentions.push((*name, i, mentions.len()));
+                        mentions.push(pack3(*name, i, mentions.len()));
                     }
                 }
             }
         }
     }
     mentions.sort_unstable();
-    mentions.dedup_by_key(|m| (m.0, m.1));
+    mentions.dedup_by_key(|m| *m >> 32);
     // (first mention, start, end) of each name's run.
-    let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+    let mut runs: Vec<u128> = Vec::with_capacity(mentions.len());
     let mut start = 0;
     while start < mentions.len() {
-        let name = mentions[start].0;
-        let end = start + mentions[start..].partition_point(|m| m.0 == name);
-        let first = mentions[start..end].iter().map(|m| m.2).min().unwrap_or(0);
-        runs.push((first, start, end));
+        let name = mentions[start] >> 64;
+        let end = start + mentions[start..].partition_point(|m| *m >> 64 == name);
+        let first = mentions[start..end]
+            .iter()
+            .map(|&m| unpack3(m).2)
+            .min()
+            .unwrap_or(0);
+        runs.push(pack3(first as u64, start, end));
         start = end;
     }
     runs.sort_unstable();
     let claim_px = px.len();
-    for &(_, start, end) in &runs {
-        let name = mentions[start].0;
-        let candidates = mentions[start..end].iter().map(|m| m.1);
+    for &run in &runs {
+        let (_, start, end) = unpack3(run);
+        let name = unpack3(mentions[start]).0;
+        let candidates = mentions[start..end].iter().map(|&m| unpack3(m).1);
         let Some(row) = t
             .clusters
             .get(&name)
@@ -385,10 +443,16 @@ fn prepare<'t>(t: &'t Tables, rules: Rules, claim: &Claim, version: u32) -> Prep
         atoms.add(a, 0);
         atoms.set(a, ON_PDX, true);
     }
+    let mut valid_sdx: u8 = 0;
     for s in sdx.iter().filter(|s| s.valid) {
+        valid_sdx = valid_sdx.saturating_add(1);
         for &a in s.attrs.iter().chain(s.dx_cat).chain(s.hac) {
             atoms.add(a, 0);
             atoms.set(a, ON_SDX, true);
+            atoms.count_sdx(a, valid_sdx);
+        }
+        for &a in s.attrs {
+            atoms.set(a, SDX_ATTR, true);
         }
     }
     for p in &px {
@@ -397,17 +461,12 @@ fn prepare<'t>(t: &'t Tables, rules: Rules, claim: &Claim, version: u32) -> Prep
         }
     }
     for &a in &pdx_attrs {
-        let all = sdx
-            .iter()
-            .filter(|s| s.valid)
-            .all(|s| s.attrs.contains(&a) || s.dx_cat.contains(&a) || s.hac.contains(&a));
+        let all = atoms.sdx_count(a) == usize::from(valid_sdx);
         atoms.set(a, ONLY, all);
     }
     let k = &t.known;
     let has = |a: AttrId| atoms.has(a, PRESENT);
-    let dx_has = |a: AttrId| {
-        pdx_attrs.contains(&a) || sdx.iter().filter(|s| s.valid).any(|s| s.attrs.contains(&a))
-    };
+    let dx_has = |a: AttrId| atoms.has(a, ON_PDX) || atoms.has(a, SDX_ATTR);
     let hits = |a: Option<AttrId>| -> u32 {
         a.map_or(0, |a| {
             px[..claim_px]
@@ -475,16 +534,21 @@ fn prepare<'t>(t: &'t Tables, rules: Rules, claim: &Claim, version: u32) -> Prep
     atoms.synth = synth;
 
     // The orders the marking of both passes reads, sorted once.
-    let mut sdx_order: Vec<usize> = (0..sdx.len()).collect();
-    sdx_order.sort_unstable_by(|&a, &b| {
-        let (x, y) = (&sdx[a], &sdx[b]);
-        y.severity
-            .cmp(&x.severity)
-            .then(x.key.cmp(&y.key))
-            .then(a.cmp(&b))
-    });
-    let mut px_by_code: Vec<usize> = (0..claim_px).collect();
-    px_by_code.sort_unstable_by_key(|&i| (px[i].key, i));
+    // (Sorted as packed integers: severity, highest first; code; position.)
+    let mut sdx_order: Vec<u128> = sdx
+        .iter()
+        .enumerate()
+        .map(|(i, s)| order_key(2 - s.severity as u8, s.key, i))
+        .collect();
+    sdx_order.sort_unstable();
+    let sdx_order = sdx_order.into_iter().map(order_index).collect();
+    let mut px_by_code: Vec<u128> = px[..claim_px]
+        .iter()
+        .enumerate()
+        .map(|(i, p)| order_key(0, p.key, i))
+        .collect();
+    px_by_code.sort_unstable();
+    let px_by_code = px_by_code.into_iter().map(order_index).collect();
 
     Prepared {
         sdx_order,
@@ -845,8 +909,15 @@ pub(super) fn group(t: &Tables, rules: Rules, claim: &Claim, version: u32) -> Gr
     };
 
     // Marking (steps 10 and 12).
+    // Without a HAC met the final pass is the initial one: marked once.
     let mi = mark(&p, &initial, &no_hac);
-    let mf = mark(&p, &final_outcome, &hac_met);
+    let mf_hac;
+    let mf = if met_numbers.is_empty() {
+        &mi
+    } else {
+        mf_hac = mark(&p, &final_outcome, &hac_met);
+        &mf_hac
+    };
     let final_formula = final_outcome.formula.and_then(|(i, _)| p.formula(i));
 
     let hac_title = |n: u8| {
