@@ -554,6 +554,55 @@ CREATE UNIQUE INDEX reviews_chart_id_open_idx ON reviews (chart_id) WHERE state 
 CREATE INDEX reviews_chart_id_idx ON reviews (chart_id);
 CREATE INDEX reviews_state_coded_at_idx ON reviews (state, coded_at, coder);
 
+CREATE TABLE accuracy_daily (
+    day                TEXT NOT NULL,
+    coder              TEXT NOT NULL,
+    charts             INTEGER NOT NULL,
+    dx_codes           INTEGER NOT NULL,
+    dx_errors          INTEGER NOT NULL,
+    px_codes           INTEGER NOT NULL,
+    px_errors          INTEGER NOT NULL,
+    principal_charts   INTEGER NOT NULL,
+    principal_changed  INTEGER NOT NULL,
+    drg_charts         INTEGER NOT NULL,
+    drg_changed        INTEGER NOT NULL,
+    PRIMARY KEY (day, coder)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER reviews_scored_on_insert AFTER INSERT ON reviews
+WHEN NEW.state = 'closed'
+BEGIN
+    INSERT OR IGNORE INTO accuracy_daily (day, coder, charts, dx_codes, dx_errors, px_codes,
+        px_errors, principal_charts, principal_changed, drg_charts, drg_changed)
+    VALUES (substr(NEW.coded_at, 1, 10), NEW.coder, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    UPDATE accuracy_daily SET charts = charts + 1,
+        dx_codes = dx_codes + coalesce(NEW.dx_codes, 0),
+        dx_errors = dx_errors + coalesce(NEW.dx_errors, 0),
+        px_codes = px_codes + coalesce(NEW.px_codes, 0),
+        px_errors = px_errors + coalesce(NEW.px_errors, 0),
+        principal_charts = principal_charts + (NEW.principal_changed IS NOT NULL),
+        principal_changed = principal_changed + coalesce(NEW.principal_changed, 0),
+        drg_charts = drg_charts + (NEW.drg_changed IS NOT NULL),
+        drg_changed = drg_changed + coalesce(NEW.drg_changed, 0)
+    WHERE day = substr(NEW.coded_at, 1, 10) AND coder = NEW.coder;
+END;
+CREATE TRIGGER reviews_scored_on_close AFTER UPDATE OF state ON reviews
+WHEN NEW.state = 'closed' AND OLD.state <> 'closed'
+BEGIN
+    INSERT OR IGNORE INTO accuracy_daily (day, coder, charts, dx_codes, dx_errors, px_codes,
+        px_errors, principal_charts, principal_changed, drg_charts, drg_changed)
+    VALUES (substr(NEW.coded_at, 1, 10), NEW.coder, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    UPDATE accuracy_daily SET charts = charts + 1,
+        dx_codes = dx_codes + coalesce(NEW.dx_codes, 0),
+        dx_errors = dx_errors + coalesce(NEW.dx_errors, 0),
+        px_codes = px_codes + coalesce(NEW.px_codes, 0),
+        px_errors = px_errors + coalesce(NEW.px_errors, 0),
+        principal_charts = principal_charts + (NEW.principal_changed IS NOT NULL),
+        principal_changed = principal_changed + coalesce(NEW.principal_changed, 0),
+        drg_charts = drg_charts + (NEW.drg_changed IS NOT NULL),
+        drg_changed = drg_changed + coalesce(NEW.drg_changed, 0)
+    WHERE day = substr(NEW.coded_at, 1, 10) AND coder = NEW.coder;
+END;
+
 CREATE TABLE review_diagnoses (
     review_id    INTEGER NOT NULL REFERENCES reviews (review_id),
     seq          INTEGER NOT NULL,

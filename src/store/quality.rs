@@ -398,13 +398,6 @@ impl Scope {
         self.to
             .map_or_else(|| "9999-99-99".to_string(), |d| d.to_string())
     }
-
-    /// The day after `to`, for timestamps (`to` itself included).
-    fn to_exclusive(&self) -> String {
-        self.to
-            .and_then(|d| d.succ_opt())
-            .map_or_else(|| "9999-99-99".to_string(), |d| d.to_string())
-    }
 }
 
 fn ratio(part: u64, whole: u64) -> Option<f64> {
@@ -478,23 +471,19 @@ pub struct AccuracyReport {
 }
 
 /// Accuracy of the reviews closed for charts the coders completed in the
-/// period (by the day of completion).
+/// period (by the day of completion), from the per-day sums a trigger keeps
+/// as reviews close.
 pub fn accuracy(conn: &Connection, scope: &Scope) -> Result<AccuracyReport> {
     let target = targets(conn)?.accuracy;
     let mut stmt = conn.prepare_cached(
-        "SELECT coder, substr(coded_at, 1, 7), count(*), sum(dx_codes), sum(dx_errors),
-                sum(px_codes), sum(px_errors), count(principal_changed), sum(principal_changed),
-                count(drg_changed), sum(drg_changed)
-         FROM reviews
-         WHERE state = 'closed' AND coded_at >= ?1 AND coded_at < ?2
-           AND (?3 IS NULL OR coder = ?3)
-         GROUP BY coder, substr(coded_at, 1, 7)",
+        "SELECT coder, substr(day, 1, 7), sum(charts), sum(dx_codes), sum(dx_errors),
+                sum(px_codes), sum(px_errors), sum(principal_charts), sum(principal_changed),
+                sum(drg_charts), sum(drg_changed)
+         FROM accuracy_daily
+         WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR coder = ?3)
+         GROUP BY coder, substr(day, 1, 7)",
     )?;
-    let mut rows = stmt.query(params![
-        scope.start_text(),
-        scope.to_exclusive(),
-        scope.coder
-    ])?;
+    let mut rows = stmt.query(params![scope.start_text(), scope.to_text(), scope.coder])?;
     let mut overall = Accuracy::default();
     let mut coders: BTreeMap<String, Accuracy> = BTreeMap::new();
     let mut months: BTreeMap<String, Accuracy> = BTreeMap::new();
