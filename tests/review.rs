@@ -974,3 +974,35 @@ fn time_on_chart_is_taken_from_the_audit_trail_at_completion() {
         .unwrap();
     assert_eq!(daily, 1);
 }
+
+#[test]
+fn time_on_chart_leaves_out_idle_gaps_and_earlier_work_by_hand() {
+    let store = Store::open_in_memory().unwrap();
+    fixture_charts(&store, 1);
+    // carl's rows on chart 1 (and one of rita's, not his). The trail before
+    // his previous completion is not this completion's work.
+    sql(
+        &store,
+        "INSERT INTO audit (at, actor, chart_id, action) VALUES
+         ('2026-03-02T08:00:00Z', 'carl', 1, 'claim'),
+         ('2026-03-02T08:30:00Z', 'carl', 1, 'complete'),
+         ('2026-03-02T09:00:00Z', 'carl', 1, 'view'),
+         ('2026-03-02T09:01:00Z', 'carl', 1, 'add_diagnosis'),
+         ('2026-03-02T09:01:30Z', 'rita', 1, 'view'),
+         ('2026-03-02T09:02:00Z', 'carl', 1, 'set_poa'),
+         ('2026-03-02T09:22:00Z', 'carl', 1, 'add_diagnosis'),
+         ('2026-03-02T09:22:30Z', 'carl', 1, 'complete');",
+    );
+    quality::record_completion(store.conn(), 1, "carl", "2026-03-02T09:22:30Z", None).unwrap();
+    // By hand: 09:00 -> 09:01 (60 s), -> 09:02 (60 s), -> 09:22 (20 min:
+    // over the 15-minute lock, left out), -> 09:22:30 (30 s) = 150 s.
+    let seconds: i64 = store
+        .conn()
+        .query_row(
+            "SELECT seconds FROM chart_coding WHERE chart_id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(seconds, 150);
+}
