@@ -380,7 +380,12 @@ pub(super) fn review_command(
             show(&v, *json)?;
             Ok(ExitCode::SUCCESS)
         }
-        _ => act(cli, config, &mut store, action, regroup),
+        _ => {
+            let single = |c: &Chart| grouper.single_cc_mcc(c);
+            let rules = crate::store::quality::review_rules(store.conn())?;
+            let single: Option<review::SingleCcMcc<'_>> = rules.single_cc_mcc.then_some(&single);
+            act(cli, config, &mut store, action, regroup, single)
+        }
     }
 }
 
@@ -391,6 +396,7 @@ fn act(
     store: &mut Store,
     action: &ReviewCommand,
     regroup: review::Regroup<'_>,
+    single: Option<review::SingleCcMcc<'_>>,
 ) -> anyhow::Result<ExitCode> {
     let account = match action {
         ReviewCommand::Start { account }
@@ -417,11 +423,10 @@ fn act(
     let user = user.as_str();
     let a = line(account);
     match action {
-        ReviewCommand::Start { .. } => {
-            outcome(store.write(|tx| review::start(tx, id, user)), |_| {
-                format!("{a}: under review by {user}; the coder's version is kept")
-            })
-        }
+        ReviewCommand::Start { .. } => outcome(
+            store.write(|tx| review::start_selected(tx, id, user, single)),
+            |_| format!("{a}: under review by {user}; the coder's version is kept"),
+        ),
         ReviewCommand::Change {
             reason,
             note,

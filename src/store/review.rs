@@ -575,6 +575,17 @@ fn mine(review: &Review, reviewer: &str) -> Result<()> {
 /// kept, and the chart is claimed by the reviewer for the ordinary coding
 /// actions. Returns the review's id.
 pub fn start(tx: &Transaction<'_>, chart_id: i64, reviewer: &str) -> Result<i64> {
+    start_selected(tx, chart_id, reviewer, None)
+}
+
+/// [`start`], with the grouper's answer to the single-CC/MCC rule, so that
+/// the review records every rule that chose the chart.
+pub fn start_selected(
+    tx: &Transaction<'_>,
+    chart_id: i64,
+    reviewer: &str,
+    single: Option<SingleCcMcc<'_>>,
+) -> Result<i64> {
     require_reviewer(tx, reviewer)?;
     let status = status_of(tx, chart_id)?;
     if let Some(r) = open_review(tx, chart_id)? {
@@ -624,7 +635,6 @@ pub fn start(tx: &Transaction<'_>, chart_id: i64, reviewer: &str) -> Result<i64>
             "the chart is claimed by {other}; nothing was changed"
         ));
     }
-    let single: Option<SingleCcMcc<'_>> = None;
     let rules = super::quality::review_rules(tx)?;
     let because = selection(tx, chart_id, Some(&coder), &rules, single)?;
     let because = match because.is_empty() {
