@@ -348,3 +348,95 @@ fn the_review_flow_through_the_command_line() {
     }
     ok(&run(h, &db, None, &["audit", "--verify"]));
 }
+
+#[test]
+fn every_kind_of_change_can_be_made_with_its_reason_and_passed() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("site.db");
+    coded_by(&db, "E2E-3", "carl", &["J06.9", "R05.9", "E11.9"]);
+    let h = home.path();
+    ok(&run(
+        h,
+        &db,
+        None,
+        &["users", "add", "rita", "--role", "reviewer"],
+    ));
+    ok(&run(h, &db, None, &["policy", "set", "act_as", me()]));
+    let rita = Some("rita");
+    ok(&run(h, &db, rita, &["review", "start", "E2E-3"]));
+    let change = |args: &[&str]| {
+        let mut all = vec!["review", "change", "E2E-3"];
+        all.extend(args);
+        run(h, &db, rita, &all)
+    };
+    ok(&change(&[
+        "--principal",
+        "E11.9",
+        "--reason",
+        "principal_dx_sequencing",
+    ]));
+    ok(&change(&[
+        "--poa-of", "R05.9", "--poa", "y", "--reason", "poa",
+    ]));
+    ok(&change(&[
+        "--add-px",
+        "99214",
+        "--system",
+        "cpt",
+        "--reason",
+        "missing_extra_procedure",
+    ]));
+    ok(&change(&[
+        "--remove-px",
+        "99213",
+        "--reason",
+        "missing_extra_procedure",
+    ]));
+    // Exactly one change at a time; a change that makes no difference is refused.
+    refused(
+        &change(&[
+            "--add-dx",
+            "I10",
+            "--remove-dx",
+            "J06.9",
+            "--reason",
+            "wrong_code",
+        ]),
+        "exactly one",
+    );
+    refused(
+        &change(&["--poa-of", "R05.9", "--poa", "Y", "--reason", "poa"]),
+        "no difference",
+    );
+    refused(
+        &change(&["--remove-dx", "Z99.89", "--reason", "unsupported_dx"]),
+        "not on the chart",
+    );
+    let show = ok(&run(h, &db, rita, &["review", "show", "E2E-3", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&show).unwrap();
+    let keys: Vec<&str> = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        vec!["principal", "poa:R05.9", "add-px:99214", "remove-px:99213"]
+    );
+    assert!(
+        v["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| !c["reason"].is_null())
+    );
+    let out = ok(&run(h, &db, rita, &["review", "pass", "E2E-3"]));
+    // By hand: E11.9 and J06.9 each principal in one version only, R05.9's
+    // POA changed: 0 of 3 diagnoses right; 99213 and 99214 each in one
+    // version only: 0 of 2 procedures right.
+    assert!(
+        out.contains("diagnoses 0/3 right, procedures 0/2 right"),
+        "{out}"
+    );
+}
