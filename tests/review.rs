@@ -1006,3 +1006,44 @@ fn time_on_chart_leaves_out_idle_gaps_and_earlier_work_by_hand() {
         .unwrap();
     assert_eq!(seconds, 150);
 }
+
+#[test]
+fn upgrading_times_the_completions_already_in_the_trail() {
+    use chartcoder::store::migrations::MIGRATIONS;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("before-review.db");
+    let before = MIGRATIONS.len() - 1;
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        let tx = conn.transaction().unwrap();
+        for m in &MIGRATIONS[..before] {
+            m.apply(&tx).unwrap();
+        }
+        tx.pragma_update(None, "user_version", before as u32)
+            .unwrap();
+        tx.execute_batch(
+            "INSERT INTO patients (mrn, name, birth_date, sex) VALUES ('P', 'Pat', '1950-01-01', 'F');
+             INSERT INTO charts (account, patient_id, encounter_type, admit_date, discharge_date,
+                                 status, created_at, updated_at)
+             VALUES ('OLD-1', 1, 'emergency', '2026-02-01', '2026-02-01', 'coded', 'x', 'x');
+             INSERT INTO audit (at, actor, chart_id, action) VALUES
+             ('2026-02-02T10:00:00Z', 'dana', 1, 'claim'),
+             ('2026-02-02T10:04:00Z', 'dana', 1, 'add_diagnosis'),
+             ('2026-02-02T10:05:00Z', 'dana', 1, 'complete');",
+        )
+        .unwrap();
+        tx.commit().unwrap();
+    }
+    let store = Store::open(&path, &chartcoder::store::StoreOptions::default()).unwrap();
+    let row: (String, String, i64) = store
+        .conn()
+        .query_row(
+            "SELECT coder, day, seconds FROM chart_coding WHERE chart_id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(row, ("dana".to_string(), "2026-02-02".to_string(), 300));
+    let r = quality::productivity(store.conn(), &Scope::default()).unwrap();
+    assert_eq!(r.overall.charts, 1);
+}
