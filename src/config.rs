@@ -21,7 +21,17 @@ pub struct Config {
     pub queries: QueriesConfig,
     pub drg: DrgConfig,
     pub hl7: Hl7Config,
+    pub reports: ReportsConfig,
     pub keys: KeysConfig,
+}
+
+/// The quality reports.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportsConfig {
+    /// The hospital's base rate in whole dollars: DNFB estimates the amount
+    /// a chart holds as its DRG weight times this.
+    pub base_rate: u64,
 }
 
 /// MS-DRG grouping.
@@ -181,6 +191,7 @@ impl Config {
                 retry_initial_ms: 1000,
                 retry_max_ms: 300_000,
             },
+            reports: ReportsConfig { base_rate: 0 },
             keys: KeysConfig {
                 queue: Default::default(),
                 chart: Default::default(),

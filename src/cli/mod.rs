@@ -36,6 +36,8 @@ macro_rules! say_part {
 }
 
 mod drg;
+mod report_quality;
+mod review;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -227,6 +229,19 @@ pub enum Command {
         #[command(subcommand)]
         action: PolicyCommand,
     },
+    /// Users and their roles (coder, reviewer, manager): list, add,
+    /// set-role, remove; only a manager changes them, each change audited
+    Users {
+        #[command(subcommand)]
+        action: review::UsersCommand,
+    },
+    /// Second-level review: the queue, the rules (managers), start, change
+    /// with a reason, pass, return, agree, rebut, settle (managers), final,
+    /// reopen (managers). See README.md, "Second-level review"
+    Review {
+        #[command(subcommand)]
+        action: review::ReviewCommand,
+    },
     /// Reports
     Report {
         #[command(subcommand)]
@@ -323,6 +338,28 @@ pub enum ReportCommand {
         /// The report as CSV: section, key, charts, weighted, total_weight, cmi
         #[arg(long)]
         csv: bool,
+    },
+    /// Coding accuracy from second-level reviews: diagnosis, procedure,
+    /// principal diagnosis and DRG accuracy, overall, by coder and by month
+    /// (README.md, "Accuracy method")
+    Accuracy {
+        #[command(flatten)]
+        args: report_quality::QualityArgs,
+    },
+    /// Productivity: charts, hours on chart (from the audit trail), charts
+    /// per hour by encounter type and by coder, against the targets
+    Productivity {
+        #[command(flatten)]
+        args: report_quality::QualityArgs,
+    },
+    /// Discharged not final billed (DNFB) and not final coded (DNFC): charts
+    /// by days since discharge, status and hold reason, with the amount held
+    Dnfb {
+        /// The day ages are counted to (default: today)
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        as_of: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        args: report_quality::QualityArgs,
     },
 }
 
@@ -696,6 +733,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     csv,
                 },
         }) => drg::report_cmi(&cli, &config, *from, *to, *json, *csv),
+        Some(Command::Report {
+            what: ReportCommand::Accuracy { args },
+        }) => report_quality::report(&cli, &config, report_quality::Which::Accuracy, args),
+        Some(Command::Report {
+            what: ReportCommand::Productivity { args },
+        }) => report_quality::report(&cli, &config, report_quality::Which::Productivity, args),
+        Some(Command::Report {
+            what: ReportCommand::Dnfb { as_of, args },
+        }) => report_quality::report(&cli, &config, report_quality::Which::Dnfb(*as_of), args),
+        Some(Command::Users { action }) => review::users_command(&cli, &config, action),
+        Some(Command::Review { action }) => review::review_command(&cli, &config, action),
         Some(Command::Demo { generate, seed }) => {
             let mut store = open_store(&cli, &config)?;
             let today = chrono::Local::now().date_naive();

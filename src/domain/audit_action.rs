@@ -73,6 +73,17 @@ audit_actions! {
     Logoff = "logoff": "the session ended by itself (idle, or wrong passwords)",
     AuditBrokenAccepted = "audit_broken_accepted": "the workstation was started on a broken audit trail",
     Hl7Message = "hl7_message": "an HL7 v2 message was applied (type, control id, what it did)",
+    UserRole = "user_role": "a manager added a user, changed a user's role or removed one",
+    ReviewSetting = "review_setting": "a manager changed a review rule or a target (old and new value)",
+    ReviewStart = "review_start": "a reviewer began a second-level review (the coder's version kept)",
+    ReviewReasonGiven = "review_reason": "a reviewer gave the reason category of a change",
+    ReviewPass = "review_pass": "a reviewer passed a chart to reviewed",
+    ReviewReturn = "review_return": "a reviewer returned a chart to its coder with a note",
+    ReviewAgree = "review_agree": "the coder agreed with the reviewer's changes",
+    ReviewRebut = "review_rebut": "the coder rebutted reviewer's changes (once), with a note",
+    ReviewSettle = "review_settle": "a manager settled a rebutted change (whose version stands)",
+    Finalize = "finalize": "a chart was made final (locked, released to billing)",
+    Reopen = "reopen": "a manager reopened a final chart, with the reason",
 }
 
 impl AuditAction {

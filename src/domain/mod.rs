@@ -69,6 +69,12 @@ macro_rules! spelled_enum {
     };
 }
 
+mod review;
+pub use review::{
+    ChartScore, CodedVersion, Difference, ReviewReason, ReviewState, Role, Verdict, VersionDx,
+    VersionPx, differences, sample_point, score,
+};
+
 spelled_enum!(
     /// Administrative sex as recorded on the claim.
     Sex, "sex" {

@@ -133,14 +133,23 @@ pub fn touch(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<()> {
 }
 
 pub(crate) fn require_claim(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<()> {
-    let owner: Option<String> = tx
+    let (owner, status): (Option<String>, Option<String>) = tx
         .query_row(
-            "SELECT claimed_by FROM charts WHERE chart_id = ?1",
+            "SELECT claimed_by, status FROM charts WHERE chart_id = ?1",
             [chart_id],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?
-        .flatten();
+        .unwrap_or((None, None));
+    // The final lock: nothing of a final chart changes (the schema refuses
+    // it too) until a manager reopens it.
+    if status.as_deref() == Some(ChartStatus::Final.as_str()) {
+        return Err(StoreError::Refused(
+            "the chart is final (locked): nothing was changed; a manager reopens it with a reason \
+             (chartcoder review reopen)"
+                .into(),
+        ));
+    }
     match owner {
         Some(o) if o == user => Ok(()),
         Some(o) => Err(StoreError::Refused(format!(
@@ -149,6 +158,25 @@ pub(crate) fn require_claim(tx: &Transaction<'_>, chart_id: i64, user: &str) -> 
         None => Err(StoreError::Refused(
             "the chart is not claimed: open it from the queue first".into(),
         )),
+    }
+}
+
+/// A chart claimed by its reviewer is coded: its codes change with the
+/// ordinary actions, but it is neither completed again nor put on hold (the
+/// review passes or returns it).
+fn refuse_under_review(tx: &Transaction<'_>, chart_id: i64) -> Result<()> {
+    let status: String = tx.query_row(
+        "SELECT status FROM charts WHERE chart_id = ?1",
+        [chart_id],
+        |r| r.get(0),
+    )?;
+    match status == ChartStatus::Coded.as_str() {
+        true => Err(StoreError::Refused(
+            "the chart is under review: the reviewer passes it or returns it to the coder \
+             (chartcoder review pass|return)"
+                .into(),
+        )),
+        false => Ok(()),
     }
 }
 
@@ -390,6 +418,7 @@ pub fn set_poa(
 /// Puts the chart on hold with a reason (e.g. awaiting a physician's answer).
 pub fn hold(tx: &Transaction<'_>, chart_id: i64, user: &str, reason: &str) -> Result<()> {
     require_claim(tx, chart_id, user)?;
+    refuse_under_review(tx, chart_id)?;
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(StoreError::Refused("a hold needs a reason".into()));
@@ -472,6 +501,7 @@ pub fn complete(
     drg: Option<&crate::domain::FinalDrg>,
 ) -> Result<()> {
     require_claim(tx, chart_id, user)?;
+    refuse_under_review(tx, chart_id)?;
     let holds = open_holds(tx, chart_id)?;
     if let Some(h) = holds.first() {
         return Err(StoreError::Refused(format!(
@@ -498,6 +528,8 @@ pub fn complete(
         params![chart_id, now],
     )?;
     audit::record(tx, user, Some(chart_id), AuditAction::Complete, "")?;
+    // Timed from the trail, for the productivity report.
+    super::quality::record_completion(tx, chart_id, user, &now, None)?;
     // The working DRG becomes the chart's final DRG, in the same transaction.
     if let Some(drg) = drg {
         super::drg::save_final(tx, chart_id, drg, user, &now)?;

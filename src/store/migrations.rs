@@ -306,6 +306,15 @@ CREATE UNIQUE INDEX documents_chart_id_source_ref_idx
     ON documents (chart_id, source_ref) WHERE source_ref IS NOT NULL;
 "#,
     ),
+    // 9: coding quality and flow. Users and their roles; the manager's
+    // review rules and targets; each completion with the coder's time on the
+    // chart (from the audit trail) and a per-day sum of them kept by a
+    // trigger (productivity never reads a million rows); second-level
+    // reviews with the coder's version kept as it was, the reviewer's
+    // reasons, rebuttals and verdicts; and the final lock (a final chart's
+    // codes and DRG refuse any change; only a manager's audited reopen
+    // takes a chart out of final).
+    Migration::Rust(quality_and_review),
 ];
 
 /// `PRAGMA application_id` of a chartcoder database ("CHCO").
@@ -471,6 +480,212 @@ fn seal_the_record(tx: &Transaction<'_>) -> rusqlite::Result<()> {
                 Some(&seal),
             )?;
         }
+    }
+    Ok(())
+}
+
+fn quality_and_review(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        r#"
+CREATE TABLE users (
+    name        TEXT PRIMARY KEY,
+    role        TEXT NOT NULL CHECK (role IN ('coder', 'reviewer', 'manager')),
+    changed_by  TEXT NOT NULL,
+    changed_at  TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE quality_settings (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE chart_coding (
+    chart_id        INTEGER NOT NULL REFERENCES charts (chart_id),
+    coder           TEXT NOT NULL,
+    encounter_type  TEXT NOT NULL,
+    completed_at    TEXT NOT NULL,
+    day             TEXT NOT NULL,
+    seconds         INTEGER NOT NULL CHECK (seconds >= 0)
+) STRICT;
+CREATE INDEX chart_coding_chart_id_idx ON chart_coding (chart_id);
+CREATE INDEX chart_coding_coder_idx ON chart_coding (coder);
+
+CREATE TABLE coding_daily (
+    day             TEXT NOT NULL,
+    coder           TEXT NOT NULL,
+    encounter_type  TEXT NOT NULL,
+    charts          INTEGER NOT NULL,
+    seconds         INTEGER NOT NULL,
+    PRIMARY KEY (day, coder, encounter_type)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER chart_coding_summed AFTER INSERT ON chart_coding
+BEGIN
+    INSERT OR IGNORE INTO coding_daily (day, coder, encounter_type, charts, seconds)
+    VALUES (NEW.day, NEW.coder, NEW.encounter_type, 0, 0);
+    UPDATE coding_daily SET charts = charts + 1, seconds = seconds + NEW.seconds
+    WHERE day = NEW.day AND coder = NEW.coder AND encounter_type = NEW.encounter_type;
+END;
+
+CREATE TABLE reviews (
+    review_id          INTEGER PRIMARY KEY,
+    chart_id           INTEGER NOT NULL REFERENCES charts (chart_id),
+    coder              TEXT NOT NULL,
+    coded_at           TEXT NOT NULL,
+    reviewer           TEXT NOT NULL,
+    state              TEXT NOT NULL CHECK (state IN ('in_review', 'returned', 'rebutted', 'closed')),
+    selected_because   TEXT NOT NULL DEFAULT '',
+    coder_drg          INTEGER,
+    started_at         TEXT NOT NULL,
+    return_note        TEXT,
+    returned_at        TEXT,
+    rebuttal_note      TEXT,
+    responded_at       TEXT,
+    settled_by         TEXT,
+    settled_at         TEXT,
+    closed_at          TEXT,
+    dx_codes           INTEGER,
+    dx_errors          INTEGER,
+    px_codes           INTEGER,
+    px_errors          INTEGER,
+    principal_changed  INTEGER,
+    drg_changed        INTEGER
+) STRICT;
+CREATE UNIQUE INDEX reviews_chart_id_open_idx ON reviews (chart_id) WHERE state <> 'closed';
+CREATE INDEX reviews_chart_id_idx ON reviews (chart_id);
+CREATE INDEX reviews_state_coded_at_idx ON reviews (state, coded_at, coder);
+
+CREATE TABLE accuracy_daily (
+    day                TEXT NOT NULL,
+    coder              TEXT NOT NULL,
+    charts             INTEGER NOT NULL,
+    dx_codes           INTEGER NOT NULL,
+    dx_errors          INTEGER NOT NULL,
+    px_codes           INTEGER NOT NULL,
+    px_errors          INTEGER NOT NULL,
+    principal_charts   INTEGER NOT NULL,
+    principal_changed  INTEGER NOT NULL,
+    drg_charts         INTEGER NOT NULL,
+    drg_changed        INTEGER NOT NULL,
+    PRIMARY KEY (day, coder)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER reviews_scored_on_insert AFTER INSERT ON reviews
+WHEN NEW.state = 'closed'
+BEGIN
+    INSERT OR IGNORE INTO accuracy_daily (day, coder, charts, dx_codes, dx_errors, px_codes,
+        px_errors, principal_charts, principal_changed, drg_charts, drg_changed)
+    VALUES (substr(NEW.coded_at, 1, 10), NEW.coder, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    UPDATE accuracy_daily SET charts = charts + 1,
+        dx_codes = dx_codes + coalesce(NEW.dx_codes, 0),
+        dx_errors = dx_errors + coalesce(NEW.dx_errors, 0),
+        px_codes = px_codes + coalesce(NEW.px_codes, 0),
+        px_errors = px_errors + coalesce(NEW.px_errors, 0),
+        principal_charts = principal_charts + (NEW.principal_changed IS NOT NULL),
+        principal_changed = principal_changed + coalesce(NEW.principal_changed, 0),
+        drg_charts = drg_charts + (NEW.drg_changed IS NOT NULL),
+        drg_changed = drg_changed + coalesce(NEW.drg_changed, 0)
+    WHERE day = substr(NEW.coded_at, 1, 10) AND coder = NEW.coder;
+END;
+CREATE TRIGGER reviews_scored_on_close AFTER UPDATE OF state ON reviews
+WHEN NEW.state = 'closed' AND OLD.state <> 'closed'
+BEGIN
+    INSERT OR IGNORE INTO accuracy_daily (day, coder, charts, dx_codes, dx_errors, px_codes,
+        px_errors, principal_charts, principal_changed, drg_charts, drg_changed)
+    VALUES (substr(NEW.coded_at, 1, 10), NEW.coder, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    UPDATE accuracy_daily SET charts = charts + 1,
+        dx_codes = dx_codes + coalesce(NEW.dx_codes, 0),
+        dx_errors = dx_errors + coalesce(NEW.dx_errors, 0),
+        px_codes = px_codes + coalesce(NEW.px_codes, 0),
+        px_errors = px_errors + coalesce(NEW.px_errors, 0),
+        principal_charts = principal_charts + (NEW.principal_changed IS NOT NULL),
+        principal_changed = principal_changed + coalesce(NEW.principal_changed, 0),
+        drg_charts = drg_charts + (NEW.drg_changed IS NOT NULL),
+        drg_changed = drg_changed + coalesce(NEW.drg_changed, 0)
+    WHERE day = substr(NEW.coded_at, 1, 10) AND coder = NEW.coder;
+END;
+
+CREATE TABLE review_diagnoses (
+    review_id    INTEGER NOT NULL REFERENCES reviews (review_id),
+    seq          INTEGER NOT NULL,
+    code         TEXT NOT NULL,
+    code_system  TEXT NOT NULL,
+    edition      TEXT NOT NULL,
+    poa          TEXT,
+    PRIMARY KEY (review_id, seq)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE review_procedures (
+    review_id    INTEGER NOT NULL REFERENCES reviews (review_id),
+    seq          INTEGER NOT NULL,
+    code         TEXT NOT NULL,
+    code_system  TEXT NOT NULL,
+    proc_date    TEXT,
+    provider     TEXT,
+    modifiers    TEXT NOT NULL,
+    units        INTEGER NOT NULL,
+    pointers     TEXT NOT NULL,
+    PRIMARY KEY (review_id, seq)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER review_diagnoses_kept BEFORE UPDATE ON review_diagnoses
+BEGIN SELECT RAISE(ABORT, 'the coder''s version is kept as it was'); END;
+CREATE TRIGGER review_procedures_kept BEFORE UPDATE ON review_procedures
+BEGIN SELECT RAISE(ABORT, 'the coder''s version is kept as it was'); END;
+
+CREATE TABLE review_changes (
+    review_id    INTEGER NOT NULL REFERENCES reviews (review_id),
+    change_key   TEXT NOT NULL,
+    reason       TEXT NOT NULL CHECK (reason IN ('principal_dx_sequencing', 'missed_secondary_dx',
+                     'unsupported_dx', 'wrong_code', 'poa', 'pcs_character',
+                     'missing_extra_procedure', 'modifier', 'drg_changed')),
+    note         TEXT NOT NULL DEFAULT '',
+    given_by     TEXT NOT NULL,
+    given_at     TEXT NOT NULL,
+    rebutted     INTEGER NOT NULL DEFAULT 0 CHECK (rebutted IN (0, 1)),
+    verdict      TEXT CHECK (verdict IN ('reviewer', 'coder')),
+    PRIMARY KEY (review_id, change_key)
+) STRICT, WITHOUT ROWID;
+
+CREATE TRIGGER diagnoses_final_update BEFORE UPDATE ON diagnoses
+WHEN (SELECT status FROM charts WHERE chart_id = OLD.chart_id) = 'final'
+BEGIN SELECT RAISE(ABORT, 'the chart is final (locked): a manager reopens it first'); END;
+CREATE TRIGGER diagnoses_final_delete BEFORE DELETE ON diagnoses
+WHEN (SELECT status FROM charts WHERE chart_id = OLD.chart_id) = 'final'
+BEGIN SELECT RAISE(ABORT, 'the chart is final (locked): a manager reopens it first'); END;
+CREATE TRIGGER procedures_final_update BEFORE UPDATE ON procedures
+WHEN (SELECT status FROM charts WHERE chart_id = OLD.chart_id) = 'final'
+BEGIN SELECT RAISE(ABORT, 'the chart is final (locked): a manager reopens it first'); END;
+CREATE TRIGGER procedures_final_delete BEFORE DELETE ON procedures
+WHEN (SELECT status FROM charts WHERE chart_id = OLD.chart_id) = 'final'
+BEGIN SELECT RAISE(ABORT, 'the chart is final (locked): a manager reopens it first'); END;
+CREATE TRIGGER chart_drgs_final_update BEFORE UPDATE ON chart_drgs
+WHEN (SELECT status FROM charts WHERE chart_id = OLD.chart_id) = 'final'
+BEGIN SELECT RAISE(ABORT, 'the chart is final (locked): a manager reopens it first'); END;
+CREATE TRIGGER chart_drgs_final_delete BEFORE DELETE ON chart_drgs
+WHEN (SELECT status FROM charts WHERE chart_id = OLD.chart_id) = 'final'
+BEGIN SELECT RAISE(ABORT, 'the chart is final (locked): a manager reopens it first'); END;
+CREATE TRIGGER charts_final_reopened_only BEFORE UPDATE OF status ON charts
+WHEN OLD.status = 'final' AND NEW.status <> 'final' AND NOT EXISTS (
+    SELECT 1 FROM audit WHERE audit_id = (SELECT max(audit_id) FROM audit)
+    AND chart_id = OLD.chart_id AND action = 'reopen')
+BEGIN SELECT RAISE(ABORT, 'the chart is final (locked): only a manager''s reopen, with a reason, changes it'); END;
+"#,
+    )?;
+    // Charts completed before: their completions, timed from the trail.
+    let completions = {
+        let mut stmt = tx.prepare(
+            "SELECT a.audit_id, a.chart_id, a.actor, a.at FROM audit a
+             WHERE a.action = 'complete' AND a.chart_id IS NOT NULL ORDER BY a.audit_id",
+        )?;
+        stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    for (audit_id, chart_id, coder, at) in completions {
+        super::quality::record_completion(tx, chart_id, &coder, &at, audit_id)?;
     }
     Ok(())
 }

@@ -10,9 +10,12 @@ pub mod coding;
 pub mod drg;
 pub mod inbound;
 pub mod migrations;
+pub mod quality;
 pub mod queries;
 pub mod queue;
+pub mod review;
 pub mod site;
+pub mod users;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
