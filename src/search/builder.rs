@@ -80,7 +80,15 @@ pub fn build(src: &Sources) -> SearchIndex {
         b.add_user(table, System::Local);
     }
     let routes = super::morphology::routes(src.index);
-    b.finish(src.synonyms, &src.provenance, &routes)
+    // The PCS Index's device and substance "use" entries, where the written
+    // lists do not already say what the words mean.
+    let mut synonyms = src.synonyms.to_vec();
+    let derived = super::build_pcs::use_synonyms(src.pcs, src.pcs_index)
+        .into_iter()
+        .filter(|d| !src.synonyms.iter().any(|s| s.key == d.key))
+        .collect();
+    super::synonyms::merge(&mut synonyms, derived);
+    b.finish(&synonyms, &src.provenance, &routes)
 }
 
 fn periods_of(p: &[ValidPeriod]) -> Vec<(i32, i32)> {

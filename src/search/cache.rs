@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const MAGIC: &[u8; 8] = b"CCSEARCH";
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 pub const FILE_NAME: &str = "search-index.bin";
 
 /// The source of everything that decides the index's contents.
@@ -75,6 +75,7 @@ pub fn fingerprint(user: &UserTables) -> Result<u64, CodeSetError> {
         f.bytes.hash(&mut h);
     }
     synonyms::BUNDLED.hash(&mut h);
+    synonyms::SURGEON.hash(&mut h);
     // The code that builds the index: a new build of chartcoder that indexes
     // differently must not read an older cache.
     for source in BUILDER_SOURCES {
@@ -119,7 +120,7 @@ pub fn build_from_sources(user: &UserTables) -> Result<SearchIndex, CodeSetError
         )
     });
     let (cm, pcs, index, (hcpcs, pcs_index)) = (cm?, pcs?, index?, hcpcs?);
-    let synonyms = synonyms::parse(synonyms::BUNDLED_PATH, synonyms::BUNDLED)?;
+    let synonyms = synonyms::bundled()?;
     let cpt = user.cpt.as_deref().map(user_table::load).transpose()?;
     let local = user
         .local
