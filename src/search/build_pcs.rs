@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 /// At most this many subterms of a "see" target are indexed under the term
 /// that refers to it ("Ablation — see Destruction": every body part of Destruction).
-const SEE_FANOUT: usize = 400;
+const SEE_FANOUT: usize = 1_500;
 
 /// Where one Index term offers both Excision and Resection of a body part
 /// ("Cholecystectomy — see Excision, Gallbladder 0FB4 / see Resection,

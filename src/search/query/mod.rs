@@ -653,8 +653,15 @@ impl<'a> Searcher<'a> {
         // Only words that name count (soft words sort last and may be
         // missing anyway): "open right upper lobectomy" is "upper" and
         // "lobectomy", one of which may be missing.
+        // A phrase term ("below knee amputation") counts its words: joining
+        // them must not make the pass stricter.
         let hard = terms.iter().filter(|t| !t.soft).count();
-        let may_miss = hard / 2;
+        let hard_words: usize = terms
+            .iter()
+            .filter(|t| !t.soft)
+            .map(|t| t.word.split(' ').count())
+            .sum();
+        let may_miss = (hard_words / 2).min(hard.saturating_sub(1));
         if may_miss == 0 {
             return;
         }
