@@ -38,9 +38,10 @@ fn named_approach(w: &str) -> Option<u8> {
         | "pci" | "ptca" | "peg" | "picc" | "tavr" | "tavi" => b'3',
         "laparoscopic" | "laparoscopically" | "lap" | "laparoscopy" | "arthroscopic"
         | "arthroscopy" | "thoracoscopic" | "thoracoscopy" | "vats" | "robotic" => b'4',
-        // Through a natural opening, no scope: the nose, the urethra, the vagina.
+        // Through a natural opening, no scope: the nose, the urethra, the
+        // vagina (a LEEP, a D&C).
         "vaginal" | "transvaginal" | "ng tube" | "nasogastric" | "nasogastric tube" | "foley"
-        | "foley catheter" => b'7',
+        | "foley catheter" | "leep" | "dc" => b'7',
         "transurethral" | "egd" | "ercp" | "cysto" | "turp" | "turbt" => b'8',
         "closed" | "external" | "extracorporeal" | "eswl" => b'X',
         // A scope through a natural opening ("colonoscopy", "ureteroscopic").
