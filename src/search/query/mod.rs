@@ -4,6 +4,7 @@
 use super::text::{index_words, osa_distance, strip_semantic_tags, typo_budget, words};
 use super::{Filters, SearchIndex, System, TextKind, flag, range};
 
+mod negation;
 mod rank;
 mod route;
 mod surgeon;
@@ -136,28 +137,6 @@ impl<'a> Searcher<'a> {
     fn with_vocabulary(mut self) -> Self {
         self.with_ids = (self.vocab_id("with"), self.vocab_id("without"));
         self
-    }
-
-    /// Whether the nearest "with" or "without" before position `pos` of a
-    /// text's words contradicts what the query said of the word there. With
-    /// neither, a PCS code's title (`has`) has what it names: its device is
-    /// "with" ("Supplement of Abdominal Wall, Synthetic Substitute").
-    fn contradicts(&self, ws: &[u32], pos: usize, negated: bool, has: bool) -> bool {
-        let (with, without) = self.with_ids;
-        for &w in ws[..pos.min(ws.len())].iter().rev() {
-            if Some(w) == without {
-                return !negated;
-            }
-            if Some(w) == with {
-                return negated;
-            }
-        }
-        negated && has
-    }
-
-    /// Whether an entry is a PCS code, whose title has what it names.
-    fn names_what_it_has(&self, e: usize) -> bool {
-        self.ix.system(e) == System::Icd10Pcs
     }
 
     /// The best `limit` codes for `query` under `filters`, best first.
@@ -489,16 +468,9 @@ impl<'a> Searcher<'a> {
         }
     }
 
-    /// The score of a text against every term, or `None` if a term is missing.
-    fn score(&self, terms: &[Term], text: usize, may_miss: usize) -> Option<f32> {
-        let mut missed = 0;
-        let mut soft_missed = 0;
-        let mut soft_sum = 0.0;
-        let mut contradicted = 0;
-        let ws = &self.ix.words[range(&self.ix.text_word_ends, text)];
-        let has = self.names_what_it_has(self.ix.text_entry[text] as usize);
-        // The best word of the text for each term, looking only at the words some
-        // term matches (most words match none).
+    /// The best word of a text for each term (its quality and position),
+    /// looking only at the words some term matches (most words match none).
+    fn best_words(&self, terms: &[Term], ws: &[u32]) -> [(f32, usize); MAX_TERMS] {
         let mut bests = [(0.0f32, usize::MAX); MAX_TERMS];
         for (p, &w) in ws.iter().enumerate() {
             let mut m = self.word_terms[w as usize];
@@ -511,6 +483,18 @@ impl<'a> Searcher<'a> {
                 }
             }
         }
+        bests
+    }
+
+    /// The score of a text against every term, or `None` if a term is missing.
+    fn score(&self, terms: &[Term], text: usize, may_miss: usize) -> Option<f32> {
+        let mut missed = 0;
+        let mut soft_missed = 0;
+        let mut soft_sum = 0.0;
+        let mut contradicted = 0;
+        let ws = &self.ix.words[range(&self.ix.text_word_ends, text)];
+        let has = self.names_what_it_has(self.ix.text_entry[text] as usize);
+        let bests = self.best_words(terms, ws);
         let mut mask: u64 = 0;
         let mut sum = 0.0;
         let mut leads = false;
