@@ -103,10 +103,12 @@ fn the_pcs_index_leads_from_surgeon_words_to_the_table() {
     // approach ("laparoscopic" is percutaneous endoscopic) and the side.
     // "Appendectomy — see Excision, Appendix 0DBJ / see Resection, Appendix
     // 0DTJ": both rows, each with the laparoscopic (percutaneous endoscopic) code.
+    // Resection (all of the appendix) first: an "-ectomy" is the whole body
+    // part unless the words say a portion.
     let appy = px("laparoscopic appendectomy");
-    let top: Vec<&str> = codes(&appy).into_iter().take(2).collect();
+    let top: Vec<&str> = codes(&appy).into_iter().take(3).collect();
     assert!(
-        top.contains(&"0DTJ4ZZ") && top.contains(&"0DBJ4ZZ"),
+        top[0] == "0DTJ4ZZ" && top.contains(&"0DBJ4ZZ"),
         "{:?}",
         codes(&appy)
     );
@@ -159,6 +161,107 @@ fn a_pcs_index_row_is_a_header_offering_its_valid_codes() {
             ix.find(chartcoder::search::System::Icd10Pcs, &h.code)
                 .is_some()
         );
+    }
+}
+
+#[test]
+fn surgeon_phrases_of_several_words_are_one_term() {
+    // "Herniorrhaphy, With synthetic substitute — see Supplement" (PCS Index);
+    // Supplement "includes herniorrhaphy using mesh" (PCS Definitions).
+    for (q, code) in [
+        ("open right inguinal hernia repair with mesh", "0YU50JZ"),
+        ("open left inguinal hernia repair with mesh", "0YU60JZ"),
+        (
+            "laparoscopic bilateral inguinal hernia repair with mesh",
+            "0YUA4JZ",
+        ),
+        ("laparoscopic ventral hernia repair with mesh", "0WUF4JZ"),
+        ("open umbilical hernia repair with mesh", "0WUF0JZ"),
+        // Without mesh: Repair.
+        ("open umbilical hernia repair without mesh", "0WQF0ZZ"),
+        ("open incisional hernia repair without mesh", "0WQF0ZZ"),
+    ] {
+        let hits = px(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+    // Spine levels and vessel counts narrow the body part.
+    assert!(
+        first(&px("CABG x3")).starts_with("0212"),
+        "{:?}",
+        codes(&px("CABG x3"))
+    );
+    assert!(
+        first(&px("CABG x2")).starts_with("0211"),
+        "{:?}",
+        codes(&px("CABG x2"))
+    );
+    assert!(
+        first(&px("open TLIF L4-L5")).starts_with("0SG0"),
+        "{:?}",
+        codes(&px("open TLIF L4-L5"))
+    );
+}
+
+#[test]
+fn the_pcs_index_use_entries_for_devices_are_searchable() {
+    // "Foley catheter — use Drainage Device", "Peripherally inserted central
+    // catheter (PICC) — use Infusion Device", "Thoracostomy tube — use
+    // Drainage Device", "Intramedullary (IM) rod (nail) — use Internal
+    // Fixation Device, Intramedullary".
+    for (q, device) in [
+        ("foley catheter bladder", "Drainage Device"),
+        ("PICC superior vena cava", "Infusion Device"),
+        ("thoracostomy tube left pleural cavity", "Drainage Device"),
+        (
+            "intramedullary rod right femoral shaft reposition",
+            "Intramedullary",
+        ),
+    ] {
+        let hits = px(q);
+        assert!(
+            hits.iter().take(3).all(|h| h.title.contains(device)),
+            "{q}: {:?}",
+            hits.iter().map(|h| &h.title).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn an_ectomy_is_resection_unless_the_words_say_a_portion() {
+    // "Cholecystectomy — see Excision, Gallbladder 0FB4 / see Resection,
+    // Gallbladder 0FT4": all of the body part unless the words say part.
+    for (q, code) in [
+        ("laparoscopic cholecystectomy", "0FT44ZZ"),
+        ("open cholecystectomy", "0FT40ZZ"),
+        ("open appendectomy", "0DTJ0ZZ"),
+        ("laparoscopic right oophorectomy", "0UT04ZZ"),
+        ("partial cholecystectomy open", "0FB40ZZ"),
+    ] {
+        let hits = px(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+    assert!(first(&px("left thyroid lobectomy")).starts_with("0GTG"));
+    // "TURP (transurethral resection of prostate)" is no "-ectomy": its
+    // Excision row is not put below Resection by this rule.
+    assert!(px("TURP").iter().any(|h| h.code.starts_with("0VB0")));
+}
+
+#[test]
+fn approach_and_qualifier_follow_the_words() {
+    // A "-centesis" or a puncture is percutaneous; a biopsy is Diagnostic;
+    // a scope through a natural opening is Via Natural or Artificial
+    // Opening Endoscopic.
+    for (q, code) in [
+        ("therapeutic thoracentesis right", "0W993ZZ"),
+        ("diagnostic paracentesis", "0W9G3ZX"),
+        ("diagnostic lumbar puncture", "009U3ZX"),
+        ("diagnostic arthrocentesis right knee", "0S9C3ZX"),
+        ("percutaneous liver biopsy", "0FB03ZX"),
+        ("ureteroscopy laser lithotripsy left ureter", "0TF78ZZ"),
+        ("closed reduction left radius", "0PSJXZZ"),
+    ] {
+        let hits = px(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
     }
 }
 
@@ -283,12 +386,12 @@ fn the_family_fixtures_hold_their_measured_levels() {
     // The issue's targets (hit@10 >= 98% in every family, hit@1 >= 90%
     // overall) are not met yet; the closing note gives the numbers.
     let floors: BTreeMap<&str, (f64, f64)> = [
-        ("injury", (0.75, 0.85)),
-        ("morphology", (0.68, 0.80)),
-        ("pcs", (0.27, 0.55)),
-        ("problem_list", (0.84, 0.93)),
-        ("qualifier", (0.85, 0.97)),
-        ("shorthand", (0.85, 0.95)),
+        ("injury", (0.78, 0.90)),
+        ("morphology", (0.72, 0.92)),
+        ("pcs", (0.68, 0.85)),
+        ("problem_list", (0.86, 0.93)),
+        ("qualifier", (0.88, 0.97)),
+        ("shorthand", (0.87, 0.97)),
     ]
     .into_iter()
     .collect();
@@ -352,5 +455,37 @@ fn slowest_keystrokes() {
     );
     for (t, q, stats) in times.iter().take(25) {
         eprintln!("{:>8.3} ms  {q:?}  {stats:?}", t.as_secs_f64() * 1000.0);
+    }
+}
+
+/// Diagnostics, not a check: every family fixture that misses the top 10 or
+/// is not first, with what came first (`cargo test --test search_families
+/// family_misses -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn family_misses() {
+    let fixtures = relevance::parse(include_str!("fixtures/search_families.tsv")).unwrap();
+    let only = std::env::var("FAMILY").ok();
+    for f in &fixtures {
+        if only.as_deref().is_some_and(|o| o != f.family) {
+            continue;
+        }
+        let filters = filters(if f.family == "pcs" { "px" } else { "dx" });
+        let got: Vec<String> = searcher()
+            .search(&f.query, &filters, 10)
+            .into_iter()
+            .map(|h| h.code)
+            .collect();
+        let pos = got.iter().position(|c| f.accepts(c));
+        if pos != Some(0) {
+            eprintln!(
+                "{}\t{}\t{:?}\twant {}\tgot {}",
+                f.family,
+                f.query,
+                pos,
+                f.accepted.join(" "),
+                got.iter().take(4).cloned().collect::<Vec<_>>().join(" ")
+            );
+        }
     }
 }

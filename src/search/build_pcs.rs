@@ -7,7 +7,8 @@
 //! wanted) as those codes, ranked by the rest of the query's words.
 
 use super::builder::{Builder, EntryB, TextB, split_parens};
-use super::text::index_words;
+use super::synonyms::{MAX_KEY_WORDS, Synonym};
+use super::text::{index_words, words};
 use super::{System, TextKind, flag};
 use crate::codeset::IcdPcs;
 use crate::codeset::pcs_index::PcsIndex;
@@ -15,7 +16,112 @@ use std::collections::HashMap;
 
 /// At most this many subterms of a "see" target are indexed under the term
 /// that refers to it ("Ablation — see Destruction": every body part of Destruction).
-const SEE_FANOUT: usize = 400;
+const SEE_FANOUT: usize = 1_500;
+
+/// Where one Index term offers both Excision and Resection of a body part
+/// ("Cholecystectomy — see Excision, Gallbladder 0FB4 / see Resection,
+/// Gallbladder 0FT4"), Resection (all of the body part) is the default reading
+/// of the surgeon's "-ectomy": its text earns this much more.
+const RESECTION_DEFAULT: f32 = 1.0;
+/// Words saying only a portion was cut out (Excision: "cutting out or off ...
+/// a portion of a body part"); a transurethral resection is piecemeal.
+const PORTION_WORDS: [&str; 8] = [
+    "partial",
+    "portion",
+    "wedge",
+    "segmental",
+    "subtotal",
+    "transurethral",
+    "biopsy",
+    "bx",
+];
+/// Words saying all of it was (Resection: "cutting out or off ... all of a
+/// body part").
+const WHOLE_WORDS: [&str; 4] = ["total", "complete", "entire", "radical"];
+
+/// The PCS Index's "use" entries for devices and substances as synonyms:
+/// the term's words (outside parentheses) and a parenthesised abbreviation
+/// stand for the value the tables name ("Foley catheter — use Drainage
+/// Device"; "Peripherally inserted central catheter (PICC) — use Infusion
+/// Device"). Body part "use" entries are the Body Part Key's texts instead.
+pub(super) fn use_synonyms(pcs: &IcdPcs, ix: &PcsIndex) -> Vec<Synonym> {
+    let mut values: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for table in &pcs.tables.tables {
+        for row in &table.rows {
+            for v in row.get(2).map_or(&[][..], |a| a.values.as_slice()) {
+                values.insert(v.label.to_lowercase());
+            }
+        }
+    }
+    let mut out: Vec<Synonym> = Vec::new();
+    for (i, term) in ix.terms.iter().enumerate() {
+        let Some(value) = &term.use_value else {
+            continue;
+        };
+        // "Internal Fixation Device, Intramedullary in Upper Bones": the value
+        // is the label before " in <body system>".
+        let label = value.split(" in ").next().unwrap_or(value).trim();
+        if !values.contains(&label.to_lowercase()) {
+            continue;
+        }
+        let phrase = index_words(label);
+        let title = ix.path(i).last().copied().unwrap_or_default();
+        let (core, inner) = split_parens(title);
+        let mut keys = vec![words(&core)];
+        // "(PICC)": an abbreviation in capitals is a key of its own.
+        for a in inner.split_whitespace() {
+            let letters = a.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+            if (2..=6).contains(&letters.len())
+                && letters
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            {
+                keys.push(vec![letters.to_ascii_lowercase()]);
+            }
+        }
+        for key in keys {
+            if key.is_empty() || key.len() > MAX_KEY_WORDS || phrase.is_empty() {
+                continue;
+            }
+            super::synonyms::merge(
+                &mut out,
+                vec![Synonym {
+                    key: key.join(" "),
+                    phrases: vec![phrase.clone()],
+                    narrows: false,
+                }],
+            );
+        }
+    }
+    out
+}
+
+/// Index terms with both an Excision and a Resection reference among their
+/// own references or their subterms' (by the term holding them).
+fn excision_or_resection(ix: &PcsIndex) -> std::collections::HashSet<Option<u32>> {
+    let mut seen: HashMap<Option<u32>, (bool, bool)> = HashMap::new();
+    for t in &ix.terms {
+        let Some(see) = &t.see else { continue };
+        if t.target.is_none() {
+            continue;
+        }
+        // The reading is the surgeon's "-ectomy" (not "TURP (transurethral
+        // resection of prostate)", which is piecemeal).
+        let Some(parent) = t.parent else { continue };
+        let title = &ix.terms[parent as usize].title;
+        let ectomy = words(title).first().is_some_and(|w| w.ends_with("ectomy"));
+        if !ectomy {
+            continue;
+        }
+        let e = seen.entry(t.parent).or_default();
+        e.0 |= see.starts_with("Excision");
+        e.1 |= see.starts_with("Resection");
+    }
+    seen.into_iter()
+        .filter(|(_, (x, r))| *x && *r)
+        .map(|(p, _)| p)
+        .collect()
+}
 
 impl Builder {
     /// The PCS codes the tables allow, sorted, with their entries.
@@ -101,6 +207,7 @@ impl Builder {
     pub(super) fn add_pcs_index(&mut self, pcs: &IcdPcs, ix: &PcsIndex) {
         let codes = self.pcs_codes();
         let children = ix.children();
+        let both = excision_or_resection(ix);
         let mut main_terms: HashMap<String, usize> = HashMap::new();
         for (i, t) in ix.terms.iter().enumerate().filter(|(_, t)| t.level == 0) {
             main_terms.entry(t.title.to_lowercase()).or_insert(i);
@@ -111,9 +218,18 @@ impl Builder {
                 let entry = self.pcs_target(target, &codes, pcs);
                 let (core, mut optional) = path_words(&path);
                 let mut label = format!("PCS Index: {}", path.join(" > "));
+                let mut bonus = 0.0;
                 if let Some(see) = &term.see {
                     optional.extend(index_words(see));
                     label.push_str(&format!(" → see {see}"));
+                    if both.contains(&term.parent) {
+                        if see.starts_with("Resection") {
+                            bonus = RESECTION_DEFAULT;
+                            optional.extend(WHOLE_WORDS.map(String::from));
+                        } else if see.starts_with("Excision") {
+                            optional.extend(PORTION_WORDS.map(String::from));
+                        }
+                    }
                 }
                 label.push_str(&format!(" {target}"));
                 let kind = if term.level == 0 {
@@ -127,7 +243,7 @@ impl Builder {
                     core,
                     optional,
                     label,
-                    bonus: 0.0,
+                    bonus,
                     column: 0,
                 });
             } else if let Some(see) = &term.see {

@@ -15,12 +15,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const MAGIC: &[u8; 8] = b"CCSEARCH";
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 pub const FILE_NAME: &str = "search-index.bin";
 
 /// The source of everything that decides the index's contents.
-const BUILDER_SOURCES: [&str; 9] = [
+const BUILDER_SOURCES: [&str; 10] = [
     include_str!("builder.rs"),
+    include_str!("build_cm_index.rs"),
     include_str!("build_pcs.rs"),
     include_str!("../codeset/pcs_index.rs"),
     include_str!("../codeset/pcs.rs"),
@@ -75,6 +76,7 @@ pub fn fingerprint(user: &UserTables) -> Result<u64, CodeSetError> {
         f.bytes.hash(&mut h);
     }
     synonyms::BUNDLED.hash(&mut h);
+    synonyms::SURGEON.hash(&mut h);
     // The code that builds the index: a new build of chartcoder that indexes
     // differently must not read an older cache.
     for source in BUILDER_SOURCES {
@@ -119,7 +121,7 @@ pub fn build_from_sources(user: &UserTables) -> Result<SearchIndex, CodeSetError
         )
     });
     let (cm, pcs, index, (hcpcs, pcs_index)) = (cm?, pcs?, index?, hcpcs?);
-    let synonyms = synonyms::parse(synonyms::BUNDLED_PATH, synonyms::BUNDLED)?;
+    let synonyms = synonyms::bundled()?;
     let cpt = user.cpt.as_deref().map(user_table::load).transpose()?;
     let local = user
         .local
@@ -373,28 +375,32 @@ pub fn decode(bytes: &[u8], fingerprint: u64) -> Result<SearchIndex, Stale> {
     Ok(ix)
 }
 
+/// End offsets in order, within `len` and covering it.
+fn ends_ok(ends: &[u32], len: usize, what: &str) -> Result<(), String> {
+    let mut prev = 0;
+    for &e in ends {
+        if e < prev || e as usize > len {
+            return Err(format!("{what}: offsets out of order"));
+        }
+        prev = e;
+    }
+    if ends.last().map_or(0, |&e| e as usize) != len {
+        return Err(format!("{what}: offsets do not cover the data"));
+    }
+    Ok(())
+}
+
+/// A string array's offsets in order and on character boundaries.
+fn strs_ok(s: &StrArray, what: &str) -> Result<(), String> {
+    ends_ok(&s.ends, s.text.len(), what)?;
+    if s.ends.iter().any(|&e| !s.text.is_char_boundary(e as usize)) {
+        return Err(format!("{what}: an offset splits a character"));
+    }
+    Ok(())
+}
+
 /// Every invariant a search relies on, so a damaged cache cannot panic it.
 pub fn check(ix: &SearchIndex) -> Result<(), String> {
-    fn ends_ok(ends: &[u32], len: usize, what: &str) -> Result<(), String> {
-        let mut prev = 0;
-        for &e in ends {
-            if e < prev || e as usize > len {
-                return Err(format!("{what}: offsets out of order"));
-            }
-            prev = e;
-        }
-        if ends.last().map_or(0, |&e| e as usize) != len {
-            return Err(format!("{what}: offsets do not cover the data"));
-        }
-        Ok(())
-    }
-    fn strs_ok(s: &StrArray, what: &str) -> Result<(), String> {
-        ends_ok(&s.ends, s.text.len(), what)?;
-        if s.ends.iter().any(|&e| !s.text.is_char_boundary(e as usize)) {
-            return Err(format!("{what}: an offset splits a character"));
-        }
-        Ok(())
-    }
     let entries = ix.codes.len();
     let texts = ix.text_entry.len();
     let vocab = ix.vocab.len();

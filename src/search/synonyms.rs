@@ -1,5 +1,6 @@
-//! The synonym and abbreviation list (`data/synonyms.tsv`): a word a coder types
-//! and the phrases of the classification it stands for.
+//! The synonym and abbreviation lists (`data/synonyms.tsv`, and the surgeons'
+//! words of `codesets/search/pcs_surgeon_terms.tsv`): a word or phrase a coder
+//! types and the phrases of the classification it stands for.
 
 use super::text::index_words;
 use crate::codeset::CodeSetError;
@@ -7,6 +8,38 @@ use crate::codeset::CodeSetError;
 /// The bundled list, written for this project.
 pub const BUNDLED: &str = include_str!("../../data/synonyms.tsv");
 pub const BUNDLED_PATH: &str = "data/synonyms.tsv";
+
+/// Surgeons' phrases for ICD-10-PCS root operations, approaches and devices,
+/// written from the PCS Index and Definitions (see codesets/README.md).
+pub const SURGEON: &str = include_str!("../../codesets/search/pcs_surgeon_terms.tsv");
+pub const SURGEON_PATH: &str = "codesets/search/pcs_surgeon_terms.tsv";
+
+/// Keys of at most this many words are recognised in a query.
+pub const MAX_KEY_WORDS: usize = 4;
+
+/// Every bundled list, merged (an entry of a later list adds phrases to the
+/// same key of an earlier one).
+pub fn bundled() -> Result<Vec<Synonym>, CodeSetError> {
+    let mut list = parse(BUNDLED_PATH, BUNDLED)?;
+    merge(&mut list, parse(SURGEON_PATH, SURGEON)?);
+    Ok(list)
+}
+
+/// Adds `more` to `list`: phrases of a key already there join its phrases.
+pub fn merge(list: &mut Vec<Synonym>, more: Vec<Synonym>) {
+    for s in more {
+        match list.iter_mut().find(|x| x.key == s.key) {
+            Some(x) => {
+                for p in s.phrases {
+                    if !x.phrases.contains(&p) {
+                        x.phrases.push(p);
+                    }
+                }
+            }
+            None => list.push(s),
+        }
+    }
+}
 
 /// One abbreviation and its phrases, each phrase as its searchable words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,11 +73,13 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Synonym>, CodeSetError> {
         if key.contains(['/', '&', '-']) && !key_words.is_empty() {
             key_words = vec![key_words.concat()];
         }
-        if key_words.len() != 1 {
+        // A phrase key ("hernia repair", "chest tube") is its words, one
+        // space apart: the query's words in a row are looked up the same way.
+        if key_words.is_empty() || key_words.len() > MAX_KEY_WORDS {
             return Err(CodeSetError::at(
                 file,
                 line,
-                format!("the abbreviation {key:?} must be one word"),
+                format!("the key {key:?} must be 1 to {MAX_KEY_WORDS} words"),
             ));
         }
         let (phrases, narrows) = match phrases.split_once('\t') {
@@ -73,7 +108,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Synonym>, CodeSetError> {
                 format!("{key:?} has no phrase"),
             ));
         }
-        let key = key_words.into_iter().next().unwrap_or_default();
+        let key = key_words.join(" ");
         match out.iter_mut().find(|s| s.key == key) {
             Some(s) => s.phrases.extend(phrases),
             None => out.push(Synonym {
@@ -102,7 +137,22 @@ mod tests {
     fn a_bad_line_is_named() {
         let e = parse("syn.tsv", "# c\nchf congestive heart failure\n").unwrap_err();
         assert_eq!(e.line, 2);
-        let e = parse("syn.tsv", "heart attack\tmyocardial infarction\n").unwrap_err();
-        assert!(e.message.contains("one word"), "{e}");
+        let e = parse("syn.tsv", "a b c d e\tmyocardial infarction\n").unwrap_err();
+        assert!(e.message.contains("1 to 4 words"), "{e}");
+    }
+
+    #[test]
+    fn a_key_may_be_several_words_and_lists_merge() {
+        let mut list = parse("a.tsv", "Hernia repair\therniorrhaphy\n").unwrap();
+        assert_eq!(list[0].key, "hernia repair");
+        let more = parse(
+            "b.tsv",
+            "hernia repair\trepair hernia\nchest tube\tdrainage device\n",
+        );
+        merge(&mut list, more.unwrap());
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].phrases.len(), 2);
+        let all = bundled().unwrap();
+        assert!(all.iter().any(|s| s.key.contains(' ')));
     }
 }

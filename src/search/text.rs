@@ -166,6 +166,40 @@ pub fn typo_budget(len: usize) -> usize {
     }
 }
 
+/// SNOMED CT semantic tags carry no words a code title has: "(disorder)",
+/// "(finding)", "(situation)" and the like are dropped from a query.
+pub fn strip_semantic_tags(query: &str) -> String {
+    const TAGS: [&str; 12] = [
+        "disorder",
+        "finding",
+        "situation",
+        "procedure",
+        "morphologic abnormality",
+        "body structure",
+        "event",
+        "observable entity",
+        "regime/therapy",
+        "qualifier value",
+        "clinical finding",
+        "person",
+    ];
+    let mut out = String::with_capacity(query.len());
+    let mut rest = query;
+    while let Some(open) = rest.find('(') {
+        let Some(close) = rest[open..].find(')') else {
+            break;
+        };
+        let inner = rest[open + 1..open + close].trim().to_lowercase();
+        out.push_str(&rest[..open]);
+        if !TAGS.contains(&inner.as_str()) {
+            out.push_str(&rest[open..open + close + 1]);
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

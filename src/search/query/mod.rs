@@ -1,11 +1,13 @@
 //! Running a search: code lookup, then words (truncated, misspelt or abbreviated)
 //! matched through the vocabulary to candidate texts, scored, and kept best per code.
 
-use super::text::{index_words, osa_distance, typo_budget, words};
+use super::text::{index_words, osa_distance, strip_semantic_tags, typo_budget, words};
 use super::{Filters, SearchIndex, System, TextKind, flag, range};
 
+mod negation;
 mod rank;
 mod route;
+mod surgeon;
 use crate::codeset::code_key;
 
 /// One ranked result.
@@ -96,6 +98,8 @@ pub struct Searcher<'a> {
     routed_texts: Vec<u32>,
     /// The vocabulary ids of "with" and "without".
     with_ids: (Option<u32>, Option<u32>),
+    /// What the query's words say of a PCS code's approach and qualifier.
+    pcs_words: surgeon::PcsWords,
 }
 
 /// What the last search did, for benchmarks and diagnostics.
@@ -125,6 +129,7 @@ impl<'a> Searcher<'a> {
             route_label: None,
             routed_texts: Vec::new(),
             with_ids: (None, None),
+            pcs_words: surgeon::PcsWords::default(),
         }
         .with_vocabulary()
     }
@@ -132,21 +137,6 @@ impl<'a> Searcher<'a> {
     fn with_vocabulary(mut self) -> Self {
         self.with_ids = (self.vocab_id("with"), self.vocab_id("without"));
         self
-    }
-
-    /// Whether the nearest "with" or "without" before position `pos` of a
-    /// text's words contradicts what the query said of the word there.
-    fn contradicts(&self, ws: &[u32], pos: usize, negated: bool) -> bool {
-        let (with, without) = self.with_ids;
-        for &w in ws[..pos.min(ws.len())].iter().rev() {
-            if Some(w) == without {
-                return !negated;
-            }
-            if Some(w) == with {
-                return negated;
-            }
-        }
-        false
     }
 
     /// The best `limit` codes for `query` under `filters`, best first.
@@ -160,6 +150,7 @@ impl<'a> Searcher<'a> {
             self.code_hits(query, &code_key(query), filters);
         }
         let words = self.query_words(query);
+        self.pcs_words = surgeon::PcsWords::of(&words);
         let terms = self.terms(query, &words);
         if !terms.is_empty() {
             self.mark_words(&terms, true);
@@ -197,7 +188,7 @@ impl<'a> Searcher<'a> {
             }
             out.extend(index_words(token));
         }
-        out
+        self.join_phrases(out)
     }
 
     fn is_synonym(&self, w: &str) -> bool {
@@ -302,9 +293,16 @@ impl<'a> Searcher<'a> {
         ws.truncate(MAX_TERMS);
         let mut terms: Vec<Term> = Vec::with_capacity(ws.len());
         let mut after: Option<bool> = None;
+        let mut by_without = false;
         for w in &ws {
             let mut t = self.term(w);
             t.negated = after;
+            // "without mesh": a code that does not mention mesh is as good as
+            // one that says "without"; one saying "with mesh" is contradicted.
+            // ("no foreign body" keeps its words: problem lists say "no" of
+            // what the title names.)
+            t.soft |= after == Some(true) && by_without;
+            by_without = matches!(w.as_str(), "without" | "wo") || (by_without && after.is_some());
             after = match w.as_str() {
                 "without" | "wo" | "no" | "not" => Some(true),
                 "with" | "w" => Some(false),
@@ -337,6 +335,9 @@ impl<'a> Searcher<'a> {
     }
 
     fn term(&self, w: &str) -> Term {
+        if w.contains(' ') {
+            return self.phrase_term(w);
+        }
         let v = &self.ix.vocab;
         let lo = partition(v.len(), |i| v.get(i) < w) as u32;
         let hi = lo as usize
@@ -467,15 +468,9 @@ impl<'a> Searcher<'a> {
         }
     }
 
-    /// The score of a text against every term, or `None` if a term is missing.
-    fn score(&self, terms: &[Term], text: usize, may_miss: usize) -> Option<f32> {
-        let mut missed = 0;
-        let mut soft_missed = 0;
-        let mut soft_sum = 0.0;
-        let mut contradicted = 0;
-        let ws = &self.ix.words[range(&self.ix.text_word_ends, text)];
-        // The best word of the text for each term, looking only at the words some
-        // term matches (most words match none).
+    /// The best word of a text for each term (its quality and position),
+    /// looking only at the words some term matches (most words match none).
+    fn best_words(&self, terms: &[Term], ws: &[u32]) -> [(f32, usize); MAX_TERMS] {
         let mut bests = [(0.0f32, usize::MAX); MAX_TERMS];
         for (p, &w) in ws.iter().enumerate() {
             let mut m = self.word_terms[w as usize];
@@ -488,6 +483,18 @@ impl<'a> Searcher<'a> {
                 }
             }
         }
+        bests
+    }
+
+    /// The score of a text against every term, or `None` if a term is missing.
+    fn score(&self, terms: &[Term], text: usize, may_miss: usize) -> Option<f32> {
+        let mut missed = 0;
+        let mut soft_missed = 0;
+        let mut soft_sum = 0.0;
+        let mut contradicted = 0;
+        let ws = &self.ix.words[range(&self.ix.text_word_ends, text)];
+        let has = self.names_what_it_has(self.ix.text_entry[text] as usize);
+        let bests = self.best_words(terms, ws);
         let mut mask: u64 = 0;
         let mut sum = 0.0;
         let mut leads = false;
@@ -513,10 +520,18 @@ impl<'a> Searcher<'a> {
             }
             if t.soft {
                 if best <= 0.0 {
-                    soft_missed += 1;
+                    soft_missed += usize::from(t.negated != Some(true));
                     continue;
                 }
                 soft_sum += best;
+                if let Some(negated) = t.negated {
+                    let at = if phrase_mask != 0 {
+                        phrase_mask.trailing_zeros() as usize
+                    } else {
+                        pos
+                    };
+                    contradicted += usize::from(self.contradicts(ws, at, negated, has));
+                }
                 if phrase_mask != 0 {
                     mask |= phrase_mask;
                 } else {
@@ -534,7 +549,7 @@ impl<'a> Searcher<'a> {
             sum += best;
             if let Some(negated) = t.negated
                 && phrase_mask == 0
-                && self.contradicts(ws, pos, negated)
+                && self.contradicts(ws, pos, negated, has)
             {
                 contradicted += 1;
             }
@@ -619,7 +634,21 @@ impl<'a> Searcher<'a> {
     fn relaxed_hits(&mut self, terms: &[Term], filters: &Filters) {
         // A text missing at most `may_miss` terms holds one of any `may_miss + 1`
         // of them: gathering the rarest that many finds every such text.
-        let may_miss = terms.len() / 2;
+        // Only words that name count (soft words sort last and may be
+        // missing anyway): "open right upper lobectomy" is "upper" and
+        // "lobectomy", one of which may be missing.
+        // A phrase term ("below knee amputation") counts its words: joining
+        // them must not make the pass stricter.
+        let hard = terms.iter().filter(|t| !t.soft).count();
+        let hard_words: usize = terms
+            .iter()
+            .filter(|t| !t.soft)
+            .map(|t| t.word.split(' ').count())
+            .sum();
+        let may_miss = (hard_words / 2).min(hard.saturating_sub(1));
+        if may_miss == 0 {
+            return;
+        }
         let gatherable: Vec<&Term> = terms.iter().take(may_miss + 1).collect();
         if gatherable.iter().any(|t| t.estimate > GATHER_LIMIT) {
             return;
@@ -752,38 +781,4 @@ fn partition(n: usize, pred: impl Fn(usize) -> bool) -> usize {
         }
     }
     lo
-}
-
-/// SNOMED CT semantic tags carry no words a code title has: "(disorder)",
-/// "(finding)", "(situation)" and the like are dropped from a query.
-fn strip_semantic_tags(query: &str) -> String {
-    const TAGS: [&str; 12] = [
-        "disorder",
-        "finding",
-        "situation",
-        "procedure",
-        "morphologic abnormality",
-        "body structure",
-        "event",
-        "observable entity",
-        "regime/therapy",
-        "qualifier value",
-        "clinical finding",
-        "person",
-    ];
-    let mut out = String::with_capacity(query.len());
-    let mut rest = query;
-    while let Some(open) = rest.find('(') {
-        let Some(close) = rest[open..].find(')') else {
-            break;
-        };
-        let inner = rest[open + 1..open + close].trim().to_lowercase();
-        out.push_str(&rest[..open]);
-        if !TAGS.contains(&inner.as_str()) {
-            out.push_str(&rest[open..open + close + 1]);
-        }
-        rest = &rest[open + close + 1..];
-    }
-    out.push_str(rest);
-    out
 }

@@ -22,7 +22,7 @@ impl Searcher<'_> {
         let mut ranked: Vec<Ranked> = Vec::with_capacity(self.touched.len());
         for &e in &self.touched {
             let e = e as usize;
-            let mut score = self.best[e];
+            let mut score = self.best[e] + self.pcs_bonus(e);
             if !self.ix.valid_on(e, filters.date) {
                 if filters.valid_only {
                     continue;
@@ -116,7 +116,7 @@ impl Searcher<'_> {
                 REFINE * self.title_terms(terms, x).saturating_sub(own) as f32
             };
             let plain = self.plainness(x, i, pcs, cm_header && text != u32::MAX);
-            let s = score + refine - plain - if ok { 0.0 } else { 30.0 };
+            let s = score + refine + self.pcs_bonus(x) - plain - if ok { 0.0 } else { 30.0 };
             let child = (s, self.title_len(x), x, text);
             // A CM header found by its own title ("Type 2 diabetes
             // mellitus") is a place to look: its codes are offered only
@@ -194,6 +194,7 @@ impl Searcher<'_> {
             Some(&t) if t != u32::MAX => self.ids_terms(
                 terms,
                 &self.ix.words[range(&self.ix.text_word_ends, t as usize)],
+                self.names_what_it_has(e),
             ),
             // A code found only by code (a 7th character): cut here.
             _ => self.words_terms(terms, self.ix.title(e)),
@@ -206,17 +207,35 @@ impl Searcher<'_> {
             .iter()
             .filter_map(|w| self.vocab_id(w))
             .collect();
-        self.ids_terms(terms, &ids)
+        // (A 7th character's words: a CM title, saying "with" itself.)
+        self.ids_terms(terms, &ids, false)
     }
 
-    fn ids_terms(&self, terms: &[Term], ids: &[u32]) -> u8 {
+    fn ids_terms(&self, terms: &[Term], ids: &[u32], has: bool) -> u8 {
         let mut mask = 0u8;
         for &w in ids {
             mask |= self.word_terms[w as usize];
         }
         for (i, t) in terms.iter().enumerate() {
-            if mask & (1 << i) == 0 && t.phrases.iter().any(|p| p.iter().all(|w| ids.contains(w))) {
-                mask |= 1 << i;
+            let bit = 1u8 << i;
+            let phrase = || t.phrases.iter().find(|p| p.iter().all(|w| ids.contains(w)));
+            let at = if mask & bit != 0 {
+                ids.iter()
+                    .position(|&w| self.word_terms[w as usize] & bit != 0)
+            } else {
+                phrase().and_then(|p| {
+                    p.iter()
+                        .filter_map(|w| ids.iter().position(|x| x == w))
+                        .min()
+                })
+            };
+            let Some(at) = at else { continue };
+            // "without mesh" is not held by a title saying "with Synthetic
+            // Substitute".
+            if t.negated.is_some_and(|n| self.contradicts(ids, at, n, has)) {
+                mask &= !bit;
+            } else {
+                mask |= bit;
             }
         }
         mask
