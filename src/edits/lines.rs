@@ -4,7 +4,7 @@
 //! (modifiers 25, 59 and the X{EPSU} subset; modifier indicators) and the MUE
 //! adjudication indicators.
 
-use super::site::Mai;
+use super::site::{Mai, Mue, Ptp};
 use super::{Facts, Finding, Rules, Severity};
 use crate::domain::{CodeSystem, ProcedureAssignment, pointer_letter};
 use chrono::NaiveDate;
@@ -42,102 +42,122 @@ pub(crate) fn check(rules: &Rules, facts: &Facts<'_>, out: &mut Vec<Finding>) {
         modifiers(n, p, out);
     }
     if let Some(ptp) = &rules.site.ptp {
-        for &(a, first) in &lines {
-            for &(b, second) in &lines {
-                if a == b || line_date(facts, first) != line_date(facts, second) {
-                    continue;
-                }
-                let Some(edit) = ptp.edit(&first.code, &second.code, line_date(facts, first))
-                else {
-                    continue;
-                };
-                let source = "NCCI PTP edits (site table), modifier indicator";
-                match edit.indicator {
-                    0 => out.push(Finding::new(
+        ptp_edits(ptp, facts, &lines, out);
+    }
+    if let Some(mue) = &rules.site.mue {
+        mue_edits(mue, facts, &lines, out);
+    }
+}
+
+/// NCCI procedure-to-procedure edits between two lines of the same day.
+fn ptp_edits(
+    ptp: &Ptp,
+    facts: &Facts<'_>,
+    lines: &[(usize, &ProcedureAssignment)],
+    out: &mut Vec<Finding>,
+) {
+    for &(a, first) in lines {
+        for &(b, second) in lines {
+            if a == b || line_date(facts, first) != line_date(facts, second) {
+                continue;
+            }
+            let Some(edit) = ptp.edit(&first.code, &second.code, line_date(facts, first)) else {
+                continue;
+            };
+            let source = "NCCI PTP edits (site table), modifier indicator";
+            match edit.indicator {
+                0 => out.push(Finding::new(
+                    "ncci-ptp",
+                    Severity::Error,
+                    &[&first.code, &second.code],
+                    format!(
+                        "{} (line {}) is not billable with {} (line {}) on the same day: modifier indicator 0, no modifier allows it",
+                        second.code,
+                        b + 1,
+                        first.code,
+                        a + 1
+                    ),
+                    format!("{source} 0"),
+                )),
+                1 if !second
+                    .modifiers
+                    .iter()
+                    .any(|m| NCCI_ASSOCIATED.contains(&m.as_str())) =>
+                {
+                    out.push(Finding::new(
                         "ncci-ptp",
-                        Severity::Error,
+                        Severity::Warning,
                         &[&first.code, &second.code],
                         format!(
-                            "{} (line {}) is not billable with {} (line {}) on the same day: modifier indicator 0, no modifier allows it",
+                            "{} (line {}) bundles into {} (line {}): bill it only with an NCCI-associated modifier (e.g. XS, XE, 59) when documented as distinct",
                             second.code,
                             b + 1,
                             first.code,
                             a + 1
                         ),
-                        format!("{source} 0"),
-                    )),
-                    1 if !second
-                        .modifiers
-                        .iter()
-                        .any(|m| NCCI_ASSOCIATED.contains(&m.as_str())) =>
-                    {
-                        out.push(Finding::new(
-                            "ncci-ptp",
-                            Severity::Warning,
-                            &[&first.code, &second.code],
-                            format!(
-                                "{} (line {}) bundles into {} (line {}): bill it only with an NCCI-associated modifier (e.g. XS, XE, 59) when documented as distinct",
-                                second.code,
-                                b + 1,
-                                first.code,
-                                a + 1
-                            ),
-                            format!("{source} 1"),
-                        ));
-                    }
-                    _ => {}
+                        format!("{source} 1"),
+                    ));
                 }
+                _ => {}
             }
         }
     }
-    if let Some(mue) = &rules.site.mue {
-        let mut per_day: HashMap<(&str, NaiveDate), u32> = HashMap::new();
-        for &(n, p) in &lines {
-            let Some((value, mai)) = mue.get(&p.code) else {
-                continue;
-            };
-            if mai == Mai::Line && p.units > value {
-                out.push(Finding::new(
-                    "mue",
-                    Severity::Warning,
-                    &[&p.code],
-                    format!(
-                        "{} line {}: {} units, above the MUE of {value} per line",
-                        p.code,
-                        n + 1,
-                        p.units
-                    ),
-                    "NCCI MUE (site table), MAI 1: line edit",
-                ));
-            }
-            *per_day.entry((&p.code, line_date(facts, p))).or_default() += p.units;
+}
+
+/// NCCI medically unlikely edits: units per line (MAI 1) and per day (MAI 2
+/// and 3).
+fn mue_edits(
+    mue: &Mue,
+    facts: &Facts<'_>,
+    lines: &[(usize, &ProcedureAssignment)],
+    out: &mut Vec<Finding>,
+) {
+    let mut per_day: HashMap<(&str, NaiveDate), u32> = HashMap::new();
+    for &(n, p) in lines {
+        let Some((value, mai)) = mue.get(&p.code) else {
+            continue;
+        };
+        if mai == Mai::Line && p.units > value {
+            out.push(Finding::new(
+                "mue",
+                Severity::Warning,
+                &[&p.code],
+                format!(
+                    "{} line {}: {} units, above the MUE of {value} per line",
+                    p.code,
+                    n + 1,
+                    p.units
+                ),
+                "NCCI MUE (site table), MAI 1: line edit",
+            ));
         }
-        let mut days: Vec<_> = per_day.into_iter().collect();
-        days.sort();
-        for ((code, date), units) in days {
-            let Some((value, mai)) = mue.get(code) else {
-                continue;
-            };
-            let what = match mai {
-                Mai::Line => continue,
-                Mai::Policy => {
-                    "MAI 2, date of service, policy: units above it are not payable, an appeal will not change that"
-                }
-                Mai::Clinical => {
-                    "MAI 3, date of service, clinical: units above it need documentation of medical necessity"
-                }
-            };
-            if units > value {
-                out.push(Finding::new(
-                    "mue",
-                    Severity::Warning,
-                    &[code],
-                    format!(
-                        "{code} on {date}: {units} units, above the MUE of {value} per day ({what})"
-                    ),
-                    format!("NCCI MUE (site table), {}", &what[..5]),
-                ));
+        *per_day.entry((&p.code, line_date(facts, p))).or_default() += p.units;
+    }
+    let mut days: Vec<_> = per_day.into_iter().collect();
+    days.sort();
+    for ((code, date), units) in days {
+        let Some((value, mai)) = mue.get(code) else {
+            continue;
+        };
+        let what = match mai {
+            Mai::Line => continue,
+            Mai::Policy => {
+                "MAI 2, date of service, policy: units above it are not payable, an appeal will not change that"
             }
+            Mai::Clinical => {
+                "MAI 3, date of service, clinical: units above it need documentation of medical necessity"
+            }
+        };
+        if units > value {
+            out.push(Finding::new(
+                "mue",
+                Severity::Warning,
+                &[code],
+                format!(
+                    "{code} on {date}: {units} units, above the MUE of {value} per day ({what})"
+                ),
+                format!("NCCI MUE (site table), {}", &what[..5]),
+            ));
         }
     }
 }

@@ -148,24 +148,7 @@ pub(super) fn to_domain(
         }
         (None, _, admit) => admit,
     };
-    if let (Some(a), Some(d)) = (admit_date, discharge_date)
-        && d < a
-    {
-        ck.problem("encounter.discharge_date", "is before the admit date");
-    }
-    if let (Some(b), Some(a)) = (birth_date, admit_date)
-        && b > a
-    {
-        ck.problem("patient.birth_date", "is after the admit date");
-    }
-    if let (Some(b), Some(a)) = (birth_date, admit_date)
-        && a.years_since(b).is_some_and(|age| age > MAX_AGE)
-    {
-        ck.problem(
-            "patient.birth_date",
-            format!("gives an age over {MAX_AGE} at admission"),
-        );
-    }
+    dates_agree(&mut ck, birth_date, admit_date, discharge_date);
     let disposition = ck.optional("encounter.disposition", e.disposition.as_deref());
     if let Some(Some(d)) = &disposition
         && !(d.len() == 2 && d.bytes().all(|b| b.is_ascii_digit()))
@@ -213,6 +196,33 @@ pub(super) fn to_domain(
         procedures,
         final_drg: final_drg?,
     })
+}
+
+/// Birth, admission and discharge in order, and an age a person can have.
+fn dates_agree(
+    ck: &mut Checker<'_>,
+    birth_date: Option<NaiveDate>,
+    admit_date: Option<NaiveDate>,
+    discharge_date: Option<NaiveDate>,
+) {
+    if let (Some(a), Some(d)) = (admit_date, discharge_date)
+        && d < a
+    {
+        ck.problem("encounter.discharge_date", "is before the admit date");
+    }
+    if let (Some(b), Some(a)) = (birth_date, admit_date)
+        && b > a
+    {
+        ck.problem("patient.birth_date", "is after the admit date");
+    }
+    if let (Some(b), Some(a)) = (birth_date, admit_date)
+        && a.years_since(b).is_some_and(|age| age > MAX_AGE)
+    {
+        ck.problem(
+            "patient.birth_date",
+            format!("gives an age over {MAX_AGE} at admission"),
+        );
+    }
 }
 
 /// The documents that read whole (a document with a problem is left out and
