@@ -3,6 +3,7 @@
 
 use crate::query::{Format, OTHER, UNDETERMINED};
 use crate::tui::app::App;
+use crate::tui::keymap::{Action, Context};
 use crate::tui::query_form::{Field, QueryForm, picker_width};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
@@ -24,7 +25,13 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.key)
-        .title(Span::styled(" Physician query ", theme.key));
+        .title(Span::styled(
+            format!(
+                " Physician query · {} help ",
+                app.keymap.keys_text(Context::QueryForm, Action::Help)
+            ),
+            theme.key,
+        ));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let [body, verdict, help] = Layout::vertical([
@@ -96,7 +103,10 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
         ]));
     }
     if form.field == Field::Indicators {
-        lines.push(Line::styled(format!("  + {}", form.input), theme.key));
+        lines.push(Line::styled(
+            format!("  + {}", form.input.value()),
+            theme.key,
+        ));
     }
     if d.format == Some(Format::MultipleChoice) {
         lines.push(Line::from(vec![label(Field::Options, "Options")]));
@@ -107,7 +117,10 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
             lines.push(Line::styled(format!("  [ ] {fixed}"), theme.dim));
         }
         if form.field == Field::Options {
-            lines.push(Line::styled(format!("  + {}", form.input), theme.key));
+            lines.push(Line::styled(
+                format!("  + {}", form.input.value()),
+                theme.key,
+            ));
         }
     }
     frame.render_widget(
@@ -172,7 +185,13 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
 
     let problems = form.problems();
     let verdict_line = if problems.is_empty() {
-        Line::styled(" ready to send: Ctrl-S", theme.key)
+        Line::styled(
+            format!(
+                " ready to send: {}",
+                app.keymap.keys_text(Context::QueryForm, Action::Send)
+            ),
+            theme.key,
+        )
     } else {
         Line::styled(
             format!(" cannot send yet: {}", problems.join("; ")),
@@ -185,7 +204,22 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
     );
     frame.render_widget(
         Paragraph::new(Span::styled(
-            " Tab field · Up/Down choose · Enter add/next · Ctrl-F found sentence · Ctrl-X remove last · Ctrl-S send · Esc keep",
+            format!(
+                " {}",
+                super::hint_text(
+                    app,
+                    Context::QueryForm,
+                    &[
+                        &[Action::NextField],
+                        &[Action::MoveUp, Action::MoveDown],
+                        &[Action::Submit],
+                        &[Action::AddFoundSentence],
+                        &[Action::RemoveLast],
+                        &[Action::Send],
+                        &[Action::Cancel],
+                    ]
+                )
+            ),
             Style::default().patch(theme.dim),
         )),
         help,

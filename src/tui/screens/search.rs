@@ -4,6 +4,7 @@
 use crate::store::coding::CodeList;
 use crate::tui::app::App;
 use crate::tui::chart::PopupStage;
+use crate::tui::keymap::{Action, Context};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -12,7 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
-    let Some(popup) = &app.popup else {
+    let Some(popup) = app.popup() else {
         return;
     };
     let rect = super::centered(
@@ -28,7 +29,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.key)
-        .title(Span::styled(format!(" Add a {what} "), theme.key));
+        .title(Span::styled(
+            format!(
+                " Add a {what} · {} help ",
+                app.keymap.keys_text(Context::Search, Action::Help)
+            ),
+            theme.key,
+        ));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let [input, body, help] = Layout::vertical([
@@ -42,12 +49,12 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled(prompt, theme.dim),
-            Span::styled(popup.term.clone(), theme.header),
+            Span::styled(popup.term.value().to_string(), theme.header),
         ])),
         input,
     );
     if let PopupStage::Results = popup.stage {
-        let x = input.x + (prompt.chars().count() + popup.term.chars().count()) as u16;
+        let x = input.x + (prompt.chars().count() + popup.term.cursor()) as u16;
         if x < input.right() {
             frame.set_cursor_position(Position::new(x, input.y));
         }
@@ -60,7 +67,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         PopupStage::Results => {
             let status = if app.codesets.is_none() {
                 "loading the code sets…".to_string()
-            } else if popup.term.trim().is_empty() {
+            } else if popup.term.value().trim().is_empty() {
                 "type a code or words".to_string()
             } else if popup.waiting.is_some() && popup.hits.is_empty() {
                 "searching…".to_string()
@@ -131,7 +138,19 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             );
             frame.render_widget(
                 Paragraph::new(Span::styled(
-                    " Up/Down choose · Enter assign (a header opens its codes) · Tab notes · Esc cancel",
+                    format!(
+                        " {}",
+                        super::hint_text(
+                            app,
+                            Context::Search,
+                            &[
+                                &[Action::MoveUp, Action::MoveDown],
+                                &[Action::Submit],
+                                &[Action::ToggleNotes],
+                                &[Action::Cancel],
+                            ]
+                        )
+                    ),
                     theme.dim,
                 )),
                 help,
@@ -168,7 +187,18 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             );
             frame.render_widget(
                 Paragraph::new(Span::styled(
-                    " Up/Down or the character · Enter assign · Esc back to the hits",
+                    format!(
+                        " {} (or the character)",
+                        super::hint_text(
+                            app,
+                            Context::Seventh,
+                            &[
+                                &[Action::MoveUp, Action::MoveDown],
+                                &[Action::Submit],
+                                &[Action::Cancel],
+                            ]
+                        )
+                    ),
                     theme.dim,
                 )),
                 help,
