@@ -313,6 +313,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn key_tables_by_component_and_bare_keys_are_the_queue_s() {
+        let c = Config::from_toml_over_defaults(
+            "[keys]\nopen_chart = [\"o\"]\n[keys.search]\nsubmit = [\"Ctrl-J\"]\n",
+            "test",
+        )
+        .unwrap();
+        let tables = c.keys.tables().unwrap();
+        assert_eq!(tables["queue"]["open_chart"], vec!["o".to_string()]);
+        assert_eq!(tables["search"]["submit"], vec!["Ctrl-J".to_string()]);
+        assert!(tables["chart"].is_empty());
+        let both = Config::from_toml_over_defaults(
+            "[keys]\nquit = [\"x\"]\n[keys.queue]\nquit = [\"Q\"]\n",
+            "test",
+        )
+        .unwrap();
+        assert!(both.keys.tables().unwrap_err().contains("keep one"));
+    }
+
+    #[test]
     fn the_example_file_is_the_defaults() {
         let c = Config::from_toml_over_defaults("", "test").unwrap();
         assert_eq!(c, Config::defaults());

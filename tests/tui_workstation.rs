@@ -1231,3 +1231,130 @@ fn a_procedure_takes_the_open_operative_report_s_date_and_author_and_m_sets_them
         "{trail:#?}"
     );
 }
+
+/// Walks every component a coder can reach by keys: each has the keys, says
+/// so (`App::context`), opens its own help on F1, and that help shows every
+/// key the component handles (its bindings, and a field's editing keys);
+/// keys the queue and the chart's panes do not bind change nothing.
+#[test]
+fn every_component_handles_only_the_keys_its_help_lists() {
+    use chartcoder::tui::keymap::Context;
+    let mut app = demo_app(120, 40);
+    let check_help = |app: &mut App, context: Context| {
+        assert_eq!(app.context(), context, "{:?}", app.mode());
+        let mode = app.mode();
+        press(app, KeyCode::F(1));
+        assert_eq!(app.mode(), Mode::Help, "F1 on {context:?}");
+        let terminal = draw(app);
+        assert!(row_of(&terminal, &format!("Help: {}", context.label())).is_some());
+        for (keys, description) in app.keymap.help_rows(context) {
+            assert!(
+                row_of(&terminal, &format!("{keys:<14}{description}")).is_some(),
+                "{keys} {description} missing from the help of {context:?}"
+            );
+        }
+        press(app, KeyCode::Esc);
+        assert_eq!(app.mode(), mode, "help closes back to {context:?}");
+    };
+    // Every key a terminal sends that no binding of the queue or the chart's
+    // panes names leaves them as they were.
+    let mut universe: Vec<Event> = (' '..='~').map(|c| key(KeyCode::Char(c))).collect();
+    for code in [
+        KeyCode::Up,
+        KeyCode::Down,
+        KeyCode::Left,
+        KeyCode::Right,
+        KeyCode::PageUp,
+        KeyCode::PageDown,
+        KeyCode::Home,
+        KeyCode::End,
+        KeyCode::Insert,
+        KeyCode::Delete,
+        KeyCode::Backspace,
+        KeyCode::Tab,
+        KeyCode::BackTab,
+        KeyCode::F(2),
+    ] {
+        universe.push(key(code));
+    }
+    for c in 'a'..='z' {
+        if c != 'c' {
+            universe.push(Event::Key(KeyEvent::new(
+                KeyCode::Char(c),
+                KeyModifiers::CONTROL,
+            )));
+        }
+    }
+    let unbound = |app: &App, context: Context, event: &Event| match event {
+        Event::Key(k) => app.keymap.action_for(context, k).is_none(),
+        _ => false,
+    };
+    let selected = |app: &App| app.selected_row().map(|r| r.chart_id);
+    check_help(&mut app, Context::Queue);
+    let queue_free: Vec<Event> = universe
+        .iter()
+        .filter(|e| unbound(&app, Context::Queue, e))
+        .cloned()
+        .collect();
+    for event in &queue_free {
+        let before = (selected(&app), app.queue.filter.clone(), app.mode());
+        app.handle_event(event);
+        assert_eq!(
+            (selected(&app), app.queue.filter.clone(), app.mode()),
+            before,
+            "{event:?} did something on the queue"
+        );
+    }
+    press(&mut app, KeyCode::Char('/'));
+    check_help(&mut app, Context::Filter);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('R'));
+    assert_eq!(app.context(), Context::Reports);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Enter);
+    check_help(&mut app, Context::Chart);
+    let state = |app: &App| {
+        let v = chart_of(app);
+        (
+            app.mode(),
+            v.pane,
+            v.dx,
+            v.px,
+            v.document,
+            v.scroll,
+            v.edit,
+            dx_codes(app),
+        )
+    };
+    let chart_free: Vec<Event> = universe
+        .iter()
+        .filter(|e| unbound(&app, Context::Chart, e))
+        .cloned()
+        .collect();
+    for event in &chart_free {
+        let before = state(&app);
+        app.handle_event(event);
+        assert!(app.settle(Duration::from_secs(30)));
+        assert_eq!(state(&app), before, "{event:?} did something on the chart");
+    }
+    press(&mut app, KeyCode::Char('/'));
+    check_help(&mut app, Context::Prompt);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('a'));
+    check_help(&mut app, Context::Search);
+    press(&mut app, KeyCode::Esc);
+    if dx_codes(&app).is_empty() {
+        search(&mut app, 'a', "R07.9");
+        press(&mut app, KeyCode::Enter);
+    }
+    while chart_of(&app).pane != Pane::Diagnoses {
+        press(&mut app, KeyCode::Tab);
+    }
+    press(&mut app, KeyCode::Char('P'));
+    check_help(&mut app, Context::Poa);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('f'));
+    check_help(&mut app, Context::QueryForm);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode(), Mode::Normal);
+}

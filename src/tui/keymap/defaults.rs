@@ -110,18 +110,49 @@ impl Context {
 /// An action and its keys.
 type Binding = (Action, Vec<KeySpec>);
 
+/// A component's bindings.
+type Table = Vec<(Context, Vec<Binding>)>;
+
+fn p(code: KeyCode) -> KeySpec {
+    KeySpec::plain(code)
+}
+
+fn c(ch: char) -> KeySpec {
+    KeySpec::ch(ch)
+}
+
+fn ctrl(ch: char) -> KeySpec {
+    KeySpec {
+        code: KeyCode::Char(ch),
+        modifiers: KeyModifiers::CONTROL,
+    }
+}
+
+fn help() -> Binding {
+    (Action::Help, vec![c('?'), p(KeyCode::F(1))])
+}
+
 /// The default bindings, component by component, in help order.
 pub(super) fn bindings() -> Vec<(Context, Action, Vec<KeySpec>)> {
+    let mut tables = screens();
+    tables.extend(popups());
+    tables.extend(fields());
+    tables
+        .into_iter()
+        .flat_map(|(context, actions)| {
+            actions
+                .into_iter()
+                .map(move |(action, keys)| (context, action, keys))
+        })
+        .collect()
+}
+
+/// The screens: the queue, the chart, help, the lock screen and the keys of
+/// everywhere.
+fn screens() -> Table {
     use Action as A;
     use KeyCode::*;
-    let p = KeySpec::plain;
-    let c = KeySpec::ch;
-    let ctrl = |ch| KeySpec {
-        code: Char(ch),
-        modifiers: KeyModifiers::CONTROL,
-    };
-    let help = || (A::Help, vec![c('?'), p(F(1))]);
-    let table: Vec<(Context, Vec<Binding>)> = vec![
+    vec![
         (Context::Global, vec![(A::Quit, vec![ctrl('c')])]),
         (
             Context::Queue,
@@ -192,6 +223,25 @@ pub(super) fn bindings() -> Vec<(Context, Action, Vec<KeySpec>)> {
             ],
         ),
         (
+            Context::Help,
+            vec![
+                (A::ScrollDown, vec![p(Down), c('j')]),
+                (A::ScrollUp, vec![p(Up), c('k')]),
+            ],
+        ),
+        (
+            Context::Lock,
+            vec![(A::Submit, vec![p(Enter)]), (A::Cancel, vec![p(Esc)])],
+        ),
+    ]
+}
+
+/// The popups: code search, 7th character, POA, the queries and their outcome.
+fn popups() -> Table {
+    use Action as A;
+    use KeyCode::*;
+    vec![
+        (
             Context::Search,
             vec![
                 (A::MoveDown, vec![p(Down)]),
@@ -226,14 +276,6 @@ pub(super) fn bindings() -> Vec<(Context, Action, Vec<KeySpec>)> {
             ],
         ),
         (
-            Context::Prompt,
-            vec![
-                (A::Submit, vec![p(Enter)]),
-                (A::Cancel, vec![p(Esc)]),
-                (A::Help, vec![p(F(1))]),
-            ],
-        ),
-        (
             Context::Queries,
             vec![
                 (A::MoveDown, vec![p(Down), c('j')]),
@@ -256,6 +298,22 @@ pub(super) fn bindings() -> Vec<(Context, Action, Vec<KeySpec>)> {
                 (A::Cancel, vec![p(Esc)]),
             ],
         ),
+    ]
+}
+
+/// The prompts, the query form, and the editing keys of every field.
+fn fields() -> Table {
+    use Action as A;
+    use KeyCode::*;
+    vec![
+        (
+            Context::Prompt,
+            vec![
+                (A::Submit, vec![p(Enter)]),
+                (A::Cancel, vec![p(Esc)]),
+                (A::Help, vec![p(F(1))]),
+            ],
+        ),
         (
             Context::QueryForm,
             vec![
@@ -276,17 +334,6 @@ pub(super) fn bindings() -> Vec<(Context, Action, Vec<KeySpec>)> {
             ],
         ),
         (
-            Context::Help,
-            vec![
-                (A::ScrollDown, vec![p(Down), c('j')]),
-                (A::ScrollUp, vec![p(Up), c('k')]),
-            ],
-        ),
-        (
-            Context::Lock,
-            vec![(A::Submit, vec![p(Enter)]), (A::Cancel, vec![p(Esc)])],
-        ),
-        (
             Context::Input,
             vec![
                 (A::DeleteBack, vec![p(Backspace)]),
@@ -299,13 +346,5 @@ pub(super) fn bindings() -> Vec<(Context, Action, Vec<KeySpec>)> {
                 (A::CursorEnd, vec![p(End), ctrl('e')]),
             ],
         ),
-    ];
-    table
-        .into_iter()
-        .flat_map(|(context, actions)| {
-            actions
-                .into_iter()
-                .map(move |(action, keys)| (context, action, keys))
-        })
-        .collect()
+    ]
 }

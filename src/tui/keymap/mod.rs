@@ -437,3 +437,91 @@ mod tests {
         }
     }
 }
+
+/// Every component's keys are in its help, and documented.
+#[cfg(test)]
+mod every_key {
+    use super::*;
+
+    #[test]
+    fn help_lists_every_key_each_component_binds() {
+        let map = Keymap::default();
+        for context in Context::ALL {
+            let rows = map.help_rows(context);
+            let mut handled = vec![context];
+            if context.types_text() {
+                handled.push(Context::Input);
+            }
+            for c in handled {
+                for (action, keys) in map.bindings(c) {
+                    assert!(!keys.is_empty(), "{action:?} of {context:?} has no key");
+                    let text = map.keys_text(c, action);
+                    assert!(
+                        rows.iter()
+                            .any(|(k, d)| *k == text && *d == action.description_in(c)),
+                        "{} ({text}) is missing from the help of {}",
+                        action.name(),
+                        context.label()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_config_example_names_every_component_and_action() {
+        let example = crate::config::DEFAULTS;
+        for context in Context::ALL {
+            let header = format!("[keys.{}]", context.label());
+            let at = example
+                .find(&header)
+                .unwrap_or_else(|| panic!("{header} is not in config.example.toml"));
+            let section = &example[at + header.len()..];
+            let section = &section[..section.find("\n[").unwrap_or(section.len())];
+            for (action, _) in Keymap::default().bindings(context) {
+                assert!(
+                    section.contains(action.name()),
+                    "{header} does not name {}",
+                    action.name()
+                );
+            }
+        }
+    }
+
+    /// No component matches raw key codes: every key it handles comes
+    /// through the key map. The only places that read a `KeyCode` are the
+    /// key map itself, the text field (a character typed) and the
+    /// 7th-character picker (a character picks its choice).
+    #[test]
+    fn no_component_reads_raw_keys() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui");
+        let mut files = vec![dir.clone()];
+        let mut seen = 0;
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                for entry in std::fs::read_dir(&path).unwrap() {
+                    files.push(entry.unwrap().path());
+                }
+                continue;
+            }
+            let name = path
+                .strip_prefix(&dir)
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            if !name.ends_with(".rs") || name.starts_with("keymap") || name == "input.rs" {
+                continue;
+            }
+            seen += 1;
+            let text = std::fs::read_to_string(&path).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            let raw = code.matches("KeyCode::").count();
+            let allowed = usize::from(name == "search_popup.rs");
+            assert!(
+                raw <= allowed,
+                "src/tui/{name} matches KeyCode {raw} times: route its keys through the key map"
+            );
+        }
+        assert!(seen > 10);
+    }
+}

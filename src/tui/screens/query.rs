@@ -43,6 +43,13 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
 
+    render_fields(form, theme, frame, left);
+    render_picker(app, view, form, theme, frame, right);
+    render_verdict(app, form, theme, frame, verdict, help);
+}
+
+/// Left: the fields, the one in focus highlighted.
+fn render_fields(form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>, left: Rect) {
     let label = |f: Field, text: &str| {
         let style = if form.field == f {
             theme.selected
@@ -129,7 +136,18 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
             .block(Block::default().borders(Borders::RIGHT)),
         left,
     );
+}
 
+/// Right: the document to pick indicators from, or what the template says
+/// to look for.
+fn render_picker(
+    app: &App,
+    view: &crate::tui::chart::ChartView,
+    form: &QueryForm,
+    theme: &Theme,
+    frame: &mut Frame<'_>,
+    right: Rect,
+) {
     // Right: the document to pick from, or what the template says to look for.
     if form.field == Field::Indicators {
         let width = picker_width(app.width);
@@ -140,11 +158,15 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
             .get(form.document)
             .map(|doc| {
                 format!(
-                    " {} {} (Left/Right: other documents) ",
+                    " {} {} ({}/{}: other documents) ",
                     doc.title
                         .clone()
                         .unwrap_or_else(|| doc.kind.label().to_string()),
-                    doc.date
+                    doc.date,
+                    app.keymap
+                        .keys_text(Context::QueryForm, Action::PreviousDocument),
+                    app.keymap
+                        .keys_text(Context::QueryForm, Action::NextDocument),
                 )
             })
             .unwrap_or_default();
@@ -182,7 +204,17 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
         hints.extend(form.look_for.iter().map(|l| Line::raw(format!("  - {l}"))));
         frame.render_widget(Paragraph::new(hints).wrap(Wrap { trim: false }), right);
     }
+}
 
+/// The lint's verdict, and the form's keys.
+fn render_verdict(
+    app: &App,
+    form: &QueryForm,
+    theme: &Theme,
+    frame: &mut Frame<'_>,
+    verdict: Rect,
+    help: Rect,
+) {
     let problems = form.problems();
     let verdict_line = if problems.is_empty() {
         Line::styled(
