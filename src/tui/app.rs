@@ -461,6 +461,14 @@ impl App {
         }
     }
 
+    /// The first key of an action on a component, as help writes it, for
+    /// messages that name a key ("f writes one").
+    pub(crate) fn key_of(&self, context: Context, action: Action) -> String {
+        self.keymap
+            .first_key(context, action)
+            .map_or_else(|| action.name().to_string(), |k| k.to_string())
+    }
+
     /// Shows the help of a component.
     pub(crate) fn open_help(&mut self, context: Context) {
         self.help = Some(Help { context, scroll: 0 });

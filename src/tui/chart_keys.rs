@@ -231,8 +231,10 @@ impl App {
                 (CodeList::Procedures, view.px)
             }
             _ => {
-                self.message =
-                    Some("select a diagnosis or procedure first (Tab to its pane)".into());
+                self.message = Some(format!(
+                    "select a diagnosis or procedure first ({} to its pane)",
+                    self.key_of(Context::Chart, Action::NextPane)
+                ));
                 return;
             }
         };
@@ -253,7 +255,10 @@ impl App {
             return;
         };
         if view.pane != Pane::Diagnoses || view.chart.diagnoses.is_empty() {
-            self.message = Some("select a diagnosis first (Tab to Diagnoses)".into());
+            self.message = Some(format!(
+                "select a diagnosis first ({} to Diagnoses)",
+                self.key_of(Context::Chart, Action::NextPane)
+            ));
         } else {
             view.focus = ChartFocus::Poa;
         }
@@ -267,11 +272,17 @@ impl App {
         };
         let focus = match view.chart.procedures.get(view.px) {
             _ if view.pane != Pane::Procedures => {
-                self.message = Some("select a procedure line first (Tab to Procedures)".into());
+                self.message = Some(format!(
+                    "select a procedure line first ({} to Procedures)",
+                    self.key_of(Context::Chart, Action::NextPane)
+                ));
                 return;
             }
             None => {
-                self.message = Some("no procedure line yet (p adds one)".into());
+                self.message = Some(format!(
+                    "no procedure line yet ({} adds one)",
+                    self.key_of(Context::Chart, Action::AddProcedure)
+                ));
                 return;
             }
             Some(p) if p.system == CodeSystem::Icd10Pcs => {
@@ -324,7 +335,10 @@ impl App {
         let selected = view.edits.as_ref().and_then(|e| e.get(view.edit));
         match selected {
             _ if view.pane != Pane::Edits => {
-                self.message = Some("select a warning first (Tab to Edits)".into())
+                self.message = Some(format!(
+                    "select a warning first ({} to Edits)",
+                    self.key_of(Context::Chart, Action::NextPane)
+                ))
             }
             Some(f) if f.severity == Severity::Warning && view.open_finding(f) => {
                 let (key, message) = (f.key(), f.message.clone());

@@ -41,7 +41,10 @@ impl App {
             return;
         };
         if view.queries.is_empty() {
-            self.message = Some("no physician query on this chart (f writes one)".into());
+            self.message = Some(format!(
+                "no physician query on this chart ({} writes one)",
+                self.key_of(Context::Chart, Action::FlagForQuery)
+            ));
             return;
         }
         view.focus = ChartFocus::Queries {

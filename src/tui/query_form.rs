@@ -263,7 +263,10 @@ impl App {
             return;
         }
         self.save_on_chart(
-            Then::Show(Some("query draft saved: f brings it back".into())),
+            Then::Show(Some(format!(
+                "query draft saved: {} brings it back",
+                self.key_of(Context::Chart, Action::FlagForQuery)
+            ))),
             move |tx, id, user| {
                 crate::store::queries::save_draft(tx, id, user, &draft).map(|_| Done::Nothing)
             },
@@ -297,7 +300,8 @@ impl App {
                 Field::Physician => form.physician_key(a),
                 Field::Format | Field::Reason => form.choice_key(a),
                 Field::Question => a == Action::Submit && form.step(true),
-                Field::Indicators => match form.indicators_key(a, chart, find, width) {
+                Field::Indicators => match form.indicators_key(&self.keymap, a, chart, find, width)
+                {
                     Ok(handled) => handled,
                     Err(message) => {
                         self.message = Some(message);
@@ -474,6 +478,7 @@ impl QueryForm {
     /// sentence found with /, or type one.
     fn indicators_key(
         &mut self,
+        keymap: &Keymap,
         action: Action,
         chart: &Chart,
         find: Option<&str>,
@@ -502,10 +507,12 @@ impl QueryForm {
             Action::AddFoundSentence => {
                 let doc = chart.documents.get(self.document);
                 let (Some(phrase), Some(doc)) = (find, doc) else {
-                    return Err(
-                        "find a phrase first (/ on the chart), then Ctrl-F adds its sentence"
-                            .into(),
-                    );
+                    let key = |c, a| keymap.first_key(c, a).map(|k| k.to_string());
+                    return Err(format!(
+                        "find a phrase first ({} on the chart), then {} adds its sentence",
+                        key(Context::Chart, Action::FindInDocument).unwrap_or_default(),
+                        key(Context::QueryForm, Action::AddFoundSentence).unwrap_or_default()
+                    ));
                 };
                 let sentence = sentence_with(&doc.text, phrase)
                     .ok_or_else(|| format!("{phrase:?} is not in this document"))?;

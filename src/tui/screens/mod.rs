@@ -157,7 +157,10 @@ fn render_lock(
         Line::raw(format!(
             " {minutes} minutes without a key: the chart is hidden (automatic logoff)."
         )),
-        Line::raw(" Type your login password and Enter to continue."),
+        Line::raw(format!(
+            " Type your login password and {} to continue.",
+            app.keymap.keys_text(Context::Lock, Action::Submit)
+        )),
         Line::raw(""),
         Line::from(vec![
             Span::styled(prompt.clone(), theme.key),

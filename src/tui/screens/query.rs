@@ -43,13 +43,13 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
 
-    render_fields(form, theme, frame, left);
+    render_fields(app, form, theme, frame, left);
     render_picker(app, view, form, theme, frame, right);
     render_verdict(app, form, theme, frame, verdict, help);
 }
 
 /// Left: the fields, the one in focus highlighted.
-fn render_fields(form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>, left: Rect) {
+fn render_fields(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>, left: Rect) {
     let label = |f: Field, text: &str| {
         let style = if form.field == f {
             theme.selected
@@ -92,8 +92,9 @@ fn render_fields(form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>, left: R
         label(Field::Indicators, "Indicators"),
         Span::styled(
             format!(
-                " {} (Enter: the line at right, or typed)",
-                d.indicators.len()
+                " {} ({}: the line at right, or typed)",
+                d.indicators.len(),
+                app.keymap.keys_text(Context::QueryForm, Action::Submit)
             ),
             theme.dim,
         ),
