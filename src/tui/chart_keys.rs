@@ -23,7 +23,7 @@ use crossterm::event::KeyEvent;
 /// The longest text a chart prompt takes, in characters.
 pub(crate) const FIND_MAX: usize = 100;
 pub(crate) const LINE_MAX: usize = 120;
-pub(crate) const PROCEDURE_MAX: usize = 120;
+pub(crate) const PROCEDURE_MAX: usize = 60;
 
 /// Rows of the chart screen that are not the body: title, info line, footer.
 const CHART_CHROME: u16 = 3;

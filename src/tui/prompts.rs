@@ -32,7 +32,9 @@ impl App {
             Some(Action::PoaExempt) => Some(Poa::Exempt),
             Some(Action::PoaClear) => None,
             Some(Action::Cancel) => return,
-            _ => {
+            // A character that is not an indicator says so; another key
+            // cancels.
+            _ if super::keymap::KeySpec::of(key).types() => {
                 let keys: Vec<String> = [
                     Action::PoaYes,
                     Action::PoaNo,
@@ -41,16 +43,17 @@ impl App {
                     Action::PoaExempt,
                 ]
                 .iter()
-                .filter_map(|a| self.keymap.first_key(Context::Poa, *a))
+                .filter_map(|a| self.keymap.keys_of(Context::Poa, *a).last())
                 .map(|k| k.to_string())
                 .collect();
                 self.message = Some(format!(
-                    "{} is not a POA indicator ({})",
-                    super::keymap::KeySpec::of(key),
+                    "{:?} is not a POA indicator ({})",
+                    super::keymap::KeySpec::of(key).to_string(),
                     keys.join(" ")
                 ));
                 return;
             }
+            _ => return,
         };
         let position = view.dx;
         self.save_on_chart(Then::Show(None), move |tx, id, user| {
