@@ -98,27 +98,8 @@ fn render_results(
         .iter()
         .enumerate()
         .map(|(i, h)| {
-            // Few style changes per row: each costs bytes on the wire.
-            let mut spans = vec![Span::raw(format!("{:<8} ", h.code))];
-            // Badges before the title, in fixed columns, so that a narrow
-            // terminal cuts the title rather than them.
-            if h.system == crate::search::System::Icd10Cm {
-                let (severity, hcc) = crate::tui::chart::dx_badges(app.codesets.as_ref(), &h.code);
-                let hcc = hcc.split(',').next().unwrap_or("").to_string();
-                spans.push(Span::styled(format!("{severity:<4}{hcc:<7}"), theme.key));
-            }
             let marks = popup.marks.get(start + i).map_or(&[][..], Vec::as_slice);
-            spans.extend(marked(&h.title, marks));
-            if h.header {
-                spans.push(Span::styled(" [header]", theme.dim));
-            }
-            if h.needs_seventh {
-                spans.push(Span::styled(" [7th]", theme.dim));
-            }
-            if !h.valid {
-                spans.push(Span::styled(" [NOT VALID]", theme.alert));
-            }
-            ListItem::new(Line::from(spans))
+            hit_item(app, h, marks, theme)
         })
         .collect();
     let list = List::new(items)
@@ -223,6 +204,36 @@ fn render_seventh(
         )),
         help,
     );
+}
+
+/// One hit: code, badges (diagnoses), the title with the term's words
+/// underlined, then [header], [7th] or [NOT VALID].
+fn hit_item<'a>(
+    app: &App,
+    h: &'a crate::search::Hit,
+    marks: &[usize],
+    theme: &Theme,
+) -> ListItem<'a> {
+    // Few style changes per row: each costs bytes on the wire.
+    let mut spans = vec![Span::raw(format!("{:<8} ", h.code))];
+    // Badges before the title, in fixed columns, so that a narrow
+    // terminal cuts the title rather than them.
+    if h.system == crate::search::System::Icd10Cm {
+        let (severity, hcc) = crate::tui::chart::dx_badges(app.codesets.as_ref(), &h.code);
+        let hcc = hcc.split(',').next().unwrap_or("").to_string();
+        spans.push(Span::styled(format!("{severity:<4}{hcc:<7}"), theme.key));
+    }
+    spans.extend(marked(&h.title, marks));
+    if h.header {
+        spans.push(Span::styled(" [header]", theme.dim));
+    }
+    if h.needs_seventh {
+        spans.push(Span::styled(" [7th]", theme.dim));
+    }
+    if !h.valid {
+        spans.push(Span::styled(" [NOT VALID]", theme.alert));
+    }
+    ListItem::new(Line::from(spans))
 }
 
 /// The title in runs, the characters at `marks` underlined (the query's words).
