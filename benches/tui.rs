@@ -147,7 +147,7 @@ fn main() {
             key(&mut popup, c);
         }
         popup.wait_for_search(Duration::from_secs(30));
-        let hits = popup.popup.as_ref().map_or(0, |p| p.hits.len());
+        let hits = popup.popup().map_or(0, |p| p.hits.len());
         let (p50, p99) = frame_times(&popup, 2000);
         println!(
             "  {w}x{h} frame: chart p50 {:.3} ms p99 {:.3} ms; search popup ({hits} hits) p50 {:.3} ms p99 {:.3} ms   (target <= 1 ms)",

@@ -126,12 +126,51 @@ pub struct CodesetsConfig {
     pub local_files: Vec<String>,
 }
 
-/// Key bindings that replace the defaults: action name = keys, per screen.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Key bindings that replace the defaults: a `[keys.COMPONENT]` table per
+/// component (queue, chart, search, ...), each `action = ["key", ...]`.
+/// Entries directly under `[keys]` (no component named) are the queue's, as
+/// the first releases had them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(transparent)]
 pub struct KeysConfig {
-    pub queue: std::collections::BTreeMap<String, Vec<String>>,
-    pub chart: std::collections::BTreeMap<String, Vec<String>>,
+    entries: std::collections::BTreeMap<String, KeysEntry>,
+}
+
+/// One entry of `[keys]`: a component's table, or a queue action's keys.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+enum KeysEntry {
+    Keys(Vec<String>),
+    Table(std::collections::BTreeMap<String, Vec<String>>),
+}
+
+/// The key tables by component name, then action name.
+pub type KeyTables =
+    std::collections::BTreeMap<String, std::collections::BTreeMap<String, Vec<String>>>;
+
+impl KeysConfig {
+    /// The tables by component; bare `[keys]` entries are the queue's. An
+    /// action named both bare and in `[keys.queue]` is an error.
+    pub fn tables(&self) -> Result<KeyTables, String> {
+        let mut tables = KeyTables::new();
+        for (name, entry) in &self.entries {
+            if let KeysEntry::Table(t) = entry {
+                tables.insert(name.clone(), t.clone());
+            }
+        }
+        for (name, entry) in &self.entries {
+            if let KeysEntry::Keys(keys) = entry {
+                let queue = tables.entry("queue".into()).or_default();
+                if queue.contains_key(name) {
+                    return Err(format!(
+                        "keys.{name} and keys.queue.{name} both rebind the queue's {name}: keep one"
+                    ));
+                }
+                queue.insert(name.clone(), keys.clone());
+            }
+        }
+        Ok(tables)
+    }
 }
 
 /// Config keys that are now site policies in the database (`store::site`).
@@ -192,10 +231,7 @@ impl Config {
                 retry_max_ms: 300_000,
             },
             reports: ReportsConfig { base_rate: 0 },
-            keys: KeysConfig {
-                queue: Default::default(),
-                chart: Default::default(),
-            },
+            keys: KeysConfig::default(),
         })
     }
 
@@ -286,6 +322,25 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_tables_by_component_and_bare_keys_are_the_queue_s() {
+        let c = Config::from_toml_over_defaults(
+            "[keys]\nopen_chart = [\"o\"]\n[keys.search]\nsubmit = [\"Ctrl-J\"]\n",
+            "test",
+        )
+        .unwrap();
+        let tables = c.keys.tables().unwrap();
+        assert_eq!(tables["queue"]["open_chart"], vec!["o".to_string()]);
+        assert_eq!(tables["search"]["submit"], vec!["Ctrl-J".to_string()]);
+        assert!(tables["chart"].is_empty());
+        let both = Config::from_toml_over_defaults(
+            "[keys]\nquit = [\"x\"]\n[keys.queue]\nquit = [\"Q\"]\n",
+            "test",
+        )
+        .unwrap();
+        assert!(both.keys.tables().unwrap_err().contains("keep one"));
+    }
 
     #[test]
     fn the_example_file_is_the_defaults() {

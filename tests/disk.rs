@@ -184,14 +184,14 @@ fn a_disk_that_fills_up_mid_session_refuses_the_change_says_so_and_loses_nothing
             && message.contains("everything saved before is safe"),
         "{message}"
     );
-    assert_eq!(app.mode, Mode::Search);
+    assert_eq!(app.mode(), Mode::Search);
     assert_eq!(dx_codes(&app).len(), before.len() + 1);
 
     // Opening another chart would be a view with no audit row: refused, and
     // the chart is not shown.
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Esc);
-    assert!(matches!(app.screen, Screen::Queue), "{:?}", app.message);
+    assert!(matches!(app.screen, Screen::Queue(_)), "{:?}", app.message);
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Enter);
     let message = app.message.clone().unwrap_or_default();
@@ -199,7 +199,7 @@ fn a_disk_that_fills_up_mid_session_refuses_the_change_says_so_and_loses_nothing
         message.starts_with("could not open the chart: the disk holding"),
         "{message}"
     );
-    assert!(matches!(app.screen, Screen::Queue));
+    assert!(matches!(app.screen, Screen::Queue(_)));
 
     // Nothing half-written: the file is sound and holds exactly what was acknowledged.
     assert_eq!(census(&db), (charts, audits));

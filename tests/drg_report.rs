@@ -284,15 +284,15 @@ fn r_on_the_queue_offers_the_case_mix_index() {
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
     let mut app = App::new(store, "amy", today, 100, 40);
     common::press(&mut app, KeyCode::Char('R'));
-    assert_eq!(app.mode, Mode::ReportMenu);
+    assert_eq!(app.mode(), Mode::ReportMenu);
     common::press(&mut app, KeyCode::Char('c'));
-    let Mode::Report { title, text } = &app.mode else {
-        panic!("{:?}", app.mode);
+    let Some((title, text)) = app.report() else {
+        panic!("{:?}", app.mode());
     };
     assert!(title.contains("Case mix index"));
     assert!(text.contains("CMI                  3.4830"), "{text}");
     let terminal = common::draw(&app);
     assert!(common::row_of(&terminal, "Case mix index").is_some());
     common::press(&mut app, KeyCode::Char('x'));
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode(), Mode::Normal);
 }

@@ -136,7 +136,7 @@ fn removing_the_mcc_regroups_at_once() {
 fn the_drg_analysis_names_the_severity_driver_and_each_principal() {
     let mut app = app_with(&chart_json("2026-05-10", ""), 140, 40);
     press(&mut app, KeyCode::Char('D'));
-    let Mode::DrgAnalysis { lines } = &app.mode else {
+    let Some(lines) = app.drg_analysis() else {
         panic!("no analysis: {:?}", app.message);
     };
     let text = lines.join("\n");
@@ -169,7 +169,7 @@ fn the_drg_analysis_names_the_severity_driver_and_each_principal() {
     let terminal = draw(&app);
     assert!(row_of(&terminal, "DRG analysis").is_some());
     press(&mut app, KeyCode::Char('z'));
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode(), Mode::Normal);
 }
 
 #[test]
@@ -232,7 +232,7 @@ fn completing_the_chart_stores_its_working_drg() {
         .collect();
     assert!(open.is_empty(), "{open:?}");
     press(&mut app, KeyCode::Char('c'));
-    assert!(matches!(app.screen, Screen::Queue), "{:?}", app.message);
+    assert!(matches!(app.screen, Screen::Queue(_)), "{:?}", app.message);
     let (_, weight, _) = table5("329");
     let stored = chartcoder::store::drg::load_final(app.store().conn(), id)
         .unwrap()

@@ -78,7 +78,7 @@ fn ctrl(app: &mut App, c: char) {
 /// indicator, Ctrl-S.
 fn send_heart_failure_query(app: &mut App) {
     press(app, KeyCode::Char('f'));
-    assert_eq!(app.mode, Mode::QueryForm);
+    assert_eq!(app.mode(), Mode::QueryForm);
     press(app, KeyCode::Down);
     for _ in 0..4 {
         press(app, KeyCode::Tab);
@@ -124,7 +124,7 @@ fn search_popup_80x24_and_120x40() {
         let mut app = demo_app(w, h);
         press(&mut app, KeyCode::Enter);
         search(&mut app, 'a', "chf");
-        let popup = app.popup.as_ref().unwrap();
+        let popup = app.popup().unwrap();
         assert_eq!(popup.hits[0].code, "I50.9");
         let terminal = draw(&app);
         insta::assert_snapshot!(format!("search_{w}x{h}"), terminal.backend());
@@ -149,7 +149,7 @@ fn coding_a_chart_from_the_keyboard_saves_every_step() {
     // chf -> I50.9, assigned at the end of the list.
     search(&mut app, 'a', "chf");
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode(), Mode::Normal);
     assert_eq!(dx_codes(&app)[before].0, "I50.9");
     // A secondary: type 2 diabetes with hyperglycemia.
     search(&mut app, 'a', "diab t2 hyperglyc");
@@ -167,10 +167,10 @@ fn coding_a_chart_from_the_keyboard_saves_every_step() {
     assert_eq!(dx_codes(&app)[0].1, Some(Poa::Yes));
     // A code that needs a 7th character opens the picker; D picks subsequent.
     search(&mut app, 'a', "fracture neck femur right");
-    assert_eq!(app.popup.as_ref().unwrap().hits[0].code, "S72.001");
+    assert_eq!(app.popup().unwrap().hits[0].code, "S72.001");
     press(&mut app, KeyCode::Enter);
     assert!(matches!(
-        app.popup.as_ref().unwrap().stage,
+        app.popup().unwrap().stage,
         PopupStage::Seventh { .. }
     ));
     let terminal = draw(&app);
@@ -183,13 +183,13 @@ fn coding_a_chart_from_the_keyboard_saves_every_step() {
     assert!(!dx_codes(&app).iter().any(|(c, _)| c == "S72.001D"));
     // A header opens its codes rather than being assigned.
     search(&mut app, 'a', "I50");
-    assert_eq!(app.popup.as_ref().unwrap().hits[0].code, "I50");
+    assert_eq!(app.popup().unwrap().hits[0].code, "I50");
     press(&mut app, KeyCode::Enter);
     assert!(app.wait_for_search(Duration::from_secs(30)));
-    let popup = app.popup.as_ref().unwrap();
+    let popup = app.popup().unwrap();
     assert_eq!(popup.selected_hit().unwrap().code, "I50.1");
     press(&mut app, KeyCode::Esc);
-    assert!(app.popup.is_none());
+    assert!(app.popup().is_none());
     // A physician query (the form has its own test): the chart goes on hold
     // and completion is then refused.
     send_heart_failure_query(&mut app);
@@ -215,7 +215,7 @@ fn coding_a_chart_from_the_keyboard_saves_every_step() {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }
     press(&mut app, KeyCode::Esc);
-    assert!(matches!(app.screen, Screen::Queue));
+    assert!(matches!(app.screen, Screen::Queue(_)));
 }
 
 #[test]
@@ -242,7 +242,7 @@ fn completing_a_chart_needs_its_errors_fixed() {
     press(&mut app, KeyCode::Char('P'));
     press(&mut app, KeyCode::Char('n'));
     press(&mut app, KeyCode::Char('c'));
-    assert!(matches!(app.screen, Screen::Queue), "{:?}", app.message);
+    assert!(matches!(app.screen, Screen::Queue(_)), "{:?}", app.message);
     let chart = charts::load_chart(app.store().conn(), id).unwrap();
     assert_eq!(chart.status, ChartStatus::Coded);
     assert_eq!(chart.diagnoses.len(), 1);
@@ -270,7 +270,7 @@ fn a_chart_another_coder_has_is_read_only() {
         Some("claimed by amy: read-only")
     );
     press(&mut bob, KeyCode::Char('a'));
-    assert!(bob.popup.is_none());
+    assert!(bob.popup().is_none());
     assert!(
         bob.message
             .as_deref()
@@ -286,7 +286,7 @@ fn chart_help_lists_every_chart_binding() {
     let mut app = demo_app(120, 40);
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('?'));
-    assert_eq!(app.mode, Mode::Help);
+    assert_eq!(app.mode(), Mode::Help);
     let terminal = draw(&app);
     insta::assert_snapshot!("chart_help_120x40", terminal.backend());
     for (action, _) in app.keymap.bindings(chartcoder::tui::keymap::Context::Chart) {
@@ -318,8 +318,8 @@ fn a_phrase_found_in_the_document_starts_the_code_search() {
     );
     press(&mut app, KeyCode::Char('a'));
     assert!(app.wait_for_search(Duration::from_secs(30)));
-    let popup = app.popup.as_ref().unwrap();
-    assert_eq!(popup.term, "sigmoid colon");
+    let popup = app.popup().unwrap();
+    assert_eq!(popup.term.value(), "sigmoid colon");
     assert!(
         popup
             .hits
@@ -338,7 +338,7 @@ fn the_search_popup_says_why_a_hit_is_there() {
     let mut app = demo_app(120, 40);
     press(&mut app, KeyCode::Enter);
     search(&mut app, 'a', "adenocarcinoma sigmoid");
-    let popup = app.popup.as_ref().unwrap();
+    let popup = app.popup().unwrap();
     assert!(
         popup.hits[0].code.starts_with("C18.7"),
         "{:?}",
@@ -377,7 +377,7 @@ fn prior_encounters_are_one_key_away() {
     assert_eq!(app.selected_row().unwrap().chart_id, target);
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('o'));
-    assert_eq!(app.mode, Mode::Prior);
+    assert_eq!(app.mode(), Mode::Prior);
     let prior = &chart_of(&app).prior;
     assert!(!prior.is_empty());
     assert!(
@@ -394,7 +394,7 @@ fn prior_encounters_are_one_key_away() {
         .expect("an earlier coded encounter has codes");
     assert!(row_of(&terminal, &first_code.code).is_some());
     press(&mut app, KeyCode::Char('x'));
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode(), Mode::Normal);
 }
 
 #[test]
@@ -408,12 +408,12 @@ fn chart_help_at_80x24_scrolls_to_its_last_line() {
     for _ in 0..10 {
         press(&mut app, KeyCode::Char('j'));
     }
-    assert_eq!(app.mode, Mode::Help);
+    assert_eq!(app.mode(), Mode::Help);
     let terminal = draw(&app);
     assert!(row_of(&terminal, "Other keys close help").is_some());
     insta::assert_snapshot!("chart_help_80x24_scrolled", terminal.backend());
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode(), Mode::Normal);
 }
 
 #[test]
@@ -441,17 +441,13 @@ fn a_hcpcs_line_takes_modifiers_units_and_pointers() {
     search(&mut app, 'a', "pneumonia");
     press(&mut app, KeyCode::Enter);
     search(&mut app, 'p', "annual wellness visit subsequent");
-    let hit = app.popup.as_ref().unwrap().selected_hit().unwrap().clone();
+    let hit = app.popup().unwrap().selected_hit().unwrap().clone();
     assert_eq!(hit.code, "G0439", "{hit:?}");
     press(&mut app, KeyCode::Enter);
     assert_eq!(chart_of(&app).pane, Pane::Procedures);
     press(&mut app, KeyCode::Char('m'));
-    assert_eq!(
-        app.mode,
-        Mode::LineInput {
-            text: " / 1 / ".into()
-        }
-    );
+    assert_eq!(app.mode(), Mode::LineInput);
+    assert_eq!(app.prompt().map(|p| p.value()), Some(" / 1 / "));
     app.handle_event(&Event::Key(KeyEvent::new(
         KeyCode::Char('u'),
         KeyModifiers::CONTROL,
@@ -545,7 +541,7 @@ fn a_locked_database_refuses_the_change_says_so_and_loses_nothing() {
     let message = app.message.clone().unwrap_or_default();
     assert!(message.contains("database is busy"), "{message}");
     // The popup stays open with the hit, so the same key can be pressed again.
-    assert_eq!(app.mode, Mode::Search);
+    assert_eq!(app.mode(), Mode::Search);
     assert!(dx_codes(&app).is_empty());
     other.execute_batch("ROLLBACK").unwrap();
     press(&mut app, KeyCode::Enter);
@@ -579,7 +575,7 @@ fn a_save_waiting_on_a_lock_keeps_the_screen_alive_and_the_keys_typed_meanwhile(
         "the keys blocked"
     );
     assert!(app.saving.is_some());
-    assert_eq!(app.mode, Mode::Search, "the held keys have not run yet");
+    assert_eq!(app.mode(), Mode::Search, "the held keys have not run yet");
     // The loop goes on polling; past the threshold the footer says why.
     while !app.slow_save {
         app.poll_background();
@@ -595,7 +591,7 @@ fn a_save_waiting_on_a_lock_keeps_the_screen_alive_and_the_keys_typed_meanwhile(
     other.execute_batch("ROLLBACK").unwrap();
     assert!(app.settle(Duration::from_secs(30)));
     assert!(!app.slow_save);
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode(), Mode::Normal);
     let codes = diagnoses(app.store().conn(), id);
     assert_eq!(codes.len(), before + 1);
     assert_eq!(codes[before], ("I50.9".to_string(), Some(Poa::Yes)));
@@ -689,7 +685,7 @@ fn a_warning_blocks_completion_until_acknowledged_and_the_acknowledgement_is_aud
     let outbox = tempfile::tempdir().unwrap();
     app.hl7_outbox = Some(outbox.path().join("hl7"));
     press(&mut app, KeyCode::Char('c'));
-    assert!(matches!(app.screen, Screen::Queue), "{:?}", app.message);
+    assert!(matches!(app.screen, Screen::Queue(_)), "{:?}", app.message);
     let chart = charts::load_chart(app.store().conn(), id).unwrap();
     assert_eq!(chart.status, ChartStatus::Coded);
     assert!(app.settle(Duration::from_secs(30)));
@@ -747,7 +743,7 @@ fn the_query_lifecycle_from_the_form_to_a_completed_chart() {
     // Esc puts the form away, saved as a draft: leaving the chart and coming
     // back, f brings it back as it was.
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode(), Mode::Normal);
     assert_eq!(
         app.message.as_deref(),
         Some("query draft saved: f brings it back")
@@ -757,11 +753,11 @@ fn the_query_lifecycle_from_the_form_to_a_completed_chart() {
         .unwrap();
     assert!(draft.question.contains("DRG"));
     press(&mut app, KeyCode::Esc);
-    assert!(matches!(app.screen, Screen::Queue));
+    assert!(matches!(app.screen, Screen::Queue(_)));
     press(&mut app, KeyCode::Enter);
     assert_eq!(chart_of(&app).chart_id, id);
     press(&mut app, KeyCode::Char('f'));
-    let restored = &chart_of(&app).query_form.as_ref().unwrap().draft;
+    let restored = &app.query_form().unwrap().draft;
     assert!(restored.question.contains("DRG"));
     press(&mut app, KeyCode::Esc);
     send_heart_failure_query(&mut app);
@@ -779,7 +775,7 @@ fn the_query_lifecycle_from_the_form_to_a_completed_chart() {
     assert!(row_of(&terminal, "on hold: physician query #1 to").is_some());
     // Q: the queries; a records the answer.
     press(&mut app, KeyCode::Char('Q'));
-    assert!(matches!(app.mode, Mode::Queries { .. }));
+    assert_eq!(app.mode(), Mode::Queries);
     let terminal = draw(&app);
     assert!(row_of(&terminal, "Queries: a answer · c close · x cancel").is_some());
     let line = screen_line(&terminal, row_of(&terminal, "> #1 open").unwrap());
@@ -828,7 +824,7 @@ fn the_query_lifecycle_from_the_form_to_a_completed_chart() {
         .collect();
     assert!(open.is_empty(), "{open:#?}");
     press(&mut app, KeyCode::Char('c'));
-    assert!(matches!(app.screen, Screen::Queue), "{:?}", app.message);
+    assert!(matches!(app.screen, Screen::Queue(_)), "{:?}", app.message);
     let q = chartcoder::store::queries::for_chart(app.store().conn(), id).unwrap();
     assert_eq!(
         q[0].answer.as_deref(),
@@ -848,9 +844,9 @@ fn the_query_lifecycle_from_the_form_to_a_completed_chart() {
     assert!(at("query_closed") < at("complete"));
     // R on the queue, then q: the query report.
     press(&mut app, KeyCode::Char('R'));
-    assert_eq!(app.mode, Mode::ReportMenu);
+    assert_eq!(app.mode(), Mode::ReportMenu);
     press(&mut app, KeyCode::Char('q'));
-    assert!(matches!(app.mode, Mode::Report { .. }));
+    assert_eq!(app.mode(), Mode::Report);
     let terminal = draw(&app);
     assert!(row_of(&terminal, "sent                      1").is_some());
     assert!(row_of(&terminal, "agreement rate            100.0%").is_some());
@@ -859,7 +855,7 @@ fn the_query_lifecycle_from_the_form_to_a_completed_chart() {
         "the recoding after the answer counts"
     );
     press(&mut app, KeyCode::Char('x'));
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode(), Mode::Normal);
 }
 
 #[test]
@@ -924,7 +920,7 @@ fn a_phrase_found_in_the_document_is_where_the_indicator_picker_starts() {
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('f'));
     let view = chart_of(&app);
-    let form = view.query_form.as_ref().unwrap();
+    let form = app.query_form().unwrap();
     let lines = form.document_lines(
         &view.chart,
         chartcoder::tui::query_form::picker_width(app.width),
@@ -940,12 +936,12 @@ fn a_phrase_found_in_the_document_is_where_the_indicator_picker_starts() {
         press(&mut app, KeyCode::Tab);
     }
     press(&mut app, KeyCode::Enter);
-    let form = chart_of(&app).query_form.as_ref().unwrap();
+    let form = app.query_form().unwrap();
     assert!(form.draft.indicators[0].text.contains(&word));
     assert!(form.draft.indicators[0].source.is_some());
     // Ctrl-F takes just the sentence that holds the phrase, cited.
     ctrl(&mut app, 'f');
-    let form = chart_of(&app).query_form.as_ref().unwrap();
+    let form = app.query_form().unwrap();
     let sentence = &form.draft.indicators[1];
     assert_eq!(
         Some(sentence.text.clone()),
@@ -963,7 +959,7 @@ fn a_huge_paste_and_a_1x1_terminal_do_not_break_anything() {
     // Into the search popup, the query form's question, and a line prompt.
     press(&mut app, KeyCode::Char('a'));
     app.handle_event(&Event::Paste(huge.clone()));
-    assert!(app.popup.as_ref().unwrap().term.chars().count() <= 200);
+    assert!(app.popup().unwrap().term.value().chars().count() <= 200);
     draw(&app);
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Char('f'));
@@ -971,13 +967,7 @@ fn a_huge_paste_and_a_1x1_terminal_do_not_break_anything() {
         press(&mut app, KeyCode::Tab);
     }
     app.handle_event(&Event::Paste(huge.clone()));
-    let question = chart_of(&app)
-        .query_form
-        .as_ref()
-        .unwrap()
-        .draft
-        .question
-        .clone();
+    let question = app.query_form().unwrap().draft.question.clone();
     assert_eq!(question.chars().count(), 600, "capped");
     draw(&app);
     press(&mut app, KeyCode::Esc);
@@ -1193,12 +1183,8 @@ fn a_procedure_takes_the_open_operative_report_s_date_and_author_and_m_sets_them
     assert_eq!(chart_of(&app).pane, Pane::Procedures);
     press(&mut app, KeyCode::Char('k'));
     press(&mut app, KeyCode::Char('m'));
-    assert_eq!(
-        app.mode,
-        Mode::ProcedureInput {
-            text: "2026-11-06 / ".into()
-        }
-    );
+    assert_eq!(app.mode(), Mode::ProcedureInput);
+    assert_eq!(app.prompt().map(|p| p.value()), Some("2026-11-06 / "));
     let clear = |app: &mut App| {
         app.handle_event(&Event::Key(KeyEvent::new(
             KeyCode::Char('u'),
@@ -1244,4 +1230,131 @@ fn a_procedure_takes_the_open_operative_report_s_date_and_author_and_m_sets_them
             .any(|a| a.detail == "1: date 2026-11-04 by Dr. Imani Achterberg"),
         "{trail:#?}"
     );
+}
+
+/// Walks every component a coder can reach by keys: each has the keys, says
+/// so (`App::context`), opens its own help on F1, and that help shows every
+/// key the component handles (its bindings, and a field's editing keys);
+/// keys the queue and the chart's panes do not bind change nothing.
+#[test]
+fn every_component_handles_only_the_keys_its_help_lists() {
+    use chartcoder::tui::keymap::Context;
+    let mut app = demo_app(120, 40);
+    let check_help = |app: &mut App, context: Context| {
+        assert_eq!(app.context(), context, "{:?}", app.mode());
+        let mode = app.mode();
+        press(app, KeyCode::F(1));
+        assert_eq!(app.mode(), Mode::Help, "F1 on {context:?}");
+        let terminal = draw(app);
+        assert!(row_of(&terminal, &format!("Help: {}", context.label())).is_some());
+        for (keys, description) in app.keymap.help_rows(context) {
+            assert!(
+                row_of(&terminal, &format!("{keys:<14}{description}")).is_some(),
+                "{keys} {description} missing from the help of {context:?}"
+            );
+        }
+        press(app, KeyCode::Esc);
+        assert_eq!(app.mode(), mode, "help closes back to {context:?}");
+    };
+    // Every key a terminal sends that no binding of the queue or the chart's
+    // panes names leaves them as they were.
+    let mut universe: Vec<Event> = (' '..='~').map(|c| key(KeyCode::Char(c))).collect();
+    for code in [
+        KeyCode::Up,
+        KeyCode::Down,
+        KeyCode::Left,
+        KeyCode::Right,
+        KeyCode::PageUp,
+        KeyCode::PageDown,
+        KeyCode::Home,
+        KeyCode::End,
+        KeyCode::Insert,
+        KeyCode::Delete,
+        KeyCode::Backspace,
+        KeyCode::Tab,
+        KeyCode::BackTab,
+        KeyCode::F(2),
+    ] {
+        universe.push(key(code));
+    }
+    for c in 'a'..='z' {
+        if c != 'c' {
+            universe.push(Event::Key(KeyEvent::new(
+                KeyCode::Char(c),
+                KeyModifiers::CONTROL,
+            )));
+        }
+    }
+    let unbound = |app: &App, context: Context, event: &Event| match event {
+        Event::Key(k) => app.keymap.action_for(context, k).is_none(),
+        _ => false,
+    };
+    let selected = |app: &App| app.selected_row().map(|r| r.chart_id);
+    check_help(&mut app, Context::Queue);
+    let queue_free: Vec<Event> = universe
+        .iter()
+        .filter(|e| unbound(&app, Context::Queue, e))
+        .cloned()
+        .collect();
+    for event in &queue_free {
+        let before = (selected(&app), app.queue.filter.clone(), app.mode());
+        app.handle_event(event);
+        assert_eq!(
+            (selected(&app), app.queue.filter.clone(), app.mode()),
+            before,
+            "{event:?} did something on the queue"
+        );
+    }
+    press(&mut app, KeyCode::Char('/'));
+    check_help(&mut app, Context::Filter);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('R'));
+    assert_eq!(app.context(), Context::Reports);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Enter);
+    check_help(&mut app, Context::Chart);
+    let state = |app: &App| {
+        let v = chart_of(app);
+        (
+            app.mode(),
+            v.pane,
+            v.dx,
+            v.px,
+            v.document,
+            v.scroll,
+            v.edit,
+            dx_codes(app),
+        )
+    };
+    let chart_free: Vec<Event> = universe
+        .iter()
+        .filter(|e| unbound(&app, Context::Chart, e))
+        .cloned()
+        .collect();
+    for event in &chart_free {
+        let before = state(&app);
+        app.handle_event(event);
+        assert!(app.settle(Duration::from_secs(30)));
+        assert_eq!(state(&app), before, "{event:?} did something on the chart");
+    }
+    press(&mut app, KeyCode::Char('/'));
+    check_help(&mut app, Context::Prompt);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('a'));
+    check_help(&mut app, Context::Search);
+    press(&mut app, KeyCode::Esc);
+    if dx_codes(&app).is_empty() {
+        search(&mut app, 'a', "R07.9");
+        press(&mut app, KeyCode::Enter);
+    }
+    while chart_of(&app).pane != Pane::Diagnoses {
+        press(&mut app, KeyCode::Tab);
+    }
+    press(&mut app, KeyCode::Char('P'));
+    check_help(&mut app, Context::Poa);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('f'));
+    check_help(&mut app, Context::QueryForm);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode(), Mode::Normal);
 }

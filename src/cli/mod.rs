@@ -513,7 +513,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(path) => {
             let config = Config::load(path)?;
             // A bad key binding is named with the file before anything starts.
-            tui::keymap::Keymap::with_overrides(&config.keys.queue, &config.keys.chart)
+            tui::keymap::Keymap::from_config(&config.keys)
                 .map_err(|e| anyhow!("config file {}: {e}", path.display()))?;
             config
         }

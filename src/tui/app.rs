@@ -1,15 +1,25 @@
 //! The workstation's state and how input changes it. Rendering reads this state and
 //! never changes it (see `screens`).
+//!
+//! An event goes to the component in focus: [`Screen`] says which screen is
+//! up and, inside it, which component has the keys (see `focus`); the queue
+//! (`queue`), the chart's panes (`chart_keys`), the code search
+//! (`search_popup`), the chart's prompts (`prompts`), the queries overlay
+//! (`queries`) and the query form (`query_form`) each handle their own keys,
+//! through the key map.
 
 use super::chart::{ChartView, CodeSets, SearchPopup};
+pub use super::focus::Mode;
+use super::focus::{ChartFocus, Help, QueriesStep, QueueFocus};
+use super::input::TextInput;
 use super::keymap::{Action, Context, Keymap};
+pub use super::queue::QueueView;
 use super::saver::{Answer, Job, Saver};
 use crate::domain::AuditAction;
-use crate::domain::EncounterType;
 use crate::search::worker::SearchWorker;
-use crate::store::{QueueFilter, QueuePage, QueueRow, QueueSummary, StatusFilter, Store, queue};
+use crate::store::{QueuePage, Store};
 use chrono::NaiveDate;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{Event, KeyEvent, KeyEventKind};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
@@ -28,88 +38,14 @@ const CHROME_ROWS: u16 = 6;
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
-/// What the keyboard is doing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mode {
-    Normal,
-    /// Typing the text filter; `before` is restored by Esc.
-    FilterInput {
-        before: Option<String>,
-    },
-    Help,
-    /// The code-search popup has the keyboard.
-    Search,
-    /// Waiting for the POA indicator of the selected diagnosis.
-    Poa,
-    /// Typing text to find in the document.
-    FindInput {
-        text: String,
-    },
-    /// The prior-encounters overlay is up; any key closes it.
-    Prior,
-    /// Typing a CPT/HCPCS line's modifiers / units / pointers.
-    LineInput {
-        text: String,
-    },
-    /// Typing an ICD-10-PCS procedure's date / practitioner.
-    ProcedureInput {
-        text: String,
-    },
-    /// The physician query form has the keyboard.
-    QueryForm,
-    /// Which report `R` shows: q physician queries, c case mix index.
-    ReportMenu,
-    /// A report is shown; any key closes it.
-    Report {
-        title: String,
-        text: String,
-    },
-    /// The DRG analysis of the open chart is shown; any key closes it.
-    DrgAnalysis {
-        lines: Vec<String>,
-    },
-    /// The chart's queries are listed; `selected` is under the cursor.
-    Queries {
-        selected: usize,
-    },
-    /// Waiting for the outcome (1-4) of closing the selected query.
-    QueryOutcome {
-        selected: usize,
-    },
-    /// Typing an answer, a cancel reason or a new recipient for a query.
-    QueryInput {
-        selected: usize,
-        what: super::queries::QueryInput,
-        text: String,
-    },
-}
+/// The longest password the lock screen takes.
+const PASSWORD_MAX: usize = 200;
 
-/// Which screen is up.
+/// Which screen is up, and on it the component with the keys.
 #[derive(Debug, Clone)]
 pub enum Screen {
-    Queue,
+    Queue(QueueFocus),
     Chart(Box<ChartView>),
-}
-
-/// The queue as shown: one window of rows in queue order.
-#[derive(Debug, Clone, Default)]
-pub struct QueueView {
-    pub filter: QueueFilter,
-    /// Newest discharge first instead of oldest first.
-    pub newest_first: bool,
-    pub rows: Vec<QueueRow>,
-    pub selected: usize,
-    pub summary: Option<QueueSummary>,
-}
-
-impl QueueView {
-    /// What the queue opens on: every chart not yet coded, oldest discharge first.
-    pub fn default_filter() -> QueueFilter {
-        QueueFilter {
-            status: StatusFilter::Uncoded,
-            ..QueueFilter::default()
-        }
-    }
 }
 
 pub struct App {
@@ -119,17 +55,16 @@ pub struct App {
     pub today: NaiveDate,
     pub keymap: Keymap,
     pub queue: QueueView,
-    pub mode: Mode,
     pub width: u16,
     pub height: u16,
     /// A one-line message (errors, notices) shown above the footer.
     pub message: Option<String>,
     pub should_quit: bool,
     pub no_color: bool,
+    /// Where the coder is: the screen and its component with the keys.
     pub screen: Screen,
-    /// How far the help is scrolled (when it is taller than the terminal).
-    pub help_scroll: u16,
-    pub popup: Option<SearchPopup>,
+    /// The help screen, over whatever component it lists the keys of.
+    pub help: Option<Help>,
     /// The code sets, once loaded (search, notes, edits).
     pub codesets: Option<CodeSets>,
     pub(crate) codesets_rx: Option<std::sync::mpsc::Receiver<Result<CodeSets, String>>>,
@@ -161,7 +96,7 @@ pub struct App {
     pub last_input: Instant,
     /// The screen is locked: what the coder has typed to unlock it (their
     /// operating-system password, shown masked).
-    pub locked: Option<String>,
+    pub locked: Option<TextInput>,
     /// Checks the OS password that unlocks the screen (PAM); `None`: the
     /// idle workstation logs the coder off instead of locking.
     pub unlock: Option<Unlocker>,
@@ -196,15 +131,13 @@ impl App {
                 filter: QueueView::default_filter(),
                 ..QueueView::default()
             },
-            mode: Mode::Normal,
             width,
             height,
             message: None,
             should_quit: false,
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
-            screen: Screen::Queue,
-            help_scroll: 0,
-            popup: None,
+            screen: Screen::Queue(QueueFocus::Rows),
+            help: None,
             codesets: None,
             codesets_rx: None,
             worker: None,
@@ -273,7 +206,7 @@ impl App {
         }
         let idle = format!("{} minutes without a key", after.as_secs() / 60);
         if self.unlock.is_some() {
-            self.locked = Some(String::new());
+            self.locked = Some(TextInput::new(PASSWORD_MAX));
             self.failed_unlocks = 0;
             self.message = None;
             self.audit_session(AuditAction::Lock, &idle);
@@ -308,48 +241,52 @@ impl App {
     /// A key on the lock screen: the coder types their operating-system
     /// password; Enter checks it. Three wrong ones log the coder off.
     fn lock_key(&mut self, key: &KeyEvent) {
+        let action = self.keymap.action_for(Context::Lock, key);
         let Some(typed) = &mut self.locked else {
             return;
         };
-        match key.code {
-            KeyCode::Enter => {
-                let password = std::mem::take(typed);
+        match action {
+            Some(Action::Submit) => {
+                let password = typed.take();
                 let checked = match &self.unlock {
                     Some(check) => check(&password),
                     None => Err("no password check".into()),
                 };
                 drop(password);
-                match checked {
-                    Ok(()) => {
-                        self.locked = None;
-                        self.audit_session(AuditAction::Unlock, "");
-                        self.message = Some("unlocked".into());
-                    }
-                    Err(why) => {
-                        self.failed_unlocks += 1;
-                        self.audit_session(
-                            AuditAction::UnlockFailed,
-                            &format!("attempt {}: {why}", self.failed_unlocks),
-                        );
-                        if self.failed_unlocks >= MAX_FAILED_UNLOCKS {
-                            self.log_off(format!(
-                                "logged off after {MAX_FAILED_UNLOCKS} wrong passwords on the lock screen"
-                            ));
-                        } else {
-                            self.message = Some(format!(
-                                "not unlocked: {why} ({} tries left before logoff)",
-                                MAX_FAILED_UNLOCKS - self.failed_unlocks
-                            ));
-                        }
-                    }
+                self.unlock_checked(checked);
+            }
+            Some(Action::Cancel) => typed.clear(),
+            _ => {
+                typed.key(&self.keymap, key);
+            }
+        }
+    }
+
+    /// The password typed on the lock screen was checked.
+    fn unlock_checked(&mut self, checked: Result<(), String>) {
+        match checked {
+            Ok(()) => {
+                self.locked = None;
+                self.audit_session(AuditAction::Unlock, "");
+                self.message = Some("unlocked".into());
+            }
+            Err(why) => {
+                self.failed_unlocks += 1;
+                self.audit_session(
+                    AuditAction::UnlockFailed,
+                    &format!("attempt {}: {why}", self.failed_unlocks),
+                );
+                if self.failed_unlocks >= MAX_FAILED_UNLOCKS {
+                    self.log_off(format!(
+                        "logged off after {MAX_FAILED_UNLOCKS} wrong passwords on the lock screen"
+                    ));
+                } else {
+                    self.message = Some(format!(
+                        "not unlocked: {why} ({} tries left before logoff)",
+                        MAX_FAILED_UNLOCKS - self.failed_unlocks
+                    ));
                 }
             }
-            KeyCode::Backspace => {
-                typed.pop();
-            }
-            KeyCode::Esc => typed.clear(),
-            KeyCode::Char(c) if !c.is_control() && typed.chars().count() < 200 => typed.push(c),
-            _ => {}
         }
     }
 
@@ -445,10 +382,14 @@ impl App {
         if matches!(event, Event::Key(_) | Event::Paste(_)) {
             self.last_input = Instant::now();
             if self.locked.is_some() {
-                if let Event::Key(key) = event
-                    && key.kind != KeyEventKind::Release
-                {
-                    self.lock_key(key);
+                match event {
+                    Event::Key(key) if key.kind != KeyEventKind::Release => self.lock_key(key),
+                    Event::Paste(text) => {
+                        if let Some(typed) = &mut self.locked {
+                            typed.paste(text);
+                        }
+                    }
+                    _ => {}
                 }
                 return true;
             }
@@ -467,32 +408,9 @@ impl App {
                 true
             }
             Event::Paste(text) => {
-                if self.mode == Mode::QueryForm {
-                    self.query_form_paste(text);
-                } else if self.mode == Mode::Search {
-                    self.search_paste(text);
-                } else if matches!(self.mode, Mode::FilterInput { .. }) {
-                    let clean: String =
-                        text.chars().filter(|c| !c.is_control()).take(200).collect();
-                    let mut current = self.queue.filter.text.clone().unwrap_or_default();
-                    current.push_str(&clean);
-                    self.set_text_filter(current);
-                } else {
-                    // The chart's one-line prompts: line breaks become spaces.
-                    let clean = |t: &str, room: usize| -> String {
-                        text.chars()
-                            .map(|c| if c.is_control() { ' ' } else { c })
-                            .take(room.saturating_sub(t.chars().count()))
-                            .collect()
-                    };
-                    match &mut self.mode {
-                        Mode::FindInput { text: t } => *t += &clean(t, 100),
-                        Mode::LineInput { text: t } | Mode::ProcedureInput { text: t } => {
-                            *t += &clean(t, 60)
-                        }
-                        Mode::QueryInput { text: t, .. } => *t += &clean(t, 2000),
-                        _ => {}
-                    }
+                match &self.screen {
+                    Screen::Queue(_) => self.queue_paste(text),
+                    Screen::Chart(_) => self.chart_paste(text),
                 }
                 true
             }
@@ -503,6 +421,11 @@ impl App {
     pub fn resize(&mut self, width: u16, height: u16) {
         self.width = width;
         self.height = height;
+        self.reload_in_place();
+    }
+
+    /// Reloads the queue's window from its top row, the selection kept.
+    pub(crate) fn reload_in_place(&mut self) {
         let page = match self.queue.rows.first() {
             Some(first) => QueuePage::From(first.key()),
             None => QueuePage::First,
@@ -512,185 +435,157 @@ impl App {
         self.queue.selected = selected.min(self.queue.rows.len().saturating_sub(1));
     }
 
+    /// A key goes to the component in focus: the global keys first, then
+    /// help when it is up, then the screen's component.
     fn handle_key(&mut self, key: &KeyEvent) {
-        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-            if self.mode == Mode::QueryForm {
-                // Keep the query being written: Esc saves it as a draft.
-                self.handle_key(&KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
-            }
+        if self.keymap.action_for(Context::Global, key) == Some(Action::Quit) {
+            // Keep the query being written: it is put away as a draft.
+            self.put_query_form_away();
             self.should_quit = true;
             return;
         }
-        match self.mode.clone() {
-            Mode::Help => {
-                // j/k and the arrows scroll a help taller than the terminal;
-                // any other key closes it.
-                let lines = self.keymap.bindings(self.context()).count() as u16 + 3;
-                let room = self.height.saturating_sub(2);
-                let last = lines.saturating_sub(room);
-                match key.code {
-                    KeyCode::Down | KeyCode::Char('j') => {
-                        self.help_scroll = (self.help_scroll + 1).min(last)
-                    }
-                    KeyCode::Up | KeyCode::Char('k') => {
-                        self.help_scroll = self.help_scroll.saturating_sub(1)
-                    }
-                    _ => {
-                        self.help_scroll = 0;
-                        self.mode = Mode::Normal;
-                    }
-                }
+        if let Some(help) = &mut self.help {
+            let lines = help_lines(&self.keymap, help.context);
+            let room = self.height.saturating_sub(2);
+            let last = lines.saturating_sub(room);
+            match self.keymap.action_for(Context::Help, key) {
+                Some(Action::ScrollDown) => help.scroll = (help.scroll + 1).min(last),
+                Some(Action::ScrollUp) => help.scroll = help.scroll.saturating_sub(1),
+                _ => self.help = None,
             }
-            Mode::FilterInput { before } => self.filter_key(key, before),
-            Mode::Search => self.search_key(key),
-            Mode::Poa => self.poa_key(key),
-            Mode::FindInput { text } => self.find_key(key, text),
-            Mode::ReportMenu => self.report_menu_key(key),
-            Mode::Prior | Mode::Report { .. } | Mode::DrgAnalysis { .. } => {
-                self.mode = Mode::Normal
-            }
-            Mode::LineInput { text } => self.line_key(key, text),
-            Mode::ProcedureInput { text } => self.procedure_key(key, text),
-            Mode::QueryForm => self.query_form_key(key),
-            Mode::Queries { selected } => self.queries_key(key, selected),
-            Mode::QueryOutcome { selected } => self.query_outcome_key(key, selected),
-            Mode::QueryInput {
-                selected,
-                what,
-                text,
-            } => self.query_input_key(key, selected, what, text),
-            Mode::Normal => match self.screen {
-                Screen::Chart(_) => self.chart_key(key),
-                Screen::Queue => {
-                    if let Some(action) = self.keymap.action_for(Context::Queue, key) {
-                        self.apply(action);
-                    }
-                }
+            return;
+        }
+        match &self.screen {
+            Screen::Queue(_) => self.queue_key(key),
+            Screen::Chart(_) => self.chart_key(key),
+        }
+    }
+
+    /// The first key of an action on a component, as help writes it, for
+    /// messages that name a key ("f writes one").
+    pub(crate) fn key_of(&self, context: Context, action: Action) -> String {
+        self.keymap
+            .first_key(context, action)
+            .map_or_else(|| action.name().to_string(), |k| k.to_string())
+    }
+
+    /// Shows the help of a component.
+    pub(crate) fn open_help(&mut self, context: Context) {
+        self.help = Some(Help { context, scroll: 0 });
+    }
+
+    /// Where the coder is, without the component's state.
+    pub fn mode(&self) -> Mode {
+        if self.help.is_some() {
+            return Mode::Help;
+        }
+        match &self.screen {
+            Screen::Queue(QueueFocus::Rows) => Mode::Normal,
+            Screen::Queue(QueueFocus::Filter { .. }) => Mode::FilterInput,
+            Screen::Queue(QueueFocus::Reports) => Mode::ReportMenu,
+            Screen::Queue(QueueFocus::Report { .. }) => Mode::Report,
+            Screen::Chart(view) => match &view.focus {
+                ChartFocus::Panes => Mode::Normal,
+                ChartFocus::Search(_) => Mode::Search,
+                ChartFocus::Poa => Mode::Poa,
+                ChartFocus::Find(_) => Mode::FindInput,
+                ChartFocus::Prior => Mode::Prior,
+                ChartFocus::Line(_) => Mode::LineInput,
+                ChartFocus::Procedure(_) => Mode::ProcedureInput,
+                ChartFocus::QueryForm(_) => Mode::QueryForm,
+                ChartFocus::DrgAnalysis { .. } => Mode::DrgAnalysis,
+                ChartFocus::Queries { step, .. } => match step {
+                    QueriesStep::List => Mode::Queries,
+                    QueriesStep::Outcome => Mode::QueryOutcome,
+                    QueriesStep::Input { .. } => Mode::QueryInput,
+                },
             },
         }
     }
 
-    fn filter_key(&mut self, key: &KeyEvent, before: Option<String>) {
-        let mut text = self.queue.filter.text.clone().unwrap_or_default();
-        match key.code {
-            KeyCode::Enter => self.mode = Mode::Normal,
-            KeyCode::Esc => {
-                self.mode = Mode::Normal;
-                self.set_text_filter(before.unwrap_or_default());
-            }
-            KeyCode::Backspace => {
-                text.pop();
-                self.set_text_filter(text);
-            }
-            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.set_text_filter(String::new())
-            }
-            KeyCode::Char(c) if !c.is_control() && text.chars().count() < 200 => {
-                text.push(c);
-                self.set_text_filter(text);
-            }
-            _ => {}
+    /// The component with the keys: the one whose keys help lists and the
+    /// footer shows.
+    pub fn context(&self) -> Context {
+        match &self.screen {
+            Screen::Queue(QueueFocus::Rows | QueueFocus::Report { .. }) => Context::Queue,
+            Screen::Queue(QueueFocus::Filter { .. }) => Context::Filter,
+            Screen::Queue(QueueFocus::Reports) => Context::Reports,
+            Screen::Chart(view) => match &view.focus {
+                ChartFocus::Panes | ChartFocus::Prior | ChartFocus::DrgAnalysis { .. } => {
+                    Context::Chart
+                }
+                ChartFocus::Search(popup) if popup.seventh().is_some() => Context::Seventh,
+                ChartFocus::Search(_) => Context::Search,
+                ChartFocus::Poa => Context::Poa,
+                ChartFocus::Find(_) | ChartFocus::Line(_) | ChartFocus::Procedure(_) => {
+                    Context::Prompt
+                }
+                ChartFocus::QueryForm(_) => Context::QueryForm,
+                ChartFocus::Queries { step, .. } => match step {
+                    QueriesStep::List => Context::Queries,
+                    QueriesStep::Outcome => Context::Outcome,
+                    QueriesStep::Input { .. } => Context::Prompt,
+                },
+            },
         }
     }
 
-    fn set_text_filter(&mut self, text: String) {
-        self.queue.filter.text = (!text.is_empty()).then_some(text);
-        self.reload(QueuePage::First);
-    }
-
-    /// Carries out one queue action.
-    pub fn apply(&mut self, action: Action) {
-        self.message = None;
-        let n = self.page_rows();
-        match action {
-            Action::MoveDown => self.move_down(),
-            Action::MoveUp => self.move_up(),
-            Action::PageDown => self.page_down(n),
-            Action::PageUp => self.page_up(n),
-            Action::First => self.reload(QueuePage::First),
-            Action::Last => {
-                self.reload(QueuePage::Last);
-                self.queue.selected = self.queue.rows.len().saturating_sub(1);
-            }
-            Action::FilterText => {
-                self.mode = Mode::FilterInput {
-                    before: self.queue.filter.text.clone(),
-                }
-            }
-            Action::CycleStatus => {
-                self.queue.filter.status = self.queue.filter.status.next();
-                self.reload(QueuePage::First);
-            }
-            Action::CycleType => {
-                self.queue.filter.encounter_type =
-                    cycle(EncounterType::ALL, self.queue.filter.encounter_type);
-                self.reload(QueuePage::First);
-            }
-            Action::ClearFilters => {
-                self.queue.filter = QueueView::default_filter();
-                self.reload(QueuePage::First);
-            }
-            Action::ReverseOrder => {
-                self.queue.newest_first = !self.queue.newest_first;
-                self.reload(QueuePage::First);
-            }
-            Action::MineOnly => {
-                self.queue.filter.coder = match self.queue.filter.coder {
-                    Some(_) => None,
-                    None => Some(self.user.clone()),
-                };
-                self.reload(QueuePage::First);
-            }
-            Action::OpenChart => self.open_selected_chart(),
-            Action::QueryReport => self.mode = Mode::ReportMenu,
-            Action::Help => self.mode = Mode::Help,
-            Action::Quit => self.should_quit = true,
-            _ => {}
+    /// The code-search popup, when it is up.
+    pub fn popup(&self) -> Option<&SearchPopup> {
+        match &self.screen {
+            Screen::Chart(view) => match &view.focus {
+                ChartFocus::Search(popup) => Some(popup),
+                _ => None,
+            },
+            Screen::Queue(_) => None,
         }
     }
 
-    /// A key in the report menu: q the physician query report, c the case
-    /// mix index; any other key closes the menu.
-    fn report_menu_key(&mut self, key: &KeyEvent) {
-        self.mode = Mode::Normal;
-        match key.code {
-            KeyCode::Char('q') => {
-                match crate::store::queries::report_rows(self.store.conn(), None, None) {
-                    Ok((rows, coded)) => {
-                        let report = crate::query::report::compute(
-                            &rows,
-                            coded,
-                            self.clock,
-                            self.response_hours,
-                            self.escalation_hours,
-                        );
-                        self.mode = Mode::Report {
-                            title: " Physician queries (any key closes) ".into(),
-                            text: crate::query::report::text(&report),
-                        };
-                    }
-                    Err(e) => self.message = Some(format!("could not read the queries: {e}")),
-                }
-            }
-            KeyCode::Char('c') => {
-                match crate::store::drg::case_mix_rows(self.store.conn(), None, None) {
-                    Ok((rows, without)) => {
-                        let report = crate::drg::case_mix::compute(&rows, without, None, None);
-                        let grouper = self.codesets.as_ref().and_then(|s| s.grouper.clone());
-                        let title = |drg: u16| -> Option<String> {
-                            let g = grouper.as_ref()?;
-                            let v = g.versions().last()?.version;
-                            g.drg_title(drg, v).map(str::to_string)
-                        };
-                        self.mode = Mode::Report {
-                            title: " Case mix index (any key closes) ".into(),
-                            text: crate::drg::case_mix::text(&report, &title),
-                        };
-                    }
-                    Err(e) => self.message = Some(format!("could not read the DRGs: {e}")),
-                }
-            }
-            _ => {}
+    /// The one-line prompt being typed on the chart, if one is.
+    pub fn prompt(&self) -> Option<&TextInput> {
+        match &self.screen {
+            Screen::Chart(view) => match &view.focus {
+                ChartFocus::Find(input)
+                | ChartFocus::Line(input)
+                | ChartFocus::Procedure(input) => Some(input),
+                ChartFocus::Queries {
+                    step: QueriesStep::Input { input, .. },
+                    ..
+                } => Some(input),
+                _ => None,
+            },
+            Screen::Queue(_) => None,
+        }
+    }
+
+    /// The physician query form: the one being written, else the one put
+    /// away on the open chart.
+    pub fn query_form(&self) -> Option<&super::query_form::QueryForm> {
+        let Screen::Chart(view) = &self.screen else {
+            return None;
+        };
+        match &view.focus {
+            ChartFocus::QueryForm(form) => Some(form),
+            _ => view.query_form.as_deref(),
+        }
+    }
+
+    /// The report shown over the queue: its title and text.
+    pub fn report(&self) -> Option<(&str, &str)> {
+        match &self.screen {
+            Screen::Queue(QueueFocus::Report { title, text }) => Some((title, text)),
+            _ => None,
+        }
+    }
+
+    /// The DRG analysis shown over the chart.
+    pub fn drg_analysis(&self) -> Option<&[String]> {
+        match &self.screen {
+            Screen::Chart(view) => match &view.focus {
+                ChartFocus::DrgAnalysis { lines } => Some(lines),
+                _ => None,
+            },
+            Screen::Queue(_) => None,
         }
     }
 
@@ -703,328 +598,11 @@ impl App {
     ) {
         self.codesets_rx = Some(CodeSets::spawn(cache_dir, user, edits));
     }
-
-    /// The screen's key context.
-    pub fn context(&self) -> Context {
-        match self.screen {
-            Screen::Queue => Context::Queue,
-            Screen::Chart(_) => Context::Chart,
-        }
-    }
-
-    /// One page in the order shown: `page` names it in that order (`After` is
-    /// "further down the screen"), and the rows come top to bottom. Newest first
-    /// is the store's order read backwards.
-    pub(crate) fn fetch(&mut self, page: &QueuePage, limit: usize) -> Option<Vec<QueueRow>> {
-        let newest_first = self.queue.newest_first;
-        let store_page = if newest_first {
-            match page {
-                QueuePage::First => QueuePage::Last,
-                QueuePage::Last => QueuePage::First,
-                QueuePage::After(k) => QueuePage::Before(k.clone()),
-                QueuePage::Before(k) => QueuePage::After(k.clone()),
-                QueuePage::From(k) => QueuePage::Through(k.clone()),
-                QueuePage::Through(k) => QueuePage::From(k.clone()),
-            }
-        } else {
-            page.clone()
-        };
-        match queue::page(self.store.conn(), &self.queue.filter, &store_page, limit) {
-            Ok(mut rows) => {
-                if newest_first {
-                    rows.reverse();
-                }
-                Some(rows)
-            }
-            Err(e) => {
-                self.message = Some(format!("could not read the queue: {e}"));
-                None
-            }
-        }
-    }
-
-    /// Replaces the window with a page and refreshes the summary.
-    pub(crate) fn reload(&mut self, page: QueuePage) {
-        let n = self.page_rows();
-        if let Some(rows) = self.fetch(&page, n) {
-            self.queue.rows = rows;
-            self.queue.selected = 0;
-        }
-        match queue::summary(self.store.conn(), &self.queue.filter) {
-            Ok(s) => self.queue.summary = Some(s),
-            Err(e) => self.message = Some(format!("could not count the queue: {e}")),
-        }
-    }
-
-    fn move_down(&mut self) {
-        if self.queue.selected + 1 < self.queue.rows.len() {
-            self.queue.selected += 1;
-        } else if let Some(last) = self.queue.rows.last().map(QueueRow::key)
-            && let Some(next) = self.fetch(&QueuePage::After(last), 1)
-            && let Some(row) = next.into_iter().next()
-        {
-            self.queue.rows.remove(0);
-            self.queue.rows.push(row);
-        }
-    }
-
-    fn move_up(&mut self) {
-        if self.queue.selected > 0 {
-            self.queue.selected -= 1;
-        } else if let Some(first) = self.queue.rows.first().map(QueueRow::key)
-            && let Some(prev) = self.fetch(&QueuePage::Before(first), 1)
-            && let Some(row) = prev.into_iter().next()
-        {
-            if self.queue.rows.len() >= self.page_rows() {
-                self.queue.rows.pop();
-            }
-            self.queue.rows.insert(0, row);
-        }
-    }
-
-    fn page_down(&mut self, n: usize) {
-        let Some(last) = self.queue.rows.last().map(QueueRow::key) else {
-            return;
-        };
-        let Some(next) = self.fetch(&QueuePage::After(last), n) else {
-            return;
-        };
-        if next.is_empty() {
-            self.queue.selected = self.queue.rows.len().saturating_sub(1);
-        } else if next.len() == n {
-            self.queue.rows = next;
-        } else {
-            // Fewer than a page left: show the last full page, ending at the newest.
-            let mut all = std::mem::take(&mut self.queue.rows);
-            all.extend(next);
-            let skip = all.len().saturating_sub(n);
-            self.queue.rows = all.split_off(skip);
-            self.queue.selected = self.queue.rows.len().saturating_sub(1);
-        }
-    }
-
-    fn page_up(&mut self, n: usize) {
-        let Some(first) = self.queue.rows.first().map(QueueRow::key) else {
-            return;
-        };
-        let Some(prev) = self.fetch(&QueuePage::Before(first), n) else {
-            return;
-        };
-        if prev.is_empty() {
-            self.queue.selected = 0;
-        } else if prev.len() == n {
-            self.queue.rows = prev;
-        } else {
-            let mut all = prev;
-            all.append(&mut self.queue.rows);
-            all.truncate(n);
-            self.queue.rows = all;
-            self.queue.selected = 0;
-        }
-    }
-
-    /// The chart under the cursor.
-    pub fn selected_row(&self) -> Option<&QueueRow> {
-        self.queue.rows.get(self.queue.selected)
-    }
 }
 
-/// The next value of a filter that cycles through "all" and each value in turn.
-fn cycle<T: Copy + PartialEq>(all: &[T], current: Option<T>) -> Option<T> {
-    match current {
-        None => all.first().copied(),
-        Some(c) => all
-            .iter()
-            .position(|v| *v == c)
-            .and_then(|i| all.get(i + 1))
-            .copied(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::demo;
-
-    fn app_with(charts: u64, height: u16) -> App {
-        let mut store = Store::open_in_memory().unwrap();
-        let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-        demo::generate(&mut store, charts, 3, today).unwrap();
-        App::new(store, "tester", today, 100, height)
-    }
-
-    use crate::domain::ChartStatus;
-
-    fn all_in_order(app: &App) -> Vec<i64> {
-        queue::page(
-            app.store.conn(),
-            &app.queue.filter,
-            &QueuePage::First,
-            10_000,
-        )
-        .unwrap()
-        .iter()
-        .map(|r| r.chart_id)
-        .collect()
-    }
-
-    /// The charts the cursor passes over in `steps` moves down, in order.
-    fn walk_down(app: &mut App, steps: usize) -> Vec<i64> {
-        let mut seen = vec![app.selected_row().unwrap().chart_id];
-        for _ in 0..steps {
-            app.apply(Action::MoveDown);
-            let id = app.selected_row().unwrap().chart_id;
-            if seen.last() != Some(&id) {
-                seen.push(id);
-            }
-        }
-        seen
-    }
-
-    #[test]
-    fn moving_down_walks_every_chart_in_queue_order_across_pages() {
-        let mut app = app_with(57, 30);
-        let expected = all_in_order(&app);
-        assert_eq!(walk_down(&mut app, 70), expected);
-        for _ in 0..70 {
-            app.apply(Action::MoveUp);
-        }
-        assert_eq!(app.selected_row().unwrap().chart_id, expected[0]);
-    }
-
-    #[test]
-    fn newest_first_walks_the_same_charts_backwards_by_line_and_by_page() {
-        let mut app = app_with(57, 30);
-        app.queue.filter.status = StatusFilter::All;
-        let mut expected = all_in_order(&app);
-        expected.reverse();
-        app.apply(Action::ReverseOrder);
-        assert!(app.queue.newest_first);
-        assert_eq!(walk_down(&mut app, 70), expected);
-        for _ in 0..70 {
-            app.apply(Action::MoveUp);
-        }
-        assert_eq!(app.selected_row().unwrap().chart_id, expected[0]);
-        // Pages, and a resize keeping the top row, in this order too.
-        let n = app.page_rows();
-        app.apply(Action::PageDown);
-        assert_eq!(app.queue.rows[0].chart_id, expected[n]);
-        app.resize(100, 20);
-        assert_eq!(app.queue.rows[0].chart_id, expected[n]);
-        app.apply(Action::Last);
-        assert_eq!(
-            app.selected_row().unwrap().chart_id,
-            *expected.last().unwrap()
-        );
-        app.apply(Action::ReverseOrder);
-        assert_eq!(
-            app.selected_row().unwrap().chart_id,
-            *expected.last().unwrap()
-        );
-    }
-
-    #[test]
-    fn paging_shows_consecutive_windows_and_stops_at_the_ends() {
-        let mut app = app_with(57, 30);
-        app.queue.filter.status = StatusFilter::All;
-        app.apply(Action::First);
-        let expected = all_in_order(&app);
-        let n = app.page_rows();
-        assert_eq!(n, 24);
-        app.apply(Action::PageDown);
-        assert_eq!(app.queue.rows[0].chart_id, expected[n]);
-        app.apply(Action::PageDown); // 9 left: the last full page
-        let ids: Vec<i64> = app.queue.rows.iter().map(|r| r.chart_id).collect();
-        assert_eq!(ids, expected[expected.len() - n..]);
-        assert_eq!(
-            app.selected_row().unwrap().chart_id,
-            *expected.last().unwrap()
-        );
-        app.apply(Action::PageUp);
-        app.apply(Action::PageUp);
-        app.apply(Action::PageUp);
-        assert_eq!(app.queue.rows[0].chart_id, expected[0]);
-        assert_eq!(app.queue.selected, 0);
-    }
-
-    #[test]
-    fn filters_cycle_and_the_summary_follows() {
-        let mut app = app_with(200, 30);
-        assert_eq!(
-            app.queue.filter.status,
-            StatusFilter::Uncoded,
-            "the queue opens on uncoded charts"
-        );
-        assert!(app.queue.rows.iter().all(|r| r.status.is_uncoded()));
-        let uncoded = app.queue.summary.clone().unwrap().charts;
-        app.apply(Action::CycleStatus);
-        assert_eq!(app.queue.filter.status, StatusFilter::All);
-        let total = app.queue.summary.clone().unwrap().charts;
-        assert_eq!(total, 200);
-        assert!(uncoded > 0 && uncoded < total);
-        app.apply(Action::CycleStatus);
-        assert_eq!(
-            app.queue.filter.status,
-            StatusFilter::Only(ChartStatus::Ready)
-        );
-        assert!(
-            app.queue
-                .rows
-                .iter()
-                .all(|r| r.status == ChartStatus::Ready)
-        );
-        let ready = app.queue.summary.clone().unwrap().charts;
-        assert!(ready > 0 && ready < uncoded);
-        app.apply(Action::CycleType);
-        assert!(app.queue.rows.iter().all(
-            |r| r.status == ChartStatus::Ready && r.encounter_type == EncounterType::Inpatient
-        ));
-        app.apply(Action::ClearFilters);
-        assert_eq!(app.queue.filter, QueueView::default_filter());
-        assert_eq!(app.queue.summary.clone().unwrap().charts, uncoded);
-        // uncoded -> all -> each of the six statuses -> uncoded again
-        for _ in 0..=ChartStatus::ALL.len() {
-            app.apply(Action::CycleStatus);
-        }
-        assert_eq!(
-            app.queue.filter.status,
-            StatusFilter::Only(ChartStatus::Final)
-        );
-        app.apply(Action::CycleStatus);
-        assert_eq!(
-            app.queue.filter.status,
-            StatusFilter::Uncoded,
-            "cycles back"
-        );
-    }
-
-    #[test]
-    fn typing_a_filter_narrows_and_esc_restores() {
-        let mut app = app_with(50, 30);
-        let key = |c| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-        app.queue.filter.status = StatusFilter::All;
-        app.handle_event(&key('/'));
-        for c in "G000000004".chars() {
-            app.handle_event(&key(c));
-        }
-        let accounts: Vec<&str> = app.queue.rows.iter().map(|r| r.account.as_str()).collect();
-        assert_eq!(accounts, ["G000000004"], "account prefix match");
-        app.handle_event(&Event::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
-        assert_eq!(app.queue.filter.text, None);
-        assert_eq!(app.queue.rows.len(), app.page_rows());
-        assert_eq!(app.mode, Mode::Normal);
-    }
-
-    #[test]
-    fn a_resize_keeps_the_top_row_and_refills_the_window() {
-        let mut app = app_with(80, 30);
-        app.apply(Action::PageDown);
-        let top = app.queue.rows[0].chart_id;
-        app.resize(100, 40);
-        assert_eq!(app.queue.rows[0].chart_id, top);
-        assert_eq!(app.queue.rows.len(), 34);
-        app.resize(1, 1);
-        assert!(!app.fits());
-        assert_eq!(app.queue.rows.len(), 1);
-    }
+/// How many lines the help of a component has: a row per binding (the
+/// editing keys too, for a field), a blank line and two notes. Update and
+/// render both count with this.
+pub fn help_lines(keymap: &Keymap, context: Context) -> u16 {
+    u16::try_from(keymap.help_rows(context).len() + 3).unwrap_or(u16::MAX)
 }

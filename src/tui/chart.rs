@@ -4,28 +4,26 @@
 //! the action replaces the one on screen, so what the screen shows is what is
 //! saved.
 
-use super::app::{App, Mode, Screen};
-use super::keymap::{Action, Context};
+use super::app::{App, Screen};
+use super::focus::ChartFocus;
 use super::saver::{Done, Job, Reply, Saved, Then};
+use super::search_popup::popup_in;
+pub use super::search_popup::{POPUP_HITS, PopupStage, SearchPopup};
 use crate::codeset::{self, Edition, IcdCm, IcdPcs};
-use crate::domain::{Chart, CodeSystem, DocumentKind, Poa};
+use crate::domain::{Chart, CodeSystem};
 use crate::edits::{Finding, Rules, Severity, SiteFiles};
 use crate::search::cache::{self, UserTables};
 use crate::search::worker::SearchWorker;
-use crate::search::{Filters, Hit, SearchIndex, System, SystemFilter};
+use crate::search::{SearchIndex, System};
+use crate::store::StoreError;
 use crate::store::coding::{self, Claim, CodeList};
-use crate::store::{StoreError, charts};
 use chrono::NaiveDate;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 /// How often an open chart's claim is marked active.
 const CLAIM_HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(300);
-
-/// How many hits the popup asks for.
-pub const POPUP_HITS: usize = 50;
 
 /// The code sets the workstation needs, loaded off the UI thread.
 #[derive(Clone)]
@@ -161,7 +159,7 @@ impl Pane {
         Pane::Edits,
     ];
 
-    fn step(self, forward: bool) -> Pane {
+    pub(crate) fn step(self, forward: bool) -> Pane {
         let i = Pane::ORDER.iter().position(|p| *p == self).unwrap_or(0);
         let n = Pane::ORDER.len();
         Pane::ORDER[if forward {
@@ -193,8 +191,10 @@ pub struct ChartView {
     pub edit: usize,
     /// The chart's physician queries.
     pub queries: Vec<crate::query::StoredQuery>,
-    /// The query being written (kept when the form is put away).
+    /// The query being written, kept here while the form is put away.
     pub query_form: Option<Box<super::query_form::QueryForm>>,
+    /// The component of the chart screen with the keys.
+    pub focus: super::focus::ChartFocus,
     /// The text being found in the document, and the rows (of the wrapped
     /// document) where it occurs.
     pub find: Option<String>,
@@ -213,62 +213,6 @@ impl ChartView {
 
     pub fn edition(&self) -> Edition {
         Edition::for_date(self.date())
-    }
-}
-
-/// What the popup is showing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PopupStage {
-    Results,
-    /// Picking the 7th character of `base` (e.g. S72.001).
-    Seventh {
-        base: String,
-        choices: Vec<(char, String)>,
-        selected: usize,
-    },
-}
-
-/// The code-search popup.
-#[derive(Debug, Clone)]
-pub struct SearchPopup {
-    pub list: CodeList,
-    pub term: String,
-    pub hits: Vec<Hit>,
-    pub selected: usize,
-    /// The id of the search whose answer is awaited.
-    pub waiting: Option<u64>,
-    pub stage: PopupStage,
-    /// Whether Up/Down scroll the notes instead of the hits.
-    pub notes_focus: bool,
-    pub notes_scroll: u16,
-    /// A header being opened: when its search answers, the cursor goes to its
-    /// first child instead of the header itself.
-    pub opening: Option<String>,
-    /// The highlighted code's notes (kept here so a frame does not rebuild them).
-    pub notes: String,
-    /// Per hit, the title characters that match the term (for underlining).
-    pub marks: Vec<Vec<usize>>,
-}
-
-impl SearchPopup {
-    fn new(list: CodeList) -> SearchPopup {
-        SearchPopup {
-            list,
-            term: String::new(),
-            hits: Vec::new(),
-            selected: 0,
-            waiting: None,
-            stage: PopupStage::Results,
-            notes_focus: false,
-            notes_scroll: 0,
-            opening: None,
-            notes: String::new(),
-            marks: Vec::new(),
-        }
-    }
-
-    pub fn selected_hit(&self) -> Option<&Hit> {
-        self.hits.get(self.selected)
     }
 }
 
@@ -317,7 +261,7 @@ pub fn dx_badges(sets: Option<&CodeSets>, code: &str) -> (String, String) {
     (severity, hcc)
 }
 
-fn store_system(system: System) -> Option<CodeSystem> {
+pub(crate) fn store_system(system: System) -> Option<CodeSystem> {
     match system {
         System::Icd10Cm => Some(CodeSystem::Icd10Cm),
         System::Icd10Pcs => Some(CodeSystem::Icd10Pcs),
@@ -408,62 +352,25 @@ impl App {
             }
         };
         match then {
-            Then::Open => {
-                let read_only = match done {
-                    Done::Claim(Claim::TakenBy(other)) => {
-                        Some(format!("claimed by {other}: read-only"))
-                    }
-                    Done::Claim(Claim::Closed(status)) => {
-                        Some(format!("{}: read-only", status.label()))
-                    }
-                    _ => None,
-                };
-                let mut view = ChartView {
-                    chart_id,
-                    chart: saved.chart,
-                    read_only,
-                    pane: Pane::Documents,
-                    document: 0,
-                    scroll: 0,
-                    dx: 0,
-                    px: 0,
-                    holds: saved.holds,
-                    edits: None,
-                    acks: saved.acks,
-                    queries: saved.queries,
-                    query_form: None,
-                    edit: 0,
-                    find: None,
-                    matches: Vec::new(),
-                    prior: Vec::new(),
-                    drg: super::drg::WorkingDrg::NotInpatient,
-                };
-                view.check(self.codesets.as_ref(), self.hospital_status);
-                if let Some(problem) = self.codesets.as_ref().and_then(|s| s.site_problem.clone()) {
-                    self.message = Some(problem);
-                }
-                self.screen = Screen::Chart(Box::new(view));
-            }
+            Then::Open => self.show_opened(chart_id, &done, saved),
             Then::Leave(message) => {
-                self.chart_action(Action::Back);
+                self.back_to_queue();
                 self.message = Some(match &note {
                     Some(n) => format!("{message}; {n}"),
                     None => message,
                 });
             }
             Then::Select(list) | Then::Assigned { list, .. } => {
-                if let (Screen::Chart(view), Done::At(at)) = (&mut self.screen, &done)
-                    && view.chart_id == chart_id
-                {
+                let open = self.open_view_of(chart_id);
+                if let (Some(view), Done::At(at)) = (open, &done) {
                     match list {
                         CodeList::Diagnoses => view.dx = *at,
                         CodeList::Procedures => view.px = *at,
                     }
                 }
                 if let Then::Assigned { code, .. } = &then {
-                    self.popup = None;
-                    self.mode = Mode::Normal;
-                    if let Screen::Chart(view) = &mut self.screen {
+                    if let Some(view) = self.open_view_of(chart_id) {
+                        view.focus = ChartFocus::Panes;
                         view.pane = match list {
                             CodeList::Diagnoses => Pane::Diagnoses,
                             CodeList::Procedures => Pane::Procedures,
@@ -480,10 +387,10 @@ impl App {
                 self.show_saved(chart_id, saved);
             }
             Then::QuerySent => {
-                if let Screen::Chart(view) = &mut self.screen {
+                if let Some(view) = self.open_view_of(chart_id) {
                     view.query_form = None;
+                    view.focus = ChartFocus::Panes;
                 }
-                self.mode = Mode::Normal;
                 let id = match done {
                     Done::Query(id) => id,
                     _ => 0,
@@ -495,6 +402,62 @@ impl App {
                 self.show_saved(chart_id, saved);
             }
         }
+    }
+
+    /// The chart just claimed (or found read-only) on the screen.
+    fn show_opened(&mut self, chart_id: i64, done: &Done, saved: Saved) {
+        let read_only = match done {
+            Done::Claim(Claim::TakenBy(other)) => Some(format!("claimed by {other}: read-only")),
+            Done::Claim(Claim::Closed(status)) => Some(format!("{}: read-only", status.label())),
+            _ => None,
+        };
+        let mut view = ChartView {
+            chart_id,
+            chart: saved.chart,
+            read_only,
+            pane: Pane::Documents,
+            document: 0,
+            scroll: 0,
+            dx: 0,
+            px: 0,
+            holds: saved.holds,
+            edits: None,
+            acks: saved.acks,
+            queries: saved.queries,
+            query_form: None,
+            focus: ChartFocus::Panes,
+            edit: 0,
+            find: None,
+            matches: Vec::new(),
+            prior: Vec::new(),
+            drg: super::drg::WorkingDrg::NotInpatient,
+        };
+        view.check(self.codesets.as_ref(), self.hospital_status);
+        if let Some(problem) = self.codesets.as_ref().and_then(|s| s.site_problem.clone()) {
+            self.message = Some(problem);
+        }
+        self.screen = Screen::Chart(Box::new(view));
+    }
+
+    /// The open chart, if it is `chart_id`.
+    fn open_view_of(&mut self, chart_id: i64) -> Option<&mut ChartView> {
+        match &mut self.screen {
+            Screen::Chart(view) if view.chart_id == chart_id => Some(view),
+            _ => None,
+        }
+    }
+
+    /// The open chart.
+    pub(crate) fn view(&self) -> Option<&ChartView> {
+        match &self.screen {
+            Screen::Chart(view) => Some(view),
+            Screen::Queue(_) => None,
+        }
+    }
+
+    /// The open chart, to change.
+    pub(crate) fn view_mut(&mut self) -> Option<&mut ChartView> {
+        view_in(&mut self.screen)
     }
 
     /// Puts the chart as saved on the screen (if it is still the one open).
@@ -555,14 +518,14 @@ impl App {
             self.message =
                 Some(crate::fault::stopped("the code search") + "; type to search again");
             self.worker = SearchWorker::spawn(Arc::clone(&sets.index)).ok();
-            if let Some(popup) = &mut self.popup {
+            if let Some(popup) = self.popup_mut() {
                 popup.waiting = None;
             }
             changed = true;
         }
         if let Some(worker) = &self.worker {
             while let Some(response) = worker.try_recv() {
-                if let Some(popup) = &mut self.popup
+                if let Some(popup) = popup_in(&mut self.screen)
                     && popup.waiting == Some(response.id)
                 {
                     popup.marks = response
@@ -583,7 +546,7 @@ impl App {
                 }
             }
         }
-        if changed && self.popup.is_some() {
+        if changed && self.popup().is_some() {
             self.refresh_notes();
         }
         changed
@@ -594,7 +557,7 @@ impl App {
     pub fn busy(&self) -> bool {
         self.codesets_rx.is_some()
             || self.saving.is_some()
-            || self.popup.as_ref().is_some_and(|p| p.waiting.is_some())
+            || self.popup().is_some_and(|p| p.waiting.is_some())
     }
 
     /// Makes the code sets available: search, notes and the edits.
@@ -616,7 +579,7 @@ impl App {
     /// Blocks until the awaited search answers (tests and benchmarks).
     pub fn wait_for_search(&mut self, timeout: std::time::Duration) -> bool {
         let deadline = std::time::Instant::now() + timeout;
-        while self.popup.as_ref().is_some_and(|p| p.waiting.is_some()) {
+        while self.popup().is_some_and(|p| p.waiting.is_some()) {
             if std::time::Instant::now() > deadline {
                 return false;
             }
@@ -626,699 +589,14 @@ impl App {
         }
         true
     }
-
-    pub(crate) fn chart_key(&mut self, key: &KeyEvent) {
-        if let Some(action) = self.keymap.action_for(Context::Chart, key) {
-            self.chart_action(action);
-        }
-    }
-
-    fn chart_action(&mut self, action: Action) {
-        self.message = None;
-        let Screen::Chart(view) = &mut self.screen else {
-            return;
-        };
-        let page = self.height.saturating_sub(8).max(1);
-        match action {
-            Action::NextPane => view.pane = view.pane.step(true),
-            Action::PreviousPane => view.pane = view.pane.step(false),
-            Action::MoveDown | Action::MoveUp | Action::PageDown | Action::PageUp => {
-                let down = matches!(action, Action::MoveDown | Action::PageDown);
-                let step = if matches!(action, Action::PageDown | Action::PageUp) {
-                    page
-                } else {
-                    1
-                };
-                match view.pane {
-                    Pane::Documents => {
-                        let rows =
-                            view.chart.documents.get(view.document).map_or(0, |d| {
-                                wrap_lines(&d.text, document_width(self.width)).len()
-                            });
-                        // Title, info line, the DRG line (inpatient), footer,
-                        // and the pane's borders.
-                        let drg_line = u16::from(view.drg.line().is_some());
-                        let visible = usize::from(self.height.saturating_sub(5 + drg_line));
-                        let last = rows.saturating_sub(visible) as u16;
-                        view.scroll = if down {
-                            view.scroll.saturating_add(step).min(last)
-                        } else {
-                            view.scroll.saturating_sub(step)
-                        };
-                    }
-                    Pane::Diagnoses => {
-                        view.dx = moved(view.dx, view.chart.diagnoses.len(), down, step)
-                    }
-                    Pane::Procedures => {
-                        view.px = moved(view.px, view.chart.procedures.len(), down, step)
-                    }
-                    Pane::Edits => {
-                        let n = view.edits.as_ref().map_or(0, Vec::len);
-                        view.edit = moved(view.edit, n, down, step);
-                    }
-                }
-            }
-            Action::NextDocument | Action::PreviousDocument => {
-                let n = view.chart.documents.len();
-                if n > 0 {
-                    view.document = if action == Action::NextDocument {
-                        (view.document + 1) % n
-                    } else {
-                        (view.document + n - 1) % n
-                    };
-                    view.scroll = 0;
-                    let width = document_width(self.width);
-                    view.matches = find_rows(view, width);
-                }
-            }
-            Action::Back => {
-                self.screen = Screen::Queue;
-                let page = match self.queue.rows.first() {
-                    Some(first) => crate::store::QueuePage::From(first.key()),
-                    None => crate::store::QueuePage::First,
-                };
-                let selected = self.queue.selected;
-                self.reload(page);
-                self.queue.selected = selected.min(self.queue.rows.len().saturating_sub(1));
-            }
-            Action::Help => self.mode = Mode::Help,
-            Action::Quit => self.should_quit = true,
-            Action::FindInDocument => {
-                self.mode = Mode::FindInput {
-                    text: view.find.clone().unwrap_or_default(),
-                }
-            }
-            Action::NextMatch | Action::PreviousMatch => {
-                let current = usize::from(view.scroll);
-                let next = if action == Action::NextMatch {
-                    view.matches.iter().find(|&&r| r > current).copied()
-                } else {
-                    view.matches.iter().rev().find(|&&r| r < current).copied()
-                };
-                match next {
-                    Some(row) => view.scroll = row as u16,
-                    None if view.find.is_some() => {
-                        self.message = Some(format!(
-                            "no more matches of {:?} in this document",
-                            view.find.as_deref().unwrap_or("")
-                        ))
-                    }
-                    None => self.message = Some("/ finds text in the document".into()),
-                }
-            }
-            Action::PriorEncounters => {
-                match charts::prior_encounters(self.store.conn(), view.chart_id) {
-                    Ok(prior) if prior.is_empty() => {
-                        self.message = Some("no prior encounters for this patient".into())
-                    }
-                    Ok(prior) => {
-                        view.prior = prior;
-                        self.mode = Mode::Prior;
-                    }
-                    Err(e) => self.message = Some(format!("could not read the encounters: {e}")),
-                }
-            }
-            Action::AddDiagnosis | Action::AddProcedure => {
-                if let Some(reason) = &view.read_only {
-                    self.message = Some(format!("the chart is {reason}"));
-                    return;
-                }
-                let list = if action == Action::AddDiagnosis {
-                    CodeList::Diagnoses
-                } else {
-                    CodeList::Procedures
-                };
-                let mut popup = SearchPopup::new(list);
-                // A phrase found in the document is the search term to start with.
-                if let Some(found) = &view.find {
-                    popup.term = found.clone();
-                }
-                self.popup = Some(popup);
-                self.mode = Mode::Search;
-                if self.codesets.is_none() {
-                    self.message = Some("the code sets are still loading…".into());
-                }
-                self.resubmit_search();
-            }
-            Action::RemoveCode | Action::MoveCodeUp | Action::MoveCodeDown => {
-                let (list, position) = match view.pane {
-                    Pane::Diagnoses if !view.chart.diagnoses.is_empty() => {
-                        (CodeList::Diagnoses, view.dx)
-                    }
-                    Pane::Procedures if !view.chart.procedures.is_empty() => {
-                        (CodeList::Procedures, view.px)
-                    }
-                    _ => {
-                        self.message =
-                            Some("select a diagnosis or procedure first (Tab to its pane)".into());
-                        return;
-                    }
-                };
-                let up = action == Action::MoveCodeUp;
-                if action == Action::RemoveCode {
-                    self.save_on_chart(Then::Select(list), move |tx, id, user| {
-                        coding::remove(tx, id, user, list, position).map(|()| Done::At(position))
-                    });
-                } else {
-                    self.save_on_chart(Then::Select(list), move |tx, id, user| {
-                        coding::shift(tx, id, user, list, position, up).map(Done::At)
-                    });
-                }
-            }
-            Action::SetPoa => {
-                if view.pane != Pane::Diagnoses || view.chart.diagnoses.is_empty() {
-                    self.message = Some("select a diagnosis first (Tab to Diagnoses)".into());
-                } else {
-                    self.mode = Mode::Poa;
-                    self.message = Some("POA: Y yes, N no, U unknown, W undetermined, 1 exempt, Space clear, Esc cancel".into());
-                }
-            }
-            Action::EditLine => {
-                let line = view.chart.procedures.get(view.px);
-                match line {
-                    _ if view.pane != Pane::Procedures => {
-                        self.message =
-                            Some("select a procedure line first (Tab to Procedures)".into())
-                    }
-                    None => self.message = Some("no procedure line yet (p adds one)".into()),
-                    Some(p) if p.system == CodeSystem::Icd10Pcs => {
-                        self.mode = Mode::ProcedureInput {
-                            text: format!(
-                                "{} / {}",
-                                p.date.unwrap_or(view.chart.encounter.discharge_date),
-                                p.provider.as_deref().unwrap_or("")
-                            ),
-                        };
-                    }
-                    Some(p) => {
-                        let pointers: String = p
-                            .pointers
-                            .iter()
-                            .filter_map(|&n| crate::domain::pointer_letter(n))
-                            .map(|c| format!("{c} "))
-                            .collect();
-                        self.mode = Mode::LineInput {
-                            text: format!(
-                                "{} / {} / {}",
-                                p.modifiers.join(" "),
-                                p.units,
-                                pointers.trim_end()
-                            ),
-                        };
-                    }
-                }
-            }
-            Action::FlagForQuery => self.open_query_form(),
-            Action::DrgAnalysis => {
-                let grouper = self.codesets.as_ref().and_then(|s| s.grouper.clone());
-                match grouper {
-                    None => self.message = Some("the MS-DRG grouper is not loaded yet".into()),
-                    Some(g) => {
-                        match super::drg::DrgAnalysis::of(&g, &view.chart, self.hospital_status) {
-                            Ok(a) => self.mode = Mode::DrgAnalysis { lines: a.lines() },
-                            Err(why) => self.message = Some(format!("no DRG analysis: {why}")),
-                        }
-                    }
-                }
-            }
-            Action::Queries => self.open_queries(),
-            Action::Acknowledge => {
-                let selected = view.edits.as_ref().and_then(|e| e.get(view.edit));
-                match selected {
-                    _ if view.pane != Pane::Edits => {
-                        self.message = Some("select a warning first (Tab to Edits)".into())
-                    }
-                    Some(f) if f.severity == Severity::Warning && view.open_finding(f) => {
-                        let (key, message) = (f.key(), f.message.clone());
-                        self.save_on_chart(
-                            Then::Show(Some("warning acknowledged".into())),
-                            move |tx, id, user| {
-                                coding::acknowledge(tx, id, user, &key, &message)
-                                    .map(|()| Done::Nothing)
-                            },
-                        );
-                    }
-                    Some(f) if f.severity == Severity::Warning => {
-                        self.message = Some("that warning is already acknowledged".into())
-                    }
-                    Some(f) => {
-                        self.message = Some(format!(
-                            "only warnings are acknowledged: {}",
-                            match f.severity {
-                                Severity::Error => "an error must be fixed",
-                                _ => "information needs nothing",
-                            }
-                        ))
-                    }
-                    None => self.message = Some("no finding to acknowledge".into()),
-                }
-            }
-            Action::CompleteChart => {
-                let blocking: Vec<String> = match &view.edits {
-                    Some(edits) => edits
-                        .iter()
-                        .filter(|f| view.open_finding(f))
-                        .map(|f| match f.severity {
-                            Severity::Error => format!("an error edit remains: {}", f.message),
-                            _ => format!(
-                                "a warning is not acknowledged (y in the Edits pane): {}",
-                                f.message
-                            ),
-                        })
-                        .collect(),
-                    None => {
-                        self.message = Some(
-                            "the code sets are still loading: the codes cannot be checked yet"
-                                .into(),
-                        );
-                        return;
-                    }
-                };
-                // The working DRG is stored with the chart (inpatient charts).
-                let drg = view.drg.grouping().and_then(|g| g.final_drg());
-                let done = match &drg {
-                    Some(d) => format!("chart completed: coded, {}", d.describe()),
-                    None => "chart completed: coded".into(),
-                };
-                let outbox = self.hl7_outbox.clone();
-                let chart_id = view.chart_id;
-                self.save_on_chart_with_note(
-                    Then::Leave(done),
-                    move |tx, id, user| {
-                        coding::complete(tx, id, user, &blocking, drg.as_ref())
-                            .map(|()| Done::Nothing)
-                    },
-                    // The BAR^P12 for billing, once the completion is saved.
-                    move |store, _| {
-                        let dir = outbox?;
-                        Some(match crate::tui::bar_out::write(store, &dir, chart_id) {
-                            Ok(_) => "BAR^P12 written to the HL7 outbox".to_string(),
-                            Err(e) => format!("BAR^P12 NOT written to {}: {e}", dir.display()),
-                        })
-                    },
-                );
-            }
-            _ => {}
-        }
-    }
-
-    pub(crate) fn poa_key(&mut self, key: &KeyEvent) {
-        self.mode = Mode::Normal;
-        self.message = None;
-        let poa = match key.code {
-            KeyCode::Esc => return,
-            KeyCode::Char(' ') => None,
-            KeyCode::Char(c) => match c.to_ascii_uppercase().to_string().parse::<Poa>() {
-                Ok(p) => Some(p),
-                Err(_) => {
-                    self.message = Some(format!("{c:?} is not a POA indicator (Y N U W 1)"));
-                    return;
-                }
-            },
-            _ => return,
-        };
-        let Screen::Chart(view) = &self.screen else {
-            return;
-        };
-        let position = view.dx;
-        self.save_on_chart(Then::Show(None), move |tx, id, user| {
-            coding::set_poa(tx, id, user, position, poa).map(|()| Done::Nothing)
-        });
-    }
-
-    pub(crate) fn find_key(&mut self, key: &KeyEvent, mut text: String) {
-        match edit_line(key, &mut text, 100) {
-            LineEdit::Typing => self.mode = Mode::FindInput { text },
-            LineEdit::Cancel => self.mode = Mode::Normal,
-            LineEdit::Submit => {
-                self.mode = Mode::Normal;
-                let width = document_width(self.width);
-                let Screen::Chart(view) = &mut self.screen else {
-                    return;
-                };
-                let term = text.trim().to_string();
-                view.find = (!term.is_empty()).then(|| term.clone());
-                view.matches = find_rows(view, width);
-                let current = usize::from(view.scroll);
-                match view
-                    .matches
-                    .iter()
-                    .find(|&&r| r >= current)
-                    .or(view.matches.first())
-                {
-                    Some(&row) => view.scroll = row as u16,
-                    None if view.find.is_some() => {
-                        self.message = Some(format!("{term:?} is not in this document"))
-                    }
-                    None => {}
-                }
-            }
-        }
-    }
-
-    pub(crate) fn line_key(&mut self, key: &KeyEvent, mut text: String) {
-        match edit_line(key, &mut text, 120) {
-            LineEdit::Typing => self.mode = Mode::LineInput { text },
-            LineEdit::Cancel => self.mode = Mode::Normal,
-            LineEdit::Submit => {
-                let (detail, when) = match coding::parse_service_line(&text) {
-                    Ok(d) => d,
-                    Err(e) => {
-                        self.message = Some(e);
-                        return;
-                    }
-                };
-                self.mode = Mode::Normal;
-                let Screen::Chart(view) = &self.screen else {
-                    return;
-                };
-                let position = view.px;
-                // One transaction: the line and, when typed, its date and
-                // practitioner (the date within the stay).
-                self.save_on_chart(Then::Show(None), move |tx, id, user| {
-                    coding::set_line_detail(tx, id, user, position, &detail)?;
-                    if let Some((date, who)) = &when {
-                        coding::set_procedure_detail(
-                            tx,
-                            id,
-                            user,
-                            position,
-                            *date,
-                            who.as_deref(),
-                        )?;
-                    }
-                    Ok(Done::Nothing)
-                });
-            }
-        }
-    }
-
-    /// The date / practitioner prompt of an ICD-10-PCS procedure.
-    pub(crate) fn procedure_key(&mut self, key: &KeyEvent, mut text: String) {
-        match edit_line(key, &mut text, 60) {
-            LineEdit::Typing => self.mode = Mode::ProcedureInput { text },
-            LineEdit::Cancel => self.mode = Mode::Normal,
-            LineEdit::Submit => {
-                let (date, provider) = match coding::parse_procedure_detail(&text) {
-                    Ok(d) => d,
-                    Err(e) => {
-                        self.message = Some(e);
-                        return;
-                    }
-                };
-                self.mode = Mode::Normal;
-                let Screen::Chart(view) = &self.screen else {
-                    return;
-                };
-                let position = view.px;
-                self.save_on_chart(Then::Show(None), move |tx, id, user| {
-                    coding::set_procedure_detail(tx, id, user, position, date, provider.as_deref())
-                        .map(|()| Done::Nothing)
-                });
-            }
-        }
-    }
-
-    /// Keys while the search popup is open.
-    pub(crate) fn search_key(&mut self, key: &KeyEvent) {
-        let Some(popup) = &mut self.popup else {
-            self.mode = Mode::Normal;
-            return;
-        };
-        self.message = None;
-        if let PopupStage::Seventh {
-            base,
-            choices,
-            selected,
-        } = &mut popup.stage
-        {
-            match key.code {
-                KeyCode::Esc => popup.stage = PopupStage::Results,
-                KeyCode::Down => *selected = (*selected + 1).min(choices.len().saturating_sub(1)),
-                KeyCode::Up => *selected = selected.saturating_sub(1),
-                KeyCode::Enter => {
-                    if let Some(&(c, _)) = choices.get(*selected) {
-                        let code = codeset::with_seventh(base, c);
-                        self.assign(&code, System::Icd10Cm);
-                    }
-                }
-                KeyCode::Char(c) => {
-                    let c = c.to_ascii_uppercase();
-                    if let Some(i) = choices.iter().position(|(ch, _)| *ch == c) {
-                        *selected = i;
-                    }
-                }
-                _ => {}
-            }
-            return;
-        }
-        match key.code {
-            KeyCode::Esc => {
-                self.popup = None;
-                self.mode = Mode::Normal;
-            }
-            KeyCode::Tab => popup.notes_focus = !popup.notes_focus,
-            KeyCode::Down if popup.notes_focus => {
-                popup.notes_scroll = popup.notes_scroll.saturating_add(1)
-            }
-            KeyCode::Up if popup.notes_focus => {
-                popup.notes_scroll = popup.notes_scroll.saturating_sub(1)
-            }
-            KeyCode::Down => {
-                popup.selected = (popup.selected + 1).min(popup.hits.len().saturating_sub(1));
-                popup.notes_scroll = 0;
-                self.refresh_notes();
-            }
-            KeyCode::Up => {
-                popup.selected = popup.selected.saturating_sub(1);
-                popup.notes_scroll = 0;
-                self.refresh_notes();
-            }
-            KeyCode::Enter => {
-                if let Some(hit) = popup.selected_hit().cloned() {
-                    self.choose(&hit);
-                }
-            }
-            KeyCode::Backspace => {
-                popup.term.pop();
-                self.resubmit_search();
-            }
-            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                popup.term.clear();
-                self.resubmit_search();
-            }
-            KeyCode::Char(c) if !c.is_control() && popup.term.chars().count() < 100 => {
-                popup.term.push(c);
-                self.resubmit_search();
-            }
-            _ => {}
-        }
-    }
-
-    /// Typed text pasted into the popup (a phrase copied from a document).
-    pub(crate) fn search_paste(&mut self, text: &str) {
-        if let Some(popup) = &mut self.popup {
-            let clean: String = text
-                .chars()
-                .map(|c| if c.is_control() { ' ' } else { c })
-                .take(100 - popup.term.chars().count().min(100))
-                .collect();
-            popup.term.push_str(&clean);
-            self.resubmit_search();
-        }
-    }
-
-    /// Sends the popup's term to the search worker (newest term only).
-    fn resubmit_search(&mut self) {
-        let (Some(popup), Some(worker), Screen::Chart(view)) =
-            (&mut self.popup, &mut self.worker, &self.screen)
-        else {
-            return;
-        };
-        if popup.term.trim().is_empty() {
-            popup.hits.clear();
-            popup.marks.clear();
-            popup.waiting = None;
-            popup.notes.clear();
-            return;
-        }
-        let filters = Filters {
-            systems: match popup.list {
-                CodeList::Diagnoses => SystemFilter::Diagnoses,
-                CodeList::Procedures => SystemFilter::Procedures,
-            },
-            billable_only: false,
-            date: view.date(),
-            valid_only: false,
-        };
-        popup.waiting = Some(worker.submit(&popup.term, filters, POPUP_HITS));
-    }
-
-    /// Enter on a hit: a header drills into its children, a code needing a 7th
-    /// character opens the picker, anything else is assigned.
-    fn choose(&mut self, hit: &Hit) {
-        let Some(sets) = self.codesets.clone() else {
-            return;
-        };
-        let Screen::Chart(view) = &self.screen else {
-            return;
-        };
-        let edition = view.edition();
-        if hit.header {
-            if let Some(popup) = &mut self.popup {
-                popup.term = hit.code.clone();
-                popup.opening = Some(hit.code.clone());
-                self.resubmit_search();
-            }
-            return;
-        }
-        if hit.needs_seventh {
-            let node = sets.cm.lookup(&hit.code, edition).map(|d| d.node);
-            let choices: Vec<(char, String)> = node
-                .map(|n| {
-                    sets.cm
-                        .seventh_characters(n)
-                        .iter()
-                        .map(|s| (s.character, s.meaning.clone()))
-                        .collect()
-                })
-                .unwrap_or_default();
-            if let Some(popup) = &mut self.popup
-                && !choices.is_empty()
-            {
-                popup.stage = PopupStage::Seventh {
-                    base: hit.code.clone(),
-                    choices,
-                    selected: 0,
-                };
-            }
-            return;
-        }
-        self.assign(&hit.code, hit.system);
-    }
-
-    /// Adds the code to the chart's list and closes the popup.
-    fn assign(&mut self, code: &str, system: System) {
-        let Screen::Chart(view) = &self.screen else {
-            return;
-        };
-        let Some(popup) = &self.popup else {
-            return;
-        };
-        let list = popup.list;
-        let edition = view.edition().label().to_string();
-        // A procedure takes the date and author of the operative or
-        // procedure document open, when it lies within the stay; else the
-        // discharge date (set with m).
-        let e = &view.chart.encounter;
-        let (date, provider) = match view.chart.documents.get(view.document) {
-            Some(d)
-                if matches!(
-                    d.kind,
-                    DocumentKind::OperativeReport | DocumentKind::ProcedureNote
-                ) && (e.admit_date..=e.discharge_date).contains(&d.date) =>
-            {
-                (Some(d.date), Some(d.author.clone()))
-            }
-            _ => (Some(view.date()), None),
-        };
-        let then = Then::Assigned {
-            list,
-            code: code.to_string(),
-        };
-        let owned = code.to_string();
-        match (list, store_system(system)) {
-            (CodeList::Diagnoses, Some(CodeSystem::Icd10Cm)) => {
-                self.save_on_chart(then, move |tx, id, user| {
-                    coding::add_diagnosis(tx, id, user, &owned, &edition).map(Done::At)
-                })
-            }
-            (CodeList::Procedures, Some(s)) if s != CodeSystem::Icd10Cm => {
-                self.save_on_chart(then, move |tx, id, user| {
-                    coding::add_procedure(tx, id, user, &owned, s, date)
-                        .and_then(|at| match &provider {
-                            Some(p) => {
-                                coding::set_procedure_detail(tx, id, user, at, date, Some(p))
-                                    .map(|()| at)
-                            }
-                            None => Ok(at),
-                        })
-                        .map(Done::At)
-                })
-            }
-            (CodeList::Diagnoses, _) => {
-                self.message = Some(format!("{code} is not an ICD-10-CM diagnosis code"));
-            }
-            (CodeList::Procedures, _) => {
-                self.message = Some(format!("{code} cannot be added as a procedure"));
-            }
-        }
-    }
-
-    /// Recomputes the notes of the popup's highlighted code.
-    fn refresh_notes(&mut self) {
-        let notes = self.popup_notes().unwrap_or_default();
-        if let Some(popup) = &mut self.popup {
-            popup.notes = notes;
-        }
-    }
-
-    /// The notes of the popup's highlighted code, as `chartcoder code` prints them.
-    pub fn popup_notes(&self) -> Option<String> {
-        let popup = self.popup.as_ref()?;
-        let sets = self.codesets.as_ref()?;
-        let Screen::Chart(view) = &self.screen else {
-            return None;
-        };
-        let hit = popup.selected_hit()?;
-        let date = view.date();
-        let detail = match hit.system {
-            System::Icd10Cm => sets
-                .cm
-                .lookup(&hit.code, view.edition())
-                .map(|d| codeset::describe(&sets.cm, &d, date).replace('\t', "  ")),
-            System::Icd10Pcs => sets
-                .pcs
-                .describe(&hit.code, date)
-                .map(|t| t.replace('\t', "  ")),
-            _ => None,
-        }
-        .unwrap_or_else(|| format!("{}  {}\n{}\n", hit.code, hit.system.name(), hit.title));
-        // Why the hit is there, in the Index's words, when not by its title.
-        Some(if hit.matched.is_empty() {
-            detail
-        } else {
-            format!("Found by: {}\n\n{detail}", hit.matched)
-        })
-    }
 }
 
-/// What a key did to a one-line text field.
-enum LineEdit {
-    Typing,
-    Submit,
-    Cancel,
-}
-
-/// The editing keys every one-line prompt shares: characters (up to `max`),
-/// Backspace, Ctrl-U to clear, Enter to submit, Esc to cancel.
-fn edit_line(key: &KeyEvent, text: &mut String, max: usize) -> LineEdit {
-    match key.code {
-        KeyCode::Enter => LineEdit::Submit,
-        KeyCode::Esc => LineEdit::Cancel,
-        KeyCode::Backspace => {
-            text.pop();
-            LineEdit::Typing
-        }
-        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-            text.clear();
-            LineEdit::Typing
-        }
-        KeyCode::Char(c) if !c.is_control() && text.chars().count() < max => {
-            text.push(c);
-            LineEdit::Typing
-        }
-        _ => LineEdit::Typing,
+/// The open chart on `screen`, to change (borrowing the screen only, so
+/// the key map can be read beside it).
+pub(crate) fn view_in(screen: &mut Screen) -> Option<&mut ChartView> {
+    match screen {
+        Screen::Chart(view) => Some(view),
+        Screen::Queue(_) => None,
     }
 }
 
@@ -1368,7 +646,7 @@ pub fn wrap_lines(text: &str, width: usize) -> Vec<String> {
 }
 
 /// The rows of the current document (wrapped to `width`) holding the find term.
-fn find_rows(view: &ChartView, width: usize) -> Vec<usize> {
+pub(crate) fn find_rows(view: &ChartView, width: usize) -> Vec<usize> {
     let (Some(term), Some(doc)) = (&view.find, view.chart.documents.get(view.document)) else {
         return Vec::new();
     };
@@ -1381,7 +659,7 @@ fn find_rows(view: &ChartView, width: usize) -> Vec<usize> {
         .collect()
 }
 
-fn moved(at: usize, len: usize, down: bool, step: u16) -> usize {
+pub(crate) fn moved(at: usize, len: usize, down: bool, step: u16) -> usize {
     if len == 0 {
         return 0;
     }

@@ -8,14 +8,20 @@
 pub mod app;
 pub mod bar_out;
 pub mod chart;
+pub mod chart_keys;
 pub mod drg;
+pub mod focus;
 mod hangup;
+pub mod input;
 pub mod keymap;
+pub mod prompts;
 pub mod queries;
 pub mod query_form;
+pub mod queue;
 pub mod refresh;
 pub mod saver;
 pub mod screens;
+pub mod search_popup;
 pub mod text;
 pub mod theme;
 pub mod wire;
@@ -84,7 +90,7 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
         let size = terminal.size()?;
         let today = chrono::Local::now().date_naive();
         let mut app = App::new(store, user, today, size.width, size.height);
-        app.keymap = keymap::Keymap::with_overrides(&config.keys.queue, &config.keys.chart)
+        app.keymap = keymap::Keymap::from_config(&config.keys)
             .map_err(|e| anyhow::anyhow!("config: {e}"))?;
         // The app starts with the bundled templates; a site folder adds its own.
         if let Some(dir) = config.queries.templates_dir() {

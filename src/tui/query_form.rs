@@ -4,13 +4,22 @@
 //! multiple-choice options. The lint runs as the coder types; Ctrl-S sends
 //! when it passes. Esc puts the form away; `f` brings it back as it was.
 
-use super::app::{App, Mode, Screen};
-use super::chart::wrap_lines;
+use super::app::App;
+use super::chart::{view_in, wrap_lines};
+use super::focus::ChartFocus;
+use super::input::{Edit, TextInput};
+use super::keymap::{Action, Context, Keymap};
 use super::saver::{Done, Then};
 use crate::domain::Chart;
 use crate::query::templates::Template;
 use crate::query::{Citation, Draft, Format, Indicator, YesNoReason, lint};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
+
+/// The longest text of each typed field, in characters.
+const PHYSICIAN_MAX: usize = 80;
+const QUESTION_MAX: usize = 600;
+const INDICATOR_MAX: usize = 300;
+const OPTION_MAX: usize = 200;
 
 /// The fields, in Tab order (the reason only for yes/no, the options only for
 /// multiple choice).
@@ -35,7 +44,10 @@ pub struct QueryForm {
     /// The providers on the chart (attending first), for Up/Down in Physician.
     pub providers: Vec<String>,
     /// The line being typed in Indicators or Options.
-    pub input: String,
+    pub input: TextInput,
+    /// The physician and the question as typed (the draft holds the same).
+    pub physician: TextInput,
+    pub question: TextInput,
     /// The document shown for picking, and the wrapped line under the cursor.
     pub document: usize,
     pub line: usize,
@@ -66,16 +78,19 @@ impl QueryForm {
                 providers.push(d.author.clone());
             }
         }
+        let physician = providers.first().cloned().unwrap_or_default();
         QueryForm {
             field: Field::Template,
             template: None,
             draft: Draft {
-                physician: providers.first().cloned().unwrap_or_default(),
+                physician: physician.clone(),
                 format: Some(Format::OpenEnded),
                 ..Draft::default()
             },
             providers,
-            input: String::new(),
+            input: TextInput::new(INDICATOR_MAX),
+            physician: TextInput::with_value(&physician, PHYSICIAN_MAX),
+            question: TextInput::new(QUESTION_MAX),
             document: 0,
             line: 0,
             look_for: Vec::new(),
@@ -94,7 +109,8 @@ impl QueryForm {
             .collect()
     }
 
-    fn step(&mut self, forward: bool) {
+    /// To the next (or previous) field; true, for the key handlers.
+    fn step(&mut self, forward: bool) -> bool {
         let fields = self.fields();
         let i = fields.iter().position(|f| *f == self.field).unwrap_or(0);
         let n = fields.len();
@@ -103,7 +119,54 @@ impl QueryForm {
         } else {
             (i + n - 1) % n
         }];
-        self.input.clear();
+        let max = match self.field {
+            Field::Options => OPTION_MAX,
+            _ => INDICATOR_MAX,
+        };
+        self.input = TextInput::new(max);
+        true
+    }
+
+    /// The form showing `draft` (a draft saved earlier).
+    pub fn with_draft(mut self, draft: Draft) -> QueryForm {
+        self.physician.set(&draft.physician);
+        self.question.set(&draft.question);
+        self.draft = draft;
+        self
+    }
+
+    /// The text field of the field in focus, if it types.
+    fn text_field(&mut self) -> Option<&mut TextInput> {
+        match self.field {
+            Field::Physician => Some(&mut self.physician),
+            Field::Question => Some(&mut self.question),
+            Field::Indicators | Field::Options => Some(&mut self.input),
+            _ => None,
+        }
+    }
+
+    /// The physician and question typed, into the draft.
+    fn sync(&mut self) {
+        self.draft.physician = self.physician.value().to_string();
+        self.draft.question = self.question.value().to_string();
+    }
+
+    /// A key typed into the field in focus.
+    fn type_key(&mut self, keymap: &Keymap, key: &KeyEvent) {
+        if let Some(field) = self.text_field()
+            && field.key(keymap, key) == Edit::Changed
+        {
+            self.sync();
+        }
+    }
+
+    /// A paste goes into the field being typed (line breaks become spaces).
+    pub(crate) fn paste(&mut self, text: &str) {
+        if let Some(field) = self.text_field()
+            && field.paste(text)
+        {
+            self.sync();
+        }
     }
 
     fn apply_template(&mut self, templates: &[Template]) {
@@ -113,6 +176,7 @@ impl QueryForm {
                 self.draft.format = Some(t.format);
                 self.draft.yes_no_reason = t.yes_no_reason;
                 self.draft.question = t.question.clone();
+                self.question.set(&t.question);
                 self.draft.choices = t.options.clone();
                 self.look_for = t.look_for.clone();
             }
@@ -160,265 +224,340 @@ pub fn picker_width(terminal_width: u16) -> usize {
 impl App {
     /// `f`: opens the form (again, as it was left).
     pub(crate) fn open_query_form(&mut self) {
-        let Screen::Chart(view) = &mut self.screen else {
+        let width = picker_width(self.width);
+        let templates = std::sync::Arc::clone(&self.query_templates);
+        let user = self.user.clone();
+        let Some(view) = self.view_mut() else {
             return;
         };
         if let Some(reason) = &view.read_only {
             self.message = Some(format!("the chart is {reason}"));
             return;
         }
-        if view.query_form.is_none() {
-            let mut form = QueryForm::new(&view.chart);
-            // The draft saved when the form was last put away.
-            if let Some(q) = view.queries.iter().rev().find(|q| {
-                q.status == crate::domain::QueryStatus::Draft && q.created_by == self.user
-            }) {
-                form.draft = q.to_draft();
-                form.template = form
-                    .draft
-                    .template
-                    .as_ref()
-                    .and_then(|name| self.query_templates.iter().position(|t| &t.name == name));
-                if let Some(t) = form.template.and_then(|i| self.query_templates.get(i)) {
-                    form.look_for = t.look_for.clone();
-                }
-            }
-            // A phrase found in the document (/) is where the picker starts.
-            if let Some(phrase) = &view.find {
-                form.document = view.document;
-                let phrase = phrase.to_lowercase();
-                let lines = form.document_lines(&view.chart, picker_width(self.width));
-                if let Some(at) = lines
-                    .iter()
-                    .position(|l| l.to_lowercase().contains(&phrase))
-                {
-                    form.line = at;
-                }
-            }
-            view.query_form = Some(Box::new(form));
-        }
-        self.mode = Mode::QueryForm;
-        if self.query_templates.is_empty() {
+        let form = match view.query_form.take() {
+            Some(form) => form,
+            None => Box::new(new_form(view, &templates, &user, width)),
+        };
+        view.focus = ChartFocus::QueryForm(form);
+        if templates.is_empty() {
             self.message = Some("no query template loaded: write the query blank".into());
         }
     }
 
+    /// Esc (and Ctrl-C) on the form: puts it away on the chart, as it is, and
+    /// saves it as a draft unless nothing was written.
+    pub(crate) fn put_query_form_away(&mut self) {
+        let Some(view) = self.view_mut() else {
+            return;
+        };
+        let ChartFocus::QueryForm(form) = std::mem::take(&mut view.focus) else {
+            return;
+        };
+        let untouched = form.draft.template.is_none()
+            && form.draft.question.trim().is_empty()
+            && form.draft.indicators.is_empty()
+            && form.draft.choices.is_empty();
+        let draft = form.draft.clone();
+        view.query_form = Some(form);
+        if untouched {
+            return;
+        }
+        self.save_on_chart(
+            Then::Show(Some(format!(
+                "query draft saved: {} brings it back",
+                self.key_of(Context::Chart, Action::FlagForQuery)
+            ))),
+            move |tx, id, user| {
+                crate::store::queries::save_draft(tx, id, user, &draft).map(|_| Done::Nothing)
+            },
+        );
+    }
+
+    /// A key on the form: the form's own keys first, then the field's.
     pub(crate) fn query_form_key(&mut self, key: &KeyEvent) {
-        let width = picker_width(self.width);
-        let templates = std::sync::Arc::clone(&self.query_templates);
-        let Screen::Chart(view) = &mut self.screen else {
-            self.mode = Mode::Normal;
-            return;
-        };
-        let chart = &view.chart;
-        let find = view.find.clone();
-        let Some(form) = view.query_form.as_deref_mut() else {
-            self.mode = Mode::Normal;
-            return;
-        };
         self.message = None;
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Esc => {
-                self.mode = Mode::Normal;
-                let untouched = form.draft.template.is_none()
-                    && form.draft.question.trim().is_empty()
-                    && form.draft.indicators.is_empty()
-                    && form.draft.choices.is_empty();
-                if untouched {
-                    return;
-                }
-                let draft = form.draft.clone();
-                self.save_on_chart(
-                    Then::Show(Some("query draft saved: f brings it back".into())),
-                    move |tx, id, user| {
-                        crate::store::queries::save_draft(tx, id, user, &draft)
-                            .map(|_| Done::Nothing)
-                    },
-                );
-                return;
-            }
-            KeyCode::Tab => return form.step(true),
-            KeyCode::BackTab => return form.step(false),
-            KeyCode::Char('s') if ctrl => {
-                let problems = form.problems();
-                if !problems.is_empty() {
-                    self.message = Some(format!("cannot send: {}", problems.join("; ")));
-                    return;
-                }
-                let draft = form.draft.clone();
-                let outbox = self.outbox.clone();
-                self.save_on_chart_with_note(
-                    Then::QuerySent,
-                    move |tx, id, user| {
-                        crate::store::queries::send(tx, id, user, &draft).map(Done::Query)
-                    },
-                    move |store, done| {
-                        let (Some(dir), Done::Query(query_id)) = (outbox, done) else {
-                            return None;
-                        };
-                        let text = crate::store::queries::get(store.conn(), *query_id)
-                            .ok()
-                            .flatten()
-                            .and_then(|q| q.text)?;
-                        let written = store.database_id().map_err(std::io::Error::other).and_then(
-                            |database| {
-                                crate::outbox::write(
-                                    &dir,
-                                    &database,
-                                    *query_id,
-                                    &text,
-                                    &store.protected_files(),
-                                )
-                            },
-                        );
-                        Some(match written {
-                            Ok(path) => format!("written to {}", path.display()),
-                            Err(e) => format!("NOT written to the outbox {}: {e}", dir.display()),
-                        })
-                    },
-                );
-                return;
-            }
+        let action = self.keymap.action_for(Context::QueryForm, key);
+        match action {
+            Some(Action::Cancel) => return self.put_query_form_away(),
+            Some(Action::Send) => return self.send_query(),
+            Some(Action::Help) => return self.open_help(Context::QueryForm),
             _ => {}
         }
-        match form.field {
-            Field::Template => match key.code {
-                KeyCode::Up | KeyCode::Down => {
-                    let n = templates.len();
-                    let forward = key.code == KeyCode::Down;
-                    // None, 0, 1, ... n-1, None
-                    form.template = match (form.template, forward) {
-                        (None, true) => (n > 0).then_some(0),
-                        (None, false) => n.checked_sub(1),
-                        (Some(i), true) => (i + 1 < n).then_some(i + 1),
-                        (Some(0), false) => None,
-                        (Some(i), false) => Some(i - 1),
-                    };
-                    form.apply_template(&templates);
-                }
-                KeyCode::Enter => form.step(true),
-                _ => {}
+        let width = picker_width(self.width);
+        let templates = std::sync::Arc::clone(&self.query_templates);
+        let Some(view) = view_in(&mut self.screen) else {
+            return;
+        };
+        let (chart, find) = (&view.chart, view.find.as_deref());
+        let ChartFocus::QueryForm(form) = &mut view.focus else {
+            return;
+        };
+        let handled = match action {
+            Some(Action::NextField) => form.step(true),
+            Some(Action::PreviousField) => form.step(false),
+            Some(a) => match form.field {
+                Field::Template => form.template_key(a, &templates),
+                Field::Physician => form.physician_key(a),
+                Field::Format | Field::Reason => form.choice_key(a),
+                Field::Question => a == Action::Submit && form.step(true),
+                Field::Indicators => match form.indicators_key(&self.keymap, a, chart, find, width)
+                {
+                    Ok(handled) => handled,
+                    Err(message) => {
+                        self.message = Some(message);
+                        true
+                    }
+                },
+                Field::Options => form.options_key(a),
             },
-            Field::Physician => match key.code {
-                KeyCode::Up | KeyCode::Down if !form.providers.is_empty() => {
-                    let i = form
-                        .providers
-                        .iter()
-                        .position(|p| *p == form.draft.physician);
-                    let n = form.providers.len();
-                    let next = match (i, key.code == KeyCode::Down) {
-                        (None, _) => 0,
-                        (Some(i), true) => (i + 1) % n,
-                        (Some(i), false) => (i + n - 1) % n,
-                    };
-                    form.draft.physician = form.providers[next].clone();
-                }
-                KeyCode::Enter => form.step(true),
-                _ => type_into(key, &mut form.draft.physician, 80),
-            },
-            Field::Format => match key.code {
-                KeyCode::Up | KeyCode::Down => {
-                    let all = [Format::OpenEnded, Format::MultipleChoice, Format::YesNo];
-                    let now = form.draft.format.unwrap_or(Format::OpenEnded);
-                    form.draft.format = Some(cycle(&all, now, key.code == KeyCode::Down));
-                }
-                KeyCode::Enter => form.step(true),
-                _ => {}
-            },
-            Field::Reason => match key.code {
-                KeyCode::Up | KeyCode::Down => {
-                    form.draft.yes_no_reason = Some(match form.draft.yes_no_reason {
-                        None => YesNoReason::ALL[0],
-                        Some(r) => cycle(&YesNoReason::ALL, r, key.code == KeyCode::Down),
-                    });
-                }
-                KeyCode::Enter => form.step(true),
-                _ => {}
-            },
-            Field::Question => match key.code {
-                KeyCode::Enter => form.step(true),
-                _ => type_into(key, &mut form.draft.question, 600),
-            },
-            Field::Indicators => {
-                let lines = form.document_lines(chart, width);
-                match key.code {
-                    KeyCode::Up if form.input.is_empty() => form.line = form.line.saturating_sub(1),
-                    KeyCode::Down if form.input.is_empty() => {
-                        form.line = (form.line + 1).min(lines.len().saturating_sub(1))
-                    }
-                    KeyCode::PageUp => form.line = form.line.saturating_sub(10),
-                    KeyCode::PageDown => {
-                        form.line = (form.line + 10).min(lines.len().saturating_sub(1))
-                    }
-                    KeyCode::Left | KeyCode::Right if form.input.is_empty() => {
-                        let n = chart.documents.len().max(1);
-                        form.document = if key.code == KeyCode::Right {
-                            (form.document + 1) % n
-                        } else {
-                            (form.document + n - 1) % n
-                        };
-                        form.line = 0;
-                    }
-                    KeyCode::Char('x') if ctrl => {
-                        form.draft.indicators.pop();
-                    }
-                    KeyCode::Char('f') if ctrl => {
-                        // The sentence of the shown document holding the phrase
-                        // found with /, cited.
-                        let doc = chart.documents.get(form.document);
-                        match (find.as_deref(), doc) {
-                            (Some(phrase), Some(doc)) => match sentence_with(&doc.text, phrase) {
-                                Some(sentence) => form.draft.indicators.push(Indicator {
-                                    text: sentence,
-                                    source: Some(Citation::of(doc)),
-                                }),
-                                None => {
-                                    self.message =
-                                        Some(format!("{phrase:?} is not in this document"))
-                                }
-                            },
-                            _ => {
-                                self.message = Some(
-                                    "find a phrase first (/ on the chart), then Ctrl-F adds its sentence"
-                                        .into(),
-                                )
-                            }
-                        }
-                    }
-                    KeyCode::Enter if form.input.trim().is_empty() => {
-                        // The highlighted document line, cited.
-                        if let (Some(text), Some(doc)) =
-                            (lines.get(form.line), chart.documents.get(form.document))
-                            && !text.trim().is_empty()
-                        {
-                            form.draft.indicators.push(Indicator {
-                                text: text.trim().to_string(),
-                                source: Some(Citation::of(doc)),
-                            });
-                            form.line = (form.line + 1).min(lines.len().saturating_sub(1));
-                        }
-                    }
-                    KeyCode::Enter => {
-                        form.draft.indicators.push(Indicator {
-                            text: form.input.trim().to_string(),
-                            source: None,
+            None => false,
+        };
+        if !handled {
+            form.type_key(&self.keymap, key);
+        }
+    }
+
+    /// Ctrl-S: sends the query when the lint passes (the chart goes on
+    /// hold), and writes it to the outbox when one is set.
+    fn send_query(&mut self) {
+        let Some(view) = self.view() else {
+            return;
+        };
+        let ChartFocus::QueryForm(form) = &view.focus else {
+            return;
+        };
+        let problems = form.problems();
+        if !problems.is_empty() {
+            self.message = Some(format!("cannot send: {}", problems.join("; ")));
+            return;
+        }
+        let draft = form.draft.clone();
+        let outbox = self.outbox.clone();
+        self.save_on_chart_with_note(
+            Then::QuerySent,
+            move |tx, id, user| crate::store::queries::send(tx, id, user, &draft).map(Done::Query),
+            move |store, done| {
+                let (Some(dir), Done::Query(query_id)) = (outbox, done) else {
+                    return None;
+                };
+                let text = crate::store::queries::get(store.conn(), *query_id)
+                    .ok()
+                    .flatten()
+                    .and_then(|q| q.text)?;
+                let written =
+                    store
+                        .database_id()
+                        .map_err(std::io::Error::other)
+                        .and_then(|database| {
+                            crate::outbox::write(
+                                &dir,
+                                &database,
+                                *query_id,
+                                &text,
+                                &store.protected_files(),
+                            )
                         });
-                        form.input.clear();
-                    }
-                    _ => type_into(key, &mut form.input, 300),
+                Some(match written {
+                    Ok(path) => format!("written to {}", path.display()),
+                    Err(e) => format!("NOT written to the outbox {}: {e}", dir.display()),
+                })
+            },
+        );
+    }
+}
+
+/// A new form for the open chart: the draft the coder saved last, if any;
+/// the picker at the phrase found with / (if any).
+fn new_form(
+    view: &super::chart::ChartView,
+    templates: &[Template],
+    user: &str,
+    width: usize,
+) -> QueryForm {
+    let mut form = QueryForm::new(&view.chart);
+    if let Some(q) = view
+        .queries
+        .iter()
+        .rev()
+        .find(|q| q.status == crate::domain::QueryStatus::Draft && q.created_by == user)
+    {
+        form = form.with_draft(q.to_draft());
+        form.template = form
+            .draft
+            .template
+            .as_ref()
+            .and_then(|name| templates.iter().position(|t| &t.name == name));
+        if let Some(t) = form.template.and_then(|i| templates.get(i)) {
+            form.look_for = t.look_for.clone();
+        }
+    }
+    if let Some(phrase) = &view.find {
+        form.document = view.document;
+        let phrase = phrase.to_lowercase();
+        let lines = form.document_lines(&view.chart, width);
+        if let Some(at) = lines
+            .iter()
+            .position(|l| l.to_lowercase().contains(&phrase))
+        {
+            form.line = at;
+        }
+    }
+    form
+}
+
+/// The form's keys, field by field. Each returns whether the key was the
+/// field's (else it types into the field).
+impl QueryForm {
+    fn template_key(&mut self, action: Action, templates: &[Template]) -> bool {
+        match action {
+            Action::MoveUp | Action::MoveDown => {
+                let n = templates.len();
+                let forward = action == Action::MoveDown;
+                // None, 0, 1, ... n-1, None
+                self.template = match (self.template, forward) {
+                    (None, true) => (n > 0).then_some(0),
+                    (None, false) => n.checked_sub(1),
+                    (Some(i), true) => (i + 1 < n).then_some(i + 1),
+                    (Some(0), false) => None,
+                    (Some(i), false) => Some(i - 1),
+                };
+                self.apply_template(templates);
+                true
+            }
+            Action::Submit => self.step(true),
+            _ => false,
+        }
+    }
+
+    fn physician_key(&mut self, action: Action) -> bool {
+        match action {
+            Action::MoveUp | Action::MoveDown if !self.providers.is_empty() => {
+                let i = self
+                    .providers
+                    .iter()
+                    .position(|p| *p == self.draft.physician);
+                let n = self.providers.len();
+                let next = match (i, action == Action::MoveDown) {
+                    (None, _) => 0,
+                    (Some(i), true) => (i + 1) % n,
+                    (Some(i), false) => (i + n - 1) % n,
+                };
+                let chosen = self.providers[next].clone();
+                self.physician.set(&chosen);
+                self.sync();
+                true
+            }
+            Action::Submit => self.step(true),
+            _ => false,
+        }
+    }
+
+    /// The format, or the yes/no reason: Up/Down choose.
+    fn choice_key(&mut self, action: Action) -> bool {
+        let forward = action == Action::MoveDown;
+        match (action, self.field) {
+            (Action::MoveUp | Action::MoveDown, Field::Format) => {
+                let all = [Format::OpenEnded, Format::MultipleChoice, Format::YesNo];
+                let now = self.draft.format.unwrap_or(Format::OpenEnded);
+                self.draft.format = Some(cycle(&all, now, forward));
+                true
+            }
+            (Action::MoveUp | Action::MoveDown, _) => {
+                self.draft.yes_no_reason = Some(match self.draft.yes_no_reason {
+                    None => YesNoReason::ALL[0],
+                    Some(r) => cycle(&YesNoReason::ALL, r, forward),
+                });
+                true
+            }
+            (Action::Submit, _) => self.step(true),
+            _ => false,
+        }
+    }
+
+    /// Indicators: pick lines of the document at right (cited), add the
+    /// sentence found with /, or type one.
+    fn indicators_key(
+        &mut self,
+        keymap: &Keymap,
+        action: Action,
+        chart: &Chart,
+        find: Option<&str>,
+        width: usize,
+    ) -> Result<bool, String> {
+        let lines = self.document_lines(chart, width);
+        let last = lines.len().saturating_sub(1);
+        let typing = !self.input.is_empty();
+        match action {
+            Action::MoveUp if !typing => self.line = self.line.saturating_sub(1),
+            Action::MoveDown if !typing => self.line = (self.line + 1).min(last),
+            Action::PageUp => self.line = self.line.saturating_sub(10),
+            Action::PageDown => self.line = (self.line + 10).min(last),
+            Action::PreviousDocument | Action::NextDocument if !typing => {
+                let n = chart.documents.len().max(1);
+                self.document = if action == Action::NextDocument {
+                    (self.document + 1) % n
+                } else {
+                    (self.document + n - 1) % n
+                };
+                self.line = 0;
+            }
+            Action::RemoveLast => {
+                self.draft.indicators.pop();
+            }
+            Action::AddFoundSentence => {
+                let doc = chart.documents.get(self.document);
+                let (Some(phrase), Some(doc)) = (find, doc) else {
+                    let key = |c, a| keymap.first_key(c, a).map(|k| k.to_string());
+                    return Err(format!(
+                        "find a phrase first ({} on the chart), then {} adds its sentence",
+                        key(Context::Chart, Action::FindInDocument).unwrap_or_default(),
+                        key(Context::QueryForm, Action::AddFoundSentence).unwrap_or_default()
+                    ));
+                };
+                let sentence = sentence_with(&doc.text, phrase)
+                    .ok_or_else(|| format!("{phrase:?} is not in this document"))?;
+                self.draft.indicators.push(Indicator {
+                    text: sentence,
+                    source: Some(Citation::of(doc)),
+                });
+            }
+            Action::Submit if self.input.value().trim().is_empty() => {
+                // The highlighted document line, cited.
+                if let (Some(text), Some(doc)) =
+                    (lines.get(self.line), chart.documents.get(self.document))
+                    && !text.trim().is_empty()
+                {
+                    self.draft.indicators.push(Indicator {
+                        text: text.trim().to_string(),
+                        source: Some(Citation::of(doc)),
+                    });
+                    self.line = (self.line + 1).min(last);
                 }
             }
-            Field::Options => match key.code {
-                KeyCode::Char('x') if ctrl => {
-                    form.draft.choices.pop();
-                }
-                KeyCode::Enter if !form.input.trim().is_empty() => {
-                    form.draft.choices.push(form.input.trim().to_string());
-                    form.input.clear();
-                }
-                _ => type_into(key, &mut form.input, 200),
-            },
+            Action::Submit => {
+                let text = self.input.take();
+                self.draft.indicators.push(Indicator {
+                    text: text.trim().to_string(),
+                    source: None,
+                });
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn options_key(&mut self, action: Action) -> bool {
+        match action {
+            Action::RemoveLast => {
+                self.draft.choices.pop();
+                true
+            }
+            Action::Submit if !self.input.value().trim().is_empty() => {
+                let text = self.input.take();
+                self.draft.choices.push(text.trim().to_string());
+                true
+            }
+            _ => false,
         }
     }
 }
@@ -432,49 +571,6 @@ pub fn sentence_with(text: &str, phrase: &str) -> Option<String> {
     let end = text[at..].find(is_end).map_or(text.len(), |i| at + i + 1);
     let sentence = text[start..end].trim();
     (!sentence.is_empty()).then(|| sentence.to_string())
-}
-
-impl App {
-    /// A paste goes into the field being typed (line breaks become spaces).
-    pub(crate) fn query_form_paste(&mut self, text: &str) {
-        let Screen::Chart(view) = &mut self.screen else {
-            return;
-        };
-        let Some(form) = view.query_form.as_deref_mut() else {
-            return;
-        };
-        let clean: String = text
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
-        let (target, max) = match form.field {
-            Field::Physician => (&mut form.draft.physician, 80),
-            Field::Question => (&mut form.draft.question, 600),
-            Field::Indicators => (&mut form.input, 300),
-            Field::Options => (&mut form.input, 200),
-            _ => return,
-        };
-        let room = max - target.chars().count().min(max);
-        target.extend(clean.chars().take(room));
-    }
-}
-
-/// Typing into a text field: characters, Backspace, Ctrl-U clears.
-fn type_into(key: &KeyEvent, text: &mut String, max: usize) {
-    match key.code {
-        KeyCode::Backspace => {
-            text.pop();
-        }
-        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => text.clear(),
-        KeyCode::Char(c)
-            if !c.is_control()
-                && !key.modifiers.contains(KeyModifiers::CONTROL)
-                && text.chars().count() < max =>
-        {
-            text.push(c)
-        }
-        _ => {}
-    }
 }
 
 #[cfg(test)]

@@ -15,9 +15,7 @@ pub const QUEUE_CHECK: Duration = Duration::from_secs(2);
 impl App {
     /// Reloads the queue's rows when the database changed; whether it did.
     pub fn refresh_queue_if_changed(&mut self) -> bool {
-        if !matches!(self.screen, Screen::Queue)
-            || self.popup.is_some()
-            || self.queue_checked.0.elapsed() < QUEUE_CHECK
+        if !matches!(self.screen, Screen::Queue(_)) || self.queue_checked.0.elapsed() < QUEUE_CHECK
         {
             return false;
         }

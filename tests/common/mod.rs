@@ -101,7 +101,7 @@ pub fn typed(app: &mut App, text: &str) {
 /// Opens the code search, types `term` and waits for the worker's answer.
 pub fn search(app: &mut App, open: char, term: &str) {
     press(app, KeyCode::Char(open));
-    assert_eq!(app.mode, Mode::Search);
+    assert_eq!(app.mode(), Mode::Search);
     typed(app, term);
     assert!(app.wait_for_search(Duration::from_secs(30)), "no answer");
 }
@@ -110,7 +110,7 @@ pub fn search(app: &mut App, open: char, term: &str) {
 pub fn chart_of(app: &App) -> &ChartView {
     match &app.screen {
         Screen::Chart(v) => v,
-        Screen::Queue => panic!("no chart open"),
+        Screen::Queue(_) => panic!("no chart open"),
     }
 }
 

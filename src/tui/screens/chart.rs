@@ -2,8 +2,9 @@
 
 use crate::domain::{CodeSystem, age_on, pointer_letter};
 use crate::edits::Severity;
-use crate::tui::app::{App, Mode, Screen};
+use crate::tui::app::{App, Screen};
 use crate::tui::chart::{ChartView, Pane, dx_badges, wrap_lines};
+use crate::tui::focus::{ChartFocus, QueriesStep};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
@@ -41,7 +42,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     .areas(area);
     render_title(app, view, theme, frame, title);
     render_footer(app, theme, frame, footer);
-    if app.popup.is_some() || app.mode == Mode::QueryForm {
+    if matches!(view.focus, ChartFocus::Search(_) | ChartFocus::QueryForm(_)) {
         // The search popup and the query form cover all but the title and
         // footer rows: drawing the panes beneath would only be thrown away
         // (a third of the frame's time at 120x40).
@@ -70,14 +71,12 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     render_diagnoses(app, view, theme, frame, dx);
     render_procedures(app, view, theme, frame, px);
     render_edits(view, theme, frame, edits);
-    if app.mode == Mode::Prior {
-        render_prior(view, theme, frame, body);
-    }
-    if let Mode::Queries { selected }
-    | Mode::QueryOutcome { selected }
-    | Mode::QueryInput { selected, .. } = &app.mode
-    {
-        render_queries(app, view, *selected, theme, frame, body);
+    match &view.focus {
+        ChartFocus::Prior => render_prior(view, theme, frame, body),
+        ChartFocus::Queries { selected, .. } => {
+            render_queries(app, view, *selected, theme, frame, body)
+        }
+        _ => {}
     }
 }
 
@@ -134,7 +133,20 @@ fn render_queries(
         frame,
         area,
         theme,
-        " Queries: a answer · c close · x cancel · r recipient · Esc back ".into(),
+        format!(
+            " Queries: {} ",
+            super::hint_text(
+                app,
+                Context::Queries,
+                &[
+                    &[Action::AnswerQuery],
+                    &[Action::CloseQuery],
+                    &[Action::CancelQuery],
+                    &[Action::ChangeRecipient],
+                    &[Action::Back],
+                ]
+            )
+        ),
         lines,
     );
 }
@@ -512,26 +524,53 @@ fn render_edits(view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Re
 }
 
 fn render_footer(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
-    let prompt = match &app.mode {
-        Mode::FindInput { text } => Some((" Find in the document: ", text)),
-        Mode::LineInput { text } => Some((" Modifiers / units / pointers: ", text)),
-        Mode::ProcedureInput { text } => Some((" Date / practitioner: ", text)),
-        Mode::QueryInput { what, text, .. } => Some((what.prompt(), text)),
+    let Screen::Chart(view) = &app.screen else {
+        return;
+    };
+    let prompt = match &view.focus {
+        ChartFocus::Find(input) => Some((" Find in the document: ", input)),
+        ChartFocus::Line(input) => Some((" Modifiers / units / pointers: ", input)),
+        ChartFocus::Procedure(input) => Some((" Date / practitioner: ", input)),
+        ChartFocus::Queries {
+            step: QueriesStep::Input { what, input },
+            ..
+        } => Some((what.prompt(), input)),
         _ => None,
     };
-    if let Some((prompt, text)) = prompt {
+    if let Some((prompt, input)) = prompt {
+        let room = usize::from(area.width).saturating_sub(prompt.chars().count());
+        let (shown, column) = input.window(room);
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled(prompt, theme.key),
-                Span::raw(text.clone()),
+                Span::raw(shown),
             ])),
             area,
         );
-        let x = area.x + (prompt.chars().count() + text.chars().count()) as u16;
+        let x = area.x + prompt.chars().count() as u16 + column;
         if x < area.right() {
             frame.set_cursor_position(Position::new(x, area.y));
         }
         return;
     }
-    super::footer(app, theme, frame, area, Context::Chart, FOOTER_ACTIONS);
+    let context = app.context();
+    match context {
+        Context::Poa | Context::Outcome => {
+            let hints = super::all_hints(app, context);
+            let label = if context == Context::Poa {
+                "POA"
+            } else {
+                "outcome"
+            };
+            let line = format!("{label}: {hints}");
+            match &app.message {
+                Some(_) => super::footer(app, theme, frame, area, context, &[]),
+                None => frame.render_widget(
+                    Paragraph::new(Span::styled(format!(" {line}"), theme.alert)),
+                    area,
+                ),
+            }
+        }
+        _ => super::footer(app, theme, frame, area, Context::Chart, FOOTER_ACTIONS),
+    }
 }

@@ -1,54 +1,85 @@
-//! The help overlay, generated from the live key map.
+//! The help overlay: every key of the component in focus, generated from the
+//! live key map (the editing keys too, for a field).
 
 use crate::tui::app::App;
+use crate::tui::focus::Help;
+use crate::tui::keymap::{Action, Context};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+/// The help's two closing notes: the component's other keys (or, on the
+/// queue and the chart, the filter's and the search's), then the keys that
+/// work everywhere.
+pub fn notes(app: &App, context: Context) -> [String; 2] {
+    let key = |c, a| {
+        app.keymap
+            .first_key(c, a)
+            .map_or(String::from("-"), |k| k.to_string())
+    };
+    let first = match context {
+        Context::Queue => format!(
+            "While filtering: type, {} keep, {} undo; {} its keys.",
+            key(Context::Filter, Action::Submit),
+            key(Context::Filter, Action::Cancel),
+            key(Context::Filter, Action::Help)
+        ),
+        Context::Chart => format!(
+            "Search: {} assigns; a header opens its codes; {} cancels.",
+            key(Context::Search, Action::Submit),
+            key(Context::Search, Action::Cancel)
+        ),
+        c => c
+            .other_keys()
+            .map_or(String::new(), |other| format!("Here {other}.")),
+    };
+    [
+        first,
+        format!(
+            "Changes save at once. {} quits anywhere. Other keys close help.",
+            app.keymap.keys_text(Context::Global, Action::Quit)
+        ),
+    ]
+}
+
+pub fn render(app: &App, help: &Help, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let context = help.context;
     let mut lines: Vec<Line<'_>> = app
         .keymap
-        .bindings(app.context())
-        .map(|(action, _)| {
+        .help_rows(context)
+        .into_iter()
+        .map(|(keys, description)| {
             Line::from(vec![
-                Span::styled(
-                    format!("{:<14}", app.keymap.keys_text(app.context(), action)),
-                    theme.key,
-                ),
-                Span::raw(action.description_in(app.context())),
+                Span::styled(format!("{keys:<14}"), theme.key),
+                Span::raw(description),
             ])
         })
         .collect();
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        match app.context() {
-            crate::tui::keymap::Context::Queue => {
-                "While filtering: type, Backspace, Ctrl-U clear, Enter keep, Esc undo."
-            }
-            crate::tui::keymap::Context::Chart => {
-                "Search: Enter assigns; a header opens its codes; Esc cancels."
-            }
-        },
-        theme.dim,
-    ));
-    lines.push(Line::styled(
-        "Changes save at once. Ctrl-C quits anywhere. Other keys close help.",
-        theme.dim,
-    ));
-    let needed = lines.len() as u16 + 2;
+    for note in notes(app, context) {
+        lines.push(Line::styled(note, theme.dim));
+    }
+    let needed = crate::tui::app::help_lines(&app.keymap, context) + 2;
     let height = needed.min(area.height);
     let title = if needed > area.height {
-        format!(" Help: {} (j/k scroll) ", app.context().label())
+        // The last key of each (j/k by default): the shortest to write.
+        let keys = [Action::ScrollDown, Action::ScrollUp]
+            .iter()
+            .filter_map(|a| app.keymap.keys_of(Context::Help, *a).last())
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("/");
+        format!(" Help: {} ({keys} scroll) ", context.label())
     } else {
-        format!(" Help: {} ", app.context().label())
+        format!(" Help: {} ", context.label())
     };
     let rect = super::centered(area, 72, height);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
-            .scroll((app.help_scroll, 0))
+            .scroll((help.scroll, 0))
             .block(Block::default().borders(Borders::ALL).title(title)),
         rect,
     );

@@ -7,9 +7,37 @@ pub mod queue;
 pub mod search;
 pub mod too_small;
 
-use super::app::{App, Mode, Screen};
+use super::app::{App, Screen};
+use super::focus::{ChartFocus, QueueFocus};
+use super::keymap::{Action, Context};
 use super::theme::Theme;
 use ratatui::Frame;
+
+/// A hint line from the live key map: per group of actions, their first
+/// keys joined with "/" and the first one's footer word ("Up/Down choose ·
+/// Enter assign · Esc cancel").
+pub(crate) fn hint_text(app: &App, context: Context, groups: &[&[Action]]) -> String {
+    groups
+        .iter()
+        .filter_map(|group| {
+            let keys: Vec<String> = group
+                .iter()
+                .filter_map(|a| app.keymap.first_key(context, *a))
+                .map(|k| k.to_string())
+                .collect();
+            let first = group.first()?;
+            (!keys.is_empty()).then(|| format!("{} {}", keys.join("/"), first.short_in(context)))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// Every key of a component as a hint line, in help order.
+pub(crate) fn all_hints(app: &App, context: Context) -> String {
+    let actions: Vec<Action> = app.keymap.bindings(context).map(|(a, _)| a).collect();
+    let groups: Vec<&[Action]> = actions.iter().map(std::slice::from_ref).collect();
+    hint_text(app, context, &groups)
+}
 
 /// The footer line: that a slow save is waiting, the message if there is one, else the first key of each
 /// of `actions` on the screen `context`, from the live key map.
@@ -18,8 +46,8 @@ pub(crate) fn footer(
     theme: &Theme,
     frame: &mut Frame<'_>,
     area: ratatui::layout::Rect,
-    context: super::keymap::Context,
-    actions: &[super::keymap::Action],
+    context: Context,
+    actions: &[Action],
 ) {
     use ratatui::text::{Line, Span};
     use ratatui::widgets::Paragraph;
@@ -44,7 +72,10 @@ pub(crate) fn footer(
     for action in actions {
         if let Some(key) = app.keymap.first_key(context, *action) {
             spans.push(Span::styled(key.to_string(), theme.key));
-            spans.push(Span::styled(format!(" {}  ", action.short()), theme.dim));
+            spans.push(Span::styled(
+                format!(" {}  ", action.short_in(context)),
+                theme.dim,
+            ));
         }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -111,7 +142,7 @@ pub(crate) fn centered(
 /// The lock screen: no patient information, only how to come back.
 fn render_lock(
     app: &App,
-    typed: &str,
+    typed: &super::input::TextInput,
     theme: &Theme,
     frame: &mut Frame<'_>,
     area: ratatui::layout::Rect,
@@ -126,11 +157,14 @@ fn render_lock(
         Line::raw(format!(
             " {minutes} minutes without a key: the chart is hidden (automatic logoff)."
         )),
-        Line::raw(" Type your login password and Enter to continue."),
+        Line::raw(format!(
+            " Type your login password and {} to continue.",
+            app.keymap.keys_text(Context::Lock, Action::Submit)
+        )),
         Line::raw(""),
         Line::from(vec![
             Span::styled(prompt.clone(), theme.key),
-            Span::raw("*".repeat(typed.chars().count())),
+            Span::raw("*".repeat(typed.value().chars().count())),
         ]),
     ];
     if let Some(m) = &app.message {
@@ -146,7 +180,7 @@ fn render_lock(
         rect,
     );
     frame.set_cursor_position(ratatui::layout::Position::new(
-        rect.x + 1 + (prompt.chars().count() + typed.chars().count()) as u16,
+        rect.x + 1 + (prompt.chars().count() + typed.cursor()) as u16,
         rect.y + 6,
     ));
 }
@@ -163,66 +197,94 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         render_lock(app, typed, &theme, frame, area);
         return;
     }
-    match app.screen {
-        Screen::Queue => queue::render(app, &theme, frame, area),
-        Screen::Chart(_) => chart::render(app, &theme, frame, area),
+    match &app.screen {
+        Screen::Queue(focus) => {
+            queue::render(app, &theme, frame, area);
+            render_queue_overlay(app, focus, &theme, frame, area);
+        }
+        Screen::Chart(view) => {
+            chart::render(app, &theme, frame, area);
+            match &view.focus {
+                ChartFocus::Search(_) => search::render(app, &theme, frame, area),
+                ChartFocus::QueryForm(form) => query::render(app, form, &theme, frame, area),
+                ChartFocus::DrgAnalysis { lines } => {
+                    let rect = centered(
+                        area,
+                        area.width.saturating_sub(4).min(110),
+                        area.height.saturating_sub(2),
+                    );
+                    overlay(
+                        frame,
+                        rect,
+                        &theme,
+                        " DRG analysis (any key closes) ".into(),
+                        lines
+                            .iter()
+                            .map(|l| ratatui::text::Line::raw(l.clone()))
+                            .collect(),
+                    );
+                }
+                _ => {}
+            }
+        }
     }
-    if app.popup.is_some() {
-        search::render(app, &theme, frame, area);
+    if let Some(h) = &app.help {
+        help::render(app, h, &theme, frame, area);
     }
-    if app.mode == Mode::QueryForm
-        && let Screen::Chart(view) = &app.screen
-        && let Some(form) = &view.query_form
-    {
-        query::render(app, form, &theme, frame, area);
-    }
-    if app.mode == Mode::ReportMenu {
-        let rect = centered(area, 60, 7);
-        overlay(
-            frame,
-            rect,
-            &theme,
-            " Reports ".into(),
-            vec![
-                ratatui::text::Line::raw("q  physician queries (report queries)"),
-                ratatui::text::Line::raw("c  case mix index of completed inpatient charts"),
-                ratatui::text::Line::raw(""),
-                ratatui::text::Line::raw("any other key closes"),
-            ],
-        );
-    }
-    if let Mode::Report { title, text } = &app.mode {
-        let rect = centered(
-            area,
-            area.width.saturating_sub(4).min(100),
-            area.height.saturating_sub(2),
-        );
-        overlay(
-            frame,
-            rect,
-            &theme,
-            title.clone(),
-            text.lines().map(ratatui::text::Line::raw).collect(),
-        );
-    }
-    if let Mode::DrgAnalysis { lines } = &app.mode {
-        let rect = centered(
-            area,
-            area.width.saturating_sub(4).min(110),
-            area.height.saturating_sub(2),
-        );
-        overlay(
-            frame,
-            rect,
-            &theme,
-            " DRG analysis (any key closes) ".into(),
-            lines
-                .iter()
-                .map(|l| ratatui::text::Line::raw(l.clone()))
-                .collect(),
-        );
-    }
-    if app.mode == Mode::Help {
-        help::render(app, &theme, frame, area);
+}
+
+/// The report menu, or a report, over the queue.
+fn render_queue_overlay(
+    app: &App,
+    focus: &QueueFocus,
+    theme: &Theme,
+    frame: &mut Frame<'_>,
+    area: ratatui::layout::Rect,
+) {
+    use ratatui::text::Line;
+    match focus {
+        QueueFocus::Reports => {
+            let rect = centered(area, 60, 7);
+            let key = |a| {
+                app.keymap
+                    .first_key(Context::Reports, a)
+                    .map_or(String::new(), |k| k.to_string())
+            };
+            overlay(
+                frame,
+                rect,
+                theme,
+                " Reports ".into(),
+                vec![
+                    Line::raw(format!(
+                        "{}  {}",
+                        key(Action::ReportQueries),
+                        Action::ReportQueries.description()
+                    )),
+                    Line::raw(format!(
+                        "{}  {}",
+                        key(Action::ReportCaseMix),
+                        Action::ReportCaseMix.description()
+                    )),
+                    Line::raw(""),
+                    Line::raw("any other key closes"),
+                ],
+            );
+        }
+        QueueFocus::Report { title, text } => {
+            let rect = centered(
+                area,
+                area.width.saturating_sub(4).min(100),
+                area.height.saturating_sub(2),
+            );
+            overlay(
+                frame,
+                rect,
+                theme,
+                title.clone(),
+                text.lines().map(Line::raw).collect(),
+            );
+        }
+        QueueFocus::Rows | QueueFocus::Filter { .. } => {}
     }
 }

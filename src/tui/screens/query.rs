@@ -3,6 +3,7 @@
 
 use crate::query::{Format, OTHER, UNDETERMINED};
 use crate::tui::app::App;
+use crate::tui::keymap::{Action, Context};
 use crate::tui::query_form::{Field, QueryForm, picker_width};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
@@ -24,7 +25,13 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.key)
-        .title(Span::styled(" Physician query ", theme.key));
+        .title(Span::styled(
+            format!(
+                " Physician query · {} help ",
+                app.keymap.keys_text(Context::QueryForm, Action::Help)
+            ),
+            theme.key,
+        ));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let [body, verdict, help] = Layout::vertical([
@@ -36,6 +43,13 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
 
+    render_fields(app, form, theme, frame, left);
+    render_picker(app, view, form, theme, frame, right);
+    render_verdict(app, form, theme, frame, verdict, help);
+}
+
+/// Left: the fields, the one in focus highlighted.
+fn render_fields(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>, left: Rect) {
     let label = |f: Field, text: &str| {
         let style = if form.field == f {
             theme.selected
@@ -78,8 +92,9 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
         label(Field::Indicators, "Indicators"),
         Span::styled(
             format!(
-                " {} (Enter: the line at right, or typed)",
-                d.indicators.len()
+                " {} ({}: the line at right, or typed)",
+                d.indicators.len(),
+                app.keymap.keys_text(Context::QueryForm, Action::Submit)
             ),
             theme.dim,
         ),
@@ -96,7 +111,10 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
         ]));
     }
     if form.field == Field::Indicators {
-        lines.push(Line::styled(format!("  + {}", form.input), theme.key));
+        lines.push(Line::styled(
+            format!("  + {}", form.input.value()),
+            theme.key,
+        ));
     }
     if d.format == Some(Format::MultipleChoice) {
         lines.push(Line::from(vec![label(Field::Options, "Options")]));
@@ -107,7 +125,10 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
             lines.push(Line::styled(format!("  [ ] {fixed}"), theme.dim));
         }
         if form.field == Field::Options {
-            lines.push(Line::styled(format!("  + {}", form.input), theme.key));
+            lines.push(Line::styled(
+                format!("  + {}", form.input.value()),
+                theme.key,
+            ));
         }
     }
     frame.render_widget(
@@ -116,7 +137,18 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
             .block(Block::default().borders(Borders::RIGHT)),
         left,
     );
+}
 
+/// Right: the document to pick indicators from, or what the template says
+/// to look for.
+fn render_picker(
+    app: &App,
+    view: &crate::tui::chart::ChartView,
+    form: &QueryForm,
+    theme: &Theme,
+    frame: &mut Frame<'_>,
+    right: Rect,
+) {
     // Right: the document to pick from, or what the template says to look for.
     if form.field == Field::Indicators {
         let width = picker_width(app.width);
@@ -127,11 +159,15 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
             .get(form.document)
             .map(|doc| {
                 format!(
-                    " {} {} (Left/Right: other documents) ",
+                    " {} {} ({}/{}: other documents) ",
                     doc.title
                         .clone()
                         .unwrap_or_else(|| doc.kind.label().to_string()),
-                    doc.date
+                    doc.date,
+                    app.keymap
+                        .keys_text(Context::QueryForm, Action::PreviousDocument),
+                    app.keymap
+                        .keys_text(Context::QueryForm, Action::NextDocument),
                 )
             })
             .unwrap_or_default();
@@ -169,10 +205,26 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
         hints.extend(form.look_for.iter().map(|l| Line::raw(format!("  - {l}"))));
         frame.render_widget(Paragraph::new(hints).wrap(Wrap { trim: false }), right);
     }
+}
 
+/// The lint's verdict, and the form's keys.
+fn render_verdict(
+    app: &App,
+    form: &QueryForm,
+    theme: &Theme,
+    frame: &mut Frame<'_>,
+    verdict: Rect,
+    help: Rect,
+) {
     let problems = form.problems();
     let verdict_line = if problems.is_empty() {
-        Line::styled(" ready to send: Ctrl-S", theme.key)
+        Line::styled(
+            format!(
+                " ready to send: {}",
+                app.keymap.keys_text(Context::QueryForm, Action::Send)
+            ),
+            theme.key,
+        )
     } else {
         Line::styled(
             format!(" cannot send yet: {}", problems.join("; ")),
@@ -185,7 +237,22 @@ pub fn render(app: &App, form: &QueryForm, theme: &Theme, frame: &mut Frame<'_>,
     );
     frame.render_widget(
         Paragraph::new(Span::styled(
-            " Tab field · Up/Down choose · Enter add/next · Ctrl-F found sentence · Ctrl-X remove last · Ctrl-S send · Esc keep",
+            format!(
+                " {}",
+                super::hint_text(
+                    app,
+                    Context::QueryForm,
+                    &[
+                        &[Action::NextField],
+                        &[Action::MoveUp, Action::MoveDown],
+                        &[Action::Submit],
+                        &[Action::AddFoundSentence],
+                        &[Action::RemoveLast],
+                        &[Action::Send],
+                        &[Action::Cancel],
+                    ]
+                )
+            ),
             Style::default().patch(theme.dim),
         )),
         help,

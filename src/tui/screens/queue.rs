@@ -1,6 +1,7 @@
 //! The chart queue: oldest discharge first, one screenful fetched at a time.
 
-use crate::tui::app::{App, Mode};
+use crate::tui::app::{App, Screen};
+use crate::tui::focus::QueueFocus;
 use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
@@ -44,7 +45,10 @@ fn render_filters(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let status = f.status.label();
     let etype = f.encounter_type.map_or("all", |t| t.label());
     let text = f.text.as_deref().unwrap_or("");
-    let typing = matches!(app.mode, Mode::FilterInput { .. });
+    let typing = match &app.screen {
+        Screen::Queue(QueueFocus::Filter { input, .. }) => Some(input),
+        _ => None,
+    };
     let find_label = " find: ";
     let mut spans = vec![
         Span::styled(" status: ", theme.dim),
@@ -66,10 +70,14 @@ fn render_filters(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         Span::styled(format!("  {}", find_label.trim_start()), theme.dim),
         Span::styled(
             text.to_string(),
-            if typing { theme.key } else { theme.header },
+            if typing.is_some() {
+                theme.key
+            } else {
+                theme.header
+            },
         ),
     ];
-    if !typing && text.is_empty() {
+    if typing.is_none() && text.is_empty() {
         spans.push(Span::styled("-", theme.dim));
     }
     let summary = match &app.queue.summary {
@@ -95,7 +103,7 @@ fn render_filters(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         Paragraph::new(Span::styled(summary, theme.header)),
         right_area,
     );
-    if typing {
+    if let Some(input) = typing {
         let mine = if f.coder.is_some() { "  coder: me" } else { "" };
         let order = if app.queue.newest_first {
             "  newest first"
@@ -103,7 +111,7 @@ fn render_filters(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             ""
         };
         let prefix = format!(" status: {status}  type: {etype}{mine}{order}  find: ");
-        let x = left_area.x + (prefix.chars().count() + text.chars().count()) as u16;
+        let x = left_area.x + (prefix.chars().count() + input.cursor()) as u16;
         if x < left_area.right() {
             frame.set_cursor_position(Position::new(x, left_area.y));
         }
