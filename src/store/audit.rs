@@ -11,6 +11,7 @@ use super::{Result, now_utc};
 use crate::domain::AuditAction;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 
 /// One row of the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,7 +229,24 @@ impl Verification {
 /// it (rows cut off its end, or a trail rewritten, no longer do).
 pub fn verify(conn: &Connection, expect: Option<&str>) -> Result<Verification> {
     let mut problems = Vec::new();
-    let mut expect_found = expect.is_none();
+    guard_triggers(conn, &mut problems)?;
+    let chain = walk_chain(conn, expect, &mut problems)?;
+    if expect.is_some() && !chain.expect_found {
+        problems.push(format!(
+            "the head you kept ({}) is not in the trail: rows were cut off its end, or the trail was rewritten",
+            expect.unwrap_or_default()
+        ));
+    }
+    sealed_queries(conn, &chain, &mut problems)?;
+    Ok(Verification {
+        rows: chain.count,
+        head: chain.head,
+        problems,
+    })
+}
+
+/// The triggers that guard the record are there as written.
+fn guard_triggers(conn: &Connection, problems: &mut Vec<String>) -> Result<()> {
     for (name, sql) in GUARD_TRIGGERS {
         let found: Option<String> = conn
             .query_row(
@@ -247,6 +265,28 @@ pub fn verify(conn: &Connection, expect: Option<&str>) -> Result<Verification> {
             Some(_) => {}
         }
     }
+    Ok(())
+}
+
+/// What walking the audit trail found besides broken links.
+struct Chain {
+    count: u64,
+    head: String,
+    expect_found: bool,
+    /// Query id and "text"/"answer" -> the row that sealed it and the seal.
+    seals: HashMap<(i64, &'static str), (i64, String)>,
+    /// Query id -> how the trail says it ended (closed with an outcome, or
+    /// canceled), and the row that says so.
+    endings: HashMap<i64, (i64, Option<String>)>,
+}
+
+/// Walks the trail in order: each row follows the one before (no gap) and
+/// matches its hash; the first broken link is named and ends the walk.
+fn walk_chain(
+    conn: &Connection,
+    expect: Option<&str>,
+    problems: &mut Vec<String>,
+) -> Result<Chain> {
     let mut stmt = conn.prepare(
         "SELECT audit_id, at, actor, os_user, chart_id, action, detail, seal, hash
          FROM audit ORDER BY audit_id",
@@ -256,12 +296,11 @@ pub fn verify(conn: &Connection, expect: Option<&str>) -> Result<Verification> {
     let mut prev_id: i64 = 0;
     let mut count = 0u64;
     // Query id and "text"/"answer" -> the row that sealed it and the seal.
-    let mut seals: std::collections::HashMap<(i64, &str), (i64, String)> =
-        std::collections::HashMap::new();
+    let mut seals: HashMap<(i64, &'static str), (i64, String)> = HashMap::new();
+    let mut expect_found = false;
     // Query id -> how the trail says it ended (closed with an outcome, or
     // canceled), and the row that says so.
-    let mut endings: std::collections::HashMap<i64, (i64, Option<String>)> =
-        std::collections::HashMap::new();
+    let mut endings: HashMap<i64, (i64, Option<String>)> = HashMap::new();
     while let Some(r) = rows.next()? {
         let row = Row::from_sql(r)?;
         let stored: String = r.get(8)?;
@@ -316,12 +355,19 @@ pub fn verify(conn: &Connection, expect: Option<&str>) -> Result<Verification> {
         prev_id = row.id;
     }
     drop(rows);
-    if !expect_found {
-        problems.push(format!(
-            "the head you kept ({}) is not in the trail: rows were cut off its end, or the trail was rewritten",
-            expect.unwrap_or_default()
-        ));
-    }
+    Ok(Chain {
+        count,
+        head: prev,
+        expect_found,
+        seals,
+        endings,
+    })
+}
+
+/// Every sent query's text and answer match their seals, and its status the
+/// row that ended it; a sealed query is still there.
+fn sealed_queries(conn: &Connection, chain: &Chain, problems: &mut Vec<String>) -> Result<()> {
+    let (seals, endings) = (&chain.seals, &chain.endings);
     let mut queries = conn.prepare(
         "SELECT physician_query_id, text, answer, status, outcome FROM physician_queries
          ORDER BY physician_query_id",
@@ -381,11 +427,7 @@ pub fn verify(conn: &Connection, expect: Option<&str>) -> Result<Verification> {
             "query #{id} was sent and sealed, but is no longer in the database (removed outside chartcoder)"
         ));
     }
-    Ok(Verification {
-        rows: count,
-        head: prev,
-        problems,
-    })
+    Ok(())
 }
 
 /// The query a query row's detail names ("#12 to Dr. Lee" -> 12).

@@ -126,23 +126,7 @@ fn patient_by_mrn(conn: &Connection, mrn: &str) -> Result<Option<(i64, Patient)>
 /// Inserts one chart (and its patient when the MRN is new) without any check
 /// beyond the schema's; callers check duplicates first and write the audit row.
 pub fn insert_chart(tx: &Transaction<'_>, chart: &Chart, now: &str) -> Result<i64> {
-    let patient_id = match patient_by_mrn(tx, &chart.mrn)? {
-        Some((id, _)) => id,
-        None => {
-            tx.prepare_cached(
-                "INSERT INTO patients (mrn, name, birth_date, sex) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![
-                chart.mrn,
-                chart.patient.name,
-                chart.patient.birth_date.to_string(),
-                chart.patient.sex.as_str()
-            ])?;
-            let id = tx.last_insert_rowid();
-            index_name_words(tx, id, &chart.patient.name)?;
-            id
-        }
-    };
+    let patient_id = patient_for(tx, chart)?;
     let e = &chart.encounter;
     tx.prepare_cached(
         "INSERT INTO charts (account, patient_id, encounter_type, admit_date, discharge_date, disposition,
@@ -162,6 +146,39 @@ pub fn insert_chart(tx: &Transaction<'_>, chart: &Chart, now: &str) -> Result<i6
         now,
     ])?;
     let chart_id = tx.last_insert_rowid();
+    insert_providers_and_documents(tx, chart_id, chart)?;
+    insert_codes(tx, chart_id, chart)?;
+    Ok(chart_id)
+}
+
+/// The patient with the chart's MRN, added (and their name's words indexed)
+/// when the MRN is new.
+fn patient_for(tx: &Transaction<'_>, chart: &Chart) -> Result<i64> {
+    Ok(match patient_by_mrn(tx, &chart.mrn)? {
+        Some((id, _)) => id,
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO patients (mrn, name, birth_date, sex) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                chart.mrn,
+                chart.patient.name,
+                chart.patient.birth_date.to_string(),
+                chart.patient.sex.as_str()
+            ])?;
+            let id = tx.last_insert_rowid();
+            index_name_words(tx, id, &chart.patient.name)?;
+            id
+        }
+    })
+}
+
+fn insert_providers_and_documents(
+    tx: &Transaction<'_>,
+    chart_id: i64,
+    chart: &Chart,
+) -> Result<()> {
+    let e = &chart.encounter;
     {
         let mut stmt = tx.prepare_cached(
             "INSERT INTO chart_providers (chart_id, seq, name) VALUES (?1, ?2, ?3)",
@@ -188,6 +205,11 @@ pub fn insert_chart(tx: &Transaction<'_>, chart: &Chart, now: &str) -> Result<i6
             ])?;
         }
     }
+    Ok(())
+}
+
+/// The chart's diagnoses and procedures, in their order.
+fn insert_codes(tx: &Transaction<'_>, chart_id: i64, chart: &Chart) -> Result<()> {
     {
         let mut stmt = tx.prepare_cached(
             "INSERT INTO diagnoses (chart_id, seq, code, code_system, edition, poa) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -227,7 +249,7 @@ pub fn insert_chart(tx: &Transaction<'_>, chart: &Chart, now: &str) -> Result<i6
             ])?;
         }
     }
-    Ok(chart_id)
+    Ok(())
 }
 
 /// The words of a name as the queue filter matches them: lower case, split at
