@@ -5,6 +5,7 @@
 use super::{BAD_INPUT, Cli, open_existing, parse_date};
 use crate::config::Config;
 use crate::interchange;
+use crate::store::Store;
 use crate::store::quality::{self, Accuracy, Held, Output, Scope};
 use chrono::NaiveDate;
 use std::io::Write;
@@ -56,6 +57,32 @@ pub(super) fn report(
     args: &QualityArgs,
 ) -> anyhow::Result<ExitCode> {
     let store = open_existing(cli, config)?;
+    let Some(scope) = scope_of(&store, args)? else {
+        return Ok(ExitCode::from(BAD_INPUT));
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match which {
+        Which::Accuracy => {
+            let r = quality::accuracy(store.conn(), &scope)?;
+            write_report(&mut out, args, &r, accuracy_csv, accuracy_text)?;
+        }
+        Which::Productivity => {
+            let r = quality::productivity(store.conn(), &scope)?;
+            write_report(&mut out, args, &r, productivity_csv, productivity_text)?;
+        }
+        Which::Dnfb(as_of) => {
+            let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let r = quality::dnfb(store.conn(), &scope, as_of, config.reports.base_rate as f64)?;
+            write_report(&mut out, args, &r, dnfb_csv, dnfb_text)?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The report's scope from the arguments, else the complaint said and `None`
+/// (an unknown coder, or --from after --to).
+fn scope_of(store: &Store, args: &QualityArgs) -> anyhow::Result<Option<Scope>> {
     let coder = args
         .coder
         .as_deref()
@@ -67,168 +94,169 @@ pub(super) fn report(
         say!(
             "chartcoder: there is no coder {c:?}: not a user (chartcoder users list) and no chart completed by that name"
         );
-        return Ok(ExitCode::from(BAD_INPUT));
+        return Ok(None);
     }
     if let (Some(f), Some(t)) = (args.from, args.to)
         && f > t
     {
         say!("chartcoder: --from {f} is after --to {t}");
-        return Ok(ExitCode::from(BAD_INPUT));
+        return Ok(None);
     }
-    let scope = Scope {
+    Ok(Some(Scope {
         from: args.from,
         to: args.to,
         coder: coder.map(str::to_string),
-    };
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match which {
-        Which::Accuracy => {
-            let r = quality::accuracy(store.conn(), &scope)?;
-            if args.json {
-                serde_json::to_writer_pretty(&mut out, &r)?;
-                writeln!(out)?;
-            } else if args.csv {
-                let mut w = ::csv::Writer::from_writer(&mut out);
-                w.write_record([
-                    "section",
-                    "key",
-                    "charts",
-                    "dx_codes",
-                    "dx_errors",
-                    "dx_accuracy",
-                    "px_codes",
-                    "px_errors",
-                    "px_accuracy",
-                    "code_accuracy",
-                    "principal_charts",
-                    "principal_changed",
-                    "principal_accuracy",
-                    "drg_charts",
-                    "drg_changed",
-                    "drg_accuracy",
-                    "meets_target",
-                ])?;
-                let rows = std::iter::once(("overall", "all".to_string(), &r.overall))
-                    .chain(r.by_coder.iter().map(|(c, a)| ("coder", c.clone(), a)))
-                    .chain(r.trend.iter().map(|(m, a)| ("month", m.clone(), a)));
-                for (section, key, a) in rows {
-                    let row = [
-                        section.to_string(),
-                        key,
-                        a.charts.to_string(),
-                        a.dx_codes.to_string(),
-                        a.dx_errors.to_string(),
-                        num(a.dx_accuracy, 4),
-                        a.px_codes.to_string(),
-                        a.px_errors.to_string(),
-                        num(a.px_accuracy, 4),
-                        num(a.code_accuracy, 4),
-                        a.principal_charts.to_string(),
-                        a.principal_changed.to_string(),
-                        num(a.principal_accuracy, 4),
-                        a.drg_charts.to_string(),
-                        a.drg_changed.to_string(),
-                        num(a.drg_accuracy, 4),
-                        a.meets_target.map_or(String::new(), |m| m.to_string()),
-                    ];
-                    w.write_record(row.iter().map(|c| interchange::csv::cell(c)))?;
-                }
-                w.flush()?;
-            } else {
-                write!(out, "{}", crate::sanitize::text(&accuracy_text(&r)))?;
-            }
-        }
-        Which::Productivity => {
-            let r = quality::productivity(store.conn(), &scope)?;
-            if args.json {
-                serde_json::to_writer_pretty(&mut out, &r)?;
-                writeln!(out)?;
-            } else if args.csv {
-                let mut w = ::csv::Writer::from_writer(&mut out);
-                w.write_record([
-                    "section",
-                    "coder",
-                    "encounter_type",
-                    "charts",
-                    "hours",
-                    "charts_per_hour",
-                    "minutes_per_chart",
-                    "target_per_hour",
-                    "percent_of_target",
-                ])?;
-                let rows = std::iter::once(("overall", "", "", &r.overall))
-                    .chain(r.by_type.iter().map(|(t, o)| ("type", "", t.as_str(), o)))
-                    .chain(r.by_coder.iter().map(|(c, o)| ("coder", c.as_str(), "", o)))
-                    .chain(
-                        r.by_coder_and_type
-                            .iter()
-                            .map(|(c, t, o)| ("coder_type", c.as_str(), t.as_str(), o)),
-                    );
-                for (section, c, t, o) in rows {
-                    let row = [
-                        section.to_string(),
-                        c.to_string(),
-                        t.to_string(),
-                        o.charts.to_string(),
-                        format!("{:.4}", o.hours),
-                        num(o.charts_per_hour, 4),
-                        num(o.minutes_per_chart, 4),
-                        num(o.target_per_hour, 4),
-                        num(o.percent_of_target, 4),
-                    ];
-                    w.write_record(row.iter().map(|c| interchange::csv::cell(c)))?;
-                }
-                w.flush()?;
-            } else {
-                write!(out, "{}", crate::sanitize::text(&productivity_text(&r)))?;
-            }
-        }
-        Which::Dnfb(as_of) => {
-            let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
-            let r = quality::dnfb(store.conn(), &scope, as_of, config.reports.base_rate as f64)?;
-            if args.json {
-                serde_json::to_writer_pretty(&mut out, &r)?;
-                writeln!(out)?;
-            } else if args.csv {
-                let mut w = ::csv::Writer::from_writer(&mut out);
-                w.write_record([
-                    "section",
-                    "key",
-                    "bucket",
-                    "charts",
-                    "amount",
-                    "without_estimate",
-                ])?;
-                let lines = [
-                    ("total", "all", &r.total),
-                    ("not_coded", "all", &r.not_coded),
-                ]
-                .into_iter()
-                .chain(r.by_status.iter().map(|(s, l)| ("status", s.as_str(), l)))
-                .chain(r.by_hold.iter().map(|(h, l)| ("hold", *h, l)));
-                for (section, key, l) in lines {
-                    let cells = std::iter::once(("all", &l.total))
-                        .chain(r.buckets.iter().copied().zip(l.buckets.iter()));
-                    for (bucket, h) in cells {
-                        let row = [
-                            section.to_string(),
-                            key.to_string(),
-                            bucket.to_string(),
-                            h.charts.to_string(),
-                            format!("{:.2}", h.amount),
-                            h.without_estimate.to_string(),
-                        ];
-                        w.write_record(row.iter().map(|c| interchange::csv::cell(c)))?;
-                    }
-                }
-                w.flush()?;
-            } else {
-                write!(out, "{}", crate::sanitize::text(&dnfb_text(&r)))?;
-            }
+    }))
+}
+
+/// A report as one JSON object (--json), CSV rows (--csv) or text.
+fn write_report<R: serde::Serialize>(
+    out: &mut impl Write,
+    args: &QualityArgs,
+    r: &R,
+    csv_rows: fn(&mut ::csv::Writer<&mut dyn Write>, &R) -> anyhow::Result<()>,
+    text: fn(&R) -> String,
+) -> anyhow::Result<()> {
+    if args.json {
+        serde_json::to_writer_pretty(&mut *out, r)?;
+        writeln!(out)?;
+    } else if args.csv {
+        let out: &mut dyn Write = out;
+        let mut w = ::csv::Writer::from_writer(out);
+        csv_rows(&mut w, r)?;
+        w.flush()?;
+    } else {
+        write!(out, "{}", crate::sanitize::text(&text(r)))?;
+    }
+    Ok(())
+}
+
+/// `report accuracy --csv`: overall, by coder, by month.
+fn accuracy_csv(
+    w: &mut ::csv::Writer<&mut dyn Write>,
+    r: &quality::AccuracyReport,
+) -> anyhow::Result<()> {
+    w.write_record([
+        "section",
+        "key",
+        "charts",
+        "dx_codes",
+        "dx_errors",
+        "dx_accuracy",
+        "px_codes",
+        "px_errors",
+        "px_accuracy",
+        "code_accuracy",
+        "principal_charts",
+        "principal_changed",
+        "principal_accuracy",
+        "drg_charts",
+        "drg_changed",
+        "drg_accuracy",
+        "meets_target",
+    ])?;
+    let rows = std::iter::once(("overall", "all".to_string(), &r.overall))
+        .chain(r.by_coder.iter().map(|(c, a)| ("coder", c.clone(), a)))
+        .chain(r.trend.iter().map(|(m, a)| ("month", m.clone(), a)));
+    for (section, key, a) in rows {
+        let row = [
+            section.to_string(),
+            key,
+            a.charts.to_string(),
+            a.dx_codes.to_string(),
+            a.dx_errors.to_string(),
+            num(a.dx_accuracy, 4),
+            a.px_codes.to_string(),
+            a.px_errors.to_string(),
+            num(a.px_accuracy, 4),
+            num(a.code_accuracy, 4),
+            a.principal_charts.to_string(),
+            a.principal_changed.to_string(),
+            num(a.principal_accuracy, 4),
+            a.drg_charts.to_string(),
+            a.drg_changed.to_string(),
+            num(a.drg_accuracy, 4),
+            a.meets_target.map_or(String::new(), |m| m.to_string()),
+        ];
+        w.write_record(row.iter().map(|c| interchange::csv::cell(c)))?;
+    }
+    Ok(())
+}
+
+/// `report productivity --csv`: overall, by type, by coder, by coder and type.
+fn productivity_csv(
+    w: &mut ::csv::Writer<&mut dyn Write>,
+    r: &quality::ProductivityReport,
+) -> anyhow::Result<()> {
+    w.write_record([
+        "section",
+        "coder",
+        "encounter_type",
+        "charts",
+        "hours",
+        "charts_per_hour",
+        "minutes_per_chart",
+        "target_per_hour",
+        "percent_of_target",
+    ])?;
+    let rows = std::iter::once(("overall", "", "", &r.overall))
+        .chain(r.by_type.iter().map(|(t, o)| ("type", "", t.as_str(), o)))
+        .chain(r.by_coder.iter().map(|(c, o)| ("coder", c.as_str(), "", o)))
+        .chain(
+            r.by_coder_and_type
+                .iter()
+                .map(|(c, t, o)| ("coder_type", c.as_str(), t.as_str(), o)),
+        );
+    for (section, c, t, o) in rows {
+        let row = [
+            section.to_string(),
+            c.to_string(),
+            t.to_string(),
+            o.charts.to_string(),
+            format!("{:.4}", o.hours),
+            num(o.charts_per_hour, 4),
+            num(o.minutes_per_chart, 4),
+            num(o.target_per_hour, 4),
+            num(o.percent_of_target, 4),
+        ];
+        w.write_record(row.iter().map(|c| interchange::csv::cell(c)))?;
+    }
+    Ok(())
+}
+
+/// `report dnfb --csv`: each line of the table, all buckets then each bucket.
+fn dnfb_csv(w: &mut ::csv::Writer<&mut dyn Write>, r: &quality::DnfbReport) -> anyhow::Result<()> {
+    w.write_record([
+        "section",
+        "key",
+        "bucket",
+        "charts",
+        "amount",
+        "without_estimate",
+    ])?;
+    let lines = [
+        ("total", "all", &r.total),
+        ("not_coded", "all", &r.not_coded),
+    ]
+    .into_iter()
+    .chain(r.by_status.iter().map(|(s, l)| ("status", s.as_str(), l)))
+    .chain(r.by_hold.iter().map(|(h, l)| ("hold", *h, l)));
+    for (section, key, l) in lines {
+        let cells = std::iter::once(("all", &l.total))
+            .chain(r.buckets.iter().copied().zip(l.buckets.iter()));
+        for (bucket, h) in cells {
+            let row = [
+                section.to_string(),
+                key.to_string(),
+                bucket.to_string(),
+                h.charts.to_string(),
+                format!("{:.2}", h.amount),
+                h.without_estimate.to_string(),
+            ];
+            w.write_record(row.iter().map(|c| interchange::csv::cell(c)))?;
         }
     }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn period(s: &Scope) -> String {

@@ -398,24 +398,7 @@ fn act(
     regroup: review::Regroup<'_>,
     single: Option<review::SingleCcMcc<'_>>,
 ) -> anyhow::Result<ExitCode> {
-    let account = match action {
-        ReviewCommand::Start { account }
-        | ReviewCommand::Change { account, .. }
-        | ReviewCommand::Reason { account, .. }
-        | ReviewCommand::Pass { account }
-        | ReviewCommand::Return { account, .. }
-        | ReviewCommand::Agree { account }
-        | ReviewCommand::Rebut { account, .. }
-        | ReviewCommand::Settle { account, .. }
-        | ReviewCommand::Final { account }
-        | ReviewCommand::Reopen { account, .. } => account,
-        ReviewCommand::Queue { .. }
-        | ReviewCommand::Rules
-        | ReviewCommand::Set { .. }
-        | ReviewCommand::Show { .. } => {
-            return Err(anyhow!("not an action on a chart"));
-        }
-    };
+    let account = account_of(action)?;
     let Some(id) = chart_of(store, account)? else {
         return Ok(ExitCode::from(BAD_INPUT));
     };
@@ -427,42 +410,9 @@ fn act(
             store.write(|tx| review::start_selected(tx, id, user, single)),
             |_| format!("{a}: under review by {user}; the coder's version is kept"),
         ),
-        ReviewCommand::Change {
-            reason,
-            note,
-            add_dx,
-            poa,
-            poa_of,
-            remove_dx,
-            principal,
-            add_px,
-            system,
-            remove_px,
-            ..
-        } => {
-            let chosen = [add_dx, poa_of, remove_dx, principal, add_px, remove_px]
-                .iter()
-                .filter(|o| o.is_some())
-                .count();
-            if chosen != 1 {
-                say!(
-                    "chartcoder: give exactly one of --add-dx, --poa-of, --remove-dx, --principal, --add-px, --remove-px"
-                );
+        ReviewCommand::Change { reason, note, .. } => {
+            let Some(change) = Change::of(action) else {
                 return Ok(ExitCode::from(BAD_INPUT));
-            }
-            if poa_of.is_some() && poa.is_none() {
-                say!("chartcoder: --poa-of CODE needs --poa Y|N|U|W|1");
-                return Ok(ExitCode::from(BAD_INPUT));
-            }
-            let change = Change {
-                add_dx: add_dx.as_deref(),
-                poa: *poa,
-                poa_of: poa_of.as_deref(),
-                remove_dx: remove_dx.as_deref(),
-                principal: principal.as_deref(),
-                add_px: add_px.as_deref(),
-                system: *system,
-                remove_px: remove_px.as_deref(),
             };
             outcome(
                 store.write(|tx| change.apply(tx, id, user, *reason, note, regroup)),
@@ -518,6 +468,26 @@ fn act(
     }
 }
 
+/// The chart account an action on one chart names.
+fn account_of(action: &ReviewCommand) -> anyhow::Result<&String> {
+    match action {
+        ReviewCommand::Start { account }
+        | ReviewCommand::Change { account, .. }
+        | ReviewCommand::Reason { account, .. }
+        | ReviewCommand::Pass { account }
+        | ReviewCommand::Return { account, .. }
+        | ReviewCommand::Agree { account }
+        | ReviewCommand::Rebut { account, .. }
+        | ReviewCommand::Settle { account, .. }
+        | ReviewCommand::Final { account }
+        | ReviewCommand::Reopen { account, .. } => Ok(account),
+        ReviewCommand::Queue { .. }
+        | ReviewCommand::Rules
+        | ReviewCommand::Set { .. }
+        | ReviewCommand::Show { .. } => Err(anyhow!("not an action on a chart")),
+    }
+}
+
 fn score_words(s: &crate::domain::ChartScore) -> String {
     format!(
         "diagnoses {}/{} right, procedures {}/{} right",
@@ -541,6 +511,49 @@ struct Change<'a> {
 }
 
 impl Change<'_> {
+    /// The one change `review change` names, else the complaint said and
+    /// `None` (none or several, or --poa-of without --poa).
+    fn of(action: &ReviewCommand) -> Option<Change<'_>> {
+        let ReviewCommand::Change {
+            add_dx,
+            poa,
+            poa_of,
+            remove_dx,
+            principal,
+            add_px,
+            system,
+            remove_px,
+            ..
+        } = action
+        else {
+            return None;
+        };
+        let chosen = [add_dx, poa_of, remove_dx, principal, add_px, remove_px]
+            .iter()
+            .filter(|o| o.is_some())
+            .count();
+        if chosen != 1 {
+            say!(
+                "chartcoder: give exactly one of --add-dx, --poa-of, --remove-dx, --principal, --add-px, --remove-px"
+            );
+            return None;
+        }
+        if poa_of.is_some() && poa.is_none() {
+            say!("chartcoder: --poa-of CODE needs --poa Y|N|U|W|1");
+            return None;
+        }
+        Some(Change {
+            add_dx: add_dx.as_deref(),
+            poa: *poa,
+            poa_of: poa_of.as_deref(),
+            remove_dx: remove_dx.as_deref(),
+            principal: principal.as_deref(),
+            add_px: add_px.as_deref(),
+            system: *system,
+            remove_px: remove_px.as_deref(),
+        })
+    }
+
     /// Makes the change with the ordinary coding actions, then gives every
     /// difference it made the reason (the DRG's, when it moved, "DRG
     /// changed"). Returns the keys given a reason.

@@ -484,9 +484,8 @@ fn seal_the_record(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn quality_and_review(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    tx.execute_batch(
-        r#"
+/// The users and their roles, and the manager's quality settings.
+const USERS_AND_SETTINGS_SQL: &str = r#"
 CREATE TABLE users (
     name        TEXT PRIMARY KEY,
     role        TEXT NOT NULL CHECK (role IN ('coder', 'reviewer', 'manager')),
@@ -498,7 +497,11 @@ CREATE TABLE quality_settings (
     key    TEXT PRIMARY KEY,
     value  TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
+"#;
 
+/// Each completion timed, and its per-day sums (kept by a trigger) for the
+/// productivity report.
+const CODING_TIMES_SQL: &str = r#"
 CREATE TABLE chart_coding (
     chart_id        INTEGER NOT NULL REFERENCES charts (chart_id),
     coder           TEXT NOT NULL,
@@ -525,7 +528,10 @@ BEGIN
     UPDATE coding_daily SET charts = charts + 1, seconds = seconds + NEW.seconds
     WHERE day = NEW.day AND coder = NEW.coder AND encounter_type = NEW.encounter_type;
 END;
+"#;
 
+/// The reviews.
+const REVIEWS_SQL: &str = r#"
 CREATE TABLE reviews (
     review_id          INTEGER PRIMARY KEY,
     chart_id           INTEGER NOT NULL REFERENCES charts (chart_id),
@@ -553,7 +559,11 @@ CREATE TABLE reviews (
 CREATE UNIQUE INDEX reviews_chart_id_open_idx ON reviews (chart_id) WHERE state <> 'closed';
 CREATE INDEX reviews_chart_id_idx ON reviews (chart_id);
 CREATE INDEX reviews_state_coded_at_idx ON reviews (state, coded_at, coder);
+"#;
 
+/// The per-day sums of closed reviews' scores (kept by triggers) for the
+/// accuracy report.
+const ACCURACY_SUMS_SQL: &str = r#"
 CREATE TABLE accuracy_daily (
     day                TEXT NOT NULL,
     coder              TEXT NOT NULL,
@@ -602,7 +612,10 @@ BEGIN
         drg_changed = drg_changed + coalesce(NEW.drg_changed, 0)
     WHERE day = substr(NEW.coded_at, 1, 10) AND coder = NEW.coder;
 END;
+"#;
 
+/// The coder's version kept beside a review, unchangeable.
+const CODER_VERSION_SQL: &str = r#"
 CREATE TABLE review_diagnoses (
     review_id    INTEGER NOT NULL REFERENCES reviews (review_id),
     seq          INTEGER NOT NULL,
@@ -628,7 +641,10 @@ CREATE TRIGGER review_diagnoses_kept BEFORE UPDATE ON review_diagnoses
 BEGIN SELECT RAISE(ABORT, 'the coder''s version is kept as it was'); END;
 CREATE TRIGGER review_procedures_kept BEFORE UPDATE ON review_procedures
 BEGIN SELECT RAISE(ABORT, 'the coder''s version is kept as it was'); END;
+"#;
 
+/// What the reviewer, coder and manager said of each difference.
+const REVIEW_CHANGES_SQL: &str = r#"
 CREATE TABLE review_changes (
     review_id    INTEGER NOT NULL REFERENCES reviews (review_id),
     change_key   TEXT NOT NULL,
@@ -642,7 +658,11 @@ CREATE TABLE review_changes (
     verdict      TEXT CHECK (verdict IN ('reviewer', 'coder')),
     PRIMARY KEY (review_id, change_key)
 ) STRICT, WITHOUT ROWID;
+"#;
 
+/// A final chart locked: its codes and DRG unchangeable, its status changed
+/// only right after a manager's reopen.
+const FINAL_LOCK_SQL: &str = r#"
 CREATE TRIGGER diagnoses_final_update BEFORE UPDATE ON diagnoses
 WHEN (SELECT status FROM charts WHERE chart_id = OLD.chart_id) = 'final'
 BEGIN SELECT RAISE(ABORT, 'the chart is final (locked): a manager reopens it first'); END;
@@ -666,9 +686,27 @@ WHEN OLD.status = 'final' AND NEW.status <> 'final' AND NOT EXISTS (
     SELECT 1 FROM audit WHERE audit_id = (SELECT max(audit_id) FROM audit)
     AND chart_id = OLD.chart_id AND action = 'reopen')
 BEGIN SELECT RAISE(ABORT, 'the chart is final (locked): only a manager''s reopen, with a reason, changes it'); END;
-"#,
-    )?;
-    // Charts completed before: their completions, timed from the trail.
+"#;
+
+/// Users and roles, coding times, second-level review and the final lock:
+/// the steps above in this order, then the completions recorded before.
+fn quality_and_review(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    for sql in [
+        USERS_AND_SETTINGS_SQL,
+        CODING_TIMES_SQL,
+        REVIEWS_SQL,
+        ACCURACY_SUMS_SQL,
+        CODER_VERSION_SQL,
+        REVIEW_CHANGES_SQL,
+        FINAL_LOCK_SQL,
+    ] {
+        tx.execute_batch(sql)?;
+    }
+    record_earlier_completions(tx)
+}
+
+/// Charts completed before: their completions, timed from the trail.
+fn record_earlier_completions(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     let completions = {
         let mut stmt = tx.prepare(
             "SELECT a.audit_id, a.chart_id, a.actor, a.at FROM audit a
