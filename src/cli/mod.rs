@@ -908,25 +908,17 @@ fn query_command(cli: &Cli, config: &Config, action: &QueryCommand) -> anyhow::R
     }
 }
 
-/// The rules with the bundled code sets and the site's tables (loaded in parallel).
+/// The edits' rules: the code sets from the cache in `codesets.cache_dir`
+/// (a cache found damaged, or that cannot be written, is said on standard
+/// error; the rules are complete either way), the site's tables from
+/// `[edits]`.
 pub fn load_rules(config: &Config) -> anyhow::Result<crate::edits::Rules> {
-    use crate::codeset;
     let files = crate::edits::SiteFiles::from_config(&config.edits);
-    let site = files.load().map_err(|e| anyhow!("edits: {e}"))?;
-    let (cm, pcs, cc) = std::thread::scope(|s| {
-        let cm = s.spawn(codeset::IcdCm::load_bundled);
-        let pcs = s.spawn(codeset::IcdPcs::load_bundled);
-        let cc = codeset::risk::load_cc_mcc();
-        (cm.join(), pcs.join(), cc)
-    });
-    let failed = || anyhow!("a code-set loader failed");
-    Ok(crate::edits::Rules::new(
-        std::sync::Arc::new(cm.map_err(|_| failed())??),
-        std::sync::Arc::new(pcs.map_err(|_| failed())??),
-        std::sync::Arc::new(cc?),
-        site,
-        files.options,
-    )?)
+    let (rules, notice) = crate::reference::load_rules(config.cache_dir().as_deref(), &files)?;
+    if let Some(n) = notice {
+        say!("chartcoder: {n}");
+    }
+    Ok(rules)
 }
 
 /// `chartcoder validate`.
@@ -1053,19 +1045,23 @@ fn refuse_file(file: &Path, problems: &[interchange::Problem]) -> ExitCode {
 /// (without a dot, G0439 is HCPCS G0439 and ICD-10-CM G04.39).
 fn print_code(code: &str, date: chrono::NaiveDate, config: &Config) -> anyhow::Result<ExitCode> {
     use crate::codeset;
-    let cm = codeset::IcdCm::load_bundled()?;
+    let (official, notice) = crate::reference::Official::load(config.cache_dir().as_deref())?;
+    if let Some(n) = notice {
+        say!("chartcoder: {n}");
+    }
+    let cm = &official.cm;
     let edition = codeset::Edition::for_date(date);
     let key = codeset::code_key(code);
     let mut found = Vec::new();
     // A code deleted in FY2027 (or added) is shown from the edition that has
     // it, its status on the date in words.
-    if let Some(text) = codeset::describe_code(&cm, code, date) {
+    if let Some(text) = codeset::describe_code(cm, code, date) {
         found.push(text);
     }
     let dotless = !code.contains('.');
     if dotless
         && key.len() == 7
-        && let Some(text) = codeset::IcdPcs::load_bundled()?.describe(&key, date)
+        && let Some(text) = official.pcs.describe(&key, date)
     {
         found.push(text);
     }

@@ -15,7 +15,9 @@ pub enum Edition {
 }
 
 /// Each bundled edition: its label and the day it comes into force (October 1).
-/// The one table of editions: each is in force until the next one's first day.
+/// The one table of editions, oldest first: each is in force until the next
+/// one's first day. Adding an edition is a variant above and a row here;
+/// everything else (labels, dates, [`Edition::ALL`]) is read from this table.
 const EDITIONS: [(Edition, &str, (i32, u32, u32)); 2] = [
     (Edition::Fy2026, "FY2026", (2025, 10, 1)),
     (Edition::Fy2027, "FY2027", (2026, 10, 1)),
@@ -23,7 +25,15 @@ const EDITIONS: [(Edition, &str, (i32, u32, u32)); 2] = [
 
 impl Edition {
     /// Every bundled edition, oldest first.
-    pub const ALL: [Edition; 2] = [EDITIONS[0].0, EDITIONS[1].0];
+    pub const ALL: [Edition; EDITIONS.len()] = {
+        let mut all = [EDITIONS[0].0; EDITIONS.len()];
+        let mut i = 1;
+        while i < EDITIONS.len() {
+            all[i] = EDITIONS[i].0;
+            i += 1;
+        }
+        all
+    };
 
     fn row(self) -> usize {
         EDITIONS.iter().position(|e| e.0 == self).unwrap_or(0)
@@ -68,12 +78,12 @@ impl Edition {
         EDITIONS[self.row()].1
     }
 
-    /// The other bundled edition.
+    /// The nearest other bundled edition: the one before it, else the one
+    /// after (where a code deleted or added since is looked for).
     pub fn other(self) -> Edition {
-        match self {
-            Edition::Fy2026 => Edition::Fy2027,
-            Edition::Fy2027 => Edition::Fy2026,
-        }
+        let i = self.row();
+        let j = if i > 0 { i - 1 } else { i + 1 };
+        EDITIONS.get(j).map_or(self, |e| e.0)
     }
 }
 
@@ -133,5 +143,8 @@ mod tests {
             assert_eq!(Edition::from_label(e.label()), Some(e));
         }
         assert_eq!(Edition::from_label("FY1999"), None);
+        assert_eq!(Edition::ALL, [Edition::Fy2026, Edition::Fy2027]);
+        assert_eq!(Edition::Fy2026.other(), Edition::Fy2027);
+        assert_eq!(Edition::Fy2027.other(), Edition::Fy2026);
     }
 }

@@ -23,24 +23,89 @@ use std::hash::Hash;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Damaged;
 
-/// The code sets as bytes.
+/// The code sets as bytes: a table of section lengths, then the sections,
+/// which decode side by side (the MCE masters are as big as the rest).
 pub fn encode(parsed: &Parsed) -> Vec<u8> {
-    let mut out = Vec::with_capacity(32 << 20);
-    put_cm(&parsed.cm, &mut out);
-    put_pcs(&parsed.pcs, &mut out);
-    put_risk(&parsed.cc_mcc, &parsed.hcc, &mut out);
+    let sections: [Vec<u8>; SECTIONS] = [
+        bytes_of(|out| put_cm(&parsed.cm, out)),
+        bytes_of(|out| parsed.cm.mce.put(out)),
+        bytes_of(|out| put_pcs(&parsed.pcs, out)),
+        bytes_of(|out| parsed.pcs.mce.put(out)),
+        bytes_of(|out| put_risk(&parsed.cc_mcc, &parsed.hcc, out)),
+    ];
+    let mut out = Vec::with_capacity(sections.iter().map(Vec::len).sum::<usize>() + 64);
+    for s in &sections {
+        s.len().put(&mut out);
+    }
+    for s in &sections {
+        out.extend_from_slice(s);
+    }
     out
 }
 
-/// The code sets from bytes [`encode`] wrote.
-pub fn decode(bytes: &[u8]) -> Result<Parsed, Damaged> {
+/// An MCE master: code without dot -> its rows.
+type Masters = HashMap<String, MceEntry>;
+
+/// ICD-10-CM, its MCE master, ICD-10-PCS, its MCE master, CC/MCC and HCC.
+const SECTIONS: usize = 5;
+
+fn bytes_of(put: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    let mut out = Vec::new();
+    put(&mut out);
+    out
+}
+
+/// Decodes one section whole: every byte of it read, nothing past it.
+fn whole<T>(
+    bytes: &[u8],
+    get: impl FnOnce(&mut Reader<'_>) -> Result<T, Damaged>,
+) -> Result<T, Damaged> {
     let mut r = Reader { bytes, at: 0 };
-    let cm = get_cm(&mut r)?;
-    let pcs = get_pcs(&mut r)?;
-    let (cc_mcc, hcc) = get_risk(&mut r)?;
+    let value = get(&mut r)?;
     if r.at != bytes.len() {
         return Err(Damaged);
     }
+    Ok(value)
+}
+
+/// A section decoded on its own thread (a thread that died: damage).
+fn joined<T>(h: std::thread::Result<Result<T, Damaged>>) -> Result<T, Damaged> {
+    h.unwrap_or(Err(Damaged))
+}
+
+/// The code sets from bytes [`encode`] wrote, the sections side by side.
+pub fn decode(bytes: &[u8]) -> Result<Parsed, Damaged> {
+    let mut r = Reader { bytes, at: 0 };
+    let mut parts: Vec<&[u8]> = Vec::with_capacity(SECTIONS);
+    let lens = (0..SECTIONS)
+        .map(|_| usize::get(&mut r))
+        .collect::<Result<Vec<usize>, Damaged>>()?;
+    for len in lens {
+        parts.push(r.take(len)?);
+    }
+    if r.at != bytes.len() {
+        return Err(Damaged);
+    }
+    let [cm, cm_mce, pcs, pcs_mce, risk] = parts.as_slice() else {
+        return Err(Damaged);
+    };
+    let (cm, cm_mce, pcs, pcs_mce, risk) = std::thread::scope(|s| {
+        let cm = s.spawn(|| whole(cm, get_cm));
+        let cm_mce = s.spawn(|| whole(cm_mce, <Masters as Wire>::get));
+        let pcs_mce = s.spawn(|| whole(pcs_mce, <Masters as Wire>::get));
+        let pcs = whole(pcs, get_pcs);
+        let risk = whole(risk, get_risk);
+        (
+            joined(cm.join()),
+            joined(cm_mce.join()),
+            pcs,
+            joined(pcs_mce.join()),
+            risk,
+        )
+    });
+    let (mut cm, mut pcs, (cc_mcc, hcc)) = (cm?, pcs?, risk?);
+    cm.mce = cm_mce?;
+    pcs.mce = pcs_mce?;
     Ok(Parsed {
         cm,
         pcs,
@@ -365,7 +430,6 @@ fn put_cm(cm: &IcdCm, out: &mut Vec<u8>) {
     cm.fy2027_titles.put(out);
     cm.fy2027_deleted.put(out);
     cm.fy2027_added.put(out);
-    cm.mce.put(out);
 }
 
 fn get_cm(r: &mut Reader<'_>) -> Result<IcdCm, Damaged> {
@@ -389,7 +453,8 @@ fn get_cm(r: &mut Reader<'_>) -> Result<IcdCm, Damaged> {
     }
     let fy2027_deleted = Wire::get(r)?;
     let fy2027_added = Wire::get(r)?;
-    let mut cm = IcdCm::from_nodes(nodes, Wire::get(r)?);
+    // The MCE master comes from its own section.
+    let mut cm = IcdCm::from_nodes(nodes, HashMap::new());
     cm.only_in = only_in;
     cm.fy2027_titles = fy2027_titles;
     cm.fy2027_deleted = fy2027_deleted;
@@ -399,7 +464,6 @@ fn get_cm(r: &mut Reader<'_>) -> Result<IcdCm, Damaged> {
 
 fn put_pcs(pcs: &IcdPcs, out: &mut Vec<u8>) {
     pcs.tables.tables.put(out);
-    pcs.mce.put(out);
     pcs.definitions.terms.put(out);
     pcs.definitions.definitions.put(out);
 }
@@ -416,7 +480,6 @@ fn get_pcs(r: &mut Reader<'_>) -> Result<IcdPcs, Damaged> {
     if !tables.iter().all(shaped) {
         return Err(Damaged);
     }
-    let mce = Wire::get(r)?;
     let terms: HashMap<(char, u8, String), usize> = Wire::get(r)?;
     let definitions: Vec<PcsDefinition> = Wire::get(r)?;
     if terms.values().any(|&i| i >= definitions.len()) {
@@ -424,7 +487,8 @@ fn get_pcs(r: &mut Reader<'_>) -> Result<IcdPcs, Damaged> {
     }
     Ok(IcdPcs {
         tables: Pcs::new(tables),
-        mce,
+        // The MCE master comes from its own section.
+        mce: HashMap::new(),
         definitions: PcsDefinitions { terms, definitions },
     })
 }
@@ -479,5 +543,43 @@ mod tests {
             at: 0,
         };
         assert_eq!(Vec::<String>::get(&mut r), Err(Damaged));
+    }
+
+    #[test]
+    fn a_tree_that_would_loop_is_damage() {
+        let node = |code: &str, parent: Option<usize>, children: Vec<usize>| TabularNode {
+            kind: NodeKind::Code,
+            code: code.into(),
+            title: code.into(),
+            parent,
+            children,
+            notes: Vec::new(),
+            seventh: Vec::new(),
+            placeholder: false,
+            line: 1,
+        };
+        let parsed = |nodes: Vec<TabularNode>| Parsed {
+            cm: IcdCm::from_nodes(nodes, HashMap::new()),
+            pcs: IcdPcs {
+                tables: Pcs::new(Vec::new()),
+                mce: HashMap::new(),
+                definitions: PcsDefinitions::default(),
+            },
+            cc_mcc: CcMcc::default(),
+            hcc: HccMap::default(),
+        };
+        let good = parsed(vec![
+            node("A00", None, vec![1]),
+            node("A00.0", Some(0), vec![]),
+        ]);
+        let bytes = encode(&good);
+        assert_eq!(encode(&decode(&bytes).unwrap()), bytes);
+        for nodes in [
+            vec![node("A00", Some(1), vec![]), node("A00.0", Some(0), vec![])],
+            vec![node("A00", None, vec![0])],
+            vec![node("A00", None, vec![7])],
+        ] {
+            assert_eq!(decode(&encode(&parsed(nodes))).err(), Some(Damaged));
+        }
     }
 }

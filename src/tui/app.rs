@@ -1,11 +1,12 @@
 //! The workstation's state and how input changes it. Rendering reads this state and
 //! never changes it (see `screens`).
 
-use super::chart::{ChartView, CodeSets, SearchPopup};
+use super::chart::{ChartView, SearchPopup};
 use super::keymap::{Action, Context, Keymap};
 use super::saver::{Answer, Job, Saver};
 use crate::domain::AuditAction;
 use crate::domain::EncounterType;
+use crate::reference::CodeSets;
 use crate::search::worker::SearchWorker;
 use crate::store::{QueueFilter, QueuePage, QueueRow, QueueSummary, StatusFilter, Store, queue};
 use chrono::NaiveDate;
