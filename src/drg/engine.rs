@@ -4,11 +4,15 @@
 
 use super::tables::{Atom, AttrId, CodeKey, FormulaRow, Synth, Tables, code_key};
 use super::{
-    Claim, DrgResult, DxOutput, Grouping, HacCandidate, HacCandidateStatus, HacStatus,
-    HospitalStatus, Impact, Level, Partition, PoaError, PxOutput, ReturnCode, Rules, SeverityUsage,
-    Sex,
+    Claim, DxOutput, Grouping, HacCandidate, HacCandidateStatus, HacStatus, HospitalStatus, Impact,
+    Level, Partition, PoaError, PxOutput, ReturnCode, Rules, SeverityUsage, Sex,
 };
 use crate::domain::Poa;
+use atoms::{Atoms, ON_PDX, ON_SDX, ONLY, PRESENT};
+use mark::{mark, result};
+
+mod atoms;
+mod mark;
 
 /// Discharge statuses the grouper accepts (README section 5, input).
 fn valid_discharge_status(s: u32) -> bool {
@@ -48,84 +52,6 @@ struct Px<'t> {
     index: Option<usize>,
     /// For a pseudo-code: the claim indices of its components.
     components: Vec<usize>,
-}
-
-/// An attribute's flags in [`Atoms::slots`].
-const PRESENT: u8 = 1;
-const ON_PDX: u8 = 2;
-const ON_SDX: u8 = 4;
-const ONLY: u8 = 8;
-
-/// One attribute of the claim: its flags and, for a bare/ANY atom, the AND
-/// of the suppression bits of every occurrence (diagnoses never suppress).
-#[derive(Clone, Copy)]
-struct Slot {
-    flags: u8,
-    suppressed: u32,
-}
-
-/// The claim's atoms (README section 4), one slot per attribute name (one
-/// allocation for the claim).
-struct Atoms {
-    slots: Vec<Slot>,
-    synth: [bool; 32],
-}
-
-impl Atoms {
-    fn new(n: usize) -> Atoms {
-        Atoms {
-            slots: vec![
-                Slot {
-                    flags: 0,
-                    suppressed: u32::MAX,
-                };
-                n
-            ],
-            synth: [false; 32],
-        }
-    }
-
-    fn add(&mut self, a: AttrId, suppression: u32) {
-        if let Some(s) = self.slots.get_mut(usize::from(a)) {
-            s.flags |= PRESENT;
-            s.suppressed &= suppression;
-        }
-    }
-
-    fn set(&mut self, a: AttrId, flag: u8, on: bool) {
-        if let Some(s) = self.slots.get_mut(usize::from(a)) {
-            if on {
-                s.flags |= flag;
-            } else {
-                s.flags &= !flag;
-            }
-        }
-    }
-
-    fn has(&self, a: AttrId, flag: u8) -> bool {
-        self.slots
-            .get(usize::from(a))
-            .is_some_and(|s| s.flags & flag != 0)
-    }
-
-    fn synth(&self, s: Synth) -> bool {
-        self.synth[s as usize]
-    }
-
-    fn truth(&self, atom: &Atom, mdc: u8, level: Level) -> bool {
-        match atom {
-            Atom::Any(a) => self.slots.get(usize::from(*a)).is_some_and(|s| {
-                s.flags & PRESENT != 0 && (mdc >= 32 || s.suppressed & (1 << mdc) == 0)
-            }),
-            Atom::Pdx(a) => self.has(*a, ON_PDX),
-            Atom::Sdx(a) => self.has(*a, ON_SDX),
-            Atom::Only(a) => self.has(*a, ONLY),
-            Atom::Synth(Synth::Mcc) => level == Level::Mcc,
-            Atom::Synth(Synth::Cc) => level == Level::Cc,
-            Atom::Synth(Synth::NoCc) => level == Level::None,
-            Atom::Synth(s) => self.synth(*s),
-        }
-    }
 }
 
 /// The result of one pass (initial or final) before titles are added.
@@ -603,121 +529,6 @@ impl Prepared<'_> {
             .map(|s| s.severity)
             .max()
             .unwrap_or(Level::None)
-    }
-}
-
-/// The per-code marks of one pass (README section 7).
-struct Marks {
-    pdx: bool,
-    sdx: Vec<bool>,
-    /// Indexed like `Prepared::px` (claim procedures, then pseudo-codes).
-    px: Vec<bool>,
-}
-
-fn mark(p: &Prepared<'_>, o: &Outcome, hac_met: &[bool]) -> Marks {
-    let mut m = Marks {
-        pdx: o.rc == ReturnCode::Ok,
-        sdx: vec![false; p.sdx.len()],
-        px: vec![false; p.px.len()],
-    };
-    let Some((fi, list)) = o.formula else {
-        return m;
-    };
-    let Some(f) = p.formula(fi) else { return m };
-    let level = o.level;
-    let truth = |a: &Atom| p.atoms.truth(a, list, level);
-    let mut matched: Vec<&Atom> = Vec::new();
-    f.expr.true_atoms(&truth, &mut matched);
-    let mut used = vec![false; matched.len()];
-
-    // Secondary diagnoses, in the grouper's order: level, then code.
-    for &i in &p.sdx_order {
-        let s = &p.sdx[i];
-        if !s.valid {
-            continue;
-        }
-        let counts = !s.excluded
-            && !s.death_excluded
-            && !hac_met.get(i).copied().unwrap_or(false)
-            && !f.suppression.iter().any(|a| s.attrs.contains(a));
-        let supplies = |a: &Atom| -> bool {
-            match a {
-                Atom::Synth(Synth::Mcc) => counts && s.severity == Level::Mcc,
-                Atom::Synth(Synth::Cc) => counts && s.severity == Level::Cc,
-                Atom::Any(x) | Atom::Sdx(x) => {
-                    !p.pdx_attrs.contains(x)
-                        && (s.attrs.contains(x) || s.dx_cat.contains(x) || s.hac.contains(x))
-                }
-                _ => false,
-            }
-        };
-        if let Some(j) = (0..matched.len()).find(|&j| !used[j] && supplies(matched[j])) {
-            used[j] = true;
-            m.sdx[i] = true;
-        }
-    }
-
-    // Procedures: the first (by code) that has every matched bare attribute.
-    let wanted: Vec<AttrId> = matched
-        .iter()
-        .filter_map(|a| match a {
-            Atom::Any(x) if !p.pdx_attrs.contains(x) => Some(*x),
-            _ => None,
-        })
-        .collect();
-    if wanted.is_empty() {
-        return m;
-    }
-    let by_code = &p.px_by_code;
-    let usable = |i: usize| -> bool { list >= 32 || p.px[i].suppression & (1 << list) == 0 };
-    if let Some(&i) = by_code
-        .iter()
-        .find(|&&i| usable(i) && wanted.iter().all(|a| p.px[i].attrs.contains(a)))
-    {
-        m.px[i] = true;
-        return m;
-    }
-    if let Some(c) = (0..p.px.len())
-        .find(|&i| p.px[i].index.is_none() && wanted.iter().all(|a| p.px[i].attrs.contains(a)))
-    {
-        m.px[c] = true;
-        for &i in &p.px[c].components {
-            m.px[i] = true;
-        }
-        return m;
-    }
-    for a in &wanted {
-        if let Some(&i) = by_code
-            .iter()
-            .find(|&&i| usable(i) && p.px[i].attrs.contains(a))
-        {
-            m.px[i] = true;
-        } else if let Some(c) =
-            (0..p.px.len()).find(|&i| p.px[i].index.is_none() && p.px[i].attrs.contains(a))
-        {
-            m.px[c] = true;
-            for &i in &p.px[c].components {
-                m.px[i] = true;
-            }
-        }
-    }
-    m
-}
-
-fn result(t: &Tables, version: u32, o: &Outcome) -> DrgResult {
-    DrgResult {
-        drg: o.drg,
-        mdc: o.mdc,
-        base_drg: o.base_drg,
-        return_code: o.rc,
-        severity: o.level,
-        partition: o.partition,
-        title: super::title(&t.drg_titles, o.drg, version)
-            .unwrap_or("")
-            .to_string(),
-        mdc_title: super::title(&t.mdc_titles, u16::from(o.mdc), version)
-            .unwrap_or("")
-            .to_string(),
     }
 }
 
