@@ -8,10 +8,10 @@
 //! bytes are counted through the product's backend (ratatui's diff with
 //! `tui::wire::GapFill`), and through ratatui's diff alone for comparison.
 
+use chartcoder::reference::CodeSets;
 use chartcoder::search::cache::UserTables;
 use chartcoder::store::Store;
 use chartcoder::tui::app::App;
-use chartcoder::tui::chart::CodeSets;
 use chartcoder::tui::screens;
 use chartcoder::tui::wire::GapFill;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};

@@ -13,6 +13,10 @@
 //! - `store` (all SQL) -> domain, query, identity, private_file, sanitize;
 //! - `interchange` (import/export formats) -> codeset, domain, store; `demo`
 //!   -> domain, interchange, store;
+//! - `reference` (what a chart is checked against, loaded in one place for
+//!   the workstation and the command line: the code sets and their cache, the
+//!   rules, the grouper, the search index) -> codeset, drg, edits,
+//!   private_file, search;
 //! - `tui` -> everything above; `cli` -> everything, `tui` included.
 //!
 //! The terminal crates (ratatui, crossterm) belong to `tui`; rusqlite to
@@ -39,6 +43,7 @@ pub mod interchange;
 pub mod outbox;
 pub mod private_file;
 pub mod query;
+pub mod reference;
 pub mod sanitize;
 pub mod search;
 pub mod store;

@@ -617,3 +617,147 @@ fn cc_mcc_lists_and_the_hcc_map_load_from_the_official_tables() {
         hcc.label(38)
     );
 }
+
+// The code-set cache (`reference::cache`): what a start reads instead of
+// parsing the official files.
+
+use chartcoder::codeset::{Parsed, SourceFile, Sources, snapshot};
+use chartcoder::reference::cache;
+
+/// The parsed code sets as bytes: equal bytes, equal code sets (the encoding
+/// writes every map in key order).
+fn bytes_of(p: &Parsed) -> Vec<u8> {
+    snapshot::encode(p)
+}
+
+fn uncached(sources: &Sources) -> Vec<u8> {
+    bytes_of(&Parsed::parse(sources).unwrap_or_else(|e| panic!("{e}")))
+}
+
+fn bundled_uncached() -> &'static [u8] {
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    BYTES.get_or_init(|| uncached(&Sources::BUNDLED))
+}
+
+#[test]
+fn the_code_set_cache_is_written_private_and_reused_while_fresh() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (first, report) = cache::load_or_parse(Some(dir.path()), &Sources::BUNDLED).unwrap();
+    assert!(!report.from_cache && report.notice.is_none(), "{report:?}");
+    let file = dir.path().join(cache::FILE_NAME);
+    assert_eq!(report.cache_file.as_deref(), Some(file.as_path()));
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "owner-only");
+    let written = std::fs::metadata(&file).unwrap().modified().unwrap();
+    let (again, report) = cache::load_or_parse(Some(dir.path()), &Sources::BUNDLED).unwrap();
+    assert!(report.from_cache && report.notice.is_none(), "{report:?}");
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().modified().unwrap(),
+        written,
+        "a fresh cache is read, not rewritten"
+    );
+    assert!(bytes_of(&first) == bundled_uncached());
+    assert!(bytes_of(&again) == bundled_uncached(), "cached = uncached");
+    // What the rules ask of it answers the same.
+    let t45 = again.cm.lookup("T45.0X1A", FY27).unwrap();
+    assert_eq!(t45, cm().lookup("T45.0X1A", FY27).unwrap());
+    assert!(again.pcs.valid_on("0DTJ4ZZ", date("2026-10-27")));
+}
+
+#[test]
+fn the_code_set_cache_is_rebuilt_when_a_source_file_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    cache::load_or_parse(Some(dir.path()), &Sources::BUNDLED).unwrap();
+    // Next year's revised list retitles L02.232 once more.
+    let revised = std::str::from_utf8(codeset::FY2027_REVISED.bytes)
+        .unwrap()
+        .replace(
+            "\"Carbuncle of back [any part, except buttock and flank]\",\"Carbuncle of back [any part, except buttock]\"",
+            "\"Carbuncle of back, retitled\",\"Carbuncle of back [any part, except buttock]\"",
+        );
+    assert!(revised.contains("retitled"));
+    let mut changed = Sources::BUNDLED;
+    changed.fy2027_revised = SourceFile {
+        path: codeset::FY2027_REVISED.path,
+        bytes: Box::leak(revised.into_bytes().into_boxed_slice()),
+    };
+    assert_ne!(
+        cache::fingerprint(&changed),
+        cache::fingerprint(&Sources::BUNDLED)
+    );
+    let (rebuilt, report) = cache::load_or_parse(Some(dir.path()), &changed).unwrap();
+    assert!(!report.from_cache, "a changed source file is parsed again");
+    assert!(report.notice.is_none(), "a stale cache is replaced quietly");
+    let title = |p: &Parsed| p.cm.lookup("L02.232", FY27).unwrap().title;
+    assert_eq!(title(&rebuilt), "Carbuncle of back, retitled");
+    let (cached, report) = cache::load_or_parse(Some(dir.path()), &changed).unwrap();
+    assert!(report.from_cache, "and cached again");
+    assert_eq!(title(&cached), "Carbuncle of back, retitled");
+    assert!(bytes_of(&cached) == uncached(&changed));
+}
+
+#[test]
+fn a_damaged_code_set_cache_is_rebuilt_with_nothing_lost_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(cache::FILE_NAME);
+    cache::load_or_parse(Some(dir.path()), &Sources::BUNDLED).unwrap();
+    let good = std::fs::read(&file).unwrap();
+    let mut flipped = good.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0x40;
+    let damaged: [(&str, Vec<u8>); 5] = [
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("header only", good[..20].to_vec()),
+        ("a byte flipped", flipped),
+        ("empty", Vec::new()),
+        (
+            "another file",
+            b"CCSEARCH and more bytes than a header".to_vec(),
+        ),
+    ];
+    for (what, bytes) in damaged {
+        std::fs::write(&file, &bytes).unwrap();
+        let (parsed, report) = cache::load_or_parse(Some(dir.path()), &Sources::BUNDLED).unwrap();
+        assert!(!report.from_cache, "{what}");
+        let notice = report.notice.unwrap_or_default();
+        assert!(
+            notice.contains("damaged") && notice.contains("rebuilt"),
+            "{what}: {notice}"
+        );
+        assert!(
+            bytes_of(&parsed) == bundled_uncached(),
+            "{what}: nothing lost"
+        );
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            good,
+            "{what}: rewritten whole"
+        );
+    }
+    // Another fingerprint (other sources, another build) is stale, not damage.
+    let fp = cache::fingerprint(&Sources::BUNDLED);
+    assert!(cache::decode(&good, fp).is_ok());
+    assert_eq!(
+        cache::decode(&good, fp ^ 1).err(),
+        Some(cache::Unusable::Stale)
+    );
+}
+
+#[test]
+fn the_code_set_cache_survives_a_folder_it_cannot_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocked = dir.path().join("not-a-folder");
+    std::fs::write(&blocked, "a file where the cache folder should be").unwrap();
+    let (parsed, report) = cache::load_or_parse(Some(&blocked), &Sources::BUNDLED).unwrap();
+    assert!(!report.from_cache);
+    assert!(
+        report
+            .notice
+            .as_deref()
+            .unwrap_or("")
+            .contains("cannot write the code-set cache"),
+        "{report:?}"
+    );
+    assert!(bytes_of(&parsed) == bundled_uncached());
+}

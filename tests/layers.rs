@@ -31,6 +31,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // Formats in and out, and what is built on them.
     ("interchange", &["codeset", "domain", "store"]),
     ("demo", &["domain", "interchange", "store"]),
+    // What a chart is checked against, loaded (and cached) in one place for
+    // the workstation and the command line.
+    (
+        "reference",
+        &["codeset", "drg", "edits", "private_file", "search"],
+    ),
     // The workstation: everything below, never the command line.
     (
         "tui",
@@ -45,6 +51,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "interchange",
             "outbox",
             "query",
+            "reference",
             "sanitize",
             "search",
             "store",
@@ -66,6 +73,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "outbox",
             "private_file",
             "query",
+            "reference",
             "sanitize",
             "search",
             "store",

@@ -4,10 +4,11 @@
 mod common;
 
 use chartcoder::domain::{ChartStatus, Poa};
+use chartcoder::reference::CodeSets;
 use chartcoder::search::cache::UserTables;
 use chartcoder::store::{Store, StoreOptions, audit, charts};
 use chartcoder::tui::app::{App, Mode, Screen};
-use chartcoder::tui::chart::{CodeSets, Pane, PopupStage};
+use chartcoder::tui::chart::{Pane, PopupStage};
 use chrono::NaiveDate;
 use common::{
     chart_of, codesets, diagnoses, draw, dx_codes, key, press, row_of, screen_line, search, typed,

@@ -1,7 +1,7 @@
 //! The MS-DRG commands: `group` (an import file or a stored chart) and
 //! `report cmi` (the case mix index of completed inpatient charts).
 
-use super::{BAD_INPUT, Cli, acting_coder, open_existing, refuse_file};
+use super::{BAD_INPUT, Cli, open_existing, refuse_file, stored_chart};
 use crate::config::Config;
 use crate::domain::Chart;
 use crate::drg::HospitalStatus;
@@ -37,28 +37,12 @@ pub(super) fn group(
 ) -> anyhow::Result<ExitCode> {
     use crate::drg::Claim;
     let charts: Vec<Chart> = match (account, file) {
-        (Some(account), _) => {
-            let mut store = open_existing(cli, config)?;
-            let user = acting_coder(cli, config, &store)?;
-            match crate::store::charts::chart_id_for_account(store.conn(), account)? {
-                // Its codes are shown (--json): a view of the chart, recorded;
-                // the chart itself is not changed.
-                Some(id) => vec![store.write(|tx| {
-                    crate::store::audit::record(
-                        tx,
-                        &user,
-                        Some(id),
-                        crate::domain::AuditAction::View,
-                        "group",
-                    )?;
-                    crate::store::charts::load_chart(tx, id)
-                })?],
-                None => {
-                    say!("chartcoder: no chart with account {account}");
-                    return Ok(ExitCode::from(BAD_INPUT));
-                }
-            }
-        }
+        // Its codes are shown (--json): a view of the chart, recorded; the
+        // chart itself is not changed.
+        (Some(account), _) => match stored_chart(cli, config, account, "group")? {
+            Some(chart) => vec![chart],
+            None => return Ok(ExitCode::from(BAD_INPUT)),
+        },
         (None, Some(file)) => {
             let bytes =
                 std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -92,43 +76,7 @@ pub(super) fn group(
                     (_, rc) => Some(rc.reason()),
                 };
                 ungrouped |= reason.is_some();
-                if json {
-                    #[derive(serde::Serialize)]
-                    struct Line<'a> {
-                        account: &'a str,
-                        reason: Option<&'a str>,
-                        #[serde(flatten)]
-                        grouping: &'a crate::drg::Grouping,
-                    }
-                    serde_json::to_writer(
-                        &mut out,
-                        &Line {
-                            account,
-                            reason,
-                            grouping: &g,
-                        },
-                    )?;
-                    writeln!(out)?;
-                } else {
-                    let weight = match (&g.weight, &g.weight_note) {
-                        (Some(w), _) => format!("weight {:.4}", w.weight),
-                        (None, Some(note)) => note.clone(),
-                        (None, None) => "weight n/a".to_string(),
-                    };
-                    let title = match reason {
-                        Some(why) => format!("{} ({}: {why})", r.title, r.return_code.as_str()),
-                        None => r.title.clone(),
-                    };
-                    writeln!(
-                        out,
-                        "{}\tDRG {:03}\tMDC {:02}\t{}\t{}",
-                        line(account),
-                        r.drg,
-                        r.mdc,
-                        line(&title),
-                        line(&weight)
-                    )?;
-                }
+                write_grouping(&mut out, account, &g, reason, json)?;
             }
             Err(why) => {
                 ungrouped = true;
@@ -150,6 +98,56 @@ pub(super) fn group(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// One chart's grouping on `out`: a JSON object, or
+/// ACCOUNT<TAB>DRG<TAB>MDC<TAB>TITLE<TAB>WEIGHT.
+fn write_grouping(
+    out: &mut impl Write,
+    account: &str,
+    g: &crate::drg::Grouping,
+    reason: Option<&str>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let r = &g.final_result;
+    if json {
+        #[derive(serde::Serialize)]
+        struct Line<'a> {
+            account: &'a str,
+            reason: Option<&'a str>,
+            #[serde(flatten)]
+            grouping: &'a crate::drg::Grouping,
+        }
+        serde_json::to_writer(
+            &mut *out,
+            &Line {
+                account,
+                reason,
+                grouping: g,
+            },
+        )?;
+        writeln!(out)?;
+    } else {
+        let weight = match (&g.weight, &g.weight_note) {
+            (Some(w), _) => format!("weight {:.4}", w.weight),
+            (None, Some(note)) => note.clone(),
+            (None, None) => "weight n/a".to_string(),
+        };
+        let title = match reason {
+            Some(why) => format!("{} ({}: {why})", r.title, r.return_code.as_str()),
+            None => r.title.clone(),
+        };
+        writeln!(
+            out,
+            "{}\tDRG {:03}\tMDC {:02}\t{}\t{}",
+            line(account),
+            r.drg,
+            r.mdc,
+            line(&title),
+            line(&weight)
+        )?;
+    }
+    Ok(())
 }
 
 /// `chartcoder report cmi`.

@@ -3,7 +3,11 @@
 //! values allowed for characters 4-7. A code is valid only as a combination one
 //! row allows, and its title is built from the axis labels.
 
-use super::{CodeSetError, Lines, close_element, line_of, next_event, reference_char, truncated};
+use super::{
+    CodeSetError, Lines, MceEntry, SourceFile, Sources, close_element, line_of, next_event,
+    parse_mce, reference_char, text_of, truncated,
+};
+use chrono::NaiveDate;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 use std::collections::HashMap;
@@ -346,7 +350,7 @@ pub struct PcsDefinition {
 /// position, value title) as the tables label the value ("1st Toe, Left").
 #[derive(Debug, Clone, Default)]
 pub struct PcsDefinitions {
-    terms: HashMap<(char, u8, String), usize>,
+    pub(super) terms: HashMap<(char, u8, String), usize>,
     pub definitions: Vec<PcsDefinition>,
 }
 
@@ -455,4 +459,98 @@ pub fn parse_definitions(file: &str, text: &str) -> Result<PcsDefinitions, CodeS
         return Err(CodeSetError::at(file, 1, "no definitions".into()));
     }
     Ok(out)
+}
+
+/// ICD-10-PCS: the FY2026 tables and the MCE's dated validity of every code.
+pub struct IcdPcs {
+    pub tables: Pcs,
+    pub mce: HashMap<String, MceEntry>,
+    pub definitions: PcsDefinitions,
+}
+
+impl IcdPcs {
+    pub fn load_bundled() -> Result<IcdPcs, CodeSetError> {
+        IcdPcs::load(&Sources::BUNDLED)
+    }
+
+    /// Loads the tables, their MCE master and the definitions.
+    pub fn load(s: &Sources) -> Result<IcdPcs, CodeSetError> {
+        let text = |f: &SourceFile| text_of(f.path, f.bytes);
+        let tables = parse(s.pcs_tables.path, &text(&s.pcs_tables)?)?;
+        let mce = parse_mce(s.mce_px.path, &text(&s.mce_px)?)?;
+        let definitions = parse_definitions(s.pcs_definitions.path, &text(&s.pcs_definitions)?)?;
+        Ok(IcdPcs {
+            tables: Pcs::new(tables),
+            mce,
+            definitions,
+        })
+    }
+
+    pub fn valid_on(&self, code: &str, date: NaiveDate) -> bool {
+        self.mce
+            .get(&code.trim().to_ascii_uppercase())
+            .is_some_and(|m| m.periods.iter().any(|p| p.contains(date)))
+    }
+
+    /// A code's detail as text, the way `chartcoder code` prints it; `None` when
+    /// neither the tables nor the MCE know the code.
+    pub fn describe(&self, code: &str, date: NaiveDate) -> Option<String> {
+        use std::fmt::Write;
+        let key = code.trim().to_ascii_uppercase();
+        let found = self.tables.lookup(&key);
+        let mce = self.mce.get(&key);
+        if found.is_none() && mce.is_none() {
+            return None;
+        }
+        let mut out = String::new();
+        let status = if self.valid_on(&key, date) {
+            "valid"
+        } else {
+            "NOT VALID on this date"
+        };
+        let _ = writeln!(out, "{key}\tICD-10-PCS\t{status}");
+        match &found {
+            Some(p) => {
+                let _ = writeln!(out, "{}", p.title);
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "(valid per MCE v44, but not in the bundled FY2026 tables: no title)"
+                );
+            }
+        }
+        for period in mce.map(|m| m.periods.as_slice()).unwrap_or(&[]) {
+            let _ = writeln!(out, "{period}");
+        }
+        if let Some(flags) = mce.map(|m| m.flags_on(date)).filter(|f| !f.is_empty()) {
+            let _ = writeln!(out, "MCE flags on {date}: {}", flags.join(", "));
+        }
+        if let Some(p) = found {
+            let section = key.chars().next().unwrap_or('0');
+            for (i, (axis, label)) in p.axes.iter().enumerate() {
+                let c = key.chars().nth(i).unwrap_or(' ');
+                let _ = writeln!(out, "  {} {c}  {axis}: {label}", i + 1);
+                let position = (i + 1) as u8;
+                let Some(def) = self.definitions.get(section, position, label) else {
+                    continue;
+                };
+                if let Some(d) = &def.definition {
+                    let _ = writeln!(out, "        Definition: {d}");
+                }
+                if let Some(x) = &def.explanation {
+                    let _ = writeln!(out, "        Explanation: {x}");
+                }
+                if !def.includes.is_empty() {
+                    let _ = writeln!(out, "        Includes: {}", def.includes.join("; "));
+                }
+            }
+            if let Some(d) = p.definition
+                && self.definitions.get(section, 3, &p.axes[2].1).is_none()
+            {
+                let _ = writeln!(out, "Root operation: {d}");
+            }
+        }
+        Some(out)
+    }
 }

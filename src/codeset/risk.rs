@@ -7,7 +7,7 @@
 //! the chart's MS-DRG is one of the select DRGs whose own logic leaves the code
 //! out (part 3; the DRG comes from the grouper, passed in by the caller).
 
-use super::{CodeSetError, SourceFile, code_key, csv_error, has_cm_shape, text_of};
+use super::{CodeSetError, SourceFile, Sources, code_key, csv_error, has_cm_shape, text_of};
 use std::collections::{HashMap, HashSet};
 
 /// The bundled CC and MCC lists: MS-DRG v43 (FY2026), the newest obtainable.
@@ -35,8 +35,8 @@ impl Severity {
 /// The CC and MCC lists, by code without the dot, and their exclusions.
 #[derive(Debug, Clone, Default)]
 pub struct CcMcc {
-    cc: HashSet<String>,
-    mcc: HashSet<String>,
+    pub(super) cc: HashSet<String>,
+    pub(super) mcc: HashSet<String>,
     pub exclusions: CcExclusions,
 }
 
@@ -44,11 +44,11 @@ pub struct CcMcc {
 #[derive(Debug, Clone, Default)]
 pub struct CcExclusions {
     /// Secondary code -> its PDX exclusion collection.
-    collection_of: HashMap<String, u32>,
+    pub(super) collection_of: HashMap<String, u32>,
     /// Collection -> the principal diagnoses that cancel the CC/MCC.
-    collections: HashMap<u32, HashSet<String>>,
+    pub(super) collections: HashMap<u32, HashSet<String>>,
     /// Codes that are a CC or MCC only when the patient is discharged alive.
-    alive_only: HashSet<String>,
+    pub(super) alive_only: HashSet<String>,
     /// Part 3: secondary diagnoses whose CC/MCC severity does not count in
     /// select MS-DRGs.
     pub in_drgs: Vec<DrgSeverityExclusion>,
@@ -62,7 +62,7 @@ pub struct DrgSeverityExclusion {
     pub first_drg: u16,
     pub last_drg: u16,
     pub title: String,
-    codes: HashSet<String>,
+    pub(super) codes: HashSet<String>,
 }
 
 impl DrgSeverityExclusion {
@@ -310,8 +310,8 @@ pub fn parse_code_list(file: &str, text: &str) -> Result<HashSet<String>, CodeSe
 /// The ICD-10-CM to HCC map of one model, and the HCC labels.
 #[derive(Debug, Clone, Default)]
 pub struct HccMap {
-    map: HashMap<String, Vec<u16>>,
-    labels: HashMap<u16, String>,
+    pub(super) map: HashMap<String, Vec<u16>>,
+    pub(super) labels: HashMap<u16, String>,
 }
 
 impl HccMap {
@@ -406,23 +406,31 @@ pub const HCC_LABELS: SourceFile = bundled!("cms_hcc_py2027/ra_labels_2026.csv")
 
 /// The bundled CC and MCC lists, with their exclusions (Table 6K).
 pub fn load_cc_mcc() -> Result<CcMcc, CodeSetError> {
+    load_cc_mcc_from(&Sources::BUNDLED)
+}
+
+/// The CC and MCC lists and Table 6K of `s`.
+pub fn load_cc_mcc_from(s: &Sources) -> Result<CcMcc, CodeSetError> {
+    let text = |f: &SourceFile| text_of(f.path, f.bytes);
     Ok(CcMcc {
-        cc: parse_code_list(CC_LIST.path, &text_of(CC_LIST.path, CC_LIST.bytes)?)?,
-        mcc: parse_code_list(MCC_LIST.path, &text_of(MCC_LIST.path, MCC_LIST.bytes)?)?,
-        exclusions: parse_cc_exclusions(
-            CC_EXCLUSIONS.path,
-            &text_of(CC_EXCLUSIONS.path, CC_EXCLUSIONS.bytes)?,
-        )?,
+        cc: parse_code_list(s.cc_list.path, &text(&s.cc_list)?)?,
+        mcc: parse_code_list(s.mcc_list.path, &text(&s.mcc_list)?)?,
+        exclusions: parse_cc_exclusions(s.cc_exclusions.path, &text(&s.cc_exclusions)?)?,
     })
 }
 
 /// The bundled CMS-HCC V28 map.
 pub fn load_hcc() -> Result<HccMap, CodeSetError> {
+    load_hcc_from(&Sources::BUNDLED)
+}
+
+/// The CMS-HCC V28 map of `s`.
+pub fn load_hcc_from(s: &Sources) -> Result<HccMap, CodeSetError> {
     parse_hcc(
-        HCC_MAP.path,
-        &text_of(HCC_MAP.path, HCC_MAP.bytes)?,
-        HCC_LABELS.path,
-        &text_of(HCC_LABELS.path, HCC_LABELS.bytes)?,
+        s.hcc_map.path,
+        &text_of(s.hcc_map.path, s.hcc_map.bytes)?,
+        s.hcc_labels.path,
+        &text_of(s.hcc_labels.path, s.hcc_labels.bytes)?,
         HCC_MODEL,
     )
 }

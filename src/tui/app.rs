@@ -8,7 +8,7 @@
 //! (`queries`) and the query form (`query_form`) each handle their own keys,
 //! through the key map.
 
-use super::chart::{ChartView, CodeSets, SearchPopup};
+use super::chart::{ChartView, SearchPopup};
 pub use super::focus::Mode;
 use super::focus::{ChartFocus, Help, QueriesStep, QueueFocus};
 use super::input::TextInput;
@@ -16,6 +16,7 @@ use super::keymap::{Action, Context, Keymap};
 pub use super::queue::QueueView;
 use super::saver::{Answer, Job, Saver};
 use crate::domain::AuditAction;
+use crate::reference::CodeSets;
 use crate::search::worker::SearchWorker;
 use crate::store::{QueuePage, Store};
 use chrono::NaiveDate;

@@ -9,138 +9,21 @@ use super::focus::ChartFocus;
 use super::saver::{Done, Job, Reply, Saved, Then};
 use super::search_popup::popup_in;
 pub use super::search_popup::{POPUP_HITS, PopupStage, SearchPopup};
-use crate::codeset::{self, Edition, IcdCm, IcdPcs};
+use crate::codeset::Edition;
 use crate::domain::{Chart, CodeSystem};
-use crate::edits::{Finding, Rules, Severity, SiteFiles};
-use crate::search::cache::{self, UserTables};
+use crate::edits::{Finding, Severity};
 use crate::search::worker::SearchWorker;
-use crate::search::{SearchIndex, System};
+use crate::search::System;
 use crate::store::StoreError;
+use crate::reference::CodeSets;
 use crate::store::coding::{self, Claim, CodeList};
 use chrono::NaiveDate;
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, TryRecvError, channel};
+use std::sync::mpsc::TryRecvError;
 
 /// How often an open chart's claim is marked active.
 const CLAIM_HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(300);
 
-/// The code sets the workstation needs, loaded off the UI thread.
-#[derive(Clone)]
-pub struct CodeSets {
-    pub index: Arc<SearchIndex>,
-    pub cm: Arc<IcdCm>,
-    pub pcs: Arc<IcdPcs>,
-    /// MS-DRG CC/MCC list membership, for the badges.
-    pub cc_mcc: Arc<codeset::risk::CcMcc>,
-    /// CMS-HCC V28, for the badges.
-    pub hcc: Arc<codeset::risk::HccMap>,
-    /// The edits engine.
-    pub rules: Arc<Rules>,
-    /// The MS-DRG grouper; `None` when its tables could not be read (the
-    /// reason is in `site_problem`).
-    pub grouper: Option<Arc<crate::drg::Grouper>>,
-    /// Why the site's tables (CPT and local code tables, edit tables) could
-    /// not be read (search and the edits then run without them), to tell the coder.
-    pub site_problem: Option<String>,
-}
-
-impl CodeSets {
-    /// Loads everything (the search index from its cache when current).
-    pub fn load(
-        cache_dir: Option<PathBuf>,
-        user: &UserTables,
-        edits: &SiteFiles,
-    ) -> Result<CodeSets, String> {
-        let (index, cm, pcs, risk, grouper) = std::thread::scope(|s| {
-            let grouper = s.spawn(|| crate::drg::Grouper::load_cached(cache_dir.as_deref()));
-            let cm = s.spawn(IcdCm::load_bundled);
-            let pcs = s.spawn(IcdPcs::load_bundled);
-            let risk = s.spawn(|| {
-                Ok::<_, codeset::CodeSetError>((
-                    codeset::risk::load_cc_mcc()?,
-                    codeset::risk::load_hcc()?,
-                ))
-            });
-            let index = cache::load_or_build(cache_dir.as_deref(), user);
-            (index, cm.join(), pcs.join(), risk.join(), grouper.join())
-        });
-        // A site table that cannot be read must not cost the coder the official
-        // code sets: search without it, and say why.
-        let (index, table_problem) = match index {
-            Ok((index, _)) => (index, None),
-            Err(e) if user.cpt.is_some() || !user.local.is_empty() => {
-                let (index, _) = cache::load_or_build(cache_dir.as_deref(), &UserTables::default())
-                    .map_err(|e| e.to_string())?;
-                (
-                    index,
-                    Some(format!("code search runs without your tables: {e}")),
-                )
-            }
-            Err(e) => return Err(e.to_string()),
-        };
-        let failed = || "a code-set loader failed".to_string();
-        let cm = cm.map_err(|_| failed())?.map_err(|e| e.to_string())?;
-        let pcs = pcs.map_err(|_| failed())?.map_err(|e| e.to_string())?;
-        let (cc_mcc, hcc) = risk.map_err(|_| failed())?.map_err(|e| e.to_string())?;
-        let (cm, pcs, cc_mcc) = (Arc::new(cm), Arc::new(pcs), Arc::new(cc_mcc));
-        let (site, edits_problem) = match edits.load() {
-            Ok(site) => (site, None),
-            Err(e) => (
-                crate::edits::SiteTables::default(),
-                Some(format!("edits run without the site tables: {e}")),
-            ),
-        };
-        let (grouper, grouper_problem) = match grouper {
-            Ok(Ok((g, warning))) => (Some(Arc::new(g)), warning),
-            Ok(Err(e)) => (None, Some(format!("no MS-DRG grouping: {e}"))),
-            Err(_) => (None, Some("no MS-DRG grouping: its loader failed".into())),
-        };
-        let problems: Vec<String> = [table_problem, edits_problem, grouper_problem]
-            .into_iter()
-            .flatten()
-            .collect();
-        let site_problem = (!problems.is_empty()).then(|| problems.join("; "));
-        let rules = Rules::new(
-            Arc::clone(&cm),
-            Arc::clone(&pcs),
-            Arc::clone(&cc_mcc),
-            site,
-            edits.options.clone(),
-        )
-        .map_err(|e| e.to_string())?;
-        Ok(CodeSets {
-            index: Arc::new(index),
-            cm,
-            pcs,
-            cc_mcc,
-            hcc: Arc::new(hcc),
-            rules: Arc::new(rules),
-            grouper,
-            site_problem,
-        })
-    }
-
-    /// Loads on a background thread; the answer arrives on the receiver.
-    pub fn spawn(
-        cache_dir: Option<PathBuf>,
-        user: UserTables,
-        edits: SiteFiles,
-    ) -> Receiver<Result<CodeSets, String>> {
-        let (tx, rx) = channel();
-        let spawned = std::thread::Builder::new()
-            .name("codesets".into())
-            .spawn(move || {
-                let _ = tx.send(CodeSets::load(cache_dir, &user, &edits));
-            });
-        if let Err(e) = spawned {
-            let (tx, rx) = channel();
-            let _ = tx.send(Err(format!("cannot start the code-set loader: {e}")));
-            return rx;
-        }
-        rx
-    }
-}
 
 /// The panes of the chart screen, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

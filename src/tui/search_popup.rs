@@ -4,7 +4,8 @@
 //! `[keys.search]` and `[keys.seventh]`, with `[keys.input]` for the term.
 
 use super::app::{App, Screen};
-use super::chart::{CodeSets, store_system};
+use super::chart::store_system;
+use crate::reference::CodeSets;
 use super::focus::ChartFocus;
 use super::input::{Edit, TextInput};
 use super::keymap::{Action, Context};

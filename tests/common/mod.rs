@@ -2,10 +2,11 @@
 #![allow(dead_code)]
 
 use chartcoder::domain::Poa;
+use chartcoder::reference::CodeSets;
 use chartcoder::search::cache::UserTables;
 use chartcoder::store::charts;
 use chartcoder::tui::app::{App, Mode, Screen};
-use chartcoder::tui::chart::{ChartView, CodeSets};
+use chartcoder::tui::chart::ChartView;
 use chartcoder::tui::screens;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
