@@ -27,16 +27,16 @@ pub(super) fn hospital_status(config: &Config) -> HospitalStatus {
     crate::tui::drg::hospital_status(config.drg.poa_exempt)
 }
 
-/// `chartcoder group`.
-pub(super) fn group(
+/// The charts `chartcoder group` groups: the stored chart of `account` (its
+/// view recorded) or the charts of an import file. `Err` holds the exit code
+/// of a refusal already said (no such account, a file that does not import).
+fn charts_to_group(
     cli: &Cli,
     config: &Config,
     account: Option<&str>,
     file: Option<&Path>,
-    json: bool,
-) -> anyhow::Result<ExitCode> {
-    use crate::drg::Claim;
-    let charts: Vec<Chart> = match (account, file) {
+) -> anyhow::Result<Result<Vec<Chart>, ExitCode>> {
+    Ok(Ok(match (account, file) {
         (Some(account), _) => {
             let mut store = open_existing(cli, config)?;
             let user = acting_coder(cli, config, &store)?;
@@ -55,7 +55,7 @@ pub(super) fn group(
                 })?],
                 None => {
                     say!("chartcoder: no chart with account {account}");
-                    return Ok(ExitCode::from(BAD_INPUT));
+                    return Ok(Err(ExitCode::from(BAD_INPUT)));
                 }
             }
         }
@@ -64,10 +64,79 @@ pub(super) fn group(
                 std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
             match interchange::json::parse_charts(&bytes) {
                 Ok(charts) => charts.into_iter().map(|(_, c)| c).collect(),
-                Err(problems) => return Ok(refuse_file(file, &problems)),
+                Err(problems) => return Ok(Err(refuse_file(file, &problems))),
             }
         }
         (None, None) => return Err(anyhow!("give --account ACCOUNT or a FILE")),
+    }))
+}
+
+/// One chart's grouping as a line of `chartcoder group` (JSON or text).
+/// Returns whether the claim did not group (a return code other than OK).
+fn write_grouping(
+    out: &mut impl Write,
+    account: &str,
+    g: &crate::drg::Grouping,
+    json: bool,
+) -> anyhow::Result<bool> {
+    let r = &g.final_result;
+    let reason = match (r.drg, r.return_code) {
+        (998, _) => Some("the principal diagnosis is not valid as a discharge diagnosis"),
+        (_, crate::drg::ReturnCode::Ok) => None,
+        (_, rc) => Some(rc.reason()),
+    };
+    if json {
+        #[derive(serde::Serialize)]
+        struct Line<'a> {
+            account: &'a str,
+            reason: Option<&'a str>,
+            #[serde(flatten)]
+            grouping: &'a crate::drg::Grouping,
+        }
+        serde_json::to_writer(
+            &mut *out,
+            &Line {
+                account,
+                reason,
+                grouping: g,
+            },
+        )?;
+        writeln!(out)?;
+    } else {
+        let weight = match (&g.weight, &g.weight_note) {
+            (Some(w), _) => format!("weight {:.4}", w.weight),
+            (None, Some(note)) => note.clone(),
+            (None, None) => "weight n/a".to_string(),
+        };
+        let title = match reason {
+            Some(why) => format!("{} ({}: {why})", r.title, r.return_code.as_str()),
+            None => r.title.clone(),
+        };
+        writeln!(
+            out,
+            "{}\tDRG {:03}\tMDC {:02}\t{}\t{}",
+            line(account),
+            r.drg,
+            r.mdc,
+            line(&title),
+            line(&weight)
+        )?;
+    }
+    Ok(reason.is_some())
+}
+
+/// `chartcoder group`.
+pub(super) fn group(
+    cli: &Cli,
+    config: &Config,
+    account: Option<&str>,
+    file: Option<&Path>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    use crate::drg::Claim;
+    let charts = match charts_to_group(cli, config, account, file)? {
+        Ok(charts) => charts,
+        Err(code) => return Ok(code),
     };
     let grouper = load_grouper(config).map_err(|e| anyhow!("{e}"))?;
     let hospital = hospital_status(config);
@@ -82,54 +151,7 @@ pub(super) fn group(
                 grouper.group(&claim).map_err(|e| e.to_string())
             });
         match grouped {
-            Ok(g) => {
-                let r = &g.final_result;
-                let reason = match (r.drg, r.return_code) {
-                    (998, _) => {
-                        Some("the principal diagnosis is not valid as a discharge diagnosis")
-                    }
-                    (_, crate::drg::ReturnCode::Ok) => None,
-                    (_, rc) => Some(rc.reason()),
-                };
-                ungrouped |= reason.is_some();
-                if json {
-                    #[derive(serde::Serialize)]
-                    struct Line<'a> {
-                        account: &'a str,
-                        reason: Option<&'a str>,
-                        #[serde(flatten)]
-                        grouping: &'a crate::drg::Grouping,
-                    }
-                    serde_json::to_writer(
-                        &mut out,
-                        &Line {
-                            account,
-                            reason,
-                            grouping: &g,
-                        },
-                    )?;
-                    writeln!(out)?;
-                } else {
-                    let weight = match (&g.weight, &g.weight_note) {
-                        (Some(w), _) => format!("weight {:.4}", w.weight),
-                        (None, Some(note)) => note.clone(),
-                        (None, None) => "weight n/a".to_string(),
-                    };
-                    let title = match reason {
-                        Some(why) => format!("{} ({}: {why})", r.title, r.return_code.as_str()),
-                        None => r.title.clone(),
-                    };
-                    writeln!(
-                        out,
-                        "{}\tDRG {:03}\tMDC {:02}\t{}\t{}",
-                        line(account),
-                        r.drg,
-                        r.mdc,
-                        line(&title),
-                        line(&weight)
-                    )?;
-                }
-            }
+            Ok(g) => ungrouped |= write_grouping(&mut out, account, &g, json)?,
             Err(why) => {
                 ungrouped = true;
                 if json {
