@@ -83,11 +83,6 @@ fn order_index(v: u128) -> usize {
     (v & 0xFFFF) as usize
 }
 
-/// A diagnosis code's row for the version.
-fn dx_row(t: &Tables, code: &str, version: u32) -> Option<DxRow> {
-    code_key(code).and_then(|k| row_for(t.dx.get(&k), version, |r| (r.start, r.end)))
-}
-
 /// The principal diagnosis after look-up (step 6).
 struct Pdx {
     row: Option<DxRow>,
@@ -100,7 +95,8 @@ struct Pdx {
 }
 
 fn principal(t: &Tables, claim: &Claim, version: u32) -> Pdx {
-    let row = dx_row(t, &claim.pdx.code, version);
+    let row = code_key(&claim.pdx.code)
+        .and_then(|k| row_for(t.dx.get(&k), version, |r| (r.start, r.end)));
     let mut attrs = Vec::with_capacity(32);
     let mut mdc = 0;
     let mut invalid_sex = false;
@@ -138,12 +134,16 @@ fn secondaries<'t>(
         .and_then(|r| r.exclusion_group)
         .and_then(|g| t.exclusions.get(&g));
     let died = claim.discharge_status == DIED;
+    // A closure, not a function: it stays inlined in the loop.
+    let dx_row = |code: &str| {
+        code_key(code).and_then(|k| row_for(t.dx.get(&k), version, |r| (r.start, r.end)))
+    };
     claim
         .sdx
         .iter()
         .map(|d| {
             let key = code_key(&d.code);
-            let row = dx_row(t, &d.code, version);
+            let row = dx_row(&d.code);
             let (attrs, dx_cat, hac) = row.map_or((&[][..], &[][..], &[][..]), |r| {
                 (t.list_of(r.attrs), t.list_of(r.dx_cat), t.list_of(r.hac))
             });
