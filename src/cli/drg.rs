@@ -1,7 +1,7 @@
 //! The MS-DRG commands: `group` (an import file or a stored chart) and
 //! `report cmi` (the case mix index of completed inpatient charts).
 
-use super::{BAD_INPUT, Cli, open_existing, refuse_file, stored_chart};
+use super::{BAD_INPUT, Cli, acting_coder, open_existing, refuse_file};
 use crate::config::Config;
 use crate::domain::Chart;
 use crate::drg::HospitalStatus;
@@ -27,89 +27,64 @@ pub(super) fn hospital_status(config: &Config) -> HospitalStatus {
     crate::tui::drg::hospital_status(config.drg.poa_exempt)
 }
 
-/// `chartcoder group`.
-pub(super) fn group(
+/// The charts `chartcoder group` groups: the stored chart of `account` (its
+/// view recorded) or the charts of an import file. `Err` holds the exit code
+/// of a refusal already said (no such account, a file that does not import).
+fn charts_to_group(
     cli: &Cli,
     config: &Config,
     account: Option<&str>,
     file: Option<&Path>,
-    json: bool,
-) -> anyhow::Result<ExitCode> {
-    use crate::drg::Claim;
-    let charts: Vec<Chart> = match (account, file) {
-        // Its codes are shown (--json): a view of the chart, recorded; the
-        // chart itself is not changed.
-        (Some(account), _) => match stored_chart(cli, config, account, "group")? {
-            Some(chart) => vec![chart],
-            None => return Ok(ExitCode::from(BAD_INPUT)),
-        },
+) -> anyhow::Result<Result<Vec<Chart>, ExitCode>> {
+    Ok(Ok(match (account, file) {
+        (Some(account), _) => {
+            let mut store = open_existing(cli, config)?;
+            let user = acting_coder(cli, config, &store)?;
+            match crate::store::charts::chart_id_for_account(store.conn(), account)? {
+                // Its codes are shown (--json): a view of the chart, recorded;
+                // the chart itself is not changed.
+                Some(id) => vec![store.write(|tx| {
+                    crate::store::audit::record(
+                        tx,
+                        &user,
+                        Some(id),
+                        crate::domain::AuditAction::View,
+                        "group",
+                    )?;
+                    crate::store::charts::load_chart(tx, id)
+                })?],
+                None => {
+                    say!("chartcoder: no chart with account {account}");
+                    return Ok(Err(ExitCode::from(BAD_INPUT)));
+                }
+            }
+        }
         (None, Some(file)) => {
             let bytes =
                 std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
             match interchange::json::parse_charts(&bytes) {
                 Ok(charts) => charts.into_iter().map(|(_, c)| c).collect(),
-                Err(problems) => return Ok(refuse_file(file, &problems)),
+                Err(problems) => return Ok(Err(refuse_file(file, &problems))),
             }
         }
         (None, None) => return Err(anyhow!("give --account ACCOUNT or a FILE")),
-    };
-    let grouper = load_grouper(config).map_err(|e| anyhow!("{e}"))?;
-    let hospital = hospital_status(config);
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut ungrouped = false;
-    for chart in &charts {
-        let account = &chart.account;
-        let grouped = Claim::from_chart(chart)
-            .ok_or_else(|| "not grouped: the chart has no diagnosis".to_string())
-            .and_then(|mut claim| {
-                claim.hospital_status = hospital;
-                grouper.group(&claim).map_err(|e| e.to_string())
-            });
-        match grouped {
-            Ok(g) => {
-                let r = &g.final_result;
-                let reason = match (r.drg, r.return_code) {
-                    (998, _) => {
-                        Some("the principal diagnosis is not valid as a discharge diagnosis")
-                    }
-                    (_, crate::drg::ReturnCode::Ok) => None,
-                    (_, rc) => Some(rc.reason()),
-                };
-                ungrouped |= reason.is_some();
-                write_grouping(&mut out, account, &g, reason, json)?;
-            }
-            Err(why) => {
-                ungrouped = true;
-                if json {
-                    serde_json::to_writer(
-                        &mut out,
-                        &serde_json::json!({"account": account, "error": why}),
-                    )?;
-                    writeln!(out)?;
-                } else {
-                    writeln!(out, "{}\t{}", line(account), line(&why))?;
-                }
-            }
-        }
-    }
-    out.flush()?;
-    Ok(if ungrouped {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    }))
 }
 
-/// One chart's grouping on `out`: a JSON object, or
-/// ACCOUNT<TAB>DRG<TAB>MDC<TAB>TITLE<TAB>WEIGHT.
+/// One chart's grouping as a line of `chartcoder group` (JSON or text).
+/// Returns whether the claim did not group (a return code other than OK).
 fn write_grouping(
     out: &mut impl Write,
     account: &str,
     g: &crate::drg::Grouping,
-    reason: Option<&str>,
     json: bool,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let r = &g.final_result;
+    let reason = match (r.drg, r.return_code) {
+        (998, _) => Some("the principal diagnosis is not valid as a discharge diagnosis"),
+        (_, crate::drg::ReturnCode::Ok) => None,
+        (_, rc) => Some(rc.reason()),
+    };
     if json {
         #[derive(serde::Serialize)]
         struct Line<'a> {
@@ -147,7 +122,56 @@ fn write_grouping(
             line(&weight)
         )?;
     }
-    Ok(())
+    Ok(reason.is_some())
+}
+
+/// `chartcoder group`.
+pub(super) fn group(
+    cli: &Cli,
+    config: &Config,
+    account: Option<&str>,
+    file: Option<&Path>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    use crate::drg::Claim;
+    let charts = match charts_to_group(cli, config, account, file)? {
+        Ok(charts) => charts,
+        Err(code) => return Ok(code),
+    };
+    let grouper = load_grouper(config).map_err(|e| anyhow!("{e}"))?;
+    let hospital = hospital_status(config);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut ungrouped = false;
+    for chart in &charts {
+        let account = &chart.account;
+        let grouped = Claim::from_chart(chart)
+            .ok_or_else(|| "not grouped: the chart has no diagnosis".to_string())
+            .and_then(|mut claim| {
+                claim.hospital_status = hospital;
+                grouper.group(&claim).map_err(|e| e.to_string())
+            });
+        match grouped {
+            Ok(g) => ungrouped |= write_grouping(&mut out, account, &g, json)?,
+            Err(why) => {
+                ungrouped = true;
+                if json {
+                    serde_json::to_writer(
+                        &mut out,
+                        &serde_json::json!({"account": account, "error": why}),
+                    )?;
+                    writeln!(out)?;
+                } else {
+                    writeln!(out, "{}\t{}", line(account), line(&why))?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if ungrouped {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `chartcoder report cmi`.

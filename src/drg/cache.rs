@@ -25,7 +25,9 @@ pub fn fingerprint(files: &[(&str, &[u8])]) -> u64 {
     let mut h = DefaultHasher::new();
     FORMAT.hash(&mut h);
     env!("CARGO_PKG_VERSION").hash(&mut h);
-    include_str!("tables.rs").hash(&mut h);
+    include_str!("tables/mod.rs").hash(&mut h);
+    include_str!("tables/load.rs").hash(&mut h);
+    include_str!("tables/table5.rs").hash(&mut h);
     include_str!("cache.rs").hash(&mut h);
     for (path, bytes) in files {
         path.hash(&mut h);
@@ -147,17 +149,8 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// The code tables from cache bytes, if they are for `fingerprint` and intact.
-pub fn decode(bytes: &[u8], fingerprint: u64) -> Result<Tables, Stale> {
-    let mut r = Reader { bytes, at: 0 };
-    if r.take(8)? != MAGIC || r.u32()? != FORMAT || r.u64()? != fingerprint {
-        return Err(Stale);
-    }
-    let sum = r.u64()?;
-    if crate::private_file::checksum(&bytes[r.at..]) != sum {
-        return Err(Stale);
-    }
-    let mut t = Tables::default();
+/// The attribute names (and their ids) from the cache.
+fn decode_names(r: &mut Reader<'_>, t: &mut Tables) -> Result<(), Stale> {
     let names = r.count(4)?;
     t.attr_names.reserve(names);
     t.attr_ids.reserve(names);
@@ -168,6 +161,12 @@ pub fn decode(bytes: &[u8], fingerprint: u64) -> Result<Tables, Stale> {
         t.attr_ids.insert(name.clone(), id);
         t.attr_names.push(name);
     }
+    Ok(())
+}
+
+/// The attribute lists from the cache, each naming only known attributes.
+fn decode_lists(r: &mut Reader<'_>, t: &mut Tables) -> Result<(), Stale> {
+    let names = t.attr_names.len();
     let lists = r.count(4)?;
     t.lists.reserve(lists);
     for _ in 0..lists {
@@ -182,6 +181,12 @@ pub fn decode(bytes: &[u8], fingerprint: u64) -> Result<Tables, Stale> {
         }
         t.lists.push(ids);
     }
+    Ok(())
+}
+
+/// The diagnosis rows from the cache, each naming only known lists.
+fn decode_dx(r: &mut Reader<'_>, t: &mut Tables) -> Result<(), Stale> {
+    let lists = t.lists.len();
     let list_ok = |id: u32| (id as usize) < lists;
     let dx = r.count(12)?;
     t.dx.reserve(dx);
@@ -216,6 +221,13 @@ pub fn decode(bytes: &[u8], fingerprint: u64) -> Result<Tables, Stale> {
         }
         t.dx.insert(key, rows);
     }
+    Ok(())
+}
+
+/// The procedure rows from the cache, each naming only known lists.
+fn decode_px(r: &mut Reader<'_>, t: &mut Tables) -> Result<(), Stale> {
+    let lists = t.lists.len();
+    let list_ok = |id: u32| (id as usize) < lists;
     let px = r.count(12)?;
     t.px.reserve(px);
     for _ in 0..px {
@@ -237,6 +249,11 @@ pub fn decode(bytes: &[u8], fingerprint: u64) -> Result<Tables, Stale> {
         }
         t.px.insert(key, rows);
     }
+    Ok(())
+}
+
+/// The exclusion groups from the cache, each group's codes sorted.
+fn decode_exclusions(r: &mut Reader<'_>) -> Result<FastMap<u32, Vec<CodeKey>>, Stale> {
     let groups = r.count(8)?;
     let mut exclusions: FastMap<u32, Vec<CodeKey>> =
         FastMap::with_capacity_and_hasher(groups, Default::default());
@@ -253,7 +270,25 @@ pub fn decode(bytes: &[u8], fingerprint: u64) -> Result<Tables, Stale> {
         }
         exclusions.insert(g, codes);
     }
-    t.exclusions = exclusions;
+    Ok(exclusions)
+}
+
+/// The code tables from cache bytes, if they are for `fingerprint` and intact.
+pub fn decode(bytes: &[u8], fingerprint: u64) -> Result<Tables, Stale> {
+    let mut r = Reader { bytes, at: 0 };
+    if r.take(8)? != MAGIC || r.u32()? != FORMAT || r.u64()? != fingerprint {
+        return Err(Stale);
+    }
+    let sum = r.u64()?;
+    if crate::private_file::checksum(&bytes[r.at..]) != sum {
+        return Err(Stale);
+    }
+    let mut t = Tables::default();
+    decode_names(&mut r, &mut t)?;
+    decode_lists(&mut r, &mut t)?;
+    decode_dx(&mut r, &mut t)?;
+    decode_px(&mut r, &mut t)?;
+    t.exclusions = decode_exclusions(&mut r)?;
     if r.at != bytes.len() || t.lists.is_empty() {
         return Err(Stale);
     }

