@@ -532,30 +532,34 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Audit { account: None, .. }) => {
             Err(anyhow!("give --account ACCOUNT or --verify"))
         }
-        Some(Command::Report {
-            what: ReportCommand::Queries { from, to, json },
-        }) => queries::report(&cli, &config, *from, *to, *json),
-        Some(Command::Report {
-            what:
-                ReportCommand::Cmi {
-                    from,
-                    to,
-                    json,
-                    csv,
-                },
-        }) => drg::report_cmi(&cli, &config, *from, *to, *json, *csv),
-        Some(Command::Report {
-            what: ReportCommand::Accuracy { args },
-        }) => report_quality::report(&cli, &config, report_quality::Which::Accuracy, args),
-        Some(Command::Report {
-            what: ReportCommand::Productivity { args },
-        }) => report_quality::report(&cli, &config, report_quality::Which::Productivity, args),
-        Some(Command::Report {
-            what: ReportCommand::Dnfb { as_of, args },
-        }) => report_quality::report(&cli, &config, report_quality::Which::Dnfb(*as_of), args),
+        Some(Command::Report { what }) => report(&cli, &config, what),
         Some(Command::Users { action }) => review::users_command(&cli, &config, action),
         Some(Command::Review { action }) => review::review_command(&cli, &config, action),
         Some(Command::Demo { generate, seed }) => demo_charts(&cli, &config, *generate, *seed),
+    }
+}
+
+/// `chartcoder report WHAT`.
+fn report(cli: &Cli, config: &Config, what: &ReportCommand) -> anyhow::Result<ExitCode> {
+    match what {
+        ReportCommand::Queries { from, to, json } => {
+            queries::report(cli, config, *from, *to, *json)
+        }
+        ReportCommand::Cmi {
+            from,
+            to,
+            json,
+            csv,
+        } => drg::report_cmi(cli, config, *from, *to, *json, *csv),
+        ReportCommand::Accuracy { args } => {
+            report_quality::report(cli, config, report_quality::Which::Accuracy, args)
+        }
+        ReportCommand::Productivity { args } => {
+            report_quality::report(cli, config, report_quality::Which::Productivity, args)
+        }
+        ReportCommand::Dnfb { as_of, args } => {
+            report_quality::report(cli, config, report_quality::Which::Dnfb(*as_of), args)
+        }
     }
 }
 

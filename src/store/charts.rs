@@ -367,6 +367,37 @@ pub fn load_chart(conn: &Connection, chart_id: i64) -> Result<Chart> {
             })
         },
     )?;
+    let (diagnoses, procedures) = load_codes(conn, chart_id)?;
+    Ok(Chart {
+        account: head.account,
+        mrn: head.mrn,
+        status: parse_enum(&head.status)?,
+        patient: Patient {
+            name: head.name,
+            birth_date: parse_date(&head.birth)?,
+            sex: parse_enum(&head.sex)?,
+        },
+        encounter: Encounter {
+            encounter_type: parse_enum(&head.etype)?,
+            admit_date: parse_date(&head.admit)?,
+            discharge_date: parse_date(&head.discharge)?,
+            disposition: head.disposition,
+            attending: head.attending,
+            other_providers,
+            payer: head.payer,
+        },
+        documents,
+        diagnoses,
+        procedures,
+        final_drg: super::drg::load_final(conn, chart_id)?,
+    })
+}
+
+/// A chart's diagnoses and procedures, in their order.
+fn load_codes(
+    conn: &Connection,
+    chart_id: i64,
+) -> Result<(Vec<DiagnosisAssignment>, Vec<ProcedureAssignment>)> {
     let diagnoses = load_rows(
         conn,
         "SELECT code, code_system, edition, poa FROM diagnoses WHERE chart_id = ?1 ORDER BY seq",
@@ -409,29 +440,7 @@ pub fn load_chart(conn: &Connection, chart_id: i64) -> Result<Chart> {
             })
         },
     )?;
-    Ok(Chart {
-        account: head.account,
-        mrn: head.mrn,
-        status: parse_enum(&head.status)?,
-        patient: Patient {
-            name: head.name,
-            birth_date: parse_date(&head.birth)?,
-            sex: parse_enum(&head.sex)?,
-        },
-        encounter: Encounter {
-            encounter_type: parse_enum(&head.etype)?,
-            admit_date: parse_date(&head.admit)?,
-            discharge_date: parse_date(&head.discharge)?,
-            disposition: head.disposition,
-            attending: head.attending,
-            other_providers,
-            payer: head.payer,
-        },
-        documents,
-        diagnoses,
-        procedures,
-        final_drg: super::drg::load_final(conn, chart_id)?,
-    })
+    Ok((diagnoses, procedures))
 }
 
 fn load_rows<T>(
