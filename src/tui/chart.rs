@@ -12,10 +12,10 @@ pub use super::search_popup::{POPUP_HITS, PopupStage, SearchPopup};
 use crate::codeset::Edition;
 use crate::domain::{Chart, CodeSystem};
 use crate::edits::{Finding, Severity};
-use crate::search::worker::SearchWorker;
-use crate::search::System;
-use crate::store::StoreError;
 use crate::reference::CodeSets;
+use crate::search::System;
+use crate::search::worker::SearchWorker;
+use crate::store::StoreError;
 use crate::store::coding::{self, Claim, CodeList};
 use chrono::NaiveDate;
 use std::sync::Arc;
@@ -23,7 +23,6 @@ use std::sync::mpsc::TryRecvError;
 
 /// How often an open chart's claim is marked active.
 const CLAIM_HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(300);
-
 
 /// The panes of the chart screen, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

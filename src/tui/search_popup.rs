@@ -5,13 +5,13 @@
 
 use super::app::{App, Screen};
 use super::chart::store_system;
-use crate::reference::CodeSets;
 use super::focus::ChartFocus;
 use super::input::{Edit, TextInput};
 use super::keymap::{Action, Context};
 use super::saver::{Done, Then};
 use crate::codeset;
 use crate::domain::{CodeSystem, DocumentKind};
+use crate::reference::CodeSets;
 use crate::search::{Filters, Hit, System, SystemFilter};
 use crate::store::coding::{self, CodeList};
 use crossterm::event::{KeyCode, KeyEvent};
