@@ -207,178 +207,232 @@ fn non_empty(s: &str) -> Option<String> {
 /// Parses an index XML file: the Table of Drugs and Chemicals, the Neoplasm
 /// Table or the External Cause Index (`ICD10CM.index`).
 pub fn parse_xml(file: &str, text: &str, source: IndexSource) -> Result<IndexFile, CodeSetError> {
-    let err =
-        |offset: usize, message: String| CodeSetError::at(file, line_of(text, offset), message);
-    let mut lines = Lines::new(text);
     let mut reader = Reader::from_str(text);
-    let mut out = IndexFile {
-        source,
-        headings: Vec::new(),
-        terms: Vec::new(),
+    let mut p = IndexParser {
+        file,
+        text,
+        lines: Lines::new(text),
+        out: IndexFile {
+            source,
+            headings: Vec::new(),
+            terms: Vec::new(),
+        },
+        path: Vec::new(),
+        open: Vec::new(),
+        buf: String::new(),
+        nemod: String::new(),
+        in_nemod: false,
+        column: None,
+        seen_root: false,
     };
-    let mut path: Vec<Vec<u8>> = Vec::new();
-    // The open mainTerm/term entries, innermost last.
-    let mut open: Vec<u32> = Vec::new();
-    let mut buf = String::new();
-    let mut nemod = String::new();
-    let mut in_nemod = false;
-    let mut column: Option<u8> = None;
-    let mut seen_root = false;
     loop {
         let (offset, event) = next_event(&mut reader, file, text)?;
         match event {
-            Event::Start(e) => {
-                let name = e.local_name().as_ref().as_bytes().to_vec();
-                if path.is_empty() {
-                    if name != b"ICD10CM.index" {
-                        return Err(err(
-                            offset,
-                            "the root element is not ICD10CM.index: not an index file".into(),
-                        ));
-                    }
-                    seen_root = true;
-                }
-                match name.as_slice() {
-                    b"mainTerm" | b"term" => {
-                        let level = open.len() as u8;
-                        if name == b"term"
-                            && let Some(a) = e.try_get_attribute("level").ok().flatten()
-                            && a.value.as_ref() != level.to_string()
-                        {
-                            return Err(err(
-                                offset,
-                                format!("a term marked level {} nested at level {level}", a.value),
-                            ));
-                        }
-                        let index = out.terms.len() as u32;
-                        out.terms.push(IndexTerm {
-                            level,
-                            parent: open.last().copied(),
-                            title: String::new(),
-                            modifiers: String::new(),
-                            code: None,
-                            cells: Vec::new(),
-                            see: None,
-                            see_also: None,
-                            line: lines.at(offset),
-                        });
-                        open.push(index);
-                    }
-                    b"nemod" => {
-                        in_nemod = true;
-                        nemod.clear();
-                    }
-                    b"cell" | b"head" => {
-                        let col = e
-                            .try_get_attribute("col")
-                            .ok()
-                            .flatten()
-                            .and_then(|a| a.value.parse().ok())
-                            .ok_or_else(|| err(offset, "a cell without a col number".into()))?;
-                        column = Some(col);
-                        buf.clear();
-                    }
-                    _ => {
-                        if !in_nemod {
-                            buf.clear();
-                        }
-                    }
-                }
-                path.push(name);
-            }
-            Event::End(e) => {
-                let name = close_element(&mut path, &e, file, text, offset)?;
-                let term = open.last().map(|&i| i as usize);
-                let value = collapse(&buf);
-                match (name.as_slice(), term) {
-                    (b"nemod", _) => {
-                        in_nemod = false;
-                        if let Some(t) = term {
-                            let m = &mut out.terms[t].modifiers;
-                            if !m.is_empty() {
-                                m.push(' ');
-                            }
-                            m.push_str(nemod.trim());
-                        }
-                        continue;
-                    }
-                    (b"title", Some(t))
-                        if path
-                            .last()
-                            .is_some_and(|p| p == b"mainTerm" || p == b"term") =>
-                    {
-                        out.terms[t].title = value;
-                    }
-                    (b"code" | b"subcat" | b"seecat", Some(t)) => {
-                        if !valid_printed_code(&value) {
-                            return Err(err(
-                                offset,
-                                format!("code {value:?} is not an ICD-10-CM code"),
-                            ));
-                        }
-                        out.terms[t].code = Some(value);
-                    }
-                    (b"manif", Some(_)) => {}
-                    (b"see", Some(t)) => out.terms[t].see = Some(value),
-                    (b"seeAlso", Some(t)) => out.terms[t].see_also = Some(value),
-                    (b"cell", Some(t)) => {
-                        let col = column.take().unwrap_or(0);
-                        if value.chars().all(|c| c == '-') {
-                            // "--" and "-": no code in this column.
-                        } else if valid_printed_code(&value) {
-                            out.terms[t].cells.push((col, value));
-                        } else {
-                            return Err(err(
-                                offset,
-                                format!("cell {value:?} is not an ICD-10-CM code"),
-                            ));
-                        }
-                    }
-                    (b"head", _) => {
-                        let col = column.take().unwrap_or(0);
-                        out.headings.push((col, value));
-                    }
-                    (b"mainTerm" | b"term", Some(t)) => {
-                        if out.terms[t].title.is_empty() {
-                            return Err(CodeSetError::at(
-                                file,
-                                out.terms[t].line,
-                                "a term without a title".into(),
-                            ));
-                        }
-                        open.pop();
-                    }
-                    _ => {}
-                }
-                buf.clear();
-            }
-            Event::Text(t) => {
-                let s = t.xml10_content();
-                if in_nemod {
-                    nemod.push_str(&s);
-                } else {
-                    buf.push_str(&s);
-                }
-            }
+            Event::Start(e) => p.start(&e, offset)?,
+            Event::End(e) => p.end(&e, offset)?,
+            Event::Text(t) => p.push_str(&t.xml10_content()),
             Event::GeneralRef(r) => {
                 let c = reference_char(&r, file, text, offset)?;
-                if in_nemod {
-                    nemod.push(c);
-                } else {
-                    buf.push(c);
-                }
+                p.push_char(c);
             }
             Event::Eof => break,
             _ => {}
         }
     }
-    if !path.is_empty() {
+    if !p.path.is_empty() {
         return Err(truncated(file, text));
     }
-    if !seen_root || out.terms.is_empty() {
+    if !p.seen_root || p.out.terms.is_empty() {
         return Err(CodeSetError::at(file, 1, "no index terms".into()));
     }
-    Ok(out)
+    Ok(p.out)
+}
+
+/// What `parse_xml` keeps from one XML event to the next.
+struct IndexParser<'a> {
+    file: &'a str,
+    text: &'a str,
+    lines: Lines<'a>,
+    out: IndexFile,
+    path: Vec<Vec<u8>>,
+    /// The open mainTerm/term entries, innermost last.
+    open: Vec<u32>,
+    buf: String,
+    nemod: String,
+    in_nemod: bool,
+    column: Option<u8>,
+    seen_root: bool,
+}
+
+impl IndexParser<'_> {
+    fn err(&self, offset: usize, message: String) -> CodeSetError {
+        CodeSetError::at(self.file, line_of(self.text, offset), message)
+    }
+
+    /// Text inside the current element (or the open nemod).
+    fn push_str(&mut self, s: &str) {
+        if self.in_nemod {
+            self.nemod.push_str(s);
+        } else {
+            self.buf.push_str(s);
+        }
+    }
+
+    fn push_char(&mut self, c: char) {
+        if self.in_nemod {
+            self.nemod.push(c);
+        } else {
+            self.buf.push(c);
+        }
+    }
+
+    /// A start tag: checks the root, opens a term, a nemod or a cell.
+    fn start(
+        &mut self,
+        e: &quick_xml::events::BytesStart<'_>,
+        offset: usize,
+    ) -> Result<(), CodeSetError> {
+        let name = e.local_name().as_ref().as_bytes().to_vec();
+        if self.path.is_empty() {
+            if name != b"ICD10CM.index" {
+                return Err(self.err(
+                    offset,
+                    "the root element is not ICD10CM.index: not an index file".into(),
+                ));
+            }
+            self.seen_root = true;
+        }
+        match name.as_slice() {
+            b"mainTerm" | b"term" => self.open_term(e, &name, offset)?,
+            b"nemod" => {
+                self.in_nemod = true;
+                self.nemod.clear();
+            }
+            b"cell" | b"head" => {
+                let col = e
+                    .try_get_attribute("col")
+                    .ok()
+                    .flatten()
+                    .and_then(|a| a.value.parse().ok())
+                    .ok_or_else(|| self.err(offset, "a cell without a col number".into()))?;
+                self.column = Some(col);
+                self.buf.clear();
+            }
+            _ => {
+                if !self.in_nemod {
+                    self.buf.clear();
+                }
+            }
+        }
+        self.path.push(name);
+        Ok(())
+    }
+
+    /// A mainTerm or term start tag: a new term under the innermost open one.
+    fn open_term(
+        &mut self,
+        e: &quick_xml::events::BytesStart<'_>,
+        name: &[u8],
+        offset: usize,
+    ) -> Result<(), CodeSetError> {
+        let level = self.open.len() as u8;
+        if name == b"term"
+            && let Some(a) = e.try_get_attribute("level").ok().flatten()
+            && a.value.as_ref() != level.to_string()
+        {
+            return Err(self.err(
+                offset,
+                format!("a term marked level {} nested at level {level}", a.value),
+            ));
+        }
+        let index = self.out.terms.len() as u32;
+        let line = self.lines.at(offset);
+        self.out.terms.push(IndexTerm {
+            level,
+            parent: self.open.last().copied(),
+            title: String::new(),
+            modifiers: String::new(),
+            code: None,
+            cells: Vec::new(),
+            see: None,
+            see_also: None,
+            line,
+        });
+        self.open.push(index);
+        Ok(())
+    }
+
+    /// An end tag: the element's text goes to the innermost open term.
+    fn end(
+        &mut self,
+        e: &quick_xml::events::BytesEnd<'_>,
+        offset: usize,
+    ) -> Result<(), CodeSetError> {
+        let name = close_element(&mut self.path, e, self.file, self.text, offset)?;
+        let term = self.open.last().map(|&i| i as usize);
+        let value = collapse(&self.buf);
+        match (name.as_slice(), term) {
+            (b"nemod", _) => {
+                self.in_nemod = false;
+                if let Some(t) = term {
+                    let m = &mut self.out.terms[t].modifiers;
+                    if !m.is_empty() {
+                        m.push(' ');
+                    }
+                    m.push_str(self.nemod.trim());
+                }
+                return Ok(());
+            }
+            (b"title", Some(t))
+                if self
+                    .path
+                    .last()
+                    .is_some_and(|p| p == b"mainTerm" || p == b"term") =>
+            {
+                self.out.terms[t].title = value;
+            }
+            (b"code" | b"subcat" | b"seecat", Some(t)) => {
+                if !valid_printed_code(&value) {
+                    return Err(
+                        self.err(offset, format!("code {value:?} is not an ICD-10-CM code"))
+                    );
+                }
+                self.out.terms[t].code = Some(value);
+            }
+            (b"manif", Some(_)) => {}
+            (b"see", Some(t)) => self.out.terms[t].see = Some(value),
+            (b"seeAlso", Some(t)) => self.out.terms[t].see_also = Some(value),
+            (b"cell", Some(t)) => {
+                let col = self.column.take().unwrap_or(0);
+                if value.chars().all(|c| c == '-') {
+                    // "--" and "-": no code in this column.
+                } else if valid_printed_code(&value) {
+                    self.out.terms[t].cells.push((col, value));
+                } else {
+                    return Err(
+                        self.err(offset, format!("cell {value:?} is not an ICD-10-CM code"))
+                    );
+                }
+            }
+            (b"head", _) => {
+                let col = self.column.take().unwrap_or(0);
+                self.out.headings.push((col, value));
+            }
+            (b"mainTerm" | b"term", Some(t)) => {
+                if self.out.terms[t].title.is_empty() {
+                    return Err(CodeSetError::at(
+                        self.file,
+                        self.out.terms[t].line,
+                        "a term without a title".into(),
+                    ));
+                }
+                self.open.pop();
+            }
+            _ => {}
+        }
+        self.buf.clear();
+        Ok(())
+    }
 }
 
 /// Runs of whitespace as one space, trimmed.

@@ -156,133 +156,194 @@ fn title(axes: &[(String, String)]) -> String {
 
 /// Parses the tables XML.
 pub fn parse(file: &str, text: &str) -> Result<Vec<PcsTable>, CodeSetError> {
-    let err =
-        |offset: usize, message: String| CodeSetError::at(file, line_of(text, offset), message);
-    let mut lines = Lines::new(text);
     let mut reader = Reader::from_str(text);
-    let mut tables: Vec<PcsTable> = Vec::new();
-    let mut table: Option<PcsTable> = None;
-    let mut row: Option<Vec<Axis>> = None;
-    let mut axis: Option<Axis> = None;
-    let mut value_char: Option<char> = None;
-    let mut text_buf = String::new();
-    let mut depth = 0usize;
+    let mut p = PcsParser {
+        file,
+        text,
+        lines: Lines::new(text),
+        tables: Vec::new(),
+        table: None,
+        row: None,
+        axis: None,
+        value_char: None,
+        text_buf: String::new(),
+        depth: 0,
+    };
     loop {
         let (offset, event) = next_event(&mut reader, file, text)?;
         match event {
-            Event::Start(e) => {
-                depth += 1;
-                text_buf.clear();
-                match e.local_name().as_ref() {
-                    "pcsTable" => {
-                        table = Some(PcsTable {
-                            head: Vec::new(),
-                            rows: Vec::new(),
-                            line: lines.at(offset),
-                        })
-                    }
-                    "pcsRow" => row = Some(Vec::new()),
-                    "axis" => axis = Some(Axis::default()),
-                    "label" => {
-                        value_char = e
-                            .try_get_attribute("code")
-                            .ok()
-                            .flatten()
-                            .and_then(|a| a.value.chars().next());
-                        if value_char.is_none() {
-                            return Err(err(offset, "a label without a code character".into()));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Event::End(e) => {
-                depth = depth.saturating_sub(1);
-                let value = text_buf.trim().to_string();
-                match e.local_name().as_ref() {
-                    "title" => {
-                        if let Some(a) = axis.as_mut() {
-                            a.title = value;
-                        }
-                    }
-                    "definition" => {
-                        if let Some(a) = axis.as_mut() {
-                            a.definition = Some(value);
-                        }
-                    }
-                    "label" => {
-                        if let (Some(a), Some(character)) = (axis.as_mut(), value_char.take()) {
-                            a.values.push(AxisValue {
-                                character,
-                                label: value,
-                            });
-                        }
-                    }
-                    "axis" => {
-                        let done = axis
-                            .take()
-                            .ok_or_else(|| err(offset, "an axis closed twice".into()))?;
-                        if done.values.is_empty() {
-                            return Err(err(offset, "an axis without values".into()));
-                        }
-                        match (row.as_mut(), table.as_mut()) {
-                            (Some(r), _) => r.push(done),
-                            (None, Some(t)) => t.head.push(done),
-                            (None, None) => {
-                                return Err(err(offset, "an axis outside any table".into()));
-                            }
-                        }
-                    }
-                    "pcsRow" => {
-                        let done = row.take().unwrap_or_default();
-                        if done.len() != 4 {
-                            return Err(err(
-                                offset,
-                                format!("a row with {} axes instead of 4", done.len()),
-                            ));
-                        }
-                        match table.as_mut() {
-                            Some(t) => t.rows.push(done),
-                            None => return Err(err(offset, "a row outside any table".into())),
-                        }
-                    }
-                    "pcsTable" => {
-                        let done = table
-                            .take()
-                            .ok_or_else(|| err(offset, "a table closed twice".into()))?;
-                        if done.head.len() != 3 || done.head.iter().any(|a| a.values.len() != 1) {
-                            return Err(CodeSetError::at(
-                                file,
-                                done.line,
-                                "a table without one value for each of characters 1-3".into(),
-                            ));
-                        }
-                        tables.push(done);
-                    }
-                    _ => {}
-                }
-                text_buf.clear();
-            }
-            Event::Text(t) => text_buf.push_str(&t.xml10_content()),
+            Event::Start(e) => p.start(&e, offset)?,
+            Event::End(e) => p.end(&e, offset)?,
+            Event::Text(t) => p.text_buf.push_str(&t.xml10_content()),
             Event::GeneralRef(r) => {
                 let c = reference_char(&r, file, text, offset)?;
-                text_buf.push(c);
+                p.text_buf.push(c);
             }
             Event::Eof => break,
             _ => {}
         }
     }
-    if depth != 0 {
+    if p.depth != 0 {
         return Err(truncated(file, text));
     }
-    if tables.is_empty() {
+    if p.tables.is_empty() {
         return Err(CodeSetError::at(
             file,
             1,
             "no pcsTable: this is not an ICD-10-PCS tables file".into(),
         ));
     }
-    Ok(tables)
+    Ok(p.tables)
+}
+
+/// What `parse` keeps from one XML event to the next.
+struct PcsParser<'a> {
+    file: &'a str,
+    text: &'a str,
+    lines: Lines<'a>,
+    tables: Vec<PcsTable>,
+    table: Option<PcsTable>,
+    row: Option<Vec<Axis>>,
+    axis: Option<Axis>,
+    value_char: Option<char>,
+    text_buf: String,
+    depth: usize,
+}
+
+impl PcsParser<'_> {
+    fn err(&self, offset: usize, message: String) -> CodeSetError {
+        CodeSetError::at(self.file, line_of(self.text, offset), message)
+    }
+
+    /// A start tag: opens a table, a row, an axis or a label.
+    fn start(
+        &mut self,
+        e: &quick_xml::events::BytesStart<'_>,
+        offset: usize,
+    ) -> Result<(), CodeSetError> {
+        self.depth += 1;
+        self.text_buf.clear();
+        match e.local_name().as_ref() {
+            "pcsTable" => {
+                self.table = Some(PcsTable {
+                    head: Vec::new(),
+                    rows: Vec::new(),
+                    line: self.lines.at(offset),
+                })
+            }
+            "pcsRow" => self.row = Some(Vec::new()),
+            "axis" => self.axis = Some(Axis::default()),
+            "label" => {
+                self.value_char = e
+                    .try_get_attribute("code")
+                    .ok()
+                    .flatten()
+                    .and_then(|a| a.value.chars().next());
+                if self.value_char.is_none() {
+                    return Err(self.err(offset, "a label without a code character".into()));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// An end tag: the element's text goes to the open axis; a finished axis,
+    /// row or table goes to what holds it.
+    fn end(
+        &mut self,
+        e: &quick_xml::events::BytesEnd<'_>,
+        offset: usize,
+    ) -> Result<(), CodeSetError> {
+        self.depth = self.depth.saturating_sub(1);
+        let value = self.text_buf.trim().to_string();
+        match e.local_name().as_ref() {
+            "title" => {
+                if let Some(a) = self.axis.as_mut() {
+                    a.title = value;
+                }
+            }
+            "definition" => {
+                if let Some(a) = self.axis.as_mut() {
+                    a.definition = Some(value);
+                }
+            }
+            "label" => {
+                if let (Some(a), Some(character)) = (self.axis.as_mut(), self.value_char.take()) {
+                    a.values.push(AxisValue {
+                        character,
+                        label: value,
+                    });
+                }
+            }
+            "axis" => self.end_axis(offset)?,
+            "pcsRow" => self.end_row(offset)?,
+            "pcsTable" => self.end_table(offset)?,
+            _ => {}
+        }
+        self.text_buf.clear();
+        Ok(())
+    }
+
+    fn end_axis(&mut self, offset: usize) -> Result<(), CodeSetError> {
+        let done = self
+            .axis
+            .take()
+            .ok_or_else(|| self.err(offset, "an axis closed twice".into()))?;
+        if done.values.is_empty() {
+            return Err(self.err(offset, "an axis without values".into()));
+        }
+        let (file, text) = (self.file, self.text);
+        match (self.row.as_mut(), self.table.as_mut()) {
+            (Some(r), _) => r.push(done),
+            (None, Some(t)) => t.head.push(done),
+            (None, None) => {
+                return Err(CodeSetError::at(
+                    file,
+                    line_of(text, offset),
+                    "an axis outside any table".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn end_row(&mut self, offset: usize) -> Result<(), CodeSetError> {
+        let done = self.row.take().unwrap_or_default();
+        if done.len() != 4 {
+            return Err(self.err(
+                offset,
+                format!("a row with {} axes instead of 4", done.len()),
+            ));
+        }
+        match self.table.as_mut() {
+            Some(t) => t.rows.push(done),
+            None => {
+                return Err(CodeSetError::at(
+                    self.file,
+                    line_of(self.text, offset),
+                    "a row outside any table".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn end_table(&mut self, offset: usize) -> Result<(), CodeSetError> {
+        let done = self
+            .table
+            .take()
+            .ok_or_else(|| self.err(offset, "a table closed twice".into()))?;
+        if done.head.len() != 3 || done.head.iter().any(|a| a.values.len() != 1) {
+            return Err(CodeSetError::at(
+                self.file,
+                done.line,
+                "a table without one value for each of characters 1-3".into(),
+            ));
+        }
+        self.tables.push(done);
+        Ok(())
+    }
 }
 
 impl Pcs {

@@ -72,118 +72,151 @@ fn valid_target(s: &str) -> bool {
 
 /// Parses the PCS Index XML. Errors name the file and line.
 pub fn parse(file: &str, text: &str) -> Result<PcsIndex, CodeSetError> {
-    let mut lines = Lines::new(text);
     let mut reader = Reader::from_str(text);
-    let mut out = PcsIndex::default();
-    let mut path: Vec<Vec<u8>> = Vec::new();
-    let mut open: Vec<u32> = Vec::new();
-    let mut buf = String::new();
-    // The words of an open <see> before its code element.
-    let mut see_words = String::new();
+    let mut p = PcsIndexParser {
+        file,
+        text,
+        lines: Lines::new(text),
+        out: PcsIndex::default(),
+        path: Vec::new(),
+        open: Vec::new(),
+        buf: String::new(),
+        see_words: String::new(),
+    };
     loop {
         let (offset, event) = next_event(&mut reader, file, text)?;
         match event {
-            Event::Start(e) => {
-                let name = e.local_name().as_ref().as_bytes().to_vec();
-                if path.is_empty() && name != b"ICD10PCS.index" {
-                    return Err(CodeSetError::at(
-                        file,
-                        lines.at(offset),
-                        "the root element is not ICD10PCS.index: not a PCS Index file".into(),
-                    ));
-                }
-                match name.as_slice() {
-                    b"mainTerm" | b"term" => {
-                        let level = open.len() as u8;
-                        out.terms.push(PcsIndexTerm {
-                            level,
-                            parent: open.last().copied(),
-                            line: lines.at(offset),
-                            ..PcsIndexTerm::default()
-                        });
-                        open.push(out.terms.len() as u32 - 1);
-                    }
-                    b"see" => see_words.clear(),
-                    _ => {}
-                }
-                if name.as_slice() == b"see" {
-                    buf.clear();
-                } else if path.last().is_some_and(|p| p == b"see") {
-                    // A code inside a reference: the words so far are the reference.
-                    see_words = collapse(&buf);
-                    buf.clear();
-                } else {
-                    buf.clear();
-                }
-                path.push(name);
-            }
-            Event::End(e) => {
-                let name = close_element(&mut path, &e, file, text, offset)?;
-                let value = collapse(&buf);
-                let Some(&t) = open.last() else {
-                    buf.clear();
-                    continue;
-                };
-                let term = &mut out.terms[t as usize];
-                match name.as_slice() {
-                    b"title"
-                        if path
-                            .last()
-                            .is_some_and(|p| p == b"mainTerm" || p == b"term") =>
-                    {
-                        term.title = value;
-                    }
-                    b"code" | b"codes" | b"tab" => {
-                        if !valid_target(&value) {
-                            return Err(CodeSetError::at(
-                                file,
-                                lines.at(offset),
-                                format!("{value:?} is not an ICD-10-PCS code, row or table"),
-                            ));
-                        }
-                        term.target = Some(value);
-                        buf.clear();
-                        continue;
-                    }
-                    b"see" => {
-                        let words = if see_words.is_empty() {
-                            value
-                        } else {
-                            std::mem::take(&mut see_words)
-                        };
-                        term.see = Some(words);
-                    }
-                    b"use" => term.use_value = Some(value),
-                    b"mainTerm" | b"term" => {
-                        open.pop();
-                    }
-                    _ => {}
-                }
-                buf.clear();
-            }
-            Event::Empty(_) if path.is_empty() => {
+            Event::Start(e) => p.start(&e, offset)?,
+            Event::End(e) => p.end(&e, offset)?,
+            Event::Empty(_) if p.path.is_empty() => {
                 return Err(CodeSetError::at(
                     file,
-                    lines.at(offset),
+                    p.lines.at(offset),
                     "the root element is not ICD10PCS.index: not a PCS Index file".into(),
                 ));
             }
-            Event::Text(t) => buf.push_str(&t.xml10_content()),
+            Event::Text(t) => p.buf.push_str(&t.xml10_content()),
             Event::GeneralRef(r) => {
                 let c = reference_char(&r, file, text, offset)?;
-                buf.push(c);
+                p.buf.push(c);
             }
             Event::Eof => break,
             _ => {}
         }
     }
-    if !path.is_empty() {
+    if !p.path.is_empty() {
         return Err(truncated(file, text));
     }
-    if out.terms.is_empty() {
+    if p.out.terms.is_empty() {
         return Err(CodeSetError::at(file, 1, "no index terms".into()));
     }
-    Ok(out)
+    Ok(p.out)
+}
+
+/// What `parse` keeps from one XML event to the next.
+struct PcsIndexParser<'a> {
+    file: &'a str,
+    text: &'a str,
+    lines: Lines<'a>,
+    out: PcsIndex,
+    path: Vec<Vec<u8>>,
+    open: Vec<u32>,
+    buf: String,
+    /// The words of an open <see> before its code element.
+    see_words: String,
+}
+
+impl PcsIndexParser<'_> {
+    /// A start tag: checks the root, opens a term or a reference.
+    fn start(
+        &mut self,
+        e: &quick_xml::events::BytesStart<'_>,
+        offset: usize,
+    ) -> Result<(), CodeSetError> {
+        let name = e.local_name().as_ref().as_bytes().to_vec();
+        if self.path.is_empty() && name != b"ICD10PCS.index" {
+            return Err(CodeSetError::at(
+                self.file,
+                self.lines.at(offset),
+                "the root element is not ICD10PCS.index: not a PCS Index file".into(),
+            ));
+        }
+        match name.as_slice() {
+            b"mainTerm" | b"term" => {
+                let level = self.open.len() as u8;
+                self.out.terms.push(PcsIndexTerm {
+                    level,
+                    parent: self.open.last().copied(),
+                    line: self.lines.at(offset),
+                    ..PcsIndexTerm::default()
+                });
+                self.open.push(self.out.terms.len() as u32 - 1);
+            }
+            b"see" => self.see_words.clear(),
+            _ => {}
+        }
+        if name.as_slice() == b"see" {
+            self.buf.clear();
+        } else if self.path.last().is_some_and(|p| p == b"see") {
+            // A code inside a reference: the words so far are the reference.
+            self.see_words = collapse(&self.buf);
+            self.buf.clear();
+        } else {
+            self.buf.clear();
+        }
+        self.path.push(name);
+        Ok(())
+    }
+
+    /// An end tag: the element's text goes to the innermost open term.
+    fn end(
+        &mut self,
+        e: &quick_xml::events::BytesEnd<'_>,
+        offset: usize,
+    ) -> Result<(), CodeSetError> {
+        let name = close_element(&mut self.path, e, self.file, self.text, offset)?;
+        let value = collapse(&self.buf);
+        let Some(&t) = self.open.last() else {
+            self.buf.clear();
+            return Ok(());
+        };
+        let term = &mut self.out.terms[t as usize];
+        match name.as_slice() {
+            b"title"
+                if self
+                    .path
+                    .last()
+                    .is_some_and(|p| p == b"mainTerm" || p == b"term") =>
+            {
+                term.title = value;
+            }
+            b"code" | b"codes" | b"tab" => {
+                if !valid_target(&value) {
+                    return Err(CodeSetError::at(
+                        self.file,
+                        self.lines.at(offset),
+                        format!("{value:?} is not an ICD-10-PCS code, row or table"),
+                    ));
+                }
+                term.target = Some(value);
+            }
+            b"see" => {
+                let words = if self.see_words.is_empty() {
+                    value
+                } else {
+                    std::mem::take(&mut self.see_words)
+                };
+                term.see = Some(words);
+            }
+            b"use" => term.use_value = Some(value),
+            b"mainTerm" | b"term" => {
+                self.open.pop();
+            }
+            _ => {}
+        }
+        self.buf.clear();
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -124,14 +124,6 @@ impl CcExclusions {
 /// `PDX collection NNNN` blocks of `  CODE  Description` rows, then part 2's
 /// rows, then part 3's `MDC nn DRGs nnn-nnn Title` blocks of code rows.
 pub fn parse_cc_exclusions(file: &str, text: &str) -> Result<CcExclusions, CodeSetError> {
-    #[derive(PartialEq)]
-    enum Part {
-        Preamble,
-        List,
-        Collection(u32),
-        AliveOnly,
-        InDrgs,
-    }
     let mut out = CcExclusions::default();
     let mut part = Part::Preamble;
     for (i, raw) in text.lines().enumerate() {
@@ -170,60 +162,7 @@ pub fn parse_cc_exclusions(file: &str, text: &str) -> Result<CcExclusions, CodeS
             part = Part::Collection(n);
             continue;
         }
-        let mut words = line.split_whitespace();
-        let code = words.next().unwrap_or("");
-        match &part {
-            Part::Preamble => {}
-            Part::List => {
-                if code == "I10" && line.contains("Lev") {
-                    continue; // the column header
-                }
-                if !has_cm_shape(code) {
-                    return Err(bad("expected an ICD-10-CM code at the start of the row"));
-                }
-                match words.next() {
-                    Some("CC" | "MCC") => {}
-                    _ => return Err(bad("expected CC or MCC after the code")),
-                }
-                match words.next() {
-                    Some("No") => {}
-                    Some(w) => {
-                        let n = w
-                            .split_once(':')
-                            .and_then(|(n, _)| n.parse::<u32>().ok())
-                            .ok_or_else(|| bad("expected NNNN:N codes or No Excl"))?;
-                        out.collection_of.insert(code.to_string(), n);
-                    }
-                    None => return Err(bad("the row ends after CC/MCC")),
-                }
-            }
-            Part::Collection(n) => {
-                if !has_cm_shape(code) {
-                    return Err(bad("expected an ICD-10-CM code in the collection"));
-                }
-                out.collections
-                    .entry(*n)
-                    .or_default()
-                    .insert(code.to_string());
-            }
-            Part::AliveOnly => {
-                if !has_cm_shape(code) {
-                    return Err(bad("expected an ICD-10-CM code in part 2"));
-                }
-                out.alive_only.insert(code.to_string());
-            }
-            Part::InDrgs => {
-                let block = match out.in_drgs.last_mut() {
-                    Some(b) if has_cm_shape(code) => b,
-                    _ => {
-                        return Err(bad(
-                            "expected an ICD-10-CM code under an MDC line in part 3",
-                        ));
-                    }
-                };
-                block.codes.insert(code.to_string());
-            }
-        }
+        exclusion_row(&mut out, &part, line, bad)?;
     }
     if out.collection_of.is_empty() {
         return Err(CodeSetError::at(
@@ -244,6 +183,80 @@ pub fn parse_cc_exclusions(file: &str, text: &str) -> Result<CcExclusions, CodeS
         ));
     }
     Ok(out)
+}
+
+/// Where `parse_cc_exclusions` is in Table 6K.
+#[derive(PartialEq)]
+enum Part {
+    Preamble,
+    List,
+    Collection(u32),
+    AliveOnly,
+    InDrgs,
+}
+
+/// One code row of Table 6K, read as the part it is in says.
+fn exclusion_row(
+    out: &mut CcExclusions,
+    part: &Part,
+    line: &str,
+    bad: impl Fn(&str) -> CodeSetError,
+) -> Result<(), CodeSetError> {
+    let mut words = line.split_whitespace();
+    let code = words.next().unwrap_or("");
+    match part {
+        Part::Preamble => {}
+        Part::List => {
+            if code == "I10" && line.contains("Lev") {
+                return Ok(()); // the column header
+            }
+            if !has_cm_shape(code) {
+                return Err(bad("expected an ICD-10-CM code at the start of the row"));
+            }
+            match words.next() {
+                Some("CC" | "MCC") => {}
+                _ => return Err(bad("expected CC or MCC after the code")),
+            }
+            match words.next() {
+                Some("No") => {}
+                Some(w) => {
+                    let n = w
+                        .split_once(':')
+                        .and_then(|(n, _)| n.parse::<u32>().ok())
+                        .ok_or_else(|| bad("expected NNNN:N codes or No Excl"))?;
+                    out.collection_of.insert(code.to_string(), n);
+                }
+                None => return Err(bad("the row ends after CC/MCC")),
+            }
+        }
+        Part::Collection(n) => {
+            if !has_cm_shape(code) {
+                return Err(bad("expected an ICD-10-CM code in the collection"));
+            }
+            out.collections
+                .entry(*n)
+                .or_default()
+                .insert(code.to_string());
+        }
+        Part::AliveOnly => {
+            if !has_cm_shape(code) {
+                return Err(bad("expected an ICD-10-CM code in part 2"));
+            }
+            out.alive_only.insert(code.to_string());
+        }
+        Part::InDrgs => {
+            let block = match out.in_drgs.last_mut() {
+                Some(b) if has_cm_shape(code) => b,
+                _ => {
+                    return Err(bad(
+                        "expected an ICD-10-CM code under an MDC line in part 3",
+                    ));
+                }
+            };
+            block.codes.insert(code.to_string());
+        }
+    }
+    Ok(())
 }
 
 /// `25 DRGs 974-976 HIV with Major Related Condition` (after `MDC `).

@@ -102,160 +102,210 @@ pub struct TabularNode {
 
 /// Parses the tabular XML into nodes in document order (parents before children).
 pub fn parse(file: &str, text: &str) -> Result<Vec<TabularNode>, CodeSetError> {
-    let err =
-        |offset: usize, message: String| CodeSetError::at(file, line_of(text, offset), message);
-    let mut lines = Lines::new(text);
     let mut reader = Reader::from_str(text);
-    let mut nodes: Vec<TabularNode> = Vec::new();
-    // The open chapter/section/diag nodes, innermost last.
-    let mut open: Vec<usize> = Vec::new();
-    // The element names from the root down to here.
-    let mut path: Vec<Vec<u8>> = Vec::new();
-    let mut note_kind: Option<NoteKind> = None;
-    // The group of the note element open now (see `Note::group`).
-    let mut note_group: u32 = 0;
-    let mut text_buf = String::new();
-    let mut seventh_char: Option<char> = None;
+    let mut p = TabularParser {
+        file,
+        text,
+        lines: Lines::new(text),
+        nodes: Vec::new(),
+        open: Vec::new(),
+        path: Vec::new(),
+        note_kind: None,
+        note_group: 0,
+        text_buf: String::new(),
+        seventh_char: None,
+    };
     loop {
         let (offset, event) = next_event(&mut reader, file, text)?;
         match event {
-            Event::Start(e) => {
-                let name = e.local_name().as_ref().as_bytes().to_vec();
-                text_buf.clear();
-                match name.as_slice() {
-                    b"chapter" | b"section" | b"diag"
-                        if !path.is_empty() && !path_has(&path, b"introduction") =>
-                    {
-                        let kind = match name.as_slice() {
-                            b"chapter" => NodeKind::Chapter,
-                            b"section" => NodeKind::Section,
-                            _ => NodeKind::Code,
-                        };
-                        let mut code = String::new();
-                        if kind == NodeKind::Section
-                            && let Some(id) = e
-                                .try_get_attribute("id")
-                                .map_err(|x| err(offset, format!("bad attribute: {x}")))?
-                        {
-                            code = id.value.to_string();
-                        }
-                        let placeholder = e
-                            .try_get_attribute("placeholder")
-                            .ok()
-                            .flatten()
-                            .is_some_and(|a| a.value.as_ref() == "true");
-                        let index = nodes.len();
-                        let parent = open.last().copied();
-                        if let Some(p) = parent {
-                            nodes[p].children.push(index);
-                        }
-                        nodes.push(TabularNode {
-                            kind,
-                            code,
-                            title: String::new(),
-                            parent,
-                            children: Vec::new(),
-                            notes: Vec::new(),
-                            seventh: Vec::new(),
-                            placeholder,
-                            line: lines.at(offset),
-                        });
-                        open.push(index);
-                    }
-                    other => {
-                        if let Some(kind) = NoteKind::from_element(other) {
-                            note_kind = Some(kind);
-                            note_group = open
-                                .last()
-                                .and_then(|&n| nodes[n].notes.last())
-                                .map_or(0, |last| last.group + 1);
-                        }
-                        if other == b"extension" {
-                            let ch = e
-                                .try_get_attribute("char")
-                                .ok()
-                                .flatten()
-                                .and_then(|a| a.value.chars().next());
-                            seventh_char = Some(ch.ok_or_else(|| {
-                                err(offset, "a 7th-character extension without char".into())
-                            })?);
-                        }
-                    }
-                }
-                path.push(name);
-            }
-            Event::End(e) => {
-                let name = close_element(&mut path, &e, file, text, offset)?;
-                let parent_element = path.last().map(Vec::as_slice);
-                let node = open.last().copied();
-                let value = text_buf.trim().to_string();
-                match (name.as_slice(), parent_element, node) {
-                    (b"name", Some(b"diag" | b"chapter"), Some(n)) => nodes[n].code = value,
-                    (b"desc", Some(b"diag" | b"chapter" | b"section"), Some(n)) => {
-                        nodes[n].title = value
-                    }
-                    (b"note", Some(b"sevenChrDef"), Some(n)) => {
-                        // A note inside the definition qualifies the extension before it.
-                        if let Some(last) = nodes[n].seventh.last_mut() {
-                            last.meaning.push_str(&format!(" ({value})"));
-                        }
-                    }
-                    (b"note", Some(_), Some(n)) => {
-                        if let Some(kind) = note_kind {
-                            nodes[n].notes.push(Note {
-                                kind,
-                                text: value,
-                                group: note_group,
-                            });
-                        }
-                    }
-                    (b"extension", _, Some(n)) => {
-                        if let Some(character) = seventh_char.take() {
-                            nodes[n].seventh.push(SeventhCharacter {
-                                character,
-                                meaning: value,
-                            });
-                        }
-                    }
-                    (b"chapter" | b"section" | b"diag", _, Some(n))
-                        if nodes[n].line > 0 && !path_has(&path, b"introduction") =>
-                    {
-                        if nodes[n].code.is_empty() {
-                            return Err(CodeSetError::at(
-                                file,
-                                nodes[n].line,
-                                "a tabular entry without a name (code)".into(),
-                            ));
-                        }
-                        open.pop();
-                    }
-                    _ => {}
-                }
-                if NoteKind::from_element(&name).is_some() {
-                    note_kind = None;
-                }
-                text_buf.clear();
-            }
-            Event::Text(t) => text_buf.push_str(&t.xml10_content()),
+            Event::Start(e) => p.start(&e, offset)?,
+            Event::End(e) => p.end(&e, offset)?,
+            Event::Text(t) => p.text_buf.push_str(&t.xml10_content()),
             Event::GeneralRef(r) => {
                 let c = reference_char(&r, file, text, offset)?;
-                text_buf.push(c);
+                p.text_buf.push(c);
             }
             Event::Eof => break,
             _ => {}
         }
     }
-    if !path.is_empty() {
+    if !p.path.is_empty() {
         return Err(truncated(file, text));
     }
-    if nodes.iter().filter(|n| n.kind == NodeKind::Code).count() == 0 {
+    if p.nodes.iter().filter(|n| n.kind == NodeKind::Code).count() == 0 {
         return Err(CodeSetError::at(
             file,
             1,
             "no diag entries: this is not an ICD-10-CM tabular file".into(),
         ));
     }
-    Ok(nodes)
+    Ok(p.nodes)
+}
+
+/// What `parse` keeps from one XML event to the next.
+struct TabularParser<'a> {
+    file: &'a str,
+    text: &'a str,
+    lines: Lines<'a>,
+    nodes: Vec<TabularNode>,
+    /// The open chapter/section/diag nodes, innermost last.
+    open: Vec<usize>,
+    /// The element names from the root down to here.
+    path: Vec<Vec<u8>>,
+    note_kind: Option<NoteKind>,
+    /// The group of the note element open now (see `Note::group`).
+    note_group: u32,
+    text_buf: String,
+    seventh_char: Option<char>,
+}
+
+impl TabularParser<'_> {
+    fn err(&self, offset: usize, message: String) -> CodeSetError {
+        CodeSetError::at(self.file, line_of(self.text, offset), message)
+    }
+
+    /// A start tag: opens a node, a note or a 7th-character extension.
+    fn start(
+        &mut self,
+        e: &quick_xml::events::BytesStart<'_>,
+        offset: usize,
+    ) -> Result<(), CodeSetError> {
+        let name = e.local_name().as_ref().as_bytes().to_vec();
+        self.text_buf.clear();
+        match name.as_slice() {
+            b"chapter" | b"section" | b"diag"
+                if !self.path.is_empty() && !path_has(&self.path, b"introduction") =>
+            {
+                self.open_node(e, &name, offset)?;
+            }
+            other => {
+                if let Some(kind) = NoteKind::from_element(other) {
+                    self.note_kind = Some(kind);
+                    self.note_group = self
+                        .open
+                        .last()
+                        .and_then(|&n| self.nodes[n].notes.last())
+                        .map_or(0, |last| last.group + 1);
+                }
+                if other == b"extension" {
+                    let ch = e
+                        .try_get_attribute("char")
+                        .ok()
+                        .flatten()
+                        .and_then(|a| a.value.chars().next());
+                    self.seventh_char = Some(ch.ok_or_else(|| {
+                        self.err(offset, "a 7th-character extension without char".into())
+                    })?);
+                }
+            }
+        }
+        self.path.push(name);
+        Ok(())
+    }
+
+    /// A chapter, section or diag start tag: a new node under the innermost open one.
+    fn open_node(
+        &mut self,
+        e: &quick_xml::events::BytesStart<'_>,
+        name: &[u8],
+        offset: usize,
+    ) -> Result<(), CodeSetError> {
+        let kind = match name {
+            b"chapter" => NodeKind::Chapter,
+            b"section" => NodeKind::Section,
+            _ => NodeKind::Code,
+        };
+        let mut code = String::new();
+        if kind == NodeKind::Section
+            && let Some(id) = e
+                .try_get_attribute("id")
+                .map_err(|x| self.err(offset, format!("bad attribute: {x}")))?
+        {
+            code = id.value.to_string();
+        }
+        let placeholder = e
+            .try_get_attribute("placeholder")
+            .ok()
+            .flatten()
+            .is_some_and(|a| a.value.as_ref() == "true");
+        let index = self.nodes.len();
+        let parent = self.open.last().copied();
+        if let Some(p) = parent {
+            self.nodes[p].children.push(index);
+        }
+        let line = self.lines.at(offset);
+        self.nodes.push(TabularNode {
+            kind,
+            code,
+            title: String::new(),
+            parent,
+            children: Vec::new(),
+            notes: Vec::new(),
+            seventh: Vec::new(),
+            placeholder,
+            line,
+        });
+        self.open.push(index);
+        Ok(())
+    }
+
+    /// An end tag: the element's text goes to the innermost open node.
+    fn end(
+        &mut self,
+        e: &quick_xml::events::BytesEnd<'_>,
+        offset: usize,
+    ) -> Result<(), CodeSetError> {
+        let name = close_element(&mut self.path, e, self.file, self.text, offset)?;
+        let parent_element = self.path.last().map(Vec::as_slice);
+        let node = self.open.last().copied();
+        let value = self.text_buf.trim().to_string();
+        let nodes = &mut self.nodes;
+        match (name.as_slice(), parent_element, node) {
+            (b"name", Some(b"diag" | b"chapter"), Some(n)) => nodes[n].code = value,
+            (b"desc", Some(b"diag" | b"chapter" | b"section"), Some(n)) => nodes[n].title = value,
+            (b"note", Some(b"sevenChrDef"), Some(n)) => {
+                // A note inside the definition qualifies the extension before it.
+                if let Some(last) = nodes[n].seventh.last_mut() {
+                    last.meaning.push_str(&format!(" ({value})"));
+                }
+            }
+            (b"note", Some(_), Some(n)) => {
+                if let Some(kind) = self.note_kind {
+                    nodes[n].notes.push(Note {
+                        kind,
+                        text: value,
+                        group: self.note_group,
+                    });
+                }
+            }
+            (b"extension", _, Some(n)) => {
+                if let Some(character) = self.seventh_char.take() {
+                    nodes[n].seventh.push(SeventhCharacter {
+                        character,
+                        meaning: value,
+                    });
+                }
+            }
+            (b"chapter" | b"section" | b"diag", _, Some(n))
+                if nodes[n].line > 0 && !path_has(&self.path, b"introduction") =>
+            {
+                if nodes[n].code.is_empty() {
+                    return Err(CodeSetError::at(
+                        self.file,
+                        nodes[n].line,
+                        "a tabular entry without a name (code)".into(),
+                    ));
+                }
+                self.open.pop();
+            }
+            _ => {}
+        }
+        if NoteKind::from_element(&name).is_some() {
+            self.note_kind = None;
+        }
+        self.text_buf.clear();
+        Ok(())
+    }
 }
 
 fn path_has(path: &[Vec<u8>], name: &[u8]) -> bool {
