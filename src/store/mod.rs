@@ -10,6 +10,7 @@ pub mod coding;
 pub mod drg;
 pub mod inbound;
 pub mod migrations;
+pub mod postgres;
 pub mod quality;
 pub mod queries;
 pub mod queue;
