@@ -1054,3 +1054,58 @@ fn the_connection_settings_follow_libpq() {
         Err(PgError::Url { .. })
     ));
 }
+
+#[test]
+fn db_migrate_takes_a_postgresql_url_and_the_rest_refuse_it() {
+    let Some(db) = TestDb::new("cli") else {
+        return;
+    };
+    // The server's socket folder and user, given as libpq takes them from
+    // the environment, the database by the URL.
+    let server = pg::config(&db.server).unwrap();
+    let Some(postgres::config::Host::Unix(socket)) = server.get_hosts().first().cloned() else {
+        panic!("CHARTCODER_TEST_PG names no socket folder (host=/path)")
+    };
+    let url = format!("postgresql:///{}", db.name);
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_chartcoder"))
+            .args(args)
+            .env("PGHOST", &socket)
+            .env("PGUSER", server.get_user().unwrap())
+            .env("CHARTCODER_CONFIG", "/dev/null")
+            .current_dir(std::env::temp_dir())
+            .output()
+            .unwrap()
+    };
+    let expected = format!(
+        "PostgreSQL schema version {} (the schema of SQLite's version {})\n",
+        pg::LATEST,
+        migrations::LATEST
+    );
+    for _ in 0..2 {
+        let out = run(&["db", "migrate", "--db", &url]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+    }
+    let mut client = db.client();
+    assert_eq!(count(&mut client, "SELECT count(*) FROM schema_version"), 1);
+    // Its first manager: the login that migrated it.
+    let managers: String = client
+        .query_one("SELECT value FROM site WHERE key = 'managers'", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(managers, chartcoder::identity::os_user());
+    // Every other command refuses the URL instead of taking it for a file.
+    let out = run(&["export", "--db", &url]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("does not run on PostgreSQL yet"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!std::env::temp_dir().join("postgresql:").exists());
+}

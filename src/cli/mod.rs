@@ -33,6 +33,7 @@ macro_rules! say_part {
 }
 
 mod audit;
+mod db;
 mod drg;
 mod import_export;
 mod lookup;
@@ -254,6 +255,12 @@ pub enum Command {
     Report {
         #[command(subcommand)]
         what: ReportCommand,
+    },
+    /// The database itself: `db migrate` applies the schema steps it lacks
+    /// (an SQLite file, or PostgreSQL with --db postgresql://...)
+    Db {
+        #[command(subcommand)]
+        action: db::DbCommand,
     },
     /// Demo data: add synthetic charts to try the queue at scale
     Demo {
@@ -536,6 +543,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Users { action }) => review::users_command(&cli, &config, action),
         Some(Command::Review { action }) => review::review_command(&cli, &config, action),
         Some(Command::Demo { generate, seed }) => demo_charts(&cli, &config, *generate, *seed),
+        Some(Command::Db { action }) => db::db_command(&cli, &config, action),
     }
 }
 

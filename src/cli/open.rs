@@ -48,10 +48,23 @@ pub(super) fn acting_coder(cli: &Cli, config: &Config, store: &Store) -> anyhow:
     .into())
 }
 
+/// A postgresql:// --db is refused (rather than taken for a file name)
+/// until the store runs on PostgreSQL; `db migrate` already takes one.
+fn not_postgres_yet(db: Option<&std::path::Path>) -> anyhow::Result<()> {
+    match db.and_then(|p| p.to_str()) {
+        Some(url) if crate::store::postgres::is_url(url) => Err(anyhow!(
+            "the store does not run on PostgreSQL yet: only `chartcoder db migrate` takes a \
+             postgresql:// --db for now"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Opens the database the options name, creating and (for the default database or
 /// with --demo) seeding it with the demo queue on first use.
 pub fn open_store(cli: &Cli, config: &Config) -> anyhow::Result<Store> {
     let explicit = cli.db.clone().or_else(|| config.database_path());
+    not_postgres_yet(explicit.as_deref())?;
     let is_default = explicit.is_none();
     let path = match explicit {
         Some(p) => p,
@@ -78,7 +91,9 @@ pub fn open_store(cli: &Cli, config: &Config) -> anyhow::Result<Store> {
 /// path is an error, never a new empty database); the default one is created
 /// and seeded on first use, and --demo asks for a seeded one.
 pub fn open_existing(cli: &Cli, config: &Config) -> anyhow::Result<Store> {
-    let path = match cli.db.clone().or_else(|| config.database_path()) {
+    let db = cli.db.clone().or_else(|| config.database_path());
+    not_postgres_yet(db.as_deref())?;
+    let path = match db {
         Some(p) if !cli.demo => p,
         _ => return open_store(cli, config),
     };

@@ -267,12 +267,33 @@ pub enum PgError {
          ({supported}); use a newer chartcoder"
     )]
     NewerSchema { found: u32, supported: u32 },
-    #[error("the PostgreSQL address {url:?} is not understood: {cause}")]
+    #[error("the PostgreSQL address {url:?} is not understood: {}", said(.cause))]
     Url { url: String, cause: postgres::Error },
-    #[error("cannot connect to PostgreSQL: {0}")]
+    #[error("cannot connect to PostgreSQL: {}", said(.0))]
     Connect(postgres::Error),
-    #[error("PostgreSQL: {0}")]
+    #[error("PostgreSQL: {}", said(.0))]
     Sql(#[from] postgres::Error),
+}
+
+/// What the server or the client said: the server's message (and detail)
+/// rather than the client's bare "db error", a cause's words after its kind.
+fn said(error: &postgres::Error) -> String {
+    if let Some(db) = error.as_db_error() {
+        return match db.detail() {
+            Some(detail) => format!("{} ({detail})", db.message()),
+            None => db.message().to_string(),
+        };
+    }
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(c) = cause {
+        let words = c.to_string();
+        if !text.contains(&words) {
+            text = format!("{text}: {words}");
+        }
+        cause = c.source();
+    }
+    text
 }
 
 /// Whether a `--db` value names a PostgreSQL database rather than a file.
