@@ -19,7 +19,8 @@
 //!   private_file, search;
 //! - `tui` -> everything above; `cli` -> everything, `tui` included.
 //!
-//! The terminal crates (ratatui, crossterm) belong to `tui`; rusqlite to
+//! The terminal crates (ratatui, crossterm) belong to `tui`; the `postgres`
+//! client to `store`; rusqlite to
 //! `store` (and, until its store actions become data, the `tui`'s saver).
 //! Everything here is testable without a terminal; `main.rs` only calls
 //! [`cli::main`].
