@@ -1109,3 +1109,80 @@ fn db_migrate_takes_a_postgresql_url_and_the_rest_refuse_it() {
     );
     assert!(!std::env::temp_dir().join("postgresql:").exists());
 }
+
+#[test]
+fn the_sums_kept_by_triggers_add_up() {
+    let Some(db) = TestDb::new("sums") else {
+        return;
+    };
+    let mut client = db.migrated();
+    seed_charts(
+        &mut client,
+        &[(1, "ready", "2026-01-05"), (2, "ready", "2026-01-06")],
+    );
+    client
+        .batch_execute(
+            "INSERT INTO chart_coding (chart_id, coder, encounter_type, completed_at, day, seconds)
+             VALUES (1, 'ann', 'inpatient', '2026-02-01T10:00:00Z', '2026-02-01', 600),
+                    (2, 'ann', 'inpatient', '2026-02-01T11:00:00Z', '2026-02-01', 900),
+                    (2, 'bob', 'inpatient', '2026-02-02T11:00:00Z', '2026-02-02', 60);
+             -- Closed at once; opened, then closed; still open.
+             INSERT INTO reviews (chart_id, coder, coded_at, reviewer, state, started_at,
+                 dx_codes, dx_errors, px_codes, px_errors, principal_changed, drg_changed)
+             VALUES (1, 'ann', '2026-02-01T10:00:00Z', 'rita', 'closed', 't', 10, 2, 3, 0, 1, NULL),
+                    (2, 'ann', '2026-02-01T11:00:00Z', 'rita', 'in_review', 't', 5, 1, NULL, NULL, 0, 1);
+             UPDATE reviews SET state = 'closed' WHERE chart_id = 2;
+             INSERT INTO reviews (chart_id, coder, coded_at, reviewer, state, started_at, dx_codes)
+             VALUES (2, 'ann', '2026-02-01T11:00:00Z', 'rita', 'in_review', 't', 99);
+             UPDATE charts SET status = 'coded' WHERE chart_id = 1;
+             UPDATE charts SET encounter_type = 'clinic' WHERE chart_id = 2;",
+        )
+        .unwrap();
+    let coding: Vec<(String, String, i64, i64)> = client
+        .query(
+            "SELECT day, coder, charts, seconds FROM coding_daily ORDER BY 1, 2",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect();
+    assert_eq!(
+        coding,
+        vec![
+            ("2026-02-01".into(), "ann".into(), 2, 1500),
+            ("2026-02-02".into(), "bob".into(), 1, 60)
+        ]
+    );
+    // Two closed reviews of 2026-02-01: dx 10+5 codes, 2+1 errors; px 3
+    // codes, 0 errors; the principal judged on both (changed on one), the
+    // DRG on one (changed).
+    let row = client
+        .query_one(
+            "SELECT day, charts, dx_codes, dx_errors, px_codes, px_errors, principal_charts,
+                    principal_changed, drg_charts, drg_changed FROM accuracy_daily WHERE coder = 'ann'",
+            &[],
+        )
+        .unwrap();
+    let day: String = row.get(0);
+    let sums: Vec<i64> = (1..10).map(|i| row.get(i)).collect();
+    assert_eq!(day, "2026-02-01");
+    assert_eq!(sums, [2, 15, 3, 3, 0, 2, 1, 1, 1]);
+    // The queue's counts: chart 1 inpatient coded, chart 2 clinic ready.
+    let counts: Vec<(String, String, i64)> = client
+        .query(
+            "SELECT status, encounter_type, charts FROM queue_counts WHERE charts <> 0 ORDER BY 1, 2",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    assert_eq!(
+        counts,
+        vec![
+            ("coded".into(), "inpatient".into(), 1),
+            ("ready".into(), "clinic".into(), 1)
+        ]
+    );
+}

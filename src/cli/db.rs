@@ -4,7 +4,8 @@
 
 use super::Cli;
 use crate::config::Config;
-use crate::store::{migrations, postgres};
+use crate::store::migrations;
+use crate::store::postgres as pg;
 use std::process::ExitCode;
 
 /// The `db` subcommands.
@@ -30,11 +31,11 @@ fn migrate(cli: &Cli, config: &Config) -> anyhow::Result<ExitCode> {
     if let Some(url) = db
         .as_deref()
         .and_then(|p| p.to_str())
-        .filter(|p| postgres::is_url(p))
+        .filter(|p| pg::is_url(p))
     {
-        let mut client = postgres::connect(url)?;
-        let version = postgres::migrate(&mut client)?;
-        let sqlite = postgres::MIGRATIONS
+        let mut client = pg::connect(url)?;
+        let version = pg::migrate(&mut client)?;
+        let sqlite = pg::MIGRATIONS
             .get((version as usize).wrapping_sub(1))
             .map_or(0, |m| m.sqlite_version);
         println!("PostgreSQL schema version {version} (the schema of SQLite's version {sqlite})");
