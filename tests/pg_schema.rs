@@ -1047,6 +1047,12 @@ fn the_connection_settings_follow_libpq() {
         config.get_hosts(),
         [postgres::config::Host::Tcp(h)] if h == "db.example"
     ));
+    let config = pg::config("postgresql:///chartcoder?host=/var/run/postgresql").unwrap();
+    assert_eq!(config.get_dbname(), Some("chartcoder"));
+    assert!(matches!(
+        config.get_hosts(),
+        [postgres::config::Host::Unix(p)] if p == std::path::Path::new("/var/run/postgresql")
+    ));
     assert!(pg::is_url("postgresql://x/y") && pg::is_url("postgres://x/y"));
     assert!(!pg::is_url("/var/lib/chartcoder/charts.db"));
     assert!(matches!(
