@@ -31,6 +31,18 @@
 //! sent queries, UPDATE of physician queries only in the columns a query's
 //! life changes (status, sending, answer, closing), DELETE of drafts only
 //! (a row-level policy), and TRUNCATE on nothing.
+//!
+//! # For the backend on top
+//!
+//! - Integer keys are identity columns: rows written with their ids (a copy
+//!   from SQLite) leave the sequences behind; `setval` them after.
+//! - Where SQLite has one writer, PostgreSQL has many: the audit rows' hash
+//!   chain needs its appends serialised (a lock taken before reading the
+//!   previous row's hash), and identity values are not handed out in commit
+//!   order. "Next chart" is [`CLAIM_NEXT_READY_SQL`].
+//! - The queue's counts are kept by triggers deferred to the commit (an open
+//!   change holds no count row): within a change they do not yet show it.
+//! - The refusals are raised with SQLSTATE P0001 and SQLite's messages.
 
 mod schema;
 
