@@ -14,6 +14,7 @@ pub mod cache;
 pub mod case_mix;
 mod engine;
 pub mod formula;
+pub mod regroup;
 mod load;
 pub mod tables;
 
