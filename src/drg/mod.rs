@@ -14,8 +14,8 @@ pub mod cache;
 pub mod case_mix;
 mod engine;
 pub mod formula;
-pub mod regroup;
 mod load;
+pub mod regroup;
 pub mod tables;
 
 use crate::domain::{self, Poa};

@@ -44,7 +44,11 @@ impl QualityTab {
     fn step(self, forward: bool) -> QualityTab {
         let i = QualityTab::ALL.iter().position(|t| *t == self).unwrap_or(0);
         let n = QualityTab::ALL.len();
-        QualityTab::ALL[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+        QualityTab::ALL[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }]
     }
 }
 
@@ -134,9 +138,7 @@ pub fn scoped(scope: &Scope, field: ScopeField, typed: &str) -> Result<Scope, St
     if let (Some(from), Some(to)) = (next.from, next.to)
         && from > to
     {
-        return Err(format!(
-            "from {from} is after to {to}: the period is kept"
-        ));
+        return Err(format!("from {from} is after to {to}: the period is kept"));
     }
     Ok(next)
 }

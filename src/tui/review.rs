@@ -146,11 +146,7 @@ impl ReviewPanel {
             Action::FinalizeChart => return Some(ReviewCommand::Finalize),
             Action::SettleReview => {
                 return Some(ReviewCommand::Settle {
-                    decisions: self
-                        .verdicts
-                        .iter()
-                        .map(|(k, v)| (k.clone(), *v))
-                        .collect(),
+                    decisions: self.verdicts.iter().map(|(k, v)| (k.clone(), *v)).collect(),
                 });
             }
             _ => {}

@@ -200,7 +200,9 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         return;
     }
     match &app.screen {
-        Screen::Queue(QueueFocus::ReviewQueue(q)) => review::render_queue(app, q, &theme, frame, area),
+        Screen::Queue(QueueFocus::ReviewQueue(q)) => {
+            review::render_queue(app, q, &theme, frame, area)
+        }
         Screen::Queue(QueueFocus::Quality(q)) => reports::render(app, q, &theme, frame, area),
         Screen::Queue(focus) => {
             queue::render(app, &theme, frame, area);

@@ -144,11 +144,7 @@ fn accuracy_lines(r: &AccuracyReport) -> Vec<String> {
         ),
         " by coder".to_string(),
     ];
-    lines.extend(
-        r.by_coder
-            .iter()
-            .map(|(c, a)| accuracy_row(c, a, r.target)),
-    );
+    lines.extend(r.by_coder.iter().map(|(c, a)| accuracy_row(c, a, r.target)));
     lines.push(" by month (the month the coder completed the chart)".to_string());
     lines.extend(r.trend.iter().map(|(m, a)| accuracy_row(m, a, r.target)));
     lines
@@ -190,21 +186,21 @@ fn productivity_lines(r: &ProductivityReport) -> Vec<String> {
 
 fn held_row(name: &str, h: &HeldLine) -> String {
     let mut row = format!(
-        " {:<22}{:>6}",
-        name.chars().take(22).collect::<String>(),
+        " {:<18}{:>6}",
+        name.chars().take(18).collect::<String>(),
         h.total.charts
     );
     for b in &h.buckets {
-        row.push_str(&format!("{:>7}", b.charts));
+        row.push_str(&format!("{:>8}", b.charts));
     }
     row.push_str(&format!("{:>12.0}", h.total.amount));
     row
 }
 
 fn dnfb_lines(r: &DnfbReport) -> Vec<String> {
-    let mut header = format!(" {:<22}{:>6}", format!("as of {}", r.as_of), "all");
+    let mut header = format!(" {:<18}{:>6}", format!("as of {}", r.as_of), "all");
     for b in bucket_names() {
-        header.push_str(&format!("{b:>7}"));
+        header.push_str(&format!("{b:>8}"));
     }
     header.push_str(&format!("{:>12}", "amount $"));
     let mut lines = vec![
@@ -217,10 +213,13 @@ fn dnfb_lines(r: &DnfbReport) -> Vec<String> {
     lines.push(" on hold, by why".to_string());
     lines.extend(r.by_hold.iter().map(|(s, h)| held_row(s, h)));
     lines.push(format!(
-        " mean days since discharge {}; amount = DRG weight x base rate {:.0}; {} charts without an estimate",
+        " mean days since discharge {}; {} charts without a DRG: no amount",
         number(r.mean_days),
-        r.base_rate,
         r.total.total.without_estimate
+    ));
+    lines.push(format!(
+        " amount = the stored DRG's weight x the base rate ({:.0})",
+        r.base_rate
     ));
     lines
 }

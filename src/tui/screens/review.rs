@@ -109,8 +109,7 @@ pub fn render_panel(
         height: area.height.saturating_sub(1),
         ..area
     };
-    let [body, footer] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
+    let [body, footer] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
     frame.render_widget(Clear, area);
     let title = panel_title(panel);
     let block = Block::default()
@@ -225,9 +224,12 @@ fn render_side_by_side(
     ])
     .style(theme.header);
     frame.render_widget(
-        Table::new(rows, [Constraint::Percentage(50), Constraint::Percentage(50)])
-            .header(header)
-            .column_spacing(1),
+        Table::new(
+            rows,
+            [Constraint::Percentage(50), Constraint::Percentage(50)],
+        )
+        .header(header)
+        .column_spacing(1),
         area,
     );
 }
@@ -378,8 +380,8 @@ pub fn render_queue(
             ])
         })
         .collect();
-    let header = Row::new(["ACCOUNT", "TYPE", "CODER", "COMPLETED", "STATE", "WHY"])
-        .style(theme.header);
+    let header =
+        Row::new(["ACCOUNT", "TYPE", "CODER", "COMPLETED", "STATE", "WHY"]).style(theme.header);
     let widths = [
         Constraint::Length(10),
         Constraint::Length(10),
@@ -401,7 +403,14 @@ pub fn render_queue(
         table,
         &mut TableState::default().with_selected(selected),
     );
-    super::footer(app, theme, frame, footer, Context::ReviewQueue, QUEUE_FOOTER);
+    super::footer(
+        app,
+        theme,
+        frame,
+        footer,
+        Context::ReviewQueue,
+        QUEUE_FOOTER,
+    );
 }
 
 /// A prompt and the text typed after it, the cursor in it.
