@@ -368,7 +368,7 @@ pub fn render_queue(
         .map(|e| {
             let state = e.review.as_ref().map_or_else(
                 || "to review".to_string(),
-                |(s, who)| format!("{} ({who})", s.label()),
+                |(s, who)| format!("{} ({who})", s.as_str().replace('_', " ")),
             );
             Row::new(vec![
                 Cell::from(e.account.clone()),
@@ -387,7 +387,7 @@ pub fn render_queue(
         Constraint::Length(10),
         Constraint::Length(8),
         Constraint::Length(10),
-        Constraint::Length(14),
+        Constraint::Length(18),
         Constraint::Min(10),
     ];
     let empty = rows.is_empty();
