@@ -108,24 +108,24 @@ actions! {
     RemoveLast => "remove_last", "remove last", "remove the last indicator or option";
     Send => "send", "send", "send the query (when the lint passes)";
     // Review and the quality reports.
-    ReviewQueue => "review_queue", "review", "review queue: coded charts the rules choose, and reviews under way";
+    ReviewQueue => "review_queue", "review", "the review queue: charts the review rules choose";
     ReportAccuracy => "accuracy_report", "accuracy", "coding accuracy by coder and month (reports screen)";
-    ReportProductivity => "productivity_report", "productivity", "charts per hour by type and coder vs targets (reports screen)";
-    ReportDnfb => "dnfb_report", "DNFB", "discharged not final billed, by age, status and hold (reports screen)";
-    OpenReview => "review", "review", "the review: coder's codes beside the chart's, reasons, pass/return";
-    GiveReason => "give_reason", "reason", "give the selected difference its reason (and a note)";
-    PassReview => "pass", "pass", "pass the chart to reviewed (every difference has its reason)";
+    ReportProductivity => "productivity_report", "productivity", "charts an hour vs the targets (reports screen)";
+    ReportDnfb => "dnfb_report", "DNFB", "discharged not final billed, by age (reports screen)";
+    OpenReview => "review", "review", "the review: the coder's codes beside the chart's";
+    GiveReason => "give_reason", "reason", "give the selected difference its reason and a note";
+    PassReview => "pass", "pass", "pass: reviewed (every difference needs its reason)";
     ReturnReview => "return", "return", "return the chart to its coder, with a note";
     AgreeReview => "agree", "agree", "coder: agree with every change";
     MarkChange => "mark", "mark", "coder: mark or unmark the selected change to rebut";
     RebutReview => "rebut", "rebut", "coder: rebut the marked changes, once, with a note";
-    VerdictReviewer => "verdict_reviewer", "reviewer", "manager: the reviewer's version of the selected change stands";
-    VerdictCoder => "verdict_coder", "coder", "manager: the coder's version of the selected change stands";
-    SettleReview => "settle", "settle", "manager: settle the rebuttal with the verdicts chosen";
-    FinalizeChart => "final", "final", "make the chart final (locked; reviewers and managers)";
+    VerdictReviewer => "verdict_reviewer", "reviewer", "manager: the reviewer's version of it stands";
+    VerdictCoder => "verdict_coder", "coder", "manager: the coder's version of it stands";
+    SettleReview => "settle", "settle", "manager: settle with the verdicts chosen";
+    FinalizeChart => "final", "final", "make the chart final (locked)";
     ReopenChart => "reopen", "reopen", "manager: reopen a final chart, with a reason";
-    SetFrom => "set_from", "from", "the period's first day (YYYY-MM-DD; empty: no limit)";
-    SetTo => "set_to", "to", "the period's last day (YYYY-MM-DD; empty: no limit)";
+    SetFrom => "set_from", "from", "the period's first day (YYYY-MM-DD)";
+    SetTo => "set_to", "to", "the period's last day (YYYY-MM-DD)";
     SetCoder => "set_coder", "coder", "one coder only (empty: every coder)";
     // Editing a text field.
     DeleteBack => "delete_back", "delete", "delete the character before the cursor";
@@ -212,15 +212,15 @@ impl Action {
             (C::ReviewQueue, A::MoveDown) => "next chart to review",
             (C::ReviewQueue, A::MoveUp) => "previous chart to review",
             (C::ReviewQueue, A::OpenChart) => {
-                "open the chart (a reviewer starts or resumes its review)"
+                "open the chart (a reviewer starts its review)"
             }
             (C::ReviewQueue, A::Back) => "back to the chart queue",
             (C::Review, A::MoveDown) => "next difference",
             (C::Review, A::MoveUp) => "previous difference",
-            (C::Review, A::Back) => "back to the chart (its coding keys change the codes)",
+            (C::Review, A::Back) => "back to the chart (its keys change the codes)",
             (C::ReviewReason, A::MoveDown) => "next reason",
             (C::ReviewReason, A::MoveUp) => "previous reason",
-            (C::ReviewReason, A::Submit) => "choose the reason, then type a short note",
+            (C::ReviewReason, A::Submit) => "choose it, then type a short note",
             (C::ReviewReason, A::Cancel) => "back to the review",
             (C::Quality, A::NextPane) => "next report (accuracy, productivity, DNFB)",
             (C::Quality, A::PreviousPane) => "previous report",
