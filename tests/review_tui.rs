@@ -396,6 +396,16 @@ fn the_review_flow_in_the_workstation_ends_in_the_expected_accuracy() {
         message(&mona)
     );
     assert_eq!((dx_of(&db, "R-1"), audit_count(&db)), before);
+    // A manager reopens it with a reason: reviewed again, codes unchanged.
+    hit(&mut mona, KeyCode::Char('v'));
+    hit(&mut mona, KeyCode::Char('O'));
+    assert_eq!(mona.mode(), Mode::ReviewInput);
+    typed(&mut mona, "payer asked for a correction");
+    hit(&mut mona, KeyCode::Enter);
+    assert_eq!(message(&mona), "reopened");
+    assert_eq!(status_of(&db, "R-1"), "reviewed");
+    assert_eq!(dx_of(&db, "R-1"), before.0);
+    hit(&mut mona, KeyCode::Esc);
 
     accuracy_on_the_reports_screen(&mut mona);
 }

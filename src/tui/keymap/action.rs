@@ -211,9 +211,7 @@ impl Action {
             (C::Global, A::Quit) => "quit, from anywhere (a query being written is kept)",
             (C::ReviewQueue, A::MoveDown) => "next chart to review",
             (C::ReviewQueue, A::MoveUp) => "previous chart to review",
-            (C::ReviewQueue, A::OpenChart) => {
-                "open the chart (a reviewer starts its review)"
-            }
+            (C::ReviewQueue, A::OpenChart) => "open the chart (a reviewer starts its review)",
             (C::ReviewQueue, A::Back) => "back to the chart queue",
             (C::Review, A::MoveDown) => "next difference",
             (C::Review, A::MoveUp) => "previous difference",

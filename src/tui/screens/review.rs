@@ -328,7 +328,52 @@ fn render_panel_footer(
                 None => frame.render_widget(Paragraph::new(format!(" {hints}")), area),
             }
         }
-        _ => super::footer(app, theme, frame, area, Context::Review, PANEL_FOOTER),
+        _ => super::footer(
+            app,
+            theme,
+            frame,
+            area,
+            Context::Review,
+            footer_actions(panel),
+        ),
+    }
+}
+
+/// The keys the footer names: those of the user's next step, by role and
+/// where the review stands (help lists them all).
+pub fn footer_actions(panel: &ReviewPanel) -> &'static [Action] {
+    use crate::domain::{ReviewState as S, Role as R};
+    use Action as A;
+    let state = panel.view.as_ref().map(|v| v.review.state);
+    match (panel.role, state) {
+        (Some(R::Reviewer | R::Manager), Some(S::InReview)) => &[
+            A::MoveDown,
+            A::GiveReason,
+            A::PassReview,
+            A::ReturnReview,
+            A::FinalizeChart,
+            A::Back,
+            A::Help,
+        ],
+        (Some(_), Some(S::Returned)) => &[
+            A::MoveDown,
+            A::MarkChange,
+            A::RebutReview,
+            A::AgreeReview,
+            A::Back,
+            A::Help,
+        ],
+        (Some(R::Manager), Some(S::Rebutted)) => &[
+            A::MoveDown,
+            A::VerdictReviewer,
+            A::VerdictCoder,
+            A::SettleReview,
+            A::Back,
+            A::Help,
+        ],
+        (Some(R::Manager), _) => &[A::FinalizeChart, A::ReopenChart, A::Back, A::Help],
+        (Some(R::Reviewer), _) => &[A::FinalizeChart, A::Back, A::Help],
+        _ => PANEL_FOOTER,
     }
 }
 
