@@ -309,3 +309,56 @@ mod tests {
         assert_eq!(QualityTab::Accuracy.step(false), QualityTab::Dnfb);
     }
 }
+
+#[cfg(test)]
+mod keys {
+    use super::*;
+    use crossterm::event::{Event, KeyCode, KeyModifiers};
+
+    fn press(app: &mut App, code: KeyCode) {
+        app.handle_event(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    #[test]
+    fn tab_changes_the_report_and_a_bad_date_is_refused_keeping_the_scope() {
+        let store = Store::open_in_memory().unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 3, 20).unwrap();
+        let mut app = App::new(store, "mia", today, 100, 30);
+        press(&mut app, KeyCode::Char('R'));
+        press(&mut app, KeyCode::Char('d'));
+        let q = app.quality().unwrap();
+        assert_eq!(q.tab, QualityTab::Dnfb);
+        assert!(matches!(q.report, Some(QualityReport::Dnfb(_))));
+        press(&mut app, KeyCode::Tab);
+        let q = app.quality().unwrap();
+        assert_eq!(q.tab, QualityTab::Accuracy);
+        assert!(matches!(q.report, Some(QualityReport::Accuracy(_))));
+        press(&mut app, KeyCode::Char('f'));
+        for c in "2026-13-01".chars() {
+            press(&mut app, KeyCode::Char(c));
+        }
+        press(&mut app, KeyCode::Enter);
+        assert!(
+            app.message
+                .as_deref()
+                .unwrap_or("")
+                .contains("is not a date"),
+            "{:?}",
+            app.message
+        );
+        assert_eq!(app.quality().unwrap().scope, Scope::default());
+        press(&mut app, KeyCode::Char('t'));
+        for c in "2026-02-28".chars() {
+            press(&mut app, KeyCode::Char(c));
+        }
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(
+            app.quality().unwrap().scope.to,
+            NaiveDate::from_ymd_opt(2026, 2, 28)
+        );
+        press(&mut app, KeyCode::Char('x'));
+        assert_eq!(app.quality().unwrap().scope, Scope::default());
+        press(&mut app, KeyCode::Esc);
+        assert!(app.quality().is_none());
+    }
+}

@@ -147,3 +147,49 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{Event, KeyCode, KeyModifiers};
+
+    fn press(app: &mut App, code: KeyCode) {
+        app.handle_event(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    fn entry(id: i64, account: &str) -> QueueEntry {
+        QueueEntry {
+            chart_id: id,
+            account: account.into(),
+            encounter_type: "inpatient".into(),
+            discharge_date: "2026-03-04".into(),
+            coder: "cora".into(),
+            coded_at: "2026-03-05T09:00:00Z".into(),
+            reasons: vec!["random 5%".into()],
+            review: None,
+        }
+    }
+
+    #[test]
+    fn keys_move_within_the_entries_and_esc_goes_back_to_the_queue() {
+        let store = Store::open_in_memory().unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 20).unwrap();
+        let mut app = App::new(store, "rex", today, 100, 30);
+        press(&mut app, KeyCode::Char('V'));
+        // An empty database: read at once (in memory), nothing to review.
+        let q = app.review_queue().unwrap();
+        assert!(!q.loading && q.entries.is_empty());
+        assert_eq!(q.role, Some(Role::Coder), "a name not listed is a coder");
+        if let Some(q) = app.review_queue_mut() {
+            q.entries = vec![entry(1, "A-1"), entry(2, "A-2")];
+        }
+        press(&mut app, KeyCode::Char('j'));
+        press(&mut app, KeyCode::Char('j'));
+        assert_eq!(app.review_queue().unwrap().selected, 1, "stops at the last");
+        press(&mut app, KeyCode::Up);
+        assert_eq!(app.review_queue().unwrap().selected, 0);
+        press(&mut app, KeyCode::Esc);
+        assert!(app.review_queue().is_none());
+        assert_eq!(app.mode(), crate::tui::app::Mode::Normal);
+    }
+}
