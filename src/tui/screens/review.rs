@@ -2,7 +2,7 @@
 //! now, differences marked; each difference with its reason, rebuttal and
 //! verdict; the reason list; the note line) and the review queue.
 
-use crate::domain::{CodedVersion, ReviewReason};
+use crate::domain::{CodedVersion, Difference, ReviewReason};
 use crate::store::review::{Change, ReviewView};
 use crate::tui::app::App;
 use crate::tui::keymap::{Action, Context};
@@ -175,7 +175,21 @@ fn render_review(
         )),
         why,
     );
-    render_side_by_side(&left, &right, theme, frame, side);
+    // A long chart's codes scroll so that the selected difference's line
+    // is in view.
+    let room = usize::from(side.height.saturating_sub(1)).max(1);
+    let target = view
+        .changes
+        .get(panel.selected)
+        .map_or(0, |c| focus_row(&left, &right, &c.difference));
+    let skip = target.saturating_sub(room - 1);
+    render_side_by_side(
+        &left[skip.min(left.len())..],
+        &right[skip.min(right.len())..],
+        theme,
+        frame,
+        side,
+    );
     render_changes(panel, view, theme, frame, list);
     frame.render_widget(
         Paragraph::new(notes.into_iter().map(Line::raw).collect::<Vec<_>>()),
@@ -193,6 +207,29 @@ fn notes_of(view: &ReviewView) -> Vec<String> {
         notes.push(format!(" rebuttal: {n}"));
     }
     notes
+}
+
+/// The side-by-side row a difference is about: the code's line on the side
+/// that has it (the coder's for a removal), the first for the principal,
+/// the last for the DRG.
+pub fn focus_row(left: &[(char, String)], right: &[(char, String)], d: &Difference) -> usize {
+    let find = |side: &[(char, String)], code: &str| {
+        side.iter().position(|(_, text)| {
+            let mut words = text.split_whitespace();
+            let first = words.next();
+            first == Some(code) || (first == Some("px") && words.next() == Some(code))
+        })
+    };
+    let row = match d {
+        Difference::DxRemoved(code) | Difference::PxRemoved(code) => find(left, code),
+        Difference::DxAdded(code)
+        | Difference::PxAdded(code)
+        | Difference::Poa { code, .. }
+        | Difference::Modifiers { code, .. } => find(right, code),
+        Difference::Principal { .. } => Some(0),
+        Difference::Drg { .. } => Some(left.len().max(right.len()).saturating_sub(1)),
+    };
+    row.unwrap_or(0)
 }
 
 fn render_side_by_side(
@@ -478,5 +515,63 @@ pub(crate) fn prompt_line(
     let x = area.x + prompt.chars().count() as u16 + column;
     if x < area.right() {
         frame.set_cursor_position(Position::new(x, area.y));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{VersionDx, VersionPx};
+
+    fn version(dx: &[&str], px: &[&str], drg: u16) -> CodedVersion {
+        CodedVersion {
+            diagnoses: dx
+                .iter()
+                .map(|c| VersionDx {
+                    code: c.to_string(),
+                    poa: Some(crate::domain::Poa::Yes),
+                })
+                .collect(),
+            procedures: px
+                .iter()
+                .map(|c| VersionPx {
+                    code: c.to_string(),
+                    modifiers: vec![],
+                })
+                .collect(),
+            drg: Some(drg),
+        }
+    }
+
+    #[test]
+    fn each_side_marks_what_the_other_has_not_and_a_difference_finds_its_line() {
+        let coder = version(&["J18.9", "I10", "E11.9"], &["0BH17EZ"], 195);
+        let reviewer = version(&["E11.9", "J18.9", "N17.9"], &[], 194);
+        let left = side_lines(&coder, &reviewer, '-');
+        let right = side_lines(&reviewer, &coder, '+');
+        let marks: Vec<char> = left.iter().map(|(m, _)| *m).collect();
+        // J18.9 principal here only (^), I10 not kept (-), E11.9 principal
+        // there only (^), the procedure not kept, the DRG differs.
+        assert_eq!(marks, ['^', '-', '^', '-', '*']);
+        assert_eq!(left[3].1, "px 0BH17EZ");
+        let marks: Vec<char> = right.iter().map(|(m, _)| *m).collect();
+        assert_eq!(marks, ['^', '^', '+', '*']);
+        assert_eq!(
+            focus_row(&left, &right, &Difference::DxAdded("N17.9".into())),
+            2
+        );
+        assert_eq!(
+            focus_row(&left, &right, &Difference::DxRemoved("I10".into())),
+            1
+        );
+        assert_eq!(
+            focus_row(&left, &right, &Difference::PxRemoved("0BH17EZ".into())),
+            3
+        );
+        let drg = Difference::Drg {
+            coder: Some(195),
+            reviewer: Some(194),
+        };
+        assert_eq!(focus_row(&left, &right, &drg), 4);
     }
 }
