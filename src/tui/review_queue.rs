@@ -133,6 +133,11 @@ impl App {
             };
         self.last_touch = std::time::Instant::now();
         if starts {
+            // Kept once the chart opens; a refusal takes its place.
+            let panel = self.key_of(Context::Chart, Action::OpenReview);
+            self.message = Some(format!(
+                "under review by you: change the codes, then {panel} gives each difference its reason"
+            ));
             let single = single_cc_mcc(self);
             let regroup = super::review::regrouper(self);
             self.save(Job::new(chart_id, Then::Open, move |tx| {
