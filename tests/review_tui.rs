@@ -271,6 +271,15 @@ fn the_review_flow_in_the_workstation_ends_in_the_expected_accuracy() {
         "{}",
         message(&rita)
     );
+    assert!(
+        message(&rita).starts_with("under review by you"),
+        "{}",
+        message(&rita)
+    );
+    assert!(
+        common::chart_of(&rita).read_only.is_none(),
+        "the codes are hers to change"
+    );
     // Two changes with the chart's ordinary keys: N17.9 (POA N) added,
     // I10 removed.
     add_dx(&mut rita, "N17.9", 'n');
