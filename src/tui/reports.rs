@@ -239,8 +239,8 @@ impl App {
             self.open_help(Context::Prompt);
             return;
         }
-        let keymap = self.keymap.clone();
-        let Some(q) = self.quality_mut() else {
+        let keymap = &self.keymap;
+        let Screen::Queue(QueueFocus::Quality(q)) = &mut self.screen else {
             return;
         };
         let Some((field, input)) = &mut q.input else {
@@ -257,7 +257,7 @@ impl App {
             }
             Some(Action::Cancel) => q.input = None,
             _ => {
-                input.key(&keymap, key);
+                input.key(keymap, key);
             }
         }
     }

@@ -212,6 +212,15 @@ pub(crate) fn regrouper(app: &App) -> impl Fn(&Chart) -> Option<FinalDrg> + Send
     }
 }
 
+/// The review panel on `screen` (borrowing the screen only, so that the key
+/// map can be read beside it).
+fn panel_in(screen: &mut super::app::Screen) -> Option<&mut ReviewPanel> {
+    match &mut super::chart::view_in(screen)?.focus {
+        ChartFocus::Review(panel) => Some(panel),
+        _ => None,
+    }
+}
+
 impl App {
     /// The review panel, when it has the keys.
     pub fn review_panel(&self) -> Option<&ReviewPanel> {
@@ -222,10 +231,7 @@ impl App {
     }
 
     fn review_panel_mut(&mut self) -> Option<&mut ReviewPanel> {
-        match &mut self.view_mut()?.focus {
-            ChartFocus::Review(panel) => Some(panel),
-            _ => None,
-        }
+        panel_in(&mut self.screen)
     }
 
     /// `v` on the chart: the review panel, read off the screen's thread.
@@ -356,8 +362,8 @@ impl App {
             self.open_help(Context::Prompt);
             return None;
         }
-        let keymap = self.keymap.clone();
-        let panel = self.review_panel_mut()?;
+        let keymap = &self.keymap;
+        let panel = panel_in(&mut self.screen)?;
         let ReviewStep::Note { what, input } = &mut panel.step else {
             return None;
         };
@@ -372,7 +378,7 @@ impl App {
                 None
             }
             _ => {
-                input.key(&keymap, key);
+                input.key(keymap, key);
                 None
             }
         }
