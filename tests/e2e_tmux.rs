@@ -549,3 +549,248 @@ fn a_coder_codes_two_charts_and_the_database_holds_exactly_that() {
         }
     }
 }
+
+/// The words of the screen line holding `needle`.
+fn words_of(screen: &str, needle: &str) -> Vec<String> {
+    screen
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} is not on the screen:\n{screen}"))
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Second-level review end to end with three users (the login acts as each
+/// with `--user`, which the site's act_as policy allows; roles come from the
+/// users table): the coder codes a stay, the reviewer adds two diagnoses
+/// with their reasons and returns it, the coder rebuts one, the manager
+/// settles it for the coder and makes the chart final, and the accuracy
+/// report on the reports screen shows the figures computed by hand (see
+/// the end).
+#[test]
+fn the_review_flow_with_three_users_ends_in_the_expected_accuracy() {
+    use chartcoder::domain::{
+        Chart, ChartStatus, Document, DocumentKind, Encounter, EncounterType, Patient, Role, Sex,
+    };
+    use chartcoder::store::{Store, StoreOptions, charts, site, users};
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("review.db");
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let stay = Chart {
+        account: "R-1".into(),
+        mrn: "MRN-R-1".into(),
+        status: ChartStatus::Ready,
+        patient: Patient {
+            name: "Pat Example".into(),
+            birth_date: day("1950-01-01"),
+            sex: Sex::Female,
+        },
+        encounter: Encounter {
+            encounter_type: EncounterType::Inpatient,
+            admit_date: day("2026-03-01"),
+            discharge_date: day("2026-03-04"),
+            disposition: Some("01".into()),
+            attending: None,
+            other_providers: vec![],
+            payer: None,
+        },
+        documents: vec![Document {
+            kind: DocumentKind::ProgressNote,
+            author: "Dr Lee".into(),
+            signed: true,
+            date: day("2026-03-02"),
+            title: None,
+            text: "Pneumonia. Creatinine 2.9: acute kidney injury. Sodium 129.".into(),
+        }],
+        diagnoses: vec![],
+        procedures: vec![],
+        final_drg: None,
+    };
+    let me = chartcoder::identity::os_user();
+    let mut store = Store::open(&db, &StoreOptions::default()).unwrap();
+    store
+        .write(|tx| {
+            site::set(tx, me, "act_as", me)?;
+            users::add(tx, me, "carl", Role::Coder)?;
+            users::add(tx, me, "rita", Role::Reviewer)?;
+            users::add(tx, me, "mona", Role::Manager)?;
+            charts::insert_chart(tx, &stay, "2026-03-05T00:00:00Z").map(|_| ())
+        })
+        .unwrap();
+    drop(store);
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("search-cache");
+    let config = home.path().join("chartcoder.toml");
+    std::fs::write(
+        &config,
+        format!("[codesets]\ncache_dir = {:?}\n", cache.to_str().unwrap()),
+    )
+    .unwrap();
+    let session = |user: &str| {
+        let args = format!(
+            "--db {} --config {} --user {user} 2>> {}",
+            quote(db.to_str().unwrap()),
+            quote(config.to_str().unwrap()),
+            quote(home.path().join("stderr.log").to_str().unwrap())
+        );
+        let tmux = Tmux::start(
+            &format!("review-{user}"),
+            &chartcoder(home.path(), &args),
+            100,
+            30,
+        );
+        tmux.wait_text(&format!("coder: {user}"));
+        tmux
+    };
+    // Waits (longer than the usual deadline) until the code sets are in.
+    let grouper_in = |tmux: &Tmux, text: &str| {
+        let start = Instant::now();
+        while !tmux.screen().contains(text) {
+            assert!(
+                start.elapsed() < Duration::from_secs(90),
+                "code sets never loaded:\n{}",
+                tmux.screen()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let add_dx = |tmux: &Tmux, code: &str, poa: &str, count: usize| {
+        tmux.type_text("a");
+        tmux.wait_text("Add a diagnosis");
+        tmux.type_text(code);
+        tmux.wait_text(&format!("> {code}"));
+        tmux.press("Enter");
+        tmux.wait_text(&format!("Diagnoses ({count})"));
+        tmux.type_text(&format!("P{poa}"));
+    };
+
+    // carl codes the stay: pneumonia, POA Y; simple pneumonia without
+    // CC/MCC groups to MS-DRG 195.
+    let carl = session("carl");
+    carl.press("Enter");
+    grouper_in(&carl, "no principal diagnosis coded yet");
+    add_dx(&carl, "J18.9", "y", 1);
+    carl.wait_text("MS-DRG 195");
+    carl.type_text("c");
+    carl.wait_text("chart completed: coded");
+    carl.type_text("q");
+    carl.wait_exit();
+
+    // rita starts the review from the review queue and adds two CCs.
+    let rita = session("rita");
+    rita.type_text("V");
+    let screen = rita.wait_text("new coder: chart 1 of the first 20");
+    assert!(selected_line(&screen).contains("R-1"), "{screen}");
+    rita.press("Enter");
+    grouper_in(&rita, "MS-DRG 195");
+    add_dx(&rita, "N17.9", "n", 2);
+    rita.wait_text("MS-DRG 194");
+    add_dx(&rita, "E87.1", "n", 3);
+    rita.type_text("v");
+    rita.wait_text("Differences (3)");
+    // Reasons: missed secondary dx (the second of the nine) for both
+    // diagnoses, DRG changed (the ninth) for the DRG.
+    for (down, reason, note) in [
+        ("j", "missed secondary dx", "AKI on day 2"),
+        ("j", "missed secondary dx", "sodium 129"),
+        ("jjjjjjjj", "DRG changed", ""),
+    ] {
+        rita.type_text("r");
+        rita.wait_text(" Reason ");
+        rita.type_text(down);
+        rita.press("Enter");
+        rita.wait_text("Note for the reason");
+        rita.type_text(note);
+        rita.press("Enter");
+        rita.wait_text("reason given");
+        rita.wait_for(reason, |s| {
+            selected_line_review(s).contains(reason) && !s.contains(" Reason ")
+        });
+        rita.type_text("j");
+    }
+    rita.type_text("b");
+    rita.wait_text("Note to the coder");
+    rita.type_text("see the notes");
+    rita.press("Enter");
+    rita.wait_text("returned to the coder");
+    rita.type_text("q");
+    rita.wait_exit();
+
+    // carl rebuts the hyponatremia (the second difference), once.
+    let carl = session("carl");
+    carl.type_text("V");
+    carl.wait_text("returned (rita)");
+    carl.press("Enter");
+    carl.wait_text("R-1 Pat Example");
+    carl.type_text("v");
+    carl.wait_text("Differences (3)");
+    carl.type_text("j ");
+    carl.wait_text("[x] diagnosis E87.1 added");
+    carl.type_text("B");
+    carl.type_text("no lab support for E87.1");
+    carl.press("Enter");
+    carl.wait_text("rebutted: a manager settles it");
+    carl.press("Escape");
+    carl.wait_text("Tab pane");
+    carl.type_text("q");
+    carl.wait_exit();
+
+    // mona settles it for the coder (E87.1 comes off) and makes it final.
+    let mona = session("mona");
+    mona.type_text("V");
+    mona.wait_text("rebutted (rita)");
+    mona.press("Enter");
+    mona.wait_text("R-1 Pat Example");
+    mona.type_text("v");
+    mona.wait_text("rebutted");
+    mona.type_text("j2");
+    mona.wait_text("verdict chosen: coder");
+    mona.type_text("S");
+    mona.wait_text("settled: the chart is reviewed");
+    mona.type_text("F");
+    mona.wait_text("final: the chart is locked");
+    mona.press("Escape");
+    mona.wait_text("Tab pane");
+    mona.press("Escape");
+    mona.wait_text("chart queue");
+    mona.type_text("Ra");
+    let screen = mona.wait_text(" carl ");
+    // By hand (README "Accuracy method"): the coder's version J18.9 Y, DRG
+    // 195; the version that stands J18.9 Y, N17.9 N (E87.1 settled for the
+    // coder), DRG 194. Diagnosis codes in either: J18.9, N17.9 = 2, wrong:
+    // N17.9 = 1: 50.0 %; no procedures (-); codes 1/2 = 50.0 %, below the
+    // 95 % target; the principal J18.9 unchanged: 100.0 %; the DRG changed:
+    // 0.0 %.
+    assert_eq!(
+        words_of(&screen, " carl "),
+        [
+            "carl", "1", "50.0%", "-", "50.0%", "100.0%", "0.0%", "BELOW", "95"
+        ],
+        "{screen}"
+    );
+    mona.press("Escape");
+    mona.wait_text("chart queue");
+    mona.type_text("q");
+    mona.wait_exit();
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (status, codes): (String, String) = conn
+        .query_row(
+            "SELECT status, (SELECT group_concat(code || ' ' || coalesce(poa, '-'), ', ')
+                             FROM (SELECT code, poa FROM diagnoses d
+                                   WHERE d.chart_id = c.chart_id ORDER BY seq))
+             FROM charts c WHERE account = 'R-1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (status.as_str(), codes.as_str()),
+        ("final", "J18.9 Y, N17.9 N")
+    );
+}
+
+/// The line of the review panel with the `>` marker.
+fn selected_line_review(screen: &str) -> &str {
+    screen.lines().find(|l| l.contains("│> ")).unwrap_or("")
+}

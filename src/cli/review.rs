@@ -248,12 +248,10 @@ impl<'c> Regrouper<'c> {
         }
     }
 
-    fn grouping(&self, chart: &Chart) -> Option<crate::drg::Grouping> {
-        if chart.encounter.encounter_type != crate::domain::EncounterType::Inpatient {
-            return None;
-        }
-        let grouper = self
-            .grouper
+    /// The installed grouper, loaded on first need (`None`, said once, when
+    /// it cannot be loaded).
+    fn grouper(&self) -> Option<&crate::drg::Grouper> {
+        self.grouper
             .get_or_init(|| match super::drg::load_grouper(self.config) {
                 Ok(g) => Some(g),
                 Err(e) => {
@@ -261,31 +259,25 @@ impl<'c> Regrouper<'c> {
                     None
                 }
             })
-            .as_ref()?;
-        let hospital = super::drg::hospital_status(self.config);
-        crate::tui::drg::WorkingDrg::of(Some(grouper), chart, hospital)
-            .grouping()
-            .cloned()
+            .as_ref()
     }
 
     fn regroup(&self, chart: &Chart) -> Option<FinalDrg> {
-        self.grouping(chart).and_then(|g| g.final_drg())
+        if chart.encounter.encounter_type != crate::domain::EncounterType::Inpatient {
+            return None;
+        }
+        let hospital = super::drg::hospital_status(self.config);
+        crate::drg::regroup::regroup(self.grouper()?, chart, hospital)
     }
 
-    /// Whether the chart's DRG rests on a single CC or MCC: one secondary
-    /// diagnosis counted as a CC or MCC by the final DRG's logic.
+    /// Whether the chart's DRG rests on a single CC or MCC.
     fn single_cc_mcc(&self, chart: &Chart) -> bool {
-        use crate::drg::{Impact, SeverityUsage};
-        self.grouping(chart).is_some_and(|g| {
-            g.sdx
-                .iter()
-                .filter(|d| {
-                    matches!(d.usage, SeverityUsage::Mcc | SeverityUsage::Cc)
-                        && matches!(d.drg_impact, Impact::Final | Impact::Both)
-                })
-                .count()
-                == 1
-        })
+        if chart.encounter.encounter_type != crate::domain::EncounterType::Inpatient {
+            return false;
+        }
+        let hospital = super::drg::hospital_status(self.config);
+        self.grouper()
+            .is_some_and(|g| crate::drg::regroup::single_cc_mcc(g, chart, hospital))
     }
 }
 

@@ -15,6 +15,7 @@ pub mod case_mix;
 mod engine;
 pub mod formula;
 mod load;
+pub mod regroup;
 pub mod tables;
 
 use crate::domain::{self, Poa};

@@ -112,6 +112,10 @@ pub struct App {
     /// Keys and pastes that arrived while an action was in flight, replayed in
     /// order when it lands.
     held: VecDeque<Event>,
+    /// The reads running off the screen's thread (see `review_reader`).
+    pub(crate) reads: super::review_reader::Reads,
+    /// Dollars per unit of DRG weight, for the DNFB amount (`reports.base_rate`).
+    pub base_rate: f64,
 }
 
 /// Checks the password that unlocks the screen.
@@ -163,6 +167,8 @@ impl App {
             saving: None,
             slow_save: false,
             held: VecDeque::new(),
+            reads: Default::default(),
+            base_rate: 0.0,
         };
         // The site's policies, from the database (not the coder's config).
         match crate::store::site::policy(app.store.conn()) {
@@ -485,6 +491,11 @@ impl App {
             Screen::Queue(QueueFocus::Filter { .. }) => Mode::FilterInput,
             Screen::Queue(QueueFocus::Reports) => Mode::ReportMenu,
             Screen::Queue(QueueFocus::Report { .. }) => Mode::Report,
+            Screen::Queue(QueueFocus::ReviewQueue(_)) => Mode::ReviewQueue,
+            Screen::Queue(QueueFocus::Quality(q)) => match q.input {
+                Some(_) => Mode::ReviewInput,
+                None => Mode::Quality,
+            },
             Screen::Chart(view) => match &view.focus {
                 ChartFocus::Panes => Mode::Normal,
                 ChartFocus::Search(_) => Mode::Search,
@@ -495,6 +506,11 @@ impl App {
                 ChartFocus::Procedure(_) => Mode::ProcedureInput,
                 ChartFocus::QueryForm(_) => Mode::QueryForm,
                 ChartFocus::DrgAnalysis { .. } => Mode::DrgAnalysis,
+                ChartFocus::Review(panel) => match panel.step {
+                    super::review::ReviewStep::List => Mode::Review,
+                    super::review::ReviewStep::Reason { .. } => Mode::ReviewReason,
+                    super::review::ReviewStep::Note { .. } => Mode::ReviewInput,
+                },
                 ChartFocus::Queries { step, .. } => match step {
                     QueriesStep::List => Mode::Queries,
                     QueriesStep::Outcome => Mode::QueryOutcome,
@@ -511,6 +527,11 @@ impl App {
             Screen::Queue(QueueFocus::Rows | QueueFocus::Report { .. }) => Context::Queue,
             Screen::Queue(QueueFocus::Filter { .. }) => Context::Filter,
             Screen::Queue(QueueFocus::Reports) => Context::Reports,
+            Screen::Queue(QueueFocus::ReviewQueue(_)) => Context::ReviewQueue,
+            Screen::Queue(QueueFocus::Quality(q)) => match q.input {
+                Some(_) => Context::Prompt,
+                None => Context::Quality,
+            },
             Screen::Chart(view) => match &view.focus {
                 ChartFocus::Panes | ChartFocus::Prior | ChartFocus::DrgAnalysis { .. } => {
                     Context::Chart
@@ -522,6 +543,11 @@ impl App {
                     Context::Prompt
                 }
                 ChartFocus::QueryForm(_) => Context::QueryForm,
+                ChartFocus::Review(panel) => match panel.step {
+                    super::review::ReviewStep::List => Context::Review,
+                    super::review::ReviewStep::Reason { .. } => Context::ReviewReason,
+                    super::review::ReviewStep::Note { .. } => Context::Prompt,
+                },
                 ChartFocus::Queries { step, .. } => match step {
                     QueriesStep::List => Context::Queries,
                     QueriesStep::Outcome => Context::Outcome,

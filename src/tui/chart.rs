@@ -363,6 +363,7 @@ impl App {
     /// answered; returns whether the screen changed.
     pub fn poll_background(&mut self) -> bool {
         let mut changed = self.poll_saver();
+        changed |= self.poll_reads();
         changed |= self.poll_lock();
         changed |= self.refresh_queue_if_changed();
         // An open chart keeps its claim active, so it never expires while shown.
@@ -439,6 +440,7 @@ impl App {
     pub fn busy(&self) -> bool {
         self.codesets_rx.is_some()
             || self.saving.is_some()
+            || self.reading()
             || self.popup().is_some_and(|p| p.waiting.is_some())
     }
 

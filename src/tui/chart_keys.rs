@@ -61,6 +61,7 @@ impl App {
             ChartFocus::Prior | ChartFocus::DrgAnalysis { .. } => view.focus = ChartFocus::Panes,
             ChartFocus::QueryForm(_) => self.query_form_key(key),
             ChartFocus::Queries { .. } => self.queries_key(key),
+            ChartFocus::Review(_) => self.review_key(key),
         }
     }
 
@@ -72,6 +73,7 @@ impl App {
         match &mut view.focus {
             ChartFocus::Search(_) => self.search_paste(text),
             ChartFocus::QueryForm(form) => form.paste(text),
+            ChartFocus::Review(_) => self.review_paste(text),
             ChartFocus::Find(input) | ChartFocus::Line(input) | ChartFocus::Procedure(input) => {
                 input.paste(text);
             }
@@ -119,6 +121,7 @@ impl App {
             Action::Queries => self.open_queries(),
             Action::Acknowledge => self.acknowledge(),
             Action::CompleteChart => self.complete(),
+            Action::OpenReview => self.open_review(),
             _ => {}
         }
     }

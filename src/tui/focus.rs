@@ -11,7 +11,7 @@ use super::queries::QueryInput;
 use super::query_form::QueryForm;
 
 /// On the queue screen: the component with the keys.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum QueueFocus {
     /// The rows.
     #[default]
@@ -25,6 +25,10 @@ pub enum QueueFocus {
     Reports,
     /// A report is shown; any key closes it.
     Report { title: String, text: String },
+    /// The review queue (`V`).
+    ReviewQueue(Box<super::review_queue::ReviewQueueView>),
+    /// The quality reports screen: accuracy, productivity, DNFB.
+    Quality(Box<super::reports::QualityView>),
 }
 
 /// On the chart screen: the component with the keys.
@@ -51,6 +55,8 @@ pub enum ChartFocus {
     DrgAnalysis { lines: Vec<String> },
     /// The chart's queries, `selected` under the cursor.
     Queries { selected: usize, step: QueriesStep },
+    /// The chart's review side by side, with its reason list and notes.
+    Review(Box<super::review::ReviewPanel>),
 }
 
 /// What the queries overlay is doing.
@@ -92,4 +98,11 @@ pub enum Mode {
     Queries,
     QueryOutcome,
     QueryInput,
+    ReviewQueue,
+    Review,
+    ReviewReason,
+    /// A note typed on the review (a reason's, a return's, a rebuttal's, a
+    /// reopen's) or a scope typed on the reports screen.
+    ReviewInput,
+    Quality,
 }

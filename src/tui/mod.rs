@@ -19,6 +19,10 @@ pub mod queries;
 pub mod query_form;
 pub mod queue;
 pub mod refresh;
+pub mod reports;
+pub mod review;
+pub mod review_queue;
+pub mod review_reader;
 pub mod saver;
 pub mod screens;
 pub mod search_popup;
@@ -108,6 +112,7 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
             }));
         }
         app.response_hours = config.queries.response_hours;
+        app.base_rate = config.reports.base_rate as f64;
         app.hospital_status = drg::hospital_status(config.drg.poa_exempt);
         app.load_codesets_in_background(
             config.cache_dir(),

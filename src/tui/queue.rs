@@ -7,6 +7,7 @@ use super::app::{App, Screen};
 use super::focus::QueueFocus;
 use super::input::{Edit, TextInput};
 use super::keymap::{Action, Context};
+use super::reports::QualityTab;
 use crate::domain::EncounterType;
 use crate::store::{QueueFilter, QueuePage, QueueRow, QueueSummary, StatusFilter, queue};
 use crossterm::event::KeyEvent;
@@ -58,11 +59,14 @@ impl App {
             QueueFocus::Filter { .. } => self.filter_key(key),
             QueueFocus::Reports => self.report_menu_key(key),
             QueueFocus::Report { .. } => *focus = QueueFocus::Rows,
+            QueueFocus::ReviewQueue(_) => self.review_queue_key(key),
+            QueueFocus::Quality(_) => self.quality_key(key),
         }
     }
 
     /// Text pasted into the filter being typed.
     pub(crate) fn queue_paste(&mut self, text: &str) {
+        self.quality_paste(text);
         if let Some(QueueFocus::Filter { input, .. }) = self.queue_focus()
             && input.paste(text)
         {
@@ -130,6 +134,7 @@ impl App {
             }
             Action::OpenChart => self.open_selected_chart(),
             Action::QueryReport => self.screen = Screen::Queue(QueueFocus::Reports),
+            Action::ReviewQueue => self.open_review_queue(),
             Action::Help => self.open_help(Context::Queue),
             Action::Quit => self.should_quit = true,
             _ => {}
@@ -163,6 +168,11 @@ impl App {
         let report = match self.keymap.action_for(Context::Reports, key) {
             Some(Action::ReportQueries) => self.query_report(),
             Some(Action::ReportCaseMix) => self.case_mix_report(),
+            Some(Action::ReportAccuracy) => return self.open_quality(QualityTab::Accuracy),
+            Some(Action::ReportProductivity) => {
+                return self.open_quality(QualityTab::Productivity);
+            }
+            Some(Action::ReportDnfb) => return self.open_quality(QualityTab::Dnfb),
             _ => return,
         };
         match report {

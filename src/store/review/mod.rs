@@ -16,6 +16,7 @@
 //! the chart does not group or is not inpatient).
 
 mod codes;
+mod command;
 mod lock;
 mod queue;
 mod rebuttal;
@@ -23,6 +24,7 @@ mod reviewer;
 mod start;
 mod view;
 
+pub use command::{ReviewCommand, ReviewDone};
 pub use lock::{finalize, reopen};
 pub use queue::queue;
 pub use rebuttal::{agree, rebut, settle};

@@ -107,6 +107,26 @@ actions! {
     AddFoundSentence => "add_found_sentence", "found sentence", "add the sentence holding the phrase found with /";
     RemoveLast => "remove_last", "remove last", "remove the last indicator or option";
     Send => "send", "send", "send the query (when the lint passes)";
+    // Review and the quality reports.
+    ReviewQueue => "review_queue", "review", "the review queue: charts the review rules choose";
+    ReportAccuracy => "accuracy_report", "accuracy", "coding accuracy by coder and month (reports screen)";
+    ReportProductivity => "productivity_report", "productivity", "charts an hour vs the targets (reports screen)";
+    ReportDnfb => "dnfb_report", "DNFB", "discharged not final billed, by age (reports screen)";
+    OpenReview => "review", "review", "the review: the coder's codes beside the chart's";
+    GiveReason => "give_reason", "reason", "give the selected difference its reason and a note";
+    PassReview => "pass", "pass", "pass: reviewed (every difference needs its reason)";
+    ReturnReview => "return", "return", "return the chart to its coder, with a note";
+    AgreeReview => "agree", "agree", "coder: agree with every change";
+    MarkChange => "mark", "mark", "coder: mark or unmark the selected change to rebut";
+    RebutReview => "rebut", "rebut", "coder: rebut the marked changes, once, with a note";
+    VerdictReviewer => "verdict_reviewer", "reviewer", "manager: the reviewer's version of it stands";
+    VerdictCoder => "verdict_coder", "coder", "manager: the coder's version of it stands";
+    SettleReview => "settle", "settle", "manager: settle with the verdicts chosen";
+    FinalizeChart => "final", "final", "make the chart final (locked)";
+    ReopenChart => "reopen", "reopen", "manager: reopen a final chart, with a reason";
+    SetFrom => "set_from", "from", "the period's first day (YYYY-MM-DD)";
+    SetTo => "set_to", "to", "the period's last day (YYYY-MM-DD)";
+    SetCoder => "set_coder", "coder", "one coder only (empty: every coder)";
     // Editing a text field.
     DeleteBack => "delete_back", "delete", "delete the character before the cursor";
     DeleteForward => "delete_forward", "delete", "delete the character under the cursor";
@@ -144,6 +164,15 @@ impl Action {
             (C::Poa, A::PoaUndetermined) => "undetermined",
             (C::Poa, A::PoaExempt) => "exempt",
             (C::Outcome, A::OutcomeAgreed) => "agreed",
+            (C::ReviewQueue | C::Review | C::ReviewReason | C::Quality, A::Back | A::Cancel) => {
+                "back"
+            }
+            (C::ReviewQueue | C::ReviewReason, A::MoveUp | A::MoveDown) => "choose",
+            (C::Review, A::MoveUp | A::MoveDown) => "change",
+            (C::ReviewReason, A::Submit) => "choose",
+            (C::Quality, A::NextPane) => "report",
+            (C::Quality, A::PreviousPane) => "report back",
+            (C::Quality, A::ClearFilters) => "all",
             _ => self.short(),
         }
     }
@@ -180,6 +209,23 @@ impl Action {
             (C::QueryForm, A::Cancel) => "put the form away (kept as a draft)",
             (C::Queries, A::Back) => "back to the chart",
             (C::Global, A::Quit) => "quit, from anywhere (a query being written is kept)",
+            (C::ReviewQueue, A::MoveDown) => "next chart to review",
+            (C::ReviewQueue, A::MoveUp) => "previous chart to review",
+            (C::ReviewQueue, A::OpenChart) => "open the chart (a reviewer starts its review)",
+            (C::ReviewQueue, A::Back) => "back to the chart queue",
+            (C::Review, A::MoveDown) => "next difference",
+            (C::Review, A::MoveUp) => "previous difference",
+            (C::Review, A::Back) => "back to the chart (its keys change the codes)",
+            (C::ReviewReason, A::MoveDown) => "next reason",
+            (C::ReviewReason, A::MoveUp) => "previous reason",
+            (C::ReviewReason, A::Submit) => "choose it, then type a short note",
+            (C::ReviewReason, A::Cancel) => "back to the review",
+            (C::Quality, A::NextPane) => "next report (accuracy, productivity, DNFB)",
+            (C::Quality, A::PreviousPane) => "previous report",
+            (C::Quality, A::ScrollDown) => "scroll down",
+            (C::Quality, A::ScrollUp) => "scroll up",
+            (C::Quality, A::ClearFilters) => "the whole period, every coder",
+            (C::Quality, A::Back) => "back to the chart queue",
             _ => self.description(),
         }
     }

@@ -31,6 +31,14 @@ pub enum Context {
     Outcome,
     /// The physician query form.
     QueryForm,
+    /// The review queue (`V` on the queue).
+    ReviewQueue,
+    /// The review of the open chart, side by side.
+    Review,
+    /// Choosing a difference's reason category.
+    ReviewReason,
+    /// The quality reports screen: accuracy, productivity, DNFB.
+    Quality,
     /// The help screen.
     Help,
     /// The lock screen.
@@ -41,7 +49,7 @@ pub enum Context {
 
 impl Context {
     /// Every component, in the order the config documents them.
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 19] = [
         Context::Global,
         Context::Queue,
         Context::Filter,
@@ -54,6 +62,10 @@ impl Context {
         Context::Queries,
         Context::Outcome,
         Context::QueryForm,
+        Context::ReviewQueue,
+        Context::Review,
+        Context::ReviewReason,
+        Context::Quality,
         Context::Help,
         Context::Lock,
         Context::Input,
@@ -74,6 +86,10 @@ impl Context {
             Context::Queries => "queries",
             Context::Outcome => "outcome",
             Context::QueryForm => "query_form",
+            Context::ReviewQueue => "review_queue",
+            Context::Review => "review",
+            Context::ReviewReason => "review_reason",
+            Context::Quality => "quality",
             Context::Help => "help",
             Context::Lock => "lock",
             Context::Input => "input",
@@ -135,6 +151,7 @@ fn help() -> Binding {
 /// The default bindings, component by component, in help order.
 pub(super) fn bindings() -> Vec<(Context, Action, Vec<KeySpec>)> {
     let mut tables = screens();
+    tables.extend(review());
     tables.extend(popups());
     tables.extend(fields());
     tables
@@ -171,6 +188,7 @@ fn screens() -> Table {
                 (A::MineOnly, vec![c('m')]),
                 (A::ReverseOrder, vec![c('r')]),
                 (A::QueryReport, vec![c('R')]),
+                (A::ReviewQueue, vec![c('V')]),
                 help(),
                 (A::Quit, vec![c('q')]),
             ],
@@ -188,6 +206,9 @@ fn screens() -> Table {
             vec![
                 (A::ReportQueries, vec![c('q')]),
                 (A::ReportCaseMix, vec![c('c')]),
+                (A::ReportAccuracy, vec![c('a')]),
+                (A::ReportProductivity, vec![c('p')]),
+                (A::ReportDnfb, vec![c('d')]),
             ],
         ),
         (
@@ -217,6 +238,7 @@ fn screens() -> Table {
                 (A::DrgAnalysis, vec![c('D')]),
                 (A::Acknowledge, vec![c('y')]),
                 (A::CompleteChart, vec![c('c')]),
+                (A::OpenReview, vec![c('v')]),
                 (A::Back, vec![p(Esc)]),
                 help(),
                 (A::Quit, vec![c('q')]),
@@ -232,6 +254,70 @@ fn screens() -> Table {
         (
             Context::Lock,
             vec![(A::Submit, vec![p(Enter)]), (A::Cancel, vec![p(Esc)])],
+        ),
+    ]
+}
+
+/// The review queue, the review of a chart, its reason list, and the
+/// quality reports screen.
+fn review() -> Table {
+    use Action as A;
+    use KeyCode::*;
+    vec![
+        (
+            Context::ReviewQueue,
+            vec![
+                (A::MoveDown, vec![p(Down), c('j')]),
+                (A::MoveUp, vec![p(Up), c('k')]),
+                (A::OpenChart, vec![p(Enter)]),
+                (A::Back, vec![p(Esc), c('V'), c('q')]),
+                help(),
+            ],
+        ),
+        (
+            Context::Review,
+            vec![
+                (A::MoveDown, vec![p(Down), c('j')]),
+                (A::MoveUp, vec![p(Up), c('k')]),
+                (A::GiveReason, vec![c('r')]),
+                (A::PassReview, vec![c('p')]),
+                (A::ReturnReview, vec![c('b')]),
+                (A::AgreeReview, vec![c('a')]),
+                (A::MarkChange, vec![c(' ')]),
+                (A::RebutReview, vec![c('B')]),
+                (A::VerdictReviewer, vec![c('1')]),
+                (A::VerdictCoder, vec![c('2')]),
+                (A::SettleReview, vec![c('S')]),
+                (A::FinalizeChart, vec![c('F')]),
+                (A::ReopenChart, vec![c('O')]),
+                (A::Back, vec![p(Esc), c('v'), c('q')]),
+                help(),
+            ],
+        ),
+        (
+            Context::ReviewReason,
+            vec![
+                (A::MoveDown, vec![p(Down), c('j')]),
+                (A::MoveUp, vec![p(Up), c('k')]),
+                (A::Submit, vec![p(Enter)]),
+                (A::Cancel, vec![p(Esc)]),
+                help(),
+            ],
+        ),
+        (
+            Context::Quality,
+            vec![
+                (A::NextPane, vec![p(Tab)]),
+                (A::PreviousPane, vec![p(BackTab)]),
+                (A::ScrollDown, vec![p(Down), c('j')]),
+                (A::ScrollUp, vec![p(Up), c('k')]),
+                (A::SetFrom, vec![c('f')]),
+                (A::SetTo, vec![c('t')]),
+                (A::SetCoder, vec![c('c')]),
+                (A::ClearFilters, vec![c('x')]),
+                (A::Back, vec![p(Esc), c('q')]),
+                help(),
+            ],
         ),
     ]
 }

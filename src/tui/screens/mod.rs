@@ -4,6 +4,8 @@ pub mod chart;
 pub mod help;
 pub mod query;
 pub mod queue;
+pub mod reports;
+pub mod review;
 pub mod search;
 pub mod too_small;
 
@@ -198,6 +200,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         return;
     }
     match &app.screen {
+        Screen::Queue(QueueFocus::ReviewQueue(q)) => {
+            review::render_queue(app, q, &theme, frame, area)
+        }
+        Screen::Queue(QueueFocus::Quality(q)) => reports::render(app, q, &theme, frame, area),
         Screen::Queue(focus) => {
             queue::render(app, &theme, frame, area);
             render_queue_overlay(app, focus, &theme, frame, area);
@@ -207,6 +213,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             match &view.focus {
                 ChartFocus::Search(_) => search::render(app, &theme, frame, area),
                 ChartFocus::QueryForm(form) => query::render(app, form, &theme, frame, area),
+                ChartFocus::Review(panel) => review::render_panel(app, panel, &theme, frame, area),
                 ChartFocus::DrgAnalysis { lines } => {
                     let rect = centered(
                         area,
@@ -285,6 +292,9 @@ fn render_queue_overlay(
                 text.lines().map(Line::raw).collect(),
             );
         }
-        QueueFocus::Rows | QueueFocus::Filter { .. } => {}
+        QueueFocus::Rows
+        | QueueFocus::Filter { .. }
+        | QueueFocus::ReviewQueue(_)
+        | QueueFocus::Quality(_) => {}
     }
 }
