@@ -26,6 +26,8 @@ fn today() -> NaiveDate {
 fn app_on(store: Store, user: &str, width: u16, height: u16) -> App {
     let mut app = App::new(store, user, today(), width, height);
     app.install_codesets(codesets());
+    // The first page of the queue is read off the UI thread.
+    assert!(app.settle(Duration::from_secs(30)));
     app
 }
 

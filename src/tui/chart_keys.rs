@@ -13,11 +13,11 @@ use super::chart::{ChartView, Pane, document_width, find_rows, moved, wrap_lines
 use super::focus::{ChartFocus, QueueFocus};
 use super::input::TextInput;
 use super::keymap::{Action, Context};
-use super::saver::{Done, Then};
-use crate::domain::CodeSystem;
+use super::reader::Read;
+use super::saver::{AfterCommit, Command, Then};
+use crate::domain::{Chart, CodeSystem};
 use crate::edits::Severity;
-use crate::store::charts;
-use crate::store::coding::{self, CodeList};
+use crate::store::coding::CodeList;
 use crossterm::event::KeyEvent;
 
 /// The longest text a chart prompt takes, in characters.
@@ -202,11 +202,27 @@ impl App {
         self.reload_in_place();
     }
 
+    /// Asks for the patient's prior encounters; they show when they land.
     fn open_prior(&mut self) {
         let Some(view) = self.view() else {
             return;
         };
-        match charts::prior_encounters(self.store.conn(), view.chart_id) {
+        let chart_id = view.chart_id;
+        self.message = Some("reading the prior encounters…".into());
+        self.read(Read::PriorEncounters { chart_id });
+    }
+
+    /// The prior encounters landed: shown over the chart they were read for,
+    /// if it is still open with its panes in focus.
+    pub(crate) fn prior_landed(&mut self, chart_id: i64, prior: Result<Vec<Chart>, String>) {
+        let Some(view) = self.view_mut() else {
+            return;
+        };
+        if view.chart_id != chart_id || !matches!(view.focus, ChartFocus::Panes) {
+            return;
+        }
+        self.message = None;
+        match prior {
             Ok(prior) if prior.is_empty() => {
                 self.message = Some("no prior encounters for this patient".into())
             }
@@ -216,7 +232,7 @@ impl App {
                     view.focus = ChartFocus::Prior;
                 }
             }
-            Err(e) => self.message = Some(format!("could not read the encounters: {e}")),
+            Err(e) => self.message = Some(e),
         }
     }
 
@@ -240,13 +256,9 @@ impl App {
         };
         let up = action == Action::MoveCodeUp;
         if action == Action::RemoveCode {
-            self.save_on_chart(Then::Select(list), move |tx, id, user| {
-                coding::remove(tx, id, user, list, position).map(|()| Done::At(position))
-            });
+            self.save_on_chart(Then::Select(list), Command::Remove { list, position });
         } else {
-            self.save_on_chart(Then::Select(list), move |tx, id, user| {
-                coding::shift(tx, id, user, list, position, up).map(Done::At)
-            });
+            self.save_on_chart(Then::Select(list), Command::Shift { list, position, up });
         }
     }
 
@@ -344,8 +356,9 @@ impl App {
                 let (key, message) = (f.key(), f.message.clone());
                 self.save_on_chart(
                     Then::Show(Some("warning acknowledged".into())),
-                    move |tx, id, user| {
-                        coding::acknowledge(tx, id, user, &key, &message).map(|()| Done::Nothing)
+                    Command::Acknowledge {
+                        finding_key: key,
+                        message,
                     },
                 );
             }
@@ -382,21 +395,15 @@ impl App {
             Some(d) => format!("chart completed: coded, {}", d.describe()),
             None => "chart completed: coded".into(),
         };
-        let outbox = self.hl7_outbox.clone();
-        let chart_id = view.chart_id;
-        self.save_on_chart_with_note(
+        // The BAR^P12 for billing, once the completion is saved.
+        let after = self
+            .hl7_outbox
+            .clone()
+            .map(|dir| AfterCommit::WriteBar { dir });
+        self.save_on_chart_after(
             Then::Leave(done),
-            move |tx, id, user| {
-                coding::complete(tx, id, user, &blocking, drg.as_ref()).map(|()| Done::Nothing)
-            },
-            // The BAR^P12 for billing, once the completion is saved.
-            move |store, _| {
-                let dir = outbox?;
-                Some(match crate::tui::bar_out::write(store, &dir, chart_id) {
-                    Ok(_) => "BAR^P12 written to the HL7 outbox".to_string(),
-                    Err(e) => format!("BAR^P12 NOT written to {}: {e}", dir.display()),
-                })
-            },
+            Command::Complete { blocking, drg },
+            after,
         );
     }
 }

@@ -10,6 +10,7 @@
 //! change was committed in its own transaction, and there is no terminal left to
 //! restore.
 
+use super::wake::{Wake, Waker};
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use std::fs::File;
 use std::sync::Arc;
@@ -47,8 +48,9 @@ fn hung_up(tty: &File) -> bool {
 }
 
 /// Starts watching. `terminate` is the flag the signal handlers set; a hang-up
-/// sets it too, so a UI loop that is still responsive quits the normal way.
-pub fn spawn(terminate: Arc<AtomicBool>) -> std::io::Result<Watchdog> {
+/// sets it too, and the UI loop is woken ([`Wake::Terminate`]), so a loop
+/// that is still responsive quits the normal way.
+pub fn spawn(terminate: Arc<AtomicBool>, waker: Waker) -> std::io::Result<Watchdog> {
     let finished = Arc::new(AtomicBool::new(false));
     let done = Arc::clone(&finished);
     // The controlling terminal, whichever of stdin or /dev/tty crossterm reads.
@@ -60,6 +62,9 @@ pub fn spawn(terminate: Arc<AtomicBool>) -> std::io::Result<Watchdog> {
             while !done.load(Ordering::SeqCst) {
                 if tty.as_ref().is_some_and(hung_up) {
                     terminate.store(true, Ordering::SeqCst);
+                }
+                if terminate.load(Ordering::SeqCst) && asked_at.is_none() {
+                    let _ = waker.send(Wake::Terminate);
                 }
                 if terminate.load(Ordering::SeqCst)
                     && asked_at.get_or_insert_with(Instant::now).elapsed() >= GRACE
