@@ -35,9 +35,6 @@ pub fn fits(width: u16, height: u16) -> bool {
     width >= MIN_WIDTH && height >= MIN_HEIGHT
 }
 
-/// Rows of the screen that are not queue rows: title, filter line, table border
-/// and header, footer.
-const CHROME_ROWS: u16 = 6;
 /// The smallest terminal the workstation draws in.
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
@@ -509,7 +506,7 @@ impl App {
 
     /// How many queue rows the screen shows.
     pub fn page_rows(&self) -> usize {
-        usize::from(self.height.saturating_sub(CHROME_ROWS).max(1))
+        super::layout::queue_rows(self.width, self.height)
     }
 
     /// Handles one terminal event; returns whether the screen needs redrawing.
@@ -580,7 +577,8 @@ impl App {
         }
         if let Some(help) = &mut self.help {
             let lines = help_lines(&self.keymap, help.context);
-            let room = self.height.saturating_sub(2);
+            let screen = ratatui::layout::Rect::new(0, 0, self.width, self.height);
+            let (_, room) = super::layout::help(screen, lines);
             let last = lines.saturating_sub(room);
             match self.keymap.action_for(Context::Help, key) {
                 Some(Action::ScrollDown) => help.scroll = (help.scroll + 1).min(last),

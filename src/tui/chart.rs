@@ -480,10 +480,10 @@ pub(crate) fn view_in(screen: &mut Screen) -> Option<&mut ChartView> {
     }
 }
 
-/// The inner width of the document pane on a terminal this wide (the pane is
-/// the left half, less its borders).
+/// The inner width of the document pane on a terminal this wide (see
+/// `layout::chart`).
 pub fn document_width(terminal_width: u16) -> usize {
-    usize::from((terminal_width / 2).saturating_sub(2)).max(1)
+    super::layout::document_columns(terminal_width)
 }
 
 /// Text wrapped to `width` columns at spaces (a longer word is cut), one entry

@@ -13,6 +13,7 @@ use super::chart::{ChartView, Pane, document_width, find_rows, moved, wrap_lines
 use super::focus::{ChartFocus, QueueFocus};
 use super::input::TextInput;
 use super::keymap::{Action, Context};
+use super::layout;
 use super::reader::Read;
 use super::saver::{AfterCommit, Command, Then};
 use crate::domain::{Chart, CodeSystem};
@@ -25,19 +26,12 @@ pub(crate) const FIND_MAX: usize = 100;
 pub(crate) const LINE_MAX: usize = 120;
 pub(crate) const PROCEDURE_MAX: usize = 60;
 
-/// Rows of the chart screen that are not the body: title, info line, footer.
-const CHART_CHROME: u16 = 3;
-
-/// How many rows of the document the pane shows on a terminal this high
-/// (less the chrome, the DRG line when there is one, and the pane's borders).
-pub fn document_rows(height: u16, drg_line: bool) -> u16 {
-    height.saturating_sub(CHART_CHROME + u16::from(drg_line) + 2)
-}
-
-/// How far PgDn / PgUp move in a pane: the document's rows less three, so
-/// that the last rows of one page stay in view on the next.
-pub fn page_rows(height: u16) -> u16 {
-    document_rows(height, false).saturating_sub(3).max(1)
+/// How far PgDn / PgUp move in a pane: the document's rows (see `layout`)
+/// less three, so that the last rows of one page stay in view on the next.
+pub fn page_rows(width: u16, height: u16) -> u16 {
+    layout::document_rows(width, height, false)
+        .saturating_sub(3)
+        .max(1)
 }
 
 impl App {
@@ -129,7 +123,7 @@ impl App {
         let Some(view) = self.view_mut() else {
             return;
         };
-        let page = page_rows(height);
+        let page = page_rows(width, height);
         let down = matches!(action, Action::MoveDown | Action::PageDown);
         let step = if matches!(action, Action::PageDown | Action::PageUp) {
             page
@@ -415,7 +409,11 @@ fn scroll_document(view: &mut ChartView, width: u16, height: u16, down: bool, st
         .documents
         .get(view.document)
         .map_or(0, |d| wrap_lines(&d.text, document_width(width)).len());
-    let visible = usize::from(document_rows(height, view.drg.line().is_some()));
+    let visible = usize::from(layout::document_rows(
+        width,
+        height,
+        view.drg.line().is_some(),
+    ));
     let last = u16::try_from(rows.saturating_sub(visible)).unwrap_or(u16::MAX);
     view.scroll = if down {
         view.scroll.saturating_add(step).min(last)

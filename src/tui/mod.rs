@@ -19,6 +19,7 @@ pub mod focus;
 mod hangup;
 pub mod input;
 pub mod keymap;
+pub mod layout;
 pub mod prompts;
 pub mod queries;
 pub mod query_form;

@@ -32,14 +32,15 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         return;
     };
     let drg_line = view.drg.line();
-    let [title, info, drg, body, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(u16::from(drg_line.is_some())),
-        Constraint::Min(6),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let crate::tui::layout::ChartAreas {
+        title,
+        info,
+        drg,
+        body,
+        document: left,
+        codes: right,
+        footer,
+    } = crate::tui::layout::chart(area, drg_line.is_some());
     render_title(app, view, theme, frame, title);
     render_footer(app, theme, frame, footer);
     if matches!(view.focus, ChartFocus::Search(_) | ChartFocus::QueryForm(_)) {
@@ -57,9 +58,6 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         };
         frame.render_widget(Paragraph::new(Span::styled(format!(" {line}"), style)), drg);
     }
-    // The document pane is the left half: `chart::document_width` wraps to it.
-    let [left, right] =
-        Layout::horizontal([Constraint::Length(body.width / 2), Constraint::Min(0)]).areas(body);
     render_document(view, theme, frame, left);
     let codes_height = right.height.saturating_sub(2) / 3;
     let [dx, px, edits] = Layout::vertical([

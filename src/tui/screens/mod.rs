@@ -124,20 +124,7 @@ pub(crate) fn overlay(
     );
 }
 
-/// A `width` x `height` rectangle in the middle of `area` (clamped to it).
-pub(crate) fn centered(
-    area: ratatui::layout::Rect,
-    width: u16,
-    height: u16,
-) -> ratatui::layout::Rect {
-    let (width, height) = (width.min(area.width), height.min(area.height));
-    ratatui::layout::Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
-    )
-}
+pub(crate) use super::layout::centered;
 
 /// The lock screen: no patient information, only how to come back.
 fn render_lock(

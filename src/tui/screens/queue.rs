@@ -21,13 +21,12 @@ const FOOTER_ACTIONS: &[Action] = &[
 ];
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
-    let [title, filters, table, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(3),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let crate::tui::layout::QueueAreas {
+        title,
+        filters,
+        table,
+        footer,
+    } = crate::tui::layout::queue(area);
 
     render_title(app, theme, frame, title);
     render_filters(app, theme, frame, filters);
