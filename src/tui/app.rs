@@ -395,9 +395,7 @@ impl App {
                     self.prior_landed(chart_id, prior);
                 }
             }
-            Answer::QueryReport(text) => {
-                self.report_landed(" Physician queries (any key closes) ", text)
-            }
+            Answer::QueryReport(text) => self.report_landed(" Physician queries ", text),
             Answer::CaseMix(rows) => self.case_mix_landed(rows),
         }
     }
@@ -621,7 +619,7 @@ impl App {
                 ChartFocus::Search(_) => Mode::Search,
                 ChartFocus::Poa => Mode::Poa,
                 ChartFocus::Find(_) => Mode::FindInput,
-                ChartFocus::Prior => Mode::Prior,
+                ChartFocus::Prior { .. } => Mode::Prior,
                 ChartFocus::Line(_) => Mode::LineInput,
                 ChartFocus::Procedure(_) => Mode::ProcedureInput,
                 ChartFocus::QueryForm(_) => Mode::QueryForm,
@@ -639,13 +637,13 @@ impl App {
     /// footer shows.
     pub fn context(&self) -> Context {
         match &self.screen {
-            Screen::Queue(QueueFocus::Rows | QueueFocus::Report { .. }) => Context::Queue,
+            Screen::Queue(QueueFocus::Rows) => Context::Queue,
+            Screen::Queue(QueueFocus::Report { .. }) => Context::Reading,
             Screen::Queue(QueueFocus::Filter { .. }) => Context::Filter,
             Screen::Queue(QueueFocus::Reports) => Context::Reports,
             Screen::Chart(view) => match &view.focus {
-                ChartFocus::Panes | ChartFocus::Prior | ChartFocus::DrgAnalysis { .. } => {
-                    Context::Chart
-                }
+                ChartFocus::Panes => Context::Chart,
+                ChartFocus::Prior { .. } | ChartFocus::DrgAnalysis { .. } => Context::Reading,
                 ChartFocus::Search(popup) if popup.seventh().is_some() => Context::Seventh,
                 ChartFocus::Search(_) => Context::Search,
                 ChartFocus::Poa => Context::Poa,
@@ -705,7 +703,7 @@ impl App {
     /// The report shown over the queue: its title and text.
     pub fn report(&self) -> Option<(&str, &str)> {
         match &self.screen {
-            Screen::Queue(QueueFocus::Report { title, text }) => Some((title, text)),
+            Screen::Queue(QueueFocus::Report { title, text, .. }) => Some((title, text)),
             _ => None,
         }
     }
@@ -714,7 +712,7 @@ impl App {
     pub fn drg_analysis(&self) -> Option<&[String]> {
         match &self.screen {
             Screen::Chart(view) => match &view.focus {
-                ChartFocus::DrgAnalysis { lines } => Some(lines),
+                ChartFocus::DrgAnalysis { lines, .. } => Some(lines),
                 _ => None,
             },
             Screen::Queue(_) => None,

@@ -51,8 +51,7 @@ impl App {
             ChartFocus::Find(_) | ChartFocus::Line(_) | ChartFocus::Procedure(_) => {
                 self.prompt_key(key)
             }
-            // Any key closes an overlay that only shows something.
-            ChartFocus::Prior | ChartFocus::DrgAnalysis { .. } => view.focus = ChartFocus::Panes,
+            ChartFocus::Prior { .. } | ChartFocus::DrgAnalysis { .. } => self.reading_key(key),
             ChartFocus::QueryForm(_) => self.query_form_key(key),
             ChartFocus::Queries { .. } => self.queries_key(key),
         }
@@ -223,7 +222,7 @@ impl App {
             Ok(prior) => {
                 if let Some(view) = self.view_mut() {
                     view.prior = prior;
-                    view.focus = ChartFocus::Prior;
+                    view.focus = ChartFocus::Prior { scroll: 0 };
                 }
             }
             Err(e) => self.message = Some(e),
@@ -327,7 +326,12 @@ impl App {
         match grouper {
             None => self.message = Some("the MS-DRG grouper is not loaded yet".into()),
             Some(g) => match super::drg::DrgAnalysis::of(&g, &view.chart, hospital) {
-                Ok(a) => view.focus = ChartFocus::DrgAnalysis { lines: a.lines() },
+                Ok(a) => {
+                    view.focus = ChartFocus::DrgAnalysis {
+                        lines: a.lines(),
+                        scroll: 0,
+                    }
+                }
                 Err(why) => self.message = Some(format!("no DRG analysis: {why}")),
             },
         }

@@ -25,6 +25,7 @@ pub mod queries;
 pub mod query_form;
 pub mod queue;
 pub mod reader;
+pub mod reading;
 pub mod refresh;
 pub mod saver;
 pub mod screens;

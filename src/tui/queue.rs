@@ -58,7 +58,7 @@ impl App {
             }
             QueueFocus::Filter { .. } => self.filter_key(key),
             QueueFocus::Reports => self.report_menu_key(key),
-            QueueFocus::Report { .. } => *focus = QueueFocus::Rows,
+            QueueFocus::Report { .. } => self.reading_key(key),
         }
     }
 
@@ -180,7 +180,12 @@ impl App {
         match text {
             Ok(text) => {
                 let title = title.to_string();
-                self.screen = Screen::Queue(QueueFocus::Report { title, text });
+                let scroll = 0;
+                self.screen = Screen::Queue(QueueFocus::Report {
+                    title,
+                    text,
+                    scroll,
+                });
             }
             Err(e) => self.message = Some(e),
         }
@@ -199,7 +204,7 @@ impl App {
             };
             crate::drg::case_mix::text(&report, &title)
         });
-        self.report_landed(" Case mix index (any key closes) ", text);
+        self.report_landed(" Case mix index ", text);
     }
 
     /// Asks the reader for a page of the queue in the order shown; `fit`

@@ -31,6 +31,9 @@ pub enum Context {
     Outcome,
     /// The physician query form.
     QueryForm,
+    /// A text to read over the screen: a report, the prior encounters, the
+    /// DRG analysis.
+    Reading,
     /// The help screen.
     Help,
     /// The lock screen.
@@ -41,7 +44,7 @@ pub enum Context {
 
 impl Context {
     /// Every component, in the order the config documents them.
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 16] = [
         Context::Global,
         Context::Queue,
         Context::Filter,
@@ -54,6 +57,7 @@ impl Context {
         Context::Queries,
         Context::Outcome,
         Context::QueryForm,
+        Context::Reading,
         Context::Help,
         Context::Lock,
         Context::Input,
@@ -74,6 +78,7 @@ impl Context {
             Context::Queries => "queries",
             Context::Outcome => "outcome",
             Context::QueryForm => "query_form",
+            Context::Reading => "reading",
             Context::Help => "help",
             Context::Lock => "lock",
             Context::Input => "input",
@@ -100,6 +105,7 @@ impl Context {
             Context::Reports => Some("other keys close the menu"),
             Context::Outcome => Some("other keys go back to the list"),
             Context::Help => Some("other keys close help"),
+            Context::Reading => Some("other keys do nothing"),
             Context::Seventh => Some("a character picks it"),
             c if c.types_text() => Some("other keys type"),
             _ => None,
@@ -220,6 +226,19 @@ fn screens() -> Table {
                 (A::Back, vec![p(Esc)]),
                 help(),
                 (A::Quit, vec![c('q')]),
+            ],
+        ),
+        (
+            Context::Reading,
+            vec![
+                (A::ScrollDown, vec![p(Down), c('j')]),
+                (A::ScrollUp, vec![p(Up), c('k')]),
+                (A::PageDown, vec![p(PageDown), c(' ')]),
+                (A::PageUp, vec![p(PageUp)]),
+                (A::First, vec![c('g'), p(Home)]),
+                (A::Last, vec![c('G'), p(End)]),
+                (A::Cancel, vec![p(Esc), c('q'), p(Enter)]),
+                help(),
             ],
         ),
         (

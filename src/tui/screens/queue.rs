@@ -185,6 +185,11 @@ fn render_table(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
 }
 
 fn render_footer(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let context = app.context();
+    if context == crate::tui::keymap::Context::Reading {
+        super::footer(app, theme, frame, area, context, super::READING_FOOTER);
+        return;
+    }
     super::footer(
         app,
         theme,
