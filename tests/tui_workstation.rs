@@ -1421,3 +1421,62 @@ fn every_component_handles_only_the_keys_its_help_lists() {
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.mode(), Mode::Normal);
 }
+
+#[test]
+fn a_filter_typed_fast_is_read_off_the_ui_thread_and_only_the_newest_page_shows() {
+    use chartcoder::store::{QueuePage, queue};
+    use chartcoder::tui::reader::Slot;
+    let mut app = demo_app(100, 30);
+    app.handle_event(&key(KeyCode::Char('/')));
+    // Five keys, five reads asked; none answered yet.
+    for c in "A2611".chars() {
+        app.handle_event(&key(KeyCode::Char(c)));
+    }
+    assert_eq!(app.mode(), Mode::FilterInput, "typing is never held");
+    assert!(app.loading(Slot::Queue));
+    assert!(row_of(&draw(&app), "reading…").is_some());
+    assert!(app.settle(Duration::from_secs(30)));
+    assert!(!app.loading(Slot::Queue));
+    assert!(row_of(&draw(&app), "reading…").is_none());
+    let shown: Vec<&str> = app.queue.rows.iter().map(|r| r.account.as_str()).collect();
+    assert!(!shown.is_empty());
+    assert!(shown.iter().all(|a| a.starts_with("A2611")), "{shown:?}");
+    // Exactly the store's first page for the whole text.
+    let expected = queue::page(
+        app.store().conn(),
+        &app.queue.filter,
+        &QueuePage::First,
+        app.page_rows(),
+    )
+    .unwrap();
+    assert_eq!(app.queue.filter.text.as_deref(), Some("A2611"));
+    assert_eq!(app.queue.rows, expected);
+}
+
+#[test]
+fn a_key_typed_while_the_next_page_is_read_acts_on_that_page() {
+    use chartcoder::store::{QueuePage, queue};
+    let mut app = demo_app(100, 30);
+    let n = app.page_rows();
+    let all = queue::page(
+        app.store().conn(),
+        &app.queue.filter,
+        &QueuePage::First,
+        10_000,
+    )
+    .unwrap();
+    // PgDn shows the next full page with the cursor on top, or, with less
+    // than a page left, the last page with the cursor on the last chart.
+    let expected = if all.len() >= 2 * n {
+        all[n].chart_id
+    } else {
+        all.last().unwrap().chart_id
+    };
+    assert_ne!(expected, all[0].chart_id);
+    // Enter right behind PgDn, before its page has landed: held, then
+    // replayed on the page.
+    app.handle_event(&key(KeyCode::PageDown));
+    app.handle_event(&key(KeyCode::Enter));
+    assert!(app.settle(Duration::from_secs(30)));
+    assert_eq!(chart_of(&app).chart_id, expected);
+}

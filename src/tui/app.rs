@@ -492,6 +492,11 @@ impl App {
         true
     }
 
+    /// Whether a read in `slot` is awaited (the screen says it is loading).
+    pub fn loading(&self, slot: Slot) -> bool {
+        self.reader.loading(slot)
+    }
+
     /// The chart store (read access, for tests and tools).
     pub fn store(&self) -> &Store {
         &self.store

@@ -373,8 +373,10 @@ impl App {
     /// due, or soon while a search is awaited (the search worker answers on
     /// a channel of its own). `None`: nothing is due; sleep until an event.
     pub fn next_deadline(&self) -> Option<std::time::Instant> {
-        let heartbeat = matches!(&self.screen, Screen::Chart(v) if v.read_only.is_none())
-            .then(|| self.last_touch + CLAIM_HEARTBEAT);
+        // Not while a save is in flight: its answer wakes the loop first.
+        let heartbeat = (self.saving.is_none()
+            && matches!(&self.screen, Screen::Chart(v) if v.read_only.is_none()))
+        .then(|| self.last_touch + CLAIM_HEARTBEAT);
         let search = self
             .popup()
             .is_some_and(|p| p.waiting.is_some())

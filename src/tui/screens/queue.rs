@@ -3,6 +3,7 @@
 use crate::tui::app::{App, Screen};
 use crate::tui::focus::QueueFocus;
 use crate::tui::keymap::Action;
+use crate::tui::reader::Slot;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -91,6 +92,12 @@ fn render_filters(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             }
         }
         None => String::new(),
+    };
+    // A page is being read off the UI thread: say so until it lands.
+    let summary = if app.loading(Slot::Queue) {
+        format!("reading… {summary}")
+    } else {
+        summary
     };
     let [left_area, right_area] = Layout::horizontal([
         Constraint::Min(0),
