@@ -14,21 +14,17 @@ use super::focus::{ChartFocus, Help, QueriesStep, QueueFocus};
 use super::input::TextInput;
 use super::keymap::{Action, Context, Keymap};
 pub use super::queue::QueueView;
-use super::reader::{Fit, Read, ReadReply, Reader, Slot};
+use super::reader::{Fit, Slot};
 use super::saver::{Job, Saver};
-use super::wake::{Wake, Waker};
+use super::wake::Wake;
+use super::workers::Workers;
 use crate::domain::AuditAction;
 use crate::reference::CodeSets;
-use crate::search::worker::SearchWorker;
 use crate::store::{QueuePage, Store};
 use chrono::NaiveDate;
 use crossterm::event::{Event, KeyEvent, KeyEventKind};
 use std::collections::VecDeque;
-use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
-
-/// How long a save may take before the screen says the database is busy.
-const SLOW_SAVE: Duration = Duration::from_millis(300);
 
 /// Whether a terminal of this size is big enough to draw the workstation.
 pub fn fits(width: u16, height: u16) -> bool {
@@ -68,15 +64,9 @@ pub struct App {
     pub help: Option<Help>,
     /// The code sets, once loaded (search, notes, edits).
     pub codesets: Option<CodeSets>,
-    /// The code sets are being loaded (they arrive as [`Wake::Codesets`]).
-    pub(crate) codesets_loading: bool,
-    pub(crate) worker: Option<SearchWorker>,
-    pub(crate) saver: Saver,
-    pub(crate) reader: Reader,
-    /// What wakes the event loop: every thread's answers and the terminal's
-    /// events (see `wake`).
-    wake_tx: Waker,
-    wake_rx: Receiver<Wake>,
+    /// The threads working for the screen and the channel that wakes the
+    /// loop (see `workers`).
+    pub(crate) workers: Workers,
     /// The query templates (bundled and the site's).
     pub query_templates: std::sync::Arc<Vec<crate::query::templates::Template>>,
     /// Where sent queries are also written as files.
@@ -117,7 +107,7 @@ pub struct App {
     pub slow_save: bool,
     /// Keys and pastes that arrived while an action was in flight, replayed in
     /// order when it lands.
-    held: VecDeque<Event>,
+    pub(crate) held: VecDeque<Event>,
 }
 
 /// Checks the password that unlocks the screen.
@@ -128,9 +118,7 @@ pub const MAX_FAILED_UNLOCKS: u32 = 3;
 
 impl App {
     pub fn new(store: Store, user: &str, today: NaiveDate, width: u16, height: u16) -> App {
-        let (wake_tx, wake_rx) = channel();
-        let (saver, saver_warning) = Saver::for_store(&store, &wake_tx);
-        let (reader, reader_warning) = Reader::for_store(&store, &wake_tx);
+        let (workers, warning) = Workers::for_store(&store);
         let mut app = App {
             store,
             user: user.to_string(),
@@ -148,12 +136,7 @@ impl App {
             screen: Screen::Queue(QueueFocus::Rows),
             help: None,
             codesets: None,
-            codesets_loading: false,
-            worker: None,
-            saver,
-            reader,
-            wake_tx,
-            wake_rx,
+            workers,
             query_templates: std::sync::Arc::new(
                 crate::query::templates::load(None).unwrap_or_default(),
             ),
@@ -188,8 +171,8 @@ impl App {
             }
         }
         app.reload(QueuePage::First);
-        if let Some(warning) = saver_warning.or(reader_warning) {
-            app.message = Some(warning);
+        if warning.is_some() {
+            app.message = warning;
         }
         app
     }
@@ -197,7 +180,7 @@ impl App {
     /// Runs a store action: on the saver thread (the answer wakes the loop
     /// as [`Wake::Saved`]), or at once for an in-memory store.
     pub(crate) fn save(&mut self, job: Job) {
-        match self.saver.submit(job, &mut self.store) {
+        match self.workers.saver.submit(job, &mut self.store) {
             Some(reply) => self.saved(reply),
             None => {
                 self.saving = Some(Instant::now());
@@ -302,143 +285,9 @@ impl App {
         }
     }
 
-    /// Asks the reader for `read`; the answer lands in
-    /// [`App::read_landed`] (at once for an in-memory store).
-    pub(crate) fn read(&mut self, read: Read) {
-        if let Some(reply) = self.reader.ask(read, &self.store) {
-            self.read_landed(reply);
-        }
-    }
-
-    /// Where the threads send what wakes the loop (the terminal's reader
-    /// thread, the signal watchdog).
-    pub fn waker(&self) -> Waker {
-        self.wake_tx.clone()
-    }
-
-    /// Waits for the next wake: up to `timeout`, or for ever with `None`.
-    pub fn next_wake(&self, timeout: Option<Duration>) -> Option<Wake> {
-        match timeout {
-            Some(t) => self.wake_rx.recv_timeout(t).ok(),
-            // The app holds a sender: the channel never disconnects.
-            None => self.wake_rx.recv().ok(),
-        }
-    }
-
-    /// A wake that is already there, without waiting.
-    pub fn ready_wake(&self) -> Option<Wake> {
-        self.wake_rx.try_recv().ok()
-    }
-
-    /// Takes what woke the loop; returns whether the screen changed.
-    pub fn on_wake(&mut self, wake: Wake) -> bool {
-        match wake {
-            Wake::Input(event) => return self.handle_event(&event),
-            Wake::InputFailed(why) => {
-                self.message = Some(why);
-                self.should_quit = true;
-            }
-            Wake::Terminate => self.should_quit = true,
-            Wake::Saved(reply) => {
-                if self.saving.is_some() {
-                    self.landed(*reply);
-                } else {
-                    self.saved(*reply);
-                }
-            }
-            Wake::SaverStopped => self.saver_stopped(),
-            Wake::Read(reply) => {
-                let Some(reply) = self.reader.accept(*reply) else {
-                    return false;
-                };
-                self.read_landed(reply);
-                self.replay_held();
-            }
-            Wake::ReaderStopped => {
-                self.reader.stopped();
-                self.message =
-                    Some(crate::fault::stopped("the reader") + "; reading here from now on");
-                self.replay_held();
-            }
-            Wake::Codesets(result) => {
-                self.codesets_loading = false;
-                match *result {
-                    Ok(sets) => self.install_codesets(sets),
-                    Err(e) => self.message = Some(format!("code sets could not be loaded: {e}")),
-                }
-            }
-        }
-        true
-    }
-
-    /// Whether the keys that arrive now are held: a save is in flight, or
-    /// they act on queue rows still being read.
-    fn holding_keys(&self) -> bool {
-        self.saving.is_some()
-            || self.reader.holds_keys()
-            || (self.reader.loading(Slot::Queue)
-                && matches!(self.screen, Screen::Queue(QueueFocus::Rows))
-                && self.help.is_none())
-    }
-
-    /// What a read gave: shown where it belongs.
-    pub(crate) fn read_landed(&mut self, reply: ReadReply) {
-        use super::reader::Answer;
-        match reply.answer {
-            Answer::QueuePage { rows, summary } => {
-                if let Read::QueuePage { fit, .. } = &reply.read {
-                    self.queue_page_landed(fit, rows, summary);
-                }
-            }
-            Answer::PriorEncounters(prior) => {
-                if let Read::PriorEncounters { chart_id } = reply.read {
-                    self.prior_landed(chart_id, prior);
-                }
-            }
-            Answer::QueryReport(text) => self.report_landed(" Physician queries ", text),
-            Answer::CaseMix(rows) => self.case_mix_landed(rows),
-        }
-    }
-
-    /// Takes the answers already there and does what is due; returns whether
-    /// the screen changed. (The loop blocks on [`App::next_wake`] instead;
-    /// tests call this.)
-    pub fn poll_background(&mut self) -> bool {
-        let mut changed = false;
-        while let Some(wake) = self.ready_wake() {
-            changed |= self.on_wake(wake);
-        }
-        changed | self.tick()
-    }
-
-    /// Whether the action in flight has become slow enough to say so.
-    pub(crate) fn check_slow_save(&mut self) -> bool {
-        if let Some(since) = self.saving
-            && !self.slow_save
-            && since.elapsed() >= SLOW_SAVE
-        {
-            self.slow_save = true;
-            return true;
-        }
-        false
-    }
-
-    /// When the slow-save notice is due, if a save is in flight.
-    pub(crate) fn slow_save_due(&self) -> Option<Instant> {
-        self.saving
-            .filter(|_| !self.slow_save)
-            .map(|since| since + SLOW_SAVE)
-    }
-
-    /// When the lock (or logoff) is due, if it can come.
-    pub(crate) fn lock_due(&self) -> Option<Instant> {
-        let after = self.lock_after?;
-        (self.locked.is_none() && self.logged_off.is_none()).then(|| self.last_input + after)
-    }
-
     /// The action in flight has been answered: show it, then replay the keys
     /// held meanwhile (which may send the next action, and hold again).
-    fn landed(&mut self, reply: super::saver::Reply) {
+    pub(crate) fn landed(&mut self, reply: super::saver::Reply) {
         self.saving = None;
         self.slow_save = false;
         self.saved(reply);
@@ -448,17 +297,17 @@ impl App {
     /// The saver thread is gone (it can only have panicked): what was in
     /// flight was rolled back with its connection. Say so, save on this
     /// thread from now on, and go on with the keys held.
-    fn saver_stopped(&mut self) {
+    pub(crate) fn saver_stopped(&mut self) {
         self.saving = None;
         self.slow_save = false;
-        self.saver = Saver::Inline;
+        self.workers.saver = Saver::Inline;
         self.message = Some(
             crate::fault::stopped("the saver") + ": the last change was not saved; do it again",
         );
         self.replay_held();
     }
 
-    fn replay_held(&mut self) {
+    pub(crate) fn replay_held(&mut self) {
         while !self.holding_keys()
             && !self.should_quit
             && let Some(event) = self.held.pop_front()
@@ -467,34 +316,9 @@ impl App {
         }
     }
 
-    /// Waits up to `timeout` until no store action is in flight, no read
-    /// awaited and no key held, applying the answers as they come; returns
-    /// whether it got there. For quitting, and for tests that press a key and
-    /// look at the result.
-    pub fn settle(&mut self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        while self.saving.is_some() || self.reader.busy() || !self.held.is_empty() {
-            if !self.holding_keys() && !self.held.is_empty() {
-                self.replay_held();
-                continue;
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return false;
-            }
-            match self.next_wake(Some(left)) {
-                Some(wake) => {
-                    self.on_wake(wake);
-                }
-                None => return false,
-            }
-        }
-        true
-    }
-
     /// Whether a read in `slot` is awaited (the screen says it is loading).
     pub fn loading(&self, slot: Slot) -> bool {
-        self.reader.loading(slot)
+        self.workers.reader.loading(slot)
     }
 
     /// The chart store (read access, for tests and tools).
@@ -732,7 +556,7 @@ impl App {
         edits: crate::edits::SiteFiles,
     ) {
         let rx = CodeSets::spawn(cache_dir, user, edits);
-        let waker = self.wake_tx.clone();
+        let waker = self.workers.waker.clone();
         // The loader answers on a channel of its own: passed on to the loop's.
         let forward = std::thread::Builder::new()
             .name("codesets-forward".into())
@@ -744,7 +568,7 @@ impl App {
                 let _ = waker.send(Wake::Codesets(Box::new(result)));
             });
         match forward {
-            Ok(_) => self.codesets_loading = true,
+            Ok(_) => self.workers.codesets_loading = true,
             Err(e) => self.message = Some(format!("code sets could not be loaded: {e}")),
         }
     }

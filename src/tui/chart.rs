@@ -396,19 +396,23 @@ impl App {
     /// Takes what the search worker answered, restarting it if it stopped.
     fn poll_search(&mut self) -> bool {
         let mut changed = false;
-        if self.worker.as_ref().is_some_and(SearchWorker::stopped)
+        if self
+            .workers
+            .search
+            .as_ref()
+            .is_some_and(SearchWorker::stopped)
             && let Some(sets) = &self.codesets
         {
             // A search that panicked: say so, and start a new worker for the next term.
             self.message =
                 Some(crate::fault::stopped("the code search") + "; type to search again");
-            self.worker = SearchWorker::spawn(Arc::clone(&sets.index)).ok();
+            self.workers.search = SearchWorker::spawn(Arc::clone(&sets.index)).ok();
             if let Some(popup) = self.popup_mut() {
                 popup.waiting = None;
             }
             changed = true;
         }
-        if let Some(worker) = &self.worker {
+        if let Some(worker) = &self.workers.search {
             while let Some(response) = worker.try_recv() {
                 if let Some(popup) = popup_in(&mut self.screen)
                     && popup.waiting == Some(response.id)
@@ -436,16 +440,16 @@ impl App {
 
     /// Whether an answer from a background thread is awaited.
     pub fn busy(&self) -> bool {
-        self.codesets_loading
+        self.workers.codesets_loading
             || self.saving.is_some()
-            || self.reader.busy()
+            || self.workers.reader.busy()
             || self.popup().is_some_and(|p| p.waiting.is_some())
     }
 
     /// Makes the code sets available: search, notes and the edits.
     pub fn install_codesets(&mut self, sets: CodeSets) {
         match SearchWorker::spawn(Arc::clone(&sets.index)) {
-            Ok(w) => self.worker = Some(w),
+            Ok(w) => self.workers.search = Some(w),
             Err(e) => self.message = Some(format!("cannot start the search worker: {e}")),
         }
         if let Some(problem) = &sets.site_problem {

@@ -34,6 +34,7 @@ pub mod text;
 pub mod theme;
 pub mod wake;
 pub mod wire;
+pub mod workers;
 
 use crate::store::Store;
 use app::App;

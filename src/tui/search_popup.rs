@@ -231,7 +231,8 @@ impl App {
             return;
         };
         let date = view.date();
-        let (ChartFocus::Search(popup), Some(worker)) = (&mut view.focus, &mut self.worker) else {
+        let (ChartFocus::Search(popup), Some(worker)) = (&mut view.focus, &mut self.workers.search)
+        else {
             return;
         };
         if popup.term.value().trim().is_empty() {
