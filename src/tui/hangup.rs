@@ -2,9 +2,9 @@
 //!
 //! When an SSH connection drops, the kernel hangs up the terminal and sends
 //! SIGHUP. crossterm 0.29 cannot notice: once its tty reads return EOF or EIO,
-//! `event::poll` spins forever inside its read loop (crossterm issue #793), so the
-//! UI thread never gets back to check the signal flag and the process would burn
-//! a core indefinitely on a shared server. This watchdog runs beside the UI: on a
+//! `event::read` spins forever inside its read loop (crossterm issue #793) on the
+//! thread that reads the terminal, and the process would burn a core
+//! indefinitely on a shared server. This watchdog runs beside the UI: on a
 //! hang-up of the terminal (POLLHUP), or a SIGTERM/SIGHUP the UI loop has not acted
 //! on within a grace period, it ends the process. Nothing is lost by that: every
 //! change was committed in its own transaction, and there is no terminal left to

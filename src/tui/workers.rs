@@ -192,8 +192,10 @@ impl App {
     /// look at the result.
     pub fn settle(&mut self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
-        while self.saving.is_some() || self.workers.reader.busy() || !self.held.is_empty() {
-            if !self.holding_keys() && !self.held.is_empty() {
+        // Keys held when the coder quit are not replayed: they are dropped.
+        let keys_left = |app: &App| !app.held.is_empty() && !app.should_quit;
+        while self.saving.is_some() || self.workers.reader.busy() || keys_left(self) {
+            if !self.holding_keys() && keys_left(self) {
                 self.replay_held();
                 continue;
             }
