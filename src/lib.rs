@@ -20,8 +20,9 @@
 //! - `tui` -> everything above; `cli` -> everything, `tui` included.
 //!
 //! The terminal crates (ratatui, crossterm) belong to `tui`; the `postgres`
-//! client to `store`; rusqlite to
-//! `store` (and, until its store actions become data, the `tui`'s saver).
+//! client and rusqlite to `store` alone: the workstation's changes are data
+//! (`store::command::Command`, run by its saver) and its reads too
+//! (`tui::reader::Read`).
 //! Everything here is testable without a terminal; `main.rs` only calls
 //! [`cli::main`].
 

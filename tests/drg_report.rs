@@ -293,6 +293,6 @@ fn r_on_the_queue_offers_the_case_mix_index() {
     assert!(text.contains("CMI                  3.4830"), "{text}");
     let terminal = common::draw(&app);
     assert!(common::row_of(&terminal, "Case mix index").is_some());
-    common::press(&mut app, KeyCode::Char('x'));
+    common::press(&mut app, KeyCode::Esc);
     assert_eq!(app.mode(), Mode::Normal);
 }

@@ -481,6 +481,8 @@ fn a_chart_that_arrives_appears_in_a_running_workstations_queue() {
     send_ok(&mut interface, "adt_a01");
     send_ok(&mut interface, "adt_a03");
     assert!(app.refresh_queue_now(), "another connection committed");
+    // The rows are read off the UI thread: wait for them to land.
+    assert!(app.settle(std::time::Duration::from_secs(30)));
     let accounts: Vec<&str> = app.queue.rows.iter().map(|r| r.account.as_str()).collect();
     assert_eq!(accounts, ["A26031001"]);
     assert!(!app.refresh_queue_now(), "no reload without a change");

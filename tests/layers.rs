@@ -87,10 +87,9 @@ const OWNED_CRATES: &[(&str, &[&str])] = &[
     // The terminal belongs to the workstation.
     ("ratatui", &["tui"]),
     ("crossterm", &["tui"]),
-    // SQL belongs to the store. The workstation still names rusqlite's
-    // Transaction in its store actions (closures run by the saver), the one
-    // seam left before those actions become data.
-    ("rusqlite", &["store", "tui"]),
+    // SQL belongs to the store. The workstation's store actions are data
+    // (`store::command::Command`), run by its saver.
+    ("rusqlite", &["store"]),
     // The PostgreSQL client too (`store::postgres`, the module, is not it).
     ("postgres", &["store"]),
 ];
@@ -254,4 +253,22 @@ fn the_checker_sees_grouped_and_nested_paths() {
         "use crate::{domain::Chart, store::{self, Store}};\nlet x = crate::search::cache::load();";
     let found: Vec<String> = crate_paths(text).into_iter().collect();
     assert_eq!(found, ["domain", "search", "store"]);
+}
+
+/// The workstation never names the SQL crate, not even in its tests or
+/// comments: its effects are `store::command::Command`s, its reads
+/// `tui::reader::Read`s, and the store runs both.
+#[test]
+fn no_file_of_the_workstation_mentions_rusqlite() {
+    let tui = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src")
+        .join("tui");
+    let mut files = Vec::new();
+    rust_files(&tui, &mut files);
+    assert!(files.len() > 10, "the workstation's files: {files:?}");
+    let naming: Vec<_> = files
+        .iter()
+        .filter(|f| std::fs::read_to_string(f).unwrap().contains("rusqlite"))
+        .collect();
+    assert!(naming.is_empty(), "{naming:?} mention rusqlite");
 }

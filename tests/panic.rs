@@ -3,7 +3,8 @@
 //! a panic hook is global to a process, and the parent reads its stderr.
 
 use chartcoder::store::{Store, StoreOptions};
-use chartcoder::tui::saver::{Answer, Done, Job, Saver, Then};
+use chartcoder::tui::saver::{Command as StoreCommand, Job, Saver, Then};
+use chartcoder::tui::wake::Wake;
 use std::process::{Command, Output};
 use std::time::Duration;
 
@@ -98,18 +99,20 @@ fn a_worker_that_panics_under_the_workstation_is_reported_on_its_screen_not_over
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("c.db"), &StoreOptions::default()).unwrap();
         chartcoder::demo::seed(&mut store).unwrap();
-        let (saver, _) = Saver::for_store(&store);
-        let job = Job::new(1, Then::Open, |_tx| {
+        let (waker, woken) = std::sync::mpsc::channel();
+        // The saver thread runs into a bug on the job in hand.
+        let (saver, _) = Saver::with_probe(&store, &waker, |_job| {
             let (name, mrn) = patient();
-            Ok(Done::At(slice_mid_character(&format!("{name} {mrn}"))))
+            assert!(slice_mid_character(&format!("{name} {mrn}")) > 0);
         });
+        let job = Job::new(1, "amy", StoreCommand::Claim, Then::Open);
         assert!(
             saver.submit(job, &mut store).is_none(),
             "sent to the thread"
         );
         assert!(matches!(
-            saver.recv_timeout(Duration::from_secs(10)),
-            Answer::Stopped
+            woken.recv_timeout(Duration::from_secs(10)),
+            Ok(Wake::SaverStopped)
         ));
         // What the workstation shows on its message line.
         let shown = chartcoder::fault::stopped("the saver");

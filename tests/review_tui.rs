@@ -91,6 +91,11 @@ fn desk(db: &Path, user: &str, width: u16, height: u16) -> App {
     let store = Store::open(db, &StoreOptions::default()).unwrap();
     let mut app = App::new(store, user, today(), width, height);
     app.install_codesets(codesets());
+    // The first page of the queue is read off the screen's thread.
+    assert!(
+        app.settle(Duration::from_secs(30)),
+        "the queue did not land"
+    );
     app
 }
 
@@ -190,9 +195,16 @@ fn audit_count(db: &Path) -> i64 {
 /// and I10, all POA Y, and completes it.
 fn carl_codes(db: &Path, account: &str, coder: &str) {
     let mut carl = desk(db, coder, 120, 40);
-    while carl.selected_row().map(|r| r.account.as_str()) != Some(account) {
+    for _ in 0..10 {
+        if carl.selected_row().map(|r| r.account.as_str()) == Some(account) {
+            break;
+        }
         hit(&mut carl, KeyCode::Char('j'));
     }
+    assert_eq!(
+        carl.selected_row().map(|r| r.account.as_str()),
+        Some(account)
+    );
     hit(&mut carl, KeyCode::Enter);
     for code in ["J18.9", "E11.9", "I10"] {
         add_dx(&mut carl, code, 'y');

@@ -168,7 +168,10 @@ fn the_drg_analysis_names_the_severity_driver_and_each_principal() {
     assert_eq!(lines.iter().filter(|l| l.contains("without it")).count(), 1);
     let terminal = draw(&app);
     assert!(row_of(&terminal, "DRG analysis").is_some());
+    // [keys.reading]: z is bound to nothing there; Esc closes.
     press(&mut app, KeyCode::Char('z'));
+    assert_eq!(app.mode(), Mode::DrgAnalysis);
+    press(&mut app, KeyCode::Esc);
     assert_eq!(app.mode(), Mode::Normal);
 }
 

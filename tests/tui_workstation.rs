@@ -9,6 +9,7 @@ use chartcoder::search::cache::UserTables;
 use chartcoder::store::{Store, StoreOptions, audit, charts};
 use chartcoder::tui::app::{App, Mode, Screen};
 use chartcoder::tui::chart::{Pane, PopupStage};
+use chartcoder::tui::focus::QueueFocus;
 use chrono::NaiveDate;
 use common::{
     chart_of, codesets, diagnoses, draw, dx_codes, key, press, row_of, screen_line, search, typed,
@@ -26,6 +27,8 @@ fn today() -> NaiveDate {
 fn app_on(store: Store, user: &str, width: u16, height: u16) -> App {
     let mut app = App::new(store, user, today(), width, height);
     app.install_codesets(codesets());
+    // The first page of the queue is read off the UI thread.
+    assert!(app.settle(Duration::from_secs(30)));
     app
 }
 
@@ -394,7 +397,12 @@ fn prior_encounters_are_one_key_away() {
         .next()
         .expect("an earlier coded encounter has codes");
     assert!(row_of(&terminal, &first_code.code).is_some());
+    // Its keys come from [keys.reading]: the footer names them, a key bound
+    // nowhere there does nothing, Esc closes.
+    assert!(row_of(&terminal, "Esc close").is_some());
     press(&mut app, KeyCode::Char('x'));
+    assert_eq!(app.mode(), Mode::Prior);
+    press(&mut app, KeyCode::Esc);
     assert_eq!(app.mode(), Mode::Normal);
 }
 
@@ -855,6 +863,60 @@ fn the_query_lifecycle_from_the_form_to_a_completed_chart() {
         row_of(&terminal, "codes changed after       1 answers").is_some(),
         "the recoding after the answer counts"
     );
+    press(&mut app, KeyCode::Char('x'));
+    assert_eq!(app.mode(), Mode::Report, "x is no reading key");
+    press(&mut app, KeyCode::Char('q'));
+    assert_eq!(app.mode(), Mode::Normal);
+}
+
+#[test]
+fn a_report_scrolls_to_its_last_row_and_closes_with_the_keys_of_its_table() {
+    use chartcoder::tui::keymap::Keymap;
+    let mut app = demo_app(80, 24);
+    // The site binds close to x instead of Esc, q and Enter.
+    let tables = [(
+        "reading".to_string(),
+        [("cancel".to_string(), vec!["x".to_string()])]
+            .into_iter()
+            .collect(),
+    )]
+    .into_iter()
+    .collect();
+    app.keymap = Keymap::with_overrides(&tables).unwrap();
+    press(&mut app, KeyCode::Char('R'));
+    press(&mut app, KeyCode::Char('q'));
+    assert_eq!(app.mode(), Mode::Report);
+    // A report of 40 numbered lines in its place.
+    let text: String = (1..=40).map(|i| format!("line {i:02}\n")).collect();
+    app.screen = Screen::Queue(QueueFocus::Report {
+        title: " Forty lines ".into(),
+        text,
+        scroll: 0,
+    });
+    // At 80x24 the report's box is 76 x 22 (80 - 4 wide, 24 - 2 high):
+    // 20 rows inside its borders, so it scrolls 40 - 20 = 20 rows at most.
+    let last = 20;
+    press(&mut app, KeyCode::Char('G'));
+    assert_eq!(app.reading_scrolled(), last);
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.reading_scrolled(), last, "no further than the last row");
+    // The box's last row inside the border (screen row 21) is the last line,
+    // its first (row 2) line 21.
+    let terminal = draw(&app);
+    assert!(screen_line(&terminal, 21).contains("line 40"));
+    assert!(screen_line(&terminal, 2).contains("line 21"));
+    // A page is the rows in view less one.
+    press(&mut app, KeyCode::PageUp);
+    assert_eq!(app.reading_scrolled(), 1);
+    press(&mut app, KeyCode::Char('k'));
+    assert_eq!(app.reading_scrolled(), 0);
+    press(&mut app, KeyCode::Char('g'));
+    assert_eq!(app.reading_scrolled(), 0);
+    // The footer is the live map's: x closes now, and Esc does nothing.
+    let terminal = draw(&app);
+    assert!(row_of(&terminal, "x close").is_some());
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode(), Mode::Report);
     press(&mut app, KeyCode::Char('x'));
     assert_eq!(app.mode(), Mode::Normal);
 }
@@ -1358,4 +1420,63 @@ fn every_component_handles_only_the_keys_its_help_lists() {
     check_help(&mut app, Context::QueryForm);
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.mode(), Mode::Normal);
+}
+
+#[test]
+fn a_filter_typed_fast_is_read_off_the_ui_thread_and_only_the_newest_page_shows() {
+    use chartcoder::store::{QueuePage, queue};
+    use chartcoder::tui::reader::Slot;
+    let mut app = demo_app(100, 30);
+    app.handle_event(&key(KeyCode::Char('/')));
+    // Five keys, five reads asked; none answered yet.
+    for c in "A2611".chars() {
+        app.handle_event(&key(KeyCode::Char(c)));
+    }
+    assert_eq!(app.mode(), Mode::FilterInput, "typing is never held");
+    assert!(app.loading(Slot::Queue));
+    assert!(row_of(&draw(&app), "reading…").is_some());
+    assert!(app.settle(Duration::from_secs(30)));
+    assert!(!app.loading(Slot::Queue));
+    assert!(row_of(&draw(&app), "reading…").is_none());
+    let shown: Vec<&str> = app.queue.rows.iter().map(|r| r.account.as_str()).collect();
+    assert!(!shown.is_empty());
+    assert!(shown.iter().all(|a| a.starts_with("A2611")), "{shown:?}");
+    // Exactly the store's first page for the whole text.
+    let expected = queue::page(
+        app.store().conn(),
+        &app.queue.filter,
+        &QueuePage::First,
+        app.page_rows(),
+    )
+    .unwrap();
+    assert_eq!(app.queue.filter.text.as_deref(), Some("A2611"));
+    assert_eq!(app.queue.rows, expected);
+}
+
+#[test]
+fn a_key_typed_while_the_next_page_is_read_acts_on_that_page() {
+    use chartcoder::store::{QueuePage, queue};
+    let mut app = demo_app(100, 30);
+    let n = app.page_rows();
+    let all = queue::page(
+        app.store().conn(),
+        &app.queue.filter,
+        &QueuePage::First,
+        10_000,
+    )
+    .unwrap();
+    // PgDn shows the next full page with the cursor on top, or, with less
+    // than a page left, the last page with the cursor on the last chart.
+    let expected = if all.len() >= 2 * n {
+        all[n].chart_id
+    } else {
+        all.last().unwrap().chart_id
+    };
+    assert_ne!(expected, all[0].chart_id);
+    // Enter right behind PgDn, before its page has landed: held, then
+    // replayed on the page.
+    app.handle_event(&key(KeyCode::PageDown));
+    app.handle_event(&key(KeyCode::Enter));
+    assert!(app.settle(Duration::from_secs(30)));
+    assert_eq!(chart_of(&app).chart_id, expected);
 }

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod charts;
 pub mod coding;
+pub mod command;
 pub mod drg;
 pub mod inbound;
 pub mod migrations;

@@ -14,27 +14,23 @@ use super::focus::{ChartFocus, Help, QueriesStep, QueueFocus};
 use super::input::TextInput;
 use super::keymap::{Action, Context, Keymap};
 pub use super::queue::QueueView;
-use super::saver::{Answer, Job, Saver};
+use super::reader::{Fit, Slot};
+use super::saver::{Job, Saver};
+use super::wake::Wake;
+use super::workers::Workers;
 use crate::domain::AuditAction;
 use crate::reference::CodeSets;
-use crate::search::worker::SearchWorker;
 use crate::store::{QueuePage, Store};
 use chrono::NaiveDate;
 use crossterm::event::{Event, KeyEvent, KeyEventKind};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-/// How long a save may take before the screen says the database is busy.
-const SLOW_SAVE: Duration = Duration::from_millis(300);
-
 /// Whether a terminal of this size is big enough to draw the workstation.
 pub fn fits(width: u16, height: u16) -> bool {
     width >= MIN_WIDTH && height >= MIN_HEIGHT
 }
 
-/// Rows of the screen that are not queue rows: title, filter line, table border
-/// and header, footer.
-const CHROME_ROWS: u16 = 6;
 /// The smallest terminal the workstation draws in.
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
@@ -68,9 +64,9 @@ pub struct App {
     pub help: Option<Help>,
     /// The code sets, once loaded (search, notes, edits).
     pub codesets: Option<CodeSets>,
-    pub(crate) codesets_rx: Option<std::sync::mpsc::Receiver<Result<CodeSets, String>>>,
-    pub(crate) worker: Option<SearchWorker>,
-    pub(crate) saver: Saver,
+    /// The threads working for the screen and the channel that wakes the
+    /// loop (see `workers`).
+    pub(crate) workers: Workers,
     /// The query templates (bundled and the site's).
     pub query_templates: std::sync::Arc<Vec<crate::query::templates::Template>>,
     /// Where sent queries are also written as files.
@@ -111,7 +107,7 @@ pub struct App {
     pub slow_save: bool,
     /// Keys and pastes that arrived while an action was in flight, replayed in
     /// order when it lands.
-    held: VecDeque<Event>,
+    pub(crate) held: VecDeque<Event>,
     /// The reads running off the screen's thread (see `review_reader`).
     pub(crate) reads: super::review_reader::Reads,
     /// Dollars per unit of DRG weight, for the DNFB amount (`reports.base_rate`).
@@ -126,7 +122,7 @@ pub const MAX_FAILED_UNLOCKS: u32 = 3;
 
 impl App {
     pub fn new(store: Store, user: &str, today: NaiveDate, width: u16, height: u16) -> App {
-        let (saver, saver_warning) = Saver::for_store(&store);
+        let (workers, warning) = Workers::for_store(&store);
         let mut app = App {
             store,
             user: user.to_string(),
@@ -144,9 +140,7 @@ impl App {
             screen: Screen::Queue(QueueFocus::Rows),
             help: None,
             codesets: None,
-            codesets_rx: None,
-            worker: None,
-            saver,
+            workers,
             query_templates: std::sync::Arc::new(
                 crate::query::templates::load(None).unwrap_or_default(),
             ),
@@ -183,16 +177,16 @@ impl App {
             }
         }
         app.reload(QueuePage::First);
-        if saver_warning.is_some() {
-            app.message = saver_warning;
+        if warning.is_some() {
+            app.message = warning;
         }
         app
     }
 
-    /// Runs a store action: on the saver thread (the answer arrives in
-    /// [`App::poll_background`]), or at once for an in-memory store.
+    /// Runs a store action: on the saver thread (the answer wakes the loop
+    /// as [`Wake::Saved`]), or at once for an in-memory store.
     pub(crate) fn save(&mut self, job: Job) {
-        match self.saver.submit(job, &mut self.store) {
+        match self.workers.saver.submit(job, &mut self.store) {
             Some(reply) => self.saved(reply),
             None => {
                 self.saving = Some(Instant::now());
@@ -297,31 +291,9 @@ impl App {
         }
     }
 
-    /// Takes the saver's answers and replays the keys held meanwhile; returns
-    /// whether the screen changed.
-    pub(crate) fn poll_saver(&mut self) -> bool {
-        let mut changed = false;
-        while self.saving.is_some() {
-            match self.saver.try_recv() {
-                Answer::Reply(reply) => self.landed(*reply),
-                Answer::NotYet => break,
-                Answer::Stopped => self.saver_stopped(),
-            }
-            changed = true;
-        }
-        if let Some(since) = self.saving
-            && !self.slow_save
-            && since.elapsed() >= SLOW_SAVE
-        {
-            self.slow_save = true;
-            changed = true;
-        }
-        changed
-    }
-
     /// The action in flight has been answered: show it, then replay the keys
     /// held meanwhile (which may send the next action, and hold again).
-    fn landed(&mut self, reply: super::saver::Reply) {
+    pub(crate) fn landed(&mut self, reply: super::saver::Reply) {
         self.saving = None;
         self.slow_save = false;
         self.saved(reply);
@@ -331,18 +303,18 @@ impl App {
     /// The saver thread is gone (it can only have panicked): what was in
     /// flight was rolled back with its connection. Say so, save on this
     /// thread from now on, and go on with the keys held.
-    fn saver_stopped(&mut self) {
+    pub(crate) fn saver_stopped(&mut self) {
         self.saving = None;
         self.slow_save = false;
-        self.saver = Saver::Inline;
+        self.workers.saver = Saver::Inline;
         self.message = Some(
             crate::fault::stopped("the saver") + ": the last change was not saved; do it again",
         );
         self.replay_held();
     }
 
-    fn replay_held(&mut self) {
-        while self.saving.is_none()
+    pub(crate) fn replay_held(&mut self) {
+        while !self.holding_keys()
             && !self.should_quit
             && let Some(event) = self.held.pop_front()
         {
@@ -350,23 +322,9 @@ impl App {
         }
     }
 
-    /// Waits up to `timeout` until no store action is in flight and no key is
-    /// held, applying the answers as they come; returns whether it got there.
-    /// For quitting, and for tests that press a key and look at the result.
-    pub fn settle(&mut self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        while self.saving.is_some() {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return false;
-            }
-            match self.saver.recv_timeout(left) {
-                Answer::Reply(reply) => self.landed(*reply),
-                Answer::NotYet => return false,
-                Answer::Stopped => self.saver_stopped(),
-            }
-        }
-        true
+    /// Whether a read in `slot` is awaited (the screen says it is loading).
+    pub fn loading(&self, slot: Slot) -> bool {
+        self.workers.reader.loading(slot)
     }
 
     /// The chart store (read access, for tests and tools).
@@ -381,7 +339,7 @@ impl App {
 
     /// How many queue rows the screen shows.
     pub fn page_rows(&self) -> usize {
-        usize::from(self.height.saturating_sub(CHROME_ROWS).max(1))
+        super::layout::queue_rows(self.width, self.height)
     }
 
     /// Handles one terminal event; returns whether the screen needs redrawing.
@@ -401,7 +359,7 @@ impl App {
                 return true;
             }
         }
-        if self.saving.is_some() && matches!(event, Event::Key(_) | Event::Paste(_)) {
+        if self.holding_keys() && matches!(event, Event::Key(_) | Event::Paste(_)) {
             self.held.push_back(event.clone());
             return false;
         }
@@ -437,9 +395,8 @@ impl App {
             Some(first) => QueuePage::From(first.key()),
             None => QueuePage::First,
         };
-        let selected = self.queue.selected;
-        self.reload(page);
-        self.queue.selected = selected.min(self.queue.rows.len().saturating_sub(1));
+        let select = self.queue.selected;
+        self.read_queue(page, Fit::Replace { select }, true);
     }
 
     /// A key goes to the component in focus: the global keys first, then
@@ -453,7 +410,8 @@ impl App {
         }
         if let Some(help) = &mut self.help {
             let lines = help_lines(&self.keymap, help.context);
-            let room = self.height.saturating_sub(2);
+            let screen = ratatui::layout::Rect::new(0, 0, self.width, self.height);
+            let (_, room) = super::layout::help(screen, lines);
             let last = lines.saturating_sub(room);
             match self.keymap.action_for(Context::Help, key) {
                 Some(Action::ScrollDown) => help.scroll = (help.scroll + 1).min(last),
@@ -501,7 +459,7 @@ impl App {
                 ChartFocus::Search(_) => Mode::Search,
                 ChartFocus::Poa => Mode::Poa,
                 ChartFocus::Find(_) => Mode::FindInput,
-                ChartFocus::Prior => Mode::Prior,
+                ChartFocus::Prior { .. } => Mode::Prior,
                 ChartFocus::Line(_) => Mode::LineInput,
                 ChartFocus::Procedure(_) => Mode::ProcedureInput,
                 ChartFocus::QueryForm(_) => Mode::QueryForm,
@@ -524,7 +482,8 @@ impl App {
     /// footer shows.
     pub fn context(&self) -> Context {
         match &self.screen {
-            Screen::Queue(QueueFocus::Rows | QueueFocus::Report { .. }) => Context::Queue,
+            Screen::Queue(QueueFocus::Rows) => Context::Queue,
+            Screen::Queue(QueueFocus::Report { .. }) => Context::Reading,
             Screen::Queue(QueueFocus::Filter { .. }) => Context::Filter,
             Screen::Queue(QueueFocus::Reports) => Context::Reports,
             Screen::Queue(QueueFocus::ReviewQueue(_)) => Context::ReviewQueue,
@@ -533,9 +492,8 @@ impl App {
                 None => Context::Quality,
             },
             Screen::Chart(view) => match &view.focus {
-                ChartFocus::Panes | ChartFocus::Prior | ChartFocus::DrgAnalysis { .. } => {
-                    Context::Chart
-                }
+                ChartFocus::Panes => Context::Chart,
+                ChartFocus::Prior { .. } | ChartFocus::DrgAnalysis { .. } => Context::Reading,
                 ChartFocus::Search(popup) if popup.seventh().is_some() => Context::Seventh,
                 ChartFocus::Search(_) => Context::Search,
                 ChartFocus::Poa => Context::Poa,
@@ -600,7 +558,7 @@ impl App {
     /// The report shown over the queue: its title and text.
     pub fn report(&self) -> Option<(&str, &str)> {
         match &self.screen {
-            Screen::Queue(QueueFocus::Report { title, text }) => Some((title, text)),
+            Screen::Queue(QueueFocus::Report { title, text, .. }) => Some((title, text)),
             _ => None,
         }
     }
@@ -609,7 +567,7 @@ impl App {
     pub fn drg_analysis(&self) -> Option<&[String]> {
         match &self.screen {
             Screen::Chart(view) => match &view.focus {
-                ChartFocus::DrgAnalysis { lines } => Some(lines),
+                ChartFocus::DrgAnalysis { lines, .. } => Some(lines),
                 _ => None,
             },
             Screen::Queue(_) => None,
@@ -623,7 +581,22 @@ impl App {
         user: crate::search::cache::UserTables,
         edits: crate::edits::SiteFiles,
     ) {
-        self.codesets_rx = Some(CodeSets::spawn(cache_dir, user, edits));
+        let rx = CodeSets::spawn(cache_dir, user, edits);
+        let waker = self.workers.waker.clone();
+        // The loader answers on a channel of its own: passed on to the loop's.
+        let forward = std::thread::Builder::new()
+            .name("codesets-forward".into())
+            .spawn(move || {
+                let result = rx.recv().unwrap_or_else(|_| {
+                    Err(crate::fault::stopped("the code-set loader")
+                        + "; start chartcoder again for code search and the edits")
+                });
+                let _ = waker.send(Wake::Codesets(Box::new(result)));
+            });
+        match forward {
+            Ok(_) => self.workers.codesets_loading = true,
+            Err(e) => self.message = Some(format!("code sets could not be loaded: {e}")),
+        }
     }
 }
 

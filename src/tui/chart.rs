@@ -6,7 +6,7 @@
 
 use super::app::{App, Screen};
 use super::focus::ChartFocus;
-use super::saver::{Done, Job, Reply, Saved, Then};
+use super::saver::{AfterCommit, Command, Done, Job, Reply, Saved, Then};
 use super::search_popup::popup_in;
 pub use super::search_popup::{POPUP_HITS, PopupStage, SearchPopup};
 use crate::codeset::Edition;
@@ -16,13 +16,14 @@ use crate::reference::CodeSets;
 use crate::search::System;
 use crate::search::worker::SearchWorker;
 use crate::store::StoreError;
-use crate::store::coding::{self, Claim, CodeList};
+use crate::store::coding::{Claim, CodeList};
 use chrono::NaiveDate;
 use std::sync::Arc;
-use std::sync::mpsc::TryRecvError;
 
 /// How often an open chart's claim is marked active.
 const CLAIM_HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(300);
+/// How soon the loop looks again while a code search is awaited.
+const SEARCH_TICK: std::time::Duration = std::time::Duration::from_millis(5);
 
 /// The panes of the chart screen, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,44 +161,30 @@ impl App {
             return;
         };
         let chart_id = row.chart_id;
-        let user = self.user.clone();
         self.last_touch = std::time::Instant::now();
-        self.save(Job::new(chart_id, Then::Open, move |tx| {
-            coding::claim_expiring(tx, chart_id, &user).map(Done::Claim)
-        }));
+        self.save(Job::new(chart_id, &self.user, Command::Claim, Then::Open));
     }
 
     /// Sends a store action on the open chart; the screen follows `then` when
     /// it is saved (see [`App::saved`]).
-    pub(crate) fn save_on_chart(
-        &mut self,
-        then: Then,
-        action: impl FnOnce(&rusqlite::Transaction<'_>, i64, &str) -> Result<Done, StoreError>
-        + Send
-        + 'static,
-    ) {
-        let Screen::Chart(view) = &self.screen else {
-            return;
-        };
-        let (id, user) = (view.chart_id, self.user.clone());
-        self.save(Job::new(id, then, move |tx| action(tx, id, &user)));
+    pub(crate) fn save_on_chart(&mut self, then: Then, command: Command) {
+        self.save_on_chart_after(then, command, None);
     }
 
     /// [`App::save_on_chart`] with work to do on the saver thread once the
     /// action is committed; what it says is added to the message.
-    pub(crate) fn save_on_chart_with_note(
+    pub(crate) fn save_on_chart_after(
         &mut self,
         then: Then,
-        action: impl FnOnce(&rusqlite::Transaction<'_>, i64, &str) -> Result<Done, StoreError>
-        + Send
-        + 'static,
-        after: impl FnOnce(&crate::store::Store, &Done) -> Option<String> + Send + 'static,
+        command: Command,
+        after: Option<AfterCommit>,
     ) {
         let Screen::Chart(view) = &self.screen else {
             return;
         };
-        let (id, user) = (view.chart_id, self.user.clone());
-        self.save(Job::new(id, then, move |tx| action(tx, id, &user)).then_after(after));
+        let mut job = Job::new(view.chart_id, &self.user, command, then);
+        job.after = after;
+        self.save(job);
     }
 
     /// Shows the answer to a store action: the chart as saved, and what the
@@ -359,11 +346,12 @@ impl App {
         view.check(self.codesets.as_ref(), self.hospital_status);
     }
 
-    /// Takes the code sets the loader sent, and anything the search worker
-    /// answered; returns whether the screen changed.
-    pub fn poll_background(&mut self) -> bool {
-        let mut changed = self.poll_saver();
-        changed |= self.poll_reads();
+    /// Does what is due now (the timers: the slow-save notice, the lock,
+    /// the queue's refresh, the claim's heartbeat) and takes what the search
+    /// worker answered; returns whether the screen changed.
+    pub fn tick(&mut self) -> bool {
+        self.clock = chrono::Utc::now();
+        let mut changed = self.check_slow_save();
         changed |= self.poll_lock();
         changed |= self.refresh_queue_if_changed();
         // An open chart keeps its claim active, so it never expires while shown.
@@ -372,41 +360,59 @@ impl App {
             && matches!(&self.screen, Screen::Chart(v) if v.read_only.is_none())
         {
             self.last_touch = std::time::Instant::now();
-            self.save_on_chart(Then::Show(None), |tx, id, user| {
-                coding::touch(tx, id, user).map(|()| Done::Nothing)
-            });
+            self.save_on_chart(Then::Show(None), Command::Touch);
         }
-        if let Some(rx) = &self.codesets_rx {
-            let answer = match rx.try_recv() {
-                Ok(result) => Some(result),
-                Err(TryRecvError::Empty) => None,
-                Err(TryRecvError::Disconnected) => {
-                    Some(Err(crate::fault::stopped("the code-set loader")
-                        + "; start chartcoder again for code search and the edits"))
-                }
-            };
-            if let Some(result) = answer {
-                self.codesets_rx = None;
-                match result {
-                    Ok(sets) => self.install_codesets(sets),
-                    Err(e) => self.message = Some(format!("code sets could not be loaded: {e}")),
-                }
-                changed = true;
-            }
+        changed |= self.poll_search();
+        if changed && self.popup().is_some() {
+            self.refresh_notes();
         }
-        if self.worker.as_ref().is_some_and(SearchWorker::stopped)
+        changed
+    }
+
+    /// When the loop must wake next without an event: the earliest timer
+    /// due, or soon while a search is awaited (the search worker answers on
+    /// a channel of its own). `None`: nothing is due; sleep until an event.
+    pub fn next_deadline(&self) -> Option<std::time::Instant> {
+        // Not while a save is in flight: its answer wakes the loop first.
+        let heartbeat = (self.saving.is_none()
+            && matches!(&self.screen, Screen::Chart(v) if v.read_only.is_none()))
+        .then(|| self.last_touch + CLAIM_HEARTBEAT);
+        let search = self
+            .popup()
+            .is_some_and(|p| p.waiting.is_some())
+            .then(|| std::time::Instant::now() + SEARCH_TICK);
+        [
+            self.slow_save_due(),
+            self.lock_due(),
+            self.queue_check_due(),
+            heartbeat,
+            search,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// Takes what the search worker answered, restarting it if it stopped.
+    fn poll_search(&mut self) -> bool {
+        let mut changed = false;
+        if self
+            .workers
+            .search
+            .as_ref()
+            .is_some_and(SearchWorker::stopped)
             && let Some(sets) = &self.codesets
         {
             // A search that panicked: say so, and start a new worker for the next term.
             self.message =
                 Some(crate::fault::stopped("the code search") + "; type to search again");
-            self.worker = SearchWorker::spawn(Arc::clone(&sets.index)).ok();
+            self.workers.search = SearchWorker::spawn(Arc::clone(&sets.index)).ok();
             if let Some(popup) = self.popup_mut() {
                 popup.waiting = None;
             }
             changed = true;
         }
-        if let Some(worker) = &self.worker {
+        if let Some(worker) = &self.workers.search {
             while let Some(response) = worker.try_recv() {
                 if let Some(popup) = popup_in(&mut self.screen)
                     && popup.waiting == Some(response.id)
@@ -429,17 +435,14 @@ impl App {
                 }
             }
         }
-        if changed && self.popup().is_some() {
-            self.refresh_notes();
-        }
         changed
     }
 
-    /// Whether an answer from a background thread is awaited (the loop then
-    /// polls more often).
+    /// Whether an answer from a background thread is awaited.
     pub fn busy(&self) -> bool {
-        self.codesets_rx.is_some()
+        self.workers.codesets_loading
             || self.saving.is_some()
+            || self.workers.reader.busy()
             || self.reading()
             || self.popup().is_some_and(|p| p.waiting.is_some())
     }
@@ -447,7 +450,7 @@ impl App {
     /// Makes the code sets available: search, notes and the edits.
     pub fn install_codesets(&mut self, sets: CodeSets) {
         match SearchWorker::spawn(Arc::clone(&sets.index)) {
-            Ok(w) => self.worker = Some(w),
+            Ok(w) => self.workers.search = Some(w),
             Err(e) => self.message = Some(format!("cannot start the search worker: {e}")),
         }
         if let Some(problem) = &sets.site_problem {
@@ -484,10 +487,10 @@ pub(crate) fn view_in(screen: &mut Screen) -> Option<&mut ChartView> {
     }
 }
 
-/// The inner width of the document pane on a terminal this wide (the pane is
-/// the left half, less its borders).
+/// The inner width of the document pane on a terminal this wide (see
+/// `layout::chart`).
 pub fn document_width(terminal_width: u16) -> usize {
-    usize::from((terminal_width / 2).saturating_sub(2)).max(1)
+    super::layout::document_columns(terminal_width)
 }
 
 /// Text wrapped to `width` columns at spaces (a longer word is cut), one entry

@@ -13,11 +13,12 @@ use super::chart::{ChartView, Pane, document_width, find_rows, moved, wrap_lines
 use super::focus::{ChartFocus, QueueFocus};
 use super::input::TextInput;
 use super::keymap::{Action, Context};
-use super::saver::{Done, Then};
-use crate::domain::CodeSystem;
+use super::layout;
+use super::reader::Read;
+use super::saver::{AfterCommit, Command, Then};
+use crate::domain::{Chart, CodeSystem};
 use crate::edits::Severity;
-use crate::store::charts;
-use crate::store::coding::{self, CodeList};
+use crate::store::coding::CodeList;
 use crossterm::event::KeyEvent;
 
 /// The longest text a chart prompt takes, in characters.
@@ -25,19 +26,12 @@ pub(crate) const FIND_MAX: usize = 100;
 pub(crate) const LINE_MAX: usize = 120;
 pub(crate) const PROCEDURE_MAX: usize = 60;
 
-/// Rows of the chart screen that are not the body: title, info line, footer.
-const CHART_CHROME: u16 = 3;
-
-/// How many rows of the document the pane shows on a terminal this high
-/// (less the chrome, the DRG line when there is one, and the pane's borders).
-pub fn document_rows(height: u16, drg_line: bool) -> u16 {
-    height.saturating_sub(CHART_CHROME + u16::from(drg_line) + 2)
-}
-
-/// How far PgDn / PgUp move in a pane: the document's rows less three, so
-/// that the last rows of one page stay in view on the next.
-pub fn page_rows(height: u16) -> u16 {
-    document_rows(height, false).saturating_sub(3).max(1)
+/// How far PgDn / PgUp move in a pane: the document's rows (see `layout`)
+/// less three, so that the last rows of one page stay in view on the next.
+pub fn page_rows(width: u16, height: u16) -> u16 {
+    layout::document_rows(width, height, false)
+        .saturating_sub(3)
+        .max(1)
 }
 
 impl App {
@@ -57,8 +51,7 @@ impl App {
             ChartFocus::Find(_) | ChartFocus::Line(_) | ChartFocus::Procedure(_) => {
                 self.prompt_key(key)
             }
-            // Any key closes an overlay that only shows something.
-            ChartFocus::Prior | ChartFocus::DrgAnalysis { .. } => view.focus = ChartFocus::Panes,
+            ChartFocus::Prior { .. } | ChartFocus::DrgAnalysis { .. } => self.reading_key(key),
             ChartFocus::QueryForm(_) => self.query_form_key(key),
             ChartFocus::Queries { .. } => self.queries_key(key),
             ChartFocus::Review(_) => self.review_key(key),
@@ -132,7 +125,7 @@ impl App {
         let Some(view) = self.view_mut() else {
             return;
         };
-        let page = page_rows(height);
+        let page = page_rows(width, height);
         let down = matches!(action, Action::MoveDown | Action::PageDown);
         let step = if matches!(action, Action::PageDown | Action::PageUp) {
             page
@@ -205,21 +198,37 @@ impl App {
         self.reload_in_place();
     }
 
+    /// Asks for the patient's prior encounters; they show when they land.
     fn open_prior(&mut self) {
         let Some(view) = self.view() else {
             return;
         };
-        match charts::prior_encounters(self.store.conn(), view.chart_id) {
+        let chart_id = view.chart_id;
+        self.message = Some("reading the prior encounters…".into());
+        self.read(Read::PriorEncounters { chart_id });
+    }
+
+    /// The prior encounters landed: shown over the chart they were read for,
+    /// if it is still open with its panes in focus.
+    pub(crate) fn prior_landed(&mut self, chart_id: i64, prior: Result<Vec<Chart>, String>) {
+        let Some(view) = self.view_mut() else {
+            return;
+        };
+        if view.chart_id != chart_id || !matches!(view.focus, ChartFocus::Panes) {
+            return;
+        }
+        self.message = None;
+        match prior {
             Ok(prior) if prior.is_empty() => {
                 self.message = Some("no prior encounters for this patient".into())
             }
             Ok(prior) => {
                 if let Some(view) = self.view_mut() {
                     view.prior = prior;
-                    view.focus = ChartFocus::Prior;
+                    view.focus = ChartFocus::Prior { scroll: 0 };
                 }
             }
-            Err(e) => self.message = Some(format!("could not read the encounters: {e}")),
+            Err(e) => self.message = Some(e),
         }
     }
 
@@ -243,13 +252,9 @@ impl App {
         };
         let up = action == Action::MoveCodeUp;
         if action == Action::RemoveCode {
-            self.save_on_chart(Then::Select(list), move |tx, id, user| {
-                coding::remove(tx, id, user, list, position).map(|()| Done::At(position))
-            });
+            self.save_on_chart(Then::Select(list), Command::Remove { list, position });
         } else {
-            self.save_on_chart(Then::Select(list), move |tx, id, user| {
-                coding::shift(tx, id, user, list, position, up).map(Done::At)
-            });
+            self.save_on_chart(Then::Select(list), Command::Shift { list, position, up });
         }
     }
 
@@ -324,7 +329,12 @@ impl App {
         match grouper {
             None => self.message = Some("the MS-DRG grouper is not loaded yet".into()),
             Some(g) => match super::drg::DrgAnalysis::of(&g, &view.chart, hospital) {
-                Ok(a) => view.focus = ChartFocus::DrgAnalysis { lines: a.lines() },
+                Ok(a) => {
+                    view.focus = ChartFocus::DrgAnalysis {
+                        lines: a.lines(),
+                        scroll: 0,
+                    }
+                }
                 Err(why) => self.message = Some(format!("no DRG analysis: {why}")),
             },
         }
@@ -347,8 +357,9 @@ impl App {
                 let (key, message) = (f.key(), f.message.clone());
                 self.save_on_chart(
                     Then::Show(Some("warning acknowledged".into())),
-                    move |tx, id, user| {
-                        coding::acknowledge(tx, id, user, &key, &message).map(|()| Done::Nothing)
+                    Command::Acknowledge {
+                        finding_key: key,
+                        message,
                     },
                 );
             }
@@ -385,21 +396,15 @@ impl App {
             Some(d) => format!("chart completed: coded, {}", d.describe()),
             None => "chart completed: coded".into(),
         };
-        let outbox = self.hl7_outbox.clone();
-        let chart_id = view.chart_id;
-        self.save_on_chart_with_note(
+        // The BAR^P12 for billing, once the completion is saved.
+        let after = self
+            .hl7_outbox
+            .clone()
+            .map(|dir| AfterCommit::WriteBar { dir });
+        self.save_on_chart_after(
             Then::Leave(done),
-            move |tx, id, user| {
-                coding::complete(tx, id, user, &blocking, drg.as_ref()).map(|()| Done::Nothing)
-            },
-            // The BAR^P12 for billing, once the completion is saved.
-            move |store, _| {
-                let dir = outbox?;
-                Some(match crate::tui::bar_out::write(store, &dir, chart_id) {
-                    Ok(_) => "BAR^P12 written to the HL7 outbox".to_string(),
-                    Err(e) => format!("BAR^P12 NOT written to {}: {e}", dir.display()),
-                })
-            },
+            Command::Complete { blocking, drg },
+            after,
         );
     }
 }
@@ -411,7 +416,11 @@ fn scroll_document(view: &mut ChartView, width: u16, height: u16, down: bool, st
         .documents
         .get(view.document)
         .map_or(0, |d| wrap_lines(&d.text, document_width(width)).len());
-    let visible = usize::from(document_rows(height, view.drg.line().is_some()));
+    let visible = usize::from(layout::document_rows(
+        width,
+        height,
+        view.drg.line().is_some(),
+    ));
     let last = u16::try_from(rows.saturating_sub(visible)).unwrap_or(u16::MAX);
     view.scroll = if down {
         view.scroll.saturating_add(step).min(last)

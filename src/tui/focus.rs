@@ -23,8 +23,12 @@ pub enum QueueFocus {
     },
     /// Which report `R` shows.
     Reports,
-    /// A report is shown; any key closes it.
-    Report { title: String, text: String },
+    /// A report is shown (its keys: `[keys.reading]`).
+    Report {
+        title: String,
+        text: String,
+        scroll: u16,
+    },
     /// The review queue (`V`).
     ReviewQueue(Box<super::review_queue::ReviewQueueView>),
     /// The quality reports screen: accuracy, productivity, DNFB.
@@ -43,16 +47,16 @@ pub enum ChartFocus {
     Poa,
     /// Typing text to find in the document.
     Find(TextInput),
-    /// The prior-encounters overlay; any key closes it.
-    Prior,
+    /// The prior-encounters overlay (its keys: `[keys.reading]`).
+    Prior { scroll: u16 },
     /// Typing a CPT/HCPCS line's modifiers / units / pointers.
     Line(TextInput),
     /// Typing an ICD-10-PCS procedure's date / practitioner.
     Procedure(TextInput),
     /// The physician query form (put back on the chart when put away).
     QueryForm(Box<QueryForm>),
-    /// The DRG analysis of the chart; any key closes it.
-    DrgAnalysis { lines: Vec<String> },
+    /// The DRG analysis of the chart (its keys: `[keys.reading]`).
+    DrgAnalysis { lines: Vec<String>, scroll: u16 },
     /// The chart's queries, `selected` under the cursor.
     Queries { selected: usize, step: QueriesStep },
     /// The chart's review side by side, with its reason list and notes.

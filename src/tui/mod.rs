@@ -1,9 +1,14 @@
 //! The coding workstation in the terminal.
 //!
-//! The loop draws only when something changed, coalesces a burst of keys into one
-//! frame, and restores the terminal on every way out: normal quit, error, panic
-//! (ratatui's hook), and SIGTERM / SIGHUP (an SSH connection dropping; see
-//! `hangup` for a terminal that vanishes under crossterm).
+//! The loop blocks on one channel (see `wake`): the terminal's events, read
+//! on a thread of their own, the saver's and the reader's answers and the
+//! code sets all arrive there; timers (the lock, the claim's heartbeat, the
+//! queue's refresh, the slow-save notice) are deadlines it waits until
+//! ([`App::next_deadline`]). It draws only when something changed, coalesces
+//! a burst of keys into one frame, and restores the terminal on every way
+//! out: normal quit, error, panic (ratatui's hook), and SIGTERM / SIGHUP (an
+//! SSH connection dropping; see `hangup` for a terminal that vanishes under
+//! crossterm).
 
 pub mod app;
 pub mod bar_out;
@@ -14,10 +19,13 @@ pub mod focus;
 mod hangup;
 pub mod input;
 pub mod keymap;
+pub mod layout;
 pub mod prompts;
 pub mod queries;
 pub mod query_form;
 pub mod queue;
+pub mod reader;
+pub mod reading;
 pub mod refresh;
 pub mod reports;
 pub mod review;
@@ -28,7 +36,9 @@ pub mod screens;
 pub mod search_popup;
 pub mod text;
 pub mod theme;
+pub mod wake;
 pub mod wire;
+pub mod workers;
 
 use crate::store::Store;
 use app::App;
@@ -37,12 +47,8 @@ use ratatui::backend::CrosstermBackend;
 use std::io::Stdout;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
-
-/// How often the loop wakes without input, to notice a termination signal.
-const TICK: Duration = Duration::from_millis(200);
-/// How often while a search or the code sets are awaited.
-const BUSY_TICK: Duration = Duration::from_millis(5);
+use std::time::Instant;
+use wake::{Wake, Waker};
 
 /// ratatui's `try_init` (panic hook, raw mode, alternate screen), with the
 /// gap-filling backend of `wire` between the terminal and crossterm.
@@ -76,7 +82,6 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         signal_hook::flag::register(signal, Arc::clone(&terminate))?;
     }
-    let watchdog = hangup::spawn(Arc::clone(&terminate))?;
     let mut terminal = init_terminal()?;
     // Bracketed paste: a phrase pasted from the EHR arrives as one paste (it
     // goes into the search term), not as keys (its newline would be Enter).
@@ -119,35 +124,62 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
             crate::search::cache::UserTables::from_config(&config.codesets),
             crate::edits::SiteFiles::from_config(&config.edits),
         );
+        let watchdog = hangup::spawn(Arc::clone(&terminate), app.waker())?;
+        spawn_input(app.waker())?;
         let mut dirty = true;
         while !app.should_quit && !terminate.load(Ordering::Relaxed) {
             if dirty {
                 terminal.draw(|frame| screens::render(&app, frame))?;
                 dirty = false;
             }
-            // Answers from the code-set loader and the search worker.
-            let tick = if app.busy() { BUSY_TICK } else { TICK };
-            if event::poll(tick)? {
-                // Drain everything already typed before drawing again.
-                loop {
-                    dirty |= app.handle_event(&event::read()?);
-                    if app.should_quit || !event::poll(Duration::ZERO)? {
-                        break;
-                    }
+            let wait = app
+                .next_deadline()
+                .map(|due| due.saturating_duration_since(Instant::now()));
+            if let Some(wake) = app.next_wake(wait) {
+                if let Wake::InputFailed(why) = wake {
+                    anyhow::bail!(why);
+                }
+                dirty |= app.on_wake(wake);
+                // Take everything already there (a burst of keys) before
+                // drawing again.
+                while !app.should_quit
+                    && let Some(wake) = app.ready_wake()
+                {
+                    dirty |= app.on_wake(wake);
                 }
             }
-            dirty |= app.poll_background();
-            app.clock = chrono::Utc::now();
+            dirty |= app.tick();
         }
+        drop(watchdog);
         logged_off = app.logged_off.take();
         Ok(())
     })();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     crate::fault::screen_owned(false);
     ratatui::try_restore()?;
-    drop(watchdog);
     if let Some(why) = &logged_off {
         eprintln!("chartcoder: {why}; everything saved is safe in the database");
     }
     result
+}
+
+/// Reads the terminal's events on a thread of their own and sends them to
+/// the loop. The thread ends with the process (crossterm's read cannot be
+/// interrupted); after the loop it only waits in `read`.
+fn spawn_input(waker: Waker) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("terminal-input".into())
+        .spawn(move || {
+            loop {
+                let wake = match event::read() {
+                    Ok(ev) => Wake::Input(ev),
+                    Err(e) => Wake::InputFailed(format!("the terminal could not be read: {e}")),
+                };
+                let failed = matches!(wake, Wake::InputFailed(_));
+                if waker.send(wake).is_err() || failed {
+                    break;
+                }
+            }
+        })?;
+    Ok(())
 }

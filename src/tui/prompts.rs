@@ -7,7 +7,7 @@ use super::app::App;
 use super::chart::{document_width, view_in};
 use super::focus::ChartFocus;
 use super::keymap::{Action, Context};
-use super::saver::{Done, Then};
+use super::saver::{Command, Then};
 use crate::domain::Poa;
 use crate::store::coding;
 use crossterm::event::KeyEvent;
@@ -56,9 +56,7 @@ impl App {
             _ => return,
         };
         let position = view.dx;
-        self.save_on_chart(Then::Show(None), move |tx, id, user| {
-            coding::set_poa(tx, id, user, position, poa).map(|()| Done::Nothing)
-        });
+        self.save_on_chart(Then::Show(None), Command::SetPoa { position, poa });
     }
 
     /// A key at a one-line prompt of the chart.
@@ -130,13 +128,12 @@ impl App {
             return;
         };
         let position = view.px;
-        self.save_on_chart(Then::Show(None), move |tx, id, user| {
-            coding::set_line_detail(tx, id, user, position, &detail)?;
-            if let Some((date, who)) = &when {
-                coding::set_procedure_detail(tx, id, user, position, *date, who.as_deref())?;
-            }
-            Ok(Done::Nothing)
-        });
+        let command = Command::SetLineDetail {
+            position,
+            detail,
+            when,
+        };
+        self.save_on_chart(Then::Show(None), command);
     }
 
     /// Saves an ICD-10-PCS procedure's date / practitioner.
@@ -149,10 +146,12 @@ impl App {
             return;
         };
         let position = view.px;
-        self.save_on_chart(Then::Show(None), move |tx, id, user| {
-            coding::set_procedure_detail(tx, id, user, position, date, provider.as_deref())
-                .map(|()| Done::Nothing)
-        });
+        let command = Command::SetProcedureDetail {
+            position,
+            date,
+            provider,
+        };
+        self.save_on_chart(Then::Show(None), command);
     }
 
     /// Leaves the prompt up, as typed, with a message saying what is wrong.

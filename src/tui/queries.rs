@@ -8,9 +8,8 @@ use super::chart::view_in;
 use super::focus::{ChartFocus, QueriesStep};
 use super::input::TextInput;
 use super::keymap::{Action, Context};
-use super::saver::{Done, Then};
+use super::saver::{Command, Then};
 use crate::domain::{QueryOutcome as Outcome, QueryStatus as Status};
-use crate::store::queries;
 use crossterm::event::KeyEvent;
 
 /// The longest answer, cancel reason or recipient typed, in characters.
@@ -148,7 +147,10 @@ impl App {
         };
         self.save_on_chart(
             Then::Show(Some(format!("query #{id} closed ({})", outcome.as_str()))),
-            move |tx, _, user| queries::close(tx, id, user, outcome).map(|()| Done::Nothing),
+            Command::CloseQuery {
+                query_id: id,
+                outcome,
+            },
         );
     }
 
@@ -187,20 +189,24 @@ impl App {
         match what {
             QueryInput::Answer => self.save_on_chart(
                 Then::Show(Some(format!("query #{id}: answer recorded"))),
-                move |tx, _, user| queries::answer(tx, id, user, &text).map(|()| Done::Nothing),
+                Command::AnswerQuery { query_id: id, text },
             ),
             QueryInput::CancelReason => self.save_on_chart(
                 Then::Show(Some(format!("query #{id} canceled"))),
-                move |tx, _, user| queries::cancel(tx, id, user, &text).map(|()| Done::Nothing),
+                Command::CancelQuery {
+                    query_id: id,
+                    reason: text,
+                },
             ),
             QueryInput::Recipient => {
                 let (name, reason) = text.split_once('/').unwrap_or((&text, ""));
                 let (name, reason) = (name.trim().to_string(), reason.trim().to_string());
                 self.save_on_chart(
                     Then::Show(Some(format!("query #{id} now with {name}"))),
-                    move |tx, _, user| {
-                        queries::change_recipient(tx, id, user, &name, &reason)
-                            .map(|()| Done::Nothing)
+                    Command::ChangeRecipient {
+                        query_id: id,
+                        physician: name,
+                        reason,
                     },
                 )
             }

@@ -9,7 +9,7 @@ use super::chart::{view_in, wrap_lines};
 use super::focus::ChartFocus;
 use super::input::{Edit, TextInput};
 use super::keymap::{Action, Context, Keymap};
-use super::saver::{Done, Then};
+use super::saver::{AfterCommit, Command, Then};
 use crate::domain::Chart;
 use crate::query::templates::Template;
 use crate::query::{Citation, Draft, Format, Indicator, YesNoReason, lint};
@@ -267,9 +267,7 @@ impl App {
                 "query draft saved: {} brings it back",
                 self.key_of(Context::Chart, Action::FlagForQuery)
             ))),
-            move |tx, id, user| {
-                crate::store::queries::save_draft(tx, id, user, &draft).map(|_| Done::Nothing)
-            },
+            Command::SaveQueryDraft { draft },
         );
     }
 
@@ -332,37 +330,11 @@ impl App {
             return;
         }
         let draft = form.draft.clone();
-        let outbox = self.outbox.clone();
-        self.save_on_chart_with_note(
-            Then::QuerySent,
-            move |tx, id, user| crate::store::queries::send(tx, id, user, &draft).map(Done::Query),
-            move |store, done| {
-                let (Some(dir), Done::Query(query_id)) = (outbox, done) else {
-                    return None;
-                };
-                let text = crate::store::queries::get(store.conn(), *query_id)
-                    .ok()
-                    .flatten()
-                    .and_then(|q| q.text)?;
-                let written =
-                    store
-                        .database_id()
-                        .map_err(std::io::Error::other)
-                        .and_then(|database| {
-                            crate::outbox::write(
-                                &dir,
-                                &database,
-                                *query_id,
-                                &text,
-                                &store.protected_files(),
-                            )
-                        });
-                Some(match written {
-                    Ok(path) => format!("written to {}", path.display()),
-                    Err(e) => format!("NOT written to the outbox {}: {e}", dir.display()),
-                })
-            },
-        );
+        let after = self
+            .outbox
+            .clone()
+            .map(|dir| AfterCommit::WriteQueryOutbox { dir });
+        self.save_on_chart_after(Then::QuerySent, Command::SendQuery { draft }, after);
     }
 }
 

@@ -7,9 +7,10 @@ use super::app::{App, Screen};
 use super::focus::QueueFocus;
 use super::input::{Edit, TextInput};
 use super::keymap::{Action, Context};
+use super::reader::{Fit, Read};
 use super::reports::QualityTab;
-use crate::domain::EncounterType;
-use crate::store::{QueueFilter, QueuePage, QueueRow, QueueSummary, StatusFilter, queue};
+use crate::domain::{CaseMixRow, EncounterType};
+use crate::store::{QueueFilter, QueuePage, QueueRow, QueueSummary, StatusFilter};
 use crossterm::event::KeyEvent;
 
 /// The longest text filter, in characters.
@@ -58,7 +59,7 @@ impl App {
             }
             QueueFocus::Filter { .. } => self.filter_key(key),
             QueueFocus::Reports => self.report_menu_key(key),
-            QueueFocus::Report { .. } => *focus = QueueFocus::Rows,
+            QueueFocus::Report { .. } => self.reading_key(key),
             QueueFocus::ReviewQueue(_) => self.review_queue_key(key),
             QueueFocus::Quality(_) => self.quality_key(key),
         }
@@ -109,17 +110,13 @@ impl App {
     /// Carries out one queue action.
     pub fn apply(&mut self, action: Action) {
         self.message = None;
-        let n = self.page_rows();
         match action {
             Action::MoveDown => self.move_down(),
             Action::MoveUp => self.move_up(),
-            Action::PageDown => self.page_down(n),
-            Action::PageUp => self.page_up(n),
+            Action::PageDown => self.page_down(),
+            Action::PageUp => self.page_up(),
             Action::First => self.reload(QueuePage::First),
-            Action::Last => {
-                self.reload(QueuePage::Last);
-                self.queue.selected = self.queue.rows.len().saturating_sub(1);
-            }
+            Action::Last => self.read_queue(QueuePage::Last, Fit::ReplaceAtEnd, true),
             Action::FilterText => {
                 let before = self.queue.filter.text.clone();
                 let input = TextInput::with_value(before.as_deref().unwrap_or(""), FILTER_MAX);
@@ -162,12 +159,16 @@ impl App {
     }
 
     /// A key in the report menu: the physician query report or the case mix
-    /// index; any other key closes the menu.
+    /// index, read off the UI thread; any other key closes the menu.
     fn report_menu_key(&mut self, key: &KeyEvent) {
         self.screen = Screen::Queue(QueueFocus::Rows);
-        let report = match self.keymap.action_for(Context::Reports, key) {
-            Some(Action::ReportQueries) => self.query_report(),
-            Some(Action::ReportCaseMix) => self.case_mix_report(),
+        let read = match self.keymap.action_for(Context::Reports, key) {
+            Some(Action::ReportQueries) => Read::QueryReport {
+                now: self.clock,
+                response_hours: self.response_hours,
+                escalation_hours: self.escalation_hours,
+            },
+            Some(Action::ReportCaseMix) => Read::CaseMix,
             Some(Action::ReportAccuracy) => return self.open_quality(QualityTab::Accuracy),
             Some(Action::ReportProductivity) => {
                 return self.open_quality(QualityTab::Productivity);
@@ -175,158 +176,182 @@ impl App {
             Some(Action::ReportDnfb) => return self.open_quality(QualityTab::Dnfb),
             _ => return,
         };
-        match report {
-            Ok((title, text)) => self.screen = Screen::Queue(QueueFocus::Report { title, text }),
+        self.message = Some("reading the report…".into());
+        self.read(read);
+    }
+
+    /// A report's text landed: shown over the queue (unless the coder has
+    /// left the queue meanwhile).
+    pub(crate) fn report_landed(&mut self, title: &str, text: Result<String, String>) {
+        if !matches!(self.screen, Screen::Queue(QueueFocus::Rows)) {
+            return;
+        }
+        self.message = None;
+        match text {
+            Ok(text) => {
+                let title = title.to_string();
+                let scroll = 0;
+                self.screen = Screen::Queue(QueueFocus::Report {
+                    title,
+                    text,
+                    scroll,
+                });
+            }
             Err(e) => self.message = Some(e),
         }
     }
 
-    fn query_report(&self) -> Result<(String, String), String> {
-        let (rows, coded) = crate::store::queries::report_rows(self.store.conn(), None, None)
-            .map_err(|e| format!("could not read the queries: {e}"))?;
-        let report = crate::query::report::compute(
-            &rows,
-            coded,
-            self.clock,
-            self.response_hours,
-            self.escalation_hours,
-        );
-        Ok((
-            " Physician queries (any key closes) ".into(),
-            crate::query::report::text(&report),
-        ))
+    /// The case mix rows landed: the index computed, titled from the
+    /// grouper, shown.
+    pub(crate) fn case_mix_landed(&mut self, rows: Result<(Vec<CaseMixRow>, u64), String>) {
+        let text = rows.map(|(rows, without)| {
+            let report = crate::drg::case_mix::compute(&rows, without, None, None);
+            let grouper = self.codesets.as_ref().and_then(|s| s.grouper.clone());
+            let title = |drg: u16| -> Option<String> {
+                let g = grouper.as_ref()?;
+                let v = g.versions().last()?.version;
+                g.drg_title(drg, v).map(str::to_string)
+            };
+            crate::drg::case_mix::text(&report, &title)
+        });
+        self.report_landed(" Case mix index ", text);
     }
 
-    fn case_mix_report(&self) -> Result<(String, String), String> {
-        let (rows, without) = crate::store::drg::case_mix_rows(self.store.conn(), None, None)
-            .map_err(|e| format!("could not read the DRGs: {e}"))?;
-        let report = crate::drg::case_mix::compute(&rows, without, None, None);
-        let grouper = self.codesets.as_ref().and_then(|s| s.grouper.clone());
-        let title = |drg: u16| -> Option<String> {
-            let g = grouper.as_ref()?;
-            let v = g.versions().last()?.version;
-            g.drg_title(drg, v).map(str::to_string)
+    /// Asks the reader for a page of the queue in the order shown; `fit`
+    /// says where its rows go when they land.
+    pub(crate) fn read_queue(&mut self, page: QueuePage, fit: Fit, summary: bool) {
+        let limit = match fit {
+            Fit::StepDown | Fit::StepUp => 1,
+            _ => self.page_rows(),
         };
-        Ok((
-            " Case mix index (any key closes) ".into(),
-            crate::drg::case_mix::text(&report, &title),
-        ))
-    }
-
-    /// One page in the order shown: `page` names it in that order (`After` is
-    /// "further down the screen"), and the rows come top to bottom. Newest first
-    /// is the store's order read backwards.
-    pub(crate) fn fetch(&mut self, page: &QueuePage, limit: usize) -> Option<Vec<QueueRow>> {
-        let newest_first = self.queue.newest_first;
-        let store_page = if newest_first {
-            match page {
-                QueuePage::First => QueuePage::Last,
-                QueuePage::Last => QueuePage::First,
-                QueuePage::After(k) => QueuePage::Before(k.clone()),
-                QueuePage::Before(k) => QueuePage::After(k.clone()),
-                QueuePage::From(k) => QueuePage::Through(k.clone()),
-                QueuePage::Through(k) => QueuePage::From(k.clone()),
-            }
-        } else {
-            page.clone()
-        };
-        match queue::page(self.store.conn(), &self.queue.filter, &store_page, limit) {
-            Ok(mut rows) => {
-                if newest_first {
-                    rows.reverse();
-                }
-                Some(rows)
-            }
-            Err(e) => {
-                self.message = Some(format!("could not read the queue: {e}"));
-                None
-            }
-        }
+        self.read(Read::QueuePage {
+            filter: self.queue.filter.clone(),
+            newest_first: self.queue.newest_first,
+            page,
+            limit,
+            summary,
+            fit,
+        });
     }
 
     /// Replaces the window with a page and refreshes the summary.
     pub(crate) fn reload(&mut self, page: QueuePage) {
-        let n = self.page_rows();
-        if let Some(rows) = self.fetch(&page, n) {
-            self.queue.rows = rows;
-            self.queue.selected = 0;
+        self.read_queue(page, Fit::Replace { select: 0 }, true);
+    }
+
+    /// A page of the queue landed: placed as its read said.
+    pub(crate) fn queue_page_landed(
+        &mut self,
+        fit: &Fit,
+        rows: Result<Vec<QueueRow>, String>,
+        summary: Option<Result<QueueSummary, String>>,
+    ) {
+        match summary {
+            Some(Ok(s)) => self.queue.summary = Some(s),
+            Some(Err(e)) => self.message = Some(e),
+            None => {}
         }
-        match queue::summary(self.store.conn(), &self.queue.filter) {
-            Ok(s) => self.queue.summary = Some(s),
-            Err(e) => self.message = Some(format!("could not count the queue: {e}")),
+        let rows = match rows {
+            Ok(rows) => rows,
+            Err(e) => {
+                self.message = Some(e);
+                return;
+            }
+        };
+        let n = self.page_rows();
+        let q = &mut self.queue;
+        match fit {
+            Fit::Replace { select } => {
+                q.selected = (*select).min(rows.len().saturating_sub(1));
+                q.rows = rows;
+            }
+            Fit::ReplaceAtEnd => {
+                q.rows = rows;
+                q.selected = q.rows.len().saturating_sub(1);
+            }
+            Fit::StepDown => {
+                if let Some(row) = rows.into_iter().next() {
+                    if !q.rows.is_empty() {
+                        q.rows.remove(0);
+                    }
+                    q.rows.push(row);
+                }
+            }
+            Fit::StepUp => {
+                if let Some(row) = rows.into_iter().next() {
+                    if q.rows.len() >= n {
+                        q.rows.pop();
+                    }
+                    q.rows.insert(0, row);
+                }
+            }
+            Fit::PageDown => page_down(q, rows, n),
+            Fit::PageUp => page_up(q, rows, n),
         }
     }
 
     fn move_down(&mut self) {
         if self.queue.selected + 1 < self.queue.rows.len() {
             self.queue.selected += 1;
-        } else if let Some(last) = self.queue.rows.last().map(QueueRow::key)
-            && let Some(next) = self.fetch(&QueuePage::After(last), 1)
-            && let Some(row) = next.into_iter().next()
-        {
-            self.queue.rows.remove(0);
-            self.queue.rows.push(row);
+        } else if let Some(last) = self.queue.rows.last().map(QueueRow::key) {
+            self.read_queue(QueuePage::After(last), Fit::StepDown, false);
         }
     }
 
     fn move_up(&mut self) {
         if self.queue.selected > 0 {
             self.queue.selected -= 1;
-        } else if let Some(first) = self.queue.rows.first().map(QueueRow::key)
-            && let Some(prev) = self.fetch(&QueuePage::Before(first), 1)
-            && let Some(row) = prev.into_iter().next()
-        {
-            if self.queue.rows.len() >= self.page_rows() {
-                self.queue.rows.pop();
-            }
-            self.queue.rows.insert(0, row);
+        } else if let Some(first) = self.queue.rows.first().map(QueueRow::key) {
+            self.read_queue(QueuePage::Before(first), Fit::StepUp, false);
         }
     }
 
-    fn page_down(&mut self, n: usize) {
-        let Some(last) = self.queue.rows.last().map(QueueRow::key) else {
-            return;
-        };
-        let Some(next) = self.fetch(&QueuePage::After(last), n) else {
-            return;
-        };
-        if next.is_empty() {
-            self.queue.selected = self.queue.rows.len().saturating_sub(1);
-        } else if next.len() == n {
-            self.queue.rows = next;
-        } else {
-            // Fewer than a page left: show the last full page, ending at the newest.
-            let mut all = std::mem::take(&mut self.queue.rows);
-            all.extend(next);
-            let skip = all.len().saturating_sub(n);
-            self.queue.rows = all.split_off(skip);
-            self.queue.selected = self.queue.rows.len().saturating_sub(1);
+    fn page_down(&mut self) {
+        if let Some(last) = self.queue.rows.last().map(QueueRow::key) {
+            self.read_queue(QueuePage::After(last), Fit::PageDown, false);
         }
     }
 
-    fn page_up(&mut self, n: usize) {
-        let Some(first) = self.queue.rows.first().map(QueueRow::key) else {
-            return;
-        };
-        let Some(prev) = self.fetch(&QueuePage::Before(first), n) else {
-            return;
-        };
-        if prev.is_empty() {
-            self.queue.selected = 0;
-        } else if prev.len() == n {
-            self.queue.rows = prev;
-        } else {
-            let mut all = prev;
-            all.append(&mut self.queue.rows);
-            all.truncate(n);
-            self.queue.rows = all;
-            self.queue.selected = 0;
+    fn page_up(&mut self) {
+        if let Some(first) = self.queue.rows.first().map(QueueRow::key) {
+            self.read_queue(QueuePage::Before(first), Fit::PageUp, false);
         }
     }
 
     /// The chart under the cursor.
     pub fn selected_row(&self) -> Option<&QueueRow> {
         self.queue.rows.get(self.queue.selected)
+    }
+}
+
+/// The page after the window landed (`n` rows a page).
+fn page_down(q: &mut QueueView, next: Vec<QueueRow>, n: usize) {
+    if next.is_empty() {
+        q.selected = q.rows.len().saturating_sub(1);
+    } else if next.len() == n {
+        q.rows = next;
+    } else {
+        // Fewer than a page left: show the last full page, ending at the newest.
+        let mut all = std::mem::take(&mut q.rows);
+        all.extend(next);
+        let skip = all.len().saturating_sub(n);
+        q.rows = all.split_off(skip);
+        q.selected = q.rows.len().saturating_sub(1);
+    }
+}
+
+/// The page before the window landed.
+fn page_up(q: &mut QueueView, prev: Vec<QueueRow>, n: usize) {
+    if prev.is_empty() {
+        q.selected = 0;
+    } else if prev.len() == n {
+        q.rows = prev;
+    } else {
+        let mut all = prev;
+        all.append(&mut q.rows);
+        all.truncate(n);
+        q.rows = all;
+        q.selected = 0;
     }
 }
 
@@ -346,7 +371,7 @@ fn cycle<T: Copy + PartialEq>(all: &[T], current: Option<T>) -> Option<T> {
 mod tests {
     use super::*;
     use crate::demo;
-    use crate::store::Store;
+    use crate::store::{Store, queue};
     use crate::tui::app::Mode;
     use chrono::NaiveDate;
     use crossterm::event::{Event, KeyCode, KeyModifiers};

@@ -2,10 +2,11 @@
 //! (another coder, `chartcoder import`, the HL7 listener) appear without a
 //! restart. Every [`QUEUE_CHECK`] the queue screen asks SQLite whether
 //! another connection committed since (`PRAGMA data_version`, a read of a
-//! counter in shared memory) and, only then, reloads the rows in view, the
-//! selection kept in place.
+//! counter in shared memory) and, only then, asks the reader for the rows in
+//! view, the selection kept in place.
 
 use super::app::{App, Screen};
+use super::reader::Fit;
 use crate::store::{QueuePage, QueueRow, queue};
 use std::time::{Duration, Instant};
 
@@ -35,15 +36,13 @@ impl App {
             .rows
             .first()
             .map_or(QueuePage::First, |r| QueuePage::From(QueueRow::key(r)));
-        let n = self.page_rows();
-        if let Some(rows) = self.fetch(&page, n) {
-            let selected = self.queue.selected.min(rows.len().saturating_sub(1));
-            self.queue.rows = rows;
-            self.queue.selected = selected;
-        }
-        if let Ok(s) = queue::summary(self.store.conn(), &self.queue.filter) {
-            self.queue.summary = Some(s);
-        }
+        let select = self.queue.selected;
+        self.read_queue(page, Fit::Replace { select }, true);
         true
+    }
+
+    /// When the queue next asks, if the queue is up.
+    pub(crate) fn queue_check_due(&self) -> Option<Instant> {
+        matches!(self.screen, Screen::Queue(_)).then(|| self.queue_checked.0 + QUEUE_CHECK)
     }
 }

@@ -13,8 +13,9 @@ use super::app::App;
 use super::focus::ChartFocus;
 use super::input::TextInput;
 use super::keymap::{Action, Context};
-use super::saver::{Done, Job, Then};
+use super::saver::{Job, Then};
 use crate::domain::{Chart, FinalDrg, ReviewReason, Role, Verdict};
+use crate::store::command::Command;
 use crate::store::review::{self, ReviewCommand, ReviewView};
 use crate::store::{Store, StoreError, users};
 use crossterm::event::KeyEvent;
@@ -202,6 +203,17 @@ pub fn load(
 
 /// Groups a chart as it stands with the loaded grouper (`None` before the
 /// code sets are in: the store then keeps the stored DRG).
+impl App {
+    /// The grouper a review action regroups with, once the code sets are in.
+    pub(crate) fn grouping(&self) -> Option<super::saver::Grouping> {
+        let grouper = self.codesets.as_ref()?.grouper.clone()?;
+        Some(super::saver::Grouping {
+            grouper,
+            hospital: self.hospital_status,
+        })
+    }
+}
+
 pub(crate) fn regrouper(app: &App) -> impl Fn(&Chart) -> Option<FinalDrg> + Send + 'static {
     let grouper = app.codesets.as_ref().and_then(|s| s.grouper.clone());
     let hospital = app.hospital_status;
@@ -409,12 +421,8 @@ impl App {
         if let Some(panel) = self.review_panel_mut() {
             panel.reload_after_save = true;
         }
-        let regroup = regrouper(self);
-        self.save(Job::new(id, then, move |tx| {
-            command
-                .apply(tx, id, &user, &regroup, None)
-                .map(|_| Done::Nothing)
-        }));
+        let grouping = self.grouping();
+        self.save(Job::new(id, &user, Command::Review(command), then).with_grouping(grouping));
         self.poll_review_reload();
     }
 }

@@ -9,9 +9,9 @@
 use super::app::{App, Screen};
 use super::focus::QueueFocus;
 use super::keymap::{Action, Context};
-use super::saver::{Done, Job, Then};
+use super::saver::{Job, Then};
 use crate::domain::{Chart, ReviewState, Role};
-use crate::store::coding::{self, Claim};
+use crate::store::command::Command;
 use crate::store::review::{self, QueueEntry, ReviewCommand};
 use crate::store::{Store, StoreError, users};
 use crossterm::event::KeyEvent;
@@ -138,17 +138,16 @@ impl App {
             self.message = Some(format!(
                 "under review by you: change the codes, then {panel} gives each difference its reason"
             ));
-            let single = single_cc_mcc(self);
-            let regroup = super::review::regrouper(self);
-            self.save(Job::new(chart_id, Then::Open, move |tx| {
-                ReviewCommand::Start
-                    .apply(tx, chart_id, &user, &regroup, Some(&single))
-                    .map(|_| Done::Claim(Claim::Mine))
-            }));
+            let grouping = self.grouping();
+            let job = Job::new(
+                chart_id,
+                &user,
+                Command::Review(ReviewCommand::Start),
+                Then::Open,
+            );
+            self.save(job.with_grouping(grouping));
         } else {
-            self.save(Job::new(chart_id, Then::Open, move |tx| {
-                coding::claim_expiring(tx, chart_id, &user).map(Done::Claim)
-            }));
+            self.save(Job::new(chart_id, &user, Command::Claim, Then::Open));
         }
     }
 }

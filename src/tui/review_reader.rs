@@ -4,40 +4,29 @@
 //! Each read is a plain function of the store (`load`), run here on a
 //! thread with a connection of its own ([`Store::reopen`]; at once on the
 //! app's connection for an in-memory store, which has only one); its answer
-//! comes back through [`App::poll_background`] and is landed on the app by
-//! `land`, which checks that what asked for it is still on screen. This is
-//! the one place that starts such reads, so that they can move to a general
-//! reader thread in one edit.
+//! wakes the event loop ([`Wake::Landed`]) and is landed on the app by
+//! `land`, which checks that what asked for it is still on screen. Unlike the
+//! reader's reads (`reader.rs`: data, one thread, the newest answer of a
+//! kind kept), these need the grouper and run one thread per read.
 
 use super::app::App;
+use super::wake::Wake;
 use crate::store::{Store, StoreError};
-use std::sync::mpsc::{Receiver, Sender, channel};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// What lands an answer on the app.
-type Landing = Box<dyn FnOnce(&mut App) + Send>;
+/// What lands an answer on the app (sent to the event loop as
+/// [`Wake::Landed`]).
+pub type Landing = Box<dyn FnOnce(&mut App) + Send>;
 
-/// The reads in flight and the channel their answers come back on.
+/// How many such reads are in flight.
+#[derive(Debug, Default)]
 pub struct Reads {
-    tx: Sender<Landing>,
-    rx: Receiver<Landing>,
     in_flight: usize,
-}
-
-impl Default for Reads {
-    fn default() -> Reads {
-        let (tx, rx) = channel();
-        Reads {
-            tx,
-            rx,
-            in_flight: 0,
-        }
-    }
 }
 
 impl App {
     /// Runs `load` off the screen's thread and hands its answer to `land`
-    /// (on this thread, from [`App::poll_background`]).
+    /// (on this thread: the answer wakes the event loop).
     pub(crate) fn read_off_screen<T: Send + 'static>(
         &mut self,
         load: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
@@ -56,13 +45,13 @@ impl App {
             land(self, answer);
             return;
         };
-        let tx = self.reads.tx.clone();
+        let waker = self.waker();
         let spawned = std::thread::Builder::new()
             .name("reader".into())
             .spawn(move || {
                 let answer = load(&second);
                 let landing: Landing = Box::new(move |app: &mut App| land(app, answer));
-                let _ = tx.send(landing);
+                let _ = waker.send(Wake::Landed(landing));
             });
         match spawned {
             Ok(_) => self.reads.in_flight += 1,
@@ -70,15 +59,10 @@ impl App {
         }
     }
 
-    /// Lands the answers that have come; returns whether any did.
-    pub(crate) fn poll_reads(&mut self) -> bool {
-        let mut changed = self.poll_review_reload();
-        while let Ok(landing) = self.reads.rx.try_recv() {
-            self.reads.in_flight = self.reads.in_flight.saturating_sub(1);
-            landing(self);
-            changed = true;
-        }
-        changed
+    /// Lands one answer (from [`App::on_wake`]).
+    pub(crate) fn land_read(&mut self, landing: Landing) {
+        self.reads.in_flight = self.reads.in_flight.saturating_sub(1);
+        landing(self);
     }
 
     /// Whether a read is in flight.
@@ -89,29 +73,6 @@ impl App {
     /// Waits up to `timeout` until every store action and read has landed
     /// (tests, and tools that press a key and look at the result).
     pub fn settle_reads(&mut self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if !self.settle(deadline.saturating_duration_since(Instant::now())) {
-                return false;
-            }
-            self.poll_reads();
-            if !self.reading() && self.saving.is_none() {
-                return true;
-            }
-            if Instant::now() >= deadline {
-                return false;
-            }
-            match self
-                .reads
-                .rx
-                .recv_timeout(Duration::from_millis(5).min(deadline - Instant::now()))
-            {
-                Ok(landing) => {
-                    self.reads.in_flight = self.reads.in_flight.saturating_sub(1);
-                    landing(self);
-                }
-                Err(_) => continue,
-            }
-        }
+        self.settle(timeout)
     }
 }

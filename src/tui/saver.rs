@@ -13,25 +13,15 @@
 //! lost. Dropping the saver waits for the actions already sent, so quitting
 //! never abandons one.
 
+use super::wake::{OnPanic, Wake, Waker};
 use crate::domain::Chart;
-use crate::store::coding::{self, Claim, CodeList};
+use crate::store::coding::{self, CodeList};
+pub use crate::store::command::{Command, Done};
 use crate::store::{Store, StoreError, charts};
-use rusqlite::Transaction;
 use std::collections::HashSet;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError, channel};
+use std::path::PathBuf;
+use std::sync::mpsc::{Sender, channel};
 use std::thread::JoinHandle;
-use std::time::Duration;
-
-/// What a store action gives back.
-#[derive(Debug)]
-pub enum Done {
-    Nothing,
-    /// Where the changed code now is in its list.
-    At(usize),
-    Claim(Claim),
-    /// The id of the query sent.
-    Query(i64),
-}
 
 /// What the screen does with the answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,51 +40,133 @@ pub enum Then {
     QuerySent,
 }
 
-type Action = Box<dyn FnOnce(&Transaction<'_>) -> Result<Done, StoreError> + Send>;
-/// Work after the action is committed (a file to write), on the saver thread;
-/// what it says is shown to the coder.
-type After = Box<dyn FnOnce(&Store, &Done) -> Option<String> + Send>;
+/// Work after the action is committed, on the saver thread; what it says is
+/// shown to the coder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AfterCommit {
+    /// Write the query the action sent ([`Done::Query`]) into this outbox
+    /// folder (`queries.outbox_dir`).
+    WriteQueryOutbox { dir: PathBuf },
+    /// Write the chart's BAR^P12 into this HL7 outbox (`hl7.outbox_dir`).
+    WriteBar { dir: PathBuf },
+}
 
-/// One store action on one chart.
+impl AfterCommit {
+    fn run(&self, store: &Store, chart_id: i64, done: &Done) -> Option<String> {
+        match self {
+            AfterCommit::WriteQueryOutbox { dir } => {
+                let Done::Query(query_id) = done else {
+                    return None;
+                };
+                let text = crate::store::queries::get(store.conn(), *query_id)
+                    .ok()
+                    .flatten()
+                    .and_then(|q| q.text)?;
+                let written =
+                    store
+                        .database_id()
+                        .map_err(std::io::Error::other)
+                        .and_then(|database| {
+                            let protected = store.protected_files();
+                            crate::outbox::write(dir, &database, *query_id, &text, &protected)
+                        });
+                Some(match written {
+                    Ok(path) => format!("written to {}", path.display()),
+                    Err(e) => format!("NOT written to the outbox {}: {e}", dir.display()),
+                })
+            }
+            AfterCommit::WriteBar { dir } => {
+                Some(match super::bar_out::write(store, dir, chart_id) {
+                    Ok(_) => "BAR^P12 written to the HL7 outbox".to_string(),
+                    Err(e) => format!("BAR^P12 NOT written to {}: {e}", dir.display()),
+                })
+            }
+        }
+    }
+}
+
+/// One store action on one chart, as data: the command, who does it, what the
+/// screen does with the answer, and what to do once it is committed.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Job {
-    chart_id: i64,
-    then: Then,
-    action: Action,
-    after: Option<After>,
+    pub chart_id: i64,
+    pub user: String,
+    pub command: Command,
+    pub then: Then,
+    pub after: Option<AfterCommit>,
+    /// The grouper a review action regroups the chart with.
+    pub grouping: Option<Grouping>,
+}
+
+/// The grouper's tables and the hospital's status: what a review action on
+/// the saver thread regroups a chart with.
+#[derive(Clone)]
+pub struct Grouping {
+    pub grouper: std::sync::Arc<crate::drg::Grouper>,
+    pub hospital: crate::drg::HospitalStatus,
+}
+
+impl PartialEq for Grouping {
+    fn eq(&self, other: &Grouping) -> bool {
+        std::sync::Arc::ptr_eq(&self.grouper, &other.grouper) && self.hospital == other.hospital
+    }
+}
+
+impl std::fmt::Debug for Grouping {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Grouping")
+            .field("hospital", &self.hospital)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Job {
-    pub fn new(
-        chart_id: i64,
-        then: Then,
-        action: impl FnOnce(&Transaction<'_>) -> Result<Done, StoreError> + Send + 'static,
-    ) -> Job {
+    pub fn new(chart_id: i64, user: &str, command: Command, then: Then) -> Job {
         Job {
             chart_id,
+            user: user.to_string(),
+            command,
             then,
-            action: Box::new(action),
             after: None,
+            grouping: None,
         }
     }
 
+    /// The grouper a review action regroups the chart with (none: the DRG
+    /// is taken as stored).
+    pub fn with_grouping(mut self, grouping: Option<Grouping>) -> Job {
+        self.grouping = grouping;
+        self
+    }
+
     /// Adds work to do once the action is committed.
-    pub fn then_after(
-        mut self,
-        after: impl FnOnce(&Store, &Done) -> Option<String> + Send + 'static,
-    ) -> Job {
-        self.after = Some(Box::new(after));
+    pub fn then_after(mut self, after: AfterCommit) -> Job {
+        self.after = Some(after);
         self
     }
 
     fn run(self, store: &mut Store) -> Reply {
-        let result = store.write(self.action);
-        let note = match (&result, self.after) {
-            (Ok(done), Some(after)) => after(store, done),
+        let (chart_id, user) = (self.chart_id, self.user.as_str());
+        let grouping = self.grouping.as_ref();
+        let regroup = |chart: &crate::domain::Chart| {
+            grouping.and_then(|g| crate::drg::regroup::regroup(&g.grouper, chart, g.hospital))
+        };
+        let single = |chart: &crate::domain::Chart| {
+            grouping
+                .is_some_and(|g| crate::drg::regroup::single_cc_mcc(&g.grouper, chart, g.hospital))
+        };
+        let regrouping = crate::store::command::Regrouping {
+            regroup: &regroup,
+            single: grouping.map(|_| &single as crate::store::review::SingleCcMcc<'_>),
+        };
+        let result = store.write(|tx| self.command.apply_with(tx, chart_id, user, &regrouping));
+        let note = match (&result, &self.after) {
+            (Ok(done), Some(after)) => after.run(store, chart_id, done),
             _ => None,
         };
-        let saved = Saved::read(store, self.chart_id);
+        let saved = Saved::read(store, chart_id);
         Reply {
-            chart_id: self.chart_id,
+            chart_id,
             then: self.then,
             result,
             saved,
@@ -136,32 +208,30 @@ pub struct Reply {
     pub note: Option<String>,
 }
 
-/// What asking the saver for an answer gives.
-#[derive(Debug)]
-pub enum Answer {
-    Reply(Box<Reply>),
-    NotYet,
-    /// No answer can come any more: the thread has stopped (it can only have
-    /// panicked, which rolled back the job in hand with its connection).
-    Stopped,
-}
+/// A hook the saver thread calls before each job (tests make it panic).
+pub type Probe = fn(&Job);
 
-/// Runs the jobs: on a thread with its own connection, or, for an in-memory
-/// store (tests, benchmarks), at once on the app's connection, the only one.
+/// Runs the jobs: on a thread with its own connection, whose answers wake the
+/// event loop ([`Wake::Saved`]), or, for an in-memory store (tests,
+/// benchmarks), at once on the app's connection, the only one.
 pub enum Saver {
     Thread {
         jobs: Option<Sender<Job>>,
-        replies: Receiver<Reply>,
         handle: Option<JoinHandle<()>>,
     },
     Inline,
 }
 
 impl Saver {
-    /// A saver for `store`: a thread when the store is a file. A file that
-    /// cannot be opened a second time falls back to saving on the UI thread,
-    /// with the reason.
-    pub fn for_store(store: &Store) -> (Saver, Option<String>) {
+    /// A saver for `store` whose answers go to `waker`: a thread when the
+    /// store is a file. A file that cannot be opened a second time falls
+    /// back to saving on the UI thread, with the reason.
+    pub fn for_store(store: &Store, waker: &Waker) -> (Saver, Option<String>) {
+        Saver::with_probe(store, waker, |_| {})
+    }
+
+    /// [`Saver::for_store`] calling `probe` on the thread before each job.
+    pub fn with_probe(store: &Store, waker: &Waker, probe: Probe) -> (Saver, Option<String>) {
         let second = match store.reopen() {
             None => return (Saver::Inline, None),
             Some(Ok(s)) => s,
@@ -173,13 +243,21 @@ impl Saver {
             }
         };
         let (jobs, job_rx) = channel::<Job>();
-        let (reply_tx, replies) = channel();
+        let waker = waker.clone();
         let spawned = std::thread::Builder::new()
             .name("saver".into())
             .spawn(move || {
+                let _stopped = OnPanic {
+                    waker: waker.clone(),
+                    stopped: || Wake::SaverStopped,
+                };
                 let mut store = second;
                 for job in job_rx {
-                    if reply_tx.send(job.run(&mut store)).is_err() {
+                    probe(&job);
+                    if waker
+                        .send(Wake::Saved(Box::new(job.run(&mut store))))
+                        .is_err()
+                    {
                         break;
                     }
                 }
@@ -188,7 +266,6 @@ impl Saver {
             Ok(handle) => (
                 Saver::Thread {
                     jobs: Some(jobs),
-                    replies,
                     handle: Some(handle),
                 },
                 None,
@@ -213,30 +290,6 @@ impl Saver {
             _ => Some(job.run(store)),
         }
     }
-
-    /// An answer, if one has arrived.
-    pub fn try_recv(&self) -> Answer {
-        match self {
-            Saver::Thread { replies, .. } => match replies.try_recv() {
-                Ok(r) => Answer::Reply(Box::new(r)),
-                Err(TryRecvError::Empty) => Answer::NotYet,
-                Err(TryRecvError::Disconnected) => Answer::Stopped,
-            },
-            Saver::Inline => Answer::Stopped,
-        }
-    }
-
-    /// Waits up to `timeout` for an answer.
-    pub fn recv_timeout(&self, timeout: Duration) -> Answer {
-        match self {
-            Saver::Thread { replies, .. } => match replies.recv_timeout(timeout) {
-                Ok(r) => Answer::Reply(Box::new(r)),
-                Err(RecvTimeoutError::Timeout) => Answer::NotYet,
-                Err(RecvTimeoutError::Disconnected) => Answer::Stopped,
-            },
-            Saver::Inline => Answer::Stopped,
-        }
-    }
 }
 
 impl Drop for Saver {
@@ -255,6 +308,17 @@ impl Drop for Saver {
 mod tests {
     use super::*;
     use crate::store::StoreOptions;
+    use crate::store::coding::Claim;
+    use std::sync::mpsc::Receiver;
+    use std::time::Duration;
+
+    fn claim(id: i64, user: &str) -> Job {
+        Job::new(id, user, Command::Claim, Then::Open)
+    }
+
+    fn waker() -> (Waker, Receiver<Wake>) {
+        channel()
+    }
 
     /// Charts of the demo queue nobody has claimed yet.
     fn free_charts(store: &Store, n: usize) -> Vec<i64> {
@@ -292,18 +356,16 @@ mod tests {
         let path = dir.path().join("charts.db");
         let mut store = Store::open(&path, &StoreOptions::default()).unwrap();
         crate::demo::seed(&mut store).unwrap();
-        let (saver, warning) = Saver::for_store(&store);
+        let (tx, rx) = waker();
+        let (saver, warning) = Saver::for_store(&store, &tx);
         assert!(warning.is_none());
         assert!(matches!(saver, Saver::Thread { .. }));
         let id = free_charts(&store, 1)[0];
-        let job = Job::new(id, Then::Open, move |tx| {
-            coding::claim(tx, id, "amy").map(Done::Claim)
-        });
         assert!(
-            saver.submit(job, &mut store).is_none(),
+            saver.submit(claim(id, "amy"), &mut store).is_none(),
             "sent, not run here"
         );
-        let Answer::Reply(reply) = saver.recv_timeout(Duration::from_secs(10)) else {
+        let Ok(Wake::Saved(reply)) = rx.recv_timeout(Duration::from_secs(10)) else {
             panic!("no answer");
         };
         assert!(
@@ -323,13 +385,11 @@ mod tests {
         let path = dir.path().join("charts.db");
         let mut store = Store::open(&path, &StoreOptions::default()).unwrap();
         crate::demo::seed(&mut store).unwrap();
-        let (saver, _) = Saver::for_store(&store);
+        let (tx, _rx) = waker();
+        let (saver, _) = Saver::for_store(&store, &tx);
         let ids = free_charts(&store, 5);
         for &id in &ids {
-            let job = Job::new(id, Then::Open, move |tx| {
-                coding::claim(tx, id, "amy").map(Done::Claim)
-            });
-            assert!(saver.submit(job, &mut store).is_none());
+            assert!(saver.submit(claim(id, "amy"), &mut store).is_none());
         }
         drop(saver);
         for &id in &ids {
@@ -341,14 +401,63 @@ mod tests {
     fn an_in_memory_store_saves_at_once() {
         let mut store = Store::open_in_memory().unwrap();
         crate::demo::seed(&mut store).unwrap();
-        let (saver, warning) = Saver::for_store(&store);
+        let (tx, _rx) = waker();
+        let (saver, warning) = Saver::for_store(&store, &tx);
         assert!(warning.is_none());
         let id = free_charts(&store, 1)[0];
-        let job = Job::new(id, Then::Open, move |tx| {
-            coding::claim(tx, id, "bo").map(Done::Claim)
-        });
-        let reply = saver.submit(job, &mut store).expect("ran inline");
+        let reply = saver
+            .submit(claim(id, "bo"), &mut store)
+            .expect("ran inline");
         assert_eq!(reply.chart_id, id);
         assert!(matches!(reply.result, Ok(Done::Claim(Claim::Mine))));
+    }
+
+    #[test]
+    fn the_bar_is_written_after_the_completion_commits_and_not_after_a_refusal() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = dir.path().join("hl7");
+        std::fs::create_dir(&outbox).unwrap();
+        let mut store = Store::open_in_memory().unwrap();
+        crate::demo::seed(&mut store).unwrap();
+        let (tx, _rx) = waker();
+        let (saver, _) = Saver::for_store(&store, &tx);
+        let id = free_charts(&store, 1)[0];
+        saver.submit(claim(id, "amy"), &mut store).unwrap();
+        let complete = Job::new(
+            id,
+            "amy",
+            Command::Complete {
+                blocking: vec![],
+                drg: None,
+            },
+            Then::Leave("done".into()),
+        )
+        .then_after(AfterCommit::WriteBar {
+            dir: outbox.clone(),
+        });
+        // No diagnosis yet: refused, so nothing is written.
+        let reply = saver.submit(complete.clone(), &mut store).unwrap();
+        assert!(reply.result.is_err() && reply.note.is_none());
+        assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), 0);
+        let dx = Command::AddDiagnosis {
+            code: "I10".into(),
+            edition: "FY2026".into(),
+        };
+        let add = Job::new(id, "amy", dx, Then::Show(None));
+        assert!(saver.submit(add, &mut store).unwrap().result.is_ok());
+        let reply = saver.submit(complete, &mut store).unwrap();
+        assert!(reply.result.is_ok(), "{reply:?}");
+        assert_eq!(
+            reply.note.as_deref(),
+            Some("BAR^P12 written to the HL7 outbox")
+        );
+        let files: Vec<_> = std::fs::read_dir(&outbox).unwrap().collect();
+        assert_eq!(files.len(), 1);
+        let text = std::fs::read_to_string(files[0].as_ref().unwrap().path()).unwrap();
+        assert!(
+            text.starts_with("MSH|") && text.contains("BAR^P12"),
+            "{text}"
+        );
+        assert!(text.contains("I10"), "{text}");
     }
 }

@@ -8,12 +8,12 @@ use super::chart::store_system;
 use super::focus::ChartFocus;
 use super::input::{Edit, TextInput};
 use super::keymap::{Action, Context};
-use super::saver::{Done, Then};
+use super::saver::{Command, Then};
 use crate::codeset;
 use crate::domain::{CodeSystem, DocumentKind};
 use crate::reference::CodeSets;
 use crate::search::{Filters, Hit, System, SystemFilter};
-use crate::store::coding::{self, CodeList};
+use crate::store::coding::CodeList;
 use crossterm::event::{KeyCode, KeyEvent};
 
 /// How many hits the popup asks for.
@@ -231,7 +231,8 @@ impl App {
             return;
         };
         let date = view.date();
-        let (ChartFocus::Search(popup), Some(worker)) = (&mut view.focus, &mut self.worker) else {
+        let (ChartFocus::Search(popup), Some(worker)) = (&mut view.focus, &mut self.workers.search)
+        else {
             return;
         };
         if popup.term.value().trim().is_empty() {
@@ -317,24 +318,22 @@ impl App {
         };
         let owned = code.to_string();
         match (list, store_system(system)) {
-            (CodeList::Diagnoses, Some(CodeSystem::Icd10Cm)) => {
-                self.save_on_chart(then, move |tx, id, user| {
-                    coding::add_diagnosis(tx, id, user, &owned, &edition).map(Done::At)
-                })
-            }
-            (CodeList::Procedures, Some(s)) if s != CodeSystem::Icd10Cm => {
-                self.save_on_chart(then, move |tx, id, user| {
-                    coding::add_procedure(tx, id, user, &owned, s, date)
-                        .and_then(|at| match &provider {
-                            Some(p) => {
-                                coding::set_procedure_detail(tx, id, user, at, date, Some(p))
-                                    .map(|()| at)
-                            }
-                            None => Ok(at),
-                        })
-                        .map(Done::At)
-                })
-            }
+            (CodeList::Diagnoses, Some(CodeSystem::Icd10Cm)) => self.save_on_chart(
+                then,
+                Command::AddDiagnosis {
+                    code: owned,
+                    edition,
+                },
+            ),
+            (CodeList::Procedures, Some(s)) if s != CodeSystem::Icd10Cm => self.save_on_chart(
+                then,
+                Command::AddProcedure {
+                    code: owned,
+                    system: s,
+                    date,
+                    provider,
+                },
+            ),
             (CodeList::Diagnoses, _) => {
                 self.message = Some(format!("{code} is not an ICD-10-CM diagnosis code"));
             }

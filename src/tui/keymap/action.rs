@@ -148,7 +148,8 @@ impl Action {
         use Context as C;
         match (context, self) {
             (C::Search | C::Seventh | C::QueryForm, A::MoveUp | A::MoveDown) => "choose",
-            (C::Help, A::ScrollUp | A::ScrollDown) => "scroll",
+            (C::Help | C::Reading, A::ScrollUp | A::ScrollDown) => "scroll",
+            (C::Reading, A::Cancel) => "close",
             (C::Search, A::Submit) => "assign (a header opens its codes)",
             (C::Seventh, A::Submit) => "assign",
             (C::Seventh | C::Queries | C::Outcome, A::Cancel | A::Back) => "back",
@@ -208,6 +209,11 @@ impl Action {
             (C::QueryForm, A::Submit) => "add the line typed or highlighted; else next field",
             (C::QueryForm, A::Cancel) => "put the form away (kept as a draft)",
             (C::Queries, A::Back) => "back to the chart",
+            (C::Reading, A::Cancel) => "close",
+            (C::Reading, A::PageDown) => "a page down",
+            (C::Reading, A::PageUp) => "a page up",
+            (C::Reading, A::First) => "the top",
+            (C::Reading, A::Last) => "the end",
             (C::Global, A::Quit) => "quit, from anywhere (a query being written is kept)",
             (C::ReviewQueue, A::MoveDown) => "next chart to review",
             (C::ReviewQueue, A::MoveUp) => "previous chart to review",

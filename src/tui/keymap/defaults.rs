@@ -39,6 +39,9 @@ pub enum Context {
     ReviewReason,
     /// The quality reports screen: accuracy, productivity, DNFB.
     Quality,
+    /// A text to read over the screen: a report, the prior encounters, the
+    /// DRG analysis.
+    Reading,
     /// The help screen.
     Help,
     /// The lock screen.
@@ -49,7 +52,7 @@ pub enum Context {
 
 impl Context {
     /// Every component, in the order the config documents them.
-    pub const ALL: [Context; 19] = [
+    pub const ALL: [Context; 20] = [
         Context::Global,
         Context::Queue,
         Context::Filter,
@@ -66,6 +69,7 @@ impl Context {
         Context::Review,
         Context::ReviewReason,
         Context::Quality,
+        Context::Reading,
         Context::Help,
         Context::Lock,
         Context::Input,
@@ -90,6 +94,7 @@ impl Context {
             Context::Review => "review",
             Context::ReviewReason => "review_reason",
             Context::Quality => "quality",
+            Context::Reading => "reading",
             Context::Help => "help",
             Context::Lock => "lock",
             Context::Input => "input",
@@ -116,6 +121,7 @@ impl Context {
             Context::Reports => Some("other keys close the menu"),
             Context::Outcome => Some("other keys go back to the list"),
             Context::Help => Some("other keys close help"),
+            Context::Reading => Some("other keys do nothing"),
             Context::Seventh => Some("a character picks it"),
             c if c.types_text() => Some("other keys type"),
             _ => None,
@@ -151,6 +157,7 @@ fn help() -> Binding {
 /// The default bindings, component by component, in help order.
 pub(super) fn bindings() -> Vec<(Context, Action, Vec<KeySpec>)> {
     let mut tables = screens();
+    tables.extend(reading());
     tables.extend(review());
     tables.extend(popups());
     tables.extend(fields());
@@ -256,6 +263,26 @@ fn screens() -> Table {
             vec![(A::Submit, vec![p(Enter)]), (A::Cancel, vec![p(Esc)])],
         ),
     ]
+}
+
+/// A text to read over the screen: a report, the prior encounters, the DRG
+/// analysis.
+fn reading() -> Table {
+    use Action as A;
+    use KeyCode::*;
+    vec![(
+        Context::Reading,
+        vec![
+            (A::ScrollDown, vec![p(Down), c('j')]),
+            (A::ScrollUp, vec![p(Up), c('k')]),
+            (A::PageDown, vec![p(PageDown), c(' ')]),
+            (A::PageUp, vec![p(PageUp)]),
+            (A::First, vec![c('g'), p(Home)]),
+            (A::Last, vec![c('G'), p(End)]),
+            (A::Cancel, vec![p(Esc), c('q'), p(Enter)]),
+            help(),
+        ],
+    )]
 }
 
 /// The review queue, the review of a chart, its reason list, and the

@@ -32,14 +32,15 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         return;
     };
     let drg_line = view.drg.line();
-    let [title, info, drg, body, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(u16::from(drg_line.is_some())),
-        Constraint::Min(6),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let crate::tui::layout::ChartAreas {
+        title,
+        info,
+        drg,
+        body,
+        document: left,
+        codes: right,
+        footer,
+    } = crate::tui::layout::chart(area, drg_line.is_some());
     render_title(app, view, theme, frame, title);
     render_footer(app, theme, frame, footer);
     if matches!(view.focus, ChartFocus::Search(_) | ChartFocus::QueryForm(_)) {
@@ -57,9 +58,6 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         };
         frame.render_widget(Paragraph::new(Span::styled(format!(" {line}"), style)), drg);
     }
-    // The document pane is the left half: `chart::document_width` wraps to it.
-    let [left, right] =
-        Layout::horizontal([Constraint::Length(body.width / 2), Constraint::Min(0)]).areas(body);
     render_document(view, theme, frame, left);
     let codes_height = right.height.saturating_sub(2) / 3;
     let [dx, px, edits] = Layout::vertical([
@@ -72,7 +70,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     render_procedures(app, view, theme, frame, px);
     render_edits(view, theme, frame, edits);
     match &view.focus {
-        ChartFocus::Prior => render_prior(view, theme, frame, body),
+        ChartFocus::Prior { scroll } => render_prior(view, *scroll, theme, frame, body),
         ChartFocus::Queries { selected, .. } => {
             render_queries(app, view, *selected, theme, frame, body)
         }
@@ -152,44 +150,21 @@ fn render_queries(
 }
 
 /// The patient's other encounters and their codes, over the body.
-fn render_prior(view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
-    let mut lines: Vec<Line<'_>> = Vec::new();
-    for c in &view.prior {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{} ", c.account), theme.header),
-            Span::raw(format!(
-                "{} {} → {} · {}",
-                c.encounter.encounter_type.label(),
-                c.encounter.admit_date,
-                c.encounter.discharge_date,
-                c.status.label()
-            )),
-        ]));
-        if c.diagnoses.is_empty() && c.procedures.is_empty() {
-            lines.push(Line::styled("   no codes", theme.dim));
-        }
-        for (i, d) in c.diagnoses.iter().enumerate() {
-            lines.push(Line::raw(format!(
-                "   {}. {} POA {}",
-                i + 1,
-                d.code,
-                d.poa.map_or("-", |p| p.as_str())
-            )));
-        }
-        for p in &c.procedures {
-            lines.push(Line::raw(format!("   px {} {}", p.code, p.system.as_str())));
-        }
-    }
-    super::overlay(
-        frame,
-        area,
-        theme,
-        format!(
-            " Prior encounters of {} (any key closes) ",
-            view.chart.patient.name
-        ),
-        lines,
-    );
+fn render_prior(view: &ChartView, scroll: u16, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    use crate::tui::reading::{PriorRow, prior_rows};
+    let lines = prior_rows(&view.prior)
+        .into_iter()
+        .map(|row| match row {
+            PriorRow::Encounter { account, rest } => Line::from(vec![
+                Span::styled(format!("{account} "), theme.header),
+                Span::raw(rest),
+            ]),
+            PriorRow::NoCodes => Line::styled("   no codes", theme.dim),
+            PriorRow::Code(text) => Line::raw(text),
+        })
+        .collect();
+    let title = format!(" Prior encounters of {} ", view.chart.patient.name);
+    super::reading_overlay(frame, area, theme, title, lines, scroll);
 }
 
 fn render_title(app: &App, view: &ChartView, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
@@ -571,6 +546,7 @@ fn render_footer(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
                 ),
             }
         }
+        Context::Reading => super::footer(app, theme, frame, area, context, super::READING_FOOTER),
         _ => super::footer(app, theme, frame, area, Context::Chart, FOOTER_ACTIONS),
     }
 }

@@ -61,9 +61,9 @@ pub fn render(app: &App, help: &Help, theme: &Theme, frame: &mut Frame<'_>, area
     for note in notes(app, context) {
         lines.push(Line::styled(note, theme.dim));
     }
-    let needed = crate::tui::app::help_lines(&app.keymap, context) + 2;
-    let height = needed.min(area.height);
-    let title = if needed > area.height {
+    let lines_total = crate::tui::app::help_lines(&app.keymap, context);
+    let (rect, room) = crate::tui::layout::help(area, lines_total);
+    let title = if room < lines_total {
         // The last key of each (j/k by default): the shortest to write.
         let keys = [Action::ScrollDown, Action::ScrollUp]
             .iter()
@@ -75,7 +75,6 @@ pub fn render(app: &App, help: &Help, theme: &Theme, frame: &mut Frame<'_>, area
     } else {
         format!(" Help: {} ", context.label())
     };
-    let rect = super::centered(area, 72, height);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)

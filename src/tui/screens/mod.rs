@@ -126,19 +126,40 @@ pub(crate) fn overlay(
     );
 }
 
-/// A `width` x `height` rectangle in the middle of `area` (clamped to it).
-pub(crate) fn centered(
+pub(crate) use super::layout::centered;
+
+/// The footer's keys on a text to read (`[keys.reading]`).
+pub(crate) const READING_FOOTER: &[Action] = &[
+    Action::ScrollDown,
+    Action::PageDown,
+    Action::First,
+    Action::Last,
+    Action::Cancel,
+    Action::Help,
+];
+
+/// A text to read over `area`, its rows already fitted to the box (see
+/// `reading`), from row `scroll`.
+pub(crate) fn reading_overlay(
+    frame: &mut Frame<'_>,
     area: ratatui::layout::Rect,
-    width: u16,
-    height: u16,
-) -> ratatui::layout::Rect {
-    let (width, height) = (width.min(area.width), height.min(area.height));
-    ratatui::layout::Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
-    )
+    theme: &Theme,
+    title: String,
+    lines: Vec<ratatui::text::Line<'_>>,
+    scroll: u16,
+) {
+    use ratatui::text::Span;
+    use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).scroll((scroll, 0)).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.key)
+                .title(Span::styled(title, theme.key)),
+        ),
+        area,
+    );
 }
 
 /// The lock screen: no patient information, only how to come back.
@@ -214,21 +235,18 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
                 ChartFocus::Search(_) => search::render(app, &theme, frame, area),
                 ChartFocus::QueryForm(form) => query::render(app, form, &theme, frame, area),
                 ChartFocus::Review(panel) => review::render_panel(app, panel, &theme, frame, area),
-                ChartFocus::DrgAnalysis { lines } => {
-                    let rect = centered(
-                        area,
-                        area.width.saturating_sub(4).min(110),
-                        area.height.saturating_sub(2),
-                    );
-                    overlay(
+                ChartFocus::DrgAnalysis { lines, scroll } => {
+                    use super::layout::{Reading, reading, reading_text};
+                    let kind = Reading::DrgAnalysis;
+                    let (width, _) = reading_text(kind, area.width, area.height);
+                    let rows = super::reading::text_rows(&lines.join("\n"), width);
+                    overlay_rows(
                         frame,
-                        rect,
+                        reading(kind, area),
                         &theme,
-                        " DRG analysis (any key closes) ".into(),
-                        lines
-                            .iter()
-                            .map(|l| ratatui::text::Line::raw(l.clone()))
-                            .collect(),
+                        " DRG analysis ",
+                        rows,
+                        *scroll,
                     );
                 }
                 _ => {}
@@ -238,6 +256,19 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     if let Some(h) = &app.help {
         help::render(app, h, &theme, frame, area);
     }
+}
+
+/// Plain rows to read in `rect`, from row `scroll`.
+fn overlay_rows(
+    frame: &mut Frame<'_>,
+    rect: ratatui::layout::Rect,
+    theme: &Theme,
+    title: &str,
+    rows: Vec<String>,
+    scroll: u16,
+) {
+    let lines = rows.into_iter().map(ratatui::text::Line::raw).collect();
+    reading_overlay(frame, rect, theme, title.to_string(), lines, scroll);
 }
 
 /// The report menu, or a report, over the queue.
@@ -278,19 +309,16 @@ fn render_queue_overlay(
                 ],
             );
         }
-        QueueFocus::Report { title, text } => {
-            let rect = centered(
-                area,
-                area.width.saturating_sub(4).min(100),
-                area.height.saturating_sub(2),
-            );
-            overlay(
-                frame,
-                rect,
-                theme,
-                title.clone(),
-                text.lines().map(Line::raw).collect(),
-            );
+        QueueFocus::Report {
+            title,
+            text,
+            scroll,
+        } => {
+            use super::layout::{Reading, reading, reading_text};
+            let kind = Reading::Report;
+            let (width, _) = reading_text(kind, area.width, area.height);
+            let rows = super::reading::text_rows(text, width);
+            overlay_rows(frame, reading(kind, area), theme, title, rows, *scroll);
         }
         QueueFocus::Rows
         | QueueFocus::Filter { .. }

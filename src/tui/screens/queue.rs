@@ -3,6 +3,7 @@
 use crate::tui::app::{App, Screen};
 use crate::tui::focus::QueueFocus;
 use crate::tui::keymap::Action;
+use crate::tui::reader::Slot;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -21,13 +22,12 @@ const FOOTER_ACTIONS: &[Action] = &[
 ];
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
-    let [title, filters, table, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(3),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let crate::tui::layout::QueueAreas {
+        title,
+        filters,
+        table,
+        footer,
+    } = crate::tui::layout::queue(area);
 
     render_title(app, theme, frame, title);
     render_filters(app, theme, frame, filters);
@@ -92,6 +92,12 @@ fn render_filters(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             }
         }
         None => String::new(),
+    };
+    // A page is being read off the UI thread: say so until it lands.
+    let summary = if app.loading(Slot::Queue) {
+        format!("reading… {summary}")
+    } else {
+        summary
     };
     let [left_area, right_area] = Layout::horizontal([
         Constraint::Min(0),
@@ -186,6 +192,11 @@ fn render_table(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
 }
 
 fn render_footer(app: &App, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let context = app.context();
+    if context == crate::tui::keymap::Context::Reading {
+        super::footer(app, theme, frame, area, context, super::READING_FOOTER);
+        return;
+    }
     super::footer(
         app,
         theme,
