@@ -17,6 +17,9 @@ use std::collections::HashMap;
 /// At most this many subterms of a "see" target are indexed under the term
 /// that refers to it ("Ablation — see Destruction": every body part of Destruction).
 const SEE_FANOUT: usize = 1_500;
+/// At most this many body parts of a table a surgeon's "-ectomy" refers to
+/// ("Lobectomy — see Resection, Respiratory System 0BT") are indexed under it.
+const TABLE_FANOUT: usize = 200;
 
 /// Where one Index term offers both Excision and Resection of a body part
 /// ("Cholecystectomy — see Excision, Gallbladder 0FB4 / see Resection,
@@ -232,6 +235,25 @@ impl Builder {
                     }
                 }
                 label.push_str(&format!(" {target}"));
+                if let Some(see) = &term.see
+                    && target.len() == 3
+                    && path
+                        .first()
+                        .is_some_and(|t| words(t).first().is_some_and(|w| w.ends_with("ectomy")))
+                {
+                    let reading = (index_words(see), bonus);
+                    self.fan_out_table(
+                        i,
+                        see,
+                        target,
+                        reading,
+                        &children,
+                        &main_terms,
+                        ix,
+                        &codes,
+                        pcs,
+                    );
+                }
                 let kind = if term.level == 0 {
                     TextKind::IndexMain
                 } else {
@@ -293,6 +315,74 @@ impl Builder {
             }
         }
         self.add_body_part_key(pcs, &codes);
+    }
+
+    /// "Lobectomy — see Resection, Respiratory System 0BT": the table's
+    /// body parts, as the Index lists them under its main term ("Resection >
+    /// Lung > Upper Lobe > Right 0BTC"), each under this term's words, so a
+    /// surgeon's "right upper lobectomy" reaches its row. Only for an
+    /// "-ectomy" (the surgeon's word names the operation; the body part is
+    /// what the words add).
+    #[allow(clippy::too_many_arguments)]
+    fn fan_out_table(
+        &mut self,
+        term: usize,
+        see: &str,
+        table: &str,
+        (optional, bonus): (Vec<String>, f32),
+        children: &[Vec<u32>],
+        main_terms: &HashMap<String, usize>,
+        ix: &PcsIndex,
+        codes: &[(String, u32)],
+        pcs: &IcdPcs,
+    ) {
+        let Some((main, _)) = see.split_once(',') else {
+            return;
+        };
+        let Some(&target) = main_terms.get(&main.trim().to_lowercase()) else {
+            return;
+        };
+        if target == term {
+            return;
+        }
+        let path = ix.path(term);
+        let (core, _) = path_words(&path);
+        let mut stack: Vec<u32> = children[target].clone();
+        let mut done = 0;
+        while let Some(d) = stack.pop() {
+            if done >= TABLE_FANOUT {
+                break;
+            }
+            let d = d as usize;
+            stack.extend(&children[d]);
+            let Some(code) = ix.terms[d]
+                .target
+                .as_deref()
+                .filter(|c| c.starts_with(table))
+            else {
+                continue;
+            };
+            done += 1;
+            let sub = ix.path(d);
+            let mut c = core.clone();
+            for part in sub.iter().skip(1) {
+                c.extend(index_words(part));
+            }
+            let entry = self.pcs_target(code, codes, pcs);
+            self.texts.push(TextB {
+                entry,
+                kind: TextKind::IndexSub,
+                core: c,
+                optional: optional.clone(),
+                label: format!(
+                    "PCS Index: {} → see {} {code}",
+                    path.join(" > "),
+                    sub.join(" > ")
+                ),
+                bonus,
+                column: 0,
+            });
+        }
     }
 
     /// The Body Part Key: the anatomical terms a body part value includes

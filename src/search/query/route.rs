@@ -1,7 +1,7 @@
 //! Morphology and site at query time: the Index's route for the morphology
 //! the query names, and the site words looked up in that Neoplasm Table column.
 
-use super::{GATHER_LIMIT, MAX_TERMS, Searcher, Term};
+use super::{GATHER_LIMIT, MAX_TERMS, Searcher, Term, typos};
 use crate::search::text::{index_words, is_soft_word};
 use crate::search::{Filters, System, morphology};
 
@@ -169,12 +169,14 @@ impl Searcher<'_> {
         for r in 0..ix.morph_keys.len() {
             let key = ix.morph_keys.get(r);
             let key_words: Vec<&str> = key.split(' ').collect();
+            // A word one edit away is the word ("schwanoma").
+            let is = |w: &str, k: &str| w == k || typos::one_edit(w, k);
             if key_words.len() < words.len()
-                && key_words.iter().all(|k| words.iter().any(|w| w == k))
+                && key_words.iter().all(|k| words.iter().any(|w| is(w, k)))
             {
                 let extra = ix.morph_extras.get(r);
                 for (i, w) in words.iter().enumerate() {
-                    used[i] |= key_words.contains(&w.as_str())
+                    used[i] |= key_words.iter().any(|k| is(w, k))
                         || extra.split(' ').any(|x| x == w.as_str());
                 }
                 route = Some(r);

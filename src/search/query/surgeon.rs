@@ -6,6 +6,7 @@
 
 use super::{Searcher, Term};
 use crate::search::synonyms::MAX_KEY_WORDS;
+use crate::search::text::is_soft_word;
 use crate::search::{System, range};
 
 /// Points a complete PCS code earns when its approach (5th character) is the
@@ -15,6 +16,9 @@ const APPROACH_IMPLIED: f32 = 3.0;
 /// Points for the qualifier (7th character) the words ask for: Diagnostic
 /// (X) for a biopsy, not Diagnostic when "therapeutic".
 const QUALIFIER: f32 = 4.0;
+/// Points for the External approach in the mouth and throat when the words
+/// name none (a tie-break among the row's approaches).
+const MUCOSA_EXTERNAL: f32 = 0.5;
 
 /// What a query's words say of a PCS code's characters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -128,6 +132,7 @@ impl Searcher<'_> {
         if let Some(own) = own {
             t.phrases.push(own);
         }
+        let own = t.phrases.len();
         if let Some(k) = self.synonym_key(w) {
             for p in range(&self.ix.synonym_phrase_ends, k) {
                 let phrase = &self.ix.phrase_words[range(&self.ix.phrase_word_ends, p)];
@@ -139,6 +144,14 @@ impl Searcher<'_> {
                 }
             }
         }
+        // A phrase standing only for words that narrow ("both eyes":
+        // bilateral) narrows too.
+        let synonyms = &t.phrases[own.min(t.phrases.len())..];
+        t.soft = !synonyms.is_empty()
+            && synonyms
+                .iter()
+                .flatten()
+                .all(|&x| is_soft_word(self.ix.vocab.get(x as usize)));
         t.estimate = t
             .phrases
             .iter()
@@ -151,7 +164,7 @@ impl Searcher<'_> {
     /// qualifier the words say (none for other codes).
     pub(super) fn pcs_bonus(&self, e: usize) -> f32 {
         let w = self.pcs_words;
-        if w == PcsWords::default() || self.ix.system(e) != System::Icd10Pcs {
+        if self.ix.system(e) != System::Icd10Pcs {
             return 0.0;
         }
         let key = self.ix.keys.get(e).as_bytes();
@@ -159,6 +172,13 @@ impl Searcher<'_> {
             return 0.0;
         }
         let mut bonus = 0.0;
+        // No approach said: in the mouth and throat (body system C), a
+        // procedure on the mucous membrane is External (ICD-10-PCS
+        // guideline B5.3a: "Resection of tonsils is coded to the approach
+        // External").
+        if w.approach.is_none() && key.starts_with(b"0C") && key[4] == b'X' {
+            bonus += MUCOSA_EXTERNAL;
+        }
         if let Some((a, named)) = w.approach
             && key[4] == a
         {
