@@ -215,6 +215,13 @@ impl Builder {
         for (i, t) in ix.terms.iter().enumerate().filter(|(_, t)| t.level == 0) {
             main_terms.entry(t.title.to_lowercase()).or_insert(i);
         }
+        let at = Lookup {
+            ix,
+            pcs,
+            codes: &codes,
+            children: &children,
+            main_terms: &main_terms,
+        };
         for (i, term) in ix.terms.iter().enumerate() {
             let path = ix.path(i);
             if let Some(target) = &term.target {
@@ -235,25 +242,7 @@ impl Builder {
                     }
                 }
                 label.push_str(&format!(" {target}"));
-                if let Some(see) = &term.see
-                    && target.len() == 3
-                    && path
-                        .first()
-                        .is_some_and(|t| words(t).first().is_some_and(|w| w.ends_with("ectomy")))
-                {
-                    let reading = (index_words(see), bonus);
-                    self.fan_out_table(
-                        i,
-                        see,
-                        target,
-                        reading,
-                        &children,
-                        &main_terms,
-                        ix,
-                        &codes,
-                        pcs,
-                    );
-                }
+                self.fan_out_table(&at, i, target, bonus);
                 let kind = if term.level == 0 {
                     TextKind::IndexMain
                 } else {
@@ -323,19 +312,23 @@ impl Builder {
     /// surgeon's "right upper lobectomy" reaches its row. Only for an
     /// "-ectomy" (the surgeon's word names the operation; the body part is
     /// what the words add).
-    #[allow(clippy::too_many_arguments)]
-    fn fan_out_table(
-        &mut self,
-        term: usize,
-        see: &str,
-        table: &str,
-        (optional, bonus): (Vec<String>, f32),
-        children: &[Vec<u32>],
-        main_terms: &HashMap<String, usize>,
-        ix: &PcsIndex,
-        codes: &[(String, u32)],
-        pcs: &IcdPcs,
-    ) {
+    fn fan_out_table(&mut self, at: &Lookup, term: usize, table: &str, bonus: f32) {
+        let Lookup {
+            ix,
+            pcs,
+            codes,
+            children,
+            main_terms,
+        } = *at;
+        let path = ix.path(term);
+        let ectomy = |t: &&str| words(t).first().is_some_and(|w| w.ends_with("ectomy"));
+        let Some(see) = ix.terms[term].see.as_deref() else {
+            return;
+        };
+        if table.len() != 3 || !path.first().is_some_and(ectomy) {
+            return;
+        }
+        let optional = index_words(see);
         let Some((main, _)) = see.split_once(',') else {
             return;
         };
@@ -345,7 +338,6 @@ impl Builder {
         if target == term {
             return;
         }
-        let path = ix.path(term);
         let (core, _) = path_words(&path);
         let mut stack: Vec<u32> = children[target].clone();
         let mut done = 0;
@@ -436,6 +428,17 @@ impl Builder {
             });
         }
     }
+}
+
+/// What a table fan-out reads: the PCS Index, the tables, the codes they
+/// allow, each term's subterms and the main terms by title.
+#[derive(Clone, Copy)]
+struct Lookup<'a> {
+    ix: &'a PcsIndex,
+    pcs: &'a IcdPcs,
+    codes: &'a [(String, u32)],
+    children: &'a [Vec<u32>],
+    main_terms: &'a HashMap<String, usize>,
 }
 
 /// The words of an index path: each title's words outside parentheses must be

@@ -149,7 +149,7 @@ impl Searcher<'_> {
 /// do not name ("Type 1 diabetes mellitus with ketoacidosis with coma" for
 /// "DKA type 1"; "..., recurrent"): the Index's default is the code without
 /// it (a tie-break among siblings).
-const UNNAMED_QUALIFIER: f32 = 1.0;
+const UNNAMED_QUALIFIER: f32 = 4.0;
 /// Points a "Family history of ..." code loses when the words do not say
 /// family: a "history of" is the patient's own (Z85-Z87).
 const UNNAMED_FAMILY: f32 = 3.0;
@@ -179,9 +179,17 @@ impl Searcher<'_> {
         };
         let tail = &title[at..];
         let lower = tail.to_ascii_lowercase();
-        if ["without", "unspecified", "not ", "nos", "other", "nec"]
-            .iter()
-            .any(|d| lower.contains(d))
+        if [
+            "without",
+            "unspecified",
+            "uncomplicated",
+            "not ",
+            "nos",
+            "other",
+            "nec",
+        ]
+        .iter()
+        .any(|d| lower.contains(d))
         {
             return penalty;
         }

@@ -156,6 +156,7 @@ impl<'a> Searcher<'a> {
         }
         let words = self.query_words(query);
         self.pcs_words = surgeon::PcsWords::of(&words);
+        self.pcs_words.procedures = filters.systems == super::SystemFilter::Procedures;
         self.cm_words = defaults::CmWords::of(&words);
         let mut terms = self.terms(query, &words);
         if !filters.systems.allows(System::Icd10Cm) {

@@ -19,6 +19,8 @@ const QUALIFIER: f32 = 4.0;
 /// Points for the External approach in the mouth and throat when the words
 /// name none (a tie-break among the row's approaches).
 const MUCOSA_EXTERNAL: f32 = 0.5;
+/// Points an HCPCS supply or quality-data code loses in a procedure search.
+const NOT_A_PROCEDURE: f32 = 20.0;
 
 /// What a query's words say of a PCS code's characters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -27,6 +29,9 @@ pub(crate) struct PcsWords {
     approach: Option<(u8, bool)>,
     /// Diagnostic (true) or therapeutic (false).
     diagnostic: Option<bool>,
+    /// A search of procedures: HCPCS supplies, equipment and quality-data
+    /// codes come after the procedures the words name.
+    pub(crate) procedures: bool,
 }
 
 /// The approach a word names (PCS Definitions, approach axis; the PCS Index:
@@ -160,10 +165,29 @@ impl Searcher<'_> {
         t
     }
 
+    /// Points an HCPCS Level II code loses in a search of procedures when it
+    /// is no procedure: medical and surgical supplies (A4000-A9999), durable
+    /// medical equipment (E), temporary DME codes (K), orthotics and
+    /// prosthetics (L), and the quality-data codes reported with a service
+    /// (G9xxx): "diagnostic colonoscopy" is the procedure, not G9937.
+    fn not_a_procedure(&self, e: usize) -> f32 {
+        let key = self.ix.keys.get(e).as_bytes();
+        let supply = match key.first() {
+            Some(b'A') => key.get(1).is_some_and(|&c| (b'4'..=b'9').contains(&c)),
+            Some(b'E' | b'K' | b'L') => true,
+            Some(b'G') => key.get(1) == Some(&b'9'),
+            _ => false,
+        };
+        if supply { NOT_A_PROCEDURE } else { 0.0 }
+    }
+
     /// Points a complete ICD-10-PCS code earns for the approach and
     /// qualifier the words say (none for other codes).
     pub(super) fn pcs_bonus(&self, e: usize) -> f32 {
         let w = self.pcs_words;
+        if self.ix.system(e) == System::Hcpcs && w.procedures {
+            return -self.not_a_procedure(e);
+        }
         if self.ix.system(e) != System::Icd10Pcs {
             return 0.0;
         }
