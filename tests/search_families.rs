@@ -357,6 +357,10 @@ fn the_neoplasm_behavior_the_words_name_comes_first() {
         ("malignant mesothelioma of pleura", "C45.0"),
         ("melanoma in situ of the back", "D03.59"),
         ("benign mesothelioma of pleura", "D19.0"),
+        // A named tumor keeps its own Index entry, not the route of "Tumor —
+        // see Neoplasm, unspecified behavior": "Wilms' tumor C64.-"
+        // (Tabular: C64.2 left kidney).
+        ("wilms tumor left kidney", "C64.2"),
     ] {
         let hits = dx(q);
         assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));

@@ -59,6 +59,11 @@ impl Searcher<'_> {
         else {
             return;
         };
+        if let Some(r) = route
+            && self.named_before_generic(words, ix.morph_keys.get(r), &used, &term_of)
+        {
+            return;
+        }
         // The site: words left once the morphology is taken, that some
         // Neoplasm Table site has ("squamous cell" in "squamous cell
         // carcinoma of the lung" describes the morphology, not the site).
@@ -121,6 +126,32 @@ impl Searcher<'_> {
         }
         self.mark_words(&terms, false);
         self.mark_words(known, true);
+    }
+
+    /// Whether the route is a generic word ("tumor") that a word before it
+    /// names, neither morphology nor site nor a narrowing word: "Wilms
+    /// tumor" and "Krukenberg tumor" have Index entries of their own, not
+    /// the route of "Tumor — see Neoplasm, unspecified behavior".
+    fn named_before_generic(
+        &self,
+        words: &[String],
+        key: &str,
+        used: &[bool],
+        term_of: &dyn Fn(&str) -> Term,
+    ) -> bool {
+        if !matches!(
+            key,
+            "tumor" | "tumour" | "neoplasm" | "growth" | "mass" | "lesion"
+        ) {
+            return false;
+        }
+        let Some(at) = words.iter().position(|w| w == key) else {
+            return false;
+        };
+        at > 0 && {
+            let before = &words[at - 1];
+            !used[at - 1] && !is_soft_word(before) && !self.names_a_site(&term_of(before))
+        }
     }
 
     /// The texts holding any word the terms match that pass `keep`, each
