@@ -337,6 +337,91 @@ fn sides_encounters_and_qualifiers_pick_the_complete_code() {
 }
 
 #[test]
+fn an_ectomys_table_reference_reaches_the_body_part_the_words_name() {
+    // PCS Index: "Lobectomy — see Resection, Respiratory System 0BT";
+    // "Resection > Lung > Upper Lobe > Right 0BTC"; open is approach 0.
+    let hits = px("open right upper lobectomy");
+    assert_eq!(first(&hits), "0BTC0ZZ", "{:?}", codes(&hits));
+    assert!(hits[0].matched.contains("Lobectomy"), "{}", hits[0].matched);
+    let hits = px("left lower lobectomy");
+    assert!(first(&hits).starts_with("0BTJ"), "{:?}", codes(&hits));
+}
+
+#[test]
+fn the_neoplasm_behavior_the_words_name_comes_first() {
+    // Index: "Melanoma (malignant), skin, back C43.59" beside "Melanoma, in
+    // situ, back D03.59"; "Mesothelioma, pleura C45.0" beside "Mesothelioma,
+    // benign, pleura D19.0".
+    for (q, code) in [
+        ("malignant melanoma of the back", "C43.59"),
+        ("malignant mesothelioma of pleura", "C45.0"),
+        ("melanoma in situ of the back", "D03.59"),
+        ("benign mesothelioma of pleura", "D19.0"),
+        // A named tumor keeps its own Index entry, not the route of "Tumor —
+        // see Neoplasm, unspecified behavior": "Wilms' tumor C64.-"
+        // (Tabular: C64.2 left kidney).
+        ("wilms tumor left kidney", "C64.2"),
+    ] {
+        let hits = dx(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+}
+
+#[test]
+fn a_typo_of_one_edit_keeps_the_words_meaning() {
+    // "Tonsillectomy — see Resection, Mouth and Throat 0CT"; guideline
+    // B5.3a: resection of tonsils is coded to the approach External.
+    assert_eq!(first(&px("tonsilectomy")), "0CTPXZZ");
+    assert_eq!(first(&px("tonsillectomy")), "0CTPXZZ");
+    // "Schwannoma — see Neoplasm, nerve, benign"; Neoplasm Table: nerve,
+    // sciatic, Benign D36.13.
+    assert_eq!(first(&dx("schwanoma sciatic nerve")), "D36.13");
+}
+
+#[test]
+fn the_code_the_words_leave_unqualified_is_the_default() {
+    for (q, code, not_above) in [
+        // Index: "Diabetes, type 1, with ketoacidosis E10.10"; "... with
+        // coma E10.11" only when the words say coma.
+        ("DKA type 1", "E10.10", "E10.11"),
+        // Tabular: C88.40 "... not having achieved remission".
+        ("MALT lymphoma of stomach", "C88.40", "C88.41"),
+        // "History of" is the patient's own (Z85.-), not family (Z80.-).
+        ("hx prostate cancer", "Z85.46", "Z80.42"),
+    ] {
+        let hits = dx(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+        let c = codes(&hits);
+        assert!(
+            c.iter().position(|&x| x == not_above) > Some(0) || !c.contains(&not_above),
+            "{q}: {c:?}"
+        );
+    }
+    // The family history when the words say family.
+    assert!(first(&dx("family history of prostate cancer")).starts_with("Z80.4"));
+}
+
+#[test]
+fn procedure_words_find_procedures_before_supplies() {
+    for (q, code) in [
+        // The PCS Index: "TURP — see Excision, Prostate 0VB0" (a portion).
+        ("TURP", "0VB08ZZ"),
+        // "Foley catheter — use Drainage Device"; Drainage of Bladder.
+        ("foley catheter insertion", "0T9B70Z"),
+        // "Colonoscopy 0DJD8ZZ", not the quality-data code G9937.
+        ("diagnostic colonoscopy", "0DJD8ZZ"),
+        // The indication after "for" narrows: D&C is Extraction of Endometrium.
+        // (Diagnostic or not, the words do not say: either qualifier.)
+        ("D&C for abnormal uterine bleeding", "0UDB7Z"),
+        // A deceased donor's kidney is Allogeneic (qualifier 0).
+        ("deceased donor kidney transplant right", "0TY00Z0"),
+    ] {
+        let hits = px(q);
+        assert!(first(&hits).starts_with(code), "{q}: {:?}", codes(&hits));
+    }
+}
+
+#[test]
 fn every_synonym_entry_leads_to_a_code_holding_one_of_its_phrases() {
     let list = synonyms::parse(synonyms::BUNDLED_PATH, synonyms::BUNDLED).unwrap();
     let mut failures = Vec::new();
@@ -386,12 +471,12 @@ fn the_family_fixtures_hold_their_measured_levels() {
     // The issue's targets (hit@10 >= 98% in every family, hit@1 >= 90%
     // overall) are not met yet; the closing note gives the numbers.
     let floors: BTreeMap<&str, (f64, f64)> = [
-        ("injury", (0.78, 0.90)),
-        ("morphology", (0.72, 0.92)),
-        ("pcs", (0.68, 0.85)),
-        ("problem_list", (0.86, 0.93)),
-        ("qualifier", (0.88, 0.97)),
-        ("shorthand", (0.87, 0.97)),
+        ("injury", (0.78, 0.92)),
+        ("morphology", (0.78, 0.92)),
+        ("pcs", (0.78, 0.89)),
+        ("problem_list", (0.94, 0.98)),
+        ("qualifier", (0.90, 0.98)),
+        ("shorthand", (0.91, 0.97)),
     ]
     .into_iter()
     .collect();

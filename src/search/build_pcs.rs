@@ -17,6 +17,9 @@ use std::collections::HashMap;
 /// At most this many subterms of a "see" target are indexed under the term
 /// that refers to it ("Ablation — see Destruction": every body part of Destruction).
 const SEE_FANOUT: usize = 1_500;
+/// At most this many body parts of a table a surgeon's "-ectomy" refers to
+/// ("Lobectomy — see Resection, Respiratory System 0BT") are indexed under it.
+const TABLE_FANOUT: usize = 200;
 
 /// Where one Index term offers both Excision and Resection of a body part
 /// ("Cholecystectomy — see Excision, Gallbladder 0FB4 / see Resection,
@@ -212,6 +215,13 @@ impl Builder {
         for (i, t) in ix.terms.iter().enumerate().filter(|(_, t)| t.level == 0) {
             main_terms.entry(t.title.to_lowercase()).or_insert(i);
         }
+        let at = Lookup {
+            ix,
+            pcs,
+            codes: &codes,
+            children: &children,
+            main_terms: &main_terms,
+        };
         for (i, term) in ix.terms.iter().enumerate() {
             let path = ix.path(i);
             if let Some(target) = &term.target {
@@ -232,6 +242,7 @@ impl Builder {
                     }
                 }
                 label.push_str(&format!(" {target}"));
+                self.fan_out_table(&at, i, target, bonus);
                 let kind = if term.level == 0 {
                     TextKind::IndexMain
                 } else {
@@ -295,6 +306,77 @@ impl Builder {
         self.add_body_part_key(pcs, &codes);
     }
 
+    /// "Lobectomy — see Resection, Respiratory System 0BT": the table's
+    /// body parts, as the Index lists them under its main term ("Resection >
+    /// Lung > Upper Lobe > Right 0BTC"), each under this term's words, so a
+    /// surgeon's "right upper lobectomy" reaches its row. Only for an
+    /// "-ectomy" (the surgeon's word names the operation; the body part is
+    /// what the words add).
+    fn fan_out_table(&mut self, at: &Lookup, term: usize, table: &str, bonus: f32) {
+        let Lookup {
+            ix,
+            pcs,
+            codes,
+            children,
+            main_terms,
+        } = *at;
+        let path = ix.path(term);
+        let ectomy = |t: &&str| words(t).first().is_some_and(|w| w.ends_with("ectomy"));
+        let Some(see) = ix.terms[term].see.as_deref() else {
+            return;
+        };
+        if table.len() != 3 || !path.first().is_some_and(ectomy) {
+            return;
+        }
+        let optional = index_words(see);
+        let Some((main, _)) = see.split_once(',') else {
+            return;
+        };
+        let Some(&target) = main_terms.get(&main.trim().to_lowercase()) else {
+            return;
+        };
+        if target == term {
+            return;
+        }
+        let (core, _) = path_words(&path);
+        let mut stack: Vec<u32> = children[target].clone();
+        let mut done = 0;
+        while let Some(d) = stack.pop() {
+            if done >= TABLE_FANOUT {
+                break;
+            }
+            let d = d as usize;
+            stack.extend(&children[d]);
+            let Some(code) = ix.terms[d]
+                .target
+                .as_deref()
+                .filter(|c| c.starts_with(table))
+            else {
+                continue;
+            };
+            done += 1;
+            let sub = ix.path(d);
+            let mut c = core.clone();
+            for part in sub.iter().skip(1) {
+                c.extend(index_words(part));
+            }
+            let entry = self.pcs_target(code, codes, pcs);
+            self.texts.push(TextB {
+                entry,
+                kind: TextKind::IndexSub,
+                core: c,
+                optional: optional.clone(),
+                label: format!(
+                    "PCS Index: {} → see {} {code}",
+                    path.join(" > "),
+                    sub.join(" > ")
+                ),
+                bonus,
+                column: 0,
+            });
+        }
+    }
+
     /// The Body Part Key: the anatomical terms a body part value includes
     /// ("Achilles tendon" → Lower Leg Tendon), under each table row of that body part.
     fn add_body_part_key(&mut self, pcs: &IcdPcs, codes: &[(String, u32)]) {
@@ -346,6 +428,17 @@ impl Builder {
             });
         }
     }
+}
+
+/// What a table fan-out reads: the PCS Index, the tables, the codes they
+/// allow, each term's subterms and the main terms by title.
+#[derive(Clone, Copy)]
+struct Lookup<'a> {
+    ix: &'a PcsIndex,
+    pcs: &'a IcdPcs,
+    codes: &'a [(String, u32)],
+    children: &'a [Vec<u32>],
+    main_terms: &'a HashMap<String, usize>,
 }
 
 /// The words of an index path: each title's words outside parentheses must be

@@ -14,7 +14,10 @@ pub fn is_stop_word(w: &str) -> bool {
 /// Words that narrow a code rather than name it: the approach, the extent, the
 /// side, the encounter. A title may lack them and still be the answer's header;
 /// they pick among its complete codes.
-const SOFT_WORDS: [&str; 46] = [
+const SOFT_WORDS: [&str; 48] = [
+    // The qualifier of a PCS code (Diagnostic or not), picked among a row's codes.
+    "diagnostic",
+    "therapeutic",
     "laparoscopic",
     "laparoscopically",
     "lap",

@@ -4,10 +4,12 @@
 use super::text::{index_words, osa_distance, strip_semantic_tags, typo_budget, words};
 use super::{Filters, SearchIndex, System, TextKind, flag, range};
 
+mod defaults;
 mod negation;
 mod rank;
 mod route;
 mod surgeon;
+mod typos;
 use crate::codeset::code_key;
 
 /// One ranked result.
@@ -100,6 +102,8 @@ pub struct Searcher<'a> {
     with_ids: (Option<u32>, Option<u32>),
     /// What the query's words say of a PCS code's approach and qualifier.
     pcs_words: surgeon::PcsWords,
+    /// What the query's words say of an ICD-10-CM code's kind.
+    cm_words: defaults::CmWords,
 }
 
 /// What the last search did, for benchmarks and diagnostics.
@@ -130,6 +134,7 @@ impl<'a> Searcher<'a> {
             routed_texts: Vec::new(),
             with_ids: (None, None),
             pcs_words: surgeon::PcsWords::default(),
+            cm_words: defaults::CmWords::default(),
         }
         .with_vocabulary()
     }
@@ -151,7 +156,12 @@ impl<'a> Searcher<'a> {
         }
         let words = self.query_words(query);
         self.pcs_words = surgeon::PcsWords::of(&words);
-        let terms = self.terms(query, &words);
+        self.pcs_words.procedures = filters.systems == super::SystemFilter::Procedures;
+        self.cm_words = defaults::CmWords::of(&words);
+        let mut terms = self.terms(query, &words);
+        if !filters.systems.allows(System::Icd10Cm) {
+            defaults::soften_indication(query, &mut terms);
+        }
         if !terms.is_empty() {
             self.mark_words(&terms, true);
             self.text_hits(&terms, filters);
@@ -389,6 +399,7 @@ impl<'a> Searcher<'a> {
             + t.plural.map_or(0, |p| self.postings(p).len());
         if direct < 3 && typo_budget(w.len()) > 0 {
             t.fuzzy = self.fuzzy(w);
+            self.typo_synonyms(&mut t);
         }
         t.estimate = direct
             + t.fuzzy

@@ -22,7 +22,7 @@ impl Searcher<'_> {
         let mut ranked: Vec<Ranked> = Vec::with_capacity(self.touched.len());
         for &e in &self.touched {
             let e = e as usize;
-            let mut score = self.best[e] + self.pcs_bonus(e);
+            let mut score = self.best[e] + self.pcs_bonus(e) - self.cm_penalty(e);
             if !self.ix.valid_on(e, filters.date) {
                 if filters.valid_only {
                     continue;
@@ -58,6 +58,9 @@ impl Searcher<'_> {
             self.open_header(r, terms, filters, &mut suffixes, &mut out);
         }
         self.keep_best(&mut out, keep);
+        for r in &mut out {
+            r.0 -= self.unnamed(r.2, terms);
+        }
         out.sort_by(|a, b| self.order(a, b));
         let mut seen = std::collections::HashSet::new();
         out.into_iter()
@@ -144,7 +147,11 @@ impl Searcher<'_> {
         if pcs {
             // The fewest axis values the query did not ask for: "Open
             // Approach" before "Supracervical, Open Approach".
-            0.002 * self.title_len(x) as f32 + 0.000_01 * i as f32
+            // A code the tables give no title (valid per the MCE only) last.
+            let untitled = self.ix.entry_title.get(x).is_none_or(|&t| t == u32::MAX);
+            0.002 * self.title_len(x) as f32
+                + 0.000_01 * i as f32
+                + if untitled { 1.0 } else { 0.0 }
         } else if cm_header {
             // Nothing said of side or kind: the unspecified code ("... of
             // unspecified humerus"), then the Tabular's order.

@@ -1,7 +1,7 @@
 //! Morphology and site at query time: the Index's route for the morphology
 //! the query names, and the site words looked up in that Neoplasm Table column.
 
-use super::{GATHER_LIMIT, MAX_TERMS, Searcher, Term};
+use super::{GATHER_LIMIT, MAX_TERMS, Searcher, Term, typos};
 use crate::search::text::{index_words, is_soft_word};
 use crate::search::{Filters, System, morphology};
 
@@ -59,6 +59,11 @@ impl Searcher<'_> {
         else {
             return;
         };
+        if let Some(r) = route
+            && self.named_before_generic(words, ix.morph_keys.get(r), &used, &term_of)
+        {
+            return;
+        }
         // The site: words left once the morphology is taken, that some
         // Neoplasm Table site has ("squamous cell" in "squamous cell
         // carcinoma of the lung" describes the morphology, not the site).
@@ -123,6 +128,32 @@ impl Searcher<'_> {
         self.mark_words(known, true);
     }
 
+    /// Whether the route is a generic word ("tumor") that a word before it
+    /// names, neither morphology nor site nor a narrowing word: "Wilms
+    /// tumor" and "Krukenberg tumor" have Index entries of their own, not
+    /// the route of "Tumor — see Neoplasm, unspecified behavior".
+    fn named_before_generic(
+        &self,
+        words: &[String],
+        key: &str,
+        used: &[bool],
+        term_of: &dyn Fn(&str) -> Term,
+    ) -> bool {
+        if !matches!(
+            key,
+            "tumor" | "tumour" | "neoplasm" | "growth" | "mass" | "lesion"
+        ) {
+            return false;
+        }
+        let Some(at) = words.iter().position(|w| w == key) else {
+            return false;
+        };
+        at > 0 && {
+            let before = &words[at - 1];
+            !used[at - 1] && !is_soft_word(before) && !self.names_a_site(&term_of(before))
+        }
+    }
+
     /// The texts holding any word the terms match that pass `keep`, each
     /// once, uncapped (for a pass over a small part of the index, such as one
     /// Neoplasm Table column).
@@ -169,12 +200,14 @@ impl Searcher<'_> {
         for r in 0..ix.morph_keys.len() {
             let key = ix.morph_keys.get(r);
             let key_words: Vec<&str> = key.split(' ').collect();
+            // A word one edit away is the word ("schwanoma").
+            let is = |w: &str, k: &str| w == k || typos::one_edit(w, k);
             if key_words.len() < words.len()
-                && key_words.iter().all(|k| words.iter().any(|w| w == k))
+                && key_words.iter().all(|k| words.iter().any(|w| is(w, k)))
             {
                 let extra = ix.morph_extras.get(r);
                 for (i, w) in words.iter().enumerate() {
-                    used[i] |= key_words.contains(&w.as_str())
+                    used[i] |= key_words.iter().any(|k| is(w, k))
                         || extra.split(' ').any(|x| x == w.as_str());
                 }
                 route = Some(r);

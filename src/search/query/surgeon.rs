@@ -6,6 +6,7 @@
 
 use super::{Searcher, Term};
 use crate::search::synonyms::MAX_KEY_WORDS;
+use crate::search::text::is_soft_word;
 use crate::search::{System, range};
 
 /// Points a complete PCS code earns when its approach (5th character) is the
@@ -15,6 +16,11 @@ const APPROACH_IMPLIED: f32 = 3.0;
 /// Points for the qualifier (7th character) the words ask for: Diagnostic
 /// (X) for a biopsy, not Diagnostic when "therapeutic".
 const QUALIFIER: f32 = 4.0;
+/// Points for the External approach in the mouth and throat when the words
+/// name none (a tie-break among the row's approaches).
+const MUCOSA_EXTERNAL: f32 = 0.5;
+/// Points an HCPCS supply or quality-data code loses in a procedure search.
+const NOT_A_PROCEDURE: f32 = 20.0;
 
 /// What a query's words say of a PCS code's characters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -23,6 +29,9 @@ pub(crate) struct PcsWords {
     approach: Option<(u8, bool)>,
     /// Diagnostic (true) or therapeutic (false).
     diagnostic: Option<bool>,
+    /// A search of procedures: HCPCS supplies, equipment and quality-data
+    /// codes come after the procedures the words name.
+    pub(crate) procedures: bool,
 }
 
 /// The approach a word names (PCS Definitions, approach axis; the PCS Index:
@@ -128,6 +137,7 @@ impl Searcher<'_> {
         if let Some(own) = own {
             t.phrases.push(own);
         }
+        let own = t.phrases.len();
         if let Some(k) = self.synonym_key(w) {
             for p in range(&self.ix.synonym_phrase_ends, k) {
                 let phrase = &self.ix.phrase_words[range(&self.ix.phrase_word_ends, p)];
@@ -139,6 +149,14 @@ impl Searcher<'_> {
                 }
             }
         }
+        // A phrase standing only for words that narrow ("both eyes":
+        // bilateral) narrows too.
+        let synonyms = &t.phrases[own.min(t.phrases.len())..];
+        t.soft = !synonyms.is_empty()
+            && synonyms
+                .iter()
+                .flatten()
+                .all(|&x| is_soft_word(self.ix.vocab.get(x as usize)));
         t.estimate = t
             .phrases
             .iter()
@@ -147,11 +165,30 @@ impl Searcher<'_> {
         t
     }
 
+    /// Points an HCPCS Level II code loses in a search of procedures when it
+    /// is no procedure: medical and surgical supplies (A4000-A9999), durable
+    /// medical equipment (E), temporary DME codes (K), orthotics and
+    /// prosthetics (L), and the quality-data codes reported with a service
+    /// (G9xxx): "diagnostic colonoscopy" is the procedure, not G9937.
+    fn not_a_procedure(&self, e: usize) -> f32 {
+        let key = self.ix.keys.get(e).as_bytes();
+        let supply = match key.first() {
+            Some(b'A') => key.get(1).is_some_and(|&c| (b'4'..=b'9').contains(&c)),
+            Some(b'E' | b'K' | b'L') => true,
+            Some(b'G') => key.get(1) == Some(&b'9'),
+            _ => false,
+        };
+        if supply { NOT_A_PROCEDURE } else { 0.0 }
+    }
+
     /// Points a complete ICD-10-PCS code earns for the approach and
     /// qualifier the words say (none for other codes).
     pub(super) fn pcs_bonus(&self, e: usize) -> f32 {
         let w = self.pcs_words;
-        if w == PcsWords::default() || self.ix.system(e) != System::Icd10Pcs {
+        if self.ix.system(e) == System::Hcpcs && w.procedures {
+            return -self.not_a_procedure(e);
+        }
+        if self.ix.system(e) != System::Icd10Pcs {
             return 0.0;
         }
         let key = self.ix.keys.get(e).as_bytes();
@@ -159,6 +196,13 @@ impl Searcher<'_> {
             return 0.0;
         }
         let mut bonus = 0.0;
+        // No approach said: in the mouth and throat (body system C), a
+        // procedure on the mucous membrane is External (ICD-10-PCS
+        // guideline B5.3a: "Resection of tonsils is coded to the approach
+        // External").
+        if w.approach.is_none() && key.starts_with(b"0C") && key[4] == b'X' {
+            bonus += MUCOSA_EXTERNAL;
+        }
         if let Some((a, named)) = w.approach
             && key[4] == a
         {
