@@ -15,6 +15,7 @@ pub mod queries;
 pub mod queue;
 pub mod review;
 pub mod site;
+pub mod sql;
 pub mod users;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
