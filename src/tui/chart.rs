@@ -172,7 +172,7 @@ impl App {
     pub(crate) fn save_on_chart(
         &mut self,
         then: Then,
-        action: impl FnOnce(&rusqlite::Transaction<'_>, i64, &str) -> Result<Done, StoreError>
+        action: impl FnOnce(&crate::store::sql::Tx<'_>, i64, &str) -> Result<Done, StoreError>
         + Send
         + 'static,
     ) {
@@ -188,7 +188,7 @@ impl App {
     pub(crate) fn save_on_chart_with_note(
         &mut self,
         then: Then,
-        action: impl FnOnce(&rusqlite::Transaction<'_>, i64, &str) -> Result<Done, StoreError>
+        action: impl FnOnce(&crate::store::sql::Tx<'_>, i64, &str) -> Result<Done, StoreError>
         + Send
         + 'static,
         after: impl FnOnce(&crate::store::Store, &Done) -> Option<String> + Send + 'static,

@@ -15,8 +15,8 @@
 
 use crate::domain::Chart;
 use crate::store::coding::{self, Claim, CodeList};
+use crate::store::sql::Tx;
 use crate::store::{Store, StoreError, charts};
-use rusqlite::Transaction;
 use std::collections::HashSet;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError, channel};
 use std::thread::JoinHandle;
@@ -50,7 +50,7 @@ pub enum Then {
     QuerySent,
 }
 
-type Action = Box<dyn FnOnce(&Transaction<'_>) -> Result<Done, StoreError> + Send>;
+type Action = Box<dyn FnOnce(&Tx<'_>) -> Result<Done, StoreError> + Send>;
 /// Work after the action is committed (a file to write), on the saver thread;
 /// what it says is shown to the coder.
 type After = Box<dyn FnOnce(&Store, &Done) -> Option<String> + Send>;
@@ -67,7 +67,7 @@ impl Job {
     pub fn new(
         chart_id: i64,
         then: Then,
-        action: impl FnOnce(&Transaction<'_>) -> Result<Done, StoreError> + Send + 'static,
+        action: impl FnOnce(&Tx<'_>) -> Result<Done, StoreError> + Send + 'static,
     ) -> Job {
         Job {
             chart_id,
@@ -258,17 +258,16 @@ mod tests {
 
     /// Charts of the demo queue nobody has claimed yet.
     fn free_charts(store: &Store, n: usize) -> Vec<i64> {
-        let mut stmt = store
+        let ids: Vec<i64> = store
             .conn()
-            .prepare(
+            .query_map(
                 "SELECT chart_id FROM charts WHERE claimed_by IS NULL
                  AND status IN ('ready', 'in_progress') ORDER BY chart_id",
+                [],
+                |r| r.get(0),
             )
-            .unwrap();
-        let ids: Vec<i64> = stmt
-            .query_map([], |r| r.get(0))
             .unwrap()
-            .map(|r| r.unwrap())
+            .into_iter()
             .take(n)
             .collect();
         assert_eq!(ids.len(), n);

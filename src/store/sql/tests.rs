@@ -379,3 +379,22 @@ fn a_write_transaction_holds_the_lock_from_its_start() {
     held.commit().unwrap();
     two.transaction().unwrap().commit().unwrap();
 }
+
+#[test]
+fn insert_id_is_the_new_rows_key() {
+    let db = db();
+    db.execute_batch("CREATE TABLE t (t_id INTEGER PRIMARY KEY, x TEXT)")
+        .unwrap();
+    let insert = "INSERT INTO t (x) VALUES (?1)";
+    assert_eq!(db.insert_id(insert, ["a"], "t_id").unwrap(), 1);
+    assert_eq!(db.insert_id(insert, ["b"], "t_id").unwrap(), 2);
+    let explicit = "INSERT INTO t (t_id, x) VALUES (?1, ?2)";
+    assert_eq!(
+        db.insert_id(explicit, params![40, "c"], "t_id").unwrap(),
+        40
+    );
+    let x: String = db
+        .query_row("SELECT x FROM t WHERE t_id = ?1", [40], |r| r.get(0))
+        .unwrap();
+    assert_eq!(x, "c");
+}
