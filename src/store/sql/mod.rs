@@ -24,7 +24,7 @@ mod value;
 pub use crate::params;
 pub use error::{Error, ErrorKind, FromSqlError, Result};
 pub use placeholders::numbered_to_dollar;
-pub use value::{FromSql, Params, ToSql, Value};
+pub use value::{FromSql, Params, ToSql, Value, ValueRef};
 
 /// The SQL dialect a [`Db`] speaks, for the statements that must differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

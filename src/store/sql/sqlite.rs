@@ -2,9 +2,8 @@
 //! by one (no allocation), columns read as borrowed values.
 
 use super::error::{Error, FromSqlError, Result};
-use super::value::{FromSql, ToSql, Value};
+use super::value::{FromSql, ToSql, Value, ValueRef as Column};
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use std::borrow::Cow;
 
 /// How many prepared statements each connection keeps (SQLite's default of
 /// 16 is fewer than the queue and a coding action use between them).
@@ -48,13 +47,13 @@ pub(super) fn bind<'c>(
 pub(super) fn get<T: FromSql>(row: &rusqlite::Row<'_>, index: usize) -> Result<T> {
     let column = |cause| Error::Column { index, cause };
     let value = match row.get_ref(index)? {
-        ValueRef::Null => Value::Null,
-        ValueRef::Integer(n) => Value::Int(n),
-        ValueRef::Real(x) => Value::Real(x),
-        ValueRef::Text(bytes) => Value::Text(Cow::Borrowed(
-            std::str::from_utf8(bytes).map_err(|_| column(FromSqlError::NotUtf8))?,
-        )),
-        ValueRef::Blob(bytes) => Value::Blob(Cow::Borrowed(bytes)),
+        ValueRef::Null => Column::Null,
+        ValueRef::Integer(n) => Column::Int(n),
+        ValueRef::Real(x) => Column::Real(x),
+        ValueRef::Text(bytes) => {
+            Column::Text(std::str::from_utf8(bytes).map_err(|_| column(FromSqlError::NotUtf8))?)
+        }
+        ValueRef::Blob(bytes) => Column::Blob(bytes),
     };
     T::from_sql(value).map_err(column)
 }

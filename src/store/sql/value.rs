@@ -1,6 +1,7 @@
 //! Values crossing the layer: parameters going in ([`ToSql`], [`Params`]) and
 //! columns coming out ([`FromSql`]), as the five SQL storage classes both
-//! backends share.
+//! backends share: [`Value`] going in (borrowed or owned), [`ValueRef`]
+//! coming out (borrowed from the row).
 
 use super::error::{Error, FromSqlError, Result};
 use std::borrow::Cow;
@@ -26,6 +27,29 @@ impl Value<'_> {
             Value::Blob(_) => "BLOB",
         }
     }
+}
+
+/// One column's value as read, borrowed from the row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ValueRef<'a> {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(&'a str),
+    Blob(&'a [u8]),
+}
+
+impl ValueRef<'_> {
+    /// The storage class, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            ValueRef::Null => "NULL",
+            ValueRef::Int(_) => "INTEGER",
+            ValueRef::Real(_) => "REAL",
+            ValueRef::Text(_) => "TEXT",
+            ValueRef::Blob(_) => "BLOB",
+        }
+    }
 
     fn invalid<T>(&self, expected: &'static str) -> std::result::Result<T, FromSqlError> {
         Err(FromSqlError::InvalidType {
@@ -42,7 +66,7 @@ pub trait ToSql {
 
 /// A Rust value that a column can be read as.
 pub trait FromSql: Sized {
-    fn from_sql(value: Value<'_>) -> std::result::Result<Self, FromSqlError>;
+    fn from_sql(value: ValueRef<'_>) -> std::result::Result<Self, FromSqlError>;
 }
 
 impl<T: ToSql + ?Sized> ToSql for &T {
@@ -138,9 +162,9 @@ impl ToSql for Vec<u8> {
 
 impl<T: FromSql> FromSql for Option<T> {
     #[inline]
-    fn from_sql(value: Value<'_>) -> std::result::Result<Self, FromSqlError> {
+    fn from_sql(value: ValueRef<'_>) -> std::result::Result<Self, FromSqlError> {
         match value {
-            Value::Null => Ok(None),
+            ValueRef::Null => Ok(None),
             v => T::from_sql(v).map(Some),
         }
     }
@@ -148,9 +172,9 @@ impl<T: FromSql> FromSql for Option<T> {
 
 impl FromSql for i64 {
     #[inline]
-    fn from_sql(value: Value<'_>) -> std::result::Result<Self, FromSqlError> {
+    fn from_sql(value: ValueRef<'_>) -> std::result::Result<Self, FromSqlError> {
         match value {
-            Value::Int(n) => Ok(n),
+            ValueRef::Int(n) => Ok(n),
             v => v.invalid("INTEGER"),
         }
     }
@@ -159,7 +183,7 @@ impl FromSql for i64 {
 macro_rules! narrow_int_from_sql {
     ($($t:ty),*) => {$(
         impl FromSql for $t {
-            fn from_sql(value: Value<'_>) -> std::result::Result<Self, FromSqlError> {
+            fn from_sql(value: ValueRef<'_>) -> std::result::Result<Self, FromSqlError> {
                 let n = i64::from_sql(value)?;
                 <$t>::try_from(n).map_err(|_| FromSqlError::OutOfRange(n))
             }
@@ -169,17 +193,17 @@ macro_rules! narrow_int_from_sql {
 narrow_int_from_sql!(i32, i16, i8, u64, u32, u16, u8, usize);
 
 impl FromSql for bool {
-    fn from_sql(value: Value<'_>) -> std::result::Result<Self, FromSqlError> {
+    fn from_sql(value: ValueRef<'_>) -> std::result::Result<Self, FromSqlError> {
         i64::from_sql(value).map(|n| n != 0)
     }
 }
 
 impl FromSql for f64 {
-    fn from_sql(value: Value<'_>) -> std::result::Result<Self, FromSqlError> {
+    fn from_sql(value: ValueRef<'_>) -> std::result::Result<Self, FromSqlError> {
         match value {
-            Value::Real(x) => Ok(x),
+            ValueRef::Real(x) => Ok(x),
             // An integer column reads as a number too (as SQLite's own API does).
-            Value::Int(n) => Ok(n as f64),
+            ValueRef::Int(n) => Ok(n as f64),
             v => v.invalid("REAL"),
         }
     }
@@ -187,31 +211,31 @@ impl FromSql for f64 {
 
 impl FromSql for String {
     #[inline]
-    fn from_sql(value: Value<'_>) -> std::result::Result<Self, FromSqlError> {
+    fn from_sql(value: ValueRef<'_>) -> std::result::Result<Self, FromSqlError> {
         match value {
-            Value::Text(s) => Ok(s.into_owned()),
+            ValueRef::Text(s) => Ok(s.to_owned()),
             v => v.invalid("TEXT"),
         }
     }
 }
 
 impl FromSql for Vec<u8> {
-    fn from_sql(value: Value<'_>) -> std::result::Result<Self, FromSqlError> {
+    fn from_sql(value: ValueRef<'_>) -> std::result::Result<Self, FromSqlError> {
         match value {
-            Value::Blob(b) => Ok(b.into_owned()),
+            ValueRef::Blob(b) => Ok(b.to_vec()),
             v => v.invalid("BLOB"),
         }
     }
 }
 
 impl FromSql for Value<'static> {
-    fn from_sql(value: Value<'_>) -> std::result::Result<Self, FromSqlError> {
+    fn from_sql(value: ValueRef<'_>) -> std::result::Result<Self, FromSqlError> {
         Ok(match value {
-            Value::Null => Value::Null,
-            Value::Int(n) => Value::Int(n),
-            Value::Real(x) => Value::Real(x),
-            Value::Text(s) => Value::Text(Cow::Owned(s.into_owned())),
-            Value::Blob(b) => Value::Blob(Cow::Owned(b.into_owned())),
+            ValueRef::Null => Value::Null,
+            ValueRef::Int(n) => Value::Int(n),
+            ValueRef::Real(x) => Value::Real(x),
+            ValueRef::Text(s) => Value::Text(Cow::Owned(s.to_owned())),
+            ValueRef::Blob(b) => Value::Blob(Cow::Owned(b.to_vec())),
         })
     }
 }
