@@ -260,7 +260,8 @@ pub fn name_words(name: &str) -> Vec<String> {
 
 /// Records the words of a patient's name for the queue's name filter.
 pub fn index_name_words(conn: &Db, patient_id: i64, name: &str) -> crate::store::sql::Result<()> {
-    let sql = "INSERT OR IGNORE INTO patient_name_words (word, patient_id) VALUES (?1, ?2)";
+    let sql =
+        "INSERT INTO patient_name_words (word, patient_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
     for word in name_words(name) {
         conn.execute(sql, params![word, patient_id])?;
     }

@@ -444,8 +444,8 @@ pub fn acknowledge(
 ) -> Result<()> {
     require_claim(tx, chart_id, user)?;
     let inserted = tx.execute(
-        "INSERT OR IGNORE INTO acknowledgements (chart_id, finding_key, message, actor, at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO acknowledgements (chart_id, finding_key, message, actor, at)
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
         params![chart_id, finding_key, message, user, now_utc()],
     )?;
     if inserted == 0 {

@@ -90,7 +90,8 @@ pub fn chart_state(conn: &Db, account: &str) -> Result<Option<(i64, ChartStatus)
 pub fn update_patient(tx: &Tx<'_>, mrn: &str, patient: &Patient) -> Result<bool> {
     let id: Option<i64> = tx.query_opt(
         "SELECT patient_id FROM patients WHERE mrn = ?1
-             AND (name IS NOT ?2 OR birth_date IS NOT ?3 OR sex IS NOT ?4)",
+             AND (name IS DISTINCT FROM ?2 OR birth_date IS DISTINCT FROM ?3
+                  OR sex IS DISTINCT FROM ?4)",
         params![
             mrn,
             patient.name,
