@@ -20,7 +20,8 @@
 //! - `tui` -> everything above; `cli` -> everything, `tui` included.
 //!
 //! The terminal crates (ratatui, crossterm) belong to `tui`; rusqlite to
-//! `store` (and, until its store actions become data, the `tui`'s saver).
+//! `store`, where only its SQL layer (`store::sql`) and the SQLite part of
+//! opening a database name it.
 //! Everything here is testable without a terminal; `main.rs` only calls
 //! [`cli::main`].
 

@@ -151,9 +151,9 @@ pub(crate) fn append(
         .unwrap_or((0, GENESIS.to_string()));
     // Ids as high as they go mean a tampered trail: refuse, do not wrap.
     let id = prev_id.checked_add(1).ok_or_else(|| {
-        rusqlite::Error::ToSqlConversionFailure(Box::new(std::io::Error::other(
+        crate::store::sql::Error::param(
             "the audit trail's last row id is the largest possible: the trail was tampered with",
-        )))
+        )
     })?;
     let row = Row {
         id,

@@ -433,7 +433,7 @@ fn seal_the_record(tx: &Tx<'_>) -> crate::store::sql::Result<()> {
         prev = row.hash(&prev);
         tx.execute(
             "UPDATE audit SET hash = ?2 WHERE audit_id = ?1",
-            crate::params![row.id, prev],
+            crate::store::sql::params![row.id, prev],
         )?;
     }
     for (_, sql) in GUARD_TRIGGERS {

@@ -330,7 +330,7 @@ fn prepare_text(conn: &Db, filter: &QueueFilter) -> Result<TextPlan> {
         })?;
     let cached: Option<i64> = conn.query_opt(
         "SELECT found FROM temp.queue_text_key WHERE text = ?1 AND generation = ?2",
-        crate::params![text, generation],
+        crate::store::sql::params![text, generation],
         |r| r.get(0),
     )?;
     let found = match cached {
@@ -351,7 +351,7 @@ fn prepare_text(conn: &Db, filter: &QueueFilter) -> Result<TextPlan> {
             let found = conn.execute(&sql, q.params().as_slice())? as i64;
             conn.execute(
                 "INSERT INTO temp.queue_text_key (text, generation, found) VALUES (?1, ?2, ?3)",
-                crate::params![text, generation, found],
+                crate::store::sql::params![text, generation, found],
             )?;
             found
         }

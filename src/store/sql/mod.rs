@@ -17,8 +17,6 @@
 mod error;
 mod placeholders;
 mod sqlite;
-#[cfg(test)]
-mod tests;
 mod value;
 
 pub use crate::params;
@@ -276,3 +274,6 @@ impl Drop for Tx<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
