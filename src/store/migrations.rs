@@ -423,11 +423,12 @@ fn seal_the_record(tx: &Tx<'_>) -> crate::store::sql::Result<()> {
     )?;
     tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}"))?;
     // The rows written before: chained as they are.
-    let rows = {
-        let sql = "SELECT audit_id, at, actor, os_user, chart_id, action, detail, seal
-             FROM audit ORDER BY audit_id";
-        tx.query_map(sql, [], super::audit::Row::from_sql)?
-    };
+    let rows = tx.query_map(
+        "SELECT audit_id, at, actor, os_user, chart_id, action, detail, seal
+             FROM audit ORDER BY audit_id",
+        [],
+        super::audit::Row::from_sql,
+    )?;
     let mut prev = super::audit::GENESIS.to_string();
     for row in rows {
         prev = row.hash(&prev);
@@ -440,18 +441,19 @@ fn seal_the_record(tx: &Tx<'_>) -> crate::store::sql::Result<()> {
         tx.execute_batch(sql)?;
     }
     // Queries already sent are sealed now, as they stand.
-    let sent = {
-        let sql = "SELECT physician_query_id, chart_id, text, answer FROM physician_queries
-             WHERE status <> 'draft' AND text IS NOT NULL ORDER BY physician_query_id";
-        tx.query_map(sql, [], |r| {
+    let sent = tx.query_map(
+        "SELECT physician_query_id, chart_id, text, answer FROM physician_queries
+             WHERE status <> 'draft' AND text IS NOT NULL ORDER BY physician_query_id",
+        [],
+        |r| {
             Ok((
                 r.get::<i64>(0)?,
                 r.get::<i64>(1)?,
                 r.get::<String>(2)?,
                 r.get::<Option<String>>(3)?,
             ))
-        })?
-    };
+        },
+    )?;
     for (id, chart_id, text, answer) in sent {
         let detail = format!("#{id}");
         let seal = super::audit::seal(&text);
@@ -701,18 +703,19 @@ fn quality_and_review(tx: &Tx<'_>) -> crate::store::sql::Result<()> {
 
 /// Charts completed before: their completions, timed from the trail.
 fn record_earlier_completions(tx: &Tx<'_>) -> crate::store::sql::Result<()> {
-    let completions = {
-        let sql = "SELECT a.audit_id, a.chart_id, a.actor, a.at FROM audit a
-             WHERE a.action = 'complete' AND a.chart_id IS NOT NULL ORDER BY a.audit_id";
-        tx.query_map(sql, [], |r| {
+    let completions = tx.query_map(
+        "SELECT a.audit_id, a.chart_id, a.actor, a.at FROM audit a
+             WHERE a.action = 'complete' AND a.chart_id IS NOT NULL ORDER BY a.audit_id",
+        [],
+        |r| {
             Ok((
                 r.get::<i64>(0)?,
                 r.get::<i64>(1)?,
                 r.get::<String>(2)?,
                 r.get::<String>(3)?,
             ))
-        })?
-    };
+        },
+    )?;
     for (audit_id, chart_id, coder, at) in completions {
         super::quality::record_completion(tx, chart_id, &coder, &at, audit_id)?;
     }
