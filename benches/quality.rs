@@ -17,10 +17,10 @@
 
 mod common;
 
+use chartcoder::params;
 use chartcoder::store::quality::{self, Scope};
 use chartcoder::store::{Store, StoreOptions};
 use chrono::NaiveDate;
-use rusqlite::params;
 use std::time::{Duration, Instant};
 
 const CODERS: u64 = 50;
@@ -67,27 +67,17 @@ fn generate(store: &mut Store, n: u64) {
                     [format!("P{p}")],
                 )?;
             }
-            let mut chart = tx.prepare(
-                "INSERT INTO charts (chart_id, account, patient_id, encounter_type, admit_date,
+            let chart_sql = "INSERT INTO charts (chart_id, account, patient_id, encounter_type, admit_date,
                      discharge_date, status, claimed_by, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, 'x', 'x')",
-            )?;
-            let mut drg = tx.prepare(
-                "INSERT INTO chart_drgs (chart_id, drg, mdc, weight, grouper_version, completed_by, completed_at)
-                 VALUES (?1, ?2, 4, ?3, 'v43.1', ?4, ?5)",
-            )?;
-            let mut coding = tx.prepare(
-                "INSERT INTO chart_coding (chart_id, coder, encounter_type, completed_at, day, seconds)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            let mut review = tx.prepare(
-                "INSERT INTO reviews (chart_id, coder, coded_at, reviewer, state, started_at, closed_at,
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, 'x', 'x')";
+            let drg_sql = "INSERT INTO chart_drgs (chart_id, drg, mdc, weight, grouper_version, completed_by, completed_at)
+                 VALUES (?1, ?2, 4, ?3, 'v43.1', ?4, ?5)";
+            let coding_sql = "INSERT INTO chart_coding (chart_id, coder, encounter_type, completed_at, day, seconds)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+            let review_sql = "INSERT INTO reviews (chart_id, coder, coded_at, reviewer, state, started_at, closed_at,
                      dx_codes, dx_errors, px_codes, px_errors, principal_changed, drg_changed)
-                 VALUES (?1, ?2, ?3, 'reviewer', 'closed', ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?;
-            let mut hold = tx.prepare(
-                "INSERT INTO holds (chart_id, reason, created_by, created_at) VALUES (?1, ?2, ?3, 'x')",
-            )?;
+                 VALUES (?1, ?2, ?3, 'reviewer', 'closed', ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+            let hold_sql = "INSERT INTO holds (chart_id, reason, created_by, created_at) VALUES (?1, ?2, ?3, 'x')";
             for i in 0..n {
                 let id = i as i64 + 1;
                 let day = first + chrono::Days::new(i * DAYS / n);
@@ -111,7 +101,7 @@ fn generate(store: &mut Store, n: u64) {
                 let coder = format!("coder{:02}", (i * 7919) % CODERS);
                 let claimed = matches!(status, "in_progress" | "on_hold").then(|| coder.clone());
                 let date = day.to_string();
-                chart.execute(params![
+                tx.execute(chart_sql, params![
                     id,
                     format!("B{id}"),
                     (i % 2000) as i64 + 1,
@@ -126,7 +116,7 @@ fn generate(store: &mut Store, n: u64) {
                         1 => "awaiting documentation",
                         _ => "billing edit",
                     };
-                    hold.execute(params![id, reason, coder])?;
+                    tx.execute(hold_sql, params![id, reason, coder])?;
                 }
                 if !matches!(status, "coded" | "reviewed" | "final") {
                     continue;
@@ -134,13 +124,13 @@ fn generate(store: &mut Store, n: u64) {
                 let at = format!("{date}T{:02}:{:02}:00Z", 8 + i % 9, i % 60);
                 if etype == "inpatient" {
                     let weight = 0.5 + (i % 37) as f64 * 0.1;
-                    drg.execute(params![id, 180 + (i % 600) as i64, weight, coder, at])?;
+                    tx.execute(drg_sql, params![id, 180 + (i % 600) as i64, weight, coder, at])?;
                 }
                 let seconds = 180 + (i * 37) % 2220;
-                coding.execute(params![id, coder, etype, at, date, seconds as i64])?;
+                tx.execute(coding_sql, params![id, coder, etype, at, date, seconds as i64])?;
                 if i % 20 == 0 && status != "coded" {
                     let dx = 3 + (i % 9) as i64;
-                    review.execute(params![
+                    tx.execute(review_sql, params![
                         id,
                         coder,
                         at,
@@ -159,9 +149,9 @@ fn generate(store: &mut Store, n: u64) {
 }
 
 fn naive_accuracy(store: &Store) {
-    let mut stmt = store
+    let n = store
         .conn()
-        .prepare(
+        .query_map(
             "SELECT cc.coder, substr(cc.completed_at, 1, 7), count(*), sum(r.dx_codes),
                     sum(r.dx_errors), sum(r.px_codes), sum(r.px_errors),
                     count(r.principal_changed), sum(r.principal_changed),
@@ -170,28 +160,32 @@ fn naive_accuracy(store: &Store) {
              JOIN chart_coding cc ON cc.chart_id = r.chart_id
              WHERE r.state = 'closed'
              GROUP BY cc.coder, substr(cc.completed_at, 1, 7)",
+            [],
+            |r| r.get::<i64>(2),
         )
-        .unwrap();
-    let n = stmt.query_map([], |r| r.get::<_, i64>(2)).unwrap().count();
+        .unwrap()
+        .len();
     std::hint::black_box(n);
 }
 
 fn naive_productivity(store: &Store) {
-    let mut stmt = store
+    let n = store
         .conn()
-        .prepare(
+        .query_map(
             "SELECT coder, encounter_type, count(*), sum(seconds) FROM chart_coding
              GROUP BY coder, encounter_type",
+            [],
+            |r| r.get::<i64>(2),
         )
-        .unwrap();
-    let n = stmt.query_map([], |r| r.get::<_, i64>(2)).unwrap().count();
+        .unwrap()
+        .len();
     std::hint::black_box(n);
 }
 
 fn naive_dnfb(store: &Store) {
-    let mut stmt = store
+    let n = store
         .conn()
-        .prepare(
+        .query_map(
             "SELECT c.status,
                     CASE WHEN julianday(?1) - julianday(c.discharge_date) <= 3 THEN 0
                          WHEN julianday(?1) - julianday(c.discharge_date) <= 7 THEN 1
@@ -204,12 +198,11 @@ fn naive_dnfb(store: &Store) {
              FROM charts c LEFT JOIN chart_drgs d ON d.chart_id = c.chart_id
              WHERE c.status <> 'final'
              GROUP BY c.status, bucket, hold",
+            [last_day().to_string()],
+            |r| r.get::<i64>(3),
         )
-        .unwrap();
-    let n = stmt
-        .query_map([last_day().to_string()], |r| r.get::<_, i64>(3))
         .unwrap()
-        .count();
+        .len();
     std::hint::black_box(n);
 }
 

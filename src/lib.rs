@@ -20,9 +20,10 @@
 //! - `tui` -> everything above; `cli` -> everything, `tui` included.
 //!
 //! The terminal crates (ratatui, crossterm) belong to `tui`; the `postgres`
-//! client and rusqlite to `store` alone: the workstation's changes are data
-//! (`store::command::Command`, run by its saver) and its reads too
-//! (`tui::reader::Read`).
+//! client and rusqlite to `store` alone, where only its SQL layer
+//! (`store::sql`) and the SQLite part of opening a database name rusqlite:
+//! the workstation's changes are data (`store::command::Command`, run by its
+//! saver) and its reads too (`tui::reader::Read`).
 //! Everything here is testable without a terminal; `main.rs` only calls
 //! [`cli::main`].
 

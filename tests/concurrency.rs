@@ -129,13 +129,15 @@ fn eight_coders_on_one_file_lose_nothing() {
     let accounts: Vec<String> = {
         let mut store = Store::open(&db, &StoreOptions::default()).unwrap();
         chartcoder::demo::seed(&mut store).unwrap();
-        let mut stmt = store
+        store
             .conn()
-            .prepare("SELECT account FROM charts WHERE status = 'ready' ORDER BY chart_id")
-            .unwrap();
-        stmt.query_map([], |r| r.get(0))
+            .query_map(
+                "SELECT account FROM charts WHERE status = 'ready' ORDER BY chart_id",
+                [],
+                |r| r.get(0),
+            )
             .unwrap()
-            .map(Result::unwrap)
+            .into_iter()
             .collect()
     };
     assert!(accounts.len() > CODERS);

@@ -167,7 +167,7 @@ fn a_listener_killed_mid_stream_loses_no_acknowledged_message_and_half_writes_no
         let n = open(&db)
             .conn()
             .query_row("SELECT count(*) FROM inbound_messages", [], |r| {
-                r.get::<_, i64>(0)
+                r.get::<i64>(0)
             })
             .unwrap();
         if n >= 300 || std::time::Instant::now() > deadline {
@@ -189,13 +189,11 @@ fn a_listener_killed_mid_stream_loses_no_acknowledged_message_and_half_writes_no
 
     let store = open(&db);
     let applied: Vec<String> = {
-        let mut stmt = store
+        store
             .conn()
-            .prepare("SELECT control_id FROM inbound_messages")
-            .unwrap();
-        stmt.query_map([], |r| r.get(0))
+            .query_map("SELECT control_id FROM inbound_messages", [], |r| r.get(0))
             .unwrap()
-            .map(Result::unwrap)
+            .into_iter()
             .collect()
     };
     for id in &acked {

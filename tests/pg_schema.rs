@@ -176,8 +176,18 @@ fn normal(sql: &str) -> String {
         .to_lowercase()
 }
 
-fn sqlite_tables(store: &Store) -> Vec<(String, String)> {
-    let conn = store.conn();
+/// chartcoder's SQLite schema, on a file opened with rusqlite itself (the
+/// store's own connection speaks only its SQL layer).
+fn sqlite_schema() -> (tempfile::TempDir, rusqlite::Connection) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("schema.db");
+    drop(Store::open(&path, &chartcoder::store::StoreOptions::default()).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    (dir, conn)
+}
+
+fn sqlite_tables(store: &rusqlite::Connection) -> Vec<(String, String)> {
+    let conn = store;
     let mut stmt = conn
         .prepare(
             "SELECT name, sql FROM sqlite_master
@@ -190,11 +200,10 @@ fn sqlite_tables(store: &Store) -> Vec<(String, String)> {
         .unwrap()
 }
 
-fn sqlite_columns(store: &Store) -> Columns {
+fn sqlite_columns(store: &rusqlite::Connection) -> Columns {
     let mut out = Columns::new();
     for (table, _) in sqlite_tables(store) {
         let mut stmt = store
-            .conn()
             .prepare(&format!("PRAGMA table_info({table})"))
             .unwrap();
         let rows = stmt
@@ -252,7 +261,7 @@ fn every_sqlite_column_is_in_postgresql_with_its_type_nullability_and_default() 
         return;
     };
     let mut client = db.migrated();
-    let store = Store::open_in_memory().unwrap();
+    let (_dir, store) = sqlite_schema();
     let sqlite = sqlite_columns(&store);
     let pg = pg_columns(&mut client);
     // A sanity check of the reading itself: the audit trail's hash column.
@@ -275,8 +284,8 @@ fn every_sqlite_column_is_in_postgresql_with_its_type_nullability_and_default() 
 /// An index: (table, columns in order, unique, partial predicate).
 type Index = (String, Vec<String>, bool, Option<String>);
 
-fn sqlite_indexes(store: &Store) -> BTreeMap<Index, String> {
-    let conn = store.conn();
+fn sqlite_indexes(store: &rusqlite::Connection) -> BTreeMap<Index, String> {
+    let conn = store;
     let mut out = BTreeMap::new();
     for (table, _) in sqlite_tables(store) {
         let mut list = conn
@@ -349,7 +358,7 @@ fn every_sqlite_index_and_unique_constraint_has_its_postgresql_counterpart() {
         return;
     };
     let mut client = db.migrated();
-    let store = Store::open_in_memory().unwrap();
+    let (_dir, store) = sqlite_schema();
     let sqlite = sqlite_indexes(&store);
     let pg = pg_indexes(&mut client);
     // The reading itself: the partial unique index of open reviews.
@@ -382,7 +391,6 @@ fn every_sqlite_index_and_unique_constraint_has_its_postgresql_counterpart() {
         );
         let (table, columns, ..) = index;
         let ty: String = store
-            .conn()
             .query_row(
                 &format!(
                     "SELECT type FROM pragma_table_info('{table}') WHERE name = ?1 AND pk = 1"
@@ -405,12 +413,11 @@ fn every_sqlite_foreign_key_and_check_is_in_postgresql() {
         return;
     };
     let mut client = db.migrated();
-    let store = Store::open_in_memory().unwrap();
+    let (_dir, store) = sqlite_schema();
     let mut sqlite_fks = BTreeSet::new();
     let mut sqlite_checks = BTreeMap::new();
     for (table, sql) in sqlite_tables(&store) {
         let mut stmt = store
-            .conn()
             .prepare(&format!("PRAGMA foreign_key_list({table})"))
             .unwrap();
         let fks: Vec<(String, String, String)> = stmt
@@ -474,10 +481,9 @@ fn every_sqlite_trigger_has_its_postgresql_twin() {
         pg::MIGRATIONS.last().map(|m| m.sqlite_version),
         Some(migrations::LATEST)
     );
-    let store = Store::open_in_memory().unwrap();
+    let (_dir, store) = sqlite_schema();
     let sqlite: BTreeSet<String> = {
         let mut stmt = store
-            .conn()
             .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")
             .unwrap();
         stmt.query_map([], |r| r.get(0))

@@ -259,12 +259,12 @@ fn the_review_flow_end_to_end_gives_the_expected_accuracy() {
     // The coder's POA is back; the missed diagnosis stays.
     let dx: Vec<(String, Option<String>)> = store
         .conn()
-        .prepare("SELECT code, poa FROM diagnoses WHERE chart_id = ?1 ORDER BY seq")
-        .unwrap()
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+        .query_map(
+            "SELECT code, poa FROM diagnoses WHERE chart_id = ?1 ORDER BY seq",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
     assert_eq!(
         dx,
         vec![
@@ -528,12 +528,12 @@ fn a_settled_principal_and_removed_code_are_put_back_in_place() {
         .unwrap();
     let codes: Vec<String> = store
         .conn()
-        .prepare("SELECT code FROM diagnoses WHERE chart_id = ?1 ORDER BY seq")
-        .unwrap()
-        .query_map([id], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+        .query_map(
+            "SELECT code FROM diagnoses WHERE chart_id = ?1 ORDER BY seq",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(codes, vec!["A41.9", "J18.9", "E11.9"]);
     // The sequencing change stands: J18.9 and A41.9 wrong (principal in one
     // version only), E11.9 right: 1/3; principal changed.
@@ -661,7 +661,7 @@ fn fixture_charts(store: &Store, n: i64) {
                 "INSERT INTO charts (chart_id, account, patient_id, encounter_type, admit_date,
                      discharge_date, status, created_at, updated_at)
                  VALUES (?1, ?2, 1, 'inpatient', '2026-01-01', '2026-01-01', 'coded', 'x', 'x')",
-                rusqlite::params![i, format!("F-{i}")],
+                chartcoder::params![i, format!("F-{i}")],
             )
             .unwrap();
     }
@@ -1014,12 +1014,12 @@ fn upgrading_times_the_completions_already_in_the_trail() {
     let path = dir.path().join("before-review.db");
     let before = MIGRATIONS.len() - 1;
     {
-        let mut conn = rusqlite::Connection::open(&path).unwrap();
-        let tx = conn.transaction().unwrap();
+        let db = chartcoder::store::sql::Db::open_sqlite(&path).unwrap();
+        let tx = db.transaction().unwrap();
         for m in &MIGRATIONS[..before] {
             m.apply(&tx).unwrap();
         }
-        tx.pragma_update(None, "user_version", before as u32)
+        tx.execute_batch(&format!("PRAGMA user_version = {before}"))
             .unwrap();
         tx.execute_batch(
             "INSERT INTO patients (mrn, name, birth_date, sex) VALUES ('P', 'Pat', '1950-01-01', 'F');

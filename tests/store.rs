@@ -462,7 +462,7 @@ mod coding_actions {
                 .conn()
                 .execute(
                     "UPDATE charts SET claimed_at = ?2 WHERE chart_id = ?1",
-                    rusqlite::params![id, at],
+                    chartcoder::params![id, at],
                 )
                 .unwrap();
         };

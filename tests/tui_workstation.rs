@@ -1045,14 +1045,15 @@ fn a_huge_paste_and_a_1x1_terminal_do_not_break_anything() {
 
 /// The session's audit rows (no chart): lock, unlock, failed unlocks, logoff.
 fn session_audit(app: &App) -> Vec<(String, String)> {
-    let mut stmt = app
-        .store()
+    app.store()
         .conn()
-        .prepare("SELECT action, detail FROM audit WHERE chart_id IS NULL ORDER BY audit_id")
-        .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_map(
+            "SELECT action, detail FROM audit WHERE chart_id IS NULL ORDER BY audit_id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap()
-        .map(Result::unwrap)
+        .into_iter()
         .collect()
 }
 

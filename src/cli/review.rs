@@ -551,7 +551,7 @@ impl Change<'_> {
     /// changed"). Returns the keys given a reason.
     fn apply(
         &self,
-        tx: &crate::store::Transaction<'_>,
+        tx: &crate::store::sql::Tx<'_>,
         id: i64,
         user: &str,
         reason: ReviewReason,

@@ -9,7 +9,7 @@
 use super::migrations::GUARD_TRIGGERS;
 use super::{Result, now_utc};
 use crate::domain::AuditAction;
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::sql::{Db, params};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
@@ -55,7 +55,7 @@ pub(crate) struct Row {
 }
 
 impl Row {
-    pub(crate) fn from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    pub(crate) fn from_sql(r: &crate::store::sql::Row<'_>) -> crate::store::sql::Result<Row> {
         Ok(Row {
             id: r.get(0)?,
             at: r.get(1)?,
@@ -112,7 +112,7 @@ pub fn seal(text: &str) -> String {
 
 /// Appends one audit row; call it inside the transaction of the action it records.
 pub fn record(
-    conn: &Connection,
+    conn: &Db,
     actor: &str,
     chart_id: Option<i64>,
     action: AuditAction,
@@ -123,7 +123,7 @@ pub fn record(
 
 /// Appends one audit row that seals a text (see [`seal`]).
 pub fn record_sealed(
-    conn: &Connection,
+    conn: &Db,
     actor: &str,
     chart_id: Option<i64>,
     action: AuditAction,
@@ -135,23 +135,25 @@ pub fn record_sealed(
 
 /// [`record_sealed`] in SQLite's terms (for migrations).
 pub(crate) fn append(
-    conn: &Connection,
+    conn: &Db,
     actor: &str,
     chart_id: Option<i64>,
     action: AuditAction,
     detail: &str,
     seal: Option<&str>,
-) -> rusqlite::Result<()> {
+) -> crate::store::sql::Result<()> {
     let (prev_id, prev_hash) = conn
-        .prepare_cached("SELECT audit_id, hash FROM audit ORDER BY audit_id DESC LIMIT 1")?
-        .query_row([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-        .optional()?
+        .query_opt(
+            "SELECT audit_id, hash FROM audit ORDER BY audit_id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get::<i64>(0)?, r.get::<String>(1)?)),
+        )?
         .unwrap_or((0, GENESIS.to_string()));
     // Ids as high as they go mean a tampered trail: refuse, do not wrap.
     let id = prev_id.checked_add(1).ok_or_else(|| {
-        rusqlite::Error::ToSqlConversionFailure(Box::new(std::io::Error::other(
+        crate::store::sql::Error::param(
             "the audit trail's last row id is the largest possible: the trail was tampered with",
-        )))
+        )
     })?;
     let row = Row {
         id,
@@ -164,42 +166,38 @@ pub(crate) fn append(
         seal: seal.map(str::to_string),
     };
     let hash = row.hash(&prev_hash);
-    conn.prepare_cached(
+    conn.execute(
         "INSERT INTO audit (audit_id, at, actor, os_user, chart_id, action, detail, seal, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
-        row.id,
-        row.at,
-        row.actor,
-        row.os_user,
-        row.chart_id,
-        row.action,
-        row.detail,
-        row.seal,
-        hash
-    ])?;
+        params![
+            row.id,
+            row.at,
+            row.actor,
+            row.os_user,
+            row.chart_id,
+            row.action,
+            row.detail,
+            row.seal,
+            hash
+        ],
+    )?;
     Ok(())
 }
 
 /// A chart's history, oldest first.
-pub fn for_chart(conn: &Connection, chart_id: i64) -> Result<Vec<AuditEntry>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT at, actor, os_user, chart_id, action, detail FROM audit
-         WHERE chart_id = ?1 ORDER BY audit_id",
-    )?;
-    let rows = stmt
-        .query_map([chart_id], |r| {
-            Ok(AuditEntry {
-                at: r.get(0)?,
-                actor: r.get(1)?,
-                os_user: r.get(2)?,
-                chart_id: r.get(3)?,
-                action: r.get(4)?,
-                detail: r.get(5)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+pub fn for_chart(conn: &Db, chart_id: i64) -> Result<Vec<AuditEntry>> {
+    let sql = "SELECT at, actor, os_user, chart_id, action, detail FROM audit
+         WHERE chart_id = ?1 ORDER BY audit_id";
+    let rows = conn.query_map(sql, [chart_id], |r| {
+        Ok(AuditEntry {
+            at: r.get(0)?,
+            actor: r.get(1)?,
+            os_user: r.get(2)?,
+            chart_id: r.get(3)?,
+            action: r.get(4)?,
+            detail: r.get(5)?,
+        })
+    })?;
     Ok(rows)
 }
 
@@ -227,7 +225,7 @@ impl Verification {
 ///
 /// `expect`: a head hash kept from an earlier check; the trail must still hold
 /// it (rows cut off its end, or a trail rewritten, no longer do).
-pub fn verify(conn: &Connection, expect: Option<&str>) -> Result<Verification> {
+pub fn verify(conn: &Db, expect: Option<&str>) -> Result<Verification> {
     let mut problems = Vec::new();
     guard_triggers(conn, &mut problems)?;
     let chain = walk_chain(conn, expect, &mut problems)?;
@@ -246,15 +244,13 @@ pub fn verify(conn: &Connection, expect: Option<&str>) -> Result<Verification> {
 }
 
 /// The triggers that guard the record are there as written.
-fn guard_triggers(conn: &Connection, problems: &mut Vec<String>) -> Result<()> {
+fn guard_triggers(conn: &Db, problems: &mut Vec<String>) -> Result<()> {
     for (name, sql) in GUARD_TRIGGERS {
-        let found: Option<String> = conn
-            .query_row(
-                "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1",
-                [name],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let found: Option<String> = conn.query_opt(
+            "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1",
+            [name],
+            |r| r.get(0),
+        )?;
         match found {
             None => problems.push(format!(
                 "the trigger {name} is missing (dropped): rows could have been changed or removed"
@@ -282,16 +278,9 @@ struct Chain {
 
 /// Walks the trail in order: each row follows the one before (no gap) and
 /// matches its hash; the first broken link is named and ends the walk.
-fn walk_chain(
-    conn: &Connection,
-    expect: Option<&str>,
-    problems: &mut Vec<String>,
-) -> Result<Chain> {
-    let mut stmt = conn.prepare(
-        "SELECT audit_id, at, actor, os_user, chart_id, action, detail, seal, hash
-         FROM audit ORDER BY audit_id",
-    )?;
-    let mut rows = stmt.query([])?;
+fn walk_chain(conn: &Db, expect: Option<&str>, problems: &mut Vec<String>) -> Result<Chain> {
+    let sql = "SELECT audit_id, at, actor, os_user, chart_id, action, detail, seal, hash
+         FROM audit ORDER BY audit_id";
     let mut prev = GENESIS.to_string();
     let mut prev_id: i64 = 0;
     let mut count = 0u64;
@@ -301,7 +290,7 @@ fn walk_chain(
     // Query id -> how the trail says it ended (closed with an outcome, or
     // canceled), and the row that says so.
     let mut endings: HashMap<i64, (i64, Option<String>)> = HashMap::new();
-    while let Some(r) = rows.next()? {
+    conn.for_each_while(sql, [], |r| -> Result<bool> {
         let row = Row::from_sql(r)?;
         let stored: String = r.get(8)?;
         count += 1;
@@ -322,14 +311,14 @@ fn walk_chain(
                 "{missing}: the trail jumps from #{prev_id} to #{} (removed, or the ids rewritten)",
                 row.id
             ));
-            break;
+            return Ok(false);
         }
         if row.hash(&prev) != stored {
             problems.push(format!(
                 "{} does not match the chain: it, or the row before it, was changed after it was written",
                 at()
             ));
-            break;
+            return Ok(false);
         }
         if expect == Some(stored.as_str()) {
             expect_found = true;
@@ -353,8 +342,8 @@ fn walk_chain(
         }
         prev = stored;
         prev_id = row.id;
-    }
-    drop(rows);
+        Ok(true)
+    })?;
     Ok(Chain {
         count,
         head: prev,
@@ -366,15 +355,13 @@ fn walk_chain(
 
 /// Every sent query's text and answer match their seals, and its status the
 /// row that ended it; a sealed query is still there.
-fn sealed_queries(conn: &Connection, chain: &Chain, problems: &mut Vec<String>) -> Result<()> {
+fn sealed_queries(conn: &Db, chain: &Chain, problems: &mut Vec<String>) -> Result<()> {
     let (seals, endings) = (&chain.seals, &chain.endings);
-    let mut queries = conn.prepare(
+    let queries_sql =
         "SELECT physician_query_id, text, answer, status, outcome FROM physician_queries
-         ORDER BY physician_query_id",
-    )?;
-    let mut rows = queries.query([])?;
+         ORDER BY physician_query_id";
     let mut present = std::collections::HashSet::new();
-    while let Some(r) = rows.next()? {
+    conn.for_each(queries_sql, [], |r| -> Result<()> {
         let id: i64 = r.get(0)?;
         let status: String = r.get(3)?;
         let outcome: Option<String> = r.get(4)?;
@@ -384,7 +371,7 @@ fn sealed_queries(conn: &Connection, chain: &Chain, problems: &mut Vec<String>) 
                     "query #{id} was sent (row #{row}) but is a draft again: its sending was undone outside chartcoder"
                 ));
             }
-            continue;
+            return Ok(());
         }
         present.insert(id);
         let ended = endings.get(&id);
@@ -413,8 +400,8 @@ fn sealed_queries(conn: &Connection, chain: &Chain, problems: &mut Vec<String>) 
                 )),
             }
         }
-    }
-    drop(rows);
+        Ok(())
+    })?;
     let mut gone: Vec<i64> = seals
         .keys()
         .filter(|(id, kind)| *kind == "text" && !present.contains(id))

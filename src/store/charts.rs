@@ -5,8 +5,8 @@ use crate::domain::{
     Chart, ChartStatus, CodeSystem, DiagnosisAssignment, Document, Encounter, Patient,
     ProcedureAssignment, pointer_from_letter, pointer_letter,
 };
+use crate::store::sql::{Db, Row, Tx, params};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use std::fmt;
 use std::str::FromStr;
 
@@ -31,7 +31,7 @@ impl fmt::Display for ImportProblem {
 
 /// How many synthetic charts (accounts `G…`, from `chartcoder demo
 /// --generate`) the database holds.
-pub fn generated_count(conn: &Connection) -> Result<u64> {
+pub fn generated_count(conn: &Db) -> Result<u64> {
     let n: i64 = conn.query_row(
         "SELECT count(*) FROM charts WHERE account LIKE 'G%'",
         [],
@@ -44,11 +44,7 @@ pub fn generated_count(conn: &Connection) -> Result<u64> {
 /// file for a patient with another name, birth date or sex, rejects the whole batch
 /// and names each offending chart by its position. Messages never echo the
 /// identifiers themselves (they are PHI).
-pub fn import_charts(
-    tx: &Transaction<'_>,
-    charts: &[(String, Chart)],
-    actor: &str,
-) -> Result<Vec<i64>> {
+pub fn import_charts(tx: &Tx<'_>, charts: &[(String, Chart)], actor: &str) -> Result<Vec<i64>> {
     let mut problems = Vec::new();
     for (position, chart) in charts {
         if chart_id_for_account(tx, &chart.account)?.is_some() {
@@ -99,41 +95,40 @@ pub fn import_charts(
     Ok(ids)
 }
 
-fn patient_by_mrn(conn: &Connection, mrn: &str) -> Result<Option<(i64, Patient)>> {
-    conn.prepare_cached("SELECT patient_id, name, birth_date, sex FROM patients WHERE mrn = ?1")?
-        .query_row([mrn], |r| {
+fn patient_by_mrn(conn: &Db, mrn: &str) -> Result<Option<(i64, Patient)>> {
+    conn.query_opt(
+        "SELECT patient_id, name, birth_date, sex FROM patients WHERE mrn = ?1",
+        [mrn],
+        |r| {
             Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
+                r.get::<i64>(0)?,
+                r.get::<String>(1)?,
+                r.get::<String>(2)?,
+                r.get::<String>(3)?,
             ))
-        })
-        .optional()?
-        .map(|(id, name, birth, sex)| {
-            Ok((
-                id,
-                Patient {
-                    name,
-                    birth_date: parse_date(&birth)?,
-                    sex: parse_enum(&sex)?,
-                },
-            ))
-        })
-        .transpose()
+        },
+    )?
+    .map(|(id, name, birth, sex)| {
+        Ok((
+            id,
+            Patient {
+                name,
+                birth_date: parse_date(&birth)?,
+                sex: parse_enum(&sex)?,
+            },
+        ))
+    })
+    .transpose()
 }
 
 /// Inserts one chart (and its patient when the MRN is new) without any check
 /// beyond the schema's; callers check duplicates first and write the audit row.
-pub fn insert_chart(tx: &Transaction<'_>, chart: &Chart, now: &str) -> Result<i64> {
+pub fn insert_chart(tx: &Tx<'_>, chart: &Chart, now: &str) -> Result<i64> {
     let patient_id = patient_for(tx, chart)?;
     let e = &chart.encounter;
-    tx.prepare_cached(
-        "INSERT INTO charts (account, patient_id, encounter_type, admit_date, discharge_date, disposition,
+    let chart_id: i64 = tx.insert_id("INSERT INTO charts (account, patient_id, encounter_type, admit_date, discharge_date, disposition,
                              attending, payer, status, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
-    )?
-    .execute(params![
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)", params![
         chart.account,
         patient_id,
         e.encounter_type.as_str(),
@@ -144,8 +139,7 @@ pub fn insert_chart(tx: &Transaction<'_>, chart: &Chart, now: &str) -> Result<i6
         e.payer,
         chart.status.as_str(),
         now,
-    ])?;
-    let chart_id = tx.last_insert_rowid();
+    ], "chart_id")?;
     insert_providers_and_documents(tx, chart_id, chart)?;
     insert_codes(tx, chart_id, chart)?;
     Ok(chart_id)
@@ -153,100 +147,98 @@ pub fn insert_chart(tx: &Transaction<'_>, chart: &Chart, now: &str) -> Result<i6
 
 /// The patient with the chart's MRN, added (and their name's words indexed)
 /// when the MRN is new.
-fn patient_for(tx: &Transaction<'_>, chart: &Chart) -> Result<i64> {
+fn patient_for(tx: &Tx<'_>, chart: &Chart) -> Result<i64> {
     Ok(match patient_by_mrn(tx, &chart.mrn)? {
         Some((id, _)) => id,
         None => {
-            tx.prepare_cached(
+            let id: i64 = tx.insert_id(
                 "INSERT INTO patients (mrn, name, birth_date, sex) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![
-                chart.mrn,
-                chart.patient.name,
-                chart.patient.birth_date.to_string(),
-                chart.patient.sex.as_str()
-            ])?;
-            let id = tx.last_insert_rowid();
+                params![
+                    chart.mrn,
+                    chart.patient.name,
+                    chart.patient.birth_date.to_string(),
+                    chart.patient.sex.as_str()
+                ],
+                "patient_id",
+            )?;
             index_name_words(tx, id, &chart.patient.name)?;
             id
         }
     })
 }
 
-fn insert_providers_and_documents(
-    tx: &Transaction<'_>,
-    chart_id: i64,
-    chart: &Chart,
-) -> Result<()> {
+fn insert_providers_and_documents(tx: &Tx<'_>, chart_id: i64, chart: &Chart) -> Result<()> {
     let e = &chart.encounter;
     {
-        let mut stmt = tx.prepare_cached(
-            "INSERT INTO chart_providers (chart_id, seq, name) VALUES (?1, ?2, ?3)",
-        )?;
+        let sql = "INSERT INTO chart_providers (chart_id, seq, name) VALUES (?1, ?2, ?3)";
         for (seq, name) in e.other_providers.iter().enumerate() {
-            stmt.execute(params![chart_id, seq as i64 + 1, name])?;
+            tx.execute(sql, params![chart_id, seq as i64 + 1, name])?;
         }
     }
     {
-        let mut stmt = tx.prepare_cached(
+        let sql =
             "INSERT INTO documents (chart_id, seq, kind, title, author, signed, doc_date, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?;
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
         for (seq, d) in chart.documents.iter().enumerate() {
-            stmt.execute(params![
-                chart_id,
-                seq as i64 + 1,
-                d.kind.as_str(),
-                d.title,
-                d.author,
-                d.signed,
-                d.date.to_string(),
-                d.text
-            ])?;
+            tx.execute(
+                sql,
+                params![
+                    chart_id,
+                    seq as i64 + 1,
+                    d.kind.as_str(),
+                    d.title,
+                    d.author,
+                    d.signed,
+                    d.date.to_string(),
+                    d.text
+                ],
+            )?;
         }
     }
     Ok(())
 }
 
 /// The chart's diagnoses and procedures, in their order.
-fn insert_codes(tx: &Transaction<'_>, chart_id: i64, chart: &Chart) -> Result<()> {
+fn insert_codes(tx: &Tx<'_>, chart_id: i64, chart: &Chart) -> Result<()> {
     {
-        let mut stmt = tx.prepare_cached(
-            "INSERT INTO diagnoses (chart_id, seq, code, code_system, edition, poa) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
+        let sql = "INSERT INTO diagnoses (chart_id, seq, code, code_system, edition, poa) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
         for (seq, d) in chart.diagnoses.iter().enumerate() {
-            stmt.execute(params![
-                chart_id,
-                seq as i64 + 1,
-                d.code,
-                d.system.as_str(),
-                d.edition,
-                d.poa.map(|p| p.as_str())
-            ])?;
+            tx.execute(
+                sql,
+                params![
+                    chart_id,
+                    seq as i64 + 1,
+                    d.code,
+                    d.system.as_str(),
+                    d.edition,
+                    d.poa.map(|p| p.as_str())
+                ],
+            )?;
         }
     }
     {
-        let mut stmt = tx.prepare_cached(
-            "INSERT INTO procedures (chart_id, seq, code, code_system, proc_date, provider, modifiers, units, pointers)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?;
+        let sql = "INSERT INTO procedures (chart_id, seq, code, code_system, proc_date, provider, modifiers, units, pointers)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
         for (seq, p) in chart.procedures.iter().enumerate() {
             let pointers: String = p
                 .pointers
                 .iter()
                 .filter_map(|&n| pointer_letter(n))
                 .collect();
-            stmt.execute(params![
-                chart_id,
-                seq as i64 + 1,
-                p.code,
-                p.system.as_str(),
-                p.date.map(|d| d.to_string()),
-                p.provider,
-                p.modifiers.join(" "),
-                p.units,
-                pointers
-            ])?;
+            tx.execute(
+                sql,
+                params![
+                    chart_id,
+                    seq as i64 + 1,
+                    p.code,
+                    p.system.as_str(),
+                    p.date.map(|d| d.to_string()),
+                    p.provider,
+                    p.modifiers.join(" "),
+                    p.units,
+                    pointers
+                ],
+            )?;
         }
     }
     Ok(())
@@ -267,32 +259,28 @@ pub fn name_words(name: &str) -> Vec<String> {
 }
 
 /// Records the words of a patient's name for the queue's name filter.
-pub fn index_name_words(conn: &Connection, patient_id: i64, name: &str) -> rusqlite::Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT OR IGNORE INTO patient_name_words (word, patient_id) VALUES (?1, ?2)",
-    )?;
+pub fn index_name_words(conn: &Db, patient_id: i64, name: &str) -> crate::store::sql::Result<()> {
+    let sql =
+        "INSERT INTO patient_name_words (word, patient_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
     for word in name_words(name) {
-        stmt.execute(params![word, patient_id])?;
+        conn.execute(sql, params![word, patient_id])?;
     }
     Ok(())
 }
 
 /// The chart stored under an account number.
-pub fn chart_id_for_account(conn: &Connection, account: &str) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached("SELECT chart_id FROM charts WHERE account = ?1")?
-        .query_row([account], |r| r.get(0))
-        .optional()?)
+pub fn chart_id_for_account(conn: &Db, account: &str) -> Result<Option<i64>> {
+    Ok(conn.query_opt(
+        "SELECT chart_id FROM charts WHERE account = ?1",
+        [account],
+        |r| r.get(0),
+    )?)
 }
 
 /// Every chart id, in the order the charts were stored, optionally of one status.
-pub fn chart_ids(conn: &Connection, status: Option<ChartStatus>) -> Result<Vec<i64>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT chart_id FROM charts WHERE ?1 IS NULL OR status = ?1 ORDER BY chart_id",
-    )?;
-    let ids = stmt
-        .query_map([status.map(|s| s.as_str())], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<i64>>>()?;
+pub fn chart_ids(conn: &Db, status: Option<ChartStatus>) -> Result<Vec<i64>> {
+    let sql = "SELECT chart_id FROM charts WHERE ?1 IS NULL OR status = ?1 ORDER BY chart_id";
+    let ids = conn.query_map(sql, [status.map(|s| s.as_str())], |r| r.get(0))?;
     Ok(ids)
 }
 
@@ -311,7 +299,7 @@ fn opt_date(text: Option<String>) -> Result<Option<NaiveDate>> {
 }
 
 /// Loads a whole chart.
-pub fn load_chart(conn: &Connection, chart_id: i64) -> Result<Chart> {
+pub fn load_chart(conn: &Db, chart_id: i64) -> Result<Chart> {
     struct Head {
         account: String,
         mrn: String,
@@ -326,13 +314,12 @@ pub fn load_chart(conn: &Connection, chart_id: i64) -> Result<Chart> {
         payer: Option<String>,
         status: String,
     }
-    let head = conn
-        .prepare_cached(
-            "SELECT c.account, p.mrn, p.name, p.birth_date, p.sex, c.encounter_type, c.admit_date,
+    let head = conn.query_row(
+        "SELECT c.account, p.mrn, p.name, p.birth_date, p.sex, c.encounter_type, c.admit_date,
                     c.discharge_date, c.disposition, c.attending, c.payer, c.status
              FROM charts c JOIN patients p ON p.patient_id = c.patient_id WHERE c.chart_id = ?1",
-        )?
-        .query_row([chart_id], |r| {
+        [chart_id],
+        |r| {
             Ok(Head {
                 account: r.get(0)?,
                 mrn: r.get(1)?,
@@ -347,21 +334,23 @@ pub fn load_chart(conn: &Connection, chart_id: i64) -> Result<Chart> {
                 payer: r.get(10)?,
                 status: r.get(11)?,
             })
-        })?;
-    let other_providers = conn
-        .prepare_cached("SELECT name FROM chart_providers WHERE chart_id = ?1 ORDER BY seq")?
-        .query_map([chart_id], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
+        },
+    )?;
+    let other_providers = conn.query_map(
+        "SELECT name FROM chart_providers WHERE chart_id = ?1 ORDER BY seq",
+        [chart_id],
+        |r| r.get(0),
+    )?;
     let documents = load_rows(
         conn,
         "SELECT kind, author, signed, doc_date, title, body FROM documents WHERE chart_id = ?1 ORDER BY seq",
         chart_id,
         |r| {
             Ok(Document {
-                kind: parse_enum(&r.get::<_, String>(0)?)?,
+                kind: parse_enum(&r.get::<String>(0)?)?,
                 author: r.get(1)?,
                 signed: r.get(2)?,
-                date: parse_date(&r.get::<_, String>(3)?)?,
+                date: parse_date(&r.get::<String>(3)?)?,
                 title: r.get(4)?,
                 text: r.get(5)?,
             })
@@ -395,7 +384,7 @@ pub fn load_chart(conn: &Connection, chart_id: i64) -> Result<Chart> {
 
 /// A chart's diagnoses and procedures, in their order.
 fn load_codes(
-    conn: &Connection,
+    conn: &Db,
     chart_id: i64,
 ) -> Result<(Vec<DiagnosisAssignment>, Vec<ProcedureAssignment>)> {
     let diagnoses = load_rows(
@@ -405,10 +394,10 @@ fn load_codes(
         |r| {
             Ok(DiagnosisAssignment {
                 code: r.get(0)?,
-                system: parse_enum(&r.get::<_, String>(1)?)?,
+                system: parse_enum(&r.get::<String>(1)?)?,
                 edition: r.get(2)?,
                 poa: r
-                    .get::<_, Option<String>>(3)?
+                    .get::<Option<String>>(3)?
                     .as_deref()
                     .map(parse_enum)
                     .transpose()?,
@@ -425,7 +414,7 @@ fn load_codes(
             let pointers: String = r.get(6)?;
             Ok(ProcedureAssignment {
                 code: r.get(0)?,
-                system: parse_enum::<CodeSystem>(&r.get::<_, String>(1)?)?,
+                system: parse_enum::<CodeSystem>(&r.get::<String>(1)?)?,
                 date: opt_date(r.get(2)?)?,
                 provider: r.get(3)?,
                 modifiers: modifiers.split_whitespace().map(str::to_string).collect(),
@@ -444,30 +433,28 @@ fn load_codes(
 }
 
 fn load_rows<T>(
-    conn: &Connection,
+    conn: &Db,
     sql: &str,
     chart_id: i64,
     convert: impl Fn(&Row<'_>) -> Result<T>,
 ) -> Result<Vec<T>> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    let mut rows = stmt.query([chart_id])?;
     let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
+    conn.for_each(sql, [chart_id], |row| -> Result<()> {
         out.push(convert(row)?);
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
 /// The patient's other encounters, newest discharge first (for the chart's
 /// "prior encounters" view).
-pub fn prior_encounters(conn: &Connection, chart_id: i64) -> Result<Vec<Chart>> {
-    let ids: Vec<i64> = conn
-        .prepare_cached(
-            "SELECT o.chart_id FROM charts c JOIN charts o ON o.patient_id = c.patient_id
+pub fn prior_encounters(conn: &Db, chart_id: i64) -> Result<Vec<Chart>> {
+    let ids: Vec<i64> = conn.query_map(
+        "SELECT o.chart_id FROM charts c JOIN charts o ON o.patient_id = c.patient_id
              WHERE c.chart_id = ?1 AND o.chart_id <> ?1
              ORDER BY o.discharge_date DESC, o.chart_id DESC",
-        )?
-        .query_map([chart_id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        [chart_id],
+        |r| r.get(0),
+    )?;
     ids.into_iter().map(|id| load_chart(conn, id)).collect()
 }

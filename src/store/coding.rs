@@ -7,7 +7,7 @@
 use super::{Result, StoreError, audit, now_utc};
 use crate::domain::AuditAction;
 use crate::domain::{ChartStatus, CodeSystem, Poa};
-use rusqlite::{OptionalExtension, Transaction, params};
+use crate::store::sql::{Tx, params};
 
 /// The outcome of opening a chart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub enum Claim {
 
 /// Claims a chart for `user` when nobody else has it and it is not yet coded;
 /// a ready chart becomes in progress.
-pub fn claim(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<Claim> {
+pub fn claim(tx: &Tx<'_>, chart_id: i64, user: &str) -> Result<Claim> {
     claim_within(tx, chart_id, user, None)
 }
 
@@ -30,13 +30,13 @@ pub fn claim(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<Claim> {
 /// the site's `claim_expiry_minutes` (a session that crashed or was
 /// abandoned), with an audit row naming whose claim expired. The expiry is
 /// the site's policy in the database, never the taker's own setting.
-pub fn claim_expiring(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<Claim> {
+pub fn claim_expiring(tx: &Tx<'_>, chart_id: i64, user: &str) -> Result<Claim> {
     let expiry = super::site::policy(tx)?.claim_expiry();
     claim_within(tx, chart_id, user, expiry)
 }
 
 fn claim_within(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     chart_id: i64,
     user: &str,
     expiry: Option<chrono::Duration>,
@@ -112,7 +112,7 @@ fn claim_within(
 }
 
 /// Gives a claimed chart back to the queue (status unchanged).
-pub fn release(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<()> {
+pub fn release(tx: &Tx<'_>, chart_id: i64, user: &str) -> Result<()> {
     require_claim(tx, chart_id, user)?;
     tx.execute(
         "UPDATE charts SET claimed_by = NULL, claimed_at = NULL, updated_at = ?2 WHERE chart_id = ?1",
@@ -124,7 +124,7 @@ pub fn release(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<()> {
 
 /// Marks the coder's claim as active now (every change does; the workstation
 /// also does while the chart is open), so that it does not expire.
-pub fn touch(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<()> {
+pub fn touch(tx: &Tx<'_>, chart_id: i64, user: &str) -> Result<()> {
     tx.execute(
         "UPDATE charts SET claimed_at = ?3 WHERE chart_id = ?1 AND claimed_by = ?2",
         params![chart_id, user, now_utc()],
@@ -132,14 +132,13 @@ pub fn touch(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn require_claim(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<()> {
+pub(crate) fn require_claim(tx: &Tx<'_>, chart_id: i64, user: &str) -> Result<()> {
     let (owner, status): (Option<String>, Option<String>) = tx
-        .query_row(
+        .query_opt(
             "SELECT claimed_by, status FROM charts WHERE chart_id = ?1",
             [chart_id],
             |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?
+        )?
         .unwrap_or((None, None));
     // The final lock: nothing of a final chart changes (the schema refuses
     // it too) until a manager reopens it.
@@ -164,7 +163,7 @@ pub(crate) fn require_claim(tx: &Transaction<'_>, chart_id: i64, user: &str) -> 
 /// A chart claimed by its reviewer is coded: its codes change with the
 /// ordinary actions, but it is neither completed again nor put on hold (the
 /// review passes or returns it).
-fn refuse_under_review(tx: &Transaction<'_>, chart_id: i64) -> Result<()> {
+fn refuse_under_review(tx: &Tx<'_>, chart_id: i64) -> Result<()> {
     let status: String = tx.query_row(
         "SELECT status FROM charts WHERE chart_id = ?1",
         [chart_id],
@@ -187,7 +186,7 @@ fn seq_of(position: usize) -> i64 {
 
 /// Marks the chart changed by `user` now, with the audit row of the change.
 fn changed(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     chart_id: i64,
     user: &str,
     action: AuditAction,
@@ -201,7 +200,7 @@ fn changed(
     audit::record(tx, user, Some(chart_id), action, detail)
 }
 
-fn count(tx: &Transaction<'_>, table: &str, chart_id: i64) -> Result<i64> {
+fn count(tx: &Tx<'_>, table: &str, chart_id: i64) -> Result<i64> {
     Ok(tx.query_row(
         &format!("SELECT COUNT(*) FROM {table} WHERE chart_id = ?1"),
         [chart_id],
@@ -234,7 +233,7 @@ impl CodeList {
 
 /// Adds a diagnosis at the end of the sequence; returns its 0-based position.
 pub fn add_diagnosis(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     chart_id: i64,
     user: &str,
     code: &str,
@@ -258,7 +257,7 @@ pub fn add_diagnosis(
 
 /// Adds a procedure or service line at the end; returns its 0-based position.
 pub fn add_procedure(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     chart_id: i64,
     user: &str,
     code: &str,
@@ -294,7 +293,7 @@ pub fn add_procedure(
 
 /// Removes the code at 0-based `position`; the ones after it move up.
 pub fn remove(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     chart_id: i64,
     user: &str,
     list: CodeList,
@@ -303,24 +302,22 @@ pub fn remove(
     require_claim(tx, chart_id, user)?;
     let table = list.table();
     let code: String = tx
-        .query_row(
+        .query_opt(
             &format!("SELECT code FROM {table} WHERE chart_id = ?1 AND seq = ?2"),
             params![chart_id, seq_of(position)],
             |r| r.get(0),
-        )
-        .optional()?
+        )?
         .ok_or_else(|| StoreError::Refused(format!("no {} at {}", list.noun(), position + 1)))?;
     tx.execute(
         &format!("DELETE FROM {table} WHERE chart_id = ?1 AND seq = ?2"),
         params![chart_id, seq_of(position)],
     )?;
     // Close the gap one row at a time, lowest first (seq is unique per chart).
-    let later: Vec<i64> = tx
-        .prepare(&format!(
-            "SELECT seq FROM {table} WHERE chart_id = ?1 AND seq > ?2 ORDER BY seq"
-        ))?
-        .query_map(params![chart_id, seq_of(position)], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let later: Vec<i64> = tx.query_map(
+        &format!("SELECT seq FROM {table} WHERE chart_id = ?1 AND seq > ?2 ORDER BY seq"),
+        params![chart_id, seq_of(position)],
+        |r| r.get(0),
+    )?;
     for seq in later {
         tx.execute(
             &format!("UPDATE {table} SET seq = ?3 WHERE chart_id = ?1 AND seq = ?2"),
@@ -344,7 +341,7 @@ pub fn remove(
 /// returns the code's new position. Moving a diagnosis to the top makes it the
 /// principal (first-listed) diagnosis.
 pub fn shift(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     chart_id: i64,
     user: &str,
     list: CodeList,
@@ -388,7 +385,7 @@ pub fn shift(
 
 /// Sets (or clears) the present-on-admission indicator of a diagnosis.
 pub fn set_poa(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     chart_id: i64,
     user: &str,
     position: usize,
@@ -416,7 +413,7 @@ pub fn set_poa(
 }
 
 /// Puts the chart on hold with a reason (e.g. awaiting a physician's answer).
-pub fn hold(tx: &Transaction<'_>, chart_id: i64, user: &str, reason: &str) -> Result<()> {
+pub fn hold(tx: &Tx<'_>, chart_id: i64, user: &str, reason: &str) -> Result<()> {
     require_claim(tx, chart_id, user)?;
     refuse_under_review(tx, chart_id)?;
     let reason = reason.trim();
@@ -439,7 +436,7 @@ pub fn hold(tx: &Transaction<'_>, chart_id: i64, user: &str, reason: &str) -> Re
 /// Records that the coder acknowledged a warning (an edits-engine finding,
 /// named by its key), with its message as shown; audited.
 pub fn acknowledge(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     chart_id: i64,
     user: &str,
     finding_key: &str,
@@ -447,8 +444,8 @@ pub fn acknowledge(
 ) -> Result<()> {
     require_claim(tx, chart_id, user)?;
     let inserted = tx.execute(
-        "INSERT OR IGNORE INTO acknowledgements (chart_id, finding_key, message, actor, at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO acknowledgements (chart_id, finding_key, message, actor, at)
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
         params![chart_id, finding_key, message, user, now_utc()],
     )?;
     if inserted == 0 {
@@ -468,25 +465,22 @@ pub fn acknowledge(
 
 /// The keys of the warnings acknowledged on a chart.
 pub fn acknowledged(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::sql::Db,
     chart_id: i64,
 ) -> Result<std::collections::HashSet<String>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT finding_key FROM acknowledgements WHERE chart_id = ?1")?;
-    let keys = stmt
-        .query_map([chart_id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let sql = "SELECT finding_key FROM acknowledgements WHERE chart_id = ?1";
+    let keys = conn
+        .query_map(sql, [chart_id], |r| r.get(0))?
+        .into_iter()
+        .collect();
     Ok(keys)
 }
 
 /// The reasons of a chart's open holds, oldest first.
-pub fn open_holds(conn: &rusqlite::Connection, chart_id: i64) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT reason FROM holds WHERE chart_id = ?1 AND released_at IS NULL ORDER BY hold_id",
-    )?;
-    let rows = stmt
-        .query_map([chart_id], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
+pub fn open_holds(conn: &crate::store::sql::Db, chart_id: i64) -> Result<Vec<String>> {
+    let sql =
+        "SELECT reason FROM holds WHERE chart_id = ?1 AND released_at IS NULL ORDER BY hold_id";
+    let rows = conn.query_map(sql, [chart_id], |r| r.get(0))?;
     Ok(rows)
 }
 
@@ -494,7 +488,7 @@ pub fn open_holds(conn: &rusqlite::Connection, chart_id: i64) -> Result<Vec<Stri
 /// open or while `blocking` (the error edits the caller found) is not empty, or
 /// without a diagnosis.
 pub fn complete(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     chart_id: i64,
     user: &str,
     blocking: &[String],
@@ -556,7 +550,7 @@ pub struct LineDetail {
 
 /// Sets a CPT/HCPCS line's modifiers, units and diagnosis pointers.
 pub fn set_line_detail(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     chart_id: i64,
     user: &str,
     position: usize,
@@ -564,12 +558,11 @@ pub fn set_line_detail(
 ) -> Result<()> {
     require_claim(tx, chart_id, user)?;
     let system: String = tx
-        .query_row(
+        .query_opt(
             "SELECT code_system FROM procedures WHERE chart_id = ?1 AND seq = ?2",
             params![chart_id, seq_of(position)],
             |r| r.get(0),
-        )
-        .optional()?
+        )?
         .ok_or_else(|| StoreError::Refused(format!("no procedure at {}", position + 1)))?;
     if system == CodeSystem::Icd10Pcs.as_str() {
         return Err(StoreError::Refused(
@@ -624,7 +617,7 @@ pub fn set_line_detail(
 /// Sets a procedure's date (within the stay: admission to discharge) and
 /// practitioner (None clears it).
 pub fn set_procedure_detail(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     chart_id: i64,
     user: &str,
     position: usize,

@@ -7,7 +7,8 @@
 //! body only calls the store's functions, each of which writes its audit row.
 
 use super::coding::{self, Claim, CodeList, LineDetail};
-use super::{Result, Transaction, queries};
+use super::sql::Tx;
+use super::{Result, queries};
 use crate::domain::{CodeSystem, FinalDrg, Poa, QueryOutcome};
 use crate::query::Draft;
 use chrono::NaiveDate;
@@ -125,7 +126,7 @@ impl Regrouping<'_> {
 impl Command {
     /// [`Command::apply_with`] without a grouper (a review action takes the
     /// DRG as stored).
-    pub fn apply(&self, tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<Done> {
+    pub fn apply(&self, tx: &Tx<'_>, chart_id: i64, user: &str) -> Result<Done> {
         self.apply_with(tx, chart_id, user, &Regrouping::none())
     }
 
@@ -133,7 +134,7 @@ impl Command {
     /// action groups the chart with `regrouping`.
     pub fn apply_with(
         &self,
-        tx: &Transaction<'_>,
+        tx: &Tx<'_>,
         chart_id: i64,
         user: &str,
         regrouping: &Regrouping<'_>,
@@ -339,7 +340,7 @@ mod tests {
             .conn()
             .execute(
                 "UPDATE charts SET claimed_at = ?2 WHERE chart_id = ?1",
-                rusqlite::params![id, old],
+                crate::store::sql::params![id, old],
             )
             .unwrap();
         assert_eq!(

@@ -2,18 +2,18 @@
 //! migrations applied; a database with a higher number than this binary knows is
 //! refused rather than guessed at.
 
-use rusqlite::Transaction;
+use crate::store::sql::Tx;
 
 /// One schema step: SQL, or Rust where data must be transformed in ways SQL does
 /// not express well (splitting names into words).
 #[derive(Clone, Copy)]
 pub enum Migration {
     Sql(&'static str),
-    Rust(fn(&Transaction<'_>) -> rusqlite::Result<()>),
+    Rust(fn(&Tx<'_>) -> crate::store::sql::Result<()>),
 }
 
 impl Migration {
-    pub fn apply(&self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    pub fn apply(&self, tx: &Tx<'_>) -> crate::store::sql::Result<()> {
         match self {
             Migration::Sql(sql) => tx.execute_batch(sql),
             Migration::Rust(step) => step(tx),
@@ -390,7 +390,7 @@ BEGIN SELECT RAISE(ABORT, 'a change of recipient is kept as recorded'); END",
     ),
 ];
 
-fn seal_the_record(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+fn seal_the_record(tx: &Tx<'_>) -> crate::store::sql::Result<()> {
     for (name, _) in GUARD_TRIGGERS {
         tx.execute_batch(&format!("DROP TRIGGER IF EXISTS {name}"))?;
     }
@@ -421,43 +421,39 @@ fn seal_the_record(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         "INSERT INTO site (key, value) VALUES ('managers', ?1)",
         [owner],
     )?;
-    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}"))?;
     // The rows written before: chained as they are.
-    let rows = {
-        let mut stmt = tx.prepare(
-            "SELECT audit_id, at, actor, os_user, chart_id, action, detail, seal
+    let rows = tx.query_map(
+        "SELECT audit_id, at, actor, os_user, chart_id, action, detail, seal
              FROM audit ORDER BY audit_id",
-        )?;
-        stmt.query_map([], super::audit::Row::from_sql)?
-            .collect::<rusqlite::Result<Vec<_>>>()?
-    };
+        [],
+        super::audit::Row::from_sql,
+    )?;
     let mut prev = super::audit::GENESIS.to_string();
     for row in rows {
         prev = row.hash(&prev);
         tx.execute(
             "UPDATE audit SET hash = ?2 WHERE audit_id = ?1",
-            rusqlite::params![row.id, prev],
+            crate::store::sql::params![row.id, prev],
         )?;
     }
     for (_, sql) in GUARD_TRIGGERS {
         tx.execute_batch(sql)?;
     }
     // Queries already sent are sealed now, as they stand.
-    let sent = {
-        let mut stmt = tx.prepare(
-            "SELECT physician_query_id, chart_id, text, answer FROM physician_queries
+    let sent = tx.query_map(
+        "SELECT physician_query_id, chart_id, text, answer FROM physician_queries
              WHERE status <> 'draft' AND text IS NOT NULL ORDER BY physician_query_id",
-        )?;
-        stmt.query_map([], |r| {
+        [],
+        |r| {
             Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
+                r.get::<i64>(0)?,
+                r.get::<i64>(1)?,
+                r.get::<String>(2)?,
+                r.get::<Option<String>>(3)?,
             ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?
-    };
+        },
+    )?;
     for (id, chart_id, text, answer) in sent {
         let detail = format!("#{id}");
         let seal = super::audit::seal(&text);
@@ -690,7 +686,7 @@ BEGIN SELECT RAISE(ABORT, 'the chart is final (locked): only a manager''s reopen
 
 /// Users and roles, coding times, second-level review and the final lock:
 /// the steps above in this order, then the completions recorded before.
-fn quality_and_review(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+fn quality_and_review(tx: &Tx<'_>) -> crate::store::sql::Result<()> {
     for sql in [
         USERS_AND_SETTINGS_SQL,
         CODING_TIMES_SQL,
@@ -706,29 +702,27 @@ fn quality_and_review(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 }
 
 /// Charts completed before: their completions, timed from the trail.
-fn record_earlier_completions(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    let completions = {
-        let mut stmt = tx.prepare(
-            "SELECT a.audit_id, a.chart_id, a.actor, a.at FROM audit a
+fn record_earlier_completions(tx: &Tx<'_>) -> crate::store::sql::Result<()> {
+    let completions = tx.query_map(
+        "SELECT a.audit_id, a.chart_id, a.actor, a.at FROM audit a
              WHERE a.action = 'complete' AND a.chart_id IS NOT NULL ORDER BY a.audit_id",
-        )?;
-        stmt.query_map([], |r| {
+        [],
+        |r| {
             Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
+                r.get::<i64>(0)?,
+                r.get::<i64>(1)?,
+                r.get::<String>(2)?,
+                r.get::<String>(3)?,
             ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?
-    };
+        },
+    )?;
     for (audit_id, chart_id, coder, at) in completions {
         super::quality::record_completion(tx, chart_id, &coder, &at, audit_id)?;
     }
     Ok(())
 }
 
-fn name_words(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+fn name_words(tx: &Tx<'_>) -> crate::store::sql::Result<()> {
     tx.execute_batch(
         "CREATE TABLE patient_name_words (
              word        TEXT NOT NULL,
@@ -738,11 +732,11 @@ fn name_words(tx: &Transaction<'_>) -> rusqlite::Result<()> {
          CREATE INDEX patient_name_words_patient_id_word_idx
              ON patient_name_words (patient_id, word);",
     )?;
-    let mut patients = tx.prepare("SELECT patient_id, name FROM patients")?;
-    let mut rows = patients.query([])?;
-    while let Some(row) = rows.next()? {
-        super::charts::index_name_words(tx, row.get(0)?, &row.get::<_, String>(1)?)?;
-    }
+    let patients_sql = "SELECT patient_id, name FROM patients";
+    tx.for_each(patients_sql, [], |row| -> crate::store::sql::Result<()> {
+        super::charts::index_name_words(tx, row.get(0)?, &row.get::<String>(1)?)?;
+        Ok(())
+    })?;
     Ok(())
 }
 

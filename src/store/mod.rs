@@ -17,17 +17,17 @@ pub mod queries;
 pub mod queue;
 pub mod review;
 pub mod site;
+pub mod sql;
 pub mod users;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
+use sql::{Db, ErrorKind, Tx};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use audit::AuditEntry;
 pub use charts::ImportProblem;
 pub use queue::{QueueFilter, QueueKey, QueuePage, QueueRow, QueueSummary, StatusFilter};
-/// A write transaction, for code outside the store that runs store functions in one.
-pub use rusqlite::Transaction;
 
 /// What can go wrong in the store, in words a coder or an administrator can act on.
 #[derive(Debug, thiserror::Error)]
@@ -42,10 +42,7 @@ pub enum StoreError {
         supported: u32,
     },
     #[error("{path} is not a chartcoder database (or is damaged): {cause}")]
-    NotADatabase {
-        path: String,
-        cause: rusqlite::Error,
-    },
+    NotADatabase { path: String, cause: sql::Error },
     #[error(
         "the database is busy (another chartcoder holds a lock for longer than the busy timeout); nothing was changed, try again"
     )]
@@ -69,10 +66,7 @@ pub enum StoreError {
     #[error(
         "the disk failed reading or writing {path} ({cause}): nothing was changed; check the disk, then try again"
     )]
-    Disk {
-        path: String,
-        cause: rusqlite::Error,
-    },
+    Disk { path: String, cause: sql::Error },
     #[error(
         "there is no chart database at {path}; check --db (or database.path): only the workstation, \
          import and demo create one"
@@ -96,7 +90,7 @@ pub enum StoreError {
     #[error("the charts were not imported:\n{}", problems_text(.0))]
     Rejected(Vec<ImportProblem>),
     #[error("database error: {0}")]
-    Sql(rusqlite::Error),
+    Sql(sql::Error),
 }
 
 fn problems_text(problems: &[ImportProblem]) -> String {
@@ -107,14 +101,19 @@ fn problems_text(problems: &[ImportProblem]) -> String {
         .join("\n")
 }
 
-impl From<rusqlite::Error> for StoreError {
-    fn from(e: rusqlite::Error) -> Self {
-        match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-                StoreError::Busy
-            }
+impl From<sql::Error> for StoreError {
+    fn from(e: sql::Error) -> Self {
+        match e.kind() {
+            ErrorKind::Busy => StoreError::Busy,
             _ => StoreError::Sql(e),
         }
+    }
+}
+
+/// The store's SQLite-only code (opening, pragmas) calls rusqlite directly.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::from(sql::Error::from(e))
     }
 }
 
@@ -137,7 +136,7 @@ impl Default for StoreOptions {
 
 /// An open chart database.
 pub struct Store {
-    conn: Connection,
+    conn: Db,
     path: Option<PathBuf>,
     options: StoreOptions,
     /// The file opened (device and inode): a write checks that the path still
@@ -189,7 +188,7 @@ impl Store {
         repair_shm_mode(path);
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|cause| {
-            match disk_fault(Some(path), cause) {
+            match disk_fault(Some(path), cause.into()) {
                 StoreError::Sql(cause) => StoreError::NotADatabase {
                     path: path.display().to_string(),
                     cause,
@@ -198,7 +197,7 @@ impl Store {
             }
         })?;
         let mut store = Store {
-            conn,
+            conn: Db::from_sqlite(conn),
             path: Some(path.to_path_buf()),
             options: options.clone(),
             file_id: file_id(path),
@@ -247,7 +246,7 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let store = Store {
-            conn: Connection::open_with_flags(uri, flags)?,
+            conn: Db::from_sqlite(Connection::open_with_flags(uri, flags)?),
             path: Some(path.to_path_buf()),
             options: options.clone(),
             file_id: file_id(path),
@@ -264,7 +263,7 @@ impl Store {
     /// A private in-memory database, for tests and dry runs.
     pub fn open_in_memory() -> Result<Store> {
         let mut store = Store {
-            conn: Connection::open_in_memory()?,
+            conn: Db::from_sqlite(Connection::open_in_memory()?),
             path: None,
             options: StoreOptions::default(),
             file_id: None,
@@ -322,12 +321,14 @@ impl Store {
 
     fn configure(&mut self, options: &StoreOptions) -> Result<()> {
         let path = self.display_path();
-        self.conn.busy_timeout(options.busy_timeout)?;
+        if let Some(conn) = self.conn.sqlite() {
+            conn.busy_timeout(options.busy_timeout)?;
+        }
         // The first statement that reads the file tells a foreign file from a database.
         // Switching to WAL takes the write lock: only when the file is not in
         // WAL yet (a new file), so that opening beside busy writers needs none.
-        let not_a_database = |cause: rusqlite::Error| match cause.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase {
+        let not_a_database = |cause: sql::Error| match cause.kind() {
+            ErrorKind::NotADatabase => StoreError::NotADatabase {
                 path: path.clone(),
                 cause,
             },
@@ -379,9 +380,7 @@ impl Store {
         if version == migrations::LATEST {
             return Ok(());
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction()?;
         let found: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if found > migrations::LATEST {
             return Err(StoreError::NewerSchema {
@@ -399,7 +398,7 @@ impl Store {
             .skip(found as usize)
         {
             migration.apply(&tx)?;
-            tx.pragma_update(None, "user_version", i as u32 + 1)?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", i as u32 + 1))?;
         }
         tx.commit()?;
         Ok(())
@@ -442,17 +441,17 @@ impl Store {
     }
 
     /// Read access for queries.
-    pub fn conn(&self) -> &Connection {
+    pub fn conn(&self) -> &Db {
         &self.conn
     }
 
     /// Reads in one transaction (a consistent snapshot) that takes no write
     /// lock: other coders keep writing meanwhile.
-    pub fn read<T>(&self, action: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub fn read<T>(&self, action: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         let result = (|| {
-            let tx = self.conn.unchecked_transaction()?;
+            let tx = self.conn.read_transaction()?;
             let value = action(&tx)?;
-            tx.finish()?;
+            tx.rollback()?;
             Ok(value)
         })();
         result.map_err(|e| self.fault(e))
@@ -460,7 +459,7 @@ impl Store {
 
     /// Runs one user action as one `BEGIN IMMEDIATE` transaction: either all of it
     /// (codes, status and audit row) is saved, or none of it is.
-    pub fn write<T>(&mut self, action: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub fn write<T>(&mut self, action: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         if let (Some(path), Some(opened)) = (&self.path, self.file_id)
             && file_id(path) != Some(opened)
         {
@@ -469,9 +468,7 @@ impl Store {
             });
         }
         let result = (|| {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = self.conn.transaction()?;
             let value = action(&tx)?;
             tx.commit()?;
             Ok(value)
@@ -483,7 +480,9 @@ impl Store {
     /// write read-only): the workstation refuses such a file, since it must
     /// record every chart it opens; the audit trail and reports can be read.
     pub fn is_read_only(&self) -> bool {
-        self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false)
+        self.conn
+            .sqlite()
+            .is_some_and(|conn| conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false))
     }
 
     /// The error `e` in words about the disk when the disk is what failed.
@@ -564,16 +563,15 @@ const LOW_SPACE: u64 = 1 << 20;
 /// a disk that fills up while the shared-memory file (-shm) grows, or that was
 /// remounted read-only, comes back as a bare "disk I/O error" or "unable to
 /// open": the file system the database is on tells which.
-fn disk_fault(path: Option<&Path>, cause: rusqlite::Error) -> StoreError {
-    use rusqlite::ErrorCode;
+fn disk_fault(path: Option<&Path>, cause: sql::Error) -> StoreError {
     let Some(path) = path else {
         return StoreError::Sql(cause);
     };
     let shown = path.display().to_string();
-    match cause.sqlite_error_code() {
-        Some(ErrorCode::DiskFull) => StoreError::DiskFull { path: shown },
-        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path: shown },
-        Some(ErrorCode::SystemIoFailure | ErrorCode::CannotOpen) => {
+    match cause.kind() {
+        ErrorKind::DiskFull => StoreError::DiskFull { path: shown },
+        ErrorKind::ReadOnly => StoreError::ReadOnly { path: shown },
+        kind @ (ErrorKind::IoFailure | ErrorKind::CannotOpen) => {
             let folder = path
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
@@ -585,9 +583,7 @@ fn disk_fault(path: Option<&Path>, cause: rusqlite::Error) -> StoreError {
                 Ok(fs) if fs.f_bavail.saturating_mul(fs.f_frsize) < LOW_SPACE => {
                     StoreError::DiskFull { path: shown }
                 }
-                _ if cause.sqlite_error_code() == Some(ErrorCode::SystemIoFailure) => {
-                    StoreError::Disk { path: shown, cause }
-                }
+                _ if kind == ErrorKind::IoFailure => StoreError::Disk { path: shown, cause },
                 _ => StoreError::Sql(cause),
             }
         }

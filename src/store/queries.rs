@@ -8,12 +8,12 @@ use super::{Result, StoreError, audit, charts, now_utc};
 use crate::domain::AuditAction;
 use crate::domain::{QueryOutcome as Outcome, QueryStatus as Status};
 use crate::query::{self, Draft, Format, StoredQuery, YesNoReason};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use crate::store::sql::{Db, Tx, params};
 
 /// Sends a query on a chart the coder holds: lints it (a query that fails the
 /// lint is refused with every reason), stores it with its text, puts the chart
 /// on hold. Returns the query's id.
-pub fn send(tx: &Transaction<'_>, chart_id: i64, user: &str, draft: &Draft) -> Result<i64> {
+pub fn send(tx: &Tx<'_>, chart_id: i64, user: &str, draft: &Draft) -> Result<i64> {
     require_claim(tx, chart_id, user)?;
     let problems = query::lint(draft);
     if !problems.is_empty() {
@@ -82,7 +82,7 @@ pub fn send(tx: &Transaction<'_>, chart_id: i64, user: &str, draft: &Draft) -> R
 /// earlier one), with the physician and question given and the options as
 /// listed; returns its id.
 fn insert_draft(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     chart_id: i64,
     user: &str,
     draft: &Draft,
@@ -94,7 +94,7 @@ fn insert_draft(
         "DELETE FROM physician_queries WHERE chart_id = ?1 AND created_by = ?2 AND status = 'draft'",
         params![chart_id, user],
     )?;
-    tx.execute(
+    Ok(tx.insert_id(
         "INSERT INTO physician_queries (chart_id, status, physician, format, yes_no_reason, template,
              question, indicators, options, created_by, created_at)
          VALUES (?1, 'draft', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -109,14 +109,12 @@ fn insert_draft(
             to_json(&options)?,
             user,
             now
-        ],
-    )?;
-    Ok(tx.last_insert_rowid())
+        ], "physician_query_id")?)
 }
 
 /// Keeps the coder's unsent query on the chart (one draft per chart and
 /// coder: a new one replaces the old), so that leaving loses nothing.
-pub fn save_draft(tx: &Transaction<'_>, chart_id: i64, user: &str, draft: &Draft) -> Result<i64> {
+pub fn save_draft(tx: &Tx<'_>, chart_id: i64, user: &str, draft: &Draft) -> Result<i64> {
     require_claim(tx, chart_id, user)?;
     let id = insert_draft(
         tx,
@@ -143,7 +141,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
 }
 
 /// The coder's draft on a chart, as the form left it.
-pub fn draft_of(conn: &Connection, chart_id: i64, user: &str) -> Result<Option<Draft>> {
+pub fn draft_of(conn: &Db, chart_id: i64, user: &str) -> Result<Option<Draft>> {
     let Some(q) = for_chart(conn, chart_id)?
         .into_iter()
         .rev()
@@ -154,14 +152,12 @@ pub fn draft_of(conn: &Connection, chart_id: i64, user: &str) -> Result<Option<D
     Ok(Some(q.to_draft()))
 }
 
-fn status_of(tx: &Transaction<'_>, id: i64) -> Result<(Status, i64)> {
-    let row: Option<(String, i64)> = tx
-        .query_row(
-            "SELECT status, chart_id FROM physician_queries WHERE physician_query_id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+fn status_of(tx: &Tx<'_>, id: i64) -> Result<(Status, i64)> {
+    let row: Option<(String, i64)> = tx.query_opt(
+        "SELECT status, chart_id FROM physician_queries WHERE physician_query_id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let (status, chart) = row.ok_or_else(|| StoreError::Refused(format!("no query #{id}")))?;
     let status = status
         .parse()
@@ -170,7 +166,7 @@ fn status_of(tx: &Transaction<'_>, id: i64) -> Result<(Status, i64)> {
 }
 
 /// Records the physician's answer, verbatim (once: an answer is never changed).
-pub fn answer(tx: &Transaction<'_>, id: i64, user: &str, text: &str) -> Result<()> {
+pub fn answer(tx: &Tx<'_>, id: i64, user: &str, text: &str) -> Result<()> {
     let (status, chart_id) = status_of(tx, id)?;
     if status != Status::Open {
         return Err(StoreError::Refused(format!(
@@ -199,7 +195,7 @@ pub fn answer(tx: &Transaction<'_>, id: i64, user: &str, text: &str) -> Result<(
 
 /// Releases the query's hold; the chart leaves "on hold" when no hold is left
 /// (back to the coder who holds it, else to the queue).
-fn release_hold(tx: &Transaction<'_>, id: i64, chart_id: i64, user: &str, now: &str) -> Result<()> {
+fn release_hold(tx: &Tx<'_>, id: i64, chart_id: i64, user: &str, now: &str) -> Result<()> {
     tx.execute(
         "UPDATE holds SET released_by = ?2, released_at = ?3
          WHERE physician_query_id = ?1 AND released_at IS NULL",
@@ -223,7 +219,7 @@ fn release_hold(tx: &Transaction<'_>, id: i64, chart_id: i64, user: &str, now: &
 
 /// Closes an answered query with its outcome (an open one only as "no
 /// response"), by the coder who holds the chart, and releases its hold.
-pub fn close(tx: &Transaction<'_>, id: i64, user: &str, outcome: Outcome) -> Result<()> {
+pub fn close(tx: &Tx<'_>, id: i64, user: &str, outcome: Outcome) -> Result<()> {
     let (status, chart_id) = status_of(tx, id)?;
     require_claim(tx, chart_id, user)?;
     match (status, outcome) {
@@ -275,7 +271,7 @@ struct Ending<'a> {
 
 /// Ends a query: its status and outcome or reason, its hold released, the
 /// audit row.
-fn end(tx: &Transaction<'_>, e: Ending<'_>) -> Result<()> {
+fn end(tx: &Tx<'_>, e: Ending<'_>) -> Result<()> {
     let now = now_utc();
     tx.execute(
         "UPDATE physician_queries SET status = ?2, outcome = ?3, cancel_reason = ?4, closed_at = ?5
@@ -287,7 +283,7 @@ fn end(tx: &Transaction<'_>, e: Ending<'_>) -> Result<()> {
 }
 
 /// Cancels a query that is not closed, with the reason; releases its hold.
-pub fn cancel(tx: &Transaction<'_>, id: i64, user: &str, reason: &str) -> Result<()> {
+pub fn cancel(tx: &Tx<'_>, id: i64, user: &str, reason: &str) -> Result<()> {
     let (status, chart_id) = status_of(tx, id)?;
     require_claim(tx, chart_id, user)?;
     if matches!(status, Status::Closed | Status::Canceled) {
@@ -319,7 +315,7 @@ pub fn cancel(tx: &Transaction<'_>, id: i64, user: &str, reason: &str) -> Result
 /// Sends an open query to another physician, with the reason (the query as
 /// sent is unchanged; the change is recorded beside it).
 pub fn change_recipient(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     id: i64,
     user: &str,
     physician: &str,
@@ -366,7 +362,7 @@ const SELECT: &str =
 /// as stored.
 type RawQuery = (StoredQuery, String, String, String, Option<String>);
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawQuery> {
+fn row(r: &crate::store::sql::Row<'_>) -> crate::store::sql::Result<RawQuery> {
     Ok((
         StoredQuery {
             id: r.get(0)?,
@@ -415,46 +411,39 @@ fn finish(raw: RawQuery) -> Result<StoredQuery> {
 }
 
 /// One query.
-pub fn get(conn: &Connection, id: i64) -> Result<Option<StoredQuery>> {
-    let raw = conn
-        .query_row(
-            &format!("{SELECT} WHERE q.physician_query_id = ?1"),
-            [id],
-            row,
-        )
-        .optional()?;
+pub fn get(conn: &Db, id: i64) -> Result<Option<StoredQuery>> {
+    let raw = conn.query_opt(
+        &format!("{SELECT} WHERE q.physician_query_id = ?1"),
+        [id],
+        row,
+    )?;
     raw.map(finish).transpose()
 }
 
 /// A chart's queries, oldest first.
-pub fn for_chart(conn: &Connection, chart_id: i64) -> Result<Vec<StoredQuery>> {
-    let mut stmt = conn.prepare(&format!(
-        "{SELECT} WHERE q.chart_id = ?1 ORDER BY q.physician_query_id"
-    ))?;
-    let raws = stmt
-        .query_map([chart_id], row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+pub fn for_chart(conn: &Db, chart_id: i64) -> Result<Vec<StoredQuery>> {
+    let sql = &format!("{SELECT} WHERE q.chart_id = ?1 ORDER BY q.physician_query_id");
+    let raws = conn.query_map(sql, [chart_id], row)?;
     raws.into_iter().map(finish).collect()
 }
 
 /// Every query sent between two dates (inclusive, by the day it was sent).
 pub fn sent_between(
-    conn: &Connection,
+    conn: &Db,
     from: Option<chrono::NaiveDate>,
     to: Option<chrono::NaiveDate>,
 ) -> Result<Vec<StoredQuery>> {
-    let mut stmt = conn.prepare(&format!(
+    let sql = &format!(
         "{SELECT} WHERE q.sent_at IS NOT NULL
              AND (?1 IS NULL OR substr(q.sent_at, 1, 10) >= ?1)
              AND (?2 IS NULL OR substr(q.sent_at, 1, 10) <= ?2)
          ORDER BY q.physician_query_id"
-    ))?;
-    let raws = stmt
-        .query_map(
-            params![from.map(|d| d.to_string()), to.map(|d| d.to_string())],
-            row,
-        )?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    );
+    let raws = conn.query_map(
+        sql,
+        params![from.map(|d| d.to_string()), to.map(|d| d.to_string())],
+        row,
+    )?;
     raws.into_iter().map(finish).collect()
 }
 
@@ -467,7 +456,7 @@ pub fn overdue(sent_at: &str, now: chrono::DateTime<chrono::Utc>, hours: u32) ->
 /// The rows of the query report for queries sent between two dates, and the
 /// number of charts coded (coded, reviewed or final) discharged between them.
 pub fn report_rows(
-    conn: &Connection,
+    conn: &Db,
     from: Option<chrono::NaiveDate>,
     to: Option<chrono::NaiveDate>,
 ) -> Result<(Vec<crate::query::report::Row>, usize)> {

@@ -8,8 +8,8 @@
 
 use super::{Result, StoreError};
 use crate::domain::{ChartStatus, EncounterType};
+use crate::store::sql::{Db, ToSql};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, ToSql};
 
 /// Which statuses the queue shows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -315,7 +315,7 @@ fn typed_text(filter: &QueueFilter) -> Option<&str> {
 /// cap), and picks the plan: the page, the count and the DNFC age of a keystroke
 /// then share one search. TEMP tables belong to this connection and take no lock
 /// on the database.
-fn prepare_text(conn: &Connection, filter: &QueueFilter) -> Result<TextPlan> {
+fn prepare_text(conn: &Db, filter: &QueueFilter) -> Result<TextPlan> {
     let Some(text) = typed_text(filter) else {
         return Ok(TextPlan::None);
     };
@@ -324,15 +324,15 @@ fn prepare_text(conn: &Connection, filter: &QueueFilter) -> Result<TextPlan> {
          CREATE TEMP TABLE IF NOT EXISTS queue_text_key
              (text TEXT NOT NULL, generation INTEGER NOT NULL, found INTEGER NOT NULL) STRICT;",
     )?;
-    let generation: i64 = conn
-        .prepare_cached("SELECT coalesce(max(chart_id), 0) FROM charts")?
-        .query_row([], |r| r.get(0))?;
-    let cached: Option<i64> = conn
-        .prepare_cached(
-            "SELECT found FROM temp.queue_text_key WHERE text = ?1 AND generation = ?2",
-        )?
-        .query_row(rusqlite::params![text, generation], |r| r.get(0))
-        .optional()?;
+    let generation: i64 =
+        conn.query_row("SELECT coalesce(max(chart_id), 0) FROM charts", [], |r| {
+            r.get(0)
+        })?;
+    let cached: Option<i64> = conn.query_opt(
+        "SELECT found FROM temp.queue_text_key WHERE text = ?1 AND generation = ?2",
+        crate::store::sql::params![text, generation],
+        |r| r.get(0),
+    )?;
     let found = match cached {
         Some(found) => found,
         None => {
@@ -348,11 +348,11 @@ fn prepare_text(conn: &Connection, filter: &QueueFilter) -> Result<TextPlan> {
             let sql = format!(
                 "INSERT INTO temp.queue_text_candidates SELECT chart_id FROM ({candidates}) LIMIT {cap}"
             );
-            let found = conn.prepare_cached(&sql)?.execute(q.params().as_slice())? as i64;
-            conn.prepare_cached(
+            let found = conn.execute(&sql, q.params().as_slice())? as i64;
+            conn.execute(
                 "INSERT INTO temp.queue_text_key (text, generation, found) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(rusqlite::params![text, generation, found])?;
+                crate::store::sql::params![text, generation, found],
+            )?;
             found
         }
     };
@@ -367,7 +367,7 @@ fn prepare_text(conn: &Connection, filter: &QueueFilter) -> Result<TextPlan> {
 ///
 /// SQLite's count of commits by other connections to the database
 /// (`PRAGMA data_version`): when it changes, the queue is worth reloading.
-pub fn data_version(conn: &Connection) -> Result<i64> {
+pub fn data_version(conn: &Db) -> Result<i64> {
     Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
 }
 
@@ -375,7 +375,7 @@ pub fn data_version(conn: &Connection) -> Result<i64> {
 /// so each read stays an index seek however many charts of other statuses (years
 /// of final charts) lie in between.
 pub fn page(
-    conn: &Connection,
+    conn: &Db,
     filter: &QueueFilter,
     page: &QueuePage,
     limit: usize,
@@ -403,7 +403,7 @@ pub fn page(
 
 /// One page of the charts with one of `statuses` (any status for `None`).
 fn page_of(
-    conn: &Connection,
+    conn: &Db,
     filter: &QueueFilter,
     statuses: Option<&[ChartStatus]>,
     plan: TextPlan,
@@ -454,7 +454,7 @@ fn page_of(
 
 /// The naive OFFSET page: the baseline the keyset pages are measured against.
 pub fn page_by_offset(
-    conn: &Connection,
+    conn: &Db,
     filter: &QueueFilter,
     offset: u64,
     limit: usize,
@@ -474,11 +474,9 @@ pub fn page_by_offset(
     fetch(conn, &sql, &q.params())
 }
 
-fn fetch(conn: &Connection, sql: &str, params: &[&dyn ToSql]) -> Result<Vec<QueueRow>> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    let mut rows = stmt.query(params)?;
+fn fetch(conn: &Db, sql: &str, params: &[&dyn ToSql]) -> Result<Vec<QueueRow>> {
     let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
+    conn.for_each(sql, params, |r| -> Result<()> {
         let etype: String = r.get(4)?;
         let date: String = r.get(5)?;
         let status: String = r.get(6)?;
@@ -499,14 +497,15 @@ fn fetch(conn: &Connection, sql: &str, params: &[&dyn ToSql]) -> Result<Vec<Queu
             open_holds: r.get(8)?,
             oldest_open_query: r.get(9)?,
         });
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
 /// How many charts a filter selects, and the oldest uncoded discharge among them.
 /// Status and type filters read the trigger-maintained counts; a coder filter
 /// counts its index range; typed text counts its candidates, up to the cap.
-pub fn summary(conn: &Connection, filter: &QueueFilter) -> Result<QueueSummary> {
+pub fn summary(conn: &Db, filter: &QueueFilter) -> Result<QueueSummary> {
     let plan = prepare_text(conn, filter)?;
     let statuses = filter.status.statuses();
     let no_coder = filter.coder.as_deref().is_none_or(str::is_empty);
@@ -516,9 +515,7 @@ pub fn summary(conn: &Connection, filter: &QueueFilter) -> Result<QueueSummary> 
             "SELECT coalesce(sum(charts), 0) FROM queue_counts c{}",
             q.where_clause()
         );
-        let n: i64 = conn
-            .prepare_cached(&sql)?
-            .query_row(q.params().as_slice(), |r| r.get(0))?;
+        let n: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
         (n, false)
     } else if plan == TextPlan::ScanQueue {
         // The text alone matches more than the cap: say "N+" rather than count them
@@ -532,9 +529,7 @@ pub fn summary(conn: &Connection, filter: &QueueFilter) -> Result<QueueSummary> 
             q.from,
             q.where_clause()
         );
-        let n: i64 = conn
-            .prepare_cached(&sql)?
-            .query_row(q.params().as_slice(), |r| r.get(0))?;
+        let n: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
         if n as u64 > TEXT_COUNT_CAP {
             (TEXT_COUNT_CAP as i64, true)
         } else {

@@ -5,7 +5,7 @@
 //! every change is audited.
 
 use super::{Result, StoreError, audit};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use crate::store::sql::{Db, Tx, params};
 
 /// The policies, with their defaults where none was set.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,15 +61,12 @@ fn default_of(key: &str) -> &'static str {
 }
 
 /// The value of `key`: as set, else its default.
-fn value_of(conn: &Connection, key: &str) -> Result<String> {
+fn value_of(conn: &Db, key: &str) -> Result<String> {
     Ok(raw(conn, key)?.unwrap_or_else(|| default_of(key).to_string()))
 }
 
-fn raw(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached("SELECT value FROM site WHERE key = ?1")?
-        .query_row([key], |r| r.get(0))
-        .optional()?)
+fn raw(conn: &Db, key: &str) -> Result<Option<String>> {
+    Ok(conn.query_opt("SELECT value FROM site WHERE key = ?1", [key], |r| r.get(0))?)
 }
 
 fn names(s: &str) -> Vec<String> {
@@ -118,7 +115,7 @@ fn checked(key: &str, value: &str) -> std::result::Result<String, String> {
 }
 
 /// The site's policies.
-pub fn policy(conn: &Connection) -> Result<Policy> {
+pub fn policy(conn: &Db) -> Result<Policy> {
     // A value the table holds is one `set` checked; a default parses.
     let number = |key: &str| -> Result<u32> {
         let v = value_of(conn, key)?;
@@ -155,7 +152,7 @@ impl Policy {
 
 /// Sets a policy: only a manager may, and the change is audited with the old
 /// and the new value. Returns the old value.
-pub fn set(tx: &Transaction<'_>, coder: &str, key: &str, value: &str) -> Result<String> {
+pub fn set(tx: &Tx<'_>, coder: &str, key: &str, value: &str) -> Result<String> {
     let os_user = crate::identity::os_user();
     let current = policy(tx)?;
     if !current.managers.iter().any(|m| m == os_user) {
@@ -188,7 +185,7 @@ pub fn set(tx: &Transaction<'_>, coder: &str, key: &str, value: &str) -> Result<
 }
 
 /// Each policy with its value now.
-pub fn show(conn: &Connection) -> Result<Vec<(&'static str, String, &'static str)>> {
+pub fn show(conn: &Db) -> Result<Vec<(&'static str, String, &'static str)>> {
     KEYS.iter()
         .map(|(key, _, what)| Ok((*key, value_of(conn, key)?, *what)))
         .collect()

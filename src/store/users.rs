@@ -9,7 +9,7 @@
 
 use super::{Result, StoreError, audit, now_utc};
 use crate::domain::{AuditAction, Role};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use crate::store::sql::{Db, Tx, params};
 
 /// One user as listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,11 +21,11 @@ pub struct User {
 }
 
 /// The role of `name` as the table sets it, if it does.
-pub fn listed_role(conn: &Connection, name: &str) -> Result<Option<Role>> {
-    let role: Option<String> = conn
-        .prepare_cached("SELECT role FROM users WHERE name = ?1")?
-        .query_row([name], |r| r.get(0))
-        .optional()?;
+pub fn listed_role(conn: &Db, name: &str) -> Result<Option<Role>> {
+    let role: Option<String> =
+        conn.query_opt("SELECT role FROM users WHERE name = ?1", [name], |r| {
+            r.get(0)
+        })?;
     role.map(|r| {
         r.parse()
             .map_err(|e: crate::domain::UnknownValue| StoreError::Corrupt(e.to_string()))
@@ -35,7 +35,7 @@ pub fn listed_role(conn: &Connection, name: &str) -> Result<Option<Role>> {
 
 /// What `name` may do: the table's role; a manager when the site's
 /// `managers` policy names them; else a coder.
-pub fn role_of(conn: &Connection, name: &str) -> Result<Role> {
+pub fn role_of(conn: &Db, name: &str) -> Result<Role> {
     if super::site::policy(conn)?
         .managers
         .iter()
@@ -48,7 +48,7 @@ pub fn role_of(conn: &Connection, name: &str) -> Result<Role> {
 
 /// Whether `name` is known: in the table, a policy manager, or someone who
 /// has completed a chart.
-pub fn is_known(conn: &Connection, name: &str) -> Result<bool> {
+pub fn is_known(conn: &Db, name: &str) -> Result<bool> {
     if listed_role(conn, name)?.is_some()
         || super::site::policy(conn)?
             .managers
@@ -57,14 +57,16 @@ pub fn is_known(conn: &Connection, name: &str) -> Result<bool> {
     {
         return Ok(true);
     }
-    Ok(conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM chart_coding WHERE coder = ?1)")?
-        .query_row([name], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM chart_coding WHERE coder = ?1)",
+        [name],
+        |r| r.get(0),
+    )?)
 }
 
 /// Refuses unless `user` has a role that `allowed` accepts.
 pub fn require_role(
-    conn: &Connection,
+    conn: &Db,
     user: &str,
     what: &str,
     allowed: impl Fn(Role) -> bool,
@@ -79,11 +81,10 @@ pub fn require_role(
 }
 
 /// Every user: the table's and the policy's managers, by name.
-pub fn list(conn: &Connection) -> Result<Vec<User>> {
+pub fn list(conn: &Db) -> Result<Vec<User>> {
     let mut out: Vec<User> = Vec::new();
-    let mut stmt = conn.prepare_cached("SELECT name, role FROM users ORDER BY name")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
+    let sql = "SELECT name, role FROM users ORDER BY name";
+    conn.for_each(sql, [], |r| -> Result<()> {
         let role: String = r.get(1)?;
         out.push(User {
             name: r.get(0)?,
@@ -92,7 +93,8 @@ pub fn list(conn: &Connection) -> Result<Vec<User>> {
                 .map_err(|e: crate::domain::UnknownValue| StoreError::Corrupt(e.to_string()))?,
             from_policy: false,
         });
-    }
+        Ok(())
+    })?;
     for m in super::site::policy(conn)?.managers {
         match out.iter_mut().find(|u| u.name == m) {
             Some(u) => {
@@ -126,7 +128,7 @@ fn checked_name(name: &str) -> Result<&str> {
     Ok(name)
 }
 
-fn require_manager(tx: &Transaction<'_>, actor: &str) -> Result<()> {
+fn require_manager(tx: &Tx<'_>, actor: &str) -> Result<()> {
     require_role(tx, actor, "only a manager changes users and roles", |r| {
         r == Role::Manager
     })
@@ -134,7 +136,7 @@ fn require_manager(tx: &Transaction<'_>, actor: &str) -> Result<()> {
 }
 
 /// Adds a user with a role (refused when the name is already listed).
-pub fn add(tx: &Transaction<'_>, actor: &str, name: &str, role: Role) -> Result<()> {
+pub fn add(tx: &Tx<'_>, actor: &str, name: &str, role: Role) -> Result<()> {
     require_manager(tx, actor)?;
     let name = checked_name(name)?;
     if listed_role(tx, name)?.is_some() {
@@ -156,7 +158,7 @@ pub fn add(tx: &Transaction<'_>, actor: &str, name: &str, role: Role) -> Result<
 }
 
 /// Changes a listed user's role. Returns the old one.
-pub fn set_role(tx: &Transaction<'_>, actor: &str, name: &str, role: Role) -> Result<Role> {
+pub fn set_role(tx: &Tx<'_>, actor: &str, name: &str, role: Role) -> Result<Role> {
     require_manager(tx, actor)?;
     let Some(old) = listed_role(tx, name)? else {
         return Err(StoreError::Refused(format!(
@@ -180,7 +182,7 @@ pub fn set_role(tx: &Transaction<'_>, actor: &str, name: &str, role: Role) -> Re
 
 /// Removes a listed user (they code on as a coder; their work and its
 /// history stay).
-pub fn remove(tx: &Transaction<'_>, actor: &str, name: &str) -> Result<()> {
+pub fn remove(tx: &Tx<'_>, actor: &str, name: &str) -> Result<()> {
     require_manager(tx, actor)?;
     let Some(old) = listed_role(tx, name)? else {
         return Err(StoreError::Refused(format!(

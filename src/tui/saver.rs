@@ -322,17 +322,16 @@ mod tests {
 
     /// Charts of the demo queue nobody has claimed yet.
     fn free_charts(store: &Store, n: usize) -> Vec<i64> {
-        let mut stmt = store
+        let ids: Vec<i64> = store
             .conn()
-            .prepare(
+            .query_map(
                 "SELECT chart_id FROM charts WHERE claimed_by IS NULL
                  AND status IN ('ready', 'in_progress') ORDER BY chart_id",
+                [],
+                |r| r.get(0),
             )
-            .unwrap();
-        let ids: Vec<i64> = stmt
-            .query_map([], |r| r.get(0))
             .unwrap()
-            .map(|r| r.unwrap())
+            .into_iter()
             .take(n)
             .collect();
         assert_eq!(ids.len(), n);

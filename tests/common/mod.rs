@@ -69,7 +69,7 @@ pub fn row_of(terminal: &Terminal<TestBackend>, needle: &str) -> Option<u16> {
 }
 
 /// A chart's diagnoses as stored, in sequence: code and POA.
-pub fn diagnoses(conn: &rusqlite::Connection, chart_id: i64) -> Vec<(String, Option<Poa>)> {
+pub fn diagnoses(conn: &chartcoder::store::sql::Db, chart_id: i64) -> Vec<(String, Option<Poa>)> {
     charts::load_chart(conn, chart_id)
         .unwrap()
         .diagnoses

@@ -6,7 +6,8 @@
 use super::map::{Event, InboundDocument, Visit};
 use super::parse::{ErrorCode, Hl7Problem, Place};
 use crate::domain::{AuditAction, Chart, ChartStatus, Document, DocumentKind, Encounter};
-use crate::store::{self, StoreError, Transaction, inbound};
+use crate::store::sql::Tx;
+use crate::store::{self, StoreError, inbound};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -90,14 +91,14 @@ fn corrupt(e: serde_json::Error) -> Failure {
     )))
 }
 
-fn load_pending(tx: &Transaction<'_>, account: &str) -> Result<Option<Pending>, Failure> {
+fn load_pending(tx: &Tx<'_>, account: &str) -> Result<Option<Pending>, Failure> {
     match inbound::pending_visit(tx, account)? {
         Some(text) => serde_json::from_str(&text).map(Some).map_err(corrupt),
         None => Ok(None),
     }
 }
 
-fn save_pending(tx: &Transaction<'_>, p: &Pending) -> Result<(), Failure> {
+fn save_pending(tx: &Tx<'_>, p: &Pending) -> Result<(), Failure> {
     let text = serde_json::to_string(p).map_err(corrupt)?;
     inbound::save_pending_visit(tx, &p.visit.account, &p.visit.mrn, &text)?;
     Ok(())
@@ -144,7 +145,7 @@ fn encounter(visit: &Visit, discharge: NaiveDate, disposition: Option<String>) -
 
 /// Applies an event; returns the chart it concerns (if it is one) and what it did.
 pub fn apply(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     event: &Event,
     cx: &Context<'_>,
 ) -> Result<(Option<i64>, String), Failure> {
@@ -234,7 +235,7 @@ pub fn apply(
 /// A01/A04/A08/A03 on a chart that exists: its details brought up to date
 /// while it is uncoded.
 fn update_chart(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     event: &Event,
     v: &Visit,
     (id, status): (i64, ChartStatus),
@@ -289,7 +290,7 @@ fn locked(cx: &Context<'_>, what: &str) -> Failure {
 
 /// Documents for a chart: added, or taking the place of the one with their number.
 fn chart_documents(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     documents: &[InboundDocument],
     (id, status): (i64, ChartStatus),
 ) -> Result<(Option<i64>, String), Failure> {
@@ -314,7 +315,7 @@ fn chart_documents(
 
 /// Documents for a visit waiting for discharge: kept with it.
 fn visit_documents(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     account: &str,
     documents: &[InboundDocument],
     cx: &Context<'_>,
@@ -351,7 +352,7 @@ fn unknown(cx: &Context<'_>) -> Failure {
 
 /// A03 on a visit with no chart yet: the chart is created (status ready),
 /// with the documents that waited for it, through the import path.
-fn discharge(tx: &Transaction<'_>, v: &Visit, cx: &Context<'_>) -> Result<i64, Failure> {
+fn discharge(tx: &Tx<'_>, v: &Visit, cx: &Context<'_>) -> Result<i64, Failure> {
     let Some(discharge_date) = v.discharge_date else {
         return Err(Failure::Content(Hl7Problem::new(
             Place::field("PV1", 1, 45),
@@ -397,7 +398,7 @@ fn discharge(tx: &Transaction<'_>, v: &Visit, cx: &Context<'_>) -> Result<i64, F
 
 /// Records the message as applied and audits it.
 pub fn record(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     sender: &str,
     control_id: &str,
     message_type: &str,

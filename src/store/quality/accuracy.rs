@@ -3,7 +3,7 @@
 
 use super::{Scope, ratio, targets};
 use crate::store::Result;
-use rusqlite::{Connection, params};
+use crate::store::sql::{Db, params};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -76,40 +76,42 @@ pub struct AccuracyReport {
 /// Accuracy of the reviews closed for charts the coders completed in the
 /// period (by the day of completion), from the per-day sums a trigger keeps
 /// as reviews close.
-pub fn accuracy(conn: &Connection, scope: &Scope) -> Result<AccuracyReport> {
+pub fn accuracy(conn: &Db, scope: &Scope) -> Result<AccuracyReport> {
     let target = targets(conn)?.accuracy;
-    let mut stmt = conn.prepare_cached(
-        "SELECT coder, substr(day, 1, 7), sum(charts), sum(dx_codes), sum(dx_errors),
+    let sql = "SELECT coder, substr(day, 1, 7), sum(charts), sum(dx_codes), sum(dx_errors),
                 sum(px_codes), sum(px_errors), sum(principal_charts), sum(principal_changed),
                 sum(drg_charts), sum(drg_changed)
          FROM accuracy_daily
          WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR coder = ?3)
-         GROUP BY coder, substr(day, 1, 7)",
-    )?;
-    let mut rows = stmt.query(params![scope.start_text(), scope.to_text(), scope.coder])?;
+         GROUP BY coder, substr(day, 1, 7)";
     let mut overall = Accuracy::default();
     let mut coders: BTreeMap<String, Accuracy> = BTreeMap::new();
     let mut months: BTreeMap<String, Accuracy> = BTreeMap::new();
-    while let Some(r) = rows.next()? {
-        let n = |i: usize| -> rusqlite::Result<u64> {
-            Ok(u64::try_from(r.get::<_, Option<i64>>(i)?.unwrap_or(0)).unwrap_or(0))
-        };
-        let a = Accuracy {
-            charts: n(2)?,
-            dx_codes: n(3)?,
-            dx_errors: n(4)?,
-            px_codes: n(5)?,
-            px_errors: n(6)?,
-            principal_charts: n(7)?,
-            principal_changed: n(8)?,
-            drg_charts: n(9)?,
-            drg_changed: n(10)?,
-            ..Accuracy::default()
-        };
-        overall.add(&a);
-        coders.entry(r.get(0)?).or_default().add(&a);
-        months.entry(r.get(1)?).or_default().add(&a);
-    }
+    conn.for_each(
+        sql,
+        params![scope.start_text(), scope.to_text(), scope.coder],
+        |r| -> Result<()> {
+            let n = |i: usize| -> crate::store::sql::Result<u64> {
+                Ok(u64::try_from(r.get::<Option<i64>>(i)?.unwrap_or(0)).unwrap_or(0))
+            };
+            let a = Accuracy {
+                charts: n(2)?,
+                dx_codes: n(3)?,
+                dx_errors: n(4)?,
+                px_codes: n(5)?,
+                px_errors: n(6)?,
+                principal_charts: n(7)?,
+                principal_changed: n(8)?,
+                drg_charts: n(9)?,
+                drg_changed: n(10)?,
+                ..Accuracy::default()
+            };
+            overall.add(&a);
+            coders.entry(r.get(0)?).or_default().add(&a);
+            months.entry(r.get(1)?).or_default().add(&a);
+            Ok(())
+        },
+    )?;
     overall.finish(target);
     let done = |m: BTreeMap<String, Accuracy>| {
         m.into_iter()

@@ -3,9 +3,9 @@
 
 use super::Scope;
 use crate::domain::ChartStatus;
+use crate::store::sql::{Db, params};
 use crate::store::{Result, StoreError};
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -101,14 +101,8 @@ pub(super) fn bucket_of(days: i64) -> usize {
 /// Charts discharged in the scope's period and not final on `as_of`, by age
 /// since discharge, status and hold reason, with the amount they hold.
 /// `--coder`: the charts that coder holds (claimed) or completed.
-pub fn dnfb(
-    conn: &Connection,
-    scope: &Scope,
-    as_of: NaiveDate,
-    base_rate: f64,
-) -> Result<DnfbReport> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT c.status, c.discharge_date, d.weight,
+pub fn dnfb(conn: &Db, scope: &Scope, as_of: NaiveDate, base_rate: f64) -> Result<DnfbReport> {
+    let sql = "SELECT c.status, c.discharge_date, d.weight,
                 CASE WHEN c.status <> 'on_hold' THEN NULL
                      WHEN EXISTS (SELECT 1 FROM holds h WHERE h.chart_id = c.chart_id
                                   AND h.released_at IS NULL
@@ -123,35 +117,38 @@ pub fn dnfb(
            AND c.discharge_date BETWEEN ?1 AND ?2
            AND (?3 IS NULL OR c.claimed_by = ?3
                 OR (SELECT cc.coder FROM chart_coding cc WHERE cc.chart_id = c.chart_id
-                    ORDER BY cc.rowid DESC LIMIT 1) = ?3)",
-    )?;
-    let mut rows = stmt.query(params![scope.start_text(), scope.to_text(), scope.coder])?;
+                    ORDER BY cc.rowid DESC LIMIT 1) = ?3)";
     let mut total = HeldLine::default();
     let mut not_coded = HeldLine::default();
     let mut statuses: BTreeMap<ChartStatus, HeldLine> = BTreeMap::new();
     let mut holds: BTreeMap<usize, HeldLine> = BTreeMap::new();
-    while let Some(r) = rows.next()? {
-        let status: ChartStatus = r
-            .get::<_, String>(0)?
-            .parse()
-            .map_err(|e: crate::domain::UnknownValue| StoreError::Corrupt(e.to_string()))?;
-        let discharged = crate::store::charts::parse_date(&r.get::<_, String>(1)?)?;
-        let weight: Option<f64> = r.get(2)?;
-        let hold: Option<i64> = r.get(3)?;
-        let days = (as_of - discharged).num_days().max(0);
-        let b = bucket_of(days);
-        total.add(b, weight, base_rate, days);
-        if status.is_uncoded() {
-            not_coded.add(b, weight, base_rate, days);
-        }
-        statuses
-            .entry(status)
-            .or_default()
-            .add(b, weight, base_rate, days);
-        if let Some(h) = hold.and_then(|h| usize::try_from(h).ok()) {
-            holds.entry(h).or_default().add(b, weight, base_rate, days);
-        }
-    }
+    conn.for_each(
+        sql,
+        params![scope.start_text(), scope.to_text(), scope.coder],
+        |r| -> Result<()> {
+            let status: ChartStatus = r
+                .get::<String>(0)?
+                .parse()
+                .map_err(|e: crate::domain::UnknownValue| StoreError::Corrupt(e.to_string()))?;
+            let discharged = crate::store::charts::parse_date(&r.get::<String>(1)?)?;
+            let weight: Option<f64> = r.get(2)?;
+            let hold: Option<i64> = r.get(3)?;
+            let days = (as_of - discharged).num_days().max(0);
+            let b = bucket_of(days);
+            total.add(b, weight, base_rate, days);
+            if status.is_uncoded() {
+                not_coded.add(b, weight, base_rate, days);
+            }
+            statuses
+                .entry(status)
+                .or_default()
+                .add(b, weight, base_rate, days);
+            if let Some(h) = hold.and_then(|h| usize::try_from(h).ok()) {
+                holds.entry(h).or_default().add(b, weight, base_rate, days);
+            }
+            Ok(())
+        },
+    )?;
     let mean_days =
         (total.total.charts > 0).then(|| total.total.days as f64 / total.total.charts as f64);
     Ok(DnfbReport {

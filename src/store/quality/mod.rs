@@ -17,8 +17,8 @@ pub use settings::{ReviewRules, SETTINGS, Targets, review_rules, set_setting, se
 
 use super::Result;
 use crate::domain::AuditAction;
+use crate::store::sql::{Db, params};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 // ---------------------------------------------------------------------------
@@ -47,12 +47,12 @@ fn epoch(at: &str) -> Option<i64> {
 /// up to the row `upto` (the completion's own; `None`: the last row). Called
 /// in the completion's transaction.
 pub fn record_completion(
-    tx: &Connection,
+    tx: &Db,
     chart_id: i64,
     coder: &str,
     completed_at: &str,
     upto: impl Into<Option<i64>>,
-) -> rusqlite::Result<()> {
+) -> crate::store::sql::Result<()> {
     let upto = match upto.into() {
         Some(id) => id,
         None => tx.query_row("SELECT coalesce(max(audit_id), 0) FROM audit", [], |r| {
@@ -61,31 +61,28 @@ pub fn record_completion(
     };
     let mut times = Vec::new();
     {
-        let mut stmt = tx.prepare_cached(
+        let sql =
             "SELECT at, action FROM audit WHERE chart_id = ?1 AND actor = ?2 AND audit_id <= ?3
-             ORDER BY audit_id DESC",
-        )?;
-        let mut rows = stmt.query(params![chart_id, coder, upto])?;
+             ORDER BY audit_id DESC";
         let mut first = true;
-        while let Some(r) = rows.next()? {
+        tx.for_each_while(sql, params![chart_id, coder, upto], |r| {
             let action: String = r.get(1)?;
             if !first && action == AuditAction::Complete.as_str() {
-                break;
+                return Ok(false);
             }
             first = false;
-            if let Some(t) = epoch(&r.get::<_, String>(0)?) {
+            if let Some(t) = epoch(&r.get::<String>(0)?) {
                 times.push(t);
             }
-        }
+            Ok::<_, crate::store::sql::Error>(true)
+        })?;
     }
     times.reverse();
-    let lock: Option<String> = tx
-        .query_row(
-            "SELECT value FROM site WHERE key = 'lock_minutes'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let lock: Option<String> = tx.query_opt(
+        "SELECT value FROM site WHERE key = 'lock_minutes'",
+        [],
+        |r| r.get(0),
+    )?;
     let minutes: i64 = lock.and_then(|v| v.parse().ok()).unwrap_or(15);
     let idle = (minutes > 0).then_some(minutes * 60);
     let seconds = time_on_chart(&times, idle);
@@ -95,23 +92,22 @@ pub fn record_completion(
         |r| r.get(0),
     )?;
     let day = completed_at.get(..10).unwrap_or(completed_at);
-    tx.prepare_cached(
+    tx.execute(
         "INSERT INTO chart_coding (chart_id, coder, encounter_type, completed_at, day, seconds)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![chart_id, coder, etype, completed_at, day, seconds])?;
+        params![chart_id, coder, etype, completed_at, day, seconds],
+    )?;
     Ok(())
 }
 
 /// Who last completed the chart, and when.
-pub fn coder_of(conn: &Connection, chart_id: i64) -> Result<Option<(String, String)>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT coder, completed_at FROM chart_coding WHERE chart_id = ?1
+pub fn coder_of(conn: &Db, chart_id: i64) -> Result<Option<(String, String)>> {
+    Ok(conn.query_opt(
+        "SELECT coder, completed_at FROM chart_coding WHERE chart_id = ?1
              ORDER BY rowid DESC LIMIT 1",
-        )?
-        .query_row([chart_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?)
+        [chart_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
 }
 
 // ---------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 
 use super::{Scope, targets};
 use crate::domain::EncounterType;
+use crate::store::sql::{Db, params};
 use crate::store::{Result, StoreError};
-use rusqlite::{Connection, params};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -58,37 +58,39 @@ pub struct ProductivityReport {
 
 /// Charts completed in the period (by the day of completion), their time
 /// on chart, and charts per hour against the targets.
-pub fn productivity(conn: &Connection, scope: &Scope) -> Result<ProductivityReport> {
+pub fn productivity(conn: &Db, scope: &Scope) -> Result<ProductivityReport> {
     let targets = targets(conn)?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT coder, encounter_type, sum(charts), sum(seconds) FROM coding_daily
+    let sql = "SELECT coder, encounter_type, sum(charts), sum(seconds) FROM coding_daily
          WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR coder = ?3)
-         GROUP BY coder, encounter_type",
-    )?;
-    let mut rows = stmt.query(params![scope.start_text(), scope.to_text(), scope.coder])?;
+         GROUP BY coder, encounter_type";
     let mut overall = Output::default();
     let mut types: BTreeMap<EncounterType, Output> = BTreeMap::new();
     let mut coders: BTreeMap<String, Output> = BTreeMap::new();
     let mut both: BTreeMap<(String, EncounterType), Output> = BTreeMap::new();
-    while let Some(r) = rows.next()? {
-        let coder: String = r.get(0)?;
-        let etype: EncounterType = r
-            .get::<_, String>(1)?
-            .parse()
-            .map_err(|e: crate::domain::UnknownValue| StoreError::Corrupt(e.to_string()))?;
-        let charts = u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0);
-        let seconds = u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0);
-        let target = targets.per_hour.get(&etype).copied().unwrap_or(1.0);
-        overall.add(charts, seconds, target);
-        types.entry(etype).or_default().add(charts, seconds, target);
-        coders
-            .entry(coder.clone())
-            .or_default()
-            .add(charts, seconds, target);
-        both.entry((coder, etype))
-            .or_default()
-            .add(charts, seconds, target);
-    }
+    conn.for_each(
+        sql,
+        params![scope.start_text(), scope.to_text(), scope.coder],
+        |r| -> Result<()> {
+            let coder: String = r.get(0)?;
+            let etype: EncounterType = r
+                .get::<String>(1)?
+                .parse()
+                .map_err(|e: crate::domain::UnknownValue| StoreError::Corrupt(e.to_string()))?;
+            let charts = u64::try_from(r.get::<i64>(2)?).unwrap_or(0);
+            let seconds = u64::try_from(r.get::<i64>(3)?).unwrap_or(0);
+            let target = targets.per_hour.get(&etype).copied().unwrap_or(1.0);
+            overall.add(charts, seconds, target);
+            types.entry(etype).or_default().add(charts, seconds, target);
+            coders
+                .entry(coder.clone())
+                .or_default()
+                .add(charts, seconds, target);
+            both.entry((coder, etype))
+                .or_default()
+                .add(charts, seconds, target);
+            Ok(())
+        },
+    )?;
     overall.finish(None);
     let target_of = |t: &EncounterType| targets.per_hour.get(t).copied();
     Ok(ProductivityReport {

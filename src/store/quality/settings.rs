@@ -2,8 +2,8 @@
 //! the targets the reports measure against, each checked when set.
 
 use crate::domain::{AuditAction, EncounterType, Role};
+use crate::store::sql::{Db, Tx, params};
 use crate::store::{Result, StoreError, audit};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::collections::BTreeMap;
 
 /// Every setting, its default, and what it means (for `review rules` and the README).
@@ -180,11 +180,12 @@ pub(super) fn checked(key: &str, value: &str) -> std::result::Result<String, Str
     }
 }
 
-fn setting(conn: &Connection, key: &str) -> Result<String> {
-    let stored: Option<String> = conn
-        .prepare_cached("SELECT value FROM quality_settings WHERE key = ?1")?
-        .query_row([key], |r| r.get(0))
-        .optional()?;
+fn setting(conn: &Db, key: &str) -> Result<String> {
+    let stored: Option<String> = conn.query_opt(
+        "SELECT value FROM quality_settings WHERE key = ?1",
+        [key],
+        |r| r.get(0),
+    )?;
     Ok(stored.unwrap_or_else(|| {
         SETTINGS
             .iter()
@@ -198,7 +199,7 @@ fn corrupt(key: &str) -> StoreError {
 }
 
 /// Each setting with its value now.
-pub fn settings(conn: &Connection) -> Result<Vec<(&'static str, String, &'static str)>> {
+pub fn settings(conn: &Db) -> Result<Vec<(&'static str, String, &'static str)>> {
     SETTINGS
         .iter()
         .map(|(k, _, what)| Ok((*k, setting(conn, k)?, *what)))
@@ -207,7 +208,7 @@ pub fn settings(conn: &Connection) -> Result<Vec<(&'static str, String, &'static
 
 /// Sets a review rule or target: a manager only, audited with the old and
 /// new value. Returns the old value.
-pub fn set_setting(tx: &Transaction<'_>, actor: &str, key: &str, value: &str) -> Result<String> {
+pub fn set_setting(tx: &Tx<'_>, actor: &str, key: &str, value: &str) -> Result<String> {
     crate::store::users::require_role(
         tx,
         actor,
@@ -232,7 +233,7 @@ pub fn set_setting(tx: &Transaction<'_>, actor: &str, key: &str, value: &str) ->
 }
 
 /// The review rules now.
-pub fn review_rules(conn: &Connection) -> Result<ReviewRules> {
+pub fn review_rules(conn: &Db) -> Result<ReviewRules> {
     let flag = |k: &str| -> Result<bool> { Ok(setting(conn, k)? == "true") };
     let min_weight = setting(conn, "min_weight")?;
     Ok(ReviewRules {
@@ -261,7 +262,7 @@ pub fn review_rules(conn: &Connection) -> Result<ReviewRules> {
 }
 
 /// The targets now.
-pub fn targets(conn: &Connection) -> Result<Targets> {
+pub fn targets(conn: &Db) -> Result<Targets> {
     let mut per_hour = BTreeMap::new();
     for t in EncounterType::ALL {
         let key = format!("target_{}", t.as_str());

@@ -5,7 +5,7 @@
 use super::corrupt;
 use crate::domain::{CodedVersion, Difference, VersionDx, VersionPx};
 use crate::store::Result;
-use rusqlite::{Connection, Transaction, params};
+use crate::store::sql::{Db, Tx, params};
 
 #[derive(Debug, Clone)]
 pub(super) struct DxRow {
@@ -26,7 +26,7 @@ pub(super) struct PxRow {
     pointers: String,
 }
 
-pub(super) fn chart_dx(conn: &Connection, chart_id: i64) -> Result<Vec<DxRow>> {
+pub(super) fn chart_dx(conn: &Db, chart_id: i64) -> Result<Vec<DxRow>> {
     dx_rows(
         conn,
         "SELECT code, code_system, edition, poa FROM diagnoses WHERE chart_id = ?1 ORDER BY seq",
@@ -34,7 +34,7 @@ pub(super) fn chart_dx(conn: &Connection, chart_id: i64) -> Result<Vec<DxRow>> {
     )
 }
 
-pub(super) fn snapshot_dx(conn: &Connection, review_id: i64) -> Result<Vec<DxRow>> {
+pub(super) fn snapshot_dx(conn: &Db, review_id: i64) -> Result<Vec<DxRow>> {
     dx_rows(
         conn,
         "SELECT code, code_system, edition, poa FROM review_diagnoses WHERE review_id = ?1
@@ -43,22 +43,19 @@ pub(super) fn snapshot_dx(conn: &Connection, review_id: i64) -> Result<Vec<DxRow
     )
 }
 
-fn dx_rows(conn: &Connection, sql: &str, id: i64) -> Result<Vec<DxRow>> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt
-        .query_map([id], |r| {
-            Ok(DxRow {
-                code: r.get(0)?,
-                system: r.get(1)?,
-                edition: r.get(2)?,
-                poa: r.get(3)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+fn dx_rows(conn: &Db, sql: &str, id: i64) -> Result<Vec<DxRow>> {
+    let rows = conn.query_map(sql, [id], |r| {
+        Ok(DxRow {
+            code: r.get(0)?,
+            system: r.get(1)?,
+            edition: r.get(2)?,
+            poa: r.get(3)?,
+        })
+    })?;
     Ok(rows)
 }
 
-pub(super) fn chart_px(conn: &Connection, chart_id: i64) -> Result<Vec<PxRow>> {
+pub(super) fn chart_px(conn: &Db, chart_id: i64) -> Result<Vec<PxRow>> {
     px_rows(
         conn,
         "SELECT code, code_system, proc_date, provider, modifiers, units, pointers
@@ -67,7 +64,7 @@ pub(super) fn chart_px(conn: &Connection, chart_id: i64) -> Result<Vec<PxRow>> {
     )
 }
 
-pub(super) fn snapshot_px(conn: &Connection, review_id: i64) -> Result<Vec<PxRow>> {
+pub(super) fn snapshot_px(conn: &Db, review_id: i64) -> Result<Vec<PxRow>> {
     px_rows(
         conn,
         "SELECT code, code_system, proc_date, provider, modifiers, units, pointers
@@ -76,26 +73,23 @@ pub(super) fn snapshot_px(conn: &Connection, review_id: i64) -> Result<Vec<PxRow
     )
 }
 
-fn px_rows(conn: &Connection, sql: &str, id: i64) -> Result<Vec<PxRow>> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt
-        .query_map([id], |r| {
-            Ok(PxRow {
-                code: r.get(0)?,
-                system: r.get(1)?,
-                date: r.get(2)?,
-                provider: r.get(3)?,
-                modifiers: r.get(4)?,
-                units: r.get(5)?,
-                pointers: r.get(6)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+fn px_rows(conn: &Db, sql: &str, id: i64) -> Result<Vec<PxRow>> {
+    let rows = conn.query_map(sql, [id], |r| {
+        Ok(PxRow {
+            code: r.get(0)?,
+            system: r.get(1)?,
+            date: r.get(2)?,
+            provider: r.get(3)?,
+            modifiers: r.get(4)?,
+            units: r.get(5)?,
+            pointers: r.get(6)?,
+        })
+    })?;
     Ok(rows)
 }
 
 pub(super) fn write_chart_codes(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     chart_id: i64,
     dx: &[DxRow],
     px: &[PxRow],

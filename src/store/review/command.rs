@@ -6,7 +6,7 @@
 use super::{Regroup, SingleCcMcc};
 use crate::domain::{ChartScore, ChartStatus, ReviewReason, Verdict};
 use crate::store::Result;
-use rusqlite::Transaction;
+use crate::store::sql::Tx;
 
 /// One review action on one chart, by the user who asks for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +56,7 @@ impl ReviewCommand {
     /// when the rules ask for it (for the reasons a review records).
     pub fn apply(
         &self,
-        tx: &Transaction<'_>,
+        tx: &Tx<'_>,
         chart_id: i64,
         user: &str,
         regroup: Regroup<'_>,

@@ -2,12 +2,12 @@
 
 use super::{latest_review, open_review, refused, status_of};
 use crate::domain::{AuditAction, ChartStatus, ReviewState, Role};
+use crate::store::sql::{Tx, params};
 use crate::store::{Result, audit, now_utc};
-use rusqlite::{Transaction, params};
 
 /// Makes a chart final (released to billing, locked): a reviewer or a
 /// manager, from `reviewed`, or from `coded` when no review is under way.
-pub fn finalize(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<()> {
+pub fn finalize(tx: &Tx<'_>, chart_id: i64, user: &str) -> Result<()> {
     crate::store::users::require_role(
         tx,
         user,
@@ -44,12 +44,7 @@ pub fn finalize(tx: &Transaction<'_>, chart_id: i64, user: &str) -> Result<()> {
 
 /// A manager reopens a final chart, with the reason: it goes back to
 /// `reviewed` when it was reviewed, else `coded`. Returns the new status.
-pub fn reopen(
-    tx: &Transaction<'_>,
-    chart_id: i64,
-    manager: &str,
-    reason: &str,
-) -> Result<ChartStatus> {
+pub fn reopen(tx: &Tx<'_>, chart_id: i64, manager: &str, reason: &str) -> Result<ChartStatus> {
     crate::store::users::require_role(tx, manager, "only a manager reopens a final chart", |r| {
         r == Role::Manager
     })?;

@@ -37,7 +37,7 @@ use crate::domain::{
     Chart, ChartStatus, CodedVersion, Difference, FinalDrg, ReviewReason, ReviewState, Role,
     Verdict,
 };
-use rusqlite::{Connection, OptionalExtension};
+use crate::store::sql::Db;
 
 /// Groups a chart as it stands.
 pub type Regroup<'a> = &'a dyn Fn(&Chart) -> Option<FinalDrg>;
@@ -111,7 +111,7 @@ pub(super) fn corrupt(e: crate::domain::UnknownValue) -> StoreError {
 const REVIEW_COLUMNS: &str = "review_id, chart_id, coder, coded_at, reviewer, state,
     selected_because, coder_drg, started_at, return_note, rebuttal_note, settled_by, closed_at";
 
-fn review_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Review, String)> {
+fn review_from(r: &crate::store::sql::Row<'_>) -> crate::store::sql::Result<(Review, String)> {
     let state: String = r.get(5)?;
     Ok((
         Review {
@@ -139,33 +139,34 @@ fn with_state((mut review, state): (Review, String)) -> Result<Review> {
 }
 
 /// The chart's review under way, if any.
-pub fn open_review(conn: &Connection, chart_id: i64) -> Result<Option<Review>> {
-    let row = conn
-        .prepare_cached(&format!(
-            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE chart_id = ?1 AND state <> 'closed'"
-        ))?
-        .query_row([chart_id], review_from)
-        .optional()?;
+pub fn open_review(conn: &Db, chart_id: i64) -> Result<Option<Review>> {
+    let row = conn.query_opt(
+        &format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE chart_id = ?1 AND state <> 'closed'"),
+        [chart_id],
+        review_from,
+    )?;
     row.map(with_state).transpose()
 }
 
 /// The chart's latest review (under way or closed), if any.
-pub fn latest_review(conn: &Connection, chart_id: i64) -> Result<Option<Review>> {
-    let row = conn
-        .prepare_cached(&format!(
+pub fn latest_review(conn: &Db, chart_id: i64) -> Result<Option<Review>> {
+    let row = conn.query_opt(
+        &format!(
             "SELECT {REVIEW_COLUMNS} FROM reviews WHERE chart_id = ?1
              ORDER BY review_id DESC LIMIT 1"
-        ))?
-        .query_row([chart_id], review_from)
-        .optional()?;
+        ),
+        [chart_id],
+        review_from,
+    )?;
     row.map(with_state).transpose()
 }
 
-pub(super) fn status_of(conn: &Connection, chart_id: i64) -> Result<ChartStatus> {
-    let status: Option<String> = conn
-        .prepare_cached("SELECT status FROM charts WHERE chart_id = ?1")?
-        .query_row([chart_id], |r| r.get(0))
-        .optional()?;
+pub(super) fn status_of(conn: &Db, chart_id: i64) -> Result<ChartStatus> {
+    let status: Option<String> = conn.query_opt(
+        "SELECT status FROM charts WHERE chart_id = ?1",
+        [chart_id],
+        |r| r.get(0),
+    )?;
     match status {
         Some(s) => s.parse().map_err(corrupt),
         None => refused(format!("there is no chart #{chart_id}")),
@@ -175,7 +176,7 @@ pub(super) fn status_of(conn: &Connection, chart_id: i64) -> Result<ChartStatus>
 // ---------------------------------------------------------------------------
 // The guards every action checks first
 
-pub(super) fn require_reviewer(conn: &Connection, user: &str) -> Result<Role> {
+pub(super) fn require_reviewer(conn: &Db, user: &str) -> Result<Role> {
     super::users::require_role(
         conn,
         user,
@@ -186,7 +187,7 @@ pub(super) fn require_reviewer(conn: &Connection, user: &str) -> Result<Role> {
 
 /// The open review of the chart in `state`, started by `reviewer` when given.
 pub(super) fn review_in(
-    conn: &Connection,
+    conn: &Db,
     chart_id: i64,
     state: ReviewState,
     what: &str,

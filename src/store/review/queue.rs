@@ -2,10 +2,10 @@
 
 use super::{QueueEntry, SingleCcMcc, open_review};
 use crate::store::Result;
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::sql::{Db, params};
 
 pub(super) fn selection(
-    conn: &Connection,
+    conn: &Db,
     chart_id: i64,
     coder: Option<&str>,
     rules: &crate::store::quality::ReviewRules,
@@ -19,12 +19,12 @@ pub(super) fn selection(
     if let Some(coder) = coder
         && rules.new_coder_charts > 0
     {
-        let rank: i64 = conn
-            .prepare_cached(
-                "SELECT count(*) FROM chart_coding WHERE coder = ?1 AND rowid <=
+        let rank: i64 = conn.query_row(
+            "SELECT count(*) FROM chart_coding WHERE coder = ?1 AND rowid <=
                      (SELECT max(rowid) FROM chart_coding WHERE chart_id = ?2)",
-            )?
-            .query_row(params![coder, chart_id], |r| r.get(0))?;
+            params![coder, chart_id],
+            |r| r.get(0),
+        )?;
         if rank <= i64::from(rules.new_coder_charts) {
             reasons.push(format!(
                 "new coder: chart {rank} of the first {}",
@@ -44,10 +44,11 @@ pub(super) fn selection(
         }
     }
     if !rules.principal_dx.is_empty() {
-        let pdx: Option<String> = conn
-            .prepare_cached("SELECT code FROM diagnoses WHERE chart_id = ?1 ORDER BY seq LIMIT 1")?
-            .query_row([chart_id], |r| r.get(0))
-            .optional()?;
+        let pdx: Option<String> = conn.query_opt(
+            "SELECT code FROM diagnoses WHERE chart_id = ?1 ORDER BY seq LIMIT 1",
+            [chart_id],
+            |r| r.get(0),
+        )?;
         if let Some(p) = pdx
             && rules
                 .principal_dx
@@ -58,20 +59,22 @@ pub(super) fn selection(
         }
     }
     if rules.undetermined_query {
-        let any: bool = conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM physician_queries WHERE chart_id = ?1
+        let any: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM physician_queries WHERE chart_id = ?1
                                 AND outcome = 'clinically_undetermined')",
-            )?
-            .query_row([chart_id], |r| r.get(0))?;
+            [chart_id],
+            |r| r.get(0),
+        )?;
         if any {
             reasons.push("query answered clinically undetermined".to_string());
         }
     }
     if rules.acknowledged_warnings {
-        let any: bool = conn
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM acknowledgements WHERE chart_id = ?1)")?
-            .query_row([chart_id], |r| r.get(0))?;
+        let any: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM acknowledgements WHERE chart_id = ?1)",
+            [chart_id],
+            |r| r.get(0),
+        )?;
         if any {
             reasons.push("warnings acknowledged".to_string());
         }
@@ -88,22 +91,18 @@ pub(super) fn selection(
 
 /// The review queue: coded charts the manager's rules choose, and those
 /// under review, oldest completion first.
-pub fn queue(conn: &Connection, single: Option<SingleCcMcc<'_>>) -> Result<Vec<QueueEntry>> {
+pub fn queue(conn: &Db, single: Option<SingleCcMcc<'_>>) -> Result<Vec<QueueEntry>> {
     let rules = crate::store::quality::review_rules(conn)?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT chart_id, account, encounter_type, discharge_date FROM charts
-         WHERE status = 'coded' ORDER BY discharge_date, chart_id",
-    )?;
-    let charts = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let sql = "SELECT chart_id, account, encounter_type, discharge_date FROM charts
+         WHERE status = 'coded' ORDER BY discharge_date, chart_id";
+    let charts = conn.query_map(sql, [], |r| {
+        Ok((
+            r.get::<i64>(0)?,
+            r.get::<String>(1)?,
+            r.get::<String>(2)?,
+            r.get::<String>(3)?,
+        ))
+    })?;
     let mut out = Vec::new();
     for (chart_id, account, encounter_type, discharge_date) in charts {
         let (coder, coded_at) =

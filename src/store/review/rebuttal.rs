@@ -6,8 +6,8 @@ use super::reviewer::{close, score_text, store_regrouped};
 use super::view::{changes_of, coder_version, current_version};
 use super::{Change, Regroup, Review, refused, review_in};
 use crate::domain::{AuditAction, ChartScore, ReviewState, Role, Verdict};
+use crate::store::sql::{Tx, params};
 use crate::store::{Result, audit, now_utc};
-use rusqlite::{Transaction, params};
 
 fn require_coder(review: &Review, coder: &str) -> Result<()> {
     match review.coder == coder {
@@ -20,7 +20,7 @@ fn require_coder(review: &Review, coder: &str) -> Result<()> {
 }
 
 /// The coder agrees with every change: the review closes, the chart reviewed.
-pub fn agree(tx: &Transaction<'_>, chart_id: i64, coder: &str) -> Result<ChartScore> {
+pub fn agree(tx: &Tx<'_>, chart_id: i64, coder: &str) -> Result<ChartScore> {
     let review = review_in(tx, chart_id, ReviewState::Returned, "the coder agrees")?;
     require_coder(&review, coder)?;
     tx.execute(
@@ -41,7 +41,7 @@ pub fn agree(tx: &Transaction<'_>, chart_id: i64, coder: &str) -> Result<ChartSc
 /// The coder rebuts some changes (by key), once, with a note; the others
 /// they accept. A manager settles.
 pub fn rebut(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     chart_id: i64,
     coder: &str,
     keys: &[String],
@@ -103,7 +103,7 @@ pub fn rebut(
 /// A manager settles a rebuttal: for each rebutted change, whose version
 /// stands (the coder's is put back on the chart). The review then closes.
 pub fn settle(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     chart_id: i64,
     manager: &str,
     decisions: &[(String, Verdict)],

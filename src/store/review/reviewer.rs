@@ -5,12 +5,12 @@ use super::codes::{chart_dx, chart_px, version};
 use super::view::{changes_of, coder_version, current_version, stored_drg};
 use super::{Regroup, Review, mine, refused, review_in};
 use crate::domain::{AuditAction, ChartScore, Difference, ReviewReason, ReviewState};
+use crate::store::sql::{Tx, params};
 use crate::store::{Result, audit, now_utc};
-use rusqlite::{OptionalExtension, Transaction, params};
 
 /// Gives a difference (by its key) its reason category and an optional note.
 pub fn give_reason(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     chart_id: i64,
     reviewer: &str,
     key: &str,
@@ -60,7 +60,7 @@ pub fn give_reason(
 
 /// The reviewer's DRG stored as the chart's (the coder stays its completer).
 pub(super) fn store_regrouped(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     chart_id: i64,
     actor: &str,
     regroup: Regroup<'_>,
@@ -74,12 +74,11 @@ pub(super) fn store_regrouped(
         return Ok(());
     }
     let (by, at): (String, String) = tx
-        .query_row(
+        .query_opt(
             "SELECT completed_by, completed_at FROM chart_drgs WHERE chart_id = ?1",
             [chart_id],
             |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?
+        )?
         .map_or_else(
             || {
                 crate::store::quality::coder_of(tx, chart_id)
@@ -98,11 +97,7 @@ pub(super) fn store_regrouped(
 }
 
 /// Every difference has its reason, else the refusal names the first without.
-pub(super) fn require_reasons(
-    tx: &Transaction<'_>,
-    review: &Review,
-    regroup: Regroup<'_>,
-) -> Result<usize> {
+pub(super) fn require_reasons(tx: &Tx<'_>, review: &Review, regroup: Regroup<'_>) -> Result<usize> {
     let coder = coder_version(tx, review)?;
     let now_version = current_version(tx, review.chart_id, regroup)?;
     let changes = changes_of(tx, review, &coder, &now_version)?;
@@ -117,7 +112,7 @@ pub(super) fn require_reasons(
 }
 
 /// Closes the review: the score kept, the chart reviewed and unclaimed.
-pub(super) fn close(tx: &Transaction<'_>, review: &Review) -> Result<ChartScore> {
+pub(super) fn close(tx: &Tx<'_>, review: &Review) -> Result<ChartScore> {
     let coder = coder_version(tx, review)?;
     let final_version = version(
         &chart_dx(tx, review.chart_id)?,
@@ -171,7 +166,7 @@ pub(super) fn score_text(s: &ChartScore) -> String {
 
 /// The reviewer passes the chart to `reviewed` (every change with its reason).
 pub fn pass(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     chart_id: i64,
     reviewer: &str,
     regroup: Regroup<'_>,
@@ -194,7 +189,7 @@ pub fn pass(
 /// The reviewer returns the chart to its coder with a note (at least one
 /// change, each with its reason).
 pub fn return_to_coder(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     chart_id: i64,
     reviewer: &str,
     note: &str,

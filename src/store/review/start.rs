@@ -5,20 +5,20 @@ use super::queue::selection;
 use super::view::stored_drg;
 use super::{Review, SingleCcMcc, open_review, refused, require_reviewer, status_of};
 use crate::domain::{AuditAction, ChartStatus, ReviewState};
+use crate::store::sql::{Tx, params};
 use crate::store::{Result, audit, now_utc};
-use rusqlite::{Transaction, params};
 
 /// Starts a review (or resumes the reviewer's own): the coder's version is
 /// kept, and the chart is claimed by the reviewer for the ordinary coding
 /// actions. Returns the review's id.
-pub fn start(tx: &Transaction<'_>, chart_id: i64, reviewer: &str) -> Result<i64> {
+pub fn start(tx: &Tx<'_>, chart_id: i64, reviewer: &str) -> Result<i64> {
     start_selected(tx, chart_id, reviewer, None)
 }
 
 /// [`start`], with the grouper's answer to the single-CC/MCC rule, so that
 /// the review records every rule that chose the chart.
 pub fn start_selected(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     chart_id: i64,
     reviewer: &str,
     single: Option<SingleCcMcc<'_>>,
@@ -61,7 +61,7 @@ pub fn start_selected(
         false => because.join("; "),
     };
     let now = now_utc();
-    tx.execute(
+    let id: i64 = tx.insert_id(
         "INSERT INTO reviews (chart_id, coder, coded_at, reviewer, state, selected_because,
                               coder_drg, started_at)
          VALUES (?1, ?2, ?3, ?4, 'in_review', ?5, ?6, ?7)",
@@ -74,8 +74,8 @@ pub fn start_selected(
             stored_drg(tx, chart_id)?,
             now
         ],
+        "review_id",
     )?;
-    let id = tx.last_insert_rowid();
     keep_coder_version(tx, id, chart_id)?;
     tx.execute(
         "UPDATE charts SET claimed_by = ?2, claimed_at = ?3 WHERE chart_id = ?1",
@@ -93,7 +93,7 @@ pub fn start_selected(
 
 /// A review already under way: the reviewer's own, in review, is resumed
 /// (the chart claimed again); any other is a refusal.
-fn resume(tx: &Transaction<'_>, r: &Review, reviewer: &str) -> Result<i64> {
+fn resume(tx: &Tx<'_>, r: &Review, reviewer: &str) -> Result<i64> {
     if r.state == ReviewState::InReview && r.reviewer == reviewer {
         tx.execute(
             "UPDATE charts SET claimed_by = ?2, claimed_at = ?3 WHERE chart_id = ?1",
@@ -117,7 +117,7 @@ fn resume(tx: &Transaction<'_>, r: &Review, reviewer: &str) -> Result<i64> {
 
 /// The coder's version kept as it was: the chart's code rows copied beside
 /// the review.
-fn keep_coder_version(tx: &Transaction<'_>, review_id: i64, chart_id: i64) -> Result<()> {
+fn keep_coder_version(tx: &Tx<'_>, review_id: i64, chart_id: i64) -> Result<()> {
     tx.execute(
         "INSERT INTO review_diagnoses (review_id, seq, code, code_system, edition, poa)
          SELECT ?1, seq, code, code_system, edition, poa FROM diagnoses WHERE chart_id = ?2",

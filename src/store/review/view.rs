@@ -5,15 +5,15 @@ use super::codes::{chart_dx, chart_px, snapshot_dx, snapshot_px, version};
 use super::{Change, Regroup, Review, ReviewView, corrupt, latest_review};
 use crate::domain::{CodedVersion, ReviewState};
 use crate::store::Result;
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::sql::{Db, params};
 
-pub(super) fn stored_drg(conn: &Connection, chart_id: i64) -> Result<Option<u16>> {
+pub(super) fn stored_drg(conn: &Db, chart_id: i64) -> Result<Option<u16>> {
     Ok(crate::store::drg::load_final(conn, chart_id)?.map(|d| d.drg))
 }
 
 /// The chart's codes now, with its DRG as `regroup` groups them (else as stored).
 pub(super) fn current_version(
-    conn: &Connection,
+    conn: &Db,
     chart_id: i64,
     regroup: Regroup<'_>,
 ) -> Result<CodedVersion> {
@@ -25,7 +25,7 @@ pub(super) fn current_version(
     version(&chart_dx(conn, chart_id)?, &chart_px(conn, chart_id)?, drg)
 }
 
-pub(super) fn coder_version(conn: &Connection, review: &Review) -> Result<CodedVersion> {
+pub(super) fn coder_version(conn: &Db, review: &Review) -> Result<CodedVersion> {
     version(
         &snapshot_dx(conn, review.id)?,
         &snapshot_px(conn, review.id)?,
@@ -34,7 +34,7 @@ pub(super) fn coder_version(conn: &Connection, review: &Review) -> Result<CodedV
 }
 
 /// The review side by side (the open one, else the latest closed one).
-pub fn view(conn: &Connection, chart_id: i64, regroup: Regroup<'_>) -> Result<Option<ReviewView>> {
+pub fn view(conn: &Db, chart_id: i64, regroup: Regroup<'_>) -> Result<Option<ReviewView>> {
     let Some(review) = latest_review(conn, chart_id)? else {
         return Ok(None);
     };
@@ -57,29 +57,25 @@ pub fn view(conn: &Connection, chart_id: i64, regroup: Regroup<'_>) -> Result<Op
 }
 
 pub(super) fn changes_of(
-    conn: &Connection,
+    conn: &Db,
     review: &Review,
     coder: &CodedVersion,
     reviewer: &CodedVersion,
 ) -> Result<Vec<Change>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT reason, note, rebutted, verdict FROM review_changes
-         WHERE review_id = ?1 AND change_key = ?2",
-    )?;
+    let sql = "SELECT reason, note, rebutted, verdict FROM review_changes
+         WHERE review_id = ?1 AND change_key = ?2";
     crate::domain::differences(coder, reviewer)
         .into_iter()
         .map(|d| {
             let key = d.key();
-            let said = stmt
-                .query_row(params![review.id, key], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, bool>(2)?,
-                        r.get::<_, Option<String>>(3)?,
-                    ))
-                })
-                .optional()?;
+            let said = conn.query_opt(sql, params![review.id, key], |r| {
+                Ok((
+                    r.get::<String>(0)?,
+                    r.get::<String>(1)?,
+                    r.get::<bool>(2)?,
+                    r.get::<Option<String>>(3)?,
+                ))
+            })?;
             let (reason, note, rebutted, verdict) = match said {
                 Some((r, n, b, v)) => (
                     Some(r.parse().map_err(corrupt)?),
