@@ -15,8 +15,8 @@
 //!   -> domain, interchange, store;
 //! - `reference` (what a chart is checked against, loaded in one place for
 //!   the workstation and the command line: the code sets and their cache, the
-//!   rules, the grouper, the search index) -> codeset, drg, edits,
-//!   private_file, search;
+//!   rules, the grouper, the search index; the working DRG a chart groups
+//!   to, worded) -> codeset, domain, drg, edits, private_file, search;
 //! - `tui` -> everything above; `cli` -> everything, `tui` included.
 //!
 //! The terminal crates (ratatui, crossterm) belong to `tui`; the `postgres`

@@ -7,7 +7,7 @@ mod common;
 use chartcoder::domain::Chart;
 use chartcoder::drg::HospitalStatus;
 use chartcoder::edits::{DrgOutcome, Finding, Severity};
-use chartcoder::tui::drg::WorkingDrg;
+use chartcoder::reference::working_drg::WorkingDrg;
 use common::codesets;
 use std::io::Read;
 
@@ -164,7 +164,7 @@ fn a_poa_exempt_hospital_counts_the_hac_cc_mcc() {
     let config =
         |text: &str| chartcoder::config::Config::from_toml_over_defaults(text, "t").unwrap();
     let title = |poa_exempt: bool| {
-        let status = chartcoder::tui::drg::hospital_status(poa_exempt);
+        let status = chartcoder::reference::working_drg::hospital_status(poa_exempt);
         WorkingDrg::of(grouper, &chart, status)
             .grouping()
             .unwrap()

@@ -35,7 +35,14 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // the workstation and the command line.
     (
         "reference",
-        &["codeset", "drg", "edits", "private_file", "search"],
+        &[
+            "codeset",
+            "domain",
+            "drg",
+            "edits",
+            "private_file",
+            "search",
+        ],
     ),
     // The workstation: everything below, never the command line.
     (

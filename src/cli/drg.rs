@@ -24,7 +24,7 @@ pub(super) fn load_grouper(config: &Config) -> Result<crate::drg::Grouper, crate
 
 /// The hospital's HAC status for the grouper (`[drg] poa_exempt`).
 pub(super) fn hospital_status(config: &Config) -> HospitalStatus {
-    crate::tui::drg::hospital_status(config.drg.poa_exempt)
+    crate::reference::working_drg::hospital_status(config.drg.poa_exempt)
 }
 
 /// The charts `chartcoder group` groups: the stored chart of `account` (its

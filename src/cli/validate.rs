@@ -5,7 +5,6 @@ use super::{BAD_INPUT, Cli, drg, stored_chart};
 use crate::config::Config;
 use crate::interchange;
 use crate::sanitize::line;
-use crate::tui;
 use anyhow::{Context, anyhow};
 use std::io::Write;
 use std::path::Path;
@@ -74,7 +73,9 @@ pub(super) fn validate(
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut errors = false;
     for (chart, invalid_poa) in &charts {
-        let outcome = tui::drg::WorkingDrg::of(Some(&grouper), chart, hospital).outcome();
+        let outcome =
+            crate::reference::working_drg::WorkingDrg::of(Some(&grouper), chart, hospital)
+                .outcome();
         for f in rules.validate_as_reported(chart, &outcome, invalid_poa) {
             errors |= f.severity == crate::edits::Severity::Error;
             if json {

@@ -5,6 +5,7 @@
 //! code search index (each from its own cache).
 
 pub mod cache;
+pub mod working_drg;
 
 use crate::codeset::risk::{CcMcc, HccMap};
 use crate::codeset::{CodeSetError, IcdCm, IcdPcs, Sources};

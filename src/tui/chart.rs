@@ -85,7 +85,7 @@ pub struct ChartView {
     /// The patient's other encounters, loaded when asked for.
     pub prior: Vec<Chart>,
     /// The working MS-DRG, grouped again with the edits on every change.
-    pub drg: super::drg::WorkingDrg,
+    pub drg: crate::reference::working_drg::WorkingDrg,
 }
 
 impl ChartView {
@@ -112,7 +112,7 @@ impl ChartView {
 
     /// Groups the chart and runs the edits on it as it stands.
     pub(crate) fn check(&mut self, sets: Option<&CodeSets>, hospital: crate::drg::HospitalStatus) {
-        self.drg = super::drg::WorkingDrg::of(
+        self.drg = crate::reference::working_drg::WorkingDrg::of(
             sets.and_then(|s| s.grouper.as_deref()),
             &self.chart,
             hospital,
@@ -299,7 +299,7 @@ impl App {
             find: None,
             matches: Vec::new(),
             prior: Vec::new(),
-            drg: super::drg::WorkingDrg::NotInpatient,
+            drg: crate::reference::working_drg::WorkingDrg::NotInpatient,
         };
         view.check(self.codesets.as_ref(), self.hospital_status);
         if let Some(problem) = self.codesets.as_ref().and_then(|s| s.site_problem.clone()) {

@@ -328,15 +328,17 @@ impl App {
         };
         match grouper {
             None => self.message = Some("the MS-DRG grouper is not loaded yet".into()),
-            Some(g) => match super::drg::DrgAnalysis::of(&g, &view.chart, hospital) {
-                Ok(a) => {
-                    view.focus = ChartFocus::DrgAnalysis {
-                        lines: a.lines(),
-                        scroll: 0,
+            Some(g) => {
+                match crate::reference::working_drg::DrgAnalysis::of(&g, &view.chart, hospital) {
+                    Ok(a) => {
+                        view.focus = ChartFocus::DrgAnalysis {
+                            lines: a.lines(),
+                            scroll: 0,
+                        }
                     }
+                    Err(why) => self.message = Some(format!("no DRG analysis: {why}")),
                 }
-                Err(why) => self.message = Some(format!("no DRG analysis: {why}")),
-            },
+            }
         }
     }
 

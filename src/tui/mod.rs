@@ -14,7 +14,6 @@ pub mod app;
 pub mod bar_out;
 pub mod chart;
 pub mod chart_keys;
-pub mod drg;
 pub mod focus;
 mod hangup;
 pub mod input;
@@ -118,7 +117,7 @@ pub fn run(store: Store, user: &str, config: &crate::config::Config) -> anyhow::
         }
         app.response_hours = config.queries.response_hours;
         app.base_rate = config.reports.base_rate as f64;
-        app.hospital_status = drg::hospital_status(config.drg.poa_exempt);
+        app.hospital_status = crate::reference::working_drg::hospital_status(config.drg.poa_exempt);
         app.load_codesets_in_background(
             config.cache_dir(),
             crate::search::cache::UserTables::from_config(&config.codesets),

@@ -338,7 +338,7 @@ fn render_diagnoses(app: &App, view: &ChartView, theme: &Theme, frame: &mut Fram
             // `MCC*` sets the severity, `-CC` is excluded (and why).
             let (_, hcc) = dx_badges(app.codesets.as_ref(), &d.code);
             let (severity, why) = match view.drg.grouping() {
-                Some(g) => crate::tui::drg::dx_mark(g, i).unwrap_or_default(),
+                Some(g) => crate::reference::working_drg::dx_mark(g, i).unwrap_or_default(),
                 None => match app
                     .codesets
                     .as_ref()
