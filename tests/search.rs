@@ -358,6 +358,27 @@ fn the_worker_answers_the_newest_query_and_skips_the_overtaken() {
 }
 
 #[test]
+fn the_worker_says_when_an_answer_is_ready_so_nobody_polls() {
+    use chartcoder::search::worker::SearchWorker;
+    use std::sync::Arc;
+    use std::time::Duration;
+    let (told, heard) = std::sync::mpsc::channel();
+    let ix = Arc::new(index().clone());
+    let mut worker = SearchWorker::spawn_notifying(ix, move || {
+        let _ = told.send(());
+    })
+    .unwrap();
+    let id = worker.submit("heart failure", Filters::on(date(TODAY)), 20);
+    // Told once the answer is on the worker's channel: it is there at once.
+    heard.recv_timeout(Duration::from_secs(30)).expect("told");
+    let answer = worker.try_recv().expect("the answer, when told");
+    assert_eq!(answer.id, id);
+    // Nothing more to tell until the next search.
+    assert!(heard.recv_timeout(Duration::from_millis(200)).is_err());
+    assert!(worker.try_recv().is_none());
+}
+
+#[test]
 fn an_index_code_in_no_bundled_edition_is_shown_not_valid() {
     // The bundled FY2025 Index names no code missing from FY2026/FY2027 (only
     // codes since subdivided: see the test above), so this builds a small index

@@ -40,12 +40,22 @@ pub struct SearchWorker {
 
 impl SearchWorker {
     pub fn spawn(index: Arc<SearchIndex>) -> std::io::Result<SearchWorker> {
+        SearchWorker::spawn_notifying(index, || {})
+    }
+
+    /// [`SearchWorker::spawn`], calling `notify` on the worker thread after
+    /// each answer is sent (so that a program waiting on something else, the
+    /// workstation's event loop, wakes for it instead of polling).
+    pub fn spawn_notifying(
+        index: Arc<SearchIndex>,
+        notify: impl Fn() + Send + 'static,
+    ) -> std::io::Result<SearchWorker> {
         let shared = Arc::new((Mutex::new(State::default()), Condvar::new()));
         let (tx, results) = channel();
         let worker_shared = Arc::clone(&shared);
         let handle = std::thread::Builder::new()
             .name("search".into())
-            .spawn(move || run(&index, &worker_shared, &tx))?;
+            .spawn(move || run(&index, &worker_shared, &tx, &notify))?;
         Ok(SearchWorker {
             shared,
             results,
@@ -102,7 +112,12 @@ impl Drop for SearchWorker {
     }
 }
 
-fn run(index: &SearchIndex, shared: &(Mutex<State>, Condvar), tx: &Sender<Response>) {
+fn run(
+    index: &SearchIndex,
+    shared: &(Mutex<State>, Condvar),
+    tx: &Sender<Response>,
+    notify: &dyn Fn(),
+) {
     let mut searcher = Searcher::new(index);
     let (lock, ready) = shared;
     loop {
@@ -129,5 +144,6 @@ fn run(index: &SearchIndex, shared: &(Mutex<State>, Condvar), tx: &Sender<Respon
         if tx.send(response).is_err() {
             return;
         }
+        notify();
     }
 }

@@ -23,7 +23,10 @@ use std::sync::Arc;
 /// How often an open chart's claim is marked active.
 const CLAIM_HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(300);
 /// How soon the loop looks again while a code search is awaited.
-const SEARCH_TICK: std::time::Duration = std::time::Duration::from_millis(5);
+/// While a search is awaited, how soon the loop checks that the search
+/// worker still lives (its answers wake the loop themselves; one that
+/// panicked sends none).
+const SEARCH_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The panes of the chart screen, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -370,8 +373,9 @@ impl App {
     }
 
     /// When the loop must wake next without an event: the earliest timer
-    /// due, or soon while a search is awaited (the search worker answers on
-    /// a channel of its own). `None`: nothing is due; sleep until an event.
+    /// due (while a search is awaited, a check that its worker lives: its
+    /// answers wake the loop, `Wake::Searched`). `None`: nothing is due;
+    /// sleep until an event.
     pub fn next_deadline(&self) -> Option<std::time::Instant> {
         // Not while a save is in flight: its answer wakes the loop first.
         let heartbeat = (self.saving.is_none()
@@ -380,7 +384,7 @@ impl App {
         let search = self
             .popup()
             .is_some_and(|p| p.waiting.is_some())
-            .then(|| std::time::Instant::now() + SEARCH_TICK);
+            .then(|| std::time::Instant::now() + SEARCH_CHECK);
         [
             self.slow_save_due(),
             self.lock_due(),
@@ -406,7 +410,7 @@ impl App {
             // A search that panicked: say so, and start a new worker for the next term.
             self.message =
                 Some(crate::fault::stopped("the code search") + "; type to search again");
-            self.workers.search = SearchWorker::spawn(Arc::clone(&sets.index)).ok();
+            self.workers.search = self.spawn_search(&sets.index).ok();
             if let Some(popup) = self.popup_mut() {
                 popup.waiting = None;
             }
@@ -447,9 +451,20 @@ impl App {
             || self.popup().is_some_and(|p| p.waiting.is_some())
     }
 
+    /// A code-search worker whose answers wake the event loop.
+    fn spawn_search(
+        &self,
+        index: &Arc<crate::search::SearchIndex>,
+    ) -> std::io::Result<SearchWorker> {
+        let waker = self.waker();
+        SearchWorker::spawn_notifying(Arc::clone(index), move || {
+            let _ = waker.send(super::wake::Wake::Searched);
+        })
+    }
+
     /// Makes the code sets available: search, notes and the edits.
     pub fn install_codesets(&mut self, sets: CodeSets) {
-        match SearchWorker::spawn(Arc::clone(&sets.index)) {
+        match self.spawn_search(&sets.index) {
             Ok(w) => self.workers.search = Some(w),
             Err(e) => self.message = Some(format!("cannot start the search worker: {e}")),
         }

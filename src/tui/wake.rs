@@ -31,6 +31,8 @@ pub enum Wake {
     /// A review or quality read's answer, to land on the app
     /// (`review_reader`).
     Landed(super::review_reader::Landing),
+    /// The code search answered (its answer waits on the worker's channel).
+    Searched,
     /// The code sets, loaded (or why not).
     Codesets(Box<Result<CodeSets, String>>),
 }

@@ -113,6 +113,8 @@ impl App {
                 self.replay_held();
             }
             Wake::Landed(landing) => self.land_read(landing),
+            // Taken by the tick that follows every wake.
+            Wake::Searched => {}
             Wake::Codesets(result) => {
                 self.workers.codesets_loading = false;
                 match *result {
