@@ -18,6 +18,21 @@ use std::time::Duration;
 /// [`Wake::Landed`]).
 pub type Landing = Box<dyn FnOnce(&mut App) + Send>;
 
+/// Sends, when the read's thread unwinds from a panic, a landing that says
+/// so (and counts the read as done).
+struct LandsOnPanic(super::wake::Waker);
+
+impl Drop for LandsOnPanic {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let landing: Landing = Box::new(|app: &mut App| {
+                app.message = Some(crate::fault::stopped("a review or report read"));
+            });
+            let _ = self.0.send(Wake::Landed(landing));
+        }
+    }
+}
+
 /// How many such reads are in flight.
 #[derive(Debug, Default)]
 pub struct Reads {
@@ -49,6 +64,9 @@ impl App {
         let spawned = std::thread::Builder::new()
             .name("reader".into())
             .spawn(move || {
+                // A read that panics still lands: it says so, and nothing
+                // waits for it any more.
+                let _guard = LandsOnPanic(waker.clone());
                 let answer = load(&second);
                 let landing: Landing = Box::new(move |app: &mut App| land(app, answer));
                 let _ = waker.send(Wake::Landed(landing));
@@ -74,5 +92,57 @@ impl App {
     /// (tests, and tools that press a key and look at the result).
     pub fn settle_reads(&mut self, timeout: Duration) -> bool {
         self.settle(timeout)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app_on_file() -> (tempfile::TempDir, App) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("r.db"), &Default::default()).unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 20).unwrap();
+        let mut app = App::new(store, "carl", today, 80, 24);
+        assert!(app.settle(Duration::from_secs(30)));
+        (dir, app)
+    }
+
+    #[test]
+    fn a_read_lands_on_the_app_from_its_own_thread() {
+        let (_dir, mut app) = app_on_file();
+        let main = std::thread::current().id();
+        app.read_off_screen(
+            move |store| {
+                assert_ne!(
+                    std::thread::current().id(),
+                    main,
+                    "read on the screen's thread"
+                );
+                store.schema_version()
+            },
+            |app, version| app.message = Some(format!("schema {}", version.unwrap())),
+        );
+        assert!(app.reading());
+        assert!(app.settle_reads(Duration::from_secs(30)));
+        assert!(!app.reading());
+        let expected = format!("schema {}", crate::store::migrations::LATEST);
+        assert_eq!(app.message.as_deref(), Some(expected.as_str()));
+    }
+
+    #[test]
+    fn a_read_that_panics_still_lands_and_says_so() {
+        let (_dir, mut app) = app_on_file();
+        app.read_off_screen(
+            |_store| -> Result<(), StoreError> { panic!("a bug in a report") },
+            |app, _| app.message = Some("landed".into()),
+        );
+        assert!(app.settle_reads(Duration::from_secs(30)), "waited for ever");
+        assert!(!app.reading());
+        let message = app.message.clone().unwrap_or_default();
+        assert!(
+            message.contains("stopped on an internal error"),
+            "{message}"
+        );
     }
 }
