@@ -653,4 +653,53 @@ mod tests {
         );
         assert_eq!(last_audit(&store, id).1, "query_canceled".to_string());
     }
+
+    /// amy codes the chart and completes it; rita is a reviewer.
+    fn coded() -> (Store, i64) {
+        let (mut store, id) = claimed();
+        let me = crate::identity::os_user();
+        store
+            .write(|tx| crate::store::users::add(tx, me, "rita", crate::domain::Role::Reviewer))
+            .unwrap();
+        run(&mut store, id, "amy", &dx("J18.9")).unwrap();
+        let poa = Command::SetPoa {
+            position: 0,
+            poa: Some(Poa::Yes),
+        };
+        run(&mut store, id, "amy", &poa).unwrap();
+        let complete = Command::Complete {
+            blocking: vec![],
+            drg: None,
+        };
+        run(&mut store, id, "amy", &complete).unwrap();
+        (store, id)
+    }
+
+    #[test]
+    fn a_review_start_claims_the_chart_for_the_reviewer_and_refuses_the_coder() {
+        use crate::store::review::ReviewCommand;
+        let (mut store, id) = coded();
+        let start = Command::Review(ReviewCommand::Start);
+        // The coder may not review their own chart: nothing changes.
+        let before = trail(&store, id);
+        let own = run(&mut store, id, "amy", &start);
+        assert!(matches!(own, Err(StoreError::Refused(_))), "{own:?}");
+        assert_eq!(trail(&store, id), before);
+        assert!(
+            crate::store::review::open_review(store.conn(), id)
+                .unwrap()
+                .is_none()
+        );
+        // The reviewer starts it: the chart is theirs, the review open.
+        assert_eq!(
+            run(&mut store, id, "rita", &start).unwrap(),
+            Done::Claim(Claim::Mine)
+        );
+        assert!(
+            crate::store::review::open_review(store.conn(), id)
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(last_audit(&store, id).0, "rita");
+    }
 }
