@@ -201,8 +201,6 @@ pub fn load(
     })
 }
 
-/// Groups a chart as it stands with the loaded grouper (`None` before the
-/// code sets are in: the store then keeps the stored DRG).
 impl App {
     /// The grouper a review action regroups with, once the code sets are in.
     pub(crate) fn grouping(&self) -> Option<super::saver::Grouping> {
@@ -214,14 +212,11 @@ impl App {
     }
 }
 
+/// Groups a chart as it stands with the loaded grouper (`None` before the
+/// code sets are in: the store then keeps the stored DRG).
 pub(crate) fn regrouper(app: &App) -> impl Fn(&Chart) -> Option<FinalDrg> + Send + 'static {
-    let grouper = app.codesets.as_ref().and_then(|s| s.grouper.clone());
-    let hospital = app.hospital_status;
-    move |chart: &Chart| {
-        grouper
-            .as_deref()
-            .and_then(|g| crate::drg::regroup::regroup(g, chart, hospital))
-    }
+    let grouping = app.grouping();
+    move |chart: &Chart| grouping.as_ref().and_then(|g| g.regroup(chart))
 }
 
 /// The review panel on `screen` (borrowing the screen only, so that the key

@@ -44,13 +44,8 @@ pub fn load(
 /// Whether the chart's DRG rests on a single CC or MCC, with the loaded
 /// grouper (`false` before the code sets are in).
 fn single_cc_mcc(app: &App) -> impl Fn(&Chart) -> bool + Send + 'static {
-    let grouper = app.codesets.as_ref().and_then(|s| s.grouper.clone());
-    let hospital = app.hospital_status;
-    move |chart: &Chart| {
-        grouper
-            .as_deref()
-            .is_some_and(|g| crate::drg::regroup::single_cc_mcc(g, chart, hospital))
-    }
+    let grouping = app.grouping();
+    move |chart: &Chart| grouping.as_ref().is_some_and(|g| g.single_cc_mcc(chart))
 }
 
 impl App {

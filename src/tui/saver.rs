@@ -106,6 +106,18 @@ pub struct Grouping {
     pub hospital: crate::drg::HospitalStatus,
 }
 
+impl Grouping {
+    /// The final DRG of the chart as it stands.
+    pub fn regroup(&self, chart: &crate::domain::Chart) -> Option<crate::domain::FinalDrg> {
+        crate::drg::regroup::regroup(&self.grouper, chart, self.hospital)
+    }
+
+    /// Whether the chart's DRG rests on a single CC or MCC.
+    pub fn single_cc_mcc(&self, chart: &crate::domain::Chart) -> bool {
+        crate::drg::regroup::single_cc_mcc(&self.grouper, chart, self.hospital)
+    }
+}
+
 impl PartialEq for Grouping {
     fn eq(&self, other: &Grouping) -> bool {
         std::sync::Arc::ptr_eq(&self.grouper, &other.grouper) && self.hospital == other.hospital
@@ -148,13 +160,9 @@ impl Job {
     fn run(self, store: &mut Store) -> Reply {
         let (chart_id, user) = (self.chart_id, self.user.as_str());
         let grouping = self.grouping.as_ref();
-        let regroup = |chart: &crate::domain::Chart| {
-            grouping.and_then(|g| crate::drg::regroup::regroup(&g.grouper, chart, g.hospital))
-        };
-        let single = |chart: &crate::domain::Chart| {
-            grouping
-                .is_some_and(|g| crate::drg::regroup::single_cc_mcc(&g.grouper, chart, g.hospital))
-        };
+        let regroup = |chart: &crate::domain::Chart| grouping.and_then(|g| g.regroup(chart));
+        let single =
+            |chart: &crate::domain::Chart| grouping.is_some_and(|g| g.single_cc_mcc(chart));
         let regrouping = crate::store::command::Regrouping {
             regroup: &regroup,
             single: grouping.map(|_| &single as crate::store::review::SingleCcMcc<'_>),
