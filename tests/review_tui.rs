@@ -102,7 +102,7 @@ fn desk(db: &Path, user: &str, width: u16, height: u16) -> App {
 /// One key, and whatever it saves or reads landed.
 fn hit(app: &mut App, code: KeyCode) {
     app.handle_event(&key(code));
-    assert!(app.settle_reads(Duration::from_secs(30)), "did not land");
+    assert!(app.settle(Duration::from_secs(30)), "did not land");
 }
 
 fn typed(app: &mut App, text: &str) {

@@ -12,7 +12,6 @@
 use super::app::App;
 use super::wake::Wake;
 use crate::store::{Store, StoreError};
-use std::time::Duration;
 
 /// What lands an answer on the app (sent to the event loop as
 /// [`Wake::Landed`]).
@@ -87,17 +86,12 @@ impl App {
     pub fn reading(&self) -> bool {
         self.reads.in_flight > 0
     }
-
-    /// Waits up to `timeout` until every store action and read has landed
-    /// (tests, and tools that press a key and look at the result).
-    pub fn settle_reads(&mut self, timeout: Duration) -> bool {
-        self.settle(timeout)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn app_on_file() -> (tempfile::TempDir, App) {
         let dir = tempfile::tempdir().unwrap();
@@ -124,7 +118,7 @@ mod tests {
             |app, version| app.message = Some(format!("schema {}", version.unwrap())),
         );
         assert!(app.reading());
-        assert!(app.settle_reads(Duration::from_secs(30)));
+        assert!(app.settle(Duration::from_secs(30)));
         assert!(!app.reading());
         let expected = format!("schema {}", crate::store::migrations::LATEST);
         assert_eq!(app.message.as_deref(), Some(expected.as_str()));
@@ -137,7 +131,7 @@ mod tests {
             |_store| -> Result<(), StoreError> { panic!("a bug in a report") },
             |app, _| app.message = Some("landed".into()),
         );
-        assert!(app.settle_reads(Duration::from_secs(30)), "waited for ever");
+        assert!(app.settle(Duration::from_secs(30)), "waited for ever");
         assert!(!app.reading());
         let message = app.message.clone().unwrap_or_default();
         assert!(
