@@ -1,8 +1,12 @@
-//! The chart store: one SQLite file. All SQL of the product lives in this module.
+//! The chart store: one SQLite file, or a PostgreSQL database. All SQL of the
+//! product lives in this module.
 //!
-//! Opening sets WAL, `synchronous=FULL`, a busy timeout and foreign keys, then
-//! applies the migrations the file lacks. Every user action is one
-//! `BEGIN IMMEDIATE` transaction ([`Store::write`]) that carries its audit row.
+//! Opening an SQLite file sets WAL, `synchronous=FULL`, a busy timeout and
+//! foreign keys, then applies the migrations the file lacks; opening a
+//! PostgreSQL database ([`Store::open_url`]) connects, sets the lock timeout
+//! and applies the migrations it lacks when the role may. Every user action
+//! is one transaction ([`Store::write`]; `BEGIN IMMEDIATE` on SQLite) that
+//! carries its audit row.
 
 pub mod audit;
 pub mod charts;
@@ -82,6 +86,14 @@ pub enum StoreError {
          NOT saved; quit and restore the file (or open the new one)"
     )]
     Replaced { path: String },
+    #[error("cannot use the PostgreSQL database {url}: {cause}")]
+    Server { url: String, cause: String },
+    #[error(
+        "the connection to the database server was lost: this change was NOT saved (the server \
+         undid all of it); chartcoder reconnects at the next action, so try again (if it fails \
+         again, ask your administrator whether the server is up)"
+    )]
+    ConnectionLost,
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
     /// A coding action that may not be done now, with the reason.
@@ -105,6 +117,7 @@ impl From<sql::Error> for StoreError {
     fn from(e: sql::Error) -> Self {
         match e.kind() {
             ErrorKind::Busy => StoreError::Busy,
+            ErrorKind::ConnectionLost => StoreError::ConnectionLost,
             _ => StoreError::Sql(e),
         }
     }
@@ -138,6 +151,8 @@ impl Default for StoreOptions {
 pub struct Store {
     conn: Db,
     path: Option<PathBuf>,
+    /// The PostgreSQL database's address, as given (for a second connection).
+    url: Option<String>,
     options: StoreOptions,
     /// The file opened (device and inode): a write checks that the path still
     /// names it, so that work is never "saved" into a deleted file.
@@ -199,6 +214,7 @@ impl Store {
         let mut store = Store {
             conn: Db::from_sqlite(conn),
             path: Some(path.to_path_buf()),
+            url: None,
             options: options.clone(),
             file_id: file_id(path),
         };
@@ -248,6 +264,7 @@ impl Store {
         let store = Store {
             conn: Db::from_sqlite(Connection::open_with_flags(uri, flags)?),
             path: Some(path.to_path_buf()),
+            url: None,
             options: options.clone(),
             file_id: file_id(path),
         };
@@ -265,6 +282,7 @@ impl Store {
         let mut store = Store {
             conn: Db::from_sqlite(Connection::open_in_memory()?),
             path: None,
+            url: None,
             options: StoreOptions::default(),
             file_id: None,
         };
@@ -273,9 +291,26 @@ impl Store {
         Ok(store)
     }
 
-    /// A second connection to the same database file (for a thread of its own);
+    /// Opens the PostgreSQL database `url` names (a `postgresql://` URL or
+    /// libpq `key=value` words; what they leave out is taken from PGHOST,
+    /// PGUSER, ... as libpq does), applying the migrations it lacks when this
+    /// role may (else the owner runs `chartcoder db migrate`).
+    pub fn open_url(url: &str, options: &StoreOptions) -> Result<Store> {
+        Ok(Store {
+            conn: postgres::open(url, options)?,
+            path: None,
+            url: Some(url.to_string()),
+            options: options.clone(),
+            file_id: None,
+        })
+    }
+
+    /// A second connection to the same database (for a thread of its own);
     /// `None` for an in-memory store, which has only the one connection.
     pub fn reopen(&self) -> Option<Result<Store>> {
+        if let Some(url) = &self.url {
+            return Some(Store::open_url(url, &self.options));
+        }
         let path = self.path.as_deref()?;
         Some(Store::open_existing(path, &self.options).and_then(|store| {
             match store.file_id == self.file_id {
@@ -312,11 +347,21 @@ impl Store {
         )?)
     }
 
-    /// The database file, for messages (":memory:" for an in-memory store).
+    /// The database file, for messages (":memory:" for an in-memory store;
+    /// a PostgreSQL database's address without its password).
     pub fn display_path(&self) -> String {
+        if let Some(url) = &self.url {
+            return postgres::redact(url);
+        }
         self.path
             .as_ref()
             .map_or_else(|| ":memory:".to_string(), |p| p.display().to_string())
+    }
+
+    /// The PostgreSQL database's address as given, `None` for SQLite (for
+    /// what needs a connection of its own, such as listening for changes).
+    pub fn url(&self) -> Option<&str> {
+        self.url.as_deref()
     }
 
     fn configure(&mut self, options: &StoreOptions) -> Result<()> {
@@ -365,11 +410,17 @@ impl Store {
         Ok(())
     }
 
-    /// The schema version recorded in the file.
+    /// The schema version recorded in the file; for PostgreSQL, the SQLite
+    /// schema version its schema matches (so both equal
+    /// [`migrations::LATEST`] when up to date).
     pub fn schema_version(&self) -> Result<u32> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        let sql = match self.conn.dialect() {
+            sql::Dialect::Sqlite => "PRAGMA user_version",
+            sql::Dialect::Postgres => {
+                "SELECT sqlite_version FROM schema_version ORDER BY version DESC LIMIT 1"
+            }
+        };
+        Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
     }
 
     fn migrate(&mut self) -> Result<()> {

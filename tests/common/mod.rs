@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests. Each test binary uses a subset.
 #![allow(dead_code)]
 
+pub mod pg;
+
 use chartcoder::domain::Poa;
 use chartcoder::reference::CodeSets;
 use chartcoder::search::cache::UserTables;

@@ -44,7 +44,11 @@
 //!   change holds no count row): within a change they do not yet show it.
 //! - The refusals are raised with SQLSTATE P0001 and SQLite's messages.
 
+mod open;
 mod schema;
+
+pub(in crate::store) use open::open;
+pub use open::redact;
 
 use std::str::FromStr;
 
@@ -289,7 +293,7 @@ pub enum PgError {
 
 /// What the server or the client said: the server's message (and detail)
 /// rather than the client's bare "db error", a cause's words after its kind.
-fn said(error: &postgres::Error) -> String {
+pub(crate) fn said(error: &postgres::Error) -> String {
     if let Some(db) = error.as_db_error() {
         return match db.detail() {
             Some(detail) => format!("{} ({detail})", db.message()),

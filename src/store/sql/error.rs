@@ -10,6 +10,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// The SQLite library's error, unchanged.
     Sqlite(rusqlite::Error),
+    /// The PostgreSQL client's error (the server's, or the connection's), unchanged.
+    Postgres(postgres::Error),
     /// A statement that must return a row returned none.
     NoRows,
     /// A column held a value the asked-for type cannot take.
@@ -27,8 +29,10 @@ impl Error {
     /// The kind of failure, the same for every backend.
     pub fn kind(&self) -> ErrorKind {
         use rusqlite::ErrorCode as C;
-        let Error::Sqlite(e) = self else {
-            return ErrorKind::Other;
+        let e = match self {
+            Error::Sqlite(e) => e,
+            Error::Postgres(e) => return postgres_kind(e),
+            _ => return ErrorKind::Other,
         };
         match e.sqlite_error_code() {
             Some(C::DatabaseBusy | C::DatabaseLocked) => ErrorKind::Busy,
@@ -40,6 +44,43 @@ impl Error {
             Some(C::ConstraintViolation) => ErrorKind::Constraint,
             _ => ErrorKind::Other,
         }
+    }
+}
+
+/// The kind of a PostgreSQL failure: by the server's SQLSTATE, or a
+/// connection the server closed.
+fn postgres_kind(e: &postgres::Error) -> ErrorKind {
+    use postgres::error::SqlState as S;
+    if e.is_closed() {
+        return ErrorKind::ConnectionLost;
+    }
+    let Some(code) = e.code() else {
+        // The client's own failures (I/O on the socket) mean the connection
+        // is gone; a conversion error is the caller's.
+        return match std::error::Error::source(e).is_some_and(|c| c.is::<std::io::Error>()) {
+            true => ErrorKind::ConnectionLost,
+            false => ErrorKind::Other,
+        };
+    };
+    match code {
+        c if *c == S::T_R_SERIALIZATION_FAILURE
+            || *c == S::T_R_DEADLOCK_DETECTED
+            || *c == S::LOCK_NOT_AVAILABLE =>
+        {
+            ErrorKind::Busy
+        }
+        c if *c == S::DISK_FULL => ErrorKind::DiskFull,
+        c if *c == S::READ_ONLY_SQL_TRANSACTION => ErrorKind::ReadOnly,
+        c if *c == S::ADMIN_SHUTDOWN
+            || *c == S::CRASH_SHUTDOWN
+            || *c == S::CANNOT_CONNECT_NOW
+            || *c == S::CONNECTION_FAILURE
+            || *c == S::CONNECTION_EXCEPTION =>
+        {
+            ErrorKind::ConnectionLost
+        }
+        c if c.code().starts_with("23") || *c == S::RAISE_EXCEPTION => ErrorKind::Constraint,
+        _ => ErrorKind::Other,
     }
 }
 
@@ -59,6 +100,9 @@ pub enum ErrorKind {
     CannotOpen,
     /// A constraint (unique, foreign key, check, trigger) refused the change.
     Constraint,
+    /// The connection to the database server was lost (the server restarted
+    /// or was stopped); an open transaction was rolled back by the server.
+    ConnectionLost,
     Other,
 }
 
@@ -66,6 +110,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Sqlite(e) => e.fmt(f),
+            Error::Postgres(e) => f.write_str(&postgres_said(e)),
             Error::NoRows => f.write_str("Query returned no rows"),
             Error::Column { index, cause } => write!(f, "column {index}: {cause}"),
             Error::Param(message) => f.write_str(message),
@@ -77,6 +122,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Sqlite(e) => Some(e),
+            Error::Postgres(e) => Some(e),
             _ => None,
         }
     }
@@ -87,6 +133,35 @@ impl From<rusqlite::Error> for Error {
         match e {
             rusqlite::Error::QueryReturnedNoRows => Error::NoRows,
             e => Error::Sqlite(e),
+        }
+    }
+}
+
+impl From<postgres::Error> for Error {
+    fn from(e: postgres::Error) -> Self {
+        Error::Postgres(e)
+    }
+}
+
+/// What the server said (its message and detail, as a trigger raised it),
+/// rather than the client's bare "db error"; else the client's words.
+fn postgres_said(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(detail) => format!("{} ({detail})", db.message()),
+            None => db.message().to_string(),
+        },
+        None => {
+            let mut text = e.to_string();
+            let mut cause = std::error::Error::source(e);
+            while let Some(c) = cause {
+                let words = c.to_string();
+                if !text.contains(&words) {
+                    text = format!("{text}: {words}");
+                }
+                cause = c.source();
+            }
+            text
         }
     }
 }

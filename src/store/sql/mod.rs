@@ -11,11 +11,13 @@
 //! PostgreSQL's (`$1`). Where a statement must differ, the store function
 //! asks [`Db::dialect`].
 //!
-//! Only the SQLite backend exists yet; the PostgreSQL one will hold its client
-//! in a `RefCell` (it needs `&mut`), which is why every method takes `&self`.
+//! The PostgreSQL backend holds its client in a `RefCell` (it needs `&mut`),
+//! which is why every method takes `&self`; see `postgres.rs` for how it
+//! converts values and replaces a lost connection.
 
 mod error;
 mod placeholders;
+mod postgres;
 mod sqlite;
 mod value;
 
@@ -38,6 +40,7 @@ pub struct Db {
 
 enum Backend {
     Sqlite(rusqlite::Connection),
+    Postgres(Box<postgres::Pg>),
 }
 
 /// One row of a result, read column by column (from 0).
@@ -47,6 +50,7 @@ pub struct Row<'a> {
 
 enum RowInner<'a> {
     Sqlite(&'a rusqlite::Row<'a>),
+    Postgres(&'a ::postgres::Row),
 }
 
 impl Row<'_> {
@@ -55,6 +59,7 @@ impl Row<'_> {
     pub fn get<T: FromSql>(&self, index: usize) -> Result<T> {
         match self.inner {
             RowInner::Sqlite(row) => sqlite::get(row, index),
+            RowInner::Postgres(row) => postgres::get(row, index),
         }
     }
 }
@@ -75,11 +80,23 @@ impl Db {
         Ok(Db::from_sqlite(rusqlite::Connection::open(path)?))
     }
 
+    /// A database on an open PostgreSQL connection made from `config` (which
+    /// makes a new one when the server closes it).
+    pub(in crate::store) fn from_postgres(
+        config: ::postgres::Config,
+        client: ::postgres::Client,
+    ) -> Db {
+        Db {
+            backend: Backend::Postgres(Box::new(postgres::Pg::new(config, client))),
+        }
+    }
+
     /// The SQLite connection, for what only SQLite has (pragmas, the file,
     /// the busy timeout); `None` on another backend.
     pub(in crate::store) fn sqlite(&self) -> Option<&rusqlite::Connection> {
         match &self.backend {
             Backend::Sqlite(conn) => Some(conn),
+            Backend::Postgres(_) => None,
         }
     }
 
@@ -87,6 +104,7 @@ impl Db {
     pub fn dialect(&self) -> Dialect {
         match self.backend {
             Backend::Sqlite(_) => Dialect::Sqlite,
+            Backend::Postgres(_) => Dialect::Postgres,
         }
     }
 
@@ -94,6 +112,7 @@ impl Db {
     pub fn execute(&self, sql: &str, params: impl Params) -> Result<usize> {
         params.with_slice(|params| match &self.backend {
             Backend::Sqlite(conn) => Ok(sqlite::bind(conn, sql, params)?.raw_execute()?),
+            Backend::Postgres(pg) => pg.execute(sql, params),
         })
     }
 
@@ -108,6 +127,9 @@ impl Db {
                 self.execute(sql, params)?;
                 Ok(conn.last_insert_rowid())
             }
+            Backend::Postgres(_) => {
+                self.query_row(&format!("{sql} RETURNING {key}"), params, |r| r.get(0))
+            }
         }
     }
 
@@ -115,6 +137,7 @@ impl Db {
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
         match &self.backend {
             Backend::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
+            Backend::Postgres(pg) => pg.execute_batch(sql),
         }
     }
 
@@ -147,6 +170,13 @@ impl Db {
                     None => Ok(None),
                 }
             }
+            Backend::Postgres(pg) => match pg.query(sql, params)?.first() {
+                Some(row) => f(&Row {
+                    inner: RowInner::Postgres(row),
+                })
+                .map(Some),
+                None => Ok(None),
+            },
         })
     }
 
@@ -198,6 +228,17 @@ impl Db {
                 }
                 Ok(())
             }
+            Backend::Postgres(pg) => {
+                for row in &pg.query(sql, params)? {
+                    let more = f(&Row {
+                        inner: RowInner::Postgres(row),
+                    })?;
+                    if !more {
+                        break;
+                    }
+                }
+                Ok(())
+            }
         })
     }
 
@@ -208,11 +249,26 @@ impl Db {
             Dialect::Sqlite => "BEGIN IMMEDIATE",
             Dialect::Postgres => "BEGIN",
         };
-        self.execute_batch(begin)?;
+        self.begin(begin)
+    }
+
+    fn begin(&self, begin: &str) -> Result<Tx<'_>> {
+        match &self.backend {
+            Backend::Sqlite(_) => self.execute_batch(begin)?,
+            Backend::Postgres(pg) => pg.begin(begin)?,
+        }
         Ok(Tx {
             db: self,
             open: true,
         })
+    }
+
+    /// Marks the end of a transaction (for the PostgreSQL backend's
+    /// reconnecting).
+    fn ended(&self) {
+        if let Backend::Postgres(pg) = &self.backend {
+            pg.set_in_transaction(false);
+        }
     }
 
     /// Starts a transaction for reading (one consistent snapshot) that takes
@@ -222,11 +278,7 @@ impl Db {
             Dialect::Sqlite => "BEGIN DEFERRED",
             Dialect::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ",
         };
-        self.execute_batch(begin)?;
-        Ok(Tx {
-            db: self,
-            open: true,
-        })
+        self.begin(begin)
     }
 }
 
@@ -242,13 +294,16 @@ impl Tx<'_> {
     pub fn commit(mut self) -> Result<()> {
         self.db.execute_batch("COMMIT")?;
         self.open = false;
+        self.db.ended();
         Ok(())
     }
 
     /// Ends the transaction without saving it.
     pub fn rollback(mut self) -> Result<()> {
         self.open = false;
-        self.db.execute_batch("ROLLBACK")
+        let result = self.db.execute_batch("ROLLBACK");
+        self.db.ended();
+        result
     }
 }
 
@@ -265,12 +320,15 @@ impl Drop for Tx<'_> {
         if self.open {
             // A failed COMMIT may have ended the transaction already; nothing
             // else can be done about a failed rollback in a destructor.
+            // (On PostgreSQL a ROLLBACK with none open is only a warning.)
             let still_open = match &self.db.backend {
                 Backend::Sqlite(conn) => !conn.is_autocommit(),
+                Backend::Postgres(_) => true,
             };
             if still_open {
                 let _ = self.db.execute_batch("ROLLBACK");
             }
+            self.db.ended();
         }
     }
 }

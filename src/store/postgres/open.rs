@@ -1,0 +1,135 @@
+//! Opening the store on a PostgreSQL database: connect (libpq conventions,
+//! see [`super::config`]), apply the migrations it lacks when this role may,
+//! and hand the connection to the SQL layer.
+
+use super::{LATEST, PgError, config, migrate, said};
+use crate::store::sql::Db;
+use crate::store::{StoreError, StoreOptions};
+
+/// The database `url` names, migrated, as the store's [`Db`].
+pub(in crate::store) fn open(url: &str, options: &StoreOptions) -> Result<Db, StoreError> {
+    let shown = redact(url);
+    let server = |cause: String| StoreError::Server {
+        url: shown.clone(),
+        cause,
+    };
+    let mut config = config(url).map_err(|e| server(e.to_string()))?;
+    // A lock held longer than the busy timeout is reported as busy, as on
+    // SQLite. Given at connection start, so a replaced connection has it too.
+    let timeout = format!("-c lock_timeout={}", options.busy_timeout.as_millis());
+    let startup = match config.get_options() {
+        Some(theirs) if !theirs.is_empty() => format!("{theirs} {timeout}"),
+        _ => timeout,
+    };
+    config.options(&startup);
+    let mut client = config
+        .connect(postgres::NoTls)
+        .map_err(|e| server(said(&e)))?;
+    let found = version(&mut client).map_err(|e| server(said(&e)))?;
+    if found > LATEST {
+        return Err(StoreError::NewerSchema {
+            path: shown,
+            found,
+            supported: LATEST,
+        });
+    }
+    if found < LATEST {
+        migrate(&mut client).map_err(|e| match e {
+            PgError::NewerSchema { found, supported } => StoreError::NewerSchema {
+                path: shown.clone(),
+                found,
+                supported,
+            },
+            e => server(format!(
+                "its schema is at version {found} of {LATEST} and could not be brought up to date \
+                 ({e}); the database's owner runs `chartcoder --db URL db migrate`"
+            )),
+        })?;
+    }
+    Ok(Db::from_postgres(config, client))
+}
+
+/// The PostgreSQL schema version of the database (0: none yet).
+fn version(client: &mut postgres::Client) -> Result<u32, postgres::Error> {
+    let exists: bool = client
+        .query_one("SELECT to_regclass('schema_version') IS NOT NULL", &[])?
+        .try_get(0)?;
+    if !exists {
+        return Ok(0);
+    }
+    let found: i64 = client
+        .query_one("SELECT coalesce(max(version), 0) FROM schema_version", &[])?
+        .try_get(0)?;
+    Ok(u32::try_from(found).unwrap_or(u32::MAX))
+}
+
+/// `url` with any password hidden, for messages.
+pub fn redact(url: &str) -> String {
+    // postgresql://user:secret@host/db
+    if let Some(rest) = url
+        .strip_prefix("postgresql://")
+        .or_else(|| url.strip_prefix("postgres://"))
+    {
+        let scheme = &url[..url.len() - rest.len()];
+        let (authority, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+        let authority = match authority.rsplit_once('@') {
+            Some((user, host)) => match user.split_once(':') {
+                Some((name, _)) => format!("{name}:***@{host}"),
+                None => authority.to_string(),
+            },
+            None => authority.to_string(),
+        };
+        let tail = match tail.split_once('?') {
+            Some((path, query)) => format!("{path}?{}", hide_words(query, '&')),
+            None => tail.to_string(),
+        };
+        return format!("{scheme}{authority}{tail}");
+    }
+    // key=value words
+    hide_words(url, ' ')
+}
+
+/// `password=…` among words separated by `sep` replaced by `password=***`.
+fn hide_words(text: &str, sep: char) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, part) in text.split(sep).enumerate() {
+        if i > 0 {
+            out.push(sep);
+        }
+        if part.starts_with("password=") {
+            out.push_str("password=***");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn a_password_never_reaches_a_message() {
+        assert_eq!(
+            redact("postgresql://amy:s3cret@db.example/charts"),
+            "postgresql://amy:***@db.example/charts"
+        );
+        assert_eq!(
+            redact("postgres://amy@db/charts?sslmode=disable&password=x"),
+            "postgres://amy@db/charts?sslmode=disable&password=***"
+        );
+        assert_eq!(
+            redact("postgresql:///charts?password=x&host=/tmp"),
+            "postgresql:///charts?password=***&host=/tmp"
+        );
+        assert_eq!(
+            redact("host=/tmp user=amy password=pw dbname=c"),
+            "host=/tmp user=amy password=*** dbname=c"
+        );
+        assert_eq!(
+            redact("postgresql://db.example/charts"),
+            "postgresql://db.example/charts"
+        );
+    }
+}
