@@ -109,6 +109,7 @@ pub struct EditsConfig {
 #[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
     pub path: String,
+    pub url: String,
     pub busy_timeout_ms: u64,
 }
 
@@ -200,6 +201,7 @@ impl Config {
         Self::from_toml_over_defaults("", "(built-in defaults)").unwrap_or(Config {
             database: DatabaseConfig {
                 path: String::new(),
+                url: String::new(),
                 busy_timeout_ms: 5000,
             },
             coder: CoderConfig {
@@ -281,6 +283,21 @@ impl Config {
                 "database.busy_timeout_ms must be at least 1".into(),
             ));
         }
+        let url = config.database.url.trim();
+        if !url.is_empty() && !config.database.path.trim().is_empty() {
+            return Err(invalid(
+                "database.path and database.url are both set: the charts are in one database, \
+                 an SQLite file (path) or a PostgreSQL server (url); set one"
+                    .into(),
+            ));
+        }
+        if !url.is_empty() && !crate::store::postgres::is_url(url) {
+            return Err(invalid(format!(
+                "database.url {:?} is not a PostgreSQL address: it starts with postgresql:// \
+                 (an SQLite file goes in database.path)",
+                crate::sanitize::line(url)
+            )));
+        }
         Ok(config)
     }
 
@@ -292,6 +309,12 @@ impl Config {
     pub fn database_path(&self) -> Option<PathBuf> {
         let p = self.database.path.trim();
         (!p.is_empty()).then(|| PathBuf::from(p))
+    }
+
+    /// The PostgreSQL database the config names (`database.url`), if any.
+    pub fn database_url(&self) -> Option<String> {
+        let url = self.database.url.trim();
+        (!url.is_empty()).then(|| url.to_string())
     }
 }
 
@@ -322,6 +345,32 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_database_is_a_file_or_a_server_never_both() {
+        let c = Config::from_toml_over_defaults(
+            "[database]\nurl = \"postgresql://amy@db.example/charts\"\n",
+            "test",
+        )
+        .unwrap();
+        assert_eq!(
+            c.database_url().as_deref(),
+            Some("postgresql://amy@db.example/charts")
+        );
+        assert_eq!(c.database_path(), None);
+        let both = Config::from_toml_over_defaults(
+            "[database]\npath = \"/srv/c.db\"\nurl = \"postgresql://db/charts\"\n",
+            "test",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(both.contains("both set"), "{both}");
+        let file = Config::from_toml_over_defaults("[database]\nurl = \"/srv/c.db\"\n", "test")
+            .unwrap_err()
+            .to_string();
+        assert!(file.contains("database.path"), "{file}");
+        assert_eq!(Config::defaults().database_url(), None);
+    }
 
     #[test]
     fn key_tables_by_component_and_bare_keys_are_the_queue_s() {

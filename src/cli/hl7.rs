@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::interchange::hl7::{self, AckCode, mllp};
 use crate::sanitize::line;
-use crate::store::{Store, StoreOptions};
+use crate::store::Store;
 use anyhow::{Context, anyhow};
 use std::net::{TcpListener, ToSocketAddrs};
 use std::path::{Path, PathBuf};
@@ -92,11 +92,10 @@ pub fn import(store: &mut Store, path: &Path) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Listens for MLLP connections until killed. `path`: the database (already
-/// created and migrated by the caller); every connection opens its own.
+/// Listens for MLLP connections until killed. `open`: opens the database
+/// (already created and migrated by the caller); every connection opens its own.
 pub fn listen(
-    path: &Path,
-    options: &StoreOptions,
+    open: mllp::Opener,
     address: &str,
     allow_remote: bool,
     config: &Config,
@@ -121,9 +120,6 @@ pub fn listen(
     println!("chartcoder: listening for HL7 v2 over MLLP on {bound}");
     use std::io::Write;
     std::io::stdout().flush()?;
-    let path = path.to_path_buf();
-    let options = options.clone();
-    let open: mllp::Opener = Arc::new(move || Store::open_existing(&path, &options));
     let log: mllp::Log = Arc::new(|text: &str| eprintln!("{}", line(text)));
     mllp::serve(&listener, &open, &log)?;
     Ok(ExitCode::SUCCESS)

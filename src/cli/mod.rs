@@ -6,7 +6,6 @@ mod hl7_send;
 
 use crate::config::Config;
 use crate::domain::ChartStatus;
-use crate::store::StoreOptions;
 use crate::{demo, tui};
 use anyhow::anyhow;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -57,8 +56,10 @@ use validate::refuse_file;
                   Without --db, the database lives in your data directory and starts with a demo queue."
 )]
 pub struct Cli {
-    /// The chart database (default: $XDG_DATA_HOME/chartcoder/chartcoder.db, seeded with the demo queue)
-    #[arg(long, global = true, value_name = "PATH")]
+    /// The chart database: an SQLite file, or a PostgreSQL database as
+    /// postgresql://USER@HOST/DATABASE (default: database.url or database.path,
+    /// else $XDG_DATA_HOME/chartcoder/chartcoder.db, seeded with the demo queue)
+    #[arg(long, global = true, value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
     /// A config file (see config.example.toml for every key)
     #[arg(long, global = true, value_name = "PATH", env = "CHARTCODER_CONFIG")]
@@ -595,12 +596,5 @@ fn workstation(cli: &Cli, config: &Config) -> anyhow::Result<ExitCode> {
 /// connection opening its own.
 fn listen(cli: &Cli, config: &Config, mllp: &str, allow_remote: bool) -> anyhow::Result<ExitCode> {
     drop(open_store(cli, config)?);
-    let path = match cli.db.clone().or_else(|| config.database_path()) {
-        Some(p) => p,
-        None => default_db_path()?,
-    };
-    let options = StoreOptions {
-        busy_timeout: config.busy_timeout(),
-    };
-    hl7::listen(&path, &options, mllp, allow_remote, config)
+    hl7::listen(open::opener(cli, config)?, mllp, allow_remote, config)
 }

@@ -48,39 +48,55 @@ pub(super) fn acting_coder(cli: &Cli, config: &Config, store: &Store) -> anyhow:
     .into())
 }
 
-/// A postgresql:// --db is refused (rather than taken for a file name)
-/// until the store runs on PostgreSQL; `db migrate` already takes one.
-fn not_postgres_yet(db: Option<&std::path::Path>) -> anyhow::Result<()> {
-    match db.and_then(|p| p.to_str()) {
-        Some(url) if crate::store::postgres::is_url(url) => Err(anyhow!(
-            "the store does not run on PostgreSQL yet: only `chartcoder db migrate` takes a \
-             postgresql:// --db for now"
-        )),
-        _ => Ok(()),
+/// Where the chart database is: an SQLite file or a PostgreSQL database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    File(PathBuf),
+    Server(String),
+}
+
+/// The database the options name: --db (a file, or a postgresql:// URL),
+/// else database.url, else database.path; `None`: the default file.
+pub fn location(cli: &Cli, config: &Config) -> Option<Location> {
+    if let Some(db) = &cli.db {
+        return Some(match db.to_str() {
+            Some(url) if crate::store::postgres::is_url(url) => Location::Server(url.to_string()),
+            _ => Location::File(db.clone()),
+        });
+    }
+    if let Some(url) = config.database_url() {
+        return Some(Location::Server(url));
+    }
+    config.database_path().map(Location::File)
+}
+
+/// The store options of the config.
+pub fn store_options(config: &Config) -> StoreOptions {
+    StoreOptions {
+        busy_timeout: config.busy_timeout(),
     }
 }
 
 /// Opens the database the options name, creating and (for the default database or
-/// with --demo) seeding it with the demo queue on first use.
+/// with --demo) seeding it with the demo queue on first use. A PostgreSQL
+/// database must exist (an administrator creates it); its schema is brought
+/// up to date when this role may.
 pub fn open_store(cli: &Cli, config: &Config) -> anyhow::Result<Store> {
-    let explicit = cli.db.clone().or_else(|| config.database_path());
-    not_postgres_yet(explicit.as_deref())?;
+    let explicit = location(cli, config);
     let is_default = explicit.is_none();
-    let path = match explicit {
-        Some(p) => p,
-        None => default_db_path()?,
+    let options = store_options(config);
+    let mut store = match explicit {
+        Some(Location::Server(url)) => Store::open_url(&url, &options)?,
+        Some(Location::File(path)) => Store::open(&path, &options)?,
+        None => Store::open(&default_db_path()?, &options)?,
     };
-    let options = StoreOptions {
-        busy_timeout: config.busy_timeout(),
-    };
-    let mut store = Store::open(&path, &options)?;
     let seed = (is_default || cli.demo) && store.is_empty()?;
     if seed {
         let n =
             demo::seed(&mut store).map_err(|e| anyhow!("seeding the demo charts failed: {e}"))?;
         say!(
             "chartcoder: created {} with {n} demo charts",
-            path.display()
+            store.display_path()
         );
     }
     Ok(store)
@@ -91,16 +107,29 @@ pub fn open_store(cli: &Cli, config: &Config) -> anyhow::Result<Store> {
 /// path is an error, never a new empty database); the default one is created
 /// and seeded on first use, and --demo asks for a seeded one.
 pub fn open_existing(cli: &Cli, config: &Config) -> anyhow::Result<Store> {
-    let db = cli.db.clone().or_else(|| config.database_path());
-    not_postgres_yet(db.as_deref())?;
-    let path = match db {
-        Some(p) if !cli.demo => p,
-        _ => return open_store(cli, config),
-    };
-    let options = StoreOptions {
-        busy_timeout: config.busy_timeout(),
-    };
-    Ok(Store::open_existing(&path, &options)?)
+    let options = store_options(config);
+    match location(cli, config) {
+        _ if cli.demo => open_store(cli, config),
+        Some(Location::File(path)) => Ok(Store::open_existing(&path, &options)?),
+        Some(Location::Server(url)) => Ok(Store::open_url(&url, &options)?),
+        None => open_store(cli, config),
+    }
+}
+
+/// A way to open the same database again (a connection per thread or per
+/// client of the HL7 listener); `location` as [`location`] gives it.
+pub fn opener(cli: &Cli, config: &Config) -> anyhow::Result<crate::interchange::hl7::mllp::Opener> {
+    let options = store_options(config);
+    Ok(match location(cli, config) {
+        Some(Location::Server(url)) => std::sync::Arc::new(move || Store::open_url(&url, &options)),
+        Some(Location::File(path)) => {
+            std::sync::Arc::new(move || Store::open_existing(&path, &options))
+        }
+        None => {
+            let path = default_db_path()?;
+            std::sync::Arc::new(move || Store::open_existing(&path, &options))
+        }
+    })
 }
 
 /// The workstation records every chart it opens in the audit trail: it does

@@ -122,7 +122,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Sqlite(e) => Some(e),
-            Error::Postgres(e) => Some(e),
+            // Its words, and its causes', are the message already.
             _ => None,
         }
     }
