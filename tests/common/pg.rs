@@ -103,3 +103,157 @@ impl Drop for TestPg {
         }
     }
 }
+
+/// A PostgreSQL server of the test's own (for stopping and starting it under
+/// a coder), in a temporary folder, on a Unix socket only; stopped and
+/// removed when dropped. `None` (the test skips) where the shared server is
+/// absent too.
+pub struct PrivateServer {
+    dir: tempfile::TempDir,
+    bin: std::path::PathBuf,
+}
+
+impl PrivateServer {
+    pub fn start() -> Option<PrivateServer> {
+        server()?;
+        let bin = pg_bin_dir().expect("the PostgreSQL server programs (initdb, pg_ctl)");
+        let dir = tempfile::Builder::new()
+            .prefix("chartcoder-pg-own.")
+            .tempdir()
+            .unwrap();
+        if is_root() {
+            let status = std::process::Command::new("chown")
+                .args(["postgres:", &dir.path().display().to_string()])
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+        let server = PrivateServer { dir, bin };
+        let data = server.data();
+        let init = server
+            .as_owner("initdb")
+            .args(["-D", &data, "-U", "postgres", "-A", "trust", "-E", "UTF8"])
+            .args(["--no-locale", "--no-sync"])
+            .output()
+            .unwrap();
+        assert!(
+            init.status.success(),
+            "{}",
+            String::from_utf8_lossy(&init.stderr)
+        );
+        let conf = format!(
+            "listen_addresses = ''\nunix_socket_directories = '{}'\nfsync = off\n\
+             shared_buffers = 16MB\nmax_connections = 60\n",
+            server.dir.path().display()
+        );
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(format!("{data}/postgresql.conf"))
+            .unwrap();
+        std::io::Write::write_all(&mut file, conf.as_bytes()).unwrap();
+        server.up();
+        Some(server)
+    }
+
+    fn data(&self) -> String {
+        format!("{}/data", self.dir.path().display())
+    }
+
+    fn as_owner(&self, program: &str) -> std::process::Command {
+        let path = self.bin.join(program);
+        if is_root() {
+            let mut c = std::process::Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(path);
+            c
+        } else {
+            std::process::Command::new(path)
+        }
+    }
+
+    /// Starts the server (again), waiting until it accepts connections.
+    pub fn up(&self) {
+        let log = format!("{}/server.log", self.dir.path().display());
+        let out = self
+            .as_owner("pg_ctl")
+            .args(["-D", &self.data(), "-l", &log, "-w", "-t", "60", "start"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Stops the server at once (`immediate`: as a crash or a power cut
+    /// would, open transactions lost).
+    pub fn down(&self) {
+        let out = self
+            .as_owner("pg_ctl")
+            .args(["-D", &self.data(), "-m", "immediate", "-w", "stop"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// A `postgresql://` URL of the database `name` on this server.
+    pub fn url(&self, name: &str) -> String {
+        format!(
+            "postgresql:///{name}?host={}&user=postgres",
+            self.dir.path().display()
+        )
+    }
+
+    /// Creates the database `name`.
+    pub fn create(&self, name: &str) {
+        let mut admin = chartcoder::store::postgres::connect(&self.url("postgres")).unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+    }
+}
+
+impl Drop for PrivateServer {
+    fn drop(&mut self) {
+        let _ = self
+            .as_owner("pg_ctl")
+            .args(["-D", &self.data(), "-m", "immediate", "-w", "stop"])
+            .output();
+    }
+}
+
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+}
+
+/// Where initdb and pg_ctl are: on PATH, else Debian's newest version.
+fn pg_bin_dir() -> Option<std::path::PathBuf> {
+    if let Ok(out) = std::process::Command::new("sh")
+        .args(["-c", "command -v initdb"])
+        .output()
+        && out.status.success()
+    {
+        let path = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        return path.parent().map(std::path::Path::to_path_buf);
+    }
+    let mut dirs: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+        .filter(|d| d.join("initdb").exists())
+        .collect();
+    dirs.sort_by_key(|d| {
+        d.parent()
+            .and_then(|v| v.file_name())
+            .and_then(|v| v.to_str())
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    dirs.pop()
+}

@@ -26,6 +26,12 @@ pub use error::{Error, ErrorKind, FromSqlError, Result};
 pub use placeholders::numbered_to_dollar;
 pub use value::{FromSql, Params, ToSql, Value, ValueRef};
 
+/// The advisory lock every PostgreSQL write transaction holds ("CHCW").
+pub const WRITE_LOCK: i64 = 0x4348_4357;
+
+/// How a PostgreSQL write transaction starts: see [`Db::transaction`].
+const POSTGRES_BEGIN_WRITE: &str = "BEGIN; SELECT pg_advisory_xact_lock(1128809303)";
+
 /// The SQL dialect a [`Db`] speaks, for the statements that must differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -244,10 +250,17 @@ impl Db {
 
     /// Starts a write transaction, holding the write lock from its start
     /// (SQLite's `BEGIN IMMEDIATE`), so that it never fails half-way for a lock.
+    ///
+    /// On PostgreSQL the write lock is a transaction-level advisory lock
+    /// ([`WRITE_LOCK`]) that every write transaction takes first: writes
+    /// are one at a time as on SQLite, which the audit trail's hash chain
+    /// needs (each row seals the one before it, so two transactions must not
+    /// both append after the same row), and a lock taken first by all cannot
+    /// deadlock. Reads ([`Db::read_transaction`]) take none.
     pub fn transaction(&self) -> Result<Tx<'_>> {
         let begin = match self.dialect() {
             Dialect::Sqlite => "BEGIN IMMEDIATE",
-            Dialect::Postgres => "BEGIN",
+            Dialect::Postgres => POSTGRES_BEGIN_WRITE,
         };
         self.begin(begin)
     }
@@ -335,3 +348,14 @@ impl Drop for Tx<'_> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod lock_tests {
+    #[test]
+    fn the_write_lock_in_the_begin_statement_is_write_lock() {
+        assert_eq!(
+            super::POSTGRES_BEGIN_WRITE,
+            format!("BEGIN; SELECT pg_advisory_xact_lock({})", super::WRITE_LOCK)
+        );
+    }
+}
