@@ -44,7 +44,11 @@
 //!   change holds no count row): within a change they do not yet show it.
 //! - The refusals are raised with SQLSTATE P0001 and SQLite's messages.
 
+mod checksum;
+pub mod copy;
 mod schema;
+
+pub use checksum::TableSum;
 
 use std::str::FromStr;
 
