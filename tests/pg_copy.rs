@@ -457,7 +457,12 @@ fn a_department_is_copied_whole_with_its_keys_trail_and_guards() {
     assert_eq!(reported.len(), sqlite.len());
     for (table, rows) in &sqlite {
         assert_eq!(reported.get(table.as_str()), Some(&(rows.len() as u64)));
-        assert!(told.contains(&(table.clone(), rows.len() as u64, rows.len() as u64)));
+        let end = (table.clone(), rows.len() as u64, rows.len() as u64);
+        assert_eq!(
+            told.iter().filter(|t| **t == end).count(),
+            1,
+            "{table}: {told:?}"
+        );
     }
     // The source held what the department made (not an empty copy).
     for table in [

@@ -531,11 +531,14 @@ fn copy_table(
         Ok(())
     })?;
     let written = writer.finish()?;
-    progress(Progress {
-        table: &table.name,
-        copied: written,
-        rows,
-    });
+    // The end, unless the last row was just told.
+    if written == 0 || !written.is_multiple_of(PROGRESS_EVERY) {
+        progress(Progress {
+            table: &table.name,
+            copied: written,
+            rows,
+        });
+    }
     let sum = sum.finish();
     if written != sum.rows || rows != sum.rows {
         return Err(mismatch(
