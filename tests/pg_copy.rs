@@ -862,26 +862,146 @@ fn the_triggers_switched_off_are_exactly_the_schemas_insert_triggers() {
     assert_eq!(on_insert, off);
 }
 
+/// The chartcoder binary run with `args`, the server's socket folder and
+/// user given as libpq takes them from the environment.
+fn chartcoder(db: &TestDb, args: &[&str]) -> std::process::Output {
+    let server = pg::config(&db.server).unwrap();
+    let Some(postgres::config::Host::Unix(socket)) = server.get_hosts().first().cloned() else {
+        panic!("CHARTCODER_TEST_PG names no socket folder (host=/path)")
+    };
+    std::process::Command::new(env!("CARGO_BIN_EXE_chartcoder"))
+        .args(args)
+        .env("PGHOST", &socket)
+        .env("PGUSER", server.get_user().unwrap())
+        .env("CHARTCODER_CONFIG", "/dev/null")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_file_at_an_older_schema_is_migrated_then_copied() {
+    use chartcoder::store::migrations::{LATEST, MIGRATIONS, Migration};
+    let Some(db) = TestDb::new("older") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let Migration::Sql(first) = MIGRATIONS[0] else {
+            panic!("the first schema is SQL")
+        };
+        conn.execute_batch(first).unwrap();
+        conn.execute_batch(
+            "PRAGMA user_version = 1;
+             INSERT INTO patients (mrn, name, birth_date, sex) VALUES ('M1', 'Old Timer', '1940-01-01', 'F');
+             INSERT INTO charts (account, patient_id, encounter_type, admit_date, discharge_date, status,
+                                 created_at, updated_at)
+             VALUES ('V1-A', 1, 'inpatient', '2026-01-02', '2026-01-05', 'ready', 'x', 'x'),
+                    ('V1-B', 1, 'clinic', '2026-02-01', '2026-02-01', 'final', 'x', 'x');
+             INSERT INTO diagnoses (chart_id, seq, code, code_system, edition, poa)
+             VALUES (1, 1, 'J18.9', 'icd10cm', 'FY2026', 'Y');
+             INSERT INTO audit (at, actor, chart_id, action) VALUES ('x', 'amy', 1, 'chart_imported');",
+        )
+        .unwrap();
+    }
+    let url = format!("postgresql:///{}", db.name);
+    let out = chartcoder(
+        &db,
+        &["db", "copy", "--from", path.to_str().unwrap(), "--to", &url],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let version: u32 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, LATEST);
+    let mut client = db.client();
+    let charts: Vec<(i64, String, String)> = client
+        .query(
+            "SELECT chart_id, account, status FROM charts ORDER BY chart_id",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    assert_eq!(
+        charts,
+        vec![
+            (1, "V1-A".into(), "ready".into()),
+            (2, "V1-B".into(), "final".into())
+        ]
+    );
+    // The counts the later migrations added know the old charts.
+    assert_eq!(
+        count(
+            &mut client,
+            "SELECT charts FROM queue_counts WHERE status = 'final' AND encounter_type = 'clinic'"
+        ),
+        1
+    );
+}
+
+/// A login of the test's own, dropped after the databases it was given
+/// rights in (declare it before them).
+struct TestRole(String, String);
+
+impl Drop for TestRole {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = pg::connect(&self.1) {
+            let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", self.0));
+        }
+    }
+}
+
+#[test]
+fn a_copy_by_a_login_that_does_not_own_the_tables_is_refused_saying_so() {
+    let Some(server) = server() else {
+        return;
+    };
+    let role = TestRole(
+        format!("chartcoder_test_coder_{}", std::process::id()),
+        server,
+    );
+    let Some(db) = TestDb::new("notowner") else {
+        return;
+    };
+    pg::migrate(&mut db.client()).unwrap();
+    pg::connect(&db.server)
+        .unwrap()
+        .batch_execute(&format!("CREATE ROLE {} LOGIN", role.0))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = department(dir.path());
+    let mut coder = pg::config(&db.server)
+        .unwrap()
+        .dbname(&db.name)
+        .user(&role.0)
+        .connect(postgres::NoTls)
+        .unwrap();
+    let e = pg::copy::copy(&source(&path), &mut coder, &mut |_| {}).unwrap_err();
+    assert!(matches!(e, CopyError::NotOwner(_)), "{e}");
+    assert!(
+        e.to_string().contains("owner of the PostgreSQL tables"),
+        "{e}"
+    );
+    drop(coder);
+    assert_as_migrated(&mut db.client(), "");
+}
+
 #[test]
 fn the_command_reports_each_table_and_refuses_bad_sources_clearly() {
     let Some(db) = TestDb::new("cli") else {
         return;
     };
-    let server = pg::config(&db.server).unwrap();
-    let Some(postgres::config::Host::Unix(socket)) = server.get_hosts().first().cloned() else {
-        panic!("CHARTCODER_TEST_PG names no socket folder (host=/path)")
-    };
     let url = format!("postgresql:///{}", db.name);
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_chartcoder"))
-            .args(args)
-            .env("PGHOST", &socket)
-            .env("PGUSER", server.get_user().unwrap())
-            .env("CHARTCODER_CONFIG", "/dev/null")
-            .current_dir(std::env::temp_dir())
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| chartcoder(&db, args);
     let dir = tempfile::tempdir().unwrap();
     // A missing file, a file that is no database, a --to that is no URL.
     let missing = dir.path().join("nope.db");

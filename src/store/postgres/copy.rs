@@ -219,7 +219,10 @@ pub fn copy(
     client: &mut Client,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<CopyReport, CopyError> {
-    super::migrate(client)?;
+    super::migrate(client).map_err(|e| match e {
+        PgError::Sql(e) => not_owner(e),
+        other => CopyError::Target(other),
+    })?;
     // One snapshot of the SQLite file, whatever coders still do to it.
     let snapshot = source.conn().read_transaction()?;
     let db: &Db = &snapshot;
