@@ -1068,7 +1068,7 @@ fn the_connection_settings_follow_libpq() {
 }
 
 #[test]
-fn db_migrate_takes_a_postgresql_url_and_the_rest_refuse_it() {
+fn db_migrate_and_every_other_command_take_a_postgresql_url() {
     let Some(db) = TestDb::new("cli") else {
         return;
     };
@@ -1111,13 +1111,17 @@ fn db_migrate_takes_a_postgresql_url_and_the_rest_refuse_it() {
         .unwrap()
         .get(0);
     assert_eq!(managers, chartcoder::identity::os_user());
-    // Every other command refuses the URL instead of taking it for a file.
-    let out = run(&["export", "--db", &url]);
-    assert!(!out.status.success());
+    // Every other command takes the URL too (never a file of that name).
+    let out = run(&["users", "list", "--db", &url]);
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("does not run on PostgreSQL yet"),
+        out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed.starts_with(&format!("{}\tmanager", chartcoder::identity::os_user())),
+        "{listed}"
     );
     assert!(!std::env::temp_dir().join("postgresql:").exists());
 }

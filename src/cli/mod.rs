@@ -258,7 +258,8 @@ pub enum Command {
         what: ReportCommand,
     },
     /// The database itself: `db migrate` applies the schema steps it lacks
-    /// (an SQLite file, or PostgreSQL with --db postgresql://...)
+    /// (an SQLite file, or PostgreSQL with --db postgresql://...); `db copy`
+    /// moves an SQLite database into PostgreSQL
     Db {
         #[command(subcommand)]
         action: db::DbCommand,

@@ -44,9 +44,12 @@
 //!   change holds no count row): within a change they do not yet show it.
 //! - The refusals are raised with SQLSTATE P0001 and SQLite's messages.
 
+mod checksum;
+pub mod copy;
 mod open;
 mod schema;
 
+pub use checksum::TableSum;
 pub(in crate::store) use open::open;
 pub use open::redact;
 
