@@ -45,6 +45,7 @@
 //!   change holds no count row): within a change they do not yet show it.
 //! - The refusals are raised with SQLSTATE P0001 and SQLite's messages.
 
+pub mod listen;
 mod schema;
 
 use std::str::FromStr;
