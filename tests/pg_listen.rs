@@ -483,3 +483,179 @@ fn a_change_told_while_a_chart_is_open_is_read_on_the_way_back() {
     assert!(app.settle(Duration::from_secs(30)));
     assert_eq!(app.queue.rows[1].claimed_by.as_deref(), Some("bo"));
 }
+
+// --------------------------------------------------------- server restart --
+
+/// A PostgreSQL server of the test's own, which it stops and starts (the
+/// shared one is never restarted): initdb into a temporary folder, as
+/// tests/run.sh does, on a Unix socket there only; stopped when dropped.
+struct OwnServer {
+    dir: tempfile::TempDir,
+    pg_ctl: std::path::PathBuf,
+}
+
+/// A server program, on PATH or where Debian puts it (the newest version).
+fn pg_program(name: &str) -> Option<std::path::PathBuf> {
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>());
+    let mut debian: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .collect();
+    // /usr/lib/postgresql/15/bin before .../9.6/bin.
+    let version = |bin: &std::path::PathBuf| -> Vec<u32> {
+        let name = bin.parent().and_then(|v| v.file_name());
+        let name = name
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        name.split('.').filter_map(|n| n.parse().ok()).collect()
+    };
+    debian.sort_by_key(|b| std::cmp::Reverse(version(b)));
+    on_path
+        .chain(debian)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+impl OwnServer {
+    fn start() -> Option<OwnServer> {
+        // Only where the PostgreSQL tests run.
+        server()?;
+        let initdb = pg_program("initdb").expect("initdb");
+        let pg_ctl = pg_program("pg_ctl").expect("pg_ctl");
+        let dir = tempfile::Builder::new()
+            .prefix("chartcoder-pg-listen.")
+            .tempdir_in("/tmp")
+            .unwrap();
+        let root = rustix::process::getuid().is_root();
+        if root {
+            let chowned = std::process::Command::new("chown")
+                .arg("postgres:")
+                .arg(dir.path())
+                .status()
+                .unwrap();
+            assert!(chowned.success());
+        }
+        let server = OwnServer { dir, pg_ctl };
+        let data = server.dir.path().join("data");
+        server.run(
+            &initdb,
+            &[
+                "-D".as_ref(),
+                data.as_os_str(),
+                "-U".as_ref(),
+                "postgres".as_ref(),
+                "-A".as_ref(),
+                "trust".as_ref(),
+                "--no-locale".as_ref(),
+                "--no-sync".as_ref(),
+            ],
+        );
+        let conf = format!(
+            "listen_addresses = ''\nunix_socket_directories = '{}'\nfsync = off\n",
+            server.dir.path().display()
+        );
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(data.join("postgresql.conf"))
+            .unwrap();
+        std::io::Write::write_all(&mut file, conf.as_bytes()).unwrap();
+        server.ctl("start");
+        Some(server)
+    }
+
+    /// Runs a server program, as the postgres user when we are root
+    /// (initdb and pg_ctl refuse root).
+    fn run(&self, program: &std::path::Path, args: &[&std::ffi::OsStr]) {
+        let mut command = if rustix::process::getuid().is_root() {
+            let mut c = std::process::Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(program);
+            c
+        } else {
+            std::process::Command::new(program)
+        };
+        let out = command.args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            program.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// `pg_ctl start` or `stop`, waiting for it.
+    fn ctl(&self, action: &str) {
+        let data = self.dir.path().join("data");
+        let log = self.dir.path().join("server.log");
+        let pg_ctl = self.pg_ctl.clone();
+        self.run(
+            &pg_ctl,
+            &[
+                "-D".as_ref(),
+                data.as_os_str(),
+                "-l".as_ref(),
+                log.as_os_str(),
+                "-m".as_ref(),
+                "fast".as_ref(),
+                "-w".as_ref(),
+                action.as_ref(),
+            ],
+        );
+    }
+
+    fn settings(&self) -> postgres::Config {
+        let mut settings = postgres::Config::new();
+        settings
+            .host_path(self.dir.path())
+            .user("postgres")
+            .dbname("postgres");
+        settings
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        if self.dir.path().join("data/postmaster.pid").exists() {
+            self.ctl("stop");
+        }
+    }
+}
+
+#[test]
+fn a_server_stopped_and_started_again_is_said_once_and_the_watch_comes_back() {
+    let Some(server) = OwnServer::start() else {
+        return;
+    };
+    let mut owner = server.settings().connect(postgres::NoTls).unwrap();
+    pg::migrate(&mut owner).unwrap();
+    owner
+        .batch_execute(
+            "INSERT INTO patients (patient_id, mrn, name, birth_date, sex)
+             VALUES (1, 'MRN1', 'Ada Lovelace', '1970-01-01', 'F');",
+        )
+        .unwrap();
+    drop(owner);
+    let (tx, rx) = channel();
+    let _watch = QueueWatch::start(&server.settings(), move |s| {
+        let _ = tx.send((s, Instant::now()));
+    })
+    .unwrap();
+    server.ctl("stop");
+    match rx.recv_timeout(Duration::from_secs(5)) {
+        Ok((Signal::Lost(why), _)) => eprintln!("said: {why}"),
+        other => panic!("the loss was not said: {other:?}"),
+    }
+    // Down for a while: attempts fail, said only the once.
+    assert_eq!(signals_within(&rx, Duration::from_millis(1500)), []);
+    server.ctl("start");
+    let started = Instant::now();
+    match rx.recv_timeout(Duration::from_secs(10)) {
+        Ok((Signal::Changed, at)) => eprintln!("back {:?} after the start", at - started),
+        other => panic!("no signal after the server came back: {other:?}"),
+    }
+    let mut coder = server.settings().connect(postgres::NoTls).unwrap();
+    signalled_after(&rx, || insert_chart(&mut coder, 1));
+}
