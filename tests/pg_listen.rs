@@ -337,7 +337,9 @@ fn dropping_the_watch_ends_its_thread_and_its_connection() {
     let dropping = Instant::now();
     drop(watch);
     let took = dropping.elapsed();
-    assert!(took <= STOP_CHECK + Duration::from_millis(300), "{took:?}");
+    // Within its check (a second's slack for a loaded machine).
+    eprintln!("dropped in {took:?}");
+    assert!(took <= STOP_CHECK + WITHIN, "{took:?}");
     // The callback (and the sender in it) lived on the thread: it is gone.
     assert_eq!(
         rx.recv_timeout(Duration::from_millis(10)).map(|_| ()),
@@ -378,7 +380,8 @@ fn a_watch_without_a_server_says_so_keeps_trying_and_stops_when_dropped() {
     );
     let dropping = Instant::now();
     drop(watch);
-    assert!(dropping.elapsed() < Duration::from_millis(500));
+    // Waiting between attempts, it ends at once (a second's slack).
+    assert!(dropping.elapsed() < WITHIN, "{:?}", dropping.elapsed());
     assert_eq!(
         rx.recv_timeout(Duration::from_millis(10)),
         Err(RecvTimeoutError::Disconnected)
