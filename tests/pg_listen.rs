@@ -661,4 +661,25 @@ fn a_server_stopped_and_started_again_is_said_once_and_the_watch_comes_back() {
     }
     let mut coder = server.settings().connect(postgres::NoTls).unwrap();
     signalled_after(&rx, || insert_chart(&mut coder, 1));
+    drop(coder);
+    drop(_watch);
+
+    // A watch started while the server is down: said, and back when it is.
+    server.ctl("stop");
+    let (tx, rx) = channel();
+    let _watch = QueueWatch::start(&server.settings(), move |s| {
+        let _ = tx.send((s, Instant::now()));
+    })
+    .unwrap();
+    match rx.recv_timeout(Duration::from_secs(5)) {
+        Ok((Signal::Lost(why), _)) => assert!(why.contains("cannot connect"), "{why}"),
+        other => panic!("the failed start was not said: {other:?}"),
+    }
+    server.ctl("start");
+    match rx.recv_timeout(Duration::from_secs(10)) {
+        Ok((Signal::Changed, _)) => {}
+        other => panic!("no signal once the server was up: {other:?}"),
+    }
+    let mut coder = server.settings().connect(postgres::NoTls).unwrap();
+    signalled_after(&rx, || insert_chart(&mut coder, 2));
 }

@@ -105,10 +105,12 @@ impl QueueWatch {
                     Ok(client) => client,
                     Err(why) => {
                         on_signal(Signal::Lost(why));
-                        match reconnect(&settings, &stopped) {
-                            Some(client) => client,
-                            None => return,
-                        }
+                        let Some(client) = reconnect(&settings, &stopped) else {
+                            return;
+                        };
+                        // The queue may have changed since it was read.
+                        on_signal(Signal::Changed);
+                        client
                     }
                 };
                 watch(client, &settings, &stopped, &on_signal);
