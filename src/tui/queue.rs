@@ -224,6 +224,10 @@ impl App {
             Fit::StepDown | Fit::StepUp => 1,
             _ => self.page_rows(),
         };
+        // The whole window read again: a live change pending is in it.
+        if summary && matches!(fit, Fit::Replace { .. } | Fit::ReplaceAtEnd) {
+            self.workers.live.stale = false;
+        }
         self.read(Read::QueuePage {
             filter: self.queue.filter.clone(),
             newest_first: self.queue.newest_first,

@@ -1,7 +1,7 @@
 //! What wakes the workstation's event loop: one channel for everything.
 //!
-//! The terminal's events (read on a thread of their own), the saver's answers
-//! and the reader's answers all arrive as a [`Wake`] on one channel. The loop
+//! The terminal's events (read on a thread of their own), the saver's answers,
+//! the reader's answers and the live queue's signals all arrive as a [`Wake`] on one channel. The loop
 //! blocks on it with `recv_timeout` until the next deadline (see
 //! `App::next_deadline`): it wakes when something happened or a timer is due,
 //! never to poll.
@@ -35,6 +35,11 @@ pub enum Wake {
     Searched,
     /// The code sets, loaded (or why not).
     Codesets(Box<Result<CodeSets, String>>),
+    /// Another connection changed what the queue shows (PostgreSQL's live
+    /// queue, see `refresh`).
+    QueueChanged,
+    /// The live queue's connection is lost (why); it is reconnecting.
+    QueueWatchLost(String),
 }
 
 /// Where the threads send what wakes the loop.

@@ -30,6 +30,8 @@ pub struct Workers {
     pub(crate) codesets_loading: bool,
     pub(crate) waker: Waker,
     pub(crate) woken: Receiver<Wake>,
+    /// PostgreSQL's live queue (see `refresh`).
+    pub(crate) live: super::refresh::LiveQueue,
 }
 
 impl Workers {
@@ -39,6 +41,7 @@ impl Workers {
         let (waker, woken) = channel();
         let (saver, saver_warning) = Saver::for_store(store, &waker);
         let (reader, reader_warning) = Reader::for_store(store, &waker);
+        let (live, live_warning) = super::refresh::LiveQueue::for_store(store, &waker);
         let workers = Workers {
             saver,
             reader,
@@ -46,8 +49,9 @@ impl Workers {
             codesets_loading: false,
             waker,
             woken,
+            live,
         };
-        (workers, saver_warning.or(reader_warning))
+        (workers, saver_warning.or(reader_warning).or(live_warning))
     }
 }
 
@@ -122,6 +126,8 @@ impl App {
                     Err(e) => self.message = Some(format!("code sets could not be loaded: {e}")),
                 }
             }
+            Wake::QueueChanged => return self.queue_changed(),
+            Wake::QueueWatchLost(why) => self.queue_watch_lost(why),
         }
         true
     }

@@ -15,6 +15,7 @@
 //! | PostgreSQL | SQLite (`user_version`) |
 //! | --- | --- |
 //! | 1 | 9 (migrations 1 to 9) |
+//! | 2 | 9 (the live queue's signal, which SQLite has no need of) |
 //!
 //! `tests/pg_schema.rs` compares the two schemas table by table, column by
 //! column, index by index and trigger by trigger ([`SQLITE_TRIGGER_TWINS`]),
@@ -46,6 +47,7 @@
 
 mod checksum;
 pub mod copy;
+pub mod listen;
 mod open;
 mod schema;
 
@@ -75,6 +77,13 @@ pub const MIGRATIONS: &[PgMigration] = &[
             schema::TRIGGERS_SQL,
             DRAFTS_ONLY_DELETED_SQL,
         ],
+    },
+    // 2: the live queue: a committed change to what the queue shows signals
+    // `chartcoder_queue` (see `listen`). SQLite's queue asks its
+    // data_version instead; its schema does not change.
+    PgMigration {
+        sqlite_version: 9,
+        sql: &[schema::QUEUE_NOTIFY_SQL],
     },
 ];
 
@@ -224,6 +233,18 @@ pub const TRUNCATE_GUARDS: &[(&str, &str)] = &[
     ("diagnoses", "diagnoses_final_truncate"),
     ("procedures", "procedures_final_truncate"),
     ("chart_drgs", "chart_drgs_final_truncate"),
+];
+
+/// The PostgreSQL triggers that signal the live queue (migration 2), with
+/// no SQLite twin: (table, trigger).
+pub const QUEUE_NOTIFIERS: &[(&str, &str)] = &[
+    ("charts", "charts_queue_arrived"),
+    ("charts", "charts_queue_changed"),
+    ("patients", "patients_queue_changed"),
+    ("holds", "holds_queue_arrived"),
+    ("holds", "holds_queue_changed"),
+    ("physician_queries", "physician_queries_queue_changed"),
+    ("physician_queries", "physician_queries_queue_arrived"),
 ];
 
 /// The role the workstation's connections act as.

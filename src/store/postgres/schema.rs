@@ -534,3 +534,47 @@ CREATE TRIGGER charts_final_reopened_only BEFORE UPDATE OF status ON charts
 FOR EACH ROW WHEN (OLD.status = 'final' AND NEW.status <> 'final')
 EXECUTE FUNCTION charts_final_reopened_only();
 "#;
+
+/// Migration 2: the live queue. A change to what a queue row shows (a
+/// chart's status, claim, account, encounter type or discharge date; a
+/// patient's MRN or name; a hold placed or released; a physician query sent
+/// or answered), and any chart that arrives or goes, signals
+/// `chartcoder_queue` (see `listen`). PostgreSQL delivers a notification at
+/// commit, once per transaction for the same channel and payload: an import
+/// of 10,000 charts is one signal, and a rolled-back change none. Inserts and
+/// deletes signal per statement; updates per row, and only when a column the
+/// queue shows changed, so a claim's heartbeat (its `claimed_at`) is silent.
+/// The payload is empty: the listener re-reads what it shows.
+pub const QUEUE_NOTIFY_SQL: &str = r#"
+CREATE FUNCTION chartcoder_queue_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('chartcoder_queue', '');
+    RETURN NULL;
+END $$;
+CREATE TRIGGER charts_queue_arrived AFTER INSERT OR DELETE OR TRUNCATE ON charts
+FOR EACH STATEMENT EXECUTE FUNCTION chartcoder_queue_changed();
+CREATE TRIGGER charts_queue_changed AFTER UPDATE ON charts
+FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status
+    OR OLD.claimed_by IS DISTINCT FROM NEW.claimed_by
+    OR OLD.account IS DISTINCT FROM NEW.account
+    OR OLD.patient_id IS DISTINCT FROM NEW.patient_id
+    OR OLD.encounter_type IS DISTINCT FROM NEW.encounter_type
+    OR OLD.discharge_date IS DISTINCT FROM NEW.discharge_date)
+EXECUTE FUNCTION chartcoder_queue_changed();
+CREATE TRIGGER patients_queue_changed AFTER UPDATE ON patients
+FOR EACH ROW WHEN (OLD.mrn IS DISTINCT FROM NEW.mrn OR OLD.name IS DISTINCT FROM NEW.name)
+EXECUTE FUNCTION chartcoder_queue_changed();
+CREATE TRIGGER holds_queue_arrived AFTER INSERT OR DELETE OR TRUNCATE ON holds
+FOR EACH STATEMENT EXECUTE FUNCTION chartcoder_queue_changed();
+CREATE TRIGGER holds_queue_changed AFTER UPDATE ON holds
+FOR EACH ROW WHEN (OLD.released_at IS DISTINCT FROM NEW.released_at
+    OR OLD.chart_id IS DISTINCT FROM NEW.chart_id)
+EXECUTE FUNCTION chartcoder_queue_changed();
+CREATE TRIGGER physician_queries_queue_changed AFTER UPDATE ON physician_queries
+FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status
+    OR OLD.sent_at IS DISTINCT FROM NEW.sent_at
+    OR OLD.chart_id IS DISTINCT FROM NEW.chart_id)
+EXECUTE FUNCTION chartcoder_queue_changed();
+CREATE TRIGGER physician_queries_queue_arrived AFTER INSERT OR DELETE ON physician_queries
+FOR EACH STATEMENT EXECUTE FUNCTION chartcoder_queue_changed();
+"#;
