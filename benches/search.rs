@@ -210,7 +210,7 @@ fn main() {
         ms(loads[loads.len() / 2])
     );
     println!(
-        "resident memory of a process ready to search: {:.0} MB (peak; target <= 250 MB), ready in {}",
+        "resident memory of a process ready to search: {:.0} MB (peak; target <= 150 MB), ready in {}",
         rss_kb as f64 / 1024.0,
         ms(child_ready)
     );

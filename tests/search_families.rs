@@ -388,6 +388,18 @@ fn the_code_the_words_leave_unqualified_is_the_default() {
         ("MALT lymphoma of stomach", "C88.40", "C88.41"),
         // "History of" is the patient's own (Z85.-), not family (Z80.-).
         ("hx prostate cancer", "Z85.46", "Z80.42"),
+        // Index: "Pregnancy, tubal O00.10-"; "..., with intrauterine
+        // pregnancy O00.11-" only when the words say it (the repeated
+        // "pregnancy" does not).
+        ("tubal pregnancy right", "O00.101", "O00.111"),
+        // Index: "Previa, placenta, partial O44.2-"; "..., with hemorrhage
+        // O44.3-": the hemorrhage is unsaid even though the trimester after
+        // it is said.
+        (
+            "partial placenta previa third trimester",
+            "O44.23",
+            "O44.33",
+        ),
     ] {
         let hits = dx(q);
         assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));

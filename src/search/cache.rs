@@ -172,9 +172,13 @@ pub fn load_or_build(
     let mut warning = None;
     let file = dir.map(|d| d.join(FILE_NAME));
     if let Some(file) = &file {
-        match std::fs::read(file) {
-            Ok(bytes) => {
-                if let Ok(ix) = decode(&bytes, fp) {
+        // Read as it decodes: holding the whole file beside the index it
+        // decodes to would double the peak resident memory (75 MB each).
+        match std::fs::File::open(file) {
+            Ok(f) => {
+                let len = f.metadata().map_or(0, |m| m.len());
+                let mut src = std::io::BufReader::with_capacity(1 << 16, f);
+                if let Ok(ix) = decode_from(&mut src, len, fp) {
                     return Ok((
                         ix,
                         LoadReport {
@@ -299,63 +303,152 @@ pub fn encode(ix: &SearchIndex, fingerprint: u64) -> Vec<u8> {
     out
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// The cache checksum ([`crate::private_file::checksum`]: FNV over 8-byte
+/// little-endian words, then the odd bytes one by one) fed in pieces.
+struct Checksum {
+    h: u64,
+    pending: [u8; 8],
+    n: usize,
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Stale> {
-        let end = self.at.checked_add(n).ok_or(Stale)?;
-        let s = self.bytes.get(self.at..end).ok_or(Stale)?;
-        self.at = end;
-        Ok(s)
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+impl Checksum {
+    fn new() -> Checksum {
+        Checksum {
+            h: 0xcbf2_9ce4_8422_2325,
+            pending: [0; 8],
+            n: 0,
+        }
     }
 
-    /// A length-prefixed array of 4-byte little-endian values.
+    fn word(&mut self, w: [u8; 8]) {
+        self.h = (self.h ^ u64::from_le_bytes(w)).wrapping_mul(FNV_PRIME);
+    }
+
+    fn feed(&mut self, mut bytes: &[u8]) {
+        if self.n > 0 {
+            let take = (8 - self.n).min(bytes.len());
+            self.pending[self.n..self.n + take].copy_from_slice(&bytes[..take]);
+            self.n += take;
+            bytes = &bytes[take..];
+            if self.n < 8 {
+                return;
+            }
+            self.word(self.pending);
+            self.n = 0;
+        }
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.word(w);
+        }
+        let rest = chunks.remainder();
+        self.pending[..rest.len()].copy_from_slice(rest);
+        self.n = rest.len();
+    }
+
+    fn finish(&self) -> u64 {
+        self.pending[..self.n]
+            .iter()
+            .fold(self.h, |h, &b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME))
+    }
+}
+
+/// The cache body read piece by piece, summed as it goes; no length may
+/// claim more than the bytes left in the file.
+struct Reader<R> {
+    src: R,
+    left: u64,
+    sum: Checksum,
+}
+
+impl<R: std::io::Read> Reader<R> {
+    fn exact(&mut self, buf: &mut [u8]) -> Result<(), Stale> {
+        self.left = self.left.checked_sub(buf.len() as u64).ok_or(Stale)?;
+        self.src.read_exact(buf).map_err(|_| Stale)?;
+        self.sum.feed(buf);
+        Ok(())
+    }
+
+    fn bytes(&mut self, n: usize) -> Result<Vec<u8>, Stale> {
+        if n as u64 > self.left {
+            return Err(Stale);
+        }
+        let mut v = vec![0u8; n];
+        self.exact(&mut v)?;
+        Ok(v)
+    }
+
+    /// A length-prefixed array of 4-byte little-endian values, converted a
+    /// block at a time (no second copy of the array's bytes).
     fn fixed<T>(&mut self, from: fn([u8; 4]) -> T) -> Result<Vec<T>, Stale> {
         let n = self.len()?;
-        Ok(self
-            .take(n.checked_mul(4).ok_or(Stale)?)?
-            .chunks_exact(4)
-            .map(|c| from([c[0], c[1], c[2], c[3]]))
-            .collect())
+        if (n as u64).checked_mul(4).is_none_or(|b| b > self.left) {
+            return Err(Stale);
+        }
+        let mut out = Vec::with_capacity(n);
+        let mut block = [0u8; 1 << 14];
+        while out.len() < n {
+            let k = (n - out.len()).min(block.len() / 4);
+            let b = &mut block[..k * 4];
+            self.exact(b)?;
+            out.extend(b.chunks_exact(4).map(|c| from([c[0], c[1], c[2], c[3]])));
+        }
+        Ok(out)
     }
 
     fn len(&mut self) -> Result<usize, Stale> {
-        let b = self.take(8)?;
         let mut w = [0u8; 8];
-        w.copy_from_slice(b);
+        self.exact(&mut w)?;
         usize::try_from(u64::from_le_bytes(w)).map_err(|_| Stale)
     }
 }
 
 /// The index from cache bytes, if they are for `fingerprint` and intact.
 pub fn decode(bytes: &[u8], fingerprint: u64) -> Result<SearchIndex, Stale> {
-    let mut r = Reader { bytes, at: 0 };
-    if r.take(8)? != MAGIC {
+    let mut src = bytes;
+    decode_from(&mut src, bytes.len() as u64, fingerprint)
+}
+
+/// The index read from `src` (`len` bytes), if it is for `fingerprint` and
+/// intact.
+pub fn decode_from(
+    src: &mut impl std::io::Read,
+    len: u64,
+    fingerprint: u64,
+) -> Result<SearchIndex, Stale> {
+    let mut head = [0u8; 28];
+    src.read_exact(&mut head).map_err(|_| Stale)?;
+    let word = |at: usize| -> Result<u64, Stale> {
+        Ok(u64::from_le_bytes(
+            head[at..at + 8].try_into().map_err(|_| Stale)?,
+        ))
+    };
+    let format = u32::from_le_bytes(head[8..12].try_into().map_err(|_| Stale)?);
+    if &head[..8] != MAGIC || format != FORMAT || word(12)? != fingerprint {
         return Err(Stale);
     }
-    let format = u32::from_le_bytes(r.take(4)?.try_into().map_err(|_| Stale)?);
-    let fp = u64::from_le_bytes(r.take(8)?.try_into().map_err(|_| Stale)?);
-    let sum = u64::from_le_bytes(r.take(8)?.try_into().map_err(|_| Stale)?);
-    if format != FORMAT || fp != fingerprint || crate::private_file::checksum(&bytes[r.at..]) != sum
-    {
-        return Err(Stale);
-    }
+    let sum = word(20)?;
+    let mut r = Reader {
+        src,
+        left: len.checked_sub(28).ok_or(Stale)?,
+        sum: Checksum::new(),
+    };
     let mut ix = SearchIndex::default();
     macro_rules! get {
         (str $f:expr) => {
             let n = r.len()?;
             $f = StrArray {
-                text: std::str::from_utf8(r.take(n)?).map_err(|_| Stale)?.to_string(),
+                text: String::from_utf8(r.bytes(n)?).map_err(|_| Stale)?,
                 ends: Vec::new(),
             };
             get!(u32 $f.ends);
         };
         (u8 $f:expr) => {
             let n = r.len()?;
-            $f = r.take(n)?.to_vec();
+            $f = r.bytes(n)?;
         };
         (u32 $f:expr) => {
             $f = r.fixed(u32::from_le_bytes)?;
@@ -368,7 +461,8 @@ pub fn decode(bytes: &[u8], fingerprint: u64) -> Result<SearchIndex, Stale> {
         };
     }
     fields!(get, ix);
-    if r.at != bytes.len() {
+    let mut more = [0u8; 1];
+    if r.left != 0 || r.src.read(&mut more).map_err(|_| Stale)? != 0 || r.sum.finish() != sum {
         return Err(Stale);
     }
     check(&ix).map_err(|_| Stale)?;
@@ -490,4 +584,64 @@ pub fn check(ix: &SearchIndex) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_checksum_fed_in_pieces_is_the_checksum_of_the_whole() {
+        let bytes: Vec<u8> = (0..203u32).map(|i| (i * 37 % 251) as u8).collect();
+        let whole = crate::private_file::checksum(&bytes);
+        for piece in [1, 3, 7, 8, 9, 64, 203] {
+            let mut sum = Checksum::new();
+            for c in bytes.chunks(piece) {
+                sum.feed(c);
+            }
+            assert_eq!(sum.finish(), whole, "pieces of {piece}");
+        }
+        // One changed byte, anywhere, changes it.
+        let mut other = bytes.clone();
+        other[101] ^= 1;
+        let mut sum = Checksum::new();
+        sum.feed(&other);
+        assert_ne!(sum.finish(), whole);
+    }
+
+    /// A reader that hands out at most 5 bytes a call, as a pipe may.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(5).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_cache_read_in_small_pieces_decodes_and_a_damaged_one_does_not() {
+        let mut ix = SearchIndex::default();
+        ix.vocab.push("fracture");
+        ix.vocab.push("neck");
+        ix.posting_ends = vec![0, 0];
+        ix.vocab_site = vec![0, 1];
+        let bytes = encode(&ix, 7);
+        let len = bytes.len() as u64;
+        let back = decode_from(&mut Trickle(&bytes), len, 7).map_err(|_| "stale");
+        assert_eq!(back, Ok(ix));
+        assert!(decode_from(&mut Trickle(&bytes), len, 8).is_err());
+        // "fracture" read as "fracturf": consistent, caught by the checksum.
+        let mut damaged = bytes.clone();
+        let at = damaged.windows(8).position(|w| w == b"fracture").unwrap();
+        damaged[at + 7] = b'f';
+        assert!(decode_from(&mut Trickle(&damaged), len, 7).is_err());
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(decode_from(&mut Trickle(&longer), len + 1, 7).is_err());
+        let short = &bytes[..bytes.len() - 3];
+        assert!(decode_from(&mut Trickle(short), len - 3, 7).is_err());
+    }
 }

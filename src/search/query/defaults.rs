@@ -156,9 +156,9 @@ const UNNAMED_FAMILY: f32 = 3.0;
 
 impl Searcher<'_> {
     /// Points an ICD-10-CM code loses for what its title adds that the
-    /// words leave unsaid: a family history, or a closing qualifier (after
-    /// the last comma or the last "with") holding no query word, unless it
-    /// is itself a default ("unspecified", "without ...", "not specified
+    /// words leave unsaid: a family history, or a qualifier (after a comma
+    /// or a "with") holding no query word of its own, unless it is itself a
+    /// default ("unspecified", "without ...", "not specified
     /// as ..."). A 7th character's encounter is chosen elsewhere.
     pub(super) fn unnamed(&self, e: usize, terms: &[Term]) -> f32 {
         if self.ix.system(e) != System::Icd10Cm || terms.is_empty() {
@@ -172,12 +172,36 @@ impl Searcher<'_> {
         if title.contains("encounter") {
             return penalty;
         }
-        let after_comma = title.rfind(", ").map(|i| i + 2);
-        let after_with = title.rfind(" with ").map(|i| i + 6);
-        let Some(at) = after_comma.max(after_with) else {
+        // Each qualifier after the head (after a ", " or a " with "), not
+        // only the last: "Partial placenta previa with hemorrhage, third
+        // trimester" adds a hemorrhage "third trimester" does not excuse. A
+        // qualifier's words that repeat the head's ("Right tubal pregnancy
+        // with intrauterine pregnancy") do not name it.
+        let mut cuts: Vec<(usize, usize)> = title
+            .match_indices(", ")
+            .chain(title.match_indices(" with "))
+            .map(|(i, m)| (i, i + m.len()))
+            .collect();
+        cuts.sort_unstable();
+        let Some(&(head_end, _)) = cuts.first() else {
             return penalty;
         };
-        let tail = &title[at..];
+        let head = index_words(&title[..head_end]);
+        for (k, &(_, start)) in cuts.iter().enumerate() {
+            let end = cuts.get(k + 1).map_or(title.len(), |c| c.0.max(start));
+            let tail = &title[start..end];
+            // Each one counts: "..., and gangrene, with abscess" adds two.
+            if self.unsaid_qualifier(tail, &head, terms) {
+                penalty += UNNAMED_QUALIFIER;
+            }
+        }
+        penalty
+    }
+
+    /// A qualifier (a piece of a title after its head) that is not itself
+    /// a default ("unspecified", "without ...", "not specified as ...") and
+    /// holds no query word of its own.
+    fn unsaid_qualifier(&self, tail: &str, head: &[String], terms: &[Term]) -> bool {
         let lower = tail.to_ascii_lowercase();
         if [
             "without",
@@ -191,20 +215,21 @@ impl Searcher<'_> {
         .iter()
         .any(|d| lower.contains(d))
         {
-            return penalty;
+            return false;
         }
-        let said = index_words(tail).iter().any(|w| {
-            self.vocab_id(w).is_some_and(|id| {
-                self.word_terms[id as usize] != 0
-                    || terms
-                        .iter()
-                        .any(|t| t.phrases.iter().flatten().any(|&x| x == id))
+        let own: Vec<String> = index_words(tail)
+            .into_iter()
+            .filter(|w| !head.contains(w))
+            .collect();
+        !own.is_empty()
+            && !own.iter().any(|w| {
+                self.vocab_id(w).is_some_and(|id| {
+                    self.word_terms[id as usize] != 0
+                        || terms
+                            .iter()
+                            .any(|t| t.phrases.iter().flatten().any(|&x| x == id))
+                })
             })
-        });
-        if !said {
-            penalty += UNNAMED_QUALIFIER;
-        }
-        penalty
     }
 }
 
