@@ -52,6 +52,14 @@ impl Stores {
         }
     }
 
+    /// Each store this run can test on (outside the store, where
+    /// [`both_stores!`] is not in scope): SQLite, and PostgreSQL with a server.
+    pub fn each() -> Vec<Stores> {
+        std::iter::once(Stores::sqlite())
+            .chain(Stores::postgres())
+            .collect()
+    }
+
     /// For a test whose behaviour legitimately differs between the stores.
     #[allow(dead_code)]
     pub fn kind(&self) -> Kind {
