@@ -194,7 +194,6 @@ pub fn show(conn: &Db) -> Result<Vec<(&'static str, String, &'static str)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
 
     both_stores! {
         fn the_creator_is_the_first_manager_and_only_managers_set_checked_values(stores: &Stores) {

@@ -203,7 +203,6 @@ pub fn remove(tx: &Tx<'_>, actor: &str, name: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
 
     both_stores! {
         fn only_a_manager_changes_roles_and_each_change_is_audited(stores: &Stores) {
