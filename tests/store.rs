@@ -605,3 +605,106 @@ mod coding_actions {
         }
     }
 }
+
+/// What the HL7 interface keeps, on each store: messages applied, visits not
+/// yet discharged (one per account, replaced), documents under the sender's
+/// numbers, and the interface's holds.
+mod inbound {
+    use super::date;
+    use chartcoder::domain::{ChartStatus, Document, DocumentKind};
+    use chartcoder::store::inbound::{self, DocumentChange};
+    use chartcoder::store::{audit, charts};
+
+    fn note(title: &str, text: &str) -> Document {
+        Document {
+            kind: DocumentKind::Other,
+            author: "Dr. Lee".into(),
+            signed: true,
+            date: date("2026-11-02"),
+            title: Some(title.into()),
+            text: text.into(),
+        }
+    }
+
+    both_stores! {
+        fn messages_visits_documents_and_holds_are_kept(stores: &Stores) {
+            let mut store = stores.open();
+            chartcoder::demo::seed(&mut store).unwrap();
+            let id = charts::chart_ids(store.conn(), Some(ChartStatus::Ready)).unwrap()[0];
+
+            assert_eq!(inbound::message_seen(store.conn(), "ADT", "M1").unwrap(), None);
+            store
+                .write(|tx| inbound::record_message(tx, "ADT", "M1", "ADT^A08", Some(id), "updated"))
+                .unwrap();
+            assert_eq!(
+                inbound::message_seen(store.conn(), "ADT", "M1").unwrap().as_deref(),
+                Some("updated")
+            );
+            assert_eq!(inbound::message_seen(store.conn(), "LAB", "M1").unwrap(), None);
+            assert_eq!(inbound::messages_applied(store.conn()).unwrap(), 1);
+
+            // Saved twice under one account: replaced, not added; listed by account.
+            store
+                .write(|tx| {
+                    inbound::save_pending_visit(tx, "V2", "M2", "first")?;
+                    inbound::save_pending_visit(tx, "V1", "M1", "one")?;
+                    inbound::save_pending_visit(tx, "V2", "M2", "second")
+                })
+                .unwrap();
+            assert_eq!(
+                inbound::pending_visits(store.conn()).unwrap(),
+                vec![("V1".to_string(), "one".to_string()), ("V2".into(), "second".into())]
+            );
+            assert!(store.write(|tx| inbound::drop_pending_visit(tx, "V1")).unwrap());
+            assert!(!store.write(|tx| inbound::drop_pending_visit(tx, "V1")).unwrap());
+            assert_eq!(inbound::pending_visit(store.conn(), "V1").unwrap(), None);
+
+            // A document under a new number is added after the chart's own; the
+            // same number again, or one that replaces it, takes its place.
+            let before = charts::load_chart(store.conn(), id).unwrap().documents.len();
+            let put = |store: &mut chartcoder::store::Store, r: &str, old: Option<&str>, d: Document| {
+                store.write(|tx| inbound::put_document(tx, id, r, old, &d)).unwrap()
+            };
+            assert_eq!(put(&mut store, "D1", None, note("H&P", "a")), DocumentChange::Added);
+            assert_eq!(put(&mut store, "D2", None, note("Op", "b")), DocumentChange::Added);
+            assert_eq!(put(&mut store, "D1", None, note("H&P", "a2")), DocumentChange::Replaced);
+            assert_eq!(put(&mut store, "D3", Some("D2"), note("Op", "b2")), DocumentChange::Replaced);
+            let docs = charts::load_chart(store.conn(), id).unwrap().documents;
+            let texts: Vec<&str> = docs[before..].iter().map(|d| d.text.as_str()).collect();
+            assert_eq!(texts, ["a2", "b2"]);
+            assert!(docs[before..].iter().all(|d| d.signed));
+
+            // The interface's hold: the chart on hold until its last hold goes.
+            store
+                .write(|tx| {
+                    inbound::hold(tx, id, "hl7", "awaiting discharge summary")?;
+                    inbound::hold(tx, id, "hl7", "awaiting op note")
+                })
+                .unwrap();
+            let status = |store: &chartcoder::store::Store| {
+                inbound::chart_state(store.conn(), &charts::load_chart(store.conn(), id).unwrap().account)
+                    .unwrap()
+                    .unwrap()
+                    .1
+            };
+            assert_eq!(status(&store), ChartStatus::OnHold);
+            assert!(store
+                .write(|tx| inbound::release_hold(tx, id, "hl7", "awaiting op note"))
+                .unwrap());
+            assert_eq!(status(&store), ChartStatus::OnHold, "one hold is still open");
+            assert!(!store
+                .write(|tx| inbound::release_hold(tx, id, "hl7", "awaiting op note"))
+                .unwrap());
+            assert!(store
+                .write(|tx| inbound::release_hold(tx, id, "hl7", "awaiting discharge summary"))
+                .unwrap());
+            assert_eq!(status(&store), ChartStatus::Ready, "unclaimed: back to ready");
+            let holds = audit::for_chart(store.conn(), id)
+                .unwrap()
+                .into_iter()
+                .filter(|e| e.action == "hold" && e.actor == "hl7")
+                .count();
+            assert_eq!(holds, 2);
+        }
+    }
+}
