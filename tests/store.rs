@@ -18,6 +18,8 @@ fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
+// SQLite only: no PostgreSQL database predates schema 9 (its migration 1
+// creates that schema whole).
 #[test]
 fn a_database_at_the_first_schema_migrates_and_keeps_its_charts() {
     let dir = tempfile::tempdir().unwrap();
@@ -706,5 +708,39 @@ mod inbound {
                 .count();
             assert_eq!(holds, 2);
         }
+    }
+}
+
+/// Typed text is a bytewise, case-sensitive prefix of an account on both
+/// stores ("AB" does not find "ab200"), also in a PostgreSQL database whose
+/// locale sorts case-insensitively (ICU en-US), where an unmarked TEXT
+/// column's prefix range would take "ab200" in.
+#[test]
+fn typed_text_matches_accounts_bytewise_on_both_stores_whatever_the_locale() {
+    fn accounts_found(mut store: Store) -> Vec<String> {
+        chartcoder::demo::seed(&mut store).unwrap();
+        let ids = charts::chart_ids(store.conn(), None).unwrap();
+        for (id, account) in [(ids[0], "AB100"), (ids[1], "ab200")] {
+            store
+                .conn()
+                .execute(
+                    "UPDATE charts SET account = ?2 WHERE chart_id = ?1",
+                    chartcoder::params![id, account],
+                )
+                .unwrap();
+        }
+        let filter = QueueFilter {
+            text: Some("AB".into()),
+            ..QueueFilter::default()
+        };
+        let rows = queue::page(store.conn(), &filter, &QueuePage::First, 50).unwrap();
+        let summary = queue::summary(store.conn(), &filter).unwrap();
+        assert_eq!(summary.charts as usize, rows.len());
+        rows.into_iter().map(|r| r.account).collect()
+    }
+    assert_eq!(accounts_found(Store::open_in_memory().unwrap()), ["AB100"]);
+    let icu = "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'";
+    if let Some(pg) = common::pg::TestPg::with_options("icu", icu) {
+        assert_eq!(accounts_found(pg.store()), ["AB100"]);
     }
 }

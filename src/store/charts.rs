@@ -33,7 +33,8 @@ impl fmt::Display for ImportProblem {
 /// --generate`) the database holds.
 pub fn generated_count(conn: &Db) -> Result<u64> {
     let n: i64 = conn.query_row(
-        "SELECT count(*) FROM charts WHERE account LIKE 'G%'",
+        // Not LIKE: ASCII case-insensitive on SQLite, case-sensitive on PostgreSQL.
+        "SELECT count(*) FROM charts WHERE substr(account, 1, 1) = 'G'",
         [],
         |r| r.get(0),
     )?;

@@ -655,6 +655,9 @@ pub fn now_utc() -> String {
 mod tests {
     use super::*;
 
+    // SQLite only, but for the last: files, their modes, WAL and PRAGMAs
+    // (a PostgreSQL database's opening is tested in tests/pg_store.rs).
+
     #[test]
     fn a_new_database_is_at_the_latest_schema_with_wal_and_full_sync() {
         let dir = tempfile::tempdir().unwrap();
