@@ -58,13 +58,6 @@ impl Stores {
             }
         }
     }
-
-    /// A second connection to `store`'s database (another coder's
-    /// workstation). An in-memory SQLite store has no second connection: on
-    /// SQLite the test gets `None` and says what it does instead.
-    pub fn second(&self, store: &Store) -> Option<Store> {
-        store.reopen().map(|s| s.unwrap())
-    }
 }
 
 /// One test, run on each store: `both_stores! { fn name(stores: &Stores) { ... } }`
