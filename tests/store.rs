@@ -744,3 +744,32 @@ fn typed_text_matches_accounts_bytewise_on_both_stores_whatever_the_locale() {
         assert_eq!(accounts_found(pg.store()), ["AB100"]);
     }
 }
+
+/// The queue's "did anything change" check: a change another coder commits
+/// moves `data_version` as this connection sees it (SQLite's counter; on
+/// PostgreSQL the newest audit row, which every change writes).
+#[test]
+fn another_connections_change_moves_the_data_version_on_both_stores() {
+    fn check(mine: Store, mut theirs: Store) {
+        chartcoder::demo::seed(&mut theirs).unwrap();
+        let before = queue::data_version(mine.conn()).unwrap();
+        assert_eq!(
+            queue::data_version(mine.conn()).unwrap(),
+            before,
+            "nothing changed"
+        );
+        let id = charts::chart_ids(theirs.conn(), Some(ChartStatus::Ready)).unwrap()[0];
+        theirs
+            .write(|tx| chartcoder::store::coding::claim(tx, id, "bo"))
+            .unwrap();
+        assert_ne!(queue::data_version(mine.conn()).unwrap(), before);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("charts.db");
+    let first = Store::open(&path, &StoreOptions::default()).unwrap();
+    let second = Store::open(&path, &StoreOptions::default()).unwrap();
+    check(first, second);
+    if let Some(pg) = common::pg::TestPg::new("dv") {
+        check(pg.store(), pg.store());
+    }
+}
