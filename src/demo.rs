@@ -232,8 +232,14 @@ mod tests {
 
     #[test]
     fn generated_charts_are_deterministic_and_continue_numbering() {
-        let mut a = Store::open_in_memory().unwrap();
-        let mut b = Store::open_in_memory().unwrap();
+        for stores in crate::store::testing::Stores::each() {
+            generated_charts_on(&stores);
+        }
+    }
+
+    fn generated_charts_on(stores: &crate::store::testing::Stores) {
+        let mut a = stores.open();
+        let mut b = stores.open();
         assert_eq!(generate(&mut a, 25, 7, today()).unwrap(), 25);
         assert_eq!(generate(&mut b, 25, 7, today()).unwrap(), 25);
         let pa = queue::page(

@@ -8,8 +8,12 @@
 //! lock is not fair). The full-speed rate of one process is measured too.
 //!
 //! The coders are this test binary run again with `CHARTCODER_CODER` set.
+//! The same test runs on a PostgreSQL database of its own when the throwaway
+//! server is there (`CHARTCODER_TEST_PG`, see tests/common/pg.rs).
 
 #![cfg(unix)]
+
+mod common;
 
 use chartcoder::store::coding::{self, Claim, CodeList};
 use chartcoder::store::{Store, StoreOptions, charts};
@@ -28,8 +32,16 @@ fn seconds() -> u64 {
 
 /// One coder: claims its chart, then adds and removes diagnoses until the time
 /// is up; prints how many changes it saved and how many failed.
+/// The store at `db`: a `postgresql://` URL or an SQLite file.
+fn open(db: &str) -> Store {
+    match db.starts_with("postgresql://") {
+        true => Store::open_url(db, &StoreOptions::default()).unwrap(),
+        false => Store::open(std::path::Path::new(db), &StoreOptions::default()).unwrap(),
+    }
+}
+
 fn coder(db: &str, account: &str, name: &str, secs: u64, pause: u64) {
-    let mut store = Store::open(std::path::Path::new(db), &StoreOptions::default()).unwrap();
+    let mut store = open(db);
     let chart = charts::chart_id_for_account(store.conn(), account)
         .unwrap()
         .unwrap();
@@ -74,19 +86,15 @@ fn coder(db: &str, account: &str, name: &str, secs: u64, pause: u64) {
 }
 
 fn spawn(
-    db: &std::path::Path,
+    test: &str,
+    db: &str,
     account: &str,
     name: &str,
     secs: u64,
     pause: u64,
 ) -> std::process::Child {
     Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "eight_coders_on_one_file_lose_nothing",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
         .env(
             "CHARTCODER_CODER",
             format!("{account}|{name}|{secs}|{pause}"),
@@ -108,8 +116,8 @@ fn output(child: std::process::Child) -> String {
         .join("\n")
 }
 
-#[test]
-fn eight_coders_on_one_file_lose_nothing() {
+/// In a coder process (`CHARTCODER_CODER` set): that coder's work, and true.
+fn as_coder() -> bool {
     if let (Ok(spec), Ok(db)) = (
         std::env::var("CHARTCODER_CODER"),
         std::env::var("CHARTCODER_DB"),
@@ -122,12 +130,42 @@ fn eight_coders_on_one_file_lose_nothing() {
             parts.next().unwrap().parse().unwrap(),
         );
         coder(&db, &account, &name, secs, pause);
+        return true;
+    }
+    false
+}
+
+#[test]
+fn eight_coders_on_one_file_lose_nothing() {
+    if as_coder() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("shared.db");
+    eight_coders_lose_nothing(
+        "eight_coders_on_one_file_lose_nothing",
+        db.to_str().unwrap(),
+    );
+}
+
+#[test]
+fn eight_coders_on_one_postgres_database_lose_nothing() {
+    if as_coder() {
+        return;
+    }
+    let Some(pg) = common::pg::TestPg::new("conc") else {
+        return;
+    };
+    eight_coders_lose_nothing(
+        "eight_coders_on_one_postgres_database_lose_nothing",
+        &pg.url(),
+    );
+}
+
+/// The test on the database at `db`, its coders run as `test`.
+fn eight_coders_lose_nothing(test: &str, db: &str) {
     let accounts: Vec<String> = {
-        let mut store = Store::open(&db, &StoreOptions::default()).unwrap();
+        let mut store = open(db);
         chartcoder::demo::seed(&mut store).unwrap();
         store
             .conn()
@@ -143,8 +181,8 @@ fn eight_coders_on_one_file_lose_nothing() {
     assert!(accounts.len() > CODERS);
 
     // Two coders open the same chart at once: exactly one gets it.
-    let a = spawn(&db, &accounts[CODERS], "ann", 0, 0);
-    let b = spawn(&db, &accounts[CODERS], "ben", 0, 0);
+    let a = spawn(test, db, &accounts[CODERS], "ann", 0, 0);
+    let b = spawn(test, db, &accounts[CODERS], "ben", 0, 0);
     let mut answers = [output(a), output(b)];
     answers.sort();
     assert!(
@@ -156,7 +194,7 @@ fn eight_coders_on_one_file_lose_nothing() {
     let secs = seconds();
     let started = Instant::now();
     let children: Vec<_> = (0..CODERS)
-        .map(|i| spawn(&db, &accounts[i], &format!("coder{i}"), secs, 10))
+        .map(|i| spawn(test, db, &accounts[i], &format!("coder{i}"), secs, 10))
         .collect();
     let mut total = 0;
     for (i, child) in children.into_iter().enumerate() {
@@ -167,17 +205,17 @@ fn eight_coders_on_one_file_lose_nothing() {
         assert_eq!(failed, 0, "coder{i} saw errors");
         assert!(saved > 0, "coder{i} saved nothing");
         // Every saved change is in the file: adds minus removes, and the audit.
-        let conn = rusqlite::Connection::open(&db).unwrap();
+        let store = open(db);
+        let conn = store.conn();
         let chart: i64 = conn
             .query_row(
                 "SELECT chart_id FROM charts WHERE account = ?1",
-                [&accounts[i]],
+                [accounts[i].as_str()],
                 |r| r.get(0),
             )
             .unwrap();
         let count = |sql: &str| -> u64 {
-            conn.query_row(sql, [chart], |r| r.get::<_, i64>(0))
-                .unwrap() as u64
+            conn.query_row(sql, [chart], |r| r.get::<i64>(0)).unwrap() as u64
         };
         let adds =
             count("SELECT count(*) FROM audit WHERE chart_id = ?1 AND action = 'add_diagnosis'");
@@ -198,11 +236,15 @@ fn eight_coders_on_one_file_lose_nothing() {
     let elapsed = started.elapsed().as_secs_f64();
     // One process alone at full speed, on another chart.
     let solo_secs = 2;
-    let solo = output(spawn(&db, &accounts[CODERS + 1], "solo", solo_secs, 0));
+    let solo = output(spawn(test, db, &accounts[CODERS + 1], "solo", solo_secs, 0));
     let solo_saved: f64 = solo.split_whitespace().nth(1).unwrap().parse().unwrap();
     eprintln!(
-        "concurrency: {CODERS} coder processes for {secs} s: {total} changes committed, {:.0} per second together, no error; one process alone: {:.0} changes per second (synchronous=FULL)",
+        "concurrency: {CODERS} coder processes for {secs} s: {total} changes committed, {:.0} per second together, no error; one process alone: {:.0} changes per second ({})",
         total as f64 / elapsed,
-        solo_saved / solo_secs as f64
+        solo_saved / solo_secs as f64,
+        match db.starts_with("postgresql://") {
+            true => "PostgreSQL",
+            false => "SQLite, synchronous=FULL",
+        }
     );
 }

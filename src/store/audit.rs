@@ -133,6 +133,9 @@ pub fn record_sealed(
     Ok(append(conn, actor, chart_id, action, detail, seal)?)
 }
 
+/// The PostgreSQL advisory lock an audit append holds to its commit ("CHAU").
+const AUDIT_APPEND_LOCK: i64 = 0x4348_4155;
+
 /// [`record_sealed`] in SQLite's terms (for migrations).
 pub(crate) fn append(
     conn: &Db,
@@ -142,6 +145,12 @@ pub(crate) fn append(
     detail: &str,
     seal: Option<&str>,
 ) -> crate::store::sql::Result<()> {
+    // PostgreSQL has many writers at once: each append waits for the one
+    // before to commit (the lock is held to the end of the transaction), so
+    // that it reads the row it chains to (SQLite's single writer does this).
+    if conn.dialect() == crate::store::sql::Dialect::Postgres {
+        conn.execute("SELECT pg_advisory_xact_lock(?1)", [AUDIT_APPEND_LOCK])?;
+    }
     let (prev_id, prev_hash) = conn
         .query_opt(
             "SELECT audit_id, hash FROM audit ORDER BY audit_id DESC LIMIT 1",

@@ -7,7 +7,7 @@
 use super::{Result, StoreError, audit, now_utc};
 use crate::domain::AuditAction;
 use crate::domain::{ChartStatus, CodeSystem, Poa};
-use crate::store::sql::{Tx, params};
+use crate::store::sql::{Dialect, Tx, params};
 
 /// The outcome of opening a chart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +42,10 @@ fn claim_within(
     expiry: Option<chrono::Duration>,
 ) -> Result<Claim> {
     let (status, owner, claimed_at): (String, Option<String>, Option<String>) = tx.query_row(
-        "SELECT status, claimed_by, claimed_at FROM charts WHERE chart_id = ?1",
+        &format!(
+            "SELECT status, claimed_by, claimed_at FROM charts WHERE chart_id = ?1{}",
+            row_lock(tx)
+        ),
         [chart_id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
@@ -132,10 +135,25 @@ pub fn touch(tx: &Tx<'_>, chart_id: i64, user: &str) -> Result<()> {
     Ok(())
 }
 
+/// What a SELECT of the chart row a change depends on ends with: on
+/// PostgreSQL, `FOR UPDATE`, so that two coders' changes to one chart take
+/// turns, the second reading what the first committed (SQLite has one writer
+/// at a time already). Two coders claiming one free chart at once: one gets
+/// it, the other is told who has it, as on SQLite.
+pub(crate) fn row_lock(tx: &Tx<'_>) -> &'static str {
+    match tx.dialect() {
+        Dialect::Sqlite => "",
+        Dialect::Postgres => " FOR UPDATE",
+    }
+}
+
 pub(crate) fn require_claim(tx: &Tx<'_>, chart_id: i64, user: &str) -> Result<()> {
     let (owner, status): (Option<String>, Option<String>) = tx
         .query_opt(
-            "SELECT claimed_by, status FROM charts WHERE chart_id = ?1",
+            &format!(
+                "SELECT claimed_by, status FROM charts WHERE chart_id = ?1{}",
+                row_lock(tx)
+            ),
             [chart_id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?

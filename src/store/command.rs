@@ -230,11 +230,12 @@ mod tests {
     use super::*;
     use crate::domain::{ChartStatus, QueryStatus};
     use crate::query::{Citation, Format, Indicator};
+    use crate::store::testing::Stores;
     use crate::store::{Store, StoreError, audit, charts};
 
     /// The demo store and its second chart (ready, no codes), unclaimed.
-    fn store() -> (Store, i64) {
-        let mut store = Store::open_in_memory().unwrap();
+    fn store(stores: &Stores) -> (Store, i64) {
+        let mut store = stores.open();
         crate::demo::seed(&mut store).unwrap();
         let id = charts::chart_id_for_account(store.conn(), "A26110203")
             .unwrap()
@@ -243,8 +244,8 @@ mod tests {
     }
 
     /// The demo store with that chart claimed by amy.
-    fn claimed() -> (Store, i64) {
-        let (mut store, id) = store();
+    fn claimed(stores: &Stores) -> (Store, i64) {
+        let (mut store, id) = store(stores);
         assert_eq!(
             run(&mut store, id, "amy", &Command::Claim).unwrap(),
             Done::Claim(Claim::Mine)
@@ -296,238 +297,247 @@ mod tests {
         assert_eq!(trail(store, id), before, "{command:?}");
     }
 
-    #[test]
-    fn claim_takes_a_free_chart_and_reports_another_coders() {
-        let (mut store, id) = store();
-        assert_eq!(
-            run(&mut store, id, "amy", &Command::Claim).unwrap(),
-            Done::Claim(Claim::Mine)
-        );
-        let chart = charts::load_chart(store.conn(), id).unwrap();
-        assert_eq!(chart.status, ChartStatus::InProgress);
-        assert_eq!(last_audit(&store, id), ("amy".into(), "claim".into()));
-        assert_eq!(
-            run(&mut store, id, "bo", &Command::Claim).unwrap(),
-            Done::Claim(Claim::TakenBy("amy".into()))
-        );
-        // Opened read-only: recorded as a view, the claim stays amy's.
-        assert_eq!(last_audit(&store, id), ("bo".into(), "view".into()));
-        let owner: Option<String> = store
-            .conn()
-            .query_row(
-                "SELECT claimed_by FROM charts WHERE chart_id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(owner.as_deref(), Some("amy"));
-    }
-
-    #[test]
-    fn touch_marks_the_claim_active_only_for_its_holder() {
-        let (mut store, id) = claimed();
-        let old = "2000-01-01T00:00:00Z";
-        let claimed_at = |s: &Store| -> String {
-            s.conn()
+    both_stores! {
+        fn claim_takes_a_free_chart_and_reports_another_coders(stores: &Stores) {
+            let (mut store, id) = store(stores);
+            assert_eq!(
+                run(&mut store, id, "amy", &Command::Claim).unwrap(),
+                Done::Claim(Claim::Mine)
+            );
+            let chart = charts::load_chart(store.conn(), id).unwrap();
+            assert_eq!(chart.status, ChartStatus::InProgress);
+            assert_eq!(last_audit(&store, id), ("amy".into(), "claim".into()));
+            assert_eq!(
+                run(&mut store, id, "bo", &Command::Claim).unwrap(),
+                Done::Claim(Claim::TakenBy("amy".into()))
+            );
+            // Opened read-only: recorded as a view, the claim stays amy's.
+            assert_eq!(last_audit(&store, id), ("bo".into(), "view".into()));
+            let owner: Option<String> = store
+                .conn()
                 .query_row(
-                    "SELECT claimed_at FROM charts WHERE chart_id = ?1",
+                    "SELECT claimed_by FROM charts WHERE chart_id = ?1",
                     [id],
                     |r| r.get(0),
                 )
-                .unwrap()
-        };
-        store
-            .conn()
-            .execute(
-                "UPDATE charts SET claimed_at = ?2 WHERE chart_id = ?1",
-                crate::store::sql::params![id, old],
-            )
-            .unwrap();
-        assert_eq!(
-            run(&mut store, id, "bo", &Command::Touch).unwrap(),
-            Done::Nothing
-        );
-        assert_eq!(claimed_at(&store), old, "bo holds nothing to touch");
-        assert_eq!(
-            run(&mut store, id, "amy", &Command::Touch).unwrap(),
-            Done::Nothing
-        );
-        assert!(claimed_at(&store).as_str() > old);
-    }
-
-    #[test]
-    fn add_diagnosis_appends_with_its_edition() {
-        let (mut store, id) = claimed();
-        assert_eq!(
-            run(&mut store, id, "amy", &dx("I50.23")).unwrap(),
-            Done::At(0)
-        );
-        assert_eq!(
-            run(&mut store, id, "amy", &dx("E78.5")).unwrap(),
-            Done::At(1)
-        );
-        let chart = charts::load_chart(store.conn(), id).unwrap();
-        let codes: Vec<_> = chart.diagnoses.iter().map(|d| d.code.as_str()).collect();
-        assert_eq!(codes, ["I50.23", "E78.5"]);
-        assert_eq!(chart.diagnoses[0].edition, "FY2026");
-        assert_eq!(chart.diagnoses[0].system, CodeSystem::Icd10Cm);
-        assert_eq!(
-            last_audit(&store, id),
-            ("amy".into(), "add_diagnosis".into())
-        );
-        refused_for_another_coder(&mut store, id, &dx("I10"));
-    }
-
-    #[test]
-    fn add_procedure_saves_its_date_and_practitioner_together() {
-        let (mut store, id) = claimed();
-        let date = NaiveDate::from_ymd_opt(2026, 11, 3);
-        let add = Command::AddProcedure {
-            code: "02703DZ".into(),
-            system: CodeSystem::Icd10Pcs,
-            date,
-            provider: Some("Dr. Kim Ames".into()),
-        };
-        assert_eq!(run(&mut store, id, "amy", &add).unwrap(), Done::At(0));
-        let p = &charts::load_chart(store.conn(), id).unwrap().procedures[0];
-        assert_eq!(
-            (p.code.as_str(), p.system, p.date),
-            ("02703DZ", CodeSystem::Icd10Pcs, date)
-        );
-        assert_eq!(p.provider.as_deref(), Some("Dr. Kim Ames"));
-        assert!(trail(&store, id).contains(&"add_procedure".to_string()));
-        refused_for_another_coder(&mut store, id, &add);
-    }
-
-    #[test]
-    fn shift_and_remove_resequence_the_list() {
-        let (mut store, id) = claimed();
-        for code in ["I50.23", "E78.5", "I10"] {
-            run(&mut store, id, "amy", &dx(code)).unwrap();
+                .unwrap();
+            assert_eq!(owner.as_deref(), Some("amy"));
         }
-        let up = Command::Shift {
-            list: CodeList::Diagnoses,
-            position: 2,
-            up: true,
-        };
-        assert_eq!(run(&mut store, id, "amy", &up).unwrap(), Done::At(1));
-        assert_eq!(
-            last_audit(&store, id),
-            ("amy".into(), "move_diagnosis".into())
-        );
-        let remove = Command::Remove {
-            list: CodeList::Diagnoses,
-            position: 0,
-        };
-        assert_eq!(run(&mut store, id, "amy", &remove).unwrap(), Done::At(0));
-        assert_eq!(
-            last_audit(&store, id),
-            ("amy".into(), "remove_diagnosis".into())
-        );
-        let chart = charts::load_chart(store.conn(), id).unwrap();
-        let codes: Vec<_> = chart.diagnoses.iter().map(|d| d.code.as_str()).collect();
-        assert_eq!(codes, ["I10", "E78.5"]);
-        refused_for_another_coder(&mut store, id, &remove);
-        refused_for_another_coder(&mut store, id, &up);
     }
 
-    #[test]
-    fn set_poa_sets_and_clears_the_indicator() {
-        let (mut store, id) = claimed();
-        run(&mut store, id, "amy", &dx("I50.23")).unwrap();
-        let set = |poa| Command::SetPoa { position: 0, poa };
-        assert_eq!(
-            run(&mut store, id, "amy", &set(Some(Poa::No))).unwrap(),
-            Done::Nothing
-        );
-        let poa = |s: &Store| charts::load_chart(s.conn(), id).unwrap().diagnoses[0].poa;
-        assert_eq!(poa(&store), Some(Poa::No));
-        assert_eq!(last_audit(&store, id), ("amy".into(), "set_poa".into()));
-        refused_for_another_coder(&mut store, id, &set(Some(Poa::Yes)));
-        run(&mut store, id, "amy", &set(None)).unwrap();
-        assert_eq!(poa(&store), None);
+    both_stores! {
+        fn touch_marks_the_claim_active_only_for_its_holder(stores: &Stores) {
+            let (mut store, id) = claimed(stores);
+            let old = "2000-01-01T00:00:00Z";
+            let claimed_at = |s: &Store| -> String {
+                s.conn()
+                    .query_row(
+                        "SELECT claimed_at FROM charts WHERE chart_id = ?1",
+                        [id],
+                        |r| r.get(0),
+                    )
+                    .unwrap()
+            };
+            store
+                .conn()
+                .execute(
+                    "UPDATE charts SET claimed_at = ?2 WHERE chart_id = ?1",
+                    crate::store::sql::params![id, old],
+                )
+                .unwrap();
+            assert_eq!(
+                run(&mut store, id, "bo", &Command::Touch).unwrap(),
+                Done::Nothing
+            );
+            assert_eq!(claimed_at(&store), old, "bo holds nothing to touch");
+            assert_eq!(
+                run(&mut store, id, "amy", &Command::Touch).unwrap(),
+                Done::Nothing
+            );
+            assert!(claimed_at(&store).as_str() > old);
+        }
     }
 
-    #[test]
-    fn line_and_procedure_details_are_saved() {
-        let (mut store, id) = claimed();
-        run(&mut store, id, "amy", &dx("I10")).unwrap();
-        let cpt = Command::AddProcedure {
-            code: "99214".into(),
-            system: CodeSystem::Cpt,
-            date: None,
-            provider: None,
-        };
-        run(&mut store, id, "amy", &cpt).unwrap();
-        let date = NaiveDate::from_ymd_opt(2026, 11, 4);
-        let line = Command::SetLineDetail {
-            position: 0,
-            detail: LineDetail {
-                modifiers: vec!["25".into()],
-                units: 2,
-                pointers: vec![1],
-            },
-            when: Some((date, Some("Dr. Lee".into()))),
-        };
-        assert_eq!(run(&mut store, id, "amy", &line).unwrap(), Done::Nothing);
-        let p = charts::load_chart(store.conn(), id).unwrap().procedures[0].clone();
-        assert_eq!(
-            (p.modifiers, p.units, p.pointers),
-            (vec!["25".to_string()], 2, vec![1])
-        );
-        assert_eq!((p.date, p.provider.as_deref()), (date, Some("Dr. Lee")));
-        assert!(trail(&store, id).contains(&"set_line_detail".to_string()));
-        refused_for_another_coder(&mut store, id, &line);
-        let later = NaiveDate::from_ymd_opt(2026, 11, 5);
-        let detail = Command::SetProcedureDetail {
-            position: 0,
-            date: later,
-            provider: None,
-        };
-        assert_eq!(run(&mut store, id, "amy", &detail).unwrap(), Done::Nothing);
-        let p = charts::load_chart(store.conn(), id).unwrap().procedures[0].clone();
-        assert_eq!((p.date, p.provider), (later, None));
-        refused_for_another_coder(&mut store, id, &detail);
+    both_stores! {
+        fn add_diagnosis_appends_with_its_edition(stores: &Stores) {
+            let (mut store, id) = claimed(stores);
+            assert_eq!(
+                run(&mut store, id, "amy", &dx("I50.23")).unwrap(),
+                Done::At(0)
+            );
+            assert_eq!(
+                run(&mut store, id, "amy", &dx("E78.5")).unwrap(),
+                Done::At(1)
+            );
+            let chart = charts::load_chart(store.conn(), id).unwrap();
+            let codes: Vec<_> = chart.diagnoses.iter().map(|d| d.code.as_str()).collect();
+            assert_eq!(codes, ["I50.23", "E78.5"]);
+            assert_eq!(chart.diagnoses[0].edition, "FY2026");
+            assert_eq!(chart.diagnoses[0].system, CodeSystem::Icd10Cm);
+            assert_eq!(
+                last_audit(&store, id),
+                ("amy".into(), "add_diagnosis".into())
+            );
+            refused_for_another_coder(&mut store, id, &dx("I10"));
+        }
     }
 
-    #[test]
-    fn acknowledge_records_the_warning() {
-        let (mut store, id) = claimed();
-        let ack = Command::Acknowledge {
-            finding_key: "W-1".into(),
-            message: "a warning".into(),
-        };
-        refused_for_another_coder(&mut store, id, &ack);
-        assert_eq!(run(&mut store, id, "amy", &ack).unwrap(), Done::Nothing);
-        let acks = coding::acknowledged(store.conn(), id).unwrap();
-        assert!(acks.contains("W-1") && acks.len() == 1);
-        assert_eq!(last_audit(&store, id), ("amy".into(), "acknowledge".into()));
+    both_stores! {
+        fn add_procedure_saves_its_date_and_practitioner_together(stores: &Stores) {
+            let (mut store, id) = claimed(stores);
+            let date = NaiveDate::from_ymd_opt(2026, 11, 3);
+            let add = Command::AddProcedure {
+                code: "02703DZ".into(),
+                system: CodeSystem::Icd10Pcs,
+                date,
+                provider: Some("Dr. Kim Ames".into()),
+            };
+            assert_eq!(run(&mut store, id, "amy", &add).unwrap(), Done::At(0));
+            let p = &charts::load_chart(store.conn(), id).unwrap().procedures[0];
+            assert_eq!(
+                (p.code.as_str(), p.system, p.date),
+                ("02703DZ", CodeSystem::Icd10Pcs, date)
+            );
+            assert_eq!(p.provider.as_deref(), Some("Dr. Kim Ames"));
+            assert!(trail(&store, id).contains(&"add_procedure".to_string()));
+            refused_for_another_coder(&mut store, id, &add);
+        }
     }
 
-    #[test]
-    fn complete_codes_the_chart_unless_something_blocks() {
-        let (mut store, id) = claimed();
-        let complete = |blocking: &[&str]| Command::Complete {
-            blocking: blocking.iter().map(|s| s.to_string()).collect(),
-            drg: None,
-        };
-        assert!(
-            run(&mut store, id, "amy", &complete(&[])).is_err(),
-            "no diagnosis yet"
-        );
-        run(&mut store, id, "amy", &dx("I10")).unwrap();
-        refused_for_another_coder(&mut store, id, &complete(&[]));
-        let before = trail(&store, id);
-        let err = run(&mut store, id, "amy", &complete(&["an error"])).unwrap_err();
-        assert!(err.to_string().contains("an error"), "{err}");
-        assert_eq!(trail(&store, id), before);
-        assert_eq!(
-            run(&mut store, id, "amy", &complete(&[])).unwrap(),
-            Done::Nothing
-        );
-        let chart = charts::load_chart(store.conn(), id).unwrap();
-        assert_eq!(chart.status, ChartStatus::Coded);
-        assert!(trail(&store, id).contains(&"complete".to_string()));
+    both_stores! {
+        fn shift_and_remove_resequence_the_list(stores: &Stores) {
+            let (mut store, id) = claimed(stores);
+            for code in ["I50.23", "E78.5", "I10"] {
+                run(&mut store, id, "amy", &dx(code)).unwrap();
+            }
+            let up = Command::Shift {
+                list: CodeList::Diagnoses,
+                position: 2,
+                up: true,
+            };
+            assert_eq!(run(&mut store, id, "amy", &up).unwrap(), Done::At(1));
+            assert_eq!(
+                last_audit(&store, id),
+                ("amy".into(), "move_diagnosis".into())
+            );
+            let remove = Command::Remove {
+                list: CodeList::Diagnoses,
+                position: 0,
+            };
+            assert_eq!(run(&mut store, id, "amy", &remove).unwrap(), Done::At(0));
+            assert_eq!(
+                last_audit(&store, id),
+                ("amy".into(), "remove_diagnosis".into())
+            );
+            let chart = charts::load_chart(store.conn(), id).unwrap();
+            let codes: Vec<_> = chart.diagnoses.iter().map(|d| d.code.as_str()).collect();
+            assert_eq!(codes, ["I10", "E78.5"]);
+            refused_for_another_coder(&mut store, id, &remove);
+            refused_for_another_coder(&mut store, id, &up);
+        }
+    }
+
+    both_stores! {
+        fn set_poa_sets_and_clears_the_indicator(stores: &Stores) {
+            let (mut store, id) = claimed(stores);
+            run(&mut store, id, "amy", &dx("I50.23")).unwrap();
+            let set = |poa| Command::SetPoa { position: 0, poa };
+            assert_eq!(
+                run(&mut store, id, "amy", &set(Some(Poa::No))).unwrap(),
+                Done::Nothing
+            );
+            let poa = |s: &Store| charts::load_chart(s.conn(), id).unwrap().diagnoses[0].poa;
+            assert_eq!(poa(&store), Some(Poa::No));
+            assert_eq!(last_audit(&store, id), ("amy".into(), "set_poa".into()));
+            refused_for_another_coder(&mut store, id, &set(Some(Poa::Yes)));
+            run(&mut store, id, "amy", &set(None)).unwrap();
+            assert_eq!(poa(&store), None);
+        }
+    }
+
+    both_stores! {
+        fn line_and_procedure_details_are_saved(stores: &Stores) {
+            let (mut store, id) = claimed(stores);
+            run(&mut store, id, "amy", &dx("I10")).unwrap();
+            let cpt = Command::AddProcedure {
+                code: "99214".into(),
+                system: CodeSystem::Cpt,
+                date: None,
+                provider: None,
+            };
+            run(&mut store, id, "amy", &cpt).unwrap();
+            let date = NaiveDate::from_ymd_opt(2026, 11, 4);
+            let line = Command::SetLineDetail {
+                position: 0,
+                detail: LineDetail {
+                    modifiers: vec!["25".into()],
+                    units: 2,
+                    pointers: vec![1],
+                },
+                when: Some((date, Some("Dr. Lee".into()))),
+            };
+            assert_eq!(run(&mut store, id, "amy", &line).unwrap(), Done::Nothing);
+            let p = charts::load_chart(store.conn(), id).unwrap().procedures[0].clone();
+            assert_eq!(
+                (p.modifiers, p.units, p.pointers),
+                (vec!["25".to_string()], 2, vec![1])
+            );
+            assert_eq!((p.date, p.provider.as_deref()), (date, Some("Dr. Lee")));
+            assert!(trail(&store, id).contains(&"set_line_detail".to_string()));
+            refused_for_another_coder(&mut store, id, &line);
+            let later = NaiveDate::from_ymd_opt(2026, 11, 5);
+            let detail = Command::SetProcedureDetail {
+                position: 0,
+                date: later,
+                provider: None,
+            };
+            assert_eq!(run(&mut store, id, "amy", &detail).unwrap(), Done::Nothing);
+            let p = charts::load_chart(store.conn(), id).unwrap().procedures[0].clone();
+            assert_eq!((p.date, p.provider), (later, None));
+            refused_for_another_coder(&mut store, id, &detail);
+        }
+    }
+
+    both_stores! {
+        fn acknowledge_records_the_warning(stores: &Stores) {
+            let (mut store, id) = claimed(stores);
+            let ack = Command::Acknowledge {
+                finding_key: "W-1".into(),
+                message: "a warning".into(),
+            };
+            refused_for_another_coder(&mut store, id, &ack);
+            assert_eq!(run(&mut store, id, "amy", &ack).unwrap(), Done::Nothing);
+            let acks = coding::acknowledged(store.conn(), id).unwrap();
+            assert!(acks.contains("W-1") && acks.len() == 1);
+            assert_eq!(last_audit(&store, id), ("amy".into(), "acknowledge".into()));
+        }
+    }
+
+    both_stores! {
+        fn complete_codes_the_chart_unless_something_blocks(stores: &Stores) {
+            let (mut store, id) = claimed(stores);
+            let complete = |blocking: &[&str]| Command::Complete {
+                blocking: blocking.iter().map(|s| s.to_string()).collect(),
+                drg: None,
+            };
+            assert!(
+                run(&mut store, id, "amy", &complete(&[])).is_err(),
+                "no diagnosis yet"
+            );
+            run(&mut store, id, "amy", &dx("I10")).unwrap();
+            refused_for_another_coder(&mut store, id, &complete(&[]));
+            let before = trail(&store, id);
+            let err = run(&mut store, id, "amy", &complete(&["an error"])).unwrap_err();
+            assert!(err.to_string().contains("an error"), "{err}");
+            assert_eq!(trail(&store, id), before);
+            assert_eq!(
+                run(&mut store, id, "amy", &complete(&[])).unwrap(),
+                Done::Nothing
+            );
+            let chart = charts::load_chart(store.conn(), id).unwrap();
+            assert_eq!(chart.status, ChartStatus::Coded);
+            assert!(trail(&store, id).contains(&"complete".to_string()));
+        }
     }
 
     /// A query that passes the lint (as in tests/queries.rs).
@@ -558,32 +568,33 @@ mod tests {
             .unwrap()
     }
 
-    #[test]
-    fn a_draft_is_kept_and_a_sent_query_holds_the_chart() {
-        let (mut store, id) = claimed();
-        let d = draft(&store, id);
-        let save = Command::SaveQueryDraft { draft: d.clone() };
-        refused_for_another_coder(&mut store, id, &save);
-        assert_eq!(run(&mut store, id, "amy", &save).unwrap(), Done::Nothing);
-        let kept = crate::store::queries::draft_of(store.conn(), id, "amy").unwrap();
-        assert_eq!(kept.map(|k| k.question), Some(d.question.clone()));
-        assert_eq!(last_audit(&store, id), ("amy".into(), "query_draft".into()));
-        let send = Command::SendQuery { draft: d };
-        refused_for_another_coder(&mut store, id, &send);
-        let Ok(Done::Query(query_id)) = run(&mut store, id, "amy", &send) else {
-            panic!("not sent");
-        };
-        assert_eq!(query(&store, query_id).status, QueryStatus::Open);
-        assert_eq!(
-            charts::load_chart(store.conn(), id).unwrap().status,
-            ChartStatus::OnHold
-        );
-        assert!(trail(&store, id).contains(&"query_sent".to_string()));
+    both_stores! {
+        fn a_draft_is_kept_and_a_sent_query_holds_the_chart(stores: &Stores) {
+            let (mut store, id) = claimed(stores);
+            let d = draft(&store, id);
+            let save = Command::SaveQueryDraft { draft: d.clone() };
+            refused_for_another_coder(&mut store, id, &save);
+            assert_eq!(run(&mut store, id, "amy", &save).unwrap(), Done::Nothing);
+            let kept = crate::store::queries::draft_of(store.conn(), id, "amy").unwrap();
+            assert_eq!(kept.map(|k| k.question), Some(d.question.clone()));
+            assert_eq!(last_audit(&store, id), ("amy".into(), "query_draft".into()));
+            let send = Command::SendQuery { draft: d };
+            refused_for_another_coder(&mut store, id, &send);
+            let Ok(Done::Query(query_id)) = run(&mut store, id, "amy", &send) else {
+                panic!("not sent");
+            };
+            assert_eq!(query(&store, query_id).status, QueryStatus::Open);
+            assert_eq!(
+                charts::load_chart(store.conn(), id).unwrap().status,
+                ChartStatus::OnHold
+            );
+            assert!(trail(&store, id).contains(&"query_sent".to_string()));
+        }
     }
 
     /// The claimed chart with a query sent on it.
-    fn sent() -> (Store, i64, i64) {
-        let (mut store, id) = claimed();
+    fn sent(stores: &Stores) -> (Store, i64, i64) {
+        let (mut store, id) = claimed(stores);
         let send = Command::SendQuery {
             draft: draft(&store, id),
         };
@@ -593,70 +604,72 @@ mod tests {
         (store, id, query_id)
     }
 
-    #[test]
-    fn a_query_is_answered_then_closed() {
-        let (mut store, id, q) = sent();
-        let close = Command::CloseQuery {
-            query_id: q,
-            outcome: QueryOutcome::Agreed,
-        };
-        let before = trail(&store, id);
-        assert!(
-            run(&mut store, id, "amy", &close).is_err(),
-            "an open query has no answer yet"
-        );
-        assert_eq!(trail(&store, id), before);
-        let answer = Command::AnswerQuery {
-            query_id: q,
-            text: "Acute on chronic diastolic heart failure".into(),
-        };
-        assert_eq!(run(&mut store, id, "amy", &answer).unwrap(), Done::Nothing);
-        let stored = query(&store, q);
-        assert_eq!(stored.status, QueryStatus::Answered);
-        assert_eq!(
-            stored.answer.as_deref(),
-            Some("Acute on chronic diastolic heart failure")
-        );
-        refused_for_another_coder(&mut store, id, &close);
-        assert_eq!(run(&mut store, id, "amy", &close).unwrap(), Done::Nothing);
-        let stored = query(&store, q);
-        assert_eq!(
-            (stored.status, stored.outcome),
-            (QueryStatus::Closed, Some(QueryOutcome::Agreed))
-        );
-        assert_eq!(last_audit(&store, id).1, "query_closed".to_string());
+    both_stores! {
+        fn a_query_is_answered_then_closed(stores: &Stores) {
+            let (mut store, id, q) = sent(stores);
+            let close = Command::CloseQuery {
+                query_id: q,
+                outcome: QueryOutcome::Agreed,
+            };
+            let before = trail(&store, id);
+            assert!(
+                run(&mut store, id, "amy", &close).is_err(),
+                "an open query has no answer yet"
+            );
+            assert_eq!(trail(&store, id), before);
+            let answer = Command::AnswerQuery {
+                query_id: q,
+                text: "Acute on chronic diastolic heart failure".into(),
+            };
+            assert_eq!(run(&mut store, id, "amy", &answer).unwrap(), Done::Nothing);
+            let stored = query(&store, q);
+            assert_eq!(stored.status, QueryStatus::Answered);
+            assert_eq!(
+                stored.answer.as_deref(),
+                Some("Acute on chronic diastolic heart failure")
+            );
+            refused_for_another_coder(&mut store, id, &close);
+            assert_eq!(run(&mut store, id, "amy", &close).unwrap(), Done::Nothing);
+            let stored = query(&store, q);
+            assert_eq!(
+                (stored.status, stored.outcome),
+                (QueryStatus::Closed, Some(QueryOutcome::Agreed))
+            );
+            assert_eq!(last_audit(&store, id).1, "query_closed".to_string());
+        }
     }
 
-    #[test]
-    fn a_query_changes_recipient_then_is_canceled() {
-        let (mut store, id, q) = sent();
-        let change = Command::ChangeRecipient {
-            query_id: q,
-            physician: "Dr. Rosa Diaz".into(),
-            reason: "on leave".into(),
-        };
-        refused_for_another_coder(&mut store, id, &change);
-        assert_eq!(run(&mut store, id, "amy", &change).unwrap(), Done::Nothing);
-        assert_eq!(query(&store, q).recipient, "Dr. Rosa Diaz");
-        assert_eq!(last_audit(&store, id).1, "query_recipient".to_string());
-        let cancel = Command::CancelQuery {
-            query_id: q,
-            reason: "documentation amended".into(),
-        };
-        refused_for_another_coder(&mut store, id, &cancel);
-        assert_eq!(run(&mut store, id, "amy", &cancel).unwrap(), Done::Nothing);
-        let stored = query(&store, q);
-        assert_eq!(stored.status, QueryStatus::Canceled);
-        assert_eq!(
-            stored.cancel_reason.as_deref(),
-            Some("documentation amended")
-        );
-        assert_eq!(last_audit(&store, id).1, "query_canceled".to_string());
+    both_stores! {
+        fn a_query_changes_recipient_then_is_canceled(stores: &Stores) {
+            let (mut store, id, q) = sent(stores);
+            let change = Command::ChangeRecipient {
+                query_id: q,
+                physician: "Dr. Rosa Diaz".into(),
+                reason: "on leave".into(),
+            };
+            refused_for_another_coder(&mut store, id, &change);
+            assert_eq!(run(&mut store, id, "amy", &change).unwrap(), Done::Nothing);
+            assert_eq!(query(&store, q).recipient, "Dr. Rosa Diaz");
+            assert_eq!(last_audit(&store, id).1, "query_recipient".to_string());
+            let cancel = Command::CancelQuery {
+                query_id: q,
+                reason: "documentation amended".into(),
+            };
+            refused_for_another_coder(&mut store, id, &cancel);
+            assert_eq!(run(&mut store, id, "amy", &cancel).unwrap(), Done::Nothing);
+            let stored = query(&store, q);
+            assert_eq!(stored.status, QueryStatus::Canceled);
+            assert_eq!(
+                stored.cancel_reason.as_deref(),
+                Some("documentation amended")
+            );
+            assert_eq!(last_audit(&store, id).1, "query_canceled".to_string());
+        }
     }
 
     /// amy codes the chart and completes it; rita is a reviewer.
-    fn coded() -> (Store, i64) {
-        let (mut store, id) = claimed();
+    fn coded(stores: &Stores) -> (Store, i64) {
+        let (mut store, id) = claimed(stores);
         let me = crate::identity::os_user();
         store
             .write(|tx| crate::store::users::add(tx, me, "rita", crate::domain::Role::Reviewer))
@@ -675,31 +688,32 @@ mod tests {
         (store, id)
     }
 
-    #[test]
-    fn a_review_start_claims_the_chart_for_the_reviewer_and_refuses_the_coder() {
-        use crate::store::review::ReviewCommand;
-        let (mut store, id) = coded();
-        let start = Command::Review(ReviewCommand::Start);
-        // The coder may not review their own chart: nothing changes.
-        let before = trail(&store, id);
-        let own = run(&mut store, id, "amy", &start);
-        assert!(matches!(own, Err(StoreError::Refused(_))), "{own:?}");
-        assert_eq!(trail(&store, id), before);
-        assert!(
-            crate::store::review::open_review(store.conn(), id)
-                .unwrap()
-                .is_none()
-        );
-        // The reviewer starts it: the chart is theirs, the review open.
-        assert_eq!(
-            run(&mut store, id, "rita", &start).unwrap(),
-            Done::Claim(Claim::Mine)
-        );
-        assert!(
-            crate::store::review::open_review(store.conn(), id)
-                .unwrap()
-                .is_some()
-        );
-        assert_eq!(last_audit(&store, id).0, "rita");
+    both_stores! {
+        fn a_review_start_claims_the_chart_for_the_reviewer_and_refuses_the_coder(stores: &Stores) {
+            use crate::store::review::ReviewCommand;
+            let (mut store, id) = coded(stores);
+            let start = Command::Review(ReviewCommand::Start);
+            // The coder may not review their own chart: nothing changes.
+            let before = trail(&store, id);
+            let own = run(&mut store, id, "amy", &start);
+            assert!(matches!(own, Err(StoreError::Refused(_))), "{own:?}");
+            assert_eq!(trail(&store, id), before);
+            assert!(
+                crate::store::review::open_review(store.conn(), id)
+                    .unwrap()
+                    .is_none()
+            );
+            // The reviewer starts it: the chart is theirs, the review open.
+            assert_eq!(
+                run(&mut store, id, "rita", &start).unwrap(),
+                Done::Claim(Claim::Mine)
+            );
+            assert!(
+                crate::store::review::open_review(store.conn(), id)
+                    .unwrap()
+                    .is_some()
+            );
+            assert_eq!(last_audit(&store, id).0, "rita");
+        }
     }
 }

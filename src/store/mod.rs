@@ -8,6 +8,10 @@
 //! is one transaction ([`Store::write`]; `BEGIN IMMEDIATE` on SQLite) that
 //! carries its audit row.
 
+#[cfg(test)]
+#[macro_use]
+pub(crate) mod testing;
+
 pub mod audit;
 pub mod charts;
 pub mod coding;
@@ -651,6 +655,9 @@ pub fn now_utc() -> String {
 mod tests {
     use super::*;
 
+    // SQLite only, but for the last: files, their modes, WAL and PRAGMAs
+    // (a PostgreSQL database's opening is tested in tests/pg_store.rs).
+
     #[test]
     fn a_new_database_is_at_the_latest_schema_with_wal_and_full_sync() {
         let dir = tempfile::tempdir().unwrap();
@@ -736,18 +743,19 @@ mod tests {
         assert!(err.to_string().contains("notes.txt"), "{err}");
     }
 
-    #[test]
-    fn the_audit_trail_rejects_update_and_delete() {
-        let store = Store::open_in_memory().unwrap();
-        let c = store.conn();
-        c.execute(
-            "INSERT INTO audit (at, actor, action) VALUES ('2026-01-01T00:00:00Z', 'amy', 'test')",
-            [],
-        )
-        .unwrap();
-        let upd = c.execute("UPDATE audit SET actor = 'eve'", []).unwrap_err();
-        assert!(upd.to_string().contains("append-only"), "{upd}");
-        let del = c.execute("DELETE FROM audit", []).unwrap_err();
-        assert!(del.to_string().contains("append-only"), "{del}");
+    both_stores! {
+        fn the_audit_trail_rejects_update_and_delete(stores: &Stores) {
+            let store = stores.open();
+            let c = store.conn();
+            c.execute(
+                "INSERT INTO audit (at, actor, action) VALUES ('2026-01-01T00:00:00Z', 'amy', 'test')",
+                [],
+            )
+            .unwrap();
+            let upd = c.execute("UPDATE audit SET actor = 'eve'", []).unwrap_err();
+            assert!(upd.to_string().contains("append-only"), "{upd}");
+            let del = c.execute("DELETE FROM audit", []).unwrap_err();
+            assert!(del.to_string().contains("append-only"), "{del}");
+        }
     }
 }

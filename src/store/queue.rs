@@ -8,7 +8,7 @@
 
 use super::{Result, StoreError};
 use crate::domain::{ChartStatus, EncounterType};
-use crate::store::sql::{Db, ToSql};
+use crate::store::sql::{Db, Dialect, ToSql};
 use chrono::NaiveDate;
 
 /// Which statuses the queue shows.
@@ -151,7 +151,8 @@ const COLUMNS: &str =
 enum TextPlan {
     None,
     /// Few candidates: read them from `temp.queue_text_candidates` (see
-    /// [`prepare_text`]) and filter (forced outer loop).
+    /// [`prepare_text`]) and filter (forced outer loop); on PostgreSQL, from
+    /// the candidates' subquery itself.
     FromCandidates,
     /// Very many: walk the queue index and test each row where it stands, which
     /// finds a page quickly precisely because matches are dense.
@@ -169,7 +170,12 @@ impl Query {
     /// The FROM and WHERE of a filter for the given statuses (`None`: any). Only
     /// present filters become SQL, so the planner can pick the matching
     /// (status, type, discharge_date, chart_id) index.
-    fn new(filter: &QueueFilter, statuses: Option<&[ChartStatus]>, plan: TextPlan) -> Query {
+    fn new(
+        dialect: Dialect,
+        filter: &QueueFilter,
+        statuses: Option<&[ChartStatus]>,
+        plan: TextPlan,
+    ) -> Query {
         let mut q = Query {
             from: "charts c JOIN patients p ON p.patient_id = c.patient_id".into(),
             conds: Vec::new(),
@@ -189,11 +195,21 @@ impl Query {
         }
         if let Some(text) = typed_text(filter) {
             match plan {
-                TextPlan::FromCandidates => {
-                    // CROSS JOIN keeps the candidates as the outer loop in SQLite.
+                // CROSS JOIN keeps the candidates as the outer loop in SQLite.
+                TextPlan::FromCandidates if dialect == Dialect::Sqlite => {
                     q.from = "temp.queue_text_candidates t CROSS JOIN charts c ON c.chart_id = t.chart_id \
                               JOIN patients p ON p.patient_id = c.patient_id"
                         .into();
+                }
+                // PostgreSQL: no table of this connection's own (one made in a
+                // read is rolled back with it); the planner drives from the
+                // candidates' index ranges without being told.
+                TextPlan::FromCandidates => {
+                    let candidates = q.text_candidates(text);
+                    q.from = format!(
+                        "({candidates}) t JOIN charts c ON c.chart_id = t.chart_id \
+                         JOIN patients p ON p.patient_id = c.patient_id"
+                    );
                 }
                 TextPlan::ScanQueue | TextPlan::None => {
                     let test = q.text_test(text);
@@ -319,6 +335,9 @@ fn prepare_text(conn: &Db, filter: &QueueFilter) -> Result<TextPlan> {
     let Some(text) = typed_text(filter) else {
         return Ok(TextPlan::None);
     };
+    if conn.dialect() == Dialect::Postgres {
+        return count_candidates(conn, text);
+    }
     conn.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS queue_text_candidates (chart_id INTEGER PRIMARY KEY) STRICT;
          CREATE TEMP TABLE IF NOT EXISTS queue_text_key
@@ -363,12 +382,39 @@ fn prepare_text(conn: &Db, filter: &QueueFilter) -> Result<TextPlan> {
     })
 }
 
+/// PostgreSQL's [`prepare_text`]: the candidates counted up to one more than
+/// the cap, at each call (nothing kept between statements).
+fn count_candidates(conn: &Db, text: &str) -> Result<TextPlan> {
+    let mut q = Query {
+        from: String::new(),
+        conds: Vec::new(),
+        args: Vec::new(),
+    };
+    let candidates = q.text_candidates(text);
+    let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
+    let sql = format!("SELECT count(*) FROM (SELECT chart_id FROM ({candidates}) t LIMIT {cap}) n");
+    let found: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
+    Ok(if found as u64 > TEXT_COUNT_CAP {
+        TextPlan::ScanQueue
+    } else {
+        TextPlan::FromCandidates
+    })
+}
+
 /// One page of the queue, oldest discharge first.
 ///
 /// SQLite's count of commits by other connections to the database
 /// (`PRAGMA data_version`): when it changes, the queue is worth reloading.
+/// PostgreSQL has no such counter: the newest audit row's id stands in (every
+/// change writes one), which also moves on this connection's own changes,
+/// and may miss a change whose id is older than one committed before it
+/// (identity values are not handed out in commit order) until the next one.
 pub fn data_version(conn: &Db) -> Result<i64> {
-    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    let sql = match conn.dialect() {
+        Dialect::Sqlite => "PRAGMA data_version",
+        Dialect::Postgres => "SELECT coalesce(max(audit_id), 0) FROM audit",
+    };
+    Ok(conn.query_row(sql, [], |r| r.get(0))?)
 }
 
 /// A filter on several statuses reads one index range per status and merges them,
@@ -410,7 +456,7 @@ fn page_of(
     page: &QueuePage,
     limit: usize,
 ) -> Result<Vec<QueueRow>> {
-    let mut q = Query::new(filter, statuses, plan);
+    let mut q = Query::new(conn.dialect(), filter, statuses, plan);
     let seek = |op: &str, key: &QueueKey, q: &mut Query| {
         let date = q.arg(key.discharge_date.to_string());
         let id = q.arg(key.chart_id);
@@ -460,6 +506,7 @@ pub fn page_by_offset(
     limit: usize,
 ) -> Result<Vec<QueueRow>> {
     let mut q = Query::new(
+        conn.dialect(),
         filter,
         filter.status.statuses().as_deref(),
         TextPlan::ScanQueue,
@@ -510,7 +557,7 @@ pub fn summary(conn: &Db, filter: &QueueFilter) -> Result<QueueSummary> {
     let statuses = filter.status.statuses();
     let no_coder = filter.coder.as_deref().is_none_or(str::is_empty);
     let (charts, at_least) = if plan == TextPlan::None && no_coder {
-        let q = Query::new(filter, statuses.as_deref(), plan);
+        let q = Query::new(conn.dialect(), filter, statuses.as_deref(), plan);
         let sql = format!(
             "SELECT coalesce(sum(charts), 0) FROM queue_counts c{}",
             q.where_clause()
@@ -522,10 +569,10 @@ pub fn summary(conn: &Db, filter: &QueueFilter) -> Result<QueueSummary> {
         // row by row (at a few percent of a million charts that takes seconds).
         (TEXT_COUNT_CAP as i64, true)
     } else {
-        let mut q = Query::new(filter, statuses.as_deref(), plan);
+        let mut q = Query::new(conn.dialect(), filter, statuses.as_deref(), plan);
         let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
         let sql = format!(
-            "SELECT count(*) FROM (SELECT 1 FROM {}{} LIMIT {cap})",
+            "SELECT count(*) FROM (SELECT 1 FROM {}{} LIMIT {cap}) n",
             q.from,
             q.where_clause()
         );
@@ -559,87 +606,90 @@ pub fn summary(conn: &Db, filter: &QueueFilter) -> Result<QueueSummary> {
 mod tests {
     use super::*;
     use crate::store::Store;
+    use crate::store::testing::Stores;
 
-    fn store(charts: u64) -> Store {
-        let mut store = Store::open_in_memory().unwrap();
+    fn store(stores: &Stores, charts: u64) -> Store {
+        let mut store = stores.open();
         let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
         crate::demo::generate(&mut store, charts, 9, today).unwrap();
         store
     }
 
-    #[test]
-    fn both_text_plans_give_the_same_pages() {
-        let store = store(600);
-        let conn = store.conn();
-        for text in ["G00000", "gm0000012", "zelda", "yarrow z", "a", "nobody"] {
-            for status in [
-                StatusFilter::All,
-                StatusFilter::Uncoded,
-                StatusFilter::Only(ChartStatus::Ready),
-            ] {
-                let filter = QueueFilter {
-                    status,
-                    text: Some(text.into()),
-                    ..QueueFilter::default()
-                };
-                prepare_text(conn, &filter).unwrap();
-                let statuses = status.statuses();
-                let mut key = None;
-                for _ in 0..4 {
-                    let page = key.clone().map_or(QueuePage::First, QueuePage::After);
-                    let a = page_of(
-                        conn,
-                        &filter,
-                        statuses.as_deref(),
-                        TextPlan::FromCandidates,
-                        &page,
-                        7,
-                    )
-                    .unwrap();
-                    let b = page_of(
-                        conn,
-                        &filter,
-                        statuses.as_deref(),
-                        TextPlan::ScanQueue,
-                        &page,
-                        7,
-                    )
-                    .unwrap();
-                    assert_eq!(a, b, "{text:?} {status:?} after {key:?}");
-                    key = a.last().map(QueueRow::key);
-                    if key.is_none() {
-                        break;
+    both_stores! {
+        fn both_text_plans_give_the_same_pages(stores: &Stores) {
+            let store = store(stores, 600);
+            let conn = store.conn();
+            for text in ["G00000", "gm0000012", "zelda", "yarrow z", "a", "nobody"] {
+                for status in [
+                    StatusFilter::All,
+                    StatusFilter::Uncoded,
+                    StatusFilter::Only(ChartStatus::Ready),
+                ] {
+                    let filter = QueueFilter {
+                        status,
+                        text: Some(text.into()),
+                        ..QueueFilter::default()
+                    };
+                    prepare_text(conn, &filter).unwrap();
+                    let statuses = status.statuses();
+                    let mut key = None;
+                    for _ in 0..4 {
+                        let page = key.clone().map_or(QueuePage::First, QueuePage::After);
+                        let a = page_of(
+                            conn,
+                            &filter,
+                            statuses.as_deref(),
+                            TextPlan::FromCandidates,
+                            &page,
+                            7,
+                        )
+                        .unwrap();
+                        let b = page_of(
+                            conn,
+                            &filter,
+                            statuses.as_deref(),
+                            TextPlan::ScanQueue,
+                            &page,
+                            7,
+                        )
+                        .unwrap();
+                        assert_eq!(a, b, "{text:?} {status:?} after {key:?}");
+                        key = a.last().map(QueueRow::key);
+                        if key.is_none() {
+                            break;
+                        }
                     }
                 }
             }
         }
     }
 
-    #[test]
-    fn a_text_matching_more_than_the_cap_is_counted_as_at_least() {
-        let store = store(TEXT_COUNT_CAP + 10);
-        let conn = store.conn();
-        let every = QueueFilter {
-            text: Some("g".into()),
-            ..QueueFilter::default()
-        };
-        assert_eq!(prepare_text(conn, &every).unwrap(), TextPlan::ScanQueue);
-        let s = summary(conn, &every).unwrap();
-        assert_eq!((s.charts, s.at_least), (TEXT_COUNT_CAP, true));
-        let first = page(conn, &every, &QueuePage::First, 5).unwrap();
-        let unfiltered = page(conn, &QueueFilter::default(), &QueuePage::First, 5).unwrap();
-        assert_eq!(first, unfiltered, "every account starts with G");
+    both_stores! {
+        fn a_text_matching_more_than_the_cap_is_counted_as_at_least(stores: &Stores) {
+            let store = store(stores, TEXT_COUNT_CAP + 10);
+            let conn = store.conn();
+            let every = QueueFilter {
+                text: Some("g".into()),
+                ..QueueFilter::default()
+            };
+            assert_eq!(prepare_text(conn, &every).unwrap(), TextPlan::ScanQueue);
+            let s = summary(conn, &every).unwrap();
+            assert_eq!((s.charts, s.at_least), (TEXT_COUNT_CAP, true));
+            let first = page(conn, &every, &QueuePage::First, 5).unwrap();
+            let unfiltered = page(conn, &QueueFilter::default(), &QueuePage::First, 5).unwrap();
+            assert_eq!(first, unfiltered, "every account starts with G");
 
-        let few = QueueFilter {
-            text: Some("G00000120".into()),
-            ..QueueFilter::default()
-        };
-        assert_eq!(prepare_text(conn, &few).unwrap(), TextPlan::FromCandidates);
-        let s = summary(conn, &few).unwrap();
-        assert_eq!(
-            (s.charts, s.at_least),
-            (10, false),
-            "G000001200..G000001209"
-        );
+            let few = QueueFilter {
+                text: Some("G00000120".into()),
+                ..QueueFilter::default()
+            };
+            assert_eq!(prepare_text(conn, &few).unwrap(), TextPlan::FromCandidates);
+            let s = summary(conn, &few).unwrap();
+            assert_eq!(
+                (s.charts, s.at_least),
+                (10, false),
+                "G000001200..G000001209"
+            );
+        }
     }
 }

@@ -194,64 +194,64 @@ pub fn show(conn: &Db) -> Result<Vec<(&'static str, String, &'static str)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
 
-    #[test]
-    fn the_creator_is_the_first_manager_and_only_managers_set_checked_values() {
-        let mut store = Store::open_in_memory().unwrap();
-        let me = crate::identity::os_user();
-        let p = policy(store.conn()).unwrap();
-        assert_eq!(p.managers, vec![me.to_string()]);
-        assert_eq!(
-            (p.claim_expiry_minutes, p.lock_minutes, p.escalation_hours),
-            (120, 15, 72)
-        );
-        assert!(!p.may_act_as(me));
-
-        let old = store
-            .write(|tx| set(tx, me, "claim_expiry_minutes", "30"))
-            .unwrap();
-        assert_eq!(old, "120");
-        assert_eq!(policy(store.conn()).unwrap().claim_expiry_minutes, 30);
-        for (key, value) in [
-            ("claim_expiry_minutes", "-1"),
-            ("escalation_hours", "0"),
-            ("lock_minutes", "soon"),
-            ("managers", ""),
-            ("managers", "someone-else"),
-            ("no_such_policy", "1"),
-        ] {
-            let err = store.write(|tx| set(tx, me, key, value)).unwrap_err();
-            assert!(
-                matches!(err, StoreError::Refused(_)),
-                "{key}={value}: {err}"
+    both_stores! {
+        fn the_creator_is_the_first_manager_and_only_managers_set_checked_values(stores: &Stores) {
+            let mut store = stores.open();
+            let me = crate::identity::os_user();
+            let p = policy(store.conn()).unwrap();
+            assert_eq!(p.managers, vec![me.to_string()]);
+            assert_eq!(
+                (p.claim_expiry_minutes, p.lock_minutes, p.escalation_hours),
+                (120, 15, 72)
             );
+            assert!(!p.may_act_as(me));
+
+            let old = store
+                .write(|tx| set(tx, me, "claim_expiry_minutes", "30"))
+                .unwrap();
+            assert_eq!(old, "120");
+            assert_eq!(policy(store.conn()).unwrap().claim_expiry_minutes, 30);
+            for (key, value) in [
+                ("claim_expiry_minutes", "-1"),
+                ("escalation_hours", "0"),
+                ("lock_minutes", "soon"),
+                ("managers", ""),
+                ("managers", "someone-else"),
+                ("no_such_policy", "1"),
+            ] {
+                let err = store.write(|tx| set(tx, me, key, value)).unwrap_err();
+                assert!(
+                    matches!(err, StoreError::Refused(_)),
+                    "{key}={value}: {err}"
+                );
+            }
+            store
+                .write(|tx| set(tx, me, "act_as", &format!("{me}, trainer")))
+                .unwrap();
+            assert!(policy(store.conn()).unwrap().may_act_as(me));
+            // Once no longer a manager (another one named by a manager who then
+            // steps down is the only way), a change is refused.
+            store
+                .conn()
+                .execute(
+                    "UPDATE site SET value = 'someone-else' WHERE key = 'managers'",
+                    [],
+                )
+                .unwrap();
+            let err = store
+                .write(|tx| set(tx, me, "lock_minutes", "5"))
+                .unwrap_err();
+            assert!(err.to_string().contains("only a manager"), "{err}");
+            let changes: i64 = store
+                .conn()
+                .query_row(
+                    "SELECT count(*) FROM audit WHERE action = 'policy_set'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(changes, 2, "each change audited, refusals not");
         }
-        store
-            .write(|tx| set(tx, me, "act_as", &format!("{me}, trainer")))
-            .unwrap();
-        assert!(policy(store.conn()).unwrap().may_act_as(me));
-        // Once no longer a manager (another one named by a manager who then
-        // steps down is the only way), a change is refused.
-        store
-            .conn()
-            .execute(
-                "UPDATE site SET value = 'someone-else' WHERE key = 'managers'",
-                [],
-            )
-            .unwrap();
-        let err = store
-            .write(|tx| set(tx, me, "lock_minutes", "5"))
-            .unwrap_err();
-        assert!(err.to_string().contains("only a manager"), "{err}");
-        let changes: i64 = store
-            .conn()
-            .query_row(
-                "SELECT count(*) FROM audit WHERE action = 'policy_set'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(changes, 2, "each change audited, refusals not");
     }
 }

@@ -203,47 +203,47 @@ pub fn remove(tx: &Tx<'_>, actor: &str, name: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
 
-    #[test]
-    fn only_a_manager_changes_roles_and_each_change_is_audited() {
-        let mut store = Store::open_in_memory().unwrap();
-        let me = crate::identity::os_user();
-        assert_eq!(role_of(store.conn(), me).unwrap(), Role::Manager);
-        assert_eq!(role_of(store.conn(), "ann").unwrap(), Role::Coder);
-        store
-            .write(|tx| add(tx, me, "rita", Role::Reviewer))
-            .unwrap();
-        assert_eq!(role_of(store.conn(), "rita").unwrap(), Role::Reviewer);
-        let err = store
-            .write(|tx| add(tx, "rita", "ann", Role::Manager))
-            .unwrap_err();
-        assert!(err.to_string().contains("only a manager"), "{err}");
-        let err = store
-            .write(|tx| add(tx, me, "rita", Role::Coder))
-            .unwrap_err();
-        assert!(err.to_string().contains("already"), "{err}");
-        let err = store
-            .write(|tx| set_role(tx, me, "nobody", Role::Coder))
-            .unwrap_err();
-        assert!(err.to_string().contains("no user"), "{err}");
-        assert!(store.write(|tx| add(tx, me, "a b", Role::Coder)).is_err());
-        assert_eq!(
+    both_stores! {
+        fn only_a_manager_changes_roles_and_each_change_is_audited(stores: &Stores) {
+            let mut store = stores.open();
+            let me = crate::identity::os_user();
+            assert_eq!(role_of(store.conn(), me).unwrap(), Role::Manager);
+            assert_eq!(role_of(store.conn(), "ann").unwrap(), Role::Coder);
             store
-                .write(|tx| set_role(tx, me, "rita", Role::Manager))
-                .unwrap(),
-            Role::Reviewer
-        );
-        store.write(|tx| remove(tx, me, "rita")).unwrap();
-        assert_eq!(role_of(store.conn(), "rita").unwrap(), Role::Coder);
-        let n: i64 = store
-            .conn()
-            .query_row(
-                "SELECT count(*) FROM audit WHERE action = 'user_role'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(n, 3, "refusals are not audited");
+                .write(|tx| add(tx, me, "rita", Role::Reviewer))
+                .unwrap();
+            assert_eq!(role_of(store.conn(), "rita").unwrap(), Role::Reviewer);
+            let err = store
+                .write(|tx| add(tx, "rita", "ann", Role::Manager))
+                .unwrap_err();
+            assert!(err.to_string().contains("only a manager"), "{err}");
+            let err = store
+                .write(|tx| add(tx, me, "rita", Role::Coder))
+                .unwrap_err();
+            assert!(err.to_string().contains("already"), "{err}");
+            let err = store
+                .write(|tx| set_role(tx, me, "nobody", Role::Coder))
+                .unwrap_err();
+            assert!(err.to_string().contains("no user"), "{err}");
+            assert!(store.write(|tx| add(tx, me, "a b", Role::Coder)).is_err());
+            assert_eq!(
+                store
+                    .write(|tx| set_role(tx, me, "rita", Role::Manager))
+                    .unwrap(),
+                Role::Reviewer
+            );
+            store.write(|tx| remove(tx, me, "rita")).unwrap();
+            assert_eq!(role_of(store.conn(), "rita").unwrap(), Role::Coder);
+            let n: i64 = store
+                .conn()
+                .query_row(
+                    "SELECT count(*) FROM audit WHERE action = 'user_role'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(n, 3, "refusals are not audited");
+        }
     }
 }

@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 pub mod pg;
+#[macro_use]
+pub mod stores;
 
 use chartcoder::domain::Poa;
 use chartcoder::reference::CodeSets;

@@ -35,12 +35,17 @@ static DATABASES: AtomicUsize = AtomicUsize::new(0);
 impl TestPg {
     /// A new empty database, `None` (the test skips) without a server.
     pub fn new(tag: &str) -> Option<TestPg> {
+        TestPg::with_options(tag, "")
+    }
+
+    /// [`TestPg::new`] with `CREATE DATABASE` options (a locale, say).
+    pub fn with_options(tag: &str, options: &str) -> Option<TestPg> {
         let server = server()?;
         let n = DATABASES.fetch_add(1, Ordering::SeqCst);
         let name = format!("chartcoder_test_{tag}_{}_{n}", std::process::id());
         let mut admin = chartcoder::store::postgres::connect(&server).unwrap();
         admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .batch_execute(&format!("CREATE DATABASE {name} {options}"))
             .unwrap();
         Some(TestPg { server, name })
     }
