@@ -12,6 +12,21 @@ use chartcoder::domain::{
 use chartcoder::store::quality::{self, Scope};
 use chartcoder::store::{Store, StoreError, charts, coding, review, users};
 use chrono::NaiveDate;
+use common::pg_both::{Stores, on_both_stores};
+
+mod common;
+
+on_both_stores!("review":
+    the_review_flow_end_to_end_gives_the_expected_accuracy,
+    refusals_change_nothing,
+    a_settled_principal_and_removed_code_are_put_back_in_place,
+    the_selection_rules_are_deterministic_and_each_names_its_reason,
+    accuracy_report_matches_the_hand_computed_fixture,
+    productivity_report_matches_the_hand_computed_fixture,
+    dnfb_report_matches_the_hand_computed_fixture,
+    time_on_chart_is_taken_from_the_audit_trail_at_completion,
+    time_on_chart_leaves_out_idle_gaps_and_earlier_work_by_hand,
+);
 
 fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -124,9 +139,8 @@ fn team(store: &mut Store) {
         .unwrap();
 }
 
-#[test]
-fn the_review_flow_end_to_end_gives_the_expected_accuracy() {
-    let mut store = Store::open_in_memory().unwrap();
+fn the_review_flow_end_to_end_gives_the_expected_accuracy(stores: &mut Stores) {
+    let mut store = stores.open();
     team(&mut store);
     let id = add(
         &mut store,
@@ -368,9 +382,8 @@ fn the_review_flow_end_to_end_gives_the_expected_accuracy() {
     }
 }
 
-#[test]
-fn refusals_change_nothing() {
-    let mut store = Store::open_in_memory().unwrap();
+fn refusals_change_nothing(stores: &mut Stores) {
+    let mut store = stores.open();
     team(&mut store);
     let own = add(
         &mut store,
@@ -450,9 +463,8 @@ fn refusals_change_nothing() {
     assert_eq!(status(&store, other), "reviewed");
 }
 
-#[test]
-fn a_settled_principal_and_removed_code_are_put_back_in_place() {
-    let mut store = Store::open_in_memory().unwrap();
+fn a_settled_principal_and_removed_code_are_put_back_in_place(stores: &mut Stores) {
+    let mut store = stores.open();
     team(&mut store);
     let id = add(
         &mut store,
@@ -541,9 +553,8 @@ fn a_settled_principal_and_removed_code_are_put_back_in_place() {
     assert_eq!(s.principal_changed, Some(true));
 }
 
-#[test]
-fn the_selection_rules_are_deterministic_and_each_names_its_reason() {
-    let mut store = Store::open_in_memory().unwrap();
+fn the_selection_rules_are_deterministic_and_each_names_its_reason(stores: &mut Stores) {
+    let mut store = stores.open();
     team(&mut store);
     store
         .write(|tx| {
@@ -672,9 +683,8 @@ fn close(a: Option<f64>, b: f64) {
     assert!((a - b).abs() < 1e-9, "{a} != {b}");
 }
 
-#[test]
-fn accuracy_report_matches_the_hand_computed_fixture() {
-    let store = Store::open_in_memory().unwrap();
+fn accuracy_report_matches_the_hand_computed_fixture(stores: &mut Stores) {
+    let store = stores.open();
     fixture_charts(&store, 7);
     // (chart, coder, coded_at, state, dx codes/errors, px codes/errors, principal changed, DRG changed)
     sql(
@@ -750,9 +760,8 @@ fn accuracy_report_matches_the_hand_computed_fixture() {
     assert_eq!(only_bob.by_coder.len(), 1);
 }
 
-#[test]
-fn productivity_report_matches_the_hand_computed_fixture() {
-    let store = Store::open_in_memory().unwrap();
+fn productivity_report_matches_the_hand_computed_fixture(stores: &mut Stores) {
+    let store = stores.open();
     fixture_charts(&store, 12);
     sql(
         &store,
@@ -840,9 +849,8 @@ fn productivity_report_matches_the_hand_computed_fixture() {
     );
 }
 
-#[test]
-fn dnfb_report_matches_the_hand_computed_fixture() {
-    let store = Store::open_in_memory().unwrap();
+fn dnfb_report_matches_the_hand_computed_fixture(stores: &mut Stores) {
+    let store = stores.open();
     sql(
         &store,
         "INSERT INTO patients (mrn, name, birth_date, sex) VALUES ('P', 'Pat', '1950-01-01', 'F');
@@ -946,9 +954,8 @@ fn dnfb_report_matches_the_hand_computed_fixture() {
     assert_eq!(june.total.total.charts, 7);
 }
 
-#[test]
-fn time_on_chart_is_taken_from_the_audit_trail_at_completion() {
-    let mut store = Store::open_in_memory().unwrap();
+fn time_on_chart_is_taken_from_the_audit_trail_at_completion(stores: &mut Stores) {
+    let mut store = stores.open();
     let id = add(
         &mut store,
         &chart("T-1", EncounterType::Clinic, "2026-03-04"),
@@ -975,9 +982,8 @@ fn time_on_chart_is_taken_from_the_audit_trail_at_completion() {
     assert_eq!(daily, 1);
 }
 
-#[test]
-fn time_on_chart_leaves_out_idle_gaps_and_earlier_work_by_hand() {
-    let store = Store::open_in_memory().unwrap();
+fn time_on_chart_leaves_out_idle_gaps_and_earlier_work_by_hand(stores: &mut Stores) {
+    let store = stores.open();
     fixture_charts(&store, 1);
     // carl's rows on chart 1 (and one of rita's, not his). The trail before
     // his previous completion is not this completion's work.

@@ -435,8 +435,8 @@ pub fn sent_between(
 ) -> Result<Vec<StoredQuery>> {
     let sql = &format!(
         "{SELECT} WHERE q.sent_at IS NOT NULL
-             AND (?1 IS NULL OR substr(q.sent_at, 1, 10) >= ?1)
-             AND (?2 IS NULL OR substr(q.sent_at, 1, 10) <= ?2)
+             AND (CAST(?1 AS TEXT) IS NULL OR substr(q.sent_at, 1, 10) >= ?1)
+             AND (CAST(?2 AS TEXT) IS NULL OR substr(q.sent_at, 1, 10) <= ?2)
          ORDER BY q.physician_query_id"
     );
     let raws = conn.query_map(
@@ -468,7 +468,7 @@ pub fn report_rows(
     // The actions that change a chart's codes, as the trail names them.
     let code_changes_sql = format!(
         "SELECT count(*) FROM audit WHERE chart_id = ?1 AND action IN ({})
-         AND at >= ?2 AND (?3 IS NULL OR at <= ?3)",
+         AND at >= ?2 AND (CAST(?3 AS TEXT) IS NULL OR at <= ?3)",
         AuditAction::CODE_CHANGES
             .iter()
             .map(|a| format!("'{}'", a.as_str()))
@@ -500,7 +500,8 @@ pub fn report_rows(
     }
     let coded: i64 = conn.query_row(
         "SELECT count(*) FROM charts WHERE status IN ('coded', 'reviewed', 'final')
-             AND (?1 IS NULL OR discharge_date >= ?1) AND (?2 IS NULL OR discharge_date <= ?2)",
+             AND (CAST(?1 AS TEXT) IS NULL OR discharge_date >= ?1)
+             AND (CAST(?2 AS TEXT) IS NULL OR discharge_date <= ?2)",
         params![from.map(|d| d.to_string()), to.map(|d| d.to_string())],
         |r| r.get(0),
     )?;

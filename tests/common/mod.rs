@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod pg;
+pub mod pg_both;
 
 use chartcoder::domain::Poa;
 use chartcoder::reference::CodeSets;
