@@ -1,5 +1,6 @@
 //! `chartcoder report cmi` on a hand-computed fixture, `group --account`,
-//! and the case mix index behind R on the queue.
+//! and the case mix index behind R on the queue. The report's figures and R
+//! on the queue are checked on both stores; the commands on an SQLite file.
 //!
 //! The fixture: completed inpatient charts with final DRGs weighted from the
 //! FY2026 IPPS Table 5 (329 = 4.5965, 331 = 1.6829, 871 = 1.9425) and one
@@ -28,9 +29,16 @@
 
 mod common;
 
+use chartcoder::drg::case_mix;
 use chartcoder::store::{Store, StoreOptions};
+use common::pg_both::{Stores, on_both_stores};
 use common::run_chartcoder;
 use std::path::Path;
+
+on_both_stores!("drg_report":
+    the_case_mix_index_matches_the_hand_computed_fixture,
+    r_on_the_queue_offers_the_case_mix_index,
+);
 
 fn chart(
     account: &str,
@@ -62,11 +70,10 @@ fn import(store: &mut Store, charts: &[String], actor: &str) {
     chartcoder::interchange::import_json(store, json.as_bytes(), actor).unwrap();
 }
 
-fn fixture(db: &Path) {
-    let mut store = Store::open(db, &StoreOptions::default()).unwrap();
+fn fixture(store: &mut Store) {
     let t5 = "v43.1";
     import(
-        &mut store,
+        store,
         &[
             chart(
                 "A",
@@ -93,7 +100,7 @@ fn fixture(db: &Path) {
         "amy",
     );
     import(
-        &mut store,
+        store,
         &[
             chart(
                 "C",
@@ -141,14 +148,8 @@ fn run(db: &Path, args: &[&str]) -> (Option<i32>, String) {
     )
 }
 
-#[test]
-fn the_case_mix_index_matches_the_hand_computed_fixture() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("cmi.db");
-    fixture(&db);
-    let (code, out) = run(&db, &["report", "cmi", "--json"]);
-    assert_eq!(code, Some(0), "{out}");
-    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+/// The whole-period report (`report cmi --json`) against the figures by hand.
+fn check_whole_period(r: &serde_json::Value) {
     let f4 = |v: &serde_json::Value| format!("{:.4}", v.as_f64().unwrap());
     assert_eq!(r["overall"]["charts"], 6);
     assert_eq!(r["overall"]["weighted"], 5);
@@ -184,6 +185,45 @@ fn the_case_mix_index_matches_the_hand_computed_fixture() {
     assert_eq!(drgs("top_by_count"), [329, 291, 331, 871]);
     assert_eq!(drgs("top_by_weight"), [329, 871, 331, 291]);
     assert_eq!(f4(&r["top_by_weight"][0]["total_weight"]), "13.7895");
+}
+
+/// The figures from the store, as the command computes them.
+fn the_case_mix_index_matches_the_hand_computed_fixture(stores: &mut Stores) {
+    let mut store = stores.open();
+    fixture(&mut store);
+    let (rows, without) = chartcoder::store::drg::case_mix_rows(store.conn(), None, None).unwrap();
+    let report = case_mix::compute(&rows, without, None, None);
+    check_whole_period(&serde_json::to_value(&report).unwrap());
+    // May only: 3 charts, CMI 3.7118, G without a DRG; 329 twice (C, E).
+    let (from, to) = (
+        chrono::NaiveDate::from_ymd_opt(2026, 5, 1),
+        chrono::NaiveDate::from_ymd_opt(2026, 5, 31),
+    );
+    let (rows, without) = chartcoder::store::drg::case_mix_rows(store.conn(), from, to).unwrap();
+    assert_eq!(without, 1);
+    let csv: Vec<String> = case_mix::csv_rows(&case_mix::compute(&rows, without, from, to))
+        .iter()
+        .map(|row| row.join(","))
+        .collect();
+    assert_eq!(csv[0], "overall,all,3,3,11.1355,3.7118");
+    assert!(
+        csv.contains(&"coder,bob,3,3,11.1355,3.7118".to_string()),
+        "{csv:?}"
+    );
+    assert!(
+        csv.contains(&"top_count,329,2,,9.1930,".to_string()),
+        "{csv:?}"
+    );
+}
+
+#[test]
+fn the_cmi_command_prints_the_report_in_json_csv_and_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cmi.db");
+    fixture(&mut Store::open(&db, &StoreOptions::default()).unwrap());
+    let (code, out) = run(&db, &["report", "cmi", "--json"]);
+    assert_eq!(code, Some(0), "{out}");
+    check_whole_period(&serde_json::from_str(&out).unwrap());
 
     // A period: May only.
     let (code, out) = run(
@@ -273,14 +313,11 @@ fn group_account_groups_a_stored_chart_and_exits_by_outcome() {
     );
 }
 
-#[test]
-fn r_on_the_queue_offers_the_case_mix_index() {
+fn r_on_the_queue_offers_the_case_mix_index(stores: &mut Stores) {
     use chartcoder::tui::app::{App, Mode};
     use crossterm::event::KeyCode;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("tui.db");
-    fixture(&db);
-    let store = Store::open(&db, &StoreOptions::default()).unwrap();
+    let mut store = stores.open();
+    fixture(&mut store);
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
     let mut app = App::new(store, "amy", today, 100, 40);
     common::press(&mut app, KeyCode::Char('R'));
