@@ -1053,3 +1053,52 @@ fn upgrading_times_the_completions_already_in_the_trail() {
     let r = quality::productivity(store.conn(), &Scope::default()).unwrap();
     assert_eq!(r.overall.charts, 1);
 }
+
+/// A manager makes a chart final while a reviewer starts its review: the
+/// review waits for the manager's transaction and is refused, never opened
+/// on a final chart (SQLite: the writers take turns; PostgreSQL: the chart's
+/// row lock). `second` is another connection to `store`'s database.
+fn a_review_never_starts_on_a_chart_being_made_final(mut store: Store) {
+    team(&mut store);
+    let id = add(
+        &mut store,
+        &chart("RACE-1", EncounterType::Inpatient, "2026-03-04"),
+    );
+    code_chart(&mut store, id, "carl", &[("J18.9", Poa::Yes)], &[]);
+    let mut second = store.reopen().unwrap().unwrap();
+    let (finalized, finalized_rx) = std::sync::mpsc::channel();
+    let manager = std::thread::spawn(move || {
+        store
+            .write(|tx| {
+                review::finalize(tx, id, "mona")?;
+                // Made final, not committed yet: the reviewer starts now.
+                finalized.send(()).unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                Ok(())
+            })
+            .unwrap();
+        store
+    });
+    finalized_rx.recv().unwrap();
+    let started = second.write(|tx| review::start(tx, id, "rita"));
+    let store = manager.join().unwrap();
+    refused(started.unwrap_err(), "only a coded chart is reviewed");
+    assert_eq!(status(&store, id), "final");
+    assert!(review::open_review(store.conn(), id).unwrap().is_none());
+}
+
+#[test]
+fn a_review_never_starts_on_a_chart_being_made_final_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("race.db");
+    a_review_never_starts_on_a_chart_being_made_final(
+        Store::open(&path, &chartcoder::store::StoreOptions::default()).unwrap(),
+    );
+}
+
+#[test]
+fn a_review_never_starts_on_a_chart_being_made_final_postgres() {
+    if let Some(db) = common::pg::TestPg::new("review") {
+        a_review_never_starts_on_a_chart_being_made_final(db.store());
+    }
+}

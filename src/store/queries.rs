@@ -8,7 +8,7 @@ use super::{Result, StoreError, audit, charts, now_utc};
 use crate::domain::AuditAction;
 use crate::domain::{QueryOutcome as Outcome, QueryStatus as Status};
 use crate::query::{self, Draft, Format, StoredQuery, YesNoReason};
-use crate::store::sql::{Db, Tx, params};
+use crate::store::sql::{Db, Dialect, Tx, params};
 
 /// Sends a query on a chart the coder holds: lints it (a query that fails the
 /// lint is refused with every reason), stores it with its text, puts the chart
@@ -152,12 +152,23 @@ pub fn draft_of(conn: &Db, chart_id: i64, user: &str) -> Result<Option<Draft>> {
     Ok(Some(q.to_draft()))
 }
 
+/// The query's status and chart, the chart's row locked until the action's
+/// transaction ends, so that two actions on one query run one after the
+/// other on PostgreSQL too (SQLite's writers already do: `BEGIN IMMEDIATE`).
+/// The chart's row, not the query's: a sent query's row may not be updated,
+/// and a row lock needs that right.
 fn status_of(tx: &Tx<'_>, id: i64) -> Result<(Status, i64)> {
-    let row: Option<(String, i64)> = tx.query_opt(
-        "SELECT status, chart_id FROM physician_queries WHERE physician_query_id = ?1",
-        [id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let sql = match tx.dialect() {
+        Dialect::Sqlite => {
+            "SELECT status, chart_id FROM physician_queries WHERE physician_query_id = ?1"
+        }
+        Dialect::Postgres => {
+            "SELECT q.status, q.chart_id FROM physician_queries q
+             JOIN charts c ON c.chart_id = q.chart_id
+             WHERE q.physician_query_id = ?1 FOR UPDATE OF c"
+        }
+    };
+    let row: Option<(String, i64)> = tx.query_opt(sql, [id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let (status, chart) = row.ok_or_else(|| StoreError::Refused(format!("no query #{id}")))?;
     let status = status
         .parse()
