@@ -51,6 +51,7 @@ impl Stores {
 
 /// `on_both_stores!("tag": test_a, test_b)`: the tests `test_a::sqlite`,
 /// `test_a::postgres`, ... (`tag`, short, names the PostgreSQL databases).
+#[allow(unused_macros)] // each test binary uses a subset of tests/common
 macro_rules! on_both_stores {
     ($tag:literal: $($name:ident),* $(,)?) => {
         $(
@@ -70,4 +71,5 @@ macro_rules! on_both_stores {
         )*
     };
 }
+#[allow(unused_imports)]
 pub(crate) use on_both_stores;
