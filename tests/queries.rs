@@ -274,3 +274,55 @@ fn the_report_counts_code_changes_after_the_answer_and_names_the_last_recipient(
         1
     );
 }
+
+/// The coder closes a query (no response) in one session while canceling it
+/// in another: the cancel waits for the close and is refused, the query
+/// stays closed with its outcome (SQLite: the writers take turns;
+/// PostgreSQL: the chart's row lock).
+fn a_query_closed_meanwhile_is_not_canceled_over(mut store: Store) {
+    chartcoder::demo::seed(&mut store).unwrap();
+    let id = charts::chart_id_for_account(store.conn(), "A26110203")
+        .unwrap()
+        .unwrap();
+    store.write(|tx| coding::claim(tx, id, "amy")).unwrap();
+    let d = draft(&store, id);
+    let q = store.write(|tx| queries::send(tx, id, "amy", &d)).unwrap();
+    let mut second = store.reopen().unwrap().unwrap();
+    let (closed, closed_rx) = std::sync::mpsc::channel();
+    let first = std::thread::spawn(move || {
+        store
+            .write(|tx| {
+                queries::close(tx, q, "amy", Outcome::NoResponse)?;
+                // Closed, not committed yet: the other session cancels now.
+                closed.send(()).unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                Ok(())
+            })
+            .unwrap();
+        store
+    });
+    closed_rx.recv().unwrap();
+    let canceled = second.write(|tx| queries::cancel(tx, q, "amy", "not needed"));
+    let store = first.join().unwrap();
+    let e = canceled.unwrap_err();
+    assert!(e.to_string().contains("already closed"), "{e}");
+    let stored = queries::get(store.conn(), q).unwrap().unwrap();
+    assert_eq!(stored.status, Status::Closed);
+    assert_eq!(stored.outcome, Some(Outcome::NoResponse));
+}
+
+#[test]
+fn a_query_closed_meanwhile_is_not_canceled_over_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("race.db");
+    a_query_closed_meanwhile_is_not_canceled_over(
+        Store::open(&path, &chartcoder::store::StoreOptions::default()).unwrap(),
+    );
+}
+
+#[test]
+fn a_query_closed_meanwhile_is_not_canceled_over_postgres() {
+    if let Some(db) = common::pg::TestPg::new("queries") {
+        a_query_closed_meanwhile_is_not_canceled_over(db.store());
+    }
+}

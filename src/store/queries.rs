@@ -156,19 +156,24 @@ pub fn draft_of(conn: &Db, chart_id: i64, user: &str) -> Result<Option<Draft>> {
 /// transaction ends, so that two actions on one query run one after the
 /// other on PostgreSQL too (SQLite's writers already do: `BEGIN IMMEDIATE`).
 /// The chart's row, not the query's: a sent query's row may not be updated,
-/// and a row lock needs that right.
+/// and a row lock needs that right. Locked first, then read by a statement
+/// of its own: one that waited for the lock sees what the other committed
+/// (a `FOR UPDATE OF` join would return the query's row as it was before).
 fn status_of(tx: &Tx<'_>, id: i64) -> Result<(Status, i64)> {
-    let sql = match tx.dialect() {
-        Dialect::Sqlite => {
-            "SELECT status, chart_id FROM physician_queries WHERE physician_query_id = ?1"
-        }
-        Dialect::Postgres => {
-            "SELECT q.status, q.chart_id FROM physician_queries q
-             JOIN charts c ON c.chart_id = q.chart_id
-             WHERE q.physician_query_id = ?1 FOR UPDATE OF c"
-        }
-    };
-    let row: Option<(String, i64)> = tx.query_opt(sql, [id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    if tx.dialect() == Dialect::Postgres {
+        tx.query_opt(
+            "SELECT 1 FROM charts WHERE chart_id =
+                 (SELECT chart_id FROM physician_queries WHERE physician_query_id = ?1)
+             FOR UPDATE",
+            [id],
+            |r| r.get::<i64>(0),
+        )?;
+    }
+    let row: Option<(String, i64)> = tx.query_opt(
+        "SELECT status, chart_id FROM physician_queries WHERE physician_query_id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let (status, chart) = row.ok_or_else(|| StoreError::Refused(format!("no query #{id}")))?;
     let status = status
         .parse()
