@@ -188,7 +188,7 @@ fn check_whole_period(r: &serde_json::Value) {
 }
 
 /// The figures from the store, as the command computes them.
-fn the_case_mix_index_matches_the_hand_computed_fixture(stores: &mut Stores) {
+fn the_case_mix_index_matches_the_hand_computed_fixture(stores: &Stores) {
     let mut store = stores.open();
     fixture(&mut store);
     let (rows, without) = chartcoder::store::drg::case_mix_rows(store.conn(), None, None).unwrap();
@@ -313,7 +313,7 @@ fn group_account_groups_a_stored_chart_and_exits_by_outcome() {
     );
 }
 
-fn r_on_the_queue_offers_the_case_mix_index(stores: &mut Stores) {
+fn r_on_the_queue_offers_the_case_mix_index(stores: &Stores) {
     use chartcoder::tui::app::{App, Mode};
     use crossterm::event::KeyCode;
     let mut store = stores.open();

@@ -20,7 +20,7 @@ const CHART: &str = r#"{"charts": [{"account": "D1", "mrn": "M1", "status": "rea
   "diagnoses": [{"code": "C18.7", "poa": "Y"}, {"code": "J96.01", "poa": "Y"}],
   "procedures": [{"code": "0DTN4ZZ"}]}]}"#;
 
-fn stored(stores: &mut Stores) -> (Store, i64) {
+fn stored(stores: &Stores) -> (Store, i64) {
     let mut store = stores.open();
     interchange::import_json(&mut store, CHART.as_bytes(), "test").unwrap();
     let id = charts::chart_id_for_account(store.conn(), "D1")
@@ -41,7 +41,7 @@ fn drg_329() -> FinalDrg {
     }
 }
 
-fn completion_stores_the_final_drg_with_its_audit_row(stores: &mut Stores) {
+fn completion_stores_the_final_drg_with_its_audit_row(stores: &Stores) {
     let (mut store, id) = stored(stores);
     store
         .write(|tx| coding::complete(tx, id, "amy", &[], Some(&drg_329())))
@@ -65,7 +65,7 @@ fn completion_stores_the_final_drg_with_its_audit_row(stores: &mut Stores) {
     assert_eq!(rows[0].coder, "amy");
 }
 
-fn a_refused_completion_stores_no_drg(stores: &mut Stores) {
+fn a_refused_completion_stores_no_drg(stores: &Stores) {
     let (mut store, id) = stored(stores);
     let err = store
         .write(|tx| {
@@ -89,7 +89,7 @@ fn a_refused_completion_stores_no_drg(stores: &mut Stores) {
     assert_eq!(drg::load_final(store.conn(), id).unwrap(), None);
 }
 
-fn a_chart_without_a_weight_stores_none_and_the_schema_refuses_a_bad_drg(stores: &mut Stores) {
+fn a_chart_without_a_weight_stores_none_and_the_schema_refuses_a_bad_drg(stores: &Stores) {
     let (mut store, id) = stored(stores);
     let v44 = FinalDrg {
         weight: None,
@@ -120,7 +120,7 @@ fn a_chart_without_a_weight_stores_none_and_the_schema_refuses_a_bad_drg(stores:
     );
 }
 
-fn the_final_drg_is_exported_in_json_and_csv_and_imported_back(stores: &mut Stores) {
+fn the_final_drg_is_exported_in_json_and_csv_and_imported_back(stores: &Stores) {
     let (mut store, id) = stored(stores);
     store
         .write(|tx| coding::complete(tx, id, "amy", &[], Some(&drg_329())))
@@ -165,7 +165,7 @@ fn the_final_drg_is_exported_in_json_and_csv_and_imported_back(stores: &mut Stor
     }
 }
 
-fn an_imported_drg_out_of_range_is_a_problem_of_the_file(stores: &mut Stores) {
+fn an_imported_drg_out_of_range_is_a_problem_of_the_file(stores: &Stores) {
     let bad = CHART.replace(
         r#""procedures": [{"code": "0DTN4ZZ"}]"#,
         r#""procedures": [{"code": "0DTN4ZZ"}], "drg": {"drg": 0, "mdc": 30, "grouper_version": "v43.1"}"#,

@@ -20,7 +20,7 @@ on_both_stores!("queries":
 );
 
 /// The demo store with the second chart claimed by amy.
-fn claimed(stores: &mut Stores) -> (Store, i64) {
+fn claimed(stores: &Stores) -> (Store, i64) {
     let mut store = stores.open();
     chartcoder::demo::seed(&mut store).unwrap();
     let id = charts::chart_id_for_account(store.conn(), "A26110203")
@@ -60,7 +60,7 @@ fn status(store: &Store, chart_id: i64) -> ChartStatus {
     charts::load_chart(store.conn(), chart_id).unwrap().status
 }
 
-fn a_query_failing_the_lint_is_refused_and_nothing_is_written(stores: &mut Stores) {
+fn a_query_failing_the_lint_is_refused_and_nothing_is_written(stores: &Stores) {
     let (mut store, id) = claimed(stores);
     let mut d = draft(&store, id);
     d.indicators.clear();
@@ -75,7 +75,7 @@ fn a_query_failing_the_lint_is_refused_and_nothing_is_written(stores: &mut Store
     assert_eq!(status(&store, id), ChartStatus::InProgress);
 }
 
-fn sending_holds_the_chart_and_the_query_as_sent_never_changes(stores: &mut Stores) {
+fn sending_holds_the_chart_and_the_query_as_sent_never_changes(stores: &Stores) {
     let (mut store, id) = claimed(stores);
     let d = draft(&store, id);
     let q = store.write(|tx| queries::send(tx, id, "amy", &d)).unwrap();
@@ -122,7 +122,7 @@ fn sending_holds_the_chart_and_the_query_as_sent_never_changes(stores: &mut Stor
     assert!(e.to_string().contains("on hold"), "{e}");
 }
 
-fn the_lifecycle_answer_close_releases_the_hold_and_the_chart_completes(stores: &mut Stores) {
+fn the_lifecycle_answer_close_releases_the_hold_and_the_chart_completes(stores: &Stores) {
     let (mut store, id) = claimed(stores);
     let d = draft(&store, id);
     let q = store.write(|tx| queries::send(tx, id, "amy", &d)).unwrap();
@@ -176,7 +176,7 @@ fn the_lifecycle_answer_close_releases_the_hold_and_the_chart_completes(stores: 
     }
 }
 
-fn canceling_and_changing_the_recipient_need_a_reason(stores: &mut Stores) {
+fn canceling_and_changing_the_recipient_need_a_reason(stores: &Stores) {
     let (mut store, id) = claimed(stores);
     let mut d = draft(&store, id);
     d.format = Some(Format::YesNo);
@@ -222,9 +222,7 @@ fn a_query_is_overdue_after_the_escalation_time() {
     assert!(queries::overdue("2026-11-19T11:59:59Z", now, 72));
 }
 
-fn the_report_counts_code_changes_after_the_answer_and_names_the_last_recipient(
-    stores: &mut Stores,
-) {
+fn the_report_counts_code_changes_after_the_answer_and_names_the_last_recipient(stores: &Stores) {
     let (mut store, id) = claimed(stores);
     let d = draft(&store, id);
     let q = store.write(|tx| queries::send(tx, id, "amy", &d)).unwrap();

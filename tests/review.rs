@@ -139,7 +139,7 @@ fn team(store: &mut Store) {
         .unwrap();
 }
 
-fn the_review_flow_end_to_end_gives_the_expected_accuracy(stores: &mut Stores) {
+fn the_review_flow_end_to_end_gives_the_expected_accuracy(stores: &Stores) {
     let mut store = stores.open();
     team(&mut store);
     let id = add(
@@ -382,7 +382,7 @@ fn the_review_flow_end_to_end_gives_the_expected_accuracy(stores: &mut Stores) {
     }
 }
 
-fn refusals_change_nothing(stores: &mut Stores) {
+fn refusals_change_nothing(stores: &Stores) {
     let mut store = stores.open();
     team(&mut store);
     let own = add(
@@ -463,7 +463,7 @@ fn refusals_change_nothing(stores: &mut Stores) {
     assert_eq!(status(&store, other), "reviewed");
 }
 
-fn a_settled_principal_and_removed_code_are_put_back_in_place(stores: &mut Stores) {
+fn a_settled_principal_and_removed_code_are_put_back_in_place(stores: &Stores) {
     let mut store = stores.open();
     team(&mut store);
     let id = add(
@@ -553,7 +553,7 @@ fn a_settled_principal_and_removed_code_are_put_back_in_place(stores: &mut Store
     assert_eq!(s.principal_changed, Some(true));
 }
 
-fn the_selection_rules_are_deterministic_and_each_names_its_reason(stores: &mut Stores) {
+fn the_selection_rules_are_deterministic_and_each_names_its_reason(stores: &Stores) {
     let mut store = stores.open();
     team(&mut store);
     store
@@ -683,7 +683,7 @@ fn close(a: Option<f64>, b: f64) {
     assert!((a - b).abs() < 1e-9, "{a} != {b}");
 }
 
-fn accuracy_report_matches_the_hand_computed_fixture(stores: &mut Stores) {
+fn accuracy_report_matches_the_hand_computed_fixture(stores: &Stores) {
     let store = stores.open();
     fixture_charts(&store, 7);
     // (chart, coder, coded_at, state, dx codes/errors, px codes/errors, principal changed, DRG changed)
@@ -760,7 +760,7 @@ fn accuracy_report_matches_the_hand_computed_fixture(stores: &mut Stores) {
     assert_eq!(only_bob.by_coder.len(), 1);
 }
 
-fn productivity_report_matches_the_hand_computed_fixture(stores: &mut Stores) {
+fn productivity_report_matches_the_hand_computed_fixture(stores: &Stores) {
     let store = stores.open();
     fixture_charts(&store, 12);
     sql(
@@ -849,7 +849,7 @@ fn productivity_report_matches_the_hand_computed_fixture(stores: &mut Stores) {
     );
 }
 
-fn dnfb_report_matches_the_hand_computed_fixture(stores: &mut Stores) {
+fn dnfb_report_matches_the_hand_computed_fixture(stores: &Stores) {
     let store = stores.open();
     sql(
         &store,
@@ -954,7 +954,7 @@ fn dnfb_report_matches_the_hand_computed_fixture(stores: &mut Stores) {
     assert_eq!(june.total.total.charts, 7);
 }
 
-fn time_on_chart_is_taken_from_the_audit_trail_at_completion(stores: &mut Stores) {
+fn time_on_chart_is_taken_from_the_audit_trail_at_completion(stores: &Stores) {
     let mut store = stores.open();
     let id = add(
         &mut store,
@@ -982,7 +982,7 @@ fn time_on_chart_is_taken_from_the_audit_trail_at_completion(stores: &mut Stores
     assert_eq!(daily, 1);
 }
 
-fn time_on_chart_leaves_out_idle_gaps_and_earlier_work_by_hand(stores: &mut Stores) {
+fn time_on_chart_leaves_out_idle_gaps_and_earlier_work_by_hand(stores: &Stores) {
     let store = stores.open();
     fixture_charts(&store, 1);
     // carl's rows on chart 1 (and one of rita's, not his). The trail before

@@ -279,7 +279,7 @@ pub fn chart_id_for_account(conn: &Db, account: &str) -> Result<Option<i64>> {
 
 /// Every chart id, in the order the charts were stored, optionally of one status.
 pub fn chart_ids(conn: &Db, status: Option<ChartStatus>) -> Result<Vec<i64>> {
-    let sql = "SELECT chart_id FROM charts WHERE ?1 IS NULL OR status = ?1 ORDER BY chart_id";
+    let sql = "SELECT chart_id FROM charts WHERE CAST(?1 AS TEXT) IS NULL OR status = ?1 ORDER BY chart_id";
     let ids = conn.query_map(sql, [status.map(|s| s.as_str())], |r| r.get(0))?;
     Ok(ids)
 }

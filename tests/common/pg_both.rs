@@ -1,11 +1,14 @@
 //! One store test run on both stores, written once: `on_both_stores!` turns
-//! each named `fn name(stores: &mut Stores)` into the tests `name::sqlite`
+//! each named `fn name(stores: &Stores)` into the tests `name::sqlite`
 //! (in-memory SQLite) and `name::postgres` (fresh PostgreSQL databases of
 //! its own on the throwaway server, dropped at the end; skipped without the
-//! server, except under CI: see [`super::pg`]).
+//! server, except under CI: see [`super::pg`]). The same idea as part A's
+//! `both_stores!` (tests/common/stores.rs, same `Stores::open`), written
+//! before it landed: the two are to be made one.
 
 use super::pg::TestPg;
 use chartcoder::store::Store;
+use std::cell::RefCell;
 
 /// Where a test's stores are opened: every [`Stores::open`] gives a new,
 /// empty, migrated store of the same kind.
@@ -13,14 +16,14 @@ pub struct Stores {
     /// `None` for SQLite; the tag naming the PostgreSQL databases.
     postgres: Option<&'static str>,
     /// The PostgreSQL databases made so far, dropped with `Stores`.
-    databases: Vec<TestPg>,
+    databases: RefCell<Vec<TestPg>>,
 }
 
 impl Stores {
     pub fn sqlite() -> Stores {
         Stores {
             postgres: None,
-            databases: Vec::new(),
+            databases: RefCell::new(Vec::new()),
         }
     }
 
@@ -29,7 +32,7 @@ impl Stores {
         super::pg::server()?;
         Some(Stores {
             postgres: Some(tag),
-            databases: Vec::new(),
+            databases: RefCell::new(Vec::new()),
         })
     }
 
@@ -38,13 +41,13 @@ impl Stores {
     }
 
     /// A new empty store.
-    pub fn open(&mut self) -> Store {
+    pub fn open(&self) -> Store {
         let Some(tag) = self.postgres else {
             return Store::open_in_memory().unwrap();
         };
         let db = TestPg::new(tag).unwrap();
         let store = db.store();
-        self.databases.push(db);
+        self.databases.borrow_mut().push(db);
         store
     }
 }
@@ -58,13 +61,13 @@ macro_rules! on_both_stores {
             mod $name {
                 #[test]
                 fn sqlite() {
-                    super::$name(&mut crate::common::pg_both::Stores::sqlite())
+                    super::$name(&crate::common::pg_both::Stores::sqlite())
                 }
 
                 #[test]
                 fn postgres() {
-                    if let Some(mut stores) = crate::common::pg_both::Stores::postgres($tag) {
-                        super::$name(&mut stores)
+                    if let Some(stores) = crate::common::pg_both::Stores::postgres($tag) {
+                        super::$name(&stores)
                     }
                 }
             }
