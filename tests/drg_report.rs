@@ -33,7 +33,6 @@ use chartcoder::drg::case_mix;
 use chartcoder::store::{Store, StoreOptions};
 use common::pg_both::{Stores, on_both_stores};
 use common::run_chartcoder;
-use std::path::Path;
 
 on_both_stores!("drg_report":
     the_case_mix_index_matches_the_hand_computed_fixture,
@@ -137,15 +136,41 @@ fn fixture(store: &mut Store) {
     );
 }
 
-fn run(db: &Path, args: &[&str]) -> (Option<i32>, String) {
-    let home = db.parent().unwrap();
-    let mut all = vec!["--db", db.to_str().unwrap()];
-    all.extend_from_slice(args);
-    let out = run_chartcoder(home, "amy", &all);
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
-    )
+/// Where the commands run: a home folder and the `--db` they are given (an
+/// SQLite file, or a PostgreSQL database's URL).
+struct Cli {
+    home: tempfile::TempDir,
+    db: String,
+}
+
+impl Cli {
+    /// An SQLite file in a new home folder, and the store on it.
+    fn sqlite(name: &str) -> (Cli, Store) {
+        let home = tempfile::tempdir().unwrap();
+        let path = home.path().join(name);
+        let store = Store::open(&path, &StoreOptions::default()).unwrap();
+        let db = path.to_str().unwrap().to_string();
+        (Cli { home, db }, store)
+    }
+
+    /// A PostgreSQL database's URL, with a new home folder.
+    fn postgres(db: &common::pg::TestPg) -> Cli {
+        Cli {
+            home: tempfile::tempdir().unwrap(),
+            db: db.url(),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> (Option<i32>, String) {
+        let mut all = vec!["--db", self.db.as_str()];
+        all.extend_from_slice(args);
+        let out = run_chartcoder(self.home.path(), "amy", &all);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    }
 }
 
 /// The whole-period report (`report cmi --json`) against the figures by hand.
@@ -216,28 +241,24 @@ fn the_case_mix_index_matches_the_hand_computed_fixture(stores: &Stores) {
     );
 }
 
-#[test]
-fn the_cmi_command_prints_the_report_in_json_csv_and_text() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("cmi.db");
-    fixture(&mut Store::open(&db, &StoreOptions::default()).unwrap());
-    let (code, out) = run(&db, &["report", "cmi", "--json"]);
+/// `report cmi` on the fixture in `store`, the database `cli` names.
+fn the_cmi_command_prints_the_report_in_json_csv_and_text(cli: &Cli, mut store: Store) {
+    fixture(&mut store);
+    drop(store);
+    let (code, out) = cli.run(&["report", "cmi", "--json"]);
     assert_eq!(code, Some(0), "{out}");
     check_whole_period(&serde_json::from_str(&out).unwrap());
 
     // A period: May only.
-    let (code, out) = run(
-        &db,
-        &[
-            "report",
-            "cmi",
-            "--from",
-            "2026-05-01",
-            "--to",
-            "2026-05-31",
-            "--csv",
-        ],
-    );
+    let (code, out) = cli.run(&[
+        "report",
+        "cmi",
+        "--from",
+        "2026-05-01",
+        "--to",
+        "2026-05-31",
+        "--csv",
+    ]);
     assert_eq!(code, Some(0), "{out}");
     let mut lines = out.lines();
     assert_eq!(
@@ -249,7 +270,7 @@ fn the_cmi_command_prints_the_report_in_json_csv_and_text() {
     assert!(out.contains("top_count,329,2,,9.1930,"), "{out}");
 
     // Text: the CMI, the charts left out and why, DRG titles.
-    let (code, out) = run(&db, &["report", "cmi"]);
+    let (code, out) = cli.run(&["report", "cmi"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("CMI                  3.4830"), "{out}");
     assert!(out.contains("without a weight     1"), "{out}");
@@ -260,11 +281,8 @@ fn the_cmi_command_prints_the_report_in_json_csv_and_text() {
     );
 }
 
-#[test]
-fn group_account_groups_a_stored_chart_and_exits_by_outcome() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("group.db");
-    let mut store = Store::open(&db, &StoreOptions::default()).unwrap();
+/// `group --account` on charts stored in `store`, the database `cli` names.
+fn group_account_groups_a_stored_chart_and_exits_by_outcome(cli: &Cli, mut store: Store) {
     let with = |account: &str, dx: &str| {
         format!(
             r#"{{"account": "{account}", "mrn": "M{account}",
@@ -284,22 +302,20 @@ fn group_account_groups_a_stored_chart_and_exits_by_outcome() {
         ],
         "amy",
     );
-    drop(store);
-    let (code, out) = run(&db, &["group", "--account", "OK1"]);
+    let (code, out) = cli.run(&["group", "--account", "OK1"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.starts_with("OK1\tDRG 329\tMDC 06\t"), "{out}");
     assert!(out.contains("weight 4.5965"), "{out}");
-    let (code, out) = run(&db, &["group", "--account", "OK1", "--json"]);
+    let (code, out) = cli.run(&["group", "--account", "OK1", "--json"]);
     assert_eq!(code, Some(0), "{out}");
     let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
     assert_eq!(v["final"]["drg"], 329);
-    let (code, out) = run(&db, &["group", "--account", "BAD1"]);
+    let (code, out) = cli.run(&["group", "--account", "BAD1"]);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("DRG 999"), "{out}");
-    let (code, out) = run(&db, &["group", "--account", "NOPE"]);
+    let (code, out) = cli.run(&["group", "--account", "NOPE"]);
     assert_eq!(code, Some(2), "{out}");
     // Grouping changed nothing stored: the chart is as imported, its view recorded.
-    let store = Store::open(&db, &StoreOptions::default()).unwrap();
     let id = chartcoder::store::charts::chart_id_for_account(store.conn(), "OK1")
         .unwrap()
         .unwrap();
@@ -332,4 +348,32 @@ fn r_on_the_queue_offers_the_case_mix_index(stores: &Stores) {
     assert!(common::row_of(&terminal, "Case mix index").is_some());
     common::press(&mut app, KeyCode::Esc);
     assert_eq!(app.mode(), Mode::Normal);
+}
+
+#[test]
+fn the_cmi_command_prints_the_report_in_json_csv_and_text_sqlite() {
+    let (cli, store) = Cli::sqlite("cmi.db");
+    the_cmi_command_prints_the_report_in_json_csv_and_text(&cli, store);
+}
+
+#[test]
+#[ignore = "--db takes a postgresql:// URL only with the lead's src/cli/open.rs: un-ignore at the merge"]
+fn the_cmi_command_prints_the_report_in_json_csv_and_text_postgres() {
+    if let Some(db) = common::pg::TestPg::new("drg_report") {
+        the_cmi_command_prints_the_report_in_json_csv_and_text(&Cli::postgres(&db), db.store());
+    }
+}
+
+#[test]
+fn group_account_groups_a_stored_chart_and_exits_by_outcome_sqlite() {
+    let (cli, store) = Cli::sqlite("group.db");
+    group_account_groups_a_stored_chart_and_exits_by_outcome(&cli, store);
+}
+
+#[test]
+#[ignore = "--db takes a postgresql:// URL only with the lead's src/cli/open.rs: un-ignore at the merge"]
+fn group_account_groups_a_stored_chart_and_exits_by_outcome_postgres() {
+    if let Some(db) = common::pg::TestPg::new("drg_report") {
+        group_account_groups_a_stored_chart_and_exits_by_outcome(&Cli::postgres(&db), db.store());
+    }
 }
