@@ -1,5 +1,6 @@
 //! `chartcoder report cmi` on a hand-computed fixture, `group --account`,
-//! and the case mix index behind R on the queue.
+//! and the case mix index behind R on the queue. The report's figures and R
+//! on the queue are checked on both stores; the commands on an SQLite file.
 //!
 //! The fixture: completed inpatient charts with final DRGs weighted from the
 //! FY2026 IPPS Table 5 (329 = 4.5965, 331 = 1.6829, 871 = 1.9425) and one
@@ -28,9 +29,15 @@
 
 mod common;
 
+use chartcoder::drg::case_mix;
 use chartcoder::store::{Store, StoreOptions};
+use common::pg_both::{Stores, on_both_stores};
 use common::run_chartcoder;
-use std::path::Path;
+
+on_both_stores!("drg_report":
+    the_case_mix_index_matches_the_hand_computed_fixture,
+    r_on_the_queue_offers_the_case_mix_index,
+);
 
 fn chart(
     account: &str,
@@ -62,11 +69,10 @@ fn import(store: &mut Store, charts: &[String], actor: &str) {
     chartcoder::interchange::import_json(store, json.as_bytes(), actor).unwrap();
 }
 
-fn fixture(db: &Path) {
-    let mut store = Store::open(db, &StoreOptions::default()).unwrap();
+fn fixture(store: &mut Store) {
     let t5 = "v43.1";
     import(
-        &mut store,
+        store,
         &[
             chart(
                 "A",
@@ -93,7 +99,7 @@ fn fixture(db: &Path) {
         "amy",
     );
     import(
-        &mut store,
+        store,
         &[
             chart(
                 "C",
@@ -130,25 +136,45 @@ fn fixture(db: &Path) {
     );
 }
 
-fn run(db: &Path, args: &[&str]) -> (Option<i32>, String) {
-    let home = db.parent().unwrap();
-    let mut all = vec!["--db", db.to_str().unwrap()];
-    all.extend_from_slice(args);
-    let out = run_chartcoder(home, "amy", &all);
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
-    )
+/// Where the commands run: a home folder and the `--db` they are given (an
+/// SQLite file, or a PostgreSQL database's URL).
+struct Cli {
+    home: tempfile::TempDir,
+    db: String,
 }
 
-#[test]
-fn the_case_mix_index_matches_the_hand_computed_fixture() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("cmi.db");
-    fixture(&db);
-    let (code, out) = run(&db, &["report", "cmi", "--json"]);
-    assert_eq!(code, Some(0), "{out}");
-    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+impl Cli {
+    /// An SQLite file in a new home folder, and the store on it.
+    fn sqlite(name: &str) -> (Cli, Store) {
+        let home = tempfile::tempdir().unwrap();
+        let path = home.path().join(name);
+        let store = Store::open(&path, &StoreOptions::default()).unwrap();
+        let db = path.to_str().unwrap().to_string();
+        (Cli { home, db }, store)
+    }
+
+    /// A PostgreSQL database's URL, with a new home folder.
+    fn postgres(db: &common::pg::TestPg) -> Cli {
+        Cli {
+            home: tempfile::tempdir().unwrap(),
+            db: db.url(),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> (Option<i32>, String) {
+        let mut all = vec!["--db", self.db.as_str()];
+        all.extend_from_slice(args);
+        let out = run_chartcoder(self.home.path(), "amy", &all);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    }
+}
+
+/// The whole-period report (`report cmi --json`) against the figures by hand.
+fn check_whole_period(r: &serde_json::Value) {
     let f4 = |v: &serde_json::Value| format!("{:.4}", v.as_f64().unwrap());
     assert_eq!(r["overall"]["charts"], 6);
     assert_eq!(r["overall"]["weighted"], 5);
@@ -184,20 +210,55 @@ fn the_case_mix_index_matches_the_hand_computed_fixture() {
     assert_eq!(drgs("top_by_count"), [329, 291, 331, 871]);
     assert_eq!(drgs("top_by_weight"), [329, 871, 331, 291]);
     assert_eq!(f4(&r["top_by_weight"][0]["total_weight"]), "13.7895");
+}
+
+/// The figures from the store, as the command computes them.
+fn the_case_mix_index_matches_the_hand_computed_fixture(stores: &Stores) {
+    let mut store = stores.open();
+    fixture(&mut store);
+    let (rows, without) = chartcoder::store::drg::case_mix_rows(store.conn(), None, None).unwrap();
+    let report = case_mix::compute(&rows, without, None, None);
+    check_whole_period(&serde_json::to_value(&report).unwrap());
+    // May only: 3 charts, CMI 3.7118, G without a DRG; 329 twice (C, E).
+    let (from, to) = (
+        chrono::NaiveDate::from_ymd_opt(2026, 5, 1),
+        chrono::NaiveDate::from_ymd_opt(2026, 5, 31),
+    );
+    let (rows, without) = chartcoder::store::drg::case_mix_rows(store.conn(), from, to).unwrap();
+    assert_eq!(without, 1);
+    let csv: Vec<String> = case_mix::csv_rows(&case_mix::compute(&rows, without, from, to))
+        .iter()
+        .map(|row| row.join(","))
+        .collect();
+    assert_eq!(csv[0], "overall,all,3,3,11.1355,3.7118");
+    assert!(
+        csv.contains(&"coder,bob,3,3,11.1355,3.7118".to_string()),
+        "{csv:?}"
+    );
+    assert!(
+        csv.contains(&"top_count,329,2,,9.1930,".to_string()),
+        "{csv:?}"
+    );
+}
+
+/// `report cmi` on the fixture in `store`, the database `cli` names.
+fn the_cmi_command_prints_the_report_in_json_csv_and_text(cli: &Cli, mut store: Store) {
+    fixture(&mut store);
+    drop(store);
+    let (code, out) = cli.run(&["report", "cmi", "--json"]);
+    assert_eq!(code, Some(0), "{out}");
+    check_whole_period(&serde_json::from_str(&out).unwrap());
 
     // A period: May only.
-    let (code, out) = run(
-        &db,
-        &[
-            "report",
-            "cmi",
-            "--from",
-            "2026-05-01",
-            "--to",
-            "2026-05-31",
-            "--csv",
-        ],
-    );
+    let (code, out) = cli.run(&[
+        "report",
+        "cmi",
+        "--from",
+        "2026-05-01",
+        "--to",
+        "2026-05-31",
+        "--csv",
+    ]);
     assert_eq!(code, Some(0), "{out}");
     let mut lines = out.lines();
     assert_eq!(
@@ -209,7 +270,7 @@ fn the_case_mix_index_matches_the_hand_computed_fixture() {
     assert!(out.contains("top_count,329,2,,9.1930,"), "{out}");
 
     // Text: the CMI, the charts left out and why, DRG titles.
-    let (code, out) = run(&db, &["report", "cmi"]);
+    let (code, out) = cli.run(&["report", "cmi"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("CMI                  3.4830"), "{out}");
     assert!(out.contains("without a weight     1"), "{out}");
@@ -220,11 +281,8 @@ fn the_case_mix_index_matches_the_hand_computed_fixture() {
     );
 }
 
-#[test]
-fn group_account_groups_a_stored_chart_and_exits_by_outcome() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("group.db");
-    let mut store = Store::open(&db, &StoreOptions::default()).unwrap();
+/// `group --account` on charts stored in `store`, the database `cli` names.
+fn group_account_groups_a_stored_chart_and_exits_by_outcome(cli: &Cli, mut store: Store) {
     let with = |account: &str, dx: &str| {
         format!(
             r#"{{"account": "{account}", "mrn": "M{account}",
@@ -244,22 +302,20 @@ fn group_account_groups_a_stored_chart_and_exits_by_outcome() {
         ],
         "amy",
     );
-    drop(store);
-    let (code, out) = run(&db, &["group", "--account", "OK1"]);
+    let (code, out) = cli.run(&["group", "--account", "OK1"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.starts_with("OK1\tDRG 329\tMDC 06\t"), "{out}");
     assert!(out.contains("weight 4.5965"), "{out}");
-    let (code, out) = run(&db, &["group", "--account", "OK1", "--json"]);
+    let (code, out) = cli.run(&["group", "--account", "OK1", "--json"]);
     assert_eq!(code, Some(0), "{out}");
     let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
     assert_eq!(v["final"]["drg"], 329);
-    let (code, out) = run(&db, &["group", "--account", "BAD1"]);
+    let (code, out) = cli.run(&["group", "--account", "BAD1"]);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("DRG 999"), "{out}");
-    let (code, out) = run(&db, &["group", "--account", "NOPE"]);
+    let (code, out) = cli.run(&["group", "--account", "NOPE"]);
     assert_eq!(code, Some(2), "{out}");
     // Grouping changed nothing stored: the chart is as imported, its view recorded.
-    let store = Store::open(&db, &StoreOptions::default()).unwrap();
     let id = chartcoder::store::charts::chart_id_for_account(store.conn(), "OK1")
         .unwrap()
         .unwrap();
@@ -273,14 +329,11 @@ fn group_account_groups_a_stored_chart_and_exits_by_outcome() {
     );
 }
 
-#[test]
-fn r_on_the_queue_offers_the_case_mix_index() {
+fn r_on_the_queue_offers_the_case_mix_index(stores: &Stores) {
     use chartcoder::tui::app::{App, Mode};
     use crossterm::event::KeyCode;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("tui.db");
-    fixture(&db);
-    let store = Store::open(&db, &StoreOptions::default()).unwrap();
+    let mut store = stores.open();
+    fixture(&mut store);
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
     let mut app = App::new(store, "amy", today, 100, 40);
     common::press(&mut app, KeyCode::Char('R'));
@@ -295,4 +348,32 @@ fn r_on_the_queue_offers_the_case_mix_index() {
     assert!(common::row_of(&terminal, "Case mix index").is_some());
     common::press(&mut app, KeyCode::Esc);
     assert_eq!(app.mode(), Mode::Normal);
+}
+
+#[test]
+fn the_cmi_command_prints_the_report_in_json_csv_and_text_sqlite() {
+    let (cli, store) = Cli::sqlite("cmi.db");
+    the_cmi_command_prints_the_report_in_json_csv_and_text(&cli, store);
+}
+
+#[test]
+#[ignore = "--db takes a postgresql:// URL only with the lead's src/cli/open.rs: un-ignore at the merge"]
+fn the_cmi_command_prints_the_report_in_json_csv_and_text_postgres() {
+    if let Some(db) = common::pg::TestPg::new("drg_report") {
+        the_cmi_command_prints_the_report_in_json_csv_and_text(&Cli::postgres(&db), db.store());
+    }
+}
+
+#[test]
+fn group_account_groups_a_stored_chart_and_exits_by_outcome_sqlite() {
+    let (cli, store) = Cli::sqlite("group.db");
+    group_account_groups_a_stored_chart_and_exits_by_outcome(&cli, store);
+}
+
+#[test]
+#[ignore = "--db takes a postgresql:// URL only with the lead's src/cli/open.rs: un-ignore at the merge"]
+fn group_account_groups_a_stored_chart_and_exits_by_outcome_postgres() {
+    if let Some(db) = common::pg::TestPg::new("drg_report") {
+        group_account_groups_a_stored_chart_and_exits_by_outcome(&Cli::postgres(&db), db.store());
+    }
 }

@@ -4,6 +4,15 @@
 use chartcoder::domain::{ChartStatus, FinalDrg};
 use chartcoder::interchange::{self, csv, json};
 use chartcoder::store::{Store, audit, charts, coding, drg};
+use common::pg_both::{Stores, on_both_stores};
+
+mod common;
+
+on_both_stores!("drg_store": completion_stores_the_final_drg_with_its_audit_row,
+    a_refused_completion_stores_no_drg,
+    a_chart_without_a_weight_stores_none_and_the_schema_refuses_a_bad_drg,
+    the_final_drg_is_exported_in_json_and_csv_and_imported_back,
+    an_imported_drg_out_of_range_is_a_problem_of_the_file);
 
 const CHART: &str = r#"{"charts": [{"account": "D1", "mrn": "M1", "status": "ready",
   "patient": {"name": "Test Patient", "birth_date": "1950-01-01", "sex": "F"},
@@ -11,8 +20,8 @@ const CHART: &str = r#"{"charts": [{"account": "D1", "mrn": "M1", "status": "rea
   "diagnoses": [{"code": "C18.7", "poa": "Y"}, {"code": "J96.01", "poa": "Y"}],
   "procedures": [{"code": "0DTN4ZZ"}]}]}"#;
 
-fn stored() -> (Store, i64) {
-    let mut store = Store::open_in_memory().unwrap();
+fn stored(stores: &Stores) -> (Store, i64) {
+    let mut store = stores.open();
     interchange::import_json(&mut store, CHART.as_bytes(), "test").unwrap();
     let id = charts::chart_id_for_account(store.conn(), "D1")
         .unwrap()
@@ -32,9 +41,8 @@ fn drg_329() -> FinalDrg {
     }
 }
 
-#[test]
-fn completion_stores_the_final_drg_with_its_audit_row() {
-    let (mut store, id) = stored();
+fn completion_stores_the_final_drg_with_its_audit_row(stores: &Stores) {
+    let (mut store, id) = stored(stores);
     store
         .write(|tx| coding::complete(tx, id, "amy", &[], Some(&drg_329())))
         .unwrap();
@@ -57,9 +65,8 @@ fn completion_stores_the_final_drg_with_its_audit_row() {
     assert_eq!(rows[0].coder, "amy");
 }
 
-#[test]
-fn a_refused_completion_stores_no_drg() {
-    let (mut store, id) = stored();
+fn a_refused_completion_stores_no_drg(stores: &Stores) {
+    let (mut store, id) = stored(stores);
     let err = store
         .write(|tx| {
             coding::complete(
@@ -82,9 +89,8 @@ fn a_refused_completion_stores_no_drg() {
     assert_eq!(drg::load_final(store.conn(), id).unwrap(), None);
 }
 
-#[test]
-fn a_chart_without_a_weight_stores_none_and_the_schema_refuses_a_bad_drg() {
-    let (mut store, id) = stored();
+fn a_chart_without_a_weight_stores_none_and_the_schema_refuses_a_bad_drg(stores: &Stores) {
+    let (mut store, id) = stored(stores);
     let v44 = FinalDrg {
         weight: None,
         table5_edition: None,
@@ -114,9 +120,8 @@ fn a_chart_without_a_weight_stores_none_and_the_schema_refuses_a_bad_drg() {
     );
 }
 
-#[test]
-fn the_final_drg_is_exported_in_json_and_csv_and_imported_back() {
-    let (mut store, id) = stored();
+fn the_final_drg_is_exported_in_json_and_csv_and_imported_back(stores: &Stores) {
+    let (mut store, id) = stored(stores);
     store
         .write(|tx| coding::complete(tx, id, "amy", &[], Some(&drg_329())))
         .unwrap();
@@ -132,7 +137,7 @@ fn the_final_drg_is_exported_in_json_and_csv_and_imported_back() {
     assert_eq!(drg["grouper_version"], "v43.1");
     assert_eq!(drg["table5_edition"], "FY2026 IPPS Final Rule Table 5");
     // Imported into another database, the chart keeps its DRG.
-    let mut other = Store::open_in_memory().unwrap();
+    let mut other = stores.open();
     interchange::import_json(&mut other, &out, "test").unwrap();
     let again = charts::chart_id_for_account(other.conn(), "D1")
         .unwrap()
@@ -160,13 +165,12 @@ fn the_final_drg_is_exported_in_json_and_csv_and_imported_back() {
     }
 }
 
-#[test]
-fn an_imported_drg_out_of_range_is_a_problem_of_the_file() {
+fn an_imported_drg_out_of_range_is_a_problem_of_the_file(stores: &Stores) {
     let bad = CHART.replace(
         r#""procedures": [{"code": "0DTN4ZZ"}]"#,
         r#""procedures": [{"code": "0DTN4ZZ"}], "drg": {"drg": 0, "mdc": 30, "grouper_version": "v43.1"}"#,
     );
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = stores.open();
     let err = interchange::import_json(&mut store, bad.as_bytes(), "test")
         .unwrap_err()
         .to_string();

@@ -7,10 +7,21 @@ use chartcoder::query::{Citation, Draft, Format, Indicator, OTHER, UNDETERMINED,
 use chartcoder::store::coding;
 use chartcoder::store::queries;
 use chartcoder::store::{Store, StoreError, audit, charts};
+use common::pg_both::{Stores, on_both_stores};
+
+mod common;
+
+on_both_stores!("queries":
+    a_query_failing_the_lint_is_refused_and_nothing_is_written,
+    sending_holds_the_chart_and_the_query_as_sent_never_changes,
+    the_lifecycle_answer_close_releases_the_hold_and_the_chart_completes,
+    canceling_and_changing_the_recipient_need_a_reason,
+    the_report_counts_code_changes_after_the_answer_and_names_the_last_recipient,
+);
 
 /// The demo store with the second chart claimed by amy.
-fn claimed() -> (Store, i64) {
-    let mut store = Store::open_in_memory().unwrap();
+fn claimed(stores: &Stores) -> (Store, i64) {
+    let mut store = stores.open();
     chartcoder::demo::seed(&mut store).unwrap();
     let id = charts::chart_id_for_account(store.conn(), "A26110203")
         .unwrap()
@@ -49,9 +60,8 @@ fn status(store: &Store, chart_id: i64) -> ChartStatus {
     charts::load_chart(store.conn(), chart_id).unwrap().status
 }
 
-#[test]
-fn a_query_failing_the_lint_is_refused_and_nothing_is_written() {
-    let (mut store, id) = claimed();
+fn a_query_failing_the_lint_is_refused_and_nothing_is_written(stores: &Stores) {
+    let (mut store, id) = claimed(stores);
     let mut d = draft(&store, id);
     d.indicators.clear();
     d.question.push_str(" It would support an MCC.");
@@ -65,9 +75,8 @@ fn a_query_failing_the_lint_is_refused_and_nothing_is_written() {
     assert_eq!(status(&store, id), ChartStatus::InProgress);
 }
 
-#[test]
-fn sending_holds_the_chart_and_the_query_as_sent_never_changes() {
-    let (mut store, id) = claimed();
+fn sending_holds_the_chart_and_the_query_as_sent_never_changes(stores: &Stores) {
+    let (mut store, id) = claimed(stores);
     let d = draft(&store, id);
     let q = store.write(|tx| queries::send(tx, id, "amy", &d)).unwrap();
     assert_eq!(status(&store, id), ChartStatus::OnHold);
@@ -113,9 +122,8 @@ fn sending_holds_the_chart_and_the_query_as_sent_never_changes() {
     assert!(e.to_string().contains("on hold"), "{e}");
 }
 
-#[test]
-fn the_lifecycle_answer_close_releases_the_hold_and_the_chart_completes() {
-    let (mut store, id) = claimed();
+fn the_lifecycle_answer_close_releases_the_hold_and_the_chart_completes(stores: &Stores) {
+    let (mut store, id) = claimed(stores);
     let d = draft(&store, id);
     let q = store.write(|tx| queries::send(tx, id, "amy", &d)).unwrap();
     // Closing before an answer needs the outcome "no response".
@@ -168,9 +176,8 @@ fn the_lifecycle_answer_close_releases_the_hold_and_the_chart_completes() {
     }
 }
 
-#[test]
-fn canceling_and_changing_the_recipient_need_a_reason() {
-    let (mut store, id) = claimed();
+fn canceling_and_changing_the_recipient_need_a_reason(stores: &Stores) {
+    let (mut store, id) = claimed(stores);
     let mut d = draft(&store, id);
     d.format = Some(Format::YesNo);
     d.yes_no_reason = Some(YesNoReason::EstablishPoa);
@@ -213,4 +220,107 @@ fn a_query_is_overdue_after_the_escalation_time() {
         .with_timezone(&chrono::Utc);
     assert!(!queries::overdue("2026-11-19T12:00:00Z", now, 72));
     assert!(queries::overdue("2026-11-19T11:59:59Z", now, 72));
+}
+
+fn the_report_counts_code_changes_after_the_answer_and_names_the_last_recipient(stores: &Stores) {
+    let (mut store, id) = claimed(stores);
+    let d = draft(&store, id);
+    let q = store.write(|tx| queries::send(tx, id, "amy", &d)).unwrap();
+    // Two changes of recipient: the later one is who has it now.
+    for (to, why) in [
+        ("Dr. Other", "attending on leave"),
+        ("Dr. Third", "covering"),
+    ] {
+        store
+            .write(|tx| queries::change_recipient(tx, q, "amy", to, why))
+            .unwrap();
+    }
+    assert_eq!(
+        queries::get(store.conn(), q).unwrap().unwrap().recipient,
+        "Dr. Third"
+    );
+    store
+        .write(|tx| queries::answer(tx, q, "amy", "Chronic diastolic (HFpEF) heart failure"))
+        .unwrap();
+    // One code change after the answer, then closed.
+    store
+        .write(|tx| coding::add_diagnosis(tx, id, "amy", "I50.32", "FY2027"))
+        .unwrap();
+    store
+        .write(|tx| queries::close(tx, q, "amy", Outcome::Agreed))
+        .unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let (rows, coded) = queries::report_rows(store.conn(), Some(today), Some(today)).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].chart_id, id);
+    assert_eq!(rows[0].physician, "Dr. Third");
+    assert_eq!(rows[0].outcome, Some(Outcome::Agreed));
+    assert_eq!(rows[0].code_changes, 1);
+    // Discharged today: none of the demo charts.
+    assert_eq!(coded, 0);
+    // Without dates: the demo's 2 coded and 6 final charts (data/demo_charts.json).
+    let (rows, coded) = queries::report_rows(store.conn(), None, None).unwrap();
+    assert_eq!((rows.len(), coded), (1, 8));
+    // Sent before the period: left out.
+    let tomorrow = today.succ_opt().unwrap();
+    let (rows, _) = queries::report_rows(store.conn(), Some(tomorrow), None).unwrap();
+    assert!(rows.is_empty());
+    assert_eq!(
+        queries::sent_between(store.conn(), None, Some(today))
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+/// The coder closes a query (no response) in one session while canceling it
+/// in another: the cancel waits for the close and is refused, the query
+/// stays closed with its outcome (SQLite: the writers take turns;
+/// PostgreSQL: the chart's row lock).
+fn a_query_closed_meanwhile_is_not_canceled_over(mut store: Store) {
+    chartcoder::demo::seed(&mut store).unwrap();
+    let id = charts::chart_id_for_account(store.conn(), "A26110203")
+        .unwrap()
+        .unwrap();
+    store.write(|tx| coding::claim(tx, id, "amy")).unwrap();
+    let d = draft(&store, id);
+    let q = store.write(|tx| queries::send(tx, id, "amy", &d)).unwrap();
+    let mut second = store.reopen().unwrap().unwrap();
+    let (closed, closed_rx) = std::sync::mpsc::channel();
+    let first = std::thread::spawn(move || {
+        store
+            .write(|tx| {
+                queries::close(tx, q, "amy", Outcome::NoResponse)?;
+                // Closed, not committed yet: the other session cancels now.
+                closed.send(()).unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                Ok(())
+            })
+            .unwrap();
+        store
+    });
+    closed_rx.recv().unwrap();
+    let canceled = second.write(|tx| queries::cancel(tx, q, "amy", "not needed"));
+    let store = first.join().unwrap();
+    let e = canceled.unwrap_err();
+    assert!(e.to_string().contains("already closed"), "{e}");
+    let stored = queries::get(store.conn(), q).unwrap().unwrap();
+    assert_eq!(stored.status, Status::Closed);
+    assert_eq!(stored.outcome, Some(Outcome::NoResponse));
+}
+
+#[test]
+fn a_query_closed_meanwhile_is_not_canceled_over_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("race.db");
+    a_query_closed_meanwhile_is_not_canceled_over(
+        Store::open(&path, &chartcoder::store::StoreOptions::default()).unwrap(),
+    );
+}
+
+#[test]
+fn a_query_closed_meanwhile_is_not_canceled_over_postgres() {
+    if let Some(db) = common::pg::TestPg::new("queries") {
+        a_query_closed_meanwhile_is_not_canceled_over(db.store());
+    }
 }

@@ -12,6 +12,21 @@ use chartcoder::domain::{
 use chartcoder::store::quality::{self, Scope};
 use chartcoder::store::{Store, StoreError, charts, coding, review, users};
 use chrono::NaiveDate;
+use common::pg_both::{Stores, on_both_stores};
+
+mod common;
+
+on_both_stores!("review":
+    the_review_flow_end_to_end_gives_the_expected_accuracy,
+    refusals_change_nothing,
+    a_settled_principal_and_removed_code_are_put_back_in_place,
+    the_selection_rules_are_deterministic_and_each_names_its_reason,
+    accuracy_report_matches_the_hand_computed_fixture,
+    productivity_report_matches_the_hand_computed_fixture,
+    dnfb_report_matches_the_hand_computed_fixture,
+    time_on_chart_is_taken_from_the_audit_trail_at_completion,
+    time_on_chart_leaves_out_idle_gaps_and_earlier_work_by_hand,
+);
 
 fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -124,9 +139,8 @@ fn team(store: &mut Store) {
         .unwrap();
 }
 
-#[test]
-fn the_review_flow_end_to_end_gives_the_expected_accuracy() {
-    let mut store = Store::open_in_memory().unwrap();
+fn the_review_flow_end_to_end_gives_the_expected_accuracy(stores: &Stores) {
+    let mut store = stores.open();
     team(&mut store);
     let id = add(
         &mut store,
@@ -368,9 +382,8 @@ fn the_review_flow_end_to_end_gives_the_expected_accuracy() {
     }
 }
 
-#[test]
-fn refusals_change_nothing() {
-    let mut store = Store::open_in_memory().unwrap();
+fn refusals_change_nothing(stores: &Stores) {
+    let mut store = stores.open();
     team(&mut store);
     let own = add(
         &mut store,
@@ -450,9 +463,8 @@ fn refusals_change_nothing() {
     assert_eq!(status(&store, other), "reviewed");
 }
 
-#[test]
-fn a_settled_principal_and_removed_code_are_put_back_in_place() {
-    let mut store = Store::open_in_memory().unwrap();
+fn a_settled_principal_and_removed_code_are_put_back_in_place(stores: &Stores) {
+    let mut store = stores.open();
     team(&mut store);
     let id = add(
         &mut store,
@@ -541,9 +553,8 @@ fn a_settled_principal_and_removed_code_are_put_back_in_place() {
     assert_eq!(s.principal_changed, Some(true));
 }
 
-#[test]
-fn the_selection_rules_are_deterministic_and_each_names_its_reason() {
-    let mut store = Store::open_in_memory().unwrap();
+fn the_selection_rules_are_deterministic_and_each_names_its_reason(stores: &Stores) {
+    let mut store = stores.open();
     team(&mut store);
     store
         .write(|tx| {
@@ -672,9 +683,8 @@ fn close(a: Option<f64>, b: f64) {
     assert!((a - b).abs() < 1e-9, "{a} != {b}");
 }
 
-#[test]
-fn accuracy_report_matches_the_hand_computed_fixture() {
-    let store = Store::open_in_memory().unwrap();
+fn accuracy_report_matches_the_hand_computed_fixture(stores: &Stores) {
+    let store = stores.open();
     fixture_charts(&store, 7);
     // (chart, coder, coded_at, state, dx codes/errors, px codes/errors, principal changed, DRG changed)
     sql(
@@ -750,9 +760,8 @@ fn accuracy_report_matches_the_hand_computed_fixture() {
     assert_eq!(only_bob.by_coder.len(), 1);
 }
 
-#[test]
-fn productivity_report_matches_the_hand_computed_fixture() {
-    let store = Store::open_in_memory().unwrap();
+fn productivity_report_matches_the_hand_computed_fixture(stores: &Stores) {
+    let store = stores.open();
     fixture_charts(&store, 12);
     sql(
         &store,
@@ -840,9 +849,8 @@ fn productivity_report_matches_the_hand_computed_fixture() {
     );
 }
 
-#[test]
-fn dnfb_report_matches_the_hand_computed_fixture() {
-    let store = Store::open_in_memory().unwrap();
+fn dnfb_report_matches_the_hand_computed_fixture(stores: &Stores) {
+    let store = stores.open();
     sql(
         &store,
         "INSERT INTO patients (mrn, name, birth_date, sex) VALUES ('P', 'Pat', '1950-01-01', 'F');
@@ -946,9 +954,8 @@ fn dnfb_report_matches_the_hand_computed_fixture() {
     assert_eq!(june.total.total.charts, 7);
 }
 
-#[test]
-fn time_on_chart_is_taken_from_the_audit_trail_at_completion() {
-    let mut store = Store::open_in_memory().unwrap();
+fn time_on_chart_is_taken_from_the_audit_trail_at_completion(stores: &Stores) {
+    let mut store = stores.open();
     let id = add(
         &mut store,
         &chart("T-1", EncounterType::Clinic, "2026-03-04"),
@@ -975,9 +982,8 @@ fn time_on_chart_is_taken_from_the_audit_trail_at_completion() {
     assert_eq!(daily, 1);
 }
 
-#[test]
-fn time_on_chart_leaves_out_idle_gaps_and_earlier_work_by_hand() {
-    let store = Store::open_in_memory().unwrap();
+fn time_on_chart_leaves_out_idle_gaps_and_earlier_work_by_hand(stores: &Stores) {
+    let store = stores.open();
     fixture_charts(&store, 1);
     // carl's rows on chart 1 (and one of rita's, not his). The trail before
     // his previous completion is not this completion's work.
@@ -1046,4 +1052,53 @@ fn upgrading_times_the_completions_already_in_the_trail() {
     assert_eq!(row, ("dana".to_string(), "2026-02-02".to_string(), 300));
     let r = quality::productivity(store.conn(), &Scope::default()).unwrap();
     assert_eq!(r.overall.charts, 1);
+}
+
+/// A manager makes a chart final while a reviewer starts its review: the
+/// review waits for the manager's transaction and is refused, never opened
+/// on a final chart (SQLite: the writers take turns; PostgreSQL: the chart's
+/// row lock). `second` is another connection to `store`'s database.
+fn a_review_never_starts_on_a_chart_being_made_final(mut store: Store) {
+    team(&mut store);
+    let id = add(
+        &mut store,
+        &chart("RACE-1", EncounterType::Inpatient, "2026-03-04"),
+    );
+    code_chart(&mut store, id, "carl", &[("J18.9", Poa::Yes)], &[]);
+    let mut second = store.reopen().unwrap().unwrap();
+    let (finalized, finalized_rx) = std::sync::mpsc::channel();
+    let manager = std::thread::spawn(move || {
+        store
+            .write(|tx| {
+                review::finalize(tx, id, "mona")?;
+                // Made final, not committed yet: the reviewer starts now.
+                finalized.send(()).unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                Ok(())
+            })
+            .unwrap();
+        store
+    });
+    finalized_rx.recv().unwrap();
+    let started = second.write(|tx| review::start(tx, id, "rita"));
+    let store = manager.join().unwrap();
+    refused(started.unwrap_err(), "only a coded chart is reviewed");
+    assert_eq!(status(&store, id), "final");
+    assert!(review::open_review(store.conn(), id).unwrap().is_none());
+}
+
+#[test]
+fn a_review_never_starts_on_a_chart_being_made_final_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("race.db");
+    a_review_never_starts_on_a_chart_being_made_final(
+        Store::open(&path, &chartcoder::store::StoreOptions::default()).unwrap(),
+    );
+}
+
+#[test]
+fn a_review_never_starts_on_a_chart_being_made_final_postgres() {
+    if let Some(db) = common::pg::TestPg::new("review") {
+        a_review_never_starts_on_a_chart_being_made_final(db.store());
+    }
 }

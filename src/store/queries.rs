@@ -8,7 +8,7 @@ use super::{Result, StoreError, audit, charts, now_utc};
 use crate::domain::AuditAction;
 use crate::domain::{QueryOutcome as Outcome, QueryStatus as Status};
 use crate::query::{self, Draft, Format, StoredQuery, YesNoReason};
-use crate::store::sql::{Db, Tx, params};
+use crate::store::sql::{Db, Dialect, Tx, params};
 
 /// Sends a query on a chart the coder holds: lints it (a query that fails the
 /// lint is refused with every reason), stores it with its text, puts the chart
@@ -152,7 +152,23 @@ pub fn draft_of(conn: &Db, chart_id: i64, user: &str) -> Result<Option<Draft>> {
     Ok(Some(q.to_draft()))
 }
 
+/// The query's status and chart, the chart's row locked until the action's
+/// transaction ends, so that two actions on one query run one after the
+/// other on PostgreSQL too (SQLite's writers already do: `BEGIN IMMEDIATE`).
+/// The chart's row, not the query's: a sent query's row may not be updated,
+/// and a row lock needs that right. Locked first, then read by a statement
+/// of its own: one that waited for the lock sees what the other committed
+/// (a `FOR UPDATE OF` join would return the query's row as it was before).
 fn status_of(tx: &Tx<'_>, id: i64) -> Result<(Status, i64)> {
+    if tx.dialect() == Dialect::Postgres {
+        tx.query_opt(
+            "SELECT 1 FROM charts WHERE chart_id =
+                 (SELECT chart_id FROM physician_queries WHERE physician_query_id = ?1)
+             FOR UPDATE",
+            [id],
+            |r| r.get::<i64>(0),
+        )?;
+    }
     let row: Option<(String, i64)> = tx.query_opt(
         "SELECT status, chart_id FROM physician_queries WHERE physician_query_id = ?1",
         [id],
@@ -435,8 +451,8 @@ pub fn sent_between(
 ) -> Result<Vec<StoredQuery>> {
     let sql = &format!(
         "{SELECT} WHERE q.sent_at IS NOT NULL
-             AND (?1 IS NULL OR substr(q.sent_at, 1, 10) >= ?1)
-             AND (?2 IS NULL OR substr(q.sent_at, 1, 10) <= ?2)
+             AND (CAST(?1 AS TEXT) IS NULL OR substr(q.sent_at, 1, 10) >= ?1)
+             AND (CAST(?2 AS TEXT) IS NULL OR substr(q.sent_at, 1, 10) <= ?2)
          ORDER BY q.physician_query_id"
     );
     let raws = conn.query_map(
@@ -468,7 +484,7 @@ pub fn report_rows(
     // The actions that change a chart's codes, as the trail names them.
     let code_changes_sql = format!(
         "SELECT count(*) FROM audit WHERE chart_id = ?1 AND action IN ({})
-         AND at >= ?2 AND (?3 IS NULL OR at <= ?3)",
+         AND at >= ?2 AND (CAST(?3 AS TEXT) IS NULL OR at <= ?3)",
         AuditAction::CODE_CHANGES
             .iter()
             .map(|a| format!("'{}'", a.as_str()))
@@ -500,7 +516,8 @@ pub fn report_rows(
     }
     let coded: i64 = conn.query_row(
         "SELECT count(*) FROM charts WHERE status IN ('coded', 'reviewed', 'final')
-             AND (?1 IS NULL OR discharge_date >= ?1) AND (?2 IS NULL OR discharge_date <= ?2)",
+             AND (CAST(?1 AS TEXT) IS NULL OR discharge_date >= ?1)
+             AND (CAST(?2 AS TEXT) IS NULL OR discharge_date <= ?2)",
         params![from.map(|d| d.to_string()), to.map(|d| d.to_string())],
         |r| r.get(0),
     )?;

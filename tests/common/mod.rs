@@ -151,3 +151,7 @@ pub fn send_query(db: &Path, account: &str, coder: &str, indicator: &str) -> i64
         .write(|tx| queries::send(tx, chart, coder, &draft))
         .unwrap()
 }
+
+// Part B's both-stores helper, at the end of the file to stay clear of part
+// A's `stores` beside `pg` (the two are to be made one).
+pub mod pg_both;

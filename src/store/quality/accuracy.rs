@@ -82,7 +82,7 @@ pub fn accuracy(conn: &Db, scope: &Scope) -> Result<AccuracyReport> {
                 sum(px_codes), sum(px_errors), sum(principal_charts), sum(principal_changed),
                 sum(drg_charts), sum(drg_changed)
          FROM accuracy_daily
-         WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR coder = ?3)
+         WHERE day BETWEEN ?1 AND ?2 AND (CAST(?3 AS TEXT) IS NULL OR coder = ?3)
          GROUP BY coder, substr(day, 1, 7)";
     let mut overall = Accuracy::default();
     let mut coders: BTreeMap<String, Accuracy> = BTreeMap::new();

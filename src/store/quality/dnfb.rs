@@ -115,7 +115,7 @@ pub fn dnfb(conn: &Db, scope: &Scope, as_of: NaiveDate, base_rate: f64) -> Resul
          FROM charts c LEFT JOIN chart_drgs d ON d.chart_id = c.chart_id
          WHERE c.status IN ('ready', 'in_progress', 'on_hold', 'coded', 'reviewed')
            AND c.discharge_date BETWEEN ?1 AND ?2
-           AND (?3 IS NULL OR c.claimed_by = ?3
+           AND (CAST(?3 AS TEXT) IS NULL OR c.claimed_by = ?3
                 OR (SELECT cc.coder FROM chart_coding cc WHERE cc.chart_id = c.chart_id
                     ORDER BY cc.rowid DESC LIMIT 1) = ?3)";
     let mut total = HeldLine::default();

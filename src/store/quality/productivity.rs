@@ -61,7 +61,7 @@ pub struct ProductivityReport {
 pub fn productivity(conn: &Db, scope: &Scope) -> Result<ProductivityReport> {
     let targets = targets(conn)?;
     let sql = "SELECT coder, encounter_type, sum(charts), sum(seconds) FROM coding_daily
-         WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR coder = ?3)
+         WHERE day BETWEEN ?1 AND ?2 AND (CAST(?3 AS TEXT) IS NULL OR coder = ?3)
          GROUP BY coder, encounter_type";
     let mut overall = Output::default();
     let mut types: BTreeMap<EncounterType, Output> = BTreeMap::new();

@@ -37,7 +37,7 @@ use crate::domain::{
     Chart, ChartStatus, CodedVersion, Difference, FinalDrg, ReviewReason, ReviewState, Role,
     Verdict,
 };
-use crate::store::sql::Db;
+use crate::store::sql::{Db, Dialect};
 
 /// Groups a chart as it stands.
 pub type Regroup<'a> = &'a dyn Fn(&Chart) -> Option<FinalDrg>;
@@ -161,12 +161,17 @@ pub fn latest_review(conn: &Db, chart_id: i64) -> Result<Option<Review>> {
     row.map(with_state).transpose()
 }
 
+/// The chart's status, its row locked until the action's transaction ends:
+/// every review action reads it first, so two actions on one chart (a start
+/// and a finalize, a pass and a return) run one after the other, the second
+/// deciding on what the first committed. SQLite's writers already run one at
+/// a time (`BEGIN IMMEDIATE`); PostgreSQL's need the row lock.
 pub(super) fn status_of(conn: &Db, chart_id: i64) -> Result<ChartStatus> {
-    let status: Option<String> = conn.query_opt(
-        "SELECT status FROM charts WHERE chart_id = ?1",
-        [chart_id],
-        |r| r.get(0),
-    )?;
+    let sql = match conn.dialect() {
+        Dialect::Sqlite => "SELECT status FROM charts WHERE chart_id = ?1",
+        Dialect::Postgres => "SELECT status FROM charts WHERE chart_id = ?1 FOR UPDATE",
+    };
+    let status: Option<String> = conn.query_opt(sql, [chart_id], |r| r.get(0))?;
     match status {
         Some(s) => s.parse().map_err(corrupt),
         None => refused(format!("there is no chart #{chart_id}")),
@@ -192,6 +197,8 @@ pub(super) fn review_in(
     state: ReviewState,
     what: &str,
 ) -> Result<Review> {
+    // The chart's row locked first (see status_of).
+    status_of(conn, chart_id)?;
     match open_review(conn, chart_id)? {
         Some(r) if r.state == state => Ok(r),
         Some(r) => refused(format!(
