@@ -13,8 +13,10 @@ fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-const FY26: Edition = Edition::Fy2026;
-const FY27: Edition = Edition::Fy2027;
+/// The bundled editions, by their rows in the table (checked against their
+/// labels in `the_editions_are_the_tables_rows`).
+const FY26: Edition = Edition::ALL[0];
+const FY27: Edition = Edition::ALL[1];
 
 #[test]
 fn the_tabular_has_every_node_of_the_april_2026_release() {
@@ -291,7 +293,12 @@ fn a_bad_change_list_row_names_its_line() {
     let mut cm = IcdCm::from_nodes(Vec::new(), Default::default());
     let added = "code,codeDotted,billable,category,shortTitle,longTitle\nC7831,C78.31,true\n";
     let err = cm
-        .apply_fy2027(added, "code\n", "code,newLongTitle\n")
+        .apply_changes(
+            FY27,
+            ("icd10cm_fy2027_changes/added.csv", added),
+            ("deleted.csv", "code\n"),
+            ("revised.csv", "code,newLongTitle\n"),
+        )
         .unwrap_err();
     assert_eq!(
         (err.file.as_str(), err.line),
@@ -299,7 +306,12 @@ fn a_bad_change_list_row_names_its_line() {
         "{err}"
     );
     let err = cm
-        .apply_fy2027("code,shortTitle\n", "code\n", "code,newLongTitle\n")
+        .apply_changes(
+            FY27,
+            ("added.csv", "code,shortTitle\n"),
+            ("deleted.csv", "code\n"),
+            ("revised.csv", "code,newLongTitle\n"),
+        )
         .unwrap_err();
     assert!(err.message.contains("longTitle"), "{err}");
 }
@@ -621,7 +633,9 @@ fn cc_mcc_lists_and_the_hcc_map_load_from_the_official_tables() {
 // The code-set cache (`reference::cache`): what a start reads instead of
 // parsing the official files.
 
-use chartcoder::codeset::{Parsed, SourceFile, Sources, snapshot};
+use chartcoder::codeset::{
+    BUNDLED_EDITIONS, EditionFiles, EditionRow, EditionSet, Parsed, SourceFile, Sources, snapshot,
+};
 use chartcoder::reference::cache;
 
 /// The parsed code sets as bytes: equal bytes, equal code sets (the encoding
@@ -670,18 +684,32 @@ fn the_code_set_cache_is_rebuilt_when_a_source_file_changes() {
     let dir = tempfile::tempdir().unwrap();
     cache::load_or_parse(Some(dir.path()), &Sources::BUNDLED).unwrap();
     // Next year's revised list retitles L02.232 once more.
-    let revised = std::str::from_utf8(codeset::FY2027_REVISED.bytes)
+    let EditionFiles::Changes {
+        added,
+        deleted,
+        revised: fy2027_revised,
+    } = BUNDLED_EDITIONS[1].files
+    else {
+        panic!("FY2027 is a change list")
+    };
+    let revised = std::str::from_utf8(fy2027_revised.bytes)
         .unwrap()
         .replace(
             "\"Carbuncle of back [any part, except buttock and flank]\",\"Carbuncle of back [any part, except buttock]\"",
             "\"Carbuncle of back, retitled\",\"Carbuncle of back [any part, except buttock]\"",
         );
     assert!(revised.contains("retitled"));
-    let mut changed = Sources::BUNDLED;
-    changed.fy2027_revised = SourceFile {
-        path: codeset::FY2027_REVISED.path,
-        bytes: Box::leak(revised.into_bytes().into_boxed_slice()),
+    let mut table = BUNDLED_EDITIONS;
+    table[1].files = EditionFiles::Changes {
+        added,
+        deleted,
+        revised: SourceFile {
+            path: fy2027_revised.path,
+            bytes: Box::leak(revised.into_bytes().into_boxed_slice()),
+        },
     };
+    let mut changed = Sources::BUNDLED;
+    changed.editions = Box::leak(Box::new(table));
     assert_ne!(
         cache::fingerprint(&changed),
         cache::fingerprint(&Sources::BUNDLED)
@@ -760,4 +788,164 @@ fn the_code_set_cache_survives_a_folder_it_cannot_write() {
         "{report:?}"
     );
     assert!(bytes_of(&parsed) == bundled_uncached());
+}
+
+// ---- The table of editions
+
+#[test]
+fn every_edition_of_the_table_loads_and_the_dates_map_to_exactly_one() {
+    let cm = cm();
+    assert!(matches!(
+        BUNDLED_EDITIONS[0].files,
+        EditionFiles::Tabular(_)
+    ));
+    assert_eq!(Edition::ALL.len(), BUNDLED_EDITIONS.len());
+    for (row, (e, r)) in Edition::ALL.iter().zip(&BUNDLED_EDITIONS).enumerate() {
+        assert_eq!(e.row(), row);
+        assert_eq!(e.label(), r.label);
+        assert_eq!(Edition::from_label(r.label), Some(*e));
+        assert_eq!(e.period().start, r.first_day());
+        if row > 0 {
+            assert!(
+                matches!(r.files, EditionFiles::Changes { .. }),
+                "{}",
+                r.label
+            );
+            assert!(r.first_day() > BUNDLED_EDITIONS[row - 1].first_day());
+        }
+        // Every edition has the bulk of the tabular's codes: tens of
+        // thousands of leaves (before the codes their 7th characters build).
+        let billable = (0..cm.nodes.len())
+            .filter(|&n| cm.nodes[n].kind == codeset::NodeKind::Code && cm.in_edition(n, *e))
+            .filter(|&n| cm.children_in(n, *e).is_empty())
+            .count();
+        assert!(billable > 10_000, "{}: {billable} leaf codes", r.label);
+        assert!(cm.lookup("I10", *e).is_some_and(|d| d.edition == *e));
+    }
+    // Every day from the oldest edition's first day to a year past the
+    // newest's is in exactly one edition's period, the one for_date gives.
+    let first = BUNDLED_EDITIONS[0].first_day();
+    let last = BUNDLED_EDITIONS[BUNDLED_EDITIONS.len() - 1].first_day() + chrono::Days::new(366);
+    let mut day = first;
+    while day <= last {
+        let holding: Vec<Edition> = Edition::ALL
+            .into_iter()
+            .filter(|e| e.period().contains(day))
+            .collect();
+        assert_eq!(holding, [Edition::for_date(day)], "{day}");
+        day = day.succ_opt().unwrap();
+    }
+    let newest = Edition::ALL[Edition::ALL.len() - 1];
+    assert_eq!(newest.period().end, None, "the newest stays in force");
+    assert_eq!(
+        Edition::for_date(first.pred_opt().unwrap()),
+        Edition::ALL[0]
+    );
+    assert_eq!(Edition::from_label("FY1999"), None);
+}
+
+/// The bundled table with a synthetic FY2028 row (tests/fixtures/fy2028_changes):
+/// E11.621 deleted, E11.62A added with its title, I10 retitled.
+fn with_fy2028() -> &'static [EditionRow] {
+    let fixture = |path: &'static str, bytes: &'static [u8]| SourceFile { path, bytes };
+    let mut table = BUNDLED_EDITIONS.to_vec();
+    table.push(EditionRow {
+        label: "FY2028",
+        first_day: (2027, 10, 1),
+        files: EditionFiles::Changes {
+            added: fixture(
+                "fy2028_changes/added.csv",
+                include_bytes!("fixtures/fy2028_changes/added.csv"),
+            ),
+            deleted: fixture(
+                "fy2028_changes/deleted.csv",
+                include_bytes!("fixtures/fy2028_changes/deleted.csv"),
+            ),
+            revised: fixture(
+                "fy2028_changes/revised.csv",
+                include_bytes!("fixtures/fy2028_changes/revised.csv"),
+            ),
+        },
+    });
+    Box::leak(table.into_boxed_slice())
+}
+
+#[test]
+fn a_new_edition_is_one_row_and_its_change_lists() {
+    let table = with_fy2028();
+    let mut sources = Sources::BUNDLED;
+    sources.editions = table;
+    let cm = IcdCm::load(&sources).unwrap();
+    let fy28 = Edition::at(2).unwrap();
+    let editions = |code: &str| cm.editions_of(code).iter().collect::<Vec<_>>();
+    // Added from FY2028 on; deleted from FY2028 on; others in all three.
+    assert_eq!(editions("E11.62A"), [fy28]);
+    assert_eq!(editions("E11.621"), [FY26, FY27]);
+    assert_eq!(editions("E11.9"), [FY26, FY27, fy28]);
+    // Deleted in FY2027: not back in FY2028.
+    assert!(!cm.in_edition_code("S23.420", fy28));
+    assert!(cm.in_edition_code("S23.420", FY26));
+    assert_eq!(cm.deleted_in("E11.621"), Some(fy28));
+    assert_eq!(cm.deleted_in("S23.420"), Some(FY27));
+    // Titles: FY2028's revision from FY2028 on; FY2027's stays in FY2028.
+    let title = |code: &str, e: Edition| cm.lookup(code, e).map(|d| d.title);
+    assert_eq!(
+        title("I10", fy28).as_deref(),
+        Some("Essential (primary) hypertension, synthetic FY2028 title")
+    );
+    assert_eq!(
+        title("I10", FY27).as_deref(),
+        Some("Essential (primary) hypertension")
+    );
+    assert_eq!(
+        title("L02.232", fy28).as_deref(),
+        Some("Carbuncle of back [any part, except buttock and flank]")
+    );
+    // The added code sits under its category; its replacement is named.
+    let e1162 = cm.lookup("E11.62", fy28).unwrap();
+    let added = cm.lookup("E11.62A", fy28).unwrap();
+    assert!(cm.children_in(e1162.node, fy28).contains(&added.node));
+    assert!(!cm.children_in(e1162.node, FY27).contains(&added.node));
+    let r = cm.replacement("E11.621").unwrap();
+    assert_eq!(
+        (r.edition, r.same_title.as_slice()),
+        (fy28, ["E11.62A".to_string()].as_slice())
+    );
+    assert_eq!(cm.lookup_elsewhere("E11.621", fy28).unwrap().edition, FY27);
+    // The bundled editions are untouched by the extra row.
+    assert_eq!(
+        cm.lookup("E11.621", FY27),
+        self::cm().lookup("E11.621", FY27)
+    );
+    // The code-set cache is keyed on the table: a new row is a new key.
+    assert_ne!(
+        cache::fingerprint(&sources),
+        cache::fingerprint(&Sources::BUNDLED)
+    );
+    assert_ne!(
+        codeset::editions_key(table),
+        codeset::editions_key(&BUNDLED_EDITIONS)
+    );
+    let sets: EditionSet = cm.editions_of("E11.62A");
+    assert!(sets.contains(fy28) && !sets.contains(FY27));
+}
+
+#[test]
+fn an_edition_after_the_oldest_must_be_change_lists() {
+    let mut table = BUNDLED_EDITIONS;
+    table[1].files = BUNDLED_EDITIONS[0].files;
+    let mut sources = Sources::BUNDLED;
+    sources.editions = Box::leak(Box::new(table));
+    let err = IcdCm::load(&sources).err().unwrap();
+    assert_eq!(err.file, "FY2027", "{err}");
+    let mut table = BUNDLED_EDITIONS;
+    table[0].files = BUNDLED_EDITIONS[1].files;
+    sources.editions = Box::leak(Box::new(table));
+    assert!(
+        IcdCm::load(&sources)
+            .err()
+            .unwrap()
+            .message
+            .contains("oldest")
+    );
 }

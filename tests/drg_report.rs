@@ -357,7 +357,6 @@ fn the_cmi_command_prints_the_report_in_json_csv_and_text_sqlite() {
 }
 
 #[test]
-#[ignore = "--db takes a postgresql:// URL only with the lead's src/cli/open.rs: un-ignore at the merge"]
 fn the_cmi_command_prints_the_report_in_json_csv_and_text_postgres() {
     if let Some(db) = common::pg::TestPg::new("drg_report") {
         the_cmi_command_prints_the_report_in_json_csv_and_text(&Cli::postgres(&db), db.store());
@@ -371,7 +370,6 @@ fn group_account_groups_a_stored_chart_and_exits_by_outcome_sqlite() {
 }
 
 #[test]
-#[ignore = "--db takes a postgresql:// URL only with the lead's src/cli/open.rs: un-ignore at the merge"]
 fn group_account_groups_a_stored_chart_and_exits_by_outcome_postgres() {
     if let Some(db) = common::pg::TestPg::new("drg_report") {
         group_account_groups_a_stored_chart_and_exits_by_outcome(&Cli::postgres(&db), db.store());

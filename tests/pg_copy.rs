@@ -269,6 +269,9 @@ fn department(dir: &Path) -> (PathBuf, Made) {
 /// A table's rows, each value rendered with its type, sorted.
 type Dump = BTreeMap<String, Vec<Vec<String>>>;
 
+/// The tables whose order is SQLite's rowid, a column on PostgreSQL.
+const ROWID_ORDERED: [&str; 2] = ["chart_coding", "query_recipients"];
+
 fn sqlite_dump(path: &Path) -> Dump {
     let conn = rusqlite::Connection::open(path).unwrap();
     let tables: Vec<String> = conn
@@ -280,7 +283,13 @@ fn sqlite_dump(path: &Path) -> Dump {
         .unwrap();
     let mut dump = Dump::new();
     for table in tables {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
+        // The tables without a key of their own keep SQLite's rowid order on
+        // PostgreSQL as a last column, `rowid`.
+        let sql = match ROWID_ORDERED.contains(&table.as_str()) {
+            true => format!("SELECT *, rowid FROM {table}"),
+            false => format!("SELECT * FROM {table}"),
+        };
+        let mut stmt = conn.prepare(&sql).unwrap();
         let n = stmt.column_count();
         let mut rows: Vec<Vec<String>> = stmt
             .query_map([], |r| {

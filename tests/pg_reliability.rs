@@ -361,6 +361,28 @@ fn check(client: &mut postgres::Client, account: &str, acknowledged: &[u64]) {
     }
 }
 
+/// Waits until no session but `client`'s is on the database `name`.
+fn sessions_gone(client: &mut postgres::Client, name: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let others: i64 = client
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                &[&name],
+            )
+            .unwrap()
+            .get(0);
+        if others == 0 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "a killed coder's session stayed on"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// Sends SIGKILL through the `kill` command (no unsafe code in the tests).
 fn kill(pid: u32) {
     let status = Command::new("kill")
@@ -406,6 +428,9 @@ fn coders_killed_mid_save_on_postgresql_lose_nothing_and_leave_nothing_half_writ
         std::thread::sleep(Duration::from_micros(20_000 + rng.below(80_000)));
         kill(child.id());
         let _ = child.wait();
+        // The server finishes the killed coder's session on its own time (a
+        // COMMIT it had already received still commits): check once it has.
+        sessions_gone(&mut client, &db.name);
         let stdout = child.stdout.take().unwrap();
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if let Some(n) = line.strip_prefix("saved ") {

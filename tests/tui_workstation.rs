@@ -1045,7 +1045,11 @@ fn a_huge_paste_and_a_1x1_terminal_do_not_break_anything() {
 
 /// The session's audit rows (no chart): lock, unlock, failed unlocks, logoff.
 fn session_audit(app: &App) -> Vec<(String, String)> {
-    app.store()
+    session_rows(app.store())
+}
+
+fn session_rows(store: &Store) -> Vec<(String, String)> {
+    store
         .conn()
         .query_map(
             "SELECT action, detail FROM audit WHERE chart_id IS NULL ORDER BY audit_id",
@@ -1158,8 +1162,16 @@ fn without_a_password_check_the_idle_workstation_logs_the_coder_off() {
         app.logged_off.as_deref(),
         Some("logged off after 0 minutes without a key (automatic logoff)")
     );
+    // The row is the saver's to write (the screen's thread writes nothing):
+    // sent, its answer not yet taken.
+    assert!(app.busy(), "the logoff's audit row is in the saver's hands");
+    // Quitting ends the app without settling: dropping it drains the saver,
+    // so the row is in the database before the process could exit.
+    let Desk { app, _dir: dir } = app;
+    drop(app);
+    let store = Store::open(&dir.path().join("demo.db"), &StoreOptions::default()).unwrap();
     assert_eq!(
-        session_audit(&app),
+        session_rows(&store),
         [(
             "logoff".to_string(),
             "logged off after 0 minutes without a key (automatic logoff)".to_string()

@@ -1,9 +1,9 @@
-//! The FY2027 change lists (added, deleted, revised codes) applied on top of
-//! the FY2026 tabular, so that both editions exist in one tree.
+//! An edition's change lists (added, deleted, revised codes) applied on top
+//! of the editions before it, so that every edition exists in one tree.
 
 use super::{
-    CodeSetError, Edition, FY2027_ADDED, FY2027_DELETED, FY2027_REVISED, IcdCm, NodeKind,
-    TabularNode, check_csv_quotes, code_key, csv_error, dotted,
+    CodeSetError, Edition, EditionSet, IcdCm, NodeKind, TabularNode, check_csv_quotes, code_key,
+    csv_error, dotted,
 };
 use std::collections::HashMap;
 
@@ -54,29 +54,62 @@ fn parse_change_csv(
 }
 
 impl IcdCm {
-    /// Applies the FY2027 added / deleted / revised lists on top of the FY2026 tree.
-    pub fn apply_fy2027(
+    /// Applies one edition's change lists on top of the editions before it:
+    /// each list is (its file name, for errors; its text). An added code
+    /// exists from `edition` on, a deleted one up to the edition before it, a
+    /// revised title from `edition` on.
+    pub fn apply_changes(
         &mut self,
-        added: &str,
-        deleted: &str,
-        revised: &str,
+        edition: Edition,
+        added: (&str, &str),
+        deleted: (&str, &str),
+        revised: (&str, &str),
     ) -> Result<(), CodeSetError> {
-        let mut added_rows = parse_change_csv(FY2027_ADDED.path, added, &["code", "longTitle"])?;
+        self.editions = self.editions.with(EditionSet::only(edition));
+        self.apply_added(edition, added)?;
+        self.apply_deleted(edition, deleted)?;
+        let (file, text) = revised;
+        for row in parse_change_csv(file, text, &["code", "newLongTitle"])? {
+            let key = code_key(row.get("code"));
+            let i = *self.by_code.get(&key).ok_or_else(|| {
+                CodeSetError::at(
+                    file,
+                    row.line,
+                    format!("{} is not in the tabular", dotted(&key)),
+                )
+            })?;
+            let titles = self.revised.entry(i).or_default();
+            titles.retain(|(from, _)| *from < edition);
+            titles.push((edition, row.get("newLongTitle").to_string()));
+        }
+        Ok(())
+    }
+
+    fn apply_added(
+        &mut self,
+        edition: Edition,
+        (file, text): (&str, &str),
+    ) -> Result<(), CodeSetError> {
+        let mut added_rows = parse_change_csv(file, text, &["code", "longTitle"])?;
         // Parents before children: shorter codes first.
         added_rows.sort_by_key(|r| r.get("code").len());
         for row in added_rows {
             let line = row.line;
             let key = code_key(row.get("code"));
-            self.fy2027_added
-                .push((key.clone(), row.get("longTitle").to_string()));
+            self.added
+                .push((edition, key.clone(), row.get("longTitle").to_string()));
             if key.len() < 3 {
                 return Err(CodeSetError::at(
-                    FY2027_ADDED.path,
+                    file,
                     line,
                     "a code shorter than a category".into(),
                 ));
             }
-            if self.by_code.contains_key(&key) {
+            if let Some(&i) = self.by_code.get(&key) {
+                // Back after a deletion: in the editions from this one on too.
+                if let Some(set) = self.present.get_mut(&i) {
+                    *set = set.with(EditionSet::from_on(edition));
+                }
                 continue;
             }
             let parent = (3..key.len())
@@ -99,36 +132,32 @@ impl IcdCm {
                 self.nodes[p].children.push(index);
             }
             self.by_code.insert(key, index);
-            self.only_in.insert(index, Edition::Fy2027);
+            self.present.insert(index, EditionSet::from_on(edition));
         }
-        for row in parse_change_csv(FY2027_DELETED.path, deleted, &["code"])? {
-            let line = row.line;
+        Ok(())
+    }
+
+    fn apply_deleted(
+        &mut self,
+        edition: Edition,
+        (file, text): (&str, &str),
+    ) -> Result<(), CodeSetError> {
+        for row in parse_change_csv(file, text, &["code"])? {
             let key = code_key(row.get("code"));
-            self.fy2027_deleted
-                .insert(key.clone(), row.get("longTitle").to_string());
+            self.deleted
+                .insert(key.clone(), (edition, row.get("longTitle").to_string()));
             // A deleted 7th-character code has no node of its own: MCE dates end it.
             if let Some(&i) = self.by_code.get(&key) {
-                self.only_in.insert(i, Edition::Fy2026);
+                let set = self.present.get(&i).copied().unwrap_or(EditionSet::EVERY);
+                self.present
+                    .insert(i, set.without(EditionSet::from_on(edition)));
             } else if key.len() != 7 {
                 return Err(CodeSetError::at(
-                    FY2027_DELETED.path,
-                    line,
+                    file,
+                    row.line,
                     format!("{} is not in the tabular", dotted(&key)),
                 ));
             }
-        }
-        for row in parse_change_csv(FY2027_REVISED.path, revised, &["code", "newLongTitle"])? {
-            let line = row.line;
-            let key = code_key(row.get("code"));
-            let i = *self.by_code.get(&key).ok_or_else(|| {
-                CodeSetError::at(
-                    FY2027_REVISED.path,
-                    line,
-                    format!("{} is not in the tabular", dotted(&key)),
-                )
-            })?;
-            self.fy2027_titles
-                .insert(i, row.get("newLongTitle").to_string());
         }
         Ok(())
     }

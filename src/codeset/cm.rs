@@ -1,26 +1,32 @@
-//! ICD-10-CM in both bundled editions: the tabular tree, what exists in which
+//! ICD-10-CM in every bundled edition: the tabular tree, what exists in which
 //! edition, titles, notes and 7th characters up the tree, and a code's detail.
 
 use super::{
-    CodeSetError, Edition, MceEntry, NodeKind, Note, SeventhCharacter, SourceFile, Sources,
-    TabularNode, ValidPeriod, parse_mce, tabular, text_of,
+    CodeSetError, Edition, EditionFiles, EditionSet, MceEntry, NodeKind, Note, SeventhCharacter,
+    SourceFile, Sources, TabularNode, ValidPeriod, parse_mce, tabular, text_of,
 };
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
-/// ICD-10-CM in both bundled editions.
+/// ICD-10-CM in every edition of a table of editions (the oldest's tabular
+/// tree, each later edition's change lists applied on top).
 pub struct IcdCm {
     pub nodes: Vec<TabularNode>,
     /// Code without dot -> node.
     pub(super) by_code: HashMap<String, usize>,
-    /// Nodes that exist only in FY2027 (added) or only in FY2026 (deleted).
-    pub(super) only_in: HashMap<usize, Edition>,
-    /// FY2027 titles of revised codes.
-    pub(super) fy2027_titles: HashMap<usize, String>,
-    /// The FY2027 deleted list: code without dot -> long title.
-    pub(super) fy2027_deleted: HashMap<String, String>,
-    /// The FY2027 added list: code without dot and long title, in file order.
-    pub(super) fy2027_added: Vec<(String, String)>,
+    /// The editions loaded (the rows of the table).
+    pub(super) editions: EditionSet,
+    /// Nodes that exist in some editions only (added or deleted by a change
+    /// list); a node not here is in every edition.
+    pub(super) present: HashMap<usize, EditionSet>,
+    /// Titles a change list revised, each from its edition on, oldest first.
+    pub(super) revised: HashMap<usize, Vec<(Edition, String)>>,
+    /// The change lists' deleted codes: code without dot -> the edition that
+    /// deleted it and its long title.
+    pub(super) deleted: HashMap<String, (Edition, String)>,
+    /// The change lists' added codes, in file order: edition, code without
+    /// dot, long title.
+    pub(super) added: Vec<(Edition, String, String)>,
     /// Dated validity and MCE flags of every billable code, without dots.
     pub mce: HashMap<String, MceEntry>,
 }
@@ -77,17 +83,48 @@ impl IcdCm {
         IcdCm::load(&Sources::BUNDLED)
     }
 
-    /// Loads the tabular, its MCE master and the FY2027 change lists.
+    /// Loads the editions of `s.editions` (the oldest's tabular, each later
+    /// one's change lists on top, in order) and the MCE master.
     pub fn load(s: &Sources) -> Result<IcdCm, CodeSetError> {
         let text = |f: &SourceFile| text_of(f.path, f.bytes);
-        let nodes = tabular::parse(s.tabular.path, &text(&s.tabular)?)?;
+        let Some(EditionFiles::Tabular(oldest)) = s.editions.first().map(|e| e.files) else {
+            return Err(CodeSetError::at(
+                "(editions)",
+                0,
+                "the oldest edition must be a whole tabular".into(),
+            ));
+        };
+        let nodes = tabular::parse(oldest.path, &text(&oldest)?)?;
         let mce = parse_mce(s.mce_dx.path, &text(&s.mce_dx)?)?;
         let mut cm = IcdCm::from_nodes(nodes, mce);
-        cm.apply_fy2027(
-            &text(&s.fy2027_added)?,
-            &text(&s.fy2027_deleted)?,
-            &text(&s.fy2027_revised)?,
-        )?;
+        for (row, e) in s.editions.iter().enumerate().skip(1) {
+            let Some(edition) = Edition::at(row) else {
+                return Err(CodeSetError::at(
+                    "(editions)",
+                    row,
+                    format!("more than {} editions", super::MAX_EDITIONS),
+                ));
+            };
+            let EditionFiles::Changes {
+                added,
+                deleted,
+                revised,
+            } = e.files
+            else {
+                return Err(CodeSetError::at(
+                    e.label,
+                    0,
+                    "only the oldest edition is a whole tabular: a later one is its change lists"
+                        .into(),
+                ));
+            };
+            cm.apply_changes(
+                edition,
+                (added.path, &text(&added)?),
+                (deleted.path, &text(&deleted)?),
+                (revised.path, &text(&revised)?),
+            )?;
+        }
         Ok(cm)
     }
 
@@ -101,10 +138,11 @@ impl IcdCm {
         IcdCm {
             nodes,
             by_code,
-            only_in: HashMap::new(),
-            fy2027_titles: HashMap::new(),
-            fy2027_deleted: HashMap::new(),
-            fy2027_added: Vec::new(),
+            editions: EditionSet::first(1),
+            present: HashMap::new(),
+            revised: HashMap::new(),
+            deleted: HashMap::new(),
+            added: Vec::new(),
             mce,
         }
     }
@@ -118,15 +156,26 @@ impl IcdCm {
 
     /// Whether a node exists in an edition.
     pub fn in_edition(&self, node: usize, edition: Edition) -> bool {
-        self.only_in.get(&node).is_none_or(|e| *e == edition)
+        self.present.get(&node).is_none_or(|e| e.contains(edition))
     }
 
-    /// A node's title in an edition.
-    pub fn title_in(&self, node: usize, edition: Edition) -> &str {
-        match (edition, self.fy2027_titles.get(&node)) {
-            (Edition::Fy2027, Some(t)) => t,
-            _ => &self.nodes[node].title,
+    /// The editions (of the table it was loaded from) a tabular code, with or
+    /// without dot, exists in; none for a code no edition has.
+    pub fn editions_of(&self, code: &str) -> EditionSet {
+        match self.by_code.get(&code_key(code)) {
+            Some(n) => self.present.get(n).map_or(self.editions, |s| {
+                EditionSet::from_bits(s.bits() & self.editions.bits())
+            }),
+            None => EditionSet::NONE,
         }
+    }
+
+    /// A node's title in an edition: the newest revision up to it, else the
+    /// oldest edition's.
+    pub fn title_in(&self, node: usize, edition: Edition) -> &str {
+        let mut revised = self.revised.get(&node).into_iter().flatten();
+        let newest = revised.rfind(|(from, _)| *from <= edition);
+        newest.map_or(&self.nodes[node].title, |(_, t)| t)
     }
 
     /// The node's children that exist in an edition.
@@ -263,6 +312,13 @@ impl IcdCm {
         }
     }
 
+    /// A code as the other editions have it, nearest to `edition` first (a
+    /// code deleted since, or added later): where a code the edition in force
+    /// lacks is explained from.
+    pub fn lookup_elsewhere(&self, code: &str, edition: Edition) -> Option<CodeDetail> {
+        edition.others().find_map(|e| self.lookup(code, e))
+    }
+
     /// Whether a code is valid for reporting on a date (MCE dated lists).
     pub fn valid_on(&self, code: &str, date: NaiveDate) -> bool {
         self.mce
@@ -270,26 +326,38 @@ impl IcdCm {
             .is_some_and(|m| m.periods.iter().any(|p| p.contains(date)))
     }
 
-    /// For a code on the FY2027 deleted list, what the FY2027 added list puts in
-    /// its place; `None` for a code not on the deleted list. The lists name no
-    /// replacements as such: a replacement is an added code under the deleted
-    /// code's nearest surviving ancestor, subdividing the one position after it
-    /// and keeping the characters after that (T52.8X1A: T52.811A, T52.821A,
-    /// T52.891A under T52.8); one with the deleted code's very title comes first.
-    pub fn fy2027_replacement(&self, code: &str) -> Option<Replacement> {
+    /// The edition whose change list deleted a code, if one did.
+    pub fn deleted_in(&self, code: &str) -> Option<Edition> {
+        self.deleted.get(&code_key(code)).map(|(e, _)| *e)
+    }
+
+    /// For a code on an edition's deleted list, what the same edition's added
+    /// list puts in its place; `None` for a code on no deleted list. The lists
+    /// name no replacements as such: a replacement is an added code under the
+    /// deleted code's nearest surviving ancestor, subdividing the one position
+    /// after it and keeping the characters after that (T52.8X1A: T52.811A,
+    /// T52.821A, T52.891A under T52.8); one with the deleted code's very title
+    /// comes first.
+    pub fn replacement(&self, code: &str) -> Option<Replacement> {
         let key = code_key(code);
-        let title = self.fy2027_deleted.get(&key)?;
+        let (edition, title) = self.deleted.get(&key)?;
+        let edition = *edition;
         let surviving = (3..key.len()).rev().find(|&n| {
             self.by_code
                 .get(&key[..n])
-                .is_some_and(|&i| self.in_edition(i, Edition::Fy2027))
+                .is_some_and(|&i| self.in_edition(i, edition))
         });
-        let mut out = Replacement::default();
+        let mut out = Replacement {
+            edition,
+            same_title: Vec::new(),
+            others: Vec::new(),
+        };
         let Some(n) = surviving else {
             return Some(out);
         };
         let (prefix, tail) = (&key[..n], key.get(n + 1..).unwrap_or(""));
-        for (added, added_title) in &self.fy2027_added {
+        let added_then = self.added.iter().filter(|(e, _, _)| *e == edition);
+        for (_, added, added_title) in added_then {
             let fits = added.len() == key.len()
                 && added.starts_with(prefix)
                 && added.get(n + 1..) == Some(tail);
@@ -306,9 +374,11 @@ impl IcdCm {
     }
 }
 
-/// What the FY2027 changes put in place of a deleted code.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What an edition's change lists put in place of a code they delete.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Replacement {
+    /// The edition that deleted it.
+    pub edition: Edition,
     /// Added codes with the deleted code's title.
     pub same_title: Vec<String>,
     /// Other added codes in its place.
@@ -318,15 +388,16 @@ pub struct Replacement {
 impl Replacement {
     /// In words, for `chartcoder code`.
     pub fn words(&self) -> String {
+        let edition = self.edition.label();
         match (self.same_title.as_slice(), self.others.as_slice()) {
-            ([], []) => "the FY2027 changes list adds no code in its place".into(),
+            ([], []) => format!("the {edition} changes list adds no code in its place"),
             ([], others) => format!(
-                "the FY2027 changes list adds in its place: {}",
+                "the {edition} changes list adds in its place: {}",
                 others.join(", ")
             ),
             (same, []) => format!("replaced by {} (same title)", same.join(", ")),
             (same, others) => format!(
-                "replaced by {} (same title); FY2027 also adds beside it: {}",
+                "replaced by {} (same title); {edition} also adds beside it: {}",
                 same.join(", "),
                 others.join(", ")
             ),

@@ -8,22 +8,23 @@ use super::{
 use chrono::NaiveDate;
 
 /// A code's detail for `chartcoder code` on a date: the code as the edition
-/// in force has it, else as the other bundled edition had it (a code deleted in
-/// FY2027 asked about after 2026-09-30, a code added in FY2027 asked about
-/// before), with its status on the date in words. `None`: no edition has it.
+/// in force has it, else as the nearest other bundled edition has it (a code
+/// a later edition deleted asked about after its last day, a code a later
+/// edition added asked about before its first), with its status on the date in
+/// words. `None`: no edition has it.
 pub fn describe_code(cm: &IcdCm, code: &str, date: NaiveDate) -> Option<String> {
     let edition = Edition::for_date(date);
     let detail = cm
         .lookup(code, edition)
-        .or_else(|| cm.lookup(code, edition.other()));
+        .or_else(|| cm.lookup_elsewhere(code, edition));
     match detail {
         Some(detail) => Some(describe(cm, &detail, date)),
         None => retired(cm, code, date),
     }
 }
 
-/// A code the MCE knows but neither bundled tabular has (deleted before
-/// FY2026): its periods of validity, without a title.
+/// A code the MCE knows but no bundled edition has (deleted before the
+/// oldest): its periods of validity, without a title.
 fn retired(cm: &IcdCm, code: &str, date: NaiveDate) -> Option<String> {
     use std::fmt::Write;
     let key = code_key(code);
@@ -40,7 +41,8 @@ fn retired(cm: &IcdCm, code: &str, date: NaiveDate) -> Option<String> {
     let _ = writeln!(out, "{}\tICD-10-CM (MCE v44)\t{status}", dotted(&key));
     let _ = writeln!(
         out,
-        "(not in the bundled FY2026 and FY2027 tabulars: no title)"
+        "(not in the bundled {} tabulars: no title)",
+        Edition::all_labels()
     );
     for p in &periods {
         let _ = writeln!(out, "{p}");
@@ -54,16 +56,17 @@ fn status_words(cm: &IcdCm, d: &CodeDetail, date: NaiveDate, mce: Option<&MceEnt
     let in_force = Edition::for_date(date);
     let last_day = mce.and_then(MceEntry::last_day);
     if d.edition != in_force {
-        return match (d.edition, last_day) {
-            (Edition::Fy2026, Some(end)) => format!(
-                "deleted in {}: valid until {end}, NOT VALID on {date}",
-                in_force.label()
-            ),
-            (Edition::Fy2026, None) if cm.fy2027_deleted.contains_key(&code_key(&d.code)) => {
-                format!("deleted in {}: NOT VALID on {date}", in_force.label())
+        // Older: the edition in force (or one before it) deleted it.
+        let older = d.edition < in_force;
+        let deleted_in = cm.deleted_in(&d.code);
+        let by = deleted_in.unwrap_or(in_force).label();
+        return match (older, last_day) {
+            (true, Some(end)) => format!("deleted in {by}: valid until {end}, NOT VALID on {date}"),
+            (true, None) if deleted_in.is_some() => {
+                format!("deleted in {by}: NOT VALID on {date}")
             }
-            (Edition::Fy2026, None) => format!("not in {}: NOT VALID on {date}", in_force.label()),
-            (_, _) => {
+            (true, None) => format!("not in {}: NOT VALID on {date}", in_force.label()),
+            (false, _) => {
                 let from = d.valid.first().map_or_else(
                     || d.edition.period().start.to_string(),
                     |p| p.start.to_string(),
@@ -146,11 +149,12 @@ pub fn describe(cm: &IcdCm, d: &CodeDetail, date: NaiveDate) -> String {
     for p in &d.valid {
         let _ = writeln!(out, "{p}");
     }
-    if let Some(replacement) = cm.fy2027_replacement(&d.code) {
+    if let Some(replacement) = cm.replacement(&d.code) {
         let _ = writeln!(
             out,
-            "Deleted in FY2027 (from {}): {}",
-            Edition::Fy2027.period().start,
+            "Deleted in {} (from {}): {}",
+            replacement.edition.label(),
+            replacement.edition.period().start,
             replacement.words()
         );
     }

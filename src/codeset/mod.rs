@@ -1,9 +1,10 @@
 //! The official code sets, loaded from the files in `codesets/` (compiled into
 //! the binary, official layouts kept so next year's CMS/CDC files drop in).
 //!
-//! ICD-10-CM: the April 2026 tabular (FY2026) with every note, plus the FY2027
-//! added / deleted / revised codes, so both editions exist; dated validity of every
-//! CM and PCS code from the Medicare Code Editor v44 masters.
+//! ICD-10-CM: the editions of [`BUNDLED_EDITIONS`] (the April 2026 tabular,
+//! FY2026, with every note, and each later edition as its added / deleted /
+//! revised codes on top), all in one tree; dated validity of every CM and PCS
+//! code from the Medicare Code Editor v44 masters.
 
 /// A file under `codesets/`, compiled in (`SourceFile` must be in scope).
 macro_rules! bundled {
@@ -32,7 +33,10 @@ pub mod user_table;
 
 pub use cm::{CodeDetail, IcdCm, Replacement, code_key, dotted, with_seventh};
 pub use describe::{describe, describe_code};
-pub use edition::{Edition, ValidPeriod};
+pub use edition::{
+    BUNDLED_EDITIONS, Edition, EditionFiles, EditionRow, EditionSet, MAX_EDITIONS, ValidPeriod,
+    editions_key,
+};
 pub use mce::{MceEntry, parse_mce};
 pub use pcs::IcdPcs;
 pub use read::{CodeSetError, text_of};
@@ -50,10 +54,6 @@ pub struct SourceFile {
     pub bytes: &'static [u8],
 }
 
-pub const TABULAR: SourceFile = bundled!("icd10cm_2026/icd10c-tabular-April-1-2026.xml.gz");
-pub const FY2027_ADDED: SourceFile = bundled!("icd10cm_fy2027_changes/added.csv");
-pub const FY2027_DELETED: SourceFile = bundled!("icd10cm_fy2027_changes/deleted.csv");
-pub const FY2027_REVISED: SourceFile = bundled!("icd10cm_fy2027_changes/revised.csv");
 pub const MCE_DX: SourceFile = bundled!("cms_mce_v44_fy2027/mce_icd10cm_dx_master.csv.gz");
 pub const MCE_PX: SourceFile = bundled!("cms_mce_v44_fy2027/mce_icd10pcs_sg_master.csv.gz");
 pub const PCS_TABLES: SourceFile = bundled!("icd10pcs_2026/icd10pcs_tables_2026.xml.gz");
@@ -67,12 +67,16 @@ pub const INDEX_NEOPLASMS: SourceFile =
 pub const INDEX_EXTERNAL: SourceFile = bundled!("icd10cm_2025_index/icd-10-cm-eindex-2025.xml.gz");
 pub const PCS_INDEX: SourceFile = bundled!("icd10pcs_2025_index/icd10pcs_index_2025.xml.gz");
 
-/// Every bundled file, for fingerprints and provenance.
-pub const ALL_BUNDLED: [&SourceFile; 14] = [
-    &TABULAR,
-    &FY2027_ADDED,
-    &FY2027_DELETED,
-    &FY2027_REVISED,
+/// Every bundled file, for fingerprints and provenance: the editions' files
+/// ([`BUNDLED_EDITIONS`]) and these.
+pub fn all_bundled() -> Vec<&'static SourceFile> {
+    let table: &'static [EditionRow] = &BUNDLED_EDITIONS;
+    let editions = table.iter().flat_map(|e| e.files.files());
+    editions.chain(OTHER_BUNDLED).collect()
+}
+
+/// The bundled files besides the editions' own.
+const OTHER_BUNDLED: [&SourceFile; 10] = [
     &MCE_DX,
     &MCE_PX,
     &PCS_TABLES,
@@ -126,10 +130,8 @@ pub fn load_hcpcs() -> Result<hcpcs::Hcpcs, CodeSetError> {
 /// from: the bundled ones, or (tests) others in their place.
 #[derive(Debug, Clone, Copy)]
 pub struct Sources {
-    pub tabular: SourceFile,
-    pub fy2027_added: SourceFile,
-    pub fy2027_deleted: SourceFile,
-    pub fy2027_revised: SourceFile,
+    /// The ICD-10-CM editions, oldest first ([`BUNDLED_EDITIONS`]).
+    pub editions: &'static [EditionRow],
     pub mce_dx: SourceFile,
     pub mce_px: SourceFile,
     pub pcs_tables: SourceFile,
@@ -144,10 +146,7 @@ pub struct Sources {
 impl Sources {
     /// The files compiled into chartcoder.
     pub const BUNDLED: Sources = Sources {
-        tabular: TABULAR,
-        fy2027_added: FY2027_ADDED,
-        fy2027_deleted: FY2027_DELETED,
-        fy2027_revised: FY2027_REVISED,
+        editions: &BUNDLED_EDITIONS,
         mce_dx: MCE_DX,
         mce_px: MCE_PX,
         pcs_tables: PCS_TABLES,
@@ -159,23 +158,22 @@ impl Sources {
         hcc_labels: risk::HCC_LABELS,
     };
 
-    /// Every file, for a fingerprint of them all.
-    pub fn files(&self) -> [&SourceFile; 13] {
-        [
-            &self.tabular,
-            &self.fy2027_added,
-            &self.fy2027_deleted,
-            &self.fy2027_revised,
-            &self.mce_dx,
-            &self.mce_px,
-            &self.pcs_tables,
-            &self.pcs_definitions,
-            &self.cc_list,
-            &self.mcc_list,
-            &self.cc_exclusions,
-            &self.hcc_map,
-            &self.hcc_labels,
-        ]
+    /// Every file, for a fingerprint of them all (with [`editions_key`]).
+    pub fn files(&self) -> Vec<&SourceFile> {
+        let editions = self.editions.iter().flat_map(|e| e.files.files());
+        editions
+            .chain([
+                &self.mce_dx,
+                &self.mce_px,
+                &self.pcs_tables,
+                &self.pcs_definitions,
+                &self.cc_list,
+                &self.mcc_list,
+                &self.cc_exclusions,
+                &self.hcc_map,
+                &self.hcc_labels,
+            ])
+            .collect()
     }
 }
 

@@ -11,8 +11,8 @@
 use super::pcs::{Axis, AxisValue, Pcs, PcsDefinition, PcsDefinitions, PcsTable};
 use super::risk::{CcExclusions, CcMcc, DrgSeverityExclusion, HccMap};
 use super::{
-    Edition, IcdCm, IcdPcs, MceEntry, NodeKind, Note, NoteKind, Parsed, SeventhCharacter,
-    TabularNode, ValidPeriod,
+    Edition, EditionSet, IcdCm, IcdPcs, MceEntry, NodeKind, Note, NoteKind, Parsed,
+    SeventhCharacter, TabularNode, ValidPeriod,
 };
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
@@ -413,52 +413,60 @@ wire_struct!(HccMap { map, labels });
 
 impl Wire for Edition {
     fn put(&self, out: &mut Vec<u8>) {
-        let i = Edition::ALL.iter().position(|e| e == self).unwrap_or(0);
-        out.push(i as u8);
+        out.push(self.row() as u8);
     }
     fn get(r: &mut Reader<'_>) -> Result<Self, Damaged> {
-        Edition::ALL
-            .get(usize::from(u8::get(r)?))
-            .copied()
-            .ok_or(Damaged)
+        Edition::at(usize::from(u8::get(r)?)).ok_or(Damaged)
+    }
+}
+
+impl Wire for EditionSet {
+    fn put(&self, out: &mut Vec<u8>) {
+        out.push(self.bits());
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self, Damaged> {
+        Ok(EditionSet::from_bits(u8::get(r)?))
     }
 }
 
 fn put_cm(cm: &IcdCm, out: &mut Vec<u8>) {
     cm.nodes.put(out);
-    cm.only_in.put(out);
-    cm.fy2027_titles.put(out);
-    cm.fy2027_deleted.put(out);
-    cm.fy2027_added.put(out);
+    cm.editions.put(out);
+    cm.present.put(out);
+    cm.revised.put(out);
+    cm.deleted.put(out);
+    cm.added.put(out);
 }
 
 fn get_cm(r: &mut Reader<'_>) -> Result<IcdCm, Damaged> {
     let nodes: Vec<TabularNode> = Wire::get(r)?;
     // Parents come before their children (the tabular in document order, the
-    // FY2027 additions after it): a walk up or down the tree always ends.
+    // later editions' additions after it): a walk up or down the tree always ends.
     for (i, n) in nodes.iter().enumerate() {
         let parent_ok = n.parent.is_none_or(|p| p < i);
         if !parent_ok || n.children.iter().any(|&c| c <= i || c >= nodes.len()) {
             return Err(Damaged);
         }
     }
-    let only_in: HashMap<usize, Edition> = Wire::get(r)?;
-    let fy2027_titles: HashMap<usize, String> = Wire::get(r)?;
-    if only_in
+    let editions = Wire::get(r)?;
+    let present: HashMap<usize, EditionSet> = Wire::get(r)?;
+    let revised: HashMap<usize, Vec<(Edition, String)>> = Wire::get(r)?;
+    if present
         .keys()
-        .chain(fy2027_titles.keys())
+        .chain(revised.keys())
         .any(|&n| n >= nodes.len())
     {
         return Err(Damaged);
     }
-    let fy2027_deleted = Wire::get(r)?;
-    let fy2027_added = Wire::get(r)?;
+    let deleted = Wire::get(r)?;
+    let added = Wire::get(r)?;
     // The MCE master comes from its own section.
     let mut cm = IcdCm::from_nodes(nodes, HashMap::new());
-    cm.only_in = only_in;
-    cm.fy2027_titles = fy2027_titles;
-    cm.fy2027_deleted = fy2027_deleted;
-    cm.fy2027_added = fy2027_added;
+    cm.editions = editions;
+    cm.present = present;
+    cm.revised = revised;
+    cm.deleted = deleted;
+    cm.added = added;
     Ok(cm)
 }
 

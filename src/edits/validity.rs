@@ -79,7 +79,7 @@ fn diagnosis(rules: &Rules, facts: &Facts<'_>, code: &str, out: &mut Vec<Finding
             ));
         } else if let Some(f) = wrong_seventh(rules, facts, code) {
             out.push(f);
-        } else if let Some(other) = cm.lookup(code, edition.other()) {
+        } else if let Some(other) = cm.lookup_elsewhere(code, edition) {
             out.push(Finding::new(
                 "not-valid-on-date",
                 Severity::Error,

@@ -62,6 +62,7 @@ pub fn fingerprint(sources: &Sources) -> u64 {
         f.path.hash(&mut h);
         f.bytes.hash(&mut h);
     }
+    crate::codeset::editions_key(sources.editions).hash(&mut h);
     h.finish()
 }
 

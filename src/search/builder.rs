@@ -8,7 +8,7 @@ use crate::codeset::hcpcs::Hcpcs;
 use crate::codeset::index::IndexFile;
 use crate::codeset::pcs_index::PcsIndex;
 use crate::codeset::user_table::UserTable;
-use crate::codeset::{Edition, IcdCm, IcdPcs, NodeKind, NoteKind, ValidPeriod};
+use crate::codeset::{Edition, EditionSet, IcdCm, IcdPcs, NodeKind, NoteKind, ValidPeriod};
 use std::collections::HashMap;
 
 /// A CM header with more complete codes under it than this is not expanded
@@ -58,6 +58,8 @@ pub(super) struct Builder {
     pub(super) entries: Vec<EntryB>,
     pub(super) by_key: HashMap<(System, String), u32>,
     pub(super) texts: Vec<TextB>,
+    /// The ICD-10-CM editions each CM entry is in (by entry).
+    pub(super) editions: HashMap<u32, EditionSet>,
     /// The words of Neoplasm Table sites ("lung", "lobe", "trigone").
     pub(super) site_words: std::collections::HashSet<String>,
 }
@@ -146,13 +148,11 @@ impl Builder {
             if node.kind != NodeKind::Code {
                 continue;
             }
-            let in26 = cm.in_edition(n, Edition::Fy2026);
-            let in27 = cm.in_edition(n, Edition::Fy2027);
-            let newest = if in27 {
-                Edition::Fy2027
-            } else {
-                Edition::Fy2026
-            };
+            let editions = Edition::ALL
+                .into_iter()
+                .filter(|&e| cm.in_edition(n, e))
+                .fold(EditionSet::NONE, |s, e| s.with(EditionSet::only(e)));
+            let newest = editions.iter().last().unwrap_or(Edition::ALL[0]);
             let key = code_key(&node.code);
             let mut flags = 0;
             if !cm.children_in(n, newest).is_empty() {
@@ -161,12 +161,6 @@ impl Builder {
                 flags |= flag::NEEDS_SEVENTH;
             } else {
                 flags |= flag::BILLABLE;
-            }
-            if in26 {
-                flags |= flag::IN_FY2026;
-            }
-            if in27 {
-                flags |= flag::IN_FY2027;
             }
             let title = cm.title_in(n, newest).to_string();
             let periods = cm
@@ -183,10 +177,22 @@ impl Builder {
                 periods,
                 extensions: Vec::new(),
             });
+            self.editions.insert(id, editions);
             self.text(id, TextKind::Title, &title, String::new());
-            if in26 && in27 && cm.title_in(n, Edition::Fy2026) != title {
-                let old = cm.title_in(n, Edition::Fy2026).to_string();
-                self.text(id, TextKind::Alias, &old, format!("FY2026 title: {old}"));
+            let mut older: Vec<(Edition, &str)> = Vec::new();
+            for e in editions.iter().filter(|&e| e < newest) {
+                let old = cm.title_in(n, e);
+                if old != title && older.iter().all(|(_, t)| *t != old) {
+                    older.push((e, old));
+                }
+            }
+            for (e, old) in older {
+                self.text(
+                    id,
+                    TextKind::Alias,
+                    old,
+                    format!("{} title: {old}", e.label()),
+                );
             }
             for note in &node.notes {
                 if note.kind == NoteKind::InclusionTerm {
@@ -208,18 +214,17 @@ impl Builder {
             .collect();
         built.sort();
         for key in built {
-            let d27 = cm.lookup(key, Edition::Fy2027);
-            let d26 = cm.lookup(key, Edition::Fy2026);
-            let Some(d) = d27.as_ref().or(d26.as_ref()) else {
+            let found: Vec<_> = Edition::ALL
+                .into_iter()
+                .filter_map(|e| cm.lookup(key, e))
+                .collect();
+            let Some(d) = found.last() else {
                 continue;
             };
-            let mut flags = if d.billable { flag::BILLABLE } else { 0 };
-            if d26.is_some() {
-                flags |= flag::IN_FY2026;
-            }
-            if d27.is_some() {
-                flags |= flag::IN_FY2027;
-            }
+            let editions = found
+                .iter()
+                .fold(EditionSet::NONE, |s, d| s.with(EditionSet::only(d.edition)));
+            let flags = if d.billable { flag::BILLABLE } else { 0 };
             let base = code_key(&cm.nodes[d.node].code);
             let id = self.entry(EntryB {
                 system: System::Icd10Cm,
@@ -230,6 +235,7 @@ impl Builder {
                 periods: periods_of(&d.valid),
                 extensions: Vec::new(),
             });
+            self.editions.insert(id, editions);
             if let Some(&parent) = self.by_key.get(&(System::Icd10Cm, base)) {
                 self.entries[parent as usize].extensions.push(id);
             }
@@ -367,7 +373,10 @@ impl Builder {
                 .windows(2)
                 .all(|w| self.entries[w[0] as usize].key < self.entries[w[1] as usize].key)
         }));
-        for e in &self.entries {
+        for (i, e) in self.entries.iter().enumerate() {
+            let editions = self.editions.get(&(i as u32)).copied();
+            ix.editions
+                .push(editions.unwrap_or(EditionSet::NONE).bits());
             ix.codes.push(&e.code);
             ix.keys.push(&e.key);
             ix.titles.push(&e.title);

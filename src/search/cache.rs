@@ -71,10 +71,11 @@ pub fn fingerprint(user: &UserTables) -> Result<u64, CodeSetError> {
     let mut h = DefaultHasher::new();
     FORMAT.hash(&mut h);
     env!("CARGO_PKG_VERSION").hash(&mut h);
-    for f in codeset::ALL_BUNDLED {
+    for f in codeset::all_bundled() {
         f.path.hash(&mut h);
         f.bytes.hash(&mut h);
     }
+    codeset::editions_key(&codeset::BUNDLED_EDITIONS).hash(&mut h);
     synonyms::BUNDLED.hash(&mut h);
     synonyms::SURGEON.hash(&mut h);
     // The code that builds the index: a new build of chartcoder that indexes
@@ -239,6 +240,7 @@ macro_rules! fields {
         $m!(str $ix.titles);
         $m!(u8 $ix.systems);
         $m!(u8 $ix.flags);
+        $m!(u8 $ix.editions);
         $m!(u32 $ix.period_ends);
         $m!(i32 $ix.periods);
         $m!(u32 $ix.extension_ends);
@@ -521,6 +523,7 @@ pub fn check(ix: &SearchIndex) -> Result<(), String> {
         ix.titles.len(),
         ix.systems.len(),
         ix.flags.len(),
+        ix.editions.len(),
         ix.period_ends.len(),
         ix.extension_ends.len(),
         ix.code_order.len(),

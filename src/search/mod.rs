@@ -197,8 +197,6 @@ pub(crate) mod flag {
     pub const NEEDS_SEVENTH: u8 = 2;
     /// Has children: pick one of them.
     pub const HEADER: u8 = 4;
-    pub const IN_FY2026: u8 = 8;
-    pub const IN_FY2027: u8 = 16;
     /// Only the Alphabetic Index knows this code: it is in no bundled edition.
     pub const INDEX_ONLY: u8 = 32;
     /// Valid on every date (HCPCS, CPT and local tables carry no dates).
@@ -251,6 +249,8 @@ pub struct SearchIndex {
     pub(crate) titles: StrArray,
     pub(crate) systems: Vec<u8>,
     pub(crate) flags: Vec<u8>,
+    /// Per ICD-10-CM entry, the editions it is in (`codeset::EditionSet` bits).
+    pub(crate) editions: Vec<u8>,
     /// Per entry, the end of its validity periods in `periods` (start, end day
     /// pairs; end `i32::MAX` when open).
     pub(crate) period_ends: Vec<u32>,
@@ -364,10 +364,7 @@ impl SearchIndex {
         }
         if self.system(entry) == System::Icd10Cm {
             let edition = crate::codeset::Edition::for_date(date);
-            return match edition {
-                crate::codeset::Edition::Fy2026 => self.has(entry, flag::IN_FY2026),
-                crate::codeset::Edition::Fy2027 => self.has(entry, flag::IN_FY2027),
-            };
+            return crate::codeset::EditionSet::from_bits(self.editions[entry]).contains(edition);
         }
         false
     }

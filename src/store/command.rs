@@ -9,7 +9,7 @@
 use super::coding::{self, Claim, CodeList, LineDetail};
 use super::sql::Tx;
 use super::{Result, queries};
-use crate::domain::{CodeSystem, FinalDrg, Poa, QueryOutcome};
+use crate::domain::{AuditAction, CodeSystem, FinalDrg, Poa, QueryOutcome};
 use crate::query::Draft;
 use chrono::NaiveDate;
 
@@ -99,6 +99,9 @@ pub enum Command {
     /// A second-level review action (the chart's DRG regrouped as the codes
     /// stand, see [`Command::apply_with`]).
     Review(super::review::ReviewCommand),
+    /// An audit row about the coder's session, on no chart: the screen
+    /// locked or unlocked, a wrong password on the lock screen, the logoff.
+    AuditSession { action: AuditAction, detail: String },
 }
 
 /// How a review action groups the chart as it stands: the workstation's
@@ -124,6 +127,12 @@ impl Regrouping<'_> {
 }
 
 impl Command {
+    /// Whether the command acts on a chart (the chart given to
+    /// [`Command::apply`] is ignored otherwise).
+    pub fn on_chart(&self) -> bool {
+        !matches!(self, Command::AuditSession { .. })
+    }
+
     /// [`Command::apply_with`] without a grouper (a review action takes the
     /// DRG as stored).
     pub fn apply(&self, tx: &Tx<'_>, chart_id: i64, user: &str) -> Result<Done> {
@@ -221,6 +230,9 @@ impl Command {
                 physician,
                 reason,
             } => queries::change_recipient(tx, *query_id, user, physician, reason).map(nothing),
+            Command::AuditSession { action, detail } => {
+                super::audit::record(tx, user, None, *action, detail).map(nothing)
+            }
         }
     }
 }
@@ -715,5 +727,28 @@ mod tests {
             );
             assert_eq!(last_audit(&store, id).0, "rita");
         }
+    }
+    both_stores! {
+    fn a_session_audit_is_one_row_on_no_chart_and_touches_no_chart(stores: &Stores) {
+        let (mut store, id) = store(stores);
+        let before = charts::load_chart(store.conn(), id).unwrap();
+        let command = Command::AuditSession {
+            action: AuditAction::Logoff,
+            detail: "logged off after 15 minutes without a key".into(),
+        };
+        assert!(!command.on_chart() && Command::Touch.on_chart());
+        let done = store.write(|tx| command.apply(tx, id, "amy")).unwrap();
+        assert_eq!(done, Done::Nothing);
+        let rows: Vec<(String, String, Option<i64>)> = store
+            .conn()
+            .query_map(
+                "SELECT actor, action, chart_id FROM audit WHERE action = 'logoff'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(rows, [("amy".to_string(), "logoff".to_string(), None)]);
+        assert_eq!(charts::load_chart(store.conn(), id).unwrap(), before);
+    }
     }
 }

@@ -108,8 +108,6 @@ pub struct App {
     /// Keys and pastes that arrived while an action was in flight, replayed in
     /// order when it lands.
     pub(crate) held: VecDeque<Event>,
-    /// The reads running off the screen's thread (see `review_reader`).
-    pub(crate) reads: super::review_reader::Reads,
     /// Dollars per unit of DRG weight, for the DNFB amount (`reports.base_rate`).
     pub base_rate: f64,
 }
@@ -161,21 +159,13 @@ impl App {
             saving: None,
             slow_save: false,
             held: VecDeque::new(),
-            reads: Default::default(),
             base_rate: 0.0,
         };
-        // The site's policies, from the database (not the coder's config).
-        match crate::store::site::policy(app.store.conn()) {
-            Ok(policy) => {
-                app.escalation_hours = policy.escalation_hours;
-                app.lock_after = policy.lock_after();
-            }
-            Err(e) => {
-                app.message = Some(format!(
-                    "the site's policies could not be read ({e}): the defaults apply"
-                ))
-            }
-        }
+        // The site's policies, from the database (not the coder's config):
+        // read by the reader, like the queue, so the screen's thread never
+        // waits on the database; until they land (milliseconds, long before
+        // any idle lock could be due) the defaults apply.
+        app.read(super::reader::Read::SitePolicy);
         app.reload(QueuePage::First);
         if warning.is_some() {
             app.message = warning;
@@ -226,13 +216,20 @@ impl App {
     }
 
     /// An audit row about the session (no chart): lock, unlock, a failed
-    /// unlock, logoff.
+    /// unlock, logoff. Written by the saver, in order with the chart's
+    /// actions; quitting waits for it (the saver drains when dropped), so a
+    /// logoff is recorded before the process ends. It holds no keys.
     fn audit_session(&mut self, action: AuditAction, detail: &str) {
-        let user = self.user.clone();
-        if let Err(e) = self
-            .store
-            .write(|tx| crate::store::audit::record(tx, &user, None, action, detail))
-        {
+        let job = Job::session(&self.user, action, detail);
+        match self.workers.saver.submit(job, &mut self.store) {
+            Some(reply) => self.session_audited(reply),
+            None => self.workers.session_audits += 1,
+        }
+    }
+
+    /// A session audit row's answer: said only when it failed.
+    pub(crate) fn session_audited(&mut self, reply: super::saver::Reply) {
+        if let (super::saver::Then::Session(action), Err(e)) = (&reply.then, &reply.result) {
             self.message = Some(format!(
                 "could not record the {action} in the audit trail: {e}"
             ));
@@ -305,6 +302,7 @@ impl App {
     /// thread from now on, and go on with the keys held.
     pub(crate) fn saver_stopped(&mut self) {
         self.saving = None;
+        self.workers.session_audits = 0;
         self.slow_save = false;
         self.workers.saver = Saver::Inline;
         self.message = Some(

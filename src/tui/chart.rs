@@ -193,6 +193,10 @@ impl App {
     /// Shows the answer to a store action: the chart as saved, and what the
     /// action leads to (or why it was refused).
     pub(crate) fn saved(&mut self, reply: Reply) {
+        if let Then::Session(_) = reply.then {
+            self.session_audited(reply);
+            return;
+        }
         let Reply {
             chart_id,
             then,
@@ -258,6 +262,8 @@ impl App {
                 }
                 self.show_saved(chart_id, saved);
             }
+            // Taken above.
+            Then::Session(_) => {}
             Then::QuerySent => {
                 if let Some(view) = self.open_view_of(chart_id) {
                     view.query_form = None;
@@ -447,7 +453,7 @@ impl App {
         self.workers.codesets_loading
             || self.saving.is_some()
             || self.workers.reader.busy()
-            || self.reading()
+            || self.workers.session_audits > 0
             || self.popup().is_some_and(|p| p.waiting.is_some())
     }
 

@@ -29,7 +29,6 @@ pub mod refresh;
 pub mod reports;
 pub mod review;
 pub mod review_queue;
-pub mod review_reader;
 pub mod saver;
 pub mod screens;
 pub mod search_popup;

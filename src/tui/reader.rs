@@ -15,12 +15,22 @@
 //! ([`Read::holds_keys`]); the app holds keys until it lands, as it does for
 //! a save.
 //!
+//! The review screens' reads (the review queue, a review side by side) need
+//! the grouper: the read carries it ([`Grouping`], shared tables), as the
+//! saver's review actions do; before the code sets are in it is `None` and
+//! the store keeps the stored DRG. A read that panics on the thread still
+//! lands, as its answer's error (it says the read stopped), and the thread
+//! goes on serving.
+//!
 //! To add a read (a screen of its own): a variant of [`Read`] and of
-//! [`Answer`], a slot, the arm of [`Read::run`] calling the store, and where
-//! the app takes the answer (`App::read_landed`).
+//! [`Answer`], a slot, the arms of [`Read::run`] (calling the store) and
+//! [`Read::failed`], and where the app takes the answer (`App::read_landed`).
 
+use super::reports::{QualityReport, QualityTab};
+use super::saver::Grouping;
 use super::wake::{OnPanic, Wake, Waker};
 use crate::domain::Chart;
+use crate::store::quality::Scope;
 use crate::store::{QueueFilter, QueuePage, QueueRow, QueueSummary, Store, charts, queue};
 use std::collections::BTreeMap;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -66,6 +76,28 @@ pub enum Read {
     },
     /// The completed charts' DRGs, for the case mix index.
     CaseMix,
+    /// The site's policies (idle lock, query escalation), read once at start.
+    SitePolicy,
+    /// The review queue (the single-CC/MCC rule asks the grouper) and the
+    /// user's role.
+    ReviewQueue {
+        user: String,
+        grouping: Option<Grouping>,
+    },
+    /// A chart's review side by side (its DRG regrouped as the codes stand)
+    /// and the user's role.
+    Review {
+        chart_id: i64,
+        user: String,
+        grouping: Option<Grouping>,
+    },
+    /// A quality report over a scope (DNFB as of `today`, at `base_rate`).
+    Quality {
+        tab: QualityTab,
+        scope: Scope,
+        today: chrono::NaiveDate,
+        base_rate: f64,
+    },
 }
 
 /// What a read is about: a newer read in the same slot supersedes the older.
@@ -74,6 +106,10 @@ pub enum Slot {
     Queue,
     Prior,
     Report,
+    Policy,
+    ReviewQueue,
+    Review,
+    Quality,
 }
 
 /// The answer to a [`Read`]; errors are said in words.
@@ -87,6 +123,10 @@ pub enum Answer {
     /// A report's text.
     QueryReport(Result<String, String>),
     CaseMix(Result<(Vec<crate::domain::CaseMixRow>, u64), String>),
+    SitePolicy(Result<crate::store::site::Policy, String>),
+    ReviewQueue(Result<(Vec<crate::store::review::QueueEntry>, crate::domain::Role), String>),
+    Review(Result<super::review::Loaded, String>),
+    Quality(Result<QualityReport, String>),
 }
 
 /// A read with its generation and answer.
@@ -103,6 +143,10 @@ impl Read {
             Read::QueuePage { .. } => Slot::Queue,
             Read::PriorEncounters { .. } => Slot::Prior,
             Read::QueryReport { .. } | Read::CaseMix => Slot::Report,
+            Read::SitePolicy => Slot::Policy,
+            Read::ReviewQueue { .. } => Slot::ReviewQueue,
+            Read::Review { .. } => Slot::Review,
+            Read::Quality { .. } => Slot::Quality,
         }
     }
 
@@ -163,6 +207,56 @@ impl Read {
                 crate::store::drg::case_mix_rows(conn, None, None)
                     .map_err(|e| format!("could not read the DRGs: {e}")),
             ),
+            Read::SitePolicy => Answer::SitePolicy(crate::store::site::policy(conn).map_err(|e| {
+                format!("the site's policies could not be read ({e}): the defaults apply")
+            })),
+            Read::ReviewQueue { user, grouping } => {
+                let single =
+                    |chart: &Chart| grouping.as_ref().is_some_and(|g| g.single_cc_mcc(chart));
+                Answer::ReviewQueue(
+                    super::review_queue::load(store, user, &single)
+                        .map_err(|e| format!("could not read the review queue: {e}")),
+                )
+            }
+            Read::Review {
+                chart_id,
+                user,
+                grouping,
+            } => {
+                let regroup = |chart: &Chart| grouping.as_ref().and_then(|g| g.regroup(chart));
+                Answer::Review(
+                    super::review::load(store, *chart_id, user, &regroup)
+                        .map_err(|e| format!("could not read the review: {e}")),
+                )
+            }
+            Read::Quality {
+                tab,
+                scope,
+                today,
+                base_rate,
+            } => Answer::Quality(
+                super::reports::load(store, *tab, scope, *today, *base_rate).map_err(|e| match e {
+                    crate::store::StoreError::Refused(why) => format!("refused: {why}"),
+                    e => format!("could not read the report: {e}"),
+                }),
+            ),
+        }
+    }
+
+    /// The answer of a read that could not run: `why`, as its error.
+    pub fn failed(&self, why: String) -> Answer {
+        match self {
+            Read::QueuePage { .. } => Answer::QueuePage {
+                rows: Err(why),
+                summary: None,
+            },
+            Read::PriorEncounters { .. } => Answer::PriorEncounters(Err(why)),
+            Read::QueryReport { .. } => Answer::QueryReport(Err(why)),
+            Read::CaseMix => Answer::CaseMix(Err(why)),
+            Read::SitePolicy => Answer::SitePolicy(Err(why)),
+            Read::ReviewQueue { .. } => Answer::ReviewQueue(Err(why)),
+            Read::Review { .. } => Answer::Review(Err(why)),
+            Read::Quality { .. } => Answer::Quality(Err(why)),
         }
     }
 }
@@ -217,6 +311,12 @@ impl Reader {
     /// A reader for `store` whose answers go to `waker`; a file that cannot
     /// be opened a second time is read on the UI thread, with the reason.
     pub fn for_store(store: &Store, waker: &Waker) -> (Reader, Option<String>) {
+        Reader::with_probe(store, waker, |_| {})
+    }
+
+    /// [`Reader::for_store`] calling `probe` on the thread before each read
+    /// (tests make it panic).
+    pub fn with_probe(store: &Store, waker: &Waker, probe: Probe) -> (Reader, Option<String>) {
         let inline = |why: Option<String>| {
             let reader = Reader {
                 runs: Runs::Inline,
@@ -237,7 +337,7 @@ impl Reader {
         let waker = waker.clone();
         let spawned = std::thread::Builder::new()
             .name("reader".into())
-            .spawn(move || serve(&second, &rx, &waker));
+            .spawn(move || serve(&second, &rx, &waker, probe));
         match spawned {
             Ok(handle) => (
                 Reader {
@@ -323,9 +423,28 @@ fn answer(generation: u64, read: Read, store: &Store) -> ReadReply {
     }
 }
 
+/// A hook the reader thread calls before each read (tests make it panic).
+pub type Probe = fn(&Read);
+
+/// A read on the reader thread: a panic in it is caught and answered as the
+/// read's error, so the screen waiting for it hears and the thread goes on.
+fn guarded(generation: u64, read: Read, store: &Store, probe: Probe) -> ReadReply {
+    let run = std::panic::AssertUnwindSafe(|| {
+        probe(&read);
+        read.run(store)
+    });
+    let answer = std::panic::catch_unwind(run)
+        .unwrap_or_else(|_| read.failed(crate::fault::stopped("the read")));
+    ReadReply {
+        generation,
+        read,
+        answer,
+    }
+}
+
 /// The reader thread: takes every request waiting, keeps the newest of each
 /// slot, answers them.
-fn serve(store: &Store, rx: &Receiver<(u64, Read)>, waker: &Waker) {
+fn serve(store: &Store, rx: &Receiver<(u64, Read)>, waker: &Waker, probe: Probe) {
     let _stopped = OnPanic {
         waker: waker.clone(),
         stopped: || Wake::ReaderStopped,
@@ -337,7 +456,7 @@ fn serve(store: &Store, rx: &Receiver<(u64, Read)>, waker: &Waker) {
             newest.insert(read.slot(), (generation, read));
         }
         for (_, (generation, read)) in newest {
-            let reply = answer(generation, read, store);
+            let reply = guarded(generation, read, store, probe);
             if waker.send(Wake::Read(Box::new(reply))).is_err() {
                 return;
             }
@@ -456,5 +575,100 @@ mod tests {
         };
         assert!(reader.accept(*reply).is_some());
         assert!(!reader.holds_keys() && !reader.busy());
+    }
+    /// The app on a database file (reads go to the reader thread), with
+    /// `probe` called on that thread before each read.
+    fn app_on_file(probe: Probe) -> (tempfile::TempDir, crate::tui::app::App) {
+        let (dir, store) = file_store();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 20).unwrap();
+        let mut app = crate::tui::app::App::new(store, "carl", today, 80, 24);
+        assert!(app.settle(Duration::from_secs(30)));
+        let (reader, warning) = Reader::with_probe(app.store(), &app.waker(), probe);
+        assert!(warning.is_none());
+        app.workers.reader = reader;
+        (dir, app)
+    }
+
+    fn quality_loading(app: &crate::tui::app::App) -> bool {
+        match &app.screen {
+            crate::tui::app::Screen::Queue(crate::tui::focus::QueueFocus::Quality(q)) => q.loading,
+            _ => panic!("not on the reports screen"),
+        }
+    }
+
+    static READ_ON: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+    fn record_thread(read: &Read) {
+        if matches!(read, Read::Quality { .. }) {
+            let name = std::thread::current().name().unwrap_or("").to_string();
+            READ_ON.lock().unwrap().push(name);
+        }
+    }
+
+    #[test]
+    fn a_report_is_read_on_the_reader_thread_and_lands() {
+        let (_dir, mut app) = app_on_file(record_thread);
+        app.open_quality(crate::tui::reports::QualityTab::Productivity);
+        assert!(quality_loading(&app), "asked, not read here");
+        assert!(app.workers.reader.loading(Slot::Quality));
+        assert!(app.settle(Duration::from_secs(30)));
+        assert!(!quality_loading(&app));
+        assert_eq!(READ_ON.lock().unwrap().as_slice(), ["reader"]);
+        let crate::tui::app::Screen::Queue(crate::tui::focus::QueueFocus::Quality(q)) = &app.screen
+        else {
+            unreachable!()
+        };
+        assert!(q.report.is_some(), "{:?}", app.message);
+    }
+
+    fn explode(read: &Read) {
+        if matches!(read, Read::Quality { .. }) {
+            panic!("a bug in a report");
+        }
+    }
+
+    #[test]
+    fn a_read_that_panics_still_lands_says_so_and_the_reader_goes_on() {
+        let (_dir, mut app) = app_on_file(explode);
+        app.open_quality(crate::tui::reports::QualityTab::Productivity);
+        assert!(app.settle(Duration::from_secs(30)), "waited for ever");
+        assert!(!quality_loading(&app), "the report is no longer awaited");
+        let message = app.message.clone().unwrap_or_default();
+        assert!(
+            message.contains("stopped on an internal error"),
+            "{message}"
+        );
+        // The thread still answers the next read.
+        app.read(Read::SitePolicy);
+        assert!(
+            app.workers.reader.loading(Slot::Policy),
+            "sent to the thread"
+        );
+        assert!(app.settle(Duration::from_secs(30)));
+        assert!(!app.workers.reader.busy());
+    }
+
+    #[test]
+    fn a_newer_review_read_supersedes_the_older() {
+        let (_dir, store) = file_store();
+        let (tx, rx) = channel();
+        let (mut reader, _) = Reader::for_store(&store, &tx);
+        let review = |chart_id| Read::Review {
+            chart_id,
+            user: "carl".into(),
+            grouping: None,
+        };
+        assert!(reader.ask(review(1), &store).is_none());
+        assert!(reader.ask(review(2), &store).is_none());
+        let mut taken = Vec::new();
+        while reader.loading(Slot::Review) {
+            match rx.recv_timeout(Duration::from_secs(10)) {
+                Ok(Wake::Read(reply)) => taken.extend(reader.accept(*reply)),
+                _ => panic!("no answer"),
+            }
+        }
+        assert_eq!(taken.len(), 1);
+        assert!(matches!(taken[0].read, Read::Review { chart_id: 2, .. }));
+        assert!(matches!(taken[0].answer, Answer::Review(_)));
     }
 }

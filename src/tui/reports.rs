@@ -8,6 +8,7 @@ use super::app::{App, Screen};
 use super::focus::QueueFocus;
 use super::input::TextInput;
 use super::keymap::{Action, Context};
+use super::reader::Read;
 use crate::store::quality::{
     self, AccuracyReport, DnfbReport, ProductivityReport, Scope, accuracy, dnfb, productivity,
 };
@@ -180,26 +181,34 @@ impl App {
         };
         q.loading = true;
         let tab = q.tab;
-        let (today, base_rate) = (self.today, self.base_rate);
-        let asked = scope.clone();
-        self.read_off_screen(
-            move |store| load(store, tab, &asked, today, base_rate),
-            move |app, answer| {
-                let Some(q) = app.quality_mut().filter(|q| q.tab == tab) else {
-                    return;
-                };
-                q.loading = false;
-                match answer {
-                    Ok(report) => {
-                        q.report = Some(report);
-                        q.scope = scope;
-                        q.scroll = 0;
-                    }
-                    Err(StoreError::Refused(why)) => app.message = Some(format!("refused: {why}")),
-                    Err(e) => app.message = Some(format!("could not read the report: {e}")),
-                }
-            },
-        );
+        self.read(Read::Quality {
+            tab,
+            scope,
+            today: self.today,
+            base_rate: self.base_rate,
+        });
+    }
+
+    /// A report's read landed (from the reader): shown if its tab still is;
+    /// its scope becomes the one shown (a refused scope is not taken).
+    pub(crate) fn quality_landed(
+        &mut self,
+        tab: QualityTab,
+        scope: Scope,
+        answer: Result<QualityReport, String>,
+    ) {
+        let Some(q) = self.quality_mut().filter(|q| q.tab == tab) else {
+            return;
+        };
+        q.loading = false;
+        match answer {
+            Ok(report) => {
+                q.report = Some(report);
+                q.scope = scope;
+                q.scroll = 0;
+            }
+            Err(e) => self.message = Some(e),
+        }
     }
 
     /// A key on the reports screen.

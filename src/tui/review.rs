@@ -13,8 +13,9 @@ use super::app::App;
 use super::focus::ChartFocus;
 use super::input::TextInput;
 use super::keymap::{Action, Context};
+use super::reader::Read;
 use super::saver::{Job, Then};
-use crate::domain::{Chart, FinalDrg, ReviewReason, Role, Verdict};
+use crate::domain::{ReviewReason, Role, Verdict};
 use crate::store::command::Command;
 use crate::store::review::{self, ReviewCommand, ReviewView};
 use crate::store::{Store, StoreError, users};
@@ -181,7 +182,7 @@ impl ReviewPanel {
 }
 
 /// What the panel reads: the review side by side and the user's role.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Loaded {
     pub view: Option<ReviewView>,
     pub role: Role,
@@ -202,7 +203,9 @@ pub fn load(
 }
 
 impl App {
-    /// The grouper a review action regroups with, once the code sets are in.
+    /// The grouper a review action or read regroups with, once the code sets
+    /// are in (`None` before: the store then keeps the stored DRG; the
+    /// single-CC/MCC rule finds nothing).
     pub(crate) fn grouping(&self) -> Option<super::saver::Grouping> {
         let grouper = self.codesets.as_ref()?.grouper.clone()?;
         Some(super::saver::Grouping {
@@ -210,13 +213,6 @@ impl App {
             hospital: self.hospital_status,
         })
     }
-}
-
-/// Groups a chart as it stands with the loaded grouper (`None` before the
-/// code sets are in: the store then keeps the stored DRG).
-pub(crate) fn regrouper(app: &App) -> impl Fn(&Chart) -> Option<FinalDrg> + Send + 'static {
-    let grouping = app.grouping();
-    move |chart: &Chart| grouping.as_ref().and_then(|g| g.regroup(chart))
 }
 
 /// The review panel on `screen` (borrowing the screen only, so that the key
@@ -241,7 +237,7 @@ impl App {
         panel_in(&mut self.screen)
     }
 
-    /// `v` on the chart: the review panel, read off the screen's thread.
+    /// `v` on the chart: the review panel, read by the reader thread.
     pub(crate) fn open_review(&mut self) {
         let Some(view) = self.view_mut() else {
             return;
@@ -252,15 +248,15 @@ impl App {
     }
 
     fn load_review(&mut self, chart_id: i64) {
-        let user = self.user.clone();
-        let regroup = regrouper(self);
-        self.read_off_screen(
-            move |store| load(store, chart_id, &user, &regroup),
-            move |app, answer| app.review_loaded(chart_id, answer),
-        );
+        self.read(Read::Review {
+            chart_id,
+            user: self.user.clone(),
+            grouping: self.grouping(),
+        });
     }
 
-    fn review_loaded(&mut self, chart_id: i64, answer: Result<Loaded, StoreError>) {
+    /// The review read for the panel of `chart_id` landed (from the reader).
+    pub(crate) fn review_loaded(&mut self, chart_id: i64, answer: Result<Loaded, String>) {
         let Some(panel) = self.review_panel_mut().filter(|p| p.chart_id == chart_id) else {
             return;
         };
@@ -273,7 +269,7 @@ impl App {
                 panel.marked.clear();
                 panel.verdicts.clear();
             }
-            Err(e) => self.message = Some(format!("could not read the review: {e}")),
+            Err(e) => self.message = Some(e),
         }
     }
 

@@ -1,6 +1,6 @@
 //! The review queue as a component (`V` on the queue): the coded charts the
 //! manager's rules choose, and those under review, each with why
-//! (`store::review::queue`), read off the screen's thread since it regroups
+//! (`store::review::queue`), read by the reader thread (with the grouper) since it regroups
 //! charts. Enter opens the chart: a reviewer or manager starts (or resumes)
 //! its review; anyone else, or a review past the reviewer, opens it as the
 //! queue does (read-only), where `v` shows the review. Keys:
@@ -9,6 +9,7 @@
 use super::app::{App, Screen};
 use super::focus::QueueFocus;
 use super::keymap::{Action, Context};
+use super::reader::Read;
 use super::saver::{Job, Then};
 use crate::domain::{Chart, ReviewState, Role};
 use crate::store::command::Command;
@@ -41,13 +42,6 @@ pub fn load(
     ))
 }
 
-/// Whether the chart's DRG rests on a single CC or MCC, with the loaded
-/// grouper (`false` before the code sets are in).
-fn single_cc_mcc(app: &App) -> impl Fn(&Chart) -> bool + Send + 'static {
-    let grouping = app.grouping();
-    move |chart: &Chart| grouping.as_ref().is_some_and(|g| g.single_cc_mcc(chart))
-}
-
 impl App {
     /// The review queue, when it is up.
     pub fn review_queue(&self) -> Option<&ReviewQueueView> {
@@ -64,31 +58,32 @@ impl App {
         }
     }
 
-    /// `V` on the queue: the review queue, read off the screen's thread.
+    /// `V` on the queue: the review queue, read by the reader thread.
     pub(crate) fn open_review_queue(&mut self) {
         self.screen = Screen::Queue(QueueFocus::ReviewQueue(Box::new(ReviewQueueView {
             loading: true,
             ..ReviewQueueView::default()
         })));
-        let user = self.user.clone();
-        let single = single_cc_mcc(self);
-        self.read_off_screen(
-            move |store| load(store, &user, &single),
-            |app, answer| {
-                let Some(q) = app.review_queue_mut() else {
-                    return;
-                };
-                q.loading = false;
-                match answer {
-                    Ok((entries, role)) => {
-                        q.selected = q.selected.min(entries.len().saturating_sub(1));
-                        q.entries = entries;
-                        q.role = Some(role);
-                    }
-                    Err(e) => app.message = Some(format!("could not read the review queue: {e}")),
-                }
-            },
-        );
+        self.read(Read::ReviewQueue {
+            user: self.user.clone(),
+            grouping: self.grouping(),
+        });
+    }
+
+    /// The review queue's read landed (from the reader).
+    pub(crate) fn review_queue_landed(&mut self, answer: Result<(Vec<QueueEntry>, Role), String>) {
+        let Some(q) = self.review_queue_mut() else {
+            return;
+        };
+        q.loading = false;
+        match answer {
+            Ok((entries, role)) => {
+                q.selected = q.selected.min(entries.len().saturating_sub(1));
+                q.entries = entries;
+                q.role = Some(role);
+            }
+            Err(e) => self.message = Some(e),
+        }
     }
 
     /// A key on the review queue.

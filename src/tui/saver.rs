@@ -38,6 +38,9 @@ pub enum Then {
     Show(Option<String>),
     /// A physician query was sent: the form closes.
     QuerySent,
+    /// A session audit row ([`Command::AuditSession`]): nothing to show
+    /// unless it failed.
+    Session(crate::domain::AuditAction),
 }
 
 /// Work after the action is committed, on the saver thread; what it says is
@@ -151,6 +154,15 @@ impl Job {
         self
     }
 
+    /// The session audit row `action` for `user` (no chart).
+    pub fn session(user: &str, action: crate::domain::AuditAction, detail: &str) -> Job {
+        let command = Command::AuditSession {
+            action,
+            detail: detail.to_string(),
+        };
+        Job::new(0, user, command, Then::Session(action))
+    }
+
     /// Adds work to do once the action is committed.
     pub fn then_after(mut self, after: AfterCommit) -> Job {
         self.after = Some(after);
@@ -172,7 +184,11 @@ impl Job {
             (Ok(done), Some(after)) => after.run(store, chart_id, done),
             _ => None,
         };
-        let saved = Saved::read(store, chart_id);
+        let saved = if self.command.on_chart() {
+            Saved::read(store, chart_id)
+        } else {
+            Err(StoreError::Refused("no chart".into()))
+        };
         Reply {
             chart_id,
             then: self.then,

@@ -28,9 +28,6 @@ pub enum Wake {
     Read(Box<ReadReply>),
     /// The reader thread stopped (it can only have panicked).
     ReaderStopped,
-    /// A review or quality read's answer, to land on the app
-    /// (`review_reader`).
-    Landed(super::review_reader::Landing),
     /// The code search answered (its answer waits on the worker's channel).
     Searched,
     /// The code sets, loaded (or why not).

@@ -10,7 +10,7 @@
 use super::app::{App, Screen};
 use super::focus::QueueFocus;
 use super::reader::{Read, ReadReply, Reader, Slot};
-use super::saver::Saver;
+use super::saver::{Saver, Then};
 use super::wake::{Wake, Waker};
 use crate::search::worker::SearchWorker;
 use crate::store::Store;
@@ -28,6 +28,8 @@ pub struct Workers {
     pub(crate) search: Option<SearchWorker>,
     /// The code sets are being loaded (they arrive as [`Wake::Codesets`]).
     pub(crate) codesets_loading: bool,
+    /// Session audit rows sent to the saver and not yet answered.
+    pub(crate) session_audits: usize,
     pub(crate) waker: Waker,
     pub(crate) woken: Receiver<Wake>,
     /// PostgreSQL's live queue (see `refresh`).
@@ -47,6 +49,7 @@ impl Workers {
             reader,
             search: None,
             codesets_loading: false,
+            session_audits: 0,
             waker,
             woken,
             live,
@@ -93,6 +96,10 @@ impl App {
                 self.should_quit = true;
             }
             Wake::Terminate => self.should_quit = true,
+            Wake::Saved(reply) if matches!(reply.then, Then::Session(_)) => {
+                self.workers.session_audits = self.workers.session_audits.saturating_sub(1);
+                self.session_audited(*reply);
+            }
             Wake::Saved(reply) => {
                 if self.saving.is_some() {
                     self.landed(*reply);
@@ -116,7 +123,6 @@ impl App {
                     Some(crate::fault::stopped("the reader") + "; reading here from now on");
                 self.replay_held();
             }
-            Wake::Landed(landing) => self.land_read(landing),
             // Taken by the tick that follows every wake.
             Wake::Searched => {}
             Wake::Codesets(result) => {
@@ -158,6 +164,22 @@ impl App {
             }
             Answer::QueryReport(text) => self.report_landed(" Physician queries ", text),
             Answer::CaseMix(rows) => self.case_mix_landed(rows),
+            Answer::SitePolicy(Ok(policy)) => {
+                self.escalation_hours = policy.escalation_hours;
+                self.lock_after = policy.lock_after();
+            }
+            Answer::SitePolicy(Err(why)) => self.message = Some(why),
+            Answer::ReviewQueue(answer) => self.review_queue_landed(answer),
+            Answer::Review(answer) => {
+                if let Read::Review { chart_id, .. } = reply.read {
+                    self.review_loaded(chart_id, answer);
+                }
+            }
+            Answer::Quality(answer) => {
+                if let Read::Quality { tab, scope, .. } = reply.read {
+                    self.quality_landed(tab, scope, answer);
+                }
+            }
         }
     }
 
@@ -206,8 +228,8 @@ impl App {
         // Keys held when the coder quit are not replayed: they are dropped.
         let keys_left = |app: &App| !app.held.is_empty() && !app.should_quit;
         while self.saving.is_some()
+            || self.workers.session_audits > 0
             || self.workers.reader.busy()
-            || self.reading()
             || keys_left(self)
         {
             if !self.holding_keys() && keys_left(self) {

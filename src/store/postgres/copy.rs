@@ -51,6 +51,10 @@ pub const MADE_BY_MIGRATE: &[&str] = &["queue_counts", "site"];
 /// Tables of PostgreSQL's own, with nothing to copy from SQLite.
 pub const POSTGRES_ONLY: &[&str] = &["schema_version"];
 
+/// The column that keeps, on PostgreSQL, the order SQLite's rowid gives a
+/// table without a key of its own (`chart_coding`, `query_recipients`).
+const ROWID: &str = "rowid";
+
 /// The triggers that fire on INSERT, switched off for the copy's transaction
 /// (table, trigger): the sums they keep are copied as SQLite kept them (and
 /// checked to add up after), so they must not count the copied rows a second
@@ -375,7 +379,7 @@ fn foreign_key_order(
 
 /// One table's columns on both sides, refused unless the same.
 fn table(db: &Db, tx: &mut Transaction<'_>, name: String) -> Result<Table, CopyError> {
-    let sqlite: Vec<(String, i64)> = db.query_map(
+    let mut sqlite: Vec<(String, i64)> = db.query_map(
         "SELECT name, pk FROM pragma_table_info(?1) ORDER BY cid",
         [name.as_str()],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -394,6 +398,13 @@ fn table(db: &Db, tx: &mut Transaction<'_>, name: String) -> Result<Table, CopyE
             Ok((r.try_get(0)?, ty))
         })
         .collect::<Result<_, postgres::Error>>()?;
+    // A table without a key of its own is read in SQLite's rowid order by
+    // the store; on PostgreSQL it has that order as a column, `rowid`,
+    // copied from SQLite's (so the order, and the checksum, carry across).
+    let rowid_order = postgres.contains_key(ROWID) && !sqlite.iter().any(|(c, _)| c == ROWID);
+    if rowid_order {
+        sqlite.push((ROWID.to_string(), 0));
+    }
     let in_sqlite: BTreeSet<&String> = sqlite.iter().map(|(c, _)| c).collect();
     let in_postgres: BTreeSet<&String> = postgres.keys().collect();
     if in_sqlite != in_postgres {
@@ -417,6 +428,7 @@ fn table(db: &Db, tx: &mut Transaction<'_>, name: String) -> Result<Table, CopyE
         .collect();
     key.sort_unstable();
     let order = match key.is_empty() {
+        true if rowid_order => vec![sqlite.len() - 1],
         true => (0..sqlite.len()).collect(),
         false => key.into_iter().map(|(_, i)| i).collect(),
     };
