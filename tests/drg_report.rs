@@ -34,7 +34,7 @@ use chartcoder::store::{Store, StoreOptions};
 use common::pg_both::{Stores, on_both_stores};
 use common::run_chartcoder;
 
-on_both_stores!("drg_report":
+on_both_stores!(
     the_case_mix_index_matches_the_hand_computed_fixture,
     r_on_the_queue_offers_the_case_mix_index,
 );

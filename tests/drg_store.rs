@@ -8,11 +8,13 @@ use common::pg_both::{Stores, on_both_stores};
 
 mod common;
 
-on_both_stores!("drg_store": completion_stores_the_final_drg_with_its_audit_row,
+on_both_stores!(
+    completion_stores_the_final_drg_with_its_audit_row,
     a_refused_completion_stores_no_drg,
     a_chart_without_a_weight_stores_none_and_the_schema_refuses_a_bad_drg,
     the_final_drg_is_exported_in_json_and_csv_and_imported_back,
-    an_imported_drg_out_of_range_is_a_problem_of_the_file);
+    an_imported_drg_out_of_range_is_a_problem_of_the_file
+);
 
 const CHART: &str = r#"{"charts": [{"account": "D1", "mrn": "M1", "status": "ready",
   "patient": {"name": "Test Patient", "birth_date": "1950-01-01", "sex": "F"},

@@ -11,7 +11,7 @@ use common::pg_both::{Stores, on_both_stores};
 
 mod common;
 
-on_both_stores!("queries":
+on_both_stores!(
     a_query_failing_the_lint_is_refused_and_nothing_is_written,
     sending_holds_the_chart_and_the_query_as_sent_never_changes,
     the_lifecycle_answer_close_releases_the_hold_and_the_chart_completes,

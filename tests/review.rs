@@ -16,7 +16,7 @@ use common::pg_both::{Stores, on_both_stores};
 
 mod common;
 
-on_both_stores!("review":
+on_both_stores!(
     the_review_flow_end_to_end_gives_the_expected_accuracy,
     refusals_change_nothing,
     a_settled_principal_and_removed_code_are_put_back_in_place,
