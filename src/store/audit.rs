@@ -254,6 +254,10 @@ pub fn verify(conn: &Db, expect: Option<&str>) -> Result<Verification> {
 
 /// The triggers that guard the record are there as written.
 fn guard_triggers(conn: &Db, problems: &mut Vec<String>) -> Result<()> {
+    if conn.dialect() == crate::store::sql::Dialect::Postgres {
+        problems.extend(crate::store::postgres::guards::problems(conn)?);
+        return Ok(());
+    }
     for (name, sql) in GUARD_TRIGGERS {
         let found: Option<String> = conn.query_opt(
             "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1",

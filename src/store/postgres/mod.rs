@@ -47,6 +47,7 @@
 
 mod checksum;
 pub mod copy;
+pub(in crate::store) mod guards;
 pub mod listen;
 mod open;
 mod schema;
