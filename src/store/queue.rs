@@ -8,7 +8,7 @@
 
 use super::{Result, StoreError};
 use crate::domain::{ChartStatus, EncounterType};
-use crate::store::sql::{Db, ToSql};
+use crate::store::sql::{Db, Dialect, ToSql};
 use chrono::NaiveDate;
 
 /// Which statuses the queue shows.
@@ -190,10 +190,14 @@ impl Query {
         if let Some(text) = typed_text(filter) {
             match plan {
                 TextPlan::FromCandidates => {
-                    // CROSS JOIN keeps the candidates as the outer loop in SQLite.
-                    q.from = "temp.queue_text_candidates t CROSS JOIN charts c ON c.chart_id = t.chart_id \
+                    // CROSS JOIN keeps the candidates as the outer loop in SQLite
+                    // (PostgreSQL allows no ON on a CROSS JOIN: the key is a WHERE
+                    // test). An unqualified TEMP table name finds the temporary
+                    // table first on both stores.
+                    q.from = "queue_text_candidates t CROSS JOIN charts c \
                               JOIN patients p ON p.patient_id = c.patient_id"
                         .into();
+                    q.conds.push("c.chart_id = t.chart_id".into());
                 }
                 TextPlan::ScanQueue | TextPlan::None => {
                     let test = q.text_test(text);
@@ -310,6 +314,25 @@ fn typed_text(filter: &QueueFilter) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// The connection's TEMP tables of the typed-text search (TEMP tables belong
+/// to one connection and take no lock on the database).
+fn text_tables(conn: &Db) -> Result<()> {
+    conn.execute_batch(match conn.dialect() {
+        Dialect::Sqlite => {
+            "CREATE TEMP TABLE IF NOT EXISTS queue_text_candidates (chart_id INTEGER PRIMARY KEY) STRICT;
+             CREATE TEMP TABLE IF NOT EXISTS queue_text_key
+                 (text TEXT NOT NULL, generation INTEGER NOT NULL, found INTEGER NOT NULL) STRICT;"
+        }
+        Dialect::Postgres => {
+            "SET client_min_messages = warning;
+             CREATE TEMP TABLE IF NOT EXISTS queue_text_candidates (chart_id BIGINT PRIMARY KEY);
+             CREATE TEMP TABLE IF NOT EXISTS queue_text_key
+                 (text TEXT NOT NULL, generation BIGINT NOT NULL, found BIGINT NOT NULL);"
+        }
+    })?;
+    Ok(())
+}
+
 /// Finds the charts a typed text matches, once per text and store generation (the
 /// newest chart id), into `temp.queue_text_candidates` (at most one more than the
 /// cap), and picks the plan: the page, the count and the DNFC age of a keystroke
@@ -319,22 +342,27 @@ fn prepare_text(conn: &Db, filter: &QueueFilter) -> Result<TextPlan> {
     let Some(text) = typed_text(filter) else {
         return Ok(TextPlan::None);
     };
-    conn.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS queue_text_candidates (chart_id INTEGER PRIMARY KEY) STRICT;
-         CREATE TEMP TABLE IF NOT EXISTS queue_text_key
-             (text TEXT NOT NULL, generation INTEGER NOT NULL, found INTEGER NOT NULL) STRICT;",
-    )?;
+    text_tables(conn)?;
     let generation: i64 =
         conn.query_row("SELECT coalesce(max(chart_id), 0) FROM charts", [], |r| {
             r.get(0)
         })?;
     let cached: Option<i64> = conn.query_opt(
-        "SELECT found FROM temp.queue_text_key WHERE text = ?1 AND generation = ?2",
+        "SELECT found FROM queue_text_key WHERE text = ?1 AND generation = ?2",
         crate::store::sql::params![text, generation],
         |r| r.get(0),
     )?;
     let found = match cached {
         Some(found) => found,
+        None if dense_word(conn, text)? => {
+            conn.execute("DELETE FROM queue_text_key", [])?;
+            let found = TEXT_COUNT_CAP as i64 + 1;
+            conn.execute(
+                "INSERT INTO queue_text_key (text, generation, found) VALUES (?1, ?2, ?3)",
+                crate::store::sql::params![text, generation, found],
+            )?;
+            found
+        }
         None => {
             let mut q = Query {
                 from: String::new(),
@@ -343,14 +371,14 @@ fn prepare_text(conn: &Db, filter: &QueueFilter) -> Result<TextPlan> {
             };
             let candidates = q.text_candidates(text);
             let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
-            conn.execute("DELETE FROM temp.queue_text_candidates", [])?;
-            conn.execute("DELETE FROM temp.queue_text_key", [])?;
+            conn.execute("DELETE FROM queue_text_candidates", [])?;
+            conn.execute("DELETE FROM queue_text_key", [])?;
             let sql = format!(
-                "INSERT INTO temp.queue_text_candidates SELECT chart_id FROM ({candidates}) LIMIT {cap}"
+                "INSERT INTO queue_text_candidates SELECT chart_id FROM ({candidates}) AS f LIMIT {cap}"
             );
             let found = conn.execute(&sql, q.params().as_slice())? as i64;
             conn.execute(
-                "INSERT INTO temp.queue_text_key (text, generation, found) VALUES (?1, ?2, ?3)",
+                "INSERT INTO queue_text_key (text, generation, found) VALUES (?1, ?2, ?3)",
                 crate::store::sql::params![text, generation, found],
             )?;
             found
@@ -361,6 +389,38 @@ fn prepare_text(conn: &Db, filter: &QueueFilter) -> Result<TextPlan> {
     } else {
         TextPlan::FromCandidates
     })
+}
+
+/// Whether `text` is one word that begins a name word of more than the cap of
+/// patients: it then finds more than the cap of charts (a patient is only ever
+/// stored with a chart, and charts are never deleted), which the word index
+/// alone tells in a few milliseconds, where collecting the candidates (tens of
+/// thousands at a million charts for a first letter) took 70-100 ms.
+fn dense_word(conn: &Db, text: &str) -> Result<bool> {
+    let words = super::charts::name_words(text);
+    let [word] = words.as_slice() else {
+        return Ok(false);
+    };
+    let mut q = Query {
+        from: String::new(),
+        conds: Vec::new(),
+        args: Vec::new(),
+    };
+    let range = q.prefix_range("word", word);
+    let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
+    let sql = format!(
+        "SELECT count(*) FROM (SELECT DISTINCT patient_id FROM patient_name_words WHERE {range} LIMIT {cap}) AS d"
+    );
+    let patients: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
+    Ok(patients as u64 > TEXT_COUNT_CAP)
+}
+
+/// Forgets the typed text this connection searched last, so the next page or
+/// count searches afresh (the benches time every keystroke as a new text).
+pub fn forget_text_search(conn: &Db) -> Result<()> {
+    text_tables(conn)?;
+    conn.execute("DELETE FROM queue_text_key", [])?;
+    Ok(())
 }
 
 /// One page of the queue, oldest discharge first.
@@ -525,7 +585,7 @@ pub fn summary(conn: &Db, filter: &QueueFilter) -> Result<QueueSummary> {
         let mut q = Query::new(filter, statuses.as_deref(), plan);
         let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
         let sql = format!(
-            "SELECT count(*) FROM (SELECT 1 FROM {}{} LIMIT {cap})",
+            "SELECT count(*) FROM (SELECT 1 FROM {}{} LIMIT {cap}) AS n",
             q.from,
             q.where_clause()
         );
