@@ -19,6 +19,10 @@ const QUALIFIER: f32 = 4.0;
 /// Points for the External approach in the mouth and throat when the words
 /// name none (a tie-break among the row's approaches).
 const MUCOSA_EXTERNAL: f32 = 0.5;
+/// Points for Excision (root operation B) when the words say biopsy: the PCS
+/// Index sends "Biopsy" to Drainage or Excision, Diagnostic; a piece of
+/// tissue cut out is Excision, Drainage the fluid taken (PCS Definitions).
+const BIOPSY_EXCISION: f32 = 1.0;
 /// Points an HCPCS supply or quality-data code loses in a procedure search.
 const NOT_A_PROCEDURE: f32 = 20.0;
 
@@ -29,6 +33,8 @@ pub(crate) struct PcsWords {
     approach: Option<(u8, bool)>,
     /// Diagnostic (true) or therapeutic (false).
     diagnostic: Option<bool>,
+    /// The words say biopsy: tissue taken.
+    biopsy: bool,
     /// A search of procedures: HCPCS supplies, equipment and quality-data
     /// codes come after the procedures the words name.
     pub(crate) procedures: bool,
@@ -92,8 +98,13 @@ impl PcsWords {
         };
         for w in singles() {
             match w {
-                "biopsy" | "bx" | "diagnostic" | "dx" | "sampling" => out.diagnostic = Some(true),
-                "therapeutic" => out.diagnostic = Some(false),
+                "biopsy" | "bx" => {
+                    out.diagnostic = Some(true);
+                    out.biopsy = true;
+                }
+                "diagnostic" | "dx" | "sampling" => out.diagnostic = Some(true),
+                // A large-volume paracentesis takes fluid off to treat.
+                "therapeutic" | "large volume" => out.diagnostic = Some(false),
                 _ => {}
             }
         }
@@ -219,6 +230,9 @@ impl Searcher<'_> {
         {
             bonus += QUALIFIER;
         }
+        if w.biopsy && key[0] == b'0' && key[2] == b'B' {
+            bonus += BIOPSY_EXCISION;
+        }
         bonus
     }
 }
@@ -266,8 +280,12 @@ mod tests {
     #[test]
     fn a_biopsy_is_diagnostic() {
         assert_eq!(of("liver biopsy").diagnostic, Some(true));
+        assert!(of("bladder bx").biopsy);
+        assert!(!of("diagnostic paracentesis").biopsy);
         assert_eq!(of("diagnostic paracentesis").diagnostic, Some(true));
         assert_eq!(of("therapeutic paracentesis").diagnostic, Some(false));
+        let large = ["large volume".to_string(), "paracentesis".to_string()];
+        assert_eq!(PcsWords::of(&large).diagnostic, Some(false));
         assert_eq!(of("cholecystectomy").diagnostic, None);
     }
 }
