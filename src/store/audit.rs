@@ -252,8 +252,40 @@ pub fn verify(conn: &Db, expect: Option<&str>) -> Result<Verification> {
     })
 }
 
-/// The triggers that guard the record are there as written.
+/// PostgreSQL's triggers that keep the record append-only (migration 1 of
+/// `store::postgres::schema`).
+const PG_GUARD_TRIGGERS: [&str; 11] = [
+    "audit_no_update",
+    "audit_no_delete",
+    "audit_no_truncate",
+    "audit_no_replace",
+    "physician_queries_sent_are_immutable",
+    "physician_queries_sent_are_kept",
+    "physician_queries_sent_not_replaced",
+    "physician_queries_no_truncate",
+    "query_recipients_append_only",
+    "query_recipients_kept",
+    "query_recipients_no_truncate",
+];
+
+/// The triggers that guard the record are there as written (SQLite), or
+/// there and enabled (PostgreSQL, which has no `sqlite_schema`).
 fn guard_triggers(conn: &Db, problems: &mut Vec<String>) -> Result<()> {
+    if conn.dialect() == crate::store::sql::Dialect::Postgres {
+        for name in PG_GUARD_TRIGGERS {
+            let enabled: i64 = conn.query_row(
+                "SELECT count(*) FROM pg_trigger WHERE tgname = ?1 AND tgenabled <> 'D'",
+                [name],
+                |r| r.get(0),
+            )?;
+            if enabled == 0 {
+                problems.push(format!(
+                    "the trigger {name} is missing or disabled: rows could have been changed or removed"
+                ));
+            }
+        }
+        return Ok(());
+    }
     for (name, sql) in GUARD_TRIGGERS {
         let found: Option<String> = conn.query_opt(
             "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1",
