@@ -351,3 +351,26 @@ fn a_server_restarted_under_the_workstation_loses_one_change_said_and_then_recon
         imported.elapsed()
     );
 }
+
+/// The workstation checks the trail before it starts (the check that failed
+/// on PostgreSQL before it read `pg_trigger`): intact on a new database, and
+/// a disabled guard trigger is named.
+#[test]
+fn the_trail_check_on_postgresql_names_a_disabled_guard_trigger() {
+    let Some(db) = TestPg::new("e2e_guard") else {
+        return;
+    };
+    let store = db.store();
+    let v = chartcoder::store::audit::verify(store.conn(), None).unwrap();
+    assert!(v.intact(), "{:?}", v.problems);
+    db.client()
+        .batch_execute("ALTER TABLE audit DISABLE TRIGGER audit_no_update")
+        .unwrap();
+    let v = chartcoder::store::audit::verify(store.conn(), None).unwrap();
+    assert_eq!(v.problems.len(), 1, "{:?}", v.problems);
+    assert!(
+        v.problems[0].contains("audit_no_update"),
+        "{:?}",
+        v.problems
+    );
+}
