@@ -50,6 +50,7 @@ pub mod copy;
 pub(in crate::store) mod guards;
 pub mod listen;
 mod open;
+mod pgpass;
 mod schema;
 
 pub use checksum::TableSum;
@@ -346,7 +347,9 @@ pub fn is_url(db: &str) -> bool {
 /// `key=value` words), what it leaves out taken as libpq takes it: from
 /// PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE, else the server's
 /// socket in /var/run/postgresql (or /tmp), the login name, a database of
-/// the user's name. TLS is not supported yet (`sslmode=require` fails).
+/// the user's name; the password, when none is given, from the password file
+/// (`PGPASSFILE`, else `~/.pgpass`). TLS is not supported yet
+/// (`sslmode=require` fails).
 pub fn config(url: &str) -> Result<postgres::Config, PgError> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let mut config = postgres::Config::from_str(url).map_err(|cause| PgError::Url {
@@ -393,7 +396,31 @@ pub fn config(url: &str) -> Result<postgres::Config, PgError> {
             .unwrap_or_default();
         config.dbname(&dbname);
     }
+    if config.get_password().is_none()
+        && let Some(password) = password_from_file(&config)
+    {
+        config.password(password);
+    }
     Ok(config)
+}
+
+/// The password libpq's password file gives (`PGPASSFILE`, else
+/// `~/.pgpass`; see `pgpass.rs`) for the first host of `config`.
+fn password_from_file(config: &postgres::Config) -> Option<String> {
+    let path = pgpass::path()?;
+    let host = match config.get_hosts().first()? {
+        postgres::config::Host::Tcp(name) => name.clone(),
+        // A Unix socket is "localhost" to the password file, as to libpq.
+        postgres::config::Host::Unix(_) => "localhost".to_string(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    pgpass::lookup(
+        &path,
+        &host,
+        port,
+        config.get_dbname().unwrap_or_default(),
+        config.get_user().unwrap_or_default(),
+    )
 }
 
 /// A connection to the database `url` names (see [`config`]).
