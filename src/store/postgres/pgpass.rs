@@ -59,8 +59,8 @@ fn fields(line: &str) -> Vec<String> {
     while let Some(c) = chars.next() {
         match c {
             '\\' => {
-                if let Some(next) = chars.next() {
-                    out.last_mut().map(|f| f.push(next));
+                if let (Some(next), Some(f)) = (chars.next(), out.last_mut()) {
+                    f.push(next);
                 }
             }
             ':' if out.len() < 5 => out.push(String::new()),
