@@ -305,6 +305,57 @@ fn a_lock_held_longer_than_the_busy_timeout_is_busy_and_changes_nothing() {
     assert_eq!(big, 1);
 }
 
+#[test]
+fn the_write_lock_held_elsewhere_is_busy_and_leaves_the_connection_usable() {
+    let Some(db) = TestPg::new("wlock") else {
+        return;
+    };
+    let options = StoreOptions {
+        busy_timeout: Duration::from_millis(300),
+    };
+    let mut store = Store::open_url(&db.url(), &options).unwrap();
+    store.conn().execute_batch(TYPED).unwrap();
+    // Another writer holds the write lock every write transaction takes first.
+    let mut other = db.client();
+    other
+        .execute(
+            "SELECT pg_advisory_lock($1)",
+            &[&chartcoder::store::sql::WRITE_LOCK],
+        )
+        .unwrap();
+    let err = store
+        .write(|tx| {
+            tx.execute("INSERT INTO typed (big) VALUES (1)", [])?;
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Busy), "{err}");
+    // Reads do not wait for it, and the connection is not left in a
+    // half-begun transaction.
+    let n: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM typed", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0);
+    other
+        .execute(
+            "SELECT pg_advisory_unlock($1)",
+            &[&chartcoder::store::sql::WRITE_LOCK],
+        )
+        .unwrap();
+    store
+        .write(|tx| {
+            tx.execute("INSERT INTO typed (big) VALUES (2)", [])?;
+            Ok(())
+        })
+        .unwrap();
+    let bigs: Vec<i64> = store
+        .conn()
+        .query_map("SELECT big FROM typed", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(bigs, vec![2]);
+}
+
 /// Ends every other session on the test's database, as a server restart would.
 fn terminate_sessions(db: &TestPg) {
     let mut admin = db.admin();

@@ -124,10 +124,20 @@ impl Pg {
     /// Starts a transaction with `begin`. A connection found lost at that
     /// moment had nothing of this transaction on it: it is replaced and the
     /// transaction started on the new one.
+    ///
+    /// `begin` may be several statements (the write lock after `BEGIN`): when
+    /// one after `BEGIN` fails (the lock not had within the lock timeout),
+    /// the transaction it opened is rolled back here, so the connection is
+    /// not left in an aborted transaction.
     pub(super) fn begin(&self, begin: &str) -> Result<()> {
-        match self.execute_batch(begin) {
-            Err(e) if e.kind() == super::ErrorKind::ConnectionLost => self.execute_batch(begin)?,
-            other => other?,
+        let started = match self.execute_batch(begin) {
+            Err(e) if e.kind() == super::ErrorKind::ConnectionLost => self.execute_batch(begin),
+            other => other,
+        };
+        if let Err(e) = started {
+            // With none open, PostgreSQL only warns.
+            let _ = self.execute_batch("ROLLBACK");
+            return Err(e);
         }
         self.in_transaction.set(true);
         Ok(())
