@@ -17,71 +17,16 @@ use chartcoder::domain::{
     Role, Sex,
 };
 use chartcoder::query::{Citation, Draft, Format, Indicator};
+mod common;
+
 use chartcoder::store::postgres::{self as pg, copy::CopyError};
 use chartcoder::store::{Store, StoreOptions, charts, coding, queries, review, users};
 use chrono::NaiveDate;
+use common::pg::TestPg;
 use postgres::Client;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-fn server() -> Option<String> {
-    match std::env::var("CHARTCODER_TEST_PG") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!(
-                "CHARTCODER_TEST_PG is unset under CI: tests/run.sh starts the server and sets it"
-            )
-        }
-        _ => {
-            eprintln!(
-                "PostgreSQL tests skipped: CHARTCODER_TEST_PG is unset (bash tests/run.sh sets it)"
-            );
-            None
-        }
-    }
-}
-
-/// A database of the test's own (not migrated), dropped when the test ends.
-struct TestDb {
-    server: String,
-    name: String,
-}
-
-static DATABASES: AtomicUsize = AtomicUsize::new(0);
-
-impl TestDb {
-    fn new(tag: &str) -> Option<TestDb> {
-        let server = server()?;
-        let n = DATABASES.fetch_add(1, Ordering::SeqCst);
-        let name = format!("chartcoder_test_copy_{tag}_{}_{n}", std::process::id());
-        let mut admin = pg::connect(&server).unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        Some(TestDb { server, name })
-    }
-
-    fn client(&self) -> Client {
-        pg::config(&self.server)
-            .unwrap()
-            .dbname(&self.name)
-            .connect(postgres::NoTls)
-            .unwrap()
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Ok(mut admin) = pg::connect(&self.server) {
-            let _ = admin.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
 
 // ------------------------------------------------------------ the source --
 
@@ -426,7 +371,7 @@ fn recompute_chain(client: &mut Client) -> (u64, Vec<String>) {
 
 #[test]
 fn a_department_is_copied_whole_with_its_keys_trail_and_guards() {
-    let Some(db) = TestDb::new("whole") else {
+    let Some(db) = TestPg::new("whole") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -709,7 +654,7 @@ fn fingerprint(client: &mut Client) -> Dump {
 
 #[test]
 fn a_target_holding_rows_is_refused_and_left_as_it_was() {
-    let Some(db) = TestDb::new("full") else {
+    let Some(db) = TestPg::new("full") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -729,7 +674,7 @@ fn a_target_holding_rows_is_refused_and_left_as_it_was() {
 
     // One row anywhere is enough: a manager's user row on a database
     // migrated and otherwise empty.
-    let Some(other) = TestDb::new("onerow") else {
+    let Some(other) = TestPg::new("onerow") else {
         return;
     };
     let mut client = other.client();
@@ -776,7 +721,7 @@ fn assert_as_migrated(client: &mut Client, source_id: &str) {
 
 #[test]
 fn a_value_changed_on_the_way_fails_the_copy_and_leaves_nothing() {
-    let Some(db) = TestDb::new("tamper") else {
+    let Some(db) = TestPg::new("tamper") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -808,7 +753,7 @@ fn a_value_changed_on_the_way_fails_the_copy_and_leaves_nothing() {
 
 #[test]
 fn a_table_the_copy_does_not_know_fails_it_loudly() {
-    let Some(db) = TestDb::new("extra") else {
+    let Some(db) = TestPg::new("extra") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -838,7 +783,7 @@ fn a_table_the_copy_does_not_know_fails_it_loudly() {
 
 #[test]
 fn the_triggers_switched_off_are_exactly_the_schemas_insert_triggers() {
-    let Some(db) = TestDb::new("triggers") else {
+    let Some(db) = TestPg::new("triggers") else {
         return;
     };
     let mut client = db.client();
@@ -873,8 +818,8 @@ fn the_triggers_switched_off_are_exactly_the_schemas_insert_triggers() {
 
 /// The chartcoder binary run with `args`, the server's socket folder and
 /// user given as libpq takes them from the environment.
-fn chartcoder(db: &TestDb, args: &[&str]) -> std::process::Output {
-    let server = pg::config(&db.server).unwrap();
+fn chartcoder(db: &TestPg, args: &[&str]) -> std::process::Output {
+    let server = pg::config(db.server()).unwrap();
     let Some(postgres::config::Host::Unix(socket)) = server.get_hosts().first().cloned() else {
         panic!("CHARTCODER_TEST_PG names no socket folder (host=/path)")
     };
@@ -891,7 +836,7 @@ fn chartcoder(db: &TestDb, args: &[&str]) -> std::process::Output {
 #[test]
 fn a_file_at_an_older_schema_is_migrated_then_copied() {
     use chartcoder::store::migrations::{LATEST, MIGRATIONS, Migration};
-    let Some(db) = TestDb::new("older") else {
+    let Some(db) = TestPg::new("older") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -971,24 +916,24 @@ impl Drop for TestRole {
 
 #[test]
 fn a_copy_by_a_login_that_does_not_own_the_tables_is_refused_saying_so() {
-    let Some(server) = server() else {
+    let Some(server) = common::pg::server() else {
         return;
     };
     let role = TestRole(
         format!("chartcoder_test_coder_{}", std::process::id()),
         server,
     );
-    let Some(db) = TestDb::new("notowner") else {
+    let Some(db) = TestPg::new("notowner") else {
         return;
     };
     pg::migrate(&mut db.client()).unwrap();
-    pg::connect(&db.server)
+    pg::connect(db.server())
         .unwrap()
         .batch_execute(&format!("CREATE ROLE {} LOGIN", role.0))
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (path, _) = department(dir.path());
-    let mut coder = pg::config(&db.server)
+    let mut coder = pg::config(db.server())
         .unwrap()
         .dbname(&db.name)
         .user(&role.0)
@@ -1006,7 +951,7 @@ fn a_copy_by_a_login_that_does_not_own_the_tables_is_refused_saying_so() {
 
 #[test]
 fn the_command_reports_each_table_and_refuses_bad_sources_clearly() {
-    let Some(db) = TestDb::new("cli") else {
+    let Some(db) = TestPg::new("cli") else {
         return;
     };
     let url = format!("postgresql:///{}", db.name);
@@ -1090,7 +1035,7 @@ fn the_command_reports_each_table_and_refuses_bad_sources_clearly() {
 #[test]
 #[ignore = "a measurement: 100,000 charts"]
 fn copying_100k_charts_is_timed() {
-    let Some(db) = TestDb::new("big") else {
+    let Some(db) = TestPg::new("big") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

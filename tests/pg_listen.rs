@@ -18,48 +18,23 @@ use chartcoder::tui::app::{App, Screen};
 use chartcoder::tui::wake::Wake;
 use crossterm::event::KeyCode;
 use postgres::Client;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 /// The bound: other coders' queues refresh within a second.
 const WITHIN: Duration = Duration::from_secs(1);
 
-fn server() -> Option<String> {
-    match std::env::var("CHARTCODER_TEST_PG") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!(
-                "CHARTCODER_TEST_PG is unset under CI: tests/run.sh starts the server and sets it"
-            )
-        }
-        _ => {
-            eprintln!(
-                "PostgreSQL tests skipped: CHARTCODER_TEST_PG is unset (bash tests/run.sh sets it)"
-            );
-            None
-        }
-    }
-}
-
 /// A migrated database of the test's own, dropped when the test ends.
 struct TestDb {
-    server: String,
+    pg: common::pg::TestPg,
     name: String,
 }
 
-static DATABASES: AtomicUsize = AtomicUsize::new(0);
-
 impl TestDb {
     fn new(tag: &str) -> Option<TestDb> {
-        let server = server()?;
-        let n = DATABASES.fetch_add(1, Ordering::SeqCst);
-        let name = format!("chartcoder_test_listen_{tag}_{}_{n}", std::process::id());
-        let mut admin = pg::connect(&server).unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let db = TestDb { server, name };
+        let pg = common::pg::TestPg::new(&format!("listen_{tag}"))?;
+        let name = pg.name.clone();
+        let db = TestDb { pg, name };
         let mut client = db.client();
         assert_eq!(pg::migrate(&mut client).unwrap(), pg::LATEST);
         // A patient and two ready charts: 1 and 2.
@@ -76,7 +51,10 @@ impl TestDb {
     }
 
     fn settings(&self) -> postgres::Config {
-        pg::config(&self.server).unwrap().dbname(&self.name).clone()
+        pg::config(self.pg.server())
+            .unwrap()
+            .dbname(&self.name)
+            .clone()
     }
 
     fn client(&self) -> Client {
@@ -92,17 +70,6 @@ impl TestDb {
             )
             .unwrap()
             .map(|r| r.get(0))
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Ok(mut admin) = pg::connect(&self.server) {
-            let _ = admin.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
     }
 }
 
@@ -526,7 +493,7 @@ fn pg_program(name: &str) -> Option<std::path::PathBuf> {
 impl OwnServer {
     fn start() -> Option<OwnServer> {
         // Only where the PostgreSQL tests run.
-        server()?;
+        common::pg::server()?;
         let initdb = pg_program("initdb").expect("initdb");
         let pg_ctl = pg_program("pg_ctl").expect("pg_ctl");
         let dir = tempfile::Builder::new()

@@ -50,6 +50,11 @@ impl TestPg {
         Some(TestPg { server, name })
     }
 
+    /// The server's settings (libpq `key=value` words), without the database.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
     /// The database's address in libpq `key=value` words.
     pub fn words(&self) -> String {
         format!("{} dbname={}", self.server, self.name)
