@@ -10,66 +10,20 @@
 
 #![cfg(unix)]
 
-use chartcoder::store::{Store, StoreOptions, charts, coding};
-use std::io::{BufRead, BufReader, Write};
+mod common;
+
+use chartcoder::store::{Store, StoreOptions};
+use common::coders::{Rng, check_saves, kill, writer};
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const ACCOUNT: &str = "A26110203";
-const USER: &str = "crash-coder";
-
-/// Action n: even adds the diagnosis Q{n}, odd puts a hold "crash n" on the chart.
-fn code_of(n: u64) -> String {
-    format!("Q{n:06}")
-}
-
-fn writer(db: &str) {
-    let mut store = Store::open(std::path::Path::new(db), &StoreOptions::default()).unwrap();
-    let chart = charts::chart_id_for_account(store.conn(), ACCOUNT)
-        .unwrap()
-        .unwrap();
-    store.write(|tx| coding::claim(tx, chart, USER)).unwrap();
-    let start: i64 = store
-        .conn()
-        .query_row(
-            "SELECT count(*) FROM audit WHERE chart_id = ?1 AND action IN ('add_diagnosis', 'hold')",
-            [chart],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let mut out = std::io::stdout().lock();
-    for n in u64::try_from(start).unwrap().. {
-        if n % 2 == 0 {
-            store
-                .write(|tx| coding::add_diagnosis(tx, chart, USER, &code_of(n), "FY2027"))
-                .unwrap();
-        } else {
-            store
-                .write(|tx| coding::hold(tx, chart, USER, &format!("crash {n}")))
-                .unwrap();
-        }
-        writeln!(out, "saved {n}").unwrap();
-        out.flush().unwrap();
-    }
-}
-
-/// A small deterministic generator for the kill delays.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n
-    }
-}
 
 #[test]
 fn killed_200_times_mid_save_nothing_saved_is_lost_and_nothing_is_half_written() {
     if let Ok(db) = std::env::var("CHARTCODER_CRASH_WRITER") {
-        writer(&db);
+        writer(&db, ACCOUNT, false, None);
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -97,7 +51,7 @@ fn killed_200_times_mid_save_nothing_saved_is_lost_and_nothing_is_half_written()
             .unwrap();
         std::thread::sleep(Duration::from_micros(2_000 + rng.below(40_000)));
         // SIGKILL: no destructor, no flush, no rollback runs in the writer.
-        unsafe_free_kill(child.id());
+        kill(child.id());
         let _ = child.wait();
         let stdout = child.stdout.take().unwrap();
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -119,15 +73,8 @@ fn killed_200_times_mid_save_nothing_saved_is_lost_and_nothing_is_half_written()
     );
 }
 
-/// Sends SIGKILL through the `kill` command (no unsafe code in the tests).
-fn unsafe_free_kill(pid: u32) {
-    let status = Command::new("kill")
-        .args(["-KILL", &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success() || status.code() == Some(1));
-}
-
+/// The file passes `PRAGMA integrity_check` and the writer's saves are whole
+/// (read with SQLite itself, behind the store's back).
 fn check(db: &std::path::Path, acknowledged: &[u64]) {
     let conn = rusqlite::Connection::open(db).unwrap();
     let ok: String = conn
@@ -148,41 +95,5 @@ fn check(db: &std::path::Path, acknowledged: &[u64]) {
             .map(Result::unwrap)
             .collect()
     };
-    let codes = strings("SELECT code FROM diagnoses WHERE chart_id = ?1 ORDER BY seq");
-    let added = strings(
-        "SELECT substr(detail, 1, instr(detail, ' ') - 1) FROM audit
-         WHERE chart_id = ?1 AND action = 'add_diagnosis' ORDER BY audit_id",
-    );
-    let holds = strings("SELECT reason FROM holds WHERE chart_id = ?1 ORDER BY hold_id");
-    let held = strings(
-        "SELECT detail FROM audit WHERE chart_id = ?1 AND action = 'hold' ORDER BY audit_id",
-    );
-    // Whole: every row has its audit row and every audit row its row.
-    assert_eq!(codes, added, "diagnoses and their audit rows");
-    assert_eq!(holds, held, "holds and their audit rows");
-    // In order, without gaps: nothing half-written in between.
-    let expected_codes: Vec<String> = (0..codes.len() as u64).map(|i| code_of(i * 2)).collect();
-    assert_eq!(codes, expected_codes);
-    let expected_holds: Vec<String> = (0..holds.len() as u64)
-        .map(|i| format!("crash {}", i * 2 + 1))
-        .collect();
-    assert_eq!(holds, expected_holds);
-    // Acknowledged: present.
-    for &n in acknowledged {
-        if n % 2 == 0 {
-            assert!(codes.contains(&code_of(n)), "saved {n} lost");
-        } else {
-            assert!(holds.contains(&format!("crash {n}")), "saved {n} lost");
-        }
-    }
-    if !holds.is_empty() {
-        let status: String = conn
-            .query_row(
-                "SELECT status FROM charts WHERE chart_id = ?1",
-                [chart],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(status, "on_hold", "a hold's status change is whole");
-    }
+    check_saves(strings, acknowledged);
 }

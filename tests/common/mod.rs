@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests. Each test binary uses a subset.
 #![allow(dead_code)]
 
+pub mod coders;
 pub mod pg;
 pub mod tmux;
 #[macro_use]
