@@ -302,3 +302,71 @@ fn a_server_without_tls_is_plain_for_prefer_and_refused_for_require() {
     let store = open(&url).unwrap();
     assert!(!encrypted(&store));
 }
+
+/// `chartcoder` with `env` added to a bare environment; (success, stdout and
+/// stderr).
+fn chartcoder(home: &Path, env: &[(&str, &str)], args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chartcoder"))
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn pgsslmode_and_pgsslrootcert_hold_for_db_copy_when_the_url_names_neither() {
+    let Some(tls) = tls_server() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("dept.db");
+    let mut sqlite = Store::open(&file, &StoreOptions::default()).unwrap();
+    let seeded = chartcoder::demo::seed(&mut sqlite).unwrap();
+    drop(sqlite);
+    let file = file.to_str().unwrap();
+    // The certificate is for localhost: verify-full at 127.0.0.1 is refused.
+    let at_ip = tls
+        .server
+        .tcp_url("charts", "127.0.0.1", "connect_timeout=10");
+    let (ca, other) = (tls.ca.to_str().unwrap(), tls.other_ca.to_str().unwrap());
+    let copy = |url: &str, root: &str| {
+        chartcoder(
+            home.path(),
+            &[("PGSSLMODE", "verify-full"), ("PGSSLROOTCERT", root)],
+            &["db", "copy", "--from", file, "--to", url],
+        )
+    };
+    let (ok, text) = copy(&at_ip, ca);
+    assert!(
+        !ok && text.contains("not valid for name \"127.0.0.1\""),
+        "{text}"
+    );
+    let url = tls
+        .server
+        .tcp_url("charts", "localhost", "connect_timeout=10");
+    let (ok, text) = copy(&url, other);
+    assert!(
+        !ok && text.contains("not signed by the root certificate"),
+        "{text}"
+    );
+    // The right root and host: copied, every table checked.
+    let (ok, text) = copy(&url, ca);
+    assert!(ok, "{text}");
+    assert!(text.contains("charts") && text.contains("OK"), "{text}");
+    let mut admin = chartcoder::store::postgres::connect(&tls.server.url("charts")).unwrap();
+    let charts: i64 = admin
+        .query_one("SELECT count(*) FROM charts", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(charts, seeded as i64);
+}
