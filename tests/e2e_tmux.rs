@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::tmux::{DEADLINE, Tmux, chartcoder, child_of, quote, selected_line};
+use common::tmux::{DEADLINE, Tmux, chartcoder, child_of, one_chart_like, quote, selected_line};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -572,4 +572,40 @@ fn the_review_flow_with_three_users_ends_in_the_expected_accuracy() {
 /// The line of the review panel with the `>` marker.
 fn selected_line_review(screen: &str) -> &str {
     screen.lines().find(|l| l.contains("│> ")).unwrap_or("")
+}
+
+/// SQLite's queue asks every 2 s whether another connection committed: a
+/// chart that `chartcoder import` stores while the queue is open shows, and
+/// the count line above the rows follows them (PostgreSQL's twin is in
+/// tests/pg_e2e_tmux.rs).
+#[test]
+fn the_count_line_follows_charts_imported_while_the_queue_is_open_on_sqlite() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("count.db");
+    let db = db.to_str().unwrap();
+    let tmux = Tmux::start(
+        "sqlite-count",
+        &chartcoder(home.path(), &format!("--demo --db {}", quote(db))),
+        100,
+        30,
+    );
+    tmux.wait_text("38 charts");
+    for (n, account) in [(39, "A26102097"), (40, "A26102096")] {
+        let file = one_chart_like(home.path(), "A26102005", account);
+        let out = common::run_chartcoder(home.path(), "e2e", &["--db", db, "import", &file]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let imported = Instant::now();
+        let screen = tmux.wait_for(&format!("{account} and {n} charts"), |s| {
+            s.contains(account) && s.contains(&format!("{n} charts"))
+        });
+        eprintln!(
+            "{account} and {n} charts shown after {:?}",
+            imported.elapsed()
+        );
+        assert!(!screen.contains(&format!("{} charts", n - 1)), "{screen}");
+    }
 }

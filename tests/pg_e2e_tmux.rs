@@ -8,7 +8,7 @@
 mod common;
 
 use common::pg::{PrivateServer, TestPg};
-use common::tmux::{Tmux, chartcoder, code_the_two_demo_charts, quote};
+use common::tmux::{Tmux, chartcoder, code_the_two_demo_charts, one_chart_like, quote};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -194,24 +194,6 @@ fn a_coder_codes_two_charts_on_postgresql_and_the_database_holds_exactly_that() 
     assert_eq!(others, 0);
 }
 
-/// A file of one chart for `chartcoder import`: the demo chart `like` under
-/// a new account and MRN (so it sorts beside it in the queue).
-fn one_chart_like(dir: &Path, like: &str, account: &str) -> String {
-    let demo: serde_json::Value = serde_json::from_str(chartcoder::demo::DEMO_CHARTS_JSON).unwrap();
-    let mut chart = demo["charts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["account"] == like)
-        .unwrap()
-        .clone();
-    chart["account"] = account.into();
-    chart["mrn"] = format!("MRN-{account}").into();
-    let path = dir.join(format!("{account}.json"));
-    std::fs::write(&path, serde_json::json!({ "charts": [chart] }).to_string()).unwrap();
-    path.to_str().unwrap().to_string()
-}
-
 fn import(home: &Path, url: &str, file: &str) {
     let out = common::run_chartcoder(home, "e2e", &["--db", url, "import", file]);
     assert!(
@@ -265,6 +247,8 @@ fn two_workstations_see_each_others_claims_completions_and_imports_within_a_seco
     let arrival = within_live(&b, imported, "the imported chart", |s| {
         s.contains("A26102099")
     });
+    // The count line above the rows follows them (it stayed at 38).
+    within_live(&b, imported, "the count line", |s| s.contains("39 charts"));
 
     // Carl codes and completes the next chart: Dora sees it coded.
     wait_codesets(&a);
@@ -346,6 +330,7 @@ fn a_server_restarted_under_the_workstation_loses_one_change_said_and_then_recon
     import(home.path(), &url, &file);
     let imported = Instant::now();
     tmux.wait_for("the queue's watch back", |s| s.contains("A26102098"));
+    tmux.wait_for("the count line", |s| s.contains("39 charts"));
     eprintln!(
         "after the restart, the import shown after {:?}",
         imported.elapsed()
@@ -373,4 +358,42 @@ fn the_trail_check_on_postgresql_names_a_disabled_guard_trigger() {
         "{:?}",
         v.problems
     );
+}
+
+/// The words of the queue's count line ("N charts"), or "" when absent.
+fn count_line(screen: &str) -> String {
+    screen
+        .lines()
+        .find(|l| l.contains(" charts") && l.contains("chart queue"))
+        .or_else(|| screen.lines().find(|l| l.contains(" charts ·")))
+        .unwrap_or("")
+        .to_string()
+}
+
+#[test]
+fn the_count_line_follows_charts_imported_while_the_queue_is_open() {
+    let Some(db) = TestPg::new("e2e_count") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let url = db.url();
+    let tmux = workstation("pg-count", home.path(), &url, None);
+    tmux.wait_text("38 charts");
+    for (n, account) in [(39, "A26102097"), (40, "A26102096")] {
+        let file = one_chart_like(home.path(), "A26102005", account);
+        import(home.path(), &url, &file);
+        let imported = Instant::now();
+        within_live(&tmux, imported, "the imported chart", |s| {
+            s.contains(account)
+        });
+        let screen = tmux.wait_for(&format!("the count line at {n}"), |s| {
+            s.contains(&format!("{n} charts"))
+        });
+        assert!(!screen.contains(&format!("{} charts", n - 1)), "{screen}");
+        eprintln!(
+            "count line after {:?}: {}",
+            imported.elapsed(),
+            count_line(&screen)
+        );
+    }
 }

@@ -88,7 +88,7 @@ fn insert_chart(client: &mut impl postgres::GenericClient, id: i64) {
 /// A watch whose signals arrive on the receiver, each with when it came.
 fn watch(db: &TestDb) -> (QueueWatch, Receiver<(Signal, Instant)>) {
     let (tx, rx) = channel();
-    let watch = QueueWatch::start(&db.settings(), move |s| {
+    let watch = QueueWatch::start(db.settings(), move |s| {
         let _ = tx.send((s, Instant::now()));
     })
     .unwrap();
@@ -609,7 +609,7 @@ fn a_server_stopped_and_started_again_is_said_once_and_the_watch_comes_back() {
         .unwrap();
     drop(owner);
     let (tx, rx) = channel();
-    let _watch = QueueWatch::start(&server.settings(), move |s| {
+    let _watch = QueueWatch::start(server.settings(), move |s| {
         let _ = tx.send((s, Instant::now()));
     })
     .unwrap();
@@ -634,7 +634,7 @@ fn a_server_stopped_and_started_again_is_said_once_and_the_watch_comes_back() {
     // A watch started while the server is down: said, and back when it is.
     server.ctl("stop");
     let (tx, rx) = channel();
-    let _watch = QueueWatch::start(&server.settings(), move |s| {
+    let _watch = QueueWatch::start(server.settings(), move |s| {
         let _ = tx.send((s, Instant::now()));
     })
     .unwrap();

@@ -224,9 +224,11 @@ impl App {
             Fit::StepDown | Fit::StepUp => 1,
             _ => self.page_rows(),
         };
-        // The whole window read again: a live change pending is in it.
+        // The whole window read again: a live change pending is in it, and
+        // so is every commit the database's version counts now.
         if summary && matches!(fit, Fit::Replace { .. } | Fit::ReplaceAtEnd) {
             self.workers.live.stale = false;
+            self.note_queue_version();
         }
         self.read(Read::QueuePage {
             filter: self.queue.filter.clone(),

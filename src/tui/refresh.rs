@@ -95,6 +95,19 @@ impl App {
         true
     }
 
+    /// Notes the database's version as the window is asked for (SQLite,
+    /// or PostgreSQL without its live queue): the read sees every commit it
+    /// counts, so only a later one makes the next check read again. Taken
+    /// at the first check instead, a commit between the queue's first read
+    /// and that check (a `chartcoder import` just after the workstation
+    /// opened) was counted as seen and never shown: neither its rows nor the
+    /// count line followed until some other commit.
+    pub(crate) fn note_queue_version(&mut self) {
+        if self.workers.live.watch.is_none() {
+            self.queue_checked = (Instant::now(), queue::data_version(self.store.conn()).ok());
+        }
+    }
+
     /// The live queue said the queue changed: the rows in view are read
     /// again now, or once the coder is back on the queue or the read in
     /// flight has landed. Returns whether the screen changed.
@@ -183,6 +196,34 @@ mod tests {
         assert!(app.settle(Duration::from_secs(30)));
         assert!(!app.tick(), "nothing more pending");
         assert!(!app.workers.reader.busy());
+    }
+
+    #[test]
+    fn a_commit_before_the_first_check_is_read_with_its_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        let mut store = Store::open(&path, &StoreOptions::default()).unwrap();
+        crate::demo::seed(&mut store).unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let mut app = App::new(store, "amy", today, 100, 30);
+        assert!(app.settle(Duration::from_secs(30)));
+        let before = app.queue.summary.clone().unwrap().charts;
+        // Another connection stores charts before the queue's first check
+        // (as `chartcoder import` would): counted here by hand, row by row.
+        let mut other = Store::open_existing(&path, &StoreOptions::default()).unwrap();
+        crate::demo::generate(&mut other, 5, 9, today).unwrap();
+        let uncoded: i64 = other
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM charts WHERE status IN ('ready', 'in_progress', 'on_hold')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(uncoded as u64 > before);
+        assert!(app.refresh_queue_now(), "the first check sees the commit");
+        assert!(app.settle(Duration::from_secs(30)));
+        assert_eq!(app.queue.summary.clone().unwrap().charts, uncoded as u64);
     }
 
     #[test]

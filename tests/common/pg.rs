@@ -121,24 +121,52 @@ impl Drop for TestPg {
 pub struct PrivateServer {
     dir: tempfile::TempDir,
     bin: std::path::PathBuf,
+    port: u16,
+}
+
+/// What a private server also listens on: 127.0.0.1 at a free port, with
+/// TLS (a certificate and its key, PEM) or without, and a `pg_hba.conf` that
+/// lets in TCP connections with TLS only (`hostssl`) or with and without it.
+pub struct Tcp {
+    pub tls: Option<(String, String)>,
+    pub hostssl_only: bool,
 }
 
 impl PrivateServer {
     pub fn start() -> Option<PrivateServer> {
         server()?;
         let bin = pg_bin_dir().expect("the PostgreSQL server programs (initdb, pg_ctl)");
+        Some(PrivateServer::start_at(bin, None))
+    }
+
+    /// A server that also listens on TCP (see [`Tcp`]); `None` (the test
+    /// skips, saying so) where the PostgreSQL server programs are not
+    /// installed, except under CI, where `tests/run.sh` installs them.
+    pub fn start_tcp(tcp: Tcp) -> Option<PrivateServer> {
+        let Some(bin) = pg_bin_dir() else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "no PostgreSQL server programs under CI: tests/run.sh installs them"
+            );
+            eprintln!(
+                "PostgreSQL TCP/TLS tests skipped: no initdb/pg_ctl found (bash tests/run.sh \
+                 installs them)"
+            );
+            return None;
+        };
+        Some(PrivateServer::start_at(bin, Some(tcp)))
+    }
+
+    fn start_at(bin: std::path::PathBuf, tcp: Option<Tcp>) -> PrivateServer {
         let dir = tempfile::Builder::new()
             .prefix("chartcoder-pg-own.")
             .tempdir()
             .unwrap();
         if is_root() {
-            let status = std::process::Command::new("chown")
-                .args(["postgres:", &dir.path().display().to_string()])
-                .status()
-                .unwrap();
-            assert!(status.success());
+            chown_to_postgres(dir.path());
         }
-        let server = PrivateServer { dir, bin };
+        let port = free_port();
+        let server = PrivateServer { dir, bin, port };
         let data = server.data();
         let init = server
             .as_owner("initdb")
@@ -151,18 +179,57 @@ impl PrivateServer {
             "{}",
             String::from_utf8_lossy(&init.stderr)
         );
-        let conf = format!(
-            "listen_addresses = ''\nunix_socket_directories = '{}'\nfsync = off\n\
-             shared_buffers = 16MB\nmax_connections = 60\n",
+        let mut conf = format!(
+            "unix_socket_directories = '{}'\nfsync = off\n\
+             shared_buffers = 16MB\nmax_connections = 60\nport = {port}\n",
             server.dir.path().display()
         );
+        match &tcp {
+            None => conf.push_str("listen_addresses = ''\n"),
+            Some(tcp) => conf.push_str(&server.tcp_conf(tcp)),
+        }
         let mut file = std::fs::OpenOptions::new()
             .append(true)
             .open(format!("{data}/postgresql.conf"))
             .unwrap();
         std::io::Write::write_all(&mut file, conf.as_bytes()).unwrap();
         server.up();
-        Some(server)
+        server
+    }
+
+    /// The settings (and files) of [`Tcp`].
+    fn tcp_conf(&self, tcp: &Tcp) -> String {
+        let mut conf = "listen_addresses = '127.0.0.1'\n".to_string();
+        if tcp.hostssl_only {
+            let hba = "local all all trust\nhostssl all all 127.0.0.1/32 trust\n";
+            self.owned_file("data/pg_hba.conf", hba);
+        }
+        if let Some((cert, key)) = &tcp.tls {
+            let cert = self.owned_file("server.crt", cert);
+            let key = self.owned_file("server.key", key);
+            conf.push_str(&format!(
+                "ssl = on\nssl_cert_file = '{cert}'\nssl_key_file = '{key}'\n"
+            ));
+        }
+        conf
+    }
+
+    /// `text` written to `name` in the server's folder, readable by the
+    /// server only (as PostgreSQL wants its key); its path.
+    fn owned_file(&self, name: &str, text: &str) -> String {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        if is_root() {
+            chown_to_postgres(&path);
+        }
+        path.display().to_string()
+    }
+
+    /// The TCP port (when [`PrivateServer::start_tcp`] started it).
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     fn data(&self) -> String {
@@ -210,11 +277,23 @@ impl PrivateServer {
         );
     }
 
+    /// A `postgresql://` URL of the database `name` on this server over TCP
+    /// (see [`PrivateServer::start_tcp`]): host name `host` (what a
+    /// certificate is checked against), at 127.0.0.1, `tls` the TLS words
+    /// (`sslmode=…&sslrootcert=…`).
+    pub fn tcp_url(&self, name: &str, host: &str, tls: &str) -> String {
+        format!(
+            "postgresql://postgres@{host}:{}/{name}?hostaddr=127.0.0.1&{tls}",
+            self.port
+        )
+    }
+
     /// A `postgresql://` URL of the database `name` on this server.
     pub fn url(&self, name: &str) -> String {
         format!(
-            "postgresql:///{name}?host={}&user=postgres",
-            self.dir.path().display()
+            "postgresql:///{name}?host={}&port={}&user=postgres",
+            self.dir.path().display(),
+            self.port
         )
     }
 
@@ -234,6 +313,20 @@ impl Drop for PrivateServer {
             .args(["-D", &self.data(), "-m", "immediate", "-w", "stop"])
             .output();
     }
+}
+
+fn chown_to_postgres(path: &std::path::Path) {
+    let status = std::process::Command::new("chown")
+        .args(["postgres:", &path.display().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// A TCP port nothing listens on now on 127.0.0.1.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
 }
 
 fn is_root() -> bool {

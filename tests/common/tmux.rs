@@ -241,3 +241,21 @@ pub fn code_the_two_demo_charts(tmux: &Tmux) {
     tmux.type_text("q");
     tmux.wait_exit();
 }
+
+/// A file of one chart for `chartcoder import`: the demo chart `like` under
+/// a new account and MRN (so it sorts beside it in the queue).
+pub fn one_chart_like(dir: &Path, like: &str, account: &str) -> String {
+    let demo: serde_json::Value = serde_json::from_str(chartcoder::demo::DEMO_CHARTS_JSON).unwrap();
+    let mut chart = demo["charts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["account"] == like)
+        .unwrap()
+        .clone();
+    chart["account"] = account.into();
+    chart["mrn"] = format!("MRN-{account}").into();
+    let path = dir.join(format!("{account}.json"));
+    std::fs::write(&path, serde_json::json!({ "charts": [chart] }).to_string()).unwrap();
+    path.to_str().unwrap().to_string()
+}

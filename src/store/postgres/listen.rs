@@ -20,7 +20,7 @@
 //! (`tui::refresh`). [`Store::queue_watch`] starts a watch for a store on
 //! PostgreSQL and gives `None` for SQLite.
 
-use super::{PgError, said};
+use super::{PgError, Settings, said};
 use crate::store::Store;
 use postgres::Client;
 use postgres::fallible_iterator::FallibleIterator;
@@ -86,11 +86,12 @@ impl QueueWatch {
     /// once this returns with a connection, every change committed after it
     /// is signalled.
     pub fn start(
-        settings: &postgres::Config,
+        settings: impl Into<Settings>,
         on_signal: impl Fn(Signal) + Send + 'static,
     ) -> Result<QueueWatch, WatchError> {
-        let mut settings = settings.clone();
+        let mut settings = settings.into();
         settings
+            .config_mut()
             .application_name(APPLICATION_NAME)
             .connect_timeout(CONNECT_TIMEOUT)
             .keepalives(true)
@@ -133,9 +134,9 @@ impl Drop for QueueWatch {
 }
 
 /// A connection listening on [`QUEUE_CHANNEL`], or why not.
-fn listen(settings: &postgres::Config) -> Result<Client, String> {
+fn listen(settings: &Settings) -> Result<Client, String> {
     let mut client = settings
-        .connect(postgres::NoTls)
+        .connect()
         .map_err(|e| format!("cannot connect to PostgreSQL: {}", said(&e)))?;
     client
         .batch_execute(&format!("LISTEN {QUEUE_CHANNEL}"))
@@ -149,12 +150,7 @@ fn stop_asked(stopped: &Receiver<()>) -> bool {
 }
 
 /// Listens until dropped: calls back per burst, reconnects when lost.
-fn watch(
-    mut client: Client,
-    settings: &postgres::Config,
-    stopped: &Receiver<()>,
-    on_signal: &Callback,
-) {
+fn watch(mut client: Client, settings: &Settings, stopped: &Receiver<()>, on_signal: &Callback) {
     // When the callback was last called, and whether signals came since.
     let mut called: Option<Instant> = None;
     let mut pending = false;
@@ -212,7 +208,7 @@ fn next_signals(client: &mut Client, wait: Duration) -> Result<bool, String> {
 
 /// Connects again, waiting [`FIRST_RETRY`], doubling to [`LAST_RETRY`],
 /// between attempts; `None` when the watch is dropped meanwhile.
-fn reconnect(settings: &postgres::Config, stopped: &Receiver<()>) -> Option<Client> {
+fn reconnect(settings: &Settings, stopped: &Receiver<()>) -> Option<Client> {
     let mut delay = FIRST_RETRY;
     loop {
         match stopped.recv_timeout(delay) {
@@ -236,9 +232,9 @@ impl Store {
     ) -> Option<Result<QueueWatch, WatchError>> {
         let url = self.url()?;
         Some(
-            super::config(url)
+            super::settings(url)
                 .map_err(WatchError::from)
-                .and_then(|settings| QueueWatch::start(&settings, on_signal)),
+                .and_then(|settings| QueueWatch::start(settings, on_signal)),
         )
     }
 }

@@ -52,10 +52,12 @@ pub mod listen;
 mod open;
 mod pgpass;
 mod schema;
+mod tls;
 
 pub use checksum::TableSum;
 pub(in crate::store) use open::open;
 pub use open::redact;
+pub use tls::{Settings, SslMode};
 
 use std::str::FromStr;
 
@@ -313,6 +315,8 @@ pub enum PgError {
     Url { url: String, cause: postgres::Error },
     #[error("cannot connect to PostgreSQL: {}", said(.0))]
     Connect(postgres::Error),
+    #[error("PostgreSQL TLS: {0}")]
+    Tls(String),
     #[error("PostgreSQL: {}", said(.0))]
     Sql(#[from] postgres::Error),
 }
@@ -335,7 +339,7 @@ pub(crate) fn said(error: &postgres::Error) -> String {
         }
         cause = c.source();
     }
-    text
+    tls::in_words(text)
 }
 
 /// Whether a `--db` value names a PostgreSQL database rather than a file.
@@ -348,12 +352,57 @@ pub fn is_url(db: &str) -> bool {
 /// PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE, else the server's
 /// socket in /var/run/postgresql (or /tmp), the login name, a database of
 /// the user's name; the password, when none is given, from the password file
-/// (`PGPASSFILE`, else `~/.pgpass`). TLS is not supported yet
-/// (`sslmode=require` fails).
+/// (`PGPASSFILE`, else `~/.pgpass`). The TLS settings are
+/// [`settings`]'s.
 pub fn config(url: &str) -> Result<postgres::Config, PgError> {
+    Ok(settings(url)?.config().clone())
+}
+
+/// [`config`] with its TLS (`sslmode`, `sslrootcert`, else `PGSSLMODE`,
+/// `PGSSLROOTCERT`, `~/.postgresql/root.crt`; see `tls.rs`): what every
+/// connection of the store is made with.
+pub fn settings(url: &str) -> Result<Settings, PgError> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let mut config = postgres::Config::from_str(url).map_err(|cause| PgError::Url {
-        url: url.to_string(),
+    let (rest, mode, root) = tls::split(url);
+    let mode = match mode.or_else(|| env("PGSSLMODE")) {
+        Some(word) => SslMode::parse(&word).map_err(PgError::Tls)?,
+        None => SslMode::Prefer,
+    };
+    let config = client_config(url, &rest)?;
+    let unix_only = tls::unix_only(&config);
+    if root.as_deref() == Some("system") {
+        return Err(PgError::Tls(
+            "sslrootcert=system (the system's authorities) is not supported: name the PEM file \
+             of the authority that signed the server's certificate"
+                .into(),
+        ));
+    }
+    let root = root.map(std::path::PathBuf::from);
+    let roots = match (mode, root.or_else(|| tls::default_root(env))) {
+        _ if unix_only || mode == SslMode::Disable => None,
+        (SslMode::VerifyCa | SslMode::VerifyFull, None) => {
+            return Err(PgError::Tls(format!(
+                "sslmode={} needs the certificate of the authority that signed the server's: \
+                 sslrootcert=FILE (or PGSSLROOTCERT, or ~/.postgresql/root.crt)",
+                if mode == SslMode::VerifyCa {
+                    "verify-ca"
+                } else {
+                    "verify-full"
+                }
+            )));
+        }
+        (_, Some(path)) => Some(tls::roots(&path).map_err(PgError::Tls)?),
+        (_, None) => None,
+    };
+    Ok(Settings::new(config, mode, roots))
+}
+
+/// The client's settings of `rest` (`url` without its TLS words), what it
+/// leaves out taken as libpq takes it.
+fn client_config(url: &str, rest: &str) -> Result<postgres::Config, PgError> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let mut config = postgres::Config::from_str(rest).map_err(|cause| PgError::Url {
+        url: redact(url),
         cause,
     })?;
     if config.get_hosts().is_empty() {
@@ -425,9 +474,7 @@ fn password_from_file(config: &postgres::Config) -> Option<String> {
 
 /// A connection to the database `url` names (see [`config`]).
 pub fn connect(url: &str) -> Result<postgres::Client, PgError> {
-    config(url)?
-        .connect(postgres::NoTls)
-        .map_err(PgError::Connect)
+    settings(url)?.connect().map_err(PgError::Connect)
 }
 
 /// Applies the migrations the database lacks, in one transaction under an

@@ -2,7 +2,7 @@
 //! see [`super::config`]), apply the migrations it lacks when this role may,
 //! and hand the connection to the SQL layer.
 
-use super::{LATEST, PgError, config, migrate, said};
+use super::{LATEST, PgError, migrate, said, settings};
 use crate::store::sql::Db;
 use crate::store::{StoreError, StoreOptions};
 
@@ -13,7 +13,8 @@ pub(in crate::store) fn open(url: &str, options: &StoreOptions) -> Result<Db, St
         url: shown.clone(),
         cause,
     };
-    let mut config = config(url).map_err(|e| server(e.to_string()))?;
+    let mut settings = settings(url).map_err(|e| server(e.to_string()))?;
+    let config = settings.config_mut();
     // A lock held longer than the busy timeout is reported as busy, as on
     // SQLite. Given at connection start, so a replaced connection has it too.
     let timeout = format!("-c lock_timeout={}", options.busy_timeout.as_millis());
@@ -22,9 +23,7 @@ pub(in crate::store) fn open(url: &str, options: &StoreOptions) -> Result<Db, St
         _ => timeout,
     };
     config.options(&startup);
-    let mut client = config
-        .connect(postgres::NoTls)
-        .map_err(|e| server(said(&e)))?;
+    let mut client = settings.connect().map_err(|e| server(said(&e)))?;
     let found = version(&mut client).map_err(|e| server(said(&e)))?;
     if found > LATEST {
         return Err(StoreError::NewerSchema {
@@ -46,7 +45,7 @@ pub(in crate::store) fn open(url: &str, options: &StoreOptions) -> Result<Db, St
             )),
         })?;
     }
-    Ok(Db::from_postgres(config, client))
+    Ok(Db::from_postgres(settings, client))
 }
 
 /// The PostgreSQL schema version of the database (0: none yet).

@@ -86,14 +86,14 @@ impl Db {
         Ok(Db::from_sqlite(rusqlite::Connection::open(path)?))
     }
 
-    /// A database on an open PostgreSQL connection made from `config` (which
-    /// makes a new one when the server closes it).
+    /// A database on an open PostgreSQL connection made with `settings`
+    /// (which make a new one when the server closes it).
     pub(in crate::store) fn from_postgres(
-        config: ::postgres::Config,
+        settings: crate::store::postgres::Settings,
         client: ::postgres::Client,
     ) -> Db {
         Db {
-            backend: Backend::Postgres(Box::new(postgres::Pg::new(config, client))),
+            backend: Backend::Postgres(Box::new(postgres::Pg::new(settings, client))),
         }
     }
 

@@ -31,7 +31,7 @@ type BoxError = Box<dyn std::error::Error + Sync + Send>;
 
 /// One PostgreSQL connection and what it has prepared.
 pub(super) struct Pg {
-    config: postgres::Config,
+    settings: crate::store::postgres::Settings,
     client: RefCell<postgres::Client>,
     statements: RefCell<HashMap<String, postgres::Statement>>,
     /// Whether a transaction is open (a lost connection is then not replaced
@@ -43,9 +43,9 @@ pub(super) struct Pg {
 }
 
 impl Pg {
-    pub(super) fn new(config: postgres::Config, client: postgres::Client) -> Pg {
+    pub(super) fn new(settings: crate::store::postgres::Settings, client: postgres::Client) -> Pg {
         Pg {
-            config,
+            settings,
             client: RefCell::new(client),
             statements: RefCell::new(HashMap::new()),
             in_transaction: Cell::new(false),
@@ -65,7 +65,7 @@ impl Pg {
             .try_borrow_mut()
             .map_err(|_| Error::param("a statement ran while another one held the connection"))?;
         if (client.is_closed() || self.broken.get()) && !self.in_transaction.get() {
-            *client = self.config.connect(postgres::NoTls)?;
+            *client = self.settings.connect()?;
             self.statements.borrow_mut().clear();
             self.broken.set(false);
         }
