@@ -436,3 +436,76 @@ fn an_index_code_in_no_bundled_edition_is_shown_not_valid() {
     assert!(hits.iter().all(|h| h.code != "J18.7"));
     let _ = codeset::INDEX_EDITION;
 }
+
+/// Diagnoses as a coder assigns them: reportable codes, on the date of service.
+fn dx(q: &str) -> Vec<Hit> {
+    let mut f = Filters::on(date(TODAY));
+    f.systems = SystemFilter::Diagnoses;
+    f.billable_only = true;
+    searcher().search(q, &f, 10)
+}
+
+#[test]
+fn shorthand_that_is_also_a_word_keeps_the_word() {
+    // HIT is heparin-induced thrombocytopenia (Tabular D75.82-: "Heparin
+    // induced thrombocytopenia (HIT)") ...
+    let hit = dx("HIT");
+    assert!(hit[0].code.starts_with("D75.82"), "{:?}", codes(&hit));
+    // ... yet "hit" in an external cause is still the word: W21.0- "Struck by
+    // hit or thrown ball".
+    let ball = dx("hit by thrown ball");
+    assert!(ball[0].code.starts_with("W21.0"), "{:?}", codes(&ball));
+    // CAP is community-acquired pneumonia; cradle cap is still L21.0
+    // (Tabular: L21.0 includes "Cradle cap").
+    assert_eq!(dx("CAP")[0].code, "J18.9");
+    assert_eq!(dx("cradle cap")[0].code, "L21.0");
+    // NEC is necrotizing enterocolitis (K55.3-, P77.-); "NEC" after a term is
+    // still the Index's "not elsewhere classified": Ketosis NEC E88.89.
+    let nec = dx("NEC");
+    assert!(
+        nec[0].title.contains("ecrotizing enterocolitis"),
+        "{:?}",
+        codes(&nec)
+    );
+    assert_eq!(dx("ketosis NEC")[0].code, "E88.89");
+    // ODD: oppositional defiant disorder F91.3.
+    assert_eq!(dx("ODD")[0].code, "F91.3");
+    // TIPS is the transjugular shunt (Bypass, Portal Vein to the Hepatic Vein,
+    // 06183J4), yet "catheter tips" is still the HCPCS supply A4860.
+    let all = Filters::on(date(TODAY));
+    let tips = search_with("TIPS", all);
+    assert!(tips[0].code.starts_with("0618"), "{:?}", codes(&tips));
+    assert_eq!(search_with("catheter tips", all)[0].code, "A4860");
+}
+
+#[test]
+fn two_letter_shorthand_is_matched_whole_and_lists_each_meaning() {
+    // A two-letter abbreviation stands for its expansion, never for every
+    // word it begins: "ED" is erectile dysfunction (N52.9), not edema or
+    // edentulism; "MG" myasthenia gravis (G70.00), not magnesium.
+    for (q, code, not_prefix) in [
+        ("ED", "N52.9", "ed"),
+        ("MG", "G70.00", "mg"),
+        ("PV", "D45", "pv"),
+        ("TN", "G50.0", "tn"),
+    ] {
+        let hits = dx(q);
+        assert_eq!(hits[0].code, code, "{q}: {:?}", codes(&hits));
+        for h in &hits {
+            let title = h.title.to_lowercase();
+            let longer = chartcoder::search::text::words(&title)
+                .into_iter()
+                .find(|w| w.starts_with(not_prefix) && w.len() > not_prefix.len());
+            assert!(longer.is_none(), "{q} matched {longer:?} in {}", h.title);
+        }
+    }
+    // An abbreviation with two meanings offers both: PD is Parkinson's
+    // disease (G20.-) and peritoneal dialysis (Z99.2 "Dependence on renal
+    // dialysis" includes peritoneal dialysis status).
+    let pd = dx("PD");
+    let top: Vec<&str> = codes(&pd).into_iter().take(5).collect();
+    assert!(
+        top.iter().any(|c| c.starts_with("G20")) && top.contains(&"Z99.2"),
+        "{top:?}"
+    );
+}
