@@ -469,6 +469,56 @@ fn every_synonym_entry_leads_to_a_code_holding_one_of_its_phrases() {
 }
 
 #[test]
+fn the_seventh_characters_words_pick_the_complete_code() {
+    // sevenChrDef titles: "subsequent encounter for closed fracture with
+    // malunion" (P), "... nonunion" (K), "initial encounter for open
+    // fracture type IIIA, IIIB, or IIIC" (C); "malunion" and "IIIB" are
+    // words of no other text.
+    for (q, code) in [
+        ("malunion of right clavicle fracture", "S42.001P"),
+        ("right clavicle fracture nonunion", "S42.001K"),
+        (
+            "open displaced transverse fracture left femoral shaft type IIIB initial",
+            "S72.322C",
+        ),
+        (
+            "open fracture left tibial shaft gustilo IIIA subsequent encounter with nonunion",
+            "S82.202N",
+        ),
+    ] {
+        let hits = dx(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+}
+
+#[test]
+fn a_see_reference_leads_to_the_subterms_of_its_target() {
+    // "Laceration, palm — see Laceration, hand"; "Laceration, hand, right
+    // S61.411" (no foreign body).
+    let hits = dx("laceration right palm");
+    assert_eq!(first(&hits), "S61.411A", "{:?}", codes(&hits));
+    assert!(hits[0].matched.contains("palm"), "{}", hits[0].matched);
+}
+
+#[test]
+fn squamous_cell_of_a_site_that_is_not_skin_keeps_the_sites_cell() {
+    // Neoplasm Table: only skin rows list "squamous cell carcinoma" (C44);
+    // glottis, anal canal and tonsil keep their Malignant Primary cell.
+    for (q, code) in [
+        ("squamous cell carcinoma glottis", "C32.0"),
+        ("squamous cell carcinoma of anal canal", "C21.1"),
+        ("squamous cell carcinoma tonsil", "C09.9"),
+        ("squamous cell carcinoma of skin of left ear", "C44.229"),
+        // "Sarcoma, Kaposi's, lung C46.5-": the Index's subterm, not the
+        // connective tissue route of "Sarcoma".
+        ("kaposi sarcoma left lung", "C46.52"),
+    ] {
+        let hits = dx(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+}
+
+#[test]
 fn the_family_fixtures_hold_their_measured_levels() {
     let fixtures = relevance::parse(include_str!("fixtures/search_families.tsv")).unwrap();
     let mut by_family: BTreeMap<&str, Vec<relevance::Fixture>> = BTreeMap::new();
@@ -479,12 +529,13 @@ fn the_family_fixtures_hold_their_measured_levels() {
             .push(f.clone());
     }
     assert_eq!(by_family.len(), 6, "{:?}", by_family.keys());
-    // Floors a little under what this engine measures: a regression guard.
+    // Floors a little under what this engine measures: a regression guard
+    // (injury 0.85 / 0.96, morphology 0.87 / 0.97 on 2026-11-30).
     // The issue's targets (hit@10 >= 98% in every family, hit@1 >= 90%
     // overall) are not met yet; the closing note gives the numbers.
     let floors: BTreeMap<&str, (f64, f64)> = [
-        ("injury", (0.78, 0.92)),
-        ("morphology", (0.78, 0.92)),
+        ("injury", (0.83, 0.94)),
+        ("morphology", (0.85, 0.95)),
         ("pcs", (0.78, 0.89)),
         ("problem_list", (0.94, 0.98)),
         ("qualifier", (0.90, 0.98)),

@@ -3,10 +3,17 @@
 //! leading to a code (or a Table cell's column), "see" references followed.
 
 use super::builder::{Builder, EntryB, TextB, joined_compounds, split_parens};
-use super::text::{index_words, words};
+use super::text::{index_words, is_soft_word, words};
 use super::{System, TextKind, flag};
 use crate::codeset::index::{IndexFile, IndexSource, index_code_key};
 use std::collections::HashMap;
+
+/// Levels below a "see" reference's target whose subterms the reference
+/// leads to.
+const MAX_SEE_DEPTH: usize = 3;
+/// Coded subterms one "see" reference leads to, at most (a main term's
+/// whole tree is not copied under every reference to it).
+const MAX_SEE_SUBTERMS: usize = 40;
 
 impl Builder {
     /// The entry an index code points at, made (marked index-only) when no
@@ -71,10 +78,12 @@ impl Builder {
                 codes.push((c.clone(), Some(*col)));
             }
             let mut see_label = String::new();
+            let mut see_target = None;
             if codes.is_empty()
                 && let Some(see) = &term.see
                 && let Some(target) = follow_see(file, &main_terms, &children, see)
             {
+                see_target = Some(target);
                 see_label = format!(" (see {see})");
                 if let Some(c) = &file.terms[target].code {
                     codes.push((c.clone(), None));
@@ -118,6 +127,64 @@ impl Builder {
                 let names = (label.as_str(), named.as_str());
                 self.add_index_code(file, term.level, &printed, column, words, names);
             }
+            if let Some(target) = see_target
+                && file.source == IndexSource::Diseases
+            {
+                let words = (core.as_slice(), optional.as_slice());
+                let names = (label.as_str(), named.as_str());
+                self.add_see_subterms(file, &children, target, words, names);
+            }
+        }
+    }
+
+    /// A "see" reference leads to a term and to the subterms under it:
+    /// "Laceration, palm — see Laceration, hand" is typed "laceration right
+    /// palm" for "Laceration, hand, right S61.411"; "Fracture, femur, neck
+    /// — see Fracture, femur, upper end, neck" for its "midcervical". Each
+    /// coded subterm (a few levels down) is a text of the referring path
+    /// with the subterm's words.
+    fn add_see_subterms(
+        &mut self,
+        file: &IndexFile,
+        children: &[Vec<u32>],
+        target: usize,
+        (core, optional): (&[String], &[String]),
+        (label, named): (&str, &str),
+    ) {
+        let mut stack: Vec<(usize, Vec<&str>)> = children[target]
+            .iter()
+            .rev()
+            .map(|&c| (c as usize, Vec::new()))
+            .collect();
+        let mut added = 0;
+        while let Some((d, mut rel)) = stack.pop() {
+            let sub = &file.terms[d];
+            rel.push(sub.title.as_str());
+            if rel.len() < MAX_SEE_DEPTH {
+                stack.extend(children[d].iter().rev().map(|&c| (c as usize, rel.clone())));
+            }
+            let Some(code) = &sub.code else { continue };
+            added += 1;
+            if added > MAX_SEE_SUBTERMS {
+                break;
+            }
+            let mut sub_core = core.to_vec();
+            let mut sub_optional = optional.to_vec();
+            for t in &rel {
+                let (c, o) = split_parens(t);
+                // A side or an encounter in a subterm ("right S61.411")
+                // picks among codes: the words may leave it out.
+                let (soft, named): (Vec<String>, Vec<String>) =
+                    index_words(&c).into_iter().partition(|w| is_soft_word(w));
+                sub_core.extend(named);
+                sub_optional.extend(soft);
+                sub_optional.extend(index_words(&o));
+            }
+            sub_optional.extend(index_words(&sub.modifiers));
+            let label = format!("{label} > {}", rel.join(" > "));
+            let named = format!("{named}, {}", rel.join(", "));
+            let words = (sub_core.as_slice(), sub_optional.as_slice());
+            self.add_index_code(file, sub.level, code, None, words, (&label, &named));
         }
     }
 

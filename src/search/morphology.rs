@@ -14,6 +14,9 @@ pub const IN_SITU: u8 = 4;
 pub const BENIGN: u8 = 5;
 pub const UNCERTAIN: u8 = 6;
 pub const UNSPECIFIED: u8 = 7;
+/// A route's column for a morphology the Index codes by its own subterms
+/// ("Sarcoma, Kaposi's"): it stops a shorter key's route ("Sarcoma").
+pub const NO_ROUTE: u8 = 0;
 
 /// One route: the morphology's words, the column, the site the reference
 /// names (empty for "by site"), and the reference as the Index prints it.
@@ -74,6 +77,17 @@ pub fn routes(files: &[IndexFile]) -> Vec<Route> {
     for file in files.iter().filter(|f| f.source == IndexSource::Diseases) {
         // The route in force at each term (inherited from its parent).
         let mut inherited: Vec<Option<(u8, String, String)>> = Vec::with_capacity(file.terms.len());
+        // Terms whose subterms give codes ("Sarcoma, Kaposi's": colon C46.4,
+        // lung C46.5-, lymph node C46.3): the Index answers by its own
+        // subterms, not by the parent's route to the Neoplasm Table.
+        let mut coded_below = vec![false; file.terms.len()];
+        for t in &file.terms {
+            if let Some(p) = t.parent
+                && (t.code.is_some() || !t.cells.is_empty())
+            {
+                coded_below[p as usize] = true;
+            }
+        }
         for (i, term) in file.terms.iter().enumerate() {
             let parent = term
                 .parent
@@ -87,6 +101,10 @@ pub fn routes(files: &[IndexFile]) -> Vec<Route> {
                 (Some(route), _, _) => Some(route.clone()),
                 // A code or another reference of its own: that, not the route.
                 (None, Some(_), _) | (None, None, Some(_)) => None,
+                // No route, and no shorter key's route either (column 0).
+                (None, None, None) if coded_below[i] && parent.is_some() => {
+                    Some((NO_ROUTE, String::new(), String::new()))
+                }
                 (None, None, None) => parent,
             };
             inherited.push(here.clone());
@@ -114,14 +132,20 @@ pub fn routes(files: &[IndexFile]) -> Vec<Route> {
             }
             extra.retain(|w| !key.contains(w));
             let label = format!("Index: {} → see {reference}", path.join(", "));
-            if !out.iter().any(|r| r.key == key) {
-                out.push(Route {
-                    key,
-                    extra,
-                    column,
-                    site,
-                    label,
-                });
+            let route = Route {
+                key,
+                extra,
+                column,
+                site,
+                label,
+            };
+            // "Carcinoma, lobular" codes by its subterms, one of which
+            // ("specified site — see Neoplasm, malignant, by site") is the
+            // route of the same key: that route stands.
+            match out.iter_mut().find(|r| r.key == route.key) {
+                Some(r) if r.column == NO_ROUTE && route.column != NO_ROUTE => *r = route,
+                Some(_) => {}
+                None => out.push(route),
             }
         }
     }
@@ -213,5 +237,12 @@ mod tests {
         // Longest first, so "carcinoma (in) situ" is tried before "carcinoma".
         let at = |k: &str| routes.iter().position(|r| r.key.join(" ") == k).unwrap();
         assert!(at("carcinoma situ") < at("carcinoma"));
+        // "Sarcoma, Kaposi's" codes by its own subterms (lung C46.5-, lymph
+        // node C46.3): no route to connective tissue, and it stops "sarcoma".
+        assert_eq!(find("sarcoma kaposis").unwrap().column, NO_ROUTE);
+        assert!(at("sarcoma kaposis") < at("sarcoma"));
+        // "Carcinoma, lobular" codes by subterms too, but its "specified
+        // site — see Neoplasm, malignant, by site" is a route of that key.
+        assert_eq!(find("carcinoma lobular").unwrap().column, MALIGNANT_PRIMARY);
     }
 }

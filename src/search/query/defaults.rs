@@ -252,12 +252,94 @@ pub(super) fn soften_indication(query: &str, terms: &mut [Term]) {
     terms.sort_by_key(|t| (t.soft, t.estimate));
 }
 
+/// How an open fracture's grade is written ("type IIIB", "Gustilo II",
+/// "grade IIIA"): the 7th character's title holds these words ("initial
+/// encounter for open fracture type IIIA, IIIB, or IIIC"), the fracture's
+/// own title does not.
+const GRADE_WORDS: [&str; 9] = [
+    "type", "grade", "i", "ii", "iii", "iiia", "iiib", "iiic", "gustilo",
+];
+
+/// Whether the words describe an open fracture (so "type II" is its grade,
+/// not a Salter-Harris type or a diabetes).
+fn open_fracture(ws: &[String]) -> bool {
+    let has = |w: &str| ws.iter().any(|x| x == w);
+    (has("open") || has("gustilo")) && (has("fracture") || has("fx") || has("fractures"))
+}
+
+/// Fits an injury's long description into the query's terms: "Gustilo"
+/// names no code (the classification is the 7th character's "type ..."),
+/// and when there are more words than terms, the filler a 7th character
+/// does not need goes first ("encounter" after "initial"/"subsequent", the
+/// "type" or "grade" before a grade, the "with" before "nonunion"): "open displaced transverse fracture
+/// left femoral shaft type IIIB initial" keeps its grade and encounter.
+pub(super) fn fit_injury_words(ws: &mut Vec<String>, max: usize) {
+    if !open_fracture(ws) && ws.len() <= max {
+        return;
+    }
+    ws.retain(|w| w != "gustilo");
+    let mut i = 0;
+    while ws.len() > max && i < ws.len() {
+        let prev = i.checked_sub(1).map(|p| ws[p].as_str());
+        let next = ws.get(i + 1).map(String::as_str);
+        let filler = match ws[i].as_str() {
+            "encounter" => matches!(prev, Some("initial" | "subsequent")),
+            "type" | "grade" => next.is_some_and(|n| GRADE_WORDS[2..8].contains(&n)),
+            "with" | "w" => {
+                next.is_some_and(|n| matches!(n, "nonunion" | "malunion" | "routine" | "delayed"))
+            }
+            _ => false,
+        };
+        if filler {
+            ws.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// In an open fracture's words, the grade ("type", "IIIB") narrows rather
+/// than names: it picks the 7th character (B, C; E, F; ...) among the
+/// fracture's codes.
+pub(super) fn soften_fracture_grade(ws: &[String], terms: &mut [Term]) {
+    if !open_fracture(ws) {
+        return;
+    }
+    for t in terms.iter_mut() {
+        t.soft |= GRADE_WORDS.contains(&t.word.as_str());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn of(q: &str) -> CmWords {
         CmWords::of(&q.split(' ').map(String::from).collect::<Vec<_>>())
+    }
+
+    fn ws(q: &str) -> Vec<String> {
+        q.split(' ').map(String::from).collect()
+    }
+
+    #[test]
+    fn a_long_injury_keeps_its_grade_and_encounter() {
+        // 10 words for 8 terms: "encounter" and "type" are the filler.
+        let mut w =
+            ws("open fracture left tibial shaft type iiia subsequent encounter with nonunion");
+        fit_injury_words(&mut w, 8);
+        assert_eq!(
+            w,
+            ws("open fracture left tibial shaft iiia subsequent nonunion")
+        );
+        // "Gustilo" names no code; a short query keeps its "type".
+        let mut w = ws("open fracture tibia gustilo type ii");
+        fit_injury_words(&mut w, 8);
+        assert_eq!(w, ws("open fracture tibia type ii"));
+        // Not an open fracture, not too long: untouched.
+        let mut w = ws("type ii diabetes initial encounter");
+        fit_injury_words(&mut w, 8);
+        assert_eq!(w, ws("type ii diabetes initial encounter"));
     }
 
     #[test]

@@ -300,6 +300,7 @@ impl<'a> Searcher<'a> {
         if ws.is_empty() {
             ws = words(query);
         }
+        defaults::fit_injury_words(&mut ws, MAX_TERMS);
         ws.truncate(MAX_TERMS);
         let mut terms: Vec<Term> = Vec::with_capacity(ws.len());
         let mut after: Option<bool> = None;
@@ -321,6 +322,7 @@ impl<'a> Searcher<'a> {
             };
             terms.push(t);
         }
+        defaults::soften_fracture_grade(&ws, &mut terms);
         if terms.iter().all(|t| t.soft) {
             terms.iter_mut().for_each(|t| t.soft = false);
         }

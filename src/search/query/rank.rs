@@ -210,12 +210,19 @@ impl Searcher<'_> {
 
     /// The query terms (bits) the words of `text` hold.
     fn words_terms(&self, terms: &[Term], text: &str) -> u8 {
+        let mut unknown = 0u8;
         let ids: Vec<u32> = index_words(text)
             .iter()
-            .filter_map(|w| self.vocab_id(w))
+            .filter_map(|w| {
+                let id = self.vocab_id(w);
+                if id.is_none() {
+                    unknown |= unknown_word_terms(terms, w);
+                }
+                id
+            })
             .collect();
         // (A 7th character's words: a CM title, saying "with" itself.)
-        self.ids_terms(terms, &ids, false)
+        self.ids_terms(terms, &ids, false) | unknown
     }
 
     fn ids_terms(&self, terms: &[Term], ids: &[u32], has: bool) -> u8 {
@@ -247,4 +254,18 @@ impl Searcher<'_> {
         }
         mask
     }
+}
+
+/// The query terms (bits) a word outside the vocabulary holds: a 7th
+/// character's title is the only text with "malunion" or "IIIB" (the Index
+/// has them as see-references only), so no vocabulary word stands for them.
+/// The word typed whole, or its beginning (three letters or more).
+fn unknown_word_terms(terms: &[Term], w: &str) -> u8 {
+    let mut mask = 0u8;
+    for (i, t) in terms.iter().enumerate() {
+        if t.negated != Some(true) && (t.word == w || (t.len >= 3 && w.starts_with(&t.word))) {
+            mask |= 1 << i;
+        }
+    }
+    mask
 }

@@ -5,6 +5,11 @@ use super::{GATHER_LIMIT, MAX_TERMS, Searcher, Term, typos};
 use crate::search::text::{index_words, is_soft_word};
 use crate::search::{Filters, System, morphology};
 
+/// The words of the morphologies the Neoplasm Table lists under each skin
+/// site ("basal cell carcinoma", "squamous cell carcinoma", "specified type
+/// NEC"): C44 codes by them; other sites do not.
+const SKIN_MORPHOLOGY: [&str; 4] = ["basal", "squamous", "cell", "carcinoma"];
+
 /// Points a Neoplasm Table cell reached through a morphology's route earns.
 const ROUTED_BONUS: f32 = 20.0;
 
@@ -80,6 +85,7 @@ impl Searcher<'_> {
         if terms.is_empty() || terms.len() > MAX_TERMS {
             return;
         }
+        self.soften_morphology_words(&mut terms);
         if terms.iter().all(|t| t.soft) {
             return;
         }
@@ -126,6 +132,24 @@ impl Searcher<'_> {
         }
         self.mark_words(&terms, false);
         self.mark_words(known, true);
+    }
+
+    /// Words of a morphology that the Neoplasm Table's skin rows also hold
+    /// ("skin, ear, squamous cell carcinoma C44.22-"): with a site word of
+    /// another kind in the query ("tonsil", "glottis"), they describe the
+    /// morphology, not the site, and narrow rather than name (only a skin
+    /// site goes to C44 for a squamous or basal cell carcinoma; any other
+    /// site keeps its own Malignant cell).
+    fn soften_morphology_words(&self, terms: &mut [Term]) {
+        let of_morph: Vec<bool> = terms
+            .iter()
+            .map(|t| SKIN_MORPHOLOGY.contains(&t.word.as_str()))
+            .collect();
+        if terms.iter().zip(&of_morph).any(|(t, m)| !t.soft && !m) {
+            for (t, m) in terms.iter_mut().zip(of_morph) {
+                t.soft |= m;
+            }
+        }
     }
 
     /// Whether the route is a generic word ("tumor") that a word before it
@@ -214,7 +238,9 @@ impl Searcher<'_> {
                 break;
             }
         }
-        let mut column = route.map(|r| ix.morph_columns[r]);
+        let mut column = route
+            .map(|r| ix.morph_columns[r])
+            .filter(|&c| c != morphology::NO_ROUTE);
         let mut said = None;
         for (i, w) in words.iter().enumerate() {
             if let Some(c) = morphology::column_word(w) {
