@@ -158,7 +158,14 @@ pub(super) fn page(
         }
         None => String::new(),
     };
-    let (kind, names) = chart_conds(&mut q, filter, &others);
+    // Without a name run the other words are not asked (an unused parameter
+    // is an error on PostgreSQL).
+    let others = if runs.words.is_empty() {
+        &[][..]
+    } else {
+        &others[..]
+    };
+    let (kind, names) = chart_conds(&mut q, filter, others);
     let join = if kind.is_empty() && names.is_empty() {
         ""
     } else {
@@ -229,7 +236,14 @@ pub(super) fn count(
         return Ok((0, false));
     };
     let mut q = Query::empty();
-    let (kind, names) = chart_conds(&mut q, filter, &others);
+    // Without a name run the other words are not asked (an unused parameter
+    // is an error on PostgreSQL).
+    let others = if runs.words.is_empty() {
+        &[][..]
+    } else {
+        &others[..]
+    };
+    let (kind, names) = chart_conds(&mut q, filter, others);
     let statuses = filter.status.statuses();
     let status_in = |q: &mut Query, alias: &str| match &statuses {
         Some(statuses) => {
@@ -238,6 +252,7 @@ pub(super) fn count(
         }
         None => String::new(),
     };
+    let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
     let mut arms = Vec::new();
     if !runs.words.is_empty() {
         let words: Vec<String> = runs.words.iter().map(|w| q.arg(w.clone())).collect();
@@ -247,11 +262,32 @@ pub(super) fn count(
             " JOIN charts c ON c.chart_id = w.chart_id"
         };
         let status = status_in(&mut q, "w");
-        arms.push(format!(
-            "SELECT w.chart_id FROM chart_name_words w{join}
-             WHERE w.word IN ({}){status}{kind}{names}",
-            words.join(", ")
-        ));
+        let run = |word: &str| {
+            format!(
+                "SELECT w.chart_id FROM chart_name_words w{join}
+                 WHERE w.word {word}{status}{kind}{names}"
+            )
+        };
+        if words.len() > 1 {
+            // One word's run over the cap is enough to say "N+", and each run
+            // is counted from its own index range without telling charts apart.
+            let each: Vec<String> = words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    format!(
+                        "SELECT count(*) AS n FROM ({} LIMIT {cap}) r{i}",
+                        run(&format!("= {w}"))
+                    )
+                })
+                .collect();
+            let sql = format!("SELECT max(m.n) FROM ({}) m", each.join(" UNION ALL "));
+            let most: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
+            if most.max(0) as u64 > TEXT_COUNT_CAP {
+                return Ok((TEXT_COUNT_CAP, true));
+            }
+        }
+        arms.push(run(&format!("IN ({})", words.join(", "))));
     }
     if runs.accounts {
         let ids = q.id_candidates(text);
@@ -263,7 +299,6 @@ pub(super) fn count(
     if arms.is_empty() {
         return Ok((0, false));
     }
-    let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
     let sql = if arms.len() == 1 && runs.words.len() <= 1 {
         format!("SELECT count(*) FROM ({} LIMIT {cap}) n", arms[0])
     } else {
