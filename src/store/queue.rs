@@ -340,11 +340,8 @@ fn typed_text(filter: &QueueFilter) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// Finds the charts a typed text matches, once per text and store generation (the
-/// newest chart id), into `temp.queue_text_candidates` (at most one more than the
-/// cap), and picks the plan: the page, the count and the DNFC age of a keystroke
-/// then share one search. TEMP tables belong to this connection and take no lock
-/// on the database.
+/// Picks the plan of a typed text: the word table's where it serves (see
+/// [`words::plan`]), else [`prepare_candidates`].
 fn prepare_text(conn: &Db, filter: &QueueFilter) -> Result<TextPlan> {
     let Some(text) = typed_text(filter) else {
         return Ok(TextPlan::None);
@@ -352,6 +349,15 @@ fn prepare_text(conn: &Db, filter: &QueueFilter) -> Result<TextPlan> {
     if let Some(runs) = words::plan(conn, filter, text)? {
         return Ok(TextPlan::Words(runs));
     }
+    prepare_candidates(conn, text)
+}
+
+/// Finds the charts a typed text matches, once per text and store generation (the
+/// newest chart id), into `temp.queue_text_candidates` (at most one more than the
+/// cap), and picks the plan: the page, the count and the DNFC age of a keystroke
+/// then share one search. TEMP tables belong to this connection and take no lock
+/// on the database.
+fn prepare_candidates(conn: &Db, text: &str) -> Result<TextPlan> {
     if conn.dialect() == Dialect::Postgres {
         if dense_word(conn, text)? {
             return Ok(TextPlan::ScanQueue);
@@ -695,7 +701,7 @@ mod tests {
                         text: Some(text.into()),
                         ..QueueFilter::default()
                     };
-                    prepare_text(conn, &filter).unwrap();
+                    prepare_candidates(conn, text).unwrap();
                     let statuses = status.statuses();
                     let mut key = None;
                     for _ in 0..4 {
@@ -719,6 +725,10 @@ mod tests {
                         )
                         .unwrap();
                         assert_eq!(a, b, "{text:?} {status:?} after {key:?}");
+                        // The plan the queue picks (the word table's where it can).
+                        let picked = super::page(conn, &filter, &page, 7).unwrap();
+                        assert_eq!(picked, b, "{text:?} {status:?} after {key:?}");
+                        prepare_candidates(conn, text).unwrap();
                         key = a.last().map(QueueRow::key);
                         if key.is_none() {
                             break;
@@ -752,7 +762,8 @@ mod tests {
                 prepare_text(conn, &few).unwrap(),
                 TextPlan::Words(words::WordRuns {
                     words: Vec::new(),
-                    accounts: true
+                    accounts: true,
+                    others: Vec::new(),
                 }),
                 "no name word begins with it: the accounts alone"
             );

@@ -24,6 +24,17 @@ pub(super) const MAX_WORDS: usize = 24;
 pub(super) struct WordRuns {
     pub words: Vec<String>,
     pub accounts: bool,
+    /// Each other typed word: the name words it begins (tested in the word
+    /// table itself, a key seek each), or, past [`MAX_WORDS`] of them, the
+    /// prefix (tested on the patient's words).
+    pub others: Vec<Other>,
+}
+
+/// How one more typed word is tested on the charts of the longest one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Other {
+    Words(Vec<String>),
+    Prefix(String),
 }
 
 /// The typed words: the longest (the first of the longest) is read from the
@@ -44,35 +55,25 @@ pub(super) fn plan(conn: &Db, filter: &QueueFilter, text: &str) -> Result<Option
     if filter.coder.as_deref().is_some_and(|c| !c.is_empty()) {
         return Ok(None);
     }
-    let Some((driver, others)) = split_typed(text) else {
+    let Some((driver, typed_others)) = split_typed(text) else {
         return Ok(None);
     };
-    // Several typed words: each chart of the longest word's runs is tested
-    // for the others, in the page, the count and the DNFC age's page alike.
-    // SQLite's own plan tests them once per keystroke, keeping the charts
-    // found in a TEMP table (measured at 100,000 charts: 3-7 ms against 35
-    // here); PostgreSQL has no such table and runs its candidates again in
-    // every statement (200 ms), so it tests here.
-    if !others.is_empty() && conn.dialect() == crate::store::sql::Dialect::Sqlite {
-        return Ok(None);
-    }
-    // The distinct words of the range, one index seek each.
-    let mut q = Query::empty();
-    let low = q.arg(driver.clone());
-    let high = q.arg(format!("{driver}\u{10FFFF}"));
-    let most = q.arg(MAX_WORDS as i64 + 1);
-    let sql = format!(
-        "WITH RECURSIVE found(word) AS (
-             SELECT min(word) FROM chart_name_words WHERE word >= {low} AND word < {high}
-             UNION ALL
-             SELECT (SELECT min(w.word) FROM chart_name_words w
-                     WHERE w.word > found.word AND w.word < {high})
-             FROM found WHERE found.word IS NOT NULL)
-         SELECT word FROM found WHERE word IS NOT NULL LIMIT {most}"
-    );
-    let words: Vec<String> = conn.query_map(&sql, q.params().as_slice(), |r| r.get(0))?;
+    let mut words = name_words_from(conn, &driver)?;
     if words.len() > MAX_WORDS {
         return Ok(None);
+    }
+    let mut others = Vec::new();
+    for other in typed_others {
+        let found = name_words_from(conn, &other)?;
+        if found.is_empty() {
+            // No name has a word it begins: no name matches.
+            words.clear();
+        }
+        others.push(if found.len() > MAX_WORDS {
+            Other::Prefix(other)
+        } else {
+            Other::Words(found)
+        });
     }
     let mut q = Query::empty();
     let ids = q.id_candidates(text);
@@ -85,7 +86,27 @@ pub(super) fn plan(conn: &Db, filter: &QueueFilter, text: &str) -> Result<Option
     Ok(Some(WordRuns {
         words,
         accounts: found > 0,
+        others,
     }))
+}
+
+/// The distinct name words beginning with `prefix`, at most one more than
+/// [`MAX_WORDS`], one index seek each.
+fn name_words_from(conn: &Db, prefix: &str) -> Result<Vec<String>> {
+    let mut q = Query::empty();
+    let low = q.arg(prefix.to_string());
+    let high = q.arg(format!("{prefix}\u{10FFFF}"));
+    let most = q.arg(MAX_WORDS as i64 + 1);
+    let sql = format!(
+        "WITH RECURSIVE found(word) AS (
+             SELECT min(word) FROM chart_name_words WHERE word >= {low} AND word < {high}
+             UNION ALL
+             SELECT (SELECT min(w.word) FROM chart_name_words w
+                     WHERE w.word > found.word AND w.word < {high})
+             FROM found WHERE found.word IS NOT NULL)
+         SELECT word FROM found WHERE word IS NOT NULL LIMIT {most}"
+    );
+    Ok(conn.query_map(&sql, q.params().as_slice(), |r| r.get(0))?)
 }
 
 impl Query {
@@ -108,20 +129,41 @@ impl Query {
     }
 }
 
-/// The conditions on the chart `c` beyond its word and status, each as
-/// " AND …": its encounter type (every run) and the other typed words (the
-/// name runs only: an account or MRN match needs no name).
-fn chart_conds(q: &mut Query, filter: &QueueFilter, others: &[String]) -> (String, String) {
+/// The conditions beyond a row's word and status, each as " AND …": the
+/// chart `c`'s encounter type (every run), and the other typed words on
+/// the word table's row `w` (the name runs only: an account or MRN match
+/// needs no name); and whether they need the chart `c` joined. Without a
+/// name run the other words are not asked (an unused parameter is an error
+/// on PostgreSQL).
+fn chart_conds(q: &mut Query, filter: &QueueFilter, runs: &WordRuns) -> (String, String, bool) {
     let kind = match filter.encounter_type {
         Some(t) => format!(" AND c.encounter_type = {}", q.arg(t.as_str())),
         None => String::new(),
     };
-    let names = if others.is_empty() {
-        String::new()
-    } else {
-        format!(" AND {}", q.name_test("c.patient_id", others))
-    };
-    (kind, names)
+    let mut names = String::new();
+    let mut prefixes = Vec::new();
+    if !runs.words.is_empty() {
+        for (i, other) in runs.others.iter().enumerate() {
+            match other {
+                Other::Words(words) => {
+                    let marks: Vec<String> = words.iter().map(|w| q.arg(w.clone())).collect();
+                    names.push_str(&format!(
+                        " AND EXISTS (SELECT 1 FROM chart_name_words o{i}
+                             WHERE o{i}.word IN ({}) AND o{i}.status = w.status
+                               AND o{i}.discharge_date = w.discharge_date
+                               AND o{i}.chart_id = w.chart_id)",
+                        marks.join(", ")
+                    ));
+                }
+                Other::Prefix(prefix) => prefixes.push(prefix.clone()),
+            }
+        }
+    }
+    if !prefixes.is_empty() {
+        names.push_str(&format!(" AND {}", q.name_test("c.patient_id", &prefixes)));
+    }
+    let join = !kind.is_empty() || !prefixes.is_empty();
+    (kind, names, join)
 }
 
 /// The side of a key a page lies on: the comparison and key, and whether
@@ -149,9 +191,6 @@ pub(super) fn page(
     page: &QueuePage,
     limit: usize,
 ) -> Result<Vec<QueueRow>> {
-    let Some((_, others)) = split_typed(text) else {
-        return Ok(Vec::new());
-    };
     let (key, descending) = side(page);
     let order = if descending { "DESC" } else { "ASC" };
     let mut q = Query::empty();
@@ -167,18 +206,11 @@ pub(super) fn page(
         }
         None => String::new(),
     };
-    // Without a name run the other words are not asked (an unused parameter
-    // is an error on PostgreSQL).
-    let others = if runs.words.is_empty() {
-        &[][..]
-    } else {
-        &others[..]
-    };
-    let (kind, names) = chart_conds(&mut q, filter, others);
-    let join = if kind.is_empty() && names.is_empty() {
-        ""
-    } else {
+    let (kind, names, join) = chart_conds(&mut q, filter, runs);
+    let join = if join {
         " JOIN charts c ON c.chart_id = w.chart_id"
+    } else {
+        ""
     };
     let statuses = filter
         .status
@@ -241,18 +273,13 @@ pub(super) fn count(
     runs: &WordRuns,
     text: &str,
 ) -> Result<(u64, bool)> {
-    let Some((_, others)) = split_typed(text) else {
-        return Ok((0, false));
-    };
     let mut q = Query::empty();
-    // Without a name run the other words are not asked (an unused parameter
-    // is an error on PostgreSQL).
-    let others = if runs.words.is_empty() {
-        &[][..]
+    let (kind, names, join) = chart_conds(&mut q, filter, runs);
+    let join = if join {
+        " JOIN charts c ON c.chart_id = w.chart_id"
     } else {
-        &others[..]
+        ""
     };
-    let (kind, names) = chart_conds(&mut q, filter, others);
     let statuses = filter.status.statuses();
     let status_in = |q: &mut Query, alias: &str| match &statuses {
         Some(statuses) => {
@@ -265,11 +292,6 @@ pub(super) fn count(
     let mut arms = Vec::new();
     if !runs.words.is_empty() {
         let words: Vec<String> = runs.words.iter().map(|w| q.arg(w.clone())).collect();
-        let join = if kind.is_empty() && names.is_empty() {
-            ""
-        } else {
-            " JOIN charts c ON c.chart_id = w.chart_id"
-        };
         let status = status_in(&mut q, "w");
         let run = |word: &str| {
             format!(
