@@ -315,6 +315,12 @@ CREATE UNIQUE INDEX documents_chart_id_source_ref_idx
     // codes and DRG refuse any change; only a manager's audited reopen
     // takes a chart out of final).
     Migration::Rust(quality_and_review),
+    // 10: the queue's name-word filter at a million charts: one row per word
+    // of each chart's patient name, carrying the chart's status and queue
+    // order, so the charts whose name has a word are read from one index in
+    // queue order (a page is a seek) instead of collected and sorted per
+    // keystroke. Derived from `patient_name_words` and `charts` by triggers.
+    Migration::Sql(super::queue::words::CHART_NAME_WORDS_SQL),
 ];
 
 /// `PRAGMA application_id` of a chartcoder database ("CHCO").

@@ -11,6 +11,8 @@ use crate::domain::{ChartStatus, EncounterType};
 use crate::store::sql::{Db, Dialect, ToSql};
 use chrono::NaiveDate;
 
+pub(super) mod words;
+
 /// Which statuses the queue shows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum StatusFilter {
@@ -147,9 +149,12 @@ const COLUMNS: &str =
          WHERE q.chart_id = c.chart_id AND q.status = 'open')";
 
 /// How a typed text is matched, decided by how many charts it can find.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum TextPlan {
     None,
+    /// The name words the typed text begins, read in queue order from the
+    /// word table (see [`words`]): the first choice for a name.
+    Words(words::WordRuns),
     /// Few candidates: read them from `temp.queue_text_candidates` (see
     /// [`prepare_text`]) and filter (forced outer loop); on PostgreSQL, from
     /// the candidates' subquery itself.
@@ -174,7 +179,7 @@ impl Query {
         dialect: Dialect,
         filter: &QueueFilter,
         statuses: Option<&[ChartStatus]>,
-        plan: TextPlan,
+        plan: &TextPlan,
     ) -> Query {
         let mut q = Query {
             from: "charts c JOIN patients p ON p.patient_id = c.patient_id".into(),
@@ -211,13 +216,22 @@ impl Query {
                          JOIN patients p ON p.patient_id = c.patient_id"
                     );
                 }
-                TextPlan::ScanQueue | TextPlan::None => {
+                TextPlan::Words(_) | TextPlan::ScanQueue | TextPlan::None => {
                     let test = q.text_test(text);
                     q.conds.push(test);
                 }
             }
         }
         q
+    }
+
+    /// A query with nothing in it yet, for a statement of its own.
+    fn empty() -> Query {
+        Query {
+            from: String::new(),
+            conds: Vec::new(),
+            args: Vec::new(),
+        }
     }
 
     /// Adds a parameter and returns its placeholder.
@@ -326,15 +340,24 @@ fn typed_text(filter: &QueueFilter) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// Picks the plan of a typed text: the word table's where it serves (see
+/// [`words::plan`]), else [`prepare_candidates`].
+fn prepare_text(conn: &Db, filter: &QueueFilter) -> Result<TextPlan> {
+    let Some(text) = typed_text(filter) else {
+        return Ok(TextPlan::None);
+    };
+    if let Some(runs) = words::plan(conn, filter, text)? {
+        return Ok(TextPlan::Words(runs));
+    }
+    prepare_candidates(conn, text)
+}
+
 /// Finds the charts a typed text matches, once per text and store generation (the
 /// newest chart id), into `temp.queue_text_candidates` (at most one more than the
 /// cap), and picks the plan: the page, the count and the DNFC age of a keystroke
 /// then share one search. TEMP tables belong to this connection and take no lock
 /// on the database.
-fn prepare_text(conn: &Db, filter: &QueueFilter) -> Result<TextPlan> {
-    let Some(text) = typed_text(filter) else {
-        return Ok(TextPlan::None);
-    };
+fn prepare_candidates(conn: &Db, text: &str) -> Result<TextPlan> {
     if conn.dialect() == Dialect::Postgres {
         if dense_word(conn, text)? {
             return Ok(TextPlan::ScanQueue);
@@ -363,11 +386,7 @@ fn prepare_text(conn: &Db, filter: &QueueFilter) -> Result<TextPlan> {
             found
         }
         None => {
-            let mut q = Query {
-                from: String::new(),
-                conds: Vec::new(),
-                args: Vec::new(),
-            };
+            let mut q = Query::empty();
             let candidates = q.text_candidates(text);
             let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
             conn.execute("DELETE FROM temp.queue_text_candidates", [])?;
@@ -410,11 +429,7 @@ fn dense_word(conn: &Db, text: &str) -> Result<bool> {
     let [word] = words.as_slice() else {
         return Ok(false);
     };
-    let mut q = Query {
-        from: String::new(),
-        conds: Vec::new(),
-        args: Vec::new(),
-    };
+    let mut q = Query::empty();
     let range = q.prefix_range("word", word);
     let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
     let sql = format!(
@@ -438,11 +453,7 @@ pub fn forget_text_search(conn: &Db) -> Result<()> {
 /// PostgreSQL's [`prepare_text`]: the candidates counted up to one more than
 /// the cap, at each call (nothing kept between statements).
 fn count_candidates(conn: &Db, text: &str) -> Result<TextPlan> {
-    let mut q = Query {
-        from: String::new(),
-        conds: Vec::new(),
-        args: Vec::new(),
-    };
+    let mut q = Query::empty();
     let candidates = q.text_candidates(text);
     let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
     let sql = format!("SELECT count(*) FROM (SELECT chart_id FROM ({candidates}) t LIMIT {cap}) n");
@@ -480,14 +491,17 @@ pub fn page(
     limit: usize,
 ) -> Result<Vec<QueueRow>> {
     let plan = prepare_text(conn, filter)?;
+    if let (TextPlan::Words(runs), Some(text)) = (&plan, typed_text(filter)) {
+        return words::page(conn, filter, runs, text, page, limit);
+    }
     let statuses = match filter.status.statuses() {
         Some(statuses) if statuses.len() > 1 && plan != TextPlan::FromCandidates => statuses,
         // One status, any status, or a small candidate set: one query.
-        statuses => return page_of(conn, filter, statuses.as_deref(), plan, page, limit),
+        statuses => return page_of(conn, filter, statuses.as_deref(), &plan, page, limit),
     };
     let mut rows = Vec::new();
     for status in statuses {
-        rows.extend(page_of(conn, filter, Some(&[status]), plan, page, limit)?);
+        rows.extend(page_of(conn, filter, Some(&[status]), &plan, page, limit)?);
     }
     rows.sort_by_key(|r| (r.discharge_date, r.chart_id));
     let keep = match page {
@@ -505,7 +519,7 @@ fn page_of(
     conn: &Db,
     filter: &QueueFilter,
     statuses: Option<&[ChartStatus]>,
-    plan: TextPlan,
+    plan: &TextPlan,
     page: &QueuePage,
     limit: usize,
 ) -> Result<Vec<QueueRow>> {
@@ -562,7 +576,7 @@ pub fn page_by_offset(
         conn.dialect(),
         filter,
         filter.status.statuses().as_deref(),
-        TextPlan::ScanQueue,
+        &TextPlan::ScanQueue,
     );
     let limit = q.arg(limit as i64);
     let offset = q.arg(offset as i64);
@@ -609,33 +623,37 @@ pub fn summary(conn: &Db, filter: &QueueFilter) -> Result<QueueSummary> {
     let plan = prepare_text(conn, filter)?;
     let statuses = filter.status.statuses();
     let no_coder = filter.coder.as_deref().is_none_or(str::is_empty);
-    let (charts, at_least) = if plan == TextPlan::None && no_coder {
-        let q = Query::new(conn.dialect(), filter, statuses.as_deref(), plan);
-        let sql = format!(
-            "SELECT coalesce(sum(charts), 0) FROM queue_counts c{}",
-            q.where_clause()
-        );
-        let n: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
-        (n, false)
-    } else if plan == TextPlan::ScanQueue {
-        // The text alone matches more than the cap: say "N+" rather than count them
-        // row by row (at a few percent of a million charts that takes seconds).
-        (TEXT_COUNT_CAP as i64, true)
-    } else {
-        let mut q = Query::new(conn.dialect(), filter, statuses.as_deref(), plan);
-        let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
-        let sql = format!(
-            "SELECT count(*) FROM (SELECT 1 FROM {}{} LIMIT {cap}) n",
-            q.from,
-            q.where_clause()
-        );
-        let n: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
-        if n as u64 > TEXT_COUNT_CAP {
+    let (charts, at_least) =
+        if let (TextPlan::Words(runs), Some(text)) = (&plan, typed_text(filter)) {
+            let (n, at_least) = words::count(conn, filter, runs, text)?;
+            (n as i64, at_least)
+        } else if plan == TextPlan::None && no_coder {
+            let q = Query::new(conn.dialect(), filter, statuses.as_deref(), &plan);
+            let sql = format!(
+                "SELECT coalesce(sum(charts), 0) FROM queue_counts c{}",
+                q.where_clause()
+            );
+            let n: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
+            (n, false)
+        } else if plan == TextPlan::ScanQueue {
+            // The text alone matches more than the cap: say "N+" rather than count them
+            // row by row (at a few percent of a million charts that takes seconds).
             (TEXT_COUNT_CAP as i64, true)
         } else {
-            (n, false)
-        }
-    };
+            let mut q = Query::new(conn.dialect(), filter, statuses.as_deref(), &plan);
+            let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
+            let sql = format!(
+                "SELECT count(*) FROM (SELECT 1 FROM {}{} LIMIT {cap}) n",
+                q.from,
+                q.where_clause()
+            );
+            let n: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
+            if n as u64 > TEXT_COUNT_CAP {
+                (TEXT_COUNT_CAP as i64, true)
+            } else {
+                (n, false)
+            }
+        };
     let oldest_uncoded = match filter.status.uncoded_part() {
         Some(status) => {
             let uncoded = QueueFilter {
@@ -683,7 +701,7 @@ mod tests {
                         text: Some(text.into()),
                         ..QueueFilter::default()
                     };
-                    prepare_text(conn, &filter).unwrap();
+                    prepare_candidates(conn, text).unwrap();
                     let statuses = status.statuses();
                     let mut key = None;
                     for _ in 0..4 {
@@ -692,7 +710,7 @@ mod tests {
                             conn,
                             &filter,
                             statuses.as_deref(),
-                            TextPlan::FromCandidates,
+                            &TextPlan::FromCandidates,
                             &page,
                             7,
                         )
@@ -701,12 +719,16 @@ mod tests {
                             conn,
                             &filter,
                             statuses.as_deref(),
-                            TextPlan::ScanQueue,
+                            &TextPlan::ScanQueue,
                             &page,
                             7,
                         )
                         .unwrap();
                         assert_eq!(a, b, "{text:?} {status:?} after {key:?}");
+                        // The plan the queue picks (the word table's where it can).
+                        let picked = super::page(conn, &filter, &page, 7).unwrap();
+                        assert_eq!(picked, b, "{text:?} {status:?} after {key:?}");
+                        prepare_candidates(conn, text).unwrap();
                         key = a.last().map(QueueRow::key);
                         if key.is_none() {
                             break;
@@ -736,7 +758,15 @@ mod tests {
                 text: Some("G00000120".into()),
                 ..QueueFilter::default()
             };
-            assert_eq!(prepare_text(conn, &few).unwrap(), TextPlan::FromCandidates);
+            assert_eq!(
+                prepare_text(conn, &few).unwrap(),
+                TextPlan::Words(words::WordRuns {
+                    words: Vec::new(),
+                    accounts: true,
+                    others: Vec::new(),
+                }),
+                "no name word begins with it: the accounts alone"
+            );
             let s = summary(conn, &few).unwrap();
             assert_eq!(
                 (s.charts, s.at_least),

@@ -16,6 +16,7 @@
 //! | --- | --- |
 //! | 1 | 9 (migrations 1 to 9) |
 //! | 2 | 9 (the live queue's signal, which SQLite has no need of) |
+//! | 3 | 10 (the queue's word table) |
 //!
 //! `tests/pg_schema.rs` compares the two schemas table by table, column by
 //! column, index by index and trigger by trigger ([`SQLITE_TRIGGER_TWINS`]),
@@ -89,6 +90,12 @@ pub const MIGRATIONS: &[PgMigration] = &[
         sqlite_version: 9,
         sql: &[schema::QUEUE_NOTIFY_SQL],
     },
+    // 3: SQLite's migration 10, the queue's word table (`store::name_words`)
+    // and the triggers that keep it.
+    PgMigration {
+        sqlite_version: 10,
+        sql: &[schema::CHART_NAME_WORDS_SQL],
+    },
 ];
 
 /// The PostgreSQL schema version this binary writes.
@@ -154,6 +161,31 @@ pub const SQLITE_TRIGGER_TWINS: &[(&str, &str, &str)] = &[
         "query_recipients_not_replaced",
         "query_recipients",
         "query_recipients_append_only",
+    ),
+    (
+        "chart_name_words_chart_added",
+        "charts",
+        "chart_name_words_chart_added",
+    ),
+    (
+        "chart_name_words_chart_changed",
+        "charts",
+        "chart_name_words_chart_changed",
+    ),
+    (
+        "chart_name_words_chart_removed",
+        "charts",
+        "chart_name_words_chart_removed",
+    ),
+    (
+        "chart_name_words_word_added",
+        "patient_name_words",
+        "chart_name_words_word_added",
+    ),
+    (
+        "chart_name_words_word_removed",
+        "patient_name_words",
+        "chart_name_words_word_removed",
     ),
     (
         "charts_counted_on_insert",

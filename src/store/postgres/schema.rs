@@ -589,3 +589,67 @@ EXECUTE FUNCTION chartcoder_queue_changed();
 CREATE TRIGGER physician_queries_queue_arrived AFTER INSERT OR DELETE ON physician_queries
 FOR EACH STATEMENT EXECUTE FUNCTION chartcoder_queue_changed();
 "#;
+
+/// Migration 3, SQLite's migration 10: the queue's word table
+/// (`store::name_words`), filled from the rows already there, and the
+/// triggers that keep it equal to `charts` joined to `patient_name_words`.
+pub const CHART_NAME_WORDS_SQL: &str = r#"
+CREATE TABLE chart_name_words (
+    word            TEXT COLLATE "C" NOT NULL,
+    status          TEXT NOT NULL,
+    discharge_date  TEXT NOT NULL,
+    chart_id        BIGINT NOT NULL,
+    PRIMARY KEY (word, status, discharge_date, chart_id)
+);
+INSERT INTO chart_name_words (word, status, discharge_date, chart_id)
+SELECT w.word, c.status, c.discharge_date, c.chart_id
+FROM charts c JOIN patient_name_words w ON w.patient_id = c.patient_id;
+CREATE FUNCTION chart_name_words_chart_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO chart_name_words (word, status, discharge_date, chart_id)
+    SELECT word, NEW.status, NEW.discharge_date, NEW.chart_id
+    FROM patient_name_words WHERE patient_id = NEW.patient_id;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION chart_name_words_chart_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM chart_name_words
+    WHERE word IN (SELECT word FROM patient_name_words WHERE patient_id = OLD.patient_id)
+      AND status = OLD.status AND discharge_date = OLD.discharge_date
+      AND chart_id = OLD.chart_id;
+    IF TG_OP = 'UPDATE' THEN
+        INSERT INTO chart_name_words (word, status, discharge_date, chart_id)
+        SELECT word, NEW.status, NEW.discharge_date, NEW.chart_id
+        FROM patient_name_words WHERE patient_id = NEW.patient_id;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER chart_name_words_chart_added AFTER INSERT ON charts
+FOR EACH ROW EXECUTE FUNCTION chart_name_words_chart_added();
+CREATE TRIGGER chart_name_words_chart_changed
+AFTER UPDATE OF status, discharge_date, patient_id ON charts
+FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status
+    OR OLD.discharge_date IS DISTINCT FROM NEW.discharge_date
+    OR OLD.patient_id IS DISTINCT FROM NEW.patient_id)
+EXECUTE FUNCTION chart_name_words_chart_removed();
+CREATE TRIGGER chart_name_words_chart_removed AFTER DELETE ON charts
+FOR EACH ROW EXECUTE FUNCTION chart_name_words_chart_removed();
+CREATE FUNCTION chart_name_words_word_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO chart_name_words (word, status, discharge_date, chart_id)
+    SELECT NEW.word, status, discharge_date, chart_id
+    FROM charts WHERE patient_id = NEW.patient_id;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION chart_name_words_word_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM chart_name_words
+    WHERE word = OLD.word AND (status, discharge_date, chart_id) IN
+        (SELECT status, discharge_date, chart_id FROM charts WHERE patient_id = OLD.patient_id);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER chart_name_words_word_added AFTER INSERT ON patient_name_words
+FOR EACH ROW EXECUTE FUNCTION chart_name_words_word_added();
+CREATE TRIGGER chart_name_words_word_removed AFTER DELETE ON patient_name_words
+FOR EACH ROW EXECUTE FUNCTION chart_name_words_word_removed();
+"#;

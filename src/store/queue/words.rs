@@ -1,0 +1,402 @@
+//! The typed text's name words read from `chart_name_words` (SQLite
+//! migration 10, PostgreSQL migration 3): one row per word of each chart's
+//! patient name with the chart's status and queue order, primary key (word,
+//! status, discharge_date, chart_id). The charts of one word and one status
+//! are one index range already in queue order, so a page of a typed word is
+//! a seek per (name word it begins, status), merged, however many charts
+//! have that word; and its count reads one index range, up to the cap.
+
+use super::{COLUMNS, Query, QueueFilter, QueueKey, QueuePage, QueueRow, TEXT_COUNT_CAP, fetch};
+use crate::domain::ChartStatus;
+use crate::store::Result;
+use crate::store::sql::Db;
+
+/// At most this many name words beginning with the typed word are read as
+/// runs of their own; a word that begins more (a first letter, among real
+/// names) is left to the queue's other plans, which are quick precisely
+/// when a text matches that many charts.
+pub(super) const MAX_WORDS: usize = 24;
+
+/// How a typed text is read from the word table: the charts of each of
+/// `words` (the name words beginning with the longest typed word), and, when
+/// `accounts`, the few charts whose account or MRN begins with the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct WordRuns {
+    pub words: Vec<String>,
+    pub accounts: bool,
+    /// Each other typed word: the name words it begins (tested in the word
+    /// table itself, a key seek each), or, past [`MAX_WORDS`] of them, the
+    /// prefix (tested on the patient's words).
+    pub others: Vec<Other>,
+}
+
+/// How one more typed word is tested on the charts of the longest one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Other {
+    Words(Vec<String>),
+    Prefix(String),
+}
+
+/// The typed words: the longest (the first of the longest) is read from the
+/// word table, the others are tested on each of its charts.
+fn split_typed(text: &str) -> Option<(String, Vec<String>)> {
+    let mut words = crate::store::charts::name_words(text);
+    let longest = words.iter().map(String::len).max()?;
+    let at = words.iter().position(|w| w.len() == longest).unwrap_or(0);
+    let driver = words.remove(at);
+    Some((driver, words))
+}
+
+/// The word table's plan for `text`, or `None` when another plan serves it
+/// better: a coder's own charts (a few, read from the coder's index), a text
+/// with no name word, several typed words on SQLite (below), a typed word that begins more than [`MAX_WORDS`] name
+/// words, or an account or MRN prefix of more than the cap of charts.
+pub(super) fn plan(conn: &Db, filter: &QueueFilter, text: &str) -> Result<Option<WordRuns>> {
+    if filter.coder.as_deref().is_some_and(|c| !c.is_empty()) {
+        return Ok(None);
+    }
+    let Some((driver, typed_others)) = split_typed(text) else {
+        return Ok(None);
+    };
+    let mut words = name_words_from(conn, &driver)?;
+    if words.len() > MAX_WORDS {
+        return Ok(None);
+    }
+    let mut others = Vec::new();
+    for other in typed_others {
+        let found = name_words_from(conn, &other)?;
+        if found.is_empty() {
+            // No name has a word it begins: no name matches.
+            words.clear();
+        }
+        others.push(if found.len() > MAX_WORDS {
+            Other::Prefix(other)
+        } else {
+            Other::Words(found)
+        });
+    }
+    let mut q = Query::empty();
+    let ids = q.id_candidates(text);
+    let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
+    let sql = format!("SELECT count(*) FROM (SELECT chart_id FROM ({ids}) t LIMIT {cap}) n");
+    let found: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
+    if found as u64 > TEXT_COUNT_CAP {
+        return Ok(None);
+    }
+    Ok(Some(WordRuns {
+        words,
+        accounts: found > 0,
+        others,
+    }))
+}
+
+/// The distinct name words beginning with `prefix`, at most one more than
+/// [`MAX_WORDS`], one index seek each.
+fn name_words_from(conn: &Db, prefix: &str) -> Result<Vec<String>> {
+    let mut q = Query::empty();
+    let low = q.arg(prefix.to_string());
+    let high = q.arg(format!("{prefix}\u{10FFFF}"));
+    let most = q.arg(MAX_WORDS as i64 + 1);
+    let sql = format!(
+        "WITH RECURSIVE found(word) AS (
+             SELECT min(word) FROM chart_name_words WHERE word >= {low} AND word < {high}
+             UNION ALL
+             SELECT (SELECT min(w.word) FROM chart_name_words w
+                     WHERE w.word > found.word AND w.word < {high})
+             FROM found WHERE found.word IS NOT NULL)
+         SELECT word FROM found WHERE word IS NOT NULL LIMIT {most}"
+    );
+    Ok(conn.query_map(&sql, q.params().as_slice(), |r| r.get(0))?)
+}
+
+impl Query {
+    /// The charts whose account, or whose patient's MRN, begins with the
+    /// text (as typed or upper-cased), each branch an index range.
+    fn id_candidates(&mut self, text: &str) -> String {
+        let mut ids = Vec::new();
+        let mut patients = Vec::new();
+        for spelling in Self::spellings(text) {
+            let range = self.prefix_range("account", &spelling);
+            ids.push(format!("SELECT chart_id FROM charts WHERE {range}"));
+            let range = self.prefix_range("mrn", &spelling);
+            patients.push(format!("SELECT patient_id FROM patients WHERE {range}"));
+        }
+        ids.push(format!(
+            "SELECT chart_id FROM charts WHERE patient_id IN ({})",
+            patients.join(" UNION ")
+        ));
+        ids.join(" UNION ")
+    }
+}
+
+/// The conditions beyond a row's word and status, each as " AND …": the
+/// chart `c`'s encounter type (every run), and the other typed words on
+/// the word table's row `w` (the name runs only: an account or MRN match
+/// needs no name); and whether they need the chart `c` joined. Without a
+/// name run the other words are not asked (an unused parameter is an error
+/// on PostgreSQL).
+fn chart_conds(q: &mut Query, filter: &QueueFilter, runs: &WordRuns) -> (String, String, bool) {
+    let kind = match filter.encounter_type {
+        Some(t) => format!(" AND c.encounter_type = {}", q.arg(t.as_str())),
+        None => String::new(),
+    };
+    let mut names = String::new();
+    let mut prefixes = Vec::new();
+    if !runs.words.is_empty() {
+        for (i, other) in runs.others.iter().enumerate() {
+            match other {
+                Other::Words(words) => {
+                    let marks: Vec<String> = words.iter().map(|w| q.arg(w.clone())).collect();
+                    names.push_str(&format!(
+                        " AND EXISTS (SELECT 1 FROM chart_name_words o{i}
+                             WHERE o{i}.word IN ({}) AND o{i}.status = w.status
+                               AND o{i}.discharge_date = w.discharge_date
+                               AND o{i}.chart_id = w.chart_id)",
+                        marks.join(", ")
+                    ));
+                }
+                Other::Prefix(prefix) => prefixes.push(prefix.clone()),
+            }
+        }
+    }
+    if !prefixes.is_empty() {
+        names.push_str(&format!(" AND {}", q.name_test("c.patient_id", &prefixes)));
+    }
+    let join = !kind.is_empty() || !prefixes.is_empty();
+    (kind, names, join)
+}
+
+/// The side of a key a page lies on: the comparison and key, and whether
+/// it is read newest first.
+fn side(page: &QueuePage) -> (Option<(&'static str, &QueueKey)>, bool) {
+    match page {
+        QueuePage::First => (None, false),
+        QueuePage::Last => (None, true),
+        QueuePage::After(k) => (Some((">", k)), false),
+        QueuePage::From(k) => (Some((">=", k)), false),
+        QueuePage::Before(k) => (Some(("<", k)), true),
+        QueuePage::Through(k) => (Some(("<=", k)), true),
+    }
+}
+
+/// One page of the charts `runs` finds, in queue order: each (word, status)
+/// run and the account/MRN charts give their first `limit` rows past the
+/// key (a seek each), and the union's first `limit` are the page. A chart
+/// two of its words find is one row of the union.
+pub(super) fn page(
+    conn: &Db,
+    filter: &QueueFilter,
+    runs: &WordRuns,
+    text: &str,
+    page: &QueuePage,
+    limit: usize,
+) -> Result<Vec<QueueRow>> {
+    let (key, descending) = side(page);
+    let order = if descending { "DESC" } else { "ASC" };
+    let mut q = Query::empty();
+    let limit = q.arg(limit as i64);
+    let key = key.map(|(op, k)| {
+        let date = q.arg(k.discharge_date.to_string());
+        let id = q.arg(k.chart_id);
+        (op, date, id)
+    });
+    let past = |alias: &str| match &key {
+        Some((op, date, id)) => {
+            format!(" AND ({alias}.discharge_date, {alias}.chart_id) {op} ({date}, {id})")
+        }
+        None => String::new(),
+    };
+    let (kind, names, join) = chart_conds(&mut q, filter, runs);
+    let join = if join {
+        " JOIN charts c ON c.chart_id = w.chart_id"
+    } else {
+        ""
+    };
+    let statuses = filter
+        .status
+        .statuses()
+        .unwrap_or_else(|| ChartStatus::ALL.to_vec());
+    let statuses: Vec<String> = statuses.iter().map(|s| q.arg(s.as_str())).collect();
+    let ordered = |alias: &str| {
+        format!("ORDER BY {alias}.discharge_date {order}, {alias}.chart_id {order} LIMIT {limit}")
+    };
+    let mut arms = Vec::new();
+    for word in &runs.words {
+        let word = q.arg(word.clone());
+        for status in &statuses {
+            arms.push(format!(
+                "SELECT w.discharge_date, w.chart_id FROM chart_name_words w{join}
+                 WHERE w.word = {word} AND w.status = {status}{kind}{names}{} {}",
+                past("w"),
+                ordered("w")
+            ));
+        }
+    }
+    if runs.accounts {
+        let ids = q.id_candidates(text);
+        arms.push(format!(
+            "SELECT c.discharge_date, c.chart_id FROM charts c
+             WHERE c.chart_id IN ({ids}) AND c.status IN ({}){kind}{} {}",
+            statuses.join(", "),
+            past("c"),
+            ordered("c")
+        ));
+    }
+    if arms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let arms: Vec<String> = arms
+        .iter()
+        .enumerate()
+        .map(|(i, arm)| format!("SELECT * FROM ({arm}) a{i}"))
+        .collect();
+    let sql = format!(
+        "{COLUMNS} FROM (SELECT u.discharge_date, u.chart_id FROM ({}) u
+             ORDER BY u.discharge_date {order}, u.chart_id {order} LIMIT {limit}) k
+         JOIN charts c ON c.chart_id = k.chart_id JOIN patients p ON p.patient_id = c.patient_id
+         ORDER BY c.discharge_date {order}, c.chart_id {order}",
+        arms.join(" UNION ")
+    );
+    let mut rows = fetch(conn, &sql, &q.params())?;
+    if descending {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// How many charts `runs` finds, up to one more than the cap: one word's
+/// run is counted straight from its index range (a chart is there once);
+/// several runs are counted without the charts two of them share.
+pub(super) fn count(
+    conn: &Db,
+    filter: &QueueFilter,
+    runs: &WordRuns,
+    text: &str,
+) -> Result<(u64, bool)> {
+    let mut q = Query::empty();
+    let (kind, names, join) = chart_conds(&mut q, filter, runs);
+    let join = if join {
+        " JOIN charts c ON c.chart_id = w.chart_id"
+    } else {
+        ""
+    };
+    let statuses = filter.status.statuses();
+    let status_in = |q: &mut Query, alias: &str| match &statuses {
+        Some(statuses) => {
+            let marks: Vec<String> = statuses.iter().map(|s| q.arg(s.as_str())).collect();
+            format!(" AND {alias}.status IN ({})", marks.join(", "))
+        }
+        None => String::new(),
+    };
+    let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
+    let mut arms = Vec::new();
+    if !runs.words.is_empty() {
+        let words: Vec<String> = runs.words.iter().map(|w| q.arg(w.clone())).collect();
+        let status = status_in(&mut q, "w");
+        let run = |word: &str| {
+            format!(
+                "SELECT w.chart_id FROM chart_name_words w{join}
+                 WHERE w.word {word}{status}{kind}{names}"
+            )
+        };
+        if words.len() > 1 {
+            // One word's run over the cap is enough to say "N+", and each run
+            // is counted from its own index range without telling charts apart.
+            let each: Vec<String> = words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    format!(
+                        "SELECT count(*) AS n FROM ({} LIMIT {cap}) r{i}",
+                        run(&format!("= {w}"))
+                    )
+                })
+                .collect();
+            let sql = format!("SELECT max(m.n) FROM ({}) m", each.join(" UNION ALL "));
+            let most: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
+            if most.max(0) as u64 > TEXT_COUNT_CAP {
+                return Ok((TEXT_COUNT_CAP, true));
+            }
+        }
+        arms.push(run(&format!("IN ({})", words.join(", "))));
+    }
+    if runs.accounts {
+        let ids = q.id_candidates(text);
+        let status = status_in(&mut q, "c");
+        arms.push(format!(
+            "SELECT c.chart_id FROM charts c WHERE c.chart_id IN ({ids}){status}{kind}"
+        ));
+    }
+    if arms.is_empty() {
+        return Ok((0, false));
+    }
+    let sql = if arms.len() == 1 && runs.words.len() <= 1 {
+        format!("SELECT count(*) FROM ({} LIMIT {cap}) n", arms[0])
+    } else {
+        format!(
+            "SELECT count(*) FROM (SELECT DISTINCT u.chart_id FROM ({}) u LIMIT {cap}) n",
+            arms.join(" UNION ALL ")
+        )
+    };
+    let n: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
+    let n = n.max(0) as u64;
+    Ok(if n > TEXT_COUNT_CAP {
+        (TEXT_COUNT_CAP, true)
+    } else {
+        (n, false)
+    })
+}
+
+/// Migration 10's table, filled from the rows already there, and the
+/// triggers that keep it equal to `charts` joined to `patient_name_words`.
+/// Under that equality no insert can meet a row already there.
+pub(in crate::store) const CHART_NAME_WORDS_SQL: &str = r#"
+CREATE TABLE chart_name_words (
+    word            TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    discharge_date  TEXT NOT NULL,
+    chart_id        INTEGER NOT NULL,
+    PRIMARY KEY (word, status, discharge_date, chart_id)
+) STRICT, WITHOUT ROWID;
+INSERT INTO chart_name_words (word, status, discharge_date, chart_id)
+SELECT w.word, c.status, c.discharge_date, c.chart_id
+FROM charts c JOIN patient_name_words w ON w.patient_id = c.patient_id;
+CREATE TRIGGER chart_name_words_chart_added AFTER INSERT ON charts
+BEGIN
+    INSERT INTO chart_name_words (word, status, discharge_date, chart_id)
+    SELECT word, NEW.status, NEW.discharge_date, NEW.chart_id
+    FROM patient_name_words WHERE patient_id = NEW.patient_id;
+END;
+CREATE TRIGGER chart_name_words_chart_changed
+AFTER UPDATE OF status, discharge_date, patient_id ON charts
+WHEN OLD.status IS NOT NEW.status OR OLD.discharge_date IS NOT NEW.discharge_date
+    OR OLD.patient_id IS NOT NEW.patient_id
+BEGIN
+    DELETE FROM chart_name_words
+    WHERE word IN (SELECT word FROM patient_name_words WHERE patient_id = OLD.patient_id)
+      AND status = OLD.status AND discharge_date = OLD.discharge_date
+      AND chart_id = OLD.chart_id;
+    INSERT INTO chart_name_words (word, status, discharge_date, chart_id)
+    SELECT word, NEW.status, NEW.discharge_date, NEW.chart_id
+    FROM patient_name_words WHERE patient_id = NEW.patient_id;
+END;
+CREATE TRIGGER chart_name_words_chart_removed AFTER DELETE ON charts
+BEGIN
+    DELETE FROM chart_name_words
+    WHERE word IN (SELECT word FROM patient_name_words WHERE patient_id = OLD.patient_id)
+      AND status = OLD.status AND discharge_date = OLD.discharge_date
+      AND chart_id = OLD.chart_id;
+END;
+CREATE TRIGGER chart_name_words_word_added AFTER INSERT ON patient_name_words
+BEGIN
+    INSERT INTO chart_name_words (word, status, discharge_date, chart_id)
+    SELECT NEW.word, status, discharge_date, chart_id
+    FROM charts WHERE patient_id = NEW.patient_id;
+END;
+CREATE TRIGGER chart_name_words_word_removed AFTER DELETE ON patient_name_words
+BEGIN
+    DELETE FROM chart_name_words
+    WHERE word = OLD.word AND (status, discharge_date, chart_id) IN
+        (SELECT status, discharge_date, chart_id FROM charts WHERE patient_id = OLD.patient_id);
+END;
+"#;
