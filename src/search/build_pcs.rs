@@ -252,6 +252,7 @@ impl Builder {
         let codes = self.pcs_codes();
         let children = ix.children();
         let both = excision_or_resection(ix);
+        let operations = operations(pcs);
         let mut main_terms: HashMap<String, usize> = HashMap::new();
         for (i, t) in ix.terms.iter().enumerate().filter(|(_, t)| t.level == 0) {
             main_terms.entry(t.title.to_lowercase()).or_insert(i);
@@ -268,6 +269,10 @@ impl Builder {
             if let Some(target) = &term.target {
                 let entry = self.pcs_target(target, &codes, pcs);
                 let (core, mut optional) = path_words(&path);
+                // "Pacemaker, Dual Chamber, Chest 0JH6" is its insertion.
+                if let Some(op) = target.get(..3).and_then(|t| operations.get(t)) {
+                    optional.extend(op.iter().cloned());
+                }
                 let mut label = format!("PCS Index: {}", path.join(" > "));
                 let mut bonus = 0.0;
                 if let Some(see) = &term.see {
@@ -369,9 +374,12 @@ impl Builder {
     /// "Lobectomy — see Resection, Respiratory System 0BT": the table's
     /// body parts, as the Index lists them under its main term ("Resection >
     /// Lung > Upper Lobe > Right 0BTC"), each under this term's words, so a
-    /// surgeon's "right upper lobectomy" reaches its row. Only for an
-    /// "-ectomy" (the surgeon's word names the operation; the body part is
-    /// what the words add).
+    /// surgeon's "right upper lobectomy" reaches its row. Only for a
+    /// surgeon's operation word, an "-ectomy", "-ostomy", "-otomy",
+    /// "-rrhaphy", "-plasty" or "-pexy" ("Herniorrhaphy — see Repair,
+    /// Anatomical Regions, Lower Extremities 0YQ"; "Colostomy — see Bypass,
+    /// Gastrointestinal System 0D1"): the word names the operation, the body
+    /// part is what the other words add.
     fn fan_out_table(&mut self, at: &Lookup, term: usize, table: &str, bonus: f32) {
         let Lookup {
             ix,
@@ -381,7 +389,13 @@ impl Builder {
             main_terms,
         } = *at;
         let path = ix.path(term);
-        let ectomy = |t: &&str| words(t).first().is_some_and(|w| w.ends_with("ectomy"));
+        let ectomy = |t: &&str| {
+            words(t).first().is_some_and(|w| {
+                ["ectomy", "ostomy", "otomy", "rrhaphy", "plasty", "pexy"]
+                    .iter()
+                    .any(|end| w.ends_with(end))
+            })
+        };
         let Some(see) = ix.terms[term].see.as_deref() else {
             return;
         };
@@ -499,6 +513,19 @@ struct Lookup<'a> {
     codes: &'a [(String, u32)],
     children: &'a [Vec<u32>],
     main_terms: &'a HashMap<String, usize>,
+}
+
+/// Each table's root operation (or type), as words, by its 3 characters: an
+/// Index term leading to a device's or a body part's row is that operation.
+fn operations(pcs: &IcdPcs) -> HashMap<String, Vec<String>> {
+    pcs.tables
+        .tables
+        .iter()
+        .filter_map(|t| {
+            let op = t.head.get(2)?.values.first()?;
+            Some((t.prefix(), index_words(&op.label)))
+        })
+        .collect()
 }
 
 /// The main term a "see" without a code names, and the subterm title under
