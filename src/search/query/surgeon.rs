@@ -485,8 +485,8 @@ mod tests {
     fn stomas_fixation_and_the_blood_source_are_read_from_the_words() {
         assert!(of("loop ileostomy").stoma && of("end colostomy").stoma);
         assert!(!of("ileum resection").stoma);
-        assert!(of("ORIF radius").internal_fixation);
-        assert_eq!(of("ORIF radius").approach, Some((b'0', true)));
+        assert!(of("orif radius").internal_fixation);
+        assert_eq!(of("orif radius").approach, Some((b'0', true)));
         assert!(!of("closed reduction radius").internal_fixation);
         assert!(of("autologous transfusion").autologous);
         assert!(!of("transfusion red cells").autologous);
