@@ -96,7 +96,48 @@ pub(super) fn use_synonyms(pcs: &IcdPcs, ix: &PcsIndex) -> Vec<Synonym> {
             );
         }
     }
+    super::synonyms::merge(&mut out, scope_synonyms(pcs, ix));
     out
+}
+
+/// The scopes the PCS Index codes as an Inspection through a natural or
+/// artificial opening ("Cystoscopy 0TJB8ZZ", "EGD (esophagogastroduodenoscopy)
+/// 0DJ08ZZ"): the scope's word stands for the body part it looks at, so a
+/// second procedure done through it ("cystoscopy with biopsy") finds that
+/// body part's rows (the Bladder's Excision) when the words name no other.
+fn scope_synonyms(pcs: &IcdPcs, ix: &PcsIndex) -> Vec<Synonym> {
+    let mut out: Vec<Synonym> = Vec::new();
+    for t in ix.terms.iter().filter(|t| t.level == 0) {
+        let Some(code) = t.target.as_deref().filter(|c| is_scope(c)) else {
+            continue;
+        };
+        let Some(body) = pcs.tables.lookup(code).and_then(|c| c.axes.get(3).cloned()) else {
+            continue;
+        };
+        let phrase = index_words(&body.1);
+        let (core, inner) = split_parens(&t.title);
+        let keys = std::iter::once(words(&core))
+            .chain(words(&inner).into_iter().map(|w| vec![w]))
+            .filter(|k| k.len() == 1 && !phrase.is_empty());
+        for key in keys {
+            super::synonyms::merge(
+                &mut out,
+                vec![Synonym {
+                    key: key.join(" "),
+                    phrases: vec![phrase.clone()],
+                    narrows: false,
+                }],
+            );
+        }
+    }
+    out
+}
+
+/// An Inspection (root operation J) of the Medical and Surgical section via
+/// natural or artificial opening endoscopic (approach 8).
+fn is_scope(code: &str) -> bool {
+    let b = code.as_bytes();
+    b.len() == 7 && b[0] == b'0' && b[2] == b'J' && b[4] == b'8'
 }
 
 /// Index terms with both an Excision and a Resection reference among their
@@ -211,6 +252,7 @@ impl Builder {
         let codes = self.pcs_codes();
         let children = ix.children();
         let both = excision_or_resection(ix);
+        let operations = operations(pcs);
         let mut main_terms: HashMap<String, usize> = HashMap::new();
         for (i, t) in ix.terms.iter().enumerate().filter(|(_, t)| t.level == 0) {
             main_terms.entry(t.title.to_lowercase()).or_insert(i);
@@ -227,6 +269,10 @@ impl Builder {
             if let Some(target) = &term.target {
                 let entry = self.pcs_target(target, &codes, pcs);
                 let (core, mut optional) = path_words(&path);
+                // "Pacemaker, Dual Chamber, Chest 0JH6" is its insertion.
+                if let Some(op) = target.get(..3).and_then(|t| operations.get(t)) {
+                    optional.extend(op.iter().cloned());
+                }
                 let mut label = format!("PCS Index: {}", path.join(" > "));
                 let mut bonus = 0.0;
                 if let Some(see) = &term.see {
@@ -258,60 +304,82 @@ impl Builder {
                     column: 0,
                 });
             } else if let Some(see) = &term.see {
-                // "Ablation — see Destruction": the target's subterms, under
-                // this term's words.
-                let Some(&target) = main_terms.get(&see.to_lowercase()) else {
-                    continue;
-                };
-                if target == i {
-                    continue;
-                }
-                let (core, optional) = path_words(&path);
-                let mut stack: Vec<u32> = children[target].clone();
-                let mut done = 0;
-                while let Some(d) = stack.pop() {
-                    if done >= SEE_FANOUT {
-                        break;
-                    }
-                    let d = d as usize;
-                    stack.extend(&children[d]);
-                    let Some(code) = &ix.terms[d].target else {
-                        continue;
-                    };
-                    done += 1;
-                    let sub = ix.path(d);
-                    let mut c = core.clone();
-                    for part in sub.iter().skip(1) {
-                        c.extend(index_words(part));
-                    }
-                    let mut o = optional.clone();
-                    o.extend(index_words(see));
-                    let entry = self.pcs_target(code, &codes, pcs);
-                    self.texts.push(TextB {
-                        entry,
-                        kind: TextKind::IndexSub,
-                        core: c,
-                        optional: o,
-                        label: format!(
-                            "PCS Index: {} → see {} {code}",
-                            path.join(" > "),
-                            sub.join(" > ")
-                        ),
-                        bonus: 0.0,
-                        column: 0,
-                    });
-                }
+                self.fan_out_see(&at, i, see);
             }
         }
         self.add_body_part_key(pcs, &codes);
     }
 
+    /// "Ablation — see Destruction": the target's subterms, under this
+    /// term's words. "Biopsy — see Excision with qualifier Diagnostic": the
+    /// target's subterms, the qualifier's words with them. "Induction of
+    /// labor, Oxytocin — see Introduction of Hormone": the subterms of
+    /// "Introduction of substance in or on" under a "Hormone".
+    fn fan_out_see(&mut self, at: &Lookup, term: usize, see: &str) {
+        let Lookup {
+            ix,
+            pcs,
+            codes,
+            children,
+            main_terms,
+        } = *at;
+        let Some(target) = see_target(see, ix, main_terms) else {
+            return;
+        };
+        if target.term == term {
+            return;
+        }
+        let path = ix.path(term);
+        let (core, mut optional) = path_words(&path);
+        optional.extend(index_words(see));
+        let under = target.under.as_deref();
+        let mut stack: Vec<(u32, bool)> = children[target.term]
+            .iter()
+            .map(|&d| (d, under.is_none()))
+            .collect();
+        let mut done = 0;
+        while let Some((d, inside)) = stack.pop() {
+            if done >= SEE_FANOUT {
+                break;
+            }
+            let d = d as usize;
+            let inside = inside || under.is_some_and(|u| ix.terms[d].title.eq_ignore_ascii_case(u));
+            stack.extend(children[d].iter().map(|&c| (c, inside)));
+            let Some(code) = ix.terms[d].target.as_deref().filter(|_| inside) else {
+                continue;
+            };
+            done += 1;
+            let sub = ix.path(d);
+            let mut c = core.clone();
+            for part in sub.iter().skip(1) {
+                c.extend(index_words(part));
+            }
+            let entry = self.pcs_target(code, codes, pcs);
+            self.texts.push(TextB {
+                entry,
+                kind: TextKind::IndexSub,
+                core: c,
+                optional: optional.clone(),
+                label: format!(
+                    "PCS Index: {} → see {} {code}",
+                    path.join(" > "),
+                    sub.join(" > ")
+                ),
+                bonus: 0.0,
+                column: 0,
+            });
+        }
+    }
+
     /// "Lobectomy — see Resection, Respiratory System 0BT": the table's
     /// body parts, as the Index lists them under its main term ("Resection >
     /// Lung > Upper Lobe > Right 0BTC"), each under this term's words, so a
-    /// surgeon's "right upper lobectomy" reaches its row. Only for an
-    /// "-ectomy" (the surgeon's word names the operation; the body part is
-    /// what the words add).
+    /// surgeon's "right upper lobectomy" reaches its row. Only for a
+    /// surgeon's operation word, an "-ectomy", "-ostomy", "-otomy",
+    /// "-rrhaphy", "-plasty" or "-pexy" ("Herniorrhaphy — see Repair,
+    /// Anatomical Regions, Lower Extremities 0YQ"; "Colostomy — see Bypass,
+    /// Gastrointestinal System 0D1"): the word names the operation, the body
+    /// part is what the other words add.
     fn fan_out_table(&mut self, at: &Lookup, term: usize, table: &str, bonus: f32) {
         let Lookup {
             ix,
@@ -321,7 +389,13 @@ impl Builder {
             main_terms,
         } = *at;
         let path = ix.path(term);
-        let ectomy = |t: &&str| words(t).first().is_some_and(|w| w.ends_with("ectomy"));
+        let ectomy = |t: &&str| {
+            words(t).first().is_some_and(|w| {
+                ["ectomy", "ostomy", "otomy", "rrhaphy", "plasty", "pexy"]
+                    .iter()
+                    .any(|end| w.ends_with(end))
+            })
+        };
         let Some(see) = ix.terms[term].see.as_deref() else {
             return;
         };
@@ -439,6 +513,50 @@ struct Lookup<'a> {
     codes: &'a [(String, u32)],
     children: &'a [Vec<u32>],
     main_terms: &'a HashMap<String, usize>,
+}
+
+/// Each table's root operation (or type), as words, by its 3 characters: an
+/// Index term leading to a device's or a body part's row is that operation.
+fn operations(pcs: &IcdPcs) -> HashMap<String, Vec<String>> {
+    pcs.tables
+        .tables
+        .iter()
+        .filter_map(|t| {
+            let op = t.head.get(2)?.values.first()?;
+            Some((t.prefix(), index_words(&op.label)))
+        })
+        .collect()
+}
+
+/// The main term a "see" without a code names, and the subterm title under
+/// which its codes are (when the reference names one).
+struct SeeTarget {
+    term: usize,
+    under: Option<String>,
+}
+
+/// "Destruction" is a main term; "Excision with qualifier Diagnostic" is the
+/// main term Excision (the qualifier's words are the reference's); and
+/// "Introduction of Hormone" is the main term beginning "Introduction of",
+/// under its subterms titled "Hormone".
+fn see_target(see: &str, ix: &PcsIndex, main_terms: &HashMap<String, usize>) -> Option<SeeTarget> {
+    let lower = see.trim().to_lowercase();
+    let head = lower
+        .split_once(" with qualifier ")
+        .map_or(lower.as_str(), |(h, _)| h.trim());
+    if let Some(&term) = main_terms.get(head) {
+        return Some(SeeTarget { term, under: None });
+    }
+    let (operation, sub) = head.split_once(" of ")?;
+    let prefix = format!("{operation} of ");
+    let term = ix
+        .terms
+        .iter()
+        .position(|t| t.level == 0 && t.title.to_lowercase().starts_with(&prefix))?;
+    Some(SeeTarget {
+        term,
+        under: Some(sub.trim().to_string()),
+    })
 }
 
 /// The words of an index path: each title's words outside parentheses must be

@@ -323,6 +323,7 @@ impl<'a> Searcher<'a> {
             terms.push(t);
         }
         defaults::soften_fracture_grade(&ws, &mut terms);
+        surgeon::soften_surgeon_words(&mut terms, self.pcs_words.procedures);
         if terms.iter().all(|t| t.soft) {
             terms.iter_mut().for_each(|t| t.soft = false);
         }

@@ -7,7 +7,8 @@
 use super::{Searcher, Term};
 use crate::search::synonyms::MAX_KEY_WORDS;
 use crate::search::text::is_soft_word;
-use crate::search::{System, range};
+use crate::search::text::words;
+use crate::search::{System, TextKind, range};
 
 /// Points a complete PCS code earns when its approach (5th character) is the
 /// one the words name, or imply.
@@ -23,11 +24,42 @@ const MUCOSA_EXTERNAL: f32 = 0.5;
 /// Index sends "Biopsy" to Drainage or Excision, Diagnostic; a piece of
 /// tissue cut out is Excision, Drainage the fluid taken (PCS Definitions).
 const BIOPSY_EXCISION: f32 = 1.0;
+/// Points for the Peripheral Vein (body part 3) of an Introduction (3E0) or a
+/// Transfusion (302) when the words name no central vein or line: a drug or
+/// blood product "IV" runs into a peripheral vein (the PCS Index lists
+/// "Vein, Peripheral" and "Vein, Central" under each substance; the central
+/// one needs a central line). A tie-break among the rows the words reach.
+const PERIPHERAL_VEIN: f32 = 0.5;
+/// Points for an Administration (section 3) through the skin, Percutaneous,
+/// when the words name no approach: an IV line or a needle is a puncture
+/// (PCS Definitions, Percutaneous: "entry, by puncture or minor incision");
+/// and for its "Other" substance value when no word names the substance
+/// (the tables' catch-all: "Other Hormone", "Other Antineoplastic"). Tie-breaks.
+const ADMINISTRATION_PERCUTANEOUS: f32 = 0.5;
+const OTHER_SUBSTANCE: f32 = 0.3;
+/// Points for a Transfusion (302) of Nonautologous blood (qualifier 1) when
+/// the words do not say autologous: banked donor blood is what a transfusion
+/// order gives unless the record says the patient's own (PCS Definitions,
+/// qualifier of Transfusion: Autologous, Nonautologous). A tie-break.
+const NONAUTOLOGOUS: f32 = 0.5;
+/// Points for a Bypass (root operation 1) to Cutaneous when the words name
+/// a stoma, and for an Internal Fixation Device when they say ORIF.
+const STOMA: f32 = 3.0;
+const INTERNAL_FIXATION: f32 = 3.0;
 /// Points an HCPCS supply or quality-data code loses in a procedure search.
 const NOT_A_PROCEDURE: f32 = 20.0;
+/// Points a New Technology (section X) code loses: the section holds codes
+/// for technologies a coder reports only when the record names them
+/// (ICD-10-PCS guideline: section X codes "for new technology", e.g. a
+/// named device or substance); the words naming it outweigh this.
+const NEW_TECHNOLOGY: f32 = 25.0;
+/// Points for a code whose body part the surgeon's "-ectomy" names
+/// ("hemithyroidectomy": Thyroid Gland Lobe; "vasectomy": Vas Deferens),
+/// among the body parts of the table the Index sends it to.
+const ORGAN_NAMED: f32 = 3.0;
 
 /// What a query's words say of a PCS code's characters.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct PcsWords {
     /// The approach (5th character) and whether the words named it.
     approach: Option<(u8, bool)>,
@@ -35,6 +67,16 @@ pub(crate) struct PcsWords {
     diagnostic: Option<bool>,
     /// The words say biopsy: tissue taken.
     biopsy: bool,
+    /// The words name a central vein or a central line.
+    central: bool,
+    /// The words say the patient's own blood or tissue.
+    autologous: bool,
+    /// The words name a stoma made to the skin ("ileostomy").
+    stoma: bool,
+    /// The words say internal fixation ("ORIF").
+    internal_fixation: bool,
+    /// What each "-ectomy" word holds before its ending ("hemithyroid").
+    organs: Vec<String>,
     /// A search of procedures: HCPCS supplies, equipment and quality-data
     /// codes come after the procedures the words name.
     pub(crate) procedures: bool,
@@ -44,8 +86,9 @@ pub(crate) struct PcsWords {
 /// "laparoscopic" is Percutaneous Endoscopic).
 fn named_approach(w: &str) -> Option<u8> {
     Some(match w {
+        // ORIF: open reduction internal fixation.
         "open" | "laparotomy" | "ex lap" | "exlap" | "thoracotomy" | "craniotomy"
-        | "arthrotomy" => b'0',
+        | "arthrotomy" | "orif" => b'0',
         // The abbreviation spells it out: percutaneous coronary intervention,
         // percutaneous endoscopic gastrostomy, peripherally inserted central
         // catheter, transcatheter aortic valve replacement.
@@ -57,7 +100,9 @@ fn named_approach(w: &str) -> Option<u8> {
         // vagina (a LEEP, a D&C).
         "vaginal" | "transvaginal" | "ng tube" | "nasogastric" | "nasogastric tube" | "foley"
         | "foley catheter" | "leep" | "dc" => b'7',
-        "transurethral" | "egd" | "ercp" | "cysto" | "turp" | "turbt" => b'8',
+        // BAL: the PCS Index's "Lavage, Bronchial alveolar, diagnostic", done
+        // through the bronchoscope.
+        "transurethral" | "egd" | "ercp" | "cysto" | "turp" | "turbt" | "bal" => b'8',
         "closed" | "external" | "extracorporeal" | "eswl" => b'X',
         // A scope through a natural opening ("colonoscopy", "ureteroscopic").
         _ if (w.ends_with("oscopy") || w.ends_with("oscopic")) => b'8',
@@ -102,7 +147,22 @@ impl PcsWords {
                     out.diagnostic = Some(true);
                     out.biopsy = true;
                 }
-                "diagnostic" | "dx" | "sampling" => out.diagnostic = Some(true),
+                // The PCS Index: "Lavage, Bronchial alveolar, diagnostic".
+                "diagnostic" | "dx" | "sampling" | "bal" => out.diagnostic = Some(true),
+                // A central venous catheter's tip is in a central vein; a
+                // PICC's too (the PCS Index: PICC, use Infusion Device, in
+                // the Superior Vena Cava).
+                "central" | "cvc" | "picc" | "port" => out.central = true,
+                "autologous" | "autotransfusion" | "own" => out.autologous = true,
+                "orif" | "internal fixation" => out.internal_fixation = true,
+                // An "-ostomy" brings a tubular body part to the skin: a
+                // Bypass to Cutaneous (PCS Index: "Ileostomy — see Bypass,
+                // Ileum 0D1B"; "Tracheostomy Device, Bypass, Trachea" 0B110F4,
+                // qualifier Cutaneous).
+                _ if w.ends_with("ostomy") => out.stoma = true,
+                _ if w.len() >= 9 && w.ends_with("ectomy") => {
+                    out.organs.push(w.trim_end_matches("ectomy").to_string());
+                }
                 // A large-volume paracentesis takes fluid off to treat.
                 "therapeutic" | "large volume" => out.diagnostic = Some(false),
                 _ => {}
@@ -112,19 +172,66 @@ impl PcsWords {
     }
 }
 
+/// A scope through a natural opening ("cystoscopy", "EGD", "cysto"): the
+/// approach, not the procedure, when another procedure is done "with" it.
+fn is_scope(w: &str) -> bool {
+    matches!(w, "egd" | "cysto") || w.ends_with("oscopy") || w.ends_with("oscopic")
+}
+
+/// "Cystoscopy with biopsy", "EGD with control of bleeding": two procedures
+/// in one phrase; the one done through the scope is the code (ICD-10-PCS
+/// guideline B3.11a: "Inspection of a body part(s) performed in order to
+/// achieve the objective of a procedure is not coded separately"), the scope
+/// names its approach and, when the words name none, its body part. The
+/// scope's word narrows.
+///
+/// In a search of procedures, "fracture" (or "fx") says why, not what: the
+/// root operation is in the other words ("ORIF right lateral malleolus
+/// fracture"); and a flexible or rigid scope is the same approach.
+pub(super) fn soften_surgeon_words(terms: &mut [Term], procedures: bool) {
+    let scope = terms.iter().position(|t| is_scope(&t.word));
+    for t in terms.iter_mut() {
+        let why = matches!(t.word.as_str(), "fracture" | "fractures" | "fx");
+        let instrument = matches!(t.word.as_str(), "flexible" | "rigid" | "fiberoptic");
+        if procedures && (why || (instrument && scope.is_some())) {
+            t.soft = true;
+        }
+    }
+    let Some(scope) = scope else {
+        return;
+    };
+    let with = terms[scope + 1..]
+        .iter()
+        .position(|t| matches!(t.word.as_str(), "with" | "w"));
+    let done_with = with.is_some_and(|at| terms[scope + 1 + at + 1..].iter().any(|t| !t.soft));
+    if done_with {
+        terms[scope].soft = true;
+        // The "with" joins the two procedures: it is not the "With" of an
+        // approach ("With Percutaneous Endoscopic Assistance") to match.
+        if let Some(at) = with {
+            let t = &mut terms[scope + 1 + at];
+            (t.lo, t.hi, t.exact, t.plural) = (0, 0, None, None);
+            (t.stem_lo, t.stem_hi) = (0, 0);
+            t.fuzzy.clear();
+            t.phrases.clear();
+        }
+    }
+}
+
 impl Searcher<'_> {
     /// Runs of words the synonym lists know as one phrase ("hernia repair"),
-    /// longest first, joined into one word with spaces.
+    /// longest first, joined into one word with spaces; a phrase ending in a
+    /// plural is known by its singular ("saphenous vein grafts").
     pub(super) fn join_phrases(&self, words: Vec<String>) -> Vec<String> {
         let mut out = Vec::with_capacity(words.len());
         let mut i = 0;
         while i < words.len() {
             let longest = (2..=MAX_KEY_WORDS.min(words.len() - i))
                 .rev()
-                .find(|&n| self.is_synonym(&words[i..i + n].join(" ")));
+                .find_map(|n| self.phrase_key(&words[i..i + n]).map(|k| (n, k)));
             match longest {
-                Some(n) => {
-                    out.push(words[i..i + n].join(" "));
+                Some((n, key)) => {
+                    out.push(key);
                     i += n;
                 }
                 None => {
@@ -134,6 +241,17 @@ impl Searcher<'_> {
             }
         }
         out
+    }
+
+    /// The synonym key a run of words is, as typed or with its last word
+    /// singular.
+    fn phrase_key(&self, run: &[String]) -> Option<String> {
+        let joined = run.join(" ");
+        if self.is_synonym(&joined) {
+            return Some(joined);
+        }
+        let singular = joined.strip_suffix('s').filter(|s| !s.ends_with('s'))?;
+        self.is_synonym(singular).then(|| singular.to_string())
     }
 
     /// The term of a phrase of several words: its own words together, or one
@@ -192,10 +310,54 @@ impl Searcher<'_> {
         if supply { NOT_A_PROCEDURE } else { 0.0 }
     }
 
+    /// Whether the words name a New Technology code's technology: the PCS
+    /// Index term that reached it (or its row or table) begins with a word
+    /// of the query ("Inebilizumab-cdon XW0"), not only with the operation's
+    /// or the device family's ("Intracardiac Pacemaker, Dual-Chamber" for a
+    /// "dual chamber pacemaker"). A code found by its title alone is not named.
+    fn names_technology(&self, e: usize) -> bool {
+        let key = self.ix.keys.get(e);
+        let text = [
+            key,
+            key.get(..4).unwrap_or(key),
+            key.get(..3).unwrap_or(key),
+        ]
+        .iter()
+        .filter_map(|k| self.ix.find(System::Icd10Pcs, k))
+        .map(|x| self.best_text[x])
+        .find(|&t| t != u32::MAX);
+        let Some(t) = text.map(|t| t as usize) else {
+            return false;
+        };
+        if TextKind::from_u8(self.ix.text_kind[t]) == TextKind::Title {
+            return false;
+        }
+        self.ix.words[range(&self.ix.text_word_ends, t)]
+            .first()
+            .is_some_and(|&w| self.word_terms[w as usize] != 0)
+    }
+
+    /// Whether a word of the query ending in "-ectomy" holds a word of the
+    /// code's title that names its body part ("hemithyroidectomy" holds
+    /// "thyroid"; "vasectomy" "vas"; "appendectomy" "appen(dix)").
+    fn ectomy_names_organ(&self, e: usize) -> bool {
+        let organs = &self.pcs_words.organs;
+        if organs.is_empty() {
+            return false;
+        }
+        let title = self.ix.title(e);
+        let body = title.split(", ").next().unwrap_or(title);
+        let body = body.split_once(" of ").map_or(body, |(_, b)| b);
+        words(body).iter().filter(|w| w.len() >= 3).any(|w| {
+            let head = w.get(..5).unwrap_or(w);
+            organs.iter().any(|o| o.contains(head))
+        })
+    }
+
     /// Points a complete ICD-10-PCS code earns for the approach and
     /// qualifier the words say (none for other codes).
     pub(super) fn pcs_bonus(&self, e: usize) -> f32 {
-        let w = self.pcs_words;
+        let w = &self.pcs_words;
         if self.ix.system(e) == System::Hcpcs && w.procedures {
             return -self.not_a_procedure(e);
         }
@@ -207,6 +369,33 @@ impl Searcher<'_> {
             return 0.0;
         }
         let mut bonus = 0.0;
+        if key[0] == b'X' && !self.names_technology(e) {
+            bonus -= NEW_TECHNOLOGY;
+        }
+        if key[0] == b'0' && self.ectomy_names_organ(e) {
+            bonus += ORGAN_NAMED;
+        }
+        if !w.central && (key.starts_with(b"3E03") || key.starts_with(b"3023")) {
+            bonus += PERIPHERAL_VEIN;
+        }
+        if key[0] == b'3' {
+            if w.approach.is_none() && key[4] == b'3' {
+                bonus += ADMINISTRATION_PERCUTANEOUS;
+            }
+            if self.ix.title(e).contains(", Other ") {
+                bonus += OTHER_SUBSTANCE;
+            }
+        }
+        if !w.autologous && key.starts_with(b"302") && key[6] == b'1' {
+            bonus += NONAUTOLOGOUS;
+        }
+        let title = || self.ix.title(e);
+        if w.stoma && key[0] == b'0' && key[2] == b'1' && title().contains("Cutaneous") {
+            bonus += STOMA;
+        }
+        if w.internal_fixation && key[0] == b'0' && title().contains("Internal Fixation") {
+            bonus += INTERNAL_FIXATION;
+        }
         // No approach said: in the mouth and throat (body system C), a
         // procedure on the mucous membrane is External (ICD-10-PCS
         // guideline B5.3a: "Resection of tonsils is coded to the approach
@@ -287,5 +476,70 @@ mod tests {
         let large = ["large volume".to_string(), "paracentesis".to_string()];
         assert_eq!(PcsWords::of(&large).diagnostic, Some(false));
         assert_eq!(of("cholecystectomy").diagnostic, None);
+        // BAL: "Lavage, Bronchial alveolar, diagnostic", through the scope.
+        assert_eq!(of("bal right lower lobe").diagnostic, Some(true));
+        assert_eq!(of("bal").approach, Some((b'8', true)));
+    }
+
+    #[test]
+    fn stomas_fixation_and_the_blood_source_are_read_from_the_words() {
+        assert!(of("loop ileostomy").stoma && of("end colostomy").stoma);
+        assert!(!of("ileum resection").stoma);
+        assert!(of("orif radius").internal_fixation);
+        assert_eq!(of("orif radius").approach, Some((b'0', true)));
+        assert!(!of("closed reduction radius").internal_fixation);
+        assert!(of("autologous transfusion").autologous);
+        assert!(!of("transfusion red cells").autologous);
+        assert!(of("central line transfusion").central && of("picc").central);
+        assert!(!of("iv chemotherapy").central);
+    }
+
+    fn term(w: &str, soft: bool) -> Term {
+        Term {
+            word: w.to_string(),
+            soft,
+            ..Term::default()
+        }
+    }
+
+    #[test]
+    fn a_scope_with_another_procedure_only_narrows() {
+        let soft = |ws: &[(&str, bool)], procedures: bool| {
+            let mut ts: Vec<Term> = ws.iter().map(|&(w, s)| term(w, s)).collect();
+            soften_surgeon_words(&mut ts, procedures);
+            ts.iter().map(|t| t.soft).collect::<Vec<_>>()
+        };
+        // "cystoscopy with biopsy": the biopsy is the code.
+        assert_eq!(
+            soft(
+                &[("cystoscopy", false), ("with", true), ("biopsy", false)],
+                true
+            ),
+            [true, true, false]
+        );
+        // Nothing named after "with": the scope stays the procedure.
+        assert_eq!(
+            soft(
+                &[("cystoscopy", false), ("with", true), ("left", true)],
+                true
+            ),
+            [false, true, true]
+        );
+        assert_eq!(soft(&[("cystoscopy", false)], true), [false]);
+        // The instrument narrows only beside a scope; "fracture" only among
+        // procedures.
+        assert_eq!(
+            soft(&[("flexible", false), ("sigmoidoscopy", false)], true),
+            [true, false]
+        );
+        assert_eq!(
+            soft(&[("flexible", false), ("flatfoot", false)], true),
+            [false, false]
+        );
+        assert_eq!(
+            soft(&[("orif", false), ("fracture", false)], true),
+            [false, true]
+        );
+        assert_eq!(soft(&[("fracture", false)], false), [false]);
     }
 }
