@@ -485,7 +485,8 @@ fn the_family_fixtures_hold_their_measured_levels() {
     let floors: BTreeMap<&str, (f64, f64)> = [
         ("injury", (0.78, 0.92)),
         ("morphology", (0.78, 0.92)),
-        ("pcs", (0.78, 0.89)),
+        // With the 39 long op-note terms of the fallback section: 0.73 / 0.86.
+        ("pcs", (0.71, 0.84)),
         ("problem_list", (0.94, 0.98)),
         ("qualifier", (0.90, 0.98)),
         ("shorthand", (0.91, 0.97)),
@@ -585,4 +586,44 @@ fn family_misses() {
             );
         }
     }
+}
+
+#[test]
+fn no_family_term_comes_back_empty() {
+    // Issue 20: a search that matches some words never answers nothing,
+    // however many words the coder typed beyond the code's title.
+    let fixtures = relevance::parse(include_str!("fixtures/search_families.tsv")).unwrap();
+    let empty: Vec<&str> = fixtures
+        .iter()
+        .filter(|f| {
+            let system = if f.family == "pcs" { "px" } else { "dx" };
+            searcher().search(&f.query, &filters(system), 10).is_empty()
+        })
+        .map(|f| f.query.as_str())
+        .collect();
+    assert!(empty.is_empty(), "no code for: {empty:?}");
+}
+
+#[test]
+fn a_long_op_note_phrase_finds_the_code_its_naming_words_lead_to() {
+    // "Lateral malleolus — use Fibula, Right" (PCS Body Part Key); an ORIF
+    // is Reposition with Internal Fixation Device (0QSJ04Z). The title says
+    // neither "fracture" nor "plate and screws": a shorter phrase of the
+    // same words finds the code, and so must the long one.
+    let short = px("ORIF right lateral malleolus");
+    assert_eq!(first(&short), "0QSJ04Z", "{:?}", codes(&short));
+    let long = px("ORIF right lateral malleolus fracture, plate and screws");
+    assert_eq!(first(&long), "0QSJ04Z", "{:?}", codes(&long));
+    // The why line names the word no part of the hit holds.
+    assert!(
+        long[0].matched.contains("not matched") && long[0].matched.contains("fracture"),
+        "{}",
+        long[0].matched
+    );
+    // A hit holding every word says nothing of the kind.
+    assert!(
+        !short[0].matched.contains("not matched"),
+        "{}",
+        short[0].matched
+    );
 }
