@@ -654,13 +654,14 @@ fn the_family_fixtures_hold_their_measured_levels() {
     }
     assert_eq!(by_family.len(), 6, "{:?}", by_family.keys());
     // Floors a little under what this engine measures: a regression guard
-    // (injury 0.85 / 0.96, morphology 0.87 / 0.97 on 2026-11-30).
+    // (2026-11-30, 889 terms: injury 0.84 / 0.94, morphology 0.88 / 0.97,
+    // pcs 0.84 / 0.92 with the 39 long op-note terms of the fallback section).
     // The issue's targets (hit@10 >= 98% in every family, hit@1 >= 90%
     // overall) are not met yet; the closing note gives the numbers.
     let floors: BTreeMap<&str, (f64, f64)> = [
         ("injury", (0.83, 0.94)),
         ("morphology", (0.85, 0.95)),
-        ("pcs", (0.90, 0.97)),
+        ("pcs", (0.82, 0.90)),
         ("problem_list", (0.94, 0.98)),
         ("qualifier", (0.90, 0.98)),
         ("shorthand", (0.94, 0.98)),
@@ -760,4 +761,47 @@ fn family_misses() {
             );
         }
     }
+}
+
+#[test]
+fn no_family_term_comes_back_empty() {
+    // Issue 20: a search that matches some words never answers nothing,
+    // however many words the coder typed beyond the code's title.
+    let fixtures = relevance::parse(include_str!("fixtures/search_families.tsv")).unwrap();
+    let empty: Vec<&str> = fixtures
+        .iter()
+        .filter(|f| {
+            let system = if f.family == "pcs" { "px" } else { "dx" };
+            searcher().search(&f.query, &filters(system), 10).is_empty()
+        })
+        .map(|f| f.query.as_str())
+        .collect();
+    assert!(empty.is_empty(), "no code for: {empty:?}");
+}
+
+#[test]
+fn a_long_op_note_phrase_finds_the_code_its_naming_words_lead_to() {
+    // "Lateral malleolus — use Fibula, Right" (PCS Body Part Key); an ORIF
+    // is Reposition with Internal Fixation Device (0QSJ04Z). The title says
+    // neither "fracture" nor "plate and screws": a shorter phrase of the
+    // same words finds the code, and so must the long one.
+    let short = px("ORIF right lateral malleolus");
+    assert_eq!(first(&short), "0QSJ04Z", "{:?}", codes(&short));
+    let long = px("ORIF right lateral malleolus fracture, plate and screws");
+    assert_eq!(first(&long), "0QSJ04Z", "{:?}", codes(&long));
+    // The why line names the words no part of the hit holds ("fracture"
+    // only narrows a procedure search: it need not be named).
+    assert!(
+        long[0].matched.contains("not matched")
+            && long[0].matched.contains("plate")
+            && long[0].matched.contains("screws"),
+        "{}",
+        long[0].matched
+    );
+    // A hit holding every word says nothing of the kind.
+    assert!(
+        !short[0].matched.contains("not matched"),
+        "{}",
+        short[0].matched
+    );
 }
