@@ -5,7 +5,7 @@
 //! an op note adds to the code's title) weighs nothing, since no code could
 //! hold it. These codes rank below every code the passes before found.
 
-use super::{GATHER_LIMIT, Hit, MAX_TERMS, Searcher, Term};
+use super::{GATHER_LIMIT, Hit, MAX_TERMS, Searcher, Term, TermMask};
 use crate::search::text::index_words;
 use crate::search::{Filters, range};
 
@@ -25,7 +25,7 @@ pub(super) struct Scratch {
     /// Query weight a text holds (gathered words only).
     weight: Vec<f32>,
     /// The terms (bits) a text holds.
-    mask: Vec<u8>,
+    mask: Vec<TermMask>,
     /// The texts with a non-zero mask.
     touched: Vec<u32>,
 }
@@ -130,7 +130,7 @@ impl Searcher<'_> {
             if t.soft || t.estimate == 0 || t.estimate > GATHER_LIMIT {
                 continue;
             }
-            let bit = 1u8 << i;
+            let bit: TermMask = 1 << i;
             let w = weights[i];
             let mut add = |list: &[u32]| {
                 for &x in list {
@@ -271,7 +271,7 @@ impl Searcher<'_> {
                 .collect();
             ids.sort_unstable();
             ids.dedup();
-            let mut held = 0u8;
+            let mut held: TermMask = 0;
             for &w in &ids {
                 held |= self.word_terms[w as usize];
             }
@@ -281,7 +281,7 @@ impl Searcher<'_> {
                 .take(MAX_TERMS)
                 .filter(|&(i, t)| {
                     !t.soft
-                        && held & (1u8 << i) == 0
+                        && held & (1 << i) == 0
                         && !t.phrases.iter().any(|p| p.iter().all(|w| ids.contains(w)))
                 })
                 .map(|(_, t)| t.word.as_str())

@@ -44,8 +44,11 @@ const GATHER_LIMIT: usize = 30_000;
 const SCAN_CAP: usize = 1_500;
 /// ... or after this many texts the filters allow.
 const SCAN_TEXTS: usize = 40_000;
-/// Words of a query beyond this many are ignored.
+/// Words of a query beyond this many are ignored (a bit each in a `TermMask`).
 const MAX_TERMS: usize = 8;
+/// A bit for each query term.
+type TermMask = u16;
+const _: () = assert!(MAX_TERMS <= TermMask::BITS as usize);
 /// Fewer codes than this with every word, and codes with most words are added.
 const RELAXED_BELOW: usize = 10;
 /// At most this many gathered texts are scored (the statically best of them).
@@ -95,7 +98,7 @@ pub struct Searcher<'a> {
     generation: u32,
     stats: SearchStats,
     /// Per vocabulary word, a bit for each query term that matches it.
-    word_terms: Vec<u8>,
+    word_terms: Vec<TermMask>,
     /// The Index reference a morphology query was routed by, for the hits' labels.
     route_label: Option<String>,
     /// The texts the morphology route offered.
@@ -232,7 +235,7 @@ impl<'a> Searcher<'a> {
     /// Marks (or unmarks) in `word_terms` the vocabulary words each term matches.
     fn mark_words(&mut self, terms: &[Term], on: bool) {
         for (i, t) in terms.iter().enumerate() {
-            let bit = 1u8 << i;
+            let bit: TermMask = 1 << i;
             let mut set = |w: u32| {
                 let cell = &mut self.word_terms[w as usize];
                 if on {

@@ -2,7 +2,7 @@
 //! codes (a 7th character, a CM header the Index leads to, a PCS table or
 //! row), each ranked by the query's words in its own title.
 
-use super::{Hit, Searcher, Term};
+use super::{Hit, Searcher, Term, TermMask};
 use crate::search::text::index_words;
 use crate::search::{Filters, System, TextKind, flag, range};
 
@@ -37,7 +37,8 @@ impl Searcher<'_> {
         // character, a PCS table or row): their codes, ranked by the query's
         // words in each code's title.
         let mut out: Vec<Ranked> = Vec::with_capacity(ranked.len());
-        let mut suffixes: std::collections::HashMap<&str, u8> = std::collections::HashMap::new();
+        let mut suffixes: std::collections::HashMap<&str, TermMask> =
+            std::collections::HashMap::new();
         // Only the best parents are opened: their codes are what can reach
         // the top `limit`.
         ranked.sort_by(|a, b| self.order(a, b));
@@ -78,7 +79,7 @@ impl Searcher<'_> {
         r: Ranked,
         terms: &[Term],
         filters: &Filters,
-        suffixes: &mut std::collections::HashMap<&'t str, u8>,
+        suffixes: &mut std::collections::HashMap<&'t str, TermMask>,
         out: &mut Vec<Ranked>,
     ) {
         let (score, _, e, text) = r;
@@ -195,7 +196,7 @@ impl Searcher<'_> {
     }
 
     /// The query terms (bits) the words of an entry's title hold.
-    fn title_mask(&self, terms: &[Term], e: usize) -> u8 {
+    fn title_mask(&self, terms: &[Term], e: usize) -> TermMask {
         match self.ix.entry_title.get(e) {
             // The title's words as indexed.
             Some(&t) if t != u32::MAX => self.ids_terms(
@@ -209,8 +210,8 @@ impl Searcher<'_> {
     }
 
     /// The query terms (bits) the words of `text` hold.
-    fn words_terms(&self, terms: &[Term], text: &str) -> u8 {
-        let mut unknown = 0u8;
+    fn words_terms(&self, terms: &[Term], text: &str) -> TermMask {
+        let mut unknown: TermMask = 0;
         let ids: Vec<u32> = index_words(text)
             .iter()
             .filter_map(|w| {
@@ -225,13 +226,13 @@ impl Searcher<'_> {
         self.ids_terms(terms, &ids, false) | unknown
     }
 
-    fn ids_terms(&self, terms: &[Term], ids: &[u32], has: bool) -> u8 {
-        let mut mask = 0u8;
+    fn ids_terms(&self, terms: &[Term], ids: &[u32], has: bool) -> TermMask {
+        let mut mask: TermMask = 0;
         for &w in ids {
             mask |= self.word_terms[w as usize];
         }
         for (i, t) in terms.iter().enumerate() {
-            let bit = 1u8 << i;
+            let bit: TermMask = 1 << i;
             let phrase = || t.phrases.iter().find(|p| p.iter().all(|w| ids.contains(w)));
             let at = if mask & bit != 0 {
                 ids.iter()
@@ -260,8 +261,8 @@ impl Searcher<'_> {
 /// character's title is the only text with "malunion" or "IIIB" (the Index
 /// has them as see-references only), so no vocabulary word stands for them.
 /// The word typed whole, or its beginning (three letters or more).
-fn unknown_word_terms(terms: &[Term], w: &str) -> u8 {
-    let mut mask = 0u8;
+fn unknown_word_terms(terms: &[Term], w: &str) -> TermMask {
+    let mut mask: TermMask = 0;
     for (i, t) in terms.iter().enumerate() {
         if t.negated != Some(true) && (t.word == w || (t.len >= 3 && w.starts_with(&t.word))) {
             mask |= 1 << i;
