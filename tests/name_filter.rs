@@ -7,7 +7,8 @@
 use chartcoder::domain::{ChartStatus, EncounterType, Patient, Sex};
 use chartcoder::store::postgres as pg;
 use chartcoder::store::{
-    QueueFilter, QueuePage, QueueRow, StatusFilter, Store, StoreOptions, coding, inbound, queue,
+    QueueFilter, QueuePage, QueueRow, QueueSummary, StatusFilter, Store, StoreOptions, coding,
+    inbound, queue,
 };
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -138,6 +139,13 @@ fn check(store: &Store) {
             let summary = queue::summary(store.conn(), &filter).unwrap();
             assert_eq!(summary.charts, expected.len() as u64, "{typed:?}: count");
             assert!(!summary.at_least);
+            let oldest = expected
+                .iter()
+                .filter(|r| r.status.is_uncoded())
+                .map(|r| r.discharge_date)
+                .min();
+            assert_eq!(summary.oldest_uncoded, oldest, "{typed:?}: DNFC age");
+            keystroke(store, &filter, &expected, &summary, typed);
         }
         // The texts are chosen to find some charts and not all: a filter that
         // found everything or nothing would not be tested.
@@ -145,6 +153,31 @@ fn check(store: &Store) {
             found_some >= 6,
             "only {found_some} texts found a strict subset"
         );
+    }
+}
+
+/// A keystroke's one call (the page and the summary, the text planned once)
+/// gives what the page and the summary give apart, whichever end it reads.
+fn keystroke(
+    store: &Store,
+    filter: &QueueFilter,
+    expected: &[QueueRow],
+    summary: &QueueSummary,
+    typed: &str,
+) {
+    let n = expected.len();
+    for (at, limit, rows) in [
+        (QueuePage::First, 7, &expected[..n.min(7)]),
+        (QueuePage::First, 1, &expected[..n.min(1)]),
+        (QueuePage::First, 0, &expected[..0]),
+        (QueuePage::Last, 7, &expected[n.saturating_sub(7)..]),
+    ] {
+        let (got, both) = queue::page_and_summary(store.conn(), filter, &at, limit, true).unwrap();
+        assert_eq!(got, rows, "{typed:?} {at:?} {limit}: page with summary");
+        assert_eq!(both.as_ref(), Some(summary), "{typed:?} {at:?} {limit}");
+        let (got, none) = queue::page_and_summary(store.conn(), filter, &at, limit, false).unwrap();
+        assert_eq!(got, rows, "{typed:?} {at:?} {limit}: page alone");
+        assert_eq!(none, None);
     }
 }
 

@@ -491,17 +491,50 @@ pub fn page(
     limit: usize,
 ) -> Result<Vec<QueueRow>> {
     let plan = prepare_text(conn, filter)?;
-    if let (TextPlan::Words(runs), Some(text)) = (&plan, typed_text(filter)) {
+    page_planned(conn, filter, &plan, page, limit)
+}
+
+/// A keystroke's read: one page and, when `with_summary`, the filter's
+/// summary, the typed text's plan made once for the page, the count and the
+/// DNFC age (the plan depends on the text and the coder, not the status);
+/// the age is the page's first row when the page is the first of the
+/// uncoded charts itself. Gives what [`page`] and [`summary`] give.
+pub fn page_and_summary(
+    conn: &Db,
+    filter: &QueueFilter,
+    page: &QueuePage,
+    limit: usize,
+    with_summary: bool,
+) -> Result<(Vec<QueueRow>, Option<QueueSummary>)> {
+    let plan = prepare_text(conn, filter)?;
+    let rows = page_planned(conn, filter, &plan, page, limit)?;
+    if !with_summary {
+        return Ok((rows, None));
+    }
+    let first = (*page == QueuePage::First && limit > 0).then_some(rows.as_slice());
+    let summary = summary_planned(conn, filter, &plan, first)?;
+    Ok((rows, Some(summary)))
+}
+
+/// [`page`] with the typed text's plan already made.
+fn page_planned(
+    conn: &Db,
+    filter: &QueueFilter,
+    plan: &TextPlan,
+    page: &QueuePage,
+    limit: usize,
+) -> Result<Vec<QueueRow>> {
+    if let (TextPlan::Words(runs), Some(text)) = (plan, typed_text(filter)) {
         return words::page(conn, filter, runs, text, page, limit);
     }
     let statuses = match filter.status.statuses() {
-        Some(statuses) if statuses.len() > 1 && plan != TextPlan::FromCandidates => statuses,
+        Some(statuses) if statuses.len() > 1 && *plan != TextPlan::FromCandidates => statuses,
         // One status, any status, or a small candidate set: one query.
-        statuses => return page_of(conn, filter, statuses.as_deref(), &plan, page, limit),
+        statuses => return page_of(conn, filter, statuses.as_deref(), plan, page, limit),
     };
     let mut rows = Vec::new();
     for status in statuses {
-        rows.extend(page_of(conn, filter, Some(&[status]), &plan, page, limit)?);
+        rows.extend(page_of(conn, filter, Some(&[status]), plan, page, limit)?);
     }
     rows.sort_by_key(|r| (r.discharge_date, r.chart_id));
     let keep = match page {
@@ -621,50 +654,65 @@ fn fetch(conn: &Db, sql: &str, params: &[&dyn ToSql]) -> Result<Vec<QueueRow>> {
 /// counts its index range; typed text counts its candidates, up to the cap.
 pub fn summary(conn: &Db, filter: &QueueFilter) -> Result<QueueSummary> {
     let plan = prepare_text(conn, filter)?;
+    summary_planned(conn, filter, &plan, None)
+}
+
+/// [`summary`] with the typed text's plan already made; `first`: the first
+/// page of `filter` when already read (at least one row asked).
+fn summary_planned(
+    conn: &Db,
+    filter: &QueueFilter,
+    plan: &TextPlan,
+    first: Option<&[QueueRow]>,
+) -> Result<QueueSummary> {
     let statuses = filter.status.statuses();
     let no_coder = filter.coder.as_deref().is_none_or(str::is_empty);
-    let (charts, at_least) =
-        if let (TextPlan::Words(runs), Some(text)) = (&plan, typed_text(filter)) {
-            let (n, at_least) = words::count(conn, filter, runs, text)?;
-            (n as i64, at_least)
-        } else if plan == TextPlan::None && no_coder {
-            let q = Query::new(conn.dialect(), filter, statuses.as_deref(), &plan);
-            let sql = format!(
-                "SELECT coalesce(sum(charts), 0) FROM queue_counts c{}",
-                q.where_clause()
-            );
-            let n: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
-            (n, false)
-        } else if plan == TextPlan::ScanQueue {
-            // The text alone matches more than the cap: say "N+" rather than count them
-            // row by row (at a few percent of a million charts that takes seconds).
+    let (charts, at_least) = if let (TextPlan::Words(runs), Some(text)) = (plan, typed_text(filter))
+    {
+        let (n, at_least) = words::count(conn, filter, runs, text)?;
+        (n as i64, at_least)
+    } else if *plan == TextPlan::None && no_coder {
+        let q = Query::new(conn.dialect(), filter, statuses.as_deref(), plan);
+        let sql = format!(
+            "SELECT coalesce(sum(charts), 0) FROM queue_counts c{}",
+            q.where_clause()
+        );
+        let n: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
+        (n, false)
+    } else if *plan == TextPlan::ScanQueue {
+        // The text alone matches more than the cap: say "N+" rather than count them
+        // row by row (at a few percent of a million charts that takes seconds).
+        (TEXT_COUNT_CAP as i64, true)
+    } else {
+        let mut q = Query::new(conn.dialect(), filter, statuses.as_deref(), plan);
+        let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
+        let sql = format!(
+            "SELECT count(*) FROM (SELECT 1 FROM {}{} LIMIT {cap}) n",
+            q.from,
+            q.where_clause()
+        );
+        let n: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
+        if n as u64 > TEXT_COUNT_CAP {
             (TEXT_COUNT_CAP as i64, true)
         } else {
-            let mut q = Query::new(conn.dialect(), filter, statuses.as_deref(), &plan);
-            let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
-            let sql = format!(
-                "SELECT count(*) FROM (SELECT 1 FROM {}{} LIMIT {cap}) n",
-                q.from,
-                q.where_clause()
-            );
-            let n: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
-            if n as u64 > TEXT_COUNT_CAP {
-                (TEXT_COUNT_CAP as i64, true)
-            } else {
-                (n, false)
-            }
-        };
-    let oldest_uncoded = match filter.status.uncoded_part() {
-        Some(status) => {
+            (n, false)
+        }
+    };
+    let oldest_uncoded = match (filter.status.uncoded_part(), first) {
+        // The page read is the first of the uncoded charts themselves.
+        (Some(status), Some(rows)) if status == filter.status => {
+            rows.first().map(|r| r.discharge_date)
+        }
+        (Some(status), _) => {
             let uncoded = QueueFilter {
                 status,
                 ..filter.clone()
             };
-            page(conn, &uncoded, &QueuePage::First, 1)?
+            page_planned(conn, &uncoded, plan, &QueuePage::First, 1)?
                 .first()
                 .map(|r| r.discharge_date)
         }
-        None => None,
+        (None, _) => None,
     };
     Ok(QueueSummary {
         charts: charts.max(0) as u64,

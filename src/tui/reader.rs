@@ -173,13 +173,15 @@ impl Read {
                 limit,
                 summary,
                 ..
-            } => Answer::QueuePage {
-                rows: queue_page(store, filter, *newest_first, page, *limit)
-                    .map_err(|e| format!("could not read the queue: {e}")),
-                summary: summary.then(|| {
-                    queue::summary(conn, filter)
-                        .map_err(|e| format!("could not count the queue: {e}"))
-                }),
+            } => match queue_page(store, filter, *newest_first, page, *limit, *summary) {
+                Ok((rows, summary)) => Answer::QueuePage {
+                    rows: Ok(rows),
+                    summary: summary.map(Ok),
+                },
+                Err(e) => Answer::QueuePage {
+                    rows: Err(format!("could not read the queue: {e}")),
+                    summary: summary.then(|| Err(format!("could not count the queue: {e}"))),
+                },
             },
             Read::PriorEncounters { chart_id } => Answer::PriorEncounters(
                 charts::prior_encounters(conn, *chart_id)
@@ -263,14 +265,16 @@ impl Read {
 
 /// One page in the order shown: `page` names it in that order (`After` is
 /// "further down the screen"), and the rows come top to bottom. Newest first
-/// is the store's order read backwards.
+/// is the store's order read backwards. With the queue's summary when
+/// `summary` is set, read in the same call (a typed text planned once).
 fn queue_page(
     store: &Store,
     filter: &QueueFilter,
     newest_first: bool,
     page: &QueuePage,
     limit: usize,
-) -> crate::store::Result<Vec<QueueRow>> {
+    summary: bool,
+) -> crate::store::Result<(Vec<QueueRow>, Option<QueueSummary>)> {
     let store_page = if newest_first {
         match page {
             QueuePage::First => QueuePage::Last,
@@ -283,11 +287,12 @@ fn queue_page(
     } else {
         page.clone()
     };
-    let mut rows = queue::page(store.conn(), filter, &store_page, limit)?;
+    let (mut rows, summary) =
+        queue::page_and_summary(store.conn(), filter, &store_page, limit, summary)?;
     if newest_first {
         rows.reverse();
     }
-    Ok(rows)
+    Ok((rows, summary))
 }
 
 enum Runs {

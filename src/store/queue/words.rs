@@ -58,7 +58,7 @@ pub(super) fn plan(conn: &Db, filter: &QueueFilter, text: &str) -> Result<Option
     let Some((driver, typed_others)) = split_typed(text) else {
         return Ok(None);
     };
-    let mut words = name_words_from(conn, &driver)?;
+    let (mut words, found) = driver_words_and_ids(conn, &driver, text)?;
     if words.len() > MAX_WORDS {
         return Ok(None);
     }
@@ -75,11 +75,6 @@ pub(super) fn plan(conn: &Db, filter: &QueueFilter, text: &str) -> Result<Option
             Other::Words(found)
         });
     }
-    let mut q = Query::empty();
-    let ids = q.id_candidates(text);
-    let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
-    let sql = format!("SELECT count(*) FROM (SELECT chart_id FROM ({ids}) t LIMIT {cap}) n");
-    let found: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
     if found as u64 > TEXT_COUNT_CAP {
         return Ok(None);
     }
@@ -94,10 +89,16 @@ pub(super) fn plan(conn: &Db, filter: &QueueFilter, text: &str) -> Result<Option
 /// [`MAX_WORDS`], one index seek each.
 fn name_words_from(conn: &Db, prefix: &str) -> Result<Vec<String>> {
     let mut q = Query::empty();
+    let sql = name_words_sql(&mut q, prefix);
+    Ok(conn.query_map(&sql, q.params().as_slice(), |r| r.get(0))?)
+}
+
+/// The statement of [`name_words_from`], its parameters added to `q`.
+fn name_words_sql(q: &mut Query, prefix: &str) -> String {
     let low = q.arg(prefix.to_string());
     let high = q.arg(format!("{prefix}\u{10FFFF}"));
     let most = q.arg(MAX_WORDS as i64 + 1);
-    let sql = format!(
+    format!(
         "WITH RECURSIVE found(word) AS (
              SELECT min(word) FROM chart_name_words WHERE word >= {low} AND word < {high}
              UNION ALL
@@ -105,8 +106,35 @@ fn name_words_from(conn: &Db, prefix: &str) -> Result<Vec<String>> {
                      WHERE w.word > found.word AND w.word < {high})
              FROM found WHERE found.word IS NOT NULL)
          SELECT word FROM found WHERE word IS NOT NULL LIMIT {most}"
+    )
+}
+
+/// [`name_words_from`] of the driving word and how many charts the account
+/// or MRN prefix `text` finds (up to one more than the cap), in one
+/// statement (one round trip on PostgreSQL): the words' rows carry no
+/// count, one last row carries the count and no word.
+fn driver_words_and_ids(conn: &Db, driver: &str, text: &str) -> Result<(Vec<String>, i64)> {
+    let mut q = Query::empty();
+    let words = name_words_sql(&mut q, driver);
+    let ids = q.id_candidates(text);
+    let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
+    let sql = format!(
+        "SELECT d.word, NULL AS found FROM ({words}) d
+         UNION ALL
+         SELECT NULL, (SELECT count(*) FROM (SELECT chart_id FROM ({ids}) t LIMIT {cap}) n)"
     );
-    Ok(conn.query_map(&sql, q.params().as_slice(), |r| r.get(0))?)
+    let rows: Vec<(Option<String>, Option<i64>)> =
+        conn.query_map(&sql, q.params().as_slice(), |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let mut words = Vec::new();
+    let mut found = 0;
+    for (word, count) in rows {
+        match (word, count) {
+            (Some(word), _) => words.push(word),
+            (None, Some(n)) => found = n,
+            (None, None) => {}
+        }
+    }
+    Ok((words, found))
 }
 
 impl Query {
