@@ -318,10 +318,9 @@ impl Builder {
     fn fan_out_see(&mut self, at: &Lookup, term: usize, see: &str) {
         let Lookup {
             ix,
-            pcs,
-            codes,
             children,
             main_terms,
+            ..
         } = *at;
         let Some(target) = see_target(see, ix, main_terms) else {
             return;
@@ -349,25 +348,7 @@ impl Builder {
                 continue;
             };
             done += 1;
-            let sub = ix.path(d);
-            let mut c = core.clone();
-            for part in sub.iter().skip(1) {
-                c.extend(index_words(part));
-            }
-            let entry = self.pcs_target(code, codes, pcs);
-            self.texts.push(TextB {
-                entry,
-                kind: TextKind::IndexSub,
-                core: c,
-                optional: optional.clone(),
-                label: format!(
-                    "PCS Index: {} → see {} {code}",
-                    path.join(" > "),
-                    sub.join(" > ")
-                ),
-                bonus: 0.0,
-                column: 0,
-            });
+            self.push_see_subterm(at, d, code, (&core, &optional), &path, 0.0);
         }
     }
 
@@ -380,13 +361,44 @@ impl Builder {
     /// Anatomical Regions, Lower Extremities 0YQ"; "Colostomy — see Bypass,
     /// Gastrointestinal System 0D1"): the word names the operation, the body
     /// part is what the other words add.
+    /// The text of Index subterm `d` reached through a "see" reference from
+    /// the entry at `path`: the entry's words and the subterm's, coded `code`.
+    fn push_see_subterm(
+        &mut self,
+        at: &Lookup,
+        d: usize,
+        code: &str,
+        (core, optional): (&[String], &[String]),
+        path: &[&str],
+        bonus: f32,
+    ) {
+        let sub = at.ix.path(d);
+        let mut words = core.to_vec();
+        for part in sub.iter().skip(1) {
+            words.extend(index_words(part));
+        }
+        let entry = self.pcs_target(code, at.codes, at.pcs);
+        self.texts.push(TextB {
+            entry,
+            kind: TextKind::IndexSub,
+            core: words,
+            optional: optional.to_vec(),
+            label: format!(
+                "PCS Index: {} → see {} {code}",
+                path.join(" > "),
+                sub.join(" > ")
+            ),
+            bonus,
+            column: 0,
+        });
+    }
+
     fn fan_out_table(&mut self, at: &Lookup, term: usize, table: &str, bonus: f32) {
         let Lookup {
             ix,
-            pcs,
-            codes,
             children,
             main_terms,
+            ..
         } = *at;
         let path = ix.path(term);
         let ectomy = |t: &&str| {
@@ -429,25 +441,7 @@ impl Builder {
                 continue;
             };
             done += 1;
-            let sub = ix.path(d);
-            let mut c = core.clone();
-            for part in sub.iter().skip(1) {
-                c.extend(index_words(part));
-            }
-            let entry = self.pcs_target(code, codes, pcs);
-            self.texts.push(TextB {
-                entry,
-                kind: TextKind::IndexSub,
-                core: c,
-                optional: optional.clone(),
-                label: format!(
-                    "PCS Index: {} → see {} {code}",
-                    path.join(" > "),
-                    sub.join(" > ")
-                ),
-                bonus,
-                column: 0,
-            });
+            self.push_see_subterm(at, d, code, (&core, &optional), &path, bonus);
         }
     }
 
