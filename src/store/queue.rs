@@ -281,14 +281,7 @@ impl Query {
     /// it (as typed or upper-cased), or a patient each of whose typed words begins a
     /// word of the name. Every branch starts from an index range.
     fn text_candidates(&mut self, text: &str) -> String {
-        let mut ids = Vec::new();
-        let mut patients = Vec::new();
-        for spelling in Self::spellings(text) {
-            let range = self.prefix_range("account", &spelling);
-            ids.push(format!("SELECT chart_id FROM charts WHERE {range}"));
-            let range = self.prefix_range("mrn", &spelling);
-            patients.push(format!("SELECT patient_id FROM patients WHERE {range}"));
-        }
+        let (mut ids, mut patients) = self.id_selects(text);
         let mut words = super::charts::name_words(text);
         if let Some(longest) = words.iter().map(String::len).max() {
             let at = words.iter().position(|w| w.len() == longest).unwrap_or(0);
@@ -306,6 +299,21 @@ impl Query {
             patients.join(" UNION ")
         ));
         ids.join(" UNION ")
+    }
+
+    /// The account and MRN half of a typed-text match: selects of the charts
+    /// whose account, and of the patients whose MRN, starts with one of the
+    /// text's spellings.
+    fn id_selects(&mut self, text: &str) -> (Vec<String>, Vec<String>) {
+        let mut ids = Vec::new();
+        let mut patients = Vec::new();
+        for spelling in Self::spellings(text) {
+            let range = self.prefix_range("account", &spelling);
+            ids.push(format!("SELECT chart_id FROM charts WHERE {range}"));
+            let range = self.prefix_range("mrn", &spelling);
+            patients.push(format!("SELECT patient_id FROM patients WHERE {range}"));
+        }
+        (ids, patients)
     }
 
     /// The same match as [`Self::text_candidates`], tested on the row at hand

@@ -215,13 +215,7 @@ impl Searcher<'_> {
                 leads |= at == 0;
             }
         }
-        let core = usize::from(self.ix.text_core[text]).max(1);
-        let core_mask = if core >= 64 {
-            u64::MAX
-        } else {
-            (1u64 << core) - 1
-        };
-        let coverage = (mask & core_mask).count_ones() as f32 / core as f32;
+        let coverage = self.coverage(text, mask);
         60.0 * explained(weights, &qualities[..terms.len().min(MAX_TERMS)])
             + 8.0 * soft_sum
             + 30.0 * coverage

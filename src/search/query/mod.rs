@@ -595,13 +595,7 @@ impl<'a> Searcher<'a> {
                 leads |= pos == 0;
             }
         }
-        let core = usize::from(self.ix.text_core[text]).max(1);
-        let core_mask = if core >= 64 {
-            u64::MAX
-        } else {
-            (1u64 << core) - 1
-        };
-        let coverage = (mask & core_mask).count_ones() as f32 / core as f32;
+        let coverage = self.coverage(text, mask);
         let hard = terms.iter().filter(|t| !t.soft).count().max(1);
         Some(
             60.0 * sum / hard as f32
@@ -613,6 +607,19 @@ impl<'a> Searcher<'a> {
                 - 2.0 * soft_missed as f32
                 - 12.0 * contradicted as f32,
         )
+    }
+
+    /// The share of an index text's core words (its first `text_core` words;
+    /// the rest are nonessential modifiers) that the words in `mask` (bit i:
+    /// the text's word i) cover.
+    fn coverage(&self, text: usize, mask: u64) -> f32 {
+        let core = usize::from(self.ix.text_core[text]).max(1);
+        let core_mask = if core >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << core) - 1
+        };
+        (mask & core_mask).count_ones() as f32 / core as f32
     }
 
     fn allowed(&self, entry: usize, filters: &Filters) -> bool {

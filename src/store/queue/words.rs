@@ -141,14 +141,7 @@ impl Query {
     /// The charts whose account, or whose patient's MRN, begins with the
     /// text (as typed or upper-cased), each branch an index range.
     fn id_candidates(&mut self, text: &str) -> String {
-        let mut ids = Vec::new();
-        let mut patients = Vec::new();
-        for spelling in Self::spellings(text) {
-            let range = self.prefix_range("account", &spelling);
-            ids.push(format!("SELECT chart_id FROM charts WHERE {range}"));
-            let range = self.prefix_range("mrn", &spelling);
-            patients.push(format!("SELECT patient_id FROM patients WHERE {range}"));
-        }
+        let (mut ids, patients) = self.id_selects(text);
         ids.push(format!(
             "SELECT chart_id FROM charts WHERE patient_id IN ({})",
             patients.join(" UNION ")
