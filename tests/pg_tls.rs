@@ -1,8 +1,11 @@
-//! TLS to PostgreSQL (`sslmode`, `sslrootcert`; src/store/postgres/tls.rs)
-//! against servers of the tests' own on 127.0.0.1: one with a certificate
-//! signed by a CA made here, letting in TCP connections with TLS only
-//! (`hostssl`), and one without TLS. Every mode of libpq is tried against
-//! what libpq would do. Skipped, saying so, where the PostgreSQL server
+//! TLS to PostgreSQL (`sslmode`, `sslrootcert`, client certificates,
+//! revocation lists; src/store/postgres/tls.rs) against servers of the tests'
+//! own on 127.0.0.1: one with a certificate signed by a CA made here, letting
+//! in TCP connections with TLS only (`hostssl`), one without TLS, one that
+//! logs in by client certificate (`cert`, `clientcert=verify-full`), one
+//! whose certificate is revoked and one whose certificate has a Common Name
+//! and no subjectAltName. Every mode of libpq is tried against what libpq
+//! would do. Skipped, saying so, where the PostgreSQL server
 //! programs are not installed (`bash tests/run.sh` installs them).
 
 mod common;
@@ -13,7 +16,10 @@ use chartcoder::store::postgres::listen::Signal;
 use chartcoder::store::queue::{self, QueueFilter};
 use chartcoder::store::{Store, StoreError, StoreOptions, audit, charts};
 use common::pg::{PrivateServer, Tcp};
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+use rcgen::{
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, DnType, IsCa, Issuer,
+    KeyIdMethod, KeyPair, RevokedCertParams, SerialNumber, date_time_ymd,
+};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -95,6 +101,7 @@ fn tls_server() -> Option<TlsServer> {
     let server = PrivateServer::start_tcp(Tcp {
         tls: Some(server_cert(&ca)),
         hostssl_only: true,
+        client_certs: None,
     })?;
     server.create("charts");
     let files = tempfile::tempdir().unwrap();
@@ -237,9 +244,9 @@ fn a_certificate_that_does_not_verify_is_refused_clearly_and_without_the_passwor
     assert!(text.contains("sslrootcert=system"), "{text}");
     let text = refused(&with_password(
         "localhost",
-        "sslmode=require&sslcert=/tmp/c.pem",
+        "sslmode=require&sslcertmode=require",
     ));
-    assert!(text.contains("sslcert"), "{text}");
+    assert!(text.contains("sslcertmode=require"), "{text}");
     // A mode libpq does not have.
     let text = refused(&with_password("localhost", "sslmode=verify"));
     assert!(text.contains("verify-full"), "{text}");
@@ -276,6 +283,7 @@ fn a_server_without_tls_is_plain_for_prefer_and_refused_for_require() {
     let Some(server) = PrivateServer::start_tcp(Tcp {
         tls: None,
         hostssl_only: false,
+        client_certs: None,
     }) else {
         return;
     };
@@ -369,4 +377,418 @@ fn pgsslmode_and_pgsslrootcert_hold_for_db_copy_when_the_url_names_neither() {
         .unwrap()
         .get(0);
     assert_eq!(charts, seeded as i64);
+}
+
+/// A certificate for `names` (subjectAltName dNSNames; none: no
+/// subjectAltName at all) with the Common Name `cn` and the serial number
+/// `serial`, signed by `ca`: (cert, key), PEM.
+fn cert_for(ca: &Authority, names: &[&str], cn: &str, serial: u64) -> (String, String) {
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let mut params = CertificateParams::new(names).unwrap();
+    params.distinguished_name.push(DnType::CommonName, cn);
+    params.serial_number = Some(SerialNumber::from(serial));
+    let key = KeyPair::generate().unwrap();
+    let cert = params.signed_by(&key, &ca.issuer).unwrap();
+    (cert.pem(), key.serialize_pem())
+}
+
+/// A certificate revocation list of `ca` revoking the serial numbers
+/// `revoked`, current from `from` to `to` (years), PEM.
+fn crl(ca: &Authority, revoked: &[u64], from: i32, to: i32) -> String {
+    let params = CertificateRevocationListParams {
+        this_update: date_time_ymd(from, 1, 1),
+        next_update: date_time_ymd(to, 1, 1),
+        crl_number: SerialNumber::from(1u64),
+        issuing_distribution_point: None,
+        revoked_certs: revoked
+            .iter()
+            .map(|&serial| RevokedCertParams {
+                serial_number: SerialNumber::from(serial),
+                revocation_time: date_time_ymd(from, 1, 1),
+                reason_code: None,
+                invalidity_date: None,
+            })
+            .collect(),
+        key_identifier_method: KeyIdMethod::Sha256,
+    };
+    params.signed_by(&ca.issuer).unwrap().pem().unwrap()
+}
+
+/// `pem` in `dir/name` with the permissions `mode`; its path as text.
+fn file_mode(dir: &Path, name: &str, pem: &str, mode: u32) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = file(dir, name, pem);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    path.display().to_string()
+}
+
+/// The role the server's own session runs as, and its client certificate's
+/// subject as the server saw it.
+fn who(store: &Store) -> (String, String) {
+    store
+        .conn()
+        .query_row(
+            "SELECT current_user::text, coalesce(client_dn, '') FROM pg_stat_ssl \
+             WHERE pid = pg_backend_pid()",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+}
+
+/// A server that logs in over TCP by client certificate: `certdb` with
+/// `cert` (the certificate's CN is the user), `fulldb` with `trust` and
+/// `clientcert=verify-full` (a certificate whose CN is the user is required);
+/// both owned by the role `amy`. With the server's CA, the client
+/// certificates' CA, and a folder for files.
+struct CertServer {
+    server: PrivateServer,
+    server_ca: Authority,
+    client_ca: Authority,
+    files: tempfile::TempDir,
+}
+
+fn cert_server() -> Option<CertServer> {
+    let server_ca = authority("chartcoder test server CA");
+    let client_ca = authority("chartcoder test client CA");
+    let hba = "hostssl certdb all 127.0.0.1/32 cert\n\
+               hostssl fulldb all 127.0.0.1/32 trust clientcert=verify-full\n";
+    let server = PrivateServer::start_tcp(Tcp {
+        tls: Some(cert_for(&server_ca, &["localhost"], "localhost", 10)),
+        hostssl_only: true,
+        client_certs: Some((client_ca.pem.clone(), hba.to_string())),
+    })?;
+    let mut admin = chartcoder::store::postgres::connect(&server.url("postgres")).unwrap();
+    for sql in [
+        "CREATE ROLE amy LOGIN",
+        "CREATE DATABASE certdb OWNER amy",
+        "CREATE DATABASE fulldb OWNER amy",
+    ] {
+        admin.batch_execute(sql).unwrap();
+    }
+    Some(CertServer {
+        server,
+        server_ca,
+        client_ca,
+        files: tempfile::tempdir().unwrap(),
+    })
+}
+
+impl CertServer {
+    /// The URL of `db` as `user` at localhost, `words` added.
+    fn url(&self, user: &str, db: &str, words: &str) -> String {
+        self.server
+            .tcp_url(db, "localhost", words)
+            .replace("postgres@", &format!("{user}@"))
+    }
+}
+
+#[test]
+fn a_client_certificate_logs_in_as_its_common_name_and_none_or_a_wrong_one_is_refused() {
+    let Some(cs) = cert_server() else {
+        return;
+    };
+    let dir = cs.files.path();
+    let root = file_mode(dir, "root.pem", &cs.server_ca.pem, 0o644);
+    let (cert, key) = cert_for(&cs.client_ca, &[], "amy", 20);
+    let amy_crt = file_mode(dir, "amy.crt", &cert, 0o644);
+    let amy_key = file_mode(dir, "amy.key", &key, 0o600);
+    let tls = |crt: &str, key: &str| {
+        format!("sslmode=verify-full&sslrootcert={root}&sslcert={crt}&sslkey={key}")
+    };
+    // cert: the certificate's CN is the user it logs in as.
+    let mut store = open(&cs.url("amy", "certdb", &tls(&amy_crt, &amy_key))).unwrap();
+    let (user, dn) = who(&store);
+    assert_eq!(user, "amy");
+    assert!(dn.contains("CN=amy"), "{dn}");
+    assert!(encrypted(&store));
+    coder_round_trip(&mut store);
+    // ... and as no one else.
+    let text = refused(&cs.url("postgres", "certdb", &tls(&amy_crt, &amy_key)));
+    assert!(
+        text.contains("certificate authentication failed for user \"postgres\""),
+        "{text}"
+    );
+    let sent = format!("the client certificate sent was {amy_crt} (sslcert, key {amy_key})");
+    assert!(text.contains(&sent), "{text}");
+    // No certificate: the file named does not exist (as libpq, none is sent).
+    let missing = dir.join("nobody.crt").display().to_string();
+    let text = refused(&cs.url("amy", "certdb", &tls(&missing, &amy_key)));
+    assert!(
+        text.contains("requires a valid client certificate"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{missing} (sslcert) does not exist")),
+        "{text}"
+    );
+    // sslcertmode=disable sends none, even with the files there.
+    let words = format!("{}&sslcertmode=disable", tls(&amy_crt, &amy_key));
+    let text = refused(&cs.url("amy", "certdb", &words));
+    assert!(
+        text.contains("requires a valid client certificate"),
+        "{text}"
+    );
+    assert!(text.contains("sslcertmode=disable"), "{text}");
+    // A certificate from an authority the server does not trust.
+    let stranger = authority("someone else's client CA");
+    let (cert, key) = cert_for(&stranger, &[], "amy", 21);
+    let other_crt = file_mode(dir, "other.crt", &cert, 0o644);
+    let other_key = file_mode(dir, "other.key", &key, 0o600);
+    let text = refused(&cs.url("amy", "certdb", &tls(&other_crt, &other_key)));
+    assert!(
+        text.contains(&format!("the client certificate sent was {other_crt}")),
+        "{text}"
+    );
+    // clientcert=verify-full on a trust line: the certificate must be the
+    // user's too.
+    let store = open(&cs.url("amy", "fulldb", &tls(&amy_crt, &amy_key))).unwrap();
+    assert_eq!(who(&store).0, "amy");
+    let text = refused(&cs.url("postgres", "fulldb", &tls(&amy_crt, &amy_key)));
+    assert!(text.contains("\"postgres\""), "{text}");
+    assert!(text.contains(&sent), "{text}");
+}
+
+#[test]
+fn the_home_folders_files_and_the_environment_give_the_certificate_root_and_crl() {
+    let Some(cs) = cert_server() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let dot = home.path().join(".postgresql");
+    std::fs::create_dir(&dot).unwrap();
+    let (cert, key) = cert_for(&cs.client_ca, &[], "amy", 30);
+    file_mode(&dot, "root.crt", &cs.server_ca.pem, 0o644);
+    file_mode(&dot, "postgresql.crt", &cert, 0o644);
+    let key_path = file_mode(&dot, "postgresql.key", &key, 0o600);
+    // The URL names no file: ~/.postgresql's are used.
+    let url = cs.url("amy", "certdb", "sslmode=verify-full");
+    let migrate =
+        |env: &[(&str, &str)]| chartcoder(home.path(), env, &["--db", &url, "db", "migrate"]);
+    let (ok, text) = migrate(&[]);
+    assert!(ok, "{text}");
+    // ~/.postgresql/root.crl too: one revoking the server's certificate
+    // (serial 10) refuses it.
+    file_mode(
+        &dot,
+        "root.crl",
+        &crl(&cs.server_ca, &[10], 2025, 2100),
+        0o644,
+    );
+    let (ok, text) = migrate(&[]);
+    assert!(!ok && text.contains("revoked"), "{text}");
+    let read = format!(
+        "{} (~/.postgresql/root.crl)",
+        dot.join("root.crl").display()
+    );
+    assert!(text.contains(&read), "{text}");
+    // PGSSLCRL names another list (revoking another serial): it holds
+    // instead, and the server's certificate passes.
+    let other_crl = file_mode(
+        home.path(),
+        "other.crl",
+        &crl(&cs.server_ca, &[11], 2025, 2100),
+        0o644,
+    );
+    let (ok, text) = migrate(&[("PGSSLCRL", &other_crl)]);
+    assert!(ok, "{text}");
+    std::fs::remove_file(dot.join("root.crl")).unwrap();
+    // A key others may read is refused, naming it (libpq's words).
+    std::fs::set_permissions(
+        &key_path,
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .unwrap();
+    let (ok, text) = migrate(&[]);
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains(&format!(
+            "the private key file {key_path} (sslkey) has group or world access"
+        )),
+        "{text}"
+    );
+    // PGSSLCERT and PGSSLKEY point elsewhere: those are used.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let crt = file_mode(elsewhere.path(), "a.crt", &cert, 0o644);
+    let key = file_mode(elsewhere.path(), "a.key", &key, 0o600);
+    let (ok, text) = migrate(&[("PGSSLCERT", &crt), ("PGSSLKEY", &key)]);
+    assert!(ok, "{text}");
+}
+
+#[test]
+fn key_files_are_refused_as_libpq_refuses_them_naming_the_file() {
+    // Refused before any connection: no server needed.
+    let dir = tempfile::tempdir().unwrap();
+    let ca = authority("chartcoder test client CA");
+    let (cert, key) = cert_for(&ca, &[], "amy", 40);
+    let crt = file_mode(dir.path(), "amy.crt", &cert, 0o644);
+    let url = |key: &str| {
+        format!(
+            "postgresql://amy@127.0.0.1:1/c?sslmode=require&connect_timeout=2&sslcert={crt}\
+             &sslkey={key}"
+        )
+    };
+    // Readable by others.
+    let open_key = file_mode(dir.path(), "open.key", &key, 0o644);
+    let text = refused(&url(&open_key));
+    assert!(
+        text.contains(&format!(
+            "the private key file {open_key} (sslkey) has group or world access"
+        )),
+        "{text}"
+    );
+    // Missing.
+    let missing = dir.path().join("none.key").display().to_string();
+    let text = refused(&url(&missing));
+    assert!(
+        text.contains(&format!(
+            "certificate present ({crt}, sslcert), but not private key file {missing} (sslkey)"
+        )),
+        "{text}"
+    );
+    // Another certificate's key.
+    let (_, stranger) = cert_for(&ca, &[], "bob", 41);
+    let wrong = file_mode(dir.path(), "bob.key", &stranger, 0o600);
+    let text = refused(&url(&wrong));
+    assert!(
+        text.contains(&format!(
+            "the client certificate {crt} (sslcert) and the private key file {wrong} (sslkey) \
+             cannot be used together"
+        )),
+        "{text}"
+    );
+    // Not a key at all.
+    let garbage = file_mode(dir.path(), "garbage.key", "not a key\n", 0o600);
+    let text = refused(&url(&garbage));
+    assert!(
+        text.contains(&format!("{garbage} (sslkey) holds no private key")),
+        "{text}"
+    );
+    // Encrypted (openssl's PKCS#8 with a passphrase): sslpassword is named
+    // as not supported.
+    let plain = file_mode(dir.path(), "plain.key", &key, 0o600);
+    let encrypted = dir.path().join("enc.key").display().to_string();
+    let made = std::process::Command::new("openssl")
+        .args(["pkcs8", "-topk8", "-in", &plain, "-out", &encrypted])
+        .args(["-passout", "pass:s3cret"])
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("openssl not found: the encrypted key is not tried");
+        return;
+    }
+    let text = refused(&format!("{}&sslpassword=s3cret", url(&encrypted)));
+    assert!(
+        text.contains(&format!(
+            "the private key file {encrypted} (sslkey) is encrypted"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("does not support sslpassword"), "{text}");
+    assert!(!text.contains("s3cret"), "{text}");
+    // The right key: the files pass, and the refusal is the connection's.
+    let text = refused(&url(&plain));
+    assert!(!text.contains("(sslkey)"), "{text}");
+    assert!(!text.contains("(sslcert)"), "{text}");
+}
+
+#[test]
+fn a_revoked_server_certificate_is_refused_under_verify_ca_and_verify_full() {
+    let ca = authority("chartcoder test CA");
+    let Some(server) = PrivateServer::start_tcp(Tcp {
+        tls: Some(cert_for(&ca, &["localhost"], "localhost", 50)),
+        hostssl_only: true,
+        client_certs: None,
+    }) else {
+        return;
+    };
+    server.create("charts");
+    let dir = tempfile::tempdir().unwrap();
+    let root = file_mode(dir.path(), "ca.pem", &ca.pem, 0o644);
+    let revoked = file_mode(dir.path(), "r.crl", &crl(&ca, &[50], 2025, 2100), 0o644);
+    let current = file_mode(dir.path(), "c.crl", &crl(&ca, &[51], 2025, 2100), 0o644);
+    let expired = file_mode(dir.path(), "e.crl", &crl(&ca, &[51], 2020, 2021), 0o644);
+    let other = authority("someone else");
+    let others = file_mode(dir.path(), "o.crl", &crl(&other, &[50], 2025, 2100), 0o644);
+    let url = |mode: &str, crl: &str| {
+        let words = format!("sslmode={mode}&sslrootcert={root}&sslcrl={crl}");
+        server.tcp_url("charts", "localhost", &words)
+    };
+    for mode in ["verify-ca", "verify-full", "require"] {
+        let text = refused(&url(mode, &revoked));
+        assert!(text.contains("revoked"), "{mode}: {text}");
+        let read = format!("revocation list read ({revoked} (sslcrl))");
+        assert!(text.contains(&read), "{mode}: {text}");
+        // A list of the same authority that does not name it: accepted.
+        assert!(encrypted(&open(&url(mode, &current)).unwrap()), "{mode}");
+    }
+    // Without a list, the revoked certificate is not known to be.
+    let words = format!("sslmode=verify-full&sslrootcert={root}");
+    assert!(encrypted(
+        &open(&server.tcp_url("charts", "localhost", &words)).unwrap()
+    ));
+    // An expired list, or only another authority's: refused, as OpenSSL
+    // (with libpq's CRL_CHECK_ALL) refuses them.
+    let text = refused(&url("verify-full", &expired));
+    assert!(text.contains("expired"), "{text}");
+    let text = refused(&url("verify-full", &others));
+    assert!(text.contains("cannot be checked for revocation"), "{text}");
+    // A folder of lists (sslcrldir), and a list file that is not one.
+    let crls = dir.path().join("crls");
+    std::fs::create_dir(&crls).unwrap();
+    std::fs::copy(&revoked, crls.join("a.r0")).unwrap();
+    let words = format!(
+        "sslmode=verify-full&sslrootcert={root}&sslcrldir={}",
+        crls.display()
+    );
+    let text = refused(&server.tcp_url("charts", "localhost", &words));
+    assert!(text.contains("revoked"), "{text}");
+    let text = refused(&url("verify-full", &root));
+    assert!(
+        text.contains(&format!("{root} (sslcrl) cannot be read")),
+        "{text}"
+    );
+}
+
+#[test]
+fn verify_full_takes_the_common_name_of_a_certificate_without_subject_alt_names() {
+    let ca = authority("chartcoder test CA");
+    let Some(server) = PrivateServer::start_tcp(Tcp {
+        tls: Some(cert_for(&ca, &[], "localhost", 60)),
+        hostssl_only: true,
+        client_certs: None,
+    }) else {
+        return;
+    };
+    server.create("charts");
+    let dir = tempfile::tempdir().unwrap();
+    let root = file_mode(dir.path(), "ca.pem", &ca.pem, 0o644);
+    let words = format!("sslmode=verify-full&sslrootcert={root}");
+    // The right host (in any case): libpq's Common Name fallback.
+    for host in ["localhost", "LocalHost"] {
+        let mut store = open(&server.tcp_url("charts", host, &words)).unwrap();
+        assert!(encrypted(&store), "{host}");
+        if host == "localhost" {
+            coder_round_trip(&mut store);
+        }
+    }
+    // Another name, or the address: refused, saying what the certificate
+    // is made out to.
+    let text = refused(&server.tcp_url("charts", "db.example", &words));
+    assert!(
+        text.contains(
+            "made out to \"localhost\" (its Common Name; it has no subjectAltName), not to \
+             the host name \"db.example\""
+        ),
+        "{text}"
+    );
+    let text = refused(&server.tcp_url("charts", "127.0.0.1", &words));
+    assert!(
+        text.contains("not to the host name \"127.0.0.1\""),
+        "{text}"
+    );
+    // verify-ca does not look at names.
+    let words = format!("sslmode=verify-ca&sslrootcert={root}");
+    assert!(encrypted(
+        &open(&server.tcp_url("charts", "db.example", &words)).unwrap()
+    ));
 }

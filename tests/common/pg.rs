@@ -127,9 +127,13 @@ pub struct PrivateServer {
 /// What a private server also listens on: 127.0.0.1 at a free port, with
 /// TLS (a certificate and its key, PEM) or without, and a `pg_hba.conf` that
 /// lets in TCP connections with TLS only (`hostssl`) or with and without it.
+/// `client_certs`: the authority (PEM) whose client certificates the server
+/// checks (`ssl_ca_file`) and the `pg_hba.conf` lines for TCP that go with
+/// it (`hostssl … cert`, `clientcert=verify-full`), in place of the others.
 pub struct Tcp {
     pub tls: Option<(String, String)>,
     pub hostssl_only: bool,
+    pub client_certs: Option<(String, String)>,
 }
 
 impl PrivateServer {
@@ -200,7 +204,11 @@ impl PrivateServer {
     /// The settings (and files) of [`Tcp`].
     fn tcp_conf(&self, tcp: &Tcp) -> String {
         let mut conf = "listen_addresses = '127.0.0.1'\n".to_string();
-        if tcp.hostssl_only {
+        if let Some((ca, lines)) = &tcp.client_certs {
+            let ca = self.owned_file("client_ca.crt", ca);
+            conf.push_str(&format!("ssl_ca_file = '{ca}'\n"));
+            self.owned_file("data/pg_hba.conf", &format!("local all all trust\n{lines}"));
+        } else if tcp.hostssl_only {
             let hba = "local all all trust\nhostssl all all 127.0.0.1/32 trust\n";
             self.owned_file("data/pg_hba.conf", hba);
         }

@@ -349,6 +349,8 @@ pub enum PgError {
     Connect(postgres::Error),
     #[error("PostgreSQL TLS: {0}")]
     Tls(String),
+    #[error("cannot connect to PostgreSQL: {0}")]
+    Refused(String),
     #[error("PostgreSQL: {}", said(.0))]
     Sql(#[from] postgres::Error),
 }
@@ -390,43 +392,13 @@ pub fn config(url: &str) -> Result<postgres::Config, PgError> {
     Ok(settings(url)?.config().clone())
 }
 
-/// [`config`] with its TLS (`sslmode`, `sslrootcert`, else `PGSSLMODE`,
-/// `PGSSLROOTCERT`, `~/.postgresql/root.crt`; see `tls.rs`): what every
-/// connection of the store is made with.
+/// [`config`] with its TLS (`sslmode`, `sslrootcert`, the client
+/// certificate and revocation lists, else their `PGSSL…` variables and
+/// `~/.postgresql` files; see `tls.rs`): what every connection of the store
+/// is made with.
 pub fn settings(url: &str) -> Result<Settings, PgError> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let (rest, mode, root) = tls::split(url);
-    let mode = match mode.or_else(|| env("PGSSLMODE")) {
-        Some(word) => SslMode::parse(&word).map_err(PgError::Tls)?,
-        None => SslMode::Prefer,
-    };
-    let config = client_config(url, &rest)?;
-    let unix_only = tls::unix_only(&config);
-    if root.as_deref() == Some("system") {
-        return Err(PgError::Tls(
-            "sslrootcert=system (the system's authorities) is not supported: name the PEM file \
-             of the authority that signed the server's certificate"
-                .into(),
-        ));
-    }
-    let root = root.map(std::path::PathBuf::from);
-    let roots = match (mode, root.or_else(|| tls::default_root(env))) {
-        _ if unix_only || mode == SslMode::Disable => None,
-        (SslMode::VerifyCa | SslMode::VerifyFull, None) => {
-            return Err(PgError::Tls(format!(
-                "sslmode={} needs the certificate of the authority that signed the server's: \
-                 sslrootcert=FILE (or PGSSLROOTCERT, or ~/.postgresql/root.crt)",
-                if mode == SslMode::VerifyCa {
-                    "verify-ca"
-                } else {
-                    "verify-full"
-                }
-            )));
-        }
-        (_, Some(path)) => Some(tls::roots(&path).map_err(PgError::Tls)?),
-        (_, None) => None,
-    };
-    Ok(Settings::new(config, mode, roots))
+    tls::settings(url, &env)
 }
 
 /// The client's settings of `rest` (`url` without its TLS words), what it
@@ -506,7 +478,16 @@ fn password_from_file(config: &postgres::Config) -> Option<String> {
 
 /// A connection to the database `url` names (see [`config`]).
 pub fn connect(url: &str) -> Result<postgres::Client, PgError> {
-    settings(url)?.connect().map_err(PgError::Connect)
+    let settings = settings(url)?;
+    settings.connect().map_err(|e| {
+        // A refusal about the client certificate says which was sent.
+        let (said, explained) = (said(&e), settings.explain(said(&e)));
+        if explained == said {
+            PgError::Connect(e)
+        } else {
+            PgError::Refused(explained)
+        }
+    })
 }
 
 /// Applies the migrations the database lacks, in one transaction under an

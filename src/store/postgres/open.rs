@@ -23,7 +23,10 @@ pub(in crate::store) fn open(url: &str, options: &StoreOptions) -> Result<Db, St
         _ => timeout,
     };
     config.options(&startup);
-    let mut client = settings.connect().map_err(|e| server(said(&e)))?;
+    // A refusal about the client certificate says which was sent.
+    let mut client = settings
+        .connect()
+        .map_err(|e| server(settings.explain(said(&e))))?;
     let found = version(&mut client).map_err(|e| server(said(&e)))?;
     if found > LATEST {
         return Err(StoreError::NewerSchema {
@@ -88,17 +91,23 @@ pub fn redact(url: &str) -> String {
     hide_words(url, ' ')
 }
 
-/// `password=…` among words separated by `sep` replaced by `password=***`.
+/// `password=…` and `sslpassword=…` (the client key's passphrase) among
+/// words separated by `sep` replaced by `password=***`, `sslpassword=***`.
 fn hide_words(text: &str, sep: char) -> String {
     let mut out = String::with_capacity(text.len());
     for (i, part) in text.split(sep).enumerate() {
         if i > 0 {
             out.push(sep);
         }
-        if part.starts_with("password=") {
-            out.push_str("password=***");
-        } else {
-            out.push_str(part);
+        match ["password=", "sslpassword="]
+            .into_iter()
+            .find(|key| part.starts_with(key))
+        {
+            Some(key) => {
+                out.push_str(key);
+                out.push_str("***");
+            }
+            None => out.push_str(part),
         }
     }
     out
@@ -125,6 +134,14 @@ mod tests {
         assert_eq!(
             redact("host=/tmp user=amy password=pw dbname=c"),
             "host=/tmp user=amy password=*** dbname=c"
+        );
+        assert_eq!(
+            redact("postgresql://db/c?sslkey=/k&sslpassword=pw&sslmode=require"),
+            "postgresql://db/c?sslkey=/k&sslpassword=***&sslmode=require"
+        );
+        assert_eq!(
+            redact("host=db sslpassword=pw sslkey=/k"),
+            "host=db sslpassword=*** sslkey=/k"
         );
         assert_eq!(
             redact("postgresql://db.example/charts"),

@@ -1,10 +1,13 @@
 //! TLS for the PostgreSQL store, as libpq does it: `sslmode` (disable,
-//! allow, prefer, require, verify-ca, verify-full) and `sslrootcert`, from the
-//! URL or `key=value` words, else `PGSSLMODE` and `PGSSLROOTCERT`, else
-//! libpq's defaults (prefer; `~/.postgresql/root.crt` when it exists).
+//! allow, prefer, require, verify-ca, verify-full), `sslrootcert`, the
+//! client certificate (`sslcert`, `sslkey`, `sslcertmode`) and revocation
+//! lists (`sslcrl`, `sslcrldir`), from the URL or `key=value` words, else
+//! `PGSSLMODE`, `PGSSLROOTCERT`, `PGSSLCERT`, `PGSSLKEY`, `PGSSLCRL`,
+//! `PGSSLCRLDIR`, else libpq's defaults (prefer; `~/.postgresql/root.crt`,
+//! `postgresql.crt`, `postgresql.key` and `root.crl` when they exist).
 //!
-//! The `postgres` client knows only disable, prefer and require and no root
-//! certificate, so [`split`] takes these two settings out of the address
+//! The `postgres` client knows only disable, prefer and require and none of
+//! the files, so [`words::split`] takes these settings out of the address
 //! before the client reads the rest, and [`Settings::connect`] makes every
 //! connection (the store's, a replacement after a lost one, the live queue's,
 //! `db copy`'s target) with a rustls connector whose certificate check is the
@@ -19,16 +22,29 @@
 //! | verify-ca | always | signed by the root certificate |
 //! | verify-full | always | signed by the root certificate, for the host name |
 //!
+//! Signed by the root certificate: webpki's chain check, with the revocation
+//! lists when there are any (every certificate of the chain but the root
+//! must then be covered by an unexpired list of its issuer, as OpenSSL's
+//! `X509_V_FLAG_CRL_CHECK_ALL` which libpq sets). For the host name:
+//! webpki's subjectAltName check, and where it refuses, libpq's own rule
+//! ([`names`]), which also takes the Common Name of a certificate with no
+//! subjectAltName of the host's type.
+//!
 //! A connection over a Unix socket is never encrypted, whatever the mode
 //! (PostgreSQL offers no TLS there, and libpq ignores `sslmode` for it).
 
+mod files;
+mod names;
+mod words;
+
+use super::PgError;
+use files::{ClientCert, Crls, Env, Identity};
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// libpq's `sslmode`.
@@ -69,6 +85,10 @@ pub struct Settings {
     config: postgres::Config,
     mode: SslMode,
     connector: tokio_postgres_rustls::MakeRustlsConnect,
+    /// Which client certificate is sent, or why none is (for messages).
+    client_note: String,
+    /// Whether a client certificate is sent when the server asks.
+    client_sent: bool,
 }
 
 impl std::fmt::Debug for Settings {
@@ -81,7 +101,7 @@ impl std::fmt::Debug for Settings {
 }
 
 /// A plain `postgres::Config` (its own disable, prefer or require; no root
-/// certificate, so nothing verified).
+/// certificate, so nothing verified; no client certificate).
 impl From<&postgres::Config> for Settings {
     fn from(config: &postgres::Config) -> Settings {
         let mode = match config.get_ssl_mode() {
@@ -89,7 +109,9 @@ impl From<&postgres::Config> for Settings {
             postgres::config::SslMode::Require => SslMode::Require,
             _ => SslMode::Prefer,
         };
-        Settings::new(config.clone(), mode, None)
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = builder(Arc::new(Unchecked(provider.clone())), provider).with_no_client_auth();
+        Settings::with_tls(config.clone(), mode, tls, String::new(), false)
     }
 }
 
@@ -99,13 +121,140 @@ impl From<postgres::Config> for Settings {
     }
 }
 
+/// What the TLS settings' files hold (see `files.rs`).
+#[derive(Debug, Default)]
+struct Files {
+    roots: Option<RootCertStore>,
+    crls: Crls,
+    client: Option<ClientCert>,
+    /// Which client certificate is sent, or why none is, for messages.
+    client_note: String,
+}
+
+/// The settings of `url` (see [`super::settings`]): the client's, with the
+/// TLS words taken out, and the TLS they ask for, the environment `env`
+/// filling in what the address leaves out.
+pub(super) fn settings(url: &str, env: Env) -> Result<Settings, PgError> {
+    let (rest, words) = words::split(url);
+    let mode = match words.mode.clone().or_else(|| env("PGSSLMODE")) {
+        Some(word) => SslMode::parse(&word).map_err(PgError::Tls)?,
+        None => SslMode::Prefer,
+    };
+    let config = super::client_config(url, &rest)?;
+    if words.root.as_deref() == Some("system") {
+        return Err(PgError::Tls(
+            "sslrootcert=system (the system's authorities) is not supported: name the PEM file \
+             of the authority that signed the server's certificate"
+                .into(),
+        ));
+    }
+    if unix_only(&config) || mode == SslMode::Disable {
+        return Settings::new(config, mode, Files::default()).map_err(PgError::Tls);
+    }
+    let root = words.root.clone().map(PathBuf::from);
+    let roots = match (mode, root.or_else(|| files::default_root(env))) {
+        (SslMode::VerifyCa | SslMode::VerifyFull, None) => {
+            return Err(PgError::Tls(format!(
+                "sslmode={} needs the certificate of the authority that signed the server's: \
+                 sslrootcert=FILE (or PGSSLROOTCERT, or ~/.postgresql/root.crt)",
+                if mode == SslMode::VerifyCa {
+                    "verify-ca"
+                } else {
+                    "verify-full"
+                }
+            )));
+        }
+        (_, Some(path)) => Some(files::roots(&path).map_err(PgError::Tls)?),
+        (_, None) => None,
+    };
+    // libpq reads the revocation lists only with root certificates.
+    let crls = match roots {
+        Some(_) => files::crls(&words, env).map_err(PgError::Tls)?,
+        None => Crls::default(),
+    };
+    let (client, client_note) = match files::identity(&words, env).map_err(PgError::Tls)? {
+        Identity::Sent(cert) => {
+            let note = format!(
+                "the client certificate sent was {} (sslcert, key {})",
+                cert.cert_path.display(),
+                cert.key_path.display()
+            );
+            (Some(cert), note)
+        }
+        Identity::NotSent(why) => (None, format!("no client certificate was sent: {why}")),
+    };
+    let files = Files {
+        roots,
+        crls,
+        client,
+        client_note,
+    };
+    Settings::new(config, mode, files).map_err(PgError::Tls)
+}
+
 impl Settings {
-    /// `config` connected with `mode`, checking certificates against `roots`
-    /// (see the module's table).
-    pub(super) fn new(
+    /// `config` connected with `mode`, checking certificates against the
+    /// root certificates and revocation lists of `files` (see the module's
+    /// table) and showing its client certificate when the server asks.
+    fn new(config: postgres::Config, mode: SslMode, files: Files) -> Result<Settings, String> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let sources = files.crls.sources.join(", ");
+        let client_sent = files.client.is_some();
+        let verifier: Arc<dyn ServerCertVerifier> = match files.roots {
+            Some(roots) => {
+                let mut webpki =
+                    WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone());
+                if !files.crls.lists.is_empty() {
+                    // OpenSSL refuses an expired list; so does this.
+                    webpki = webpki
+                        .with_crls(files.crls.lists)
+                        .enforce_revocation_expiration();
+                }
+                let webpki = webpki.build().map_err(|e| {
+                    format!(
+                        "the root certificates and revocation lists ({sources}) cannot be used: {e}"
+                    )
+                })?;
+                Arc::new(Checked {
+                    webpki,
+                    host_name: mode == SslMode::VerifyFull,
+                    crls: sources.clone(),
+                })
+            }
+            // No root: only require, prefer and allow get here (verify-ca
+            // and verify-full refuse to start without one).
+            None => Arc::new(Unchecked(provider.clone())),
+        };
+        let builder = builder(verifier, provider);
+        let tls = match files.client {
+            None => builder.with_no_client_auth(),
+            Some(cert) => builder
+                .with_client_auth_cert(cert.chain, cert.key)
+                .map_err(|e| {
+                    format!(
+                        "the client certificate {} (sslcert) and the private key file {} \
+                         (sslkey) cannot be used together: {e}",
+                        cert.cert_path.display(),
+                        cert.key_path.display()
+                    )
+                })?,
+        };
+        Ok(Settings::with_tls(
+            config,
+            mode,
+            tls,
+            files.client_note,
+            client_sent,
+        ))
+    }
+
+    /// `config` connected with `mode` over `tls`.
+    fn with_tls(
         mut config: postgres::Config,
         mode: SslMode,
-        roots: Option<RootCertStore>,
+        tls: rustls::ClientConfig,
+        client_note: String,
+        client_sent: bool,
     ) -> Settings {
         let unix_only = unix_only(&config);
         config.ssl_mode(match mode {
@@ -117,11 +266,12 @@ impl Settings {
             }
         });
         let mode = if unix_only { SslMode::Disable } else { mode };
-        let connector = tokio_postgres_rustls::MakeRustlsConnect::new(client_config(mode, roots));
         Settings {
             config,
             mode,
-            connector,
+            connector: tokio_postgres_rustls::MakeRustlsConnect::new(tls),
+            client_note,
+            client_sent,
         }
     }
 
@@ -153,6 +303,28 @@ impl Settings {
             other => other,
         }
     }
+
+    /// `text`, a refusal to connect, with which client certificate was sent
+    /// (or why none was) when the refusal is about it (the server's
+    /// "connection requires a valid client certificate", "certificate
+    /// authentication failed", a TLS alert it sent in reply to the
+    /// certificate, or any refused login when a certificate was sent).
+    pub fn explain(&self, text: String) -> String {
+        const ABOUT_IT: [&str; 4] = [
+            "client certificate",
+            "certificate authentication failed",
+            "clientcert",
+            "received fatal alert",
+        ];
+        // Any refused login (clientcert=verify-full's is "\"trust\"
+        // authentication failed") when a certificate was sent.
+        let about_it = ABOUT_IT.iter().any(|w| text.contains(w))
+            || (self.client_sent && text.contains("authentication failed"));
+        if self.client_note.is_empty() || !about_it {
+            return text;
+        }
+        format!("{text} ({})", self.client_note)
+    }
 }
 
 /// Whether every host of `config` is a Unix socket (never encrypted).
@@ -163,51 +335,12 @@ pub(super) fn unix_only(config: &postgres::Config) -> bool {
         .all(|h| !matches!(h, postgres::config::Host::Tcp(_)))
 }
 
-/// The root certificates in the PEM file `path`.
-pub(super) fn roots(path: &Path) -> Result<RootCertStore, String> {
-    let unreadable = |e: &dyn std::fmt::Display| {
-        format!(
-            "the root certificate file {} (sslrootcert) cannot be read: {e}",
-            path.display()
-        )
-    };
-    let mut roots = RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(path).map_err(|e| unreadable(&e))? {
-        let cert = cert.map_err(|e| unreadable(&e))?;
-        roots.add(cert).map_err(|e| unreadable(&e))?;
-    }
-    if roots.is_empty() {
-        return Err(unreadable(&"it holds no certificate"));
-    }
-    Ok(roots)
-}
-
-/// Where the root certificates come from when the address names none:
-/// `PGSSLROOTCERT`, else `~/.postgresql/root.crt` when it exists (libpq's).
-pub(super) fn default_root(env: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    if let Some(path) = env("PGSSLROOTCERT") {
-        return Some(PathBuf::from(path));
-    }
-    let home = env("HOME")?;
-    let path = Path::new(&home).join(".postgresql").join("root.crt");
-    path.is_file().then_some(path)
-}
-
-/// The rustls settings for `mode`: the certificate check of the module's
-/// table.
-fn client_config(mode: SslMode, roots: Option<RootCertStore>) -> rustls::ClientConfig {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier: Arc<dyn ServerCertVerifier> = match roots
-        .map(|r| WebPkiServerVerifier::builder_with_provider(Arc::new(r), provider.clone()).build())
-    {
-        Some(Ok(webpki)) => Arc::new(Checked {
-            webpki,
-            host_name: mode == SslMode::VerifyFull,
-        }),
-        // No root (or none usable): only require, prefer and allow get here
-        // (verify-ca and verify-full refuse to start without one).
-        _ => Arc::new(Unchecked(provider.clone())),
-    };
+/// The rustls settings with `verifier` as the certificate check, before the
+/// client certificate.
+fn builder(
+    verifier: Arc<dyn ServerCertVerifier>,
+    provider: Arc<CryptoProvider>,
+) -> rustls::ConfigBuilder<rustls::ClientConfig, rustls::client::WantsClientCert> {
     // ring's provider has TLS 1.2 and 1.3 suites, so the safe defaults
     // are always there (the fallback is the same provider, by crate feature).
     let builder = rustls::ClientConfig::builder_with_provider(provider)
@@ -216,7 +349,6 @@ fn client_config(mode: SslMode, roots: Option<RootCertStore>) -> rustls::ClientC
     builder
         .dangerous()
         .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth()
 }
 
 /// The certificate signed by one of the root certificates, and, when
@@ -226,6 +358,8 @@ fn client_config(mode: SslMode, roots: Option<RootCertStore>) -> rustls::ClientC
 struct Checked {
     webpki: Arc<WebPkiServerVerifier>,
     host_name: bool,
+    /// The revocation list files read, with their settings (for messages).
+    crls: String,
 }
 
 impl ServerCertVerifier for Checked {
@@ -249,6 +383,15 @@ impl ServerCertVerifier for Checked {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) if !self.host_name => Ok(ServerCertVerified::assertion()),
+            Err(
+                refused @ rustls::Error::InvalidCertificate(
+                    CertificateError::NotValidForName
+                    | CertificateError::NotValidForNameContext { .. },
+                ),
+            ) => libpq_name_check(end_entity, server_name, refused),
+            Err(rustls::Error::InvalidCertificate(why)) => {
+                Err(revocation_in_words(why, &self.crls))
+            }
             other => other,
         }
     }
@@ -276,19 +419,85 @@ impl ServerCertVerifier for Checked {
     }
 }
 
+/// verify-full for a certificate whose chain webpki verified but whose
+/// names it `refused`: libpq's rule ([`names`]) decides, and a certificate
+/// refused by that too is refused saying which names it has.
+fn libpq_name_check(
+    cert: &CertificateDer<'_>,
+    server_name: &ServerName<'_>,
+    refused: rustls::Error,
+) -> Result<ServerCertVerified, rustls::Error> {
+    let (Some(names), Some(host)) = (names::Names::of(cert), names::Host::of(server_name)) else {
+        return Err(refused);
+    };
+    if names.match_host(&host) {
+        return Ok(ServerCertVerified::assertion());
+    }
+    // webpki's refusal lists the subjectAltName entries; one without any
+    // is refused naming its Common Name instead.
+    match &names.common_name {
+        Some(cn) if names.dns.is_empty() && names.ips.is_empty() => {
+            Err(rustls::Error::General(format!(
+                "{NAME_MARK} is made out to \"{cn}\" (its Common Name; it has no \
+                 subjectAltName), not to the host name \"{}\" (sslmode=verify-full)",
+                host.text
+            )))
+        }
+        _ => Err(refused),
+    }
+}
+
+/// A refusal of the server's certificate chain `why`, in words naming the
+/// revocation list files `crls` when it is about revocation.
+fn revocation_in_words(why: CertificateError, crls: &str) -> rustls::Error {
+    let said = match &why {
+        CertificateError::Revoked => "is revoked by a certificate revocation list read".to_string(),
+        CertificateError::UnknownRevocationStatus => {
+            "(or one of its chain) cannot be checked for revocation: no certificate revocation \
+             list read is from the authority that signed it"
+                .to_string()
+        }
+        CertificateError::ExpiredRevocationList
+        | CertificateError::ExpiredRevocationListContext { .. } => {
+            format!("cannot be checked for revocation: {why}")
+        }
+        _ => return rustls::Error::InvalidCertificate(why),
+    };
+    rustls::Error::General(format!("{NAME_MARK} {said} ({crls})"))
+}
+
+/// How a refusal of [`libpq_name_check`] or [`revocation_in_words`] starts
+/// (found again by [`in_words`]).
+const NAME_MARK: &str = "the server's certificate";
+
 /// What rustls says of a certificate, in the coder's words where its own
 /// are a bare name (`said` passes every client error through this).
 pub(super) fn in_words(text: String) -> String {
     const NOT_SIGNED: &str = "the server's certificate is not signed by the root certificate \
                               given (sslrootcert, PGSSLROOTCERT or ~/.postgresql/root.crt)";
-    text.replace(
-        "invalid peer certificate: UnknownIssuer",
-        &format!("invalid peer certificate: {NOT_SIGNED}"),
-    )
-    .replace(
-        "invalid peer certificate: BadSignature",
-        &format!("invalid peer certificate: {NOT_SIGNED} (its signature is wrong)"),
-    )
+    let replacements = [
+        (
+            "invalid peer certificate: UnknownIssuer".to_string(),
+            format!("invalid peer certificate: {NOT_SIGNED}"),
+        ),
+        (
+            "invalid peer certificate: BadSignature".to_string(),
+            format!("invalid peer certificate: {NOT_SIGNED} (its signature is wrong)"),
+        ),
+        (
+            "received fatal alert: UnknownCA".to_string(),
+            "received fatal alert: UnknownCA (the server does not trust the authority that \
+             signed the client certificate)"
+                .to_string(),
+        ),
+        (
+            format!("unexpected error: {NAME_MARK}"),
+            NAME_MARK.to_string(),
+        ),
+    ];
+    replacements
+        .iter()
+        .fold(text, |text, (from, to)| text.replace(from, to))
 }
 
 /// Any certificate (require without a root certificate, as libpq): the
@@ -342,173 +551,9 @@ impl ServerCertVerifier for Unchecked {
     }
 }
 
-/// `sslmode` and `sslrootcert` taken out of a `postgresql://` URL or libpq
-/// `key=value` words: (the rest, sslmode, sslrootcert). Values in a URL are
-/// percent-decoded; a quoted word's quotes and escapes are undone.
-pub(super) fn split(url: &str) -> (String, Option<String>, Option<String>) {
-    let (mut mode, mut root) = (None, None);
-    let mut take = |key: &str, value: String| match key {
-        "sslmode" => {
-            mode = Some(value);
-            true
-        }
-        "sslrootcert" => {
-            root = Some(value);
-            true
-        }
-        _ => false,
-    };
-    let rest = if super::is_url(url) {
-        match url.split_once('?') {
-            Some((head, query)) => {
-                let kept: Vec<&str> = query
-                    .split('&')
-                    .filter(|pair| {
-                        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-                        !take(key, percent_decoded(value))
-                    })
-                    .collect();
-                if kept.is_empty() {
-                    head.to_string()
-                } else {
-                    format!("{head}?{}", kept.join("&"))
-                }
-            }
-            None => url.to_string(),
-        }
-    } else {
-        match words(url) {
-            Some(pairs) => {
-                let kept: Vec<&str> = pairs
-                    .into_iter()
-                    .filter(|(key, value, _)| !take(key, value.clone()))
-                    .map(|(_, _, text)| text)
-                    .collect();
-                kept.join(" ")
-            }
-            None => url.to_string(),
-        }
-    };
-    (rest, mode, root)
-}
-
-/// `text` with `%XX` escapes decoded (left as it is when they are not
-/// UTF-8).
-fn percent_decoded(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
-}
-
-/// libpq's `key = value` words: (key, value unquoted, the word's text);
-/// `None` when they do not parse (the client then says why).
-fn words(text: &str) -> Option<Vec<(&str, String, &str)>> {
-    let mut out = Vec::new();
-    let mut rest = text.trim_start();
-    while !rest.is_empty() {
-        let start = rest;
-        let key_end = rest.find(|c: char| c == '=' || c.is_whitespace())?;
-        let key = &rest[..key_end];
-        rest = rest[key_end..].trim_start().strip_prefix('=')?.trim_start();
-        let mut value = String::new();
-        if let Some(quoted) = rest.strip_prefix('\'') {
-            let mut chars = quoted.char_indices();
-            let end = loop {
-                match chars.next()? {
-                    (_, '\\') => value.push(chars.next()?.1),
-                    (i, '\'') => break i + 1,
-                    (_, c) => value.push(c),
-                }
-            };
-            rest = &quoted[end..];
-        } else {
-            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-            value.push_str(&rest[..end]);
-            rest = &rest[end..];
-        }
-        out.push((key, value, &start[..start.len() - rest.len()]));
-        rest = rest.trim_start();
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{SslMode, split};
-
-    fn owned(
-        rest: &str,
-        mode: Option<&str>,
-        root: Option<&str>,
-    ) -> (String, Option<String>, Option<String>) {
-        (
-            rest.to_string(),
-            mode.map(str::to_string),
-            root.map(str::to_string),
-        )
-    }
-
-    #[test]
-    fn the_tls_settings_come_out_of_a_url() {
-        assert_eq!(
-            split("postgresql://amy@db/c?sslmode=verify-full&sslrootcert=/etc/ca%20x.pem"),
-            owned(
-                "postgresql://amy@db/c",
-                Some("verify-full"),
-                Some("/etc/ca x.pem")
-            )
-        );
-        assert_eq!(
-            split("postgres://db/c?application_name=x&sslmode=require&connect_timeout=3"),
-            owned(
-                "postgres://db/c?application_name=x&connect_timeout=3",
-                Some("require"),
-                None
-            )
-        );
-        assert_eq!(
-            split("postgresql://db/c"),
-            owned("postgresql://db/c", None, None)
-        );
-    }
-
-    #[test]
-    fn the_tls_settings_come_out_of_key_value_words() {
-        assert_eq!(
-            split("host=db sslmode = verify-ca  user=amy sslrootcert='/a b/c\\'s.pem' dbname=c"),
-            owned(
-                "host=db user=amy dbname=c",
-                Some("verify-ca"),
-                Some("/a b/c's.pem")
-            )
-        );
-        assert_eq!(
-            split("host=/tmp password='a b' dbname=c"),
-            owned("host=/tmp password='a b' dbname=c", None, None)
-        );
-        // Words that do not parse are left for the client to refuse.
-        assert_eq!(
-            split("host=db sslmode"),
-            owned("host=db sslmode", None, None)
-        );
-    }
+    use super::SslMode;
 
     #[test]
     fn every_libpq_mode_is_known_and_nothing_else() {
