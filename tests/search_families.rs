@@ -625,6 +625,40 @@ fn a_see_reference_leads_to_the_subterms_of_its_target() {
 }
 
 #[test]
+fn an_injury_is_found_by_the_words_coders_use_for_it() {
+    for (q, code) in [
+        // The Tabular's ancestors name the region: "S52 Fracture of
+        // forearm" above "S52.37 Galeazzi's fracture"; "S92 Fracture of
+        // foot and toe" above the calcaneus.
+        ("galeazzi fracture right forearm", "S52.371A"),
+        ("calcaneus fracture right foot", "S92.001A"),
+        // "Fracture, traumatic, radius, distal end — see ..., lower end";
+        // "buckle — see Fracture, by site, torus": S82.82- lower end of fibula.
+        ("torus fracture distal right fibula", "S82.821A"),
+        ("buckle fracture left distal radius", "S52.522A"),
+        // "Fracture, clavicle, lateral end — see acromial end" (S42.03-).
+        ("displaced left distal clavicle fracture", "S42.032A"),
+        // "Bite(s), hand S61.45-": open, superficial (S60.57-) only when said.
+        ("human bite right hand", "S61.451A"),
+        ("superficial human bite left hand", "S60.572A"),
+        // "Tear, rotator cuff, traumatic S46.01-", not M75.1- "..., not
+        // specified as traumatic".
+        ("traumatic rotator cuff tear right shoulder", "S46.011A"),
+        // Tabular S29.012 "back wall of thorax"; S32.010 "first lumbar vertebra".
+        ("thoracic back strain", "S29.012A"),
+        ("traumatic wedge compression fracture L1", "S32.010A"),
+        // What the note adds (the mechanism, the splint) is no code's.
+        (
+            "left distal radius Colles fracture with dorsal angulation, closed, initial encounter, splinted in ED",
+            "S52.532A",
+        ),
+    ] {
+        let hits = dx(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+}
+
+#[test]
 fn squamous_cell_of_a_site_that_is_not_skin_keeps_the_sites_cell() {
     // Neoplasm Table: only skin rows list "squamous cell carcinoma" (C44);
     // glottis, anal canal and tonsil keep their Malignant Primary cell.
@@ -659,7 +693,8 @@ fn the_family_fixtures_hold_their_measured_levels() {
     // The issue's targets (hit@10 >= 98% in every family, hit@1 >= 90%
     // overall) are not met yet; the closing note gives the numbers.
     let floors: BTreeMap<&str, (f64, f64)> = [
-        ("injury", (0.83, 0.94)),
+        // injury3 (2026-11-30, 177 terms with its 53 new ones): 0.97 / 0.99.
+        ("injury", (0.96, 0.99)),
         ("morphology", (0.85, 0.95)),
         ("pcs", (0.82, 0.90)),
         ("problem_list", (0.94, 0.98)),

@@ -11,6 +11,19 @@ use std::collections::HashMap;
 /// Levels below a "see" reference's target whose subterms the reference
 /// leads to.
 const MAX_SEE_DEPTH: usize = 3;
+/// Points a "see" target's subterm earns when the referring term names it.
+const SEE_NAMED_SUBTERM: f32 = 2.0;
+
+/// Whether a subterm's own words (the first part of its path below the
+/// target) are all words of the referring term.
+fn repeats_reference(core: &[String], rel: &[&str]) -> bool {
+    rel.first().is_some_and(|first| {
+        let (c, _) = split_parens(first);
+        let own = index_words(&c);
+        !own.is_empty() && own.iter().all(|w| core.contains(w))
+    })
+}
+
 /// Coded subterms one "see" reference leads to, at most (a main term's
 /// whole tree is not copied under every reference to it).
 const MAX_SEE_SUBTERMS: usize = 40;
@@ -184,7 +197,15 @@ impl Builder {
             let label = format!("{label} > {}", rel.join(" > "));
             let named = format!("{named}, {}", rel.join(", "));
             let words = (sub_core.as_slice(), sub_optional.as_slice());
+            let before = self.texts.len();
             self.add_index_code(file, sub.level, code, None, words, (&label, &named));
+            // The subterm the reference itself names ("Fracture, humerus,
+            // supracondylar — see Fracture, humerus, lower end", where
+            // "supracondylar" is a subterm: S42.41-) is more than the
+            // target's own code (S42.40-, lower end unspecified).
+            if self.texts.len() > before && repeats_reference(core, &rel) {
+                self.texts[before].bonus += SEE_NAMED_SUBTERM;
+            }
         }
     }
 
@@ -246,6 +267,7 @@ impl Builder {
         // ("hiatal hernia without obstruction": the Index says hiatal,
         // the title without obstruction).
         text_optional.extend(index_words(&self.entries[entry as usize].title));
+        text_optional.extend(self.injury_region_words(entry));
         let column = match (file.source, column) {
             (IndexSource::Neoplasms, Some(c)) => c,
             _ => 0,
@@ -262,6 +284,36 @@ impl Builder {
             bonus,
             column,
         });
+    }
+}
+
+impl Builder {
+    /// The words of an injury code's Tabular ancestors ("S52 Fracture of
+    /// forearm", "S52.3 Fracture of shaft of radius" above "S52.37
+    /// Galeazzi's fracture"; "S92 Fracture of foot and toe" above the
+    /// calcaneus; "S72.0 Fracture of head and neck of femur" above
+    /// "midcervical"): a coder names the region ("Galeazzi fracture right
+    /// forearm", "calcaneus fracture right foot"), the Index and the code's
+    /// title the bone. Chapter 19's injury codes (S00-S99) only.
+    fn injury_region_words(&self, entry: u32) -> Vec<String> {
+        let e = &self.entries[entry as usize];
+        if e.system != System::Icd10Cm || !e.key.starts_with('S') {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for len in 3..e.key.len() {
+            if let Some(&a) = self
+                .by_key
+                .get(&(System::Icd10Cm, e.key[..len].to_string()))
+            {
+                out.extend(
+                    index_words(&self.entries[a as usize].title)
+                        .into_iter()
+                        .filter(|w| !matches!(w.as_str(), "other" | "unspecified")),
+                );
+            }
+        }
+        out
     }
 }
 
@@ -364,4 +416,30 @@ fn resolve_see(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_see_references_own_subterm_is_the_one_it_names() {
+        // "Fracture, traumatic, humerus, supracondylar — see Fracture,
+        // humerus, lower end"; under lower end, "supracondylar (simple)
+        // (displaced) S42.41-" is named by the reference, "lateral
+        // condyle" is not.
+        let core: Vec<String> = ["fracture", "humerus", "supracondylar"]
+            .map(String::from)
+            .to_vec();
+        assert!(repeats_reference(
+            &core,
+            &["supracondylar (simple) (displaced)"]
+        ));
+        assert!(repeats_reference(
+            &core,
+            &["supracondylar (simple) (displaced)", "comminuted"]
+        ));
+        assert!(!repeats_reference(&core, &["lateral condyle"]));
+        assert!(!repeats_reference(&core, &[]));
+    }
 }

@@ -15,6 +15,14 @@ const OTHER_BEHAVIOR: f32 = 15.0;
 /// "in relapse"): among siblings the code "not having achieved remission"
 /// is the default reading.
 const UNNAMED_STATE: f32 = 1.5;
+/// Points a code loses when its title says the opposite of the trauma the
+/// words name ("traumatic rotator cuff tear" is not M75.1- "..., not
+/// specified as traumatic"; "traumatic subdural hematoma" is not I62.0-
+/// "Nontraumatic ...").
+const OTHER_TRAUMA: f32 = 15.0;
+/// Points a superficial bite loses when the words say a bite without
+/// "superficial": the Index's bite by site is the open bite.
+const UNNAMED_SUPERFICIAL: f32 = 6.0;
 
 /// A neoplasm's behavior, as the Tabular's chapter 2 blocks group the codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +99,28 @@ pub(crate) struct CmWords {
     remission: bool,
     /// The words say "family" (a family history).
     family: bool,
+    /// The words say "traumatic" (true) or "nontraumatic" (false).
+    traumatic: Option<bool>,
+    /// The words name a bite and do not say it is superficial: the Index
+    /// codes "Bite(s) (animal) (human), hand S61.45-" as an open bite,
+    /// a superficial one only under "superficial NEC" (S60.57-).
+    open_bite: bool,
+}
+
+/// What a text says of trauma: "Nontraumatic ...", "..., not specified
+/// as traumatic" (false), "Traumatic ..." (true), or nothing.
+pub(crate) fn says_traumatic(text: &str) -> Option<bool> {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("nontraumatic")
+        || lower.contains("atraumatic")
+        || lower.contains("not specified as traumatic")
+    {
+        Some(false)
+    } else if lower.contains("traumatic") {
+        Some(true)
+    } else {
+        None
+    }
 }
 
 impl CmWords {
@@ -108,6 +138,11 @@ impl CmWords {
             family: singles
                 .iter()
                 .any(|w| matches!(w.as_str(), "family" | "fh" | "fhx")),
+            traumatic: says_traumatic(&singles.join(" ")),
+            open_bite: singles
+                .iter()
+                .any(|w| matches!(w.as_str(), "bite" | "bites" | "bitten"))
+                && !singles.iter().any(|w| w == "superficial"),
         }
     }
 }
@@ -141,6 +176,26 @@ impl Searcher<'_> {
                 penalty += UNNAMED_STATE;
             }
         }
+        penalty + self.injury_penalty(e)
+    }
+
+    /// Points an ICD-10-CM code loses for an injury kind the words
+    /// contradict (traumatic or not) or do not name (a superficial bite).
+    fn injury_penalty(&self, e: usize) -> f32 {
+        let w = self.cm_words;
+        if w.traumatic.is_none() && !w.open_bite {
+            return 0.0;
+        }
+        let title = self.ix.title(e);
+        let mut penalty = 0.0;
+        if let (Some(said), Some(has)) = (w.traumatic, says_traumatic(title))
+            && said != has
+        {
+            penalty += OTHER_TRAUMA;
+        }
+        if w.open_bite && title.contains("superficial bite") {
+            penalty += UNNAMED_SUPERFICIAL;
+        }
         penalty
     }
 }
@@ -169,6 +224,22 @@ impl Searcher<'_> {
         if title.starts_with("Family history") && !self.cm_words.family {
             penalty += UNNAMED_FAMILY;
         }
+        // A 7th character's words ("..., initial encounter for closed
+        // fracture", "..., sequela") are chosen elsewhere: the qualifiers
+        // are those of the code it completes ("Open bite of right thumb
+        // with damage to nail, initial encounter" adds the nail damage).
+        // Injuries (S00-S99) only: a poisoning's intent (T36-T65,
+        // "accidental (unintentional)") is the Table of Drugs' column.
+        let title = if self.ix.keys.get(e).starts_with('S') {
+            // A sequela the words do not name counts as ever ("..., sequela"
+            // is a qualifier): an injury is the encounter's, not its sequela.
+            if title.ends_with(", sequela") && self.unsaid_qualifier("sequela", &[], terms) {
+                penalty += UNNAMED_QUALIFIER;
+            }
+            seventh_cut(title)
+        } else {
+            title
+        };
         if title.contains("encounter") {
             return penalty;
         }
@@ -233,6 +304,16 @@ impl Searcher<'_> {
     }
 }
 
+/// A complete code's title without its 7th character's words (", initial
+/// encounter ...", ", subsequent encounter ...", ", sequela").
+pub(crate) fn seventh_cut(title: &str) -> &str {
+    [", initial encounter", ", subsequent encounter", ", sequela"]
+        .iter()
+        .filter_map(|s| title.find(s))
+        .min()
+        .map_or(title, |i| &title[..i])
+}
+
 /// In a procedure search, the words after "for" are the indication ("D&C
 /// for abnormal uterine bleeding"): a procedure's title never says it, so
 /// they narrow rather than name (soft), unless every word is one.
@@ -274,6 +355,7 @@ fn open_fracture(ws: &[String]) -> bool {
 /// "type" or "grade" before a grade, the "with" before "nonunion"): "open displaced transverse fracture
 /// left femoral shaft type IIIB initial" keeps its grade and encounter.
 pub(super) fn fit_injury_words(ws: &mut Vec<String>, max: usize) {
+    drop_note_words(ws);
     if !open_fracture(ws) && ws.len() <= max {
         return;
     }
@@ -295,6 +377,174 @@ pub(super) fn fit_injury_words(ws: &mut Vec<String>, max: usize) {
         } else {
             i += 1;
         }
+    }
+    keep_seventh_words(ws, max);
+}
+
+/// Words that pick an injury's complete code (its side, its 7th
+/// character, displaced or not).
+const SEVENTH_WORDS: [&str; 16] = [
+    "initial",
+    "subsequent",
+    "sequela",
+    "closed",
+    "open",
+    "left",
+    "right",
+    "lt",
+    "rt",
+    "bilateral",
+    "displaced",
+    "nondisplaced",
+    "nonunion",
+    "malunion",
+    "routine",
+    "delayed",
+];
+
+/// Still too many words for an injury: the last words that neither name
+/// the injury's side or encounter go ("left distal radius Colles fracture
+/// with dorsal angulation, closed, initial" keeps "closed" and "initial",
+/// not "angulation"), and a "with" left before a side or an encounter
+/// (its own words gone) goes with them.
+fn keep_seventh_words(ws: &mut Vec<String>, max: usize) {
+    if ws.len() <= max || !is_injury(ws) {
+        return;
+    }
+    // An open fracture's grade ("IIIB") picks its 7th character too.
+    let picks = |w: &str| SEVENTH_WORDS.contains(&w) || GRADE_WORDS[2..8].contains(&w);
+    while ws.len() > max {
+        let Some(i) = ws.iter().rposition(|w| !picks(w)) else {
+            break;
+        };
+        ws.remove(i);
+    }
+    let mut i = 0;
+    while i < ws.len() {
+        let next = ws.get(i + 1).map(String::as_str);
+        let dangling = matches!(ws[i].as_str(), "with" | "w")
+            && next.is_none_or(|n| SEVENTH_WORDS[..12].contains(&n));
+        if dangling {
+            ws.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// Words that name an injury (the head of an injury code's title or Index
+/// entry): a query holding one is an injury description.
+const INJURY_HEADS: [&str; 14] = [
+    "fracture",
+    "fractures",
+    "fx",
+    "sprain",
+    "strain",
+    "dislocation",
+    "subluxation",
+    "laceration",
+    "lac",
+    "contusion",
+    "bite",
+    "abrasion",
+    "tear",
+    "injury",
+];
+
+/// Whether the words describe an injury (a word of a joined phrase
+/// counts: "lumbar strain").
+fn is_injury(ws: &[String]) -> bool {
+    ws.iter()
+        .flat_map(|w| w.split(' '))
+        .any(|w| INJURY_HEADS.contains(&w))
+}
+
+/// What an ED or orthopaedic note adds to an injury that no injury code
+/// says: the treatment ("splinted in ED", "sling applied", "knee
+/// immobilizer", "long arm cast", "walking boot"). The mechanism ("after a
+/// fall on ice") is an external cause code of its own (W00-W19), not the
+/// injury's.
+const TREATMENT_WORDS: [&str; 14] = [
+    "splinted",
+    "splint",
+    "splinting",
+    "sling",
+    "cast",
+    "casted",
+    "immobilizer",
+    "immobilized",
+    "boot",
+    "applied",
+    "placed",
+    "ed",
+    "er",
+    "dressing",
+];
+
+/// Words before a treatment noun that say which one ("long arm cast",
+/// "knee immobilizer", "walking boot"), not where the injury is.
+const TREATMENT_KIND: [&str; 10] = [
+    "long",
+    "short",
+    "arm",
+    "leg",
+    "knee",
+    "walking",
+    "posterior",
+    "volar",
+    "sugar",
+    "tong",
+];
+
+/// Words that end a mechanism clause ("after a fall on ice, initial
+/// encounter"): the injury's own words resume.
+const CLAUSE_END: [&str; 12] = [
+    "initial",
+    "subsequent",
+    "sequela",
+    "closed",
+    "open",
+    "displaced",
+    "nondisplaced",
+    "left",
+    "right",
+    "with",
+    "routine",
+    "delayed",
+];
+
+/// In an injury description, drops what the note says of the mechanism
+/// (from "after" to the next word of the injury's own: an encounter, a
+/// side, "closed") and of the treatment ("splinted in ED", "knee
+/// immobilizer"): no injury code holds them, and they would crowd the
+/// injury's words out of the query's terms.
+pub(super) fn drop_note_words(ws: &mut Vec<String>) {
+    if !is_injury(ws) {
+        return;
+    }
+    let mut keep = vec![true; ws.len()];
+    let mut in_clause = false;
+    for (i, w) in ws.iter().enumerate() {
+        let w = w.as_str();
+        if w == "after" {
+            in_clause = true;
+        } else if in_clause && (CLAUSE_END.contains(&w) || INJURY_HEADS.contains(&w)) {
+            in_clause = false;
+        }
+        keep[i] = !in_clause;
+        if TREATMENT_WORDS.contains(&w) {
+            keep[i] = false;
+            let mut j = i;
+            while j > 0 && TREATMENT_KIND.contains(&ws[j - 1].as_str()) {
+                j -= 1;
+                keep[j] = false;
+            }
+        }
+    }
+    // Never every word.
+    if keep.iter().any(|&k| k) {
+        let mut k = keep.into_iter();
+        ws.retain(|_| k.next().unwrap_or(true));
     }
 }
 
@@ -340,6 +590,99 @@ mod tests {
         let mut w = ws("type ii diabetes initial encounter");
         fit_injury_words(&mut w, 8);
         assert_eq!(w, ws("type ii diabetes initial encounter"));
+    }
+
+    #[test]
+    fn an_injurys_note_words_give_way_to_its_own() {
+        // The mechanism (an external cause code of its own) and the
+        // treatment are no injury code's words.
+        let mut w = ws(
+            "nondisplaced fracture left patella after fall ice initial encounter knee immobilizer",
+        );
+        fit_injury_words(&mut w, 8);
+        assert_eq!(
+            w,
+            ws("nondisplaced fracture left patella initial encounter")
+        );
+        let mut w = ws("left clavicle shaft fracture after fall outstretched hand sling applied");
+        fit_injury_words(&mut w, 8);
+        assert_eq!(w, ws("left clavicle shaft fracture"));
+        let mut w = ws("greenstick fracture left radius shaft long arm cast applied");
+        fit_injury_words(&mut w, 8);
+        assert_eq!(w, ws("greenstick fracture left radius shaft"));
+        // Too long still: the side and the encounter stay, the last other
+        // words go, and a "with" left before them.
+        let mut w = ws(
+            "left distal radius colles fracture with dorsal angulation closed initial encounter splinted ed",
+        );
+        fit_injury_words(&mut w, 8);
+        assert_eq!(w, ws("left distal radius colles fracture closed initial"));
+        // Not an injury: untouched.
+        let mut w = ws("abdominal pain after eating");
+        fit_injury_words(&mut w, 8);
+        assert_eq!(w, ws("abdominal pain after eating"));
+    }
+
+    #[test]
+    fn a_seventh_characters_words_are_cut_from_its_title() {
+        assert_eq!(
+            seventh_cut("Open bite of right thumb with damage to nail, initial encounter"),
+            "Open bite of right thumb with damage to nail"
+        );
+        assert_eq!(
+            seventh_cut(
+                "Colles' fracture of left radius, subsequent encounter for closed fracture with malunion"
+            ),
+            "Colles' fracture of left radius"
+        );
+        assert_eq!(
+            seventh_cut("Strain of muscle, fascia and tendon of lower back, sequela"),
+            "Strain of muscle, fascia and tendon of lower back"
+        );
+        assert_eq!(
+            seventh_cut("Type 2 diabetes mellitus"),
+            "Type 2 diabetes mellitus"
+        );
+        // The grade of an open fracture stays when the words are too many.
+        let mut w = ws("open displaced transverse fracture left femoral shaft type iiib initial");
+        fit_injury_words(&mut w, 8);
+        assert_eq!(
+            w,
+            ws("open displaced transverse fracture left femoral iiib initial")
+        );
+    }
+
+    #[test]
+    fn trauma_and_bites_are_read_as_the_index_reads_them() {
+        // Tabular titles.
+        assert_eq!(
+            says_traumatic(
+                "Unspecified rotator cuff tear or rupture of right shoulder, not specified as traumatic"
+            ),
+            Some(false)
+        );
+        assert_eq!(
+            says_traumatic("Nontraumatic acute subdural hemorrhage"),
+            Some(false)
+        );
+        assert_eq!(
+            says_traumatic("Traumatic subdural hemorrhage without loss of consciousness"),
+            Some(true)
+        );
+        assert_eq!(
+            says_traumatic(
+                "Strain of muscle(s) and tendon(s) of the rotator cuff of right shoulder"
+            ),
+            None
+        );
+        assert_eq!(of("traumatic rotator cuff tear").traumatic, Some(true));
+        assert_eq!(of("nontraumatic subdural hematoma").traumatic, Some(false));
+        assert_eq!(of("rotator cuff tear").traumatic, None);
+        // "Bite(s), hand S61.45-": open unless said superficial.
+        assert!(of("human bite right hand").open_bite);
+        assert!(of("dog bite left calf").open_bite);
+        assert!(!of("superficial human bite left hand").open_bite);
+        assert!(!of("laceration left hand").open_bite);
     }
 
     #[test]
