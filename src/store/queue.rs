@@ -365,8 +365,10 @@ fn prepare_text(conn: &Db, filter: &QueueFilter) -> Result<TextPlan> {
     let Some(text) = typed_text(filter) else {
         return Ok(TextPlan::None);
     };
-    if let Some(runs) = words::plan(conn, filter, text)? {
-        return Ok(TextPlan::Words(runs));
+    match words::plan(conn, filter, text)? {
+        words::Planned::Runs(runs) => return Ok(TextPlan::Words(runs)),
+        words::Planned::ManyIds => return Ok(TextPlan::ScanQueue),
+        words::Planned::Neither => {}
     }
     prepare_candidates(conn, text)
 }
