@@ -8,6 +8,8 @@
 //!     CHARTCODER_BENCH_CHARTS=20000 CHARTCODER_BENCH_SECONDS=2 cargo bench --bench stores
 //!
 //! Without CHARTCODER_TEST_PG the PostgreSQL half is skipped (it says so).
+//! CHARTCODER_BENCH_ONLY=keys (or open, next, change, coders; comma-separated)
+//! runs only those parts.
 //! The PostgreSQL database is the bench's own (`chartcoder_bench_<pid>`),
 //! dropped at the end; the SQLite file is kept in target/ and reused.
 
@@ -151,7 +153,7 @@ impl PgDepartment {
         // What autovacuum does to a freshly loaded table, done now: the word
         // table's index-only counts need its visibility map.
         client
-            .batch_execute("VACUUM (ANALYZE) chart_name_words")
+            .batch_execute("VACUUM (ANALYZE) chart_name_words, chart_name_pairs")
             .unwrap();
         client.batch_execute("ANALYZE").unwrap();
         println!(
@@ -280,13 +282,13 @@ fn bench_next_page(label: &str, store: &Store, runs: usize) {
     );
 }
 
-/// The name-word filter per keystroke: each prefix of what a coder types is
-/// a new search (page + count + DNFC age, as the TUI's reader asks them),
-/// against a substring scan of the names.
+/// The typed-text filter per keystroke: each prefix of what a coder types
+/// (a patient's name, an account, an MRN) is a new search (page + count +
+/// DNFC age, as the TUI's reader asks them), against a substring scan.
 fn bench_keystrokes(label: &str, store: &Store, runs: usize) -> Duration {
     let conn = store.conn();
     let mut worst = Duration::ZERO;
-    for typed in ["zelda yarrow", "thornf"] {
+    for typed in ["zelda yarrow", "thornf", "G0001234", "GM0001234"] {
         let mut naive: Option<Times> = None;
         let ends: Vec<usize> = typed
             .char_indices()
@@ -466,20 +468,40 @@ fn bench_coders(label: &str, store: &mut Store, secs: u64) {
     );
 }
 
+/// Whether the part `name` runs: CHARTCODER_BENCH_ONLY lists the parts to
+/// run (open, next, keys, change, coders; comma-separated), all without it.
+fn part(name: &str) -> bool {
+    std::env::var("CHARTCODER_BENCH_ONLY")
+        .map(|only| only.split(',').any(|p| p.trim() == name))
+        .unwrap_or(true)
+}
+
 fn run(label: &str, store: &mut Store, secs: u64) -> Duration {
     let runs = 100;
     header(&format!(
         "{label}: p50 and p99 of up to {runs} runs (at least 5, within 3 s); load average {}",
         load_average()
     ));
-    bench_open(label, store, runs);
-    bench_next_page(label, store, runs);
-    let worst = bench_keystrokes(label, store, runs);
-    bench_change(label, store, runs);
-    println!(
-        "{label:<6} (throughput: ours = {CODERS} coders' save latency, naive = 1 coder's; ratio = changes/s {CODERS} vs 1)"
-    );
-    bench_coders(label, store, secs);
+    if part("open") {
+        bench_open(label, store, runs);
+    }
+    if part("next") {
+        bench_next_page(label, store, runs);
+    }
+    let worst = if part("keys") {
+        bench_keystrokes(label, store, runs)
+    } else {
+        Duration::ZERO
+    };
+    if part("change") {
+        bench_change(label, store, runs);
+    }
+    if part("coders") {
+        println!(
+            "{label:<6} (throughput: ours = {CODERS} coders' save latency, naive = 1 coder's; ratio = changes/s {CODERS} vs 1)"
+        );
+        bench_coders(label, store, secs);
+    }
     worst
 }
 

@@ -37,6 +37,9 @@ const TYPED: &[&str] = &[
     "zelda qqqq",
     "g0000001 zelda",
     "zel ya",
+    "ze zelda",
+    "zelda y ya",
+    "m z",
     "1",
     "  ",
 ];
@@ -234,7 +237,8 @@ fn typed_text_finds_the_same_charts_in_the_same_order_on_postgresql() {
 }
 
 /// The queue's word table holds exactly one row per (word of the patient's
-/// name, chart), with the chart's status and discharge date.
+/// name, chart), with the chart's status and discharge date; its pairs
+/// table one row per (word, another word of the same name, chart).
 fn word_table_is_derived(store: &Store) {
     let stale: i64 = store
         .conn()
@@ -259,6 +263,16 @@ fn word_table_is_derived(store: &Store) {
         )
         .unwrap();
     assert_eq!((stale, missing), (0, 0), "rows stale, rows missing");
+    let pairs = "SELECT a.word, b.word, c.status, c.discharge_date, c.chart_id
+                 FROM charts c JOIN patient_name_words a ON a.patient_id = c.patient_id
+                 JOIN patient_name_words b ON b.patient_id = c.patient_id AND b.word <> a.word";
+    let table = "SELECT word, other_word, status, discharge_date, chart_id FROM chart_name_pairs";
+    let differ = |sql: String| -> i64 { store.conn().query_row(&sql, [], |r| r.get(0)).unwrap() };
+    let stale = differ(format!("SELECT count(*) FROM ({table} EXCEPT {pairs}) d"));
+    let missing = differ(format!("SELECT count(*) FROM ({pairs} EXCEPT {table}) d"));
+    let rows = differ("SELECT count(*) FROM chart_name_pairs".into());
+    assert_eq!((stale, missing), (0, 0), "pairs stale, pairs missing");
+    assert!(rows > 0, "no pairs to compare");
 }
 
 /// The chart ids a typed text finds under a status filter.

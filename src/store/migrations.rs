@@ -321,6 +321,12 @@ CREATE UNIQUE INDEX documents_chart_id_source_ref_idx
     // queue order (a page is a seek) instead of collected and sorted per
     // keystroke. Derived from `patient_name_words` and `charts` by triggers.
     Migration::Sql(super::queue::words::CHART_NAME_WORDS_SQL),
+    // 11: two typed words at a million charts: one row per ordered pair of
+    // two different words of each chart's patient name, in queue order, so
+    // "zelda y" reads the charts of (zelda, yarrow) from one index range
+    // instead of testing every chart of "zelda" for a word beginning "y".
+    // Derived from `patient_name_words` and `charts` by triggers.
+    Migration::Sql(super::queue::pairs::CHART_NAME_PAIRS_SQL),
 ];
 
 /// `PRAGMA application_id` of a chartcoder database ("CHCO").

@@ -11,6 +11,7 @@ use crate::domain::{ChartStatus, EncounterType};
 use crate::store::sql::{Db, Dialect, ToSql};
 use chrono::NaiveDate;
 
+pub(super) mod pairs;
 pub(super) mod words;
 
 /// Which statuses the queue shows.
@@ -137,9 +138,19 @@ pub struct QueueSummary {
     pub oldest_uncoded: Option<NaiveDate>,
 }
 
-/// Above this many charts matching a typed text, the queue says "N+" rather than
-/// counting every match.
-pub const TEXT_COUNT_CAP: u64 = 20_000;
+/// Above this many charts matching a typed text, the queue says "1000+" rather
+/// than counting every match: a count stops there, so a keystroke that
+/// matches tens of thousands of charts (a first letter) reads a thousand
+/// index rows, not all of them. A coder narrowing a name to a patient reads
+/// the exact figure once it is small; past the cap, the figure only says to
+/// type more.
+pub const TEXT_COUNT_CAP: u64 = 1_000;
+
+/// Up to this many charts matching a typed text are collected to be read in
+/// queue order (an account or MRN prefix, see [`prepare_candidates`]);
+/// above it the queue itself is walked, which finds a page quickly
+/// precisely because matches are that dense.
+const CANDIDATES: u64 = 20_000;
 
 const COLUMNS: &str =
     "SELECT c.chart_id, c.account, p.mrn, p.name, c.encounter_type, c.discharge_date,
@@ -354,15 +365,17 @@ fn prepare_text(conn: &Db, filter: &QueueFilter) -> Result<TextPlan> {
     let Some(text) = typed_text(filter) else {
         return Ok(TextPlan::None);
     };
-    if let Some(runs) = words::plan(conn, filter, text)? {
-        return Ok(TextPlan::Words(runs));
+    match words::plan(conn, filter, text)? {
+        words::Planned::Runs(runs) => return Ok(TextPlan::Words(runs)),
+        words::Planned::ManyIds => return Ok(TextPlan::ScanQueue),
+        words::Planned::Neither => {}
     }
     prepare_candidates(conn, text)
 }
 
 /// Finds the charts a typed text matches, once per text and store generation (the
-/// newest chart id), into `temp.queue_text_candidates` (at most one more than the
-/// cap), and picks the plan: the page, the count and the DNFC age of a keystroke
+/// newest chart id), into `temp.queue_text_candidates` (at most one more than
+/// [`CANDIDATES`]), and picks the plan: the page, the count and the DNFC age of a keystroke
 /// then share one search. TEMP tables belong to this connection and take no lock
 /// on the database.
 fn prepare_candidates(conn: &Db, text: &str) -> Result<TextPlan> {
@@ -386,7 +399,7 @@ fn prepare_candidates(conn: &Db, text: &str) -> Result<TextPlan> {
         Some(found) => found,
         None if dense_word(conn, text)? => {
             conn.execute("DELETE FROM temp.queue_text_key", [])?;
-            let found = TEXT_COUNT_CAP as i64 + 1;
+            let found = CANDIDATES as i64 + 1;
             conn.execute(
                 "INSERT INTO temp.queue_text_key (text, generation, found) VALUES (?1, ?2, ?3)",
                 crate::store::sql::params![text, generation, found],
@@ -396,7 +409,7 @@ fn prepare_candidates(conn: &Db, text: &str) -> Result<TextPlan> {
         None => {
             let mut q = Query::empty();
             let candidates = q.text_candidates(text);
-            let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
+            let cap = q.arg(CANDIDATES as i64 + 1);
             conn.execute("DELETE FROM temp.queue_text_candidates", [])?;
             conn.execute("DELETE FROM temp.queue_text_key", [])?;
             let sql = format!(
@@ -410,7 +423,7 @@ fn prepare_candidates(conn: &Db, text: &str) -> Result<TextPlan> {
             found
         }
     };
-    Ok(if found as u64 > TEXT_COUNT_CAP {
+    Ok(if found as u64 > CANDIDATES {
         TextPlan::ScanQueue
     } else {
         TextPlan::FromCandidates
@@ -427,8 +440,8 @@ fn text_tables(conn: &Db) -> Result<()> {
     Ok(())
 }
 
-/// Whether `text` is one word that begins a name word of more than the cap of
-/// patients: it then finds more than the cap of charts (a patient is only ever
+/// Whether `text` is one word that begins a name word of more than [`CANDIDATES`]
+/// patients: it then finds more than that many charts (a patient is only ever
 /// stored with a chart, and charts are never deleted), which the word index
 /// alone tells in a few milliseconds, where collecting the candidates (tens of
 /// thousands at a million charts for a first letter) took 70-100 ms.
@@ -439,12 +452,12 @@ fn dense_word(conn: &Db, text: &str) -> Result<bool> {
     };
     let mut q = Query::empty();
     let range = q.prefix_range("word", word);
-    let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
+    let cap = q.arg(CANDIDATES as i64 + 1);
     let sql = format!(
         "SELECT count(*) FROM (SELECT DISTINCT patient_id FROM patient_name_words WHERE {range} LIMIT {cap}) AS d"
     );
     let patients: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
-    Ok(patients as u64 > TEXT_COUNT_CAP)
+    Ok(patients as u64 > CANDIDATES)
 }
 
 /// Forgets the typed text this connection searched last, so the next page or
@@ -459,14 +472,14 @@ pub fn forget_text_search(conn: &Db) -> Result<()> {
 }
 
 /// PostgreSQL's [`prepare_text`]: the candidates counted up to one more than
-/// the cap, at each call (nothing kept between statements).
+/// [`CANDIDATES`], at each call (nothing kept between statements).
 fn count_candidates(conn: &Db, text: &str) -> Result<TextPlan> {
     let mut q = Query::empty();
     let candidates = q.text_candidates(text);
-    let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
+    let cap = q.arg(CANDIDATES as i64 + 1);
     let sql = format!("SELECT count(*) FROM (SELECT chart_id FROM ({candidates}) t LIMIT {cap}) n");
     let found: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
-    Ok(if found as u64 > TEXT_COUNT_CAP {
+    Ok(if found as u64 > CANDIDATES {
         TextPlan::ScanQueue
     } else {
         TextPlan::FromCandidates
@@ -797,7 +810,7 @@ mod tests {
 
     both_stores! {
         fn a_text_matching_more_than_the_cap_is_counted_as_at_least(stores: &Stores) {
-            let store = store(stores, TEXT_COUNT_CAP + 10);
+            let store = store(stores, CANDIDATES + 10);
             let conn = store.conn();
             let every = QueueFilter {
                 text: Some("g".into()),
@@ -817,7 +830,7 @@ mod tests {
             assert_eq!(
                 prepare_text(conn, &few).unwrap(),
                 TextPlan::Words(words::WordRuns {
-                    words: Vec::new(),
+                    runs: Vec::new(),
                     accounts: true,
                     others: Vec::new(),
                 }),
@@ -829,6 +842,45 @@ mod tests {
                 (10, false),
                 "G000001200..G000001209"
             );
+
+            // The cap itself is exact; one more is "1000+". Accounts are G and
+            // the chart's number in 9 digits: G000012000..G000012999 is 1,000
+            // charts, G000010000..G000019999 is 10,000.
+            for (text, expected) in [("G000012", (1_000, false)), ("G00001", (TEXT_COUNT_CAP, true))] {
+                let filter = QueueFilter {
+                    text: Some(text.into()),
+                    ..QueueFilter::default()
+                };
+                assert!(
+                    matches!(prepare_text(conn, &filter).unwrap(), TextPlan::Words(_)),
+                    "{text}: fewer than {CANDIDATES} accounts are read from their index"
+                );
+                let (rows, s) =
+                    page_and_summary(conn, &filter, &QueuePage::First, 3, true).unwrap();
+                let s = s.unwrap();
+                assert_eq!((s.charts, s.at_least), expected, "{text}");
+                assert!(rows.iter().all(|r| r.account.starts_with(text)), "{text}");
+                assert_eq!(rows.len(), 3, "{text}");
+            }
+
+            // Two typed words are read as pairs of name words: the longest
+            // typed word's name words paired with the names' words beginning
+            // with the other.
+            let two = QueueFilter {
+                text: Some("zel yarrow".into()),
+                ..QueueFilter::default()
+            };
+            let TextPlan::Words(runs) = prepare_text(conn, &two).unwrap() else {
+                panic!("two typed words take the word tables")
+            };
+            assert!(!runs.runs.is_empty() && runs.others.is_empty(), "{runs:?}");
+            for run in &runs.runs {
+                let words::Run::Pair(word, other) = run else {
+                    panic!("{run:?} is not a pair")
+                };
+                assert_eq!(word, "yarrow");
+                assert!(other.starts_with("zel"), "{other}");
+            }
         }
     }
 }

@@ -96,6 +96,11 @@ pub const MIGRATIONS: &[PgMigration] = &[
         sqlite_version: 10,
         sql: &[schema::CHART_NAME_WORDS_SQL],
     },
+    // 4: SQLite's migration 11, the pairs of name words (`store::queue`).
+    PgMigration {
+        sqlite_version: 11,
+        sql: &[schema::CHART_NAME_PAIRS_SQL],
+    },
 ];
 
 /// The PostgreSQL schema version this binary writes.
@@ -186,6 +191,31 @@ pub const SQLITE_TRIGGER_TWINS: &[(&str, &str, &str)] = &[
         "chart_name_words_word_removed",
         "patient_name_words",
         "chart_name_words_word_removed",
+    ),
+    (
+        "chart_name_pairs_chart_added",
+        "charts",
+        "chart_name_pairs_chart_added",
+    ),
+    (
+        "chart_name_pairs_chart_changed",
+        "charts",
+        "chart_name_pairs_chart_changed",
+    ),
+    (
+        "chart_name_pairs_chart_removed",
+        "charts",
+        "chart_name_pairs_chart_removed",
+    ),
+    (
+        "chart_name_pairs_word_added",
+        "patient_name_words",
+        "chart_name_pairs_word_added",
+    ),
+    (
+        "chart_name_pairs_word_removed",
+        "patient_name_words",
+        "chart_name_pairs_word_removed",
     ),
     (
         "charts_counted_on_insert",

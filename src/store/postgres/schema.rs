@@ -653,3 +653,78 @@ FOR EACH ROW EXECUTE FUNCTION chart_name_words_word_added();
 CREATE TRIGGER chart_name_words_word_removed AFTER DELETE ON patient_name_words
 FOR EACH ROW EXECUTE FUNCTION chart_name_words_word_removed();
 "#;
+
+/// Migration 4, SQLite's migration 11: the pairs of two different words of
+/// each chart's patient name (`store::queue::pairs`), filled from the rows
+/// already there, and the triggers that keep them. Rows leave by chart, so
+/// no trigger needs the name's other words (after a statement removing all
+/// of a patient's words they are gone before any row trigger runs here); a
+/// word added beside another in the same statement meets its pair already
+/// there (ignored).
+pub const CHART_NAME_PAIRS_SQL: &str = r#"
+CREATE TABLE chart_name_pairs (
+    word            TEXT COLLATE "C" NOT NULL,
+    other_word      TEXT COLLATE "C" NOT NULL,
+    status          TEXT NOT NULL,
+    discharge_date  TEXT NOT NULL,
+    chart_id        BIGINT NOT NULL,
+    PRIMARY KEY (word, other_word, status, discharge_date, chart_id)
+);
+INSERT INTO chart_name_pairs (word, other_word, status, discharge_date, chart_id)
+SELECT a.word, b.word, c.status, c.discharge_date, c.chart_id
+FROM charts c
+JOIN patient_name_words a ON a.patient_id = c.patient_id
+JOIN patient_name_words b ON b.patient_id = c.patient_id AND b.word <> a.word;
+CREATE INDEX chart_name_pairs_chart_id_idx ON chart_name_pairs (chart_id);
+CREATE FUNCTION chart_name_pairs_chart_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        DELETE FROM chart_name_pairs WHERE chart_id = OLD.chart_id;
+    END IF;
+    INSERT INTO chart_name_pairs (word, other_word, status, discharge_date, chart_id)
+    SELECT a.word, b.word, NEW.status, NEW.discharge_date, NEW.chart_id
+    FROM patient_name_words a JOIN patient_name_words b
+        ON b.patient_id = a.patient_id AND b.word <> a.word
+    WHERE a.patient_id = NEW.patient_id;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION chart_name_pairs_chart_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM chart_name_pairs WHERE chart_id = OLD.chart_id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER chart_name_pairs_chart_added AFTER INSERT ON charts
+FOR EACH ROW EXECUTE FUNCTION chart_name_pairs_chart_added();
+CREATE TRIGGER chart_name_pairs_chart_changed
+AFTER UPDATE OF status, discharge_date, patient_id ON charts
+FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status
+    OR OLD.discharge_date IS DISTINCT FROM NEW.discharge_date
+    OR OLD.patient_id IS DISTINCT FROM NEW.patient_id)
+EXECUTE FUNCTION chart_name_pairs_chart_added();
+CREATE TRIGGER chart_name_pairs_chart_removed AFTER DELETE ON charts
+FOR EACH ROW EXECUTE FUNCTION chart_name_pairs_chart_removed();
+CREATE FUNCTION chart_name_pairs_word_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO chart_name_pairs (word, other_word, status, discharge_date, chart_id)
+    SELECT NEW.word, b.word, c.status, c.discharge_date, c.chart_id
+    FROM charts c JOIN patient_name_words b ON b.patient_id = c.patient_id
+    WHERE c.patient_id = NEW.patient_id AND b.word <> NEW.word
+    UNION ALL
+    SELECT b.word, NEW.word, c.status, c.discharge_date, c.chart_id
+    FROM charts c JOIN patient_name_words b ON b.patient_id = c.patient_id
+    WHERE c.patient_id = NEW.patient_id AND b.word <> NEW.word
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION chart_name_pairs_word_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM chart_name_pairs
+    WHERE chart_id IN (SELECT chart_id FROM charts WHERE patient_id = OLD.patient_id)
+      AND (word = OLD.word OR other_word = OLD.word);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER chart_name_pairs_word_added AFTER INSERT ON patient_name_words
+FOR EACH ROW EXECUTE FUNCTION chart_name_pairs_word_added();
+CREATE TRIGGER chart_name_pairs_word_removed AFTER DELETE ON patient_name_words
+FOR EACH ROW EXECUTE FUNCTION chart_name_pairs_word_removed();
+"#;

@@ -5,8 +5,12 @@
 //! are one index range already in queue order, so a page of a typed word is
 //! a seek per (name word it begins, status), merged, however many charts
 //! have that word; and its count reads one index range, up to the cap.
+//! Two typed words are read the same way from the pairs of name words
+//! (see [`super::pairs`]).
 
-use super::{COLUMNS, Query, QueueFilter, QueueKey, QueuePage, QueueRow, TEXT_COUNT_CAP, fetch};
+use super::{
+    CANDIDATES, COLUMNS, Query, QueueFilter, QueueKey, QueuePage, QueueRow, TEXT_COUNT_CAP, fetch,
+};
 use crate::domain::ChartStatus;
 use crate::store::Result;
 use crate::store::sql::Db;
@@ -17,12 +21,12 @@ use crate::store::sql::Db;
 /// when a text matches that many charts.
 pub(super) const MAX_WORDS: usize = 24;
 
-/// How a typed text is read from the word table: the charts of each of
-/// `words` (the name words beginning with the longest typed word), and, when
-/// `accounts`, the few charts whose account or MRN begins with the text.
+/// How a typed text is read from the word tables: the charts of each of
+/// `runs`, and, when `accounts`, the few charts whose account or MRN begins
+/// with the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct WordRuns {
-    pub words: Vec<String>,
+    pub runs: Vec<Run>,
     pub accounts: bool,
     /// Each other typed word: the name words it begins (tested in the word
     /// table itself, a key seek each), or, past [`MAX_WORDS`] of them, the
@@ -30,7 +34,36 @@ pub(super) struct WordRuns {
     pub others: Vec<Other>,
 }
 
-/// How one more typed word is tested on the charts of the longest one.
+/// One run of charts in queue order per status: the charts whose name has
+/// a word (`chart_name_words`), or two different words
+/// (`chart_name_pairs`, see [`super::pairs`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Run {
+    Word(String),
+    Pair(String, String),
+}
+
+impl Run {
+    /// The run's table as `w` and its condition, parameters added to `q`.
+    fn table_and_test(&self, q: &mut Query) -> (&'static str, String) {
+        match self {
+            Run::Word(word) => (
+                "chart_name_words",
+                format!("w.word = {}", q.arg(word.clone())),
+            ),
+            Run::Pair(word, other) => {
+                let word = q.arg(word.clone());
+                let other = q.arg(other.clone());
+                (
+                    "chart_name_pairs",
+                    format!("w.word = {word} AND w.other_word = {other}"),
+                )
+            }
+        }
+    }
+}
+
+/// How one more typed word is tested on the charts of the runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Other {
     Words(Vec<String>),
@@ -38,36 +71,61 @@ pub(super) enum Other {
 }
 
 /// The typed words: the longest (the first of the longest) is read from the
-/// word table, the others are tested on each of its charts.
+/// word table, the others are tested on each of its charts; another typed
+/// word that begins the longest is dropped (the name word the longest
+/// begins begins it too).
 fn split_typed(text: &str) -> Option<(String, Vec<String>)> {
     let mut words = crate::store::charts::name_words(text);
     let longest = words.iter().map(String::len).max()?;
     let at = words.iter().position(|w| w.len() == longest).unwrap_or(0);
     let driver = words.remove(at);
+    words.retain(|w| !driver.starts_with(w.as_str()));
+    // The most telling other word first: it is read with the driver as pairs.
+    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
     Some((driver, words))
 }
 
-/// The word table's plan for `text`, or `None` when another plan serves it
+/// The word tables' plan for `text`, or `None` when another plan serves it
 /// better: a coder's own charts (a few, read from the coder's index), a text
-/// with no name word, several typed words on SQLite (below), a typed word that begins more than [`MAX_WORDS`] name
-/// words, or an account or MRN prefix of more than the cap of charts.
-pub(super) fn plan(conn: &Db, filter: &QueueFilter, text: &str) -> Result<Option<WordRuns>> {
+/// with no name word, a typed word that begins more than [`MAX_WORDS`] name
+/// words, or an account or MRN prefix of more than [`CANDIDATES`] charts.
+/// With two typed words or more, the longest and the next are read as pairs
+/// of name words, when at most [`MAX_WORDS`] pairs exist.
+pub(super) fn plan(conn: &Db, filter: &QueueFilter, text: &str) -> Result<Planned> {
     if filter.coder.as_deref().is_some_and(|c| !c.is_empty()) {
-        return Ok(None);
+        return Ok(Planned::Neither);
     }
-    let Some((driver, typed_others)) = split_typed(text) else {
-        return Ok(None);
+    let Some((driver, mut typed_others)) = split_typed(text) else {
+        return Ok(Planned::Neither);
     };
-    let (mut words, found) = driver_words_and_ids(conn, &driver, text)?;
+    let (words, found) = driver_words_and_ids(conn, &driver, text)?;
+    if found as u64 > CANDIDATES {
+        return Ok(Planned::ManyIds);
+    }
     if words.len() > MAX_WORDS {
-        return Ok(None);
+        return Ok(Planned::Neither);
+    }
+    let mut runs: Vec<Run> = words.into_iter().map(Run::Word).collect();
+    if !typed_others.is_empty() {
+        let driver_words: Vec<String> = runs
+            .iter()
+            .filter_map(|r| match r {
+                Run::Word(w) => Some(w.clone()),
+                Run::Pair(..) => None,
+            })
+            .collect();
+        let pairs = super::pairs::pairs_from(conn, &driver_words, &typed_others[0])?;
+        if pairs.len() <= MAX_WORDS {
+            typed_others.remove(0);
+            runs = pairs.into_iter().map(|(w, o)| Run::Pair(w, o)).collect();
+        }
     }
     let mut others = Vec::new();
     for other in typed_others {
         let found = name_words_from(conn, &other)?;
         if found.is_empty() {
             // No name has a word it begins: no name matches.
-            words.clear();
+            runs.clear();
         }
         others.push(if found.len() > MAX_WORDS {
             Other::Prefix(other)
@@ -75,14 +133,22 @@ pub(super) fn plan(conn: &Db, filter: &QueueFilter, text: &str) -> Result<Option
             Other::Words(found)
         });
     }
-    if found as u64 > TEXT_COUNT_CAP {
-        return Ok(None);
-    }
-    Ok(Some(WordRuns {
-        words,
+    Ok(Planned::Runs(WordRuns {
+        runs,
         accounts: found > 0,
         others,
     }))
+}
+
+/// What [`plan`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Planned {
+    Runs(WordRuns),
+    /// More than [`CANDIDATES`] charts by account or MRN alone: matches are
+    /// dense enough for the queue to be walked.
+    ManyIds,
+    /// Another plan serves the text.
+    Neither,
 }
 
 /// The distinct name words beginning with `prefix`, at most one more than
@@ -110,18 +176,33 @@ fn name_words_sql(q: &mut Query, prefix: &str) -> String {
 }
 
 /// [`name_words_from`] of the driving word and how many charts the account
-/// or MRN prefix `text` finds (up to one more than the cap), in one
+/// or MRN prefix `text` finds (up to one more than [`CANDIDATES`]), in one
 /// statement (one round trip on PostgreSQL): the words' rows carry no
 /// count, one last row carries the count and no word.
 fn driver_words_and_ids(conn: &Db, driver: &str, text: &str) -> Result<(Vec<String>, i64)> {
     let mut q = Query::empty();
     let words = name_words_sql(&mut q, driver);
-    let ids = q.id_candidates(text);
-    let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
+    let cap = q.arg(CANDIDATES as i64 + 1);
+    // Each branch counted on its own, up to the cap: their UNION would be
+    // read whole before any LIMIT (a million rows for "G0"); a chart whose
+    // account and MRN both match is counted twice, which can only send a
+    // text near the cap to the queue walk.
+    let (mut ids, patients) = q.id_selects(text);
+    ids.extend(patients.iter().map(|p| {
+        format!(
+            "SELECT c.chart_id FROM ({p}) m CROSS JOIN charts c WHERE c.patient_id = m.patient_id"
+        )
+    }));
+    let counts: Vec<String> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, ids)| format!("(SELECT count(*) FROM ({ids} LIMIT {cap}) n{i})"))
+        .collect();
     let sql = format!(
         "SELECT d.word, NULL AS found FROM ({words}) d
          UNION ALL
-         SELECT NULL, (SELECT count(*) FROM (SELECT chart_id FROM ({ids}) t LIMIT {cap}) n)"
+         SELECT NULL, {}",
+        counts.join(" + ")
     );
     let rows: Vec<(Option<String>, Option<i64>)> =
         conn.query_map(&sql, q.params().as_slice(), |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -139,7 +220,11 @@ fn driver_words_and_ids(conn: &Db, driver: &str, text: &str) -> Result<(Vec<Stri
 
 impl Query {
     /// The charts whose account, or whose patient's MRN, begins with the
-    /// text (as typed or upper-cased), each branch an index range.
+    /// text (as typed or upper-cased), each branch an index range. Read as
+    /// `FROM ({ids}) t CROSS JOIN charts c`: SQLite keeps a CROSS JOIN's
+    /// order, so the few ids drive, where `c.chart_id IN ({ids})` let it walk
+    /// every uncoded chart in queue order testing each (270 ms at 1,000,000
+    /// for 80 accounts); PostgreSQL plans it as any join.
     fn id_candidates(&mut self, text: &str) -> String {
         let (mut ids, patients) = self.id_selects(text);
         ids.push(format!(
@@ -163,7 +248,7 @@ fn chart_conds(q: &mut Query, filter: &QueueFilter, runs: &WordRuns) -> (String,
     };
     let mut names = String::new();
     let mut prefixes = Vec::new();
-    if !runs.words.is_empty() {
+    if !runs.runs.is_empty() {
         for (i, other) in runs.others.iter().enumerate() {
             match other {
                 Other::Words(words) => {
@@ -242,12 +327,12 @@ pub(super) fn page(
         format!("ORDER BY {alias}.discharge_date {order}, {alias}.chart_id {order} LIMIT {limit}")
     };
     let mut arms = Vec::new();
-    for word in &runs.words {
-        let word = q.arg(word.clone());
+    for run in &runs.runs {
+        let (table, cond) = run.table_and_test(&mut q);
         for status in &statuses {
             arms.push(format!(
-                "SELECT w.discharge_date, w.chart_id FROM chart_name_words w{join}
-                 WHERE w.word = {word} AND w.status = {status}{kind}{names}{} {}",
+                "SELECT w.discharge_date, w.chart_id FROM {table} w{join}
+                 WHERE {cond} AND w.status = {status}{kind}{names}{} {}",
                 past("w"),
                 ordered("w")
             ));
@@ -256,8 +341,8 @@ pub(super) fn page(
     if runs.accounts {
         let ids = q.id_candidates(text);
         arms.push(format!(
-            "SELECT c.discharge_date, c.chart_id FROM charts c
-             WHERE c.chart_id IN ({ids}) AND c.status IN ({}){kind}{} {}",
+            "SELECT c.discharge_date, c.chart_id FROM ({ids}) t CROSS JOIN charts c
+             WHERE c.chart_id = t.chart_id AND c.status IN ({}){kind}{} {}",
             statuses.join(", "),
             past("c"),
             ordered("c")
@@ -311,27 +396,26 @@ pub(super) fn count(
     };
     let cap = q.arg(TEXT_COUNT_CAP as i64 + 1);
     let mut arms = Vec::new();
-    if !runs.words.is_empty() {
-        let words: Vec<String> = runs.words.iter().map(|w| q.arg(w.clone())).collect();
+    if !runs.runs.is_empty() {
         let status = status_in(&mut q, "w");
-        let run = |word: &str| {
-            format!(
-                "SELECT w.chart_id FROM chart_name_words w{join}
-                 WHERE w.word {word}{status}{kind}{names}"
-            )
-        };
-        if words.len() > 1 {
-            // One word's run over the cap is enough to say "N+", and each run
-            // is counted from its own index range without telling charts apart.
-            let each: Vec<String> = words
+        let selects: Vec<String> = runs
+            .runs
+            .iter()
+            .map(|run| {
+                let (table, cond) = run.table_and_test(&mut q);
+                format!(
+                    "SELECT w.chart_id FROM {table} w{join}
+                     WHERE {cond}{status}{kind}{names}"
+                )
+            })
+            .collect();
+        if selects.len() > 1 {
+            // One run over the cap is enough to say "N+", and each run is
+            // counted from its own index range without telling charts apart.
+            let each: Vec<String> = selects
                 .iter()
                 .enumerate()
-                .map(|(i, w)| {
-                    format!(
-                        "SELECT count(*) AS n FROM ({} LIMIT {cap}) r{i}",
-                        run(&format!("= {w}"))
-                    )
-                })
+                .map(|(i, run)| format!("SELECT count(*) AS n FROM ({run} LIMIT {cap}) r{i}"))
                 .collect();
             let sql = format!("SELECT max(m.n) FROM ({}) m", each.join(" UNION ALL "));
             let most: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
@@ -339,19 +423,20 @@ pub(super) fn count(
                 return Ok((TEXT_COUNT_CAP, true));
             }
         }
-        arms.push(run(&format!("IN ({})", words.join(", "))));
+        arms.extend(selects);
     }
     if runs.accounts {
         let ids = q.id_candidates(text);
         let status = status_in(&mut q, "c");
         arms.push(format!(
-            "SELECT c.chart_id FROM charts c WHERE c.chart_id IN ({ids}){status}{kind}"
+            "SELECT c.chart_id FROM ({ids}) t CROSS JOIN charts c
+             WHERE c.chart_id = t.chart_id{status}{kind}"
         ));
     }
     if arms.is_empty() {
         return Ok((0, false));
     }
-    let sql = if arms.len() == 1 && runs.words.len() <= 1 {
+    let sql = if arms.len() == 1 {
         format!("SELECT count(*) FROM ({} LIMIT {cap}) n", arms[0])
     } else {
         format!(
