@@ -486,10 +486,10 @@ fn amputation_level(words: Vec<String>) -> Vec<String> {
 fn both_sides(words: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(words.len());
     for w in words {
-        let pair = match (out.last().map(String::as_str), w.as_str()) {
-            (Some("right"), "left") | (Some("left"), "right") => true,
-            _ => false,
-        };
+        let pair = matches!(
+            (out.last().map(String::as_str), w.as_str()),
+            (Some("right"), "left") | (Some("left"), "right")
+        );
         if pair {
             out.pop();
             out.push("bilateral".to_string());
