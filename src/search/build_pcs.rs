@@ -449,6 +449,7 @@ impl Builder {
     /// ("Achilles tendon" → Lower Leg Tendon), under each table row of that body part.
     fn add_body_part_key(&mut self, pcs: &IcdPcs, codes: &[(String, u32)]) {
         let mut rows: Vec<(String, String, String)> = Vec::new();
+        let devices = row_devices(pcs);
         for table in &pcs.tables.tables {
             let prefix = table.prefix();
             let Some(section) = prefix.chars().next() else {
@@ -485,6 +486,10 @@ impl Builder {
             core.extend(index_words(&inc_core));
             let mut optional = index_words(&inc_optional);
             optional.extend(index_words(body));
+            // The devices the row allows may be typed: "ACL reconstruction
+            // with autograft" is the Knee Bursa and Ligament's Replacement
+            // with Autologous Tissue Substitute.
+            optional.extend(devices.get(&prefix).into_iter().flatten().cloned());
             self.texts.push(TextB {
                 entry,
                 kind: TextKind::Alias,
@@ -496,6 +501,31 @@ impl Builder {
             });
         }
     }
+}
+
+/// The words of the devices each row prefix (table and body part) allows,
+/// "No Device" left out, each word once.
+fn row_devices(pcs: &IcdPcs) -> HashMap<String, Vec<String>> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for table in &pcs.tables.tables {
+        let prefix = table.prefix();
+        for row in &table.rows {
+            let (Some(body), Some(device)) = (row.first(), row.get(2)) else {
+                continue;
+            };
+            let labels = device.values.iter().filter(|d| d.character != 'Z');
+            let device_words: Vec<String> = labels.flat_map(|d| index_words(&d.label)).collect();
+            for v in &body.values {
+                let list = out.entry(format!("{prefix}{}", v.character)).or_default();
+                for w in &device_words {
+                    if !list.contains(w) {
+                        list.push(w.clone());
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// What a table fan-out reads: the PCS Index, the tables, the codes they
@@ -563,4 +593,36 @@ fn path_words(path: &[&str]) -> (Vec<String>, Vec<String>) {
         optional.extend(index_words(&o));
     }
     (core, optional)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_part_rows_devices_are_its_key_texts_optional_words() {
+        let pcs = IcdPcs::load_bundled().unwrap();
+        let devices = row_devices(&pcs);
+        // Table 0MR (Replacement, Bursae and Ligaments), Knee Bursa and
+        // Ligament, Right (N): Autologous Tissue Substitute (7), Synthetic
+        // Substitute (J), Nonautologous Tissue Substitute (K).
+        let knee = &devices["0MRN"];
+        for w in [
+            "autologous",
+            "synthetic",
+            "nonautologous",
+            "tissue",
+            "substitute",
+        ] {
+            assert!(knee.contains(&w.to_string()), "{w}: {knee:?}");
+        }
+        // Table 02H (Insertion), Superior Vena Cava (V): Infusion Device (3).
+        assert!(devices["02HV"].contains(&"infusion".to_string()));
+        // Table 0MQ (Repair) allows No Device only: no device words.
+        assert!(
+            devices.get("0MQN").is_none_or(|d| d.is_empty()),
+            "{:?}",
+            devices.get("0MQN")
+        );
+    }
 }

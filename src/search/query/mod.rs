@@ -11,6 +11,7 @@ mod rank;
 mod relaxed;
 mod route;
 mod surgeon;
+mod surgeon_route;
 mod typos;
 use crate::codeset::code_key;
 
@@ -165,7 +166,10 @@ impl<'a> Searcher<'a> {
         if looks_like_code(query) {
             self.code_hits(query, &code_key(query), filters);
         }
-        let words = self.query_words(query);
+        let words = surgeon_route::route(
+            self.query_words(query),
+            !filters.systems.allows(System::Icd10Cm),
+        );
         self.pcs_words = surgeon::PcsWords::of(&words);
         self.pcs_words.procedures = filters.systems == super::SystemFilter::Procedures;
         self.cm_words = defaults::CmWords::of(&words);
