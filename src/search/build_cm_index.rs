@@ -367,7 +367,8 @@ impl Builder {
         for u in unlisted_sites(diseases, &children) {
             // Sites the morphology's own subterms list (and those under
             // its "skin" subterm) keep the Index's codes.
-            let mut listed: std::collections::HashSet<Vec<String>> = std::collections::HashSet::new();
+            let mut listed: std::collections::HashSet<Vec<String>> =
+                std::collections::HashSet::new();
             for &c in &children[u.main] {
                 let c = c as usize;
                 listed.insert(site_key(&diseases.terms[c].title));
@@ -436,7 +437,10 @@ impl Builder {
             children[i]
                 .iter()
                 .map(|&c| c as usize)
-                .filter(|&c| super::morphology::is_skin_morphology_row(&file.terms[c].title) && primary(c).is_some())
+                .filter(|&c| {
+                    super::morphology::is_skin_morphology_row(&file.terms[c].title)
+                        && primary(c).is_some()
+                })
                 .collect()
         };
         // Skin rows with morphology rows, by their Malignant Primary cell.
@@ -452,7 +456,9 @@ impl Builder {
             let Some(&like) = primary(i).and_then(|c| by_cell.get(c)) else {
                 continue;
             };
-            if !morph_rows(i).is_empty() || super::morphology::is_skin_morphology_row(&file.terms[i].title) {
+            if !morph_rows(i).is_empty()
+                || super::morphology::is_skin_morphology_row(&file.terms[i].title)
+            {
                 continue;
             }
             let (core, optional) = path_words(file, i, &[]);
@@ -471,7 +477,14 @@ impl Builder {
                 );
                 let named = format!("{}, {title}", path.join(", "));
                 let words = (core.as_slice(), optional.as_slice());
-                self.add_index_code(file, file.terms[i].level + 1, code, Some(2), words, (&label, &named));
+                self.add_index_code(
+                    file,
+                    file.terms[i].level + 1,
+                    code,
+                    Some(2),
+                    words,
+                    (&label, &named),
+                );
             }
         }
     }
@@ -675,11 +688,19 @@ mod tests {
         assert_eq!(core, ["nevus", "cheek"]);
         assert!(optional.contains(&"skin".to_string()));
         // "Hemangioma, cavernous, skin D18.01": skin is the site itself.
-        let (core, _) = path_words(&file, term(&file, &["Hemangioma", "cavernous", "skin"]), &sited);
+        let (core, _) = path_words(
+            &file,
+            term(&file, &["Hemangioma", "cavernous", "skin"]),
+            &sited,
+        );
         assert_eq!(core, ["hemangioma", "cavernous", "skin"]);
         // "Colitis, Clostridium difficile, not specified as recurrent
         // A04.72": "not specified" is the default, not typed.
-        let cdiff = ["Colitis", "Clostridium difficile", "not specified as recurrent"];
+        let cdiff = [
+            "Colitis",
+            "Clostridium difficile",
+            "not specified as recurrent",
+        ];
         let (core, optional) = path_words(&file, term(&file, &cdiff), &sited);
         assert_eq!(core, ["colitis", "clostridium", "difficile", "recurrent"]);
         assert!(optional.contains(&"specified".to_string()));
@@ -692,7 +713,10 @@ mod tests {
         let sited = super::super::morphology::skin_sited_terms(&file, &children);
         let mut main_terms: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, t) in file.terms.iter().enumerate().filter(|(_, t)| t.level == 0) {
-            main_terms.entry(t.title.to_lowercase()).or_default().push(i);
+            main_terms
+                .entry(t.title.to_lowercase())
+                .or_default()
+                .push(i);
         }
         // "Melanoma, superficial spreading — see Melanoma, skin, by site".
         let skin = term(&file, &["Melanoma", "skin"]);
@@ -708,7 +732,10 @@ mod tests {
         let abnormal = (0..file.terms.len())
             .find(|&i| file.terms[i].level == 0 && file.terms[i].title.starts_with("Abnormal,"))
             .unwrap();
-        assert_eq!(reference_to_follow(&file, &main_terms, &sited, abnormal), None);
+        assert_eq!(
+            reference_to_follow(&file, &main_terms, &sited, abnormal),
+            None
+        );
     }
 
     #[test]

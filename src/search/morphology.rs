@@ -119,11 +119,10 @@ pub fn routes(files: &[IndexFile]) -> Vec<Route> {
             // A morphology under a routed main term with an Index code of its
             // own keeps that code ("Carcinoma, Merkel cell C4A.9": its
             // subterms give the sites): it stops the main term's route.
-            let keeps_code = own.is_none()
-                && term.code.is_some()
-                && term.level == 1
-                && parent_routes;
-            let here = here.or_else(|| keeps_code.then(|| (NO_ROUTE, String::new(), String::new())));
+            let keeps_code =
+                own.is_none() && term.code.is_some() && term.level == 1 && parent_routes;
+            let here =
+                here.or_else(|| keeps_code.then(|| (NO_ROUTE, String::new(), String::new())));
             let Some((column, site, reference)) = here else {
                 continue;
             };

@@ -42,8 +42,8 @@ impl Searcher<'_> {
 pub(super) fn soften_stage_words(ws: &[String], terms: &mut [Term]) {
     for i in 1..ws.len().min(terms.len()) {
         let (before, w) = (ws[i - 1].as_str(), ws[i].as_str());
-        let stage = matches!(before, "mild" | "moderate" | "severe" | "indeterminate")
-            && w == "stage";
+        let stage =
+            matches!(before, "mild" | "moderate" | "severe" | "indeterminate") && w == "stage";
         let trimester = matches!(before, "first" | "second" | "third" | "1st" | "2nd" | "3rd")
             && w == "trimester";
         if stage || trimester {
@@ -73,10 +73,18 @@ mod tests {
 
     #[test]
     fn a_stage_of_severity_narrows() {
-        let ws: Vec<String> = ["glaucoma", "moderate", "stage", "severe", "sepsis", "third", "trimester"]
-            .iter()
-            .map(|w| w.to_string())
-            .collect();
+        let ws: Vec<String> = [
+            "glaucoma",
+            "moderate",
+            "stage",
+            "severe",
+            "sepsis",
+            "third",
+            "trimester",
+        ]
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
         let mut terms: Vec<Term> = ws
             .iter()
             .map(|w| Term {

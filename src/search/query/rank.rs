@@ -10,6 +10,8 @@ use crate::search::{Filters, System, TextKind, flag, range};
 const REFINE: f32 = 6.0;
 /// The complete codes of one header read for refinement (a PCS table has thousands).
 const MAX_REFINED: usize = 600;
+/// Points a code "unspecified as to A versus B" loses when the words say A or B.
+const NAMED_ALTERNATIVE: f32 = 10.0;
 /// Points a "Subsequent ..." code loses when the words do not say subsequent.
 const UNNAMED_SUBSEQUENT: f32 = 4.0;
 /// Headers beyond the first `limit` hits that are still opened into their codes.
@@ -62,7 +64,9 @@ impl Searcher<'_> {
         }
         self.keep_best(&mut out, keep);
         for r in &mut out {
-            r.0 -= self.unnamed(r.2, terms) + self.unnamed_subsequent(r.2, terms);
+            r.0 -= self.unnamed(r.2, terms)
+                + self.unnamed_subsequent(r.2, terms)
+                + self.named_alternative(r.2, terms);
         }
         out.sort_by(|a, b| self.order(a, b));
         let mut seen = std::collections::HashSet::new();
@@ -161,6 +165,33 @@ impl Searcher<'_> {
             && self.ix.title(e).starts_with("Subsequent ")
         {
             UNNAMED_SUBSEQUENT
+        } else {
+            0.0
+        }
+    }
+
+    /// Points an ICD-10-CM code loses whose title leaves open what the
+    /// words say: "Intestinal adhesions [bands], unspecified as to partial
+    /// versus complete obstruction" (K56.50) when the words say complete or
+    /// partial (K56.52, K56.51 hold their word as well: the alternatives in
+    /// "unspecified as to" must not count for it).
+    fn named_alternative(&self, e: usize, terms: &[Term]) -> f32 {
+        if self.ix.system(e) != System::Icd10Cm {
+            return 0.0;
+        }
+        let title = self.ix.title(e).to_lowercase();
+        let Some((_, open)) = title.split_once("unspecified as to ") else {
+            return 0.0;
+        };
+        let Some((a, b)) = open.split_once(" versus ") else {
+            return 0.0;
+        };
+        let alternatives: Vec<String> = index_words(a)
+            .into_iter()
+            .chain(index_words(b).into_iter().take(1))
+            .collect();
+        if terms.iter().any(|t| alternatives.contains(&t.word)) {
+            NAMED_ALTERNATIVE
         } else {
             0.0
         }
