@@ -75,13 +75,7 @@ pub fn parse_reference(reference: &str) -> Option<(u8, String)> {
 pub fn routes(files: &[IndexFile]) -> Vec<Route> {
     let mut out: Vec<Route> = Vec::new();
     for file in files.iter().filter(|f| f.source == IndexSource::Diseases) {
-        let mut children = vec![Vec::new(); file.terms.len()];
-        for (i, t) in file.terms.iter().enumerate() {
-            if let Some(p) = t.parent {
-                children[p as usize].push(i as u32);
-            }
-        }
-        let skin_sited = skin_sited_terms(file, &children);
+        let skin_sited = skin_sited_terms(file, &children_of(file));
         // The route in force at each term (inherited from its parent).
         let mut inherited: Vec<Option<(u8, String, String)>> = Vec::with_capacity(file.terms.len());
         // Terms whose subterms give codes ("Sarcoma, Kaposi's": colon C46.4,
@@ -136,25 +130,9 @@ pub fn routes(files: &[IndexFile]) -> Vec<Route> {
             {
                 continue;
             }
-            let mut key: Vec<String> = Vec::new();
-            for (level, title) in path.iter().enumerate() {
-                if level > 0 && is_site_placeholder(title) {
-                    continue;
-                }
-                // "Carcinoma-in-situ" is typed "carcinoma in situ".
-                key.extend(index_words(&title.replace('-', " ")));
-            }
-            key.dedup();
-            if key.is_empty() || key.len() > 6 {
+            let Some((key, extra)) = route_words(file, i) else {
                 continue;
-            }
-            let mut extra: Vec<String> = Vec::new();
-            let mut at = Some(i);
-            while let Some(t) = at {
-                extra.extend(index_words(&file.terms[t].modifiers));
-                at = file.terms[t].parent.map(|p| p as usize);
-            }
-            extra.retain(|w| !key.contains(w));
+            };
             let label = format!("Index: {} → see {reference}", path.join(", "));
             let route = Route {
                 key,
@@ -175,6 +153,43 @@ pub fn routes(files: &[IndexFile]) -> Vec<Route> {
     }
     out.sort_by(|a, b| b.key.len().cmp(&a.key.len()).then(a.key.cmp(&b.key)));
     out
+}
+
+/// A route's key (the morphology's words, site placeholders left out) and
+/// its nonessential modifiers; `None` for a key of no word or of more than
+/// six.
+fn route_words(file: &IndexFile, i: usize) -> Option<(Vec<String>, Vec<String>)> {
+    let mut key: Vec<String> = Vec::new();
+    for (level, title) in file.path(i).iter().enumerate() {
+        if level > 0 && is_site_placeholder(title) {
+            continue;
+        }
+        // "Carcinoma-in-situ" is typed "carcinoma in situ".
+        key.extend(index_words(&title.replace('-', " ")));
+    }
+    key.dedup();
+    if key.is_empty() || key.len() > 6 {
+        return None;
+    }
+    let mut extra: Vec<String> = Vec::new();
+    let mut at = Some(i);
+    while let Some(t) = at {
+        extra.extend(index_words(&file.terms[t].modifiers));
+        at = file.terms[t].parent.map(|p| p as usize);
+    }
+    extra.retain(|w| !key.contains(w));
+    Some((key, extra))
+}
+
+/// The subterms of each term.
+pub fn children_of(file: &IndexFile) -> Vec<Vec<u32>> {
+    let mut children = vec![Vec::new(); file.terms.len()];
+    for (i, t) in file.terms.iter().enumerate() {
+        if let Some(p) = t.parent {
+            children[p as usize].push(i as u32);
+        }
+    }
+    children
 }
 
 /// Coded sites under a "skin" subterm that make a main term a morphology
