@@ -689,18 +689,21 @@ fn the_family_fixtures_hold_their_measured_levels() {
     assert_eq!(by_family.len(), 6, "{:?}", by_family.keys());
     // Floors a little under what this engine measures: a regression guard
     // (2026-11-30, 889 terms: injury 0.84 / 0.94, morphology 0.88 / 0.97,
-    // pcs 0.84 / 0.92 with the 39 long op-note terms of the fallback section).
+    // pcs 0.84 / 0.92 with the 39 long op-note terms of the fallback section;
+    // morph3, 944 terms: morphology 0.94 / 0.99, problem_list 0.98 / 1.00,
+    // qualifier 0.93 / 1.00, shorthand 0.99 / 0.99).
     // The issue's targets (hit@10 >= 98% in every family, hit@1 >= 90%
     // overall) are not met yet; the closing note gives the numbers.
     let floors: BTreeMap<&str, (f64, f64)> = [
         // injury3 (2026-11-30, 177 terms with its 53 new ones): 0.97 / 0.99.
         ("injury", (0.96, 0.99)),
-        ("morphology", (0.85, 0.95)),
+        // morph3 (2026-11-30, with its 55 new terms): 0.94 / 0.99.
+        ("morphology", (0.92, 0.98)),
         // pcs: 0.85 / 0.96 over 262 terms with the 54 route terms (pcsroutes).
         ("pcs", (0.84, 0.95)),
-        ("problem_list", (0.94, 0.98)),
-        ("qualifier", (0.90, 0.98)),
-        ("shorthand", (0.94, 0.98)),
+        ("problem_list", (0.96, 0.99)),
+        ("qualifier", (0.91, 0.99)),
+        ("shorthand", (0.97, 0.99)),
     ]
     .into_iter()
     .collect();
@@ -889,4 +892,100 @@ fn a_surgeons_phrase_leads_to_its_root_operation_and_body_part() {
         "{:?}",
         codes(&entry)
     );
+}
+
+#[test]
+fn a_melanoma_of_an_internal_site_is_the_sites_malignant_neoplasm() {
+    // The Index, "Melanoma (malignant) C43.9": "Internal sites should be
+    // coded to malignant neoplasm of those sites" (the Neoplasm Table's
+    // Malignant Primary cell); the skin sites listed under it keep C43.
+    for (q, code) in [
+        ("choroidal melanoma left eye", "C69.32"), // choroid C69.3-, left
+        ("melanoma of the rectum", "C20"),         // rectum C20
+        ("melanoma of the nasal cavity", "C30.0"), // cavity, nasal C30.0
+        ("melanoma of the back", "C43.59"),        // Melanoma, skin, back
+    ] {
+        let hits = dx(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+    let hits = dx("melanoma of the rectum");
+    assert!(
+        hits[0].matched.contains("Melanoma, internal site") && hits[0].matched.contains("rectum"),
+        "the hit says why: {}",
+        hits[0].matched
+    );
+}
+
+#[test]
+fn a_skin_site_takes_the_morphology_rows_of_the_skin_row_sharing_its_cell() {
+    // Neoplasm Table: "skin, hand C44.60-" has no rows of its own for the
+    // morphologies; "skin, limb NEC, upper C44.60-" has them (basal cell
+    // carcinoma C44.61-, squamous cell carcinoma C44.62-), and so for the
+    // lower limb (C44.70-: C44.71-, C44.72-). Tabular: 2 right, 9 left.
+    for (q, code) in [
+        ("squamous cell carcinoma of skin of right hand", "C44.622"),
+        ("basal cell carcinoma of skin of left knee", "C44.719"),
+        // No morphology named: the site's own cell.
+        ("carcinoma of skin of right hand", "C44.602"),
+    ] {
+        let hits = dx(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+}
+
+#[test]
+fn a_morphology_coded_by_skin_site_is_found_without_the_word_skin() {
+    for (q, code) in [
+        // Nevus, skin, cheek D22.39.
+        ("nevus of cheek", "D22.39"),
+        // Melanoma, superficial spreading — see Melanoma, skin, by site;
+        // Melanoma, skin, thigh C43.7-; Tabular C43.71 right.
+        ("superficial spreading melanoma right thigh", "C43.71"),
+        // Lentigo, maligna — see also Melanoma, in situ; in situ, nose D03.39.
+        ("lentigo maligna of nose", "D03.39"),
+    ] {
+        let hits = dx(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+}
+
+#[test]
+fn a_known_abbreviation_is_neither_a_stop_word_nor_a_typo() {
+    // "AS" in capitals is aortic stenosis or ankylosing spondylitis (the
+    // Index: Stenosis, aortic I35.0; Spondylitis, ankylosing M45.9), not
+    // the stop word "as".
+    let hits = dx("AS");
+    assert!(
+        codes(&hits)[..2.min(hits.len())]
+            .iter()
+            .any(|c| *c == "I35.0" || *c == "M45.9"),
+        "{:?}",
+        codes(&hits)
+    );
+    // "NASH" is Steatohepatitis (nonalcoholic) (NASH) K75.81, not a typo of
+    // "Nishimoto" (I67.5).
+    let hits = dx("NASH");
+    assert_eq!(first(&hits), "K75.81", "{:?}", codes(&hits));
+    assert!(!codes(&hits).contains(&"I67.5"), "{:?}", codes(&hits));
+    // GE junction: the Neoplasm Table's gastroesophageal junction C16.0.
+    let hits = dx("GE junction adenocarcinoma");
+    assert_eq!(first(&hits), "C16.0", "{:?}", codes(&hits));
+}
+
+/// Diagnostics, not a check: the first hits for each query of `$PROBE`
+/// (separated by ";"), with their scores and why (`PROBE='nevus of cheek'
+/// cargo test --release --test search_families probe -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn probe() {
+    let queries = std::env::var("PROBE").unwrap_or_default();
+    for q in queries.split(';').map(str::trim).filter(|q| !q.is_empty()) {
+        eprintln!("== {q}");
+        for h in dx(q).iter().take(6) {
+            eprintln!(
+                "{:9} {:7.2}  {}  <- {}",
+                h.code, h.score, h.title, h.matched
+            );
+        }
+    }
 }

@@ -27,6 +27,8 @@ fn repeats_reference(core: &[String], rel: &[&str]) -> bool {
 /// Coded subterms one "see" reference leads to, at most (a main term's
 /// whole tree is not copied under every reference to it).
 const MAX_SEE_SUBTERMS: usize = 40;
+/// Coded subterms a reference to a morphology coded by skin site leads to.
+const MAX_SEE_SITES: usize = 120;
 
 impl Builder {
     /// The entry an index code points at, made (marked index-only) when no
@@ -82,6 +84,7 @@ impl Builder {
             }
             main_terms.entry(title).or_default().insert(0, i);
         }
+        let skin_sited = super::morphology::skin_sited_terms(file, &children);
         for (i, term) in file.terms.iter().enumerate() {
             let mut codes: Vec<(String, Option<u8>)> = Vec::new();
             if let Some(c) = &term.code {
@@ -93,7 +96,7 @@ impl Builder {
             let mut see_label = String::new();
             let mut see_target = None;
             if codes.is_empty()
-                && let Some(see) = &term.see
+                && let Some(see) = reference_to_follow(file, &main_terms, &skin_sited, i)
                 && let Some(target) = follow_see(file, &main_terms, &children, see)
             {
                 see_target = Some(target);
@@ -109,29 +112,7 @@ impl Builder {
                 continue;
             }
             let path = file.path(i);
-            let mut core: Vec<String> = Vec::new();
-            let mut optional: Vec<String> = Vec::new();
-            for (level, t) in path.iter().enumerate() {
-                if file.source == IndexSource::Neoplasms && level == 0 {
-                    optional.extend(index_words(t));
-                } else if level == 0 || file.source == IndexSource::Neoplasms {
-                    // A site lists its variants after a comma ("uterus, uteri,
-                    // uterine"): one of them is typed.
-                    let (c, o) = main_term_words(t);
-                    core.extend(c);
-                    optional.extend(o);
-                } else {
-                    core.extend(index_words(t));
-                }
-            }
-            for t in &path {
-                optional.extend(joined_compounds(t));
-            }
-            let mut at = Some(i);
-            while let Some(t) = at {
-                optional.extend(index_words(&file.terms[t].modifiers));
-                at = file.terms[t].parent.map(|p| p as usize);
-            }
+            let (core, optional) = path_words(file, i, &skin_sited);
             let shown = path.join(" > ");
             let label = format!("{}: {shown}{see_label}", file.source.label());
             let named = path.join(", ");
@@ -145,8 +126,18 @@ impl Builder {
             {
                 let words = (core.as_slice(), optional.as_slice());
                 let names = (label.as_str(), named.as_str());
-                self.add_see_subterms(file, &children, target, words, names);
+                // A morphology coded by skin site lists some seventy sites
+                // ("see Melanoma, skin, by site"): all of them.
+                let cap = if skin_sited[main_term_of(file, target)] {
+                    MAX_SEE_SITES
+                } else {
+                    MAX_SEE_SUBTERMS
+                };
+                self.add_see_subterms(file, (&children, cap), target, words, names);
             }
+        }
+        if file.source == IndexSource::Neoplasms {
+            self.add_skin_morphology_rows(file, &children);
         }
     }
 
@@ -159,7 +150,7 @@ impl Builder {
     fn add_see_subterms(
         &mut self,
         file: &IndexFile,
-        children: &[Vec<u32>],
+        (children, cap): (&[Vec<u32>], usize),
         target: usize,
         (core, optional): (&[String], &[String]),
         (label, named): (&str, &str),
@@ -178,7 +169,7 @@ impl Builder {
             }
             let Some(code) = &sub.code else { continue };
             added += 1;
-            if added > MAX_SEE_SUBTERMS {
+            if added > cap {
                 break;
             }
             let mut sub_core = core.to_vec();
@@ -342,6 +333,292 @@ fn main_term_words(title: &str) -> (Vec<String>, Vec<String>) {
     (core, optional)
 }
 
+/// Neoplasm Table codes of a column that are not an internal site's: skin
+/// (C43, C44, C4A; D22, D23), Kaposi's sarcoma, ill-defined regions ("back
+/// NEC", "thigh NEC": C76, D36), lymph nodes and secondary sites (C77-C79),
+/// unknown site (C80), bone, peripheral nerve, connective and fat tissue
+/// (C40, C41, C47, C49; D16, D17, D18, D21: "Melanoma, malignant, of soft
+/// parts except skin" has its own reference).
+fn not_internal(column: u8) -> &'static [&'static str] {
+    if column == super::morphology::BENIGN {
+        &["D22", "D23", "D36", "D16", "D17", "D18", "D21"]
+    } else {
+        &[
+            "C43", "C44", "C4A", "C46", "C76", "C77", "C78", "C79", "C80", "C40", "C41", "C47",
+            "C49",
+        ]
+    }
+}
+
+/// A site's name as a key: the words before its first comma, without
+/// "NEC"/"NOS" ("anus, anal" and "thigh NEC" are "anus" and "thigh").
+fn site_key(title: &str) -> Vec<String> {
+    let first = title.split(',').next().unwrap_or(title);
+    index_words(first)
+        .into_iter()
+        .filter(|w| w != "nec" && w != "nos")
+        .collect()
+}
+
+/// A morphology coded by skin site, and where its other sites go: the
+/// main term, the Neoplasm Table column, and the reference as the Index
+/// words it.
+struct UnlistedSites {
+    main: usize,
+    column: u8,
+    reference: String,
+}
+
+/// The skin-sited morphologies whose other sites go to the Neoplasm Table:
+/// Melanoma by the note under "Melanoma (malignant) C43.9" ("Internal sites
+/// should be coded to malignant neoplasm of those sites"); the others by a
+/// "specified site" subterm's reference ("Nevus, specified site NEC — see
+/// Neoplasm, by site, benign").
+fn unlisted_sites(file: &IndexFile, children: &[Vec<u32>]) -> Vec<UnlistedSites> {
+    let sited = super::morphology::skin_sited_terms(file, children);
+    let mut out = Vec::new();
+    for main in (0..file.terms.len()).filter(|&i| sited[i]) {
+        if file.terms[main].title.eq_ignore_ascii_case("melanoma") {
+            out.push(UnlistedSites {
+                main,
+                column: super::morphology::MALIGNANT_PRIMARY,
+                reference: "Melanoma, internal site → see Neoplasm, malignant".into(),
+            });
+            continue;
+        }
+        for &c in &children[main] {
+            let t = &file.terms[c as usize];
+            let Some(see) = &t.see else { continue };
+            if super::morphology::is_site_placeholder(&t.title)
+                && let Some((column, site)) = super::morphology::parse_reference(see)
+                && site.is_empty()
+            {
+                out.push(UnlistedSites {
+                    main,
+                    column,
+                    reference: format!("{}, {} → see {see}", file.terms[main].title, t.title),
+                });
+            }
+        }
+    }
+    out
+}
+
+impl Builder {
+    /// A morphology the Index codes by skin site, at a site its subterms
+    /// do not list ("choroidal melanoma", "melanoma of the rectum"), is the
+    /// site's cell of the Neoplasm Table in the column its Index entry
+    /// names: each such row is a text of the morphology and the site's words.
+    pub(super) fn add_internal_melanoma(&mut self, files: &[IndexFile]) {
+        let diseases = files.iter().find(|f| f.source == IndexSource::Diseases);
+        let neoplasms = files.iter().find(|f| f.source == IndexSource::Neoplasms);
+        let (Some(diseases), Some(neo)) = (diseases, neoplasms) else {
+            return;
+        };
+        let children = children_of(diseases);
+        for u in unlisted_sites(diseases, &children) {
+            // Sites the morphology's own subterms list (and those under
+            // its "skin" subterm) keep the Index's codes.
+            let mut listed: std::collections::HashSet<Vec<String>> =
+                std::collections::HashSet::new();
+            for &c in &children[u.main] {
+                let c = c as usize;
+                listed.insert(site_key(&diseases.terms[c].title));
+                if diseases.terms[c].title.eq_ignore_ascii_case("skin") {
+                    for &s in &children[c] {
+                        listed.insert(site_key(&diseases.terms[s as usize].title));
+                    }
+                }
+            }
+            let morphology = index_words(&diseases.terms[u.main].title);
+            let heading = neo.heading(u.column).unwrap_or("");
+            self.add_unlisted_site_rows(neo, &u, &listed, &morphology, heading);
+        }
+    }
+
+    fn add_unlisted_site_rows(
+        &mut self,
+        neo: &IndexFile,
+        u: &UnlistedSites,
+        listed: &std::collections::HashSet<Vec<String>>,
+        morphology: &[String],
+        heading: &str,
+    ) {
+        for (i, term) in neo.terms.iter().enumerate() {
+            let Some((_, code)) = term.cells.iter().find(|(col, _)| *col == u.column) else {
+                continue;
+            };
+            let path = neo.path(i);
+            let internal = index_code_key(code)
+                .is_some_and(|k| !not_internal(u.column).iter().any(|p| k.starts_with(p)));
+            let site = path.get(1).map(|t| site_key(t)).unwrap_or_default();
+            if !internal || site.is_empty() || listed.contains(&site) {
+                continue;
+            }
+            let (mut core, optional) = path_words(neo, i, &[]);
+            core.splice(0..0, morphology.iter().cloned());
+            let sites = path.get(1..).unwrap_or(&[]).join(", ");
+            let label = format!("Index: {} → {sites} ({heading})", u.reference);
+            let named = format!("{}, {sites}", morphology.join(" "));
+            let words = (core.as_slice(), optional.as_slice());
+            self.add_index_code(neo, term.level, code, None, words, (&label, &named));
+        }
+    }
+}
+
+impl Builder {
+    /// A skin site of the Neoplasm Table without rows of its own for the
+    /// morphologies ("skin, hand C44.60-") shares its Malignant Primary cell
+    /// with a skin row that has them ("skin, limb, upper C44.60-": basal cell
+    /// carcinoma C44.61-, squamous cell carcinoma C44.62-): the site takes
+    /// those rows, so "squamous cell carcinoma of skin of hand" is C44.62-.
+    fn add_skin_morphology_rows(&mut self, file: &IndexFile, children: &[Vec<u32>]) {
+        let primary = |i: usize| {
+            file.terms[i]
+                .cells
+                .iter()
+                .find(|(col, _)| *col == 2)
+                .map(|(_, c)| c.as_str())
+        };
+        let under_skin = |i: usize| {
+            let path = file.path(i);
+            path.get(1)
+                .is_some_and(|t| t.to_lowercase().starts_with("skin"))
+        };
+        let morph_rows = |i: usize| -> Vec<usize> {
+            children[i]
+                .iter()
+                .map(|&c| c as usize)
+                .filter(|&c| {
+                    super::morphology::is_skin_morphology_row(&file.terms[c].title)
+                        && primary(c).is_some()
+                })
+                .collect()
+        };
+        // Skin rows with morphology rows, by their Malignant Primary cell.
+        let mut by_cell: HashMap<&str, usize> = HashMap::new();
+        for i in (0..file.terms.len()).filter(|&i| under_skin(i)) {
+            if let Some(cell) = primary(i)
+                && !morph_rows(i).is_empty()
+            {
+                by_cell.entry(cell).or_insert(i);
+            }
+        }
+        for i in (0..file.terms.len()).filter(|&i| under_skin(i) && file.terms[i].level >= 2) {
+            let Some(&like) = primary(i).and_then(|c| by_cell.get(c)) else {
+                continue;
+            };
+            if !morph_rows(i).is_empty()
+                || super::morphology::is_skin_morphology_row(&file.terms[i].title)
+            {
+                continue;
+            }
+            let (core, optional) = path_words(file, i, &[]);
+            let path = file.path(i);
+            let like_path = file.path(like);
+            for m in morph_rows(like) {
+                let Some(code) = primary(m) else { continue };
+                let title = &file.terms[m].title;
+                let mut core = core.clone();
+                core.extend(index_words(title));
+                let label = format!(
+                    "{}: {} > {title} (as {})",
+                    file.source.label(),
+                    path.join(" > "),
+                    like_path.get(1..).unwrap_or(&[]).join(" > ")
+                );
+                let named = format!("{}, {title}", path.join(", "));
+                let words = (core.as_slice(), optional.as_slice());
+                self.add_index_code(
+                    file,
+                    file.terms[i].level + 1,
+                    code,
+                    Some(2),
+                    words,
+                    (&label, &named),
+                );
+            }
+        }
+    }
+}
+
+/// The words of an Index term's path that must be typed (core) and those
+/// that may be (variants, nonessential modifiers, compounds). In the Index to
+/// Diseases, a morphology coded by skin site ("Nevus, skin, cheek D22.39";
+/// "Melanoma, skin, thigh C43.7-") is typed without "skin" ("nevus of
+/// cheek"): that level may be missing.
+fn path_words(file: &IndexFile, i: usize, skin_sited: &[bool]) -> (Vec<String>, Vec<String>) {
+    let path = file.path(i);
+    let mut core: Vec<String> = Vec::new();
+    let mut optional: Vec<String> = Vec::new();
+    let main = main_term_of(file, i);
+    let last = path.len().saturating_sub(1);
+    for (level, t) in path.iter().enumerate() {
+        let placeholder = file.source == IndexSource::Diseases
+            && level > 0
+            && level < last
+            && skin_sited.get(main).copied().unwrap_or(false)
+            && t.eq_ignore_ascii_case("skin");
+        if (file.source == IndexSource::Neoplasms && level == 0) || placeholder {
+            optional.extend(index_words(t));
+        } else if level == 0 || file.source == IndexSource::Neoplasms {
+            // A site lists its variants after a comma ("uterus, uteri,
+            // uterine"): one of them is typed.
+            let (c, o) = main_term_words(t);
+            core.extend(c);
+            optional.extend(o);
+        } else if let Some(rest) = t.strip_prefix("not specified as ") {
+            // "Colitis, Clostridium difficile, not specified as recurrent
+            // A04.72": the default, typed as "C-diff colitis"; what it is
+            // not specified as still names it.
+            optional.extend(index_words("not specified"));
+            core.extend(index_words(rest));
+        } else {
+            core.extend(index_words(t));
+        }
+    }
+    for t in &path {
+        optional.extend(joined_compounds(t));
+    }
+    let mut at = Some(i);
+    while let Some(t) = at {
+        optional.extend(index_words(&file.terms[t].modifiers));
+        at = file.terms[t].parent.map(|p| p as usize);
+    }
+    (core, optional)
+}
+
+/// The main term (level 0) a term is under.
+fn main_term_of(file: &IndexFile, i: usize) -> usize {
+    let mut at = i;
+    while let Some(p) = file.terms[at].parent {
+        at = p as usize;
+    }
+    at
+}
+
+/// The reference a term with no code of its own leads to: its "see", or
+/// its "see also" where that names a morphology coded by skin site
+/// ("Lentigo, maligna — see also Melanoma, in situ": the codes are there).
+fn reference_to_follow<'f>(
+    file: &'f IndexFile,
+    main_terms: &HashMap<String, Vec<usize>>,
+    skin_sited: &[bool],
+    i: usize,
+) -> Option<&'f str> {
+    let term = &file.terms[i];
+    if let Some(see) = &term.see {
+        return Some(see);
+    }
+    let also = term.see_also.as_deref()?;
+    let main = also.split(',').next()?.trim().to_lowercase();
+    main_terms
+        .get(&main)?
+        .iter()
+        .any(|&m| skin_sited.get(m).copied().unwrap_or(false))
+        .then_some(also)
+}
+
 fn children_of(file: &IndexFile) -> Vec<Vec<u32>> {
     let mut children = vec![Vec::new(); file.terms.len()];
     for (i, t) in file.terms.iter().enumerate() {
@@ -381,7 +658,13 @@ fn resolve_see(
     children: &[Vec<u32>],
     see: &str,
 ) -> Option<usize> {
-    let lowered: Vec<String> = see.split(',').map(|p| p.trim().to_lowercase()).collect();
+    // "Melanoma, skin, by site": "by site" says where to look, it is no
+    // subterm.
+    let lowered: Vec<String> = see
+        .split(',')
+        .map(|p| p.trim().to_lowercase())
+        .filter(|p| p != "by site")
+        .collect();
     let parts: Vec<String> = lowered.iter().map(|p| words(p).join(" ")).collect();
     // A subterm is named by its title or its title's first part ("myocardium"
     // for "myocardium, myocardial").
@@ -441,5 +724,97 @@ mod tests {
         ));
         assert!(!repeats_reference(&core, &["lateral condyle"]));
         assert!(!repeats_reference(&core, &[]));
+    }
+
+    fn diseases() -> IndexFile {
+        let mut files = crate::codeset::load_index().unwrap();
+        files.swap_remove(
+            files
+                .iter()
+                .position(|f| f.source == IndexSource::Diseases)
+                .unwrap(),
+        )
+    }
+
+    fn term(file: &IndexFile, path: &[&str]) -> usize {
+        (0..file.terms.len())
+            .find(|&i| file.path(i) == path)
+            .unwrap_or_else(|| panic!("{path:?}"))
+    }
+
+    #[test]
+    fn a_morphology_coded_by_skin_site_is_typed_without_skin() {
+        let file = diseases();
+        let children = children_of(&file);
+        let sited = super::super::morphology::skin_sited_terms(&file, &children);
+        // Melanoma and Nevus list some seventy coded sites under "skin";
+        // "Ulcer, skin" a few: that is a condition of the skin, not a
+        // morphology coded by skin site.
+        assert!(sited[term(&file, &["Melanoma"])]);
+        assert!(sited[term(&file, &["Nevus"])]);
+        let ulcer = (0..file.terms.len())
+            .find(|&i| file.terms[i].level == 0 && file.terms[i].title.starts_with("Ulcer,"))
+            .unwrap();
+        assert!(!sited[ulcer]);
+        // "Nevus, skin, cheek D22.39": "nevus of cheek" (skin may be typed).
+        let (core, optional) = path_words(&file, term(&file, &["Nevus", "skin", "cheek"]), &sited);
+        assert_eq!(core, ["nevus", "cheek"]);
+        assert!(optional.contains(&"skin".to_string()));
+        // "Hemangioma, cavernous, skin D18.01": skin is the site itself.
+        let (core, _) = path_words(
+            &file,
+            term(&file, &["Hemangioma", "cavernous", "skin"]),
+            &sited,
+        );
+        assert_eq!(core, ["hemangioma", "cavernous", "skin"]);
+        // "Colitis, Clostridium difficile, not specified as recurrent
+        // A04.72": "not specified" is the default, not typed.
+        let cdiff = [
+            "Colitis",
+            "Clostridium difficile",
+            "not specified as recurrent",
+        ];
+        let (core, optional) = path_words(&file, term(&file, &cdiff), &sited);
+        assert_eq!(core, ["colitis", "clostridium", "difficile", "recurrent"]);
+        assert!(optional.contains(&"specified".to_string()));
+    }
+
+    #[test]
+    fn see_references_by_site_and_see_also_a_skin_morphology_are_followed() {
+        let file = diseases();
+        let children = children_of(&file);
+        let sited = super::super::morphology::skin_sited_terms(&file, &children);
+        let mut main_terms: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, t) in file.terms.iter().enumerate().filter(|(_, t)| t.level == 0) {
+            main_terms
+                .entry(t.title.to_lowercase())
+                .or_default()
+                .push(i);
+        }
+        // "Melanoma, superficial spreading — see Melanoma, skin, by site".
+        let skin = term(&file, &["Melanoma", "skin"]);
+        let found = follow_see(&file, &main_terms, &children, "Melanoma, skin, by site");
+        assert_eq!(found, Some(skin));
+        // "Lentigo, maligna — see also Melanoma, in situ" has no code of its
+        // own: the reference is where its codes are.
+        let maligna = term(&file, &["Lentigo", "maligna"]);
+        let see = reference_to_follow(&file, &main_terms, &sited, maligna);
+        assert_eq!(see, Some("Melanoma, in situ"));
+        // A "see also" to a condition is not followed ("Abnormal — see also
+        // Anomaly").
+        let abnormal = (0..file.terms.len())
+            .find(|&i| file.terms[i].level == 0 && file.terms[i].title.starts_with("Abnormal,"))
+            .unwrap();
+        assert_eq!(
+            reference_to_follow(&file, &main_terms, &sited, abnormal),
+            None
+        );
+    }
+
+    #[test]
+    fn site_keys_drop_variants_and_nec() {
+        assert_eq!(site_key("thigh NEC"), ["thigh"]);
+        assert_eq!(site_key("anus, anal"), ["anus"]);
+        assert_eq!(site_key("cavity"), ["cavity"]);
     }
 }

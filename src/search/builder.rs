@@ -72,6 +72,7 @@ pub fn build(src: &Sources) -> SearchIndex {
     for file in src.index {
         b.add_index(file);
     }
+    b.add_internal_melanoma(src.index);
     b.add_pcs(src.pcs);
     b.add_pcs_index(src.pcs, src.pcs_index);
     b.add_hcpcs(src.hcpcs);

@@ -32,7 +32,7 @@ pub struct Route {
 
 /// Words of a subterm that say "the site is documented" rather than naming a
 /// kind of the morphology.
-fn is_site_placeholder(title: &str) -> bool {
+pub fn is_site_placeholder(title: &str) -> bool {
     let t = title.to_lowercase();
     t.contains("specified site") || t == "site" || t.contains("by site")
 }
@@ -75,6 +75,7 @@ pub fn parse_reference(reference: &str) -> Option<(u8, String)> {
 pub fn routes(files: &[IndexFile]) -> Vec<Route> {
     let mut out: Vec<Route> = Vec::new();
     for file in files.iter().filter(|f| f.source == IndexSource::Diseases) {
+        let skin_sited = skin_sited_terms(file, &children_of(file));
         // The route in force at each term (inherited from its parent).
         let mut inherited: Vec<Option<(u8, String, String)>> = Vec::with_capacity(file.terms.len());
         // Terms whose subterms give codes ("Sarcoma, Kaposi's": colon C46.4,
@@ -97,6 +98,7 @@ pub fn routes(files: &[IndexFile]) -> Vec<Route> {
                 .as_ref()
                 .or(term.see_also.as_ref())
                 .and_then(|r| parse_reference(r).map(|(c, site)| (c, site, r.clone())));
+            let parent_routes = parent.as_ref().is_some_and(|p| p.0 != NO_ROUTE);
             let here = match (&own, &term.code, &term.see) {
                 (Some(route), _, _) => Some(route.clone()),
                 // A code or another reference of its own: that, not the route.
@@ -108,29 +110,29 @@ pub fn routes(files: &[IndexFile]) -> Vec<Route> {
                 (None, None, None) => parent,
             };
             inherited.push(here.clone());
+            // A morphology under a routed main term with an Index code of its
+            // own keeps that code ("Carcinoma, Merkel cell C4A.9": its
+            // subterms give the sites): it stops the main term's route.
+            let keeps_code =
+                own.is_none() && term.code.is_some() && term.level == 1 && parent_routes;
+            let here =
+                here.or_else(|| keeps_code.then(|| (NO_ROUTE, String::new(), String::new())));
             let Some((column, site, reference)) = here else {
                 continue;
             };
             let path = file.path(i);
-            let mut key: Vec<String> = Vec::new();
-            for (level, title) in path.iter().enumerate() {
-                if level > 0 && is_site_placeholder(title) {
-                    continue;
-                }
-                // "Carcinoma-in-situ" is typed "carcinoma in situ".
-                key.extend(index_words(&title.replace('-', " ")));
-            }
-            key.dedup();
-            if key.is_empty() || key.len() > 6 {
+            // "Nevus, specified site NEC — see Neoplasm, by site, benign":
+            // for the sites Nevus does not list, which the builder writes
+            // out (a nevus of the cheek is Nevus, skin, cheek D22.39).
+            if term.level == 1
+                && is_site_placeholder(&term.title)
+                && term.parent.is_some_and(|p| skin_sited[p as usize])
+            {
                 continue;
             }
-            let mut extra: Vec<String> = Vec::new();
-            let mut at = Some(i);
-            while let Some(t) = at {
-                extra.extend(index_words(&file.terms[t].modifiers));
-                at = file.terms[t].parent.map(|p| p as usize);
-            }
-            extra.retain(|w| !key.contains(w));
+            let Some((key, extra)) = route_words(file, i) else {
+                continue;
+            };
             let label = format!("Index: {} → see {reference}", path.join(", "));
             let route = Route {
                 key,
@@ -153,6 +155,77 @@ pub fn routes(files: &[IndexFile]) -> Vec<Route> {
     out
 }
 
+/// A route's key (the morphology's words, site placeholders left out) and
+/// its nonessential modifiers; `None` for a key of no word or of more than
+/// six.
+fn route_words(file: &IndexFile, i: usize) -> Option<(Vec<String>, Vec<String>)> {
+    let mut key: Vec<String> = Vec::new();
+    for (level, title) in file.path(i).iter().enumerate() {
+        if level > 0 && is_site_placeholder(title) {
+            continue;
+        }
+        // "Carcinoma-in-situ" is typed "carcinoma in situ".
+        key.extend(index_words(&title.replace('-', " ")));
+    }
+    key.dedup();
+    if key.is_empty() || key.len() > 6 {
+        return None;
+    }
+    let mut extra: Vec<String> = Vec::new();
+    let mut at = Some(i);
+    while let Some(t) = at {
+        extra.extend(index_words(&file.terms[t].modifiers));
+        at = file.terms[t].parent.map(|p| p as usize);
+    }
+    extra.retain(|w| !key.contains(w));
+    Some((key, extra))
+}
+
+/// The subterms of each term.
+pub fn children_of(file: &IndexFile) -> Vec<Vec<u32>> {
+    let mut children = vec![Vec::new(); file.terms.len()];
+    for (i, t) in file.terms.iter().enumerate() {
+        if let Some(p) = t.parent {
+            children[p as usize].push(i as u32);
+        }
+    }
+    children
+}
+
+/// Coded sites under a "skin" subterm that make a main term a morphology
+/// coded by skin site (Melanoma and Nevus list some seventy each; a
+/// condition with a few skin subterms, "Ulcer, skin", is not one).
+const SKIN_SITES_MIN: usize = 30;
+
+/// By term: whether it is a main term of the Index to Diseases coded by
+/// skin site (its "skin" subterm lists [`SKIN_SITES_MIN`] coded sites).
+pub fn skin_sited_terms(file: &IndexFile, children: &[Vec<u32>]) -> Vec<bool> {
+    let mut out = vec![false; file.terms.len()];
+    if file.source != IndexSource::Diseases {
+        return out;
+    }
+    for i in (0..file.terms.len()).filter(|&i| file.terms[i].level == 0) {
+        out[i] = children[i].iter().any(|&c| {
+            let c = c as usize;
+            file.terms[c].title.eq_ignore_ascii_case("skin")
+                && children[c]
+                    .iter()
+                    .filter(|&&s| file.terms[s as usize].code.is_some())
+                    .count()
+                    >= SKIN_SITES_MIN
+        });
+    }
+    out
+}
+
+/// Whether a Neoplasm Table row names a morphology of skin rather than a
+/// site ("basal cell carcinoma", "squamous cell carcinoma", "specified type
+/// NEC" under "skin, limb, upper").
+pub fn is_skin_morphology_row(title: &str) -> bool {
+    let t = title.to_lowercase();
+    t.ends_with("carcinoma") || t.starts_with("specified type")
+}
+
 /// Query words that choose the column whatever the morphology says
 /// ("metastatic adenocarcinoma … liver": the liver's Secondary column).
 pub fn column_word(w: &str) -> Option<u8> {
@@ -173,6 +246,7 @@ pub fn not_current(w: &str) -> bool {
         w,
         "history"
             | "hx"
+            | "fhx"
             | "ho"
             | "family"
             | "personal"
@@ -217,6 +291,16 @@ mod tests {
     }
 
     #[test]
+    fn skin_rows_of_a_morphology_are_told_from_sites() {
+        // The rows under "skin, limb NEC, upper" in the Neoplasm Table.
+        assert!(is_skin_morphology_row("squamous cell carcinoma"));
+        assert!(is_skin_morphology_row("basal cell carcinoma"));
+        assert!(is_skin_morphology_row("specified type NEC"));
+        assert!(!is_skin_morphology_row("upper"));
+        assert!(!is_skin_morphology_row("hand"));
+    }
+
+    #[test]
     fn the_bundled_index_routes_the_common_morphologies() {
         let files = crate::codeset::load_index().unwrap();
         let routes = routes(&files);
@@ -241,6 +325,10 @@ mod tests {
         // node C46.3): no route to connective tissue, and it stops "sarcoma".
         assert_eq!(find("sarcoma kaposis").unwrap().column, NO_ROUTE);
         assert!(at("sarcoma kaposis") < at("sarcoma"));
+        // "Carcinoma, Merkel cell C4A.9" has its own code and sites: it
+        // stops "carcinoma" ("merkel cell carcinoma scalp" is C4A.4).
+        assert_eq!(find("carcinoma merkel cell").unwrap().column, NO_ROUTE);
+        assert!(at("carcinoma merkel cell") < at("carcinoma"));
         // "Carcinoma, lobular" codes by subterms too, but its "specified
         // site — see Neoplasm, malignant, by site" is a route of that key.
         assert_eq!(find("carcinoma lobular").unwrap().column, MALIGNANT_PRIMARY);

@@ -220,6 +220,10 @@ impl<'a> Searcher<'a> {
                     continue;
                 }
             }
+            if let Some(w) = self.capitalised_abbreviation(token) {
+                out.push(w);
+                continue;
+            }
             out.extend(index_words(token));
         }
         self.join_phrases(out)
@@ -347,6 +351,8 @@ impl<'a> Searcher<'a> {
             terms.push(t);
         }
         defaults::soften_fracture_grade(&ws, &mut terms);
+        negation::soften_stage_words(&ws, &mut terms);
+        negation::name_sites_in_diagnoses(&mut terms, self.pcs_words.procedures);
         surgeon::soften_surgeon_words(&mut terms, self.pcs_words.procedures);
         if terms.iter().all(|t| t.soft) {
             terms.iter_mut().for_each(|t| t.soft = false);
@@ -424,7 +430,9 @@ impl<'a> Searcher<'a> {
         let direct = self.postings_between(t.lo, t.hi)
             + self.postings_between(t.stem_lo, t.stem_hi)
             + t.plural.map_or(0, |p| self.postings(p).len());
-        if direct < 3 && typo_budget(w.len()) > 0 {
+        // A known abbreviation is what it stands for, never a typo of
+        // another word ("NASH" is not "Nishimoto").
+        if direct < 3 && typo_budget(w.len()) > 0 && t.phrases.is_empty() {
             t.fuzzy = self.fuzzy(w);
             self.typo_synonyms(&mut t);
         }
@@ -495,8 +503,10 @@ impl<'a> Searcher<'a> {
         } else if t.stem_lo <= w && w < t.stem_hi {
             // A shared stem, for words of about the same length ("pancreatic",
             // "pancreas"), not a longer word that merely begins alike
-            // ("history", "histoplasmosis").
-            if self.ix.vocab.get(w as usize).len().abs_diff(t.len) <= 3 {
+            // ("history", "histoplasmosis"), nor another condition of the
+            // same organ ("diverticulosis", "diverticulitis").
+            let word = self.ix.vocab.get(w as usize);
+            if word.len().abs_diff(t.len) <= 3 && !typos::other_condition(&t.word, word) {
                 0.6
             } else {
                 0.0
@@ -539,6 +549,11 @@ impl<'a> Searcher<'a> {
         for (i, t) in terms.iter().enumerate() {
             let (mut best, pos) = bests[i];
             let mut phrase_mask = 0u64;
+            // The abbreviation and its words both in the text ("Extended
+            // spectrum beta lactamase (ESBL) resistance"): it covers them all.
+            if best >= 0.95 {
+                mask |= self.phrase_positions(&t.phrases, ws);
+            }
             if best < 0.95 {
                 for phrase in &t.phrases {
                     let mut m = 0u64;

@@ -1,6 +1,7 @@
-//! "With" and "without" in a query against what a text says of the same word.
+//! "With" and "without" in a query against what a text says of the same word,
+//! and qualifier words that only pick among a code's complete codes.
 
-use super::Searcher;
+use super::{Searcher, Term};
 use crate::search::System;
 
 impl Searcher<'_> {
@@ -24,5 +25,76 @@ impl Searcher<'_> {
     /// Whether an entry is a PCS code, whose title has what it names.
     pub(super) fn names_what_it_has(&self, e: usize) -> bool {
         self.ix.system(e) == System::Icd10Pcs
+    }
+}
+
+/// Words of a stage the Tabular gives as a 7th character ("H40.11- Primary
+/// open-angle glaucoma": 1 mild stage, 2 moderate stage, 3 severe stage, 4
+/// indeterminate stage): "moderate stage" picks among the complete codes, as
+/// "subsequent" does, and may be missing from the Index's text. `terms` are
+/// in the order of `ws`.
+///
+/// So do a trimester (the last character of the obstetric codes: "placenta
+/// previa third trimester" is the Index's "Previa, placenta O44.0-", whose
+/// codes the trimester picks among) and the oxygen a patient is on at home
+/// (a status, Z99.81 "Dependence on supplemental oxygen", beside the
+/// condition searched: "AECOPD on home O2" is J44.1).
+pub(super) fn soften_stage_words(ws: &[String], terms: &mut [Term]) {
+    for i in 1..ws.len().min(terms.len()) {
+        let (before, w) = (ws[i - 1].as_str(), ws[i].as_str());
+        let stage =
+            matches!(before, "mild" | "moderate" | "severe" | "indeterminate") && w == "stage";
+        let trimester = matches!(before, "first" | "second" | "third" | "1st" | "2nd" | "3rd")
+            && w == "trimester";
+        if stage || trimester {
+            terms[i - 1].soft = true;
+            terms[i].soft = true;
+        }
+        if before == "home" && matches!(w, "o2" | "oxygen") {
+            terms[i].soft = true;
+        }
+    }
+}
+
+/// In a diagnosis search "anterior" names a site ("anterior STEMI" is the
+/// anterior wall, I21.09), not the approach or extent it narrows in a
+/// procedure search.
+pub(super) fn name_sites_in_diagnoses(terms: &mut [Term], procedures: bool) {
+    if !procedures {
+        for t in terms.iter_mut().filter(|t| t.word == "anterior") {
+            t.soft = false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stage_of_severity_narrows() {
+        let ws: Vec<String> = [
+            "glaucoma",
+            "moderate",
+            "stage",
+            "severe",
+            "sepsis",
+            "third",
+            "trimester",
+        ]
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+        let mut terms: Vec<Term> = ws
+            .iter()
+            .map(|w| Term {
+                word: w.clone(),
+                ..Term::default()
+            })
+            .collect();
+        soften_stage_words(&ws, &mut terms);
+        let soft: Vec<bool> = terms.iter().map(|t| t.soft).collect();
+        // "severe sepsis" names a code (R65.20): only a severity before "stage" narrows.
+        assert_eq!(soft, [false, true, true, false, false, true, true]);
     }
 }

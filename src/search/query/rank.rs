@@ -10,6 +10,10 @@ use crate::search::{Filters, System, TextKind, flag, range};
 const REFINE: f32 = 6.0;
 /// The complete codes of one header read for refinement (a PCS table has thousands).
 const MAX_REFINED: usize = 600;
+/// Points a code "unspecified as to A versus B" loses when the words say A or B.
+const NAMED_ALTERNATIVE: f32 = 10.0;
+/// Points a "Subsequent ..." code loses when the words do not say subsequent.
+const UNNAMED_SUBSEQUENT: f32 = 4.0;
 /// Headers beyond the first `limit` hits that are still opened into their codes.
 const EXPAND_BEST: usize = 8;
 
@@ -60,7 +64,9 @@ impl Searcher<'_> {
         }
         self.keep_best(&mut out, keep);
         for r in &mut out {
-            r.0 -= self.unnamed(r.2, terms);
+            r.0 -= self.unnamed(r.2, terms)
+                + self.unnamed_subsequent(r.2, terms)
+                + self.named_alternative(r.2, terms);
         }
         out.sort_by(|a, b| self.order(a, b));
         let mut seen = std::collections::HashSet::new();
@@ -139,6 +145,55 @@ impl Searcher<'_> {
                 c.0 += 0.1;
                 out.push(c);
             }
+        }
+    }
+
+    /// Points an ICD-10-CM code whose title begins "Subsequent" loses when
+    /// the words do not say so: the Index reaches I22.- by "Infarct,
+    /// myocardial, subsequent (recurrent) (reinfarction)" only; an infarction
+    /// typed without those words is the first one, I21.- ("inferior STEMI"
+    /// is I21.19, not I22.1).
+    fn unnamed_subsequent(&self, e: usize, terms: &[Term]) -> f32 {
+        let said = terms.iter().any(|t| {
+            matches!(
+                t.word.as_str(),
+                "subsequent" | "recurrent" | "reinfarction" | "reinfarct"
+            )
+        });
+        if !said
+            && self.ix.system(e) == System::Icd10Cm
+            && self.ix.title(e).starts_with("Subsequent ")
+        {
+            UNNAMED_SUBSEQUENT
+        } else {
+            0.0
+        }
+    }
+
+    /// Points an ICD-10-CM code loses whose title leaves open what the
+    /// words say: "Intestinal adhesions [bands], unspecified as to partial
+    /// versus complete obstruction" (K56.50) when the words say complete or
+    /// partial (K56.52, K56.51 hold their word as well: the alternatives in
+    /// "unspecified as to" must not count for it).
+    fn named_alternative(&self, e: usize, terms: &[Term]) -> f32 {
+        if self.ix.system(e) != System::Icd10Cm {
+            return 0.0;
+        }
+        let title = self.ix.title(e).to_lowercase();
+        let Some((_, open)) = title.split_once("unspecified as to ") else {
+            return 0.0;
+        };
+        let Some((a, b)) = open.split_once(" versus ") else {
+            return 0.0;
+        };
+        let alternatives: Vec<String> = index_words(a)
+            .into_iter()
+            .chain(index_words(b).into_iter().take(1))
+            .collect();
+        if terms.iter().any(|t| alternatives.contains(&t.word)) {
+            NAMED_ALTERNATIVE
+        } else {
+            0.0
         }
     }
 

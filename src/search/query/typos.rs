@@ -22,7 +22,51 @@ pub(super) fn one_edit(typed: &str, known: &str) -> bool {
         && osa_distance(typed.as_bytes(), known.as_bytes(), 1).is_some()
 }
 
+/// Endings that name a kind of condition or operation: two words of one
+/// stem with different endings of these are different things
+/// ("diverticulosis" is not "diverticulitis", "spondylosis" not
+/// "spondylitis", "arthrosis" not "arthritis").
+const KIND_ENDINGS: [&str; 10] = [
+    "itis", "osis", "oma", "emia", "pathy", "algia", "ectomy", "otomy", "ostomy", "plasty",
+];
+
+/// Whether `typed` and `known` end in different kind endings.
+pub(super) fn other_condition(typed: &str, known: &str) -> bool {
+    let ending = |w: &str| KIND_ENDINGS.iter().find(|e| w.ends_with(*e));
+    matches!((ending(typed), ending(known)), (Some(a), Some(b)) if a != b)
+}
+
 impl Searcher<'_> {
+    /// The positions (bits) in a text's words of the first phrase all of
+    /// whose words it holds, or 0.
+    pub(super) fn phrase_positions(&self, phrases: &[Vec<u32>], ws: &[u32]) -> u64 {
+        for phrase in phrases {
+            let mut m = 0u64;
+            let all = phrase.iter().all(|x| match ws.iter().position(|w| w == x) {
+                Some(p) if p < 64 => {
+                    m |= 1 << p;
+                    true
+                }
+                _ => false,
+            });
+            if all {
+                return m;
+            }
+        }
+        0
+    }
+
+    /// A stop word typed in capitals that the synonym list knows is the
+    /// abbreviation, not the word ("AS": aortic stenosis; "as" is dropped).
+    pub(super) fn capitalised_abbreviation(&self, token: &str) -> Option<String> {
+        let lower = token.to_ascii_lowercase();
+        (token.len() >= 2
+            && token.bytes().all(|b| b.is_ascii_uppercase())
+            && crate::search::text::is_stop_word(&lower)
+            && self.synonym_key(&lower).is_some())
+        .then_some(lower)
+    }
+
     /// A term with no word of its own in the vocabulary takes the synonyms
     /// of the words one edit away ("tonsilectomy": "tonsillectomy", which
     /// stands for "resection tonsils").
@@ -54,6 +98,16 @@ impl Searcher<'_> {
 #[cfg(test)]
 mod tests {
     use super::one_edit;
+
+    #[test]
+    fn different_kind_endings_are_different_conditions() {
+        use super::other_condition;
+        assert!(other_condition("diverticulosis", "diverticulitis"));
+        assert!(other_condition("spondylosis", "spondylitis"));
+        assert!(!other_condition("pancreatic", "pancreas"));
+        assert!(!other_condition("diverticulosis", "diverticulosis"));
+        assert!(!other_condition("arthritis", "arthritic"));
+    }
 
     #[test]
     fn one_edit_on_words_of_five_letters_or_more() {
