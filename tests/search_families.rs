@@ -655,13 +655,14 @@ fn the_family_fixtures_hold_their_measured_levels() {
     assert_eq!(by_family.len(), 6, "{:?}", by_family.keys());
     // Floors a little under what this engine measures: a regression guard
     // (2026-11-30, 889 terms: injury 0.84 / 0.94, morphology 0.88 / 0.97,
-    // pcs 0.84 / 0.92 with the 39 long op-note terms of the fallback section).
+    // pcs 0.84 / 0.92 with the 39 long op-note terms of the fallback section;
+    // 0.86 / 0.94 with the 52 approach and device terms of pcschars, 260 pcs).
     // The targets (hit@10 >= 98% in every family, hit@1 >= 90%
     // overall) are not met yet; the closing note gives the numbers.
     let floors: BTreeMap<&str, (f64, f64)> = [
         ("injury", (0.83, 0.94)),
         ("morphology", (0.85, 0.95)),
-        ("pcs", (0.82, 0.90)),
+        ("pcs", (0.85, 0.93)),
         ("problem_list", (0.94, 0.98)),
         ("qualifier", (0.90, 0.98)),
         ("shorthand", (0.94, 0.98)),
