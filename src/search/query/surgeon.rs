@@ -4,16 +4,27 @@
 //! when the words say so ("laparoscopic" is Percutaneous Endoscopic, a
 //! "-centesis" a puncture through the skin, a biopsy Diagnostic).
 
+mod devices;
+
 use super::{Searcher, Term};
 use crate::search::synonyms::MAX_KEY_WORDS;
-use crate::search::text::is_soft_word;
 use crate::search::text::words;
+use crate::search::text::{index_words, is_soft_word};
 use crate::search::{System, TextKind, range};
+use devices::Device;
 
 /// Points a complete PCS code earns when its approach (5th character) is the
 /// one the words name, or imply.
 const APPROACH_NAMED: f32 = 4.0;
 const APPROACH_IMPLIED: f32 = 3.0;
+/// A scope named (Via Natural or Artificial Opening Endoscopic, 8) also
+/// counts as the words its label in the code's title has beyond the
+/// shortest label's two ("Open Approach"): "cystoscopy" says
+/// "Via Natural or Artificial Opening Endoscopic Approach". Points per share
+/// of the title's words those take, as a text's coverage of the query earns
+/// them (the weight of coverage in `Searcher::score`). Without them a long
+/// approach label loses to a short one on coverage alone.
+const APPROACH_WORDS: f32 = 30.0;
 /// Points for the qualifier (7th character) the words ask for: Diagnostic
 /// (X) for a biopsy, not Diagnostic when "therapeutic".
 const QUALIFIER: f32 = 4.0;
@@ -75,6 +86,14 @@ pub(crate) struct PcsWords {
     stoma: bool,
     /// The words say internal fixation ("ORIF").
     internal_fixation: bool,
+    /// The device (6th character) the words name.
+    device: Option<Device>,
+    /// The words say no device was left ("no stent placed", "without mesh"):
+    /// No Device (Z). A negated device word names no device.
+    no_device: bool,
+    /// Cemented (true) or uncemented (false): the qualifier of a joint
+    /// replacement (table 0SR: 9 Cemented, A Uncemented).
+    cemented: Option<bool>,
     /// What each "-ectomy" word holds before its ending ("hemithyroid").
     organs: Vec<String>,
     /// A search of procedures: HCPCS supplies, equipment and quality-data
@@ -92,10 +111,14 @@ fn named_approach(w: &str) -> Option<u8> {
         // The abbreviation spells it out: percutaneous coronary intervention,
         // percutaneous endoscopic gastrostomy, peripherally inserted central
         // catheter, transcatheter aortic valve replacement.
+        // PTA: percutaneous transluminal angioplasty.
         "percutaneous" | "perc" | "transfemoral" | "transcatheter" | "endovascular" | "needle"
-        | "pci" | "ptca" | "peg" | "picc" | "tavr" | "tavi" => b'3',
+        | "pci" | "ptca" | "pta" | "transluminal" | "peg" | "picc" | "tavr" | "tavi" => b'3',
+        // Scopes entered through a small incision of the skin, not a natural
+        // opening: the mediastinum, the pleura, the peritoneum.
         "laparoscopic" | "laparoscopically" | "lap" | "laparoscopy" | "arthroscopic"
-        | "arthroscopy" | "thoracoscopic" | "thoracoscopy" | "vats" | "robotic" => b'4',
+        | "arthroscopy" | "thoracoscopic" | "thoracoscopy" | "vats" | "robotic"
+        | "mediastinoscopy" | "mediastinoscopic" | "pleuroscopy" | "peritoneoscopy" => b'4',
         // Through a natural opening, no scope: the nose, the urethra, the
         // vagina (a LEEP, a D&C).
         "vaginal" | "transvaginal" | "ng tube" | "nasogastric" | "nasogastric tube" | "foley"
@@ -110,6 +133,22 @@ fn named_approach(w: &str) -> Option<u8> {
     })
 }
 
+/// The share of a PCS title's searchable words its approach label (after the
+/// last ", ", ending in "Approach") has beyond two: 4 of 11 for "Dilation of
+/// Ureter, Left, Intraluminal Device, Via Natural or Artificial Opening
+/// Endoscopic Approach" ("or" and "of" are stop words), none for "Open
+/// Approach" or "Percutaneous Approach".
+fn approach_share(title: &str) -> f32 {
+    let Some((_, label)) = title.rsplit_once(", ") else {
+        return 0.0;
+    };
+    if !label.ends_with(" Approach") {
+        return 0.0;
+    }
+    let all = index_words(title).len().max(1);
+    index_words(label).len().saturating_sub(2) as f32 / all as f32
+}
+
 /// The approach a word implies: a "-centesis" or a puncture is through the
 /// skin (Percutaneous: "entry, by puncture or minor incision").
 fn implied_approach(w: &str) -> Option<u8> {
@@ -117,6 +156,9 @@ fn implied_approach(w: &str) -> Option<u8> {
         || matches!(
             w,
             "puncture" | "tap" | "aspiration" | "cath" | "catheterization" | "iv" | "intravenous"
+            // Image-guided ("CT guided", "ultrasound guided"): a needle or
+            // catheter through the skin under the image.
+            | "guided" | "guidance"
         );
     through_skin.then_some(b'3')
 }
@@ -141,6 +183,8 @@ impl PcsWords {
         } else {
             singles().find_map(implied_approach).map(|a| (a, false))
         };
+        let flat: Vec<&str> = words.iter().flat_map(|w| w.split(' ')).collect();
+        out.read_devices(&flat);
         for w in singles() {
             match w {
                 "biopsy" | "bx" => {
@@ -148,7 +192,10 @@ impl PcsWords {
                     out.biopsy = true;
                 }
                 // The PCS Index: "Lavage, Bronchial alveolar, diagnostic".
-                "diagnostic" | "dx" | "sampling" | "bal" => out.diagnostic = Some(true),
+                // Fluid or tissue sent "for cultures" is taken to diagnose.
+                "diagnostic" | "dx" | "sampling" | "bal" | "culture" | "cultures" => {
+                    out.diagnostic = Some(true)
+                }
                 // A central venous catheter's tip is in a central vein; a
                 // PICC's too (the PCS Index: PICC, use Infusion Device, in
                 // the Superior Vena Cava).
@@ -175,7 +222,7 @@ impl PcsWords {
 /// A scope through a natural opening ("cystoscopy", "EGD", "cysto"): the
 /// approach, not the procedure, when another procedure is done "with" it.
 fn is_scope(w: &str) -> bool {
-    matches!(w, "egd" | "cysto") || w.ends_with("oscopy") || w.ends_with("oscopic")
+    matches!(w, "egd" | "cysto" | "ercp") || w.ends_with("oscopy") || w.ends_with("oscopic")
 }
 
 /// "Cystoscopy with biopsy", "EGD with control of bleeding": two procedures
@@ -197,6 +244,9 @@ pub(super) fn soften_surgeon_words(terms: &mut [Term], procedures: bool) {
             t.soft = true;
         }
     }
+    if procedures {
+        devices::drop_said_of_devices(terms);
+    }
     let Some(scope) = scope else {
         return;
     };
@@ -209,13 +259,19 @@ pub(super) fn soften_surgeon_words(terms: &mut [Term], procedures: bool) {
         // The "with" joins the two procedures: it is not the "With" of an
         // approach ("With Percutaneous Endoscopic Assistance") to match.
         if let Some(at) = with {
-            let t = &mut terms[scope + 1 + at];
-            (t.lo, t.hi, t.exact, t.plural) = (0, 0, None, None);
-            (t.stem_lo, t.stem_hi) = (0, 0);
-            t.fuzzy.clear();
-            t.phrases.clear();
+            match_nothing(&mut terms[scope + 1 + at]);
         }
     }
+}
+
+/// A term that no word of a text holds, and that narrows: what it said is
+/// read elsewhere (by `PcsWords`), not matched against titles.
+fn match_nothing(t: &mut Term) {
+    (t.lo, t.hi, t.exact, t.plural) = (0, 0, None, None);
+    (t.stem_lo, t.stem_hi) = (0, 0);
+    t.fuzzy.clear();
+    t.phrases.clear();
+    t.soft = true;
 }
 
 impl Searcher<'_> {
@@ -408,6 +464,11 @@ impl Searcher<'_> {
         {
             bonus += if named {
                 APPROACH_NAMED
+                    + if a == b'8' {
+                        APPROACH_WORDS * approach_share(self.ix.title(e))
+                    } else {
+                        0.0
+                    }
             } else {
                 APPROACH_IMPLIED
             };
@@ -422,7 +483,7 @@ impl Searcher<'_> {
         if w.biopsy && key[0] == b'0' && key[2] == b'B' {
             bonus += BIOPSY_EXCISION;
         }
-        bonus
+        bonus + self.device_bonus(e, key)
     }
 }
 
@@ -432,6 +493,50 @@ mod tests {
 
     fn of(q: &str) -> PcsWords {
         PcsWords::of(&q.split(' ').map(String::from).collect::<Vec<_>>())
+    }
+
+    /// As a query's words reach `PcsWords`: hyphens and commas cut, stop
+    /// words ("in", "of", "for") dropped.
+    fn typed(q: &str) -> PcsWords {
+        PcsWords::of(&crate::search::text::index_words(q))
+    }
+
+    #[test]
+    fn scopes_image_guidance_and_pta_name_the_approach() {
+        // PTA: percutaneous transluminal angioplasty (Definitions,
+        // Percutaneous: "entry, by puncture or minor incision").
+        for q in [
+            "PTA right popliteal artery",
+            "percutaneous transluminal angioplasty",
+        ] {
+            assert_eq!(typed(q).approach, Some((b'3', true)), "{q}");
+        }
+        // Image guidance implies a needle or catheter through the skin.
+        for q in ["CT guided liver biopsy", "ultrasound guided thoracentesis"] {
+            assert_eq!(typed(q).approach, Some((b'3', false)), "{q}");
+        }
+        // A named approach beats the guidance.
+        assert_eq!(
+            typed("ultrasound guided laparoscopic biopsy").approach,
+            Some((b'4', true))
+        );
+        // Scopes through a natural opening (8); scopes through the skin (4).
+        for q in [
+            "hysteroscopy",
+            "ERCP",
+            "flexible sigmoidoscopy",
+            "bronchoscopy",
+        ] {
+            assert_eq!(typed(q).approach, Some((b'8', true)), "{q}");
+        }
+        for q in ["mediastinoscopy", "thoracoscopic lobectomy", "VATS wedge"] {
+            assert_eq!(typed(q).approach, Some((b'4', true)), "{q}");
+        }
+        // Fluid "for cultures" is taken to diagnose.
+        assert_eq!(
+            typed("bronchoalveolar lavage for cultures").diagnostic,
+            Some(true)
+        );
     }
 
     #[test]
@@ -500,6 +605,29 @@ mod tests {
             soft,
             ..Term::default()
         }
+    }
+
+    #[test]
+    fn a_named_approach_counts_as_its_label_words() {
+        // "Dilation of Ureter, Left, Intraluminal Device, Via Natural or
+        // Artificial Opening Endoscopic Approach": 11 searchable words
+        // (dilation ureter left intraluminal device via natural artificial
+        // opening endoscopic approach), 6 of them the approach's: 4 beyond
+        // the two of "Open Approach".
+        let scope = "Dilation of Ureter, Left, Intraluminal Device, Via Natural or Artificial \
+                     Opening Endoscopic Approach";
+        assert!((approach_share(scope) - 4.0 / 11.0).abs() < 1e-6);
+        // "Percutaneous Endoscopic Approach": 1 of 7 (resection fallopian
+        // tubes bilateral percutaneous endoscopic approach).
+        let lap = "Resection of Fallopian Tubes, Bilateral, Percutaneous Endoscopic Approach";
+        assert!((approach_share(lap) - 1.0 / 7.0).abs() < 1e-6);
+        let open = "Dilation of Ureter, Left, Intraluminal Device, Open Approach";
+        assert_eq!(approach_share(open), 0.0);
+        // Not an approach (Administration: the last axis is a qualifier).
+        assert_eq!(
+            approach_share("Introduction of Hormone into Peripheral Vein"),
+            0.0
+        );
     }
 
     #[test]
