@@ -742,6 +742,17 @@ fn a_revoked_server_certificate_is_refused_under_verify_ca_and_verify_full() {
     );
     let text = refused(&server.tcp_url("charts", "localhost", &words));
     assert!(text.contains("revoked"), "{text}");
+    // A folder holding no list (here only the root certificate) is refused:
+    // the revocation check would otherwise be silently off.
+    let empty = dir.path().join("no-crls");
+    std::fs::create_dir(&empty).unwrap();
+    std::fs::copy(&root, empty.join("ca.pem")).unwrap();
+    let words = format!(
+        "sslmode=verify-full&sslrootcert={root}&sslcrldir={}",
+        empty.display()
+    );
+    let text = refused(&server.tcp_url("charts", "localhost", &words));
+    assert!(text.contains("holds no PEM"), "{text}");
     let text = refused(&url("verify-full", &root));
     assert!(
         text.contains(&format!("{root} (sslcrl) cannot be read")),

@@ -112,6 +112,8 @@ pub(crate) struct CmWords {
 pub(crate) fn says_traumatic(text: &str) -> Option<bool> {
     let lower = text.to_ascii_lowercase();
     if lower.contains("nontraumatic")
+        || lower.contains("non-traumatic")
+        || lower.contains("non traumatic")
         || lower.contains("atraumatic")
         || lower.contains("not specified as traumatic")
     {
@@ -496,6 +498,36 @@ const TREATMENT_KIND: [&str; 10] = [
     "tong",
 ];
 
+/// Words of a mechanism of injury ("after a fall on ice", "after a motor
+/// vehicle collision"): a clause after "after" holding one is the note's
+/// story, not the injury's words.
+const MECHANISM_WORDS: [&str; 24] = [
+    "fall",
+    "fell",
+    "falling",
+    "slipped",
+    "slip",
+    "tripped",
+    "trip",
+    "ice",
+    "stairs",
+    "ladder",
+    "mvc",
+    "mva",
+    "collision",
+    "accident",
+    "crash",
+    "struck",
+    "hit",
+    "assault",
+    "assaulted",
+    "bike",
+    "bicycle",
+    "motorcycle",
+    "playing",
+    "sports",
+];
+
 /// Words that end a mechanism clause ("after a fall on ice, initial
 /// encounter"): the injury's own words resume.
 const CLAUSE_END: [&str; 12] = [
@@ -527,7 +559,14 @@ pub(super) fn drop_note_words(ws: &mut Vec<String>) {
     for (i, w) in ws.iter().enumerate() {
         let w = w.as_str();
         if w == "after" {
-            in_clause = true;
+            // Only a mechanism ("after a fall on ice"): "after total hip
+            // arthroplasty" says what the fracture is (periprosthetic).
+            in_clause = ws[i + 1..]
+                .iter()
+                .take_while(|n| {
+                    !CLAUSE_END.contains(&n.as_str()) && !INJURY_HEADS.contains(&n.as_str())
+                })
+                .any(|n| MECHANISM_WORDS.contains(&n.as_str()));
         } else if in_clause && (CLAUSE_END.contains(&w) || INJURY_HEADS.contains(&w)) {
             in_clause = false;
         }
@@ -537,6 +576,17 @@ pub(super) fn drop_note_words(ws: &mut Vec<String>) {
             let mut j = i;
             while j > 0 && TREATMENT_KIND.contains(&ws[j - 1].as_str()) {
                 j -= 1;
+                // A body word is the device's after a word of its kind
+                // ("long arm cast") or right before a device named by it
+                // ("knee immobilizer", "arm sling"); "right leg cast" keeps
+                // the leg, the injury's site.
+                let is_body = |k: usize| matches!(ws[k].as_str(), "arm" | "leg" | "knee");
+                let named_by_body = j + 1 == i && matches!(w, "immobilizer" | "sling");
+                let after_kind =
+                    j > 0 && TREATMENT_KIND.contains(&ws[j - 1].as_str()) && !is_body(j - 1);
+                if is_body(j) && !named_by_body && !after_kind {
+                    break;
+                }
                 keep[j] = false;
             }
         }
@@ -617,6 +667,23 @@ mod tests {
         );
         fit_injury_words(&mut w, 8);
         assert_eq!(w, ws("left distal radius colles fracture closed initial"));
+        // The injury's own site stays: only a kind word ("long arm cast")
+        // or a device named by it ("knee immobilizer") makes a body word the
+        // device's.
+        let mut w = ws("contusion left leg walking boot");
+        fit_injury_words(&mut w, 8);
+        assert_eq!(w, ws("contusion left leg"));
+        let mut w = ws("fracture right leg cast applied");
+        fit_injury_words(&mut w, 8);
+        assert_eq!(w, ws("fracture right leg"));
+        // "after" drops a mechanism only: a fracture after an arthroplasty
+        // is periprosthetic (M97.0-), the words stay.
+        let mut w = ws("fracture left femur after total hip arthroplasty");
+        fit_injury_words(&mut w, 8);
+        assert_eq!(w, ws("fracture left femur after total hip arthroplasty"));
+        let mut w = ws("fracture left wrist after motor vehicle collision");
+        fit_injury_words(&mut w, 8);
+        assert_eq!(w, ws("fracture left wrist"));
         // Not an injury: untouched.
         let mut w = ws("abdominal pain after eating");
         fit_injury_words(&mut w, 8);
@@ -677,6 +744,12 @@ mod tests {
         );
         assert_eq!(of("traumatic rotator cuff tear").traumatic, Some(true));
         assert_eq!(of("nontraumatic subdural hematoma").traumatic, Some(false));
+        // Typed with a hyphen, the words are "non traumatic".
+        assert_eq!(
+            of("non-traumatic subarachnoid hemorrhage").traumatic,
+            Some(false)
+        );
+        assert_eq!(of("non traumatic subdural").traumatic, Some(false));
         assert_eq!(of("rotator cuff tear").traumatic, None);
         // "Bite(s), hand S61.45-": open unless said superficial.
         assert!(of("human bite right hand").open_bite);

@@ -169,6 +169,7 @@ impl<'a> Searcher<'a> {
         let words = surgeon_route::route(
             self.query_words(query),
             !filters.systems.allows(System::Icd10Cm),
+            filters.systems.allows(System::Icd10Pcs),
         );
         self.pcs_words = surgeon::PcsWords::of(&words);
         self.pcs_words.procedures = filters.systems == super::SystemFilter::Procedures;
@@ -328,7 +329,12 @@ impl<'a> Searcher<'a> {
         if ws.is_empty() {
             ws = words(query);
         }
-        defaults::fit_injury_words(&mut ws, MAX_TERMS);
+        // An injury's note words are dropped in diagnosis searches; in a
+        // search of procedures only they may be the procedure ("application
+        // of short arm cast").
+        if !self.pcs_words.procedures {
+            defaults::fit_injury_words(&mut ws, MAX_TERMS);
+        }
         ws.truncate(MAX_TERMS);
         let mut terms: Vec<Term> = Vec::with_capacity(ws.len());
         let mut after: Option<bool> = None;

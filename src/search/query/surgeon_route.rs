@@ -26,8 +26,15 @@
 /// Rewrites a query's words (phrases kept whole) to the words of the root
 /// operation and body part they lead to; `procedures`: the search is of
 /// procedures only (the operation rules would change a diagnosis search).
-pub(super) fn route(words: Vec<String>, procedures: bool) -> Vec<String> {
-    let words = route_to_tip(words);
+pub(super) fn route(words: Vec<String>, procedures: bool, any_procedures: bool) -> Vec<String> {
+    // A catheter's tip names where a line was placed, a procedure; in a
+    // search of diagnoses only ("femoral venous catheter tip thrombus") the
+    // vein and side are the diagnosis's words.
+    let words = if any_procedures {
+        route_to_tip(words)
+    } else {
+        words
+    };
     if !procedures {
         return words;
     }
@@ -510,7 +517,7 @@ mod tests {
     }
 
     fn route_px(q: &str) -> String {
-        route(index_words(q), true).join(" ")
+        route(index_words(q), true, true).join(" ")
     }
 
     #[test]
@@ -576,8 +583,24 @@ mod tests {
             "laser lithotripsy left ureteral stone"
         );
         assert_eq!(
-            route(index_words("removal of foreign body esophagus"), false).join(" "),
+            route(
+                index_words("removal of foreign body esophagus"),
+                false,
+                true
+            )
+            .join(" "),
             "removal foreign body esophagus"
+        );
+        // A search of diagnoses only keeps a catheter's vein and side: the
+        // tip is not where a line was placed but where a thrombus sits.
+        assert_eq!(
+            route(
+                index_words("left femoral venous catheter tip thrombus"),
+                false,
+                false
+            )
+            .join(" "),
+            index_words("left femoral venous catheter tip thrombus").join(" ")
         );
     }
 

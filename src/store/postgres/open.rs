@@ -88,7 +88,65 @@ pub fn redact(url: &str) -> String {
         return format!("{scheme}{authority}{tail}");
     }
     // key=value words
-    hide_words(url, ' ')
+    hide_key_values(url)
+}
+
+/// libpq's `key = value` words with the value of `password` and
+/// `sslpassword` replaced by `***`: spaces may stand around the `=`, and a
+/// value may be quoted ('a b', with \' and \\ escapes).
+fn hide_key_values(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_whitespace() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        // A key: up to '=' or a space.
+        let start = i;
+        while i < chars.len() && chars[i] != '=' && !chars[i].is_whitespace() {
+            i += 1;
+        }
+        let key: String = chars[start..i].iter().collect();
+        let mut j = i;
+        while j < chars.len() && chars[j].is_whitespace() {
+            j += 1;
+        }
+        if j >= chars.len() || chars[j] != '=' {
+            out.push_str(&key);
+            continue;
+        }
+        let secret = key == "password" || key == "sslpassword";
+        out.push_str(&key);
+        out.extend(&chars[i..=j]);
+        i = j + 1;
+        while i < chars.len() && chars[i].is_whitespace() {
+            out.push(chars[i]);
+            i += 1;
+        }
+        // The value: quoted, or up to a space.
+        let value_start = i;
+        if i < chars.len() && chars[i] == '\'' {
+            i += 1;
+            while i < chars.len() && chars[i] != '\'' {
+                i += if chars[i] == '\\' { 2 } else { 1 };
+            }
+            i = (i + 1).min(chars.len());
+        } else {
+            while i < chars.len() && !chars[i].is_whitespace() {
+                i += if chars[i] == '\\' { 2 } else { 1 };
+            }
+            i = i.min(chars.len());
+        }
+        if secret {
+            out.push_str("***");
+        } else {
+            out.extend(&chars[value_start..i]);
+        }
+    }
+    out
 }
 
 /// `password=…` and `sslpassword=…` (the client key's passphrase) among
@@ -143,6 +201,16 @@ mod tests {
             redact("host=db sslpassword=pw sslkey=/k"),
             "host=db sslpassword=*** sslkey=/k"
         );
+        // Spaces around '=' and quoted values (libpq's key = value syntax).
+        assert_eq!(
+            redact("host=db password = pw user=amy"),
+            "host=db password = *** user=amy"
+        );
+        assert_eq!(
+            redact("host=db sslpassword='a b\\' c' sslkey=/k"),
+            "host=db sslpassword=*** sslkey=/k"
+        );
+        assert_eq!(redact("password="), "password=***");
         assert_eq!(
             redact("postgresql://db.example/charts"),
             "postgresql://db.example/charts"

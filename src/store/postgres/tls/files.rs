@@ -86,10 +86,19 @@ pub(super) fn crls(words: &TlsWords, env: Env) -> Result<Crls, String> {
             }
         }
         paths.sort();
+        let before = crls.lists.len();
         for path in paths {
             // Files of the folder holding no list are passed over, as
             // OpenSSL's look-up by hash passes over what it does not name.
             crls.read(&path, "sslcrldir", false)?;
+        }
+        // A folder named for revocation that holds no PEM list would leave
+        // the check silently off: refused, as an unreadable list is.
+        if crls.lists.len() == before {
+            return Err(format!(
+                "the certificate revocation list folder {dir} (sslcrldir) holds no PEM \
+                 certificate revocation list (X509 CRL)"
+            ));
         }
     }
     Ok(crls)
