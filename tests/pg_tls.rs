@@ -957,6 +957,8 @@ fn sslcertmode_require_connects_only_when_the_server_asks_for_the_certificate() 
         text.contains("the server did not request a client certificate (sslcertmode=require"),
         "{text}"
     );
+    // None was asked for, so none is said to have been sent.
+    assert!(!text.contains("the client certificate sent was"), "{text}");
     for mode in ["allow", "disable"] {
         assert!(encrypted(&open(&url(mode)).unwrap()), "{mode}");
     }

@@ -417,6 +417,8 @@ impl Settings {
         // authentication failed") when a certificate was sent.
         let about_it = ABOUT_IT.iter().any(|w| text.contains(w))
             || (self.client_sent && text.contains("authentication failed"));
+        // sslcertmode=require's refusal: none was asked for, so none sent.
+        let about_it = about_it && !text.contains(connector::NOT_ASKED);
         if self.client_note.is_empty() || !about_it {
             return text;
         }

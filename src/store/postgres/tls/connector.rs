@@ -19,6 +19,9 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 type Stream = <MakeRustlsConnect as MakeTlsConnect<Socket>>::Stream;
 type Handshake = Pin<Box<dyn Future<Output = Result<Stream, std::io::Error>> + Send>>;
 
+/// How sslcertmode=require's refusal starts.
+pub(super) const NOT_ASKED: &str = "the server did not request a client certificate";
+
 /// Makes each connection's TLS from its [`Plan`].
 #[derive(Clone)]
 pub(super) struct Connector {
@@ -89,10 +92,10 @@ impl TlsConnect<Socket> for Connect {
         Box::pin(async move {
             let stream = handshake.await?;
             if required && !asked.load(Ordering::SeqCst) {
-                return Err(std::io::Error::other(
-                    "the server did not request a client certificate (sslcertmode=require; its \
-                     pg_hba.conf line or ssl_ca_file asks for none)",
-                ));
+                return Err(std::io::Error::other(format!(
+                    "{NOT_ASKED} (sslcertmode=require; PostgreSQL asks for one only when its \
+                     ssl_ca_file is set)"
+                )));
             }
             Ok(stream)
         })
