@@ -343,7 +343,8 @@ mod tests {
     //! The encrypted keys below were written by OpenSSL 3.0 (`openssl
     //! genpkey -algorithm EC`, then `openssl pkcs8 -topk8 -v2 aes-256-cbc`,
     //! `-scrypt`, `-v2 aes-128-cbc -v2prf hmacWithSHA1`, `-v1 PBE-SHA1-3DES`,
-    //! and `openssl ec -aes256` / `-des3`), all with the passphrase
+    //! `openssl ec -aes256` / `-des3` and `openssl rsa -traditional
+    //! -aes128`), all with the passphrase
     //! "corr3ct horse"; each must give back the plain key OpenSSL wrote.
     use super::{Format, decrypt, encrypted};
     use rustls::pki_types::PrivateKeyDer;
@@ -410,6 +411,31 @@ ANNZ8Etu1/ZvGMGTNT+b/p7RfLCjTkHcLd1FT6+AueGe0reBMIutl9V3E8Spv2CM
 dXzVj5RbdQsehFnlMKUwWdVmO+GehGkZbKHWdQUla1o=
 -----END EC PRIVATE KEY-----
 ";
+    /// A 512-bit RSA key (small, for the test only), PKCS#1, and the same
+    /// from `openssl rsa -traditional -aes128`.
+    const PLAIN_RSA: &str = "-----BEGIN RSA PRIVATE KEY-----
+MIIBOQIBAAJBAL2vOv2AkwuMprsCV5jjb1tlH4pfIDWo3Y9xorES3scB7oYD33Nv
+tDaruCQ4r6qt+y3HsFnF5WPmAo/eus4hdfECAwEAAQJAWUWrQbvNeNYNcl4709zW
+f/Er0vfKNPbwr54Pr77t0kKrCEcDfumj0LG3shq96hTwqbnd46VdH+4lWlPvV8gO
+QQIhAOACFCDCQ5FxHV2yStR5+t/Nu3cGP62/lJncZysIKnstAiEA2MZAdE9CF1Tu
+ZU19PnMKmPqz0Tvb/322lwKagbL60FUCIAenKobf/Cz431b3I2VU8YQ55CCx3vUR
+qYMEK6YltkXVAiBBsYsU9HQOCBIbJymehFSg2dEmxqI8QkfUadiTF7+E5QIgdooS
+iA8xudgR1jUNPAldtmC5OhVqW21duNkb3WmOneI=
+-----END RSA PRIVATE KEY-----
+";
+    const TRADITIONAL_RSA_AES128: &str = "-----BEGIN RSA PRIVATE KEY-----
+Proc-Type: 4,ENCRYPTED
+DEK-Info: AES-128-CBC,3736AB9CBE5BA05F0E95E9E2BDA2F28A
+
+tiJ5cJtxE3vs3+PEF3TowFPR+Ob1z9MGbC/iyJhQHAdx1OcvpFQJZxSAeE8vwVeG
+MxpRvaruCyJzUy3Dh82lPonz+acVnIlM2up2rugaU1jGA1PywxhAWcM+xP54B+eD
+arh5TMURZe18UIQP6oU5N55jhPnE7j9oWPL/ugGfZj5yfGSKZfrqpueJg7eOPDT8
+NBYihNPEQtNEAkOz2Zi/eS3W+7cUxp+p9Z9ELP3eHjOleeBN+OYmVUzHIgNNB+0v
+nLlmHavUHN9RdtE01tDec4CsZ33X4xMmgRmlhQyrIQP2Qw6Q0T2Buk0nZCGVx6EP
+Yo1UdsUsOp2b3tsptGg35mSvFJeTP7AEFztcXg5LaUKbMXQLNV8Efn1KZXNxQ+lc
+yGeERoBwfEzxRB9Qiax2j4RbiaaugPacmEyqOXKNM5Y=
+-----END RSA PRIVATE KEY-----
+";
     const PASSWORD: &str = "corr3ct horse";
 
     fn open(pem: &str, password: Option<&str>) -> Result<PrivateKeyDer<'static>, String> {
@@ -442,6 +468,9 @@ dXzVj5RbdQsehFnlMKUwWdVmO+GehGkZbKHWdQUla1o=
             assert_eq!(encrypted(pem.as_bytes()), Some(Format::Traditional));
             assert_eq!(open(pem, Some(PASSWORD)).unwrap(), plain);
         }
+        let rsa = PrivateKeyDer::from_pem_slice(PLAIN_RSA.as_bytes()).unwrap();
+        assert!(matches!(rsa, PrivateKeyDer::Pkcs1(_)));
+        assert_eq!(open(TRADITIONAL_RSA_AES128, Some(PASSWORD)).unwrap(), rsa);
     }
 
     #[test]
