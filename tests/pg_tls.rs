@@ -242,11 +242,6 @@ fn a_certificate_that_does_not_verify_is_refused_clearly_and_without_the_passwor
         "sslmode=verify-full&sslrootcert=system",
     ));
     assert!(text.contains("sslrootcert=system"), "{text}");
-    let text = refused(&with_password(
-        "localhost",
-        "sslmode=require&sslcertmode=require",
-    ));
-    assert!(text.contains("sslcertmode=require"), "{text}");
     // A mode libpq does not have.
     let text = refused(&with_password("localhost", "sslmode=verify"));
     assert!(text.contains("verify-full"), "{text}");
@@ -664,28 +659,33 @@ fn key_files_are_refused_as_libpq_refuses_them_naming_the_file() {
         text.contains(&format!("{garbage} (sslkey) holds no private key")),
         "{text}"
     );
-    // Encrypted (openssl's PKCS#8 with a passphrase): sslpassword is named
-    // as not supported.
-    let plain = file_mode(dir.path(), "plain.key", &key, 0o600);
-    let encrypted = dir.path().join("enc.key").display().to_string();
-    let made = std::process::Command::new("openssl")
-        .args(["pkcs8", "-topk8", "-in", &plain, "-out", &encrypted])
-        .args(["-passout", "pass:s3cret"])
-        .status();
-    if !made.is_ok_and(|s| s.success()) {
-        eprintln!("openssl not found: the encrypted key is not tried");
-        return;
-    }
-    let text = refused(&format!("{}&sslpassword=s3cret", url(&encrypted)));
+    // Encrypted (PKCS#8 with a passphrase): without sslpassword, or with a
+    // wrong one, refused naming the file and what to set, never the
+    // passphrase.
+    let encrypted = file_mode(dir.path(), "enc.key", &encrypt(&key, "s3cret"), 0o600);
+    let text = refused(&url(&encrypted));
     assert!(
         text.contains(&format!(
-            "the private key file {encrypted} (sslkey) is encrypted"
+            "the private key file {encrypted} (sslkey) is encrypted (PKCS#8 ENCRYPTED PRIVATE \
+             KEY) and no sslpassword is given"
         )),
         "{text}"
     );
-    assert!(text.contains("does not support sslpassword"), "{text}");
+    assert!(text.contains("sslpassword=PASSPHRASE"), "{text}");
+    let text = refused(&format!("{}&sslpassword=wr0ng", url(&encrypted)));
+    assert!(
+        text.contains(&format!(
+            "{encrypted} (sslkey) cannot be decrypted with the sslpassword given"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("wr0ng"), "{text}");
+    // The right passphrase: the files pass.
+    let text = refused(&format!("{}&sslpassword=s3cret", url(&encrypted)));
+    assert!(!text.contains("(sslkey)"), "{text}");
     assert!(!text.contains("s3cret"), "{text}");
     // The right key: the files pass, and the refusal is the connection's.
+    let plain = file_mode(dir.path(), "plain.key", &key, 0o600);
     let text = refused(&url(&plain));
     assert!(!text.contains("(sslkey)"), "{text}");
     assert!(!text.contains("(sslcert)"), "{text}");
@@ -733,26 +733,29 @@ fn a_revoked_server_certificate_is_refused_under_verify_ca_and_verify_full() {
     let text = refused(&url("verify-full", &others));
     assert!(text.contains("cannot be checked for revocation"), "{text}");
     // A folder of lists (sslcrldir), and a list file that is not one.
-    let crls = dir.path().join("crls");
-    std::fs::create_dir(&crls).unwrap();
-    std::fs::copy(&revoked, crls.join("a.r0")).unwrap();
-    let words = format!(
-        "sslmode=verify-full&sslrootcert={root}&sslcrldir={}",
-        crls.display()
-    );
-    let text = refused(&server.tcp_url("charts", "localhost", &words));
+    let crl_dir = |name: &str, files: &[&str]| {
+        let folder = dir.path().join(name);
+        std::fs::create_dir(&folder).unwrap();
+        for (i, path) in files.iter().enumerate() {
+            std::fs::copy(path, folder.join(format!("{i}.r0"))).unwrap();
+        }
+        let words = format!(
+            "sslmode=verify-full&sslrootcert={root}&sslcrldir={}",
+            folder.display()
+        );
+        refused(&server.tcp_url("charts", "localhost", &words))
+    };
+    let text = crl_dir("crls", &[revoked.as_str()]);
     assert!(text.contains("revoked"), "{text}");
     // A folder holding no list (here only the root certificate) is refused:
     // the revocation check would otherwise be silently off.
-    let empty = dir.path().join("no-crls");
-    std::fs::create_dir(&empty).unwrap();
-    std::fs::copy(&root, empty.join("ca.pem")).unwrap();
-    let words = format!(
-        "sslmode=verify-full&sslrootcert={root}&sslcrldir={}",
-        empty.display()
-    );
-    let text = refused(&server.tcp_url("charts", "localhost", &words));
+    let text = crl_dir("no-crls", &[root.as_str()]);
     assert!(text.contains("holds no PEM"), "{text}");
+    // verify-ca checks the chain, revocation included, whatever the name:
+    // the certificate is for localhost, not 127.0.0.1.
+    let words = format!("sslmode=verify-ca&sslrootcert={root}&sslcrl={revoked}");
+    let text = refused(&server.tcp_url("charts", "127.0.0.1", &words));
+    assert!(text.contains("is revoked"), "{text}");
     let text = refused(&url("verify-full", &root));
     assert!(
         text.contains(&format!("{root} (sslcrl) cannot be read")),
@@ -802,4 +805,218 @@ fn verify_full_takes_the_common_name_of_a_certificate_without_subject_alt_names(
     assert!(encrypted(
         &open(&server.tcp_url("charts", "db.example", &words)).unwrap()
     ));
+}
+
+/// The PEM private key `key` encrypted with `password` as PKCS#8 (PBES2:
+/// PBKDF2-HMAC-SHA256, 2,048 rounds, and AES-256-CBC, what `openssl pkcs8
+/// -topk8 -v2 aes-256-cbc` writes), PEM.
+fn encrypt(key: &str, password: &str) -> String {
+    let params = pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(
+        2048,
+        b"salt4amy",
+        b"an iv of 16 byte",
+    )
+    .unwrap();
+    encrypt_with(key, password, params)
+}
+
+/// `key` encrypted as PKCS#8 with `params`, PEM.
+fn encrypt_with(key: &str, password: &str, params: pkcs8::pkcs5::pbes2::Parameters) -> String {
+    use pkcs8::der::pem::LineEnding;
+    let (_, plain) = pkcs8::SecretDocument::from_pem(key).unwrap();
+    let info = pkcs8::PrivateKeyInfo::try_from(plain.as_bytes()).unwrap();
+    let encrypted = info.encrypt_with_params(params, password).unwrap();
+    encrypted
+        .to_pem("ENCRYPTED PRIVATE KEY", LineEnding::LF)
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn an_encrypted_client_key_logs_in_with_its_sslpassword_and_is_refused_without_it() {
+    let Some(cs) = cert_server() else {
+        return;
+    };
+    let dir = cs.files.path();
+    let root = file_mode(dir, "root.pem", &cs.server_ca.pem, 0o644);
+    let (cert, key) = cert_for(&cs.client_ca, &[], "amy", 70);
+    let amy_crt = file_mode(dir, "amy.crt", &cert, 0o644);
+    let pbkdf2 = file_mode(dir, "pbkdf2.key", &encrypt(&key, "s3cret pass"), 0o600);
+    let scrypt_params = pkcs8::pkcs5::pbes2::Parameters::scrypt_aes256cbc(
+        pkcs8::pkcs5::scrypt::Params::new(14, 8, 1, 32).unwrap(),
+        b"salt4amy",
+        b"an iv of 16 byte",
+    )
+    .unwrap();
+    let scrypt = file_mode(
+        dir,
+        "scrypt.key",
+        &encrypt_with(&key, "s3cret pass", scrypt_params),
+        0o600,
+    );
+    let tls = |key: &str, password: &str| {
+        format!("sslmode=verify-full&sslrootcert={root}&sslcert={amy_crt}&sslkey={key}{password}")
+    };
+    // The right passphrase (percent-encoded in the URL): amy logs in by her
+    // certificate, under either key derivation.
+    for key in [&pbkdf2, &scrypt] {
+        let url = cs.url("amy", "certdb", &tls(key, "&sslpassword=s3cret%20pass"));
+        let mut store = open(&url).unwrap();
+        let (user, dn) = who(&store);
+        assert_eq!(user, "amy");
+        assert!(dn.contains("CN=amy"), "{dn}");
+        if key == &pbkdf2 {
+            coder_round_trip(&mut store);
+        }
+    }
+    // libpq's key = value words (quoted, with its space) say the same.
+    let words = format!(
+        "host=localhost hostaddr=127.0.0.1 port={} user=amy dbname=certdb sslmode=verify-full \
+         sslrootcert={root} sslcert={amy_crt} sslkey={pbkdf2} sslpassword='s3cret pass'",
+        cs.server.port()
+    );
+    let mut client = chartcoder::store::postgres::connect(&words).unwrap();
+    let user: String = client
+        .query_one("SELECT current_user::text", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(user, "amy");
+    // A wrong passphrase, or none: refused before any login, saying so.
+    let text = refused(&cs.url("amy", "certdb", &tls(&pbkdf2, "&sslpassword=wr0ng")));
+    assert!(
+        text.contains(&format!(
+            "the private key file {pbkdf2} (sslkey) cannot be decrypted with the sslpassword given"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("wr0ng"), "{text}");
+    let text = refused(&cs.url("amy", "certdb", &tls(&pbkdf2, "")));
+    assert!(
+        text.contains(&format!(
+            "the private key file {pbkdf2} (sslkey) is encrypted (PKCS#8 ENCRYPTED PRIVATE KEY) \
+             and no sslpassword is given: add sslpassword=PASSPHRASE"
+        )),
+        "{text}"
+    );
+    // The passphrase never reaches a message about the address either.
+    let text = refused(&cs.url("bob", "nodb", &tls(&pbkdf2, "&sslpassword=s3cret%20pass")));
+    assert!(!text.contains("s3cret"), "{text}");
+}
+
+#[test]
+fn sslcertmode_require_connects_only_when_the_server_asks_for_the_certificate() {
+    let Some(cs) = cert_server() else {
+        return;
+    };
+    let dir = cs.files.path();
+    let root = file_mode(dir, "root.pem", &cs.server_ca.pem, 0o644);
+    let (cert, key) = cert_for(&cs.client_ca, &[], "amy", 80);
+    let amy_crt = file_mode(dir, "amy.crt", &cert, 0o644);
+    let amy_key = file_mode(dir, "amy.key", &key, 0o600);
+    let tls = |mode: &str| {
+        format!(
+            "sslmode=verify-full&sslrootcert={root}&sslcert={amy_crt}&sslkey={amy_key}\
+             &sslcertmode={mode}"
+        )
+    };
+    // This server asks (it has ssl_ca_file): require connects.
+    let store = open(&cs.url("amy", "certdb", &tls("require"))).unwrap();
+    assert_eq!(who(&store).0, "amy");
+    // require with no certificate to send: refused before connecting.
+    let missing = dir.join("nobody.crt").display().to_string();
+    let words = tls("require").replace(&amy_crt, &missing);
+    let text = refused(&cs.url("amy", "certdb", &words));
+    assert!(
+        text.contains(&format!(
+            "sslcertmode=require, but no client certificate can be sent: {missing} (sslcert) \
+             does not exist"
+        )),
+        "{text}"
+    );
+    // require with sslmode=disable can never be met.
+    let text = refused(&cs.url("amy", "certdb", "sslmode=disable&sslcertmode=require"));
+    assert!(
+        text.contains("sslcertmode=require needs an encrypted connection"),
+        "{text}"
+    );
+    // A server that does not ask (no ssl_ca_file): require fails after the
+    // handshake, saying so; allow and disable connect.
+    let Some(tls_only) = tls_server() else {
+        return;
+    };
+    let words = |mode: &str| {
+        format!(
+            "sslmode=verify-full&sslrootcert={}&sslcert={amy_crt}&sslkey={amy_key}\
+             &sslcertmode={mode}",
+            tls_only.ca.display()
+        )
+    };
+    let url = |mode: &str| tls_only.server.tcp_url("charts", "localhost", &words(mode));
+    let text = refused(&url("require"));
+    assert!(
+        text.contains("the server did not request a client certificate (sslcertmode=require"),
+        "{text}"
+    );
+    // None was asked for, so none is said to have been sent.
+    assert!(!text.contains("the client certificate sent was"), "{text}");
+    for mode in ["allow", "disable"] {
+        assert!(encrypted(&open(&url(mode)).unwrap()), "{mode}");
+    }
+    // prefer with require: only an encrypted connection will do, and the
+    // server's TLS is taken.
+    let prefer = words("require").replace("verify-full", "prefer");
+    let text = refused(&tls_only.server.tcp_url("charts", "localhost", &prefer));
+    assert!(
+        text.contains("did not request a client certificate"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_client_certificate_renewed_on_disk_is_sent_by_the_next_connection() {
+    let Some(cs) = cert_server() else {
+        return;
+    };
+    let dir = cs.files.path();
+    let root = file_mode(dir, "root.pem", &cs.server_ca.pem, 0o644);
+    let (cert, key) = cert_for(&cs.client_ca, &[], "amy", 90);
+    let amy_crt = file_mode(dir, "amy.crt", &cert, 0o644);
+    let amy_key = file_mode(dir, "amy.key", &key, 0o600);
+    let words =
+        format!("sslmode=verify-full&sslrootcert={root}&sslcert={amy_crt}&sslkey={amy_key}");
+    let mut store = open(&cs.url("amy", "certdb", &words)).unwrap();
+    coder_round_trip(&mut store);
+    let serial = |store: &Store| -> String {
+        store
+            .conn()
+            .query_row(
+                "SELECT client_serial::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(serial(&store), "90");
+    // The certificate is renewed in place (a new key too), and the
+    // connection is lost: its replacement sends the new one.
+    let (cert, key) = cert_for(&cs.client_ca, &[], "amy", 91);
+    file_mode(dir, "amy.crt", &cert, 0o644);
+    file_mode(dir, "amy.key", &key, 0o600);
+    let mut admin = chartcoder::store::postgres::connect(&cs.server.url("postgres")).unwrap();
+    admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = 'certdb' AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .unwrap();
+    let id = charts::chart_ids(store.conn(), Some(ChartStatus::Ready));
+    let id = match id {
+        Ok(ids) => ids[0],
+        // The read that finds the connection lost; the next one has its
+        // replacement.
+        Err(_) => charts::chart_ids(store.conn(), Some(ChartStatus::Ready)).unwrap()[0],
+    };
+    store.write(|tx| coding::claim(tx, id, "amy")).unwrap();
+    assert_eq!(serial(&store), "91");
 }

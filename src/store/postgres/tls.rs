@@ -1,7 +1,7 @@
 //! TLS for the PostgreSQL store, as libpq does it: `sslmode` (disable,
 //! allow, prefer, require, verify-ca, verify-full), `sslrootcert`, the
-//! client certificate (`sslcert`, `sslkey`, `sslcertmode`) and revocation
-//! lists (`sslcrl`, `sslcrldir`), from the URL or `key=value` words, else
+//! client certificate (`sslcert`, `sslkey`, `sslpassword` for an encrypted
+//! key, `sslcertmode`) and revocation lists (`sslcrl`, `sslcrldir`), from the URL or `key=value` words, else
 //! `PGSSLMODE`, `PGSSLROOTCERT`, `PGSSLCERT`, `PGSSLKEY`, `PGSSLCRL`,
 //! `PGSSLCRLDIR`, else libpq's defaults (prefer; `~/.postgresql/root.crt`,
 //! `postgresql.crt`, `postgresql.key` and `root.crl` when they exist).
@@ -22,30 +22,31 @@
 //! | verify-ca | always | signed by the root certificate |
 //! | verify-full | always | signed by the root certificate, for the host name |
 //!
-//! Signed by the root certificate: webpki's chain check, with the revocation
-//! lists when there are any (every certificate of the chain but the root
-//! must then be covered by an unexpired list of its issuer, as OpenSSL's
-//! `X509_V_FLAG_CRL_CHECK_ALL` which libpq sets). For the host name:
-//! webpki's subjectAltName check, and where it refuses, libpq's own rule
-//! ([`names`]), which also takes the Common Name of a certificate with no
-//! subjectAltName of the host's type.
+//! How the certificate is checked: `verify.rs`. The files are read again
+//! for each connection ([`Plan`]); an encrypted key is decrypted with
+//! `sslpassword` (`key.rs`); `sslcertmode=require` fails a connection whose
+//! server did not ask for the client certificate (`connector.rs`).
 //!
 //! A connection over a Unix socket is never encrypted, whatever the mode
 //! (PostgreSQL offers no TLS there, and libpq ignores `sslmode` for it).
 
+mod connector;
 mod files;
+mod key;
 mod names;
+mod verify;
 mod words;
 
 use super::PgError;
+use connector::Connector;
 use files::{ClientCert, Crls, Env, Identity};
-use rustls::client::WebPkiServerVerifier;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::RootCertStore;
+use rustls::client::danger::ServerCertVerifier;
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use std::path::PathBuf;
 use std::sync::Arc;
+use verify::{Checked, NAME_MARK, Unchecked};
+use words::TlsWords;
 
 /// libpq's `sslmode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +85,8 @@ impl SslMode {
 pub struct Settings {
     config: postgres::Config,
     mode: SslMode,
-    connector: tokio_postgres_rustls::MakeRustlsConnect,
+    /// Makes each connection's TLS, its files read again (see [`Plan`]).
+    connector: Connector,
     /// Which client certificate is sent, or why none is (for messages).
     client_note: String,
     /// Whether a client certificate is sent when the server asks.
@@ -109,9 +111,18 @@ impl From<&postgres::Config> for Settings {
             postgres::config::SslMode::Require => SslMode::Require,
             _ => SslMode::Prefer,
         };
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let tls = builder(Arc::new(Unchecked(provider.clone())), provider).with_no_client_auth();
-        Settings::with_tls(config.clone(), mode, tls, String::new(), false)
+        let plan = Plan {
+            mode,
+            words: TlsWords::default(),
+            env: Vec::new(),
+            files: false,
+        };
+        let built = Built {
+            tls: builder(Arc::new(Unchecked(provider())), provider()).with_no_client_auth(),
+            client_note: String::new(),
+            client_sent: false,
+        };
+        Settings::with_plan(config.clone(), plan, built)
     }
 }
 
@@ -119,6 +130,76 @@ impl From<postgres::Config> for Settings {
     fn from(config: postgres::Config) -> Settings {
         Settings::from(&config)
     }
+}
+
+/// What a connection's TLS is made from, again for every connection: the
+/// certificate, key, root and revocation list files are read anew each
+/// time, so a file renewed on disk (a certificate replaced before it
+/// expires, a new revocation list) holds from the next connection on, the
+/// replacement of a lost one included, as libpq reads them at each
+/// connection. The environment is read once, when the settings are made.
+#[derive(Debug, Clone)]
+pub(super) struct Plan {
+    mode: SslMode,
+    words: TlsWords,
+    /// The `PGSSL…` variables and `HOME`, as they were.
+    env: Vec<(String, String)>,
+    /// Whether any file is read (not for disable or a Unix socket).
+    files: bool,
+}
+
+/// The environment variables the TLS settings read.
+const ENV_NAMES: [&str; 7] = [
+    "PGSSLROOTCERT",
+    "PGSSLCRL",
+    "PGSSLCRLDIR",
+    "PGSSLCERT",
+    "PGSSLKEY",
+    "PGSSLMODE",
+    "HOME",
+];
+
+impl Plan {
+    /// `sslcertmode=require`: the server must ask for the certificate.
+    pub(super) fn cert_required(&self) -> bool {
+        self.words.cert_mode.as_deref() == Some("require")
+    }
+
+    /// The rustls settings of this plan, its files read now.
+    pub(super) fn build(&self) -> Result<Built, String> {
+        let env = |name: &str| {
+            self.env
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+        };
+        let files = if self.files {
+            read_files(self.mode, &self.words, &env)?
+        } else {
+            Files::default()
+        };
+        if self.cert_required()
+            && let Some(why) = &files.client_missing
+        {
+            return Err(format!(
+                "sslcertmode=require, but no client certificate can be sent: {why}"
+            ));
+        }
+        let client_sent = files.client.is_some();
+        let client_note = files.client_note.clone();
+        Ok(Built {
+            tls: tls_config(self.mode, files)?,
+            client_note,
+            client_sent,
+        })
+    }
+}
+
+/// One connection's rustls settings and what they send.
+pub(super) struct Built {
+    pub(super) tls: rustls::ClientConfig,
+    client_note: String,
+    client_sent: bool,
 }
 
 /// What the TLS settings' files hold (see `files.rs`).
@@ -129,6 +210,8 @@ struct Files {
     client: Option<ClientCert>,
     /// Which client certificate is sent, or why none is, for messages.
     client_note: String,
+    /// Why no client certificate is sent, when none is.
+    client_missing: Option<String>,
 }
 
 /// The settings of `url` (see [`super::settings`]): the client's, with the
@@ -148,13 +231,38 @@ pub(super) fn settings(url: &str, env: Env) -> Result<Settings, PgError> {
                 .into(),
         ));
     }
-    if unix_only(&config) || mode == SslMode::Disable {
-        return Settings::new(config, mode, Files::default()).map_err(PgError::Tls);
+    let plain = unix_only(&config) || mode == SslMode::Disable;
+    if plain && words.cert_mode.as_deref() == Some("require") {
+        let why = if mode == SslMode::Disable {
+            "sslmode=disable"
+        } else {
+            "a Unix socket (never encrypted)"
+        };
+        return Err(PgError::Tls(format!(
+            "sslcertmode=require needs an encrypted connection, and {why} is not one: the \
+             server cannot ask for a client certificate"
+        )));
     }
+    let plan = Plan {
+        mode,
+        env: ENV_NAMES
+            .iter()
+            .filter_map(|name| env(name).map(|v| (name.to_string(), v)))
+            .collect(),
+        words,
+        files: !plain,
+    };
+    let built = plan.build().map_err(PgError::Tls)?;
+    Ok(Settings::with_plan(config, plan, built))
+}
+
+/// The files of the TLS settings `words` with `mode`, the environment `env`
+/// filling in what they leave out.
+fn read_files(mode: SslMode, words: &TlsWords, env: Env) -> Result<Files, String> {
     let root = words.root.clone().map(PathBuf::from);
     let roots = match (mode, root.or_else(|| files::default_root(env))) {
         (SslMode::VerifyCa | SslMode::VerifyFull, None) => {
-            return Err(PgError::Tls(format!(
+            return Err(format!(
                 "sslmode={} needs the certificate of the authority that signed the server's: \
                  sslrootcert=FILE (or PGSSLROOTCERT, or ~/.postgresql/root.crt)",
                 if mode == SslMode::VerifyCa {
@@ -162,103 +270,90 @@ pub(super) fn settings(url: &str, env: Env) -> Result<Settings, PgError> {
                 } else {
                     "verify-full"
                 }
-            )));
+            ));
         }
-        (_, Some(path)) => Some(files::roots(&path).map_err(PgError::Tls)?),
+        (_, Some(path)) => Some(files::roots(&path)?),
         (_, None) => None,
     };
     // libpq reads the revocation lists only with root certificates.
     let crls = match roots {
-        Some(_) => files::crls(&words, env).map_err(PgError::Tls)?,
+        Some(_) => files::crls(words, env)?,
         None => Crls::default(),
     };
-    let (client, client_note) = match files::identity(&words, env).map_err(PgError::Tls)? {
+    let (client, client_note, client_missing) = match files::identity(words, env)? {
         Identity::Sent(cert) => {
             let note = format!(
                 "the client certificate sent was {} (sslcert, key {})",
                 cert.cert_path.display(),
                 cert.key_path.display()
             );
-            (Some(cert), note)
+            (Some(cert), note, None)
         }
-        Identity::NotSent(why) => (None, format!("no client certificate was sent: {why}")),
+        Identity::NotSent(why) => (
+            None,
+            format!("no client certificate was sent: {why}"),
+            Some(why),
+        ),
     };
-    let files = Files {
+    Ok(Files {
         roots,
         crls,
         client,
         client_note,
+        client_missing,
+    })
+}
+
+/// ring's provider, rustls's cryptography here.
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// The rustls settings checking certificates against the root certificates
+/// and revocation lists of `files` as `mode` asks (see the module's table),
+/// showing its client certificate when the server asks.
+fn tls_config(mode: SslMode, files: Files) -> Result<rustls::ClientConfig, String> {
+    let provider = provider();
+    let verifier: Arc<dyn ServerCertVerifier> = match files.roots {
+        Some(roots) => Arc::new(Checked::new(
+            roots,
+            files.crls.lists,
+            files.crls.sources.join(", "),
+            provider.clone(),
+            mode == SslMode::VerifyFull,
+        )?),
+        // No root: only require, prefer and allow get here (verify-ca
+        // and verify-full refuse to start without one).
+        None => Arc::new(Unchecked(provider.clone())),
     };
-    Settings::new(config, mode, files).map_err(PgError::Tls)
+    let builder = builder(verifier, provider);
+    match files.client {
+        None => Ok(builder.with_no_client_auth()),
+        Some(cert) => builder
+            .with_client_auth_cert(cert.chain, cert.key)
+            .map_err(|e| {
+                format!(
+                    "the client certificate {} (sslcert) and the private key file {} (sslkey) \
+                     cannot be used together: {e}",
+                    cert.cert_path.display(),
+                    cert.key_path.display()
+                )
+            }),
+    }
 }
 
 impl Settings {
-    /// `config` connected with `mode`, checking certificates against the
-    /// root certificates and revocation lists of `files` (see the module's
-    /// table) and showing its client certificate when the server asks.
-    fn new(config: postgres::Config, mode: SslMode, files: Files) -> Result<Settings, String> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let sources = files.crls.sources.join(", ");
-        let client_sent = files.client.is_some();
-        let verifier: Arc<dyn ServerCertVerifier> = match files.roots {
-            Some(roots) => {
-                let mut webpki =
-                    WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone());
-                if !files.crls.lists.is_empty() {
-                    // OpenSSL refuses an expired list; so does this.
-                    webpki = webpki
-                        .with_crls(files.crls.lists)
-                        .enforce_revocation_expiration();
-                }
-                let webpki = webpki.build().map_err(|e| {
-                    format!(
-                        "the root certificates and revocation lists ({sources}) cannot be used: {e}"
-                    )
-                })?;
-                Arc::new(Checked {
-                    webpki,
-                    host_name: mode == SslMode::VerifyFull,
-                    crls: sources.clone(),
-                })
-            }
-            // No root: only require, prefer and allow get here (verify-ca
-            // and verify-full refuse to start without one).
-            None => Arc::new(Unchecked(provider.clone())),
-        };
-        let builder = builder(verifier, provider);
-        let tls = match files.client {
-            None => builder.with_no_client_auth(),
-            Some(cert) => builder
-                .with_client_auth_cert(cert.chain, cert.key)
-                .map_err(|e| {
-                    format!(
-                        "the client certificate {} (sslcert) and the private key file {} \
-                         (sslkey) cannot be used together: {e}",
-                        cert.cert_path.display(),
-                        cert.key_path.display()
-                    )
-                })?,
-        };
-        Ok(Settings::with_tls(
-            config,
-            mode,
-            tls,
-            files.client_note,
-            client_sent,
-        ))
-    }
-
-    /// `config` connected with `mode` over `tls`.
-    fn with_tls(
-        mut config: postgres::Config,
-        mode: SslMode,
-        tls: rustls::ClientConfig,
-        client_note: String,
-        client_sent: bool,
-    ) -> Settings {
+    /// `config` connected as `plan` says, `built` its first TLS settings.
+    fn with_plan(mut config: postgres::Config, plan: Plan, built: Built) -> Settings {
         let unix_only = unix_only(&config);
+        let mode = plan.mode;
         config.ssl_mode(match mode {
             _ if unix_only => postgres::config::SslMode::Disable,
+            // Only an encrypted connection can have the server ask for the
+            // client certificate sslcertmode=require wants.
+            SslMode::Allow | SslMode::Prefer if plan.cert_required() => {
+                postgres::config::SslMode::Require
+            }
             SslMode::Disable | SslMode::Allow => postgres::config::SslMode::Disable,
             SslMode::Prefer => postgres::config::SslMode::Prefer,
             SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => {
@@ -266,10 +361,11 @@ impl Settings {
             }
         });
         let mode = if unix_only { SslMode::Disable } else { mode };
+        let (client_note, client_sent) = (built.client_note.clone(), built.client_sent);
         Settings {
             config,
             mode,
-            connector: tokio_postgres_rustls::MakeRustlsConnect::new(tls),
+            connector: Connector::new(plan, built.tls),
             client_note,
             client_sent,
         }
@@ -290,8 +386,9 @@ impl Settings {
         self.mode
     }
 
-    /// A new connection. With `allow`, a plain one first, and an encrypted
-    /// one when the server refuses it.
+    /// A new connection, its TLS files read again (see [`Plan`]). With
+    /// `allow`, a plain one first, and an encrypted one when the server
+    /// refuses it.
     pub fn connect(&self) -> Result<postgres::Client, postgres::Error> {
         let plain = self.config.connect(self.connector.clone());
         match plain {
@@ -320,6 +417,8 @@ impl Settings {
         // authentication failed") when a certificate was sent.
         let about_it = ABOUT_IT.iter().any(|w| text.contains(w))
             || (self.client_sent && text.contains("authentication failed"));
+        // sslcertmode=require's refusal: none was asked for, so none sent.
+        let about_it = about_it && !text.contains(connector::NOT_ASKED);
         if self.client_note.is_empty() || !about_it {
             return text;
         }
@@ -351,125 +450,6 @@ fn builder(
         .with_custom_certificate_verifier(verifier)
 }
 
-/// The certificate signed by one of the root certificates, and, when
-/// `host_name`, for the host connected to (verify-full); verify-ca checks
-/// the signatures only.
-#[derive(Debug)]
-struct Checked {
-    webpki: Arc<WebPkiServerVerifier>,
-    host_name: bool,
-    /// The revocation list files read, with their settings (for messages).
-    crls: String,
-}
-
-impl ServerCertVerifier for Checked {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        let checked = self.webpki.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        );
-        match checked {
-            // webpki checks the name after the chain, so the chain is good.
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) if !self.host_name => Ok(ServerCertVerified::assertion()),
-            Err(
-                refused @ rustls::Error::InvalidCertificate(
-                    CertificateError::NotValidForName
-                    | CertificateError::NotValidForNameContext { .. },
-                ),
-            ) => libpq_name_check(end_entity, server_name, refused),
-            Err(rustls::Error::InvalidCertificate(why)) => {
-                Err(revocation_in_words(why, &self.crls))
-            }
-            other => other,
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.webpki.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.webpki.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.webpki.supported_verify_schemes()
-    }
-}
-
-/// verify-full for a certificate whose chain webpki verified but whose
-/// names it `refused`: libpq's rule ([`names`]) decides, and a certificate
-/// refused by that too is refused saying which names it has.
-fn libpq_name_check(
-    cert: &CertificateDer<'_>,
-    server_name: &ServerName<'_>,
-    refused: rustls::Error,
-) -> Result<ServerCertVerified, rustls::Error> {
-    let (Some(names), Some(host)) = (names::Names::of(cert), names::Host::of(server_name)) else {
-        return Err(refused);
-    };
-    if names.match_host(&host) {
-        return Ok(ServerCertVerified::assertion());
-    }
-    // webpki's refusal lists the subjectAltName entries; one without any
-    // is refused naming its Common Name instead.
-    match &names.common_name {
-        Some(cn) if names.dns.is_empty() && names.ips.is_empty() => {
-            Err(rustls::Error::General(format!(
-                "{NAME_MARK} is made out to \"{cn}\" (its Common Name; it has no \
-                 subjectAltName), not to the host name \"{}\" (sslmode=verify-full)",
-                host.text
-            )))
-        }
-        _ => Err(refused),
-    }
-}
-
-/// A refusal of the server's certificate chain `why`, in words naming the
-/// revocation list files `crls` when it is about revocation.
-fn revocation_in_words(why: CertificateError, crls: &str) -> rustls::Error {
-    let said = match &why {
-        CertificateError::Revoked => "is revoked by a certificate revocation list read".to_string(),
-        CertificateError::UnknownRevocationStatus => {
-            "(or one of its chain) cannot be checked for revocation: no certificate revocation \
-             list read is from the authority that signed it"
-                .to_string()
-        }
-        CertificateError::ExpiredRevocationList
-        | CertificateError::ExpiredRevocationListContext { .. } => {
-            format!("cannot be checked for revocation: {why}")
-        }
-        _ => return rustls::Error::InvalidCertificate(why),
-    };
-    rustls::Error::General(format!("{NAME_MARK} {said} ({crls})"))
-}
-
-/// How a refusal of [`libpq_name_check`] or [`revocation_in_words`] starts
-/// (found again by [`in_words`]).
-const NAME_MARK: &str = "the server's certificate";
-
 /// What rustls says of a certificate, in the coder's words where its own
 /// are a bare name (`said` passes every client error through this).
 pub(super) fn in_words(text: String) -> String {
@@ -498,57 +478,6 @@ pub(super) fn in_words(text: String) -> String {
     replacements
         .iter()
         .fold(text, |text, (from, to)| text.replace(from, to))
-}
-
-/// Any certificate (require without a root certificate, as libpq): the
-/// connection is encrypted, and the handshake's signatures are still checked
-/// against the certificate the server sent.
-#[derive(Debug)]
-struct Unchecked(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for Unchecked {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
 }
 
 #[cfg(test)]

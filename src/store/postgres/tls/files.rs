@@ -153,18 +153,13 @@ pub(super) enum Identity {
 /// libpq: the server may not ask for one); with it, its key, `sslkey` (else
 /// `PGSSLKEY`, else `~/.postgresql/postgresql.key`), which must exist, be a
 /// regular file that group and others cannot read (root-owned: mode 0640 at
-/// most), and not be encrypted. `sslcertmode=disable` sends none.
+/// most), and be decrypted with `sslpassword` when it is encrypted.
+/// `sslcertmode=disable` sends none.
 pub(super) fn identity(words: &TlsWords, env: Env) -> Result<Identity, String> {
     match words.cert_mode.as_deref() {
-        None | Some("allow") => {}
+        // require: the caller refuses to go on without a certificate.
+        None | Some("allow" | "require") => {}
         Some("disable") => return Ok(Identity::NotSent("sslcertmode=disable".into())),
-        Some("require") => {
-            return Err(
-                "sslcertmode=require is not supported: use allow (the default) or \
-                        disable"
-                    .into(),
-            );
-        }
         Some(other) => {
             return Err(format!(
                 "sslcertmode {other:?} is not one of disable, allow, require"
@@ -208,7 +203,7 @@ pub(super) fn identity(words: &TlsWords, env: Env) -> Result<Identity, String> {
                 cert_path.display()
             )
         })?;
-    let key = private_key(&cert_path, &key_path, words.password.is_some())?;
+    let key = private_key(&cert_path, &key_path, words.password.as_deref())?;
     Ok(Identity::Sent(ClientCert {
         chain,
         key,
@@ -235,11 +230,13 @@ fn client_chain(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
     Ok(chain)
 }
 
-/// The private key in `path` (PEM, else DER), refused as libpq refuses it.
+/// The private key in `path` (PEM, else DER; an encrypted one decrypted
+/// with `password`, libpq's `sslpassword`, see `key.rs`), refused as libpq
+/// refuses it.
 fn private_key(
     cert: &Path,
     path: &Path,
-    password_given: bool,
+    password: Option<&str>,
 ) -> Result<PrivateKeyDer<'static>, String> {
     let shown = path.display();
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
@@ -259,18 +256,8 @@ fn private_key(
     }
     let bytes = std::fs::read(path)
         .map_err(|e| format!("the private key file {shown} (sslkey) cannot be read: {e}"))?;
-    let text = String::from_utf8_lossy(&bytes);
-    if text.contains("ENCRYPTED PRIVATE KEY") || text.contains("Proc-Type: 4,ENCRYPTED") {
-        let given = if password_given {
-            "sslpassword is given, but "
-        } else {
-            ""
-        };
-        return Err(format!(
-            "the private key file {shown} (sslkey) is encrypted; {given}chartcoder does not \
-             support sslpassword: keep the key decrypted, readable only by you \
-             (`openssl pkey -in {shown} -out NEW.key`, then `chmod 600 NEW.key`)"
-        ));
+    if let Some(format) = super::key::encrypted(&bytes) {
+        return super::key::decrypt(&bytes, format, password, &shown.to_string());
     }
     PrivateKeyDer::from_pem_slice(&bytes)
         .or_else(|_| PrivateKeyDer::try_from(bytes))

@@ -5,7 +5,7 @@
 
 /// The TLS settings an address gives (libpq's names); `None` when it does
 /// not give one (its environment variable or default then holds).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Default, Clone, PartialEq, Eq)]
 pub(in crate::store::postgres) struct TlsWords {
     /// `sslmode`.
     pub mode: Option<String>,
@@ -19,10 +19,26 @@ pub(in crate::store::postgres) struct TlsWords {
     pub crl: Option<String>,
     /// `sslcrldir`: a folder of them.
     pub crl_dir: Option<String>,
-    /// `sslpassword`: the key's passphrase (encrypted keys are refused).
+    /// `sslpassword`: the passphrase of an encrypted key.
     pub password: Option<String>,
     /// `sslcertmode`: whether a client certificate is sent.
     pub cert_mode: Option<String>,
+}
+
+/// Debug output shows `sslpassword` as `***` (it may reach a log).
+impl std::fmt::Debug for TlsWords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsWords")
+            .field("mode", &self.mode)
+            .field("root", &self.root)
+            .field("cert", &self.cert)
+            .field("key", &self.key)
+            .field("crl", &self.crl)
+            .field("crl_dir", &self.crl_dir)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("cert_mode", &self.cert_mode)
+            .finish()
+    }
 }
 
 impl TlsWords {
@@ -195,6 +211,15 @@ mod tests {
                 ..TlsWords::default()
             }
         );
+    }
+
+    #[test]
+    fn the_passphrase_never_shows_in_debug_output() {
+        let (_, tls) = split("host=db sslpassword='s3cret pass' sslkey=/k");
+        assert_eq!(tls.password.as_deref(), Some("s3cret pass"));
+        let shown = format!("{tls:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("password: Some(\"***\")"), "{shown}");
     }
 
     #[test]
