@@ -10,7 +10,7 @@
 //!   chart_id, number, encounter_type): the queue itself in order, each
 //!   row's number tested in the index, stopping at the page: quick when
 //!   the prefix finds more than [`FEW_NUMBERS`] rows, because then at least
-//!   one index row in 100 matches (at a million charts). This assumes
+//!   one index row in 200 matches (at a million charts). This assumes
 //!   numbers are spread over discharge dates; a prefix whose charts all sit
 //!   at one end of the queue makes the walk read up to the status's whole
 //!   range.
