@@ -275,6 +275,26 @@ fn word_table_is_derived(store: &Store) {
     assert!(rows > 0, "no pairs to compare");
 }
 
+/// The account and MRN table holds exactly one row per (account or MRN of
+/// the chart's patient, chart), with the chart's status, discharge date and
+/// encounter type.
+fn number_table_is_derived(store: &Store) {
+    let numbers = "SELECT * FROM (
+                       SELECT c.account, c.status, c.discharge_date, c.chart_id, c.encounter_type
+                       FROM charts c
+                       UNION SELECT p.mrn, c.status, c.discharge_date, c.chart_id, c.encounter_type
+                       FROM charts c JOIN patients p ON p.patient_id = c.patient_id) n";
+    let table =
+        "SELECT number, status, discharge_date, chart_id, encounter_type FROM chart_numbers";
+    let differ = |sql: String| -> i64 { store.conn().query_row(&sql, [], |r| r.get(0)).unwrap() };
+    let stale = differ(format!("SELECT count(*) FROM ({table} EXCEPT {numbers}) d"));
+    let missing = differ(format!("SELECT count(*) FROM ({numbers} EXCEPT {table}) d"));
+    let rows = differ("SELECT count(*) FROM chart_numbers".into());
+    let expected = differ(format!("SELECT count(*) FROM ({numbers}) d"));
+    assert_eq!((stale, missing), (0, 0), "numbers stale, numbers missing");
+    assert_eq!(rows, expected, "one row per number and chart");
+}
+
 /// The chart ids a typed text finds under a status filter.
 fn found(store: &Store, status: StatusFilter, text: &str) -> Vec<i64> {
     let filter = QueueFilter {
@@ -291,6 +311,7 @@ fn found(store: &Store, status: StatusFilter, text: &str) -> Vec<i64> {
 fn word_table_follows_changes(store: &mut Store) {
     generated(store);
     word_table_is_derived(store);
+    number_table_is_derived(store);
     let all = QueueFilter::default();
     let every = queue::page_by_offset(store.conn(), &all, 0, CHARTS as usize + 1).unwrap();
     let first = every[0].clone();
@@ -335,6 +356,15 @@ fn word_table_follows_changes(store: &mut Store) {
         .write(|tx| coding::claim(tx, chart, "nf2").map(|_| ()))
         .unwrap();
     word_table_is_derived(store);
+    number_table_is_derived(store);
+    let account = every
+        .iter()
+        .find(|r| r.chart_id == chart)
+        .unwrap()
+        .account
+        .clone();
+    assert!(!found(store, StatusFilter::Only(ChartStatus::Ready), &account).contains(&chart));
+    assert!(found(store, StatusFilter::Only(ChartStatus::InProgress), &account).contains(&chart));
     assert!(!found(store, StatusFilter::Only(ChartStatus::Ready), "xyzzy").contains(&chart));
     assert!(found(store, StatusFilter::Only(ChartStatus::InProgress), "xyzzy").contains(&chart));
 
@@ -348,10 +378,12 @@ fn word_table_follows_changes(store: &mut Store) {
         })
         .unwrap();
     word_table_is_derived(store);
+    number_table_is_derived(store);
     assert_eq!(
         found(store, StatusFilter::All, "xyzzy").last(),
         Some(&chart)
     );
+    assert_eq!(found(store, StatusFilter::All, &account), vec![chart]);
 
     // A chart added for the patient, then removed.
     let added: i64 = store
@@ -372,11 +404,58 @@ fn word_table_follows_changes(store: &mut Store) {
         })
         .unwrap();
     word_table_is_derived(store);
+    number_table_is_derived(store);
     assert!(found(store, StatusFilter::All, "quillon").contains(&added));
+
+    // A chart whose account begins with its patient's MRN is found once by
+    // the MRN, and counted once; a new MRN moves every chart of the patient.
+    store
+        .write(|tx| {
+            let account = format!("{}-2", first.mrn);
+            Ok(tx.execute(
+                "UPDATE charts SET account = ?1 WHERE chart_id = ?2",
+                chartcoder::store::sql::params![account, added],
+            )?)
+        })
+        .unwrap();
+    number_table_is_derived(store);
+    let mut expected = charts_of(&first.mrn);
+    expected.push(added);
+    expected.sort();
+    let mut by_mrn = found(store, StatusFilter::All, &first.mrn);
+    by_mrn.sort();
+    assert_eq!(by_mrn, expected, "the MRN's charts, each once");
+    let filter = QueueFilter {
+        text: Some(first.mrn.clone()),
+        ..QueueFilter::default()
+    };
+    let summary = queue::summary(store.conn(), &filter).unwrap();
+    assert_eq!(
+        (summary.charts, summary.at_least),
+        (expected.len() as u64, false)
+    );
+    store
+        .write(|tx| {
+            Ok(tx.execute(
+                "UPDATE patients SET mrn = 'NEW-MRN-7' WHERE mrn = ?1",
+                [first.mrn.as_str()],
+            )?)
+        })
+        .unwrap();
+    number_table_is_derived(store);
+    let mut by_new = found(store, StatusFilter::All, "new-mrn");
+    by_new.sort();
+    assert_eq!(by_new, expected, "the new MRN finds the patient's charts");
+    assert_eq!(
+        found(store, StatusFilter::All, &first.mrn),
+        vec![added],
+        "the old MRN finds only the account that begins with it"
+    );
     store
         .write(|tx| Ok(tx.execute("DELETE FROM charts WHERE chart_id = ?1", [added])?))
         .unwrap();
     word_table_is_derived(store);
+    number_table_is_derived(store);
     assert!(!found(store, StatusFilter::All, "quillon").contains(&added));
     check(store);
 }

@@ -327,6 +327,13 @@ CREATE UNIQUE INDEX documents_chart_id_source_ref_idx
     // instead of testing every chart of "zelda" for a word beginning "y".
     // Derived from `patient_name_words` and `charts` by triggers.
     Migration::Sql(super::queue::pairs::CHART_NAME_PAIRS_SQL),
+    // 12: account and MRN prefixes at a million charts: one row per chart
+    // for its account and one for its patient's MRN, carrying the chart's
+    // status, queue order and type, keyed by the number (a few matches are
+    // one index range, sorted) and indexed in queue order (many matches:
+    // the queue walked, each number tested in the index). Derived from
+    // `charts` and `patients` by triggers.
+    Migration::Sql(super::queue::numbers::CHART_NUMBERS_SQL),
 ];
 
 /// `PRAGMA application_id` of a chartcoder database ("CHCO").

@@ -11,6 +11,7 @@ use crate::domain::{ChartStatus, EncounterType};
 use crate::store::sql::{Db, Dialect, ToSql};
 use chrono::NaiveDate;
 
+pub(super) mod numbers;
 pub(super) mod pairs;
 pub(super) mod words;
 
@@ -809,6 +810,80 @@ mod tests {
     }
 
     both_stores! {
+        fn account_and_mrn_prefixes_read_by_range_or_walk_give_the_queue_s_pages(stores: &Stores) {
+            // The walk of the queue order (used past FEW_NUMBERS rows) and the
+            // prefix range (used below it) against the queue walked with the
+            // text tested on each chart, whatever the count: accounts are
+            // G000000001..G000000600 and MRNs GM00000001..GM00000600, so no
+            // name word begins these texts.
+            let store = store(stores, 600);
+            let conn = store.conn();
+            for text in ["G0000001", "g000000", "GM0000004", "gm00000012", "GM9", "G"] {
+                for status in [StatusFilter::All, StatusFilter::Uncoded] {
+                    let filter = QueueFilter {
+                        status,
+                        text: Some(text.into()),
+                        ..QueueFilter::default()
+                    };
+                    let statuses = status.statuses();
+                    let plain = |page: &QueuePage| {
+                        let mut rows = Vec::new();
+                        for s in statuses.clone().unwrap_or_else(|| ChartStatus::ALL.to_vec()) {
+                            rows.extend(
+                                page_of(conn, &filter, Some(&[s]), &TextPlan::ScanQueue, page, 7)
+                                    .unwrap(),
+                            );
+                        }
+                        rows.sort_by_key(|r| (r.discharge_date, r.chart_id));
+                        let n = rows.len();
+                        match page {
+                            QueuePage::Last | QueuePage::Before(_) => rows.split_off(n.saturating_sub(7)),
+                            _ => {
+                                rows.truncate(7);
+                                rows
+                            }
+                        }
+                    };
+                    for numbers in [numbers::Numbers::Few, numbers::Numbers::Many] {
+                        let runs = words::WordRuns {
+                            runs: Vec::new(),
+                            numbers,
+                            others: Vec::new(),
+                        };
+                        let mut pages = vec![QueuePage::First, QueuePage::Last];
+                        let first = plain(&QueuePage::First);
+                        if let Some(row) = first.get(3) {
+                            pages.push(QueuePage::After(row.key()));
+                            pages.push(QueuePage::Before(row.key()));
+                        }
+                        for page in pages {
+                            let got = words::page(conn, &filter, &runs, text, &page, 7).unwrap();
+                            assert_eq!(got, plain(&page), "{text:?} {status:?} {numbers:?} {page:?}");
+                        }
+                    }
+                    // Counted from the range, exact below the cap.
+                    let runs = words::WordRuns {
+                        runs: Vec::new(),
+                        numbers: numbers::Numbers::Few,
+                        others: Vec::new(),
+                    };
+                    let mut every = 0;
+                    let mut key = QueuePage::First;
+                    loop {
+                        let rows = page_of(conn, &filter, statuses.as_deref(), &TextPlan::ScanQueue, &key, 50)
+                            .unwrap();
+                        let Some(last) = rows.last() else { break };
+                        every += rows.len() as u64;
+                        key = QueuePage::After(last.key());
+                    }
+                    let counted = words::count(conn, &filter, &runs, text).unwrap();
+                    assert_eq!(counted, (every, false), "{text:?} {status:?}");
+                }
+            }
+        }
+    }
+
+    both_stores! {
         fn a_text_matching_more_than_the_cap_is_counted_as_at_least(stores: &Stores) {
             let store = store(stores, CANDIDATES + 10);
             let conn = store.conn();
@@ -831,7 +906,7 @@ mod tests {
                 prepare_text(conn, &few).unwrap(),
                 TextPlan::Words(words::WordRuns {
                     runs: Vec::new(),
-                    accounts: true,
+                    numbers: numbers::Numbers::Few,
                     others: Vec::new(),
                 }),
                 "no name word begins with it: the accounts alone"

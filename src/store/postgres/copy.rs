@@ -61,16 +61,17 @@ const ROWID: &str = "rowid";
 /// time; the two refusing an insert over an existing row would only look up,
 /// row by row, a key the empty target cannot hold. Every other trigger stays
 /// on: the final-chart and sent-query guards fire on UPDATE and DELETE,
-/// which the copy never runs. The queue's word and word-pair tables are
-/// copied as SQLite kept them (and checksummed like every table), so the
-/// triggers that derive their rows from new charts and name words are off
-/// too.
+/// which the copy never runs. The queue's word, word-pair and number
+/// tables are copied as SQLite kept them (and checksummed like every
+/// table), so the triggers that derive their rows from new charts and name
+/// words are off too.
 pub const OFF_DURING_COPY: &[(&str, &str)] = &[
     ("charts", "charts_counted_on_insert"),
     ("charts", "chart_name_words_chart_added"),
     ("patient_name_words", "chart_name_words_word_added"),
     ("charts", "chart_name_pairs_chart_added"),
     ("patient_name_words", "chart_name_pairs_word_added"),
+    ("charts", "chart_numbers_chart_added"),
     ("chart_coding", "chart_coding_summed"),
     ("reviews", "reviews_scored_on_insert"),
     ("audit", "audit_no_replace"),

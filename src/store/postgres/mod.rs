@@ -101,6 +101,11 @@ pub const MIGRATIONS: &[PgMigration] = &[
         sqlite_version: 11,
         sql: &[schema::CHART_NAME_PAIRS_SQL],
     },
+    // 5: SQLite's migration 12, accounts and MRNs in queue order (`store::queue`).
+    PgMigration {
+        sqlite_version: 12,
+        sql: &[schema::CHART_NUMBERS_SQL],
+    },
 ];
 
 /// The PostgreSQL schema version this binary writes.
@@ -216,6 +221,26 @@ pub const SQLITE_TRIGGER_TWINS: &[(&str, &str, &str)] = &[
         "chart_name_pairs_word_removed",
         "patient_name_words",
         "chart_name_pairs_word_removed",
+    ),
+    (
+        "chart_numbers_chart_added",
+        "charts",
+        "chart_numbers_chart_added",
+    ),
+    (
+        "chart_numbers_chart_changed",
+        "charts",
+        "chart_numbers_chart_changed",
+    ),
+    (
+        "chart_numbers_chart_removed",
+        "charts",
+        "chart_numbers_chart_removed",
+    ),
+    (
+        "chart_numbers_mrn_changed",
+        "patients",
+        "chart_numbers_mrn_changed",
     ),
     (
         "charts_counted_on_insert",

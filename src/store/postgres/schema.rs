@@ -728,3 +728,75 @@ FOR EACH ROW EXECUTE FUNCTION chart_name_pairs_word_added();
 CREATE TRIGGER chart_name_pairs_word_removed AFTER DELETE ON patient_name_words
 FOR EACH ROW EXECUTE FUNCTION chart_name_pairs_word_removed();
 "#;
+
+/// Migration 5, SQLite's migration 12: each chart's account and its
+/// patient's MRN with the chart's status, queue order and type
+/// (`store::queue::numbers`), filled from the rows already there, its
+/// queue-order index, and the triggers that keep it. The number compares
+/// bytewise, so a prefix is one index range.
+pub const CHART_NUMBERS_SQL: &str = r#"
+CREATE TABLE chart_numbers (
+    number          TEXT COLLATE "C" NOT NULL,
+    status          TEXT NOT NULL,
+    discharge_date  TEXT NOT NULL,
+    chart_id        BIGINT NOT NULL,
+    encounter_type  TEXT NOT NULL,
+    PRIMARY KEY (number, status, discharge_date, chart_id, encounter_type)
+);
+INSERT INTO chart_numbers (number, status, discharge_date, chart_id, encounter_type)
+SELECT c.account, c.status, c.discharge_date, c.chart_id, c.encounter_type FROM charts c
+UNION ALL
+SELECT p.mrn, c.status, c.discharge_date, c.chart_id, c.encounter_type
+FROM charts c JOIN patients p ON p.patient_id = c.patient_id
+ON CONFLICT DO NOTHING;
+CREATE INDEX chart_numbers_status_discharge_date_idx
+    ON chart_numbers (status, discharge_date, chart_id, number, encounter_type);
+CREATE FUNCTION chart_numbers_chart_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        DELETE FROM chart_numbers WHERE status = OLD.status
+            AND discharge_date = OLD.discharge_date AND chart_id = OLD.chart_id;
+    END IF;
+    INSERT INTO chart_numbers (number, status, discharge_date, chart_id, encounter_type)
+    SELECT NEW.account, NEW.status, NEW.discharge_date, NEW.chart_id, NEW.encounter_type
+    UNION ALL
+    SELECT mrn, NEW.status, NEW.discharge_date, NEW.chart_id, NEW.encounter_type
+    FROM patients WHERE patient_id = NEW.patient_id
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION chart_numbers_chart_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM chart_numbers WHERE status = OLD.status
+        AND discharge_date = OLD.discharge_date AND chart_id = OLD.chart_id;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION chart_numbers_mrn_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM chart_numbers WHERE (status, discharge_date, chart_id) IN
+        (SELECT status, discharge_date, chart_id FROM charts WHERE patient_id = NEW.patient_id);
+    INSERT INTO chart_numbers (number, status, discharge_date, chart_id, encounter_type)
+    SELECT account, status, discharge_date, chart_id, encounter_type
+    FROM charts WHERE patient_id = NEW.patient_id
+    UNION ALL
+    SELECT NEW.mrn, status, discharge_date, chart_id, encounter_type
+    FROM charts WHERE patient_id = NEW.patient_id
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER chart_numbers_chart_added AFTER INSERT ON charts
+FOR EACH ROW EXECUTE FUNCTION chart_numbers_chart_added();
+CREATE TRIGGER chart_numbers_chart_changed
+AFTER UPDATE OF account, status, discharge_date, patient_id, encounter_type ON charts
+FOR EACH ROW WHEN (OLD.account IS DISTINCT FROM NEW.account
+    OR OLD.status IS DISTINCT FROM NEW.status
+    OR OLD.discharge_date IS DISTINCT FROM NEW.discharge_date
+    OR OLD.patient_id IS DISTINCT FROM NEW.patient_id
+    OR OLD.encounter_type IS DISTINCT FROM NEW.encounter_type)
+EXECUTE FUNCTION chart_numbers_chart_added();
+CREATE TRIGGER chart_numbers_chart_removed AFTER DELETE ON charts
+FOR EACH ROW EXECUTE FUNCTION chart_numbers_chart_removed();
+CREATE TRIGGER chart_numbers_mrn_changed AFTER UPDATE OF mrn ON patients
+FOR EACH ROW WHEN (OLD.mrn IS DISTINCT FROM NEW.mrn)
+EXECUTE FUNCTION chart_numbers_mrn_changed();
+"#;

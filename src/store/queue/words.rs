@@ -8,9 +8,8 @@
 //! Two typed words are read the same way from the pairs of name words
 //! (see [`super::pairs`]).
 
-use super::{
-    CANDIDATES, COLUMNS, Query, QueueFilter, QueueKey, QueuePage, QueueRow, TEXT_COUNT_CAP, fetch,
-};
+use super::numbers::{self, Numbers};
+use super::{COLUMNS, Query, QueueFilter, QueueKey, QueuePage, QueueRow, TEXT_COUNT_CAP, fetch};
 use crate::domain::ChartStatus;
 use crate::store::Result;
 use crate::store::sql::Db;
@@ -22,12 +21,12 @@ use crate::store::sql::Db;
 pub(super) const MAX_WORDS: usize = 24;
 
 /// How a typed text is read from the word tables: the charts of each of
-/// `runs`, and, when `accounts`, the few charts whose account or MRN begins
-/// with the text.
+/// `runs`, and the charts whose account or MRN begins with the text, read
+/// from `chart_numbers` as `numbers` says (see [`super::numbers`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct WordRuns {
     pub runs: Vec<Run>,
-    pub accounts: bool,
+    pub numbers: Numbers,
     /// Each other typed word: the name words it begins (tested in the word
     /// table itself, a key seek each), or, past [`MAX_WORDS`] of them, the
     /// prefix (tested on the patient's words).
@@ -88,7 +87,9 @@ fn split_typed(text: &str) -> Option<(String, Vec<String>)> {
 /// The word tables' plan for `text`, or `None` when another plan serves it
 /// better: a coder's own charts (a few, read from the coder's index), a text
 /// with no name word, a typed word that begins more than [`MAX_WORDS`] name
-/// words, or an account or MRN prefix of more than [`CANDIDATES`] charts.
+/// words, or an account or MRN prefix of more than
+/// [`numbers::FEW_NUMBERS`] charts that also begins a name word (a short
+/// prefix such as "g": the queue walked with every test is quick then).
 /// With two typed words or more, the longest and the next are read as pairs
 /// of name words, when at most [`MAX_WORDS`] pairs exist.
 pub(super) fn plan(conn: &Db, filter: &QueueFilter, text: &str) -> Result<Planned> {
@@ -99,7 +100,8 @@ pub(super) fn plan(conn: &Db, filter: &QueueFilter, text: &str) -> Result<Planne
         return Ok(Planned::Neither);
     };
     let (words, found) = driver_words_and_ids(conn, &driver, text)?;
-    if found as u64 > CANDIDATES {
+    let numbers = Numbers::from_found(found);
+    if numbers == Numbers::Many && !words.is_empty() {
         return Ok(Planned::ManyIds);
     }
     if words.len() > MAX_WORDS {
@@ -135,7 +137,7 @@ pub(super) fn plan(conn: &Db, filter: &QueueFilter, text: &str) -> Result<Planne
     }
     Ok(Planned::Runs(WordRuns {
         runs,
-        accounts: found > 0,
+        numbers,
         others,
     }))
 }
@@ -144,8 +146,9 @@ pub(super) fn plan(conn: &Db, filter: &QueueFilter, text: &str) -> Result<Planne
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Planned {
     Runs(WordRuns),
-    /// More than [`CANDIDATES`] charts by account or MRN alone: matches are
-    /// dense enough for the queue to be walked.
+    /// More than [`numbers::FEW_NUMBERS`] charts by account or MRN alone,
+    /// and name words too: matches are dense enough for the queue to be
+    /// walked with every test.
     ManyIds,
     /// Another plan serves the text.
     Neither,
@@ -175,34 +178,18 @@ fn name_words_sql(q: &mut Query, prefix: &str) -> String {
     )
 }
 
-/// [`name_words_from`] of the driving word and how many charts the account
-/// or MRN prefix `text` finds (up to one more than [`CANDIDATES`]), in one
-/// statement (one round trip on PostgreSQL): the words' rows carry no
-/// count, one last row carries the count and no word.
+/// [`name_words_from`] of the driving word and how many `chart_numbers`
+/// rows begin with `text` (up to one more than [`numbers::FEW_NUMBERS`] a
+/// spelling), in one statement (one round trip on PostgreSQL): the words'
+/// rows carry no count, one last row carries the count and no word.
 fn driver_words_and_ids(conn: &Db, driver: &str, text: &str) -> Result<(Vec<String>, i64)> {
     let mut q = Query::empty();
     let words = name_words_sql(&mut q, driver);
-    let cap = q.arg(CANDIDATES as i64 + 1);
-    // Each branch counted on its own, up to the cap: their UNION would be
-    // read whole before any LIMIT (a million rows for "G0"); a chart whose
-    // account and MRN both match is counted twice, which can only send a
-    // text near the cap to the queue walk.
-    let (mut ids, patients) = q.id_selects(text);
-    ids.extend(patients.iter().map(|p| {
-        format!(
-            "SELECT c.chart_id FROM ({p}) m CROSS JOIN charts c WHERE c.patient_id = m.patient_id"
-        )
-    }));
-    let counts: Vec<String> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, ids)| format!("(SELECT count(*) FROM ({ids} LIMIT {cap}) n{i})"))
-        .collect();
+    let found = numbers::found_sql(&mut q, text);
     let sql = format!(
         "SELECT d.word, NULL AS found FROM ({words}) d
          UNION ALL
-         SELECT NULL, {}",
-        counts.join(" + ")
+         SELECT NULL, {found}"
     );
     let rows: Vec<(Option<String>, Option<i64>)> =
         conn.query_map(&sql, q.params().as_slice(), |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -216,23 +203,6 @@ fn driver_words_and_ids(conn: &Db, driver: &str, text: &str) -> Result<(Vec<Stri
         }
     }
     Ok((words, found))
-}
-
-impl Query {
-    /// The charts whose account, or whose patient's MRN, begins with the
-    /// text (as typed or upper-cased), each branch an index range. Read as
-    /// `FROM ({ids}) t CROSS JOIN charts c`: SQLite keeps a CROSS JOIN's
-    /// order, so the few ids drive, where `c.chart_id IN ({ids})` let it walk
-    /// every uncoded chart in queue order testing each (270 ms at 1,000,000
-    /// for 80 accounts); PostgreSQL plans it as any join.
-    fn id_candidates(&mut self, text: &str) -> String {
-        let (mut ids, patients) = self.id_selects(text);
-        ids.push(format!(
-            "SELECT chart_id FROM charts WHERE patient_id IN ({})",
-            patients.join(" UNION ")
-        ));
-        ids.join(" UNION ")
-    }
 }
 
 /// The conditions beyond a row's word and status, each as " AND …": the
@@ -286,9 +256,10 @@ fn side(page: &QueuePage) -> (Option<(&'static str, &QueueKey)>, bool) {
 }
 
 /// One page of the charts `runs` finds, in queue order: each (word, status)
-/// run and the account/MRN charts give their first `limit` rows past the
-/// key (a seek each), and the union's first `limit` are the page. A chart
-/// two of its words find is one row of the union.
+/// run gives its first `limit` rows past the key (a seek each), the
+/// account/MRN arms theirs (see [`numbers::page_arms`]), and the union's
+/// first `limit` are the page. A chart two of its words find is one row of
+/// the union.
 pub(super) fn page(
     conn: &Db,
     filter: &QueueFilter,
@@ -300,6 +271,7 @@ pub(super) fn page(
     let (key, descending) = side(page);
     let order = if descending { "DESC" } else { "ASC" };
     let mut q = Query::empty();
+    let limit_rows = limit;
     let limit = q.arg(limit as i64);
     let key = key.map(|(op, k)| {
         let date = q.arg(k.discharge_date.to_string());
@@ -338,14 +310,21 @@ pub(super) fn page(
             ));
         }
     }
-    if runs.accounts {
-        let ids = q.id_candidates(text);
-        arms.push(format!(
-            "SELECT c.discharge_date, c.chart_id FROM ({ids}) t CROSS JOIN charts c
-             WHERE c.chart_id = t.chart_id AND c.status IN ({}){kind}{} {}",
-            statuses.join(", "),
-            past("c"),
-            ordered("c")
+    if runs.numbers != Numbers::None {
+        let twice = q.arg(2 * limit_rows as i64);
+        let shared = numbers::Shared {
+            kind: &kind,
+            past: &past("c"),
+            order,
+            twice: &twice,
+        };
+        arms.extend(numbers::page_arms(
+            &mut q,
+            conn.dialect(),
+            runs.numbers,
+            text,
+            &statuses,
+            &shared,
         ));
     }
     if arms.is_empty() {
@@ -357,7 +336,7 @@ pub(super) fn page(
         .map(|(i, arm)| format!("SELECT * FROM ({arm}) a{i}"))
         .collect();
     let sql = format!(
-        "{COLUMNS} FROM (SELECT u.discharge_date, u.chart_id FROM ({}) u
+        "{COLUMNS} FROM (SELECT DISTINCT u.discharge_date, u.chart_id FROM ({}) u
              ORDER BY u.discharge_date {order}, u.chart_id {order} LIMIT {limit}) k
          JOIN charts c ON c.chart_id = k.chart_id JOIN patients p ON p.patient_id = c.patient_id
          ORDER BY c.discharge_date {order}, c.chart_id {order}",
@@ -372,13 +351,18 @@ pub(super) fn page(
 
 /// How many charts `runs` finds, up to one more than the cap: one word's
 /// run is counted straight from its index range (a chart is there once);
-/// several runs are counted without the charts two of them share.
+/// several runs are counted without the charts two of them share; an
+/// account or MRN prefix of [`Numbers::Many`] rows is "N+" at once.
 pub(super) fn count(
     conn: &Db,
     filter: &QueueFilter,
     runs: &WordRuns,
     text: &str,
 ) -> Result<(u64, bool)> {
+    if runs.numbers == Numbers::Many {
+        // More than `FEW_NUMBERS` rows, two at most a chart: far past the cap.
+        return Ok((TEXT_COUNT_CAP, true));
+    }
     let mut q = Query::empty();
     let (kind, names, join) = chart_conds(&mut q, filter, runs);
     let join = if join {
@@ -425,12 +409,16 @@ pub(super) fn count(
         }
         arms.extend(selects);
     }
-    if runs.accounts {
-        let ids = q.id_candidates(text);
-        let status = status_in(&mut q, "c");
-        arms.push(format!(
-            "SELECT c.chart_id FROM ({ids}) t CROSS JOIN charts c
-             WHERE c.chart_id = t.chart_id{status}{kind}"
+    if runs.numbers == Numbers::Few {
+        let marks: Option<Vec<String>> = statuses
+            .as_ref()
+            .map(|statuses| statuses.iter().map(|s| q.arg(s.as_str())).collect());
+        arms.extend(numbers::count_arms(
+            &mut q,
+            conn.dialect(),
+            text,
+            marks.as_deref(),
+            &kind,
         ));
     }
     if arms.is_empty() {
