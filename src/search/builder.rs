@@ -69,6 +69,7 @@ pub fn build(src: &Sources) -> SearchIndex {
     let mut b = Builder::default();
     b.add_cm(src.cm);
     b.expand_cm_headers();
+    b.add_history_conditions(src.cm);
     for file in src.index {
         b.add_index(file);
     }
