@@ -45,9 +45,7 @@ fn pieces(list: &str) -> Vec<(String, String)> {
             let p = p.trim_end_matches(['-', '.']);
             let (a, b) = p.split_once('-').unwrap_or((p, p));
             let (a, b) = (code_key(a), code_key(b));
-            let ok = |k: &str| {
-                k.len() >= 3 && k.as_bytes()[0].is_ascii_uppercase() && k.is_ascii()
-            };
+            let ok = |k: &str| k.len() >= 3 && k.as_bytes()[0].is_ascii_uppercase() && k.is_ascii();
             (ok(&a) && ok(&b)).then_some((a, b))
         })
         .collect()
@@ -91,12 +89,7 @@ impl Builder {
         // F01-F99".
         let mut best: HashMap<(usize, bool), (usize, usize)> = HashMap::new();
         for (k, note) in notes.iter().enumerate() {
-            let depth = note
-                .pieces
-                .iter()
-                .map(|p| p.0.len())
-                .max()
-                .unwrap_or(3);
+            let depth = note.pieces.iter().map(|p| p.0.len()).max().unwrap_or(3);
             let held: Vec<usize> = conditions
                 .iter()
                 .filter(|(_, key)| key.len() == depth && note.pieces.iter().any(|p| within(key, p)))
@@ -116,7 +109,9 @@ impl Builder {
             let Some(target) = holder(cm, note.node, c, edition) else {
                 continue;
             };
-            let Some(&entry) = self.by_key.get(&(System::Icd10Cm, code_key(&cm.nodes[target].code)))
+            let Some(&entry) = self
+                .by_key
+                .get(&(System::Icd10Cm, code_key(&cm.nodes[target].code)))
             else {
                 continue;
             };
