@@ -696,6 +696,9 @@ fn the_family_fixtures_hold_their_measured_levels() {
     // overall) are not met yet; the closing note gives the numbers.
     let floors: BTreeMap<&str, (f64, f64)> = [
         // injury3 (2026-11-30, 177 terms with its 53 new ones): 0.97 / 0.99.
+        // cmfam (2026-11-30, with its 94 new terms across injury, morphology,
+        // problem_list and qualifier): injury 0.97 / 1.00, morphology
+        // 0.94 / 0.99, problem_list 0.98 / 1.00, qualifier 0.92 / 1.00.
         ("injury", (0.96, 0.99)),
         // morph3 (2026-11-30, with its 55 new terms): 0.94 / 0.99.
         ("morphology", (0.92, 0.98)),
