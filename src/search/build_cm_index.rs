@@ -86,6 +86,7 @@ impl Builder {
         }
         let skin_sited = super::morphology::skin_sited_terms(file, &children);
         for (i, term) in file.terms.iter().enumerate() {
+            self.note_eponym(file.source, &term.title, term.code.as_deref());
             let mut codes: Vec<(String, Option<u8>)> = Vec::new();
             if let Some(c) = &term.code {
                 codes.push((c.clone(), None));
@@ -138,6 +139,21 @@ impl Builder {
         }
         if file.source == IndexSource::Neoplasms {
             self.add_skin_morphology_rows(file, &children);
+        }
+    }
+
+    /// An injury named for a person: an Index term whose first word is a
+    /// possessive and whose code is an injury ("Colles' fracture S52.53-",
+    /// "Fracture, Maisonneuve's S82.86-").
+    fn note_eponym(&mut self, source: IndexSource, title: &str, code: Option<&str>) {
+        let Some(first) = title.split_whitespace().next() else {
+            return;
+        };
+        let possessive =
+            first.ends_with("'s") || first.ends_with('\'') || first.ends_with("\u{2019}s");
+        if source == IndexSource::Diseases && possessive && code.is_some_and(|c| c.starts_with('S'))
+        {
+            self.eponym_words.extend(index_words(first));
         }
     }
 

@@ -62,6 +62,8 @@ pub(super) struct Builder {
     pub(super) editions: HashMap<u32, EditionSet>,
     /// The words of Neoplasm Table sites ("lung", "lobe", "trigone").
     pub(super) site_words: std::collections::HashSet<String>,
+    /// The words of injury eponyms ("colles", "bennetts").
+    pub(super) eponym_words: std::collections::HashSet<String>,
 }
 
 /// Builds the index. Pure: the same sources give the same index.
@@ -69,10 +71,12 @@ pub fn build(src: &Sources) -> SearchIndex {
     let mut b = Builder::default();
     b.add_cm(src.cm);
     b.expand_cm_headers();
+    b.add_history_conditions(src.cm);
     for file in src.index {
         b.add_index(file);
     }
     b.add_internal_melanoma(src.index);
+    b.add_node_regions(src.index);
     b.add_pcs(src.pcs);
     b.add_pcs_index(src.pcs, src.pcs_index);
     b.add_hcpcs(src.hcpcs);
@@ -494,7 +498,9 @@ impl Builder {
             .collect();
         for w in &vocab {
             ix.vocab.push(w);
-            ix.vocab_site.push(u8::from(self.site_words.contains(*w)));
+            let eponym = u8::from(self.eponym_words.contains(*w)) << 1;
+            ix.vocab_site
+                .push(u8::from(self.site_words.contains(*w)) | eponym);
         }
 
         let mut postings: Vec<Vec<u32>> = vec![Vec::new(); vocab.len()];

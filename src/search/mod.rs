@@ -9,6 +9,8 @@
 //! holding each word.
 
 mod build_cm_index;
+mod build_history;
+mod build_nodes;
 mod build_pcs;
 mod builder;
 pub mod cache;

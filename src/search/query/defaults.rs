@@ -232,6 +232,16 @@ impl Searcher<'_> {
         // with damage to nail, initial encounter" adds the nail damage).
         // Injuries (S00-S99) only: a poisoning's intent (T36-T65,
         // "accidental (unintentional)") is the Table of Drugs' column.
+        // A lymphoid or hematopoietic neoplasm's state ("..., in relapse")
+        // is chosen by its own words (`cm_penalty`), like a 7th character:
+        // the qualifiers are those of the code it completes ("Acute myeloid
+        // leukemia with 11q23-abnormality in relapse" adds the abnormality).
+        let key = self.ix.keys.get(e);
+        let title = if key.starts_with("C8") || key.starts_with("C9") {
+            state_cut(title)
+        } else {
+            title
+        };
         let title = if self.ix.keys.get(e).starts_with('S') {
             // A sequela the words do not name counts as ever ("..., sequela"
             // is a qualifier): an injury is the encounter's, not its sequela.
@@ -306,6 +316,21 @@ impl Searcher<'_> {
     }
 }
 
+/// A lymphoid or hematopoietic neoplasm's title without its state
+/// (C81-C96: "..., not having achieved remission", "... in remission",
+/// "..., in relapse").
+pub(crate) fn state_cut(title: &str) -> &str {
+    [
+        " not having achieved remission",
+        " in remission",
+        " in relapse",
+    ]
+    .iter()
+    .filter_map(|s| title.find(s))
+    .min()
+    .map_or(title, |i| title[..i].trim_end_matches(','))
+}
+
 /// A complete code's title without its 7th character's words (", initial
 /// encounter ...", ", subsequent encounter ...", ", sequela").
 pub(crate) fn seventh_cut(title: &str) -> &str {
@@ -358,6 +383,7 @@ fn open_fracture(ws: &[String]) -> bool {
 /// left femoral shaft type IIIB initial" keeps its grade and encounter.
 pub(super) fn fit_injury_words(ws: &mut Vec<String>, max: usize) {
     drop_note_words(ws);
+    chemical_burn_words(ws);
     if !open_fracture(ws) && ws.len() <= max {
         return;
     }
@@ -381,6 +407,27 @@ pub(super) fn fit_injury_words(ws: &mut Vec<String>, max: usize) {
         }
     }
     keep_seventh_words(ws, max);
+}
+
+/// What burns a chemical one is: the Index's "Burn, chemical (acids)
+/// (alkalines) (caustics) (external) (internal) — see Corrosion, by site".
+const CHEMICAL_WORDS: [&str; 6] = ["chemical", "acid", "alkali", "alkaline", "caustic", "lye"];
+
+/// A chemical burn is a corrosion ("chemical burn second degree right
+/// forearm" is T22.611 "Corrosion of second degree of right forearm"): the
+/// chemical word goes and the burn is the Index's corrosion.
+fn chemical_burn_words(ws: &mut Vec<String>) {
+    let Some(c) = ws.iter().position(|w| CHEMICAL_WORDS.contains(&w.as_str())) else {
+        return;
+    };
+    let Some(b) = ws
+        .iter()
+        .position(|w| matches!(w.as_str(), "burn" | "burns"))
+    else {
+        return;
+    };
+    ws[b] = "corrosion".to_string();
+    ws.remove(c);
 }
 
 /// Words that pick an injury's complete code (its side, its 7th
@@ -610,6 +657,43 @@ pub(super) fn soften_fracture_grade(ws: &[String], terms: &mut [Term]) {
     }
 }
 
+/// The body regions of the Tabular's injury blocks (S00-S99: "Injuries to
+/// the head", "... to the elbow and forearm", "... to the wrist, hand and
+/// fingers", "... to the ankle and foot"), and the thumb and toes they hold.
+const REGION_WORDS: [&str; 22] = [
+    "head", "neck", "thorax", "abdomen", "back", "pelvis", "shoulder", "arm", "elbow", "forearm",
+    "wrist", "hand", "finger", "fingers", "thumb", "hip", "thigh", "knee", "leg", "ankle", "foot",
+    "toe",
+];
+
+impl Searcher<'_> {
+    /// An injury named for a person ("Colles fracture", "Bennett fracture")
+    /// is one bone's: the region a note adds ("... right wrist", "... left
+    /// thumb") narrows rather than names, since the eponym's code says the
+    /// bone ("Colles' fracture of right radius", "Bennett's fracture,
+    /// right hand"), not always the region the coder typed.
+    pub(super) fn soften_regions_beside_eponym(&self, ws: &[String], terms: &mut [Term]) {
+        if !is_injury(ws) {
+            return;
+        }
+        let eponym = |id: u32| {
+            self.ix
+                .vocab_site
+                .get(id as usize)
+                .is_some_and(|v| v & 2 != 0)
+        };
+        let named = terms.iter().any(|t| {
+            t.exact.is_some_and(eponym) || (t.lo..t.hi.min(t.lo.saturating_add(8))).any(eponym)
+        });
+        if !named {
+            return;
+        }
+        for t in terms.iter_mut() {
+            t.soft |= REGION_WORDS.contains(&t.word.as_str());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -688,6 +772,39 @@ mod tests {
         let mut w = ws("abdominal pain after eating");
         fit_injury_words(&mut w, 8);
         assert_eq!(w, ws("abdominal pain after eating"));
+    }
+
+    #[test]
+    fn a_leukemias_state_is_cut_from_its_title() {
+        // Tabular C92.62, C92.01, C90.00, C91.11: the state ends the title.
+        assert_eq!(
+            state_cut("Acute myeloid leukemia with 11q23-abnormality in relapse"),
+            "Acute myeloid leukemia with 11q23-abnormality"
+        );
+        assert_eq!(
+            state_cut("Acute myeloblastic leukemia, in remission"),
+            "Acute myeloblastic leukemia"
+        );
+        assert_eq!(
+            state_cut("Multiple myeloma not having achieved remission"),
+            "Multiple myeloma"
+        );
+        assert_eq!(state_cut("Hairy cell leukemia"), "Hairy cell leukemia");
+    }
+
+    #[test]
+    fn a_chemical_burn_is_the_indexs_corrosion() {
+        // Index: "Burn, chemical ... — see Corrosion, by site".
+        let mut w = ws("chemical burn second degree right forearm");
+        chemical_burn_words(&mut w);
+        assert_eq!(w, ws("corrosion second degree right forearm"));
+        let mut w = ws("acid burns left hand");
+        chemical_burn_words(&mut w);
+        assert_eq!(w, ws("corrosion left hand"));
+        // A burn with no chemical word is a burn.
+        let mut w = ws("second degree burn right forearm");
+        chemical_burn_words(&mut w);
+        assert_eq!(w, ws("second degree burn right forearm"));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use super::text::{index_words, osa_distance, strip_semantic_tags, typo_budget, w
 use super::{Filters, SearchIndex, System, TextKind, flag, range};
 
 mod defaults;
+mod extent;
 mod fallback;
 mod negation;
 mod rank;
@@ -188,6 +189,7 @@ impl<'a> Searcher<'a> {
         self.route_label = None;
         self.routed_texts.clear();
         self.routed_hits(&words, &terms, filters);
+        self.extent_hits(query, filters);
         // Never nothing for words some code holds: the last resort, below
         // every code the passes before found, when they found few.
         if self.touched.len() < limit.min(RELAXED_BELOW) && terms.len() >= 2 {
@@ -357,6 +359,7 @@ impl<'a> Searcher<'a> {
             terms.push(t);
         }
         defaults::soften_fracture_grade(&ws, &mut terms);
+        self.soften_regions_beside_eponym(&ws, &mut terms);
         negation::soften_stage_words(&ws, &mut terms);
         negation::name_sites_in_diagnoses(&mut terms, self.pcs_words.procedures);
         surgeon::soften_surgeon_words(&mut terms, self.pcs_words.procedures);

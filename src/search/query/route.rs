@@ -27,7 +27,12 @@ impl Searcher<'_> {
     /// Whether a Neoplasm Table site has this word, or a word it begins
     /// (or a word of its synonyms: "rul" is the right upper lobe).
     fn names_a_site(&self, t: &Term) -> bool {
-        let site = |id: u32| self.ix.vocab_site.get(id as usize) == Some(&1);
+        let site = |id: u32| {
+            self.ix
+                .vocab_site
+                .get(id as usize)
+                .is_some_and(|v| v & 1 != 0)
+        };
         let direct = t.exact.into_iter().chain(t.plural).any(site)
             || (t.lo..t.hi.min(t.lo.saturating_add(200))).any(site)
             || (t.stem_lo..t.stem_hi.min(t.stem_lo.saturating_add(200)))
