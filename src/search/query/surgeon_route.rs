@@ -354,7 +354,10 @@ fn region_at(words: &[String], i: usize) -> Option<&'static str> {
 /// ("thigh" is Upper Leg; an "upper arm" typed stays as typed).
 fn abscess_region(words: Vec<String>) -> Vec<String> {
     let abscess = words.iter().any(|w| w == "abscess" || w == "abscesses");
-    let drained = words.iter().any(|w| DRAINAGE.contains(&w.as_str()));
+    // "incision and drainage" reaches here as one phrase word.
+    let drained = words
+        .iter()
+        .any(|w| w.split(' ').any(|p| DRAINAGE.contains(&p)));
     if !(abscess && drained && (0..words.len()).any(|i| region_at(&words, i).is_some())) {
         return words;
     }
@@ -667,6 +670,18 @@ mod tests {
         assert_eq!(
             route_px("incision and drainage of abscess left lower leg"),
             "incision drainage left lower leg subcutaneous tissue fascia"
+        );
+        // The phrase the synonym list joins is read by its words.
+        let joined = vec![
+            "incision drainage".to_string(),
+            "left".to_string(),
+            "thigh".to_string(),
+            "subcutaneous".to_string(),
+            "abscess".to_string(),
+        ];
+        assert_eq!(
+            route(joined, true, true).join(" "),
+            "incision drainage left upper leg subcutaneous tissue fascia"
         );
         // An organ's or a cavity's abscess is not the subcutaneous tissue's.
         assert_eq!(

@@ -280,6 +280,17 @@ fn vertebra_words(level: u8) -> &'static [&'static str] {
     }
 }
 
+/// The region of a level, as the tables' body parts name it (Lumbar Nerve,
+/// Sacral Plexus, Thoracic Spinal Cord).
+fn region_words(level: u8) -> &'static [&'static str] {
+    match region_of(level) {
+        'c' => &["cervical"],
+        't' => &["thoracic"],
+        'l' => &["lumbar"],
+        _ => &["sacral"],
+    }
+}
+
 /// The segment most of the joints between `top` and `bottom` lie in (the
 /// first down the spine on a tie: each segment is coded apart, guideline
 /// B3.10b), and how many of them.
@@ -312,13 +323,17 @@ pub(super) fn read_levels(words: Vec<String>) -> Vec<String> {
             (Some(&top), Some(&bottom)) => {
                 let first = named.levels[0];
                 let body = match (target, top == bottom) {
-                    (Some(Target::Vertebra), _) | (None, true) => vertebra_words(first),
+                    (Some(Target::Vertebra), _) => vertebra_words(first),
                     (Some(Target::Joint | Target::Disc), true) => return words,
                     (Some(Target::Disc), false) => disc_words(main_segment(top, bottom).0),
-                    (Some(Target::Joint) | None, false) => {
+                    (Some(Target::Joint), false) => {
                         let (segment, count) = main_segment(top, bottom);
                         joint_words(segment, count)
                     }
+                    // No operation on a joint, disc or bone named ("L5 nerve
+                    // root block", "L4-L5 epidural injection"): the region.
+                    (None, true) => region_words(first),
+                    (None, false) => &disc_words(main_segment(top, bottom).0)[..1],
                 };
                 (body, named.spent)
             }
@@ -454,8 +469,14 @@ mod tests {
             "laminectomy lumbar vertebra"
         );
         assert_eq!(read("S1 fracture"), "sacrum fracture");
-        // A single level with no operation named is its vertebra.
-        assert_eq!(read("T8"), "thoracic vertebra");
+        // With no operation on a joint, disc or bone named, the region only.
+        assert_eq!(read("T8"), "thoracic");
+        assert_eq!(read("L5 nerve root block"), "lumbar nerve root block");
+        assert_eq!(
+            read("L4-L5 epidural injection"),
+            "lumbar epidural injection"
+        );
+        assert_eq!(read("L5-S1 facet injection"), "lumbosacral facet injection");
     }
 
     #[test]
