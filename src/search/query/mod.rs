@@ -12,6 +12,7 @@ mod rank;
 mod relaxed;
 mod route;
 mod surgeon;
+mod surgeon_body;
 mod surgeon_route;
 mod typos;
 use crate::codeset::code_key;

@@ -38,7 +38,7 @@ pub(super) fn route(words: Vec<String>, procedures: bool, any_procedures: bool) 
     if !procedures {
         return words;
     }
-    let words = imaging_apart(access_route(words));
+    let words = imaging_apart(access_route(super::surgeon_body::route(words)));
     let words = graft_reconstruction(solid_matter(both_sides(words)));
     amputation_level(abscess_region(words))
 }
@@ -354,7 +354,10 @@ fn region_at(words: &[String], i: usize) -> Option<&'static str> {
 /// ("thigh" is Upper Leg; an "upper arm" typed stays as typed).
 fn abscess_region(words: Vec<String>) -> Vec<String> {
     let abscess = words.iter().any(|w| w == "abscess" || w == "abscesses");
-    let drained = words.iter().any(|w| DRAINAGE.contains(&w.as_str()));
+    // "incision and drainage" reaches here as one phrase word.
+    let drained = words
+        .iter()
+        .any(|w| w.split(' ').any(|p| DRAINAGE.contains(&p)));
     if !(abscess && drained && (0..words.len()).any(|i| region_at(&words, i).is_some())) {
         return words;
     }
@@ -375,7 +378,10 @@ fn abscess_region(words: Vec<String>) -> Vec<String> {
 /// second procedure, coded apart in section B (the PCS Index: "Cholangiogram
 /// — see Fluoroscopy, Hepatobiliary System and Pancreas BF1", "Angiography —
 /// see Fluoroscopy / Plain Radiography"): the operation before it is what the
-/// words name first. The "with" and the words up to the imaging word go.
+/// words name first. The imaging phrase goes (the imaging word and the words
+/// that qualify it just before it); what else followed "with" stays ("lap
+/// chole with lysis of adhesions and intraoperative cholangiogram" keeps
+/// the lysis of adhesions), and "with" goes only when nothing else followed.
 const IMAGING: [&str; 12] = [
     "cholangiogram",
     "cholangiography",
@@ -389,6 +395,29 @@ const IMAGING: [&str; 12] = [
     "ventriculography",
     "fluoroscopy",
     "aortogram",
+];
+
+/// Words that qualify an imaging word typed before it ("intraoperative
+/// cholangiogram", "selective left coronary angiography", "completion
+/// angiogram"): part of the imaging phrase.
+const IMAGING_QUALIFIERS: [&str; 17] = [
+    "intraoperative",
+    "intra",
+    "operative",
+    "selective",
+    "completion",
+    "coronary",
+    "cerebral",
+    "carotid",
+    "pulmonary",
+    "renal",
+    "mesenteric",
+    "aortic",
+    "left",
+    "right",
+    "bilateral",
+    "ventricular",
+    "diagnostic",
 ];
 
 fn imaging_apart(words: Vec<String>) -> Vec<String> {
@@ -405,7 +434,14 @@ fn imaging_apart(words: Vec<String>) -> Vec<String> {
     if with == 0 {
         return words;
     }
-    let mut out = words[..with].to_vec();
+    let mut start = end;
+    while start > with + 1 && IMAGING_QUALIFIERS.contains(&words[start - 1].as_str()) {
+        start -= 1;
+    }
+    if start == with + 1 {
+        start = with;
+    }
+    let mut out = words[..start].to_vec();
     out.extend(words[end + 1..].iter().cloned());
     out
 }
@@ -491,6 +527,12 @@ fn amputation_level(words: Vec<String>) -> Vec<String> {
 /// left heart catheterization" is 4A023N8). The stop word between them is
 /// already gone.
 fn both_sides(words: Vec<String>) -> Vec<String> {
+    // A bypass goes from one side to the other ("femoral-femoral bypass right
+    // to left" is Bypass, Femoral Artery, Right to Femoral Artery, Left
+    // 041K0JJ): the two sides are its two ends, not both sides.
+    if words.iter().any(|w| w.split(' ').any(|p| p == "bypass")) {
+        return words;
+    }
     let mut out: Vec<String> = Vec::with_capacity(words.len());
     for w in words {
         let pair = matches!(
@@ -629,6 +671,18 @@ mod tests {
             route_px("incision and drainage of abscess left lower leg"),
             "incision drainage left lower leg subcutaneous tissue fascia"
         );
+        // The phrase the synonym list joins is read by its words.
+        let joined = vec![
+            "incision drainage".to_string(),
+            "left".to_string(),
+            "thigh".to_string(),
+            "subcutaneous".to_string(),
+            "abscess".to_string(),
+        ];
+        assert_eq!(
+            route(joined, true, true).join(" "),
+            "incision drainage left upper leg subcutaneous tissue fascia"
+        );
         // An organ's or a cavity's abscess is not the subcutaneous tissue's.
         assert_eq!(
             route_px("percutaneous drainage of abdominal abscess"),
@@ -654,6 +708,15 @@ mod tests {
             ),
             "left heart catheterization"
         );
+        // What else followed "with" stays: only the imaging phrase goes.
+        assert_eq!(
+            route_px("lap chole with lysis of adhesions and intraoperative cholangiogram"),
+            "lap chole with lysis adhesions"
+        );
+        assert_eq!(
+            route_px("open cholecystectomy with intraoperative cholangiogram and liver biopsy"),
+            "open cholecystectomy liver biopsy"
+        );
         // Imaging alone is the search.
         assert_eq!(
             route_px("intraoperative cholangiogram"),
@@ -677,6 +740,10 @@ mod tests {
         assert_eq!(
             route_px("combined right and left heart catheterization"),
             "combined bilateral heart catheterization"
+        );
+        assert_eq!(
+            route_px("femoral-femoral bypass right to left"),
+            "femoral femoral bypass right left"
         );
         assert_eq!(
             route_px("right heart catheterization"),

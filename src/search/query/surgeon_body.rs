@@ -1,0 +1,12 @@
+//! Body parts a surgeon names in words the PCS tables do not use: spine levels
+//! ("ACDF C5-C6", "T12 kyphoplasty") and the recipient site of a skin graft or
+//! a burn's excision. Applied in searches of procedures only.
+
+mod skin;
+mod spine;
+
+/// The query's words with the body part's words of the tables where the
+/// surgeon's stood.
+pub(super) fn route(words: Vec<String>) -> Vec<String> {
+    skin::recipient_site(spine::read_levels(words))
+}
