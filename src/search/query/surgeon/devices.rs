@@ -269,7 +269,11 @@ impl PcsWords {
         }
         self.implied_device(&flat);
         // A catheter or tube said not to be left ("no catheter left").
-        self.no_device |= said.iter().any(|s| s.denied_device);
+        // ("without cement" says uncemented, above.)
+        self.no_device |= said
+            .iter()
+            .zip(words)
+            .any(|(s, w)| s.denied_device && !w.split(' ').any(|p| p == "cement"));
         if self.device.is_some() {
             self.no_device = false;
         }

@@ -89,7 +89,7 @@ pub(in crate::search::query) fn device_removal_apart(
         words
             .iter()
             .zip(&clause)
-            .any(|(w, &k)| k == c && w.split(' ').any(|p| f(p)))
+            .any(|(w, &k)| k == c && w.split(' ').any(f))
     };
     let taken = |p: &str| TAKEN_OUT.contains(&p);
     let removal = clause
