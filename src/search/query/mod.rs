@@ -168,12 +168,13 @@ impl<'a> Searcher<'a> {
         if looks_like_code(query) {
             self.code_hits(query, &code_key(query), filters);
         }
+        let procedures = !filters.systems.allows(System::Icd10Cm);
         let words = surgeon_route::route(
-            self.query_words(query),
-            !filters.systems.allows(System::Icd10Cm),
+            surgeon::device_removal_apart(query, self.query_words(query), procedures),
+            procedures,
             filters.systems.allows(System::Icd10Pcs),
         );
-        self.pcs_words = surgeon::PcsWords::of(&words);
+        self.pcs_words = surgeon::PcsWords::of(query, &words);
         self.pcs_words.procedures = filters.systems == super::SystemFilter::Procedures;
         self.cm_words = defaults::CmWords::of(&words);
         let mut terms = self.terms(query, &words);
@@ -340,30 +341,22 @@ impl<'a> Searcher<'a> {
         }
         ws.truncate(MAX_TERMS);
         let mut terms: Vec<Term> = Vec::with_capacity(ws.len());
-        let mut after: Option<bool> = None;
-        let mut by_without = false;
-        for w in &ws {
+        // "without mesh": a code that does not mention mesh is as good as one
+        // that says "without"; one saying "with mesh" is contradicted. ("no
+        // foreign body" keeps its words: problem lists say "no" of what the
+        // title names.)
+        let said = surgeon::read_negation(query, &ws);
+        for (w, said) in ws.iter().zip(&said) {
             let mut t = self.term(w);
-            t.negated = after;
-            // "without mesh": a code that does not mention mesh is as good as
-            // one that says "without"; one saying "with mesh" is contradicted.
-            // ("no foreign body" keeps its words: problem lists say "no" of
-            // what the title names.)
-            t.soft |= after == Some(true) && by_without;
-            by_without = matches!(w.as_str(), "without" | "wo") || (by_without && after.is_some());
-            after = match w.as_str() {
-                "without" | "wo" | "no" | "not" => Some(true),
-                "with" | "w" => Some(false),
-                // "without perforation or abscess": the scope runs on.
-                _ => after,
-            };
+            t.negated = said.negated;
+            t.soft |= said.without;
             terms.push(t);
         }
         defaults::soften_fracture_grade(&ws, &mut terms);
         self.soften_regions_beside_eponym(&ws, &mut terms);
         negation::soften_stage_words(&ws, &mut terms);
         negation::name_sites_in_diagnoses(&mut terms, self.pcs_words.procedures);
-        surgeon::soften_surgeon_words(&mut terms, self.pcs_words.procedures);
+        surgeon::soften_surgeon_words(&mut terms, &said, self.pcs_words.procedures);
         if terms.iter().all(|t| t.soft) {
             terms.iter_mut().for_each(|t| t.soft = false);
         }

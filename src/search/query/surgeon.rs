@@ -5,6 +5,12 @@
 //! "-centesis" a puncture through the skin, a biopsy Diagnostic).
 
 mod devices;
+mod negation;
+mod qualifiers;
+mod removal;
+
+pub(super) use negation::{Said, read as read_negation};
+pub(super) use removal::device_removal_apart;
 
 use super::{Searcher, Term};
 use crate::search::synonyms::MAX_KEY_WORDS;
@@ -12,6 +18,8 @@ use crate::search::text::words;
 use crate::search::text::{index_words, is_soft_word};
 use crate::search::{System, TextKind, range};
 use devices::Device;
+use negation::Raw;
+use qualifiers::Qualifiers;
 
 /// Points a complete PCS code earns when its approach (5th character) is the
 /// one the words name, or imply.
@@ -96,6 +104,8 @@ pub(crate) struct PcsWords {
     cemented: Option<bool>,
     /// What each "-ectomy" word holds before its ending ("hemithyroid").
     organs: Vec<String>,
+    /// The qualifiers a few tables give by surgeons' words.
+    qualifiers: Qualifiers,
     /// A search of procedures: HCPCS supplies, equipment and quality-data
     /// codes come after the procedures the words name.
     pub(crate) procedures: bool,
@@ -163,10 +173,38 @@ fn implied_approach(w: &str) -> Option<u8> {
     through_skin.then_some(b'3')
 }
 
+/// Whether the words send fluid "for culture(s)" from the procedure itself
+/// ("aspiration of the knee for culture"): taken to diagnose. Cultures sent
+/// from a procedure done to treat ("I&D of abscess, cultures sent", "fluid
+/// sent for culture") do not make it Diagnostic.
+fn taken_for_cultures(raw: &Raw) -> bool {
+    (2..raw.words.len()).any(|j| {
+        matches!(raw.word(j), "culture" | "cultures")
+            && raw.word(j - 1) == "for"
+            && !matches!(
+                raw.word(j - 2),
+                "sent"
+                    | "send"
+                    | "sending"
+                    | "obtained"
+                    | "taken"
+                    | "collected"
+                    | "specimen"
+                    | "specimens"
+                    | "sample"
+                    | "samples"
+                    | "swab"
+                    | "swabs"
+            )
+    })
+}
+
 impl PcsWords {
-    /// What the query's words (phrases kept whole) say.
-    pub(crate) fn of(words: &[String]) -> PcsWords {
+    /// What the query's words (phrases kept whole) say; `query` as typed
+    /// gives the clauses and the stop words ("for cultures").
+    pub(crate) fn of(query: &str, words: &[String]) -> PcsWords {
         let mut out = PcsWords::default();
+        let raw = Raw::of(query);
         let singles = || {
             words
                 .iter()
@@ -181,10 +219,18 @@ impl PcsWords {
         } else if let Some(&a) = named.first() {
             Some((a, true))
         } else {
-            singles().find_map(implied_approach).map(|a| (a, false))
+            singles()
+                .find_map(implied_approach)
+                .or_else(|| qualifiers::implied_by_procedure(&singles().collect::<Vec<_>>()))
+                .map(|a| (a, false))
         };
         let flat: Vec<&str> = words.iter().flat_map(|w| w.split(' ')).collect();
-        out.read_devices(&flat);
+        let said = negation::read(query, words);
+        out.read_devices(words, &said, &raw);
+        out.qualifiers = Qualifiers::of(&flat, &raw, out.device);
+        if taken_for_cultures(&raw) {
+            out.diagnostic = Some(true);
+        }
         for w in singles() {
             match w {
                 "biopsy" | "bx" => {
@@ -192,10 +238,8 @@ impl PcsWords {
                     out.biopsy = true;
                 }
                 // The PCS Index: "Lavage, Bronchial alveolar, diagnostic".
-                // Fluid or tissue sent "for cultures" is taken to diagnose.
-                "diagnostic" | "dx" | "sampling" | "bal" | "culture" | "cultures" => {
-                    out.diagnostic = Some(true)
-                }
+                // ("for cultures": `taken_for_cultures`.)
+                "diagnostic" | "dx" | "sampling" | "bal" => out.diagnostic = Some(true),
                 // A central venous catheter's tip is in a central vein; a
                 // PICC's too (the PCS Index: PICC, use Infusion Device, in
                 // the Superior Vena Cava).
@@ -235,7 +279,7 @@ fn is_scope(w: &str) -> bool {
 /// In a search of procedures, "fracture" (or "fx") says why, not what: the
 /// root operation is in the other words ("ORIF right lateral malleolus
 /// fracture"); and a flexible or rigid scope is the same approach.
-pub(super) fn soften_surgeon_words(terms: &mut [Term], procedures: bool) {
+pub(super) fn soften_surgeon_words(terms: &mut [Term], said: &[Said], procedures: bool) {
     let scope = terms.iter().position(|t| is_scope(&t.word));
     for t in terms.iter_mut() {
         let why = matches!(t.word.as_str(), "fracture" | "fractures" | "fx");
@@ -245,7 +289,7 @@ pub(super) fn soften_surgeon_words(terms: &mut [Term], procedures: bool) {
         }
     }
     if procedures {
-        devices::drop_said_of_devices(terms);
+        devices::drop_said_of_devices(terms, said);
     }
     let Some(scope) = scope else {
         return;
@@ -254,7 +298,15 @@ pub(super) fn soften_surgeon_words(terms: &mut [Term], procedures: bool) {
         .iter()
         .position(|t| matches!(t.word.as_str(), "with" | "w"));
     let done_with = with.is_some_and(|at| terms[scope + 1 + at + 1..].iter().any(|t| !t.soft));
-    if done_with {
+    // A device placed ("cystoscopy, left ureteral stent placed"): through the
+    // scope, as after "with".
+    let device = terms.iter().zip(said).any(|(t, s)| {
+        procedures
+            && !s.denied_device
+            && t.word != terms[scope].word
+            && negation::names_device(&t.word)
+    });
+    if done_with || device {
         terms[scope].soft = true;
         // The "with" joins the two procedures: it is not the "With" of an
         // approach ("With Percutaneous Endoscopic Assistance") to match.
@@ -361,6 +413,8 @@ impl Searcher<'_> {
             Some(b'A') => key.get(1).is_some_and(|&c| (b'4'..=b'9').contains(&c)),
             Some(b'E' | b'K' | b'L') => true,
             Some(b'G') => key.get(1) == Some(&b'9'),
+            // Vision supplies (V2xxx): lenses, frames, intraocular lenses.
+            Some(b'V') => key.get(1) == Some(&b'2'),
             _ => false,
         };
         if supply { NOT_A_PROCEDURE } else { 0.0 }
@@ -483,7 +537,7 @@ impl Searcher<'_> {
         if w.biopsy && key[0] == b'0' && key[2] == b'B' {
             bonus += BIOPSY_EXCISION;
         }
-        bonus + self.device_bonus(e, key)
+        bonus + self.device_bonus(e, key) + w.qualifiers.bonus(key, self.ix.title(e))
     }
 }
 
@@ -492,13 +546,13 @@ mod tests {
     use super::*;
 
     fn of(q: &str) -> PcsWords {
-        PcsWords::of(&q.split(' ').map(String::from).collect::<Vec<_>>())
+        PcsWords::of(q, &q.split(' ').map(String::from).collect::<Vec<_>>())
     }
 
     /// As a query's words reach `PcsWords`: hyphens and commas cut, stop
     /// words ("in", "of", "for") dropped.
     fn typed(q: &str) -> PcsWords {
-        PcsWords::of(&crate::search::text::index_words(q))
+        PcsWords::of(q, &crate::search::text::index_words(q))
     }
 
     #[test]
@@ -579,8 +633,20 @@ mod tests {
         assert_eq!(of("diagnostic paracentesis").diagnostic, Some(true));
         assert_eq!(of("therapeutic paracentesis").diagnostic, Some(false));
         let large = ["large volume".to_string(), "paracentesis".to_string()];
-        assert_eq!(PcsWords::of(&large).diagnostic, Some(false));
+        assert_eq!(
+            PcsWords::of("large volume paracentesis", &large).diagnostic,
+            Some(false)
+        );
         assert_eq!(of("cholecystectomy").diagnostic, None);
+        // Cultures sent from a procedure done to treat do not make it
+        // Diagnostic; fluid taken "for culture" does.
+        for q in [
+            "incision and drainage of abscess, cultures sent",
+            "thoracentesis, fluid sent for culture",
+        ] {
+            assert_eq!(typed(q).diagnostic, None, "{q}");
+        }
+        assert_eq!(typed("knee aspiration for culture").diagnostic, Some(true));
         // BAL: "Lavage, Bronchial alveolar, diagnostic", through the scope.
         assert_eq!(of("bal right lower lobe").diagnostic, Some(true));
         assert_eq!(of("bal").approach, Some((b'8', true)));
@@ -634,7 +700,8 @@ mod tests {
     fn a_scope_with_another_procedure_only_narrows() {
         let soft = |ws: &[(&str, bool)], procedures: bool| {
             let mut ts: Vec<Term> = ws.iter().map(|&(w, s)| term(w, s)).collect();
-            soften_surgeon_words(&mut ts, procedures);
+            let said = vec![Said::default(); ts.len()];
+            soften_surgeon_words(&mut ts, &said, procedures);
             ts.iter().map(|t| t.soft).collect::<Vec<_>>()
         };
         // "cystoscopy with biopsy": the biopsy is the code.

@@ -4,8 +4,10 @@
 //! procedure search that say how rather than what (image guidance, "no stent
 //! placed").
 
+use super::negation::{Raw, Said};
 use super::{PcsWords, match_nothing};
 use crate::search::query::{Searcher, Term};
+use crate::search::text::index_words;
 
 /// Points for the device (6th character) the words name: a stent is an
 /// Intraluminal Device, "drug-eluting" its Drug-eluting kind, "two stents"
@@ -18,6 +20,9 @@ use crate::search::query::{Searcher, Term};
 /// words say none was left ("no stent placed", "without mesh"), and for the
 /// Cemented or Uncemented qualifier of a joint replacement.
 const DEVICE_NAMED: f32 = 4.0;
+/// Points per share of a title's words a named device's label of three
+/// words or more takes (the weight of coverage, as `super::APPROACH_WORDS`).
+const DEVICE_WORDS: f32 = super::APPROACH_WORDS;
 const CEMENT: f32 = 4.0;
 
 /// A device the words name, by the label of the 6th character it is in the
@@ -40,6 +45,16 @@ pub(super) enum Device {
     Synthetic,
     /// A drain or catheter left in place: Drainage Device.
     Drainage,
+    /// An interbody cage (Device Key: "Interbody fusion (spine) cage"; a
+    /// TLIF, PLIF or ALIF places one): Interbody Fusion Device.
+    Interbody,
+    /// A fenestrated or branched aortic endograft (table 04V: Intraluminal
+    /// Device, Branched or Fenestrated, One or Two Arteries, or Three or More
+    /// Arteries).
+    Branched { many: bool },
+    /// The patient's own vein as a bypass conduit: Autologous Venous Tissue
+    /// (Device Key: "Autologous vein graft").
+    VenousGraft,
 }
 
 impl Device {
@@ -58,6 +73,7 @@ impl Device {
                     _ => counted("Four or More"),
                 };
                 title.contains("Intraluminal Device")
+                    && !title.contains("Branched or Fenestrated")
                     && title.contains("Drug-eluting") == drug
                     && count_ok
             }
@@ -70,18 +86,77 @@ impl Device {
             }
             Device::Autologous => title.contains("Autologous Tissue Substitute"),
             Device::Nonautologous => title.contains("Nonautologous Tissue Substitute"),
-            Device::Synthetic => title.contains("Synthetic Substitute"),
+            // A telescope is named as one (08R: Synthetic Substitute,
+            // Intraocular Telescope); a lens, mesh or cement is the plain J.
+            Device::Synthetic => {
+                title.contains("Synthetic Substitute") && !title.contains("Intraocular Telescope")
+            }
             Device::Drainage => title.contains("Drainage Device"),
+            Device::Interbody => title.contains("Interbody Fusion Device"),
+            Device::Branched { many } => title.contains(if many {
+                "Branched or Fenestrated, Three or More Arteries"
+            } else {
+                "Branched or Fenestrated, One or Two Arteries"
+            }),
+            Device::VenousGraft => title.contains("Autologous Venous Tissue"),
+        }
+    }
+
+    /// The words of the device's label in a title ("Autologous Venous
+    /// Tissue": 3), as `index_words` counts them.
+    fn label_words(self) -> usize {
+        match self {
+            Device::Stent { drug, .. } => 2 + usize::from(drug),
+            Device::Fixation | Device::Drainage => 2,
+            Device::Intramedullary => 4,
+            Device::Synthetic => 2,
+            Device::Autologous | Device::Nonautologous | Device::Interbody => 3,
+            Device::VenousGraft => 3,
+            Device::Branched { .. } => 8,
+        }
+    }
+
+    /// Which of two devices named the code takes: a nail over the screws
+    /// that lock it; in a spinal fusion (ICD-10-PCS guideline B3.10c) an
+    /// interbody device over the bone graft in it, and autologous bone over
+    /// nonautologous when mixed; any graft over the screws or plate. Else
+    /// the first named.
+    fn rank(self) -> u8 {
+        match self {
+            Device::Fixation => 0,
+            Device::Autologous | Device::Intramedullary => 2,
+            Device::Interbody => 3,
+            _ => 1,
         }
     }
 
     /// The device a word names, if any ("stents", "nail", "allograft").
-    fn named(w: &str) -> Option<Device> {
+    pub(super) fn named(w: &str) -> Option<Device> {
         Some(match w {
-            "stent" | "stents" | "des" | "bms" => Device::Stent {
+            // Device Key, Intraluminal Device: "Stent, intraluminal",
+            // "Embolization coil(s)", the AAA endovascular grafts (an EVAR's
+            // stent graft); a vena cava filter is an Intraluminal Device in
+            // the Inferior Vena Cava (table 06H: D).
+            "stent" | "stents" | "des" | "bms" | "filter" | "coil" | "coils" | "endograft"
+            | "endografts" | "evar" | "tevar" => Device::Stent {
                 drug: w == "des",
                 count: 1,
             },
+            "fenestrated" | "branched" | "fevar" | "bevar" => Device::Branched { many: false },
+            "interbody" | "cage" | "cages" | "tlif" | "plif" | "alif" | "xlif" | "dlif"
+            | "llif" | "olif" => Device::Interbody,
+            // Device Key, Synthetic Substitute: "Polymethylmethacrylate
+            // (PMMA)" (bone cement), "Polypropylene mesh", the PTFE vascular
+            // grafts (GORE PROPATEN); an intraocular lens (08R: J).
+            "iol" | "pmma" | "cement" | "ptfe" | "eptfe" | "dacron" | "polypropylene" => {
+                Device::Synthetic
+            }
+            // Device Key, Nonautologous Tissue Substitute: "Tissue bank
+            // graft", "Bone bank bone graft", "Acellular Hydrated Dermis",
+            // "Fish skin" (Kerecis).
+            "cadaveric" | "cadaver" | "cryopreserved" | "homograft" | "nonautologous"
+            | "kerecis" => Device::Nonautologous,
+            "svg" | "gsv" => Device::VenousGraft,
             // Device Key, Internal Fixation Device: "Bone screw", "Kirschner
             // wire (K-wire)", "Neutralization plate"; Intramedullary:
             // "Intramedullary (IM) rod (nail)".
@@ -108,53 +183,97 @@ fn count_word(w: &str) -> Option<u8> {
     }
 }
 
-/// Whether a word says none: "no stent placed", "without mesh", "w/o drain".
-fn is_none_word(w: &str) -> bool {
-    matches!(w, "no" | "without" | "wo" | "not" | "nor")
+/// Whether "drain" is the verb here, not the device: "to drain", "incise
+/// and drain", "drain the abscess" (a Drainage, not a Drainage Device left).
+fn drain_is_a_verb(raw: &Raw, j: usize) -> bool {
+    let before = if j > 0 { raw.word(j - 1) } else { "" };
+    matches!(before, "to" | "and" | "will" | "then" | "i" | "we")
+        || matches!(
+            raw.word(j + 1),
+            "the" | "a" | "an" | "this" | "that" | "it" | "its" | "fluid" | "pus" | "abscess"
+        )
+}
+
+/// One word of the query, with what the negation reader said of its word and
+/// where it was typed.
+struct Single<'a> {
+    word: &'a str,
+    denied: bool,
+    raw: Option<usize>,
 }
 
 impl PcsWords {
-    /// The device, its count and kind, and the cement the words say: the
-    /// first device word not negated by one of the two words before it; a
-    /// nail or rod over a plate or screws ("cephalomedullary nail with
-    /// interlocking screws").
-    pub(super) fn read_devices(&mut self, singles: &[&str]) {
-        for (i, &w) in singles.iter().enumerate() {
+    /// The device, its count and kind, and the cement the words say: each
+    /// device word the negation reader did not deny (a denied one says No
+    /// Device), the one the code takes by `Device::rank`; then the devices
+    /// the words imply (`PcsWords::implied_device`).
+    pub(super) fn read_devices(&mut self, words: &[String], said: &[Said], raw: &Raw) {
+        let at = raw.align(words);
+        let mut singles: Vec<Single> = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            let denied = said.get(i).is_some_and(|s| s.denied_device);
+            for (k, p) in w.split(' ').enumerate() {
+                let raw = at.get(i).copied().flatten().map(|j| j + k);
+                singles.push(Single {
+                    word: p,
+                    denied,
+                    raw,
+                });
+            }
+        }
+        let flat: Vec<&str> = singles.iter().map(|s| s.word).collect();
+        for (i, s) in singles.iter().enumerate() {
+            let w = s.word;
             match w {
                 "cemented" => self.cemented = Some(true),
                 "uncemented" | "cementless" | "noncemented" => self.cemented = Some(false),
                 // A press-fit component holds without cement.
-                "press" if singles.get(i + 1) == Some(&"fit") => self.cemented = Some(false),
+                "press" if flat.get(i + 1) == Some(&"fit") => self.cemented = Some(false),
                 _ => {}
             }
             let Some(mut d) = Device::named(w) else {
                 continue;
             };
-            let before = &singles[i.saturating_sub(3)..i];
-            let after = singles.get(i + 1).copied();
-            if before.iter().any(|b| is_none_word(b)) || after == Some("not") {
+            if w == "drain" && s.raw.is_some_and(|j| drain_is_a_verb(raw, j)) {
+                continue;
+            }
+            if w == "cement" {
+                // "without cement": uncemented, not No Device.
+                self.cemented = Some(!s.denied);
+                if s.denied {
+                    continue;
+                }
+            }
+            if s.denied {
                 self.no_device = true;
                 continue;
             }
-            if let Device::Stent { drug, count } = &mut d {
-                *drug |= before.contains(&"eluting") || before.contains(&"des");
-                if before.contains(&"bare") {
-                    *drug = false;
+            let before = &flat[i.saturating_sub(3)..i];
+            match &mut d {
+                Device::Stent { drug, count } => {
+                    *drug |= before.contains(&"eluting") || before.contains(&"des");
+                    if before.contains(&"bare") {
+                        *drug = false;
+                    }
+                    *count = before.iter().find_map(|b| count_word(b)).unwrap_or(1);
                 }
-                *count = before.iter().find_map(|b| count_word(b)).unwrap_or(1);
+                // "fenestrated EVAR with three fenestrations", "four vessel".
+                Device::Branched { many } => {
+                    *many = flat.iter().filter_map(|b| count_word(b)).any(|n| n >= 3);
+                }
+                _ => {}
             }
-            match self.device {
-                None | Some(Device::Fixation) => self.device = Some(d),
-                Some(_) => {}
+            if self.device.is_none_or(|cur| d.rank() > cur.rank()) {
+                self.device = Some(d);
             }
         }
-        // "a pigtail catheter left in place" ("in" is a stop word): a drain.
-        let left_in_place = singles
-            .windows(2)
-            .any(|x| x == ["left", "place"] || x == ["in", "place"]);
-        if left_in_place && self.device.is_none() {
-            self.device = Some(Device::Drainage);
-        }
+        self.implied_device(&flat);
+        // A catheter or tube said not to be left ("no catheter left").
+        // ("without cement" says uncemented, above.)
+        self.no_device |= said
+            .iter()
+            .zip(words)
+            .any(|(s, w)| s.denied_device && !w.split(' ').any(|p| p == "cement"));
         if self.device.is_some() {
             self.no_device = false;
         }
@@ -170,7 +289,7 @@ impl PcsWords {
 ///   No Device, not the device's codes ("without" has its own reading);
 /// - the kind of a stent no title names ("bare metal": Intraluminal Device);
 /// - a drain "left in place": not the left side.
-pub(super) fn drop_said_of_devices(terms: &mut [Term]) {
+pub(super) fn drop_said_of_devices(terms: &mut [Term], said: &[Said]) {
     fn word(terms: &[Term], i: usize) -> &str {
         terms.get(i).map_or("", |t| t.word.as_str())
     }
@@ -197,22 +316,15 @@ pub(super) fn drop_said_of_devices(terms: &mut [Term]) {
         {
             drop.push(i);
         }
-        if Device::named(w).is_some() {
-            let before = i.saturating_sub(2)..i;
-            let none = before
-                .clone()
-                .filter(|&j| matches!(word(terms, j), "no" | "not"))
-                .collect::<Vec<_>>();
-            if !none.is_empty() || next == "not" {
-                drop.push(i);
-                drop.extend(none);
-                if next == "not" {
-                    drop.push(i + 1);
-                }
-            }
-            if matches!(w, "stent" | "stents") {
-                drop.extend(before.filter(|&j| matches!(word(terms, j), "bare" | "metal")));
-            }
+        // What the negation reader said not to be there, and its "no",
+        // "not", "none" ("without" keeps its own reading).
+        if said.get(i).is_some_and(|s| s.unsaid) {
+            drop.push(i);
+        }
+        if matches!(w, "stent" | "stents") {
+            drop.extend(
+                (i.saturating_sub(2)..i).filter(|&j| matches!(word(terms, j), "bare" | "metal")),
+            );
         }
         if w == "left" && matches!(next, "place" | "inplace") {
             drop.extend([i, i + 1]);
@@ -250,7 +362,16 @@ impl Searcher<'_> {
         if let Some(d) = w.device
             && d.in_title(title)
         {
-            bonus += DEVICE_NAMED;
+            // A label longer than the shortest (two words: "Drainage
+            // Device") counts as the words that named it, as a named scope's
+            // does (`super::approach_share`): against the row's No Device
+            // code, which has no label, "Autologous Venous Tissue" is not put
+            // below for its length. A two-word label earns only
+            // `DEVICE_NAMED`.
+            let all = index_words(title).len().max(1);
+            let long = d.label_words();
+            let long = if long > 2 { long } else { 0 };
+            bonus += DEVICE_NAMED + DEVICE_WORDS * long as f32 / all as f32;
         }
         if w.no_device && key.get(5) == Some(&b'Z') {
             bonus += DEVICE_NAMED;
@@ -273,7 +394,7 @@ mod tests {
     /// As a query's words reach `PcsWords`: hyphens and commas cut, stop
     /// words ("in", "of", "for") dropped.
     fn typed(q: &str) -> PcsWords {
-        PcsWords::of(&index_words(q))
+        PcsWords::of(q, &index_words(q))
     }
 
     fn term(w: &str) -> Term {
@@ -317,6 +438,53 @@ mod tests {
             assert!(w.no_device && w.device.is_none(), "{q}: {w:?}");
         }
         assert!(!typed("PTA with stent").no_device);
+    }
+
+    #[test]
+    fn a_drain_verb_filters_endografts_and_cement_are_read_as_the_tables_say() {
+        // "drain" the verb is the Drainage, not a Drainage Device left.
+        for q in [
+            "incise and drain the abscess",
+            "drain the liver abscess",
+            "to drain fluid",
+        ] {
+            assert_eq!(typed(q).device, None, "{q}");
+        }
+        assert_eq!(typed("JP drain placed").device, Some(Device::Drainage));
+        // Table 06H: a vena cava filter is the Intraluminal Device (D).
+        assert_eq!(
+            typed("IVC filter placement").device,
+            Some(Device::Stent {
+                drug: false,
+                count: 1
+            })
+        );
+        // Table 04V: E One or Two Arteries, F Three or More Arteries.
+        assert_eq!(
+            typed("fenestrated EVAR with two fenestrations").device,
+            Some(Device::Branched { many: false })
+        );
+        assert_eq!(
+            typed("fenestrated EVAR, four vessel").device,
+            Some(Device::Branched { many: true })
+        );
+        let plain = "Restriction of Abdominal Aorta, Intraluminal Device, Percutaneous Approach";
+        let fenestrated = "Restriction of Abdominal Aorta, Intraluminal Device, Branched or \
+                           Fenestrated, One or Two Arteries, Percutaneous Approach";
+        let stent = Device::Stent {
+            drug: false,
+            count: 1,
+        };
+        assert!(stent.in_title(plain) && !stent.in_title(fenestrated));
+        assert!(Device::Branched { many: false }.in_title(fenestrated));
+        // 08R: an IOL is J, not the telescope (0).
+        let telescope = "Replacement of Lens, Right, Synthetic Substitute, Intraocular Telescope, \
+                         Percutaneous Approach";
+        assert!(!Device::Synthetic.in_title(telescope));
+        // "without cement": Uncemented, not No Device.
+        let hip = typed("total hip arthroplasty without cement");
+        assert_eq!(hip.cemented, Some(false));
+        assert!(!hip.no_device);
     }
 
     #[test]
@@ -391,8 +559,9 @@ mod tests {
     #[test]
     fn guidance_negated_devices_and_a_drain_left_in_place_match_nothing() {
         let kept = |q: &str| {
-            let mut ts: Vec<Term> = index_words(q).iter().map(|w| term(w)).collect();
-            drop_said_of_devices(&mut ts);
+            let ws = index_words(q);
+            let mut ts: Vec<Term> = ws.iter().map(|w| term(w)).collect();
+            drop_said_of_devices(&mut ts, &super::super::read_negation(q, &ws));
             ts.iter()
                 .filter(|t| t.hi != 0)
                 .map(|t| t.word.clone())
@@ -416,11 +585,15 @@ mod tests {
         );
         // A left side stays.
         assert_eq!(kept("left chest tube"), "left chest tube");
+        // The review's case: the stent of another clause stays.
+        assert_eq!(kept("no drain; stent placed"), "stent");
+        assert_eq!(kept("drains: none left"), "");
         // Only in a procedure search.
         let mut ts = vec![term("ct"), term("guided")];
-        super::super::soften_surgeon_words(&mut ts, false);
+        let said = vec![Said::default(); 2];
+        super::super::soften_surgeon_words(&mut ts, &said, false);
         assert_eq!(ts[0].hi, 1);
-        super::super::soften_surgeon_words(&mut ts, true);
+        super::super::soften_surgeon_words(&mut ts, &said, true);
         assert_eq!(ts[0].hi, 0);
     }
 }
