@@ -8,6 +8,7 @@ mod defaults;
 mod extent;
 mod fallback;
 mod negation;
+mod notes;
 mod rank;
 mod relaxed;
 mod route;
@@ -168,10 +169,13 @@ impl<'a> Searcher<'a> {
         if looks_like_code(query) {
             self.code_hits(query, &code_key(query), filters);
         }
-        let procedures = !filters.systems.allows(System::Icd10Cm);
+        // Two questions of the filter, one name each: no diagnosis code is
+        // searched (the procedures scope, or one procedure system alone), and
+        // the search is the procedures scope itself (every procedure system).
+        let no_diagnoses = !filters.systems.allows(System::Icd10Cm);
         let words = surgeon_route::route(
-            surgeon::device_removal_apart(query, self.query_words(query), procedures),
-            procedures,
+            surgeon::device_removal_apart(query, self.query_words(query), no_diagnoses),
+            no_diagnoses,
             filters.systems.allows(System::Icd10Pcs),
         );
         self.pcs_words = surgeon::PcsWords::of(query, &words);
@@ -212,9 +216,8 @@ impl<'a> Searcher<'a> {
     fn query_words(&self, query: &str) -> Vec<String> {
         let query = strip_semantic_tags(query);
         let mut out = Vec::new();
-        for token in query.split_whitespace() {
-            let token =
-                token.trim_matches(|c: char| matches!(c, ',' | ';' | ':' | '.' | '(' | ')'));
+        for token in notes::read_note(query.split_whitespace().collect()) {
+            let token = token.as_str();
             if token.contains(['/', '&', '-']) {
                 let pieces = words(token);
                 let short = pieces.iter().all(|p| p.len() <= 4)
@@ -232,6 +235,12 @@ impl<'a> Searcher<'a> {
             out.extend(index_words(token));
         }
         self.join_phrases(out)
+    }
+
+    /// The search is the procedures scope (`--system px`: every procedure
+    /// system), not one procedure system alone.
+    fn procedures_scope(&self) -> bool {
+        self.pcs_words.procedures
     }
 
     fn is_synonym(&self, w: &str) -> bool {
@@ -333,10 +342,11 @@ impl<'a> Searcher<'a> {
         if ws.is_empty() {
             ws = words(query);
         }
-        // An injury's note words are dropped in diagnosis searches; in a
-        // search of procedures only they may be the procedure ("application
-        // of short arm cast").
-        if !self.pcs_words.procedures {
+        // An injury's note words are dropped in diagnosis searches; in the
+        // procedures scope they may be the procedure ("application of short
+        // arm cast").
+        let procedures_scope = self.procedures_scope();
+        if !procedures_scope {
             defaults::fit_injury_words(&mut ws, MAX_TERMS);
         }
         ws.truncate(MAX_TERMS);
@@ -355,8 +365,8 @@ impl<'a> Searcher<'a> {
         defaults::soften_fracture_grade(&ws, &mut terms);
         self.soften_regions_beside_eponym(&ws, &mut terms);
         negation::soften_stage_words(&ws, &mut terms);
-        negation::name_sites_in_diagnoses(&mut terms, self.pcs_words.procedures);
-        surgeon::soften_surgeon_words(&mut terms, &said, self.pcs_words.procedures);
+        negation::name_sites_in_diagnoses(&mut terms, procedures_scope);
+        surgeon::soften_surgeon_words(&mut terms, &said, procedures_scope);
         if terms.iter().all(|t| t.soft) {
             terms.iter_mut().for_each(|t| t.soft = false);
         }

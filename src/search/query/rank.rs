@@ -16,6 +16,36 @@ const NAMED_ALTERNATIVE: f32 = 10.0;
 const UNNAMED_SUBSEQUENT: f32 = 4.0;
 /// Headers beyond the first `limit` hits that are still opened into their codes.
 const EXPAND_BEST: usize = 8;
+/// Points an ICD-10-CM code loses for each side the words say ("left",
+/// "R", "bilat", "OD") that its title does not hold.
+const UNSAID_SIDE: f32 = 6.0;
+/// Points per word of an Index see-reference's target ("Cellulitis, leg —
+/// see Cellulitis, lower limb") a complete code's title holds beyond its
+/// header's: it breaks ties among the codes the query's words leave equal.
+const SEE_TARGET: f32 = 1.0;
+
+/// Words (terms) that say a side: the sides, their abbreviations, and the
+/// synonym keys that narrow to one ("LLE", "right eye").
+const SIDE_WORDS: [&str; 18] = [
+    "left",
+    "right",
+    "bilateral",
+    "lt",
+    "rt",
+    "bilat",
+    "bil",
+    "bl",
+    "rle",
+    "lle",
+    "rue",
+    "lue",
+    "ble",
+    "right eye",
+    "left eye",
+    "both eyes",
+    "both sides",
+    "bilaterally",
+];
 
 /// (score, title length, entry, matched text)
 pub(super) type Ranked = (f32, u32, usize, u32);
@@ -66,7 +96,8 @@ impl Searcher<'_> {
         for r in &mut out {
             r.0 -= self.unnamed(r.2, terms)
                 + self.unnamed_subsequent(r.2, terms)
-                + self.named_alternative(r.2, terms);
+                + self.named_alternative(r.2, terms)
+                + self.unsaid_side(r.2, terms);
         }
         out.sort_by(|a, b| self.order(a, b));
         let mut seen = std::collections::HashSet::new();
@@ -102,6 +133,11 @@ impl Searcher<'_> {
                 TextKind::IndexMain | TextKind::IndexSub | TextKind::Table
             );
         let mut best_child: Option<Ranked> = None;
+        let see = if cm_header && by_index {
+            self.see_target_words(text as usize, e)
+        } else {
+            Vec::new()
+        };
         // A 7th character's title is its stem's plus a few words
         // ("..., subsequent encounter for closed fracture with nonunion"):
         // those words are read once per search, not once per code.
@@ -124,6 +160,7 @@ impl Searcher<'_> {
                 REFINE * extra.count_ones() as f32
             } else {
                 REFINE * self.title_terms(terms, x).saturating_sub(own) as f32
+                    + see_target_held(&see, self.ix.title(x))
             };
             let plain = self.plainness(x, i, pcs, cm_header && text != u32::MAX);
             let s = score + refine + self.pcs_bonus(x) - plain - if ok { 0.0 } else { 30.0 };
@@ -146,6 +183,44 @@ impl Searcher<'_> {
                 out.push(c);
             }
         }
+    }
+
+    /// Points an ICD-10-CM code loses for each side the words say that its
+    /// title does not hold: "left knee OA" is M17.12 "Unilateral primary
+    /// osteoarthritis, left knee", not M17.9 "Osteoarthritis of knee,
+    /// unspecified" (the Tabular gives the knee's sides their own codes).
+    /// Codes of a condition the classification does not side all lose the
+    /// same, and keep their order.
+    fn unsaid_side(&self, e: usize, terms: &[Term]) -> f32 {
+        if self.ix.system(e) != System::Icd10Cm {
+            return 0.0;
+        }
+        let sides: TermMask = terms
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| SIDE_WORDS.contains(&t.word.as_str()))
+            .fold(0, |m, (i, _)| m | 1 << i);
+        if sides == 0 {
+            return 0.0;
+        }
+        let unsaid = sides & !self.title_mask(terms, e);
+        UNSAID_SIDE * unsaid.count_ones() as f32
+    }
+
+    /// The words of the target of the Index see-reference a text ends in
+    /// ("Index: Cellulitis > leg (see Cellulitis, lower limb)": "lower",
+    /// "limb"), less those of the header's own title.
+    fn see_target_words(&self, text: usize, header: usize) -> Vec<String> {
+        let label = self.ix.text_labels.get(text);
+        let Some((_, target)) = label.rsplit_once("(see ") else {
+            return Vec::new();
+        };
+        let target = target.split(')').next().unwrap_or(target);
+        let own = index_words(self.ix.title(header));
+        index_words(target)
+            .into_iter()
+            .filter(|w| !own.contains(w))
+            .collect()
     }
 
     /// Points an ICD-10-CM code whose title begins "Subsequent" loses when
@@ -312,6 +387,15 @@ impl Searcher<'_> {
     }
 }
 
+/// Points for the see-reference target's words a code's title holds.
+fn see_target_held(see: &[String], title: &str) -> f32 {
+    if see.is_empty() {
+        return 0.0;
+    }
+    let words = index_words(title);
+    SEE_TARGET * see.iter().filter(|w| words.contains(w)).count() as f32
+}
+
 /// The query terms (bits) a word outside the vocabulary holds: a 7th
 /// character's title is the only text with "malunion" or "IIIB" (the Index
 /// has them as see-references only), so no vocabulary word stands for them.
@@ -324,4 +408,21 @@ fn unknown_word_terms(terms: &[Term], w: &str) -> TermMask {
         }
     }
     mask
+}
+
+#[cfg(test)]
+mod tests {
+    use super::see_target_held;
+
+    #[test]
+    fn a_see_references_target_words_break_ties_among_a_headers_codes() {
+        // "Cellulitis, leg — see Cellulitis, lower limb" opens L03.11- "Cellulitis
+        // of other parts of limb": "lower" (the words left once the header's own
+        // are taken out) is in L03.115's title, not in L03.113's or L03.111's.
+        let see = vec!["lower".to_string()];
+        assert_eq!(see_target_held(&see, "Cellulitis of right lower limb"), 1.0);
+        assert_eq!(see_target_held(&see, "Cellulitis of right upper limb"), 0.0);
+        assert_eq!(see_target_held(&see, "Cellulitis of right axilla"), 0.0);
+        assert_eq!(see_target_held(&[], "Cellulitis of right lower limb"), 0.0);
+    }
 }
