@@ -111,6 +111,28 @@ fn billable_codes_rank_above_headers() {
 }
 
 #[test]
+fn pcs_alone_reads_the_words_as_the_procedures_scope_does() {
+    // PCS Index: "Appendectomy — see Resection, Appendix 0DTJ"; laparoscopic
+    // is Percutaneous Endoscopic (4); "no drain placed" leaves No Device (Z).
+    // The words must read the same whether every procedure system or
+    // ICD-10-PCS alone is searched (a denied drain is not a term to match).
+    for systems in [
+        SystemFilter::Procedures,
+        SystemFilter::Only(System::Icd10Pcs),
+    ] {
+        let mut f = Filters::on(date(TODAY));
+        f.systems = systems;
+        let hits = search_with("lap appendectomy, no drain placed", f);
+        assert_eq!(
+            hits.first().map(|h| h.code.as_str()),
+            Some("0DTJ4ZZ"),
+            "{systems:?}: {:?}",
+            hits.iter().take(3).map(|h| &h.code).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
 fn a_system_filter_keeps_to_its_codes() {
     let mut f = Filters::on(date(TODAY));
     f.systems = SystemFilter::Procedures;

@@ -179,7 +179,10 @@ impl<'a> Searcher<'a> {
             filters.systems.allows(System::Icd10Pcs),
         );
         self.pcs_words = surgeon::PcsWords::of(query, &words);
-        self.pcs_words.procedures = filters.systems == super::SystemFilter::Procedures;
+        // A procedure search: every procedure system, or ICD-10-PCS alone
+        // (HCPCS alone is not: its supplies are what it is asked for).
+        self.pcs_words.procedures = filters.systems == super::SystemFilter::Procedures
+            || filters.systems == super::SystemFilter::Only(System::Icd10Pcs);
         self.cm_words = defaults::CmWords::of(&words);
         let mut terms = self.terms(query, &words);
         if !filters.systems.allows(System::Icd10Cm) {
@@ -237,8 +240,9 @@ impl<'a> Searcher<'a> {
         self.join_phrases(out)
     }
 
-    /// The search is the procedures scope (`--system px`: every procedure
-    /// system), not one procedure system alone.
+    /// The search is for procedures: the procedures scope (`--system px`:
+    /// every procedure system) or ICD-10-PCS alone (`--system pcs`); not
+    /// HCPCS or CPT alone.
     fn procedures_scope(&self) -> bool {
         self.pcs_words.procedures
     }
