@@ -529,12 +529,12 @@ pub fn page_and_summary(
     with_summary: bool,
 ) -> Result<(Vec<QueueRow>, Option<QueueSummary>)> {
     let plan = prepare_text(conn, filter)?;
-    let rows = page_planned(conn, filter, &plan, page, limit)?;
+    let (rows, counted) = page_counted(conn, filter, &plan, page, limit)?;
     if !with_summary {
         return Ok((rows, None));
     }
     let first = (*page == QueuePage::First && limit > 0).then_some(rows.as_slice());
-    let summary = summary_planned(conn, filter, &plan, first)?;
+    let summary = summary_planned(conn, filter, &plan, first, counted)?;
     Ok((rows, Some(summary)))
 }
 
@@ -546,9 +546,36 @@ fn page_planned(
     page: &QueuePage,
     limit: usize,
 ) -> Result<Vec<QueueRow>> {
+    Ok(page_counted(conn, filter, plan, page, limit)?.0)
+}
+
+/// A page and, when the page's statement read it too, the count line
+/// (charts, and whether that is "N+").
+type PageCounted = (Vec<QueueRow>, Option<(u64, bool)>);
+
+/// [`page_planned`], and the count line when the page's statement read it
+/// too (an account or MRN prefix on PostgreSQL, see [`words::page_counted`]).
+fn page_counted(
+    conn: &Db,
+    filter: &QueueFilter,
+    plan: &TextPlan,
+    page: &QueuePage,
+    limit: usize,
+) -> Result<PageCounted> {
     if let (TextPlan::Words(runs), Some(text)) = (plan, typed_text(filter)) {
-        return words::page(conn, filter, runs, text, page, limit);
+        return words::page_counted(conn, filter, runs, text, page, limit);
     }
+    Ok((page_unworded(conn, filter, plan, page, limit)?, None))
+}
+
+/// [`page_planned`] of a plan other than the word tables'.
+fn page_unworded(
+    conn: &Db,
+    filter: &QueueFilter,
+    plan: &TextPlan,
+    page: &QueuePage,
+    limit: usize,
+) -> Result<Vec<QueueRow>> {
     let statuses = match filter.status.statuses() {
         Some(statuses) if statuses.len() > 1 && *plan != TextPlan::FromCandidates => statuses,
         // One status, any status, or a small candidate set: one query.
@@ -644,7 +671,19 @@ pub fn page_by_offset(
 }
 
 fn fetch(conn: &Db, sql: &str, params: &[&dyn ToSql]) -> Result<Vec<QueueRow>> {
+    Ok(fetch_counted(conn, sql, params, false)?.0)
+}
+
+/// The rows of [`COLUMNS`] and, when `counted`, the figure in the column
+/// after them (the same on every row; `None` without a row).
+fn fetch_counted(
+    conn: &Db,
+    sql: &str,
+    params: &[&dyn ToSql],
+    counted: bool,
+) -> Result<(Vec<QueueRow>, Option<i64>)> {
     let mut out = Vec::new();
+    let mut figure = None;
     conn.for_each(sql, params, |r| -> Result<()> {
         let etype: String = r.get(4)?;
         let date: String = r.get(5)?;
@@ -666,9 +705,12 @@ fn fetch(conn: &Db, sql: &str, params: &[&dyn ToSql]) -> Result<Vec<QueueRow>> {
             open_holds: r.get(8)?,
             oldest_open_query: r.get(9)?,
         });
+        if counted {
+            figure = Some(r.get(10)?);
+        }
         Ok(())
     })?;
-    Ok(out)
+    Ok((out, figure))
 }
 
 /// How many charts a filter selects, and the oldest uncoded discharge among them.
@@ -676,22 +718,27 @@ fn fetch(conn: &Db, sql: &str, params: &[&dyn ToSql]) -> Result<Vec<QueueRow>> {
 /// counts its index range; typed text counts its candidates, up to the cap.
 pub fn summary(conn: &Db, filter: &QueueFilter) -> Result<QueueSummary> {
     let plan = prepare_text(conn, filter)?;
-    summary_planned(conn, filter, &plan, None)
+    summary_planned(conn, filter, &plan, None, None)
 }
 
 /// [`summary`] with the typed text's plan already made; `first`: the first
-/// page of `filter` when already read (at least one row asked).
+/// page of `filter` when already read (at least one row asked); `counted`:
+/// the count line when the page's statement read it.
 fn summary_planned(
     conn: &Db,
     filter: &QueueFilter,
     plan: &TextPlan,
     first: Option<&[QueueRow]>,
+    counted: Option<(u64, bool)>,
 ) -> Result<QueueSummary> {
     let statuses = filter.status.statuses();
     let no_coder = filter.coder.as_deref().is_none_or(str::is_empty);
     let (charts, at_least) = if let (TextPlan::Words(runs), Some(text)) = (plan, typed_text(filter))
     {
-        let (n, at_least) = words::count(conn, filter, runs, text)?;
+        let (n, at_least) = match counted {
+            Some(counted) => counted,
+            None => words::count(conn, filter, runs, text)?,
+        };
         (n as i64, at_least)
     } else if *plan == TextPlan::None && no_coder {
         let q = Query::new(conn.dialect(), filter, statuses.as_deref(), plan);
@@ -844,7 +891,12 @@ mod tests {
                             }
                         }
                     };
-                    for numbers in [numbers::Numbers::Few, numbers::Numbers::Many] {
+                    let every_plan = [
+                        numbers::Numbers::Few,
+                        numbers::Numbers::Many,
+                        numbers::Numbers::Unread,
+                    ];
+                    for numbers in every_plan {
                         let runs = words::WordRuns {
                             runs: Vec::new(),
                             numbers,
@@ -857,16 +909,17 @@ mod tests {
                             pages.push(QueuePage::Before(row.key()));
                         }
                         for page in pages {
-                            let got = words::page(conn, &filter, &runs, text, &page, 7).unwrap();
+                            let (got, counted) =
+                                words::page_counted(conn, &filter, &runs, text, &page, 7).unwrap();
                             assert_eq!(got, plain(&page), "{text:?} {status:?} {numbers:?} {page:?}");
+                            // Read with the page only when the page's own rows were read.
+                            let read = numbers == numbers::Numbers::Unread && !got.is_empty();
+                            assert_eq!(counted.is_some(), read, "{text:?} {numbers:?} {page:?}");
                         }
                     }
-                    // Counted from the range, exact below the cap.
-                    let runs = words::WordRuns {
-                        runs: Vec::new(),
-                        numbers: numbers::Numbers::Few,
-                        others: Vec::new(),
-                    };
+                    // Counted from the range, exact below the cap, with the
+                    // range (`Few`), read at once (`Unread`, alone or with
+                    // the first page).
                     let mut every = 0;
                     let mut key = QueuePage::First;
                     loop {
@@ -876,8 +929,21 @@ mod tests {
                         every += rows.len() as u64;
                         key = QueuePage::After(last.key());
                     }
-                    let counted = words::count(conn, &filter, &runs, text).unwrap();
-                    assert_eq!(counted, (every, false), "{text:?} {status:?}");
+                    for numbers in [numbers::Numbers::Few, numbers::Numbers::Unread] {
+                        let runs = words::WordRuns {
+                            runs: Vec::new(),
+                            numbers,
+                            others: Vec::new(),
+                        };
+                        let counted = words::count(conn, &filter, &runs, text).unwrap();
+                        assert_eq!(counted, (every, false), "{text:?} {status:?} {numbers:?}");
+                        let (rows, with_page) =
+                            words::page_counted(conn, &filter, &runs, text, &QueuePage::First, 7)
+                                .unwrap();
+                        if !rows.is_empty() && numbers == numbers::Numbers::Unread {
+                            assert_eq!(with_page, Some((every, false)), "{text:?} {status:?}");
+                        }
+                    }
                 }
             }
         }
@@ -902,11 +968,16 @@ mod tests {
                 text: Some("G00000120".into()),
                 ..QueueFilter::default()
             };
+            // PostgreSQL leaves the rows to the page's statement to count.
+            let counted_first = match conn.dialect() {
+                Dialect::Sqlite => numbers::Numbers::Few,
+                Dialect::Postgres => numbers::Numbers::Unread,
+            };
             assert_eq!(
                 prepare_text(conn, &few).unwrap(),
                 TextPlan::Words(words::WordRuns {
                     runs: Vec::new(),
-                    numbers: numbers::Numbers::Few,
+                    numbers: counted_first,
                     others: Vec::new(),
                 }),
                 "no name word begins with it: the accounts alone"
@@ -920,8 +991,16 @@ mod tests {
 
             // The cap itself is exact; one more is "1000+". Accounts are G and
             // the chart's number in 9 digits: G000012000..G000012999 is 1,000
-            // charts, G000010000..G000019999 is 10,000.
-            for (text, expected) in [("G000012", (1_000, false)), ("G00001", (TEXT_COUNT_CAP, true))] {
+            // charts, G000010000..G000019999 is 10,000 (typed in lower
+            // case: no account begins "g0001", 10,000 begin "G0001"), and
+            // all 20,010 begin "G000": more than FEW_NUMBERS, the queue walked.
+            let texts = [
+                ("G000012", (1_000, false)),
+                ("G00001", (TEXT_COUNT_CAP, true)),
+                ("g00001", (TEXT_COUNT_CAP, true)),
+                ("G000", (TEXT_COUNT_CAP, true)),
+            ];
+            for (text, expected) in texts {
                 let filter = QueueFilter {
                     text: Some(text.into()),
                     ..QueueFilter::default()
@@ -934,8 +1013,11 @@ mod tests {
                     page_and_summary(conn, &filter, &QueuePage::First, 3, true).unwrap();
                 let s = s.unwrap();
                 assert_eq!((s.charts, s.at_least), expected, "{text}");
-                assert!(rows.iter().all(|r| r.account.starts_with(text)), "{text}");
+                assert!(rows.iter().all(|r| r.account.starts_with(&text.to_uppercase())), "{text}");
                 assert_eq!(rows.len(), 3, "{text}");
+                let walked =
+                    page_of(conn, &filter, None, &TextPlan::ScanQueue, &QueuePage::First, 3).unwrap();
+                assert_eq!(rows, walked, "{text}: the queue walked with the text tested");
             }
 
             // Two typed words are read as pairs of name words: the longest

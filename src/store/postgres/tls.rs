@@ -5,6 +5,9 @@
 //! `PGSSLMODE`, `PGSSLROOTCERT`, `PGSSLCERT`, `PGSSLKEY`, `PGSSLCRL`,
 //! `PGSSLCRLDIR`, else libpq's defaults (prefer; `~/.postgresql/root.crt`,
 //! `postgresql.crt`, `postgresql.key` and `root.crl` when they exist).
+//! `sslrootcert=system` trusts the system's root certificates (libpq 16's:
+//! OpenSSL's bundle, or `SSL_CERT_FILE` / `SSL_CERT_DIR`) and requires
+//! verify-full, its default then; a weaker mode is refused.
 //!
 //! The `postgres` client knows only disable, prefer and require and none of
 //! the files, so [`words::split`] takes these settings out of the address
@@ -219,18 +222,8 @@ struct Files {
 /// filling in what the address leaves out.
 pub(super) fn settings(url: &str, env: Env) -> Result<Settings, PgError> {
     let (rest, words) = words::split(url);
-    let mode = match words.mode.clone().or_else(|| env("PGSSLMODE")) {
-        Some(word) => SslMode::parse(&word).map_err(PgError::Tls)?,
-        None => SslMode::Prefer,
-    };
+    let mode = ssl_mode(&words, env).map_err(PgError::Tls)?;
     let config = super::client_config(url, &rest)?;
-    if words.root.as_deref() == Some("system") {
-        return Err(PgError::Tls(
-            "sslrootcert=system (the system's authorities) is not supported: name the PEM file \
-             of the authority that signed the server's certificate"
-                .into(),
-        ));
-    }
     let plain = unix_only(&config) || mode == SslMode::Disable;
     if plain && words.cert_mode.as_deref() == Some("require") {
         let why = if mode == SslMode::Disable {
@@ -256,6 +249,37 @@ pub(super) fn settings(url: &str, env: Env) -> Result<Settings, PgError> {
     Ok(Settings::with_plan(config, plan, built))
 }
 
+/// libpq's `sslrootcert=system`: the system's root certificates.
+const SYSTEM: &str = "system";
+
+/// The `sslmode` of `words`, else `PGSSLMODE`, else libpq's default:
+/// prefer, or verify-full with `sslrootcert=system` (from the address or
+/// `PGSSLROOTCERT`), which refuses any other mode as libpq 16 does (a public
+/// authority signs a certificate for any name its owner holds, so only the
+/// host name check makes the system's roots safe).
+fn ssl_mode(words: &TlsWords, env: Env) -> Result<SslMode, String> {
+    let system = words
+        .root
+        .clone()
+        .or_else(|| env("PGSSLROOTCERT"))
+        .as_deref()
+        == Some(SYSTEM);
+    let Some(word) = words.mode.clone().or_else(|| env("PGSSLMODE")) else {
+        return Ok(if system {
+            SslMode::VerifyFull
+        } else {
+            SslMode::Prefer
+        });
+    };
+    let mode = SslMode::parse(&word)?;
+    if system && mode != SslMode::VerifyFull {
+        return Err(format!(
+            "weak sslmode \"{word}\" may not be used with sslrootcert=system (use \"verify-full\")"
+        ));
+    }
+    Ok(mode)
+}
+
 /// The files of the TLS settings `words` with `mode`, the environment `env`
 /// filling in what they leave out.
 fn read_files(mode: SslMode, words: &TlsWords, env: Env) -> Result<Files, String> {
@@ -272,6 +296,7 @@ fn read_files(mode: SslMode, words: &TlsWords, env: Env) -> Result<Files, String
                 }
             ));
         }
+        (_, Some(path)) if path.as_os_str() == SYSTEM => Some(files::system_roots()?),
         (_, Some(path)) => Some(files::roots(&path)?),
         (_, None) => None,
     };
@@ -454,7 +479,8 @@ fn builder(
 /// are a bare name (`said` passes every client error through this).
 pub(super) fn in_words(text: String) -> String {
     const NOT_SIGNED: &str = "the server's certificate is not signed by the root certificate \
-                              given (sslrootcert, PGSSLROOTCERT or ~/.postgresql/root.crt)";
+                              given (sslrootcert, PGSSLROOTCERT or ~/.postgresql/root.crt; \
+                              sslrootcert=system: by none of the system's)";
     let replacements = [
         (
             "invalid peer certificate: UnknownIssuer".to_string(),

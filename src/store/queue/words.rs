@@ -9,10 +9,12 @@
 //! (see [`super::pairs`]).
 
 use super::numbers::{self, Numbers};
-use super::{COLUMNS, Query, QueueFilter, QueueKey, QueuePage, QueueRow, TEXT_COUNT_CAP, fetch};
+use super::{
+    COLUMNS, PageCounted, Query, QueueFilter, QueueKey, QueuePage, TEXT_COUNT_CAP, fetch_counted,
+};
 use crate::domain::ChartStatus;
 use crate::store::Result;
-use crate::store::sql::Db;
+use crate::store::sql::{Db, Dialect};
 
 /// At most this many name words beginning with the typed word are read as
 /// runs of their own; a word that begins more (a first letter, among real
@@ -100,7 +102,7 @@ pub(super) fn plan(conn: &Db, filter: &QueueFilter, text: &str) -> Result<Planne
         return Ok(Planned::Neither);
     };
     let (words, found) = driver_words_and_ids(conn, &driver, text)?;
-    let numbers = Numbers::from_found(found);
+    let numbers = found.map_or(Numbers::Unread, Numbers::from_found);
     if numbers == Numbers::Many && !words.is_empty() {
         return Ok(Planned::ManyIds);
     }
@@ -181,11 +183,18 @@ fn name_words_sql(q: &mut Query, prefix: &str) -> String {
 /// [`name_words_from`] of the driving word and how many `chart_numbers`
 /// rows begin with `text` (up to one more than [`numbers::FEW_NUMBERS`] a
 /// spelling), in one statement (one round trip on PostgreSQL): the words'
-/// rows carry no count, one last row carries the count and no word.
-fn driver_words_and_ids(conn: &Db, driver: &str, text: &str) -> Result<(Vec<String>, i64)> {
+/// rows carry no count, one last row carries the count and no word. On
+/// PostgreSQL the rows are counted only when the driving word begins a name
+/// word (`None` otherwise: the text's page reads and counts them at once,
+/// see [`Numbers::Unread`]).
+fn driver_words_and_ids(conn: &Db, driver: &str, text: &str) -> Result<(Vec<String>, Option<i64>)> {
     let mut q = Query::empty();
     let words = name_words_sql(&mut q, driver);
-    let found = numbers::found_sql(&mut q, text);
+    let mut found = numbers::found_sql(&mut q, text);
+    if conn.dialect() == Dialect::Postgres {
+        let named = name_words_sql(&mut q, driver);
+        found = format!("CASE WHEN EXISTS ({named}) THEN {found} END");
+    }
     let sql = format!(
         "SELECT d.word, NULL AS found FROM ({words}) d
          UNION ALL
@@ -194,11 +203,11 @@ fn driver_words_and_ids(conn: &Db, driver: &str, text: &str) -> Result<(Vec<Stri
     let rows: Vec<(Option<String>, Option<i64>)> =
         conn.query_map(&sql, q.params().as_slice(), |r| Ok((r.get(0)?, r.get(1)?)))?;
     let mut words = Vec::new();
-    let mut found = 0;
+    let mut found = None;
     for (word, count) in rows {
         match (word, count) {
             (Some(word), _) => words.push(word),
-            (None, Some(n)) => found = n,
+            (None, Some(n)) => found = Some(n),
             (None, None) => {}
         }
     }
@@ -259,15 +268,17 @@ fn side(page: &QueuePage) -> (Option<(&'static str, &QueueKey)>, bool) {
 /// run gives its first `limit` rows past the key (a seek each), the
 /// account/MRN arms theirs (see [`numbers::page_arms`]), and the union's
 /// first `limit` are the page. A chart two of its words find is one row of
-/// the union.
-pub(super) fn page(
+/// the union. With [`Numbers::Unread`], also the count line [`count`]
+/// gives, read in the same statement from the same rows (`None` when the
+/// page is empty, or the numbers were counted before).
+pub(super) fn page_counted(
     conn: &Db,
     filter: &QueueFilter,
     runs: &WordRuns,
     text: &str,
     page: &QueuePage,
     limit: usize,
-) -> Result<Vec<QueueRow>> {
+) -> Result<PageCounted> {
     let (key, descending) = side(page);
     let order = if descending { "DESC" } else { "ASC" };
     let mut q = Query::empty();
@@ -328,25 +339,51 @@ pub(super) fn page(
         ));
     }
     if arms.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     }
+    let (with, counted) = if runs.numbers == Numbers::Unread {
+        let ctes = numbers::range_ctes(&mut q, text);
+        let marks = status_marks(&mut q, filter);
+        let count = numbers::unread_count_sql(&mut q, marks.as_deref(), &kind, TEXT_COUNT_CAP);
+        (format!("WITH {ctes} "), format!(", {count} AS counted"))
+    } else {
+        (String::new(), String::new())
+    };
     let arms: Vec<String> = arms
         .iter()
         .enumerate()
         .map(|(i, arm)| format!("SELECT * FROM ({arm}) a{i}"))
         .collect();
     let sql = format!(
-        "{COLUMNS} FROM (SELECT DISTINCT u.discharge_date, u.chart_id FROM ({}) u
+        "{with}{COLUMNS}{counted} FROM (SELECT DISTINCT u.discharge_date, u.chart_id FROM ({}) u
              ORDER BY u.discharge_date {order}, u.chart_id {order} LIMIT {limit}) k
          JOIN charts c ON c.chart_id = k.chart_id JOIN patients p ON p.patient_id = c.patient_id
          ORDER BY c.discharge_date {order}, c.chart_id {order}",
         arms.join(" UNION ")
     );
-    let mut rows = fetch(conn, &sql, &q.params())?;
+    let (mut rows, counted) = fetch_counted(conn, &sql, &q.params(), !counted.is_empty())?;
     if descending {
         rows.reverse();
     }
-    Ok(rows)
+    Ok((rows, counted.map(capped)))
+}
+
+/// The placeholders of the statuses `filter` selects (`None`: any).
+fn status_marks(q: &mut Query, filter: &QueueFilter) -> Option<Vec<String>> {
+    filter
+        .status
+        .statuses()
+        .map(|statuses| statuses.iter().map(|s| q.arg(s.as_str())).collect())
+}
+
+/// A count read up to one more than the cap, as the count line says it.
+fn capped(n: i64) -> (u64, bool) {
+    let n = n.max(0) as u64;
+    if n > TEXT_COUNT_CAP {
+        (TEXT_COUNT_CAP, true)
+    } else {
+        (n, false)
+    }
 }
 
 /// How many charts `runs` finds, up to one more than the cap: one word's
@@ -365,6 +402,15 @@ pub(super) fn count(
     }
     let mut q = Query::empty();
     let (kind, names, join) = chart_conds(&mut q, filter, runs);
+    if runs.numbers == Numbers::Unread {
+        // No name runs (the text begins no name word): the range alone.
+        let ctes = numbers::range_ctes(&mut q, text);
+        let marks = status_marks(&mut q, filter);
+        let count = numbers::unread_count_sql(&mut q, marks.as_deref(), &kind, TEXT_COUNT_CAP);
+        let sql = format!("WITH {ctes} SELECT {count}");
+        let n: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
+        return Ok(capped(n));
+    }
     let join = if join {
         " JOIN charts c ON c.chart_id = w.chart_id"
     } else {
@@ -433,12 +479,7 @@ pub(super) fn count(
         )
     };
     let n: i64 = conn.query_row(&sql, q.params().as_slice(), |r| r.get(0))?;
-    let n = n.max(0) as u64;
-    Ok(if n > TEXT_COUNT_CAP {
-        (TEXT_COUNT_CAP, true)
-    } else {
-        (n, false)
-    })
+    Ok(capped(n))
 }
 
 /// Migration 10's table, filled from the rows already there, and the

@@ -38,6 +38,30 @@ pub(super) fn roots(path: &Path) -> Result<RootCertStore, String> {
     Ok(roots)
 }
 
+/// `sslrootcert=system`: the system's root certificates, where OpenSSL
+/// (libpq's TLS) finds them: `SSL_CERT_FILE` and `SSL_CERT_DIR` when set,
+/// else the distribution's bundle and folder (rustls-native-certs). A file
+/// that cannot be read is said only when no certificate was found at all,
+/// as OpenSSL goes on past one.
+pub(super) fn system_roots() -> Result<RootCertStore, String> {
+    let found = rustls_native_certs::load_native_certs();
+    let mut roots = RootCertStore::empty();
+    let (_added, _skipped) = roots.add_parsable_certificates(found.certs);
+    if roots.is_empty() {
+        let why: Vec<String> = found.errors.iter().map(|e| e.to_string()).collect();
+        let why = if why.is_empty() {
+            "none was found".to_string()
+        } else {
+            why.join("; ")
+        };
+        return Err(format!(
+            "sslrootcert=system: the system's root certificates cannot be read ({why}; \
+             SSL_CERT_FILE or SSL_CERT_DIR name other ones)"
+        ));
+    }
+    Ok(roots)
+}
+
 /// Where the root certificates come from when the address names none:
 /// `PGSSLROOTCERT`, else `~/.postgresql/root.crt` when it exists (libpq's).
 pub(super) fn default_root(env: Env) -> Option<PathBuf> {
