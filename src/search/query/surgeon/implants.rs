@@ -435,12 +435,13 @@ mod tests {
         ));
         assert!(!through("left femoral popliteal bypass"));
         // The reader only holds when no approach is named (`PcsWords`).
-        let w = super::PcsWords::of(
+        let w = super::super::PcsWords::of(
             "open removal of IVC filter",
             &index_words("open removal of IVC filter"),
         );
         assert!(!w.vessel_puncture);
-        let w = super::PcsWords::of("IVC filter removal", &index_words("IVC filter removal"));
+        let w =
+            super::super::PcsWords::of("IVC filter removal", &index_words("IVC filter removal"));
         assert!(w.vessel_puncture);
     }
 
