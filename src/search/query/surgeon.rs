@@ -5,6 +5,7 @@
 //! "-centesis" a puncture through the skin, a biopsy Diagnostic).
 
 mod devices;
+mod implants;
 mod negation;
 mod qualifiers;
 mod removal;
@@ -18,6 +19,7 @@ use crate::search::text::words;
 use crate::search::text::{index_words, is_soft_word};
 use crate::search::{System, TextKind, range};
 use devices::Device;
+use implants::Implant;
 use negation::Raw;
 use qualifiers::Qualifiers;
 
@@ -96,6 +98,12 @@ pub(crate) struct PcsWords {
     internal_fixation: bool,
     /// The device (6th character) the words name.
     device: Option<Device>,
+    /// The implants the words name by what they are (a PICC, a port, a
+    /// pacemaker and its leads): `implants`.
+    implants: Vec<Implant>,
+    /// No approach named, and the words say a catheter's work in a vessel
+    /// (`implants::through_a_vessel`): Percutaneous in the heart and vessels.
+    vessel_puncture: bool,
     /// The words say no device was left ("no stent placed", "without mesh"):
     /// No Device (Z). A negated device word names no device.
     no_device: bool,
@@ -166,6 +174,9 @@ fn implied_approach(w: &str) -> Option<u8> {
         || matches!(
             w,
             "puncture" | "tap" | "aspiration" | "cath" | "catheterization" | "iv" | "intravenous"
+            // A burr hole or twist drill hole is a minor incision; a
+            // pigtail catheter goes in over a needle's wire.
+            | "burr" | "twist" | "pigtail"
             // Image-guided ("CT guided", "ultrasound guided"): a needle or
             // catheter through the skin under the image.
             | "guided" | "guidance"
@@ -227,6 +238,13 @@ impl PcsWords {
         let flat: Vec<&str> = words.iter().flat_map(|w| w.split(' ')).collect();
         let said = negation::read(query, words);
         out.read_devices(words, &said, &raw);
+        out.implants = implants::read(&flat);
+        let stent = matches!(
+            out.device,
+            Some(Device::Stent { .. } | Device::Branched { .. })
+        );
+        out.vessel_puncture =
+            out.approach.is_none() && implants::through_a_vessel(&flat, &out.implants, stent);
         out.qualifiers = Qualifiers::of(&flat, &raw, out.device);
         if taken_for_cultures(&raw) {
             out.diagnostic = Some(true);
@@ -513,6 +531,11 @@ impl Searcher<'_> {
         if w.approach.is_none() && key.starts_with(b"0C") && key[4] == b'X' {
             bonus += MUCOSA_EXTERNAL;
         }
+        // Heart and great vessels, arteries and veins (body systems 2-6).
+        if w.vessel_puncture && key[0] == b'0' && (b'2'..=b'6').contains(&key[1]) && key[4] == b'3'
+        {
+            bonus += APPROACH_IMPLIED;
+        }
         if let Some((a, named)) = w.approach
             && key[4] == a
         {
@@ -537,7 +560,10 @@ impl Searcher<'_> {
         if w.biopsy && key[0] == b'0' && key[2] == b'B' {
             bonus += BIOPSY_EXCISION;
         }
-        bonus + self.device_bonus(e, key) + w.qualifiers.bonus(key, self.ix.title(e))
+        bonus
+            + self.device_bonus(e, key)
+            + implants::bonus(&w.implants, key, self.ix.title(e))
+            + w.qualifiers.bonus(key, self.ix.title(e))
     }
 }
 

@@ -137,8 +137,8 @@ impl Device {
             // "Embolization coil(s)", the AAA endovascular grafts (an EVAR's
             // stent graft); a vena cava filter is an Intraluminal Device in
             // the Inferior Vena Cava (table 06H: D).
-            "stent" | "stents" | "des" | "bms" | "filter" | "coil" | "coils" | "endograft"
-            | "endografts" | "evar" | "tevar" => Device::Stent {
+            "stent" | "stents" | "stenting" | "stented" | "des" | "bms" | "filter" | "coil"
+            | "coils" | "endograft" | "endografts" | "evar" | "tevar" => Device::Stent {
                 drug: w == "des",
                 count: 1,
             },
@@ -166,7 +166,9 @@ impl Device {
             | "im rod" | "im nail" => Device::Intramedullary,
             "autograft" | "autografts" => Device::Autologous,
             "allograft" | "allografts" | "xenograft" => Device::Nonautologous,
-            "mesh" => Device::Synthetic,
+            // Device Key, Synthetic Substitute: "MitraClip valve repair
+            // system".
+            "mesh" | "mitraclip" => Device::Synthetic,
             "drain" | "drains" | "pigtail" => Device::Drainage,
             _ => return None,
         })
@@ -255,7 +257,11 @@ impl PcsWords {
                     if before.contains(&"bare") {
                         *drug = false;
                     }
-                    *count = before.iter().find_map(|b| count_word(b)).unwrap_or(1);
+                    // A double-J stent is one stent of that shape.
+                    *count = (i.saturating_sub(3)..i)
+                        .filter(|&k| !(flat[k] == "double" && flat.get(k + 1) == Some(&"j")))
+                        .find_map(|k| count_word(flat[k]))
+                        .unwrap_or(1);
                 }
                 // "fenestrated EVAR with three fenestrations", "four vessel".
                 Device::Branched { many } => {
@@ -422,6 +428,12 @@ mod tests {
             stent(false, 2)
         );
         assert_eq!(typed("three stents").device, stent(false, 3));
+        // A double-J stent is one (0T7: Intraluminal Device, D).
+        assert_eq!(
+            typed("right double-J ureteral stent").device,
+            stent(false, 1)
+        );
+        assert_eq!(typed("MitraClip").device, Some(Device::Synthetic));
         // A stent of unsaid kind is the Intraluminal Device (D).
         assert_eq!(
             typed("cystoscopy with left ureteral stent placement").device,

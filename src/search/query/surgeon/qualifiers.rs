@@ -140,7 +140,12 @@ impl Qualifiers {
             Some(POSTERIOR_ANTERIOR)
         } else if posterior {
             Some(POSTERIOR)
-        } else if ["anterior", "alif", "acdf"].iter().any(|w| has(flat, w)) {
+        } else if ["anterior", "alif", "acdf"].iter().any(|w| has(flat, w))
+            // A lateral or oblique interbody fusion reaches the anterior
+            // column from the front of the psoas, not from behind: the
+            // tables' Anterior Approach, Anterior Column.
+            || ["xlif", "llif", "olif", "dlif"].iter().any(|w| has(flat, w))
+        {
             Some(ANTERIOR)
         } else {
             None
@@ -275,6 +280,20 @@ mod tests {
                 "TLIF L4-L5 with pedicle screws and local bone graft",
                 Device::Interbody,
             ),
+            // B3.10c: pedicle screws are no interbody device; the bone graft
+            // is the fusion's device. Cages hold the graft: the cage wins.
+            (
+                "posterior lumbar fusion L4-L5 with pedicle screws and local bone graft",
+                Device::Autologous,
+            ),
+            (
+                "L4-L5 TLIF with PEEK cages and local autograft",
+                Device::Interbody,
+            ),
+            (
+                "posterolateral fusion L5-S1 with pedicle screws and allograft",
+                Device::Nonautologous,
+            ),
         ] {
             assert_eq!(words(q).device, Some(d), "{q}");
         }
@@ -305,6 +324,7 @@ mod tests {
             q("anterior cervical discectomy and fusion C5-C6").column,
             Some(ANTERIOR)
         );
+        assert_eq!(q("XLIF L3-L4 with interbody device").column, Some(ANTERIOR));
         assert!(q("PTA with drug-coated balloon left SFA").drug_balloon);
         assert!(!q("PTA left SFA").drug_balloon);
         assert_eq!(q("V-A ECMO").ecmo, Some(b'G'));
