@@ -1019,7 +1019,8 @@ fn note_words_sides_values_and_capitals_are_read_as_a_coder_reads_them() {
 }
 
 /// Diagnostics, not a check: the first hits for each query of `$PROBE`
-/// (separated by ";"), with their scores and why (`PROBE='nevus of cheek'
+/// (separated by ";"), with their scores and why, under `$PROBE_SYSTEM` (dx
+/// unless named: all, px, cm ...) (`PROBE='nevus of cheek'
 /// cargo test --release --test search_families probe -- --ignored --nocapture`).
 #[test]
 #[ignore]
@@ -1027,7 +1028,8 @@ fn probe() {
     let queries = std::env::var("PROBE").unwrap_or_default();
     for q in queries.split(';').map(str::trim).filter(|q| !q.is_empty()) {
         eprintln!("== {q}");
-        for h in dx(q).iter().take(6) {
+        let system = std::env::var("PROBE_SYSTEM").unwrap_or_else(|_| "dx".into());
+        for h in searcher().search(q, &filters(&system), 6) {
             eprintln!(
                 "{:9} {:7.2}  {}  <- {}",
                 h.code, h.score, h.title, h.matched
