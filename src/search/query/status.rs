@@ -160,7 +160,13 @@ mod tests {
             ["presence", "artificial", "left", "hip", "joint"]
         );
         assert_eq!(
-            read("status post right knee replacement"),
+            // "status post" is one word (a synonym key, joined).
+            read_status(
+                ["status post", "right", "knee", "replacement"]
+                    .map(String::from)
+                    .to_vec(),
+                true
+            ),
             ["presence", "artificial", "right", "knee", "joint"]
         );
         // Status (post), aortocoronary bypass Z95.1.
