@@ -531,3 +531,111 @@ fn two_letter_shorthand_is_matched_whole_and_lists_each_meaning() {
         "{top:?}"
     );
 }
+
+#[test]
+fn the_default_search_reads_procedure_words_as_the_procedure_search_does() {
+    // `chartcoder search` without --system searches every code set (Filters::on).
+    let all = Filters::on(date(TODAY));
+    let mut px = all;
+    px.systems = SystemFilter::Procedures;
+    // PCS Index: "Laminectomy — see Excision / Release"; table 0QB, body part
+    // 0 Lumbar Vertebra, Open: 0QB00ZZ. Not "Release of Pons" (a level read
+    // as a cranial structure).
+    let hits = search_with("L4-L5 laminectomy", all);
+    assert!(hits[0].code.starts_with("0QB0"), "{:?}", codes(&hits));
+    // PCS Index: "Appendectomy — see Resection, Appendix 0DTJ"; laparoscopic
+    // is Percutaneous Endoscopic (4): 0DTJ4ZZ; "placed" is no placenta and
+    // no place of occurrence (Y92).
+    let hits = search_with("lap appendectomy, no drain placed", all);
+    assert_eq!(hits[0].code, "0DTJ4ZZ", "{:?}", codes(&hits));
+    assert!(
+        hits.iter().take(5).all(|h| h.system != System::Icd10Cm),
+        "{:?}",
+        codes(&hits)
+    );
+    // Procedure words alone: the same first code as the procedure search.
+    for q in [
+        "total knee arthroplasty right",
+        "open inguinal hernia repair with mesh",
+        "laparoscopic cholecystectomy",
+        "thoracentesis left",
+        "colonoscopy with biopsy",
+        "ORIF right ankle fracture",
+    ] {
+        let a = search_with(q, all);
+        let p = search_with(q, px);
+        assert_eq!(
+            a[0].code,
+            p[0].code,
+            "{q}: {:?} / {:?}",
+            codes(&a),
+            codes(&p)
+        );
+    }
+    // Diagnoses after the procedures the words name, never lost (Index:
+    // Status (post), cholecystectomy Z90.49; Syndrome, postcholecystectomy
+    // K91.5).
+    let hits = search_with("cholecystectomy", all);
+    assert_eq!(hits[0].system, System::Icd10Pcs, "{:?}", codes(&hits));
+    assert!(
+        hits.iter().any(|h| h.system == System::Icd10Cm),
+        "{:?}",
+        codes(&hits)
+    );
+}
+
+#[test]
+fn a_diagnosis_or_a_status_beside_procedure_words_stays_a_diagnosis_search() {
+    let all = Filters::on(date(TODAY));
+    // Index: Appendicitis K37; Absence, intestine (acquired) Z90.49.
+    let hits = search_with("appendicitis s/p appendectomy", all);
+    assert!(
+        ["K37", "Z90.49"].contains(&hits[0].code.as_str()),
+        "{:?}",
+        codes(&hits)
+    );
+    // Index: Status (post), cholecystectomy Z90.49.
+    let hits = search_with("history of cholecystectomy", all);
+    assert_eq!(hits[0].system, System::Icd10Cm, "{:?}", codes(&hits));
+    // Index: Complication, joint prosthesis, infection T84.5- (knee T84.53).
+    let hits = search_with("infection of right knee arthroplasty", all);
+    assert_eq!(hits[0].system, System::Icd10Cm, "{:?}", codes(&hits));
+    // "Postlaminectomy syndrome NEC" M96.1 names no procedure done now.
+    let hits = search_with("postlaminectomy syndrome", all);
+    assert_eq!(hits[0].code, "M96.1", "{:?}", codes(&hits));
+    assert_eq!(search_with("pneumonia", all)[0].code, "J18.9");
+}
+
+#[test]
+fn uncertain_diagnoses_are_searched_as_if_established() {
+    // Guidelines II.H / III.C; Index: Pneumonia J18.9, Sepsis A41.9.
+    let all = Filters::on(date(TODAY));
+    for q in [
+        "R/O pneumonia",
+        "rule out pneumonia",
+        "probable pneumonia",
+        "suspected pneumonia",
+    ] {
+        let hits = search_with(q, all);
+        assert_eq!(hits[0].code, "J18.9", "{q}: {:?}", codes(&hits));
+        // The qualifier pulls no title saying "ruled out" or "possible".
+        for h in hits.iter().take(10) {
+            let t = h.title.to_lowercase();
+            assert!(
+                !t.contains("ruled out") && !t.contains("possible"),
+                "{q}: {}",
+                h.title
+            );
+        }
+    }
+    assert_eq!(dx("r/o sepsis")[0].code, "A41.9");
+    // "ruled out" said of the condition keeps "suspected": the observation
+    // codes (Index: Observation, suspected, condition NEC Z03.89; the Z03
+    // titles say "suspected ... ruled out"), not the infarction itself.
+    let hits = dx("suspected myocardial infarction ruled out");
+    assert!(hits[0].code.starts_with("Z03"), "{:?}", codes(&hits));
+    // "suspected" abuse is its own code: T76 "... suspected" (Index: Abuse,
+    // child, physical, suspected T76.12-).
+    let hits = dx("suspected child physical abuse");
+    assert!(hits[0].code.starts_with("T76.12"), "{:?}", codes(&hits));
+}

@@ -203,6 +203,104 @@ pub fn strip_semantic_tags(query: &str) -> String {
     out
 }
 
+/// Official Guidelines Section II.H and III.C (inpatient): a diagnosis
+/// documented as "probable", "suspected", "likely", "questionable",
+/// "possible", "still to be ruled out", "compatible with", "consistent with"
+/// (or "rule out", "R/O", and similar terms of uncertainty) is coded as if it
+/// existed. These words name no code: a title holding "possible" or "ruled
+/// out" is not what they ask for.
+const UNCERTAIN_WORDS: [&str; 11] = [
+    "probable",
+    "probably",
+    "suspected",
+    "suspect",
+    "likely",
+    "questionable",
+    "possible",
+    "possibly",
+    "presumed",
+    "presumptive",
+    "r/o",
+];
+
+/// Two-word forms: the second word is "with", "for" or "out".
+const UNCERTAIN_PAIRS: [(&str, &str); 6] = [
+    ("rule", "out"),
+    ("compatible", "with"),
+    ("consistent", "with"),
+    ("concerning", "for"),
+    ("suspicious", "for"),
+    ("worrisome", "for"),
+];
+
+/// Words after which "suspected" is part of the code: the Tabular's
+/// "Adult and child abuse, neglect and other maltreatment, suspected"
+/// (T76), "Contact with and (suspected) exposure" (Z20, Z77), and the
+/// observation codes for a condition "ruled out" (Z03, Z04, Z05: "MI ruled
+/// out" without "to be" says it was).
+const UNCERTAINTY_CODED: [&str; 9] = [
+    "abuse",
+    "neglect",
+    "maltreatment",
+    "exposure",
+    "exposed",
+    "contact",
+    "observation",
+    "ruled",
+    "excluded",
+];
+
+/// A query with its words of uncertainty left out, as the guidelines code
+/// them (see `UNCERTAIN_WORDS`); `None` when it has none, when the words are
+/// part of a code ("suspected child abuse", "MI ruled out": see
+/// `UNCERTAINTY_CODED`), or when nothing else would remain.
+pub fn established(query: &str) -> Option<String> {
+    let tokens: Vec<&str> = query.split_whitespace().collect();
+    let bare = |t: &str| {
+        t.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '/')
+            .to_ascii_lowercase()
+    };
+    let lower: Vec<String> = tokens.iter().map(|t| bare(t)).collect();
+    let is = |i: usize, w: &str| lower.get(i).is_some_and(|x| x == w);
+    let mut drop = vec![false; tokens.len()];
+    for i in 0..tokens.len() {
+        if UNCERTAIN_WORDS.contains(&lower[i].as_str()) || lower[i] == "rule-out" {
+            drop[i] = true;
+        } else if UNCERTAIN_PAIRS
+            .iter()
+            .any(|&(a, b)| is(i, a) && is(i + 1, b))
+        {
+            drop[i] = true;
+            drop[i + 1] = true;
+        } else if is(i, "ruled") && is(i + 1, "out") && i > 0 && is(i - 1, "be") {
+            // "(still) (to) be ruled out": still a question.
+            let from = (0..i)
+                .rev()
+                .take_while(|&k| matches!(lower[k].as_str(), "be" | "to" | "still" | "yet"))
+                .last()
+                .unwrap_or(i);
+            drop[from..=i + 1].iter_mut().for_each(|d| *d = true);
+        }
+    }
+    if !drop.contains(&true) || drop.iter().all(|&d| d) {
+        return None;
+    }
+    let coded = lower
+        .iter()
+        .zip(&drop)
+        .any(|(w, &d)| !d && UNCERTAINTY_CODED.contains(&w.as_str()));
+    if coded {
+        return None;
+    }
+    let kept: Vec<&str> = tokens
+        .iter()
+        .zip(&drop)
+        .filter(|(_, d)| !**d)
+        .map(|(t, _)| *t)
+        .collect();
+    Some(kept.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,5 +333,31 @@ mod tests {
         assert_eq!(osa_distance(b"hart", b"heart", 1), Some(1));
         assert_eq!(osa_distance(b"kitten", b"sitting", 2), None);
         assert_eq!(osa_distance(b"kitten", b"sitting", 3), Some(3));
+    }
+    #[test]
+    fn words_of_uncertainty_are_left_out_as_the_guidelines_code_them() {
+        // Guidelines II.H / III.C: coded as if established.
+        assert_eq!(established("R/O pneumonia").as_deref(), Some("pneumonia"));
+        assert_eq!(established("rule out sepsis").as_deref(), Some("sepsis"));
+        assert_eq!(
+            established("probable viral pneumonia").as_deref(),
+            Some("viral pneumonia")
+        );
+        assert_eq!(
+            established("pneumonia, still to be ruled out").as_deref(),
+            Some("pneumonia,")
+        );
+        assert_eq!(
+            established("findings consistent with cholecystitis").as_deref(),
+            Some("findings cholecystitis")
+        );
+        assert_eq!(established("Questionable UTI").as_deref(), Some("UTI"));
+        // Nothing to leave out, or nothing else left.
+        assert_eq!(established("pneumonia"), None);
+        assert_eq!(established("possible"), None);
+        // Part of a code: T76 "suspected" abuse, Z03 "ruled out", Z20 exposure.
+        assert_eq!(established("suspected child abuse"), None);
+        assert_eq!(established("suspected MI ruled out"), None);
+        assert_eq!(established("possible exposure to COVID"), None);
     }
 }

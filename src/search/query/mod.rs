@@ -12,6 +12,8 @@ mod notes;
 mod rank;
 mod relaxed;
 mod route;
+mod scope;
+mod status;
 mod surgeon;
 mod surgeon_body;
 mod surgeon_route;
@@ -166,6 +168,11 @@ impl<'a> Searcher<'a> {
         if query.is_empty() || limit == 0 {
             return Vec::new();
         }
+        let established = scope::established(query, filters);
+        let query = established.as_deref().unwrap_or(query);
+        if let Some(hits) = self.procedure_under_all(query, filters, limit) {
+            return hits;
+        }
         if looks_like_code(query) {
             self.code_hits(query, &code_key(query), filters);
         }
@@ -174,7 +181,7 @@ impl<'a> Searcher<'a> {
         // the search is the procedures scope itself (every procedure system).
         let no_diagnoses = !filters.systems.allows(System::Icd10Cm);
         let words = surgeon_route::route(
-            surgeon::device_removal_apart(query, self.query_words(query), no_diagnoses),
+            surgeon::device_removal_apart(query, self.note_words(query, filters), no_diagnoses),
             no_diagnoses,
             filters.systems.allows(System::Icd10Pcs),
         );
