@@ -213,9 +213,14 @@ fn bare(token: &str) -> String {
 /// body, the primary of a metastasis left out. Unchanged (borrowed) when no
 /// reading applies.
 pub(super) fn read(query: &str) -> Cow<'_, str> {
-    let lower = query.to_ascii_lowercase();
-    let tokens: Vec<String> = lower.split_whitespace().map(bare).collect();
-    let has = |set: &[&str]| tokens.iter().any(|t| set.contains(&t.as_str()));
+    // The triggers are looked for without allocating: most searches have
+    // none of them.
+    let has = |set: &[&str]| {
+        query.split_whitespace().any(|t| {
+            let t = t.trim_matches(|c: char| !c.is_alphanumeric() && c != '/' && c != '-');
+            set.iter().any(|s| s.eq_ignore_ascii_case(t))
+        })
+    };
     let mut out = Cow::Borrowed(query);
     if has(&OBJECT_WORDS) && has(&ORIFICE_WORDS) && !has(&["foreign", "fb"]) {
         out = Cow::Owned(foreign_body(&out));
@@ -231,10 +236,14 @@ pub(super) fn read(query: &str) -> Cow<'_, str> {
     {
         out = Cow::Owned(read);
     }
-    if tokens.iter().any(|t| t == "from")
-        && tokens
-            .iter()
-            .any(|t| t.starts_with("metasta") || t == "mets")
+    let metastasis = |t: &str| {
+        t.as_bytes()
+            .get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"metasta"))
+            || t.eq_ignore_ascii_case("mets")
+    };
+    if has(&["from"])
+        && query.split_whitespace().any(metastasis)
         && let Some(read) = without_primary(&out)
     {
         out = Cow::Owned(read);
