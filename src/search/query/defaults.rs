@@ -23,6 +23,11 @@ const OTHER_TRAUMA: f32 = 15.0;
 /// Points a superficial bite loses when the words say a bite without
 /// "superficial": the Index's bite by site is the open bite.
 const UNNAMED_SUPERFICIAL: f32 = 6.0;
+/// Points an external cause code (V00-Y99) loses when the words name an
+/// injury: guideline I.C.20, an external cause code is never first-listed;
+/// it follows the injury it explains ("fall from ladder" alone still finds
+/// W11).
+const EXTERNAL_CAUSE_AFTER_INJURY: f32 = 15.0;
 
 /// A neoplasm's behavior, as the Tabular's chapter 2 blocks group the codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +110,8 @@ pub(crate) struct CmWords {
     /// codes "Bite(s) (animal) (human), hand S61.45-" as an open bite,
     /// a superficial one only under "superficial NEC" (S60.57-).
     open_bite: bool,
+    /// The words name an injury (an external cause code comes after it).
+    injury: bool,
 }
 
 /// What a text says of trauma: "Nontraumatic ...", "..., not specified
@@ -145,6 +152,7 @@ impl CmWords {
                 .iter()
                 .any(|w| matches!(w.as_str(), "bite" | "bites" | "bitten"))
                 && !singles.iter().any(|w| w == "superficial"),
+            injury: super::ed_note::names_injury(&singles),
         }
     }
 }
@@ -177,6 +185,9 @@ impl Searcher<'_> {
             if title.contains("in remission") || title.contains("in relapse") {
                 penalty += UNNAMED_STATE;
             }
+        }
+        if w.injury && key.starts_with(['V', 'W', 'X', 'Y']) {
+            penalty += EXTERNAL_CAUSE_AFTER_INJURY;
         }
         penalty + self.injury_penalty(e)
     }

@@ -5,6 +5,7 @@ use super::text::{index_words, osa_distance, strip_semantic_tags, typo_budget, w
 use super::{Filters, SearchIndex, System, TextKind, flag, range};
 
 mod defaults;
+mod ed_note;
 mod extent;
 mod fallback;
 mod negation;
@@ -176,6 +177,14 @@ impl<'a> Searcher<'a> {
         if looks_like_code(query) {
             self.code_hits(query, &code_key(query), filters);
         }
+        // An ED note's sentence read as a coder reads it (the injury's
+        // clause, not the story around it) in a diagnosis search.
+        let read = if filters.systems.allows(System::Icd10Cm) {
+            ed_note::read(query)
+        } else {
+            std::borrow::Cow::Borrowed(query)
+        };
+        let query = read.as_ref();
         // Two questions of the filter, one name each: no diagnosis code is
         // searched (the procedures scope, or one procedure system alone), and
         // the search is the procedures scope itself (every procedure system).
