@@ -238,7 +238,8 @@ fn substance(w: &str) -> Option<&'static str> {
 /// Central Vein, Peripheral Artery, Spinal Canal), through the skin:
 /// Percutaneous.
 fn given_route(words: &[String]) -> Option<&'static str> {
-    let any = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
+    // "central line" may reach here as one phrase word.
+    let any = |list: &[&str]| has(words, list);
     if any(&["intrathecal", "intrathecally"]) {
         Some("spinal canal")
     } else if any(&["arterial", "intraarterial"]) {

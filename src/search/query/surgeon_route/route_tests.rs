@@ -184,6 +184,16 @@ fn a_drug_given_by_a_route_is_its_introduction() {
         px("chemotherapy through central venous line"),
         "introduction central vein percutaneous antineoplastic"
     );
+    // A route the synonym list joins into one phrase word.
+    assert_eq!(
+        route(
+            vec!["chemotherapy".into(), "central line".into()],
+            true,
+            true
+        )
+        .join(" "),
+        "introduction central vein percutaneous antineoplastic"
+    );
     // A port put in for chemotherapy is a device's Insertion; a
     // catheter-directed thrombolysis a Fragmentation: as typed.
     assert_eq!(
