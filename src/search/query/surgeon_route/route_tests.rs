@@ -135,17 +135,18 @@ fn a_stent_holding_a_tube_open_is_its_dilation() {
 
 #[test]
 fn pins_hold_a_reduction_or_only_the_bone() {
-    // Reposition with Internal Fixation Device (0PSJ34Z's characters).
+    // Reposition with Internal Fixation Device (0PSJ34Z's characters; PCS
+    // Index "Reduction, Fracture — see Reposition": the operation's word).
     assert_eq!(
         px("closed reduction and percutaneous pinning of left distal radius fracture"),
-        "closed reduction percutaneous left distal radius fracture internal fixation device"
+        "reposition closed reduction percutaneous left distal radius fracture internal fixation device"
     );
     // Body Part Key: "Distal humerus — use Humeral Shaft" (0PSF34Z).
     assert_eq!(
         px(
             "closed reduction percutaneous pinning right supracondylar humerus fracture with K-wires"
         ),
-        "closed reduction percutaneous right distal humerus fracture internal fixation device"
+        "reposition closed reduction percutaneous right distal humerus fracture internal fixation device"
     );
     // No reduction: Insertion (0PHQ34Z), without the fracture's words.
     assert_eq!(
