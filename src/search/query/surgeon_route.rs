@@ -23,6 +23,11 @@
 //!   tables' Bilateral, and an amputation through a toe's or finger's base
 //!   joint is the Complete level.
 
+mod operations;
+mod placements;
+#[cfg(test)]
+mod route_tests;
+
 /// Rewrites a query's words (phrases kept whole) to the words of the root
 /// operation and body part they lead to; `procedures`: the search is of
 /// procedures only (the operation rules would change a diagnosis search).
@@ -38,9 +43,25 @@ pub(super) fn route(words: Vec<String>, procedures: bool, any_procedures: bool) 
     if !procedures {
         return words;
     }
+    let words = operations::anesthesia_apart(operations::sizes_apart(words));
     let words = imaging_apart(access_route(super::surgeon_body::route(words)));
     let words = graft_reconstruction(solid_matter(both_sides(words)));
-    amputation_level(abscess_region(words))
+    let words = operations::pelvic_abscess(operations::packing_apart(words));
+    let words = amputation_level(abscess_region(words));
+    root_operation(words)
+}
+
+/// The root operation and body part the surgeon's words name by what was
+/// done (src/search/query/surgeon_route/operations.rs, placements.rs): a
+/// hernia with or without mesh, a constraint released, a lesion or a
+/// portion cut out, a valve clipped, a stent, pins, a ventricular drain, a
+/// drug given by a route.
+fn root_operation(words: Vec<String>) -> Vec<String> {
+    use operations::{hernia_repair, lesion_excision, portion_excision, release_site, valve_clip};
+    use placements::{administration, pinning, stent_dilation, ventricular_drain};
+    let words = hernia_repair(release_site(operations::vats(words)));
+    let words = lesion_excision(portion_excision(valve_clip(words)));
+    administration(ventricular_drain(pinning(stent_dilation(words))))
 }
 
 /// Words that begin the tip's site: "tip (in, at) X", "terminating in X"
