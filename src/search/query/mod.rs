@@ -115,6 +115,8 @@ pub struct Searcher<'a> {
     cm_words: defaults::CmWords,
     /// Scratch space of the last-resort pass.
     fallback: fallback::Scratch,
+    /// Titles read into words, kept between searches.
+    title_words: rank::TitleWords,
 }
 
 /// What the last search did, for benchmarks and diagnostics.
@@ -150,6 +152,7 @@ impl<'a> Searcher<'a> {
             pcs_words: surgeon::PcsWords::default(),
             cm_words: defaults::CmWords::default(),
             fallback: fallback::Scratch::default(),
+            title_words: rank::TitleWords::default(),
         }
         .with_vocabulary()
     }

@@ -62,10 +62,14 @@ impl Device {
     fn in_title(self, title: &str) -> bool {
         match self {
             Device::Stent { drug, count } => {
-                let counted = |n: &str| {
-                    title.contains(&format!("Intraluminal Device, {n}"))
-                        || title.contains(&format!("Drug-eluting, {n}"))
+                // (The label and the count, without a string made per title.)
+                let follows = |label: &str, n: &str| {
+                    title
+                        .match_indices(label)
+                        .any(|(i, _)| title[i + label.len()..].starts_with(n))
                 };
+                let counted =
+                    |n: &str| follows("Intraluminal Device, ", n) || follows("Drug-eluting, ", n);
                 let count_ok = match count {
                     1 => !["Two", "Three", "Four or More"].iter().any(|n| counted(n)),
                     2 => counted("Two"),
