@@ -63,9 +63,12 @@ pub(super) struct ReadWords {
 
 /// The words of the titles the index keeps no word list for (a 7th
 /// character's), by entry, read once and kept between searches: they do not
-/// depend on the query.
+/// depend on the query; and how many index words each entry's title has.
 #[derive(Debug, Default)]
-pub(super) struct TitleWords(std::cell::RefCell<std::collections::HashMap<u32, ReadWords>>);
+pub(super) struct TitleWords(
+    std::cell::RefCell<std::collections::HashMap<u32, ReadWords>>,
+    std::cell::RefCell<Vec<u8>>,
+);
 
 impl Searcher<'_> {
     pub(super) fn collect(&mut self, terms: &[Term], filters: &Filters, limit: usize) -> Vec<Hit> {
@@ -361,6 +364,24 @@ impl Searcher<'_> {
             // A code found only by code (a 7th character): cut here, once
             // per entry (a header's codes are read again at each keystroke).
             _ => self.with_title_words(e, |read| self.read_terms(terms, read)),
+        }
+    }
+
+    /// How many index words an entry's title has (`index_words(title).len()`),
+    /// read once and then kept.
+    pub(super) fn title_word_count(&self, e: usize) -> usize {
+        let mut counts = self.title_words.1.borrow_mut();
+        if counts.len() != self.ix.entries() {
+            *counts = vec![0; self.ix.entries()];
+        }
+        // 0: not yet counted (a title has a word); 255: counted elsewhere.
+        match counts[e] {
+            0 | u8::MAX => {
+                let n = index_words(self.ix.title(e)).len();
+                counts[e] = u8::try_from(n).unwrap_or(u8::MAX);
+                n
+            }
+            n => usize::from(n),
         }
     }
 
