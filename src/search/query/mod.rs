@@ -14,6 +14,7 @@ mod rank;
 mod relaxed;
 mod route;
 mod scope;
+mod score;
 mod status;
 mod surgeon;
 mod surgeon_body;
@@ -118,6 +119,8 @@ pub struct Searcher<'a> {
     cm_words: defaults::CmWords,
     /// Scratch space of the last-resort pass.
     fallback: fallback::Scratch,
+    /// Titles read into words, kept between searches.
+    title_words: rank::TitleWords,
 }
 
 /// What the last search did, for benchmarks and diagnostics.
@@ -153,6 +156,7 @@ impl<'a> Searcher<'a> {
             pcs_words: surgeon::PcsWords::default(),
             cm_words: defaults::CmWords::default(),
             fallback: fallback::Scratch::default(),
+            title_words: rank::TitleWords::default(),
         }
         .with_vocabulary()
     }
@@ -521,237 +525,6 @@ impl<'a> Searcher<'a> {
         out.sort_by_key(|&(id, _)| id);
         out.dedup_by_key(|&mut (id, _)| id);
         out
-    }
-
-    fn quality(&self, t: &Term, w: u32) -> f32 {
-        if t.exact == Some(w) {
-            1.0
-        } else if t.plural == Some(w) {
-            0.9
-        } else if t.lo <= w && w < t.hi {
-            let wl = self.ix.vocab.get(w as usize).len().max(1);
-            0.5 + 0.4 * (t.len as f32 / wl as f32)
-        } else if let Ok(i) = t.fuzzy.binary_search_by_key(&w, |&(id, _)| id) {
-            t.fuzzy[i].1
-        } else if t.stem_lo <= w && w < t.stem_hi {
-            // A shared stem, for words of about the same length ("pancreatic",
-            // "pancreas"), not a longer word that merely begins alike
-            // ("history", "histoplasmosis"), nor another condition of the
-            // same organ ("diverticulosis", "diverticulitis").
-            let word = self.ix.vocab.get(w as usize);
-            if word.len().abs_diff(t.len) <= 3 && !typos::other_condition(&t.word, word) {
-                0.6
-            } else {
-                0.0
-            }
-        } else {
-            0.0
-        }
-    }
-
-    /// The best word of a text for each term (its quality and position),
-    /// looking only at the words some term matches (most words match none).
-    fn best_words(&self, terms: &[Term], ws: &[u32]) -> [(f32, usize); MAX_TERMS] {
-        let mut bests = [(0.0f32, usize::MAX); MAX_TERMS];
-        for (p, &w) in ws.iter().enumerate() {
-            let mut m = self.word_terms[w as usize];
-            while m != 0 {
-                let i = m.trailing_zeros() as usize;
-                m &= m - 1;
-                let q = self.quality(&terms[i], w);
-                if q > bests[i].0 {
-                    bests[i] = (q, p);
-                }
-            }
-        }
-        bests
-    }
-
-    /// The score of a text against every term, or `None` if a term is missing.
-    fn score(&self, terms: &[Term], text: usize, may_miss: usize) -> Option<f32> {
-        let mut missed = 0;
-        let mut soft_missed = 0;
-        let mut soft_sum = 0.0;
-        let mut contradicted = 0;
-        let ws = &self.ix.words[range(&self.ix.text_word_ends, text)];
-        let has = self.names_what_it_has(self.ix.text_entry[text] as usize);
-        let bests = self.best_words(terms, ws);
-        let mut mask: u64 = 0;
-        let mut sum = 0.0;
-        let mut leads = false;
-        for (i, t) in terms.iter().enumerate() {
-            let (mut best, pos) = bests[i];
-            let mut phrase_mask = 0u64;
-            // The abbreviation and its words both in the text ("Extended
-            // spectrum beta lactamase (ESBL) resistance"): it covers them all.
-            if best >= 0.95 {
-                mask |= self.phrase_positions(&t.phrases, ws);
-            }
-            if best < 0.95 {
-                for phrase in &t.phrases {
-                    let mut m = 0u64;
-                    let all = phrase.iter().all(|x| match ws.iter().position(|w| w == x) {
-                        Some(p) => {
-                            m |= 1 << p;
-                            true
-                        }
-                        None => false,
-                    });
-                    if all {
-                        best = 0.95;
-                        phrase_mask = m;
-                        break;
-                    }
-                }
-            }
-            if t.soft {
-                if best <= 0.0 {
-                    soft_missed += usize::from(t.negated != Some(true));
-                    continue;
-                }
-                soft_sum += best;
-                if let Some(negated) = t.negated {
-                    let at = if phrase_mask != 0 {
-                        phrase_mask.trailing_zeros() as usize
-                    } else {
-                        pos
-                    };
-                    contradicted += usize::from(self.contradicts(ws, at, negated, has));
-                }
-                if phrase_mask != 0 {
-                    mask |= phrase_mask;
-                } else {
-                    mask |= 1 << pos;
-                }
-                continue;
-            }
-            if best <= 0.0 {
-                missed += 1;
-                if missed > may_miss {
-                    return None;
-                }
-                continue;
-            }
-            sum += best;
-            if let Some(negated) = t.negated
-                && phrase_mask == 0
-                && self.contradicts(ws, pos, negated, has)
-            {
-                contradicted += 1;
-            }
-            if phrase_mask != 0 {
-                mask |= phrase_mask;
-                leads |= phrase_mask & 1 != 0;
-            } else {
-                mask |= 1 << pos;
-                leads |= pos == 0;
-            }
-        }
-        let coverage = self.coverage(text, mask);
-        let hard = terms.iter().filter(|t| !t.soft).count().max(1);
-        Some(
-            60.0 * sum / hard as f32
-                + 8.0 * soft_sum
-                + 30.0 * coverage
-                + self.ix.text_static[text]
-                + if leads { 3.0 } else { 0.0 }
-                - 15.0 * missed as f32
-                - 2.0 * soft_missed as f32
-                - 12.0 * contradicted as f32,
-        )
-    }
-
-    /// The share of an index text's core words (its first `text_core` words;
-    /// the rest are nonessential modifiers) that the words in `mask` (bit i:
-    /// the text's word i) cover.
-    fn coverage(&self, text: usize, mask: u64) -> f32 {
-        let core = usize::from(self.ix.text_core[text]).max(1);
-        let core_mask = if core >= 64 {
-            u64::MAX
-        } else {
-            (1u64 << core) - 1
-        };
-        (mask & core_mask).count_ones() as f32 / core as f32
-    }
-
-    fn allowed(&self, entry: usize, filters: &Filters) -> bool {
-        if filters.systems == super::SystemFilter::All && !filters.billable_only {
-            return true;
-        }
-        if !filters.systems.allows(self.ix.system(entry)) {
-            return false;
-        }
-        if filters.billable_only
-            && !self
-                .ix
-                .has(entry, flag::BILLABLE | flag::NEEDS_SEVENTH | flag::EXPANDS)
-        {
-            return false;
-        }
-        true
-    }
-
-    fn text_hits(&mut self, terms: &[Term], filters: &Filters) {
-        let driver = &terms[0];
-        if driver.estimate <= GATHER_LIMIT {
-            for t in self.gather(&[driver]) {
-                self.consider(terms, t as usize, filters, 0);
-            }
-        } else {
-            self.stats.scanned = true;
-            let mut matched = 0;
-            // Texts are in static rank order: past SCAN_TEXTS allowed ones
-            // (a common word the filter mostly rules out, "open" among
-            // diagnoses), the rest would not rank anyway.
-            let mut allowed = 0;
-            for t in 0..self.ix.texts() {
-                if self.allowed(self.ix.text_entry[t] as usize, filters) {
-                    allowed += 1;
-                    if allowed > SCAN_TEXTS {
-                        break;
-                    }
-                }
-                if self.consider(terms, t, filters, 0) {
-                    matched += 1;
-                    if matched >= SCAN_CAP {
-                        break;
-                    }
-                }
-            }
-        }
-    }
-
-    fn postings_range(&self, lo: u32, hi: u32) -> std::ops::Range<usize> {
-        if lo >= hi {
-            return 0..0;
-        }
-        let start = if lo == 0 {
-            0
-        } else {
-            self.ix.posting_ends[lo as usize - 1] as usize
-        };
-        start..self.ix.posting_ends[hi as usize - 1] as usize
-    }
-
-    fn consider(
-        &mut self,
-        terms: &[Term],
-        text: usize,
-        filters: &Filters,
-        may_miss: usize,
-    ) -> bool {
-        let entry = self.ix.text_entry[text] as usize;
-        if !self.allowed(entry, filters) {
-            return false;
-        }
-        self.stats.scored += 1;
-        match self.score(terms, text, may_miss) {
-            Some(s) => {
-                self.offer(entry, s, text as u32);
-                true
-            }
-            None => false,
-        }
     }
 
     fn hit(&self, e: usize, score: f32, text: u32, filters: &Filters) -> Hit {

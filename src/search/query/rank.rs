@@ -50,6 +50,26 @@ const SIDE_WORDS: [&str; 18] = [
 /// (score, title length, entry, matched text)
 pub(super) type Ranked = (f32, u32, usize, u32);
 
+/// Titles read into words that are kept between searches (about 100 bytes each).
+const TITLE_WORDS_KEPT: usize = 20_000;
+
+/// A title's index words: vocabulary ids in order, and the words outside
+/// the vocabulary.
+#[derive(Debug, Default)]
+pub(super) struct ReadWords {
+    ids: Vec<u32>,
+    unknown: Vec<String>,
+}
+
+/// The words of the titles the index keeps no word list for (a 7th
+/// character's), by entry, read once and kept between searches: they do not
+/// depend on the query; and how many index words each entry's title has.
+#[derive(Debug, Default)]
+pub(super) struct TitleWords(
+    std::cell::RefCell<std::collections::HashMap<u32, ReadWords>>,
+    std::cell::RefCell<Vec<u8>>,
+);
+
 impl Searcher<'_> {
     pub(super) fn collect(&mut self, terms: &[Term], filters: &Filters, limit: usize) -> Vec<Hit> {
         // (score, title length, entry, matched text)
@@ -133,8 +153,11 @@ impl Searcher<'_> {
                 TextKind::IndexMain | TextKind::IndexSub | TextKind::Table
             );
         let mut best_child: Option<Ranked> = None;
-        let see = if cm_header && by_index {
+        let see: Vec<(Option<u32>, String)> = if cm_header && by_index {
             self.see_target_words(text as usize, e)
+                .into_iter()
+                .map(|w| (self.vocab_id(&w), w))
+                .collect()
         } else {
             Vec::new()
         };
@@ -160,7 +183,11 @@ impl Searcher<'_> {
                 REFINE * extra.count_ones() as f32
             } else {
                 REFINE * self.title_terms(terms, x).saturating_sub(own) as f32
-                    + see_target_held(&see, self.ix.title(x))
+                    + if see.is_empty() {
+                        0.0
+                    } else {
+                        self.with_title_words(x, |read| see_target_held(&see, read))
+                    }
             };
             let plain = self.plainness(x, i, pcs, cm_header && text != u32::MAX);
             let s = score + refine + self.pcs_bonus(x) - plain - if ok { 0.0 } else { 30.0 };
@@ -334,26 +361,66 @@ impl Searcher<'_> {
                 &self.ix.words[range(&self.ix.text_word_ends, t as usize)],
                 self.names_what_it_has(e),
             ),
-            // A code found only by code (a 7th character): cut here.
-            _ => self.words_terms(terms, self.ix.title(e)),
+            // A code found only by code (a 7th character): cut here, once
+            // per entry (a header's codes are read again at each keystroke).
+            _ => self.with_title_words(e, |read| self.read_terms(terms, read)),
         }
+    }
+
+    /// How many index words an entry's title has (`index_words(title).len()`),
+    /// read once and then kept.
+    pub(super) fn title_word_count(&self, e: usize) -> usize {
+        let mut counts = self.title_words.1.borrow_mut();
+        if counts.len() != self.ix.entries() {
+            *counts = vec![0; self.ix.entries()];
+        }
+        // 0: not yet counted (a title has a word); 255: counted elsewhere.
+        match counts[e] {
+            0 | u8::MAX => {
+                let n = index_words(self.ix.title(e)).len();
+                counts[e] = u8::try_from(n).unwrap_or(u8::MAX);
+                n
+            }
+            n => usize::from(n),
+        }
+    }
+
+    /// `f` of an entry's title read into words (read once, then kept).
+    fn with_title_words<R>(&self, e: usize, f: impl FnOnce(&ReadWords) -> R) -> R {
+        let mut kept = self.title_words.0.borrow_mut();
+        if kept.len() >= TITLE_WORDS_KEPT {
+            kept.clear();
+        }
+        f(kept
+            .entry(e as u32)
+            .or_insert_with(|| self.read_words(self.ix.title(e))))
     }
 
     /// The query terms (bits) the words of `text` hold.
     fn words_terms(&self, terms: &[Term], text: &str) -> TermMask {
-        let mut unknown: TermMask = 0;
-        let ids: Vec<u32> = index_words(text)
+        self.read_terms(terms, &self.read_words(text))
+    }
+
+    /// A text's index words as vocabulary ids, and those outside it.
+    fn read_words(&self, text: &str) -> ReadWords {
+        let mut out = ReadWords::default();
+        for w in index_words(text) {
+            match self.vocab_id(&w) {
+                Some(id) => out.ids.push(id),
+                None => out.unknown.push(w),
+            }
+        }
+        out
+    }
+
+    /// The query terms (bits) read words hold.
+    fn read_terms(&self, terms: &[Term], read: &ReadWords) -> TermMask {
+        let unknown = read
+            .unknown
             .iter()
-            .filter_map(|w| {
-                let id = self.vocab_id(w);
-                if id.is_none() {
-                    unknown |= unknown_word_terms(terms, w);
-                }
-                id
-            })
-            .collect();
+            .fold(0, |m, w| m | unknown_word_terms(terms, w));
         // (A 7th character's words: a CM title, saying "with" itself.)
-        self.ids_terms(terms, &ids, false) | unknown
+        self.ids_terms(terms, &read.ids, false) | unknown
     }
 
     fn ids_terms(&self, terms: &[Term], ids: &[u32], has: bool) -> TermMask {
@@ -387,13 +454,14 @@ impl Searcher<'_> {
     }
 }
 
-/// Points for the see-reference target's words a code's title holds.
-fn see_target_held(see: &[String], title: &str) -> f32 {
-    if see.is_empty() {
-        return 0.0;
-    }
-    let words = index_words(title);
-    SEE_TARGET * see.iter().filter(|w| words.contains(w)).count() as f32
+/// Points for the see-reference target's words (each with its vocabulary
+/// id) a code's title (read into words) holds.
+fn see_target_held(see: &[(Option<u32>, String)], title: &ReadWords) -> f32 {
+    let held = see.iter().filter(|(id, w)| match id {
+        Some(id) => title.ids.contains(id),
+        None => title.unknown.contains(w),
+    });
+    SEE_TARGET * held.count() as f32
 }
 
 /// The query terms (bits) a word outside the vocabulary holds: a 7th
@@ -412,17 +480,55 @@ fn unknown_word_terms(terms: &[Term], w: &str) -> TermMask {
 
 #[cfg(test)]
 mod tests {
-    use super::see_target_held;
+    use super::{ReadWords, see_target_held};
+
+    /// A title's words with made-up vocabulary ids: "cellulitis" 1, "right"
+    /// 2, "lower" 3, "upper" 4, "limb" 5; "axilla" outside the vocabulary.
+    fn read(title: &str) -> ReadWords {
+        let mut out = ReadWords::default();
+        for w in crate::search::text::index_words(title) {
+            match ["cellulitis", "right", "lower", "upper", "limb"]
+                .iter()
+                .position(|v| *v == w)
+            {
+                Some(i) => out.ids.push(i as u32 + 1),
+                None => out.unknown.push(w),
+            }
+        }
+        out
+    }
 
     #[test]
     fn a_see_references_target_words_break_ties_among_a_headers_codes() {
         // "Cellulitis, leg — see Cellulitis, lower limb" opens L03.11- "Cellulitis
         // of other parts of limb": "lower" (the words left once the header's own
         // are taken out) is in L03.115's title, not in L03.113's or L03.111's.
-        let see = vec!["lower".to_string()];
-        assert_eq!(see_target_held(&see, "Cellulitis of right lower limb"), 1.0);
-        assert_eq!(see_target_held(&see, "Cellulitis of right upper limb"), 0.0);
-        assert_eq!(see_target_held(&see, "Cellulitis of right axilla"), 0.0);
-        assert_eq!(see_target_held(&[], "Cellulitis of right lower limb"), 0.0);
+        let see = vec![(Some(3), "lower".to_string())];
+        assert_eq!(
+            see_target_held(&see, &read("Cellulitis of right lower limb")),
+            1.0
+        );
+        assert_eq!(
+            see_target_held(&see, &read("Cellulitis of right upper limb")),
+            0.0
+        );
+        assert_eq!(
+            see_target_held(&see, &read("Cellulitis of right axilla")),
+            0.0
+        );
+        assert_eq!(
+            see_target_held(&[], &read("Cellulitis of right lower limb")),
+            0.0
+        );
+        // A word outside the vocabulary is held as itself.
+        let see = vec![(None, "axilla".to_string())];
+        assert_eq!(
+            see_target_held(&see, &read("Cellulitis of right axilla")),
+            1.0
+        );
+        assert_eq!(
+            see_target_held(&see, &read("Cellulitis of right lower limb")),
+            0.0
+        );
     }
 }

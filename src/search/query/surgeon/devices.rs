@@ -7,7 +7,6 @@
 use super::negation::{Raw, Said};
 use super::{PcsWords, match_nothing};
 use crate::search::query::{Searcher, Term};
-use crate::search::text::index_words;
 
 /// Points for the device (6th character) the words name: a stent is an
 /// Intraluminal Device, "drug-eluting" its Drug-eluting kind, "two stents"
@@ -62,11 +61,16 @@ impl Device {
     fn in_title(self, title: &str) -> bool {
         match self {
             Device::Stent { drug, count } => {
-                let counted = |n: &str| {
-                    title.contains(&format!("Intraluminal Device, {n}"))
-                        || title.contains(&format!("Drug-eluting, {n}"))
+                // (The label and the count, without a string made per title.)
+                let follows = |label: &str, n: &str| {
+                    title
+                        .match_indices(label)
+                        .any(|(i, _)| title[i + label.len()..].starts_with(n))
                 };
-                let count_ok = match count {
+                let counted =
+                    |n: &str| follows("Intraluminal Device, ", n) || follows("Drug-eluting, ", n);
+                // (The count last: most titles have no Intraluminal Device.)
+                let count_ok = || match count {
                     1 => !["Two", "Three", "Four or More"].iter().any(|n| counted(n)),
                     2 => counted("Two"),
                     3 => counted("Three"),
@@ -75,7 +79,7 @@ impl Device {
                 title.contains("Intraluminal Device")
                     && !title.contains("Branched or Fenestrated")
                     && title.contains("Drug-eluting") == drug
-                    && count_ok
+                    && count_ok()
             }
             Device::Fixation => {
                 title.contains("Internal Fixation Device") && !title.contains("Intramedullary")
@@ -374,7 +378,7 @@ impl Searcher<'_> {
             // code, which has no label, "Autologous Venous Tissue" is not put
             // below for its length. A two-word label earns only
             // `DEVICE_NAMED`.
-            let all = index_words(title).len().max(1);
+            let all = self.title_word_count(e).max(1);
             let long = d.label_words();
             let long = if long > 2 { long } else { 0 };
             bonus += DEVICE_NAMED + DEVICE_WORDS * long as f32 / all as f32;
