@@ -283,8 +283,9 @@ fn hip_fracture(text: &str) -> Option<String> {
         b.get(i)
             .is_some_and(|w| matches!(w.as_str(), "fx" | "fracture" | "fractured"))
     };
-    // "hip fx", "fractured hip", "fracture of the left hip".
-    if !fracture(hip + 1) && !(hip.saturating_sub(4)..hip).any(fracture) {
+    // "hip fx", "fractured hip", "fracture of the left hip"; not "no hip
+    // fracture".
+    if !fracture(hip + 1) && !(hip.saturating_sub(4)..hip).any(fracture) || !affirms_injury(&b) {
         return None;
     }
     let word = words[hip];
@@ -325,7 +326,7 @@ fn injury_sentence(text: &str) -> Option<String> {
         .into_iter()
         .map(|c| c.split_whitespace().map(str::to_string).collect())
         .collect();
-    let names_injury = |c: &[String]| c.iter().any(|w| INJURY_WORDS.contains(&bare(w).as_str()));
+    let names_injury = |c: &[String]| affirms_injury(c);
     if !parts.iter().any(|c| names_injury(c)) {
         return None;
     }
@@ -339,6 +340,10 @@ fn injury_sentence(text: &str) -> Option<String> {
             }
             continue;
         }
+        // "no fracture" beside the injury says what is not there.
+        if !names_injury(c) && c.iter().any(|w| INJURY_WORDS.contains(&bare(w).as_str())) {
+            continue;
+        }
         kept.extend(injury_clause(c));
     }
     if kept.is_empty() {
@@ -350,6 +355,29 @@ fn injury_sentence(text: &str) -> Option<String> {
     }
     let read = kept.join(" ");
     (read.split_whitespace().count() < text.split_whitespace().count()).then_some(read)
+}
+
+/// Words that deny what follows them in a note ("no fracture", "negative
+/// for fracture", "no evidence of fracture").
+const DENIALS: [&str; 7] = [
+    "no", "not", "without", "negative", "neg", "denies", "denied",
+];
+
+/// Whether a clause names an injury it does not deny: "knee pain, no
+/// fracture" and "wrist pain, fracture ruled out" tell of no injury, so
+/// their pain stays what is searched; "laceration without foreign body"
+/// still names its laceration.
+fn affirms_injury(c: &[String]) -> bool {
+    let b: Vec<String> = c.iter().map(|w| bare(w)).collect();
+    (0..b.len()).any(|j| {
+        INJURY_WORDS.contains(&b[j].as_str())
+            && !b[j.saturating_sub(3)..j]
+                .iter()
+                .any(|w| DENIALS.contains(&w.as_str()))
+            && !b
+                .get(j + 1..(j + 3).min(b.len()))
+                .is_some_and(|after| after.iter().any(|w| w == "ruled" || w == "excluded"))
+    })
 }
 
 /// The side a word names ("L" and "R" are sides too in a note).
@@ -469,6 +497,31 @@ fn without_primary(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_denied_injury_is_no_injury_sentence() {
+        // The complaint stays what is searched (M25.56-, M25.53-): nothing
+        // is left out when the only injury word is denied.
+        for q in [
+            "knee pain, no fracture",
+            "hip pain, no fx",
+            "wrist pain, fracture ruled out",
+            "fell from bed, no obvious fracture",
+            "ankle pain, xray negative for fracture",
+            "no evidence of fracture",
+        ] {
+            assert_eq!(read(q), q, "{q}");
+        }
+        // An injury beside a denied one is still read.
+        assert_eq!(
+            read("fell, no fracture, laceration of scalp"),
+            "laceration of scalp"
+        );
+        assert_eq!(
+            read("fell at home, laceration without foreign body of left hand"),
+            "laceration without foreign body of left hand"
+        );
+    }
 
     #[test]
     fn an_ed_notes_story_and_reporting_words_go() {

@@ -68,7 +68,14 @@ const PROCEDURE_WORDS: [&str; 22] = [
 
 /// Words that make the phrase a diagnosis, a status or an encounter (see the
 /// module note). "sp" and "ho" are "s/p" and "h/o" joined.
-const DIAGNOSIS_WORDS: [&str; 38] = [
+const DIAGNOSIS_WORDS: [&str; 43] = [
+    // A finding a procedure gave: "biopsy proven adenocarcinoma of
+    // prostate" is the carcinoma (C61), "biopsy positive for ..." too.
+    "proven",
+    "confirmed",
+    "positive",
+    "negative",
+    "showed",
     "sp",
     "ho",
     "hx",
@@ -203,6 +210,10 @@ mod tests {
         assert!(!reads("aftercare joint replacement"));
         // "Postlaminectomy syndrome" (M96.1) names no procedure done now.
         assert!(!reads("postlaminectomy"));
+        // What a procedure found is a diagnosis.
+        assert!(!reads("biopsy proven adenocarcinoma prostate"));
+        assert!(!reads("biopsy positive for melanoma"));
+        assert!(!reads("colonoscopy showed diverticulosis"));
         // Diagnoses only.
         assert!(!reads("pneumonia"));
         assert!(!reads("appendicitis"));
