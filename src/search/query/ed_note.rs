@@ -340,8 +340,14 @@ fn injury_sentence(text: &str) -> Option<String> {
             }
             continue;
         }
-        // "no fracture" beside the injury says what is not there.
-        if !names_injury(c) && c.iter().any(|w| INJURY_WORDS.contains(&bare(w).as_str())) {
+        // "no fracture" beside the injury says what is not there; "no FB"
+        // says which wound it is (S01.01- "without foreign body") and stays.
+        if !names_injury(c)
+            && c.iter().any(|w| {
+                let w = bare(w);
+                INJURY_WORDS.contains(&w.as_str()) && !matches!(w.as_str(), "foreign" | "fb")
+            })
+        {
             continue;
         }
         kept.extend(injury_clause(c));
@@ -512,6 +518,11 @@ mod tests {
         ] {
             assert_eq!(read(q), q, "{q}");
         }
+        // A denied foreign body names the wound's kind and stays.
+        assert_eq!(
+            read("fell off bike, chin lac 2 cm, no FB"),
+            "chin lac 2 cm no FB"
+        );
         // An injury beside a denied one is still read.
         assert_eq!(
             read("fell, no fracture, laceration of scalp"),
