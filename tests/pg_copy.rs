@@ -16,12 +16,12 @@ use chartcoder::domain::{
     Chart, ChartStatus, CodeSystem, Encounter, EncounterType, FinalDrg, Patient, Poa, QueryOutcome,
     Role, Sex,
 };
-use chartcoder::query::{Citation, Draft, Format, Indicator};
 mod common;
 
 use chartcoder::store::postgres::{self as pg, copy::CopyError};
 use chartcoder::store::{Store, StoreOptions, charts, coding, queries, review, users};
 use chrono::NaiveDate;
+use common::drafts::heart_failure_draft;
 use common::pg::TestPg;
 use postgres::Client;
 use sha2::{Digest, Sha256};
@@ -75,32 +75,6 @@ fn drg() -> FinalDrg {
     }
 }
 
-fn draft(store: &Store, chart_id: i64) -> Draft {
-    let chart = charts::load_chart(store.conn(), chart_id).unwrap();
-    let doc = &chart.documents[0];
-    Draft {
-        template: Some("Heart failure type and acuity".into()),
-        physician: chart.encounter.attending.clone().unwrap(),
-        format: Some(Format::MultipleChoice),
-        yes_no_reason: None,
-        question: "Based on your clinical judgment, can the type and acuity of the heart failure be further specified?".into(),
-        indicators: vec![
-            Indicator {
-                text: "BNP 1,450 pg/mL".into(),
-                source: Some(Citation::of(doc)),
-            },
-            Indicator {
-                text: "furosemide 40 mg IV twice daily".into(),
-                source: None,
-            },
-        ],
-        choices: vec![
-            "Acute on chronic diastolic (HFpEF) heart failure".into(),
-            "Chronic diastolic (HFpEF) heart failure".into(),
-        ],
-    }
-}
-
 fn chart_id(store: &Store, account: &str) -> i64 {
     charts::chart_id_for_account(store.conn(), account)
         .unwrap()
@@ -128,7 +102,7 @@ fn department(dir: &Path) -> (PathBuf, Made) {
         .unwrap();
     // A query sent, answered, closed; the chart recoded.
     let a = chart_id(&store, "A26110203");
-    let d = draft(&store, a);
+    let d = heart_failure_draft(&store, a);
     let closed_query = store
         .write(|tx| {
             coding::claim(tx, a, "amy")?;
@@ -149,7 +123,7 @@ fn department(dir: &Path) -> (PathBuf, Made) {
         .unwrap();
     // A query sent and still open (the chart on hold), its recipient changed.
     let b = chart_id(&store, "A26111034");
-    let d = draft(&store, b);
+    let d = heart_failure_draft(&store, b);
     let open_query = store
         .write(|tx| {
             coding::claim(tx, b, "amy")?;
@@ -161,7 +135,7 @@ fn department(dir: &Path) -> (PathBuf, Made) {
         .unwrap();
     // A draft, and a hold with no query.
     let c = chart_id(&store, "A26110877");
-    let d = draft(&store, c);
+    let d = heart_failure_draft(&store, c);
     store
         .write(|tx| {
             coding::claim(tx, c, "bea")?;

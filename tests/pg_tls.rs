@@ -18,8 +18,8 @@ use chartcoder::store::postgres::listen::Signal;
 use chartcoder::store::{Store, StoreOptions, charts};
 use common::pg::{PrivateServer, Tcp};
 use pg_tls_support::{
-    authority, cert_for, chartcoder, coder_round_trip, crl, encrypted, file_mode, open, refused,
-    tls_server,
+    authority, cert_for, chartcoder, coder_round_trip, crl, drop_connections, encrypted, file_mode,
+    open, refused, root_file, tls_only_server, tls_server,
 };
 use std::path::Path;
 use std::time::Duration;
@@ -50,14 +50,7 @@ fn verify_full_with_the_right_root_and_host_carries_every_connection_encrypted()
     );
     drop(watch);
     // A lost connection is replaced, encrypted too.
-    let mut admin = chartcoder::store::postgres::connect(&tls.server.url("postgres")).unwrap();
-    admin
-        .execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-             WHERE datname = 'charts' AND pid <> pg_backend_pid()",
-            &[],
-        )
-        .unwrap();
+    drop_connections(&tls.server, "charts");
     store.write(|tx| coding::release(tx, id, "bob")).unwrap();
     assert!(encrypted(&store));
     // The key=value form says the same.
@@ -242,16 +235,10 @@ fn pgsslmode_and_pgsslrootcert_hold_for_db_copy_when_the_url_names_neither() {
 #[test]
 fn a_revoked_server_certificate_is_refused_under_verify_ca_and_verify_full() {
     let ca = authority("chartcoder test CA");
-    let Some(server) = PrivateServer::start_tcp(Tcp {
-        tls: Some(cert_for(&ca, &["localhost"], "localhost", 50)),
-        hostssl_only: true,
-        client_certs: None,
-    }) else {
+    let Some(server) = tls_only_server(cert_for(&ca, &["localhost"], "localhost", 50)) else {
         return;
     };
-    server.create("charts");
-    let dir = tempfile::tempdir().unwrap();
-    let root = file_mode(dir.path(), "ca.pem", &ca.pem, 0o644);
+    let (dir, root) = root_file(&ca);
     let revoked = file_mode(dir.path(), "r.crl", &crl(&ca, &[50], 2025, 2100), 0o644);
     let current = file_mode(dir.path(), "c.crl", &crl(&ca, &[51], 2025, 2100), 0o644);
     let expired = file_mode(dir.path(), "e.crl", &crl(&ca, &[51], 2020, 2021), 0o644);
@@ -314,16 +301,10 @@ fn a_revoked_server_certificate_is_refused_under_verify_ca_and_verify_full() {
 #[test]
 fn verify_full_takes_the_common_name_of_a_certificate_without_subject_alt_names() {
     let ca = authority("chartcoder test CA");
-    let Some(server) = PrivateServer::start_tcp(Tcp {
-        tls: Some(cert_for(&ca, &[], "localhost", 60)),
-        hostssl_only: true,
-        client_certs: None,
-    }) else {
+    let Some(server) = tls_only_server(cert_for(&ca, &[], "localhost", 60)) else {
         return;
     };
-    server.create("charts");
-    let dir = tempfile::tempdir().unwrap();
-    let root = file_mode(dir.path(), "ca.pem", &ca.pem, 0o644);
+    let (_dir, root) = root_file(&ca);
     let words = format!("sslmode=verify-full&sslrootcert={root}");
     // The right host (in any case): libpq's Common Name fallback.
     for host in ["localhost", "LocalHost"] {

@@ -13,33 +13,27 @@ use chartcoder::domain::ChartStatus;
 use chartcoder::store::coding;
 use chartcoder::store::{Store, charts};
 use pg_tls_support::{
-    Amy, authority, cert_for, cert_server, chartcoder, coder_round_trip, crl, encrypted, file_mode,
-    open, refused, tls_server, who,
+    CertServer, authority, cert_for, cert_server, chartcoder, client_words, coder_round_trip, crl,
+    drop_connections, encrypted, file_mode, open, refused, tls_server, who,
 };
 
 #[test]
 fn a_client_certificate_logs_in_as_its_common_name_and_none_or_a_wrong_one_is_refused() {
-    let Some(cs) = cert_server() else {
+    let Some((cs, amy)) = CertServer::with_amy(20) else {
         return;
     };
     let dir = cs.files.path();
-    let Amy {
-        root,
-        crt: amy_crt,
-        key: amy_key,
-    } = cs.amy(20);
-    let tls = |crt: &str, key: &str| {
-        format!("sslmode=verify-full&sslrootcert={root}&sslcert={crt}&sslkey={key}")
-    };
+    let (amy_crt, amy_key) = (&amy.crt, &amy.key);
+    let tls = |crt: &str, key: &str| client_words(&amy.root, crt, key);
     // cert: the certificate's CN is the user it logs in as.
-    let mut store = open(&cs.url("amy", "certdb", &tls(&amy_crt, &amy_key))).unwrap();
+    let mut store = open(&cs.url("amy", "certdb", &tls(amy_crt, amy_key))).unwrap();
     let (user, dn) = who(&store);
     assert_eq!(user, "amy");
     assert!(dn.contains("CN=amy"), "{dn}");
     assert!(encrypted(&store));
     coder_round_trip(&mut store);
     // ... and as no one else.
-    let text = refused(&cs.url("postgres", "certdb", &tls(&amy_crt, &amy_key)));
+    let text = refused(&cs.url("postgres", "certdb", &tls(amy_crt, amy_key)));
     assert!(
         text.contains("certificate authentication failed for user \"postgres\""),
         "{text}"
@@ -48,7 +42,7 @@ fn a_client_certificate_logs_in_as_its_common_name_and_none_or_a_wrong_one_is_re
     assert!(text.contains(&sent), "{text}");
     // No certificate: the file named does not exist (as libpq, none is sent).
     let missing = dir.join("nobody.crt").display().to_string();
-    let text = refused(&cs.url("amy", "certdb", &tls(&missing, &amy_key)));
+    let text = refused(&cs.url("amy", "certdb", &tls(&missing, amy_key)));
     assert!(
         text.contains("requires a valid client certificate"),
         "{text}"
@@ -58,7 +52,7 @@ fn a_client_certificate_logs_in_as_its_common_name_and_none_or_a_wrong_one_is_re
         "{text}"
     );
     // sslcertmode=disable sends none, even with the files there.
-    let words = format!("{}&sslcertmode=disable", tls(&amy_crt, &amy_key));
+    let words = format!("{}&sslcertmode=disable", tls(amy_crt, amy_key));
     let text = refused(&cs.url("amy", "certdb", &words));
     assert!(
         text.contains("requires a valid client certificate"),
@@ -77,9 +71,9 @@ fn a_client_certificate_logs_in_as_its_common_name_and_none_or_a_wrong_one_is_re
     );
     // clientcert=verify-full on a trust line: the certificate must be the
     // user's too.
-    let store = open(&cs.url("amy", "fulldb", &tls(&amy_crt, &amy_key))).unwrap();
+    let store = open(&cs.url("amy", "fulldb", &tls(amy_crt, amy_key))).unwrap();
     assert_eq!(who(&store).0, "amy");
-    let text = refused(&cs.url("postgres", "fulldb", &tls(&amy_crt, &amy_key)));
+    let text = refused(&cs.url("postgres", "fulldb", &tls(amy_crt, amy_key)));
     assert!(text.contains("\"postgres\""), "{text}");
     assert!(text.contains(&sent), "{text}");
 }
@@ -278,9 +272,8 @@ fn an_encrypted_client_key_logs_in_with_its_sslpassword_and_is_refused_without_i
         &encrypt_with(&key, "s3cret pass", scrypt_params),
         0o600,
     );
-    let tls = |key: &str, password: &str| {
-        format!("sslmode=verify-full&sslrootcert={root}&sslcert={amy_crt}&sslkey={key}{password}")
-    };
+    let tls =
+        |key: &str, password: &str| format!("{}{password}", client_words(&root, &amy_crt, key));
     // The right passphrase (percent-encoded in the URL): amy logs in by her
     // certificate, under either key derivation.
     for key in [&pbkdf2, &scrypt] {
@@ -329,27 +322,18 @@ fn an_encrypted_client_key_logs_in_with_its_sslpassword_and_is_refused_without_i
 
 #[test]
 fn sslcertmode_require_connects_only_when_the_server_asks_for_the_certificate() {
-    let Some(cs) = cert_server() else {
+    let Some((cs, amy)) = CertServer::with_amy(80) else {
         return;
     };
     let dir = cs.files.path();
-    let Amy {
-        root,
-        crt: amy_crt,
-        key: amy_key,
-    } = cs.amy(80);
-    let tls = |mode: &str| {
-        format!(
-            "sslmode=verify-full&sslrootcert={root}&sslcert={amy_crt}&sslkey={amy_key}\
-             &sslcertmode={mode}"
-        )
-    };
+    let (amy_crt, amy_key) = (&amy.crt, &amy.key);
+    let tls = |mode: &str| format!("{}&sslcertmode={mode}", amy.words());
     // This server asks (it has ssl_ca_file): require connects.
     let store = open(&cs.url("amy", "certdb", &tls("require"))).unwrap();
     assert_eq!(who(&store).0, "amy");
     // require with no certificate to send: refused before connecting.
     let missing = dir.join("nobody.crt").display().to_string();
-    let words = tls("require").replace(&amy_crt, &missing);
+    let words = tls("require").replace(amy_crt.as_str(), &missing);
     let text = refused(&cs.url("amy", "certdb", &words));
     assert!(
         text.contains(&format!(
@@ -369,11 +353,11 @@ fn sslcertmode_require_connects_only_when_the_server_asks_for_the_certificate() 
     let Some(tls_only) = tls_server() else {
         return;
     };
+    let root = tls_only.ca.display().to_string();
     let words = |mode: &str| {
         format!(
-            "sslmode=verify-full&sslrootcert={}&sslcert={amy_crt}&sslkey={amy_key}\
-             &sslcertmode={mode}",
-            tls_only.ca.display()
+            "{}&sslcertmode={mode}",
+            client_words(&root, amy_crt, amy_key)
         )
     };
     let url = |mode: &str| tls_only.server.tcp_url("charts", "localhost", &words(mode));
@@ -399,17 +383,11 @@ fn sslcertmode_require_connects_only_when_the_server_asks_for_the_certificate() 
 
 #[test]
 fn a_client_certificate_renewed_on_disk_is_sent_by_the_next_connection() {
-    let Some(cs) = cert_server() else {
+    let Some((cs, amy)) = CertServer::with_amy(90) else {
         return;
     };
     let dir = cs.files.path();
-    let Amy {
-        root,
-        crt: amy_crt,
-        key: amy_key,
-    } = cs.amy(90);
-    let words =
-        format!("sslmode=verify-full&sslrootcert={root}&sslcert={amy_crt}&sslkey={amy_key}");
+    let words = amy.words();
     let mut store = open(&cs.url("amy", "certdb", &words)).unwrap();
     coder_round_trip(&mut store);
     let serial = |store: &Store| -> String {
@@ -428,14 +406,7 @@ fn a_client_certificate_renewed_on_disk_is_sent_by_the_next_connection() {
     let (cert, key) = cert_for(&cs.client_ca, &[], "amy", 91);
     file_mode(dir, "amy.crt", &cert, 0o644);
     file_mode(dir, "amy.key", &key, 0o600);
-    let mut admin = chartcoder::store::postgres::connect(&cs.server.url("postgres")).unwrap();
-    admin
-        .execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-             WHERE datname = 'certdb' AND pid <> pg_backend_pid()",
-            &[],
-        )
-        .unwrap();
+    drop_connections(&cs.server, "certdb");
     let id = charts::chart_ids(store.conn(), Some(ChartStatus::Ready));
     let id = match id {
         Ok(ids) => ids[0],

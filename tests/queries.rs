@@ -3,10 +3,11 @@
 
 use chartcoder::domain::ChartStatus;
 use chartcoder::domain::{QueryOutcome as Outcome, QueryStatus as Status};
-use chartcoder::query::{Citation, Draft, Format, Indicator, OTHER, UNDETERMINED, YesNoReason};
+use chartcoder::query::{Format, OTHER, UNDETERMINED, YesNoReason};
 use chartcoder::store::coding;
 use chartcoder::store::queries;
 use chartcoder::store::{Store, StoreError, audit, charts};
+use common::drafts::heart_failure_draft;
 use common::pg_both::{Stores, on_both_stores};
 
 mod common;
@@ -30,39 +31,13 @@ fn claimed(stores: &Stores) -> (Store, i64) {
     (store, id)
 }
 
-fn draft(store: &Store, chart_id: i64) -> Draft {
-    let chart = charts::load_chart(store.conn(), chart_id).unwrap();
-    let doc = &chart.documents[0];
-    Draft {
-        template: Some("Heart failure type and acuity".into()),
-        physician: chart.encounter.attending.clone().unwrap(),
-        format: Some(Format::MultipleChoice),
-        yes_no_reason: None,
-        question: "Based on your clinical judgment, can the type and acuity of the heart failure be further specified?".into(),
-        indicators: vec![
-            Indicator {
-                text: "BNP 1,450 pg/mL".into(),
-                source: Some(Citation::of(doc)),
-            },
-            Indicator {
-                text: "furosemide 40 mg IV twice daily".into(),
-                source: None,
-            },
-        ],
-        choices: vec![
-            "Acute on chronic diastolic (HFpEF) heart failure".into(),
-            "Chronic diastolic (HFpEF) heart failure".into(),
-        ],
-    }
-}
-
 fn status(store: &Store, chart_id: i64) -> ChartStatus {
     charts::load_chart(store.conn(), chart_id).unwrap().status
 }
 
 fn a_query_failing_the_lint_is_refused_and_nothing_is_written(stores: &Stores) {
     let (mut store, id) = claimed(stores);
-    let mut d = draft(&store, id);
+    let mut d = heart_failure_draft(&store, id);
     d.indicators.clear();
     d.question.push_str(" It would support an MCC.");
     let err = store
@@ -77,7 +52,7 @@ fn a_query_failing_the_lint_is_refused_and_nothing_is_written(stores: &Stores) {
 
 fn sending_holds_the_chart_and_the_query_as_sent_never_changes(stores: &Stores) {
     let (mut store, id) = claimed(stores);
-    let d = draft(&store, id);
+    let d = heart_failure_draft(&store, id);
     let q = store.write(|tx| queries::send(tx, id, "amy", &d)).unwrap();
     assert_eq!(status(&store, id), ChartStatus::OnHold);
     let holds = coding::open_holds(store.conn(), id).unwrap();
@@ -124,7 +99,7 @@ fn sending_holds_the_chart_and_the_query_as_sent_never_changes(stores: &Stores) 
 
 fn the_lifecycle_answer_close_releases_the_hold_and_the_chart_completes(stores: &Stores) {
     let (mut store, id) = claimed(stores);
-    let d = draft(&store, id);
+    let d = heart_failure_draft(&store, id);
     let q = store.write(|tx| queries::send(tx, id, "amy", &d)).unwrap();
     // Closing before an answer needs the outcome "no response".
     let e = store
@@ -178,7 +153,7 @@ fn the_lifecycle_answer_close_releases_the_hold_and_the_chart_completes(stores: 
 
 fn canceling_and_changing_the_recipient_need_a_reason(stores: &Stores) {
     let (mut store, id) = claimed(stores);
-    let mut d = draft(&store, id);
+    let mut d = heart_failure_draft(&store, id);
     d.format = Some(Format::YesNo);
     d.yes_no_reason = Some(YesNoReason::EstablishPoa);
     let q = store.write(|tx| queries::send(tx, id, "amy", &d)).unwrap();
@@ -224,7 +199,7 @@ fn a_query_is_overdue_after_the_escalation_time() {
 
 fn the_report_counts_code_changes_after_the_answer_and_names_the_last_recipient(stores: &Stores) {
     let (mut store, id) = claimed(stores);
-    let d = draft(&store, id);
+    let d = heart_failure_draft(&store, id);
     let q = store.write(|tx| queries::send(tx, id, "amy", &d)).unwrap();
     // Two changes of recipient: the later one is who has it now.
     for (to, why) in [
@@ -283,7 +258,7 @@ fn a_query_closed_meanwhile_is_not_canceled_over(mut store: Store) {
         .unwrap()
         .unwrap();
     store.write(|tx| coding::claim(tx, id, "amy")).unwrap();
-    let d = draft(&store, id);
+    let d = heart_failure_draft(&store, id);
     let q = store.write(|tx| queries::send(tx, id, "amy", &d)).unwrap();
     let mut second = store.reopen().unwrap().unwrap();
     let (closed, closed_rx) = std::sync::mpsc::channel();

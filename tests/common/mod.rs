@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod coders;
+pub mod drafts;
 pub mod pg;
 pub mod tmux;
 #[macro_use]

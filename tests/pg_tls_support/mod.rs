@@ -90,12 +90,7 @@ pub struct TlsServer {
 
 pub fn tls_server() -> Option<TlsServer> {
     let ca = authority("chartcoder test CA");
-    let server = PrivateServer::start_tcp(Tcp {
-        tls: Some(server_cert(&ca)),
-        hostssl_only: true,
-        client_certs: None,
-    })?;
-    server.create("charts");
+    let server = tls_only_server(server_cert(&ca))?;
     let files = tempfile::tempdir().unwrap();
     Some(TlsServer {
         ca: file(files.path(), "ca.pem", &ca.pem),
@@ -103,6 +98,48 @@ pub fn tls_server() -> Option<TlsServer> {
         server,
         _files: files,
     })
+}
+
+/// A server letting in TCP connections with TLS only (`hostssl`), showing
+/// `cert` (cert, key), asking for no client certificate, with a database
+/// `charts`; None (the test skips) without the server programs.
+pub fn tls_only_server(cert: (String, String)) -> Option<PrivateServer> {
+    let server = PrivateServer::start_tcp(Tcp {
+        tls: Some(cert),
+        hostssl_only: true,
+        client_certs: None,
+    })?;
+    server.create("charts");
+    Some(server)
+}
+
+/// Ends every other session on `db` (as a network or a restart would): a
+/// store's next statement finds its connection lost.
+pub fn drop_connections(server: &PrivateServer, db: &str) {
+    let mut admin = chartcoder::store::postgres::connect(&server.url("postgres")).unwrap();
+    admin
+        .execute(
+            &format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                 WHERE datname = '{db}' AND pid <> pg_backend_pid()"
+            ),
+            &[],
+        )
+        .unwrap();
+}
+
+/// `ca` (a root certificate file, PEM) in a new folder: (the folder, the
+/// file's path as text).
+pub fn root_file(ca: &Authority) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = file_mode(dir.path(), "ca.pem", &ca.pem, 0o644);
+    (dir, root)
+}
+
+/// URL words for `verify-full` against the root `root`, sending the client
+/// certificate `crt` with its key `key` (paths).
+pub fn client_words(root: &str, crt: &str, key: &str) -> String {
+    format!("sslmode=verify-full&sslrootcert={root}&sslcert={crt}&sslkey={key}")
 }
 
 /// A coder's round trip on `store`: the demo queue, a claim and a coding
@@ -255,6 +292,13 @@ pub struct Amy {
     pub key: String,
 }
 
+impl Amy {
+    /// [`client_words`] with her root, certificate and key.
+    pub fn words(&self) -> String {
+        client_words(&self.root, &self.crt, &self.key)
+    }
+}
+
 impl CertServer {
     /// Writes [`Amy`]'s files, her certificate with the serial number `serial`.
     pub fn amy(&self, serial: u64) -> Amy {
@@ -265,6 +309,14 @@ impl CertServer {
             crt: file_mode(dir, "amy.crt", &cert, 0o644),
             key: file_mode(dir, "amy.key", &key, 0o600),
         }
+    }
+
+    /// A [`CertServer`] with [`Amy`]'s files (her certificate's serial number
+    /// `serial`) and the folder they are in.
+    pub fn with_amy(serial: u64) -> Option<(CertServer, Amy)> {
+        let cs = cert_server()?;
+        let amy = cs.amy(serial);
+        Some((cs, amy))
     }
 
     /// The URL of `db` as `user` at localhost, `words` added.

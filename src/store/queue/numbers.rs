@@ -58,20 +58,31 @@ impl Numbers {
     }
 }
 
-/// A sum of counts, one per spelling of `text` (see [`Query::spellings`]),
-/// of the `chart_numbers` rows beginning with it, each up to one more than
-/// [`FEW_NUMBERS`] (one index-only range each).
-pub(super) fn found_sql(q: &mut Query, text: &str) -> String {
-    let counts: Vec<String> = Query::spellings(text)
+/// One capped range of `chart_numbers` (alias `n`) per spelling of `text`
+/// (see [`Query::spellings`]): `SELECT {columns} FROM chart_numbers n WHERE
+/// <the spelling's primary-key range> LIMIT <one more than [`FEW_NUMBERS`]>`,
+/// each in its own subquery `{alias}{i}`. The placeholders are taken in the
+/// order the statement reads them: each spelling's low and high bound, then
+/// its cap. [`found_sql`] counts these rows; [`range_ctes`] reads them.
+fn capped_ranges(q: &mut Query, text: &str, columns: &str, alias: &str) -> Vec<String> {
+    Query::spellings(text)
         .iter()
         .enumerate()
         .map(|(i, spelling)| {
-            let range = q.prefix_range("number", spelling);
+            let range = q.prefix_range("n.number", spelling);
             let cap = q.arg(FEW_NUMBERS as i64 + 1);
-            format!(
-                "(SELECT count(*) FROM (SELECT 1 FROM chart_numbers WHERE {range} LIMIT {cap}) f{i})"
-            )
+            format!("(SELECT {columns} FROM chart_numbers n WHERE {range} LIMIT {cap}) {alias}{i}")
         })
+        .collect()
+}
+
+/// A sum of counts, one per spelling of `text` (see [`Query::spellings`]),
+/// of the `chart_numbers` rows beginning with it, each up to one more than
+/// [`FEW_NUMBERS`] (one index-only range each, [`capped_ranges`]).
+pub(super) fn found_sql(q: &mut Query, text: &str) -> String {
+    let counts: Vec<String> = capped_ranges(q, text, "1", "f")
+        .into_iter()
+        .map(|range| format!("(SELECT count(*) FROM {range})"))
         .collect();
     counts.join(" + ")
 }
@@ -79,23 +90,20 @@ pub(super) fn found_sql(q: &mut Query, text: &str) -> String {
 /// The common table expressions of a [`Numbers::Unread`] statement (after
 /// `WITH`): `r`, each spelling's primary-key range, index only, up to one
 /// more than [`FEW_NUMBERS`] rows (status, discharge_date, chart_id,
-/// encounter_type), and `found`, how many rows `r` holds: the figure
-/// [`found_sql`] gives. `r` is NOT MATERIALIZED: each use reads the
-/// (by then cached) index range again, which timed 15-25% quicker on
-/// PostgreSQL than writing 10,000 rows to a tuplestore and scanning it.
+/// encounter_type; [`capped_ranges`]), and `found`, how many rows `r`
+/// holds: the figure [`found_sql`] gives. `r` is NOT MATERIALIZED: each use
+/// reads the (by then cached) index range again, which timed 15-25% quicker
+/// on PostgreSQL than writing 10,000 rows to a tuplestore and scanning it.
 pub(super) fn range_ctes(q: &mut Query, text: &str) -> String {
-    let ranges: Vec<String> = Query::spellings(text)
-        .iter()
-        .enumerate()
-        .map(|(i, spelling)| {
-            let range = q.prefix_range("n.number", spelling);
-            let cap = q.arg(FEW_NUMBERS as i64 + 1);
-            format!(
-                "SELECT * FROM (SELECT n.status, n.discharge_date, n.chart_id, n.encounter_type
-                     FROM chart_numbers n WHERE {range} LIMIT {cap}) s{i}"
-            )
-        })
-        .collect();
+    let ranges: Vec<String> = capped_ranges(
+        q,
+        text,
+        "n.status, n.discharge_date, n.chart_id, n.encounter_type",
+        "s",
+    )
+    .into_iter()
+    .map(|range| format!("SELECT * FROM {range}"))
+    .collect();
     format!(
         "r AS NOT MATERIALIZED ({}), found AS (SELECT count(*) AS n FROM r)",
         ranges.join(" UNION ALL ")
@@ -339,3 +347,68 @@ BEGIN
     FROM charts WHERE patient_id = NEW.patient_id;
 END;
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sql::Value;
+
+    fn query() -> Query {
+        Query {
+            from: String::new(),
+            conds: Vec::new(),
+            args: Vec::new(),
+        }
+    }
+
+    fn args(q: &Query) -> Vec<String> {
+        q.args
+            .iter()
+            .map(|a| match a.to_sql().unwrap() {
+                Value::Text(t) => t.into_owned(),
+                Value::Int(n) => n.to_string(),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn count_and_ctes_read_the_same_ranges_with_the_placeholders_in_one_order() {
+        let (mut counted, mut read) = (query(), query());
+        let found = found_sql(&mut counted, "ab1");
+        let ctes = range_ctes(&mut read, "ab1");
+        let cap = (FEW_NUMBERS + 1).to_string();
+        let want = ["ab1", "ab1\u{10FFFF}", &cap, "AB1", "AB1\u{10FFFF}", &cap];
+        assert_eq!(args(&counted), want);
+        assert_eq!(args(&read), want);
+        assert_eq!(
+            found,
+            "(SELECT count(*) FROM (SELECT 1 FROM chart_numbers n \
+             WHERE n.number >= ?1 AND n.number < ?2 LIMIT ?3) f0) + \
+             (SELECT count(*) FROM (SELECT 1 FROM chart_numbers n \
+             WHERE n.number >= ?4 AND n.number < ?5 LIMIT ?6) f1)"
+        );
+        assert!(
+            ctes.starts_with(
+                "r AS NOT MATERIALIZED (SELECT * FROM (SELECT n.status, n.discharge_date, \
+                 n.chart_id, n.encounter_type FROM chart_numbers n \
+                 WHERE n.number >= ?1 AND n.number < ?2 LIMIT ?3) s0 UNION ALL SELECT * FROM"
+            ),
+            "{ctes}"
+        );
+        assert!(
+            ctes.ends_with(
+                "WHERE n.number >= ?4 AND n.number < ?5 LIMIT ?6) s1), \
+                 found AS (SELECT count(*) AS n FROM r)"
+            ),
+            "{ctes}"
+        );
+    }
+
+    #[test]
+    fn a_text_without_letters_has_one_range() {
+        let mut q = query();
+        assert_eq!(found_sql(&mut q, "0042").matches("LIMIT").count(), 1);
+        assert_eq!(args(&q).len(), 3);
+    }
+}
