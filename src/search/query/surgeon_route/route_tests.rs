@@ -239,3 +239,30 @@ fn packing_is_part_of_the_drainage_and_a_pelvic_abscess_is_in_the_pelvic_cavity(
     // Packing alone, nothing drained: as typed (section 2, Packing).
     assert_eq!(px("nasal packing"), "nasal packing");
 }
+
+#[test]
+fn a_drain_put_in_is_a_drainage_with_its_device() {
+    use super::placements::drain_placement;
+    use crate::search::text::index_words;
+    let drain = |q: &str| drain_placement(index_words(q)).join(" ");
+    // Guideline B6.2: Drainage with the Drainage Device; no incision named:
+    // Percutaneous (Definitions: "by puncture or minor incision").
+    assert_eq!(
+        drain("lumbar drain placement"),
+        "lumbar drain drainage device percutaneous"
+    );
+    // The cavity, not the membrane (0W9B Pleural Cavity, Left).
+    assert_eq!(
+        drain("left pleural drain insertion"),
+        "left pleural cavity drain drainage device percutaneous"
+    );
+    // An approach typed is the approach.
+    assert_eq!(
+        drain("open peritoneal drain placement"),
+        "open peritoneal cavity drain drainage device"
+    );
+    // A drain taken out, or one only mentioned, is no placement.
+    for q in ["lumbar drain removal placement", "appendectomy drain left"] {
+        assert_eq!(drain(q), index_words(q).join(" "), "{q}");
+    }
+}
