@@ -210,7 +210,11 @@ fn names_an_approach(w: &str) -> bool {
 /// or minor incision" (PCS Definitions, Percutaneous approach). The cavity
 /// an adjective names is the body part ("pleural" drain: Pleural Cavity).
 pub(super) fn drain_placement(words: Vec<String>) -> Vec<String> {
-    if !has(&words, &DRAINS) || !has(&words, &PLACED) {
+    // Not "place": a drain "left in place" stayed after another procedure.
+    let put_in = ["placement", "placed", "insertion", "inserted", "insert"];
+    // A drainage typed names the operation; its drain is the device the
+    // device reader finds.
+    if !has(&words, &DRAINS) || !has(&words, &put_in) || has(&words, &["drainage", "drained"]) {
         return words;
     }
     let typed = words;
@@ -226,7 +230,7 @@ pub(super) fn drain_placement(words: Vec<String>) -> Vec<String> {
     let open = words.iter().any(|w| names_an_approach(w));
     let mut out: Vec<String> = Vec::with_capacity(words.len() + 3);
     for (i, w) in words.iter().enumerate() {
-        if PLACED.contains(&w.as_str()) {
+        if put_in.contains(&w.as_str()) {
             continue;
         }
         out.push(w.clone());
@@ -235,7 +239,11 @@ pub(super) fn drain_placement(words: Vec<String>) -> Vec<String> {
             out.push("cavity".to_string());
         }
     }
-    out.extend(["drainage", "device"].map(String::from));
+    // A ventricular drain's operation, body part and device are
+    // `ventricular_drain`'s words.
+    if !has(&out, &["ventricular", "evd", "ventriculostomy"]) {
+        out.extend(["drainage", "device"].map(String::from));
+    }
     if !open {
         out.push("percutaneous".to_string());
     }

@@ -158,10 +158,11 @@ fn pins_hold_a_reduction_or_only_the_bone() {
 #[test]
 fn a_ventricular_drain_is_the_drainage_of_the_cerebral_ventricle() {
     // PCS Index: Ventriculostomy, External drainage — Drainage, Cerebral
-    // Ventricle 0096; the frontal burr hole and its side are the way in.
+    // Ventricle 0096; the frontal burr hole and its side are the way in;
+    // no incision named: Percutaneous (a drain put in, guideline B6.2).
     assert_eq!(
         px("placement of right frontal external ventricular drain"),
-        "drainage cerebral ventricle drainage device"
+        "drainage cerebral ventricle percutaneous drainage device"
     );
     // A shunt is a Bypass: as typed.
     assert_eq!(
@@ -262,7 +263,11 @@ fn a_drain_put_in_is_a_drainage_with_its_device() {
         "open peritoneal cavity drain drainage device"
     );
     // A drain taken out, or one only mentioned, is no placement.
-    for q in ["lumbar drain removal placement", "appendectomy drain left"] {
+    for q in [
+        "lumbar drain removal placement",
+        "appendectomy drain left",
+        "drainage of pelvic abscess with drain placed",
+    ] {
         assert_eq!(drain(q), index_words(q).join(" "), "{q}");
     }
 }
