@@ -194,7 +194,11 @@ impl<'a> Searcher<'a> {
         // the search is the procedures scope itself (every procedure system).
         let no_diagnoses = !filters.systems.allows(System::Icd10Cm);
         let words = surgeon_route::route(
-            surgeon::device_removal_apart(query, self.note_words(query, filters), no_diagnoses),
+            surgeon::graft_donor_apart(
+                query,
+                surgeon::device_removal_apart(query, self.note_words(query, filters), no_diagnoses),
+                no_diagnoses,
+            ),
             no_diagnoses,
             filters.systems.allows(System::Icd10Pcs),
         );

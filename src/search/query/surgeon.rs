@@ -5,11 +5,13 @@
 //! "-centesis" a puncture through the skin, a biopsy Diagnostic).
 
 mod devices;
+mod donor;
 mod implants;
 mod negation;
 mod qualifiers;
 mod removal;
 
+pub(super) use donor::graft_donor_apart;
 pub(super) use negation::{Said, read as read_negation};
 pub(super) use removal::device_removal_apart;
 

@@ -58,10 +58,12 @@ pub(super) fn route(words: Vec<String>, procedures: bool, any_procedures: bool) 
 /// drug given by a route.
 fn root_operation(words: Vec<String>) -> Vec<String> {
     use operations::{hernia_repair, lesion_excision, portion_excision, release_site, valve_clip};
-    use placements::{administration, pinning, stent_dilation, ventricular_drain};
+    use placements::{administration, drain_placement, pinning, stent_dilation, ventricular_drain};
     let words = hernia_repair(release_site(operations::vats(words)));
     let words = lesion_excision(portion_excision(valve_clip(words)));
-    administration(ventricular_drain(pinning(stent_dilation(words))))
+    administration(ventricular_drain(drain_placement(pinning(stent_dilation(
+        words,
+    )))))
 }
 
 /// Words that begin the tip's site: "tip (in, at) X", "terminating in X"

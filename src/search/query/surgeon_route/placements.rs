@@ -169,6 +169,87 @@ pub(super) fn pinning(words: Vec<String>) -> Vec<String> {
 
 const DENY_WORDS: [&str; 3] = ["without", "no", "not"];
 
+/// Words of a drain left in (the Device Key and the PCS Index: "Thoracostomy
+/// tube — use Drainage Device").
+const DRAINS: [&str; 2] = ["drain", "drains"];
+
+/// Body cavities a drain is put in, by the adjective a note uses: the
+/// tables drain the cavity (0W9 Pleural Cavity, Peritoneal Cavity, Pelvic
+/// Cavity, Pericardial Cavity), not the membrane around it (0B9 Pleura, 0D9
+/// Peritoneum).
+const CAVITIES: [&str; 4] = ["pleural", "peritoneal", "pelvic", "pericardial"];
+
+/// Words that name how the drain went in: with one of them typed, the
+/// approach is theirs.
+fn names_an_approach(w: &str) -> bool {
+    matches!(
+        w,
+        "open"
+            | "percutaneous"
+            | "perc"
+            | "laparoscopic"
+            | "lap"
+            | "thoracoscopic"
+            | "vats"
+            | "incision"
+            | "incised"
+            | "id"
+            | "burr"
+            | "twist"
+    ) || w.ends_with("oscopic")
+        || w.ends_with("oscopy")
+        || w.ends_with("otomy")
+}
+
+/// "Lumbar drain placement", "left pleural drain insertion": a drain put in
+/// is a Drainage with the Drainage Device (ICD-10-PCS guideline B6.2: "A
+/// separate procedure to put in a drainage device is coded to the root
+/// operation Drainage with the device value Drainage Device"; the PCS
+/// Index: "Intubation, Drainage device — see Drainage"), not an Insertion;
+/// and a drain put in with no incision or scope named goes in "by puncture
+/// or minor incision" (PCS Definitions, Percutaneous approach). The cavity
+/// an adjective names is the body part ("pleural" drain: Pleural Cavity).
+pub(super) fn drain_placement(words: Vec<String>) -> Vec<String> {
+    // Not "place": a drain "left in place" stayed after another procedure.
+    let put_in = ["placement", "placed", "insertion", "inserted", "insert"];
+    // A drainage typed names the operation; its drain is the device the
+    // device reader finds.
+    if !has(&words, &DRAINS) || !has(&words, &put_in) || has(&words, &["drainage", "drained"]) {
+        return words;
+    }
+    let typed = words;
+    let words = split(typed.clone());
+    let removed = [
+        "removal", "removed", "remove", "change", "exchange", "shunt",
+    ];
+    if words.iter().enumerate().any(|(i, w)| {
+        (DRAINS.contains(&w.as_str()) && denied(&words, i)) || removed.contains(&w.as_str())
+    }) {
+        return typed;
+    }
+    let open = words.iter().any(|w| names_an_approach(w));
+    let mut out: Vec<String> = Vec::with_capacity(words.len() + 3);
+    for (i, w) in words.iter().enumerate() {
+        if put_in.contains(&w.as_str()) {
+            continue;
+        }
+        out.push(w.clone());
+        let next = words.get(i + 1).map(String::as_str);
+        if CAVITIES.contains(&w.as_str()) && next != Some("cavity") {
+            out.push("cavity".to_string());
+        }
+    }
+    // A ventricular drain's operation, body part and device are
+    // `ventricular_drain`'s words.
+    if !has(&out, &["ventricular", "evd", "ventriculostomy"]) {
+        out.extend(["drainage", "device"].map(String::from));
+    }
+    if !open {
+        out.push("percutaneous".to_string());
+    }
+    out
+}
+
 /// A drain left in the cerebral ventricles ("external ventricular drain",
 /// "EVD"; PCS Index: "Ventriculostomy, External drainage — see Drainage,
 /// Cerebral Ventricle 0096") goes in through a burr hole: the frontal or

@@ -158,10 +158,11 @@ fn pins_hold_a_reduction_or_only_the_bone() {
 #[test]
 fn a_ventricular_drain_is_the_drainage_of_the_cerebral_ventricle() {
     // PCS Index: Ventriculostomy, External drainage — Drainage, Cerebral
-    // Ventricle 0096; the frontal burr hole and its side are the way in.
+    // Ventricle 0096; the frontal burr hole and its side are the way in;
+    // no incision named: Percutaneous (a drain put in, guideline B6.2).
     assert_eq!(
         px("placement of right frontal external ventricular drain"),
-        "drainage cerebral ventricle drainage device"
+        "drainage cerebral ventricle percutaneous drainage device"
     );
     // A shunt is a Bypass: as typed.
     assert_eq!(
@@ -238,4 +239,35 @@ fn packing_is_part_of_the_drainage_and_a_pelvic_abscess_is_in_the_pelvic_cavity(
     );
     // Packing alone, nothing drained: as typed (section 2, Packing).
     assert_eq!(px("nasal packing"), "nasal packing");
+}
+
+#[test]
+fn a_drain_put_in_is_a_drainage_with_its_device() {
+    use super::placements::drain_placement;
+    use crate::search::text::index_words;
+    let drain = |q: &str| drain_placement(index_words(q)).join(" ");
+    // Guideline B6.2: Drainage with the Drainage Device; no incision named:
+    // Percutaneous (Definitions: "by puncture or minor incision").
+    assert_eq!(
+        drain("lumbar drain placement"),
+        "lumbar drain drainage device percutaneous"
+    );
+    // The cavity, not the membrane (0W9B Pleural Cavity, Left).
+    assert_eq!(
+        drain("left pleural drain insertion"),
+        "left pleural cavity drain drainage device percutaneous"
+    );
+    // An approach typed is the approach.
+    assert_eq!(
+        drain("open peritoneal drain placement"),
+        "open peritoneal cavity drain drainage device"
+    );
+    // A drain taken out, or one only mentioned, is no placement.
+    for q in [
+        "lumbar drain removal placement",
+        "appendectomy drain left",
+        "drainage of pelvic abscess with drain placed",
+    ] {
+        assert_eq!(drain(q), index_words(q).join(" "), "{q}");
+    }
 }
