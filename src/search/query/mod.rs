@@ -4,6 +4,7 @@
 use super::text::{index_words, osa_distance, strip_semantic_tags, typo_budget, words};
 use super::{Filters, SearchIndex, System, TextKind, flag, range};
 
+mod connective;
 mod defaults;
 mod ed_note;
 mod extent;
@@ -239,12 +240,22 @@ impl<'a> Searcher<'a> {
 
     /// A query's words: semantic tags dropped ("(disorder)"), shorthand written
     /// with a slash, an ampersand or a short hyphenated piece kept as one word
-    /// when the synonym list knows it ("s/p", "I&D", "C-diff").
+    /// when the synonym list knows it ("s/p", "I&D", "C-diff"); connective
+    /// shorthand read ("d/t" dropped, "c/b" as "with").
     fn query_words(&self, query: &str) -> Vec<String> {
         let query = strip_semantic_tags(query);
         let mut out = Vec::new();
-        for token in notes::read_note(query.split_whitespace().collect()) {
+        let tokens = notes::read_note(query.split_whitespace().collect());
+        for (i, token) in tokens.iter().enumerate() {
             let token = token.as_str();
+            match connective::connective(token, tokens.get(i + 1).map(String::as_str)) {
+                Some(connective::Connective::DueTo) => continue,
+                Some(connective::Connective::With) => {
+                    out.push("with".to_string());
+                    continue;
+                }
+                None => {}
+            }
             if token.contains(['/', '&', '-']) {
                 let pieces = words(token);
                 let short = pieces.iter().all(|p| p.len() <= 4)
