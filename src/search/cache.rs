@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const MAGIC: &[u8; 8] = b"CCSEARCH";
-const FORMAT: u32 = 40;
+const FORMAT: u32 = 41;
 pub const FILE_NAME: &str = "search-index.bin";
 
 /// The source of everything that decides the index's contents.
@@ -78,6 +78,7 @@ pub fn fingerprint(user: &UserTables) -> Result<u64, CodeSetError> {
     codeset::editions_key(&codeset::BUNDLED_EDITIONS).hash(&mut h);
     synonyms::BUNDLED.hash(&mut h);
     synonyms::SURGEON.hash(&mut h);
+    synonyms::SECTIONS.hash(&mut h);
     // The code that builds the index: a new build of chartcoder that indexes
     // differently must not read an older cache.
     for source in BUILDER_SOURCES {

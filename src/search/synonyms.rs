@@ -14,6 +14,13 @@ pub const BUNDLED_PATH: &str = "data/synonyms.tsv";
 pub const SURGEON: &str = include_str!("../../codesets/search/pcs_surgeon_terms.tsv");
 pub const SURGEON_PATH: &str = "codesets/search/pcs_surgeon_terms.tsv";
 
+/// The words of the PCS sections after Medical and Surgical (imaging
+/// modalities, radiation modalities, measurement, placement, ...) and the body
+/// parts a surgeon's word names, written from the PCS Index, the Body Part Key
+/// and the FY2026 tables' axis labels (see the file's header).
+pub const SECTIONS: &str = include_str!("../../codesets/search/pcs_section_terms.tsv");
+pub const SECTIONS_PATH: &str = "codesets/search/pcs_section_terms.tsv";
+
 /// Keys of at most this many words are recognised in a query.
 pub const MAX_KEY_WORDS: usize = 4;
 
@@ -22,6 +29,7 @@ pub const MAX_KEY_WORDS: usize = 4;
 pub fn bundled() -> Result<Vec<Synonym>, CodeSetError> {
     let mut list = parse(BUNDLED_PATH, BUNDLED)?;
     merge(&mut list, parse(SURGEON_PATH, SURGEON)?);
+    merge(&mut list, parse(SECTIONS_PATH, SECTIONS)?);
     Ok(list)
 }
 

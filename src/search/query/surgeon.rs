@@ -425,14 +425,21 @@ impl Searcher<'_> {
     /// Points an HCPCS Level II code loses in a search of procedures when it
     /// is no procedure: medical and surgical supplies (A4000-A9999), durable
     /// medical equipment (E), temporary DME codes (K), orthotics and
-    /// prosthetics (L), and the quality-data codes reported with a service
-    /// (G9xxx): "diagnostic colonoscopy" is the procedure, not G9937.
+    /// prosthetics (L), drugs (J: "drugs administered other than oral
+    /// method", chemotherapy drugs), the Q codes of drugs and vaccines (Q20),
+    /// casting and splint supplies (Q40), skin substitutes (Q41) and
+    /// biosimilars (Q5), and the quality-data codes reported with a service
+    /// (G8xxx, G9xxx): "diagnostic colonoscopy" is the procedure, not G9937;
+    /// "short arm cast" is Immobilization (2W3), not Q4009's supplies.
     fn not_a_procedure(&self, e: usize) -> f32 {
         let key = self.ix.keys.get(e).as_bytes();
         let supply = match key.first() {
             Some(b'A') => key.get(1).is_some_and(|&c| (b'4'..=b'9').contains(&c)),
-            Some(b'E' | b'K' | b'L') => true,
-            Some(b'G') => key.get(1) == Some(&b'9'),
+            Some(b'E' | b'J' | b'K' | b'L') => true,
+            Some(b'G') => matches!(key.get(1), Some(b'8' | b'9')),
+            Some(b'Q') => {
+                matches!(key.get(1..3), Some(b"20" | b"40" | b"41")) || key.get(1) == Some(&b'5')
+            }
             // Vision supplies (V2xxx): lenses, frames, intraocular lenses.
             Some(b'V') => key.get(1) == Some(&b'2'),
             _ => false,

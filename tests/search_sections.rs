@@ -1,0 +1,113 @@
+//! The ICD-10-PCS sections after Medical and Surgical, and the body parts a
+//! surgeon's word names: the words of `codesets/search/pcs_section_terms.tsv`
+//! (written from the PCS Index, the Body Part Key and the FY2026 tables)
+//! lead to the codes of their tables, and HCPCS drugs and supplies do not
+//! come before the procedure.
+
+use chartcoder::search::cache::{self, UserTables};
+use chartcoder::search::synonyms;
+use chartcoder::search::{Filters, Hit, SearchIndex, Searcher, SystemFilter};
+use chrono::NaiveDate;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+fn index() -> &'static SearchIndex {
+    static IX: OnceLock<SearchIndex> = OnceLock::new();
+    IX.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("search-cache");
+        cache::load_or_build(Some(&dir), &UserTables::default())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .0
+    })
+}
+
+/// As a coder assigns procedure codes: reportable codes, FY2026.
+fn px(q: &str) -> Vec<Hit> {
+    let mut f = Filters::on(NaiveDate::from_ymd_opt(2026, 9, 30).unwrap());
+    f.billable_only = true;
+    f.systems = "px".parse::<SystemFilter>().unwrap();
+    Searcher::new(index()).search(q, &f, 10)
+}
+
+fn codes(hits: &[Hit]) -> Vec<&str> {
+    hits.iter().map(|h| h.code.as_str()).collect()
+}
+
+#[test]
+fn every_section_term_leads_to_a_pcs_code_holding_one_of_its_phrases() {
+    // An entry's key as the merged lists hold it: a key the surgeons' list
+    // also has ("central line") keeps that list's phrases beside these.
+    let own = synonyms::parse(synonyms::SECTIONS_PATH, synonyms::SECTIONS).unwrap();
+    assert!(own.len() > 40);
+    let list: Vec<synonyms::Synonym> = synonyms::bundled()
+        .unwrap()
+        .into_iter()
+        .filter(|s| own.iter().any(|o| o.key == s.key))
+        .collect();
+    assert_eq!(list.len(), own.len());
+    let mut failures = Vec::new();
+    for s in &list {
+        let hits = px(&s.key);
+        let holds = hits.iter().any(|h| {
+            let text = format!("{} {}", h.title, h.matched).to_lowercase();
+            let words = chartcoder::search::text::words(&text);
+            h.code.len() == 7
+                && s.phrases.iter().any(|p| {
+                    p.iter()
+                        .all(|w| words.iter().any(|t| t.starts_with(w.as_str())))
+                })
+        });
+        if !holds {
+            failures.push(format!("{}: {:?}", s.key, codes(&hits)));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} entries lead nowhere:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn a_sections_own_words_find_its_table() {
+    for (q, code) in [
+        // Radiation Therapy: IMRT is photon Beam Radiation; SBRT Stereotactic
+        // Other Photon Radiosurgery; Gamma Knife Stereotactic Gamma Beam.
+        ("IMRT prostate", "DV00"),
+        ("IMRT left breast", "DM00"),
+        ("SBRT lung", "DB22DZZ"),
+        ("SBRT liver", "DF20DZZ"),
+        ("gamma knife radiosurgery brain", "D020JZZ"),
+        // Nuclear Medicine: SPECT is the Tomographic type; a bone scan Planar.
+        ("bone scan", "CP1"),
+        ("gastric emptying study", "CD15"),
+        // Measurement and Monitoring: the EEG is Central Nervous electrical
+        // activity.
+        ("EEG", "4A0"),
+        // Extracorporeal Therapies: apheresis is Pheresis.
+        ("leukapheresis", "6A55"),
+        ("platelet apheresis", "6A55"),
+        // Placement: a short arm cast is Immobilization of the Lower Arm.
+        ("short arm cast left", "2W3DX2Z"),
+    ] {
+        let hits = px(q);
+        let first = hits.first().map_or("(none)", |h| h.code.as_str());
+        assert!(first.starts_with(code), "{q}: {:?}", codes(&hits));
+    }
+}
+
+#[test]
+fn hcpcs_drugs_and_supplies_come_after_the_procedure() {
+    // J (drugs), Q20 (vaccines), Q40 (casting supplies) and G8 (quality
+    // data) are no procedures: a PCS code of the procedure's row is first.
+    for (q, code) in [
+        ("insulin injection subcutaneous", "3E013"),
+        ("short arm cast right", "2W3CX2Z"),
+        ("influenza vaccine intramuscular", "3E0234Z"),
+    ] {
+        let hits = px(q);
+        let first = hits.first().map_or("(none)", |h| h.code.as_str());
+        assert!(first.starts_with(code), "{q}: {:?}", codes(&hits));
+    }
+}
