@@ -3,7 +3,7 @@
 
 use super::{GATHER_LIMIT, MAX_TERMS, Searcher, Term, typos};
 use crate::search::text::{index_words, is_soft_word};
-use crate::search::{Filters, System, TextKind, morphology};
+use crate::search::{Filters, System, morphology};
 
 /// The words of the morphologies the Neoplasm Table lists under each skin
 /// site ("basal cell carcinoma", "squamous cell carcinoma", "specified type
@@ -122,8 +122,7 @@ impl Searcher<'_> {
             .filter(|t| !t.soft && t.estimate <= GATHER_LIMIT)
             .collect();
         let may_miss = hard.len().saturating_sub(1);
-        let own_site = route.is_some_and(|r| self.index_names_site(ix.morph_keys.get(r), &hard));
-        if !hard.is_empty() && !own_site {
+        if !hard.is_empty() {
             for t in self.gather_where(&hard, |t| ix.text_column[t as usize] == column) {
                 let t = t as usize;
                 let entry = ix.text_entry[t] as usize;
@@ -138,39 +137,6 @@ impl Searcher<'_> {
         }
         self.mark_words(&terms, false);
         self.mark_words(known, true);
-    }
-
-    /// Whether the best code the words found is one the morphology's own
-    /// Index entry gives for the site: "Carcinoma, islet cell, pancreas
-    /// C25.4" (and "Insulinoma, pancreas, benign D13.7", "Gastrinoma,
-    /// malignant, pancreas C25.4") is more specific than the same entry's
-    /// "specified site NEC — see Neoplasm, malignant, by site", which
-    /// would give the Neoplasm Table's "pancreas" C25.9. The Index text
-    /// holds every word of the morphology's key and one of the site's.
-    fn index_names_site(&self, key: &str, sites: &[&Term]) -> bool {
-        let Some(&top) = self
-            .touched
-            .iter()
-            .max_by(|&&a, &&b| self.best[a as usize].total_cmp(&self.best[b as usize]))
-        else {
-            return false;
-        };
-        let text = self.best_text[top as usize];
-        if text == u32::MAX
-            || !matches!(
-                TextKind::from_u8(self.ix.text_kind[text as usize]),
-                TextKind::IndexMain | TextKind::IndexSub
-            )
-        {
-            return false;
-        }
-        let label = self.ix.text_labels.get(text as usize);
-        if !label.starts_with("Index:") || label.contains(" (see ") {
-            return false;
-        }
-        let held = index_words(label);
-        let has = |w: &str| held.iter().any(|h| h == w || same_stem(h, w));
-        !sites.is_empty() && key.split(' ').all(has) && sites.iter().any(|t| has(&t.word))
     }
 
     /// Words of a morphology that the Neoplasm Table's skin rows also hold
@@ -299,24 +265,5 @@ impl Searcher<'_> {
             said,
             used,
         })
-    }
-}
-
-/// Two words of one stem: one begins the other or they share their first
-/// seven letters ("pancreas", "pancreatic").
-fn same_stem(a: &str, b: &str) -> bool {
-    let common = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
-    common >= 7 || (common >= 4 && common == a.len().min(b.len()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::same_stem;
-
-    #[test]
-    fn a_site_word_and_its_adjective_are_one_stem() {
-        assert!(same_stem("pancreas", "pancreatic"));
-        assert!(same_stem("lung", "lungs"));
-        assert!(!same_stem("colon", "colorectal"));
     }
 }
