@@ -387,6 +387,7 @@ impl<'a> Searcher<'a> {
         let procedures_scope = self.procedures_scope();
         if !procedures_scope {
             defaults::fit_injury_words(&mut ws, MAX_TERMS);
+            negation::keep_sides(&mut ws, MAX_TERMS);
         }
         ws.truncate(MAX_TERMS);
         let mut terms: Vec<Term> = Vec::with_capacity(ws.len());
@@ -404,6 +405,7 @@ impl<'a> Searcher<'a> {
         defaults::soften_fracture_grade(&ws, &mut terms);
         self.soften_regions_beside_eponym(&ws, &mut terms);
         negation::soften_stage_words(&ws, &mut terms);
+        negation::sides_outside_scopes(&mut terms);
         negation::name_sites_in_diagnoses(&mut terms, procedures_scope);
         surgeon::soften_surgeon_words(&mut terms, &said, procedures_scope);
         if terms.iter().all(|t| t.soft) {

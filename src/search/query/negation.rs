@@ -1,6 +1,7 @@
 //! "With" and "without" in a query against what a text says of the same word,
 //! and qualifier words that only pick among a code's complete codes.
 
+use super::rank::SIDE_WORDS;
 use super::{Searcher, Term};
 use crate::search::System;
 
@@ -56,6 +57,39 @@ pub(super) fn soften_stage_words(ws: &[String], terms: &mut [Term]) {
     }
 }
 
+/// A side or an encounter is no part of what "with" or "without" says is
+/// there or not: it is the Tabular's laterality or 7th character of the whole
+/// code ("E11.3393 Type 2 diabetes mellitus with moderate nonproliferative
+/// diabetic retinopathy without macular edema, bilateral"; "S01.511A
+/// Laceration without foreign body of lip, initial encounter"). Typed after
+/// "without macular edema" it still picks the eye.
+pub(super) fn sides_outside_scopes(terms: &mut [Term]) {
+    for t in terms.iter_mut() {
+        let w = t.word.as_str();
+        if SIDE_WORDS.contains(&w) || matches!(w, "initial" | "subsequent" | "sequela") {
+            t.negated = None;
+        }
+    }
+}
+
+/// A description longer than the search takes keeps its side: the last
+/// words that name no side go first, so "type 2 diabetes with moderate
+/// nonproliferative retinopathy without macular edema, bilateral" still
+/// picks E11.3393 (the Tabular's laterality character), as an injury keeps
+/// its side and encounter.
+pub(super) fn keep_sides(ws: &mut Vec<String>, max: usize) {
+    let is_side = |w: &str| SIDE_WORDS.contains(&w);
+    if ws.len() <= max || !ws[max..].iter().any(|w| is_side(w)) {
+        return;
+    }
+    while ws.len() > max {
+        let Some(i) = ws.iter().rposition(|w| !is_side(w)) else {
+            break;
+        };
+        ws.remove(i);
+    }
+}
+
 /// In a diagnosis search "anterior" names a site ("anterior STEMI" is the
 /// anterior wall, I21.09), not the approach or extent it narrows in a
 /// procedure search.
@@ -96,5 +130,30 @@ mod tests {
         let soft: Vec<bool> = terms.iter().map(|t| t.soft).collect();
         // "severe sepsis" names a code (R65.20): only a severity before "stage" narrows.
         assert_eq!(soft, [false, true, true, false, false, true, true]);
+    }
+
+    #[test]
+    fn a_long_description_keeps_its_side() {
+        let mut ws: Vec<String> = "a b c d e f g h i bilateral"
+            .split(' ')
+            .map(str::to_string)
+            .collect();
+        keep_sides(&mut ws, 8);
+        assert_eq!(ws, ["a", "b", "c", "d", "e", "f", "g", "bilateral"]);
+    }
+
+    #[test]
+    fn a_side_after_without_is_the_codes_side() {
+        let mut terms: Vec<Term> = ["edema", "bilateral", "right eye", "initial"]
+            .iter()
+            .map(|w| Term {
+                word: w.to_string(),
+                negated: Some(true),
+                ..Term::default()
+            })
+            .collect();
+        sides_outside_scopes(&mut terms);
+        let negated: Vec<Option<bool>> = terms.iter().map(|t| t.negated).collect();
+        assert_eq!(negated, [Some(true), None, None, None]);
     }
 }

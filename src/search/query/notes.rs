@@ -477,7 +477,12 @@ fn read_both(tokens: Vec<String>) -> Vec<String> {
                 .or_else(|| l.strip_suffix('s').map(str::to_string));
             if let Some(s) = singular.filter(|_| !matches!(l.as_str(), "eyes" | "sides")) {
                 out.push("bilateral".to_string());
-                out.push(s);
+                // The Tabular's ear codes say "bilateral" alone ("H65.23
+                // Chronic serous otitis media, bilateral"; "H93.13
+                // Tinnitus, bilateral"): "ear" would pick "unspecified ear".
+                if s != "ear" {
+                    out.push(s);
+                }
                 continue;
             }
             out.push("both".to_string());
@@ -675,6 +680,10 @@ mod tests {
         assert_eq!(
             read("cellulitis both legs"),
             ["cellulitis", "bilateral", "leg"]
+        );
+        assert_eq!(
+            read("serous otitis media both ears"),
+            ["serous", "otitis", "media", "bilateral"]
         );
         // The synonym list's "both eyes"; a word that is no plural.
         assert_eq!(read("POAG both eyes"), ["POAG", "both", "eyes"]);

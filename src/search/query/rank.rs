@@ -26,7 +26,7 @@ const SEE_TARGET: f32 = 1.0;
 
 /// Words (terms) that say a side: the sides, their abbreviations, and the
 /// synonym keys that narrow to one ("LLE", "right eye").
-const SIDE_WORDS: [&str; 18] = [
+pub(super) const SIDE_WORDS: [&str; 18] = [
     "left",
     "right",
     "bilateral",
