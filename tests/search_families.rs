@@ -4,6 +4,8 @@
 //! family fixtures (tests/fixtures/search_families.tsv) were written from the
 //! Index, the Tabular and the PCS tables by a coder who had not seen the engine.
 
+mod search_support;
+
 use chartcoder::search::cache::{self, UserTables};
 use chartcoder::search::synonyms;
 use chartcoder::search::{Filters, Hit, SearchIndex, Searcher, SystemFilter, relevance};
@@ -572,14 +574,9 @@ fn every_synonym_entry_leads_to_a_code_holding_one_of_its_phrases() {
             _ => s.key.clone(),
         };
         let hits = searcher().search(&query, &all, 10);
-        let holds = hits.iter().any(|h| {
-            let text = format!("{} {}", h.title, h.matched).to_lowercase();
-            let words = chartcoder::search::text::words(&text);
-            s.phrases.iter().any(|p| {
-                p.iter()
-                    .all(|w| words.iter().any(|t| t.starts_with(w.as_str())))
-            })
-        });
+        let holds = hits
+            .iter()
+            .any(|h| search_support::holds_a_phrase(h, &s.phrases));
         if !holds {
             failures.push(format!("{}: {:?}", s.key, codes(&hits)));
         }

@@ -4,6 +4,8 @@
 //! lead to the codes of their tables, and HCPCS drugs and supplies do not
 //! come before the procedure.
 
+mod search_support;
+
 use chartcoder::search::cache::{self, UserTables};
 use chartcoder::search::synonyms;
 use chartcoder::search::{Filters, Hit, SearchIndex, Searcher, SystemFilter};
@@ -48,15 +50,9 @@ fn every_section_term_leads_to_a_pcs_code_holding_one_of_its_phrases() {
     let mut failures = Vec::new();
     for s in &list {
         let hits = px(&s.key);
-        let holds = hits.iter().any(|h| {
-            let text = format!("{} {}", h.title, h.matched).to_lowercase();
-            let words = chartcoder::search::text::words(&text);
-            h.code.len() == 7
-                && s.phrases.iter().any(|p| {
-                    p.iter()
-                        .all(|w| words.iter().any(|t| t.starts_with(w.as_str())))
-                })
-        });
+        let holds = hits
+            .iter()
+            .any(|h| h.code.len() == 7 && search_support::holds_a_phrase(h, &s.phrases));
         if !holds {
             failures.push(format!("{}: {:?}", s.key, codes(&hits)));
         }
