@@ -3,6 +3,8 @@
 //! (the tabular's own notes, the MCE's flags and dated age ranges, Table 6K's
 //! collections); site tables are fixtures written for this project.
 
+mod common;
+
 use chartcoder::codeset::risk::{Cancelled, Severity as Level};
 use chartcoder::codeset::{IcdCm, IcdPcs, risk};
 use chartcoder::domain::{
@@ -12,11 +14,8 @@ use chartcoder::domain::{
 use chartcoder::edits::site::{Mue, Ptp, parse_poa_exempt};
 use chartcoder::edits::{EditOptions, Finding, Rules, Severity, SiteTables};
 use chrono::NaiveDate;
+use common::date;
 use std::sync::{Arc, OnceLock};
-
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
 
 fn tables() -> &'static (Arc<IcdCm>, Arc<IcdPcs>, Arc<risk::CcMcc>) {
     static T: OnceLock<(Arc<IcdCm>, Arc<IcdPcs>, Arc<risk::CcMcc>)> = OnceLock::new();

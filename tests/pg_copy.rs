@@ -20,7 +20,7 @@ mod common;
 
 use chartcoder::store::postgres::{self as pg, copy::CopyError};
 use chartcoder::store::{Store, StoreOptions, charts, coding, queries, review, users};
-use chrono::NaiveDate;
+use common::date;
 use common::drafts::heart_failure_draft;
 use common::pg::TestPg;
 use postgres::Client;
@@ -29,10 +29,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 // ------------------------------------------------------------ the source --
-
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
 
 fn me() -> &'static str {
     chartcoder::identity::os_user()

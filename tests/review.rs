@@ -11,7 +11,7 @@ use chartcoder::domain::{
 };
 use chartcoder::store::quality::{self, Scope};
 use chartcoder::store::{Store, StoreError, charts, coding, review, users};
-use chrono::NaiveDate;
+use common::date;
 use common::pg_both::{Stores, on_both_stores};
 
 mod common;
@@ -27,10 +27,6 @@ on_both_stores!(
     time_on_chart_is_taken_from_the_audit_trail_at_completion,
     time_on_chart_leaves_out_idle_gaps_and_earlier_work_by_hand,
 );
-
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
 
 fn me() -> &'static str {
     chartcoder::identity::os_user()

@@ -5,9 +5,11 @@
 //! bad input (an unknown coder, one's own chart, a final chart, a
 //! non-manager) is refused with exit status 2 and changes nothing.
 
+mod common;
+
 use chartcoder::domain::{Chart, ChartStatus, CodeSystem, Encounter, EncounterType, Patient, Sex};
 use chartcoder::store::{Store, StoreOptions, charts, coding};
-use chrono::NaiveDate;
+use common::date;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -46,10 +48,6 @@ fn refused(out: &Output, words: &str) {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains(words), "{err}");
-}
-
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
 fn clinic_chart(account: &str) -> Chart {

@@ -18,15 +18,12 @@ use chartcoder::tui::app::{App, Mode, Screen};
 use chartcoder::tui::chart::Pane;
 use chartcoder::tui::reports::{QualityReport, QualityTab};
 use chrono::NaiveDate;
+use common::date;
 use common::{codesets, diagnoses, draw, key, row_of, screen_line};
 use crossterm::event::KeyCode;
 use ratatui::style::{Color, Modifier};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
 
 fn today() -> NaiveDate {
     date("2026-03-20")

@@ -4,60 +4,14 @@
 //! family fixtures (tests/fixtures/search_families.tsv) were written from the
 //! Index, the Tabular and the PCS tables by a coder who had not seen the engine.
 
+mod common;
 mod search_support;
 
-use chartcoder::search::cache::{self, UserTables};
 use chartcoder::search::synonyms;
-use chartcoder::search::{Filters, Hit, SearchIndex, Searcher, SystemFilter, relevance};
-use chrono::NaiveDate;
+use chartcoder::search::{Filters, SystemFilter, relevance};
+use common::date;
+use search_support::{codes, dx, filters, first, index, px, searcher};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
-
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-fn index() -> &'static SearchIndex {
-    static IX: OnceLock<SearchIndex> = OnceLock::new();
-    IX.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("search-cache");
-        cache::load_or_build(Some(&dir), &UserTables::default())
-            .unwrap_or_else(|e| panic!("{e}"))
-            .0
-    })
-}
-
-fn searcher() -> std::sync::MutexGuard<'static, Searcher<'static>> {
-    static S: OnceLock<Mutex<Searcher<'static>>> = OnceLock::new();
-    S.get_or_init(|| Mutex::new(Searcher::new(index())))
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-}
-
-/// As a coder assigns codes: reportable codes only, FY2026, diagnoses or procedures.
-fn filters(system: &str) -> Filters {
-    let mut f = Filters::on(date("2026-09-30"));
-    f.billable_only = true;
-    f.systems = system.parse::<SystemFilter>().unwrap();
-    f
-}
-
-fn dx(q: &str) -> Vec<Hit> {
-    searcher().search(q, &filters("dx"), 10)
-}
-
-fn px(q: &str) -> Vec<Hit> {
-    searcher().search(q, &filters("px"), 10)
-}
-
-fn codes(hits: &[Hit]) -> Vec<&str> {
-    hits.iter().map(|h| h.code.as_str()).collect()
-}
-
-fn first(hits: &[Hit]) -> &str {
-    hits.first().map_or("(none)", |h| h.code.as_str())
-}
 
 #[test]
 fn a_morphology_and_a_site_lead_to_the_neoplasm_table_column_the_index_names() {

@@ -4,36 +4,11 @@
 //! lead to the codes of their tables, and HCPCS drugs and supplies do not
 //! come before the procedure.
 
+mod common;
 mod search_support;
 
-use chartcoder::search::cache::{self, UserTables};
 use chartcoder::search::synonyms;
-use chartcoder::search::{Filters, Hit, SearchIndex, Searcher, SystemFilter};
-use chrono::NaiveDate;
-use std::path::PathBuf;
-use std::sync::OnceLock;
-
-fn index() -> &'static SearchIndex {
-    static IX: OnceLock<SearchIndex> = OnceLock::new();
-    IX.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("search-cache");
-        cache::load_or_build(Some(&dir), &UserTables::default())
-            .unwrap_or_else(|e| panic!("{e}"))
-            .0
-    })
-}
-
-/// As a coder assigns procedure codes: reportable codes, FY2026.
-fn px(q: &str) -> Vec<Hit> {
-    let mut f = Filters::on(NaiveDate::from_ymd_opt(2026, 9, 30).unwrap());
-    f.billable_only = true;
-    f.systems = "px".parse::<SystemFilter>().unwrap();
-    Searcher::new(index()).search(q, &f, 10)
-}
-
-fn codes(hits: &[Hit]) -> Vec<&str> {
-    hits.iter().map(|h| h.code.as_str()).collect()
-}
+use search_support::{codes, px};
 
 #[test]
 fn every_section_term_leads_to_a_pcs_code_holding_one_of_its_phrases() {
