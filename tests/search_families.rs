@@ -784,6 +784,36 @@ fn family_misses() {
 }
 
 #[test]
+fn no_family_term_is_written_twice() {
+    // As tests/fixtures/verify_search_families.py checks: a term stands once
+    // in the whole file, whatever its family and its capitals, and so does
+    // the same words in another order ("of", "the", "with" ... aside). A
+    // second line would count the term twice in its family's levels.
+    const FILLER: [&str; 10] = ["of", "the", "a", "an", "and", "with", "w", "to", "in", "on"];
+    let fixtures = relevance::parse(include_str!("fixtures/search_families.tsv")).unwrap();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut twice = Vec::new();
+    for f in &fixtures {
+        let lower = f.query.to_lowercase();
+        let mut words: Vec<&str> = lower
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty() && !FILLER.contains(w))
+            .collect();
+        words.sort_unstable();
+        for key in [lower.clone(), format!("words: {}", words.join(" "))] {
+            if let Some(line) = seen.insert(key, f.line) {
+                twice.push(format!("line {}: {:?} (also line {line})", f.line, f.query));
+            }
+        }
+    }
+    assert!(
+        twice.is_empty(),
+        "terms written twice:\n{}",
+        twice.join("\n")
+    );
+}
+
+#[test]
 fn no_family_term_comes_back_empty() {
     // Issue 20: a search that matches some words never answers nothing,
     // however many words the coder typed beyond the code's title.
