@@ -82,3 +82,31 @@ fn hcpcs_drugs_and_supplies_come_after_the_procedure() {
         assert!(first.starts_with(code), "{q}: {:?}", codes(&hits));
     }
 }
+
+#[test]
+fn bipap_is_respiratory_assistance_by_positive_airway_pressure() {
+    // PCS Index "BiPAP — see Assistance, Respiratory 5A09": the Index names
+    // the table, not the qualifier. Bilevel positive airway pressure is one
+    // of table 5A09's positive airway pressure qualifiers (Continuous 7,
+    // Intermittent 8), never a negative pressure (9, B) or a High
+    // Flow/Velocity Cannula (A); the duration is the approach character.
+    for (q, duration) in [
+        ("BiPAP", None),
+        ("BiPAP less than 24 hours", Some('3')),
+        ("BiPAP 24-96 hours", Some('4')),
+        ("BiPAP greater than 96 hours", Some('5')),
+    ] {
+        let hits = px(q);
+        let code = hits.first().map_or("", |h| h.code.as_str());
+        let chars: Vec<char> = code.chars().collect();
+        assert!(
+            code.starts_with("5A09")
+                && chars.len() == 7
+                && chars[5] == '5'
+                && matches!(chars[6], '7' | '8')
+                && duration.is_none_or(|d| chars[4] == d),
+            "{q}: {:?}",
+            codes(&hits)
+        );
+    }
+}
