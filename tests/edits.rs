@@ -8,8 +8,8 @@ mod common;
 use chartcoder::codeset::risk::{Cancelled, Severity as Level};
 use chartcoder::codeset::{IcdCm, IcdPcs, risk};
 use chartcoder::domain::{
-    Chart, ChartStatus, CodeSystem, DiagnosisAssignment, Encounter, EncounterType, Patient, Poa,
-    ProcedureAssignment, Sex,
+    Chart, ChartStatus, CodeSystem, DiagnosisAssignment, EncounterType, Poa, ProcedureAssignment,
+    Sex,
 };
 use chartcoder::edits::site::{Mue, Ptp, parse_poa_exempt};
 use chartcoder::edits::{EditOptions, Finding, Rules, Severity, SiteTables};
@@ -74,30 +74,13 @@ fn clinic(day: &str) -> C {
 }
 
 fn encounter(kind: EncounterType, day: &str) -> C {
-    let d = date(day);
-    C(Chart {
-        account: "T1".into(),
-        mrn: "M1".into(),
-        status: ChartStatus::InProgress,
-        patient: Patient {
-            name: "Test Patient".into(),
-            birth_date: date("1960-06-15"),
-            sex: Sex::Female,
-        },
-        encounter: Encounter {
-            encounter_type: kind,
-            admit_date: d - chrono::Days::new(3),
-            discharge_date: d,
-            disposition: Some("01".into()),
-            attending: None,
-            other_providers: vec![],
-            payer: None,
-        },
-        documents: vec![],
-        diagnoses: vec![],
-        procedures: vec![],
-        final_drg: None,
-    })
+    let mut chart = common::sample::chart("T1", kind, day, day);
+    chart.mrn = "M1".into();
+    chart.status = ChartStatus::InProgress;
+    chart.patient.name = "Test Patient".into();
+    chart.patient.birth_date = date("1960-06-15");
+    chart.encounter.admit_date = date(day) - chrono::Days::new(3);
+    C(chart)
 }
 
 impl C {

@@ -10,9 +10,7 @@
 
 mod common;
 
-use chartcoder::domain::{
-    Chart, ChartStatus, Encounter, EncounterType, Patient, Poa, ReviewState, Role, Sex,
-};
+use chartcoder::domain::{Chart, ChartStatus, EncounterType, Poa, ReviewState, Role};
 use chartcoder::store::{Store, StoreOptions, charts, review, users};
 use chartcoder::tui::app::{App, Mode, Screen};
 use chartcoder::tui::chart::Pane;
@@ -31,36 +29,21 @@ fn today() -> NaiveDate {
 
 /// An inpatient stay with one progress note.
 fn stay(account: &str) -> Chart {
-    Chart {
-        account: account.into(),
-        mrn: format!("MRN-{account}"),
-        status: ChartStatus::Ready,
-        patient: Patient {
-            name: "Pat Example".into(),
-            birth_date: date("1950-01-01"),
-            sex: Sex::Female,
-        },
-        encounter: Encounter {
-            encounter_type: EncounterType::Inpatient,
-            admit_date: date("2026-03-01"),
-            discharge_date: date("2026-03-04"),
-            disposition: Some("01".into()),
-            attending: None,
-            other_providers: vec![],
-            payer: None,
-        },
-        documents: vec![chartcoder::domain::Document {
-            kind: chartcoder::domain::DocumentKind::ProgressNote,
-            author: "Dr Lee".into(),
-            signed: true,
-            date: date("2026-03-02"),
-            title: None,
-            text: "Pneumonia. Creatinine 2.9 on day 2: acute kidney injury.".into(),
-        }],
-        diagnoses: vec![],
-        procedures: vec![],
-        final_drg: None,
-    }
+    let mut chart = common::sample::chart(
+        account,
+        EncounterType::Inpatient,
+        "2026-03-01",
+        "2026-03-04",
+    );
+    chart.documents = vec![chartcoder::domain::Document {
+        kind: chartcoder::domain::DocumentKind::ProgressNote,
+        author: "Dr Lee".into(),
+        signed: true,
+        date: date("2026-03-02"),
+        title: None,
+        text: "Pneumonia. Creatinine 2.9 on day 2: acute kidney injury.".into(),
+    }];
+    chart
 }
 
 /// A database file with two stays and the team: carl codes,

@@ -4,6 +4,7 @@
 pub mod coders;
 pub mod drafts;
 pub mod pg;
+pub mod sample;
 pub mod tmux;
 #[macro_use]
 pub mod stores;
