@@ -7,6 +7,7 @@
 
 use crate::common::{date, search_cache};
 use chartcoder::search::cache::{self, UserTables};
+use chartcoder::search::synonyms::Synonym;
 use chartcoder::search::text::words;
 use chartcoder::search::{Filters, Hit, SearchIndex, Searcher, SystemFilter};
 use std::sync::{Mutex, MutexGuard, OnceLock};
@@ -68,4 +69,30 @@ pub fn holds_a_phrase(hit: &Hit, phrases: &[Vec<String>]) -> bool {
         p.iter()
             .all(|w| words.iter().any(|t| t.starts_with(w.as_str())))
     })
+}
+
+/// That every entry of `list` leads somewhere: among the hits `search` gives
+/// for it, one that `counts` holds one of the entry's phrases
+/// ([`holds_a_phrase`]). The failures name each entry with its first codes.
+pub fn assert_each_entry_leads_to_its_phrases(
+    list: &[Synonym],
+    search: impl Fn(&Synonym) -> Vec<Hit>,
+    counts: impl Fn(&Hit) -> bool,
+) {
+    let mut failures = Vec::new();
+    for s in list {
+        let hits = search(s);
+        if !hits
+            .iter()
+            .any(|h| counts(h) && holds_a_phrase(h, &s.phrases))
+        {
+            failures.push(format!("{}: {:?}", s.key, codes(&hits)));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} entries lead nowhere:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
