@@ -1,16 +1,14 @@
 //! The ICD-10-CM loaders, checked against the official examples.
 
+mod common;
+
 use chartcoder::codeset::{self, CodeSetError, Edition, IcdCm, NoteKind, tabular};
-use chrono::NaiveDate;
+use common::date;
 use std::sync::OnceLock;
 
 fn cm() -> &'static IcdCm {
     static CM: OnceLock<IcdCm> = OnceLock::new();
     CM.get_or_init(|| IcdCm::load_bundled().unwrap_or_else(|e| panic!("{e}")))
-}
-
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
 /// The bundled editions, by their rows in the table (checked against their

@@ -4,12 +4,14 @@
 //!
 //! The claims live beside the clone (`../shared/drg-claims/`), as in CI.
 
+mod common;
+
 use chartcoder::domain::Poa;
 use chartcoder::drg::{
     Claim, ClaimDx, Grouper, Grouping, HospitalStatus, Impact, ReturnCode, Rules, SeverityUsage,
     Sex,
 };
-use chrono::NaiveDate;
+use common::date;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -32,10 +34,6 @@ fn shared(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared")
         .join(path)
-}
-
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
 fn poa(v: Option<&Value>) -> Option<Poa> {

@@ -349,43 +349,20 @@ fn words_of(screen: &str, needle: &str) -> Vec<String> {
 /// the end).
 #[test]
 fn the_review_flow_with_three_users_ends_in_the_expected_accuracy() {
-    use chartcoder::domain::{
-        Chart, ChartStatus, Document, DocumentKind, Encounter, EncounterType, Patient, Role, Sex,
-    };
+    use chartcoder::domain::{Document, DocumentKind, EncounterType, Role};
     use chartcoder::store::{Store, StoreOptions, charts, site, users};
     let home = tempfile::tempdir().unwrap();
     let db = home.path().join("review.db");
-    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-    let stay = Chart {
-        account: "R-1".into(),
-        mrn: "MRN-R-1".into(),
-        status: ChartStatus::Ready,
-        patient: Patient {
-            name: "Pat Example".into(),
-            birth_date: day("1950-01-01"),
-            sex: Sex::Female,
-        },
-        encounter: Encounter {
-            encounter_type: EncounterType::Inpatient,
-            admit_date: day("2026-03-01"),
-            discharge_date: day("2026-03-04"),
-            disposition: Some("01".into()),
-            attending: None,
-            other_providers: vec![],
-            payer: None,
-        },
-        documents: vec![Document {
-            kind: DocumentKind::ProgressNote,
-            author: "Dr Lee".into(),
-            signed: true,
-            date: day("2026-03-02"),
-            title: None,
-            text: "Pneumonia. Creatinine 2.9: acute kidney injury. Sodium 129.".into(),
-        }],
-        diagnoses: vec![],
-        procedures: vec![],
-        final_drg: None,
-    };
+    let mut stay =
+        common::sample::chart("R-1", EncounterType::Inpatient, "2026-03-01", "2026-03-04");
+    stay.documents = vec![Document {
+        kind: DocumentKind::ProgressNote,
+        author: "Dr Lee".into(),
+        signed: true,
+        date: common::date("2026-03-02"),
+        title: None,
+        text: "Pneumonia. Creatinine 2.9: acute kidney injury. Sodium 129.".into(),
+    }];
     let me = chartcoder::identity::os_user();
     let mut store = Store::open(&db, &StoreOptions::default()).unwrap();
     store

@@ -3,20 +3,19 @@
 //! (the tabular's own notes, the MCE's flags and dated age ranges, Table 6K's
 //! collections); site tables are fixtures written for this project.
 
+mod common;
+
 use chartcoder::codeset::risk::{Cancelled, Severity as Level};
 use chartcoder::codeset::{IcdCm, IcdPcs, risk};
 use chartcoder::domain::{
-    Chart, ChartStatus, CodeSystem, DiagnosisAssignment, Encounter, EncounterType, Patient, Poa,
-    ProcedureAssignment, Sex,
+    Chart, ChartStatus, CodeSystem, DiagnosisAssignment, EncounterType, Poa, ProcedureAssignment,
+    Sex,
 };
 use chartcoder::edits::site::{Mue, Ptp, parse_poa_exempt};
 use chartcoder::edits::{EditOptions, Finding, Rules, Severity, SiteTables};
 use chrono::NaiveDate;
+use common::date;
 use std::sync::{Arc, OnceLock};
-
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
 
 fn tables() -> &'static (Arc<IcdCm>, Arc<IcdPcs>, Arc<risk::CcMcc>) {
     static T: OnceLock<(Arc<IcdCm>, Arc<IcdPcs>, Arc<risk::CcMcc>)> = OnceLock::new();
@@ -75,30 +74,13 @@ fn clinic(day: &str) -> C {
 }
 
 fn encounter(kind: EncounterType, day: &str) -> C {
-    let d = date(day);
-    C(Chart {
-        account: "T1".into(),
-        mrn: "M1".into(),
-        status: ChartStatus::InProgress,
-        patient: Patient {
-            name: "Test Patient".into(),
-            birth_date: date("1960-06-15"),
-            sex: Sex::Female,
-        },
-        encounter: Encounter {
-            encounter_type: kind,
-            admit_date: d - chrono::Days::new(3),
-            discharge_date: d,
-            disposition: Some("01".into()),
-            attending: None,
-            other_providers: vec![],
-            payer: None,
-        },
-        documents: vec![],
-        diagnoses: vec![],
-        procedures: vec![],
-        final_drg: None,
-    })
+    let mut chart = common::sample::chart("T1", kind, day, day);
+    chart.mrn = "M1".into();
+    chart.status = ChartStatus::InProgress;
+    chart.patient.name = "Test Patient".into();
+    chart.patient.birth_date = date("1960-06-15");
+    chart.encounter.admit_date = date(day) - chrono::Days::new(3);
+    C(chart)
 }
 
 impl C {

@@ -3,21 +3,20 @@
 //! bulk-export set), written from the R4 resource definitions; a bad
 //! resource refuses its chart only, naming the resource and its path.
 
+mod common;
+
 use chartcoder::domain::{Chart, ChartStatus, DocumentKind, EncounterType, Sex};
 use chartcoder::interchange::fhir::{self, Report};
 use chartcoder::interchange::load_charts;
 use chartcoder::store::Store;
 use chrono::NaiveDate;
+use common::date;
 use std::path::Path;
 
 const DIR: &str = "tests/fixtures/fhir";
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
-}
-
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
 fn import(store: &mut Store, path: &Path) -> (Report, Vec<String>) {

@@ -12,15 +12,12 @@
 //! tests/run.sh` sets it); without it the tests pass saying so, except under
 //! CI. Each test makes its own databases and drops them after.
 
-use chartcoder::domain::{
-    Chart, ChartStatus, CodeSystem, Encounter, EncounterType, FinalDrg, Patient, Poa, QueryOutcome,
-    Role, Sex,
-};
+use chartcoder::domain::{Chart, CodeSystem, EncounterType, FinalDrg, Poa, QueryOutcome, Role};
 mod common;
 
 use chartcoder::store::postgres::{self as pg, copy::CopyError};
 use chartcoder::store::{Store, StoreOptions, charts, coding, queries, review, users};
-use chrono::NaiveDate;
+use common::date;
 use common::drafts::heart_failure_draft;
 use common::pg::TestPg;
 use postgres::Client;
@@ -30,38 +27,15 @@ use std::path::{Path, PathBuf};
 
 // ------------------------------------------------------------ the source --
 
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
 fn me() -> &'static str {
     chartcoder::identity::os_user()
 }
 
 fn inpatient(account: &str, discharged: &str) -> Chart {
-    Chart {
-        account: account.into(),
-        mrn: format!("MRN-{account}"),
-        status: ChartStatus::Ready,
-        patient: Patient {
-            name: "Zoë O'Brien-Ünal".into(),
-            birth_date: date("1950-01-01"),
-            sex: Sex::Female,
-        },
-        encounter: Encounter {
-            encounter_type: EncounterType::Inpatient,
-            admit_date: date(discharged),
-            discharge_date: date(discharged),
-            disposition: Some("01".into()),
-            attending: None,
-            other_providers: vec![],
-            payer: None,
-        },
-        documents: vec![],
-        diagnoses: vec![],
-        procedures: vec![],
-        final_drg: None,
-    }
+    let mut chart =
+        common::sample::chart(account, EncounterType::Inpatient, discharged, discharged);
+    chart.patient.name = "Zoë O'Brien-Ünal".into();
+    chart
 }
 
 /// A DRG whose weight is no short decimal (0.1 + 0.2), to see it bit-exact.

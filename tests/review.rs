@@ -6,12 +6,12 @@
 //! computed by hand (the expected figures were written before the code ran).
 
 use chartcoder::domain::{
-    Chart, ChartStatus, CodeSystem, Encounter, EncounterType, FinalDrg, Patient, Poa, ReviewReason,
-    ReviewState, Role, Sex, Verdict,
+    Chart, ChartStatus, CodeSystem, EncounterType, FinalDrg, Poa, ReviewReason, ReviewState, Role,
+    Verdict,
 };
 use chartcoder::store::quality::{self, Scope};
 use chartcoder::store::{Store, StoreError, charts, coding, review, users};
-use chrono::NaiveDate;
+use common::date;
 use common::pg_both::{Stores, on_both_stores};
 
 mod common;
@@ -28,38 +28,12 @@ on_both_stores!(
     time_on_chart_leaves_out_idle_gaps_and_earlier_work_by_hand,
 );
 
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
 fn me() -> &'static str {
     chartcoder::identity::os_user()
 }
 
 fn chart(account: &str, etype: EncounterType, discharged: &str) -> Chart {
-    Chart {
-        account: account.into(),
-        mrn: format!("MRN-{account}"),
-        status: ChartStatus::Ready,
-        patient: Patient {
-            name: "Pat Example".into(),
-            birth_date: date("1950-01-01"),
-            sex: Sex::Female,
-        },
-        encounter: Encounter {
-            encounter_type: etype,
-            admit_date: date(discharged),
-            discharge_date: date(discharged),
-            disposition: Some("01".into()),
-            attending: None,
-            other_providers: vec![],
-            payer: None,
-        },
-        documents: vec![],
-        diagnoses: vec![],
-        procedures: vec![],
-        final_drg: None,
-    }
+    common::sample::chart(account, etype, discharged, discharged)
 }
 
 fn add(store: &mut Store, c: &Chart) -> i64 {

@@ -5,9 +5,11 @@
 //! bad input (an unknown coder, one's own chart, a final chart, a
 //! non-manager) is refused with exit status 2 and changes nothing.
 
-use chartcoder::domain::{Chart, ChartStatus, CodeSystem, Encounter, EncounterType, Patient, Sex};
+mod common;
+
+use chartcoder::domain::{Chart, CodeSystem, EncounterType, Patient, Sex};
 use chartcoder::store::{Store, StoreOptions, charts, coding};
-use chrono::NaiveDate;
+use common::date;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -48,34 +50,17 @@ fn refused(out: &Output, words: &str) {
     assert!(err.contains(words), "{err}");
 }
 
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
 fn clinic_chart(account: &str) -> Chart {
-    Chart {
-        account: account.into(),
-        mrn: format!("M-{account}"),
-        status: ChartStatus::Ready,
-        patient: Patient {
-            name: "Lee Sample".into(),
-            birth_date: date("1970-05-05"),
-            sex: Sex::Male,
-        },
-        encounter: Encounter {
-            encounter_type: EncounterType::Clinic,
-            admit_date: date("2026-03-02"),
-            discharge_date: date("2026-03-02"),
-            disposition: None,
-            attending: None,
-            other_providers: vec![],
-            payer: None,
-        },
-        documents: vec![],
-        diagnoses: vec![],
-        procedures: vec![],
-        final_drg: None,
-    }
+    let mut chart =
+        common::sample::chart(account, EncounterType::Clinic, "2026-03-02", "2026-03-02");
+    chart.mrn = format!("M-{account}");
+    chart.patient = Patient {
+        name: "Lee Sample".into(),
+        birth_date: date("1970-05-05"),
+        sex: Sex::Male,
+    };
+    chart.encounter.disposition = None;
+    chart
 }
 
 /// The coder's work, as the workstation saves it.

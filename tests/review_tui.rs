@@ -10,23 +10,18 @@
 
 mod common;
 
-use chartcoder::domain::{
-    Chart, ChartStatus, Encounter, EncounterType, Patient, Poa, ReviewState, Role, Sex,
-};
+use chartcoder::domain::{Chart, ChartStatus, EncounterType, Poa, ReviewState, Role};
 use chartcoder::store::{Store, StoreOptions, charts, review, users};
 use chartcoder::tui::app::{App, Mode, Screen};
 use chartcoder::tui::chart::Pane;
 use chartcoder::tui::reports::{QualityReport, QualityTab};
 use chrono::NaiveDate;
+use common::date;
 use common::{codesets, diagnoses, draw, key, row_of, screen_line};
 use crossterm::event::KeyCode;
 use ratatui::style::{Color, Modifier};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
 
 fn today() -> NaiveDate {
     date("2026-03-20")
@@ -34,36 +29,21 @@ fn today() -> NaiveDate {
 
 /// An inpatient stay with one progress note.
 fn stay(account: &str) -> Chart {
-    Chart {
-        account: account.into(),
-        mrn: format!("MRN-{account}"),
-        status: ChartStatus::Ready,
-        patient: Patient {
-            name: "Pat Example".into(),
-            birth_date: date("1950-01-01"),
-            sex: Sex::Female,
-        },
-        encounter: Encounter {
-            encounter_type: EncounterType::Inpatient,
-            admit_date: date("2026-03-01"),
-            discharge_date: date("2026-03-04"),
-            disposition: Some("01".into()),
-            attending: None,
-            other_providers: vec![],
-            payer: None,
-        },
-        documents: vec![chartcoder::domain::Document {
-            kind: chartcoder::domain::DocumentKind::ProgressNote,
-            author: "Dr Lee".into(),
-            signed: true,
-            date: date("2026-03-02"),
-            title: None,
-            text: "Pneumonia. Creatinine 2.9 on day 2: acute kidney injury.".into(),
-        }],
-        diagnoses: vec![],
-        procedures: vec![],
-        final_drg: None,
-    }
+    let mut chart = common::sample::chart(
+        account,
+        EncounterType::Inpatient,
+        "2026-03-01",
+        "2026-03-04",
+    );
+    chart.documents = vec![chartcoder::domain::Document {
+        kind: chartcoder::domain::DocumentKind::ProgressNote,
+        author: "Dr Lee".into(),
+        signed: true,
+        date: date("2026-03-02"),
+        title: None,
+        text: "Pneumonia. Creatinine 2.9 on day 2: acute kidney injury.".into(),
+    }];
+    chart
 }
 
 /// A database file with two stays and the team: carl codes,

@@ -1,35 +1,12 @@
 //! Code search: behaviour over the full bundled code sets.
 
+mod common;
+mod search_support;
+
 use chartcoder::search::cache::{self, UserTables};
-use chartcoder::search::{Filters, Hit, SearchIndex, Searcher, System, SystemFilter, relevance};
-use chrono::NaiveDate;
-use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
-
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-/// One cache for every test binary (built once, then loaded).
-fn cache_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("search-cache")
-}
-
-fn index() -> &'static SearchIndex {
-    static IX: OnceLock<SearchIndex> = OnceLock::new();
-    IX.get_or_init(|| {
-        cache::load_or_build(Some(&cache_dir()), &UserTables::default())
-            .unwrap_or_else(|e| panic!("{e}"))
-            .0
-    })
-}
-
-fn searcher() -> std::sync::MutexGuard<'static, Searcher<'static>> {
-    static S: OnceLock<Mutex<Searcher<'static>>> = OnceLock::new();
-    S.get_or_init(|| Mutex::new(Searcher::new(index())))
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-}
+use chartcoder::search::{Filters, Hit, Searcher, System, SystemFilter, relevance};
+use common::date;
+use search_support::{codes, index, searcher};
 
 const TODAY: &str = "2026-11-22";
 
@@ -39,10 +16,6 @@ fn search_with(q: &str, filters: Filters) -> Vec<Hit> {
 
 fn search(q: &str) -> Vec<Hit> {
     search_with(q, Filters::on(date(TODAY)))
-}
-
-fn codes(hits: &[Hit]) -> Vec<&str> {
-    hits.iter().map(|h| h.code.as_str()).collect()
 }
 
 #[test]

@@ -4,60 +4,14 @@
 //! family fixtures (tests/fixtures/search_families.tsv) were written from the
 //! Index, the Tabular and the PCS tables by a coder who had not seen the engine.
 
+mod common;
 mod search_support;
 
-use chartcoder::search::cache::{self, UserTables};
 use chartcoder::search::synonyms;
-use chartcoder::search::{Filters, Hit, SearchIndex, Searcher, SystemFilter, relevance};
-use chrono::NaiveDate;
+use chartcoder::search::{Filters, SystemFilter, relevance};
+use common::date;
+use search_support::{codes, dx, filters, first, index, px, searcher};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
-
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-fn index() -> &'static SearchIndex {
-    static IX: OnceLock<SearchIndex> = OnceLock::new();
-    IX.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("search-cache");
-        cache::load_or_build(Some(&dir), &UserTables::default())
-            .unwrap_or_else(|e| panic!("{e}"))
-            .0
-    })
-}
-
-fn searcher() -> std::sync::MutexGuard<'static, Searcher<'static>> {
-    static S: OnceLock<Mutex<Searcher<'static>>> = OnceLock::new();
-    S.get_or_init(|| Mutex::new(Searcher::new(index())))
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-}
-
-/// As a coder assigns codes: reportable codes only, FY2026, diagnoses or procedures.
-fn filters(system: &str) -> Filters {
-    let mut f = Filters::on(date("2026-09-30"));
-    f.billable_only = true;
-    f.systems = system.parse::<SystemFilter>().unwrap();
-    f
-}
-
-fn dx(q: &str) -> Vec<Hit> {
-    searcher().search(q, &filters("dx"), 10)
-}
-
-fn px(q: &str) -> Vec<Hit> {
-    searcher().search(q, &filters("px"), 10)
-}
-
-fn codes(hits: &[Hit]) -> Vec<&str> {
-    hits.iter().map(|h| h.code.as_str()).collect()
-}
-
-fn first(hits: &[Hit]) -> &str {
-    hits.first().map_or("(none)", |h| h.code.as_str())
-}
 
 #[test]
 fn a_morphology_and_a_site_lead_to_the_neoplasm_table_column_the_index_names() {
@@ -562,10 +516,9 @@ fn procedure_words_find_procedures_before_supplies() {
 #[test]
 fn every_synonym_entry_leads_to_a_code_holding_one_of_its_phrases() {
     let list = synonyms::parse(synonyms::BUNDLED_PATH, synonyms::BUNDLED).unwrap();
-    let mut failures = Vec::new();
-    for s in &list {
-        let mut all = Filters::on(date("2026-09-30"));
-        all.systems = SystemFilter::All;
+    let mut all = Filters::on(date("2026-09-30"));
+    all.systems = SystemFilter::All;
+    let search = |s: &synonyms::Synonym| {
         // A key shaped like a code ("t2", "dm1") is a code prefix on its own;
         // with a word after it, it is the shorthand.
         let code_shaped = s.key.chars().any(|c| c.is_ascii_digit());
@@ -573,20 +526,9 @@ fn every_synonym_entry_leads_to_a_code_holding_one_of_its_phrases() {
             (true, Some(w)) => format!("{} {w}", s.key),
             _ => s.key.clone(),
         };
-        let hits = searcher().search(&query, &all, 10);
-        let holds = hits
-            .iter()
-            .any(|h| search_support::holds_a_phrase(h, &s.phrases));
-        if !holds {
-            failures.push(format!("{}: {:?}", s.key, codes(&hits)));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} entries lead nowhere:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+        searcher().search(&query, &all, 10)
+    };
+    search_support::assert_each_entry_leads_to_its_phrases(&list, search, |_| true);
 }
 
 #[test]
@@ -827,6 +769,36 @@ fn family_misses() {
             );
         }
     }
+}
+
+#[test]
+fn no_family_term_is_written_twice() {
+    // As tests/fixtures/verify_search_families.py checks: a term stands once
+    // in the whole file, whatever its family and its capitals, and so does
+    // the same words in another order ("of", "the", "with" ... aside). A
+    // second line would count the term twice in its family's levels.
+    const FILLER: [&str; 10] = ["of", "the", "a", "an", "and", "with", "w", "to", "in", "on"];
+    let fixtures = relevance::parse(include_str!("fixtures/search_families.tsv")).unwrap();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut twice = Vec::new();
+    for f in &fixtures {
+        let lower = f.query.to_lowercase();
+        let mut words: Vec<&str> = lower
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty() && !FILLER.contains(w))
+            .collect();
+        words.sort_unstable();
+        for key in [lower.clone(), format!("words: {}", words.join(" "))] {
+            if let Some(line) = seen.insert(key, f.line) {
+                twice.push(format!("line {}: {:?} (also line {line})", f.line, f.query));
+            }
+        }
+    }
+    assert!(
+        twice.is_empty(),
+        "terms written twice:\n{}",
+        twice.join("\n")
+    );
 }
 
 #[test]

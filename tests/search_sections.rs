@@ -4,36 +4,11 @@
 //! lead to the codes of their tables, and HCPCS drugs and supplies do not
 //! come before the procedure.
 
+mod common;
 mod search_support;
 
-use chartcoder::search::cache::{self, UserTables};
 use chartcoder::search::synonyms;
-use chartcoder::search::{Filters, Hit, SearchIndex, Searcher, SystemFilter};
-use chrono::NaiveDate;
-use std::path::PathBuf;
-use std::sync::OnceLock;
-
-fn index() -> &'static SearchIndex {
-    static IX: OnceLock<SearchIndex> = OnceLock::new();
-    IX.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("search-cache");
-        cache::load_or_build(Some(&dir), &UserTables::default())
-            .unwrap_or_else(|e| panic!("{e}"))
-            .0
-    })
-}
-
-/// As a coder assigns procedure codes: reportable codes, FY2026.
-fn px(q: &str) -> Vec<Hit> {
-    let mut f = Filters::on(NaiveDate::from_ymd_opt(2026, 9, 30).unwrap());
-    f.billable_only = true;
-    f.systems = "px".parse::<SystemFilter>().unwrap();
-    Searcher::new(index()).search(q, &f, 10)
-}
-
-fn codes(hits: &[Hit]) -> Vec<&str> {
-    hits.iter().map(|h| h.code.as_str()).collect()
-}
+use search_support::{codes, px};
 
 #[test]
 fn every_section_term_leads_to_a_pcs_code_holding_one_of_its_phrases() {
@@ -47,21 +22,11 @@ fn every_section_term_leads_to_a_pcs_code_holding_one_of_its_phrases() {
         .filter(|s| own.iter().any(|o| o.key == s.key))
         .collect();
     assert_eq!(list.len(), own.len());
-    let mut failures = Vec::new();
-    for s in &list {
-        let hits = px(&s.key);
-        let holds = hits
-            .iter()
-            .any(|h| h.code.len() == 7 && search_support::holds_a_phrase(h, &s.phrases));
-        if !holds {
-            failures.push(format!("{}: {:?}", s.key, codes(&hits)));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} entries lead nowhere:\n{}",
-        failures.len(),
-        failures.join("\n")
+    // A complete PCS code, not a table header.
+    search_support::assert_each_entry_leads_to_its_phrases(
+        &list,
+        |s| px(&s.key),
+        |h| h.code.len() == 7,
     );
 }
 
@@ -105,5 +70,33 @@ fn hcpcs_drugs_and_supplies_come_after_the_procedure() {
         let hits = px(q);
         let first = hits.first().map_or("(none)", |h| h.code.as_str());
         assert!(first.starts_with(code), "{q}: {:?}", codes(&hits));
+    }
+}
+
+#[test]
+fn bipap_is_respiratory_assistance_by_positive_airway_pressure() {
+    // PCS Index "BiPAP — see Assistance, Respiratory 5A09": the Index names
+    // the table, not the qualifier. Bilevel positive airway pressure is one
+    // of table 5A09's positive airway pressure qualifiers (Continuous 7,
+    // Intermittent 8), never a negative pressure (9, B) or a High
+    // Flow/Velocity Cannula (A); the duration is the approach character.
+    for (q, duration) in [
+        ("BiPAP", None),
+        ("BiPAP less than 24 hours", Some('3')),
+        ("BiPAP 24-96 hours", Some('4')),
+        ("BiPAP greater than 96 hours", Some('5')),
+    ] {
+        let hits = px(q);
+        let code = hits.first().map_or("", |h| h.code.as_str());
+        let chars: Vec<char> = code.chars().collect();
+        assert!(
+            code.starts_with("5A09")
+                && chars.len() == 7
+                && chars[5] == '5'
+                && matches!(chars[6], '7' | '8')
+                && duration.is_none_or(|d| chars[4] == d),
+            "{q}: {:?}",
+            codes(&hits)
+        );
     }
 }

@@ -11,12 +11,9 @@ use chartcoder::store::{
     QueueFilter, QueueKey, QueuePage, StatusFilter, Store, StoreOptions, charts, queue,
 };
 use chrono::{Days, NaiveDate};
+use common::date;
 use common::stores::Stores;
 use rusqlite::Connection;
-
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
 
 // SQLite only: no PostgreSQL database predates schema 9 (its migration 1
 // creates that schema whole).

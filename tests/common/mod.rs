@@ -4,6 +4,7 @@
 pub mod coders;
 pub mod drafts;
 pub mod pg;
+pub mod sample;
 pub mod tmux;
 #[macro_use]
 pub mod stores;
@@ -15,6 +16,7 @@ use chartcoder::store::charts;
 use chartcoder::tui::app::{App, Mode, Screen};
 use chartcoder::tui::chart::ChartView;
 use chartcoder::tui::screens;
+use chrono::NaiveDate;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -22,6 +24,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::time::Duration;
+
+/// A date as the tests write it, `YYYY-MM-DD`.
+pub fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
 
 /// The search index cache every test run shares (built once per target folder).
 pub fn search_cache() -> PathBuf {
