@@ -1143,3 +1143,32 @@ fn nails_foreign_bodies_and_metastases_read_as_the_index_reads_them() {
         assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
     }
 }
+
+/// Diagnostics for speed work, not a check: for every family fixture term and
+/// every prefix of it, the codes and scores search answers with the
+/// keystroke test's limit (50), one line per prefix, to `DUMP` (default
+/// `/tmp/search-dump.txt`). An optimisation must leave this byte-identical
+/// (`cargo test --release --test search_families dump_prefix_results --
+/// --ignored`, then `diff` the dumps).
+#[test]
+#[ignore]
+fn dump_prefix_results() {
+    use std::fmt::Write as _;
+    let fixtures = relevance::parse(include_str!("fixtures/search_families.tsv")).unwrap();
+    let mut out = String::new();
+    for f in &fixtures {
+        let system = if f.family == "pcs" { "px" } else { "dx" };
+        let filters = filters(system);
+        for n in (1..=f.query.len()).filter(|&n| f.query.is_char_boundary(n)) {
+            let q = &f.query[..n];
+            let hits = searcher().search(q, &filters, 50);
+            let _ = write!(out, "{system}\t{q}\t");
+            for h in &hits {
+                let _ = write!(out, " {}:{}", h.code, h.score.to_bits());
+            }
+            out.push('\n');
+        }
+    }
+    let path = std::env::var("DUMP").unwrap_or_else(|_| "/tmp/search-dump.txt".into());
+    std::fs::write(&path, out).unwrap();
+}
