@@ -776,7 +776,7 @@ fn slowest_keystrokes() {
             let q = &f.query[..n];
             let t = std::time::Instant::now();
             let _ = searcher().search(q, &filters, 50);
-            times.push((t.elapsed(), q.to_string(), searcher().stats()));
+            times.push((t.elapsed(), q.to_string(), searcher().stats(), &f.family));
         }
     }
     times.sort_by_key(|t| std::cmp::Reverse(t.0));
@@ -792,7 +792,34 @@ fn slowest_keystrokes() {
         at(0.5),
         at(0.99)
     );
-    for (t, q, stats) in times.iter().take(25) {
+    // The slowest 2% by query shape: word count, the pass that answered,
+    // family (count, mean ms).
+    let mut shapes: BTreeMap<String, (usize, f64)> = BTreeMap::new();
+    for (t, q, s, family) in &times[..times.len() / 50] {
+        let pass = match (s.fallback, s.relaxed, s.scanned) {
+            (true, _, _) => "fallback",
+            (_, true, _) => "relaxed",
+            (_, _, true) => "scan",
+            _ => "exact",
+        };
+        let words = q.split_whitespace().count().min(9);
+        for key in [
+            format!("words {words}"),
+            format!("pass {pass}"),
+            format!("family {family}"),
+        ] {
+            let e = shapes.entry(key).or_default();
+            e.0 += 1;
+            e.1 += t.as_secs_f64() * 1000.0;
+        }
+    }
+    for (k, (n, ms)) in &shapes {
+        eprintln!(
+            "  slowest 2%: {k:<20} {n:>5}  mean {:.3} ms",
+            ms / *n as f64
+        );
+    }
+    for (t, q, stats, _) in times.iter().take(25) {
         eprintln!("{:>8.3} ms  {q:?}  {stats:?}", t.as_secs_f64() * 1000.0);
     }
 }
