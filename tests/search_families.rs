@@ -718,7 +718,7 @@ fn slowest_keystrokes() {
             let q = &f.query[..n];
             let t = std::time::Instant::now();
             let _ = searcher().search(q, &filters, 50);
-            times.push((t.elapsed(), q.to_string(), searcher().stats()));
+            times.push((t.elapsed(), q.to_string(), searcher().stats(), &f.family));
         }
     }
     times.sort_by_key(|t| std::cmp::Reverse(t.0));
@@ -734,7 +734,34 @@ fn slowest_keystrokes() {
         at(0.5),
         at(0.99)
     );
-    for (t, q, stats) in times.iter().take(25) {
+    // The slowest 2% by query shape: word count, the pass that answered,
+    // family (count, mean ms).
+    let mut shapes: BTreeMap<String, (usize, f64)> = BTreeMap::new();
+    for (t, q, s, family) in &times[..times.len() / 50] {
+        let pass = match (s.fallback, s.relaxed, s.scanned) {
+            (true, _, _) => "fallback",
+            (_, true, _) => "relaxed",
+            (_, _, true) => "scan",
+            _ => "exact",
+        };
+        let words = q.split_whitespace().count().min(9);
+        for key in [
+            format!("words {words}"),
+            format!("pass {pass}"),
+            format!("family {family}"),
+        ] {
+            let e = shapes.entry(key).or_default();
+            e.0 += 1;
+            e.1 += t.as_secs_f64() * 1000.0;
+        }
+    }
+    for (k, (n, ms)) in &shapes {
+        eprintln!(
+            "  slowest 2%: {k:<20} {n:>5}  mean {:.3} ms",
+            ms / *n as f64
+        );
+    }
+    for (t, q, stats, _) in times.iter().take(25) {
         eprintln!("{:>8.3} ms  {q:?}  {stats:?}", t.as_secs_f64() * 1000.0);
     }
 }
@@ -1114,4 +1141,33 @@ fn nails_foreign_bodies_and_metastases_read_as_the_index_reads_them() {
         let hits = dx(q);
         assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
     }
+}
+
+/// Diagnostics for speed work, not a check: for every family fixture term and
+/// every prefix of it, the codes and scores search answers with the
+/// keystroke test's limit (50), one line per prefix, to `DUMP` (default
+/// `/tmp/search-dump.txt`). An optimisation must leave this byte-identical
+/// (`cargo test --release --test search_families dump_prefix_results --
+/// --ignored`, then `diff` the dumps).
+#[test]
+#[ignore]
+fn dump_prefix_results() {
+    use std::fmt::Write as _;
+    let fixtures = relevance::parse(include_str!("fixtures/search_families.tsv")).unwrap();
+    let mut out = String::new();
+    for f in &fixtures {
+        let system = if f.family == "pcs" { "px" } else { "dx" };
+        let filters = filters(system);
+        for n in (1..=f.query.len()).filter(|&n| f.query.is_char_boundary(n)) {
+            let q = &f.query[..n];
+            let hits = searcher().search(q, &filters, 50);
+            let _ = write!(out, "{system}\t{q}\t");
+            for h in &hits {
+                let _ = write!(out, " {}:{}", h.code, h.score.to_bits());
+            }
+            out.push('\n');
+        }
+    }
+    let path = std::env::var("DUMP").unwrap_or_else(|_| "/tmp/search-dump.txt".into());
+    std::fs::write(&path, out).unwrap();
 }

@@ -21,6 +21,7 @@ mod surgeon;
 mod surgeon_body;
 mod surgeon_route;
 mod typos;
+mod vocab;
 use crate::codeset::code_key;
 
 /// One ranked result.
@@ -122,6 +123,11 @@ pub struct Searcher<'a> {
     fallback: fallback::Scratch,
     /// Titles read into words, kept between searches.
     title_words: rank::TitleWords,
+    /// Whether a PCS title's body part holds an "-ectomy" word's organ, by
+    /// body part, for the search under way (`ectomy_names_organ`).
+    organ_bodies: std::cell::RefCell<std::collections::HashMap<&'a str, bool>>,
+    /// Where each two-byte prefix's run of the vocabulary begins.
+    vocab_starts: vocab::PrefixStarts,
 }
 
 /// What the last search did, for benchmarks and diagnostics.
@@ -158,6 +164,8 @@ impl<'a> Searcher<'a> {
             cm_words: defaults::CmWords::default(),
             fallback: fallback::Scratch::default(),
             title_words: rank::TitleWords::default(),
+            organ_bodies: std::cell::RefCell::default(),
+            vocab_starts: vocab::PrefixStarts::of(&ix.vocab),
         }
         .with_vocabulary()
     }
@@ -204,6 +212,7 @@ impl<'a> Searcher<'a> {
             filters.systems.allows(System::Icd10Pcs),
         );
         self.pcs_words = surgeon::PcsWords::of(query, &words);
+        self.organ_bodies.get_mut().clear();
         // A procedure search: every procedure system, or ICD-10-PCS alone
         // (HCPCS alone is not: its supplies are what it is asked for).
         self.pcs_words.procedures = filters.systems == super::SystemFilter::Procedures
@@ -418,9 +427,7 @@ impl<'a> Searcher<'a> {
     }
 
     fn vocab_id(&self, w: &str) -> Option<u32> {
-        let v = &self.ix.vocab;
-        let i = partition(v.len(), |i| v.get(i) < w);
-        (i < v.len() && v.get(i) == w).then_some(i as u32)
+        vocab::find(&self.ix.vocab, &self.vocab_starts, w)
     }
 
     fn postings_between(&self, lo: u32, hi: u32) -> usize {

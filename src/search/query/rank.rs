@@ -51,7 +51,7 @@ pub(super) const SIDE_WORDS: [&str; 18] = [
 pub(super) type Ranked = (f32, u32, usize, u32);
 
 /// Titles read into words that are kept between searches (about 100 bytes each).
-const TITLE_WORDS_KEPT: usize = 20_000;
+const TITLE_WORDS_KEPT: usize = 60_000;
 
 /// A title's index words: vocabulary ids in order, and the words outside
 /// the vocabulary.
@@ -68,7 +68,14 @@ pub(super) struct ReadWords {
 pub(super) struct TitleWords(
     std::cell::RefCell<std::collections::HashMap<u32, ReadWords>>,
     std::cell::RefCell<Vec<u8>>,
+    /// What a 7th character adds to its stem's title (", initial encounter
+    /// for closed fracture"), read into words, by its text: a few hundred
+    /// such endings serve every injury code.
+    std::cell::RefCell<std::collections::HashMap<String, ReadWords>>,
 );
+
+/// 7th-character endings read into words that are kept between searches.
+const SUFFIXES_KEPT: usize = 5_000;
 
 impl Searcher<'_> {
     pub(super) fn collect(&mut self, terms: &[Term], filters: &Filters, limit: usize) -> Vec<Hit> {
@@ -179,7 +186,7 @@ impl Searcher<'_> {
             {
                 let extra = *suffixes
                     .entry(suffix)
-                    .or_insert_with(|| self.words_terms(terms, suffix) & !own_mask);
+                    .or_insert_with(|| self.suffix_terms(terms, suffix) & !own_mask);
                 REFINE * extra.count_ones() as f32
             } else {
                 REFINE * self.title_terms(terms, x).saturating_sub(own) as f32
@@ -396,9 +403,20 @@ impl Searcher<'_> {
             .or_insert_with(|| self.read_words(self.ix.title(e))))
     }
 
-    /// The query terms (bits) the words of `text` hold.
-    fn words_terms(&self, terms: &[Term], text: &str) -> TermMask {
-        self.read_terms(terms, &self.read_words(text))
+    /// The query terms (bits) the words of a 7th character's ending hold
+    /// (the ending read into words once, then kept).
+    fn suffix_terms(&self, terms: &[Term], suffix: &str) -> TermMask {
+        let mut kept = self.title_words.2.borrow_mut();
+        if let Some(read) = kept.get(suffix) {
+            return self.read_terms(terms, read);
+        }
+        if kept.len() >= SUFFIXES_KEPT {
+            kept.clear();
+        }
+        let read = self.read_words(suffix);
+        let mask = self.read_terms(terms, &read);
+        kept.insert(suffix.to_string(), read);
+        mask
     }
 
     /// A text's index words as vocabulary ids, and those outside it.

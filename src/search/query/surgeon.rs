@@ -482,13 +482,20 @@ impl Searcher<'_> {
         if organs.is_empty() {
             return false;
         }
-        let title = self.ix.title(e);
+        let ix = self.ix;
+        let title = ix.title(e);
         let body = title.split(", ").next().unwrap_or(title);
         let body = body.split_once(" of ").map_or(body, |(_, b)| b);
-        words(body).iter().filter(|w| w.len() >= 3).any(|w| {
+        // A table's codes share a few body parts: each is read once a search.
+        if let Some(&held) = self.organ_bodies.borrow().get(body) {
+            return held;
+        }
+        let held = words(body).iter().filter(|w| w.len() >= 3).any(|w| {
             let head = w.get(..5).unwrap_or(w);
             organs.iter().any(|o| o.contains(head))
-        })
+        });
+        self.organ_bodies.borrow_mut().insert(body, held);
+        held
     }
 
     /// Points a complete ICD-10-PCS code earns for the approach and
