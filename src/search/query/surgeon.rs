@@ -605,8 +605,17 @@ impl Searcher<'_> {
         // taken from the skin, External (PCS Definitions, External:
         // "procedures performed directly on the skin or mucous membrane"),
         // where the table has it (EEG 4A00X4Z, Holter 4A12X45).
-        if w.approach.is_none() && key[0] == b'4' && key[4] == b'X' {
-            bonus += sections::MEASURED_EXTERNAL;
+        // A loss for the other approaches of a row that has External, not a
+        // gain: the External code keeps its score against other sections.
+        if w.approach.is_none() && key[0] == b'4' && key[4] != b'X' {
+            let mut external = *b"4000000";
+            external.copy_from_slice(key);
+            external[4] = b'X';
+            if std::str::from_utf8(&external)
+                .is_ok_and(|k| self.ix.find(System::Icd10Pcs, k).is_some())
+            {
+                bonus -= sections::MEASURED_EXTERNAL;
+            }
         }
         // Heart and great vessels, arteries and veins (body systems 2-6).
         if w.vessel_puncture && key[0] == b'0' && (b'2'..=b'6').contains(&key[1]) && key[4] == b'3'

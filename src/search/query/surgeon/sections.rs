@@ -21,8 +21,8 @@ pub(super) const HCPCS_SERVICE: f32 = 30.0;
 /// words give it against the other sections' codes.
 const CONTRAST: f32 = 15.0;
 const QUALIFIER_NONE: f32 = 1.0;
-/// Points for the External approach (X) of a Measurement and Monitoring
-/// code (section 4) when the words name no approach.
+/// Points a Measurement and Monitoring code (section 4) loses when the
+/// words name no approach and its row also has the External approach (X).
 pub(super) const MEASURED_EXTERNAL: f32 = 3.0;
 
 /// Whether a word names an HCPCS Level II service or supply itself, as the
