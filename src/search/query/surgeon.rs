@@ -76,11 +76,9 @@ const NOT_A_PROCEDURE: f32 = 20.0;
 /// Points a New Technology (section X) code loses: the section holds codes
 /// for technologies a coder reports only when the record names them
 /// (ICD-10-PCS guideline: section X codes "for new technology", e.g. a
-/// named device or substance): more than a match of its Index words alone
-/// earns, so the Medical and Surgical code of the same procedure comes
-/// first ("radiocephalic arteriovenous fistula": 031B0ZF, not X2KB317's
-/// Thermal Resistance Energy); "new technology" said waives it.
-const NEW_TECHNOLOGY: f32 = 60.0;
+/// named device or substance); the words naming it outweigh this, and
+/// "new technology" said waives it.
+const NEW_TECHNOLOGY: f32 = 25.0;
 /// Points for a code whose body part the surgeon's "-ectomy" names
 /// ("hemithyroidectomy": Thyroid Gland Lobe; "vasectomy": Vas Deferens),
 /// among the body parts of the table the Index sends it to.
