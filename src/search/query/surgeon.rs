@@ -10,6 +10,7 @@ mod implants;
 mod negation;
 mod qualifiers;
 mod removal;
+mod sections;
 
 pub(super) use donor::graft_donor_apart;
 pub(super) use negation::{Said, read as read_negation};
@@ -24,6 +25,7 @@ use devices::Device;
 use implants::Implant;
 use negation::Raw;
 use qualifiers::Qualifiers;
+use sections::Contrast;
 
 /// Points a complete PCS code earns when its approach (5th character) is the
 /// one the words name, or imply.
@@ -74,7 +76,8 @@ const NOT_A_PROCEDURE: f32 = 20.0;
 /// Points a New Technology (section X) code loses: the section holds codes
 /// for technologies a coder reports only when the record names them
 /// (ICD-10-PCS guideline: section X codes "for new technology", e.g. a
-/// named device or substance); the words naming it outweigh this.
+/// named device or substance); the words naming it outweigh this, and
+/// "new technology" said waives it.
 const NEW_TECHNOLOGY: f32 = 25.0;
 /// Points for a code whose body part the surgeon's "-ectomy" names
 /// ("hemithyroidectomy": Thyroid Gland Lobe; "vasectomy": Vas Deferens),
@@ -116,6 +119,12 @@ pub(crate) struct PcsWords {
     organs: Vec<String>,
     /// The qualifiers a few tables give by surgeons' words.
     qualifiers: Qualifiers,
+    /// The words name an HCPCS service or supply itself (`sections`).
+    names_hcpcs: bool,
+    /// The words say "new technology" (section X).
+    new_technology: bool,
+    /// What the words say of an image's contrast (section B).
+    contrast: Contrast,
     /// A search of procedures: HCPCS supplies, equipment and quality-data
     /// codes come after the procedures the words name.
     pub(crate) procedures: bool,
@@ -133,7 +142,9 @@ fn named_approach(w: &str) -> Option<u8> {
         // catheter, transcatheter aortic valve replacement.
         // PTA: percutaneous transluminal angioplasty.
         "percutaneous" | "perc" | "transfemoral" | "transcatheter" | "endovascular" | "needle"
-        | "pci" | "ptca" | "pta" | "transluminal" | "peg" | "picc" | "tavr" | "tavi" => b'3',
+        | "pci" | "ptca" | "pta" | "transluminal" | "peg" | "picc" | "tavr" | "tavi"
+        // Endovenous: a catheter through a puncture of the vein.
+        | "endovenous" => b'3',
         // Scopes entered through a small incision of the skin, not a natural
         // opening: the mediastinum, the pleura, the peritoneum.
         "laparoscopic" | "laparoscopically" | "lap" | "laparoscopy" | "arthroscopic"
@@ -182,6 +193,11 @@ fn implied_approach(w: &str) -> Option<u8> {
             // Image-guided ("CT guided", "ultrasound guided"): a needle or
             // catheter through the skin under the image.
             | "guided" | "guidance"
+            // A core biopsy, a fine needle aspiration (FNA) and a lumbar
+            // puncture (LP) are needle work; bone marrow is reached by a
+            // needle through the bone (table 07D Extraction of Bone Marrow:
+            // Open or Percutaneous only).
+            | "core" | "fna" | "lp" | "marrow"
         );
     through_skin.then_some(b'3')
 }
@@ -251,6 +267,14 @@ impl PcsWords {
         if taken_for_cultures(&raw) {
             out.diagnostic = Some(true);
         }
+        // The PCS Index: "Aspiration, fine needle, Tissue biopsy — see
+        // Excision with qualifier Diagnostic".
+        if flat.contains(&"fna") || flat.windows(2).any(|t| t == ["fine", "needle"]) {
+            out.diagnostic = Some(true);
+        }
+        out.names_hcpcs = raw.words.iter().any(|w| sections::names_hcpcs(w));
+        out.new_technology = flat.windows(2).any(|t| t == ["new", "technology"]);
+        out.contrast = Contrast::of(&raw);
         for w in singles() {
             match w {
                 "biopsy" | "bx" => {
@@ -444,15 +468,26 @@ impl Searcher<'_> {
             Some(b'V') => key.get(1) == Some(&b'2'),
             _ => false,
         };
-        if supply { NOT_A_PROCEDURE } else { 0.0 }
+        let service = if self.pcs_words.names_hcpcs {
+            0.0
+        } else {
+            sections::HCPCS_SERVICE
+        };
+        service + if supply { NOT_A_PROCEDURE } else { 0.0 }
     }
 
     /// Whether the words name a New Technology code's technology: the PCS
     /// Index term that reached it (or its row or table) begins with a word
     /// of the query ("Inebilizumab-cdon XW0"), not only with the operation's
     /// or the device family's ("Intracardiac Pacemaker, Dual-Chamber" for a
-    /// "dual chamber pacemaker"). A code found by its title alone is not named.
+    /// "dual chamber pacemaker"). A code found by its title alone is not
+    /// named, nor one whose Index term begins with its body part ("Radial
+    /// artery arteriovenous fistula, using Thermal Resistance Energy": the
+    /// technology is the energy, not the artery); "new technology" names it.
     fn names_technology(&self, e: usize) -> bool {
+        if self.pcs_words.new_technology {
+            return true;
+        }
         let key = self.ix.keys.get(e);
         let text = [
             key,
@@ -460,18 +495,42 @@ impl Searcher<'_> {
             key.get(..3).unwrap_or(key),
         ]
         .iter()
-        .filter_map(|k| self.ix.find(System::Icd10Pcs, k))
-        .map(|x| self.best_text[x])
-        .find(|&t| t != u32::MAX);
-        let Some(t) = text.map(|t| t as usize) else {
+        .enumerate()
+        .filter_map(|(level, k)| Some((level, self.ix.find(System::Icd10Pcs, k)?)))
+        .map(|(level, x)| (level, self.best_text[x]))
+        .find(|&(_, t)| t != u32::MAX);
+        let Some((level, t)) = text.map(|(l, t)| (l, t as usize)) else {
             return false;
         };
         if TextKind::from_u8(self.ix.text_kind[t]) == TextKind::Title {
             return false;
         }
-        self.ix.words[range(&self.ix.text_word_ends, t)]
+        // The body part: "Bypass of Radial Artery, Left, ...".
+        let title = self.ix.title(e);
+        let mut segments = title.split(", ");
+        let head = segments.next().unwrap_or(title);
+        let body = index_words(head.split_once(" of ").map_or(head, |(_, b)| b));
+        let leads = self.ix.words[range(&self.ix.text_word_ends, t)]
             .first()
-            .is_some_and(|&w| self.word_terms[w as usize] != 0)
+            .is_some_and(|&w| {
+                self.word_terms[w as usize] != 0
+                    && !body.iter().any(|b| b == self.ix.vocab.get(w as usize))
+            });
+        if !leads || level < 2 {
+            return leads;
+        }
+        // An Index term for the whole table ("Radial artery arteriovenous
+        // fistula, using Thermal Resistance Energy X2K") names a code of it
+        // only through the code's technology: the title's words between the
+        // body part and "New Technology Group", sides aside.
+        segments
+            .take_while(|s| !s.starts_with("New Technology Group"))
+            .flat_map(index_words)
+            .filter(|w| !body.contains(w) && !is_soft_word(w))
+            .any(|w| {
+                self.vocab_id(&w)
+                    .is_some_and(|id| self.word_terms[id as usize] != 0)
+            })
     }
 
     /// Whether a word of the query ending in "-ectomy" holds a word of the
@@ -547,6 +606,22 @@ impl Searcher<'_> {
         if w.approach.is_none() && key.starts_with(b"0C") && key[4] == b'X' {
             bonus += MUCOSA_EXTERNAL;
         }
+        // Measurement and Monitoring (section 4) with no approach named:
+        // taken from the skin, External (PCS Definitions, External:
+        // "procedures performed directly on the skin or mucous membrane"),
+        // where the table has it (EEG 4A00X4Z, Holter 4A12X45).
+        // A loss for the other approaches of a row that has External, not a
+        // gain: the External code keeps its score against other sections.
+        if w.approach.is_none() && key[0] == b'4' && key[4] != b'X' {
+            let mut external = *b"4000000";
+            external.copy_from_slice(key);
+            external[4] = b'X';
+            if std::str::from_utf8(&external)
+                .is_ok_and(|k| self.ix.find(System::Icd10Pcs, k).is_some())
+            {
+                bonus -= sections::MEASURED_EXTERNAL;
+            }
+        }
         // Heart and great vessels, arteries and veins (body systems 2-6).
         if w.vessel_puncture && key[0] == b'0' && (b'2'..=b'6').contains(&key[1]) && key[4] == b'3'
         {
@@ -580,6 +655,7 @@ impl Searcher<'_> {
             + self.device_bonus(e, key)
             + implants::bonus(&w.implants, key, self.ix.title(e))
             + w.qualifiers.bonus(key, self.ix.title(e))
+            + w.contrast.bonus(key)
     }
 }
 
