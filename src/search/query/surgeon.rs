@@ -290,6 +290,13 @@ impl PcsWords {
                 "central" | "cvc" | "picc" | "port" => out.central = true,
                 "autologous" | "autotransfusion" | "own" => out.autologous = true,
                 "orif" | "internal fixation" => out.internal_fixation = true,
+                // Pins and wires left in a bone hold it: the Device Key,
+                // "Kirschner wire (K-wire) use Internal Fixation Device"
+                // (pinning with or without a reduction, tables 0PS / 0PH).
+                "pinning" | "pinned" | "pins" | "kwire" | "kwires" | "kirschner" | "wire"
+                | "wires" => {
+                    out.internal_fixation = true;
+                }
                 // An "-ostomy" brings a tubular body part to the skin: a
                 // Bypass to Cutaneous (PCS Index: "Ileostomy — see Bypass,
                 // Ileum 0D1B"; "Tracheostomy Device, Bypass, Trachea" 0B110F4,
@@ -777,6 +784,8 @@ mod tests {
         assert!(of("orif radius").internal_fixation);
         assert_eq!(of("orif radius").approach, Some((b'0', true)));
         assert!(!of("closed reduction radius").internal_fixation);
+        assert!(typed("closed reduction and percutaneous pinning of radius").internal_fixation);
+        assert!(typed("K-wire fixation of metacarpal").internal_fixation);
         assert!(of("autologous transfusion").autologous);
         assert!(!of("transfusion red cells").autologous);
         assert!(of("central line transfusion").central && of("picc").central);
