@@ -22,11 +22,12 @@ fn same_word(a: &str, b: &str) -> bool {
 }
 
 /// The words of a behavior subterm after the site ("Insulinoma, pancreas,
-/// benign"): the site is the path's last part but these.
+/// benign"): the site is the path's last part but these. Not "in situ": a
+/// "Carcinoma-in-situ, lobular, breast" is no answer for an invasive one.
 fn is_behavior(w: &str) -> bool {
     matches!(
         w,
-        "benign" | "malignant" | "uncertain" | "behavior" | "situ" | "secondary" | "primary"
+        "benign" | "malignant" | "uncertain" | "behavior" | "secondary" | "primary"
     )
 }
 
