@@ -104,6 +104,8 @@ pub(crate) struct CmWords {
     remission: bool,
     /// The words say "family" (a family history).
     family: bool,
+    /// The words say "congenital".
+    congenital: bool,
     /// The words say "traumatic" (true) or "nontraumatic" (false).
     traumatic: Option<bool>,
     /// The words name a bite and do not say it is superficial: the Index
@@ -147,6 +149,7 @@ impl CmWords {
             family: singles
                 .iter()
                 .any(|w| matches!(w.as_str(), "family" | "fh" | "fhx")),
+            congenital: singles.iter().any(|w| w.starts_with("congenital")),
             traumatic: says_traumatic(&singles.join(" ")),
             open_bite: singles
                 .iter()
@@ -221,6 +224,11 @@ const UNNAMED_QUALIFIER: f32 = 4.0;
 /// Points a "Family history of ..." code loses when the words do not say
 /// family: a "history of" is the patient's own (Z85-Z87).
 const UNNAMED_FAMILY: f32 = 3.0;
+/// Points a "Congenital ..." code loses when the words do not say
+/// congenital: the Index's main entry is the condition as acquired, its
+/// congenital form a subterm ("Cyst, kidney (acquired) N28.1; congenital
+/// Q61.00": a "renal cyst" is N28.1).
+const UNNAMED_CONGENITAL: f32 = 3.0;
 
 impl Searcher<'_> {
     /// Points an ICD-10-CM code loses for what its title adds that the
@@ -236,6 +244,9 @@ impl Searcher<'_> {
         let mut penalty = 0.0;
         if title.starts_with("Family history") && !self.cm_words.family {
             penalty += UNNAMED_FAMILY;
+        }
+        if title.starts_with("Congenital") && !self.cm_words.congenital {
+            penalty += UNNAMED_CONGENITAL;
         }
         // A 7th character's words ("..., initial encounter for closed
         // fracture", "..., sequela") are chosen elsewhere: the qualifiers
@@ -372,16 +383,17 @@ pub(super) fn soften_indication(query: &str, terms: &mut [Term]) {
 }
 
 /// How an open fracture's grade is written ("type IIIB", "Gustilo II",
-/// "grade IIIA"): the 7th character's title holds these words ("initial
-/// encounter for open fracture type IIIA, IIIB, or IIIC"), the fracture's
-/// own title does not.
-const GRADE_WORDS: [&str; 9] = [
-    "type", "grade", "i", "ii", "iii", "iiia", "iiib", "iiic", "gustilo",
+/// "grade IIIA", "type 3b": see `numerals`): the 7th character's title holds
+/// these words ("initial encounter for open fracture type IIIA, IIIB, or
+/// IIIC"), the fracture's own title does not.
+const GRADE_WORDS: [&str; 15] = [
+    "type", "grade", "i", "ii", "iii", "iiia", "iiib", "iiic", "1", "2", "3", "3a", "3b", "3c",
+    "gustilo",
 ];
 
 /// Whether the words describe an open fracture (so "type II" is its grade,
 /// not a Salter-Harris type or a diabetes).
-fn open_fracture(ws: &[String]) -> bool {
+pub(super) fn open_fracture(ws: &[String]) -> bool {
     let has = |w: &str| ws.iter().any(|x| x == w);
     (has("open") || has("gustilo")) && (has("fracture") || has("fx") || has("fractures"))
 }
@@ -715,6 +727,13 @@ mod tests {
 
     fn ws(q: &str) -> Vec<String> {
         q.split(' ').map(String::from).collect()
+    }
+
+    #[test]
+    fn congenital_only_when_the_words_say_it() {
+        // Index: Cyst, kidney (acquired) N28.1; congenital Q61.00.
+        assert!(!of("renal cyst").congenital);
+        assert!(of("congenital renal cyst").congenital);
     }
 
     #[test]

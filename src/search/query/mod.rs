@@ -11,6 +11,9 @@ mod extent;
 mod fallback;
 mod negation;
 mod notes;
+mod numerals;
+mod own_site;
+mod pregnancy;
 mod rank;
 mod relaxed;
 mod route;
@@ -115,6 +118,8 @@ pub struct Searcher<'a> {
     routed_texts: Vec<u32>,
     /// The vocabulary ids of "with" and "without".
     with_ids: (Option<u32>, Option<u32>),
+    /// The vocabulary id of "except" (see `Searcher::score`).
+    except_id: Option<u32>,
     /// What the query's words say of a PCS code's approach and qualifier.
     pcs_words: surgeon::PcsWords,
     /// What the query's words say of an ICD-10-CM code's kind.
@@ -160,6 +165,7 @@ impl<'a> Searcher<'a> {
             route_label: None,
             routed_texts: Vec::new(),
             with_ids: (None, None),
+            except_id: None,
             pcs_words: surgeon::PcsWords::default(),
             cm_words: defaults::CmWords::default(),
             fallback: fallback::Scratch::default(),
@@ -172,6 +178,7 @@ impl<'a> Searcher<'a> {
 
     fn with_vocabulary(mut self) -> Self {
         self.with_ids = (self.vocab_id("with"), self.vocab_id("without"));
+        self.except_id = self.vocab_id("except");
         self
     }
 
@@ -397,6 +404,7 @@ impl<'a> Searcher<'a> {
         if !procedures_scope {
             defaults::fit_injury_words(&mut ws, MAX_TERMS);
             negation::keep_sides(&mut ws, MAX_TERMS);
+            self.weeks_as_trimester(&mut ws);
         }
         ws.truncate(MAX_TERMS);
         let mut terms: Vec<Term> = Vec::with_capacity(ws.len());
@@ -411,6 +419,7 @@ impl<'a> Searcher<'a> {
             t.soft |= said.without;
             terms.push(t);
         }
+        self.number_forms(&ws, &mut terms);
         defaults::soften_fracture_grade(&ws, &mut terms);
         self.soften_regions_beside_eponym(&ws, &mut terms);
         negation::soften_stage_words(&ws, &mut terms);

@@ -74,6 +74,20 @@ impl Searcher<'_> {
         {
             return;
         }
+        // The morphology's own Index entry for the site the words name
+        // answers, not the Neoplasm Table (see `own_site`).
+        if let Some(r) = route {
+            let sites: Vec<&str> = words
+                .iter()
+                .zip(&used)
+                .filter(|(_, u)| !**u)
+                .map(|(w, _)| w.as_str())
+                .collect();
+            let typed: Vec<&str> = words.iter().map(String::as_str).collect();
+            if self.morphology_names_site(ix.morph_keys.get(r), &sites, &typed) {
+                return;
+            }
+        }
         // The site: words left once the morphology is taken, that some
         // Neoplasm Table site has ("squamous cell" in "squamous cell
         // carcinoma of the lung" describes the morphology, not the site).
@@ -233,6 +247,8 @@ impl Searcher<'_> {
             let is = |w: &str, k: &str| w == k || typos::one_edit(w, k);
             if key_words.len() < words.len()
                 && key_words.iter().all(|k| words.iter().any(|w| is(w, k)))
+                && (ix.morph_columns[r] != morphology::NO_ROUTE
+                    || subterm_typed_together(&key_words, words, is))
             {
                 let extra = ix.morph_extras.get(r);
                 for (i, w) in words.iter().enumerate() {
@@ -265,5 +281,52 @@ impl Searcher<'_> {
             said,
             used,
         })
+    }
+}
+
+/// Whether the words of a morphology's subterm after its main term (the
+/// key's words after the first) are typed together, in order. A morphology
+/// the Index codes itself ("Carcinoma, renal cell C64.-") is one phrase;
+/// its words scattered over the query name something else ("transitional
+/// cell carcinoma of the renal pelvis": the cell is the morphology's, the
+/// renal the site's, and the route is Carcinoma's, to the Neoplasm Table's
+/// "renal, pelvis" C65.-).
+fn subterm_typed_together(key: &[&str], words: &[String], is: impl Fn(&str, &str) -> bool) -> bool {
+    let at: Vec<Option<usize>> = key
+        .iter()
+        .skip(1)
+        .map(|k| words.iter().position(|w| is(w, k)))
+        .collect();
+    at.windows(2).all(|p| match (p[0], p[1]) {
+        (Some(a), Some(b)) => b == a + 1,
+        _ => false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::subterm_typed_together;
+
+    #[test]
+    fn a_coded_morphology_is_typed_as_one_phrase() {
+        let q = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        let is = |w: &str, k: &str| w == k;
+        let key = ["carcinoma", "renal", "cell"];
+        assert!(subterm_typed_together(
+            &key,
+            &q("renal cell carcinoma left kidney"),
+            is
+        ));
+        assert!(subterm_typed_together(&key, &q("carcinoma renal cell"), is));
+        assert!(!subterm_typed_together(
+            &key,
+            &q("transitional cell carcinoma right renal pelvis"),
+            is
+        ));
+        assert!(!subterm_typed_together(
+            &key,
+            &q("squamous cell carcinoma renal pelvis"),
+            is
+        ));
     }
 }

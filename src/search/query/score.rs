@@ -63,6 +63,7 @@ impl Searcher<'_> {
         let mut mask: u64 = 0;
         let mut sum = 0.0;
         let mut leads = false;
+        let except = self.except_clause(ws);
         for (i, t) in terms.iter().enumerate() {
             let (mut best, pos) = bests[i];
             let mut phrase_mask = 0u64;
@@ -123,6 +124,9 @@ impl Searcher<'_> {
             {
                 contradicted += 1;
             }
+            if phrase_mask == 0 && except.contains(&pos) {
+                contradicted += 1;
+            }
             if phrase_mask != 0 {
                 mask |= phrase_mask;
                 leads |= phrase_mask & 1 != 0;
@@ -143,6 +147,22 @@ impl Searcher<'_> {
                 - 2.0 * soft_missed as f32
                 - 12.0 * contradicted as f32,
         )
+    }
+
+    /// Where a title's "except" clause is: the two words after "except",
+    /// which name what the code leaves out ("Malignant neoplasm of kidney,
+    /// except renal pelvis" C64, whose renal pelvis is C65; "Burn of ... ear
+    /// [any part, except ear drum]"; "... shoulder and upper limb, except
+    /// wrist and hand" T22). A word of the query found only there is no
+    /// word of the code: it counts as contradicted.
+    fn except_clause(&self, ws: &[u32]) -> std::ops::Range<usize> {
+        match self.except_id {
+            Some(x) => match ws.iter().position(|&w| w == x) {
+                Some(at) => at + 1..at + 3,
+                None => 0..0,
+            },
+            None => 0..0,
+        }
     }
 
     /// The share of an index text's core words (its first `text_core` words;
