@@ -662,7 +662,9 @@ impl Searcher<'_> {
             + self.device_bonus(e, key)
             + implants::bonus(&w.implants, key, self.ix.title(e))
             + w.qualifiers.bonus(key, self.ix.title(e))
-            + w.contrast.bonus(key)
+            + w.contrast.bonus(key, |k| {
+                std::str::from_utf8(k).is_ok_and(|k| self.ix.find(System::Icd10Pcs, k).is_some())
+            })
     }
 }
 

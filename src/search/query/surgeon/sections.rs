@@ -15,7 +15,9 @@ use super::negation::Raw;
 pub(super) const HCPCS_SERVICE: f32 = 30.0;
 /// Points an Imaging code (section B) loses when its contrast (5th
 /// character) is not the one the words ask for, None (Z) when they name no
-/// contrast; and when its 7th character is not None (Z) though the words
+/// contrast and the table offers the body part without contrast (ERCP's
+/// Biliary and Pancreatic Ducts row, BF11, has contrast only, so its codes
+/// lose nothing); and when its 7th character is not None (Z) though the words
 /// name no qualifier ("Intravascular", "Densitometry" are matched as words
 /// of the title). Losses, not gains: the code that fits keeps the score its
 /// words give it against the other sections' codes.
@@ -95,8 +97,11 @@ impl Contrast {
     }
 
     /// Points an Imaging code (section B, complete) loses for its contrast
-    /// and qualifier characters (none or less).
-    pub(super) fn bonus(self, key: &[u8]) -> f32 {
+    /// and qualifier characters (none or less). `exists` says whether a code
+    /// is in the tables: with no contrast named, only a code whose body part
+    /// is also imaged without contrast (the same key with contrast and its
+    /// qualifier None) loses.
+    pub(super) fn bonus(self, key: &[u8], exists: impl Fn(&[u8]) -> bool) -> f32 {
         if key.len() != 7 || key[0] != b'B' {
             return 0.0;
         }
@@ -106,7 +111,18 @@ impl Contrast {
             Contrast::With => contrast != b'Z' && enhanced == b'Z',
             Contrast::Both => contrast != b'Z' && enhanced == b'0',
         };
-        let mut loss = if fits { 0.0 } else { CONTRAST };
+        let plain = || {
+            let mut k = [0u8; 7];
+            k.copy_from_slice(key);
+            k[4] = b'Z';
+            k[5] = b'Z';
+            exists(&k)
+        };
+        let mut loss = if fits || (self == Contrast::Unsaid && !plain()) {
+            0.0
+        } else {
+            CONTRAST
+        };
         if key[6] != b'Z' {
             loss += QUALIFIER_NONE;
         }
@@ -133,12 +149,18 @@ mod tests {
             Contrast::Both
         );
         // B030: Y Other Contrast with 0 Unenhanced and Enhanced, or Z None.
-        assert!(Contrast::Both.bonus(b"B030Y0Z") > Contrast::Both.bonus(b"B030YZZ"));
-        assert!(Contrast::With.bonus(b"B030YZZ") > Contrast::With.bonus(b"B030ZZZ"));
-        assert!(Contrast::Unsaid.bonus(b"B030ZZZ") > Contrast::Unsaid.bonus(b"B030YZZ"));
+        let all = |_: &[u8]| true;
+        assert!(Contrast::Both.bonus(b"B030Y0Z", all) > Contrast::Both.bonus(b"B030YZZ", all));
+        assert!(Contrast::With.bonus(b"B030YZZ", all) > Contrast::With.bonus(b"B030ZZZ", all));
+        assert!(Contrast::Unsaid.bonus(b"B030ZZZ", all) > Contrast::Unsaid.bonus(b"B030YZZ", all));
+        // ERCP: the Biliary and Pancreatic Ducts row (BF11) has no
+        // contrast-None code, so its contrast codes lose nothing.
+        let no_plain_ducts = |k: &[u8]| k != b"BF11ZZZ";
+        assert_eq!(Contrast::Unsaid.bonus(b"BF111ZZ", no_plain_ducts), 0.0);
+        assert!(Contrast::Unsaid.bonus(b"BF151ZZ", all) < 0.0);
         // B34: the 7th character Intravascular (3) only when said.
-        assert!(Contrast::Unsaid.bonus(b"B345ZZZ") > Contrast::Unsaid.bonus(b"B345ZZ3"));
-        assert_eq!(Contrast::Unsaid.bonus(b"0DTJ4ZZ"), 0.0);
+        assert!(Contrast::Unsaid.bonus(b"B345ZZZ", all) > Contrast::Unsaid.bonus(b"B345ZZ3", all));
+        assert_eq!(Contrast::Unsaid.bonus(b"0DTJ4ZZ", all), 0.0);
     }
 
     #[test]
