@@ -76,31 +76,20 @@ impl Searcher<'_> {
         }
         // The morphology's own Index entry for the site the words name
         // answers, not the Neoplasm Table (see `own_site`).
-        if let Some(r) = route {
-            let sites: Vec<&str> = words
-                .iter()
-                .zip(&used)
-                .filter(|(_, u)| !**u)
-                .map(|(w, _)| w.as_str())
-                .collect();
-            let typed: Vec<&str> = words.iter().map(String::as_str).collect();
-            if self.morphology_names_site(ix.morph_keys.get(r), &sites, &typed) {
-                return;
-            }
+        if let Some(r) = route
+            && self.own_site_answers(r, words, &used)
+        {
+            return;
         }
         // The site: words left once the morphology is taken, that some
         // Neoplasm Table site has ("squamous cell" in "squamous cell
         // carcinoma of the lung" describes the morphology, not the site).
-        let mut terms: Vec<Term> = Vec::new();
-        for (w, u) in words.iter().zip(&used) {
-            if *u {
-                continue;
-            }
-            let t = term_of(w);
-            if is_soft_word(w) || self.names_a_site(&t) {
-                terms.push(t);
-            }
-        }
+        let mut terms: Vec<Term> = (words.iter().zip(&used))
+            .filter(|(_, u)| !**u)
+            .map(|(w, _)| (w, term_of(w)))
+            .filter(|(w, t)| is_soft_word(w) || self.names_a_site(t))
+            .map(|(_, t)| t)
+            .collect();
         if terms.is_empty() || terms.len() > MAX_TERMS {
             return;
         }
@@ -151,6 +140,19 @@ impl Searcher<'_> {
         }
         self.mark_words(&terms, false);
         self.mark_words(known, true);
+    }
+
+    /// Whether the morphology's own Index entry (`route`) lists the site the
+    /// words left over name (`used` marks the morphology's own words).
+    fn own_site_answers(&self, route: usize, words: &[String], used: &[bool]) -> bool {
+        let sites: Vec<&str> = words
+            .iter()
+            .zip(used)
+            .filter(|(_, u)| !**u)
+            .map(|(w, _)| w.as_str())
+            .collect();
+        let typed: Vec<&str> = words.iter().map(String::as_str).collect();
+        self.morphology_names_site(self.ix.morph_keys.get(route), &sites, &typed)
     }
 
     /// Words of a morphology that the Neoplasm Table's skin rows also hold
