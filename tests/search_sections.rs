@@ -8,7 +8,7 @@ mod common;
 mod search_support;
 
 use chartcoder::search::synonyms;
-use search_support::{codes, px};
+use search_support::{codes, first, px};
 
 #[test]
 fn every_section_term_leads_to_a_pcs_code_holding_one_of_its_phrases() {
@@ -53,8 +53,7 @@ fn a_sections_own_words_find_its_table() {
         ("short arm cast left", "2W3DX2Z"),
     ] {
         let hits = px(q);
-        let first = hits.first().map_or("(none)", |h| h.code.as_str());
-        assert!(first.starts_with(code), "{q}: {:?}", codes(&hits));
+        assert!(first(&hits).starts_with(code), "{q}: {:?}", codes(&hits));
     }
 }
 
@@ -68,8 +67,7 @@ fn hcpcs_drugs_and_supplies_come_after_the_procedure() {
         ("influenza vaccine intramuscular", "3E0234Z"),
     ] {
         let hits = px(q);
-        let first = hits.first().map_or("(none)", |h| h.code.as_str());
-        assert!(first.starts_with(code), "{q}: {:?}", codes(&hits));
+        assert!(first(&hits).starts_with(code), "{q}: {:?}", codes(&hits));
     }
 }
 
@@ -87,7 +85,7 @@ fn bipap_is_respiratory_assistance_by_positive_airway_pressure() {
         ("BiPAP greater than 96 hours", Some('5')),
     ] {
         let hits = px(q);
-        let code = hits.first().map_or("", |h| h.code.as_str());
+        let code = first(&hits);
         let chars: Vec<char> = code.chars().collect();
         assert!(
             code.starts_with("5A09")

@@ -564,6 +564,13 @@ impl Searcher<'_> {
         held
     }
 
+    /// Whether a key built from another code's characters is an ICD-10-PCS
+    /// code of the tables (the External row of a measurement, the
+    /// contrast-None image of a body part).
+    fn pcs_exists(&self, key: &[u8]) -> bool {
+        std::str::from_utf8(key).is_ok_and(|k| self.ix.find(System::Icd10Pcs, k).is_some())
+    }
+
     /// Points a complete ICD-10-PCS code earns for the approach and
     /// qualifier the words say (none for other codes).
     pub(super) fn pcs_bonus(&self, e: usize) -> f32 {
@@ -623,9 +630,7 @@ impl Searcher<'_> {
             let mut external = *b"4000000";
             external.copy_from_slice(key);
             external[4] = b'X';
-            if std::str::from_utf8(&external)
-                .is_ok_and(|k| self.ix.find(System::Icd10Pcs, k).is_some())
-            {
+            if self.pcs_exists(&external) {
                 bonus -= sections::MEASURED_EXTERNAL;
             }
         }
@@ -662,9 +667,7 @@ impl Searcher<'_> {
             + self.device_bonus(e, key)
             + implants::bonus(&w.implants, key, self.ix.title(e))
             + w.qualifiers.bonus(key, self.ix.title(e))
-            + w.contrast.bonus(key, |k| {
-                std::str::from_utf8(k).is_ok_and(|k| self.ix.find(System::Icd10Pcs, k).is_some())
-            })
+            + w.contrast.bonus(key, |k| self.pcs_exists(k))
     }
 }
 
