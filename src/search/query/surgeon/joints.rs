@@ -141,9 +141,12 @@ pub(super) fn drop_prosthesis_words(terms: &mut [Term]) {
     for (i, t) in terms.iter().enumerate() {
         let w = t.word.as_str();
         let next = terms.get(i + 1).map_or("", |t| t.word.as_str());
-        if w == "bearing" {
+        // (No PCS label says "bearing"; "weight bearing" views of other
+        // procedure code sets keep it.)
+        let surface = matches!(next, "surface" | "surfaces");
+        if w == "bearing" && (surface || total) {
             drop.push(i);
-            if matches!(next, "surface" | "surfaces") {
+            if surface {
                 drop.push(i + 1);
             }
         }
@@ -194,6 +197,10 @@ mod tests {
         assert_eq!(
             kept("right total hip arthroplasty, metal on metal bearing surface"),
             "right total hip arthroplasty metal metal"
+        );
+        assert_eq!(
+            kept("weight bearing radiograph of knee"),
+            "weight bearing radiograph knee"
         );
         // The last words of a long query may be cut: the parts go alone.
         assert_eq!(
