@@ -7,6 +7,7 @@
 mod devices;
 mod donor;
 mod implants;
+mod joints;
 mod negation;
 mod qualifiers;
 mod removal;
@@ -23,6 +24,7 @@ use crate::search::text::{index_words, is_soft_word};
 use crate::search::{System, TextKind, range};
 use devices::Device;
 use implants::Implant;
+use joints::Joint;
 use negation::Raw;
 use qualifiers::Qualifiers;
 use sections::Contrast;
@@ -115,6 +117,8 @@ pub(crate) struct PcsWords {
     /// Cemented (true) or uncemented (false): the qualifier of a joint
     /// replacement (table 0SR: 9 Cemented, A Uncemented).
     cemented: Option<bool>,
+    /// A total joint and its bearing surface (`joints`).
+    joint: Joint,
     /// What each "-ectomy" word holds before its ending ("hemithyroid").
     organs: Vec<String>,
     /// The qualifiers a few tables give by surgeons' words.
@@ -257,6 +261,7 @@ impl PcsWords {
         let said = negation::read(query, words);
         out.read_devices(words, &said, &raw);
         out.implants = implants::read(&flat);
+        out.joint = Joint::of(&flat);
         let stent = matches!(
             out.device,
             Some(Device::Stent { .. } | Device::Branched { .. })
@@ -341,6 +346,7 @@ pub(super) fn soften_surgeon_words(terms: &mut [Term], said: &[Said], procedures
     }
     if procedures {
         devices::drop_said_of_devices(terms, said);
+        joints::drop_prosthesis_words(terms);
     }
     let Some(scope) = scope else {
         return;
@@ -667,6 +673,7 @@ impl Searcher<'_> {
             + self.device_bonus(e, key)
             + implants::bonus(&w.implants, key, self.ix.title(e))
             + w.qualifiers.bonus(key, self.ix.title(e))
+            + w.joint.bonus(key, self.ix.title(e))
             + w.contrast.bonus(key, |k| self.pcs_exists(k))
     }
 }
