@@ -2,16 +2,16 @@
 //! do not spell: a vessel cleared of a clot or plaque, a nerve or the spinal
 //! cord decompressed through a laminectomy, a bleed in the digestive tract
 //! stopped, an aneurysm lined with a stent graft from inside, a torn tendon
-//! sewn. Each reader looks for its trigger words first and returns the words
+//! sewn, an arm fistula, an irrigation, a lymph node by its site. Each reader looks for its trigger words first and returns the words
 //! unchanged when they are absent.
 
 use super::operations::{has, split};
 
 /// Every reader of this file, in turn.
 pub(super) fn read(words: Vec<String>) -> Vec<String> {
-    tendon_repair(endovascular_aneurysm(bleeding_control(
-        nerve_decompression(vessel_extirpation(words)),
-    )))
+    let words = bleeding_control(nerve_decompression(vessel_extirpation(words)));
+    let words = av_fistula(tendon_repair(endovascular_aneurysm(words)));
+    lymph_node_site(irrigation_site(words))
 }
 
 /// Words of the approach a reader keeps when it rewrites the rest.
@@ -27,6 +27,8 @@ fn approach_word(w: &str) -> bool {
             | "egd"
             | "ercp"
             | "transcatheter"
+            | "transurethral"
+            | "external"
     ) || w.ends_with("oscopy")
         || w.ends_with("oscopic")
 }
@@ -43,7 +45,7 @@ fn intracranial_at(words: &[String], i: usize) -> Option<usize> {
     match w {
         "basilar" | "pica" | "mca" => Some(0),
         "cerebral" | "communicating" if before(1) => Some(1),
-        "willis" if i >= 2 && words[i - 2] == "circle" => Some(2),
+        "willis" if i >= 1 && words[i - 1] == "circle" => Some(1),
         _ => None,
     }
 }
@@ -88,7 +90,8 @@ pub(super) fn vessel_extirpation(words: Vec<String>) -> Vec<String> {
     if !has(&words, &EXTIRPATION) {
         return words;
     }
-    let words = split(words);
+    let typed = words;
+    let words = split(typed.clone());
     let endarterectomy = words.iter().any(|w| w.ends_with("endarterectomy"));
     let named = words
         .iter()
@@ -108,6 +111,16 @@ pub(super) fn vessel_extirpation(words: Vec<String>) -> Vec<String> {
         } else if endarterectomy && PATCH.contains(&w) {
             keep[i] = false;
         }
+    }
+    let catheter_at = |i: usize| {
+        matches!(words[i].as_str(), "mechanical" | "aspiration")
+            && words
+                .get(i + 1)
+                .is_some_and(|n| n == "thrombectomy" || n == "embolectomy")
+    };
+    // Nothing to read: the words as typed (their phrases whole).
+    if keep.iter().all(|&k| k) && (named || !(0..words.len()).any(catheter_at)) {
+        return typed;
     }
     let mut out = Vec::with_capacity(words.len() + 2);
     for (i, w) in words.iter().enumerate() {
@@ -176,7 +189,8 @@ pub(super) fn nerve_decompression(words: Vec<String>) -> Vec<String> {
     if !has(&words, &DECOMPRESSION) {
         return words;
     }
-    let words = split(words);
+    let typed = words;
+    let words = split(typed.clone());
     let has_word = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
     let cord = has_word(&["cord", "cauda", "conus", "thecal"]);
     let root = words
@@ -184,7 +198,7 @@ pub(super) fn nerve_decompression(words: Vec<String>) -> Vec<String> {
         .any(|p| p[0] == "nerve" && p[1].starts_with("root"));
     if !cord && !root {
         if !has_word(&["nerve", "nerves"]) {
-            return words;
+            return typed;
         }
         // A peripheral nerve: the nerve's own words name the body part.
         return words
@@ -204,7 +218,7 @@ pub(super) fn nerve_decompression(words: Vec<String>) -> Vec<String> {
         words.iter().find_map(|w| region_of(w))
     };
     let Some(region) = region else {
-        return words;
+        return typed;
     };
     let target = match (cord, region) {
         (true, "sacral") => "lumbar spinal cord".to_string(),
@@ -401,6 +415,149 @@ pub(super) fn tendon_repair(words: Vec<String>) -> Vec<String> {
     out
 }
 
+/// The arm's arteries a fistula is made from.
+const ARM_ARTERIES: [&str; 3] = ["radial", "ulnar", "brachial"];
+
+/// An arteriovenous fistula written as "artery to vein": PCS Index
+/// "Fistulization — see Bypass"; in table 031 the artery is the body part
+/// and the vein the qualifier, by where the vein is (Radial and Ulnar
+/// Artery: F Lower Arm Vein; Brachial Artery: D Upper Arm Vein, F Lower
+/// Arm Vein). The cephalic or basilic vein is named by its arm segment: the
+/// forearm's (wrist, forearm, or a forearm artery) or the upper arm's.
+pub(super) fn av_fistula(words: Vec<String>) -> Vec<String> {
+    let flat = split(words.clone());
+    let any = |list: &[&str]| flat.iter().any(|w| list.contains(&w.as_str()));
+    let artery = flat.iter().find(|w| ARM_ARTERIES.contains(&w.as_str()));
+    let (Some(artery), true, true) = (artery, any(&["fistula"]), any(&["cephalic", "basilic"]))
+    else {
+        return words;
+    };
+    let forearm = artery != "brachial" || any(&["wrist", "forearm"]);
+    let mut out: Vec<String> = vec!["arteriovenous".into(), "fistula".into()];
+    out.extend(
+        flat.iter()
+            .filter(|w| matches!(w.as_str(), "left" | "right") || approach_word(w))
+            .cloned(),
+    );
+    out.push(artery.clone());
+    out.push("artery".into());
+    let vein = if forearm {
+        "lower arm vein"
+    } else {
+        "upper arm vein"
+    };
+    out.extend(vein.split(' ').map(String::from));
+    out
+}
+
+/// Where fluid is run in and out (the catheter or tube it goes through is
+/// the approach, not a body part), by the table 3E1 body system or region
+/// the site's words name, and the approach that region's irrigation takes
+/// when the words name none: through the urethra, the mouth or nose (Via
+/// Natural or Artificial Opening), on the eye or a wound's surface
+/// (External: Definitions, "Procedures performed directly on the skin or
+/// mucous membrane").
+fn irrigated(w: &str) -> Option<(&'static str, &'static str)> {
+    const OPENING: &str = "via natural artificial opening";
+    Some(match w {
+        "bladder" | "urinary" | "cystostomy" | "foley" => ("genitourinary tract", OPENING),
+        "eye" | "eyes" | "ocular" | "conjunctival" => ("eye", "external"),
+        "wound" | "skin" => ("skin mucous membranes", "external"),
+        "gastric" | "stomach" | "nasogastric" => ("upper gi", OPENING),
+        "peritoneal" | "peritoneum" => ("peritoneal cavity", ""),
+        "pleural" => ("pleural cavity", ""),
+        _ => return None,
+    })
+}
+
+/// Irrigation of a site (PCS Index "Irrigation", "Lavage — see Irrigation";
+/// Definitions, Irrigation: "Putting in or on a cleansing substance"): the
+/// table 3E1 region the site is in, Irrigating Substance. A bronchoalveolar
+/// lavage is not one (Index: "Lavage, bronchial alveolar, diagnostic — see
+/// Drainage").
+pub(super) fn irrigation_site(words: Vec<String>) -> Vec<String> {
+    let flat = split(words.clone());
+    let any = |list: &[&str]| flat.iter().any(|w| list.contains(&w.as_str()));
+    if !any(&["irrigation", "irrigated", "lavage"])
+        || any(&["bronchial", "bronchoalveolar", "alveolar", "bal"])
+    {
+        return words;
+    }
+    let Some((region, approach)) = flat.iter().find_map(|w| irrigated(w)) else {
+        return words;
+    };
+    let mut out = vec!["irrigation".to_string()];
+    out.extend(region.split(' ').map(String::from));
+    let named: Vec<String> = flat
+        .iter()
+        .filter(|w| approach_word(w) || w.as_str() == "diagnostic")
+        .cloned()
+        .collect();
+    let approach_named = named.iter().any(|w| w != "diagnostic");
+    out.extend(named);
+    if !approach_named {
+        out.extend(
+            approach
+                .split(' ')
+                .filter(|w| !w.is_empty())
+                .map(String::from),
+        );
+    }
+    out
+}
+
+/// The Body Part Key's lymph nodes by the table 07 body part value that
+/// holds them ("Lymphatic, Left Axillary: Central axillary lymph node,
+/// Pectoral (anterior) lymph node ...", "Lymphatic, Right Neck: Cervical
+/// lymph node, Jugular lymph node, Supraclavicular (Virchow's) lymph node",
+/// "Lymphatic, Thorax: Mediastinal lymph node, Paratracheal lymph node",
+/// "Lymphatic, Aortic: Paraaortic lymph node, Retroperitoneal lymph node",
+/// "Lymphatic, Pelvis: Iliac lymph node, Obturator lymph node", "Lymphatic,
+/// Right Lower Extremity: Femoral lymph node, Popliteal lymph node",
+/// "Lymphatic, Right Upper Extremity: Epitrochlear lymph node"); the
+/// inguinal and internal mammary nodes have values of their own.
+fn lymphatic_region(w: &str) -> Option<&'static str> {
+    Some(match w {
+        "axillary" | "pectoral" | "subscapular" | "subclavicular" => "axillary",
+        "cervical" | "jugular" | "supraclavicular" | "occipital" | "postauricular"
+        | "retropharyngeal" => "neck",
+        "mediastinal" | "paratracheal" | "tracheobronchial" | "subcarinal" | "parasternal"
+        | "intercostal" => "thorax",
+        "paraaortic" | "retroperitoneal" | "celiac" => "aortic",
+        "mesenteric" => "mesenteric",
+        "iliac" | "obturator" | "pelvic" => "pelvis",
+        "femoral" | "popliteal" => "lower extremity",
+        "epitrochlear" | "cubital" => "upper extremity",
+        "inguinal" => "inguinal",
+        "parotid" | "submandibular" | "submental" | "preauricular" => "head",
+        _ => return None,
+    })
+}
+
+/// A lymph node named by its site ("left axillary lymph node"): the
+/// Lymphatic body part of table 07 the Body Part Key puts it in, so a
+/// biopsy, an aspiration or an excision of it finds that body part value
+/// and not the first Lymphatic row of the Index entry (Head). The side
+/// words stay: the values are "Lymphatic, Left Axillary".
+pub(super) fn lymph_node_site(words: Vec<String>) -> Vec<String> {
+    let flat = split(words.clone());
+    let node_at = |i: usize| {
+        flat.get(i).is_some_and(|w| w == "lymph")
+            && flat.get(i + 1).is_some_and(|w| w.starts_with("node"))
+    };
+    let Some(at) =
+        (1..flat.len()).find(|&i| node_at(i) && lymphatic_region(&flat[i - 1]).is_some())
+    else {
+        return words;
+    };
+    let region = lymphatic_region(&flat[at - 1]).unwrap_or_default();
+    let mut out: Vec<String> = flat[..at - 1].to_vec();
+    out.push("lymphatic".to_string());
+    out.extend(region.split(' ').map(String::from));
+    out.extend(flat[at + 2..].iter().cloned());
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -516,6 +673,62 @@ mod tests {
         assert_eq!(
             run(endovascular_aneurysm, "open repair of aortic aneurysm"),
             "open repair aortic aneurysm"
+        );
+    }
+
+    #[test]
+    fn a_fistula_is_the_bypass_of_its_artery_to_the_veins_arm_segment() {
+        assert_eq!(
+            run(
+                av_fistula,
+                "arteriovenous fistula left wrist radial artery to cephalic vein"
+            ),
+            "arteriovenous fistula left radial artery lower arm vein"
+        );
+        assert_eq!(
+            run(
+                av_fistula,
+                "arteriovenous fistula right brachial artery to cephalic vein"
+            ),
+            "arteriovenous fistula right brachial artery upper arm vein"
+        );
+    }
+
+    #[test]
+    fn irrigation_is_of_the_table_3e1_region() {
+        assert_eq!(
+            run(irrigation_site, "bladder irrigation through Foley catheter"),
+            "irrigation genitourinary tract via natural artificial opening"
+        );
+        assert_eq!(
+            run(
+                irrigation_site,
+                "irrigation of the right eye with normal saline"
+            ),
+            "irrigation eye external"
+        );
+        assert_eq!(
+            run(irrigation_site, "bronchoalveolar lavage right lower lobe"),
+            "bronchoalveolar lavage right lower lobe"
+        );
+    }
+
+    #[test]
+    fn a_lymph_node_is_its_lymphatic_body_part() {
+        assert_eq!(
+            run(
+                lymph_node_site,
+                "fine needle aspiration of left axillary lymph node"
+            ),
+            "fine needle aspiration left lymphatic axillary"
+        );
+        assert_eq!(
+            run(lymph_node_site, "EBUS TBNA of subcarinal lymph nodes"),
+            "ebus tbna lymphatic thorax"
+        );
+        assert_eq!(
+            run(lymph_node_site, "lymph node biopsy"),
+            "lymph node biopsy"
         );
     }
 
