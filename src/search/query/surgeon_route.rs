@@ -23,6 +23,7 @@
 //!   tables' Bilateral, and an amputation through a toe's or finger's base
 //!   joint is the Complete level.
 
+mod named;
 mod operations;
 mod placements;
 #[cfg(test)]
@@ -43,7 +44,7 @@ pub(super) fn route(words: Vec<String>, procedures: bool, any_procedures: bool) 
     if !procedures {
         return words;
     }
-    let words = operations::anesthesia_apart(operations::sizes_apart(words));
+    let words = named::read(operations::anesthesia_apart(operations::sizes_apart(words)));
     let words = imaging_apart(access_route(super::surgeon_body::route(words)));
     let words = graft_reconstruction(solid_matter(both_sides(words)));
     let words = operations::pelvic_abscess(operations::packing_apart(words));
