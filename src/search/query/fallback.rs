@@ -5,7 +5,7 @@
 //! an op note adds to the code's title) weighs nothing, since no code could
 //! hold it. These codes rank below every code the passes before found.
 
-use super::{GATHER_LIMIT, Hit, MAX_TERMS, Searcher, Term, TermMask};
+use super::{GATHER_LIMIT, Hit, MAX_TERMS, Searcher, Term, TermMask, text_class};
 use crate::search::text::index_words;
 use crate::search::{Filters, range};
 
@@ -158,11 +158,13 @@ impl Searcher<'_> {
                 }
             }
         }
+        self.make_text_classes();
+        let classes = &self.text_classes;
         let mut out: Vec<u32> = scratch
             .touched
             .iter()
             .copied()
-            .filter(|&t| self.allowed(self.ix.text_entry[t as usize] as usize, filters))
+            .filter(|&t| text_class::allows(classes[t as usize], filters))
             .collect();
         let by_weight = |a: &u32, b: &u32| {
             scratch.weight[*b as usize]

@@ -20,9 +20,11 @@ mod route;
 mod scope;
 mod score;
 mod status;
+mod substring;
 mod surgeon;
 mod surgeon_body;
 mod surgeon_route;
+mod text_class;
 mod typos;
 mod vocab;
 use crate::codeset::code_key;
@@ -133,6 +135,9 @@ pub struct Searcher<'a> {
     organ_bodies: std::cell::RefCell<std::collections::HashMap<&'a str, bool>>,
     /// Where each two-byte prefix's run of the vocabulary begins.
     vocab_starts: vocab::PrefixStarts,
+    /// Each text's system and reportability, for the common-word scan
+    /// (made at the first scan).
+    text_classes: Vec<u8>,
 }
 
 /// What the last search did, for benchmarks and diagnostics.
@@ -172,6 +177,7 @@ impl<'a> Searcher<'a> {
             title_words: rank::TitleWords::default(),
             organ_bodies: std::cell::RefCell::default(),
             vocab_starts: vocab::PrefixStarts::of(&ix.vocab),
+            text_classes: Vec::new(),
         }
         .with_vocabulary()
     }

@@ -3,8 +3,8 @@
 //! phrase), what the text's core words cover, and the passes that offer the
 //! scored texts' codes.
 
-use super::{GATHER_LIMIT, MAX_TERMS, SCAN_CAP, SCAN_TEXTS, Searcher, Term, typos};
-use crate::search::{Filters, flag, range};
+use super::{GATHER_LIMIT, MAX_TERMS, SCAN_CAP, SCAN_TEXTS, Searcher, Term, text_class, typos};
+use crate::search::{Filters, range};
 
 impl Searcher<'_> {
     pub(super) fn quality(&self, t: &Term, w: u32) -> f32 {
@@ -51,6 +51,23 @@ impl Searcher<'_> {
         bests
     }
 
+    /// How many hard terms a text's words surely miss: no word of the text
+    /// matches the term and none of its phrases is whole in it. `score`
+    /// counts each of them missed, so a text missing more than it may is
+    /// left before its words are weighed (most texts a scan reads).
+    fn surely_missed(&self, terms: &[Term], ws: &[u32]) -> usize {
+        let mask = ws.iter().fold(0, |m, &w| m | self.word_terms[w as usize]);
+        terms
+            .iter()
+            .enumerate()
+            .filter(|&(i, t)| {
+                !t.soft
+                    && mask & (1 << i) == 0
+                    && !t.phrases.iter().any(|p| p.iter().all(|x| ws.contains(x)))
+            })
+            .count()
+    }
+
     /// The score of a text against every term, or `None` if a term is missing.
     pub(super) fn score(&self, terms: &[Term], text: usize, may_miss: usize) -> Option<f32> {
         let mut missed = 0;
@@ -58,6 +75,9 @@ impl Searcher<'_> {
         let mut soft_sum = 0.0;
         let mut contradicted = 0;
         let ws = &self.ix.words[range(&self.ix.text_word_ends, text)];
+        if self.surely_missed(terms, ws) > may_miss {
+            return None;
+        }
         let has = self.names_what_it_has(self.ix.text_entry[text] as usize);
         let bests = self.best_words(terms, ws);
         let mut mask: u64 = 0;
@@ -179,20 +199,7 @@ impl Searcher<'_> {
     }
 
     pub(super) fn allowed(&self, entry: usize, filters: &Filters) -> bool {
-        if filters.systems == crate::search::SystemFilter::All && !filters.billable_only {
-            return true;
-        }
-        if !filters.systems.allows(self.ix.system(entry)) {
-            return false;
-        }
-        if filters.billable_only
-            && !self
-                .ix
-                .has(entry, flag::BILLABLE | flag::NEEDS_SEVENTH | flag::EXPANDS)
-        {
-            return false;
-        }
-        true
+        text_class::allows(text_class::of_entry(self.ix, entry), filters)
     }
 
     pub(super) fn text_hits(&mut self, terms: &[Term], filters: &Filters) {
@@ -208,20 +215,27 @@ impl Searcher<'_> {
             // (a common word the filter mostly rules out, "open" among
             // diagnoses), the rest would not rank anyway.
             let mut allowed = 0;
+            self.make_text_classes();
+            let classes = std::mem::take(&mut self.text_classes);
             for t in 0..self.ix.texts() {
-                if self.allowed(self.ix.text_entry[t] as usize, filters) {
-                    allowed += 1;
-                    if allowed > SCAN_TEXTS {
-                        break;
-                    }
+                if !classes
+                    .get(t)
+                    .is_some_and(|&c| text_class::allows(c, filters))
+                {
+                    continue;
                 }
-                if self.consider(terms, t, filters, 0) {
+                allowed += 1;
+                if allowed > SCAN_TEXTS {
+                    break;
+                }
+                if self.score_and_offer(terms, t, 0) {
                     matched += 1;
                     if matched >= SCAN_CAP {
                         break;
                     }
                 }
             }
+            self.text_classes = classes;
         }
     }
 
@@ -245,9 +259,12 @@ impl Searcher<'_> {
         may_miss: usize,
     ) -> bool {
         let entry = self.ix.text_entry[text] as usize;
-        if !self.allowed(entry, filters) {
-            return false;
-        }
+        self.allowed(entry, filters) && self.score_and_offer(terms, text, may_miss)
+    }
+
+    /// Scores an allowed text and offers its code; whether it scored.
+    fn score_and_offer(&mut self, terms: &[Term], text: usize, may_miss: usize) -> bool {
+        let entry = self.ix.text_entry[text] as usize;
         self.stats.scored += 1;
         match self.score(terms, text, may_miss) {
             Some(s) => {

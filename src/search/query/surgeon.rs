@@ -17,6 +17,7 @@ pub(super) use donor::graft_donor_apart;
 pub(super) use negation::{Said, read as read_negation};
 pub(super) use removal::device_removal_apart;
 
+use super::substring::find;
 use super::{Searcher, Term};
 use crate::search::synonyms::MAX_KEY_WORDS;
 use crate::search::text::words;
@@ -556,8 +557,10 @@ impl Searcher<'_> {
         }
         let ix = self.ix;
         let title = ix.title(e);
-        let body = title.split(", ").next().unwrap_or(title);
-        let body = body.split_once(" of ").map_or(body, |(_, b)| b);
+        // The body part: "Resection of Thyroid Gland Lobe, Left, ..."
+        // (`substring::find`: no string searcher built per title).
+        let body = find(title, ", ").map_or(title, |i| &title[..i]);
+        let body = find(body, " of ").map_or(body, |i| &body[i + " of ".len()..]);
         // A table's codes share a few body parts: each is read once a search.
         if let Some(&held) = self.organ_bodies.borrow().get(body) {
             return held;

@@ -61,20 +61,23 @@ impl Device {
     fn in_title(self, title: &str) -> bool {
         match self {
             Device::Stent { drug, count } => {
-                // (The label and the count, without a string made per title.)
-                let follows = |label: &str, n: &str| {
-                    title
-                        .match_indices(label)
-                        .any(|(i, _)| title[i + label.len()..].starts_with(n))
-                };
+                // The count after either label, spelled out whole: `contains`
+                // of a short literal is a quick scan where `match_indices`
+                // builds a string searcher per title.
                 let counted =
-                    |n: &str| follows("Intraluminal Device, ", n) || follows("Drug-eluting, ", n);
+                    |[device, drug]: [&str; 2]| title.contains(device) || title.contains(drug);
+                const TWO: [&str; 2] = ["Intraluminal Device, Two", "Drug-eluting, Two"];
+                const THREE: [&str; 2] = ["Intraluminal Device, Three", "Drug-eluting, Three"];
+                const FOUR: [&str; 2] = [
+                    "Intraluminal Device, Four or More",
+                    "Drug-eluting, Four or More",
+                ];
                 // (The count last: most titles have no Intraluminal Device.)
                 let count_ok = || match count {
-                    1 => !["Two", "Three", "Four or More"].iter().any(|n| counted(n)),
-                    2 => counted("Two"),
-                    3 => counted("Three"),
-                    _ => counted("Four or More"),
+                    1 => ![TWO, THREE, FOUR].into_iter().any(counted),
+                    2 => counted(TWO),
+                    3 => counted(THREE),
+                    _ => counted(FOUR),
                 };
                 title.contains("Intraluminal Device")
                     && !title.contains("Branched or Fenestrated")
