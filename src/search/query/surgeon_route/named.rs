@@ -591,7 +591,7 @@ mod tests {
                 vessel_extirpation,
                 "right common femoral endarterectomy with synthetic patch angioplasty"
             ),
-            "right femoral endarterectomy artery"
+            "right femoral endarterectomy with artery"
         );
         // No trigger: unchanged.
         assert_eq!(
@@ -752,7 +752,7 @@ mod tests {
                 tendon_repair,
                 "reattachment of ruptured distal biceps tendon with anchors repair"
             ),
-            "reattachment ruptured distal biceps tendon anchors repair"
+            "reattachment ruptured distal biceps tendon with anchors repair"
         );
     }
 }
