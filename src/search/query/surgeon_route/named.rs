@@ -104,12 +104,10 @@ pub(super) fn vessel_extirpation(words: Vec<String>) -> Vec<String> {
         if let Some(k) = intracranial_at(&words, i) {
             (i - k..=i).for_each(|j| keep[j] = false);
             intracranial[i] = true;
-        } else if matches!(w, "common" | "superficial")
-            && words.get(i + 1).is_some_and(|n| n == "femoral")
-        {
-            keep[i] = false;
-        } else if endarterectomy && PATCH.contains(&w) {
-            keep[i] = false;
+        } else {
+            let femoral_part = matches!(w, "common" | "superficial")
+                && words.get(i + 1).is_some_and(|n| n == "femoral");
+            keep[i] = !(femoral_part || (endarterectomy && PATCH.contains(&w)));
         }
     }
     let catheter_at = |i: usize| {
