@@ -104,12 +104,10 @@ pub(super) fn vessel_extirpation(words: Vec<String>) -> Vec<String> {
         if let Some(k) = intracranial_at(&words, i) {
             (i - k..=i).for_each(|j| keep[j] = false);
             intracranial[i] = true;
-        } else if matches!(w, "common" | "superficial")
-            && words.get(i + 1).is_some_and(|n| n == "femoral")
-        {
-            keep[i] = false;
-        } else if endarterectomy && PATCH.contains(&w) {
-            keep[i] = false;
+        } else {
+            let femoral_part = matches!(w, "common" | "superficial")
+                && words.get(i + 1).is_some_and(|n| n == "femoral");
+            keep[i] = !(femoral_part || (endarterectomy && PATCH.contains(&w)));
         }
     }
     let catheter_at = |i: usize| {
@@ -354,9 +352,15 @@ pub(super) fn endovascular_aneurysm(words: Vec<String>) -> Vec<String> {
     for w in &flat {
         match w.as_str() {
             "repair" | "repaired" | "aneurysm" | "aneurysms" | "stent" | "graft" | "endograft"
-            | "endoprosthesis" | "evar" | "tevar" => {}
+            | "endoprosthesis" => {}
             "aortic" => out.push("aorta".to_string()),
-            "endovascular" => out.push("percutaneous".to_string()),
+            // EVAR and TEVAR are endovascular: through a puncture
+            // (Definitions, approach 3 Percutaneous), said once.
+            "endovascular" | "evar" | "tevar" | "percutaneous" => {
+                if !out.iter().any(|o| o == "percutaneous") {
+                    out.push("percutaneous".to_string());
+                }
+            }
             _ => out.push(w.clone()),
         }
     }
@@ -364,13 +368,12 @@ pub(super) fn endovascular_aneurysm(words: Vec<String>) -> Vec<String> {
     out
 }
 
-/// Tendons by the Body Part Key's values: "Achilles tendon" is the Lower Leg
-/// Tendon, "Patellar tendon" the Knee Tendon; the quadriceps and hamstring
-/// tendons are the upper leg's (their muscles are the Upper Leg Muscle).
+/// Tendons the Body Part Key does not name (it names "Achilles tendon", the
+/// Lower Leg Tendon, and "Patellar tendon", the Knee Tendon, and the search
+/// reads those through it): the quadriceps and hamstring tendons are the
+/// upper leg's (their muscles are the Upper Leg Muscle).
 fn tendon_region(w: &str) -> Option<&'static str> {
     Some(match w {
-        "achilles" => "lower leg",
-        "patellar" => "knee",
         "quadriceps" | "quad" | "hamstring" => "upper leg",
         _ => return None,
     })
@@ -586,7 +589,7 @@ mod tests {
                 vessel_extirpation,
                 "right common femoral endarterectomy with synthetic patch angioplasty"
             ),
-            "right femoral endarterectomy artery"
+            "right femoral endarterectomy with artery"
         );
         // No trigger: unchanged.
         assert_eq!(
@@ -740,14 +743,14 @@ mod tests {
         );
         assert_eq!(
             run(tendon_repair, "repair of ruptured right Achilles tendon"),
-            "repair right lower leg tendon"
+            "repair right achilles tendon"
         );
         assert_eq!(
             run(
                 tendon_repair,
                 "reattachment of ruptured distal biceps tendon with anchors repair"
             ),
-            "reattachment ruptured distal biceps tendon anchors repair"
+            "reattachment ruptured distal biceps tendon with anchors repair"
         );
     }
 }
