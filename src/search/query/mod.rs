@@ -421,6 +421,7 @@ impl<'a> Searcher<'a> {
         }
         self.number_forms(&ws, &mut terms);
         defaults::soften_fracture_grade(&ws, &mut terms);
+        self.soften_bone_part(&ws, &mut terms);
         self.soften_regions_beside_eponym(&ws, &mut terms);
         negation::soften_stage_words(&ws, &mut terms);
         negation::sides_outside_scopes(&mut terms);
