@@ -4,6 +4,7 @@
 use super::text::{index_words, osa_distance, strip_semantic_tags, typo_budget, words};
 use super::{Filters, SearchIndex, System, TextKind, flag, range};
 
+mod bone_part;
 mod connective;
 mod defaults;
 mod ed_note;
