@@ -98,7 +98,7 @@ mod tests {
     #[test]
     fn a_bones_part_names_only_an_injury() {
         assert_eq!(bone_parts(&ws("avn l femoral head")), ["head"]);
-        assert_eq!(bone_parts(&ws("avn of head of right humerus")), ["head"]);
+        assert_eq!(bone_parts(&ws("avn right head of humerus")), ["head"]);
         assert!(bone_parts(&ws("displaced fx of left femoral neck")).is_empty());
         assert!(bone_parts(&ws("pancreatic head mass")).is_empty());
         assert_eq!(bone_of_part("femoral head"), Some("femur"));
