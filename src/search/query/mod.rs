@@ -4,6 +4,7 @@
 use super::text::{index_words, osa_distance, strip_semantic_tags, typo_budget, words};
 use super::{Filters, SearchIndex, System, TextKind, flag, range};
 
+mod bone_part;
 mod connective;
 mod defaults;
 mod ed_note;
@@ -427,6 +428,7 @@ impl<'a> Searcher<'a> {
         }
         self.number_forms(&ws, &mut terms);
         defaults::soften_fracture_grade(&ws, &mut terms);
+        self.soften_bone_part(&ws, &mut terms);
         self.soften_regions_beside_eponym(&ws, &mut terms);
         negation::soften_stage_words(&ws, &mut terms);
         negation::sides_outside_scopes(&mut terms);

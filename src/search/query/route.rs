@@ -277,13 +277,33 @@ impl Searcher<'_> {
                 used[i] = true;
             }
         }
+        let column = column?;
+        if gives_way_to_in_situ(words, column) {
+            return None;
+        }
         Some(Found {
             route,
-            column: column?,
+            column,
             said,
             used,
         })
     }
+}
+
+/// Whether a route to another column gives way because the words say "in
+/// situ": the Index sends "Carcinoma, in situ" to "Carcinoma-in-situ",
+/// whose own subterms code the kind ("intraductal, breast D05.1-",
+/// "lobular, breast D05.0-"; "see also Neoplasm, in situ, by site"), not
+/// to the route of the invasive morphology ("Carcinoma, ductal — see
+/// Neoplasm, malignant": a ductal carcinoma in situ of the breast is D05.1-,
+/// not C50). The words' in situ codes then come first by behavior (see
+/// `defaults::Behavior`).
+fn gives_way_to_in_situ(words: &[String], column: u8) -> bool {
+    column != morphology::IN_SITU
+        && words
+            .iter()
+            .flat_map(|w| w.split(' '))
+            .any(|w| w == "situ" || w == "insitu")
 }
 
 /// Whether the words of a morphology's subterm after its main term (the
@@ -307,7 +327,20 @@ fn subterm_typed_together(key: &[&str], words: &[String], is: impl Fn(&str, &str
 
 #[cfg(test)]
 mod tests {
-    use super::subterm_typed_together;
+    use super::{gives_way_to_in_situ, subterm_typed_together};
+    use crate::search::morphology;
+
+    #[test]
+    fn an_in_situ_carcinoma_leaves_the_invasive_route() {
+        let q = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        let ductal = q("ductal carcinoma in situ left breast");
+        assert!(gives_way_to_in_situ(&ductal, morphology::MALIGNANT_PRIMARY));
+        assert!(!gives_way_to_in_situ(&ductal, morphology::IN_SITU));
+        assert!(!gives_way_to_in_situ(
+            &q("ductal carcinoma left breast"),
+            morphology::MALIGNANT_PRIMARY
+        ));
+    }
 
     #[test]
     fn a_coded_morphology_is_typed_as_one_phrase() {
