@@ -633,7 +633,8 @@ fn the_family_fixtures_hold_their_measured_levels() {
     // qualifier 0.93 / 1.00, shorthand 0.99 / 0.99).
     // The targets (hit@10 >= 98% in every family, hit@1 >= 90%
     // overall) held on 1,915 terms, 0.942 / 0.990 on 2026-11-30 (evening);
-    // on 2,024 terms (night) 0.942 / 0.987, PCS hit@10 0.976 below 98%.
+    // on 2,024 terms (night) 0.942 / 0.987, PCS hit@10 0.976 below 98%;
+    // on 2,112 terms (2026-12-01) 0.952 / 0.995, every family >= 0.992.
     let floors: BTreeMap<&str, (f64, f64)> = [
         // injury3 (2026-11-30, 177 terms with its 53 new ones): 0.97 / 0.99.
         // cmfam (2026-11-30, with its 94 new terms across injury, morphology,
@@ -648,6 +649,7 @@ fn the_family_fixtures_hold_their_measured_levels() {
         // morph3 (2026-11-30, with its 55 new terms): 0.94 / 0.99.
         // dxfix (2026-11-30 night, 254 terms with its 13 own-site and
         // scale-number terms): 0.957 / 0.992.
+        // dx2 (2026-12-01, 261 terms with its 7 in situ terms): 0.962 / 0.996.
         ("morphology", (0.95, 0.99)),
         // pcs: 0.85 / 0.96 over 262 terms with the 54 route terms (pcsroutes);
         // 0.86 / 0.94 with the 52 approach and device terms (pcschars);
@@ -670,7 +672,11 @@ fn the_family_fixtures_hold_their_measured_levels() {
         // bladder irrigation through a Foley); of the 752 older terms none
         // lost its place, so the floor is lowered to what the larger set
         // measures, not to hide them.
-        ("pcs", (0.90, 0.97)),
+        // pcs6 and pcs7 (2026-12-01, 881 terms with their 38 named-procedure
+        // and 22 joint, femoral neck and skin graft terms): 0.932 / 0.992;
+        // eight of those nine now first, none of the 821 older terms lost
+        // its place; floor raised to the 0.98 in the top 10.
+        ("pcs", (0.92, 0.98)),
         // notes5 (2026-11-30, 147 terms with its 26 status and history
         // terms): 0.99 / 1.00.
         ("problem_list", (0.98, 0.99)),
@@ -690,6 +696,8 @@ fn the_family_fixtures_hold_their_measured_levels() {
         // 0.967 / 0.993 ("GH at 36 wks" and "GDMA1 at 34 wks" give Z3A and
         // P07.3 first).
         // dxfix (2026-11-30 night): 0.974 / 0.997, no new terms.
+        // dx2 (2026-12-01, 326 terms with its 21 AVN and abbreviation
+        // terms): 0.972 / 1.000.
         ("shorthand", (0.97, 0.99)),
     ]
     .into_iter()
