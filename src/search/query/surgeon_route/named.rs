@@ -189,13 +189,12 @@ pub(super) fn nerve_decompression(words: Vec<String>) -> Vec<String> {
     }
     let typed = words;
     let words = split(typed.clone());
-    let has_word = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
-    let cord = has_word(&["cord", "cauda", "conus", "thecal"]);
+    let cord = has(&words, &["cord", "cauda", "conus", "thecal"]);
     let root = words
         .windows(2)
         .any(|p| p[0] == "nerve" && p[1].starts_with("root"));
     if !cord && !root {
-        if !has_word(&["nerve", "nerves"]) {
+        if !has(&words, &["nerve", "nerves"]) {
             return typed;
         }
         // A peripheral nerve: the nerve's own words name the body part.
@@ -210,7 +209,7 @@ pub(super) fn nerve_decompression(words: Vec<String>) -> Vec<String> {
             })
             .collect();
     }
-    let region = if has_word(&["cauda", "conus"]) {
+    let region = if has(&words, &["cauda", "conus"]) {
         Some("lumbar")
     } else {
         words.iter().find_map(|w| region_of(w))
