@@ -4,6 +4,7 @@
 //! when the words say so ("laparoscopic" is Percutaneous Endoscopic, a
 //! "-centesis" a puncture through the skin, a biopsy Diagnostic).
 
+mod device_work;
 mod devices;
 mod donor;
 mod implants;
@@ -12,6 +13,7 @@ mod negation;
 mod qualifiers;
 mod removal;
 mod sections;
+mod substance;
 
 pub(super) use donor::graft_donor_apart;
 pub(super) use negation::{Said, read as read_negation};
@@ -23,6 +25,7 @@ use crate::search::synonyms::MAX_KEY_WORDS;
 use crate::search::text::words;
 use crate::search::text::{index_words, is_soft_word};
 use crate::search::{System, TextKind, range};
+use device_work::DeviceWork;
 use devices::Device;
 use implants::Implant;
 use joints::Joint;
@@ -124,6 +127,10 @@ pub(crate) struct PcsWords {
     organs: Vec<String>,
     /// The qualifiers a few tables give by surgeons' words.
     qualifiers: Qualifiers,
+    /// A device put in, taken out or revised; a clip or band named.
+    device_work: DeviceWork,
+    /// The query's words, phrases joined (`substance`).
+    words: Vec<String>,
     /// The words name an HCPCS service or supply itself (`sections`).
     names_hcpcs: bool,
     /// The words say "new technology" (section X).
@@ -270,6 +277,8 @@ impl PcsWords {
         out.vessel_puncture =
             out.approach.is_none() && implants::through_a_vessel(&flat, &out.implants, stent);
         out.qualifiers = Qualifiers::of(&flat, &raw, out.device);
+        out.device_work = DeviceWork::of(&flat);
+        out.words = words.to_vec();
         if taken_for_cultures(&raw) {
             out.diagnostic = Some(true);
         }
@@ -595,8 +604,8 @@ impl Searcher<'_> {
             return 0.0;
         }
         let mut bonus = 0.0;
-        if key[0] == b'X' && !self.names_technology(e) {
-            bonus -= NEW_TECHNOLOGY;
+        if key[0] == b'X' {
+            bonus += self.new_technology(e, key);
         }
         if key[0] == b'0' && self.ectomy_names_organ(e) {
             bonus += ORGAN_NAMED;
@@ -678,6 +687,7 @@ impl Searcher<'_> {
             + w.qualifiers.bonus(key, self.ix.title(e))
             + w.joint.bonus(key, self.ix.title(e))
             + w.contrast.bonus(key, |k| self.pcs_exists(k))
+            + w.device_work.bonus(key)
     }
 }
 

@@ -7,7 +7,7 @@ use super::Device;
 use super::negation::Raw;
 
 /// Words saying a thing was taken out.
-const TAKEN_OUT: [&str; 12] = [
+pub(super) const TAKEN_OUT: [&str; 12] = [
     "removal",
     "removed",
     "remove",
