@@ -689,6 +689,30 @@ const REGION_WORDS: [&str; 22] = [
     "toe",
 ];
 
+/// What an eponym fracture is by the Index and the Tabular, said again
+/// beside it: the part of the bone ("Bennett's fracture" S62.21- is at the
+/// base of the first metacarpal, "Smith's" S52.54- and "Colles'" S52.53- at
+/// the distal radius, "Maisonneuve's" S82.86- at the proximal fibula), the
+/// bone, and the dislocation ("Monteggia's fracture (-dislocation)" S52.27-;
+/// a "Galeazzi fracture-dislocation" is S52.37- "Galeazzi's fracture"). They
+/// narrow rather than name: the eponym's code need not hold them.
+const EPONYM_OWN_WORDS: [&str; 14] = [
+    "base",
+    "shaft",
+    "distal",
+    "proximal",
+    "dislocation",
+    "metacarpal",
+    "radius",
+    "radial",
+    "ulna",
+    "ulnar",
+    "tibia",
+    "tibial",
+    "fibula",
+    "fibular",
+];
+
 impl Searcher<'_> {
     /// An injury named for a person ("Colles fracture", "Bennett fracture")
     /// is one bone's: the region a note adds ("... right wrist", "... left
@@ -712,7 +736,8 @@ impl Searcher<'_> {
             return;
         }
         for t in terms.iter_mut() {
-            t.soft |= REGION_WORDS.contains(&t.word.as_str());
+            t.soft |= REGION_WORDS.contains(&t.word.as_str())
+                || EPONYM_OWN_WORDS.contains(&t.word.as_str());
         }
     }
 }

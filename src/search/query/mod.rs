@@ -13,6 +13,7 @@ mod fallback;
 mod negation;
 mod notes;
 mod numerals;
+mod other_bone;
 mod own_site;
 mod pregnancy;
 mod rank;

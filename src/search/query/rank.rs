@@ -47,6 +47,21 @@ pub(super) const SIDE_WORDS: [&str; 18] = [
     "bilaterally",
 ];
 
+/// The terms (bits) that only join words ("with"; a note's "w/", read as
+/// the synonym key "w"): a
+/// 7th character's ending holds them ("subsequent encounter for closed
+/// fracture with routine healing") without saying what picks it. Guidelines
+/// I.C.19.a: the 7th character is the encounter (A while the patient
+/// receives active treatment, D "subsequent", S "sequela") and the healing,
+/// named by their own words.
+fn connective_terms(terms: &[Term]) -> TermMask {
+    terms
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| matches!(t.word.as_str(), "with" | "w" | "w/" | "for" | "of" | "and"))
+        .fold(0, |m, (i, _)| m | 1 << i)
+}
+
 /// (score, title length, entry, matched text)
 pub(super) type Ranked = (f32, u32, usize, u32);
 
@@ -120,8 +135,10 @@ impl Searcher<'_> {
             self.open_header(r, terms, filters, &mut suffixes, &mut out);
         }
         self.keep_best(&mut out, keep);
+        let bones = Self::named_bones(terms);
         for r in &mut out {
-            r.0 -= self.unnamed(r.2, terms)
+            r.0 -= self.other_bone(r.2, bones)
+                + self.unnamed(r.2, terms)
                 + self.unnamed_subsequent(r.2, terms)
                 + self.named_alternative(r.2, terms)
                 + self.unsaid_side(r.2, terms);
@@ -148,7 +165,6 @@ impl Searcher<'_> {
     ) {
         let (score, _, e, text) = r;
         let own_mask = self.title_mask(terms, e);
-        let own = own_mask.count_ones();
         let ext = &self.ix.extensions[range(&self.ix.extension_ends, e)];
         let pcs = self.ix.system(e) == System::Icd10Pcs;
         let cm_header = !pcs && self.ix.has(e, flag::HEADER);
@@ -172,6 +188,7 @@ impl Searcher<'_> {
         // ("..., subsequent encounter for closed fracture with nonunion"):
         // those words are read once per search, not once per code.
         let stem = self.ix.title(e);
+        let connectives = if pcs { 0 } else { connective_terms(terms) };
         for (i, &x) in ext.iter().enumerate() {
             let x = x as usize;
             let ok = self.ix.valid_on(x, filters.date);
@@ -186,10 +203,14 @@ impl Searcher<'_> {
             {
                 let extra = *suffixes
                     .entry(suffix)
-                    .or_insert_with(|| self.suffix_terms(terms, suffix) & !own_mask);
+                    .or_insert_with(|| self.suffix_terms(terms, suffix) & !own_mask & !connectives);
                 REFINE * extra.count_ones() as f32
             } else {
-                REFINE * self.title_terms(terms, x).saturating_sub(own) as f32
+                REFINE
+                    * (self.title_mask(terms, x) & !connectives)
+                        .count_ones()
+                        .saturating_sub((own_mask & !connectives).count_ones())
+                        as f32
                     + if see.is_empty() {
                         0.0
                     } else {
@@ -353,12 +374,6 @@ impl Searcher<'_> {
         }
     }
 
-    /// How many query terms the words of an entry's title hold (a term's
-    /// synonym phrase counts when all its words are there).
-    fn title_terms(&self, terms: &[Term], e: usize) -> u32 {
-        self.title_mask(terms, e).count_ones()
-    }
-
     /// The query terms (bits) the words of an entry's title hold.
     fn title_mask(&self, terms: &[Term], e: usize) -> TermMask {
         match self.ix.entry_title.get(e) {
@@ -498,7 +513,21 @@ fn unknown_word_terms(terms: &[Term], w: &str) -> TermMask {
 
 #[cfg(test)]
 mod tests {
-    use super::{ReadWords, see_target_held};
+    use super::{ReadWords, Term, connective_terms, see_target_held};
+
+    #[test]
+    fn a_notes_with_picks_no_seventh_character() {
+        // "pt w/ displaced bimalleolar fx": "w/" (the synonym of "with",
+        // read as "w") is the 2nd term.
+        let terms: Vec<Term> = ["bimalleolar", "w", "displaced"]
+            .iter()
+            .map(|w| Term {
+                word: w.to_string(),
+                ..Term::default()
+            })
+            .collect();
+        assert_eq!(connective_terms(&terms), 0b010);
+    }
 
     /// A title's words with made-up vocabulary ids: "cellulitis" 1, "right"
     /// 2, "lower" 3, "upper" 4, "limb" 5; "axilla" outside the vocabulary.
