@@ -1199,3 +1199,32 @@ fn dump_prefix_results() {
     let path = std::env::var("DUMP").unwrap_or_else(|_| "/tmp/search-dump.txt".into());
     std::fs::write(&path, out).unwrap();
 }
+
+#[test]
+fn results_do_not_depend_on_earlier_searches() {
+    // A searcher keeps scratch space and read titles between searches (and
+    // the popup searches each keystroke on the same one): what it answers
+    // must be what a fresh searcher answers. Every fixture term runs on the
+    // shared searcher after all the terms before it, and on its own
+    // searcher, every 7th term to keep the test short.
+    let fixtures = relevance::parse(include_str!("fixtures/search_families.tsv")).unwrap();
+    let hits = |s: &mut chartcoder::search::Searcher<'_>, f: &relevance::Fixture| {
+        let filters = filters(if f.family == "pcs" { "px" } else { "dx" });
+        s.search(&f.query, &filters, 10)
+            .into_iter()
+            .map(|h| (h.code, h.score.to_bits()))
+            .collect::<Vec<_>>()
+    };
+    let mut shared = chartcoder::search::Searcher::new(index());
+    let mut differ = Vec::new();
+    for (i, f) in fixtures.iter().enumerate() {
+        let after_others = hits(&mut shared, f);
+        if i % 7 == 0 {
+            let alone = hits(&mut chartcoder::search::Searcher::new(index()), f);
+            if alone != after_others {
+                differ.push(format!("{}: {after_others:?} vs alone {alone:?}", f.query));
+            }
+        }
+    }
+    assert!(differ.is_empty(), "{} terms differ:\n{}", differ.len(), differ.join("\n"));
+}
