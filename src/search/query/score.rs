@@ -78,7 +78,6 @@ impl Searcher<'_> {
         if self.surely_missed(terms, ws) > may_miss {
             return None;
         }
-        // (Read only when a term says "with" or "without" of its word.)
         let has = terms.iter().any(|t| t.negated.is_some())
             && self.names_what_it_has(self.ix.text_entry[text] as usize);
         let bests = self.best_words(terms, ws);
