@@ -260,11 +260,13 @@ impl Searcher<'_> {
                 // Found by its code.
                 continue;
             }
-            let mut ids: Vec<u32> = index_words(&h.title)
-                .iter()
-                .chain(index_words(&h.matched).iter())
-                .filter_map(|w| self.vocab_id(w))
-                .collect();
+            // (The title's words as kept between keystrokes: the same ids.)
+            let mut ids: Vec<u32> = self.title_ids(h.entry);
+            ids.extend(
+                index_words(&h.matched)
+                    .iter()
+                    .filter_map(|w| self.vocab_id(w)),
+            );
             ids.sort_unstable();
             ids.dedup();
             let mut held: TermMask = 0;

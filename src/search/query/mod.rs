@@ -10,6 +10,7 @@ mod defaults;
 mod ed_note;
 mod extent;
 mod fallback;
+mod kept_bonus;
 mod negation;
 mod notes;
 mod numerals;
@@ -140,6 +141,8 @@ pub struct Searcher<'a> {
     /// Each text's system and reportability, for the common-word scan
     /// (made at the first scan).
     text_classes: Vec<u8>,
+    /// Codes' `pcs_bonus`, kept while the query's procedure words stay the same.
+    kept_bonuses: std::cell::RefCell<kept_bonus::KeptBonuses>,
 }
 
 /// What the last search did, for benchmarks and diagnostics.
@@ -180,6 +183,7 @@ impl<'a> Searcher<'a> {
             organ_bodies: std::cell::RefCell::default(),
             vocab_starts: vocab::PrefixStarts::of(&ix.vocab),
             text_classes: Vec::new(),
+            kept_bonuses: std::cell::RefCell::default(),
         }
         .with_vocabulary()
     }

@@ -96,9 +96,10 @@ impl Searcher<'_> {
     pub(super) fn collect(&mut self, terms: &[Term], filters: &Filters, limit: usize) -> Vec<Hit> {
         // (score, title length, entry, matched text)
         let mut ranked: Vec<Ranked> = Vec::with_capacity(self.touched.len());
+        self.refresh_kept_bonuses();
         for &e in &self.touched {
             let e = e as usize;
-            let mut score = self.best[e] + self.pcs_bonus(e) - self.cm_penalty(e);
+            let mut score = self.best[e] + self.kept_pcs_bonus(e) - self.cm_penalty(e);
             if !self.ix.valid_on(e, filters.date) {
                 if filters.valid_only {
                     continue;
@@ -218,7 +219,7 @@ impl Searcher<'_> {
                     }
             };
             let plain = self.plainness(x, i, pcs, cm_header && text != u32::MAX);
-            let s = score + refine + self.pcs_bonus(x) - plain - if ok { 0.0 } else { 30.0 };
+            let s = score + refine + self.kept_pcs_bonus(x) - plain - if ok { 0.0 } else { 30.0 };
             let child = (s, self.title_len(x), x, text);
             // A CM header found by its own title ("Type 2 diabetes
             // mellitus") is a place to look: its codes are offered only
@@ -405,6 +406,12 @@ impl Searcher<'_> {
             }
             n => usize::from(n),
         }
+    }
+
+    /// The vocabulary ids of an entry's title's index words, in order
+    /// (`index_words(title)` found in the vocabulary; read once, then kept).
+    pub(super) fn title_ids(&self, e: usize) -> Vec<u32> {
+        self.with_title_words(e, |read| read.ids.clone())
     }
 
     /// `f` of an entry's title read into words (read once, then kept).

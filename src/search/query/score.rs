@@ -78,7 +78,8 @@ impl Searcher<'_> {
         if self.surely_missed(terms, ws) > may_miss {
             return None;
         }
-        let has = self.names_what_it_has(self.ix.text_entry[text] as usize);
+        let has = terms.iter().any(|t| t.negated.is_some())
+            && self.names_what_it_has(self.ix.text_entry[text] as usize);
         let bests = self.best_words(terms, ws);
         let mut mask: u64 = 0;
         let mut sum = 0.0;
@@ -258,8 +259,13 @@ impl Searcher<'_> {
         filters: &Filters,
         may_miss: usize,
     ) -> bool {
-        let entry = self.ix.text_entry[text] as usize;
-        self.allowed(entry, filters) && self.score_and_offer(terms, text, may_miss)
+        // The text's class byte, read in text order, answers as
+        // `allowed` of its code does (`text_class`).
+        self.make_text_classes();
+        self.text_classes
+            .get(text)
+            .is_some_and(|&c| text_class::allows(c, filters))
+            && self.score_and_offer(terms, text, may_miss)
     }
 
     /// Scores an allowed text and offers its code; whether it scored.
