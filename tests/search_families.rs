@@ -1202,29 +1202,35 @@ fn dump_prefix_results() {
 
 #[test]
 fn results_do_not_depend_on_earlier_searches() {
-    // A searcher keeps scratch space and read titles between searches (and
-    // the popup searches each keystroke on the same one): what it answers
-    // must be what a fresh searcher answers. Every fixture term runs on the
-    // shared searcher after all the terms before it, and on its own
-    // searcher, every 7th term to keep the test short.
+    // A searcher keeps scratch space, read titles and codes' procedure
+    // points between searches (the popup searches each keystroke on the
+    // same one): what it answers must be what a fresh searcher answers.
+    // Every 7th fixture term is typed a keystroke at a time on the searcher
+    // shared with all the terms before it; the whole term and its first
+    // half are also searched on a fresh searcher each.
     let fixtures = relevance::parse(include_str!("fixtures/search_families.tsv")).unwrap();
-    let hits = |s: &mut chartcoder::search::Searcher<'_>, f: &relevance::Fixture| {
-        let filters = filters(if f.family == "pcs" { "px" } else { "dx" });
-        s.search(&f.query, &filters, 10)
+    let hits = |s: &mut chartcoder::search::Searcher<'_>, family: &str, q: &str| {
+        let filters = filters(if family == "pcs" { "px" } else { "dx" });
+        s.search(q, &filters, 10)
             .into_iter()
             .map(|h| (h.code, h.score.to_bits()))
             .collect::<Vec<_>>()
     };
     let mut shared = chartcoder::search::Searcher::new(index());
     let mut differ = Vec::new();
-    for (i, f) in fixtures.iter().enumerate() {
-        let after_others = hits(&mut shared, f);
-        if i % 7 == 0 {
-            let alone = hits(&mut chartcoder::search::Searcher::new(index()), f);
-            if alone != after_others {
-                differ.push(format!("{}: {after_others:?} vs alone {alone:?}", f.query));
+    for f in fixtures.iter().step_by(7) {
+        let ends: Vec<usize> = f.query.char_indices().map(|(i, c)| i + c.len_utf8()).collect();
+        let half = ends[ends.len() / 2];
+        for &end in &ends {
+            let q = &f.query[..end];
+            let typed = hits(&mut shared, &f.family, q);
+            if end == half || end == f.query.len() {
+                let alone = hits(&mut chartcoder::search::Searcher::new(index()), &f.family, q);
+                if alone != typed {
+                    differ.push(format!("{q:?}: {typed:?} vs alone {alone:?}"));
+                }
             }
         }
     }
-    assert!(differ.is_empty(), "{} terms differ:\n{}", differ.len(), differ.join("\n"));
+    assert!(differ.is_empty(), "{} searches differ:\n{}", differ.len(), differ.join("\n"));
 }
