@@ -11,8 +11,8 @@
 //! The balloon of an angioplasty is how every Dilation stretches the vessel
 //! (Definitions, Dilation: "by stretching a tubular body part using
 //! intraluminal pressure"); table 047's qualifier Drug-Coated Balloon is the
-//! drug's, so "balloon" without a drug ("coated", "paclitaxel", "DCB") says
-//! no character (the drug, when said, is read from the typed words:
+//! drug's, so "balloon" without a drug ("coated", "paclitaxel", "DCB") is
+//! the Dilation and no qualifier (the drug, when said, is read from the typed words:
 //! `qualifiers`).
 
 use super::has;
@@ -68,14 +68,20 @@ pub(super) fn femoral_artery(words: Vec<String>) -> Vec<String> {
 /// Words of a drug on the balloon.
 const DRUG: [&str; 5] = ["coated", "paclitaxel", "dcb", "sirolimus", "drug"];
 
-/// "Balloon angioplasty left renal artery": "angioplasty left renal artery".
+/// "Balloon angioplasty left renal artery": "dilation angioplasty left
+/// renal artery" (the Index's Angioplasty offers Dilation and Repair; the
+/// balloon's stretching is the Dilation).
 pub(super) fn plain_balloon_apart(mut words: Vec<String>) -> Vec<String> {
     let dilated = has(
         &words,
         &["angioplasty", "pta", "ptca", "dilation", "dilatation"],
     );
     if dilated && has(&words, &["balloon"]) && !has(&words, &DRUG) {
-        words.retain(|w| w != "balloon");
+        for w in &mut words {
+            if w == "balloon" {
+                *w = "dilation".to_string();
+            }
+        }
     }
     words
 }
@@ -90,7 +96,7 @@ mod tests {
         let read = |q: &str| plain_balloon_apart(words(q)).join(" ");
         assert_eq!(
             read("balloon angioplasty left renal artery"),
-            "angioplasty left renal artery"
+            "dilation angioplasty left renal artery"
         );
         assert_eq!(read("PTA drug coated balloon"), "pta drug coated balloon");
         assert_eq!(

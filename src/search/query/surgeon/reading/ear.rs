@@ -9,7 +9,7 @@
 //! reach the site of the procedure"). A tube left in the drum (a PE,
 //! tympanostomy or ventilation tube, a grommet) is the Drainage Device.
 
-use super::has;
+use super::{has, split};
 
 /// Words of the cut in the drum.
 const MYRINGOTOMY: [&str; 5] = [
@@ -46,6 +46,8 @@ pub(super) fn middle_ear_drainage(words: Vec<String>) -> Vec<String> {
     if !has(&words, &MYRINGOTOMY) {
         return words;
     }
+    // "PE tube" may come joined as one phrase word.
+    let words = split(words);
     let tube_at = words.iter().position(|w| TUBE.contains(&w.as_str()));
     let denied = tube_at.is_some_and(|t| {
         words[t.saturating_sub(2)..t]

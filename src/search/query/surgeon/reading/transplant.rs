@@ -45,6 +45,10 @@ pub(super) fn donor_allogeneic(mut words: Vec<String>) -> Vec<String> {
     if has(&words, &TRANSPLANT) && !has(&words, &SAID) {
         words.push("allogeneic".to_string());
     }
+    // An identical twin's organ is the Syngeneic one (the tables' label).
+    if has(&words, &TRANSPLANT) && has(&words, &["twin"]) && !has(&words, &["syngeneic"]) {
+        words.push("syngeneic".to_string());
+    }
     words
 }
 
@@ -62,7 +66,7 @@ mod tests {
         assert_eq!(read("liver transplant"), "liver transplant allogeneic");
         assert_eq!(
             read("kidney transplant from identical twin"),
-            "kidney transplant from identical twin"
+            "kidney transplant from identical twin syngeneic"
         );
         assert_eq!(
             read("autologous stem cell transplant"),
