@@ -41,8 +41,15 @@ pub(super) fn closure_apart(words: Vec<String>) -> Vec<String> {
         if start > 1 && matches!(words[start - 1].as_str(), "with" | "w" | "and") {
             (start - 1..=i).for_each(|j| keep[j] = false);
             // "closure in layers", "closed in layers".
-            if words.get(i + 1).is_some_and(|w| w == "layers") {
-                keep[i + 1] = false;
+            let mut j = i + 1;
+            if words.get(j).is_some_and(|w| w == "in")
+                && words.get(j + 1).is_some_and(|w| w == "layers")
+            {
+                keep[j] = false;
+                j += 1;
+            }
+            if words.get(j).is_some_and(|w| w == "layers") {
+                keep[j] = false;
             }
         }
     }
