@@ -11,12 +11,14 @@ mod implants;
 mod joints;
 mod negation;
 mod qualifiers;
+mod reading;
 mod removal;
 mod sections;
 mod substance;
 
 pub(super) use donor::graft_donor_apart;
 pub(super) use negation::{Said, read as read_negation};
+pub(super) use reading::read as read_operative_words;
 pub(super) use removal::device_removal_apart;
 
 use super::substring::find;

@@ -44,6 +44,7 @@ pub(super) fn route(words: Vec<String>, procedures: bool, any_procedures: bool) 
     if !procedures {
         return words;
     }
+    let words = super::surgeon::read_operative_words(words);
     let words = named::read(operations::anesthesia_apart(operations::sizes_apart(words)));
     let words = imaging_apart(access_route(super::surgeon_body::route(words)));
     let words = graft_reconstruction(solid_matter(both_sides(words)));
