@@ -1219,18 +1219,31 @@ fn results_do_not_depend_on_earlier_searches() {
     let mut shared = chartcoder::search::Searcher::new(index());
     let mut differ = Vec::new();
     for f in fixtures.iter().step_by(7) {
-        let ends: Vec<usize> = f.query.char_indices().map(|(i, c)| i + c.len_utf8()).collect();
+        let ends: Vec<usize> = f
+            .query
+            .char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .collect();
         let half = ends[ends.len() / 2];
         for &end in &ends {
             let q = &f.query[..end];
             let typed = hits(&mut shared, &f.family, q);
             if end == half || end == f.query.len() {
-                let alone = hits(&mut chartcoder::search::Searcher::new(index()), &f.family, q);
+                let alone = hits(
+                    &mut chartcoder::search::Searcher::new(index()),
+                    &f.family,
+                    q,
+                );
                 if alone != typed {
                     differ.push(format!("{q:?}: {typed:?} vs alone {alone:?}"));
                 }
             }
         }
     }
-    assert!(differ.is_empty(), "{} searches differ:\n{}", differ.len(), differ.join("\n"));
+    assert!(
+        differ.is_empty(),
+        "{} searches differ:\n{}",
+        differ.len(),
+        differ.join("\n")
+    );
 }

@@ -127,9 +127,11 @@ fn a_stent_holding_a_tube_open_is_its_dilation() {
         px("removal of left ureteral stent"),
         "removal left ureteral stent"
     );
+    // A denied stent adds no Intraluminal Device; the plain balloon is
+    // still the angioplasty's Dilation (reading/arteries.rs).
     assert_eq!(
         px("balloon angioplasty, no stent placed"),
-        "balloon angioplasty no stent placed"
+        "dilation angioplasty no stent placed"
     );
 }
 
