@@ -24,7 +24,7 @@
 //!   joint is the Complete level.
 
 mod named;
-mod operations;
+pub(in crate::search::query) mod operations;
 mod placements;
 #[cfg(test)]
 mod route_tests;

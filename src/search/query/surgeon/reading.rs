@@ -12,30 +12,14 @@ mod scopes;
 mod steps;
 mod transplant;
 
+use super::super::surgeon_route::operations::{has, split};
+
 /// The query's words with the surgeon's words read as the tables' words.
 pub(in crate::search::query) fn read(words: Vec<String>) -> Vec<String> {
     let words = steps::closure_apart(steps::incision_as_approach(words));
     let words = arteries::plain_balloon_apart(arteries::femoral_artery(words));
     let words = ear::middle_ear_drainage(transplant::donor_allogeneic(words));
     scopes::scope_organ(obstetric::laceration_repair(words))
-}
-
-/// Whether any word (any word of a joined phrase) is in the list.
-fn has(words: &[String], list: &[&str]) -> bool {
-    words
-        .iter()
-        .any(|w| w.split(' ').any(|p| list.contains(&p)))
-}
-
-/// The words, each joined phrase word cut into its words.
-fn split(words: Vec<String>) -> Vec<String> {
-    if !words.iter().any(|w| w.contains(' ')) {
-        return words;
-    }
-    words
-        .into_iter()
-        .flat_map(|w| w.split(' ').map(String::from).collect::<Vec<_>>())
-        .collect()
 }
 
 #[cfg(test)]

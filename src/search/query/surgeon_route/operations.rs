@@ -7,14 +7,14 @@
 
 /// Whether any word (or any word of a joined phrase word, "hernia repair")
 /// is one of `list`.
-pub(super) fn has(words: &[String], list: &[&str]) -> bool {
+pub(in crate::search::query) fn has(words: &[String], list: &[&str]) -> bool {
     words
         .iter()
         .any(|w| w.split(' ').any(|p| list.contains(&p)))
 }
 
 /// The words, each joined phrase word ("hernia repair") cut into its words.
-pub(super) fn split(words: Vec<String>) -> Vec<String> {
+pub(in crate::search::query) fn split(words: Vec<String>) -> Vec<String> {
     if !words.iter().any(|w| w.contains(' ')) {
         return words;
     }
