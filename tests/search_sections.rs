@@ -31,6 +31,25 @@ fn every_section_term_leads_to_a_pcs_code_holding_one_of_its_phrases() {
 }
 
 #[test]
+fn every_other_section_word_leads_to_a_pcs_code_holding_one_of_its_phrases() {
+    // codesets/search/pcs_other_sections.tsv: DCCV, HBOT, OMT, CBT, detox,
+    // contrast agents, the routes of Administration.
+    let own = synonyms::parse(synonyms::OTHER_SECTIONS_PATH, synonyms::OTHER_SECTIONS).unwrap();
+    assert!(own.len() > 20);
+    let list: Vec<synonyms::Synonym> = synonyms::bundled()
+        .unwrap()
+        .into_iter()
+        .filter(|s| own.iter().any(|o| o.key == s.key))
+        .collect();
+    assert_eq!(list.len(), own.len());
+    search_support::assert_each_entry_leads_to_its_phrases(
+        &list,
+        |s| px(&s.key),
+        |h| h.code.len() == 7,
+    );
+}
+
+#[test]
 fn a_sections_own_words_find_its_table() {
     for (q, code) in [
         // Radiation Therapy: IMRT is photon Beam Radiation; SBRT Stereotactic

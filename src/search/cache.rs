@@ -79,6 +79,7 @@ pub fn fingerprint(user: &UserTables) -> Result<u64, CodeSetError> {
     synonyms::BUNDLED.hash(&mut h);
     synonyms::SURGEON.hash(&mut h);
     synonyms::SECTIONS.hash(&mut h);
+    synonyms::OTHER_SECTIONS.hash(&mut h);
     // The code that builds the index: a new build of chartcoder that indexes
     // differently must not read an older cache.
     for source in BUILDER_SOURCES {

@@ -21,6 +21,12 @@ pub const SURGEON_PATH: &str = "codesets/search/pcs_surgeon_terms.tsv";
 pub const SECTIONS: &str = include_str!("../../codesets/search/pcs_section_terms.tsv");
 pub const SECTIONS_PATH: &str = "codesets/search/pcs_section_terms.tsv";
 
+/// The abbreviations and bedside names of procedures of the sections after
+/// Medical and Surgical (DCCV, HBOT, OMT, CBT, detox, contrast agents),
+/// written from the PCS Index and the tables' axis labels (see its header).
+pub const OTHER_SECTIONS: &str = include_str!("../../codesets/search/pcs_other_sections.tsv");
+pub const OTHER_SECTIONS_PATH: &str = "codesets/search/pcs_other_sections.tsv";
+
 /// Keys of at most this many words are recognised in a query.
 pub const MAX_KEY_WORDS: usize = 4;
 
@@ -30,6 +36,7 @@ pub fn bundled() -> Result<Vec<Synonym>, CodeSetError> {
     let mut list = parse(BUNDLED_PATH, BUNDLED)?;
     merge(&mut list, parse(SURGEON_PATH, SURGEON)?);
     merge(&mut list, parse(SECTIONS_PATH, SECTIONS)?);
+    merge(&mut list, parse(OTHER_SECTIONS_PATH, OTHER_SECTIONS)?);
     Ok(list)
 }
 

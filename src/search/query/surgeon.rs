@@ -10,6 +10,7 @@ mod donor;
 mod implants;
 mod joints;
 mod negation;
+mod other_sections;
 mod qualifiers;
 mod reading;
 mod removal;
@@ -139,6 +140,8 @@ pub(crate) struct PcsWords {
     new_technology: bool,
     /// What the words say of an image's contrast (section B).
     contrast: Contrast,
+    /// What the words say of the other sections' axes (`other_sections`).
+    other: other_sections::OtherSections,
     /// A search of procedures: HCPCS supplies, equipment and quality-data
     /// codes come after the procedures the words name.
     pub(crate) procedures: bool,
@@ -289,7 +292,8 @@ impl PcsWords {
         if flat.contains(&"fna") || flat.windows(2).any(|t| t == ["fine", "needle"]) {
             out.diagnostic = Some(true);
         }
-        out.names_hcpcs = raw.words.iter().any(|w| sections::names_hcpcs(w));
+        out.names_hcpcs = other_sections::names_hcpcs(&raw.words);
+        out.other = other_sections::OtherSections::of(&raw.words);
         out.new_technology = flat.windows(2).any(|t| t == ["new", "technology"]);
         out.contrast = Contrast::of(&raw);
         for w in singles() {
@@ -349,10 +353,13 @@ fn is_scope(w: &str) -> bool {
 /// fracture"); and a flexible or rigid scope is the same approach.
 pub(super) fn soften_surgeon_words(terms: &mut [Term], said: &[Said], procedures: bool) {
     let scope = terms.iter().position(|t| is_scope(&t.word));
-    for t in terms.iter_mut() {
+    let typed: Vec<String> = terms.iter().map(|t| t.word.clone()).collect();
+    for (i, t) in terms.iter_mut().enumerate() {
         let why = matches!(t.word.as_str(), "fracture" | "fractures" | "fx");
         let instrument = matches!(t.word.as_str(), "flexible" | "rigid" | "fiberoptic");
-        if procedures && (why || (instrument && scope.is_some())) {
+        let setting =
+            other_sections::names_setting(&t.word) || other_sections::record_quantity(&typed, i);
+        if procedures && (why || setting || (instrument && scope.is_some())) {
             t.soft = true;
         }
     }
@@ -690,6 +697,7 @@ impl Searcher<'_> {
             + w.joint.bonus(key, self.ix.title(e))
             + w.contrast.bonus(key, |k| self.pcs_exists(k))
             + w.device_work.bonus(key)
+            + w.other.bonus(key, self.ix.title(e))
     }
 }
 

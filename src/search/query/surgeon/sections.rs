@@ -77,7 +77,12 @@ impl Contrast {
     pub(super) fn of(raw: &Raw) -> Contrast {
         let w: Vec<&str> = raw.words.iter().map(String::as_str).collect();
         let has = |x: &str| w.contains(&x);
-        let contrast = has("contrast") || has("enhanced") || has("gadolinium") || has("iodinated");
+        let contrast = has("contrast")
+            || has("enhanced")
+            || has("gadolinium")
+            || has("iodinated")
+            || w.iter()
+                .any(|x| super::other_sections::names_contrast_agent(x));
         // "With and without", "w/wo": both said.
         let both = (has("with") || has("w")) && (has("without") || has("wo"));
         let without = has("noncontrast")

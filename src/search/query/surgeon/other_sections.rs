@@ -1,0 +1,356 @@
+//! What the words say of the axes of the sections after Medical and
+//! Surgical that no root operation names: how long a ventilation ran (the
+//! Duration, 5th character, of tables 5A0 and 5A1), a contrast agent named
+//! by its trade or generic name (the Contrast of section B), and a quantity
+//! of the record ("50 min", "2 mg", "48 hours") that is not an HCPCS
+//! descriptor's unit.
+
+use crate::search::synonyms::{OTHER_SECTIONS, OTHER_SECTIONS_PATH, Synonym, parse};
+use crate::search::text::index_words;
+use std::sync::OnceLock;
+
+/// Points for a code of a section after Medical and Surgical one of whose
+/// axis values, a label of two words or more ("High Velocity-Low
+/// Amplitude", "Low Osmolar", "Muscle Energy-Isometric"), the words say in
+/// its own order, typed or by an abbreviation of this project's list
+/// ("HVLA"): the words of "Low Velocity-High Amplitude" are the same, their
+/// order is not.
+const LABEL_IN_ORDER: f32 = 4.0;
+
+/// What a query's words say of the axes of the sections after Medical and
+/// Surgical.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct OtherSections {
+    /// The Duration of a ventilation the words' hours give.
+    duration: Option<u8>,
+    /// The words say monitoring.
+    monitoring: bool,
+    /// The runs of words said in order (`runs`).
+    runs: Vec<Vec<String>>,
+    /// The words name substance abuse.
+    substance: bool,
+}
+
+impl OtherSections {
+    /// Read from the words as typed.
+    pub(super) fn of(words: &[String]) -> OtherSections {
+        OtherSections {
+            duration: ventilation_duration(words),
+            monitoring: says_monitoring(words),
+            runs: runs(words),
+            substance: names_substance_abuse(words),
+        }
+    }
+
+    /// Points a complete PCS code earns for what the words say of its axes.
+    pub(super) fn bonus(&self, key: &[u8], title: &str) -> f32 {
+        duration_bonus(self.duration, key)
+            + monitoring_bonus(self.monitoring, key)
+            + label_bonus(&self.runs, key, title)
+            + substance_bonus(self.substance, key)
+    }
+}
+
+/// Points for a respiratory Assistance or Performance (5A09, 5A19) whose
+/// Duration (5th character) is the one the words' hours or days give.
+const DURATION: f32 = 4.0;
+
+/// Points for a Measurement and Monitoring code (section 4) whose operation
+/// (3rd character) is Monitoring (1) when the words say monitoring: the
+/// operation's definition, "determining the level of a physiological or
+/// physical function repetitively over a period of time", against
+/// Measurement (0), "at a point in time".
+const MONITORING: f32 = 3.0;
+
+/// Whether the words say a function was watched over a period of time.
+fn says_monitoring(words: &[String]) -> bool {
+    words
+        .iter()
+        .any(|w| matches!(w.as_str(), "monitoring" | "monitored" | "monitor"))
+}
+
+/// Points a section 4 code earns for the operation the words say.
+fn monitoring_bonus(monitoring: bool, key: &[u8]) -> f32 {
+    if monitoring && key.len() == 7 && key[0] == b'4' && key[2] == b'1' {
+        MONITORING
+    } else {
+        0.0
+    }
+}
+
+/// Points a Substance Abuse Treatment code (section H) loses when the words
+/// name no substance abuse: the PCS Index sends to section H only "for
+/// substance abuse" (Psychotherapy, Individual, for substance abuse;
+/// Detoxification Services, for substance abuse), and its tables' substances
+/// (Methadone Maintenance, Nicotine Replacement, Antabuse, Naltrexone); a
+/// "CBT session for panic disorder" is Mental Health (GZ58ZZZ), not HZ32ZZZ.
+const SUBSTANCE_UNSAID: f32 = 2.0;
+
+/// Whether the words name a substance abused or its treatment.
+fn names_substance_abuse(words: &[String]) -> bool {
+    words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "substance"
+                | "abuse"
+                | "alcohol"
+                | "alcoholism"
+                | "etoh"
+                | "drug"
+                | "drugs"
+                | "opioid"
+                | "opioids"
+                | "opiate"
+                | "oud"
+                | "aud"
+                | "sud"
+                | "detox"
+                | "detoxification"
+                | "addiction"
+                | "dependence"
+                | "methadone"
+                | "naltrexone"
+                | "antabuse"
+                | "disulfiram"
+                | "buprenorphine"
+                | "suboxone"
+                | "nicotine"
+                | "tobacco"
+                | "smoking"
+                | "cocaine"
+                | "heroin"
+        )
+    })
+}
+
+/// Points a section H code loses when no substance abuse is said.
+fn substance_bonus(substance: bool, key: &[u8]) -> f32 {
+    if !substance && key.first() == Some(&b'H') && key.len() == 7 {
+        -SUBSTANCE_UNSAID
+    } else {
+        0.0
+    }
+}
+
+/// Whether a word says where the patient was, not what was done: in a
+/// search of procedures, "inpatient" is the setting ICD-10-PCS itself is the
+/// code set of (HIPAA: ICD-10-PCS for hospital inpatient procedures), which
+/// no PCS title repeats.
+pub(super) fn names_setting(w: &str) -> bool {
+    matches!(w, "inpatient" | "inpt")
+}
+
+/// The Duration value (5th character) of a ventilation lasting the words'
+/// hours: tables 5A0 and 5A1, Respiratory: 3 Less than 24 Consecutive Hours,
+/// 4 24-96 Consecutive Hours, 5 Greater than 96 Consecutive Hours.
+fn ventilation_duration(words: &[String]) -> Option<u8> {
+    let hours = (1..words.len()).find_map(|i| {
+        let n: f32 = words[i - 1].parse().ok()?;
+        // "less than 24 hours", "greater than 96 hours": the bound said.
+        let bound = match words.get(i.saturating_sub(3)..i - 1) {
+            Some([a, b]) if b == "than" => match a.as_str() {
+                "less" | "fewer" | "under" => -0.5,
+                "greater" | "more" | "over" => 0.5,
+                _ => 0.0,
+            },
+            _ => 0.0,
+        };
+        let per = match words[i].as_str() {
+            "hour" | "hours" | "hr" | "hrs" | "h" => 1.0,
+            "day" | "days" | "d" => 24.0,
+            "week" | "weeks" | "wk" | "wks" => 168.0,
+            _ => return None,
+        };
+        Some(n * per + bound)
+    })?;
+    Some(if hours < 24.0 {
+        b'3'
+    } else if hours <= 96.0 {
+        b'4'
+    } else {
+        b'5'
+    })
+}
+
+/// Points a respiratory ventilation code earns for the Duration said.
+fn duration_bonus(duration: Option<u8>, key: &[u8]) -> f32 {
+    let ventilation = key.len() == 7 && (key.starts_with(b"5A09") || key.starts_with(b"5A19"));
+    match duration {
+        Some(d) if ventilation && key[4] == d => DURATION,
+        _ => 0.0,
+    }
+}
+
+/// This project's list of the other sections' words, parsed once.
+fn own_list() -> &'static [Synonym] {
+    static LIST: OnceLock<Vec<Synonym>> = OnceLock::new();
+    LIST.get_or_init(|| parse(OTHER_SECTIONS_PATH, OTHER_SECTIONS).unwrap_or_default())
+}
+
+/// The runs of words the query says in order: the words as typed, and each
+/// phrase an abbreviation of this project's list stands for.
+fn runs(words: &[String]) -> Vec<Vec<String>> {
+    let mut out = vec![words.to_vec()];
+    for w in words {
+        if let Some(s) = own_list().iter().find(|s| &s.key == w) {
+            out.extend(s.phrases.iter().cloned());
+        }
+    }
+    out
+}
+
+/// Points a code of sections 4 to H earns
+/// when a label of its title of two words or more stands in the query's
+/// words in the same order.
+fn label_bonus(runs: &[Vec<String>], key: &[u8], title: &str) -> f32 {
+    if runs.len() < 2 && runs.iter().all(|r| r.len() < 2) {
+        return 0.0;
+    }
+    // Not Medical and Surgical, Obstetrics, Placement, Administration or New
+    // Technology: their labels are body parts, devices and substances, which
+    // a surgeon's words name in any order ("fresh frozen plasma" is Fresh
+    // Plasma, not Frozen Plasma).
+    if key.len() != 7 || matches!(key[0], b'0' | b'1' | b'2' | b'3' | b'X') {
+        return 0.0;
+    }
+    let said = title.split(", ").skip(1).any(|label| {
+        let lw = index_words(label);
+        lw.len() >= 2 && runs.iter().any(|r| r.windows(lw.len()).any(|x| x == lw))
+    });
+    if said { LABEL_IN_ORDER } else { 0.0 }
+}
+
+/// Whether the word at `i` is a number or a unit of the record's quantity
+/// ("2 mg", "50 min", "48 hours"): in a search of procedures a dose or a
+/// time narrows nothing a PCS title says.
+pub(super) fn record_quantity(words: &[String], i: usize) -> bool {
+    let unit = |w: &str| is_unit(w) || matches!(w, "hr" | "hrs" | "day" | "days" | "gy");
+    let number = |j: usize| words.get(j).is_some_and(|w| w.parse::<f32>().is_ok());
+    (unit(&words[i]) && quantity_of_record(words, i))
+        || (number(i) && words.get(i + 1).is_some_and(|w| unit(w)))
+}
+
+/// The words that name a contrast agent: the keys of this project's list of
+/// other sections' words that stand for a Contrast value ("low osmolar",
+/// "high osmolar").
+fn contrast_agents() -> &'static [String] {
+    static AGENTS: OnceLock<Vec<String>> = OnceLock::new();
+    AGENTS.get_or_init(|| {
+        own_list()
+            .iter()
+            .filter(|s| {
+                s.phrases
+                    .iter()
+                    .any(|p| p.last().is_some_and(|w| w == "osmolar"))
+            })
+            .map(|s| s.key.clone())
+            .collect()
+    })
+}
+
+/// Whether a word names a contrast agent ("Visipaque", "iohexol").
+pub(super) fn names_contrast_agent(w: &str) -> bool {
+    contrast_agents().iter().any(|a| a == w)
+}
+
+/// Whether the words name an HCPCS service or supply (`sections::names_hcpcs`)
+/// other than by a unit of the record's quantity.
+pub(super) fn names_hcpcs(words: &[String]) -> bool {
+    words.iter().enumerate().any(|(i, w)| {
+        super::sections::names_hcpcs(w) && !(is_unit(w) && quantity_of_record(words, i))
+    })
+}
+
+/// A unit an HCPCS descriptor counts by, which a record also writes after
+/// its number.
+fn is_unit(w: &str) -> bool {
+    matches!(
+        w,
+        "mg" | "mcg" | "ml" | "unit" | "units" | "minutes" | "min" | "hour" | "hours"
+    )
+}
+
+/// Whether the word at `i` is a unit of the record's quantity: a number just
+/// before it ("50 min", "2 mg", "48 hours"), not after "per" or "each" (an
+/// HCPCS descriptor's "per 15 minutes", "each 1 mg").
+pub(super) fn quantity_of_record(words: &[String], i: usize) -> bool {
+    let number = |j: usize| words.get(j).is_some_and(|w| w.parse::<f32>().is_ok());
+    i > 0 && number(i - 1) && !(i >= 2 && matches!(words[i - 2].as_str(), "per" | "each" | "every"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ws(q: &str) -> Vec<String> {
+        q.split(' ').map(String::from).collect()
+    }
+
+    #[test]
+    fn hours_and_days_give_the_ventilation_duration() {
+        assert_eq!(ventilation_duration(&ws("bipap for 2 days")), Some(b'4'));
+        assert_eq!(ventilation_duration(&ws("hfnc 48 hours")), Some(b'4'));
+        assert_eq!(ventilation_duration(&ws("vent 6 days")), Some(b'5'));
+        assert_eq!(ventilation_duration(&ws("cpap 12 hrs")), Some(b'3'));
+        assert_eq!(ventilation_duration(&ws("mechanical ventilation")), None);
+        let less = ws("bipap less than 24 hours");
+        assert_eq!(ventilation_duration(&less), Some(b'3'));
+        let more = ws("bipap greater than 96 hours");
+        assert_eq!(ventilation_duration(&more), Some(b'5'));
+        assert_eq!(duration_bonus(Some(b'5'), b"5A1955Z"), DURATION);
+        assert_eq!(duration_bonus(Some(b'5'), b"5A1945Z"), 0.0);
+        assert_eq!(duration_bonus(Some(b'4'), b"5A09458"), DURATION);
+        assert_eq!(duration_bonus(Some(b'4'), b"5A1D90Z"), 0.0);
+    }
+
+    #[test]
+    fn monitoring_is_the_operation_of_section_4() {
+        assert!(says_monitoring(&ws("continuous video eeg monitoring")));
+        assert!(!says_monitoring(&ws("eeg")));
+        assert_eq!(monitoring_bonus(true, b"4A10X4Z"), MONITORING);
+        assert_eq!(monitoring_bonus(true, b"4A00X4Z"), 0.0);
+        assert_eq!(monitoring_bonus(false, b"4A10X4Z"), 0.0);
+        assert!(names_setting("inpatient") && !names_setting("open"));
+        assert!(!names_substance_abuse(&ws(
+            "individual cbt for panic disorder"
+        )));
+        assert!(names_substance_abuse(&ws("individual cbt for alcohol use")));
+        assert!(substance_bonus(false, b"HZ32ZZZ") < substance_bonus(false, b"GZ58ZZZ"));
+        assert_eq!(substance_bonus(true, b"HZ32ZZZ"), 0.0);
+    }
+
+    #[test]
+    fn a_label_said_in_its_order_counts() {
+        let r = runs(&ws("omt lumbar hvla"));
+        let hvla = "Treatment of Lumbar, High Velocity-Low Amplitude, None, External Approach";
+        let lvha = "Treatment of Lumbar, Low Velocity-High Amplitude, None, External Approach";
+        assert_eq!(label_bonus(&r, b"7W03X3Z", hvla), LABEL_IN_ORDER);
+        assert_eq!(label_bonus(&r, b"7W03X5Z", lvha), 0.0);
+        let r = runs(&ws("coronary angiography visipaque"));
+        let low = "Fluoroscopy of Coronary Arteries, Multiple, None, None, Low Osmolar";
+        let high = "Fluoroscopy of Coronary Arteries, Multiple, None, None, High Osmolar";
+        assert!(label_bonus(&r, b"B2111ZZ", low) > label_bonus(&r, b"B2110ZZ", high));
+        let q = ws("eylea 2 mg injection");
+        assert!(record_quantity(&q, 1) && record_quantity(&q, 2));
+        assert!(!record_quantity(&q, 3) && !record_quantity(&ws("per 2 mg"), 2));
+    }
+
+    #[test]
+    fn contrast_agents_are_read_from_the_list() {
+        for w in ["visipaque", "omnipaque", "iohexol", "isovue"] {
+            assert!(names_contrast_agent(w), "{w}");
+        }
+        assert!(!names_contrast_agent("contrast"));
+        assert!(!names_contrast_agent("dccv"));
+    }
+
+    #[test]
+    fn a_number_before_a_unit_is_the_records_quantity() {
+        let q = ws("individual cbt session 50 min");
+        assert!(quantity_of_record(&q, 4));
+        let q = ws("psychotherapy per 50 min");
+        assert!(!quantity_of_record(&q, 3));
+        let q = ws("injection per mg");
+        assert!(!quantity_of_record(&q, 2));
+    }
+}
