@@ -224,7 +224,14 @@ fn label_bonus(runs: &[Vec<String>], key: &[u8], title: &str) -> f32 {
 /// ("2 mg", "50 min", "48 hours"): in a search of procedures a dose or a
 /// time narrows nothing a PCS title says.
 pub(super) fn record_quantity(words: &[String], i: usize) -> bool {
-    let unit = |w: &str| is_unit(w) || matches!(w, "hr" | "hrs" | "day" | "days" | "gy");
+    // Liters of oxygen a minute ("40 L", "2 lpm") too.
+    let unit = |w: &str| {
+        is_unit(w)
+            || matches!(
+                w,
+                "hr" | "hrs" | "day" | "days" | "gy" | "l" | "lpm" | "liters"
+            )
+    };
     let number = |j: usize| words.get(j).is_some_and(|w| w.parse::<f32>().is_ok());
     (unit(&words[i]) && quantity_of_record(words, i))
         || (number(i) && words.get(i + 1).is_some_and(|w| unit(w)))
@@ -330,6 +337,8 @@ mod tests {
         let low = "Fluoroscopy of Coronary Arteries, Multiple, None, None, Low Osmolar";
         let high = "Fluoroscopy of Coronary Arteries, Multiple, None, None, High Osmolar";
         assert!(label_bonus(&r, b"B2111ZZ", low) > label_bonus(&r, b"B2110ZZ", high));
+        let o2 = ws("hfnc 40 l");
+        assert!(record_quantity(&o2, 1) && record_quantity(&o2, 2));
         let q = ws("eylea 2 mg injection");
         assert!(record_quantity(&q, 1) && record_quantity(&q, 2));
         assert!(!record_quantity(&q, 3) && !record_quantity(&ws("per 2 mg"), 2));
