@@ -97,6 +97,54 @@ pub(super) fn use_synonyms(pcs: &IcdPcs, ix: &PcsIndex) -> Vec<Synonym> {
         }
     }
     super::synonyms::merge(&mut out, scope_synonyms(pcs, ix));
+    super::synonyms::merge(&mut out, operation_synonyms(pcs, ix));
+    out
+}
+
+/// The PCS Index's main terms that send a surgeon's word to a root operation
+/// (or an imaging type) and nothing more ("Infusion — see Introduction of
+/// substance in or on", "Ligation — see Occlusion", "Thrombectomy — see
+/// Extirpation", "X-ray — see Plain Radiography"): the word stands for the
+/// operation's label, so it finds that operation in every table that has it
+/// (the New Technology Introduction XW0 as well as 3E0), beside the body
+/// part the other words name. Titles of one or two words only, without a
+/// comma (a drug's own entry names its substance, not the word).
+fn operation_synonyms(pcs: &IcdPcs, ix: &PcsIndex) -> Vec<Synonym> {
+    let labels: std::collections::HashSet<String> = pcs
+        .tables
+        .tables
+        .iter()
+        .filter_map(|t| Some(t.head.get(2)?.values.first()?.label.to_lowercase()))
+        .collect();
+    let mut out: Vec<Synonym> = Vec::new();
+    for t in ix
+        .terms
+        .iter()
+        .filter(|t| t.level == 0 && t.target.is_none())
+    {
+        let Some(see) = t.see.as_deref() else {
+            continue;
+        };
+        let lower = see.trim().to_lowercase();
+        let head = lower.split_once(" of ").map_or(lower.as_str(), |(h, _)| h);
+        if see.contains(',') || t.title.contains(',') || !labels.contains(head) {
+            continue;
+        }
+        let (core, _) = split_parens(&t.title);
+        let key = words(&core);
+        let phrase = index_words(head);
+        if key.is_empty() || key.len() > 2 || phrase.is_empty() || key == phrase {
+            continue;
+        }
+        super::synonyms::merge(
+            &mut out,
+            vec![Synonym {
+                key: key.join(" "),
+                phrases: vec![phrase],
+                narrows: false,
+            }],
+        );
+    }
     out
 }
 
