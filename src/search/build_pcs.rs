@@ -49,10 +49,16 @@ const WHOLE_WORDS: [&str; 4] = ["total", "complete", "entire", "radical"];
 /// Device"). Body part "use" entries are the Body Part Key's texts instead.
 pub(super) fn use_synonyms(pcs: &IcdPcs, ix: &PcsIndex) -> Vec<Synonym> {
     let mut values: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut label_words: std::collections::HashSet<String> = std::collections::HashSet::new();
     for table in &pcs.tables.tables {
         for row in &table.rows {
             for v in row.get(2).map_or(&[][..], |a| a.values.as_slice()) {
                 values.insert(v.label.to_lowercase());
+            }
+            for axis in row {
+                for v in &axis.values {
+                    label_words.extend(index_words(&v.label));
+                }
             }
         }
     }
@@ -71,6 +77,13 @@ pub(super) fn use_synonyms(pcs: &IcdPcs, ix: &PcsIndex) -> Vec<Synonym> {
         let title = ix.path(i).last().copied().unwrap_or_default();
         let (core, inner) = split_parens(title);
         let mut keys = vec![words(&core)];
+        // "PERCEPT(tm) PC neurostimulator", "Aveir(tm) VR, as single
+        // chamber": the name before the trademark sign is the brand the
+        // surgeon writes; a word the tables use for something else
+        // ("Epic(tm)", "Formula(tm)") is not taken alone.
+        if let Some(brand) = brand(title).filter(|b| b.len() > 1 || !label_words.contains(&b[0])) {
+            keys.push(brand);
+        }
         // "(PICC)": an abbreviation in capitals is a key of its own.
         for a in inner.split_whitespace() {
             let letters = a.trim_matches(|c: char| !c.is_ascii_alphanumeric());
@@ -97,7 +110,65 @@ pub(super) fn use_synonyms(pcs: &IcdPcs, ix: &PcsIndex) -> Vec<Synonym> {
         }
     }
     super::synonyms::merge(&mut out, scope_synonyms(pcs, ix));
+    super::synonyms::merge(&mut out, operation_synonyms(pcs, ix));
     out
+}
+
+/// The PCS Index's main terms that send a surgeon's word to a root operation
+/// (or an imaging type) and nothing more ("Infusion — see Introduction of
+/// substance in or on", "Ligation — see Occlusion", "Thrombectomy — see
+/// Extirpation", "X-ray — see Plain Radiography"): the word stands for the
+/// operation's label, so it finds that operation in every table that has it
+/// (the New Technology Introduction XW0 as well as 3E0), beside the body
+/// part the other words name. Titles of one or two words only, without a
+/// comma (a drug's own entry names its substance, not the word).
+fn operation_synonyms(pcs: &IcdPcs, ix: &PcsIndex) -> Vec<Synonym> {
+    let labels: std::collections::HashSet<String> = pcs
+        .tables
+        .tables
+        .iter()
+        .filter_map(|t| Some(t.head.get(2)?.values.first()?.label.to_lowercase()))
+        .collect();
+    let mut out: Vec<Synonym> = Vec::new();
+    for t in ix
+        .terms
+        .iter()
+        .filter(|t| t.level == 0 && t.target.is_none())
+    {
+        let Some(see) = t.see.as_deref() else {
+            continue;
+        };
+        let lower = see.trim().to_lowercase();
+        let head = lower.split_once(" of ").map_or(lower.as_str(), |(h, _)| h);
+        if see.contains(',') || t.title.contains(',') || !labels.contains(head) {
+            continue;
+        }
+        let (core, _) = split_parens(&t.title);
+        let key = words(&core);
+        let phrase = index_words(head);
+        if key.is_empty() || key.len() > 2 || phrase.is_empty() || key == phrase {
+            continue;
+        }
+        super::synonyms::merge(
+            &mut out,
+            vec![Synonym {
+                key: key.join(" "),
+                phrases: vec![phrase],
+                narrows: false,
+            }],
+        );
+    }
+    out
+}
+
+/// The words before a trademark sign ("(tm)", "(R)") of an Index title,
+/// when they are one or two words of at least four letters in all.
+fn brand(title: &str) -> Option<Vec<String>> {
+    let lower = title.to_lowercase();
+    let at = lower.find("(tm)").or_else(|| lower.find("(r)"))?;
+    let name = words(&lower[..at]);
+    let letters: usize = name.iter().map(String::len).sum();
+    ((1..=2).contains(&name.len()) && letters >= 4).then_some(name)
 }
 
 /// The scopes the PCS Index codes as an Inspection through a natural or
@@ -598,6 +669,20 @@ fn path_words(path: &[&str]) -> (Vec<String>, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_brand_is_the_name_before_its_trademark_sign() {
+        assert_eq!(
+            brand("PERCEPT(tm) PC neurostimulator"),
+            Some(vec!["percept".to_string()])
+        );
+        assert_eq!(
+            brand("Aveir(tm) VR, as single chamber"),
+            Some(vec!["aveir".to_string()])
+        );
+        assert_eq!(brand("Kirschner wire (K-wire)"), None);
+        assert_eq!(brand("AFX(R) Endovascular AAA System"), None);
+    }
 
     #[test]
     fn a_body_part_rows_devices_are_its_key_texts_optional_words() {

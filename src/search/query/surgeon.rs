@@ -26,7 +26,7 @@ use super::substring::find;
 use super::{Searcher, Term};
 use crate::search::synonyms::MAX_KEY_WORDS;
 use crate::search::text::words;
-use crate::search::text::{index_words, is_soft_word};
+use crate::search::text::{index_words, is_soft_word, is_stop_word};
 use crate::search::{System, TextKind, range};
 use device_work::DeviceWork;
 use devices::Device;
@@ -150,7 +150,8 @@ pub(crate) struct PcsWords {
 /// The approach a word names (PCS Definitions, approach axis; the PCS Index:
 /// "laparoscopic" is Percutaneous Endoscopic).
 fn named_approach(w: &str) -> Option<u8> {
-    Some(match w {
+    let w = scope_form(w);
+    Some(match w.as_ref() {
         // ORIF: open reduction internal fixation.
         "open" | "laparotomy" | "ex lap" | "exlap" | "thoracotomy" | "craniotomy"
         | "arthrotomy" | "orif" => b'0',
@@ -179,6 +180,19 @@ fn named_approach(w: &str) -> Option<u8> {
         _ if (w.ends_with("oscopy") || w.ends_with("oscopic")) => b'8',
         _ => return None,
     })
+}
+
+/// A scope's instrument or adverb as its procedure's word: "through the
+/// anoscope" is an anoscopy, "arthroscopically" arthroscopic (the approach
+/// the instrument enters by is the scope's).
+fn scope_form(w: &str) -> std::borrow::Cow<'_, str> {
+    if let Some(stem) = w.strip_suffix("oscope").filter(|s| s.len() >= 2) {
+        format!("{stem}oscopy").into()
+    } else if let Some(stem) = w.strip_suffix("oscopically").filter(|s| s.len() >= 2) {
+        format!("{stem}oscopic").into()
+    } else {
+        w.into()
+    }
 }
 
 /// The share of a PCS title's searchable words its approach label (after the
@@ -292,6 +306,11 @@ impl PcsWords {
         if flat.contains(&"fna") || flat.windows(2).any(|t| t == ["fine", "needle"]) {
             out.diagnostic = Some(true);
         }
+        // The surgeon's pins or wires read as the device they are
+        // ("pinning": "internal fixation device", pcs_surgeon_terms.tsv).
+        if flat.windows(2).any(|t| t == ["internal", "fixation"]) {
+            out.internal_fixation = true;
+        }
         out.names_hcpcs = other_sections::names_hcpcs(&raw.words);
         out.other = other_sections::OtherSections::of(&raw.words);
         out.new_technology = flat.windows(2).any(|t| t == ["new", "technology"]);
@@ -338,7 +357,10 @@ impl PcsWords {
 /// A scope through a natural opening ("cystoscopy", "EGD", "cysto"): the
 /// approach, not the procedure, when another procedure is done "with" it.
 fn is_scope(w: &str) -> bool {
-    matches!(w, "egd" | "cysto" | "ercp") || w.ends_with("oscopy") || w.ends_with("oscopic")
+    let w = scope_form(w);
+    matches!(w.as_ref(), "egd" | "cysto" | "ercp")
+        || w.ends_with("oscopy")
+        || w.ends_with("oscopic")
 }
 
 /// "Cystoscopy with biopsy", "EGD with control of bleeding": two procedures
@@ -364,6 +386,7 @@ pub(super) fn soften_surgeon_words(terms: &mut [Term], said: &[Said], procedures
         }
     }
     if procedures {
+        soften_digit_names(terms);
         devices::drop_said_of_devices(terms, said);
         joints::drop_prosthesis_words(terms);
     }
@@ -382,12 +405,59 @@ pub(super) fn soften_surgeon_words(terms: &mut [Term], said: &[Said], procedures
             && t.word != terms[scope].word
             && negation::names_device(&t.word)
     });
+    // The instrument the work went through ("ligation through an
+    // anoscope", "biopsy via bronchoscopy"): the approach, not a procedure.
+    let through = terms[..scope]
+        .iter()
+        .rev()
+        .find(|t| !is_stop_word(&t.word))
+        .is_some_and(|t| matches!(t.word.as_str(), "through" | "via" | "using"));
+    let other = |t: &Term| {
+        !t.soft
+            && !is_scope(&t.word)
+            && !is_stop_word(&t.word)
+            && !matches!(t.word.as_str(), "through" | "using")
+    };
+    if through && terms.iter().any(other) {
+        terms[scope].soft = true;
+        let at = terms[..scope].iter().rposition(|t| !is_stop_word(&t.word));
+        if let Some(at) = at {
+            match_nothing(&mut terms[at]);
+        }
+    }
     if done_with || device {
         terms[scope].soft = true;
         // The "with" joins the two procedures: it is not the "With" of an
         // approach ("With Percutaneous Endoscopic Assistance") to match.
         if let Some(at) = with {
             match_nothing(&mut terms[scope + 1 + at]);
+        }
+    }
+}
+
+/// Which metacarpal or metatarsal ("fifth metatarsal", "2nd metacarpal"):
+/// the tables' body part values are the bone and its side (0PSP Metacarpal,
+/// Right; 0QSN Metatarsal, Right), so the ray's number narrows nothing a
+/// title holds. (Fingers and toes keep theirs: Detachment names them, 0X6
+/// Index Finger, 0Y6 2nd Toe.)
+fn soften_digit_names(terms: &mut [Term]) {
+    for i in 1..terms.len() {
+        let bone = matches!(terms[i].word.as_str(), "metacarpal" | "metatarsal");
+        let named = matches!(
+            terms[i - 1].word.as_str(),
+            "first"
+                | "second"
+                | "third"
+                | "fourth"
+                | "fifth"
+                | "1st"
+                | "2nd"
+                | "3rd"
+                | "4th"
+                | "5th"
+        );
+        if bone && named {
+            terms[i - 1].soft = true;
         }
     }
 }
@@ -764,6 +834,11 @@ mod tests {
             ("cystoscopy biopsy", b'8'),
             ("closed reduction radius", b'X'),
             ("percutaneous nephrostomy", b'3'),
+            // The instrument and the adverb say the scope's approach.
+            ("hemorrhoid banding through an anoscope", b'8'),
+            ("biopsy via the bronchoscope", b'8'),
+            ("appendectomy with the laparoscope", b'4'),
+            ("rotator cuff repaired arthroscopically", b'4'),
         ] {
             assert_eq!(of(q).approach, Some((a, true)), "{q}");
         }
@@ -821,6 +896,10 @@ mod tests {
         assert!(!of("closed reduction radius").internal_fixation);
         assert!(typed("closed reduction and percutaneous pinning of radius").internal_fixation);
         assert!(typed("K-wire fixation of metacarpal").internal_fixation);
+        // As the search reads them: the pins routed to their device's words.
+        let q = "closed reduction percutaneous pinning right supracondylar humerus fracture";
+        let routed = super::super::surgeon_route::route(index_words(q), true, true);
+        assert!(PcsWords::of(q, &routed).internal_fixation);
         assert!(of("autologous transfusion").autologous);
         assert!(!of("transfusion red cells").autologous);
         assert!(of("central line transfusion").central && of("picc").central);
@@ -898,5 +977,33 @@ mod tests {
             [false, true]
         );
         assert_eq!(soft(&[("fracture", false)], false), [false]);
+        // Which digit narrows nothing a title holds.
+        assert_eq!(
+            soft(&[("fifth", false), ("metatarsal", false)], true),
+            [true, false]
+        );
+        assert_eq!(
+            soft(&[("second", false), ("toe", false)], true),
+            [false, false]
+        );
+        // The scope the work went through is its approach.
+        assert_eq!(
+            soft(
+                &[
+                    ("ligation", false),
+                    ("hemorrhoids", false),
+                    ("through", false),
+                    ("an", false),
+                    ("anoscope", false)
+                ],
+                true
+            ),
+            [false, false, true, false, true]
+        );
+        // Nothing else named: the scope is the procedure.
+        assert_eq!(
+            soft(&[("through", false), ("bronchoscopy", false)], true),
+            [false, false]
+        );
     }
 }
