@@ -10,6 +10,7 @@
 
 mod build_cm_index;
 mod build_history;
+mod build_long_term;
 mod build_nodes;
 mod build_pcs;
 mod builder;
