@@ -10,6 +10,17 @@ use crate::search::{Filters, System, morphology, range};
 /// NEC"): C44 codes by them; other sites do not.
 const SKIN_MORPHOLOGY: [&str; 4] = ["basal", "squamous", "cell", "carcinoma"];
 
+/// Words of a neoplasm that name no morphology: taken with the route.
+const NEOPLASM_WORDS: [&str; 7] = [
+    "primary",
+    "malignant",
+    "neoplasm",
+    "malignancy",
+    "tumor",
+    "cancer",
+    "site",
+];
+
 /// Points a Neoplasm Table cell reached through a morphology's route earns.
 const ROUTED_BONUS: f32 = 20.0;
 
@@ -153,8 +164,10 @@ impl Searcher<'_> {
         let ix = self.ix;
         let mut out: Option<Vec<String>> = None;
         for (i, w) in words.iter().enumerate() {
+            // Not a word the route reads itself ("cancer": a column word).
             let phrases = self
                 .synonym_key(w)
+                .filter(|_| !NEOPLASM_WORDS.contains(&w.as_str()))
                 .map_or(0..0, |k| range(&ix.synonym_phrase_ends, k));
             let phrase = phrases.into_iter().find_map(|p| {
                 let ids = &ix.phrase_words[range(&ix.phrase_word_ends, p)];
@@ -310,10 +323,7 @@ impl Searcher<'_> {
                 column = Some(c);
                 said = Some(w.clone());
                 used[i] = true;
-            } else if matches!(
-                w.as_str(),
-                "primary" | "malignant" | "neoplasm" | "malignancy" | "tumor" | "cancer" | "site"
-            ) {
+            } else if NEOPLASM_WORDS.contains(&w.as_str()) {
                 used[i] = true;
             }
         }
