@@ -10,6 +10,7 @@
 
 mod build_cm_index;
 mod build_history;
+mod build_long_term;
 mod build_nodes;
 mod build_pcs;
 mod builder;
@@ -344,6 +345,25 @@ impl SearchIndex {
 
     pub fn billable(&self, entry: usize) -> bool {
         self.has(entry, flag::BILLABLE)
+    }
+
+    /// Whether the code is reportable as it stands on `date`: billable, or an
+    /// ICD-10-CM header only a later edition subdivided. FY2027 splits Z68.1
+    /// "Body mass index [BMI] 19.9 or less, adult" into Z68.18 and Z68.19; on a
+    /// date in FY2026 neither exists and Z68.1 is the code to report.
+    pub fn billable_on(&self, entry: usize, date: NaiveDate) -> bool {
+        if self.billable(entry) {
+            return true;
+        }
+        if self.system(entry) != System::Icd10Cm
+            || !self.has(entry, flag::HEADER)
+            || self.has(entry, flag::NEEDS_SEVENTH)
+            || !self.valid_on(entry, date)
+        {
+            return false;
+        }
+        let under = &self.extensions[range(&self.extension_ends, entry)];
+        !under.is_empty() && !under.iter().any(|&x| self.valid_on(x as usize, date))
     }
 
     /// A code only the (older) Alphabetic Index names: in no bundled edition.

@@ -247,6 +247,7 @@ pub fn not_current(w: &str) -> bool {
         "history"
             | "hx"
             | "fhx"
+            | "fh"
             | "ho"
             | "family"
             | "personal"

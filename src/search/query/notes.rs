@@ -332,8 +332,7 @@ fn index_numbers(tokens: &[&str]) -> Vec<String> {
             .map(|k| lower(tokens[k]))
             .unwrap_or_default();
         let after = tokens.get(i + 1).map(|w| lower(w)).unwrap_or_default();
-        let number = t
-            .trim_end_matches('%')
+        let number = first_of_range(t.trim_end_matches('%'))
             .parse::<f32>()
             .ok()
             .filter(|n| *n >= 0.0);
@@ -360,6 +359,15 @@ fn index_numbers(tokens: &[&str]) -> Vec<String> {
         }
     }
     out
+}
+
+/// The first number of a range written as the Tabular writes its own ("BMI
+/// 42.0-42.9": Z68.41's "40.0-44.9" holds it), or the token as it is.
+fn first_of_range(t: &str) -> &str {
+    match t.split_once('-') {
+        Some((a, b)) if a.parse::<f32>().is_ok() && b.parse::<f32>().is_ok() => a,
+        _ => t,
+    }
 }
 
 /// Tabular Z68.1-Z68.45 (adult).
@@ -629,6 +637,9 @@ mod tests {
         assert_eq!(read("BMI 35.4"), ["BMI", "35.0-35.9"]);
         assert_eq!(read("BMI 18"), ["BMI", "19.9", "or", "less"]);
         assert_eq!(read("BMI 72"), ["BMI", "70", "or", "greater"]);
+        // A range typed as the Tabular writes one: its first number's code.
+        assert_eq!(read("BMI 42.0-42.9"), ["BMI", "40.0-44.9"]);
+        assert_eq!(read("BMI 30.0-30.9"), ["BMI", "30.0-30.9"]);
         // R40.243 "Glasgow coma scale score 3-8", R40.242 "9-12".
         assert_eq!(read("GCS 8"), ["GCS", "3-8"]);
         assert_eq!(read("GCS 9"), ["GCS", "9-12"]);

@@ -122,14 +122,14 @@ impl Searcher<'_> {
         for (rank, r) in ranked.into_iter().enumerate() {
             if rank >= limit + EXPAND_BEST {
                 let (_, _, e, _) = r;
-                if !filters.billable_only || self.ix.billable(e) {
+                if !filters.billable_only || self.ix.billable_on(e, filters.date) {
                     out.push(r);
                 }
                 continue;
             }
             let (_, _, e, _) = r;
             let expands = self.ix.has(e, flag::NEEDS_SEVENTH | flag::EXPANDS);
-            if !expands || self.ix.billable(e) {
+            if !expands || self.ix.billable_on(e, filters.date) {
                 out.push(r);
                 continue;
             }

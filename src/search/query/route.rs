@@ -3,12 +3,23 @@
 
 use super::{GATHER_LIMIT, MAX_TERMS, Searcher, Term, typos};
 use crate::search::text::{index_words, is_soft_word};
-use crate::search::{Filters, System, morphology};
+use crate::search::{Filters, System, morphology, range};
 
 /// The words of the morphologies the Neoplasm Table lists under each skin
 /// site ("basal cell carcinoma", "squamous cell carcinoma", "specified type
 /// NEC"): C44 codes by them; other sites do not.
 const SKIN_MORPHOLOGY: [&str; 4] = ["basal", "squamous", "cell", "carcinoma"];
+
+/// Words of a neoplasm that name no morphology: taken with the route.
+const NEOPLASM_WORDS: [&str; 7] = [
+    "primary",
+    "malignant",
+    "neoplasm",
+    "malignancy",
+    "tumor",
+    "cancer",
+    "site",
+];
 
 /// Points a Neoplasm Table cell reached through a morphology's route earns.
 const ROUTED_BONUS: f32 = 20.0;
@@ -60,6 +71,8 @@ impl Searcher<'_> {
         if words.iter().any(|w| morphology::not_current(w)) {
             return;
         }
+        let spelled = self.morphology_spelled_out(words);
+        let words: &[String] = spelled.as_deref().unwrap_or(words);
         let Some(Found {
             route,
             column,
@@ -140,6 +153,46 @@ impl Searcher<'_> {
         }
         self.mark_words(&terms, false);
         self.mark_words(known, true);
+    }
+
+    /// The words with each abbreviation of a morphology written out as the
+    /// synonym list spells it, when one of its phrases holds every word of a
+    /// route's key ("GBM" is "glioblastoma": Index "Glioblastoma — see
+    /// Neoplasm, malignant, by site"; "SCC" "squamous cell carcinoma"). `None`
+    /// when no word is one.
+    fn morphology_spelled_out(&self, words: &[String]) -> Option<Vec<String>> {
+        let ix = self.ix;
+        let mut out: Option<Vec<String>> = None;
+        for (i, w) in words.iter().enumerate() {
+            // Not a word the route reads itself ("cancer": a column word).
+            let phrases = self
+                .synonym_key(w)
+                .filter(|_| !NEOPLASM_WORDS.contains(&w.as_str()))
+                .map_or(0..0, |k| range(&ix.synonym_phrase_ends, k));
+            let phrase = phrases.into_iter().find_map(|p| {
+                let ids = &ix.phrase_words[range(&ix.phrase_word_ends, p)];
+                if ids.is_empty() || ids.contains(&u32::MAX) {
+                    return None;
+                }
+                let phrase: Vec<&str> = ids.iter().map(|&x| ix.vocab.get(x as usize)).collect();
+                let is_route = (0..ix.morph_keys.len()).any(|r| {
+                    ix.morph_columns[r] != morphology::NO_ROUTE
+                        && ix
+                            .morph_keys
+                            .get(r)
+                            .split(' ')
+                            .all(|kw| phrase.contains(&kw))
+                });
+                is_route.then_some(phrase)
+            });
+            if let Some(phrase) = phrase {
+                let o = out.get_or_insert_with(|| words[..i].to_vec());
+                o.extend(phrase.iter().map(|p| p.to_string()));
+            } else if let Some(o) = out.as_mut() {
+                o.push(w.clone());
+            }
+        }
+        out
     }
 
     /// Whether the morphology's own Index entry (`route`) lists the site the
@@ -270,10 +323,7 @@ impl Searcher<'_> {
                 column = Some(c);
                 said = Some(w.clone());
                 used[i] = true;
-            } else if matches!(
-                w.as_str(),
-                "primary" | "malignant" | "neoplasm" | "malignancy" | "tumor" | "cancer" | "site"
-            ) {
+            } else if NEOPLASM_WORDS.contains(&w.as_str()) {
                 used[i] = true;
             }
         }
