@@ -163,6 +163,19 @@ impl Searcher<'_> {
     }
 }
 
+impl super::PcsWords {
+    /// The words as every bonus but a New Technology code's reads them: the
+    /// query's own words (`PcsWords::words`) are read only here, for section
+    /// X, whose bonuses are never kept (`kept_bonus`). Typing a word changes
+    /// them at every keystroke; what else the words say changes only when a
+    /// word does.
+    pub(in crate::search::query) fn for_kept_bonus(&self) -> super::PcsWords {
+        let mut w = self.clone();
+        w.words.clear();
+        w
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
