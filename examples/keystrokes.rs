@@ -9,6 +9,14 @@
 //! `/tmp/keystrokes-tail.tsv` (`family<TAB>prefix`).
 //! `cargo run --release --example keystrokes -- run FILE`: each line of FILE
 //! (`family<TAB>prefix`) searched once, for `valgrind --tool=callgrind`.
+//! `cargo run --release --example keystrokes -- seq [PASSES [FILE]]`: every
+//! keystroke in fixture order on one searcher, as the `slowest_keystrokes`
+//! test types them (each search after the one before, its kept state
+//! warm or cold as typing leaves it), PASSES times (default 3) on a fresh
+//! searcher each, each keystroke's fastest pass kept (FILE: the lines of
+//! FILE, as `run` reads them, instead of the fixtures); p50 / p99 and the
+//! slowest 200 keystrokes, each with the prefixes typed before it, to
+//! `/tmp/keystrokes-seq-tail.tsv` (for `run` under callgrind).
 
 use chartcoder::search::cache::{self, UserTables};
 use chartcoder::search::{Filters, SearchStats, Searcher, SystemFilter, relevance};
@@ -46,8 +54,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (ix, _) = cache::load_or_build(Some(&dir), &UserTables::default())?;
     let mut searcher = Searcher::new(&ix);
     let keystrokes: Vec<(String, String)> = match args.first().map(String::as_str) {
-        Some("run") => {
-            let file = args.get(1).ok_or("run FILE")?;
+        Some("run") | Some("seq") if args.len() > 1 + usize::from(args[0] == "seq") => {
+            let file = &args[1 + usize::from(args[0] == "seq")];
             std::fs::read_to_string(file)?
                 .lines()
                 .filter_map(|l| l.split_once('\t'))
@@ -65,6 +73,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             out
         }
     };
+    if args.first().map(String::as_str) == Some("seq") {
+        let passes: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(3);
+        return seq(&ix, &keystrokes, passes);
+    }
     if args.first().map(String::as_str) == Some("run") {
         let mut n = 0;
         for (family, q) in &keystrokes {
@@ -131,5 +143,53 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     std::fs::write("/tmp/keystrokes-tail.tsv", list)?;
+    Ok(())
+}
+
+/// Every keystroke typed in order, PASSES times on a fresh searcher each
+/// (the `seq` mode).
+fn seq(
+    ix: &chartcoder::search::SearchIndex,
+    keystrokes: &[(String, String)],
+    passes: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut best = vec![Duration::MAX; keystrokes.len()];
+    for _ in 0..passes {
+        let mut searcher = Searcher::new(ix);
+        for (i, (family, q)) in keystrokes.iter().enumerate() {
+            let f = filters(family);
+            let t = Instant::now();
+            let _ = searcher.search(q, &f, 50);
+            best[i] = best[i].min(t.elapsed());
+        }
+    }
+    let mut order: Vec<usize> = (0..keystrokes.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(best[i]));
+    let at = |p: f64| best[order[((order.len() as f64) * (1.0 - p)) as usize]].as_secs_f64() * 1e3;
+    let tail = &order[..order.len() / 50];
+    let tail_ms: f64 = tail.iter().map(|&i| best[i].as_secs_f64() * 1e3).sum();
+    println!(
+        "{} keystrokes in order (fastest of {passes} passes): p50 {:.3} ms  p90 {:.3} ms  \
+         p99 {:.3} ms  p99.9 {:.3} ms  slowest 2% mean {:.3} ms",
+        order.len(),
+        at(0.5),
+        at(0.9),
+        at(0.99),
+        at(0.999),
+        tail_ms / tail.len().max(1) as f64
+    );
+    let mut list = String::new();
+    for (n, &i) in order.iter().take(200).enumerate() {
+        let (family, q) = &keystrokes[i];
+        if n < 25 {
+            println!("{:>8.3} ms  {family}  {q:?}", best[i].as_secs_f64() * 1e3);
+        }
+        let mut chars: Vec<usize> = (1..=q.len()).filter(|&k| q.is_char_boundary(k)).collect();
+        chars.retain(|&k| k > 0);
+        for k in chars {
+            list.push_str(&format!("{family}\t{}\n", &q[..k]));
+        }
+    }
+    std::fs::write("/tmp/keystrokes-seq-tail.tsv", list)?;
     Ok(())
 }

@@ -300,6 +300,40 @@ pub struct SearchIndex {
     /// Per entry, the text of its own title (`u32::MAX` for a code found only
     /// by code, such as one built with a 7th character).
     pub(crate) entry_title: Vec<u32>,
+    /// `code_order` as numbers, for `find` (made at its first call).
+    pub(crate) packed_order: PackedOrder,
+}
+
+/// A code's system and the first seven bytes of its key as one number,
+/// ordered as (system, key) pairs are: the system in the top byte, the
+/// key's bytes below it, a shorter key padded with zeros (below any byte
+/// of a key).
+fn packed_key(system: System, key: &str) -> u64 {
+    let mut b = [0u8; 8];
+    b[0] = system as u8;
+    for (slot, &c) in b[1..].iter_mut().zip(key.as_bytes()) {
+        *slot = c;
+    }
+    u64::from_be_bytes(b)
+}
+
+/// `SearchIndex::code_order` as `packed_key` numbers, made at the first
+/// `SearchIndex::find`: a lookup compares numbers in one array instead of
+/// strings read all over the key table. Derived from the index, so every
+/// two are equal as far as the index's equality goes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PackedOrder(std::sync::OnceLock<Vec<u64>>);
+
+impl PackedOrder {
+    fn get_or_init(&self, make: impl FnOnce() -> Vec<u64>) -> &[u64] {
+        self.0.get_or_init(make)
+    }
+}
+
+impl PartialEq for PackedOrder {
+    fn eq(&self, _: &PackedOrder) -> bool {
+        true
+    }
 }
 
 pub(crate) fn range(ends: &[u32], i: usize) -> std::ops::Range<usize> {
@@ -393,12 +427,37 @@ impl SearchIndex {
 
     /// The entry of a code of a system, written with or without its dot.
     pub fn find(&self, system: System, code: &str) -> Option<usize> {
-        let key = crate::codeset::code_key(code);
-        let i = self
-            .code_order
-            .partition_point(|&e| self.order_key(e as usize) < (system, key.as_str()));
-        let e = *self.code_order.get(i)? as usize;
-        (self.order_key(e) == (system, key.as_str())).then_some(e)
+        // A key as the index writes it (capitals and digits: the PCS
+        // look-ups of built keys) needs no copy.
+        let written = !code.is_empty()
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        let owned;
+        let key = if written {
+            code
+        } else {
+            owned = crate::codeset::code_key(code);
+            owned.as_str()
+        };
+        let packed = self.packed_order.get_or_init(|| {
+            self.code_order
+                .iter()
+                .map(|&e| packed_key(self.system(e as usize), self.keys.get(e as usize)))
+                .collect()
+        });
+        // Numbers ordered as the (system, key) pairs are (a key longer than
+        // seven bytes shares its number with the keys it begins alike):
+        // the first entry whose number is the key's, then the entries
+        // sharing it, in code order, compared whole.
+        let p = packed_key(system, key);
+        let i = packed.partition_point(|&x| x < p);
+        let run = packed[i..].iter().take_while(|&&x| x == p).count();
+        self.code_order[i..i + run]
+            .iter()
+            .map(|&e| e as usize)
+            .find(|&e| self.order_key(e) >= (system, key))
+            .filter(|&e| self.order_key(e) == (system, key))
     }
 
     fn order_key(&self, entry: usize) -> (System, &str) {

@@ -6,7 +6,11 @@
 //!
 //! A bonus depends on the entry and `Searcher::pcs_words` only, except a New
 //! Technology code's (section X), which asks which text reached the code in
-//! this search (`names_technology`): those are never kept.
+//! this search (`names_technology`): those are never kept. Nor does any kept
+//! bonus read the query's words themselves (only section X's substance
+//! does): the bonuses are kept for what the words say
+//! (`PcsWords::for_kept_bonus`), which a keystroke inside a word seldom
+//! changes.
 
 use super::Searcher;
 use super::surgeon::PcsWords;
@@ -27,12 +31,13 @@ impl KeptBonuses {
             self.bonus = vec![f32::NAN; entries];
             self.kept.clear();
         }
-        if self.words.as_ref() != Some(words) {
+        let words = words.for_kept_bonus();
+        if self.words.as_ref() != Some(&words) {
             for &e in &self.kept {
                 self.bonus[e as usize] = f32::NAN;
             }
             self.kept.clear();
-            self.words = Some(words.clone());
+            self.words = Some(words);
         }
     }
 

@@ -136,11 +136,14 @@ pub struct Searcher<'a> {
     /// Whether a PCS title's body part holds an "-ectomy" word's organ, by
     /// body part, for the search under way (`ectomy_names_organ`).
     organ_bodies: std::cell::RefCell<std::collections::HashMap<&'a str, bool>>,
-    /// Where each two-byte prefix's run of the vocabulary begins.
-    vocab_starts: vocab::PrefixStarts,
+    /// The vocabulary's ids by the hash of their word.
+    vocab_table: vocab::WordTable,
     /// Each text's system and reportability, for the common-word scan
     /// (made at the first scan).
     text_classes: Vec<u8>,
+    /// The vocabulary words the query's words say (`said_words`), read at
+    /// the first New Technology code a search ranks.
+    said: std::cell::OnceCell<Vec<u32>>,
     /// Codes' `pcs_bonus`, kept while the query's procedure words stay the same.
     kept_bonuses: std::cell::RefCell<kept_bonus::KeptBonuses>,
 }
@@ -181,9 +184,10 @@ impl<'a> Searcher<'a> {
             fallback: fallback::Scratch::default(),
             title_words: rank::TitleWords::default(),
             organ_bodies: std::cell::RefCell::default(),
-            vocab_starts: vocab::PrefixStarts::of(&ix.vocab),
+            vocab_table: vocab::WordTable::of(&ix.vocab),
             text_classes: Vec::new(),
             kept_bonuses: std::cell::RefCell::default(),
+            said: std::cell::OnceCell::new(),
         }
         .with_vocabulary()
     }
@@ -358,6 +362,7 @@ impl<'a> Searcher<'a> {
 
     fn reset(&mut self) {
         self.stats = SearchStats::default();
+        self.said.take();
         for &e in &self.touched {
             self.best[e as usize] = f32::NEG_INFINITY;
             self.best_text[e as usize] = u32::MAX;
@@ -449,7 +454,7 @@ impl<'a> Searcher<'a> {
     }
 
     fn vocab_id(&self, w: &str) -> Option<u32> {
-        vocab::find(&self.ix.vocab, &self.vocab_starts, w)
+        vocab::find(&self.ix.vocab, &self.vocab_table, w)
     }
 
     fn postings_between(&self, lo: u32, hi: u32) -> usize {

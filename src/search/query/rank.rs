@@ -81,13 +81,47 @@ pub(super) struct ReadWords {
 /// depend on the query; and how many index words each entry's title has.
 #[derive(Debug, Default)]
 pub(super) struct TitleWords(
-    std::cell::RefCell<std::collections::HashMap<u32, ReadWords>>,
+    std::cell::RefCell<KeptTitles>,
     std::cell::RefCell<Vec<u8>>,
     /// What a 7th character adds to its stem's title (", initial encounter
     /// for closed fracture"), read into words, by its text: a few hundred
     /// such endings serve every injury code.
     std::cell::RefCell<std::collections::HashMap<String, ReadWords>>,
 );
+
+/// Titles read into words, by entry: where each entry's read words are in
+/// `read` (`u32::MAX`: not read), looked up by index rather than by hash.
+#[derive(Debug, Default)]
+pub(super) struct KeptTitles {
+    at: Vec<u32>,
+    read: Vec<ReadWords>,
+    /// The entry of each of `read`, to forget them.
+    entries: Vec<u32>,
+}
+
+impl KeptTitles {
+    /// The read words of entry `e` of `entries`, read by `read` if not kept.
+    fn get(&mut self, e: usize, entries: usize, read: impl FnOnce() -> ReadWords) -> &ReadWords {
+        if self.at.len() != entries {
+            self.at = vec![u32::MAX; entries];
+            self.read.clear();
+            self.entries.clear();
+        }
+        if self.at[e] == u32::MAX {
+            if self.read.len() >= TITLE_WORDS_KEPT {
+                for &x in &self.entries {
+                    self.at[x as usize] = u32::MAX;
+                }
+                self.read.clear();
+                self.entries.clear();
+            }
+            self.at[e] = self.read.len() as u32;
+            self.read.push(read());
+            self.entries.push(e as u32);
+        }
+        &self.read[self.at[e] as usize]
+    }
+}
 
 /// 7th-character endings read into words that are kept between searches.
 const SUFFIXES_KEPT: usize = 5_000;
@@ -417,12 +451,7 @@ impl Searcher<'_> {
     /// `f` of an entry's title read into words (read once, then kept).
     fn with_title_words<R>(&self, e: usize, f: impl FnOnce(&ReadWords) -> R) -> R {
         let mut kept = self.title_words.0.borrow_mut();
-        if kept.len() >= TITLE_WORDS_KEPT {
-            kept.clear();
-        }
-        f(kept
-            .entry(e as u32)
-            .or_insert_with(|| self.read_words(self.ix.title(e))))
+        f(kept.get(e, self.ix.entries(), || self.read_words(self.ix.title(e))))
     }
 
     /// The query terms (bits) the words of a 7th character's ending hold
@@ -467,6 +496,14 @@ impl Searcher<'_> {
         let mut mask: TermMask = 0;
         for &w in ids {
             mask |= self.word_terms[w as usize];
+        }
+        // With no phrase and no negated term, the words' bits are the
+        // answer: the loop below changes a bit only through them.
+        if terms
+            .iter()
+            .all(|t| t.phrases.is_empty() && t.negated.is_none())
+        {
+            return mask;
         }
         for (i, t) in terms.iter().enumerate() {
             let bit: TermMask = 1 << i;

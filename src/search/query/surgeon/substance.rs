@@ -129,12 +129,18 @@ impl Searcher<'_> {
             return None;
         }
         let names = substance_words(self.ix.title(e));
-        let said = self.said_words();
+        if names.is_empty() {
+            return None;
+        }
+        // (Read once a search: a search ranks hundreds of these codes.)
+        let said = self.said.get_or_init(|| self.said_words());
         let matched = |w: &String| {
             self.vocab_id(w)
                 .is_some_and(|id| self.word_terms[id as usize] != 0 || said.contains(&id))
         };
-        (!names.is_empty() && names.iter().all(matched))
+        names
+            .iter()
+            .all(matched)
             .then(|| NAMED + vein(key, self.pcs_words.central))
     }
 }
@@ -160,6 +166,19 @@ impl Searcher<'_> {
             }
         }
         out
+    }
+}
+
+impl super::PcsWords {
+    /// The words as every bonus but a New Technology code's reads them: the
+    /// query's own words (`PcsWords::words`) are read only here, for section
+    /// X, whose bonuses are never kept (`kept_bonus`). Typing a word changes
+    /// them at every keystroke; what else the words say changes only when a
+    /// word does.
+    pub(in crate::search::query) fn for_kept_bonus(&self) -> super::PcsWords {
+        let mut w = self.clone();
+        w.words.clear();
+        w
     }
 }
 
