@@ -636,6 +636,16 @@ fn the_family_fixtures_hold_their_measured_levels() {
     // on 2,024 terms (night) 0.942 / 0.987, PCS hit@10 0.976 below 98%;
     // on 2,112 terms (2026-12-01) 0.952 / 0.995, every family >= 0.992.
     let floors: BTreeMap<&str, (f64, f64)> = [
+        // dev10 (2026-12-01, issue 20): 324 terms written blind from the
+        // sources by two sessions that never saw the engine (161 PCS, 163
+        // diagnosis), tuned on for one session and then added here, 2,605
+        // terms in all. They measure what our own terms hid: injury
+        // 0.92 / 0.98, morphology 0.92 / 0.97, pcs 0.89 / 0.97, problem_list
+        // 0.97 / 0.98, qualifier 0.91 / 1.00, shorthand 0.96 / 0.99 (the dev
+        // sets alone: PCS 0.52 / 0.71 before that session's work, 0.6 / 0.8
+        // after; diagnoses 0.65 / 0.87 before). Every floor is lowered to
+        // a little under these, not to hide them: the 98% target no longer
+        // holds in the top 10 for morphology, pcs and problem_list.
         // injury3 (2026-11-30, 177 terms with its 53 new ones): 0.97 / 0.99.
         // cmfam (2026-11-30, with its 94 new terms across injury, morphology,
         // problem_list and qualifier): injury 0.97 / 1.00, morphology
@@ -645,12 +655,12 @@ fn the_family_fixtures_hold_their_measured_levels() {
         // morphology 0.942 / 0.992, qualifier 0.928 / 1.000.
         // dxfix (2026-11-30 night, 266 terms with its 7 scale-number
         // terms): 0.974 / 0.992.
-        ("injury", (0.97, 0.99)),
+        ("injury", (0.91, 0.97)),
         // morph3 (2026-11-30, with its 55 new terms): 0.94 / 0.99.
         // dxfix (2026-11-30 night, 254 terms with its 13 own-site and
         // scale-number terms): 0.957 / 0.992.
         // dx2 (2026-12-01, 261 terms with its 7 in situ terms): 0.962 / 0.996.
-        ("morphology", (0.95, 0.99)),
+        ("morphology", (0.91, 0.96)),
         // pcs: 0.85 / 0.96 over 262 terms with the 54 route terms (pcsroutes);
         // 0.86 / 0.94 with the 52 approach and device terms (pcschars);
         // pcsbody (388 terms with its 62 spine, eye, shunt, bypass,
@@ -678,10 +688,10 @@ fn the_family_fixtures_hold_their_measured_levels() {
         // its place; floor raised to the issue's 0.98 in the top 10.
         // pcs8 (915 terms with its 34 section X substance, nuclear medicine,
         // device-verb and clip terms): 0.934 / 0.995; none lost its place.
-        ("pcs", (0.93, 0.99)),
+        ("pcs", (0.88, 0.96)),
         // notes5 (2026-11-30, 147 terms with its 26 status and history
         // terms): 0.99 / 1.00.
-        ("problem_list", (0.98, 0.99)),
+        ("problem_list", (0.96, 0.97)),
         // short4 (2026-11-30, with its 22 side terms written from the
         // sources: "R hip fx" and "L hip fx" still miss the top 10, the
         // Index's "hip — see Fracture, femur, neck" S72.00- not reached):
@@ -691,7 +701,7 @@ fn the_family_fixtures_hold_their_measured_levels() {
         // / 0.995.
         // dxfix (2026-11-30 night, 234 terms with its 37 scale-number,
         // except-clause, trimester and congenital terms): 0.932 / 0.996.
-        ("qualifier", (0.93, 0.99)),
+        ("qualifier", (0.90, 0.99)),
         // short4 (2026-11-30, 251 terms with its 54 new ones): 0.976 / 0.996.
         // short3 (2026-11-30 evening, 306 terms with its 50 new ones across
         // OB, neuro, heme, ENT, eye, urology, ID; no older term moved):
@@ -700,7 +710,7 @@ fn the_family_fixtures_hold_their_measured_levels() {
         // dxfix (2026-11-30 night): 0.974 / 0.997, no new terms.
         // dx2 (2026-12-01, 326 terms with its 21 AVN and abbreviation
         // terms): 0.972 / 1.000.
-        ("shorthand", (0.97, 0.99)),
+        ("shorthand", (0.95, 0.98)),
     ]
     .into_iter()
     .collect();
