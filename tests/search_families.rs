@@ -642,10 +642,11 @@ fn the_family_fixtures_hold_their_measured_levels() {
         // terms in all. They measure what our own terms hid: injury
         // 0.92 / 0.98, morphology 0.92 / 0.97, pcs 0.89 / 0.97, problem_list
         // 0.97 / 0.98, qualifier 0.91 / 1.00, shorthand 0.96 / 0.99 (the dev
-        // sets alone: PCS 0.52 / 0.71 before that session's work, 0.6 / 0.8
-        // after; diagnoses 0.65 / 0.87 before). Every floor is lowered to
-        // a little under these, not to hide them: the 98% target no longer
-        // holds in the top 10 for morphology, pcs and problem_list.
+        // sets alone: PCS 0.52 / 0.71 before that session's work, 0.58 /
+        // 0.78 after; diagnoses 0.65 / 0.87, then 0.69 / 0.88). Every floor
+        // is lowered to a little under these, not to hide them: the 98%
+        // target no longer holds in the top 10 for morphology, pcs and
+        // problem_list.
         // injury3 (2026-11-30, 177 terms with its 53 new ones): 0.97 / 0.99.
         // cmfam (2026-11-30, with its 94 new terms across injury, morphology,
         // problem_list and qualifier): injury 0.97 / 1.00, morphology
