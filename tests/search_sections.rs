@@ -10,18 +10,24 @@ mod search_support;
 use chartcoder::search::synonyms;
 use search_support::{codes, first, px};
 
-#[test]
-fn every_section_term_leads_to_a_pcs_code_holding_one_of_its_phrases() {
-    // An entry's key as the merged lists hold it: a key the surgeons' list
-    // also has ("central line") keeps that list's phrases beside these.
-    let own = synonyms::parse(synonyms::SECTIONS_PATH, synonyms::SECTIONS).unwrap();
-    assert!(own.len() > 40);
+/// The entries of one bundled list (more than `at_least` of them) as the
+/// merged lists hold them: a key another list also has ("central line")
+/// keeps that list's phrases beside these.
+fn merged_entries_of(path: &str, text: &str, at_least: usize) -> Vec<synonyms::Synonym> {
+    let own = synonyms::parse(path, text).unwrap();
+    assert!(own.len() > at_least, "{path}: {} entries", own.len());
     let list: Vec<synonyms::Synonym> = synonyms::bundled()
         .unwrap()
         .into_iter()
         .filter(|s| own.iter().any(|o| o.key == s.key))
         .collect();
     assert_eq!(list.len(), own.len());
+    list
+}
+
+#[test]
+fn every_section_term_leads_to_a_pcs_code_holding_one_of_its_phrases() {
+    let list = merged_entries_of(synonyms::SECTIONS_PATH, synonyms::SECTIONS, 40);
     // A complete PCS code, not a table header.
     search_support::assert_each_entry_leads_to_its_phrases(
         &list,
@@ -34,14 +40,7 @@ fn every_section_term_leads_to_a_pcs_code_holding_one_of_its_phrases() {
 fn every_other_section_word_leads_to_a_pcs_code_holding_one_of_its_phrases() {
     // codesets/search/pcs_other_sections.tsv: DCCV, HBOT, OMT, CBT, detox,
     // contrast agents, the routes of Administration.
-    let own = synonyms::parse(synonyms::OTHER_SECTIONS_PATH, synonyms::OTHER_SECTIONS).unwrap();
-    assert!(own.len() > 20);
-    let list: Vec<synonyms::Synonym> = synonyms::bundled()
-        .unwrap()
-        .into_iter()
-        .filter(|s| own.iter().any(|o| o.key == s.key))
-        .collect();
-    assert_eq!(list.len(), own.len());
+    let list = merged_entries_of(synonyms::OTHER_SECTIONS_PATH, synonyms::OTHER_SECTIONS, 20);
     search_support::assert_each_entry_leads_to_its_phrases(
         &list,
         |s| px(&s.key),
