@@ -1259,3 +1259,79 @@ fn results_do_not_depend_on_earlier_searches() {
         differ.join("\n")
     );
 }
+
+#[test]
+fn a_tumor_the_index_codes_by_region_is_found_by_the_site_named() {
+    // Index "Hemangioma, intra-abdominal D18.03", "..., intracranial D18.02",
+    // "..., specified site NEC D18.09"; "Lipoma, site classification, trunk
+    // D17.1", "..., legs D17.2-", "..., arms D17.2-", "..., intrathoracic
+    // D17.4", "..., intra-abdominal D17.5". The Neoplasm Table's Malignant
+    // Primary cell places the site: liver C22.0 and spleen C26.1 are
+    // digestive organs, the temporal lobe C71.2 is in the skull, the thigh
+    // (C76.5-) a lower limb, the back's skin (C44.59) the trunk, a vertebra
+    // (C41.2) a bone.
+    for (q, code) in [
+        ("cavernous hemangioma of the liver", "D18.03"),
+        ("hemangioma of the spleen", "D18.03"),
+        ("hemangioma of the temporal lobe", "D18.02"),
+        ("hemangioma of vertebra", "D18.09"),
+        ("lipoma of back", "D17.1"),
+        ("lipoma of the chest wall", "D17.1"),
+        ("lipoma of the right thigh", "D17.23"),
+        ("lipoma of the left forearm", "D17.22"),
+        ("lipoma of the right calf", "D17.23"),
+        ("lipoma of the lung", "D17.4"),
+        // The Index's own site keeps its code.
+        ("lipoma of kidney", "D17.71"),
+        ("lipoma of spermatic cord", "D17.6"),
+    ] {
+        let hits = dx(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+    let hits = dx("hemangioma of the liver");
+    assert!(
+        hits[0].matched.contains("intra-abdominal") && hits[0].matched.contains("liver"),
+        "the hit says why: {}",
+        hits[0].matched
+    );
+    // The morphology alone is still its unspecified code.
+    assert_eq!(first(&dx("hemangioma")), "D18.00");
+    assert_eq!(first(&dx("lipoma")), "D17.9");
+}
+
+#[test]
+fn a_meningioma_on_the_cranial_dura_is_the_cerebral_meninges() {
+    // "Meningioma — see also Neoplasm, meninges, benign"; "atypical — see
+    // Neoplasm, meninges, uncertain behavior"; the Neoplasm Table's
+    // "meninges, cerebral / intracranial D32.0, D42.0", "spinal D32.1".
+    for (q, code) in [
+        ("parasagittal meningioma", "D32.0"),
+        ("convexity meningioma", "D32.0"),
+        ("falcine meningioma", "D32.0"),
+        ("sphenoid wing meningioma", "D32.0"),
+        ("olfactory groove meningioma", "D32.0"),
+        ("atypical meningioma, convexity", "D42.0"),
+        ("spinal meningioma", "D32.1"),
+    ] {
+        let hits = dx(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+}
+
+#[test]
+fn a_stage_or_type_in_roman_numerals_after_its_shorthand_is_the_number() {
+    // N18.4 "Chronic kidney disease, stage 4 (severe)"; N18.32 "stage 3b";
+    // E11.- "Type 2 diabetes mellitus".
+    for (q, code) in [
+        ("CKD IV", "N18.4"),
+        ("CKD II", "N18.2"),
+        ("CKD IIIb", "N18.32"),
+        ("CKD V", "N18.5"),
+    ] {
+        let hits = dx(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+    assert!(first(&dx("DM II")).starts_with("E11"));
+    // "IV" elsewhere is not a stage.
+    assert_ne!(first(&dx("IV drug use")), "N18.4");
+}

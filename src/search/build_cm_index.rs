@@ -583,6 +583,10 @@ fn path_words(file: &IndexFile, i: usize, skin_sited: &[bool]) -> (Vec<String>, 
             let (c, o) = main_term_words(t);
             core.extend(c);
             optional.extend(o);
+        } else if t.eq_ignore_ascii_case("site classification") {
+            // "Lipoma, site classification, kidney D17.71": a heading of
+            // the sites below it, typed as "lipoma of kidney".
+            optional.extend(index_words(t));
         } else if let Some(rest) = t.strip_prefix("not specified as ") {
             // "Colitis, Clostridium difficile, not specified as recurrent
             // A04.72": the default, typed as "C-diff colitis"; what it is

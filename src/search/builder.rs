@@ -78,6 +78,7 @@ pub fn build(src: &Sources) -> SearchIndex {
     }
     b.add_internal_melanoma(src.index);
     b.add_node_regions(src.index);
+    b.add_region_sites(src.index);
     b.add_pcs(src.pcs);
     b.add_pcs_index(src.pcs, src.pcs_index);
     b.add_hcpcs(src.hcpcs);

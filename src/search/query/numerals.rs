@@ -17,10 +17,13 @@ use super::{Searcher, Term};
 /// "LeFort I fracture"); and the intraepithelial neoplasias the Index
 /// grades ("CIN (see Neoplasia, intraepithelial, cervix)", VIN, VAIN, AIN,
 /// PIN: "grade I", "grade II", "grade III"; Tabular D01.3 "Anal
-/// intraepithelial neoplasia III [AIN III]"), whose number is the grade.
-const SCALE_WORDS: [&str; 13] = [
+/// intraepithelial neoplasia III [AIN III]"), whose number is the grade;
+/// and the shorthand a problem list writes the stage or type after ("CKD
+/// IV" is N18.4 "Chronic kidney disease, stage 4"; "DM II" is "Type 2
+/// diabetes mellitus").
+const SCALE_WORDS: [&str; 15] = [
     "grade", "stage", "type", "class", "tier", "degree", "lefort", "fort", "cin", "vin", "vain",
-    "ain", "pin",
+    "ain", "pin", "ckd", "dm",
 ];
 
 /// The numbers 1 to 5 as the classification writes them: Arabic, Roman,
