@@ -293,7 +293,9 @@ impl<'a> Searcher<'a> {
                 let short = pieces.iter().all(|p| p.len() <= 4)
                     || (pieces.len() == 2 && pieces.iter().any(|p| p.len() <= 2));
                 let joined = pieces.concat();
-                if short && !pieces.is_empty() && self.is_synonym(&joined) {
+                // A longer word the list writes hyphenated ("intra-articular")
+                // is one word too: the list's own key, joined the same way.
+                if (short || pieces.len() == 2) && self.is_synonym(&joined) {
                     out.push(joined);
                     continue;
                 }

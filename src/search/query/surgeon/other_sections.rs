@@ -23,6 +23,8 @@ const LABEL_IN_ORDER: f32 = 4.0;
 pub(crate) struct OtherSections {
     /// The Duration of a ventilation the words' hours give.
     duration: Option<u8>,
+    /// The words say a ventilator breathes for the patient.
+    mechanical: bool,
     /// The words say monitoring.
     monitoring: bool,
     /// The runs of words said in order (`runs`).
@@ -36,6 +38,7 @@ impl OtherSections {
     pub(super) fn of(words: &[String]) -> OtherSections {
         OtherSections {
             duration: ventilation_duration(words),
+            mechanical: says_mechanical_ventilation(words),
             monitoring: says_monitoring(words),
             runs: runs(words),
             substance: names_substance_abuse(words),
@@ -45,6 +48,7 @@ impl OtherSections {
     /// Points a complete PCS code earns for what the words say of its axes.
     pub(super) fn bonus(&self, key: &[u8], title: &str) -> f32 {
         duration_bonus(self.duration, key)
+            + performance_bonus(self.mechanical, key)
             + monitoring_bonus(self.monitoring, key)
             + label_bonus(&self.runs, key, title)
             + substance_bonus(self.substance, key)
@@ -181,6 +185,53 @@ fn duration_bonus(duration: Option<u8>, key: &[u8]) -> f32 {
     }
 }
 
+/// Points for a respiratory Performance (5A19) when the words say a
+/// ventilator breathes for the patient: the PCS Index's "Mechanical
+/// ventilation - see Performance, Respiratory 5A19", against "BiPAP - see
+/// Assistance, Respiratory 5A09" and "CPAP (continuous positive airway
+/// pressure) - see Assistance, Respiratory 5A09"; the Definitions' Assistance
+/// "taking over a portion of a physiological function", Performance
+/// "completely taking over".
+const PERFORMANCE: f32 = 2.0;
+
+/// Whether the words say mechanical ventilation (a ventilator, a "vent", an
+/// intubated patient) and no airway pressure or cannula of an Assistance.
+fn says_mechanical_ventilation(words: &[String]) -> bool {
+    let mechanical = words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "vent" | "ventilator" | "ventilated" | "mechanical" | "intubated" | "intubation"
+        )
+    });
+    let assisted = words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "bipap"
+                | "cpap"
+                | "hfnc"
+                | "nippv"
+                | "niv"
+                | "noninvasive"
+                | "nasal"
+                | "cannula"
+                | "mask"
+                | "pressure"
+                | "assistance"
+                | "assist"
+        )
+    });
+    mechanical && !assisted
+}
+
+/// Points a respiratory ventilation code earns for the operation said.
+fn performance_bonus(mechanical: bool, key: &[u8]) -> f32 {
+    if mechanical && key.len() == 7 && key.starts_with(b"5A19") {
+        PERFORMANCE
+    } else {
+        0.0
+    }
+}
+
 /// This project's list of the other sections' words, parsed once.
 fn own_list() -> &'static [Synonym] {
     static LIST: OnceLock<Vec<Synonym>> = OnceLock::new();
@@ -308,6 +359,30 @@ mod tests {
         assert_eq!(duration_bonus(Some(b'5'), b"5A1945Z"), 0.0);
         assert_eq!(duration_bonus(Some(b'4'), b"5A09458"), DURATION);
         assert_eq!(duration_bonus(Some(b'4'), b"5A1D90Z"), 0.0);
+    }
+
+    #[test]
+    fn a_ventilator_is_the_performance_of_respiration() {
+        // Index: Mechanical ventilation - see Performance, Respiratory 5A19.
+        for q in [
+            "mechanical ventilation 3 days",
+            "vent 24-96 hours",
+            "on the ventilator for 5 days",
+            "intubated and ventilated 12 hours",
+        ] {
+            let m = says_mechanical_ventilation(&ws(q));
+            assert!(m, "{q}");
+            assert!(performance_bonus(m, b"5A1945Z") > performance_bonus(m, b"5A0945Z"));
+        }
+        // BiPAP, CPAP, a cannula: Assistance (5A09), nothing for 5A19.
+        for q in [
+            "bipap 2 days",
+            "cpap 12 hrs",
+            "high flow nasal cannula 48 hours",
+        ] {
+            assert!(!says_mechanical_ventilation(&ws(q)), "{q}");
+        }
+        assert_eq!(performance_bonus(true, b"5A1D90Z"), 0.0);
     }
 
     #[test]

@@ -81,6 +81,10 @@ impl Contrast {
             || has("enhanced")
             || has("gadolinium")
             || has("iodinated")
+            // Barium: the Contrast value Other Contrast (Y) of Fluoroscopy
+            // (Index "Barium swallow - see Fluoroscopy, Gastrointestinal
+            // System BD1").
+            || has("barium")
             || w.iter()
                 .any(|x| super::other_sections::names_contrast_agent(x));
         // "With and without", "w/wo": both said.
@@ -149,6 +153,9 @@ mod tests {
         assert_eq!(contrast("CT head without contrast"), Contrast::Without);
         assert_eq!(contrast("ct abdomen w/o contrast"), Contrast::Without);
         assert_eq!(contrast("mri brain with contrast"), Contrast::With);
+        assert_eq!(contrast("barium swallow"), Contrast::With);
+        assert_eq!(contrast("barium enema"), Contrast::With);
+        assert_eq!(contrast("upper gi with barium"), Contrast::With);
         assert_eq!(
             contrast("MRI brain with and without contrast"),
             Contrast::Both
