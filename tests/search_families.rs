@@ -1314,6 +1314,46 @@ fn a_meningioma_on_the_cranial_dura_is_the_cerebral_meninges() {
         ("spinal meningioma", "D32.1"),
     ] {
         let hits = dx(q);
+fn an_index_operation_word_reaches_the_body_part_key_rows_of_its_table() {
+    // "Bursectomy — see Excision, Bursae and Ligaments 0MB / Resection 0MT";
+    // Body Part Key: "Olecranon bursa — use Elbow Bursa and Ligament",
+    // "Prepatellar bursa — use Knee Bursa and Ligament". "Myotomy — see
+    // Division, Muscles 0K8"; "Sternocleidomastoid muscle — use Neck
+    // Muscle". "Myectomy — see Excision, Muscles 0KB / Resection 0KT";
+    // "Deltoid muscle — use Shoulder Muscle". "Tenotomy — see Division,
+    // Tendons 0L8"; "Achilles tendon — use Lower Leg Tendon".
+    for (q, rows) in [
+        ("left olecranon bursectomy", ["0MB4", "0MT4"]),
+        ("right prepatellar bursectomy", ["0MBN", "0MTN"]),
+        ("left sternocleidomastoid myotomy", ["0K83", "0K83"]),
+        ("right deltoid myectomy", ["0KB5", "0KT5"]),
+        ("tenotomy left achilles tendon", ["0L8P", "0L8P"]),
+    ] {
+        let hits = px(q);
+        let top = first(&hits);
+        assert!(
+            rows.iter().any(|r| top.starts_with(r)),
+            "{q}: {:?}",
+            codes(&hits)
+        );
+    }
+}
+
+#[test]
+fn a_myotomy_of_a_sphincter_is_its_division() {
+    // "Esophagomyotomy", "Cardiomyotomy — see Division, Esophagogastric
+    // Junction 0D84": a Heller myotomy is that cut, a POEM the same through
+    // the esophagoscope (8); "Pyloric sphincter — use Stomach, Pylorus": a
+    // pyloromyotomy is the Division of the Pylorus (0D87).
+    for (q, code) in [
+        ("laparoscopic Heller myotomy", "0D844ZZ"),
+        ("laparoscopic esophagomyotomy", "0D844ZZ"),
+        ("POEM for achalasia", "0D848ZZ"),
+        ("per oral endoscopic myotomy", "0D848ZZ"),
+        ("open pyloromyotomy", "0D870ZZ"),
+        ("anal sphincterotomy open", "0D8R0ZZ"),
+    ] {
+        let hits = px(q);
         assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
     }
 }
@@ -1334,4 +1374,49 @@ fn a_stage_or_type_in_roman_numerals_after_its_shorthand_is_the_number() {
     assert!(first(&dx("DM II")).starts_with("E11"));
     // "IV" elsewhere is not a stage.
     assert_ne!(first(&dx("IV drug use")), "N18.4");
+fn a_tumor_taken_out_of_an_organ_is_excision_and_a_portion_word_too() {
+    // Definitions, Excision: "a portion of a body part". A bladder tumor
+    // resected through the urethra: Excision, Bladder 0TBB, approach 8;
+    // a brain tumor: Excision, Brain 00B0.
+    for (q, code) in [
+        (
+            "cystoscopy with transurethral resection of bladder tumor",
+            "0TBB8ZZ",
+        ),
+        ("transurethral resection of a bladder tumor", "0TBB8ZZ"),
+        // "Parotidectomy — see Excision 0CB / Resection 0CT": the superficial
+        // lobe is a portion (0CB8 Parotid Gland, Right), all of it Resection;
+        // "Pancreatectomy — see Excision, Pancreas 0FBG": a distal one.
+        ("superficial parotidectomy, right", "0CB80ZZ"),
+        ("open distal pancreatectomy", "0FBG0ZZ"),
+        ("total parotidectomy left", "0CT90ZZ"),
+    ] {
+        let hits = px(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+    assert!(first(&px("resection of brain tumor")).starts_with("00B0"));
+    // The organ named as the reason's site is resected whole (guideline
+    // B3.8: the Sigmoid Colon has a body part value of its own).
+    assert!(first(&px("resection of sigmoid colon for tumor")).starts_with("0DTN"));
+}
+
+#[test]
+fn a_tube_exchanged_is_a_change_and_cosmetic_is_alteration() {
+    // Definitions, Change includes "gastrostomy tube change"; "Exchange —
+    // see Change device in": Upper Intestinal Tract 0D20X, Feeding Device U;
+    // Bladder 0T2BX, Drainage Device 0 (Foley catheter — use Drainage Device).
+    for (q, code) in [
+        ("G-tube exchange", "0D20XUZ"),
+        ("gastrostomy tube change", "0D20XUZ"),
+        ("PEG tube exchange", "0D20XUZ"),
+        ("foley catheter exchange", "0T2BX0Z"),
+        ("foley change", "0T2BX0Z"),
+    ] {
+        let hits = px(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+    // Definitions, Alteration: "Principal purpose is to improve appearance";
+    // "Rhinoplasty — see Alteration, Nasal Mucosa and Soft Tissue 090K".
+    assert!(first(&px("cosmetic rhinoplasty")).starts_with("090K"));
+    assert!(first(&px("aesthetic rhinoplasty")).starts_with("090K"));
 }

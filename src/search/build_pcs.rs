@@ -28,7 +28,9 @@ const TABLE_FANOUT: usize = 200;
 const RESECTION_DEFAULT: f32 = 1.0;
 /// Words saying only a portion was cut out (Excision: "cutting out or off ...
 /// a portion of a body part"); a transurethral resection is piecemeal.
-const PORTION_WORDS: [&str; 8] = [
+/// A superficial parotidectomy takes the gland's superficial lobe, a distal
+/// pancreatectomy the body and tail: portions of the body part.
+const PORTION_WORDS: [&str; 10] = [
     "partial",
     "portion",
     "wedge",
@@ -37,6 +39,8 @@ const PORTION_WORDS: [&str; 8] = [
     "transurethral",
     "biopsy",
     "bx",
+    "superficial",
+    "distal",
 ];
 /// Words saying all of it was (Resection: "cutting out or off ... all of a
 /// body part").
@@ -378,7 +382,7 @@ impl Builder {
                 self.fan_out_see(&at, i, see);
             }
         }
-        self.add_body_part_key(pcs, &codes);
+        self.add_body_part_key(pcs, &codes, &index_operation_words(ix));
     }
 
     /// "Ablation — see Destruction": the target's subterms, under this
@@ -518,7 +522,17 @@ impl Builder {
 
     /// The Body Part Key: the anatomical terms a body part value includes
     /// ("Achilles tendon" → Lower Leg Tendon), under each table row of that body part.
-    fn add_body_part_key(&mut self, pcs: &IcdPcs, codes: &[(String, u32)]) {
+    /// Each text also holds the surgeon's one-word Index main terms that
+    /// lead to its row or its table
+    /// (`index_operation_words`): "olecranon bursectomy" is the Excision or
+    /// Resection of the Elbow Bursa and Ligament, "quadriceps biopsy" the
+    /// Excision, Diagnostic, of the Upper Leg Muscle.
+    fn add_body_part_key(
+        &mut self,
+        pcs: &IcdPcs,
+        codes: &[(String, u32)],
+        surgeon: &IndexOperationWords,
+    ) {
         let mut rows: Vec<(String, String, String)> = Vec::new();
         let devices = row_devices(pcs);
         for table in &pcs.tables.tables {
@@ -561,6 +575,11 @@ impl Builder {
             // with autograft" is the Knee Bursa and Ligament's Replacement
             // with Autologous Tissue Substitute.
             optional.extend(devices.get(&prefix).into_iter().flatten().cloned());
+            for w in surgeon.of(&prefix) {
+                if !core.contains(w) && !optional.contains(w) {
+                    optional.push(w.clone());
+                }
+            }
             self.texts.push(TextB {
                 entry,
                 kind: TextKind::Alias,
@@ -572,6 +591,62 @@ impl Builder {
             });
         }
     }
+}
+
+/// The surgeon's one-word main terms of the PCS Index by the row, or the
+/// table of one tissue, their "see" references lead to ("Bursectomy — see Excision, Bursae and
+/// Ligaments 0MB"; "Sphincterotomy, anal — see Division, Anal Sphincter
+/// 0D8R"; "Tenotomy — see Division, Tendons 0L8"). A reference with no code
+/// ("Biopsy — see Excision with qualifier Diagnostic") is not read: it
+/// names every table of its root operation, and its word in every row's
+/// text would crowd out the texts the Index gives it.
+#[derive(Default)]
+pub(super) struct IndexOperationWords {
+    by_prefix: HashMap<String, Vec<String>>,
+}
+
+impl IndexOperationWords {
+    /// The words for a row prefix (4 characters): its table's and its own.
+    fn of<'a>(&'a self, prefix: &str) -> impl Iterator<Item = &'a String> {
+        let table = prefix.get(..3).unwrap_or(prefix);
+        [self.by_prefix.get(table), self.by_prefix.get(prefix)]
+            .into_iter()
+            .flatten()
+            .flatten()
+    }
+}
+
+/// Reads `IndexOperationWords` from the Index: main terms whose title before
+/// its first comma is one word of five letters or more ("Myotomy",
+/// "Bursectomy", "Sphincterotomy"), each word once per place.
+pub(super) fn index_operation_words(ix: &PcsIndex) -> IndexOperationWords {
+    let mut out = IndexOperationWords::default();
+    for (i, t) in ix.terms.iter().enumerate() {
+        if t.see.is_none() {
+            continue;
+        }
+        let path = ix.path(i);
+        let Some(main) = path.first() else { continue };
+        let head = words(main.split(',').next().unwrap_or(main));
+        let [word] = head.as_slice() else { continue };
+        if word.len() < 5 {
+            continue;
+        }
+        // A table of one tissue (Subcutaneous Tissue and Fascia, Muscles,
+        // Tendons, Bursae and Ligaments: 0J, 0K, 0L, 0M) holds only body
+        // parts its word names; a table of organs ("Thyroidectomy — see
+        // Excision, Endocrine System 0GB") is read by row only.
+        let one_tissue =
+            |c: &str| c.len() == 3 && matches!(c.get(..2), Some("0J" | "0K" | "0L" | "0M"));
+        let Some(target) = t.target.as_ref().filter(|c| c.len() == 4 || one_tissue(c)) else {
+            continue;
+        };
+        let list = out.by_prefix.entry(target.clone()).or_default();
+        if !list.contains(word) {
+            list.push(word.clone());
+        }
+    }
+    out
 }
 
 /// The words of the devices each row prefix (table and body part) allows,

@@ -368,15 +368,43 @@ const TAKEN: [&str; 7] = [
     "polypectomy",
 ];
 
+/// A growth cut out of an organ, named as the taking's object ("transurethral
+/// resection of bladder tumor", "excision of breast mass", "thyroid nodule
+/// removed"): a portion of the organ, as a lesion is.
+const GROWTHS: [&str; 6] = ["tumor", "tumors", "mass", "masses", "nodule", "nodules"];
+
+/// Whether a growth is what was taken: one of the two words after a taking
+/// word ("resection bladder tumor", the stop words gone), or the word just
+/// before it ("bladder tumor resected"). Further off it is the reason, not
+/// the object: "resection of sigmoid colon for tumor" takes the whole
+/// segment (guideline B3.8: a subdivision with a body part value of its own
+/// taken whole is its Resection).
+fn growth_taken(words: &[String]) -> bool {
+    words.iter().enumerate().any(|(i, w)| {
+        if !TAKEN.contains(&w.as_str()) {
+            return false;
+        }
+        let before = i > 0 && GROWTHS.contains(&words[i - 1].as_str());
+        let after = words[i + 1..]
+            .iter()
+            .take(2)
+            .any(|x| GROWTHS.contains(&x.as_str()));
+        before || after
+    })
+}
+
 /// PCS Definitions, Excision: "Cutting out or off, without replacement, a
 /// portion of a body part"; Resection is "all of a body part". A polyp or a
 /// lesion cut out ("resection of rectal polyp", "removal of gastric polyp",
 /// "polypectomy"; PCS Index: "Polypectomy, gastrointestinal — see Excision,
 /// Gastrointestinal System 0DB") leaves the organ: Excision of the organ
-/// the adjective names.
+/// the adjective names. So does a tumor, mass or nodule the words take
+/// (`growth_taken`): "cystoscopy with transurethral resection of bladder
+/// tumor" is the Excision of the Bladder (0TBB8ZZ).
 pub(super) fn lesion_excision(words: Vec<String>) -> Vec<String> {
     let polypectomy = has(&words, &["polypectomy"]);
-    if !(polypectomy || (has(&words, &LESIONS) && has(&words, &TAKEN))) {
+    let lesion = has(&words, &LESIONS) && has(&words, &TAKEN);
+    if !(polypectomy || lesion || (has(&words, &GROWTHS) && growth_taken(&split(words.clone())))) {
         return words;
     }
     let words = split(words);

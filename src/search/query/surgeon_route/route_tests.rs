@@ -273,3 +273,21 @@ fn a_drain_put_in_is_a_drainage_with_its_device() {
         assert_eq!(drain(q), index_words(q).join(" "), "{q}");
     }
 }
+
+#[test]
+fn a_growth_taken_is_excision_and_the_reasons_organ_is_not() {
+    // Definitions, Excision: "a portion of a body part": a tumor, mass or
+    // nodule the words take leaves the organ.
+    assert_eq!(
+        px("transurethral resection of bladder tumor"),
+        "transurethral excision bladder tumor"
+    );
+    assert_eq!(px("bladder tumor resected"), "bladder tumor excision");
+    assert_eq!(px("excision of thyroid nodule"), "excision thyroid nodule");
+    assert_eq!(px("removal of brain mass"), "excision brain mass");
+    // Further off, the growth is why the organ was taken (guideline B3.8).
+    assert_eq!(
+        px("resection of sigmoid colon for tumor"),
+        "resection sigmoid colon tumor"
+    );
+}
