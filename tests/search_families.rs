@@ -306,6 +306,172 @@ fn the_surgeon_terms_added_for_issue_20_lead_to_their_rows() {
     }
 }
 
+/// Whether one of the first `n` hits is `code` (a prefix ending in '*').
+fn within(hits: &[chartcoder::search::Hit], n: usize, code: &str) -> bool {
+    hits.iter().take(n).any(|h| match code.strip_suffix('*') {
+        Some(prefix) => h.code.starts_with(prefix),
+        None => h.code == code,
+    })
+}
+
+#[test]
+fn vessels_of_the_brain_are_coiled_clipped_and_cleared_in_surgeon_words() {
+    // PCS Index: "Clipping, aneurysm — see Occlusion using Extraluminal
+    // Device"; "Embolization — see Occlusion / see Restriction";
+    // "Embolization coil(s) — use Intraluminal Device"; "Thrombectomy — see
+    // Extirpation"; Body Part Key: the cerebral, communicating, basilar and
+    // middle meningeal (intracranial portion) arteries are the Intracranial
+    // Artery (G); ICD-10-CM Index: "Aneurysm, cerebral — see Aneurysm, brain".
+    for (q, code, n) in [
+        ("clipping of middle cerebral artery aneurysm", "03LG0CZ", 1),
+        ("craniotomy clipping of MCA aneurysm", "03LG0CZ", 3),
+        ("clipping basilar artery aneurysm", "03LG0CZ", 3),
+        (
+            "coiling of anterior communicating artery aneurysm",
+            "03LG3DZ",
+            3,
+        ),
+        (
+            "coil embolization of ruptured cerebral aneurysm",
+            "03LG3DZ",
+            3,
+        ),
+        (
+            "coil embolization of ruptured cerebral aneurysm",
+            "03LG3BZ",
+            10,
+        ),
+        ("middle meningeal artery embolization", "03LG3*", 3),
+        ("MMA embolization with coils", "03LG3DZ", 3),
+        ("mechanical thrombectomy of left MCA occlusion", "03CG3*", 3),
+        (
+            "stent retriever thrombectomy posterior cerebral artery",
+            "03CG3Z7",
+            1,
+        ),
+    ] {
+        let hits = px(q);
+        assert!(
+            within(&hits, n, code),
+            "{q}: {code} in {n}: {:?}",
+            codes(&hits)
+        );
+    }
+}
+
+#[test]
+fn an_index_device_used_in_a_table_is_that_tables_device() {
+    // "Pipeline(tm) (Flex) embolization device — use Intraluminal Device,
+    // Flow Diverter in 03V" (Restriction, Intracranial Artery, device H);
+    // "PERCEPT(tm) PC neurostimulator — use Stimulator Generator, Multiple
+    // Array in 0JH" (device D); "S-ICD(tm) lead — use Subcutaneous
+    // Defibrillator Lead" (device F); with no verb, the device's Insertion.
+    for (q, code, n) in [
+        (
+            "pipeline embolization device intracranial artery",
+            "03VG3HZ",
+            1,
+        ),
+        (
+            // No approach said: the flow diverter's codes of every approach.
+            "pipeline flow diverter basilar artery aneurysm",
+            "03VG3HZ",
+            3,
+        ),
+        ("percept neurostimulator chest", "0JH60DZ", 3),
+        ("percept pc generator implanted chest", "0JH60DZ", 3),
+        ("s-icd lead", "0JH60FZ", 3),
+    ] {
+        let hits = px(q);
+        assert!(
+            within(&hits, n, code),
+            "{q}: {code} in {n}: {:?}",
+            codes(&hits)
+        );
+    }
+}
+
+#[test]
+fn heart_ablations_closures_and_devices_in_surgeon_words() {
+    for (q, code, n) in [
+        // "Ablation — see Destruction"; Body Part Key: Atrium, Left includes
+        // "Atrium pulmonale"; Conduction Mechanism includes
+        // "Atrioventricular node".
+        ("pulmonary vein isolation", "02573ZZ", 3),
+        // "atrial" also names the row's qualifier Left Atrial Appendage (K).
+        ("PVI for atrial fibrillation", "02573ZZ", 5),
+        ("AV node ablation", "02583ZZ", 3),
+        ("RF ablation of AV node", "02583ZZ", 3),
+        // Tabular Q21.1 (Q21.12 patent foramen ovale); Device Key: septal
+        // occluders are the Synthetic Substitute: Supplement, Atrial Septum.
+        (
+            "percutaneous ASD closure with septal occluder",
+            "02U53JZ",
+            3,
+        ),
+        ("PFO closure with Amplatzer occluder", "02U53JZ", 3),
+        // Q25.0; table 02L, Pulmonary Artery, Left, Ductus Arteriosus (T).
+        ("PDA ligation", "02LR0*", 3),
+        // PCS Index: "Pacemaker, Intracardiac, Insertion of device in,
+        // Ventricle, Right 02HK".
+        ("leadless pacemaker right ventricle", "02HK3NZ", 1),
+        ("leadless pacemaker", "02H*", 3),
+        // Device Key: "Loop recorder, implantable" (Monitoring Device), under
+        // the skin of the chest, 0JH6.
+        ("loop recorder", "0JH6*", 3),
+        ("Reveal LINQ loop recorder inserted", "0JH632Z", 3),
+        // PCS Index: "Subdermal progesterone implant — use Contraceptive
+        // Device in Subcutaneous Tissue and Fascia".
+        ("contraceptive implant left upper arm", "0JHF3HZ", 3),
+        ("subdermal implant right upper arm", "0JHD3HZ", 3),
+    ] {
+        let hits = px(q);
+        assert!(
+            within(&hits, n, code),
+            "{q}: {code} in {n}: {:?}",
+            codes(&hits)
+        );
+    }
+}
+
+#[test]
+fn veins_and_pelvic_arteries_are_ablated_and_embolized_in_surgeon_words() {
+    for (q, code, n) in [
+        // Body Part Key: Great(er) / Small saphenous vein -> Saphenous Vein;
+        // "Ablation — see Destruction", through a puncture of the vein.
+        ("EVLA right GSV", "065P3ZZ", 3),
+        (
+            "endovenous laser ablation left great saphenous vein",
+            "065Q3ZZ",
+            3,
+        ),
+        ("RFA left SSV", "065Q3ZZ", 3),
+        // Body Part Key: Left testicular vein -> Renal Vein, Left; Right
+        // testicular vein -> Inferior Vena Cava.
+        ("left varicocele embolization", "06LB3*", 3),
+        ("left testicular vein embolization with coils", "06LB3DZ", 3),
+        // Body Part Key: Superior genicular artery -> Popliteal Artery.
+        ("right superior genicular artery embolization", "04LM3*", 3),
+    ] {
+        let hits = px(q);
+        assert!(
+            within(&hits, n, code),
+            "{q}: {code} in {n}: {:?}",
+            codes(&hits)
+        );
+    }
+    // PCS Index: "Uterine artery embolization (UAE) — see Occlusion, Lower
+    // Arteries 04L" (Internal Iliac Artery, qualifier Uterine Artery): an
+    // embolization is through the skin (Percutaneous, 3).
+    let uae = px("UAE for fibroids");
+    let top = first(&uae);
+    assert!(
+        top.starts_with("04L") && top.as_bytes().get(4) == Some(&b'3'),
+        "{:?}",
+        codes(&uae)
+    );
+}
+
 #[test]
 fn an_ectomy_is_resection_unless_the_words_say_a_portion() {
     // "Cholecystectomy — see Excision, Gallbladder 0FB4 / see Resection,

@@ -82,6 +82,7 @@ pub fn parse(file: &str, text: &str) -> Result<PcsIndex, CodeSetError> {
         open: Vec::new(),
         buf: String::new(),
         see_words: String::new(),
+        use_words: String::new(),
     };
     loop {
         let (offset, event) = next_event(&mut reader, file, text)?;
@@ -124,6 +125,9 @@ struct PcsIndexParser<'a> {
     buf: String,
     /// The words of an open <see> before its code element.
     see_words: String,
+    /// The words of an open <use> before its table element ("Intraluminal
+    /// Device, Flow Diverter in" 03V).
+    use_words: String,
 }
 
 impl PcsIndexParser<'_> {
@@ -153,6 +157,7 @@ impl PcsIndexParser<'_> {
                 self.open.push(self.out.terms.len() as u32 - 1);
             }
             b"see" => self.see_words.clear(),
+            b"use" => self.use_words.clear(),
             _ => {}
         }
         if name.as_slice() == b"see" {
@@ -160,6 +165,15 @@ impl PcsIndexParser<'_> {
         } else if self.path.last().is_some_and(|p| p == b"see") {
             // A code inside a reference: the words so far are the reference.
             self.see_words = collapse(&self.buf);
+            self.buf.clear();
+        } else if self.path.last().is_some_and(|p| p == b"use") {
+            // "Pipeline(tm) (Flex) embolization device — use Intraluminal
+            // Device, Flow Diverter in 03V": the value is the words before
+            // the table, less the "in" that leads to it.
+            let words = collapse(&self.buf);
+            self.use_words = words
+                .strip_suffix(" in")
+                .map_or(words.clone(), str::to_string);
             self.buf.clear();
         } else {
             self.buf.clear();
@@ -208,7 +222,13 @@ impl PcsIndexParser<'_> {
                 };
                 term.see = Some(words);
             }
-            b"use" => term.use_value = Some(value),
+            b"use" => {
+                term.use_value = Some(if self.use_words.is_empty() {
+                    value
+                } else {
+                    std::mem::take(&mut self.use_words)
+                });
+            }
             b"mainTerm" | b"term" => {
                 self.open.pop();
             }
@@ -232,6 +252,8 @@ mod tests {
   <term level="1"><see>Destruction</see></term></mainTerm>
 <mainTerm><title>Achilles tendon</title>
   <term level="1"><use>Lower Leg Tendon, Right</use></term></mainTerm>
+<mainTerm><title>Pipeline(tm) (Flex) embolization device</title>
+  <use>Intraluminal Device, Flow Diverter in<tab>03V</tab></use></mainTerm>
 <mainTerm><title>Abortion</title>
   <term level="1"><title>Laminaria</title><code>10A07ZW</code></term></mainTerm>
 </letter></ICD10PCS.index>"#;
@@ -252,6 +274,17 @@ mod tests {
             achilles.use_value.as_deref(),
             Some("Lower Leg Tendon, Right")
         );
+        // A value "in" a table: the value's label and the table.
+        let pipeline = ix
+            .terms
+            .iter()
+            .find(|t| t.title.starts_with("Pipeline"))
+            .unwrap();
+        assert_eq!(
+            pipeline.use_value.as_deref(),
+            Some("Intraluminal Device, Flow Diverter")
+        );
+        assert_eq!(pipeline.target.as_deref(), Some("03V"));
         let laminaria = ix
             .terms
             .iter()

@@ -121,11 +121,15 @@ pub(super) fn use_synonyms(pcs: &IcdPcs, ix: &PcsIndex) -> Vec<Synonym> {
 /// The PCS Index's main terms that send a surgeon's word to a root operation
 /// (or an imaging type) and nothing more ("Infusion — see Introduction of
 /// substance in or on", "Ligation — see Occlusion", "Thrombectomy — see
-/// Extirpation", "X-ray — see Plain Radiography"): the word stands for the
-/// operation's label, so it finds that operation in every table that has it
-/// (the New Technology Introduction XW0 as well as 3E0), beside the body
-/// part the other words name. Titles of one or two words only, without a
-/// comma (a drug's own entry names its substance, not the word).
+/// Extirpation", "X-ray — see Plain Radiography"), or to several, one per
+/// subterm holding only the reference ("Embolization — see Occlusion / see
+/// Restriction"; "Clipping, aneurysm — see Occlusion using Extraluminal
+/// Device"): the word stands for each operation's label, so it finds that
+/// operation in every table that has it (the New Technology Introduction XW0
+/// as well as 3E0), and the Body Part Key's texts under it ("Embolization"
+/// and "Middle meningeal artery": Occlusion, Intracranial Artery), beside
+/// the body part the other words name. Titles of one or two words only (a
+/// drug's own entry names its substance, not the word).
 fn operation_synonyms(pcs: &IcdPcs, ix: &PcsIndex) -> Vec<Synonym> {
     let labels: std::collections::HashSet<String> = pcs
         .tables
@@ -133,31 +137,57 @@ fn operation_synonyms(pcs: &IcdPcs, ix: &PcsIndex) -> Vec<Synonym> {
         .iter()
         .filter_map(|t| Some(t.head.get(2)?.values.first()?.label.to_lowercase()))
         .collect();
+    let children = ix.children();
+    // The operation a reference names: "Occlusion", "Introduction of
+    // substance in or on" (Introduction), "Occlusion using Extraluminal
+    // Device" (Occlusion); none for a reference to a body part or a system.
+    let operation = |see: &str| -> Option<Vec<String>> {
+        let lower = see.trim().to_lowercase();
+        let head = lower
+            .split_once(" using ")
+            .map_or(lower.as_str(), |(h, _)| h);
+        let head = head.split_once(" of ").map_or(head, |(h, _)| h);
+        (!see.contains(',') && labels.contains(head)).then(|| index_words(head))
+    };
     let mut out: Vec<Synonym> = Vec::new();
-    for t in ix
+    for (i, t) in ix
         .terms
         .iter()
-        .filter(|t| t.level == 0 && t.target.is_none())
+        .enumerate()
+        .filter(|(_, t)| t.level == 0 && t.target.is_none())
     {
-        let Some(see) = t.see.as_deref() else {
-            continue;
+        let phrases: Vec<Vec<String>> = match t.see.as_deref() {
+            Some(see) if !t.title.contains(',') => operation(see).into_iter().collect(),
+            Some(_) => Vec::new(),
+            None => {
+                // Every subterm a bare reference, with no title and no code.
+                let subs = &children[i];
+                let bare = |&&d: &&u32| {
+                    let d = &ix.terms[d as usize];
+                    d.title.is_empty() && d.target.is_none() && d.see.is_some()
+                };
+                if subs.is_empty() || !subs.iter().all(|d| bare(&d)) {
+                    continue;
+                }
+                subs.iter()
+                    .filter_map(|&d| operation(ix.terms[d as usize].see.as_deref()?))
+                    .collect()
+            }
         };
-        let lower = see.trim().to_lowercase();
-        let head = lower.split_once(" of ").map_or(lower.as_str(), |(h, _)| h);
-        if see.contains(',') || t.title.contains(',') || !labels.contains(head) {
-            continue;
-        }
         let (core, _) = split_parens(&t.title);
         let key = words(&core);
-        let phrase = index_words(head);
-        if key.is_empty() || key.len() > 2 || phrase.is_empty() || key == phrase {
+        let phrases: Vec<Vec<String>> = phrases
+            .into_iter()
+            .filter(|p| !p.is_empty() && *p != key)
+            .collect();
+        if key.is_empty() || key.len() > 2 || phrases.is_empty() {
             continue;
         }
         super::synonyms::merge(
             &mut out,
             vec![Synonym {
                 key: key.join(" "),
-                phrases: vec![phrase],
+                phrases,
                 narrows: false,
             }],
         );
@@ -711,8 +741,13 @@ struct SeeTarget {
 /// under its subterms titled "Hormone".
 fn see_target(see: &str, ix: &PcsIndex, main_terms: &HashMap<String, usize>) -> Option<SeeTarget> {
     let lower = see.trim().to_lowercase();
-    let head = lower
-        .split_once(" with qualifier ")
+    // "Biopsy — see Excision with qualifier Diagnostic", "Clipping,
+    // aneurysm — see Occlusion using Extraluminal Device", "Brachytherapy —
+    // see Insertion with device Radioactive Element": the operation is the
+    // main term; the value's words go with it (the caller's `optional`).
+    let head = [" with qualifier ", " with device ", " using "]
+        .iter()
+        .find_map(|sep| lower.split_once(sep))
         .map_or(lower.as_str(), |(h, _)| h.trim());
     if let Some(&term) = main_terms.get(head) {
         return Some(SeeTarget { term, under: None });
@@ -744,6 +779,48 @@ fn path_words(path: &[&str]) -> (Vec<String>, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_word_the_index_sends_to_root_operations_stands_for_them() {
+        let pcs = IcdPcs::load_bundled().unwrap();
+        let ix = crate::codeset::load_pcs_index().unwrap();
+        let list = operation_synonyms(&pcs, &ix);
+        let phrases = |key: &str| -> Vec<String> {
+            list.iter()
+                .find(|s| s.key == key)
+                .map(|s| s.phrases.iter().map(|p| p.join(" ")).collect())
+                .unwrap_or_default()
+        };
+        // "Ligation — see Occlusion", "Thrombectomy — see Extirpation".
+        assert_eq!(phrases("ligation"), ["occlusion"]);
+        assert_eq!(phrases("thrombectomy"), ["extirpation"]);
+        // One reference per subterm: "Embolization — see Occlusion / see
+        // Restriction"; "Closure — see Occlusion / see Repair"; "Ablation —
+        // see Control bleeding in (not a label) / see Destruction".
+        assert_eq!(phrases("embolization"), ["occlusion", "restriction"]);
+        assert_eq!(phrases("closure"), ["occlusion", "repair"]);
+        assert_eq!(phrases("ablation"), ["destruction"]);
+        // "Clipping, aneurysm — see Occlusion using Extraluminal Device".
+        assert_eq!(phrases("clipping aneurysm"), ["occlusion", "restriction"]);
+    }
+
+    #[test]
+    fn a_see_reference_using_a_device_is_its_operation() {
+        let ix = crate::codeset::load_pcs_index().unwrap();
+        let mut main_terms: HashMap<String, usize> = HashMap::new();
+        for (i, t) in ix.terms.iter().enumerate().filter(|(_, t)| t.level == 0) {
+            main_terms.entry(t.title.to_lowercase()).or_insert(i);
+        }
+        let target = see_target("Occlusion using Extraluminal Device", &ix, &main_terms).unwrap();
+        assert_eq!(ix.terms[target.term].title, "Occlusion");
+        let target = see_target(
+            "Insertion with device Radioactive Element",
+            &ix,
+            &main_terms,
+        )
+        .unwrap();
+        assert_eq!(ix.terms[target.term].title, "Insertion");
+    }
 
     #[test]
     fn a_brand_is_the_name_before_its_trademark_sign() {

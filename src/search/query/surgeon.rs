@@ -372,16 +372,35 @@ fn is_scope(w: &str) -> bool {
 ///
 /// In a search of procedures, "fracture" (or "fx") says why, not what: the
 /// root operation is in the other words ("ORIF right lateral malleolus
-/// fracture"); and a flexible or rigid scope is the same approach.
+/// fracture"), as "aneurysm" ("coiling of basilar artery aneurysm"); and a
+/// flexible or rigid scope is the same approach.
 pub(super) fn soften_surgeon_words(terms: &mut [Term], said: &[Said], procedures: bool) {
     let scope = terms.iter().position(|t| is_scope(&t.word));
     let typed: Vec<String> = terms.iter().map(|t| t.word.clone()).collect();
+    // A clot taken out: the PCS Index's "Thrombectomy — see Extirpation",
+    // "Embolectomy — see Extirpation" (Definitions, Extirpation: "The solid
+    // matter may be ... a blood clot"). The vessel's "occlusion" or
+    // "thrombosis" beside it is what the clot did, not the Occlusion done.
+    let clot_out = typed
+        .iter()
+        .any(|w| matches!(w.as_str(), "thrombectomy" | "embolectomy"));
     for (i, t) in terms.iter_mut().enumerate() {
-        let why = matches!(t.word.as_str(), "fracture" | "fractures" | "fx");
+        // An aneurysm is why a vessel is clipped, coiled or stented: no
+        // PCS title names it (the PCS Index: "Clipping, aneurysm — see
+        // Occlusion using Extraluminal Device"), the artery is the body part.
+        let why = matches!(
+            t.word.as_str(),
+            "fracture" | "fractures" | "fx" | "aneurysm" | "aneurysms" | "aneurysmal"
+        );
         let instrument = matches!(t.word.as_str(), "flexible" | "rigid" | "fiberoptic");
         let setting =
             other_sections::names_setting(&t.word) || other_sections::record_quantity(&typed, i);
-        if procedures && (why || setting || (instrument && scope.is_some())) {
+        let clot = clot_out
+            && matches!(
+                t.word.as_str(),
+                "occlusion" | "occluded" | "occlusive" | "thrombosis" | "thrombus" | "clot"
+            );
+        if procedures && (why || clot || setting || (instrument && scope.is_some())) {
             t.soft = true;
         }
     }
@@ -977,6 +996,35 @@ mod tests {
             [false, true]
         );
         assert_eq!(soft(&[("fracture", false)], false), [false]);
+        // An aneurysm, as a fracture, says why the artery is worked on.
+        assert_eq!(
+            soft(
+                &[("coiling", false), ("basilar", false), ("aneurysm", false)],
+                true
+            ),
+            [false, false, true]
+        );
+        assert_eq!(soft(&[("aneurysm", false)], false), [false]);
+        // Beside a thrombectomy, the occlusion is what the clot did.
+        assert_eq!(
+            soft(
+                &[
+                    ("thrombectomy", false),
+                    ("mca", false),
+                    ("occlusion", false)
+                ],
+                true
+            ),
+            [false, false, true]
+        );
+        assert_eq!(
+            soft(&[("embolectomy", false), ("thrombus", false)], true),
+            [false, true]
+        );
+        assert_eq!(
+            soft(&[("occlusion", false), ("tubes", false)], true),
+            [false, false]
+        );
         // Which digit narrows nothing a title holds.
         assert_eq!(
             soft(&[("fifth", false), ("metatarsal", false)], true),

@@ -29,6 +29,9 @@ const OTHER_WORK: f32 = 8.0;
 /// the words name a clip, band or ring: a named device (4) and the two
 /// words of its label the words did not spell.
 const OUTSIDE: f32 = 8.0;
+/// Points a Removal or Revision code loses when no word says what was done
+/// with the device (a tie-break: less than an approach's points).
+const UNSAID_WORK: f32 = 1.0;
 
 /// Words saying a device was put in.
 const PUT_IN: [&str; 10] = [
@@ -60,7 +63,11 @@ const REVISED: [&str; 10] = [
 ];
 
 /// What a clip, band or ring is called.
-const AROUND: [&str; 7] = ["clip", "clips", "band", "bands", "ring", "rings", "banding"];
+/// The PCS Index: "Clipping, aneurysm — see Occlusion using Extraluminal
+/// Device / Restriction using Extraluminal Device".
+const AROUND: [&str; 10] = [
+    "clip", "clips", "clipping", "clipped", "band", "bands", "ring", "rings", "banding", "banded",
+];
 
 /// What the words say was done with a device.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -111,6 +118,14 @@ impl DeviceWork {
         if self.put_in && !self.taken_out && key.starts_with(b"5A0") {
             bonus -= OTHER_WORK;
         }
+        // A device named with no verb at all ("S-ICD lead", "leadless
+        // pacemaker"): its Insertion before its Removal and Revision, whose
+        // words are not there (a tie-break among the operations the PCS
+        // Index lists under the device: "Insertion of device in", "Removal
+        // of device from", "Revision of device in").
+        if !self.put_in && !self.taken_out && !self.revised && matches!(op, b'P' | b'W') {
+            bonus -= UNSAID_WORK;
+        }
         if self.around && matches!(op, b'L' | b'V') && key[5] == b'C' {
             bonus += OUTSIDE;
         }
@@ -146,6 +161,13 @@ mod tests {
         assert_eq!(of("impella support").bonus(b"5A0221D"), 0.0);
         // Other root operations: nothing.
         assert_eq!(placed.bonus(b"02703DZ"), 0.0);
+        // No verb: the device's Insertion before its Removal and Revision.
+        let named = of("leadless pacemaker");
+        assert_eq!(named.bonus(b"02HK3NZ"), 0.0);
+        assert_eq!(named.bonus(b"02PA3NZ"), -UNSAID_WORK);
+        assert_eq!(named.bonus(b"02WA3NZ"), -UNSAID_WORK);
+        assert_eq!(of("s-icd lead").bonus(b"0JPT0FZ"), -UNSAID_WORK);
+        assert_eq!(of("s-icd lead").bonus(b"0JH60FZ"), 0.0);
     }
 
     #[test]
@@ -157,5 +179,13 @@ mod tests {
         // A clip on a bleeding ulcer is Control (0W3P), no device.
         assert_eq!(clips.bonus(b"0W3P8ZZ"), 0.0);
         assert_eq!(of("tubal ligation").bonus(b"0UL74CZ"), 0.0);
+        // "Clipping, aneurysm — see Occlusion using Extraluminal Device":
+        // the clip left on the artery, open or through the skin.
+        let clipping = of("craniotomy clipping of mca aneurysm");
+        assert_eq!(clipping.bonus(b"03LG0CZ"), OUTSIDE);
+        assert_eq!(clipping.bonus(b"03VG0CZ"), OUTSIDE);
+        assert_eq!(clipping.bonus(b"03LG0DZ"), 0.0);
+        assert_eq!(of("aneurysm clipped").bonus(b"03LG0CZ"), OUTSIDE);
+        assert_eq!(of("varices banded").bonus(b"06L38CZ"), OUTSIDE);
     }
 }

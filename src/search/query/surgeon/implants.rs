@@ -268,11 +268,26 @@ fn read_rhythm(flat: &[&str], out: &mut Vec<Implant>) {
 /// Percutaneous: "entry, by puncture or minor incision ... to reach the
 /// site"); the open approach needs the word ("open removal of IVC filter").
 pub(super) fn through_a_vessel(flat: &[&str], implants: &[Implant], stent: bool) -> bool {
-    const VESSEL_WORK: [&str; 13] = [
+    const VESSEL_WORK: [&str; 23] = [
         // A left atrial appendage occluder goes in through the femoral vein
         // and the atrial septum (table 02L: Atrium, Left, Intraluminal
         // Device, qualifier Left Atrial Appendage).
         "watchman",
+        // Coils and septal occluders are delivered by catheter (Device Key:
+        // "Embolization coil(s)", Intraluminal Device; "GORE(R) CARDIOFORM
+        // Septal Occluder", Synthetic Substitute); a uterine artery
+        // embolization (UAE) is an embolization; the ablation of pulmonary
+        // vein isolation (PVI) and endovenous laser ablation (EVLA, EVLT)
+        // are a catheter's; a leadless pacemaker is put into the heart
+        // through a vein (PCS Index: "Pacemaker, Intracardiac").
+        "embolized",
+        "coil",
+        "coils",
+        "coiled",
+        "occluder",
+        "uae",
+        "pvi",
+        "evla",
         "angioplasty",
         "stenting",
         "stented",
@@ -285,6 +300,8 @@ pub(super) fn through_a_vessel(flat: &[&str], implants: &[Implant], stent: bool)
         "transvenous",
         "transseptal",
         "catheterization",
+        "evlt",
+        "leadless",
     ];
     const VESSEL: [&str; 9] = [
         "artery", "arterial", "vein", "venous", "femoral", "radial", "jugular", "ij", "brachial",

@@ -347,6 +347,24 @@ pub(super) fn endovascular_aneurysm(words: Vec<String>) -> Vec<String> {
     if !any(&["aneurysm", "aneurysms"]) || !(any(&ENDOGRAFT) || stent_graft) {
         return words;
     }
+    // Coils, a clip or a clot taken out are another operation in the same
+    // artery ("Embolization — see Occlusion"; "Embolization coil(s) — use
+    // Intraluminal Device"; "Clipping, aneurysm — see Occlusion using
+    // Extraluminal Device"; "Thrombectomy — see Extirpation").
+    if any(&[
+        "coil",
+        "coils",
+        "coiled",
+        "coiling",
+        "embolization",
+        "embolized",
+        "clip",
+        "clipping",
+        "clipped",
+        "thrombectomy",
+    ]) {
+        return words;
+    }
     let mut out = vec!["restriction".to_string()];
     for w in &flat {
         match w.as_str() {
@@ -675,6 +693,15 @@ mod tests {
         assert_eq!(
             run(endovascular_aneurysm, "open repair of aortic aneurysm"),
             "open repair aortic aneurysm"
+        );
+        // Coiling through a catheter is an Occlusion, not a stent graft's
+        // Restriction.
+        assert_eq!(
+            run(
+                endovascular_aneurysm,
+                "endovascular coiling of basilar artery aneurysm"
+            ),
+            "endovascular coiling basilar artery aneurysm"
         );
     }
 
