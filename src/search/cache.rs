@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const MAGIC: &[u8; 8] = b"CCSEARCH";
-const FORMAT: u32 = 42;
+const FORMAT: u32 = 43;
 pub const FILE_NAME: &str = "search-index.bin";
 
 /// The source of everything that decides the index's contents.
