@@ -1480,6 +1480,11 @@ fn a_meningioma_on_the_cranial_dura_is_the_cerebral_meninges() {
         ("spinal meningioma", "D32.1"),
     ] {
         let hits = dx(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+}
+
+#[test]
 fn an_index_operation_word_reaches_the_body_part_key_rows_of_its_table() {
     // "Bursectomy — see Excision, Bursae and Ligaments 0MB / Resection 0MT";
     // Body Part Key: "Olecranon bursa — use Elbow Bursa and Ligament",
@@ -1540,6 +1545,9 @@ fn a_stage_or_type_in_roman_numerals_after_its_shorthand_is_the_number() {
     assert!(first(&dx("DM II")).starts_with("E11"));
     // "IV" elsewhere is not a stage.
     assert_ne!(first(&dx("IV drug use")), "N18.4");
+}
+
+#[test]
 fn a_tumor_taken_out_of_an_organ_is_excision_and_a_portion_word_too() {
     // Definitions, Excision: "a portion of a body part". A bladder tumor
     // resected through the urethra: Excision, Bladder 0TBB, approach 8;
