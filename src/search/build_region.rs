@@ -99,10 +99,13 @@ fn is_region_tumor(printed: &str) -> bool {
 }
 
 /// Levels of a Neoplasm Table site's path that name the tissue rather than
-/// the site ("skin, back"; "connective tissue, thorax"): typed or not.
+/// the site ("skin NOS, back"; "connective tissue NEC, thorax"): typed or not.
 fn is_tissue_level(title: &str) -> bool {
     let t = title.to_lowercase();
-    t == "skin" || t.starts_with("connective tissue") || t.starts_with("subcutaneous")
+    t == "skin"
+        || t.starts_with("skin ")
+        || t.starts_with("connective tissue")
+        || t.starts_with("subcutaneous")
 }
 
 /// One Neoplasm Table site: the words that must be typed, those that may be,
@@ -374,6 +377,21 @@ mod tests {
         // site are in none of the Index's regions.
         for key in ["C701", "C159", "C649", "C768", "C412"] {
             assert_eq!(region_of_code(key), None, "{key}");
+        }
+    }
+
+    #[test]
+    fn the_skin_and_the_connective_tissue_are_tissues_not_sites() {
+        for title in [
+            "skin",
+            "skin NOS",
+            "connective tissue NEC",
+            "subcutaneous (nodule)",
+        ] {
+            assert!(is_tissue_level(title), "{title}");
+        }
+        for title in ["back NEC", "skull", "liver"] {
+            assert!(!is_tissue_level(title), "{title}");
         }
     }
 
