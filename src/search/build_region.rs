@@ -199,6 +199,76 @@ struct Group {
     siblings: Vec<Vec<String>>,
 }
 
+/// The region entries of the tumors coded by region, by morphology and
+/// region (see `Builder::add_region_sites`).
+fn region_groups(diseases: &IndexFile) -> HashMap<(String, Region), Group> {
+    // One text per morphology, region and site.
+    let mut groups: HashMap<(String, Region), Group> = HashMap::new();
+    for (i, term) in diseases.terms.iter().enumerate() {
+        let (Some(code), Some(region)) = (&term.code, region_of_title(&term.title)) else {
+            continue;
+        };
+        let path = diseases.path(i);
+        // The morphology's own regions, right under it or under its
+        // "site classification": not a kind's ("Tumor, glomus,
+        // intra-abdominal" is no tumor of the liver).
+        let own = match path.as_slice() {
+            [_, _] => true,
+            [_, heading, _] => heading.eq_ignore_ascii_case("site classification"),
+            _ => false,
+        };
+        if !own || !is_region_tumor(code) {
+            continue;
+        }
+        let group = groups
+            .entry((path[0].to_string(), region))
+            .or_insert_with(|| Group {
+                code: code.clone(),
+                shown: path.join(" > "),
+                kinds: BTreeSet::new(),
+                siblings: Vec::new(),
+            });
+        if group.code != *code {
+            continue;
+        }
+        // Kinds of the morphology whose own subterm for this region
+        // has the same code.
+        if let Some(main) = term.parent.filter(|_| path.len() == 2) {
+            for (k, kind) in diseases.terms.iter().enumerate() {
+                if kind.parent != Some(main) {
+                    continue;
+                }
+                let same = diseases.terms.iter().any(|t| {
+                    t.parent == Some(k as u32)
+                        && region_of_title(&t.title) == Some(region)
+                        && t.code.as_deref() == Some(code.as_str())
+                });
+                if same {
+                    group.kinds.extend(index_words(&kind.title));
+                }
+            }
+        }
+        if region == Region::Other {
+            let parent = term.parent;
+            group.siblings.extend(
+                diseases
+                    .terms
+                    .iter()
+                    .filter(|t| t.parent == parent && region_of_title(&t.title).is_none())
+                    .map(|t| index_words(&t.title)),
+            );
+        }
+    }
+    // "specified site NEC" only beside regions of the same morphology.
+    let regional: BTreeSet<String> = groups
+        .keys()
+        .filter(|(_, r)| *r != Region::Other)
+        .map(|(m, _)| m.clone())
+        .collect();
+    groups.retain(|(m, r), _| *r != Region::Other || regional.contains(m));
+    groups
+}
+
 impl Builder {
     /// Each region entry of a tumor coded by region, as texts of its
     /// morphology with each site of the region (see the module comment).
@@ -209,70 +279,7 @@ impl Builder {
             return;
         };
         let sites = sites_by_region(neo);
-        // One text per morphology, region and site.
-        let mut groups: HashMap<(String, Region), Group> = HashMap::new();
-        for (i, term) in diseases.terms.iter().enumerate() {
-            let (Some(code), Some(region)) = (&term.code, region_of_title(&term.title)) else {
-                continue;
-            };
-            let path = diseases.path(i);
-            // The morphology's own regions, right under it or under its
-            // "site classification": not a kind's ("Tumor, glomus,
-            // intra-abdominal" is no tumor of the liver).
-            let own = match path.as_slice() {
-                [_, _] => true,
-                [_, heading, _] => heading.eq_ignore_ascii_case("site classification"),
-                _ => false,
-            };
-            if !own || !is_region_tumor(code) {
-                continue;
-            }
-            let group = groups
-                .entry((path[0].to_string(), region))
-                .or_insert_with(|| Group {
-                    code: code.clone(),
-                    shown: path.join(" > "),
-                    kinds: BTreeSet::new(),
-                    siblings: Vec::new(),
-                });
-            if group.code != *code {
-                continue;
-            }
-            // Kinds of the morphology whose own subterm for this region
-            // has the same code.
-            if let Some(main) = term.parent.filter(|_| path.len() == 2) {
-                for (k, kind) in diseases.terms.iter().enumerate() {
-                    if kind.parent != Some(main) {
-                        continue;
-                    }
-                    let same = diseases.terms.iter().any(|t| {
-                        t.parent == Some(k as u32)
-                            && region_of_title(&t.title) == Some(region)
-                            && t.code.as_deref() == Some(code.as_str())
-                    });
-                    if same {
-                        group.kinds.extend(index_words(&kind.title));
-                    }
-                }
-            }
-            if region == Region::Other {
-                let parent = term.parent;
-                group.siblings.extend(
-                    diseases
-                        .terms
-                        .iter()
-                        .filter(|t| t.parent == parent && region_of_title(&t.title).is_none())
-                        .map(|t| index_words(&t.title)),
-                );
-            }
-        }
-        // "specified site NEC" only beside regions of the same morphology.
-        let regional: BTreeSet<String> = groups
-            .keys()
-            .filter(|(_, r)| *r != Region::Other)
-            .map(|(m, _)| m.clone())
-            .collect();
-        groups.retain(|(m, r), _| *r != Region::Other || regional.contains(m));
+        let groups = region_groups(diseases);
         let mut groups: Vec<_> = groups.into_iter().collect();
         groups.sort_by(|a, b| a.0.cmp(&b.0));
         for ((main, region), group) in groups {
