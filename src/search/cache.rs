@@ -18,19 +18,10 @@ const MAGIC: &[u8; 8] = b"CCSEARCH";
 const FORMAT: u32 = 43;
 pub const FILE_NAME: &str = "search-index.bin";
 
-/// The source of everything that decides the index's contents.
-const BUILDER_SOURCES: [&str; 10] = [
-    include_str!("builder.rs"),
-    include_str!("build_cm_index.rs"),
-    include_str!("build_pcs.rs"),
-    include_str!("../codeset/pcs_index.rs"),
-    include_str!("../codeset/pcs.rs"),
-    include_str!("morphology.rs"),
-    include_str!("text.rs"),
-    include_str!("mod.rs"),
-    include_str!("cache.rs"),
-    include_str!("../codeset/index.rs"),
-];
+/// A hash of the code that builds the index (every Rust file under src/search
+/// and src/codeset, made by build.rs): a new build of chartcoder that indexes
+/// differently must not read an older cache.
+const BUILDER_SOURCES: &str = env!("CHARTCODER_SEARCH_CODE");
 
 /// The site's own tables, from the config.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -80,11 +71,7 @@ pub fn fingerprint(user: &UserTables) -> Result<u64, CodeSetError> {
     synonyms::SURGEON.hash(&mut h);
     synonyms::SECTIONS.hash(&mut h);
     synonyms::OTHER_SECTIONS.hash(&mut h);
-    // The code that builds the index: a new build of chartcoder that indexes
-    // differently must not read an older cache.
-    for source in BUILDER_SOURCES {
-        source.hash(&mut h);
-    }
+    BUILDER_SOURCES.hash(&mut h);
     for path in user.cpt.iter().chain(&user.local) {
         let name = path.display().to_string();
         let bytes = std::fs::read(path)
