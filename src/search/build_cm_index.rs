@@ -426,9 +426,7 @@ impl Builder {
     /// site's cell of the Neoplasm Table in the column its Index entry
     /// names: each such row is a text of the morphology and the site's words.
     pub(super) fn add_internal_melanoma(&mut self, files: &[IndexFile]) {
-        let diseases = files.iter().find(|f| f.source == IndexSource::Diseases);
-        let neoplasms = files.iter().find(|f| f.source == IndexSource::Neoplasms);
-        let (Some(diseases), Some(neo)) = (diseases, neoplasms) else {
+        let Some((diseases, neo)) = diseases_and_neoplasms(files) else {
             return;
         };
         let children = children_of(diseases);
@@ -639,7 +637,14 @@ fn reference_to_follow<'f>(
         .then_some(also)
 }
 
-fn children_of(file: &IndexFile) -> Vec<Vec<u32>> {
+/// The Index's Diseases and Neoplasm Table files, when both are loaded.
+pub(super) fn diseases_and_neoplasms(files: &[IndexFile]) -> Option<(&IndexFile, &IndexFile)> {
+    let find = |source| files.iter().find(|f| f.source == source);
+    Some((find(IndexSource::Diseases)?, find(IndexSource::Neoplasms)?))
+}
+
+/// Each term's children (their positions in the file), by the term's position.
+pub(super) fn children_of(file: &IndexFile) -> Vec<Vec<u32>> {
     let mut children = vec![Vec::new(); file.terms.len()];
     for (i, t) in file.terms.iter().enumerate() {
         if let Some(p) = t.parent {

@@ -10,10 +10,11 @@
 //! thigh C44.7-" the lower limb. Each region entry of such a morphology is
 //! given a text per site of its region: the morphology's words and the site's.
 
+use super::build_cm_index::{children_of, diseases_and_neoplasms};
 use super::builder::{Builder, TextB};
 use super::text::index_words;
 use super::{System, TextKind};
-use crate::codeset::index::{IndexFile, IndexSource, index_code_key};
+use crate::codeset::index::{IndexFile, index_code_key};
 use std::collections::{BTreeSet, HashMap};
 
 /// The static points of a region's site text: below every other Index text.
@@ -202,6 +203,7 @@ struct Group {
 /// The region entries of the tumors coded by region, by morphology and
 /// region (see `Builder::add_region_sites`).
 fn region_groups(diseases: &IndexFile) -> HashMap<(String, Region), Group> {
+    let children = children_of(diseases);
     // One text per morphology, region and site.
     let mut groups: HashMap<(String, Region), Group> = HashMap::new();
     for (i, term) in diseases.terms.iter().enumerate() {
@@ -234,28 +236,26 @@ fn region_groups(diseases: &IndexFile) -> HashMap<(String, Region), Group> {
         // Kinds of the morphology whose own subterm for this region
         // has the same code.
         if let Some(main) = term.parent.filter(|_| path.len() == 2) {
-            for (k, kind) in diseases.terms.iter().enumerate() {
-                if kind.parent != Some(main) {
-                    continue;
-                }
-                let same = diseases.terms.iter().any(|t| {
-                    t.parent == Some(k as u32)
-                        && region_of_title(&t.title) == Some(region)
+            for &k in &children[main as usize] {
+                let same = children[k as usize].iter().any(|&t| {
+                    let t = &diseases.terms[t as usize];
+                    region_of_title(&t.title) == Some(region)
                         && t.code.as_deref() == Some(code.as_str())
                 });
                 if same {
-                    group.kinds.extend(index_words(&kind.title));
+                    group
+                        .kinds
+                        .extend(index_words(&diseases.terms[k as usize].title));
                 }
             }
         }
-        if region == Region::Other {
-            let parent = term.parent;
+        if let Some(parent) = term.parent.filter(|_| region == Region::Other) {
             group.siblings.extend(
-                diseases
-                    .terms
+                children[parent as usize]
                     .iter()
-                    .filter(|t| t.parent == parent && region_of_title(&t.title).is_none())
-                    .map(|t| index_words(&t.title)),
+                    .map(|&t| &diseases.terms[t as usize].title)
+                    .filter(|title| region_of_title(title).is_none())
+                    .map(|title| index_words(title)),
             );
         }
     }
@@ -273,9 +273,7 @@ impl Builder {
     /// Each region entry of a tumor coded by region, as texts of its
     /// morphology with each site of the region (see the module comment).
     pub(super) fn add_region_sites(&mut self, files: &[IndexFile]) {
-        let diseases = files.iter().find(|f| f.source == IndexSource::Diseases);
-        let neoplasms = files.iter().find(|f| f.source == IndexSource::Neoplasms);
-        let (Some(diseases), Some(neo)) = (diseases, neoplasms) else {
+        let Some((diseases, neo)) = diseases_and_neoplasms(files) else {
             return;
         };
         let sites = sites_by_region(neo);
