@@ -118,6 +118,16 @@ pub(super) fn use_synonyms(pcs: &IcdPcs, ix: &PcsIndex) -> Vec<Synonym> {
     out
 }
 
+/// The most operations a word's references may name and still be a synonym
+/// of them. "Reconstruction — see Repair / Replacement / Supplement" is the
+/// choice a coder makes between three; a word the Index sends to four or
+/// more is an overview of a section or of every use of a device
+/// ("Cannulation — see Bypass / Dilation / Drainage / Irrigation", "Nuclear
+/// medicine", "Radiation Therapy"), a synonym of none of them: read as one,
+/// "ECMO cannulation, femoral artery and vein" ranked a femoral Bypass above
+/// the ECMO it names.
+const MAX_OPERATIONS: usize = 3;
+
 /// The PCS Index's main terms that send a surgeon's word to a root operation
 /// (or an imaging type) and nothing more ("Infusion — see Introduction of
 /// substance in or on", "Ligation — see Occlusion", "Thrombectomy — see
@@ -180,7 +190,7 @@ fn operation_synonyms(pcs: &IcdPcs, ix: &PcsIndex) -> Vec<Synonym> {
             .into_iter()
             .filter(|p| !p.is_empty() && *p != key)
             .collect();
-        if key.is_empty() || key.len() > 2 || phrases.is_empty() {
+        if key.is_empty() || key.len() > 2 || phrases.is_empty() || phrases.len() > MAX_OPERATIONS {
             continue;
         }
         super::synonyms::merge(
@@ -802,6 +812,24 @@ mod tests {
         assert_eq!(phrases("ablation"), ["destruction"]);
         // "Clipping, aneurysm — see Occlusion using Extraluminal Device".
         assert_eq!(phrases("clipping aneurysm"), ["occlusion", "restriction"]);
+        // Three is a coder's choice: "Reconstruction — see Repair / see
+        // Replacement / see Supplement"; "Transposition — see Bypass / see
+        // Reposition / see Transfer".
+        assert_eq!(
+            phrases("reconstruction"),
+            ["repair", "replacement", "supplement"]
+        );
+        assert_eq!(
+            phrases("transposition"),
+            ["bypass", "reposition", "transfer"]
+        );
+        // Four or more is an overview, a synonym of none: "Cannulation — see
+        // Bypass / Dilation / Drainage / Irrigation", "Radiation Therapy —
+        // see Beam Radiation / Brachytherapy / Stereotactic Radiosurgery /
+        // Other Radiation", "Nuclear medicine" (seven imaging types).
+        for key in ["cannulation", "radiation therapy", "nuclear medicine"] {
+            assert!(phrases(key).is_empty(), "{key}: {:?}", phrases(key));
+        }
     }
 
     #[test]
