@@ -534,6 +534,37 @@ fn problem_list_tags_and_history_terms_find_their_codes() {
 }
 
 #[test]
+fn a_drug_or_tobacco_dependence_is_found_by_the_drug_the_index_names() {
+    // The Index sends each drug to its class under "Dependence, drug": the
+    // subterm is "drug NEC", the references say "drug". "Dependence,
+    // codeine — see Dependence, drug, opioid F11.20"; "..., diazepam —
+    // see ..., sedative F13.20"; "..., caffeine — see ..., stimulant NEC
+    // F15.20"; "..., coca (leaf) — see ..., cocaine F14.20"; "Smoker — see
+    // Dependence, drug, nicotine F17.200", "..., cigarettes F17.210".
+    for (q, code) in [
+        ("codeine dependence", "F11.20"),
+        ("dilaudid dependence", "F11.20"),
+        ("diazepam dependence", "F13.20"),
+        ("caffeine dependence", "F15.20"),
+        ("coca leaf dependence", "F14.20"),
+        ("smoker", "F17.200"),
+        ("cigarette smoker", "F17.210"),
+        ("Smokes cigarettes 1 pack per day (finding)", "F17.210"),
+    ] {
+        let hits = dx(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+    let hits = dx("smoker");
+    assert!(
+        hits[0]
+            .matched
+            .contains("Smoker (see Dependence, drug, nicotine)"),
+        "{}",
+        hits[0].matched
+    );
+}
+
+#[test]
 fn shorthand_with_slashes_hyphens_and_ampersands_is_one_word() {
     // "C-diff" is Clostridium difficile, not fibrosis or diff-anything.
     let hits = dx("C-diff colitis");

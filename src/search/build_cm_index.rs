@@ -692,11 +692,17 @@ fn resolve_see(
         .collect();
     let parts: Vec<String> = lowered.iter().map(|p| words(p).join(" ")).collect();
     // A subterm is named by its title or its title's first part ("myocardium"
-    // for "myocardium, myocardial").
+    // for "myocardium, myocardial"), with or without a trailing "NEC" or
+    // "NOS" ("Smoker — see Dependence, drug, nicotine": the subterm is
+    // "drug NEC").
     let names = |t: usize| {
         let title = &file.terms[t].title;
         let first = title.split_once(',').map_or(title.as_str(), |(f, _)| f);
-        (words(title).join(" "), words(first).join(" "))
+        let mut first = words(first);
+        if first.len() > 1 && first.last().is_some_and(|w| w == "nec" || w == "nos") {
+            first.pop();
+        }
+        (words(title).join(" "), first.join(" "))
     };
     for k in (1..=lowered.len()).rev() {
         for &main in main_terms

@@ -115,3 +115,35 @@ fn site_keys_drop_variants_and_nec() {
     assert_eq!(site_key("anus, anal"), ["anus"]);
     assert_eq!(site_key("cavity"), ["cavity"]);
 }
+
+#[test]
+fn a_see_reference_names_a_subterm_without_its_nec() {
+    // "Smoker — see Dependence, drug, nicotine", "Dependence, codeine — see
+    // Dependence, drug, opioid", "..., caffeine — see Dependence, drug,
+    // stimulant NEC": the Index's subterm is "drug NEC".
+    let file = diseases();
+    let children = children_of(&file);
+    let mut main_terms: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, t) in file.terms.iter().enumerate().filter(|(_, t)| t.level == 0) {
+        main_terms
+            .entry(t.title.to_lowercase())
+            .or_default()
+            .push(i);
+    }
+    for (see, leaf, code) in [
+        ("Dependence, drug, nicotine", "nicotine", "F17.200"),
+        ("Dependence, drug, opioid", "opioid", "F11.20"),
+        (
+            "Dependence, drug, sedative",
+            "sedative, hypnotic or anxiolytic",
+            "F13.20",
+        ),
+        ("Dependence, drug, stimulant NEC", "stimulant NEC", "F15.20"),
+        ("Dependence, drug, cocaine", "cocaine", "F14.20"),
+    ] {
+        let found = follow_see(&file, &main_terms, &children, see)
+            .unwrap_or_else(|| panic!("{see}: not followed"));
+        assert_eq!(file.path(found), ["Dependence", "drug NEC", leaf], "{see}");
+        assert_eq!(file.terms[found].code.as_deref(), Some(code), "{see}");
+    }
+}

@@ -52,6 +52,20 @@ const UNITS: [&str; 22] = [
     "ml", "mm", "mmhg", "mmol/l", "ng/l", "ng/ml", "u/l",
 ];
 
+/// Units of a dose, a volume or a flow: after a whole number they make it
+/// a measurement ("prednisone 10 mg daily", "home O2 2 L nasal cannula",
+/// "NS 500 ml"); not the units of a temperature ("c", "f"), which read as
+/// other words beside a whole number.
+const DOSE_UNITS: [&str; 12] = [
+    "g", "kg", "l", "lb", "lbs", "lpm", "mcg", "mg", "ml", "units", "unit", "iu",
+];
+
+/// How often a dose is taken, after its units ("10 mg daily", "5 mg BID"):
+/// part of the measurement.
+const FREQUENCIES: [&str; 11] = [
+    "daily", "bid", "tid", "qid", "qd", "qhs", "qam", "qpm", "prn", "weekly", "nightly",
+];
+
 /// Words before a number that make it part of what the Index reads:
 /// "Body mass index (BMI), adult, 40.0-44.9", "Burn, extent (percentage of
 /// body surface)", "stage", "type", "grade", "degree", "Glasgow coma scale".
@@ -276,10 +290,24 @@ fn drop_measurements<'a>(tokens: &[&'a str]) -> Vec<&'a str> {
             i = skip_value(tokens, i);
             continue;
         }
+        if is_dose(tokens, i) {
+            i = skip_value(tokens, i);
+            continue;
+        }
         out.push(t);
         i += 1;
     }
     out
+}
+
+/// A whole number with a dose's units after it ("10 mg", "2 L"), not one
+/// the Index reads.
+fn is_dose(tokens: &[&str], i: usize) -> bool {
+    is_value(tokens[i])
+        && tokens
+            .get(i + 1)
+            .is_some_and(|u| DOSE_UNITS.contains(&lower(u).as_str()))
+        && !read_by_index(tokens, i)
 }
 
 /// Whether the number at `i` is one the Index reads, by the word before or
@@ -302,7 +330,10 @@ fn skip_value(tokens: &[&str], mut j: usize) -> usize {
     j += 1;
     loop {
         let at = |k: usize| tokens.get(k).map(|t| lower(t)).unwrap_or_default();
-        if UNITS.contains(&at(j).as_str()) {
+        if UNITS.contains(&at(j).as_str())
+            || DOSE_UNITS.contains(&at(j).as_str())
+            || FREQUENCIES.contains(&at(j).as_str())
+        {
             j += 1;
         } else if (matches!(at(j).as_str(), "from" | "to" | "->" | "and" | "vs")
             && tokens.get(j + 1).is_some_and(|t| is_value(t)))
@@ -576,11 +607,11 @@ mod tests {
         assert_eq!(read("L knee OA"), ["left", "knee", "OA"]);
         assert_eq!(read("(R) breast mass"), ["right", "breast", "mass"]);
         assert_eq!(read("hip fx R"), ["hip", "fx", "right"]);
-        // Not a side: a level ("L4" is one word), rule out, litres, the
-        // lumbar spine, a letter typed alone.
+        // Not a side: a level ("L4" is one word), rule out, litres (a flow,
+        // dropped with its number), the lumbar spine, a letter typed alone.
         assert_eq!(read("L4 compression fx"), ["L4", "compression", "fx"]);
         assert_eq!(read("R/O PE"), ["R/O", "PE"]);
-        assert_eq!(read("hypoxia on 2 L"), ["hypoxia", "on", "2", "L"]);
+        assert_eq!(read("hypoxia on 2 L"), ["hypoxia", "on"]);
         assert_eq!(read("L spine DDD"), ["L-spine", "DDD"]);
         assert_eq!(read("L"), ["L"]);
         assert_eq!(read("leg edema L>R"), ["leg", "edema", "bilateral"]);
@@ -614,6 +645,25 @@ mod tests {
         // Without a value the abbreviation is the abbreviation (SBP:
         // spontaneous bacterial peritonitis).
         assert_eq!(read("SBP in cirrhotic"), ["SBP", "in", "cirrhotic"]);
+    }
+
+    #[test]
+    fn a_dose_or_a_flow_with_its_units_is_a_measurement() {
+        assert_eq!(
+            read("Dependence on home oxygen 2 L nasal cannula"),
+            ["Dependence", "on", "home", "oxygen", "nasal", "cannula"]
+        );
+        assert_eq!(
+            read("Chronic prednisone use 10 mg daily"),
+            ["Chronic", "prednisone", "use"]
+        );
+        assert_eq!(read("on warfarin 5 mg BID"), ["on", "warfarin"]);
+        assert_eq!(read("insulin 20 units qhs"), ["insulin"]);
+        assert_eq!(read("O2 3 lpm"), ["O2"]);
+        // Without units the number stays, and a side after a word stays a
+        // side ("2 L" is a flow, "L knee" the left knee).
+        assert_eq!(read("type 2 diabetes"), ["type", "2", "diabetes"]);
+        assert_eq!(read("L knee OA"), ["left", "knee", "OA"]);
     }
 
     #[test]
