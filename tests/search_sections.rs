@@ -116,3 +116,80 @@ fn bipap_is_respiratory_assistance_by_positive_airway_pressure() {
         );
     }
 }
+
+#[test]
+fn a_substance_no_class_names_is_other_therapeutic_substance() {
+    // Table 3E0: a substance none of the substance axis's classes names is
+    // Other Therapeutic Substance (G), Other Substance (C). Index
+    // "Pleurodesis, Chemical injection - see Introduction of substance in or
+    // on, Pleural Cavity 3E0L": talc is no class of the axis; nor is a drug
+    // put into the eye unnamed, nor dinoprostone (Table of Drugs T48.0X-)
+    // put into the vagina to ripen the cervix. A class the words name (the
+    // Table of Drugs' Methotrexate T45.1X- antineoplastic) is its own value.
+    for (q, code) in [
+        ("talc pleurodesis", "3E0L3GC"),
+        ("chemical pleurodesis", "3E0L3GC"),
+        ("intravitreal injection", "3E0C3GC"),
+        ("cervical ripening with dinoprostone", "3E0P7GC"),
+        ("cervical ripening with Cervidil insert", "3E0P7GC"),
+        ("intrathecal methotrexate", "3E0R305"),
+    ] {
+        let hits = px(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+}
+
+#[test]
+fn a_value_the_words_leave_unsaid_is_the_tables_plain_one() {
+    for (q, code) in [
+        // Index "Counseling, Individual ... Motivational Enhancement HZ37ZZZ";
+        // Group (HZ4) only when said.
+        (
+            "motivational enhancement counseling for opioid use disorder",
+            "HZ37ZZZ",
+        ),
+        (
+            "group counseling motivational enhancement alcohol",
+            "HZ47ZZZ",
+        ),
+        // Index "Medication Management GZ3ZZZZ"; HZ8 is "for substance abuse".
+        ("psychiatric medication management", "GZ3ZZZZ"),
+        // Index "Pheresis, Stem Cells, Hematopoietic 6A55": Cord Blood only
+        // when said; "Stem cell transplant - see Transfusion 302".
+        ("stem cell apheresis", "6A550ZV"),
+        ("autologous stem cell transplant central line", "30243Y0"),
+        // Index "Assistance, Circulatory, Intermittent, Oxygenation,
+        // Hyperbaric 5A05121"; Continuous when said.
+        ("HBOT", "5A05121"),
+        (
+            "hyperbaric oxygen therapy for diabetic foot wound",
+            "5A05121",
+        ),
+        ("continuous hyperbaric oxygenation", "5A05221"),
+    ] {
+        let hits = px(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+}
+
+#[test]
+fn protons_radioiodine_and_imaging_shorthand_find_their_rows() {
+    for (q, code) in [
+        // Beam Radiation, modality qualifier Heavy Particles (Protons,Ions) 4.
+        ("proton beam therapy to the brain", "D0004ZZ"),
+        ("proton therapy prostate", "DV004ZZ"),
+        ("proton radiation liver", "DF004ZZ"),
+        // Index "Systemic Nuclear Medicine Therapy, Thyroid CW7G", Iodine 131.
+        ("radioactive iodine ablation", "CW7GGZZ"),
+        ("I-131 ablation for hyperthyroidism", "CW7GGZZ"),
+        // Index "Echocardiogram - see Ultrasonography, Heart B24": the whole
+        // heart, Right and Left (6).
+        ("TTE", "B246ZZZ"),
+        ("transthoracic echocardiogram", "B246ZZZ"),
+        // Table BW2: Abdomen and Pelvis (1), a contrast named.
+        ("CT abd/pelvis with IV contrast", "BW21"),
+    ] {
+        let hits = px(q);
+        assert!(first(&hits).starts_with(code), "{q}: {:?}", codes(&hits));
+    }
+}

@@ -31,6 +31,85 @@ pub(crate) struct OtherSections {
     runs: Vec<Vec<String>>,
     /// The words name substance abuse.
     substance: bool,
+    /// The words said, for the values they leave unsaid (`unsaid_bonus`).
+    said: Unsaid,
+}
+
+/// Words whose absence picks a value of the sections after Medical and
+/// Surgical (`unsaid_bonus`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Unsaid {
+    /// "group" is said.
+    group: bool,
+    /// "family" is said.
+    family: bool,
+    /// "cord" (cord blood) is said.
+    cord: bool,
+    /// "continuous" is said.
+    continuous: bool,
+}
+
+impl Unsaid {
+    fn of(words: &[String]) -> Unsaid {
+        let has = |x: &str| words.iter().any(|w| w == x);
+        Unsaid {
+            group: has("group"),
+            family: has("family"),
+            cord: has("cord"),
+            continuous: has("continuous") || has("continuously"),
+        }
+    }
+}
+
+/// Points for the value a table gives when the words name none of its
+/// values, or lost by a value the words would have to name: small, to order
+/// codes the words otherwise tie on, never above a code that matches a word
+/// more.
+const UNSAID: f32 = 0.5;
+
+/// Points a code of the sections after Medical and Surgical earns or loses
+/// for a value its words leave unsaid.
+fn unsaid_bonus(said: Unsaid, key: &[u8], title: &str) -> f32 {
+    if key.len() != 7 {
+        return 0.0;
+    }
+    let mut bonus = 0.0;
+    // Administration (3), table 3E0: the substance value Other Therapeutic
+    // Substance (G), Other Substance (C) is the table's own value for a
+    // substance none of its classes names (talc for a pleurodesis, a drug
+    // injected into the eye unnamed); a substance the words name matches its
+    // class's words instead ("an unnamed substance is the table's Other
+    // value", as Pitocin is Other Hormone).
+    if key.starts_with(b"3E0") && key[5] == b'G' && key[6] == b'C' {
+        bonus += UNSAID;
+    }
+    // Mental Health (G) and Substance Abuse Treatment (H): the Group and
+    // Family operations ("Counseling, Group", "Psychotherapy, Family" of the
+    // Index) only when the words say so; otherwise Individual.
+    if matches!(key[0], b'G' | b'H') {
+        let first = title.split(' ').next().unwrap_or("");
+        if (first == "Group" && !said.group) || (first == "Family" && !said.family) {
+            bonus -= UNSAID;
+        }
+    }
+    // Transfusion (302) and Pheresis (6A55): "Stem Cells, Cord Blood" only
+    // when the words say cord blood; stem cells with no source named are the
+    // value "Stem Cells, Hematopoietic".
+    if matches!(key[0], b'3' | b'6') && !said.cord && title.contains("Cord Blood") {
+        bonus -= UNSAID;
+    }
+    // Assistance, Circulatory, Oxygenation, Hyperbaric (5A05?21): Index
+    // "Hyperbaric oxygenation, Other treatment - see Assistance, Circulatory
+    // 5A05"; a hyperbaric treatment is given in sessions (HCPCS G0277 counts
+    // it "per 30 minute interval"), the Duration Intermittent (1), unless the
+    // words say Continuous (2).
+    if key.starts_with(b"5A05") && key[5] == b'2' && key[6] == b'1' {
+        let intermittent = key[4] == b'1';
+        if intermittent != said.continuous {
+            bonus += UNSAID;
+        }
+    }
+    bonus
 }
 
 impl OtherSections {
@@ -42,6 +121,7 @@ impl OtherSections {
             monitoring: says_monitoring(words),
             runs: runs(words),
             substance: names_substance_abuse(words),
+            said: Unsaid::of(words),
         }
     }
 
@@ -52,6 +132,7 @@ impl OtherSections {
             + monitoring_bonus(self.monitoring, key)
             + label_bonus(&self.runs, key, title)
             + substance_bonus(self.substance, key)
+            + unsaid_bonus(self.said, key, title)
     }
 }
 
@@ -87,8 +168,11 @@ fn monitoring_bonus(monitoring: bool, key: &[u8]) -> f32 {
 /// substance abuse" (Psychotherapy, Individual, for substance abuse;
 /// Detoxification Services, for substance abuse), and its tables' substances
 /// (Methadone Maintenance, Nicotine Replacement, Antabuse, Naltrexone); a
-/// "CBT session for panic disorder" is Mental Health (GZ58ZZZ), not HZ32ZZZ.
-const SUBSTANCE_UNSAID: f32 = 2.0;
+/// "CBT session for panic disorder" is Mental Health (GZ58ZZZ), not HZ32ZZZ,
+/// and "psychiatric medication management" is the Index's "Medication
+/// Management GZ3ZZZZ", not HZ88ZZZ "Psychiatric Medication" (its "for
+/// substance abuse" unsaid): as much as a word of the title matched.
+const SUBSTANCE_UNSAID: f32 = 30.0;
 
 /// Whether the words name a substance abused or its treatment.
 fn names_substance_abuse(words: &[String]) -> bool {
@@ -399,6 +483,51 @@ mod tests {
         assert!(names_substance_abuse(&ws("individual cbt for alcohol use")));
         assert!(substance_bonus(false, b"HZ32ZZZ") < substance_bonus(false, b"GZ58ZZZ"));
         assert_eq!(substance_bonus(true, b"HZ32ZZZ"), 0.0);
+    }
+
+    #[test]
+    fn an_unsaid_value_is_the_tables_default() {
+        let u = |q: &str| Unsaid::of(&ws(q));
+        // Other Therapeutic Substance, Other Substance of table 3E0: talc
+        // (Index "Pleurodesis, Chemical injection" 3E0L), an intravitreal
+        // injection, cervical ripening; and its siblings of other regions.
+        let talc = u("talc pleurodesis");
+        let gc = "Introduction of Pleural Cavity, Other Therapeutic Substance, Other Substance, Percutaneous Approach";
+        let gas = "Introduction of Pleural Cavity, Gas, Other Gas, Percutaneous Approach";
+        assert!(unsaid_bonus(talc, b"3E0L3GC", gc) > unsaid_bonus(talc, b"3E0L3SF", gas));
+        for key in [b"3E0C3GC", b"3E0P7GC", b"3E0M3GC", b"3E0U3GC"] {
+            assert_eq!(unsaid_bonus(u("intravitreal injection"), key, ""), UNSAID);
+        }
+        assert_eq!(unsaid_bonus(talc, b"3E0L305", ""), 0.0);
+        // Individual, not Group or Family, unless said (HZ3 / HZ4, GZ5 / GZH).
+        let me = u("motivational enhancement counseling");
+        let group = "Group Counseling of Motivational Enhancement, None, None, None";
+        let single = "Individual Counseling of Motivational Enhancement, None, None, None";
+        assert!(unsaid_bonus(me, b"HZ37ZZZ", single) > unsaid_bonus(me, b"HZ47ZZZ", group));
+        let fam = "Family Psychotherapy of Other Family Psychotherapy, None, None, None";
+        assert!(unsaid_bonus(u("psychotherapy"), b"GZ72ZZZ", fam) < 0.0);
+        assert_eq!(
+            unsaid_bonus(u("family psychotherapy"), b"GZ72ZZZ", fam),
+            0.0
+        );
+        assert_eq!(unsaid_bonus(u("group counseling"), b"HZ47ZZZ", group), 0.0);
+        // Stem cells: Hematopoietic, Cord Blood only when said (302, 6A55).
+        let cord = "Pheresis of Circulatory, Stem Cells, Cord Blood, Single";
+        let hsc = "Pheresis of Circulatory, Stem Cells, Hematopoietic, Single";
+        let sa = u("stem cell apheresis");
+        assert!(unsaid_bonus(sa, b"6A550ZV", hsc) > unsaid_bonus(sa, b"6A550ZT", cord));
+        let tx = "Transfusion of Central Vein, Stem Cells, Cord Blood, Autologous, Percutaneous Approach";
+        assert!(unsaid_bonus(u("autologous stem cell transplant"), b"30243X0", tx) < 0.0);
+        assert_eq!(
+            unsaid_bonus(u("cord blood stem cell transplant"), b"30243X0", tx),
+            0.0
+        );
+        // Hyperbaric oxygenation: Intermittent unless Continuous is said.
+        let hbo = u("hyperbaric oxygen therapy");
+        assert!(unsaid_bonus(hbo, b"5A05121", "") > unsaid_bonus(hbo, b"5A05221", ""));
+        let cont = u("continuous hyperbaric oxygenation");
+        assert!(unsaid_bonus(cont, b"5A05221", "") > unsaid_bonus(cont, b"5A05121", ""));
+        assert_eq!(unsaid_bonus(hbo, b"5A02210", ""), 0.0);
     }
 
     #[test]
