@@ -1625,3 +1625,64 @@ fn a_tube_exchanged_is_a_change_and_cosmetic_is_alteration() {
     assert!(first(&px("cosmetic rhinoplasty")).starts_with("090K"));
     assert!(first(&px("aesthetic rhinoplasty")).starts_with("090K"));
 }
+
+#[test]
+fn a_site_abbreviation_with_a_side_reaches_the_neoplasm_table_row() {
+    // The Neoplasm Table's row has no side ("lung, upper lobe C34.1-"): the
+    // side of "RUL" (right upper lobe) picks among the row's codes, as a
+    // typed side does. The family: every lobe, each morphology's route.
+    for (q, code) in [
+        ("adenocarcinoma RUL", "C34.11"),
+        ("small cell lung cancer RUL", "C34.11"),
+        ("squamous cell carcinoma LLL", "C34.32"),
+        ("adenocarcinoma LUL", "C34.12"),
+        ("squamous cell carcinoma RLL", "C34.31"),
+    ] {
+        let hits = dx(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+    // The breast's quadrants (Neoplasm Table: breast, upper-outer quadrant
+    // C50.4-, lower-outer C50.5-, upper-inner C50.2-, lower-inner C50.3-);
+    // the Tabular's female and male codes are both the row's.
+    for (q, prefix) in [
+        ("invasive ductal carcinoma left breast UOQ", "C50.4"),
+        ("lobular carcinoma right breast LIQ", "C50.3"),
+        ("ductal carcinoma of the breast LOQ", "C50.5"),
+        ("ductal carcinoma in situ UIQ right breast", "D05"),
+    ] {
+        let hits = dx(q);
+        assert!(first(&hits).starts_with(prefix), "{q}: {:?}", codes(&hits));
+    }
+}
+
+#[test]
+fn ankle_ligaments_by_their_initials_and_the_sole_are_the_index_sites() {
+    // "Sprain, ankle, talofibular ligament — see Sprain, ankle, specified
+    // ligament NEC S93.49-"; "calcaneofibular ligament S93.41-",
+    // "tibiofibular ligament S93.43-".
+    for (q, code) in [
+        ("right ankle ATFL sprain, initial", "S93.491A"),
+        ("ATFL sprain left ankle initial", "S93.492A"),
+        ("sprain of left CFL initial", "S93.412A"),
+        ("AITFL sprain right ankle initial", "S93.431A"),
+        ("PTFL sprain left ankle subsequent", "S93.492D"),
+    ] {
+        let hits = dx(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+    // The sole and the plantar side are the foot's ("Neoplasm, skin, sole
+    // (foot)"; "Puncture, heel — see Puncture, foot" S91.33-), and a
+    // fingertip cut off is a transphalangeal amputation (S68.6-).
+    for (q, code) in [
+        ("puncture wound of right sole initial", "S91.331A"),
+        ("plantar puncture wound left foot initial", "S91.332A"),
+        ("laceration of the left sole, initial", "S91.312A"),
+        ("left index fingertip amputation initial", "S68.611A"),
+    ] {
+        let hits = dx(q);
+        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
+    }
+    // "Plantar" still names what the Index files under it.
+    assert_eq!(first(&dx("plantar fasciitis")), "M72.2");
+    assert_eq!(first(&dx("plantar wart")), "B07.0");
+}

@@ -213,8 +213,10 @@ impl Searcher<'_> {
     /// another kind in the query ("tonsil", "glottis"), they describe the
     /// morphology, not the site, and narrow rather than name (only a skin
     /// site goes to C44 for a squamous or basal cell carcinoma; any other
-    /// site keeps its own Malignant cell).
-    fn soften_morphology_words(&self, terms: &mut [Term]) {
+    /// site keeps its own Malignant cell). A side spelled in a site's
+    /// abbreviation narrows too (`sides_out_of_site_phrases`).
+    fn soften_morphology_words(&self, terms: &mut Vec<Term>) {
+        self.sides_out_of_site_phrases(terms);
         let of_morph: Vec<bool> = terms
             .iter()
             .map(|t| SKIN_MORPHOLOGY.contains(&t.word.as_str()))
@@ -222,6 +224,38 @@ impl Searcher<'_> {
         if terms.iter().zip(&of_morph).any(|(t, m)| !t.soft && !m) {
             for (t, m) in terms.iter_mut().zip(of_morph) {
                 t.soft |= m;
+            }
+        }
+    }
+
+    /// A site's abbreviation spelled with its side ("RUL": "right upper
+    /// lobe"): the Neoplasm Table's row has no side ("lung, upper lobe
+    /// C34.1-"; the Tabular's C34.11 has it), so the side leaves the phrase
+    /// and, like a typed side, picks among the codes under the row.
+    fn sides_out_of_site_phrases(&self, terms: &mut Vec<Term>) {
+        let mut sides: Vec<String> = Vec::new();
+        for t in terms.iter_mut() {
+            for p in &mut t.phrases {
+                let (side, rest): (Vec<u32>, Vec<u32>) = p
+                    .iter()
+                    .partition(|&&id| is_soft_word(self.ix.vocab.get(id as usize)));
+                if side.is_empty() || rest.is_empty() {
+                    continue;
+                }
+                for id in side {
+                    let w = self.ix.vocab.get(id as usize).to_string();
+                    if !sides.contains(&w) {
+                        sides.push(w);
+                    }
+                }
+                *p = rest;
+            }
+        }
+        for w in sides {
+            if terms.len() < MAX_TERMS && !terms.iter().any(|t| t.word == w) {
+                let mut t = self.term(&w);
+                t.soft = true;
+                terms.push(t);
             }
         }
     }
