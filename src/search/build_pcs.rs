@@ -422,7 +422,8 @@ impl Builder {
                 self.fan_out_see(&at, i, see);
             }
         }
-        self.add_body_part_key(pcs, &codes, &index_operation_words(ix));
+        let values = super::build_pcs_values::value_reference_words(pcs, ix);
+        self.add_body_part_key(pcs, &codes, &index_operation_words(ix), &values);
     }
 
     /// "Ablation — see Destruction": the target's subterms, under this
@@ -572,6 +573,7 @@ impl Builder {
         pcs: &IcdPcs,
         codes: &[(String, u32)],
         surgeon: &IndexOperationWords,
+        values: &HashMap<String, Vec<String>>,
     ) {
         let mut rows: Vec<(String, String, String)> = Vec::new();
         let devices = row_devices(pcs);
@@ -615,7 +617,10 @@ impl Builder {
             // with autograft" is the Knee Bursa and Ligament's Replacement
             // with Autologous Tissue Substitute.
             optional.extend(devices.get(&prefix).into_iter().flatten().cloned());
-            for w in surgeon.of(&prefix) {
+            // "Biopsy — see Excision with qualifier Diagnostic": the row's
+            // value references (src/search/build_pcs_values.rs).
+            let referring = values.get(&prefix).into_iter().flatten();
+            for w in surgeon.of(&prefix).chain(referring) {
                 if !core.contains(w) && !optional.contains(w) {
                     optional.push(w.clone());
                 }

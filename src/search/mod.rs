@@ -13,6 +13,7 @@ mod build_history;
 mod build_long_term;
 mod build_nodes;
 mod build_pcs;
+mod build_pcs_values;
 mod build_region;
 mod builder;
 pub mod cache;

@@ -61,8 +61,12 @@ pub(super) fn route(words: Vec<String>, procedures: bool, any_procedures: bool) 
 fn root_operation(words: Vec<String>) -> Vec<String> {
     use operations::{hernia_repair, lesion_excision, portion_excision, release_site, valve_clip};
     use placements::{administration, drain_placement, pinning, stent_dilation, ventricular_drain};
-    let words = hernia_repair(release_site(operations::vats(words)));
-    let words = lesion_excision(portion_excision(valve_clip(words)));
+    let words = hernia_repair(release_site(operations::vats(operations::robot_apart(
+        words,
+    ))));
+    let words = operations::instruments_apart(operations::biopsy_word(lesion_excision(
+        portion_excision(valve_clip(words)),
+    )));
     administration(ventricular_drain(drain_placement(pinning(stent_dilation(
         words,
     )))))

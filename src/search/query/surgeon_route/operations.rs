@@ -373,6 +373,9 @@ const TAKEN: [&str; 7] = [
 /// removed"): a portion of the organ, as a lesion is.
 const GROWTHS: [&str; 6] = ["tumor", "tumors", "mass", "masses", "nodule", "nodules"];
 
+/// The sides the tables' body part values name (Right, Left, Bilateral).
+const SIDES: [&str; 3] = ["left", "right", "bilateral"];
+
 /// Whether a growth is what was taken: one of the two words after a taking
 /// word ("resection bladder tumor", the stop words gone), or the word just
 /// before it ("bladder tumor resected"). Further off it is the reason, not
@@ -385,8 +388,11 @@ fn growth_taken(words: &[String]) -> bool {
             return false;
         }
         let before = i > 0 && GROWTHS.contains(&words[i - 1].as_str());
+        // A side between says where, not what: "excision of left breast
+        // mass" takes the mass as "excision of breast mass" does.
         let after = words[i + 1..]
             .iter()
+            .filter(|x| !SIDES.contains(&x.as_str()))
             .take(2)
             .any(|x| GROWTHS.contains(&x.as_str()));
         before || after
@@ -400,17 +406,24 @@ fn growth_taken(words: &[String]) -> bool {
 /// Gastrointestinal System 0DB") leaves the organ: Excision of the organ
 /// the adjective names. So does a tumor, mass or nodule the words take
 /// (`growth_taken`): "cystoscopy with transurethral resection of bladder
-/// tumor" is the Excision of the Bladder (0TBB8ZZ).
+/// tumor" is the Excision of the Bladder (0TBB8ZZ). The growth taken is no
+/// body part value (the tables name the organ; Definitions, Excision) and
+/// its word is left out: "mass" must not match the Masseter Muscle nor
+/// join "breast" to the diagnosis "breast mass".
 pub(super) fn lesion_excision(words: Vec<String>) -> Vec<String> {
     let polypectomy = has(&words, &["polypectomy"]);
     let lesion = has(&words, &LESIONS) && has(&words, &TAKEN);
-    if !(polypectomy || lesion || (has(&words, &GROWTHS) && growth_taken(&split(words.clone())))) {
+    let growth = has(&words, &GROWTHS) && growth_taken(&split(words.clone()));
+    if !(polypectomy || lesion || growth) {
         return words;
     }
     let words = split(words);
     let mut out: Vec<String> = Vec::with_capacity(words.len() + 1);
     let mut done = false;
     for (i, w) in words.iter().enumerate() {
+        if growth && GROWTHS.contains(&w.as_str()) {
+            continue;
+        }
         if TAKEN.contains(&w.as_str()) {
             if !done {
                 out.push("excision".to_string());
@@ -553,4 +566,99 @@ pub(super) fn pelvic_abscess(words: Vec<String>) -> Vec<String> {
     let mut out = words;
     out.insert(at + 1, "cavity".to_string());
     out
+}
+
+/// Words saying tissue was cut out or sampled: the Index's "Biopsy — see
+/// Excision with qualifier Diagnostic", Excision's own words, a polyp's.
+const TISSUE_TAKEN: [&str; 9] = [
+    "biopsy",
+    "biopsies",
+    "biopsied",
+    "bx",
+    "excision",
+    "excised",
+    "polypectomy",
+    "resection",
+    "resected",
+];
+
+/// The instruments that cut or grasp tissue, and the current they carry:
+/// how, not what. No character of a Medical and Surgical code names the
+/// instrument (PCS Definitions: the body part, approach, device left in and
+/// qualifier); "forceps" alone would read as the obstetric forceps of an
+/// Extraction of Products of Conception, "snare" as nothing the tables say.
+const CUTTING_INSTRUMENTS: [&str; 4] = ["forceps", "snare", "snares", "cautery"];
+const CURRENT: [&str; 2] = ["cold", "hot"];
+
+/// "EGD with cold forceps biopsies taken from the gastric antrum": the
+/// biopsy is an Excision, Diagnostic, of the Stomach (0DB68ZX); the forceps
+/// and their temperature are left out when the words say tissue was taken.
+pub(super) fn instruments_apart(words: Vec<String>) -> Vec<String> {
+    if !has(&words, &TISSUE_TAKEN) || !has(&words, &CUTTING_INSTRUMENTS) {
+        return words;
+    }
+    let words = split(words);
+    let instrument_at = |i: usize| {
+        words
+            .get(i)
+            .is_some_and(|w| CUTTING_INSTRUMENTS.contains(&w.as_str()))
+    };
+    let mut out = Vec::with_capacity(words.len());
+    for (i, w) in words.iter().enumerate() {
+        let current = CURRENT.contains(&w.as_str()) && instrument_at(i + 1);
+        if !current && !instrument_at(i) {
+            out.push(w.clone());
+        }
+    }
+    out
+}
+
+/// "Biopsies taken", "biopsied": the PCS Index's main term is "Biopsy" and
+/// the Body Part Key texts carry that word (src/search/build_pcs_values.rs);
+/// several samples of one body part are one code.
+pub(super) fn biopsy_word(words: Vec<String>) -> Vec<String> {
+    if !has(&words, &["biopsies", "biopsied"]) {
+        return words;
+    }
+    split(words)
+        .into_iter()
+        .map(|w| match w.as_str() {
+            "biopsies" | "biopsied" => "biopsy".to_string(),
+            _ => w,
+        })
+        .collect()
+}
+
+/// "Robotic-assisted laparoscopic right hemicolectomy": the robot is a code
+/// of its own (PCS Index: "Robotic Assisted Procedure ... 8E0"), and its
+/// "assisted" is not the Hand-Assisted qualifier (G) of a laparoscopic
+/// Resection or Excision (tables 0DT, 0DB: Percutaneous Endoscopic with
+/// G Hand-Assisted), which needs the surgeon's hand in the abdomen. With an
+/// operation named beside the robot, "assisted" is left out.
+pub(super) fn robot_apart(words: Vec<String>) -> Vec<String> {
+    let robot = |w: &str| matches!(w, "robotic" | "robot" | "robotically");
+    let operation = |w: &String| {
+        ["ectomy", "otomy", "ostomy", "plasty", "pexy", "rrhaphy"]
+            .iter()
+            .any(|end| w.ends_with(end))
+            || matches!(w.as_str(), "laparoscopic" | "laparoscopy" | "repair")
+    };
+    // Phrases joined earlier ("foley catheter insertion") stay whole
+    // unless a robot is said.
+    if !has(&words, &["assisted"]) || !has(&words, &["robotic", "robot", "robotically"]) {
+        return words;
+    }
+    let words = split(words);
+    let assisted_robot = |i: usize| {
+        i > 0 && words[i] == "assisted" && robot(&words[i - 1]) && words.iter().any(operation)
+    };
+    if !(0..words.len()).any(assisted_robot) {
+        return words;
+    }
+    let keep: Vec<bool> = (0..words.len()).map(|i| !assisted_robot(i)).collect();
+    words
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(w, k)| k.then_some(w))
+        .collect()
 }

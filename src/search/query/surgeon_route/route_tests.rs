@@ -83,7 +83,7 @@ fn a_lesion_or_a_portion_cut_out_is_excision() {
     );
     assert_eq!(
         px("EGD with snare polypectomy of gastric polyp"),
-        "egd with snare excision stomach polyp"
+        "egd with excision stomach polyp"
     );
     // A partial nephrectomy: Excision, Kidney (0TB).
     assert_eq!(
@@ -277,17 +277,83 @@ fn a_drain_put_in_is_a_drainage_with_its_device() {
 #[test]
 fn a_growth_taken_is_excision_and_the_reasons_organ_is_not() {
     // Definitions, Excision: "a portion of a body part": a tumor, mass or
-    // nodule the words take leaves the organ.
+    // nodule the words take leaves the organ; the growth is no body part
+    // value, its word goes.
     assert_eq!(
         px("transurethral resection of bladder tumor"),
-        "transurethral excision bladder tumor"
+        "transurethral excision bladder"
     );
-    assert_eq!(px("bladder tumor resected"), "bladder tumor excision");
-    assert_eq!(px("excision of thyroid nodule"), "excision thyroid nodule");
-    assert_eq!(px("removal of brain mass"), "excision brain mass");
+    assert_eq!(px("bladder tumor resected"), "bladder excision");
+    assert_eq!(px("excision of thyroid nodule"), "excision thyroid");
+    assert_eq!(px("removal of brain mass"), "excision brain");
+    // A side between the taking and the growth (table 0HB: Breast, Left
+    // U; 0JB: Subcutaneous Tissue and Fascia, Right Upper Leg L).
+    assert_eq!(px("excision of left breast mass"), "excision left breast");
+    assert_eq!(
+        px("excision of right breast tumor"),
+        "excision right breast"
+    );
+    assert_eq!(px("removal of left thigh mass"), "excision left thigh");
+    assert_eq!(
+        px("excision of right thyroid nodule"),
+        "excision right thyroid"
+    );
     // Further off, the growth is why the organ was taken (guideline B3.8).
     assert_eq!(
         px("resection of sigmoid colon for tumor"),
         "resection sigmoid colon tumor"
+    );
+}
+
+#[test]
+fn the_instrument_that_takes_tissue_is_left_out() {
+    // The PCS Index: "Biopsy — see Excision with qualifier Diagnostic"; no
+    // character names the forceps or the snare (0DB68ZX: Stomach, Via
+    // Natural or Artificial Opening Endoscopic, Diagnostic).
+    assert_eq!(
+        px("EGD with cold forceps biopsies of the stomach"),
+        "egd with biopsy stomach"
+    );
+    assert_eq!(px("hot snare polypectomy"), "excision");
+    assert_eq!(
+        px("cold snare excision of colon polyp"),
+        "excision colon polyp"
+    );
+    assert_eq!(px("forceps biopsy of duodenum"), "biopsy duodenum");
+    // Without tissue taken the words stay: a forceps delivery is one
+    // (Extraction, Products of Conception: qualifier Low Forceps).
+    assert_eq!(px("low forceps delivery"), "low forceps delivery");
+}
+
+#[test]
+fn biopsies_are_the_index_main_term_biopsy() {
+    // PCS Index: "Biopsy — see Excision with qualifier Diagnostic".
+    assert_eq!(px("liver biopsies"), "liver biopsy");
+    assert_eq!(px("duodenum biopsied"), "duodenum biopsy");
+    assert_eq!(px("random colon biopsies"), "random colon biopsy");
+}
+
+#[test]
+fn a_robot_beside_an_operation_is_not_the_hand_assisted_qualifier() {
+    // PCS Index: "Robotic Assisted Procedure ... 8E0"; tables 0DT/0DB
+    // qualifier G Hand-Assisted.
+    assert_eq!(
+        px("robotic-assisted laparoscopic right hemicolectomy"),
+        "robotic laparoscopic right hemicolectomy"
+    );
+    assert_eq!(px("robot assisted sigmoidectomy"), "robot sigmoidectomy");
+    assert_eq!(
+        px("robotic assisted cholecystectomy"),
+        "robotic cholecystectomy"
+    );
+    // The robot alone is its own procedure (8E0), words kept; a hand in the
+    // abdomen is the qualifier.
+    assert_eq!(
+        px("robotic assisted procedure"),
+        "robotic assisted procedure"
+    );
+    assert_eq!(
+        px("hand assisted laparoscopic sigmoidectomy"),
+        "hand assisted laparoscopic sigmoidectomy"
     );
 }
