@@ -8,7 +8,7 @@ mod common;
 mod search_support;
 
 use chartcoder::search::synonyms;
-use search_support::{codes, first, px};
+use search_support::{assert_first_each, codes, first, px};
 
 /// The entries of one bundled list (more than `at_least` of them) as the
 /// merged lists hold them: a key another list also has ("central line")
@@ -126,50 +126,50 @@ fn a_substance_no_class_names_is_other_therapeutic_substance() {
     // put into the eye unnamed, nor dinoprostone (Table of Drugs T48.0X-)
     // put into the vagina to ripen the cervix. A class the words name (the
     // Table of Drugs' Methotrexate T45.1X- antineoplastic) is its own value.
-    for (q, code) in [
-        ("talc pleurodesis", "3E0L3GC"),
-        ("chemical pleurodesis", "3E0L3GC"),
-        ("intravitreal injection", "3E0C3GC"),
-        ("cervical ripening with dinoprostone", "3E0P7GC"),
-        ("cervical ripening with Cervidil insert", "3E0P7GC"),
-        ("intrathecal methotrexate", "3E0R305"),
-    ] {
-        let hits = px(q);
-        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
-    }
+    assert_first_each(
+        px,
+        &[
+            ("talc pleurodesis", "3E0L3GC"),
+            ("chemical pleurodesis", "3E0L3GC"),
+            ("intravitreal injection", "3E0C3GC"),
+            ("cervical ripening with dinoprostone", "3E0P7GC"),
+            ("cervical ripening with Cervidil insert", "3E0P7GC"),
+            ("intrathecal methotrexate", "3E0R305"),
+        ],
+    );
 }
 
 #[test]
 fn a_value_the_words_leave_unsaid_is_the_tables_plain_one() {
-    for (q, code) in [
-        // Index "Counseling, Individual ... Motivational Enhancement HZ37ZZZ";
-        // Group (HZ4) only when said.
-        (
-            "motivational enhancement counseling for opioid use disorder",
-            "HZ37ZZZ",
-        ),
-        (
-            "group counseling motivational enhancement alcohol",
-            "HZ47ZZZ",
-        ),
-        // Index "Medication Management GZ3ZZZZ"; HZ8 is "for substance abuse".
-        ("psychiatric medication management", "GZ3ZZZZ"),
-        // Index "Pheresis, Stem Cells, Hematopoietic 6A55": Cord Blood only
-        // when said; "Stem cell transplant - see Transfusion 302".
-        ("stem cell apheresis", "6A550ZV"),
-        ("autologous stem cell transplant central line", "30243Y0"),
-        // Index "Assistance, Circulatory, Intermittent, Oxygenation,
-        // Hyperbaric 5A05121"; Continuous when said.
-        ("HBOT", "5A05121"),
-        (
-            "hyperbaric oxygen therapy for diabetic foot wound",
-            "5A05121",
-        ),
-        ("continuous hyperbaric oxygenation", "5A05221"),
-    ] {
-        let hits = px(q);
-        assert_eq!(first(&hits), code, "{q}: {:?}", codes(&hits));
-    }
+    assert_first_each(
+        px,
+        &[
+            // Index "Counseling, Individual ... Motivational Enhancement HZ37ZZZ";
+            // Group (HZ4) only when said.
+            (
+                "motivational enhancement counseling for opioid use disorder",
+                "HZ37ZZZ",
+            ),
+            (
+                "group counseling motivational enhancement alcohol",
+                "HZ47ZZZ",
+            ),
+            // Index "Medication Management GZ3ZZZZ"; HZ8 is "for substance abuse".
+            ("psychiatric medication management", "GZ3ZZZZ"),
+            // Index "Pheresis, Stem Cells, Hematopoietic 6A55": Cord Blood only
+            // when said; "Stem cell transplant - see Transfusion 302".
+            ("stem cell apheresis", "6A550ZV"),
+            ("autologous stem cell transplant central line", "30243Y0"),
+            // Index "Assistance, Circulatory, Intermittent, Oxygenation,
+            // Hyperbaric 5A05121"; Continuous when said.
+            ("HBOT", "5A05121"),
+            (
+                "hyperbaric oxygen therapy for diabetic foot wound",
+                "5A05121",
+            ),
+            ("continuous hyperbaric oxygenation", "5A05221"),
+        ],
+    );
 }
 
 #[test]

@@ -96,3 +96,17 @@ pub fn assert_each_entry_leads_to_its_phrases(
         failures.join("\n")
     );
 }
+
+/// That `search` offers each term's code first; the failures are gathered
+/// and named together (each with the codes offered), so one run shows every
+/// member of a family that fails, not only the first.
+pub fn assert_first_each(search: impl Fn(&str) -> Vec<Hit>, cases: &[(&str, &str)]) {
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|&(q, code)| {
+            let hits = search(q);
+            (first(&hits) != code).then(|| format!("{q}: want {code}, got {:?}", codes(&hits)))
+        })
+        .collect();
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
