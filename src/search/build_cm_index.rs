@@ -71,19 +71,7 @@ impl Builder {
 
     pub(super) fn add_index(&mut self, file: &IndexFile) {
         let children = children_of(file);
-        // Main terms by title, and by the title's first part ("Infarct" for
-        // "Infarct, infarction"), as "see" references name them either way.
-        let mut main_terms: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, t) in file.terms.iter().enumerate().filter(|(_, t)| t.level == 0) {
-            let title = t.title.to_lowercase();
-            if let Some((first, _)) = title.split_once(',') {
-                main_terms
-                    .entry(first.trim().to_string())
-                    .or_default()
-                    .push(i);
-            }
-            main_terms.entry(title).or_default().insert(0, i);
-        }
+        let main_terms = main_terms_of(file);
         let skin_sited = super::morphology::skin_sited_terms(file, &children);
         for (i, term) in file.terms.iter().enumerate() {
             self.note_eponym(file.source, &term.title, term.code.as_deref());
@@ -635,6 +623,23 @@ fn reference_to_follow<'f>(
         .iter()
         .any(|&m| skin_sited.get(m).copied().unwrap_or(false))
         .then_some(also)
+}
+
+/// Main terms by title, and by the title's first part ("Infarct" for
+/// "Infarct, infarction"), as "see" references name them either way.
+pub(super) fn main_terms_of(file: &IndexFile) -> HashMap<String, Vec<usize>> {
+    let mut main_terms: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, t) in file.terms.iter().enumerate().filter(|(_, t)| t.level == 0) {
+        let title = t.title.to_lowercase();
+        if let Some((first, _)) = title.split_once(',') {
+            main_terms
+                .entry(first.trim().to_string())
+                .or_default()
+                .push(i);
+        }
+        main_terms.entry(title).or_default().insert(0, i);
+    }
+    main_terms
 }
 
 /// The Index's Diseases and Neoplasm Table files, when both are loaded.

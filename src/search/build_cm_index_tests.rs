@@ -82,13 +82,7 @@ fn see_references_by_site_and_see_also_a_skin_morphology_are_followed() {
     let file = diseases();
     let children = children_of(&file);
     let sited = super::super::morphology::skin_sited_terms(&file, &children);
-    let mut main_terms: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, t) in file.terms.iter().enumerate().filter(|(_, t)| t.level == 0) {
-        main_terms
-            .entry(t.title.to_lowercase())
-            .or_default()
-            .push(i);
-    }
+    let main_terms = main_terms_of(&file);
     // "Melanoma, superficial spreading — see Melanoma, skin, by site".
     let skin = term(&file, &["Melanoma", "skin"]);
     let found = follow_see(&file, &main_terms, &children, "Melanoma, skin, by site");
@@ -123,13 +117,7 @@ fn a_see_reference_names_a_subterm_without_its_nec() {
     // stimulant NEC": the Index's subterm is "drug NEC".
     let file = diseases();
     let children = children_of(&file);
-    let mut main_terms: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, t) in file.terms.iter().enumerate().filter(|(_, t)| t.level == 0) {
-        main_terms
-            .entry(t.title.to_lowercase())
-            .or_default()
-            .push(i);
-    }
+    let main_terms = main_terms_of(&file);
     for (see, leaf, code) in [
         ("Dependence, drug, nicotine", "nicotine", "F17.200"),
         ("Dependence, drug, opioid", "opioid", "F11.20"),
