@@ -98,6 +98,13 @@ pub enum StoreError {
          again, ask your administrator whether the server is up)"
     )]
     ConnectionLost,
+    #[error(
+        "the connection to the database server was lost while this change was being saved, and \
+         the server could not be asked afterwards whether it saved it: it may or may not have been \
+         saved; reopen the chart to see whether it is there before doing it again (if the server \
+         cannot be reached, ask your administrator whether it is up)"
+    )]
+    CommitUnknown,
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
     /// A coding action that may not be done now, with the reason.
@@ -122,6 +129,7 @@ impl From<sql::Error> for StoreError {
         match e.kind() {
             ErrorKind::Busy => StoreError::Busy,
             ErrorKind::ConnectionLost => StoreError::ConnectionLost,
+            ErrorKind::CommitUnknown => StoreError::CommitUnknown,
             _ => StoreError::Sql(e),
         }
     }

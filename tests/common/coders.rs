@@ -8,7 +8,7 @@
 //! URL or an SQLite file's path.
 
 use chartcoder::store::coding::{self, Claim, CodeList};
-use chartcoder::store::{Store, StoreOptions, charts};
+use chartcoder::store::{Store, StoreError, StoreOptions, charts};
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -261,10 +261,40 @@ pub fn writer(db: &str, account: &str, keep_going: bool, until: Option<u64>) {
             Err(e) if keep_going => {
                 writeln!(out, "failed {n} {e}").unwrap();
                 std::thread::sleep(Duration::from_millis(20));
+                // As the coder is told: look whether it is there before
+                // doing it again.
+                if matches!(e, StoreError::CommitUnknown) && is_saved(&store, chart, n) {
+                    writeln!(out, "found {n}").unwrap();
+                    n += 1;
+                }
             }
             Err(e) => panic!("{e}"),
         }
         out.flush().unwrap();
+    }
+}
+
+/// Whether the writer's action `n` is on the chart (asked again until the
+/// store can be read).
+fn is_saved(store: &Store, chart: i64, n: u64) -> bool {
+    let (sql, value) = match n.is_multiple_of(2) {
+        true => (
+            "SELECT count(*) FROM diagnoses WHERE chart_id = ?1 AND code = ?2",
+            code_of(n),
+        ),
+        false => (
+            "SELECT count(*) FROM holds WHERE chart_id = ?1 AND reason = ?2",
+            format!("crash {n}"),
+        ),
+    };
+    loop {
+        match store
+            .conn()
+            .query_row(sql, chartcoder::params![chart, value], |r| r.get::<i64>(0))
+        {
+            Ok(count) => return count > 0,
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
     }
 }
 

@@ -235,6 +235,11 @@ impl PrivateServer {
         path.display().to_string()
     }
 
+    /// The folder of the server's Unix socket (`.s.PGSQL.<port>`).
+    pub fn socket_dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
     /// The TCP port (when [`PrivateServer::start_tcp`] started it).
     pub fn port(&self) -> u16 {
         self.port

@@ -18,6 +18,9 @@ pub enum Error {
     Column { index: usize, cause: FromSqlError },
     /// A parameter that cannot be bound (a number too large, a tampered value).
     Param(String),
+    /// The connection was lost during a COMMIT and the server could not be
+    /// asked afterwards whether it applied it; the lost connection's error.
+    CommitUnknown(Box<Error>),
 }
 
 impl Error {
@@ -32,6 +35,7 @@ impl Error {
         let e = match self {
             Error::Sqlite(e) => e,
             Error::Postgres(e) => return postgres_kind(e),
+            Error::CommitUnknown(_) => return ErrorKind::CommitUnknown,
             _ => return ErrorKind::Other,
         };
         match e.sqlite_error_code() {
@@ -103,6 +107,9 @@ pub enum ErrorKind {
     /// The connection to the database server was lost (the server restarted
     /// or was stopped); an open transaction was rolled back by the server.
     ConnectionLost,
+    /// The connection was lost during a COMMIT and the server could not be
+    /// reached afterwards to learn whether it applied it.
+    CommitUnknown,
     Other,
 }
 
@@ -114,6 +121,9 @@ impl fmt::Display for Error {
             Error::NoRows => f.write_str("Query returned no rows"),
             Error::Column { index, cause } => write!(f, "column {index}: {cause}"),
             Error::Param(message) => f.write_str(message),
+            Error::CommitUnknown(lost) => {
+                write!(f, "the connection was lost during COMMIT ({lost})")
+            }
         }
     }
 }

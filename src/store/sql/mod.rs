@@ -262,7 +262,13 @@ impl Db {
             Dialect::Sqlite => "BEGIN IMMEDIATE",
             Dialect::Postgres => POSTGRES_BEGIN_WRITE,
         };
-        self.begin(begin)
+        let mut tx = self.begin(begin)?;
+        if self.dialect() == Dialect::Postgres {
+            // Its number, to ask the server afterwards whether it was saved
+            // when the connection is lost during its COMMIT.
+            tx.txid = Some(self.query_row("SELECT txid_current()", [], |r| r.get(0))?);
+        }
+        Ok(tx)
     }
 
     fn begin(&self, begin: &str) -> Result<Tx<'_>> {
@@ -273,6 +279,7 @@ impl Db {
         Ok(Tx {
             db: self,
             open: true,
+            txid: None,
         })
     }
 
@@ -300,15 +307,37 @@ impl Db {
 pub struct Tx<'a> {
     db: &'a Db,
     open: bool,
+    /// A PostgreSQL write transaction's id (`txid_current()`).
+    txid: Option<i64>,
 }
 
 impl Tx<'_> {
     /// Saves the transaction. If that fails, it is rolled back.
+    ///
+    /// A PostgreSQL write transaction whose connection is lost during its
+    /// COMMIT may have been saved or not (the server may have applied it
+    /// before the reply was lost): the server is asked on a new connection
+    /// which it was, so that a saved change is never reported as not saved
+    /// (and done twice when the coder redoes it). When it cannot be asked,
+    /// the error says so ([`ErrorKind::CommitUnknown`]).
     pub fn commit(mut self) -> Result<()> {
-        self.db.execute_batch("COMMIT")?;
-        self.open = false;
-        self.db.ended();
-        Ok(())
+        let result = self.db.execute_batch("COMMIT");
+        match (result, self.txid, &self.db.backend) {
+            (Ok(()), _, _) => {
+                self.open = false;
+                self.db.ended();
+                Ok(())
+            }
+            (Err(e), Some(txid), Backend::Postgres(pg))
+                if e.kind() == ErrorKind::ConnectionLost =>
+            {
+                // The server ended the transaction with the connection.
+                self.open = false;
+                self.db.ended();
+                pg.outcome(txid, e)
+            }
+            (Err(e), _, _) => Err(e),
+        }
     }
 
     /// Ends the transaction without saving it.

@@ -21,6 +21,11 @@ use postgres::types::ToSql as PgToSql;
 use postgres::types::{IsNull, Type};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// How long a COMMIT whose connection was lost waits for the server to say
+/// whether it applied it (reconnecting while the server restarts).
+const OUTCOME_WAIT: Duration = Duration::from_secs(5);
 
 /// How many prepared statements a connection keeps before starting afresh
 /// (the store has a few hundred distinct statements; a dynamic filter makes
@@ -141,6 +146,36 @@ impl Pg {
         }
         self.in_transaction.set(true);
         Ok(())
+    }
+}
+
+impl Pg {
+    /// Whether the transaction `txid`, whose COMMIT failed with `lost` (the
+    /// connection lost), was saved: asked on a new connection
+    /// (`txid_status`), reconnecting for up to [`OUTCOME_WAIT`] while the
+    /// server restarts. `Ok` when it committed; `lost` when the server
+    /// rolled it back; [`Error::CommitUnknown`] when the server could not be
+    /// asked (or no longer knows).
+    pub(super) fn outcome(&self, txid: i64, lost: Error) -> Result<()> {
+        let deadline = Instant::now() + OUTCOME_WAIT;
+        loop {
+            let status = self
+                .query("SELECT txid_status(?1)", &[&txid])
+                .and_then(|rows| match rows.first() {
+                    Some(row) => Ok(row.try_get::<_, Option<String>>(0)?),
+                    None => Ok(None),
+                });
+            match status.as_ref().map(Option::as_deref) {
+                Ok(Some("committed")) => return Ok(()),
+                Ok(Some("aborted")) => return Err(lost),
+                // The old connection's server process has not yet seen that
+                // its client is gone; it will roll back or has committed.
+                Ok(Some(_)) | Err(_) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                _ => return Err(Error::CommitUnknown(Box::new(lost))),
+            }
+        }
     }
 }
 
