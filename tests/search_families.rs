@@ -1719,3 +1719,28 @@ fn a_tendon_rupture_is_the_strain_of_its_site_by_the_index() {
     // A site the main term lists itself is coded there.
     assert_eq!(first(&dx("rotator cuff rupture right shoulder")), "M75.101");
 }
+
+#[test]
+fn a_long_term_drug_and_a_history_reach_their_z_codes_by_other_names() {
+    // "Long-term, steroids, systemic Z79.52"; Table of Drugs "Steroid" and
+    // "Prednisone" T38.0X1. Z79.631's inclusion term: methotrexate.
+    assert_first_each(
+        dx,
+        &[
+            ("chronic prednisone use", "Z79.52"),
+            ("dexamethasone long-term use", "Z79.52"),
+            ("long term inhaled steroid use", "Z79.51"),
+            ("chronic methotrexate use", "Z79.631"),
+            ("chronic warfarin use", "Z79.01"),
+        ],
+    );
+    // "History, personal, kidney stones Z87.442"; N20.0's inclusion terms.
+    assert_first_each(
+        dx,
+        &[
+            ("history of nephrolithiasis", "Z87.442"),
+            ("history of renal stone", "Z87.442"),
+            ("history of nephrosis", "Z87.441"),
+        ],
+    );
+}

@@ -11,6 +11,7 @@
 mod build_by_site;
 mod build_cm_index;
 mod build_history;
+mod build_history_names;
 mod build_long_term;
 mod build_nodes;
 mod build_pcs;
