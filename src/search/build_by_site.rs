@@ -91,6 +91,71 @@ fn find_chain(
     file.terms[at].code.is_some().then_some(at)
 }
 
+/// The referring term's own words that the target's subterm names too
+/// ("Rupture, tendon" and "Injury, muscle (and tendon)"): they may be left
+/// out, the site names the tendon ("Achilles rupture"). Others ("Bite,
+/// flea"), and the condition a main term target names ("Foreign body, in,
+/// laceration — see Laceration, by site"), must be said.
+fn own_words(file: &IndexFile, i: usize, target: usize) -> Vec<String> {
+    let t = &file.terms[target];
+    let mut target_words = Vec::new();
+    if t.level > 0 {
+        target_words.extend(index_words(&t.title));
+        target_words.extend(index_words(&t.modifiers));
+    }
+    if file.terms[i].level == 0 {
+        return Vec::new();
+    }
+    index_words(&split_parens(&file.terms[i].title).0)
+        .into_iter()
+        .filter(|w| target_words.contains(w))
+        .collect()
+}
+
+/// The sites the referring term's main term lists itself: coded there
+/// ("Tear, torn, rotator cuff M75.10-", not "Tear, torn, muscle — see
+/// Strain").
+fn listed_sites(file: &IndexFile, children: &[Vec<u32>], i: usize) -> Vec<Vec<String>> {
+    file.terms[i]
+        .parent
+        .map(|p| {
+            children[p as usize]
+                .iter()
+                .map(|&c| index_words(&split_parens(&file.terms[c as usize].title).0))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The referring words with a site's: the site itself is said, the levels
+/// above it may be left out ("leg" above "Achilles tendon").
+fn site_words(
+    file: &IndexFile,
+    sites: &[usize],
+    (core, optional): (&[String], &[String]),
+) -> (Vec<String>, Vec<String>) {
+    let mut sub_core = core.to_vec();
+    let mut sub_optional = optional.to_vec();
+    for (n, &s) in sites.iter().enumerate() {
+        let (c, o) = split_parens(&file.terms[s].title);
+        let (soft, named): (Vec<String>, Vec<String>) =
+            index_words(&c).into_iter().partition(|w| is_soft_word(w));
+        if n + 1 == sites.len() {
+            for w in named {
+                if !sub_core.contains(&w) {
+                    sub_core.push(w);
+                }
+            }
+        } else {
+            sub_optional.extend(named);
+        }
+        sub_optional.extend(soft);
+        sub_optional.extend(index_words(&o));
+        sub_optional.extend(index_words(&file.terms[s].modifiers));
+    }
+    (sub_core, sub_optional)
+}
+
 impl Builder {
     /// The texts of a term whose reference names a subterm by site: the
     /// referring term's words with each site's, for the code the subterm
@@ -106,44 +171,11 @@ impl Builder {
             return;
         };
         let (path_core, mut optional) = path_words(file, i, skin_sited);
-        // The referring term's own words that the target's subterm names
-        // too ("Rupture, tendon" and "Injury, muscle (and tendon)") may be
-        // left out: the site names the tendon ("Achilles rupture"). Others
-        // ("Bite, flea"), and the condition a main term target names
-        // ("Foreign body, in, laceration — see Laceration, by site"), must be
-        // said.
-        let target_words = {
-            let t = &file.terms[target];
-            let mut w = Vec::new();
-            if t.level > 0 {
-                w.extend(index_words(&t.title));
-                w.extend(index_words(&t.modifiers));
-            }
-            w
-        };
-        let own: Vec<String> = if file.terms[i].level > 0 {
-            index_words(&split_parens(&file.terms[i].title).0)
-                .into_iter()
-                .filter(|w| target_words.contains(w))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let (own_words, core): (Vec<String>, Vec<String>) =
+        let own = own_words(file, i, target);
+        let (own_said, core): (Vec<String>, Vec<String>) =
             path_core.into_iter().partition(|w| own.contains(w));
-        optional.extend(own_words);
-        // A site the referring term's main term lists itself is coded
-        // there ("Tear, torn, rotator cuff M75.10-", not "Tear, torn,
-        // muscle — see Strain").
-        let listed: Vec<Vec<String>> = file.terms[i]
-            .parent
-            .map(|p| {
-                children[p as usize]
-                    .iter()
-                    .map(|&c| index_words(&split_parens(&file.terms[c as usize].title).0))
-                    .collect()
-            })
-            .unwrap_or_default();
+        optional.extend(own_said);
+        let listed = listed_sites(file, children, i);
         for part in &rest {
             optional.extend(index_words(part));
         }
@@ -180,8 +212,7 @@ impl Builder {
                     stack.push((c as usize, deeper));
                 }
             }
-            let site_words = index_words(&split_parens(&file.terms[site].title).0);
-            if listed.contains(&site_words) {
+            if listed.contains(&index_words(&split_parens(&file.terms[site].title).0)) {
                 continue;
             }
             // A site that refers on: its target's subterm.
@@ -194,27 +225,7 @@ impl Builder {
             let Some(code) = file.terms[hit].code.as_deref() else {
                 continue;
             };
-            // The site itself is said; the levels above it may be left out
-            // ("leg" above "Achilles tendon").
-            let mut sub_core = core.clone();
-            let mut sub_optional = optional.clone();
-            for (n, &s) in sites.iter().enumerate() {
-                let (c, o) = split_parens(&file.terms[s].title);
-                let (soft, named): (Vec<String>, Vec<String>) =
-                    index_words(&c).into_iter().partition(|w| is_soft_word(w));
-                if n + 1 == sites.len() {
-                    for w in named {
-                        if !sub_core.contains(&w) {
-                            sub_core.push(w);
-                        }
-                    }
-                } else {
-                    sub_optional.extend(named);
-                }
-                sub_optional.extend(soft);
-                sub_optional.extend(index_words(&o));
-                sub_optional.extend(index_words(&file.terms[s].modifiers));
-            }
+            let (sub_core, mut sub_optional) = site_words(file, &sites, (&core, &optional));
             sub_optional.extend(index_words(&file.terms[hit].modifiers));
             let shown: Vec<&str> = sites
                 .iter()

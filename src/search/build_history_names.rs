@@ -41,6 +41,40 @@ fn first_part(title: &str) -> &str {
     title.split(',').next().unwrap_or(title)
 }
 
+/// The kinds of the condition its main term lists in the same category
+/// ("Thrombosis, vein, deep I82.40-" beside "Thrombosis I82.90";
+/// "Stone(s), urinary N20.9" beside "Stone(s), kidney N20.0"), two levels
+/// down, as names.
+fn same_category_kinds(
+    file: &IndexFile,
+    children: &[Vec<u32>],
+    main: usize,
+    key: &str,
+) -> Vec<String> {
+    let main_name = first_part(&file.terms[main].title);
+    let mut out = Vec::new();
+    let mut stack: Vec<(usize, String)> = children[main]
+        .iter()
+        .map(|&c| (c as usize, main_name.to_string()))
+        .collect();
+    while let Some((t, above)) = stack.pop() {
+        let term = &file.terms[t];
+        let name = format!("{above} {}", split_parens(&term.title).0);
+        if term.level < 2 {
+            stack.extend(children[t].iter().map(|&c| (c as usize, name.clone())));
+        }
+        let same_category = term
+            .code
+            .as_deref()
+            .and_then(index_code_key)
+            .is_some_and(|k| k.get(..3) == key.get(..3));
+        if same_category && term.see.is_none() {
+            out.push(name);
+        }
+    }
+    out
+}
+
 impl Builder {
     /// Each other name of a condition the Index's "History, personal" and
     /// "History, family" name, as a text of the history code.
@@ -100,29 +134,7 @@ impl Builder {
                         .map(|x| x.text.clone()),
                 );
             }
-            // The kinds of the condition the main term lists in the same
-            // category ("Thrombosis, vein, deep I82.40-" beside
-            // "Thrombosis I82.90"; "Calculus, ureter N20.1").
-            let main_name = first_part(&file.terms[main].title);
-            let mut stack: Vec<(usize, String)> = children[main]
-                .iter()
-                .map(|&c| (c as usize, main_name.to_string()))
-                .collect();
-            while let Some((t, above)) = stack.pop() {
-                let term = &file.terms[t];
-                let name = format!("{above} {}", split_parens(&term.title).0);
-                if term.level < 2 {
-                    stack.extend(children[t].iter().map(|&c| (c as usize, name.clone())));
-                }
-                let same_category = term
-                    .code
-                    .as_deref()
-                    .and_then(index_code_key)
-                    .is_some_and(|k| k.get(..3) == key.get(..3));
-                if same_category && term.see.is_none() {
-                    names.push(name);
-                }
-            }
+            names.extend(same_category_kinds(file, &children, main, &key));
             let history = self.entries[entry as usize].title.clone();
             for name in names {
                 let key = name_key(&name);
