@@ -1721,3 +1721,61 @@ fn ankle_ligaments_by_their_initials_and_the_sole_are_the_index_sites() {
     assert_eq!(first(&dx("plantar fasciitis")), "M72.2");
     assert_eq!(first(&dx("plantar wart")), "B07.0");
 }
+
+#[test]
+fn a_tendon_rupture_is_the_strain_of_its_site_by_the_index() {
+    // "Rupture, tendon (traumatic) — see Strain"; "Strain, tendon — see
+    // Injury, muscle, by site, strain"; "Tear, torn, tendon — see Strain";
+    // "Laceration, tendon — see Injury, muscle, by site, laceration".
+    assert_first_each(
+        dx,
+        &[
+            (
+                "right Achilles tendon rupture, initial encounter",
+                "S86.011A",
+            ),
+            (
+                "ruptured left quadriceps tendon initial encounter",
+                "S76.112A",
+            ),
+            (
+                "rupture of right patellar tendon, initial encounter",
+                "S76.111A",
+            ),
+            ("left biceps tendon rupture initial encounter", "S46.212A"),
+            ("right triceps tendon rupture initial encounter", "S46.311A"),
+            ("torn right Achilles tendon initial encounter", "S86.011A"),
+            (
+                "laceration of left triceps tendon initial encounter",
+                "S46.322A",
+            ),
+        ],
+    );
+    // A site the main term lists itself is coded there.
+    assert_eq!(first(&dx("rotator cuff rupture right shoulder")), "M75.101");
+}
+
+#[test]
+fn a_long_term_drug_and_a_history_reach_their_z_codes_by_other_names() {
+    // "Long-term, steroids, systemic Z79.52"; Table of Drugs "Steroid" and
+    // "Prednisone" T38.0X1. Z79.631's inclusion term: methotrexate.
+    assert_first_each(
+        dx,
+        &[
+            ("chronic prednisone use", "Z79.52"),
+            ("dexamethasone long-term use", "Z79.52"),
+            ("long term inhaled steroid use", "Z79.51"),
+            ("chronic methotrexate use", "Z79.631"),
+            ("chronic warfarin use", "Z79.01"),
+        ],
+    );
+    // "History, personal, kidney stones Z87.442"; N20.0's inclusion terms.
+    assert_first_each(
+        dx,
+        &[
+            ("history of nephrolithiasis", "Z87.442"),
+            ("history of renal stone", "Z87.442"),
+            ("history of nephrosis", "Z87.441"),
+        ],
+    );
+}

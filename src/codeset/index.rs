@@ -136,7 +136,9 @@ pub fn parse_flattened(file: &str, text: &str) -> Result<IndexFile, CodeSetError
     for record in reader.records() {
         let record = record.map_err(|e| super::csv_error(file, &e))?;
         let line = record.position().map_or(0, |p| p.line() as usize);
-        let field = |i: usize| record.get(i).unwrap_or("").trim();
+        // The flattened release doubles a space here and there ("see
+        // Neoplasm, uncertain  behavior, by site"): as printed, one.
+        let field = |i: usize| collapse(record.get(i).unwrap_or(""));
         let level: u8 = field(level_col).parse().map_err(|_| {
             CodeSetError::at(
                 file,
@@ -154,8 +156,8 @@ pub fn parse_flattened(file: &str, text: &str) -> Result<IndexFile, CodeSetError
                 ),
             ));
         }
-        let mut title = field(term_col).to_string();
-        let mut modifiers = field(mod_col).to_string();
+        let mut title = field(term_col);
+        let mut modifiers = field(mod_col);
         if title.is_empty() {
             // The release has subterms that are only a nonessential modifier
             // ("persistent" > "(somatoform)"): the modifier is the term.
@@ -165,7 +167,7 @@ pub fn parse_flattened(file: &str, text: &str) -> Result<IndexFile, CodeSetError
             title = modifiers.trim_matches(['(', ')']).to_string();
             modifiers.clear();
         }
-        let code = non_empty(field(code_col));
+        let code = non_empty(&field(code_col));
         if let Some(c) = &code
             && !valid_printed_code(c)
         {
@@ -184,8 +186,8 @@ pub fn parse_flattened(file: &str, text: &str) -> Result<IndexFile, CodeSetError
             modifiers,
             code,
             cells: Vec::new(),
-            see: non_empty(field(see_col)),
-            see_also: non_empty(field(also_col)),
+            see: non_empty(&field(see_col)),
+            see_also: non_empty(&field(also_col)),
             line,
         });
         open.push(index);

@@ -98,6 +98,9 @@ impl Builder {
                 }
             }
             if codes.is_empty() {
+                if file.source == IndexSource::Diseases {
+                    self.add_by_site_reference(file, (&main_terms, &children), &skin_sited, i);
+                }
                 continue;
             }
             let path = file.path(i);
@@ -207,7 +210,7 @@ impl Builder {
     /// One text of an Index term for one of the codes it gives (a Table cell
     /// names its column): `names` are the label shown and the path the entry
     /// is named by when no edition has its code.
-    fn add_index_code(
+    pub(super) fn add_index_code(
         &mut self,
         file: &IndexFile,
         level: u8,
@@ -549,7 +552,11 @@ impl Builder {
 /// Diseases, a morphology coded by skin site ("Nevus, skin, cheek D22.39";
 /// "Melanoma, skin, thigh C43.7-") is typed without "skin" ("nevus of
 /// cheek"): that level may be missing.
-fn path_words(file: &IndexFile, i: usize, skin_sited: &[bool]) -> (Vec<String>, Vec<String>) {
+pub(super) fn path_words(
+    file: &IndexFile,
+    i: usize,
+    skin_sited: &[bool],
+) -> (Vec<String>, Vec<String>) {
     let path = file.path(i);
     let mut core: Vec<String> = Vec::new();
     let mut optional: Vec<String> = Vec::new();
@@ -679,10 +686,24 @@ fn follow_see(
     None
 }
 
+/// The names a "see" reference may give a subterm by: its title or its
+/// title's first part ("myocardium" for "myocardium, myocardial"), with or
+/// without a trailing "NEC" or "NOS" ("Smoker — see Dependence, drug,
+/// nicotine": the subterm is "drug NEC").
+pub(super) fn subterm_names(file: &IndexFile, t: usize) -> (String, String) {
+    let title = &file.terms[t].title;
+    let first = title.split_once(',').map_or(title.as_str(), |(f, _)| f);
+    let mut first = words(first);
+    if first.len() > 1 && first.last().is_some_and(|w| w == "nec" || w == "nos") {
+        first.pop();
+    }
+    (words(title).join(" "), first.join(" "))
+}
+
 /// The term a "see" reference names ("Pain, abdominal": main term "Pain",
 /// subterm "abdominal"), when it can be found. Main terms may hold commas
 /// themselves ("Fracture, traumatic"), so the longest main term that matches wins.
-fn resolve_see(
+pub(super) fn resolve_see(
     file: &IndexFile,
     main_terms: &HashMap<String, Vec<usize>>,
     children: &[Vec<u32>],
@@ -696,19 +717,7 @@ fn resolve_see(
         .filter(|p| p != "by site")
         .collect();
     let parts: Vec<String> = lowered.iter().map(|p| words(p).join(" ")).collect();
-    // A subterm is named by its title or its title's first part ("myocardium"
-    // for "myocardium, myocardial"), with or without a trailing "NEC" or
-    // "NOS" ("Smoker — see Dependence, drug, nicotine": the subterm is
-    // "drug NEC").
-    let names = |t: usize| {
-        let title = &file.terms[t].title;
-        let first = title.split_once(',').map_or(title.as_str(), |(f, _)| f);
-        let mut first = words(first);
-        if first.len() > 1 && first.last().is_some_and(|w| w == "nec" || w == "nos") {
-            first.pop();
-        }
-        (words(title).join(" "), first.join(" "))
-    };
+    let names = |t: usize| subterm_names(file, t);
     for k in (1..=lowered.len()).rev() {
         for &main in main_terms
             .get(&lowered[..k].join(", "))

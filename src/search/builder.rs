@@ -72,6 +72,7 @@ pub fn build(src: &Sources) -> SearchIndex {
     b.add_cm(src.cm);
     b.expand_cm_headers();
     b.add_history_conditions(src.cm);
+    b.add_history_other_names(src.cm, src.index);
     b.add_long_term_drugs(src.cm, src.index);
     for file in src.index {
         b.add_index(file);

@@ -8,8 +8,10 @@
 //! truncated word begins are one range, with a postings list of the texts
 //! holding each word.
 
+mod build_by_site;
 mod build_cm_index;
 mod build_history;
+mod build_history_names;
 mod build_long_term;
 mod build_nodes;
 mod build_pcs;
