@@ -95,7 +95,16 @@ pub(super) fn value_reference_words(pcs: &IcdPcs, ix: &PcsIndex) -> HashMap<Stri
         // "deltoid", "common peroneal nerve"); an organ's biopsy is reached
         // by the Index's own subterms ("Excision > Stomach 0DB6"), and the
         // word in every organ's Key texts would crowd those out.
-        let tissue = matches!(prefix.get(..2), Some("01" | "0J" | "0K" | "0L" | "0M"));
+        // So are the glands of the mouth and the endocrine glands (Mouth
+        // and Throat 0C, Endocrine System 0G): the surgeon names them by
+        // the Body Part Key's words, which the Index's subterms do not
+        // hold ("Submandibular gland — use Submaxillary Gland": a
+        // "submandibular gland biopsy" is 0CBG, Diagnostic); only the
+        // glands' key texts take the words (`add_body_part_key`).
+        let tissue = matches!(
+            prefix.get(..2),
+            Some("01" | "0J" | "0K" | "0L" | "0M" | "0C" | "0G")
+        );
         let read = |r: &ValueReference| r.operation == operation && (r.axis != 3 || tissue);
         for (key, r) in references.iter().filter(|(_, r)| read(r)) {
             for row in &table.rows {
