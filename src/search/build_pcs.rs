@@ -6,6 +6,7 @@
 //! allow under it: shown as the header, or (when only reportable codes are
 //! wanted) as those codes, ranked by the rest of the query's words.
 
+use super::build_pcs_values as values_mod;
 use super::builder::{Builder, EntryB, TextB, split_parens};
 use super::synonyms::{MAX_KEY_WORDS, Synonym};
 use super::text::{index_words, words};
@@ -575,8 +576,7 @@ impl Builder {
         surgeon: &IndexOperationWords,
         values: &HashMap<String, Vec<String>>,
     ) {
-        // (row prefix, operation and body part, include, whether the include
-        // is a muscle's tendon: `muscles_tendons`)
+        // (row, operation and body part, include, a muscle's tendon)
         let mut rows: Vec<(String, String, String, bool)> = Vec::new();
         let devices = row_devices(pcs);
         for table in &pcs.tables.tables {
@@ -593,16 +593,12 @@ impl Builder {
                 let Some(body) = row.first() else { continue };
                 for v in &body.values {
                     let own = pcs.definitions.get(section, 4, &v.label);
-                    let own = own.map_or(&[][..], |d| d.includes.as_slice());
-                    let tendons = muscles_tendons(pcs, &prefix, &v.label);
-                    let all = own.iter().map(|i| (i, false));
-                    for (include, tendon) in all.chain(tendons.iter().map(|i| (i, true))) {
-                        rows.push((
-                            format!("{prefix}{}", v.character),
-                            format!("{operation}\t{}", v.label),
-                            include.clone(),
-                            tendon,
-                        ));
+                    let own = own.map_or(&[][..], |d| d.includes.as_slice()).iter();
+                    let tendons = values_mod::muscles_tendons(pcs, &prefix, &v.label);
+                    let all = own.map(|i| (i, false));
+                    for (i, tendon) in all.chain(tendons.iter().map(|i| (i, true))) {
+                        let names = format!("{operation}\t{}", v.label);
+                        rows.push((format!("{prefix}{}", v.character), names, i.clone(), tendon));
                     }
                 }
             }
@@ -622,61 +618,28 @@ impl Builder {
             // with Autologous Tissue Substitute.
             optional.extend(devices.get(&prefix).into_iter().flatten().cloned());
             // "Biopsy — see Excision with qualifier Diagnostic": the row's
-            // value references (src/search/build_pcs_values.rs). Not for a
-            // muscle's tendon: thousands of texts holding "biopsy" or
-            // "tenolysis" would crowd the Index's own texts of those words
-            // out of the candidates; the operation's own word is its core.
-            // In the mouth and throat and the endocrine glands, only a
-            // gland's key texts ("Submandibular gland"): `value_reference_words`.
-            let glands_only = matches!(prefix.get(..2), Some("0C" | "0G"));
-            let gland = !glands_only || include.to_lowercase().contains("gland");
-            let referring = values.get(&prefix).into_iter().flatten();
-            let referring = referring.filter(|_| gland);
+            // value references (src/search/build_pcs_values.rs), not for a
+            // muscle's tendon, in 0C and 0G a gland's texts only.
+            let gland = !matches!(prefix.get(..2), Some("0C" | "0G"))
+                || include.to_lowercase().contains("gland");
+            let referring = values.get(&prefix).into_iter().flatten().filter(|_| gland);
             for w in surgeon.of(&prefix).chain(referring).filter(|_| !tendon) {
                 if !core.contains(w) && !optional.contains(w) {
                     optional.push(w.clone());
                 }
             }
-            let label = if tendon {
-                format!("Body Part Key (its muscle's region): {include} → {body}")
-            } else {
-                format!("Body Part Key: {include} → {body}")
-            };
+            let key = ["Body Part Key", "Body Part Key (muscle)"][usize::from(tendon)];
             self.texts.push(TextB {
                 entry,
                 kind: TextKind::Alias,
                 core,
                 optional,
-                label,
+                label: format!("{key}: {include} → {body}"),
                 bonus: 0.0,
                 column: 0,
             });
         }
     }
-}
-
-/// A tendon by its muscle's name: the Body Part Key names the muscles each
-/// Muscles (0K) value includes ("Lower Leg Muscle" includes "Tibialis
-/// posterior muscle", "Peroneus longus muscle") but gives the Tendons (0L)
-/// values few names ("Lower Leg Tendon" includes only "Achilles tendon");
-/// the Tendons values are the Muscles' regions ("Lower Leg Tendon, Right"
-/// beside "Lower Leg Muscle, Right"), so a muscle's tendon is the tendon
-/// value of its muscle's region: "posterior tibial tendon transfer" is the
-/// Transfer of the Lower Leg Tendon (0LXN). For a Tendons row, the muscle
-/// names of its region as tendons ("Tibialis posterior tendon").
-fn muscles_tendons(pcs: &IcdPcs, prefix: &str, label: &str) -> Vec<String> {
-    if !prefix.starts_with("0L") || !label.contains(" Tendon") {
-        return Vec::new();
-    }
-    let muscle = label.replace(" Tendon", " Muscle");
-    let Some(def) = pcs.definitions.get('0', 4, &muscle) else {
-        return Vec::new();
-    };
-    def.includes
-        .iter()
-        .filter_map(|i| i.strip_suffix(" muscle"))
-        .map(|name| format!("{name} tendon"))
-        .collect()
 }
 
 /// The surgeon's one-word main terms of the PCS Index by the row, or the
