@@ -193,3 +193,45 @@ fn protons_radioiodine_and_imaging_shorthand_find_their_rows() {
         assert!(first(&hits).starts_with(code), "{q}: {:?}", codes(&hits));
     }
 }
+
+#[test]
+fn named_operations_reach_the_rows_the_index_and_key_give_them() {
+    assert_first_each(
+        px,
+        &[
+            // A named approach steers every pass: "nodule" is no word of a
+            // title, and the thoracoscopic excision is still Percutaneous
+            // Endoscopic (Definitions, approach 4).
+            (
+                "thoracoscopic wedge resection of right upper lobe nodule",
+                "0BBC4ZZ",
+            ),
+            // Body Part Key: Stapes -> Auditory Ossicle; a prosthesis in its
+            // place is a Replacement (table 09R, Synthetic Substitute).
+            ("right stapedectomy with prosthesis", "09R90JZ"),
+            // Body Part Key: Tibialis posterior muscle -> Lower Leg Muscle;
+            // its tendon is the Lower Leg Tendon (table 0LX).
+            ("posterior tibial tendon transfer right", "0LXN0ZZ"),
+            ("latissimus dorsi tendon transfer right", "0LX90ZZ"),
+            // Table 081: Lacrimal Duct to Nasal Cavity (3).
+            ("left DCR for nasolacrimal duct obstruction", "081Y0Z3"),
+            // Index: Revision of device in, Cerebral Ventricle 00W6.
+            ("VP shunt revision", "00W60JZ"),
+            // Index: Removal of device from, Subcutaneous Tissue and
+            // Fascia, Trunk 0JPT; Device Aggregation: a pacemaker is the
+            // Cardiac Rhythm Related Device (P) outside Insertion.
+            ("explant of infected pacemaker generator", "0JPT0PZ"),
+            // Lymphatic, Right Neck; radical: Resection 07T.
+            ("right radical neck dissection", "07T10ZZ"),
+            // Body Part Key: Submandibular gland -> Submaxillary Gland.
+            ("right submandibular gland biopsy", "0CBG0ZX"),
+            // Index: Echocardiogram -> Ultrasonography, Heart B24.
+            ("TTE echocardiogram", "B246ZZZ"),
+            // Index: Brachytherapy, Cervix DU11 (HDR 9, Ir-192 8).
+            (
+                "HDR tandem and ovoid brachytherapy Ir-192 cervical cancer fraction 3",
+                "DU1198Z",
+            ),
+        ],
+    );
+}

@@ -6,6 +6,7 @@
 //! allow under it: shown as the header, or (when only reportable codes are
 //! wanted) as those codes, ranked by the rest of the query's words.
 
+use super::build_pcs_values as values_mod;
 use super::builder::{Builder, EntryB, TextB, split_parens};
 use super::synonyms::{MAX_KEY_WORDS, Synonym};
 use super::text::{index_words, words};
@@ -575,7 +576,8 @@ impl Builder {
         surgeon: &IndexOperationWords,
         values: &HashMap<String, Vec<String>>,
     ) {
-        let mut rows: Vec<(String, String, String)> = Vec::new();
+        // (row, operation and body part, include, a muscle's tendon)
+        let mut rows: Vec<(String, String, String, bool)> = Vec::new();
         let devices = row_devices(pcs);
         for table in &pcs.tables.tables {
             let prefix = table.prefix();
@@ -590,22 +592,20 @@ impl Builder {
             for row in &table.rows {
                 let Some(body) = row.first() else { continue };
                 for v in &body.values {
-                    let Some(def) = pcs.definitions.get(section, 4, &v.label) else {
-                        continue;
-                    };
-                    for include in &def.includes {
-                        rows.push((
-                            format!("{prefix}{}", v.character),
-                            format!("{operation}\t{}", v.label),
-                            include.clone(),
-                        ));
+                    let own = pcs.definitions.get(section, 4, &v.label);
+                    let own = own.map_or(&[][..], |d| d.includes.as_slice()).iter();
+                    let tendons = values_mod::muscles_tendons(pcs, &prefix, &v.label);
+                    let all = own.map(|i| (i, false));
+                    for (i, tendon) in all.chain(tendons.iter().map(|i| (i, true))) {
+                        let names = format!("{operation}\t{}", v.label);
+                        rows.push((format!("{prefix}{}", v.character), names, i.clone(), tendon));
                     }
                 }
             }
         }
         rows.sort();
         rows.dedup();
-        for (prefix, names, include) in rows {
+        for (prefix, names, include, tendon) in rows {
             let (operation, body) = names.split_once('\t').unwrap_or((&names, ""));
             let entry = self.pcs_prefix(&prefix, codes, pcs);
             let (inc_core, inc_optional) = split_parens(&include);
@@ -618,19 +618,23 @@ impl Builder {
             // with Autologous Tissue Substitute.
             optional.extend(devices.get(&prefix).into_iter().flatten().cloned());
             // "Biopsy — see Excision with qualifier Diagnostic": the row's
-            // value references (src/search/build_pcs_values.rs).
-            let referring = values.get(&prefix).into_iter().flatten();
-            for w in surgeon.of(&prefix).chain(referring) {
+            // value references (src/search/build_pcs_values.rs), not for a
+            // muscle's tendon, in 0C and 0G a gland's texts only.
+            let gland = !matches!(prefix.get(..2), Some("0C" | "0G"))
+                || include.to_lowercase().contains("gland");
+            let referring = values.get(&prefix).into_iter().flatten().filter(|_| gland);
+            for w in surgeon.of(&prefix).chain(referring).filter(|_| !tendon) {
                 if !core.contains(w) && !optional.contains(w) {
                     optional.push(w.clone());
                 }
             }
+            let key = ["Body Part Key", "Body Part Key (muscle)"][usize::from(tendon)];
             self.texts.push(TextB {
                 entry,
                 kind: TextKind::Alias,
                 core,
                 optional,
-                label: format!("Body Part Key: {include} → {body}"),
+                label: format!("{key}: {include} → {body}"),
                 bonus: 0.0,
                 column: 0,
             });

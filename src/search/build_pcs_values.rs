@@ -95,7 +95,16 @@ pub(super) fn value_reference_words(pcs: &IcdPcs, ix: &PcsIndex) -> HashMap<Stri
         // "deltoid", "common peroneal nerve"); an organ's biopsy is reached
         // by the Index's own subterms ("Excision > Stomach 0DB6"), and the
         // word in every organ's Key texts would crowd those out.
-        let tissue = matches!(prefix.get(..2), Some("01" | "0J" | "0K" | "0L" | "0M"));
+        // So are the glands of the mouth and the endocrine glands (Mouth
+        // and Throat 0C, Endocrine System 0G): the surgeon names them by
+        // the Body Part Key's words, which the Index's subterms do not
+        // hold ("Submandibular gland — use Submaxillary Gland": a
+        // "submandibular gland biopsy" is 0CBG, Diagnostic); only the
+        // glands' key texts take the words (`add_body_part_key`).
+        let tissue = matches!(
+            prefix.get(..2),
+            Some("01" | "0J" | "0K" | "0L" | "0M" | "0C" | "0G")
+        );
         let read = |r: &ValueReference| r.operation == operation && (r.axis != 3 || tissue);
         for (key, r) in references.iter().filter(|(_, r)| read(r)) {
             for row in &table.rows {
@@ -119,6 +128,32 @@ pub(super) fn value_reference_words(pcs: &IcdPcs, ix: &PcsIndex) -> HashMap<Stri
         }
     }
     out
+}
+
+/// A tendon by its muscle's name: the Body Part Key names the muscles each
+/// Muscles (0K) value includes ("Lower Leg Muscle" includes "Tibialis
+/// posterior muscle", "Peroneus longus muscle") but gives the Tendons (0L)
+/// values few names ("Lower Leg Tendon" includes only "Achilles tendon");
+/// the Tendons values are the Muscles' regions ("Lower Leg Tendon, Right"
+/// beside "Lower Leg Muscle, Right"), so a muscle's tendon is the tendon
+/// value of its muscle's region: "posterior tibial tendon transfer" is the
+/// Transfer of the Lower Leg Tendon (0LXN). For a Tendons row, the muscle
+/// names of its region as tendons ("Tibialis posterior tendon"). Those
+/// texts take no Index operation or value words: thousands of texts holding
+/// "biopsy" or "tenolysis" would crowd the Index's own out of the candidates.
+pub(super) fn muscles_tendons(pcs: &IcdPcs, prefix: &str, label: &str) -> Vec<String> {
+    if !prefix.starts_with("0L") || !label.contains(" Tendon") {
+        return Vec::new();
+    }
+    let muscle = label.replace(" Tendon", " Muscle");
+    let Some(def) = pcs.definitions.get('0', 4, &muscle) else {
+        return Vec::new();
+    };
+    def.includes
+        .iter()
+        .filter_map(|i| i.strip_suffix(" muscle"))
+        .map(|name| format!("{name} tendon"))
+        .collect()
 }
 
 #[cfg(test)]

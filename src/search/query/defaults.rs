@@ -365,15 +365,31 @@ pub(crate) fn seventh_cut(title: &str) -> &str {
 
 /// In a procedure search, the words after "for" are the indication ("D&C
 /// for abnormal uterine bleeding"): a procedure's title never says it, so
-/// they narrow rather than name (soft), unless every word is one.
+/// they narrow rather than name (soft), unless every word is one. So are
+/// the words of a device's state ("explant of infected pacemaker
+/// generator", "removal of malfunctioning pump"): the state is the
+/// diagnosis's (ICD-10-CM T82.7- infection, T82.1- mechanical complication
+/// of a cardiac device), the procedure's root operation its objective (PCS
+/// Definitions: Removal, "taking out or off a device").
 pub(super) fn soften_indication(query: &str, terms: &mut [Term]) {
+    const STATES: [&str; 7] = [
+        "infected",
+        "malfunctioning",
+        "malfunctioned",
+        "failed",
+        "failing",
+        "eroded",
+        "dislodged",
+    ];
     let lower = query.to_ascii_lowercase();
-    let Some((_, reason)) = lower.split_once(" for ") else {
-        return;
+    let reason = lower
+        .split_once(" for ")
+        .map_or_else(Vec::new, |(_, r)| index_words(r));
+    let said = |t: &Term| {
+        STATES.contains(&t.word.as_str())
+            || (!reason.is_empty() && t.word.split(' ').all(|w| reason.iter().any(|r| r == w)))
     };
-    let reason = index_words(reason);
-    let said = |t: &Term| t.word.split(' ').all(|w| reason.iter().any(|r| r == w));
-    if terms.iter().all(|t| t.soft || said(t)) {
+    if !terms.iter().any(said) || terms.iter().all(|t| t.soft || said(t)) {
         return;
     }
     for t in terms.iter_mut() {

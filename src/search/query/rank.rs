@@ -170,6 +170,7 @@ impl Searcher<'_> {
             self.open_header(r, terms, filters, &mut suffixes, &mut out);
         }
         self.keep_best(&mut out, keep);
+        self.approach_siblings(&mut out);
         let bones = Self::named_bones(terms);
         for r in &mut out {
             r.0 -= self.other_bone(r.2, bones)
@@ -385,7 +386,7 @@ impl Searcher<'_> {
         }
     }
 
-    fn title_len(&self, e: usize) -> u32 {
+    pub(super) fn title_len(&self, e: usize) -> u32 {
         self.ix.titles.ends[e]
             - if e == 0 {
                 0

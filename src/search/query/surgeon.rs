@@ -15,6 +15,7 @@ mod qualifiers;
 mod reading;
 mod removal;
 mod sections;
+mod steer;
 mod substance;
 
 pub(super) use donor::graft_donor_apart;

@@ -25,6 +25,7 @@
 
 mod named;
 pub(in crate::search::query) mod operations;
+mod ossicles;
 mod placements;
 #[cfg(test)]
 mod route_tests;
@@ -45,7 +46,9 @@ pub(super) fn route(words: Vec<String>, procedures: bool, any_procedures: bool) 
         return words;
     }
     let words = super::surgeon::read_operative_words(words);
-    let words = named::read(operations::anesthesia_apart(operations::sizes_apart(words)));
+    let words = named::read(operations::anesthesia_apart(operations::sizes_apart(
+        ossicles::prosthesis(words),
+    )));
     let words = imaging_apart(access_route(super::surgeon_body::route(words)));
     let words = graft_reconstruction(solid_matter(both_sides(words)));
     let words = operations::pelvic_abscess(operations::packing_apart(words));
