@@ -40,6 +40,7 @@ pub mod demo;
 pub mod domain;
 pub mod drg;
 pub mod edits;
+pub mod fast_hash;
 pub mod fault;
 pub mod identity;
 pub mod interchange;

@@ -235,3 +235,38 @@ fn named_operations_reach_the_rows_the_index_and_key_give_them() {
         ],
     );
 }
+
+#[test]
+fn a_titled_medical_and_surgical_codes_body_part_is_its_rows() {
+    // The ranking reads whether an "-ectomy" names a code's body part once
+    // per row (its first four characters), not once per code: that holds
+    // only if every titled code of a row names the same body part (the
+    // title's words before the first comma, after "of": "Resection of
+    // Thyroid Gland Lobe, Left, Open Approach"). The 4th character is the
+    // body part in section 0 (PCS guidelines A.2, B2.1a).
+    use chartcoder::search::System;
+    let ix = search_support::index();
+    let mut rows: std::collections::HashMap<&str, &str> = Default::default();
+    let mut read = 0;
+    for e in 0..ix.entries() {
+        let (key, title) = (ix.code(e), ix.title(e));
+        // Codes valid per the MCE that the tables give no title.
+        if ix.system(e) != System::Icd10Pcs
+            || key.len() != 7
+            || !key.starts_with('0')
+            || title.starts_with('(')
+        {
+            continue;
+        }
+        let body = title.split(", ").next().unwrap_or(title);
+        let body = body.split_once(" of ").map_or(body, |(_, b)| b);
+        let first = rows.entry(&key[..4]).or_insert(body);
+        assert_eq!(*first, body, "{key}: {title}");
+        read += 1;
+    }
+    assert!(
+        read > 60_000 && rows.len() > 9_000,
+        "{read} codes, {} rows",
+        rows.len()
+    );
+}

@@ -22,6 +22,8 @@ pub(super) struct KeptBonuses {
     bonus: Vec<f32>,
     /// The entries whose bonus is kept, to forget them quickly.
     kept: Vec<u32>,
+    /// Bonuses read since the search began (`SearchStats::bonuses`).
+    pub(super) read: usize,
 }
 
 impl KeptBonuses {
@@ -73,7 +75,9 @@ impl Searcher<'_> {
             return b;
         }
         let b = self.pcs_bonus(e);
-        self.kept_bonuses.borrow_mut().keep(e, b);
+        let mut kept = self.kept_bonuses.borrow_mut();
+        kept.read += 1;
+        kept.keep(e, b);
         b
     }
 }

@@ -28,6 +28,7 @@ mod surgeon;
 mod surgeon_body;
 mod surgeon_route;
 mod text_class;
+mod title_facts;
 mod typos;
 mod vocab;
 use crate::codeset::code_key;
@@ -134,8 +135,11 @@ pub struct Searcher<'a> {
     /// Titles read into words, kept between searches.
     title_words: rank::TitleWords,
     /// Whether a PCS title's body part holds an "-ectomy" word's organ, by
-    /// body part, for the search under way (`ectomy_names_organ`).
-    organ_bodies: std::cell::RefCell<std::collections::HashMap<&'a str, bool>>,
+    /// row (its first four characters as a number), for the search under
+    /// way (`ectomy_names_organ`).
+    organ_bodies: std::cell::RefCell<crate::fast_hash::FastMap<u32, bool>>,
+    /// What titles say that no query changes (`title_facts`).
+    title_facts: title_facts::TitleFacts,
     /// The vocabulary's ids by the hash of their word.
     vocab_table: vocab::WordTable,
     /// Each text's system and reportability, for the common-word scan
@@ -162,6 +166,13 @@ pub struct SearchStats {
     /// Whether the last-resort pass (texts holding some of the words,
     /// ranked by the query weight they explain) offered codes.
     pub fallback: bool,
+    /// Codes the passes found, ranked.
+    pub ranked: usize,
+    /// Complete codes read under the best headers (PCS tables and rows,
+    /// codes taking a 7th character).
+    pub opened: usize,
+    /// Procedure bonuses read (not kept from an earlier keystroke).
+    pub bonuses: usize,
 }
 
 impl<'a> Searcher<'a> {
@@ -184,6 +195,7 @@ impl<'a> Searcher<'a> {
             fallback: fallback::Scratch::default(),
             title_words: rank::TitleWords::default(),
             organ_bodies: std::cell::RefCell::default(),
+            title_facts: title_facts::TitleFacts::default(),
             vocab_table: vocab::WordTable::of(&ix.vocab),
             text_classes: Vec::new(),
             kept_bonuses: std::cell::RefCell::default(),
@@ -359,11 +371,14 @@ impl<'a> Searcher<'a> {
 
     /// What the last search did.
     pub fn stats(&self) -> SearchStats {
-        self.stats
+        let mut stats = self.stats;
+        stats.bonuses = self.kept_bonuses.borrow().read;
+        stats
     }
 
     fn reset(&mut self) {
         self.stats = SearchStats::default();
+        self.kept_bonuses.get_mut().read = 0;
         self.said.take();
         for &e in &self.touched {
             self.best[e as usize] = f32::NEG_INFINITY;

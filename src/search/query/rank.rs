@@ -142,6 +142,7 @@ impl Searcher<'_> {
             }
             ranked.push((score, self.title_len(e), e, self.best_text[e]));
         }
+        self.stats.ranked = ranked.len();
         let keep = limit.saturating_mul(2).saturating_add(16);
         self.keep_best(&mut ranked, keep);
         // Headers with complete codes under them (a code taking a 7th
@@ -153,6 +154,7 @@ impl Searcher<'_> {
         // Only the best parents are opened: their codes are what can reach
         // the top `limit`.
         ranked.sort_by(|a, b| self.order(a, b));
+        let mut opened = 0;
         for (rank, r) in ranked.into_iter().enumerate() {
             if rank >= limit + EXPAND_BEST {
                 let (_, _, e, _) = r;
@@ -167,8 +169,9 @@ impl Searcher<'_> {
                 out.push(r);
                 continue;
             }
-            self.open_header(r, terms, filters, &mut suffixes, &mut out);
+            opened += self.open_header(r, terms, filters, &mut suffixes, &mut out);
         }
+        self.stats.opened = opened;
         self.keep_best(&mut out, keep);
         self.approach_siblings(&mut out);
         let bones = Self::named_bones(terms);
@@ -190,7 +193,7 @@ impl Searcher<'_> {
 
     /// A header's complete codes, each scored by the query words its title
     /// holds beyond the header's, into `out` (with `--billable`), or the one
-    /// the words pick above the header (without).
+    /// the words pick above the header (without); how many codes it read.
     fn open_header<'t>(
         &'t self,
         r: Ranked,
@@ -198,7 +201,7 @@ impl Searcher<'_> {
         filters: &Filters,
         suffixes: &mut std::collections::HashMap<&'t str, TermMask>,
         out: &mut Vec<Ranked>,
-    ) {
+    ) -> usize {
         let (score, _, e, text) = r;
         let own_mask = self.title_mask(terms, e);
         let ext = &self.ix.extensions[range(&self.ix.extension_ends, e)];
@@ -274,6 +277,7 @@ impl Searcher<'_> {
                 out.push(c);
             }
         }
+        ext.len()
     }
 
     /// Points an ICD-10-CM code loses for each side the words say that its

@@ -24,11 +24,11 @@ pub(super) use reading::read as read_operative_words;
 pub(super) use removal::device_removal_apart;
 
 use super::substring::find;
-use super::{Searcher, Term};
+use super::{Searcher, Term, title_facts};
 use crate::search::synonyms::MAX_KEY_WORDS;
 use crate::search::text::words;
 use crate::search::text::{index_words, is_soft_word, is_stop_word};
-use crate::search::{System, TextKind, range};
+use crate::search::{System, range};
 use device_work::DeviceWork;
 use devices::Device;
 use implants::Implant;
@@ -598,63 +598,6 @@ impl Searcher<'_> {
         service + if supply { NOT_A_PROCEDURE } else { 0.0 }
     }
 
-    /// Whether the words name a New Technology code's technology: the PCS
-    /// Index term that reached it (or its row or table) begins with a word
-    /// of the query ("Inebilizumab-cdon XW0"), not only with the operation's
-    /// or the device family's ("Intracardiac Pacemaker, Dual-Chamber" for a
-    /// "dual chamber pacemaker"). A code found by its title alone is not
-    /// named, nor one whose Index term begins with its body part ("Radial
-    /// artery arteriovenous fistula, using Thermal Resistance Energy": the
-    /// technology is the energy, not the artery); "new technology" names it.
-    fn names_technology(&self, e: usize) -> bool {
-        if self.pcs_words.new_technology {
-            return true;
-        }
-        let key = self.ix.keys.get(e);
-        let text = [
-            key,
-            key.get(..4).unwrap_or(key),
-            key.get(..3).unwrap_or(key),
-        ]
-        .iter()
-        .enumerate()
-        .filter_map(|(level, k)| Some((level, self.ix.find(System::Icd10Pcs, k)?)))
-        .map(|(level, x)| (level, self.best_text[x]))
-        .find(|&(_, t)| t != u32::MAX);
-        let Some((level, t)) = text.map(|(l, t)| (l, t as usize)) else {
-            return false;
-        };
-        if TextKind::from_u8(self.ix.text_kind[t]) == TextKind::Title {
-            return false;
-        }
-        // The body part: "Bypass of Radial Artery, Left, ...".
-        let title = self.ix.title(e);
-        let mut segments = title.split(", ");
-        let head = segments.next().unwrap_or(title);
-        let body = index_words(head.split_once(" of ").map_or(head, |(_, b)| b));
-        let leads = self.ix.words[range(&self.ix.text_word_ends, t)]
-            .first()
-            .is_some_and(|&w| {
-                self.word_terms[w as usize] != 0
-                    && !body.iter().any(|b| b == self.ix.vocab.get(w as usize))
-            });
-        if !leads || level < 2 {
-            return leads;
-        }
-        // An Index term for the whole table ("Radial artery arteriovenous
-        // fistula, using Thermal Resistance Energy X2K") names a code of it
-        // only through the code's technology: the title's words between the
-        // body part and "New Technology Group", sides aside.
-        segments
-            .take_while(|s| !s.starts_with("New Technology Group"))
-            .flat_map(index_words)
-            .filter(|w| !body.contains(w) && !is_soft_word(w))
-            .any(|w| {
-                self.vocab_id(&w)
-                    .is_some_and(|id| self.word_terms[id as usize] != 0)
-            })
-    }
-
     /// Whether a word of the query ending in "-ectomy" holds a word of the
     /// code's title that names its body part ("hemithyroidectomy" holds
     /// "thyroid"; "vasectomy" "vas"; "appendectomy" "appen(dix)").
@@ -664,20 +607,29 @@ impl Searcher<'_> {
             return false;
         }
         let ix = self.ix;
+        // A titled code's body part is its 4th character's value: the codes
+        // of a row share it, and it is read once a row a search (a code the
+        // tables give no title is read alone).
+        let titled = ix.entry_title.get(e).is_some_and(|&t| t != u32::MAX);
+        let row = ix.keys.get(e).as_bytes().get(..4).filter(|_| titled);
+        let row = row.map(|k| u32::from_be_bytes([k[0], k[1], k[2], k[3]]));
+        if let Some(row) = row
+            && let Some(&held) = self.organ_bodies.borrow().get(&row)
+        {
+            return held;
+        }
         let title = ix.title(e);
         // The body part: "Resection of Thyroid Gland Lobe, Left, ..."
         // (`substring::find`: no string searcher built per title).
         let body = find(title, ", ").map_or(title, |i| &title[..i]);
         let body = find(body, " of ").map_or(body, |i| &body[i + " of ".len()..]);
-        // A table's codes share a few body parts: each is read once a search.
-        if let Some(&held) = self.organ_bodies.borrow().get(body) {
-            return held;
-        }
         let held = words(body).iter().filter(|w| w.len() >= 3).any(|w| {
             let head = w.get(..5).unwrap_or(w);
             organs.iter().any(|o| o.contains(head))
         });
-        self.organ_bodies.borrow_mut().insert(body, held);
+        if let Some(row) = row {
+            self.organ_bodies.borrow_mut().insert(row, held);
+        }
         held
     }
 
@@ -686,6 +638,28 @@ impl Searcher<'_> {
     /// contrast-None image of a body part).
     fn pcs_exists(&self, key: &[u8]) -> bool {
         std::str::from_utf8(key).is_ok_and(|k| self.ix.find(System::Icd10Pcs, k).is_some())
+    }
+
+    /// Points an Administration (section 3) code earns: its peripheral
+    /// vein, its percutaneous approach and its "Other" substance value when
+    /// the words name none, its nonautologous blood unless they say
+    /// autologous (tie-breaks).
+    fn administration_bonus(&self, e: usize, key: &[u8]) -> f32 {
+        let w = &self.pcs_words;
+        let mut bonus = 0.0;
+        if !w.central && (key.starts_with(b"3E03") || key.starts_with(b"3023")) {
+            bonus += PERIPHERAL_VEIN;
+        }
+        if w.approach.is_none() && key[4] == b'3' {
+            bonus += ADMINISTRATION_PERCUTANEOUS;
+        }
+        if self.title_has(e, title_facts::OTHER) {
+            bonus += OTHER_SUBSTANCE;
+        }
+        if !w.autologous && key.starts_with(b"302") && key[6] == b'1' {
+            bonus += NONAUTOLOGOUS;
+        }
+        bonus
     }
 
     /// Points a complete ICD-10-PCS code earns for the approach and
@@ -709,25 +683,17 @@ impl Searcher<'_> {
         if key[0] == b'0' && self.ectomy_names_organ(e) {
             bonus += ORGAN_NAMED;
         }
-        if !w.central && (key.starts_with(b"3E03") || key.starts_with(b"3023")) {
-            bonus += PERIPHERAL_VEIN;
-        }
         if key[0] == b'3' {
-            if w.approach.is_none() && key[4] == b'3' {
-                bonus += ADMINISTRATION_PERCUTANEOUS;
-            }
-            if self.ix.title(e).contains(", Other ") {
-                bonus += OTHER_SUBSTANCE;
-            }
+            bonus += self.administration_bonus(e, key);
         }
-        if !w.autologous && key.starts_with(b"302") && key[6] == b'1' {
-            bonus += NONAUTOLOGOUS;
-        }
-        let title = || self.ix.title(e);
-        if w.stoma && key[0] == b'0' && key[2] == b'1' && title().contains("Cutaneous") {
+        if w.stoma && key[0] == b'0' && key[2] == b'1' && self.title_has(e, title_facts::CUTANEOUS)
+        {
             bonus += STOMA;
         }
-        if w.internal_fixation && key[0] == b'0' && title().contains("Internal Fixation") {
+        if w.internal_fixation
+            && key[0] == b'0'
+            && self.title_has(e, title_facts::INTERNAL_FIXATION)
+        {
             bonus += INTERNAL_FIXATION;
         }
         // No approach said: in the mouth and throat (body system C), a

@@ -12,8 +12,9 @@
 //! central vein or line.
 
 use super::Searcher;
-use crate::search::range;
+use crate::search::query::title_facts::XWords;
 use crate::search::text::{index_words, is_soft_word};
+use crate::search::{System, TextKind, range};
 
 /// Points for the code of a substance the words name (its 6th character),
 /// in the vein rows of the New Technology Introduction and Transfusion
@@ -125,27 +126,106 @@ impl Searcher<'_> {
     /// (every word that names it matched by the query's), and for its vein;
     /// none when the words name no substance (`None`).
     fn named_substance(&self, e: usize, key: &[u8]) -> Option<f32> {
-        if !in_vein_row(key) {
-            return None;
-        }
-        let names = substance_words(self.ix.title(e));
-        if names.is_empty() {
-            return None;
-        }
         // (Read once a search: a search ranks hundreds of these codes.)
-        let said = self.said.get_or_init(|| self.said_words());
-        let matched = |w: &String| {
-            self.vocab_id(w)
-                .is_some_and(|id| self.word_terms[id as usize] != 0 || said.contains(&id))
+        let named = self.with_x_words(e, |x| {
+            let names = x.substance.as_deref()?;
+            let said = self.said.get_or_init(|| self.said_words());
+            Some(
+                names
+                    .iter()
+                    .all(|&id| self.word_terms[id as usize] != 0 || said.contains(&id)),
+            )
+        })?;
+        named.then(|| NAMED + vein(key, self.pcs_words.central))
+    }
+
+    /// What the bonus of a New Technology code reads of its title and place
+    /// (read once, then kept: `Searcher::x_words`).
+    pub(in crate::search::query) fn read_x_words(&self, e: usize) -> XWords {
+        let ix = self.ix;
+        let key = ix.keys.get(e);
+        let title = ix.title(e);
+        // A word naming the substance outside the vocabulary: no query names it.
+        let substance = if in_vein_row(key.as_bytes()) {
+            let ids: Option<Vec<u32>> = substance_words(title)
+                .iter()
+                .map(|w| self.vocab_id(w))
+                .collect();
+            ids.filter(|ids| !ids.is_empty()).map(Vec::into_boxed_slice)
+        } else {
+            None
         };
-        names
-            .iter()
-            .all(matched)
-            .then(|| NAMED + vein(key, self.pcs_words.central))
+        let level = |k: Option<&str>| {
+            k.and_then(|k| ix.find(System::Icd10Pcs, k))
+                .map(|x| x as u32)
+        };
+        let levels = [level(Some(key)), level(key.get(..4)), level(key.get(..3))];
+        // The body part: "Bypass of Radial Artery, Left, ...".
+        let mut segments = title.split(", ");
+        let head = segments.next().unwrap_or(title);
+        let body = index_words(head.split_once(" of ").map_or(head, |(_, b)| b));
+        // Its technology: the title's words between the body part and
+        // "New Technology Group", sides aside.
+        let technology: Vec<u32> = segments
+            .take_while(|s| !s.starts_with("New Technology Group"))
+            .flat_map(index_words)
+            .filter(|w| !body.contains(w) && !is_soft_word(w))
+            .filter_map(|w| self.vocab_id(&w))
+            .collect();
+        XWords {
+            substance,
+            levels,
+            body: body.iter().filter_map(|w| self.vocab_id(w)).collect(),
+            technology: technology.into_boxed_slice(),
+        }
     }
 }
 
 impl Searcher<'_> {
+    /// Whether the words name a New Technology code's technology: the PCS
+    /// Index term that reached it (or its row or table) begins with a word
+    /// of the query ("Inebilizumab-cdon XW0"), not only with the operation's
+    /// or the device family's ("Intracardiac Pacemaker, Dual-Chamber" for a
+    /// "dual chamber pacemaker"). A code found by its title alone is not
+    /// named, nor one whose Index term begins with its body part ("Radial
+    /// artery arteriovenous fistula, using Thermal Resistance Energy": the
+    /// technology is the energy, not the artery); "new technology" names it.
+    fn names_technology(&self, e: usize) -> bool {
+        if self.pcs_words.new_technology {
+            return true;
+        }
+        self.with_x_words(e, |x| self.names_technology_by(x))
+    }
+
+    /// `names_technology` of a New Technology code's words.
+    fn names_technology_by(&self, x: &XWords) -> bool {
+        let text = x
+            .levels
+            .iter()
+            .enumerate()
+            .filter_map(|(level, at)| Some((level, self.best_text[(*at)? as usize])))
+            .find(|&(_, t)| t != u32::MAX);
+        let Some((level, t)) = text.map(|(l, t)| (l, t as usize)) else {
+            return false;
+        };
+        if TextKind::from_u8(self.ix.text_kind[t]) == TextKind::Title {
+            return false;
+        }
+        let leads = self.ix.words[range(&self.ix.text_word_ends, t)]
+            .first()
+            .is_some_and(|&w| self.word_terms[w as usize] != 0 && !x.body.contains(&w));
+        if !leads || level < 2 {
+            return leads;
+        }
+        // An Index term for the whole table ("Radial artery arteriovenous
+        // fistula, using Thermal Resistance Energy X2K") names a code of it
+        // only through the code's technology: the title's words between the
+        // body part and "New Technology Group", sides aside.
+        x.technology
+            .iter()
+            .any(|&id| self.word_terms[id as usize] != 0)
+    }
+
     /// The vocabulary words the query's words say, a phrase's own words and
     /// those of the phrases its synonym stands for ("brexucabtagene
     /// autoleucel"; "actemra": "tocilizumab"): a phrase's term matches a
