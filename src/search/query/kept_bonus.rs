@@ -14,6 +14,7 @@
 
 use super::Searcher;
 use super::surgeon::PcsWords;
+use crate::search::System;
 
 /// Bonuses by entry (NaN: not read), for the words they were read for.
 #[derive(Debug, Default)]
@@ -67,6 +68,11 @@ impl Searcher<'_> {
 
     /// `pcs_bonus` of an entry, read once while the words stay the same.
     pub(super) fn kept_pcs_bonus(&self, e: usize) -> f32 {
+        // Only PCS and HCPCS codes earn or lose (`pcs_bonus`): a diagnosis
+        // search ranks thousands of others, not worth keeping.
+        if !matches!(self.ix.system(e), System::Icd10Pcs | System::Hcpcs) {
+            return 0.0;
+        }
         if self.ix.keys.get(e).starts_with('X') {
             return self.pcs_bonus(e);
         }
