@@ -140,7 +140,7 @@ impl Searcher<'_> {
     }
 
     /// What the bonus of a New Technology code reads of its title and place
-    /// (read once, then kept: `Searcher::x_words`).
+    /// (read once, then kept: `Searcher::with_x_words`).
     pub(in crate::search::query) fn read_x_words(&self, e: usize) -> XWords {
         let ix = self.ix;
         let key = ix.keys.get(e);
