@@ -20,6 +20,7 @@ mod substance;
 
 pub(super) use donor::graft_donor_apart;
 pub(super) use negation::{Said, read as read_negation};
+pub(super) use other_sections::title_labels;
 pub(super) use reading::read as read_operative_words;
 pub(super) use removal::device_removal_apart;
 
@@ -201,7 +202,7 @@ fn scope_form(w: &str) -> std::borrow::Cow<'_, str> {
 /// Ureter, Left, Intraluminal Device, Via Natural or Artificial Opening
 /// Endoscopic Approach" ("or" and "of" are stop words), none for "Open
 /// Approach" or "Percutaneous Approach".
-fn approach_share(title: &str) -> f32 {
+pub(super) fn approach_share(title: &str) -> f32 {
     let Some((_, label)) = title.rsplit_once(", ") else {
         return 0.0;
     };
@@ -728,7 +729,7 @@ impl Searcher<'_> {
             bonus += if named {
                 APPROACH_NAMED
                     + if a == b'8' {
-                        APPROACH_WORDS * approach_share(self.ix.title(e))
+                        APPROACH_WORDS * self.approach_share_of(e)
                     } else {
                         0.0
                     }
@@ -753,7 +754,8 @@ impl Searcher<'_> {
             + w.joint.bonus(key, self.ix.title(e))
             + w.contrast.bonus(key, |k| self.pcs_exists(k))
             + w.device_work.bonus(key)
-            + w.other.bonus(key, self.ix.title(e))
+            + w.other
+                .bonus(key, self.ix.title(e), &|held| self.any_title_label(e, held))
     }
 }
 

@@ -47,6 +47,11 @@ pub(super) struct XWords {
 pub(super) struct TitleFacts {
     facts: std::cell::RefCell<Vec<Facts>>,
     x_words: std::cell::RefCell<crate::fast_hash::FastMap<u32, XWords>>,
+    /// Titles' labels of two words or more, read into words
+    /// (`title_labels`), by entry.
+    labels: std::cell::RefCell<crate::fast_hash::FastMap<u32, Vec<Vec<String>>>>,
+    /// Titles' approach label shares (`approach_share`), by entry.
+    shares: std::cell::RefCell<crate::fast_hash::FastMap<u32, f32>>,
 }
 
 /// The facts a title holds.
@@ -76,6 +81,27 @@ impl Searcher<'_> {
             facts[e] = facts_of(self.ix.title(e));
         }
         facts[e] & fact != 0
+    }
+
+    /// The share of an entry's title's words its approach label has beyond
+    /// two (`approach_share`; read once, then kept).
+    pub(super) fn approach_share_of(&self, e: usize) -> f32 {
+        *self
+            .title_facts
+            .shares
+            .borrow_mut()
+            .entry(e as u32)
+            .or_insert_with(|| super::surgeon::approach_share(self.ix.title(e)))
+    }
+
+    /// Whether a label of an entry's title (`title_labels`: its labels of
+    /// two words or more, read into words once, then kept) passes `held`.
+    pub(super) fn any_title_label(&self, e: usize, held: &dyn Fn(&[String]) -> bool) -> bool {
+        let mut kept = self.title_facts.labels.borrow_mut();
+        kept.entry(e as u32)
+            .or_insert_with(|| super::surgeon::title_labels(self.ix.title(e)))
+            .iter()
+            .any(|l| held(l))
     }
 
     /// `f` of the words a New Technology code's bonus reads (`XWords`,

@@ -126,11 +126,11 @@ impl OtherSections {
     }
 
     /// Points a complete PCS code earns for what the words say of its axes.
-    pub(super) fn bonus(&self, key: &[u8], title: &str) -> f32 {
+    pub(super) fn bonus(&self, key: &[u8], title: &str, any_label: AnyLabel<'_>) -> f32 {
         duration_bonus(self.duration, key)
             + performance_bonus(self.mechanical, key)
             + monitoring_bonus(self.monitoring, key)
-            + label_bonus(&self.runs, key, title)
+            + label_bonus(&self.runs, key, any_label)
             + substance_bonus(self.substance, key)
             + unsaid_bonus(self.said, key, title)
     }
@@ -334,10 +334,27 @@ fn runs(words: &[String]) -> Vec<Vec<String>> {
     out
 }
 
+/// The labels of a title (its parts after the first ", ") of two words or
+/// more, read into words: what `label_bonus` matches the words' runs
+/// against ("High Velocity-Low Amplitude": "high", "velocity", "low",
+/// "amplitude"). They depend on the title only, and are kept per code.
+pub(in crate::search::query) fn title_labels(title: &str) -> Vec<Vec<String>> {
+    title
+        .split(", ")
+        .skip(1)
+        .map(index_words)
+        .filter(|lw| lw.len() >= 2)
+        .collect()
+}
+
+/// Whether a code's title (`any_label`: whether a label of its
+/// `title_labels` passes a test) holds a label the query's runs say.
+pub(super) type AnyLabel<'a> = &'a dyn Fn(&dyn Fn(&[String]) -> bool) -> bool;
+
 /// Points a code of sections 4 to H earns
 /// when a label of its title of two words or more stands in the query's
 /// words in the same order.
-fn label_bonus(runs: &[Vec<String>], key: &[u8], title: &str) -> f32 {
+fn label_bonus(runs: &[Vec<String>], key: &[u8], any_label: AnyLabel<'_>) -> f32 {
     if runs.len() < 2 && runs.iter().all(|r| r.len() < 2) {
         return 0.0;
     }
@@ -348,8 +365,7 @@ fn label_bonus(runs: &[Vec<String>], key: &[u8], title: &str) -> f32 {
     if key.len() != 7 || matches!(key[0], b'0' | b'1' | b'2' | b'3' | b'X') {
         return 0.0;
     }
-    let said = title.split(", ").skip(1).any(|label| {
-        let lw = index_words(label);
+    let said = any_label(&|lw: &[String]| {
         lw.len() >= 2 && runs.iter().any(|r| r.windows(lw.len()).any(|x| x == lw))
     });
     if said { LABEL_IN_ORDER } else { 0.0 }
@@ -535,12 +551,19 @@ mod tests {
         let r = runs(&ws("omt lumbar hvla"));
         let hvla = "Treatment of Lumbar, High Velocity-Low Amplitude, None, External Approach";
         let lvha = "Treatment of Lumbar, Low Velocity-High Amplitude, None, External Approach";
-        assert_eq!(label_bonus(&r, b"7W03X3Z", hvla), LABEL_IN_ORDER);
-        assert_eq!(label_bonus(&r, b"7W03X5Z", lvha), 0.0);
+        let of = |title: &'static str| {
+            move |held: &dyn Fn(&[String]) -> bool| title_labels(title).iter().any(|l| held(l))
+        };
+        assert_eq!(label_bonus(&r, b"7W03X3Z", &of(hvla)), LABEL_IN_ORDER);
+        assert_eq!(label_bonus(&r, b"7W03X5Z", &of(lvha)), 0.0);
         let r = runs(&ws("coronary angiography visipaque"));
         let low = "Fluoroscopy of Coronary Arteries, Multiple, None, None, Low Osmolar";
         let high = "Fluoroscopy of Coronary Arteries, Multiple, None, None, High Osmolar";
-        assert!(label_bonus(&r, b"B2111ZZ", low) > label_bonus(&r, b"B2110ZZ", high));
+        assert!(label_bonus(&r, b"B2111ZZ", &of(low)) > label_bonus(&r, b"B2110ZZ", &of(high)));
+        assert_eq!(
+            title_labels(low),
+            [vec!["low".to_string(), "osmolar".to_string()]]
+        );
         let o2 = ws("hfnc 40 l");
         assert!(record_quantity(&o2, 1) && record_quantity(&o2, 2));
         let q = ws("eylea 2 mg injection");
