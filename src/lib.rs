@@ -4,12 +4,13 @@
 //!
 //! - foundation, depending on nothing of ours: `domain` (charts, codes, the
 //!   query and audit vocabulary), `codeset` (the official files), `config`,
-//!   `sanitize`, `identity`, `fault`, `private_file`;
+//!   `sanitize`, `identity`, `fault`, `private_file`, `fast_hash` (a hash
+//!   map for the program's own small keys);
 //! - rules and logic: `query` (physician queries: draft, lint, text, report)
 //!   -> domain, sanitize; `outbox` -> private_file, sanitize; `search` ->
-//!   codeset, config, private_file, sanitize; `edits` -> codeset, config,
-//!   domain; `drg` (the MS-DRG grouper) -> domain, private_file (its
-//!   table cache);
+//!   codeset, config, fast_hash, private_file, sanitize; `edits` -> codeset,
+//!   config, domain; `drg` (the MS-DRG grouper) -> domain, fast_hash,
+//!   private_file (its table cache);
 //! - `store` (all SQL) -> domain, query, identity, private_file, sanitize;
 //! - `interchange` (import/export formats) -> codeset, domain, store; `demo`
 //!   -> domain, interchange, store;

@@ -15,14 +15,18 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("identity", &[]),
     ("fault", &[]),
     ("private_file", &[]),
+    ("fast_hash", &[]),
     ("config", &[]),
     ("codeset", &[]),
     // Rules and logic over the foundation.
     ("query", &["domain", "sanitize"]),
     ("outbox", &["private_file", "sanitize"]),
-    ("search", &["codeset", "config", "private_file", "sanitize"]),
+    (
+        "search",
+        &["codeset", "config", "fast_hash", "private_file", "sanitize"],
+    ),
     ("edits", &["codeset", "config", "domain"]),
-    ("drg", &["domain", "private_file"]),
+    ("drg", &["domain", "fast_hash", "private_file"]),
     // The store: all SQL.
     (
         "store",
