@@ -74,6 +74,8 @@ impl Searcher<'_> {
             return 0.0;
         }
         if self.ix.keys.get(e).starts_with('X') {
+            // Read at every call, never kept: counted as read.
+            self.kept_bonuses.borrow_mut().read += 1;
             return self.pcs_bonus(e);
         }
         let kept = self.kept_bonuses.borrow().get(e);
